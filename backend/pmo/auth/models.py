@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from pmo.core.db import JSONDocument, Tracked, UTCDateTime, id_field, timestamp_field
+
+
+class ApiClient(Tracked, table=True):
+    """Another council system that calls the API with its own credentials."""
+
+    __tablename__ = "api_clients"
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    name: str = Field(max_length=200)
+    client_id: str = Field(max_length=64, unique=True)
+    # SHA-256 of a 256-bit random secret: a slow password hash adds nothing at that entropy.
+    secret_hash: str = Field(max_length=64)
+    scopes: list[str] = Field(sa_column=Column(JSONDocument, nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Access tokens issued before this moment are refused (secret rotated or client revoked).
+    tokens_valid_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RefreshToken(SQLModel, table=True):
+    """An opaque, single-use refresh token, stored only as its hash.
+
+    Each rotation issues a new token in the same family; presenting a used token again
+    means it was stolen, and revokes the whole family.
+    """
+
+    __tablename__ = "refresh_tokens"
+
+    id: uuid.UUID = id_field()
+    token_hash: str = Field(max_length=64, unique=True)
+    family_id: uuid.UUID = Field(index=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    issued_at: datetime = timestamp_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import Field
+
+from pmo.core.permissions import ClientScope
+from pmo.core.schemas import InputModel, Name, PublicModel, Text
+
+
+class TokenResponse(PublicModel):
+    """An OAuth2 token response (RFC 6749 section 5.1)."""
+
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="Seconds the access token is valid for.")
+    refresh_token: str | None = Field(
+        default=None, description="Single use: exchange it with grant_type=refresh_token for a new pair."
+    )
+    scope: str = ""
+
+
+class LogoutRequest(InputModel):
+    refresh_token: Text(200, min_length=1)  # type: ignore[valid-type]
+
+
+class ApiClientCreate(InputModel):
+    name: Name
+    scopes: list[ClientScope] = Field(min_length=1, max_length=len(ClientScope))
+
+
+class ApiClientUpdate(InputModel):
+    name: Name | None = None
+    scopes: list[ClientScope] | None = Field(default=None, min_length=1, max_length=len(ClientScope))
+
+
+class ApiClientPublic(PublicModel):
+    id: uuid.UUID
+    name: str
+    client_id: str
+    scopes: list[ClientScope]
+    is_active: bool
+    revoked_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ApiClientWithSecret(ApiClientPublic):
+    client_secret: str = Field(description="Shown once: store it now. Only its hash is kept.")

@@ -1,0 +1,340 @@
+"""Tokens for people and API clients, refresh-token rotation, and API client management."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from pmo.audit import service as audit
+from pmo.auth.models import ApiClient, RefreshToken
+from pmo.auth.schemas import ApiClientCreate, ApiClientPublic, ApiClientUpdate, ApiClientWithSecret, TokenResponse
+from pmo.core import ratelimit
+from pmo.core.config import Settings
+from pmo.core.db import utcnow
+from pmo.core.errors import Conflict, NotFound, ProblemError, TooManyRequests, Unauthorized
+from pmo.core.pagination import PageParams, order_by, paginate
+from pmo.core.permissions import Actor, ClientScope, Grant, Role
+from pmo.core.schemas import Page
+from pmo.core.security import (
+    InvalidToken,
+    create_access_token,
+    decode_access_token,
+    digest,
+    digests_match,
+    new_secret,
+    verify_password,
+)
+from pmo.organisations.models import User
+from pmo.organisations.service import grants_of
+
+
+class InvalidGrant(ProblemError):
+    """Wrong credentials or an unusable refresh token (OAuth2 `invalid_grant`), as a 401."""
+
+    status, slug, title = 401, "invalid-grant", "Sign-in failed"
+
+    def __init__(self, detail: str, error: str = "invalid_grant") -> None:
+        super().__init__(detail, extra={"error": error}, headers={"WWW-Authenticate": 'Bearer realm="pmo"'})
+
+
+# Who is asking ---------------------------------------------------------------------------
+
+def _not_before(valid_after: datetime | None, issued_at: datetime) -> bool:
+    """True if a token issued at `issued_at` predates a "sign out everywhere" or revocation."""
+    return valid_after is not None and issued_at < valid_after.replace(microsecond=0)
+
+
+def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
+    try:
+        claims = decode_access_token(settings, token)
+    except InvalidToken as exc:
+        raise Unauthorized("The access token is not valid or has expired.") from exc
+    if claims.subject_type == "user":
+        user = session.get(User, claims.subject)
+        if (
+            user is None
+            or not user.is_active
+            or user.organisation_id != claims.organisation_id
+            or _not_before(user.tokens_valid_after, claims.issued_at)
+        ):
+            raise Unauthorized("This account can no longer use that token; sign in again.")
+        return Actor(
+            kind="user",
+            id=user.id,
+            organisation_id=user.organisation_id,
+            label=user.email,
+            grants=tuple(grants_of(session, [user.id])[user.id]),
+        )
+    client = session.get(ApiClient, claims.subject)
+    if (
+        client is None
+        or client.revoked_at is not None
+        or client.organisation_id != claims.organisation_id
+        or _not_before(client.tokens_valid_after, claims.issued_at)
+    ):
+        raise Unauthorized("This API client can no longer use that token.")
+    granted = set(client.scopes)
+    return Actor(
+        kind="client",
+        id=client.id,
+        organisation_id=client.organisation_id,
+        label=f"API client {client.name}",
+        scopes=frozenset(ClientScope(s) for s in claims.scopes if s in granted),
+    )
+
+
+# Token grants ---------------------------------------------------------------------------
+# These return a refusal instead of raising it when the refusal itself must be kept (a
+# counted attempt, a revoked token family): the caller commits, then raises.
+
+def count_address_attempt(session: Session, settings: Settings, address: str) -> TooManyRequests | None:
+    window = ratelimit.hit(session, f"login-address:{address}", settings.login_window_seconds)
+    if window.hits > settings.login_attempts_per_address:
+        return TooManyRequests(
+            "Too many sign-in attempts from your network address. Try again later.", retry_after=window.retry_after
+        )
+    return None
+
+
+def _account_key(email: str) -> str:
+    return f"login-account:{email.strip().lower()}"
+
+
+def password_grant(session: Session, settings: Settings, email: str, password: str) -> TokenResponse | ProblemError:
+    locked = ratelimit.peek(session, _account_key(email), settings.login_window_seconds)
+    if locked.hits >= settings.login_failures_per_account:
+        return TooManyRequests(
+            "This account is locked for a while after too many failed sign-ins. Try again later, "
+            "or ask an administrator.",
+            retry_after=locked.retry_after,
+        )
+    user = authenticate(session, email, password)
+    if user is None:
+        ratelimit.hit(session, _account_key(email), settings.login_window_seconds)
+        return InvalidGrant("The email address or password is not right, or the account is disabled.")
+    return issue_user_tokens(session, settings, user)
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = session.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def issue_user_tokens(session: Session, settings: Settings, user: User, family_id: uuid.UUID | None = None) -> TokenResponse:
+    grants = grants_of(session, [user.id])[user.id]
+    access, lifetime = create_access_token(
+        settings,
+        subject=user.id,
+        subject_type="user",
+        organisation_id=user.organisation_id,
+        roles=[g.role.value for g in grants],
+        scopes=[],
+    )
+    refresh = new_secret(32)
+    session.add(
+        RefreshToken(
+            token_hash=digest(refresh),
+            family_id=family_id or uuid.uuid4(),
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+            expires_at=utcnow() + timedelta(days=settings.refresh_token_days),
+        )
+    )
+    user.last_login_at = user.last_login_at if family_id else utcnow()
+    session.add(user)
+    session.flush()
+    return TokenResponse(access_token=access, expires_in=lifetime, refresh_token=refresh)
+
+
+# Refresh grant ---------------------------------------------------------------------------
+
+def rotate_refresh_token(session: Session, settings: Settings, presented: str) -> TokenResponse | InvalidGrant:
+    """Exchange a refresh token for a new pair. Returns (not raises) a refusal, because the
+    caller must commit the family's revocation when a used token comes back."""
+    token = session.execute(
+        select(RefreshToken).where(RefreshToken.token_hash == digest(presented))
+    ).scalar_one_or_none()
+    if token is None or token.revoked_at is not None:
+        return InvalidGrant("The refresh token is not valid; sign in again.")
+    now = utcnow()
+    # Conditional: of two concurrent uses, exactly one marks it used.
+    claimed = session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))  # type: ignore[union-attr]
+        .values(used_at=now)
+    ).rowcount  # type: ignore[attr-defined]
+    if not claimed:
+        revoke_family(session, token.family_id)
+        return InvalidGrant("This refresh token was already used, so every session it belongs to has been ended.")
+    if token.expires_at <= now:
+        return InvalidGrant("The refresh token has expired; sign in again.")
+    user = session.get(User, token.user_id)
+    if user is None or not user.is_active:
+        return InvalidGrant("This account is disabled.")
+    return issue_user_tokens(session, settings, user, family_id=token.family_id)
+
+
+def revoke_family(session: Session, family_id: uuid.UUID) -> None:
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .values(revoked_at=utcnow())
+    )
+
+
+def logout(session: Session, presented: str) -> None:
+    """End the session the refresh token belongs to. Unknown tokens are ignored (nothing to end)."""
+    token = session.execute(
+        select(RefreshToken).where(RefreshToken.token_hash == digest(presented))
+    ).scalar_one_or_none()
+    if token is not None:
+        revoke_family(session, token.family_id)
+
+
+def logout_everywhere(session: Session, actor: Actor) -> None:
+    user = session.get_one(User, actor.id)
+    before = audit.snapshot(user)
+    now = utcnow()
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .values(revoked_at=now)
+    )
+    user.tokens_valid_after = now
+    user.updated_at = now
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor, organisation_id=user.organisation_id, action="sign_out_everywhere", record_type="user",
+        record_id=user.id, before=before, after=audit.snapshot(user),
+    )
+
+
+# Client credentials grant ----------------------------------------------------------------
+
+def authenticate_client(session: Session, client_id: str, client_secret: str) -> ApiClient | None:
+    client = session.execute(select(ApiClient).where(ApiClient.client_id == client_id)).scalar_one_or_none()
+    expected = client.secret_hash if client else digest(secrets.token_hex(32))
+    if not digests_match(expected, digest(client_secret)) or client is None or client.revoked_at is not None:
+        return None
+    return client
+
+
+def issue_client_token(settings: Settings, client: ApiClient, requested_scope: str | None) -> TokenResponse:
+    granted = set(client.scopes)
+    if requested_scope:
+        requested = set(requested_scope.split())
+        if not requested <= granted:
+            raise InvalidGrant(
+                f"This client may not ask for: {', '.join(sorted(requested - granted))}.", error="invalid_scope"
+            )
+        granted = requested
+    access, lifetime = create_access_token(
+        settings,
+        subject=client.id,
+        subject_type="client",
+        organisation_id=client.organisation_id,
+        roles=[],
+        scopes=sorted(granted),
+    )
+    return TokenResponse(access_token=access, expires_in=lifetime, scope=" ".join(sorted(granted)))
+
+
+# API client management -------------------------------------------------------------------
+
+API_CLIENT_SORTS = {"name": ApiClient.name, "created_at": ApiClient.created_at}
+
+
+def api_client_public(client: ApiClient) -> ApiClientPublic:
+    return ApiClientPublic(
+        id=client.id,
+        name=client.name,
+        client_id=client.client_id,
+        scopes=[ClientScope(s) for s in client.scopes],
+        is_active=client.revoked_at is None,
+        revoked_at=client.revoked_at,
+        created_at=client.created_at,
+        updated_at=client.updated_at,
+    )
+
+
+def list_api_clients(session: Session, actor: Actor, page: PageParams, *, is_active: bool | None, sort: str) -> Page[Any]:
+    statement = select(ApiClient).where(ApiClient.organisation_id == actor.organisation_id)
+    if is_active is not None:
+        revoked = ApiClient.revoked_at.is_(None) if is_active else ApiClient.revoked_at.is_not(None)  # type: ignore[union-attr]
+        statement = statement.where(revoked)
+    statement = statement.order_by(*order_by(sort, API_CLIENT_SORTS, ApiClient.id))
+    return paginate(session, statement, page, api_client_public)
+
+
+def get_api_client(session: Session, actor: Actor, api_client_id: uuid.UUID) -> ApiClient:
+    client = session.get(ApiClient, api_client_id)
+    if client is None or client.organisation_id != actor.organisation_id:
+        raise NotFound("No API client with that id in your organisation.")
+    return client
+
+
+def create_api_client(session: Session, actor: Actor, data: ApiClientCreate) -> ApiClientWithSecret:
+    secret = new_secret(32)
+    client = ApiClient(
+        organisation_id=actor.organisation_id,
+        name=data.name,
+        client_id="pmo_" + secrets.token_hex(12),
+        secret_hash=digest(secret),
+        scopes=sorted({s.value for s in data.scopes}),
+    )
+    session.add(client)
+    session.flush()
+    audit.record(
+        session, actor, organisation_id=client.organisation_id, action="create", record_type="api_client",
+        record_id=client.id, after=audit.snapshot(client),
+    )
+    return ApiClientWithSecret(**api_client_public(client).model_dump(), client_secret=secret)
+
+
+def _change_client(session: Session, actor: Actor, client: ApiClient, action: str, changes: dict[str, Any]) -> None:
+    before = audit.snapshot(client)
+    for name, value in changes.items():
+        setattr(client, name, value)
+    client.updated_at = utcnow()
+    session.add(client)
+    session.flush()
+    audit.record(
+        session, actor, organisation_id=client.organisation_id, action=action, record_type="api_client",
+        record_id=client.id, before=before, after=audit.snapshot(client),
+    )
+
+
+def update_api_client(session: Session, actor: Actor, client: ApiClient, data: ApiClientUpdate) -> ApiClient:
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "scopes" in changes:
+        changes["scopes"] = sorted(set(changes["scopes"]))
+    _change_client(session, actor, client, "update", changes)
+    return client
+
+
+def revoke_api_client(session: Session, actor: Actor, client: ApiClient) -> ApiClient:
+    if client.revoked_at is None:
+        now = utcnow()
+        _change_client(session, actor, client, "revoke", {"revoked_at": now, "tokens_valid_after": now})
+    return client
+
+
+def rotate_api_client_secret(session: Session, actor: Actor, client: ApiClient) -> ApiClientWithSecret:
+    if client.revoked_at is not None:
+        raise Conflict("A revoked client cannot be given a new secret; create a new client.")
+    secret = new_secret(32)
+    _change_client(
+        session, actor, client, "rotate_secret", {"secret_hash": digest(secret), "tokens_valid_after": utcnow()}
+    )
+    return ApiClientWithSecret(**api_client_public(client).model_dump(), client_secret=secret)
+

@@ -1,0 +1,163 @@
+"""The `pmo` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from pmo.core.config import PROJECT_ROOT, get_settings
+from pmo.core.db import get_engine
+
+app = typer.Typer(
+    help="Council change portfolio: run the service and look after its data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+OPENAPI_PATH = PROJECT_ROOT / "openapi" / "openapi.json"
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes (PostgreSQL only).")] = 1,
+) -> None:
+    """Run the API (and, once built, the web app) with uvicorn."""
+    import uvicorn
+
+    from pmo.core.logging import logging_config
+
+    settings = get_settings()
+    if workers > 1 and settings.is_sqlite:
+        raise typer.BadParameter("several workers need PostgreSQL; SQLite allows one writer", param_hint="--workers")
+    uvicorn.run(
+        "pmo.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=logging_config(settings.log_level),
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from pmo.migrations import upgrade
+
+    upgrade(get_engine())
+    typer.echo("database is up to date")
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo data (idempotent: does nothing if it is already there)."""
+    from pmo.demo import load_demo
+
+    with Session(get_engine(), expire_on_commit=False) as session:
+        created = load_demo(session)
+        session.commit()
+    typer.echo("demo data loaded" if created else "demo data already present")
+
+
+@app.command("create-organisation")
+def create_organisation(name: Annotated[str, typer.Argument(help="The council's name.")]) -> None:
+    """Add an organisation (a council) to this deployment."""
+    from pmo.organisations import service
+
+    with Session(get_engine(), expire_on_commit=False) as session:
+        organisation = service.create_organisation(session, name)
+        session.commit()
+    typer.echo(str(organisation.id))
+
+
+@app.command("create-user")
+def create_user(
+    organisation: Annotated[str, typer.Option(help="The organisation's name or id.")],
+    email: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    role: Annotated[list[str], typer.Option(help="A role; repeat for several.")] = [],  # noqa: B006
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
+) -> None:
+    """Add a person with roles (for the whole organisation)."""
+    from pydantic import ValidationError
+
+    from pmo.core.errors import ProblemError
+    from pmo.core.permissions import Role
+    from pmo.organisations import service
+    from pmo.organisations.schemas import RoleAssignmentCreate, UserCreate
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        roles = [Role(r) for r in role]
+        data = UserCreate(email=email, display_name=name, password=password)
+    except (ValueError, ValidationError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            org = _find_organisation(session, organisation)
+            user = service.create_user(session, None, org.id, data)
+            for r in roles:
+                service.assign_role(session, None, org.id, RoleAssignmentCreate(user_id=user.id, role=r))
+        except ProblemError as exc:
+            typer.echo(f"error: {exc.detail}", err=True)
+            raise typer.Exit(1) from exc
+        session.commit()
+    typer.echo(str(user.id))
+
+
+def _find_organisation(session: Session, name_or_id: str):  # type: ignore[no-untyped-def]
+    import uuid
+
+    from sqlalchemy import select
+
+    from pmo.core.errors import NotFound
+    from pmo.organisations.models import Organisation
+
+    try:
+        condition = Organisation.id == uuid.UUID(name_or_id)
+    except ValueError:
+        condition = Organisation.name == name_or_id
+    organisation = session.execute(select(Organisation).where(condition)).scalar_one_or_none()
+    if organisation is None:
+        raise NotFound(f"no organisation '{name_or_id}'")
+    return organisation
+
+
+@app.command()
+def openapi(
+    output: Annotated[Path, typer.Option(help="Where to write the document.")] = OPENAPI_PATH,
+) -> None:
+    """Write the OpenAPI document the code serves (commit it: integrators build on it)."""
+    from pmo.main import create_app
+
+    document = create_app().openapi()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    typer.echo(f"wrote {output}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check that no audit event was edited, deleted or reordered."""
+    from pmo.audit.service import verify_chains
+
+    with Session(get_engine()) as session:
+        checked, breaks = verify_chains(session)
+    for problem in breaks:
+        where = f"event {problem.seq}" if problem.seq is not None else "end of chain"
+        typer.echo(f"organisation {problem.organisation_id}, {where}: {problem.problem}", err=True)
+    if breaks:
+        typer.echo(f"audit trail BROKEN: {len(breaks)} problem(s) in {checked} events", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"audit trail intact: {checked} events verified")

@@ -1,0 +1,234 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`).
+
+Every error the API returns is one of these. Services raise the subclasses below; the
+handlers in `install_error_handlers` turn them, and the framework's own errors (routing,
+validation, anything unexpected), into problem documents with no stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://pmo.example/problems/"
+logger = logging.getLogger("pmo.errors")
+
+
+class FieldProblem(BaseModel):
+    """One thing wrong with one part of the request."""
+
+    location: list[str | int] = Field(description="Where: e.g. ['body', 'email'] or ['query', 'limit'].")
+    message: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = Field(default=None, description="The request path.")
+    request_id: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+class ProblemError(Exception):
+    status: int = 500
+    slug: str = "internal-error"
+    title: str = "Internal server error"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Sequence[FieldProblem] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = list(errors) if errors else None
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+
+class BadRequest(ProblemError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Not signed in"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="pmo"'})
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(ProblemError):
+    status, slug, title = 412, "precondition-failed", "The record has changed"
+
+
+class PayloadTooLarge(ProblemError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class Unprocessable(ProblemError):
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+
+class PreconditionRequired(ProblemError):
+    status, slug, title = 428, "precondition-required", "If-Match header required"
+
+
+class TooManyRequests(ProblemError):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    detail: str | None = None,
+    errors: Sequence[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + (slug or phrase.lower().replace(" ", "-")),
+        "title": title or phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "request_id": getattr(request.state, "request_id", None),
+    }
+    if errors:
+        body["errors"] = [e.model_dump() for e in errors]
+    if extra:
+        body.update(extra)
+    return JSONResponse(
+        jsonable_encoder(body), status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE
+    )
+
+
+def field_problems_from_validation(exc: RequestValidationError) -> list[FieldProblem]:
+    problems = []
+    for error in exc.errors():
+        location = [str(p) if not isinstance(p, int) else p for p in error.get("loc", ())]
+        problems.append(FieldProblem(location=location, message=str(error.get("msg")), type=str(error.get("type"))))
+    return problems
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ProblemError)
+        return problem_response(
+            request,
+            exc.status,
+            slug=exc.slug,
+            title=exc.title,
+            detail=exc.detail,
+            errors=exc.errors,
+            headers=exc.headers,
+            extra=exc.extra,
+        )
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        problems = field_problems_from_validation(exc)
+        where = ", ".join(".".join(str(p) for p in f.location) for f in problems[:5])
+        return problem_response(
+            request,
+            422,
+            slug="validation-error",
+            title="The request is not valid",
+            detail=f"Check these parts of the request: {where}." if where else None,
+            errors=problems,
+        )
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        return problem_response(request, exc.status_code, detail=detail, headers=dict(exc.headers or {}))
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(
+            request, 500, slug="internal-error", detail="Something went wrong on our side; it has been logged."
+        )
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+_DESCRIPTIONS = {
+    304: "Not modified: the `If-None-Match` tag is current.",
+    400: "Bad request.",
+    401: "Not signed in, or the token is not valid.",
+    403: "Signed in, but not allowed to do this.",
+    404: "No such record in your organisation.",
+    409: "Conflicts with the current state of the records.",
+    412: "The `If-Match` tag is stale: read the record again.",
+    413: "The request body is too large.",
+    422: "The request is not valid; `errors` says where.",
+    428: "`If-Match` is required for this change.",
+    429: "Too many requests; wait for `Retry-After` seconds.",
+    500: "Unexpected error on the server.",
+}
+
+
+def problem_content() -> dict[str, Any]:
+    return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def declare(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: the problem statuses it can return, plus those every route can."""
+    common = (401, 403, 413, 422, 429, 500)
+    result: dict[int | str, dict[str, Any]] = {}
+    for status in sorted({*statuses, *common}):
+        if status == 304:
+            result[status] = {"description": _DESCRIPTIONS[304]}
+        else:
+            result[status] = {"description": _DESCRIPTIONS[status], "content": problem_content()}
+    return result
+
+
+def declare_public(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Like `declare`, for routes that need no token (no 401 or 403 unless asked for)."""
+    result = declare(*statuses)
+    for status in (401, 403):
+        if status not in statuses:
+            result.pop(status)
+    return result

@@ -1,0 +1,54 @@
+"""Entity tags: `ETag` on reads with `If-None-Match` -> 304, and `If-Match` on updates.
+
+The tag is a hash of the representation a `GET` returns, so it changes whenever anything
+the client sees changes (including related data such as a user's roles). Updates compare
+`If-Match` with the tag of the current representation; the row's version column then makes
+the write itself conditional, so of two racing edits with the same tag only one succeeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import Header, Response
+from pydantic import BaseModel
+
+from pmo.core.errors import PreconditionFailed, PreconditionRequired
+
+IfNoneMatch = Annotated[
+    str | None,
+    Header(alias="If-None-Match", max_length=1000, description="A tag from an earlier `ETag`: 304 if unchanged."),
+]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=1000,
+        description="The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412.",
+    ),
+]
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _tags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def json_with_etag(model: BaseModel, if_none_match: str | None, *, status_code: int = 200) -> Response:
+    body = model.model_dump_json().encode()
+    tag = etag_of(body)
+    if if_none_match and (tag in _tags(if_none_match) or "*" in _tags(if_none_match)):
+        return Response(status_code=304, headers={"ETag": tag})
+    return Response(body, status_code=status_code, media_type="application/json", headers={"ETag": tag})
+
+
+def check_if_match(if_match: str | None, current: BaseModel) -> None:
+    if not if_match:
+        raise PreconditionRequired("Send `If-Match` with the ETag from your last read of this record.")
+    tags = _tags(if_match)
+    if "*" not in tags and etag_of(current.model_dump_json().encode()) not in tags:
+        raise PreconditionFailed("The record has changed since you read it. Read it again and reapply your change.")

@@ -1,0 +1,96 @@
+"""`Idempotency-Key` on creating POSTs: a retry gets the first response, not a second record.
+
+The key and the response are stored in the same transaction as the record they describe,
+so a crash can never leave one without the other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Header, Request, Response
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlmodel import Session
+
+from pmo.core.errors import Unprocessable
+from pmo.core.models import IdempotencyRecord
+from pmo.core.permissions import Actor
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Any unique string (a UUID is good). A retry with the same key returns the first response.",
+    ),
+]
+
+
+def _request_hash(request: Request, payload: BaseModel | None) -> str:
+    content = {
+        "method": request.method,
+        "path": request.url.path,
+        "body": payload.model_dump(mode="json") if payload is not None else None,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _json_response(status_code: int, body: Any, location: str | None, replayed: bool) -> Response:
+    headers = {"Location": location} if location else {}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(
+        json.dumps(body, separators=(",", ":")).encode(),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def create_once(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    key: str | None,
+    payload: BaseModel | None,
+    create: Callable[[], tuple[BaseModel, str | None]],
+    *,
+    status_code: int = 201,
+) -> Response:
+    """Run `create` (which returns the public model and its URL) unless `key` was seen before."""
+    request_hash = _request_hash(request, payload)
+    actor_key = f"{actor.kind}:{actor.id}"
+    if key is not None:
+        earlier = session.execute(
+            select(IdempotencyRecord).where(IdempotencyRecord.actor_key == actor_key, IdempotencyRecord.key == key)
+        ).scalar_one_or_none()
+        if earlier is not None:
+            if earlier.request_hash != request_hash:
+                raise Unprocessable(
+                    "This Idempotency-Key was used for a different request. Use a new key for a new request."
+                )
+            return _json_response(earlier.status_code, earlier.response_body, earlier.location, replayed=True)
+
+    result, location = create()
+    body = result.model_dump(mode="json")
+    if key is not None:
+        session.add(
+            IdempotencyRecord(
+                actor_key=actor_key,
+                key=key,
+                method=request.method,
+                path=request.url.path,
+                request_hash=request_hash,
+                status_code=status_code,
+                response_body=body,
+                location=location,
+            )
+        )
+        session.flush()
+    return _json_response(status_code, body, location, replayed=False)

@@ -1,0 +1,120 @@
+"""Roles, the one map from role to permissions, and who is asking.
+
+Routes state the permission they need (`pmo.auth.dependencies.require`); domain policy
+functions then look at the record (its organisation, its directorate) and the actor's
+scoped roles, and answer `True` or a `Denied` with the reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    admin = "admin"
+    pmo = "pmo"
+    sponsor = "sponsor"
+    project_manager = "project_manager"
+    finance = "finance"
+    member = "member"
+    democratic_services = "democratic_services"
+    viewer = "viewer"
+
+
+# Roles that only make sense for the whole organisation.
+ORGANISATION_WIDE_ROLES = frozenset({Role.admin, Role.pmo, Role.democratic_services})
+
+
+class ClientScope(StrEnum):
+    kpis_read = "kpis:read"
+    portfolio_read = "portfolio:read"
+
+
+class Permission(StrEnum):
+    organisation_read = "organisation:read"
+    organisation_manage = "organisation:manage"
+    directorates_read = "directorates:read"
+    directorates_manage = "directorates:manage"
+    users_read = "users:read"
+    users_manage = "users:manage"
+    roles_read = "roles:read"
+    roles_manage = "roles:manage"
+    api_clients_manage = "api_clients:manage"
+    audit_read = "audit:read"
+
+
+P = Permission
+_STAFF = {P.organisation_read, P.directorates_read, P.users_read}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.admin: frozenset(
+        {*_STAFF, P.organisation_manage, P.directorates_manage, P.users_manage, P.roles_read, P.roles_manage,
+         P.api_clients_manage, P.audit_read}
+    ),
+    Role.pmo: frozenset({*_STAFF, P.roles_read, P.audit_read}),
+    Role.sponsor: frozenset(_STAFF),
+    Role.project_manager: frozenset(_STAFF),
+    Role.finance: frozenset(_STAFF),
+    Role.member: frozenset(_STAFF),
+    Role.democratic_services: frozenset(_STAFF),
+    Role.viewer: frozenset({*_STAFF, P.audit_read}),
+}
+
+CLIENT_SCOPE_PERMISSIONS: dict[ClientScope, frozenset[Permission]] = {
+    ClientScope.portfolio_read: frozenset({P.organisation_read, P.directorates_read}),
+    ClientScope.kpis_read: frozenset({P.organisation_read}),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A role held for the whole organisation (`directorate_id` None) or one directorate."""
+
+    role: Role
+    directorate_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Denied:
+    reason: str
+
+    def __bool__(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated user or API client making a request."""
+
+    kind: str  # "user" or "client"
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    label: str
+    grants: tuple[Grant, ...] = ()
+    scopes: frozenset[ClientScope] = field(default_factory=frozenset)
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(g.role for g in self.grants)
+
+    def permissions(self) -> frozenset[Permission]:
+        if self.kind == "client":
+            return frozenset(p for s in self.scopes for p in CLIENT_SCOPE_PERMISSIONS[s])
+        return frozenset(p for g in self.grants for p in ROLE_PERMISSIONS[g.role])
+
+    def has(self, permission: Permission, *, directorate_id: uuid.UUID | None = None) -> bool:
+        """Holds `permission` for the organisation, or for `directorate_id` through a scoped role."""
+        if self.kind == "client":
+            return permission in self.permissions()
+        return any(
+            permission in ROLE_PERMISSIONS[g.role]
+            and (g.directorate_id is None or g.directorate_id == directorate_id)
+            for g in self.grants
+        )
+
+
+def roles_granting(permission: Permission) -> list[Role]:
+    """The roles that carry `permission`: named in a 403 so people know whom to ask."""
+    return [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]

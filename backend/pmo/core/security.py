@@ -1,0 +1,141 @@
+"""All the cryptography in one place: password hashes, JWT access tokens, opaque secrets."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from jose import JWTError, jwt
+
+from pmo.core.config import Settings
+
+ALGORITHM = "HS256"
+ACCESS_TOKEN_TYPE = "access"
+REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "jti", "typ", "org", "roles")
+
+_hasher = PasswordHasher()
+# Verifying against this when the account does not exist costs the same as a real check,
+# so response times do not tell which emails have accounts.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_secret(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def digest(secret: str) -> str:
+    """SHA-256 of a high-entropy secret (refresh tokens, client secrets)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def digests_match(a: str, b: str) -> bool:
+    return hmac.compare_digest(a, b)
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    subject: uuid.UUID
+    subject_type: str  # "user" or "client"
+    organisation_id: uuid.UUID
+    issued_at: datetime
+    roles: tuple[str, ...]
+    scopes: tuple[str, ...]
+
+
+def create_access_token(
+    settings: Settings,
+    *,
+    subject: uuid.UUID,
+    subject_type: str,
+    organisation_id: uuid.UUID,
+    roles: list[str],
+    scopes: list[str],
+    now: datetime | None = None,
+) -> tuple[str, int]:
+    """A signed access token and its lifetime in seconds."""
+    now = now or datetime.now(UTC)
+    lifetime = timedelta(minutes=settings.access_token_minutes)
+    claims: dict[str, Any] = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": str(subject),
+        "iat": int(now.timestamp()),
+        "exp": int((now + lifetime).timestamp()),
+        "jti": uuid.uuid4().hex,
+        "typ": ACCESS_TOKEN_TYPE,
+        "sty": subject_type,
+        "org": str(organisation_id),
+        "roles": sorted(set(roles)),
+        "scope": " ".join(sorted(set(scopes))),
+    }
+    return jwt.encode(claims, settings.signing_secret, algorithm=ALGORITHM), int(lifetime.total_seconds())
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def decode_access_token(settings: Settings, token: str) -> AccessClaims:
+    """Check signature, algorithm, issuer, audience, expiry and the presence of every claim."""
+    try:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != ALGORITHM:
+            raise InvalidToken("unexpected algorithm")
+        claims = jwt.decode(
+            token,
+            settings.signing_secret,
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={
+                "require_aud": True,
+                "require_iat": True,
+                "require_exp": True,
+                "require_iss": True,
+                "require_sub": True,
+                "require_jti": True,
+                "leeway": 0,
+            },
+        )
+    except JWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    missing = [name for name in REQUIRED_CLAIMS if name not in claims]
+    if missing:
+        raise InvalidToken(f"missing claims: {', '.join(missing)}")
+    if claims["typ"] != ACCESS_TOKEN_TYPE:
+        raise InvalidToken("not an access token")
+    if claims.get("sty") not in ("user", "client"):
+        raise InvalidToken("unknown subject type")
+    try:
+        roles = claims["roles"]
+        scope = claims.get("scope", "")
+        if not isinstance(roles, list) or not isinstance(scope, str) or not isinstance(claims["iat"], int):
+            raise InvalidToken("malformed claims")
+        return AccessClaims(
+            subject=uuid.UUID(claims["sub"]),
+            subject_type=claims["sty"],
+            organisation_id=uuid.UUID(claims["org"]),
+            issued_at=datetime.fromtimestamp(claims["iat"], UTC),
+            roles=tuple(str(r) for r in roles),
+            scopes=tuple(scope.split()),
+        )
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise InvalidToken("malformed claims") from exc

@@ -1,0 +1,64 @@
+"""Demo data for the embedded default: two councils, their directorates and one user per role.
+
+Every demo password is `demo-password`. Never load this into a production database.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from pmo.core.permissions import Role
+from pmo.core.security import hash_password
+from pmo.organisations import service
+from pmo.organisations.models import Organisation
+from pmo.organisations.schemas import DirectorateCreate, RoleAssignmentCreate, UserCreate
+
+DEMO_PASSWORD = "demo-password"
+DEMO_ORGANISATION = "Chesterfield Borough Council (demo)"
+OTHER_ORGANISATION = "Dacorum Borough Council (demo)"
+
+# Chesterfield's directorates at the time of its 2022 Organisational Development Programme.
+DIRECTORATES = [
+    ("Digital, HR and Customer Services", "Service Director: Digital, HR and Customer Services."),
+    ("Finance", "Service Director: Finance, with the Section 151 officer."),
+    ("Corporate", "Service Director: Corporate: legal, democratic and regulatory services."),
+    ("Leisure, Culture and Tourism", "Service Director: Leisure, Culture and Tourism."),
+    ("Housing", "Service Director: Housing."),
+    ("Economic Growth", "Service Director: Economic Growth."),
+    ("Commercial Services", "Service Director: Commercial Services."),
+]
+
+USERS = [
+    ("admin@demo.test", "Alex Admin", Role.admin),
+    ("pmo@demo.test", "Priya Patel (PMO)", Role.pmo),
+    ("sponsor@demo.test", "Sam Sponsor (Service Director)", Role.sponsor),
+    ("pm@demo.test", "Morgan Project-Manager", Role.project_manager),
+    ("finance@demo.test", "Fran Finance (Section 151)", Role.finance),
+    ("member@demo.test", "Cllr Jordan Member", Role.member),
+    ("democratic@demo.test", "Dee Democratic Services", Role.democratic_services),
+    ("viewer@demo.test", "Vic Viewer (Internal Audit)", Role.viewer),
+]
+
+
+def load_demo(session: Session) -> bool:
+    """Create the demo organisations once. Returns False if they were already there."""
+    if session.execute(select(Organisation.id).where(Organisation.name == DEMO_ORGANISATION)).first():
+        return False
+    password_hash = hash_password(DEMO_PASSWORD)
+
+    def add_user(organisation: Organisation, email: str, name: str, role: Role) -> None:
+        data = UserCreate(email=email, display_name=name, password=DEMO_PASSWORD)
+        user = service.create_user(session, None, organisation.id, data, password_hash=password_hash)
+        service.assign_role(session, None, organisation.id, RoleAssignmentCreate(user_id=user.id, role=role))
+
+    chesterfield = service.create_organisation(session, DEMO_ORGANISATION)
+    for name, description in DIRECTORATES:
+        service.create_directorate(session, None, chesterfield.id, DirectorateCreate(name=name, description=description))
+    for email, name, role in USERS:
+        add_user(chesterfield, email, name, role)
+
+    dacorum = service.create_organisation(session, OTHER_ORGANISATION)
+    service.create_directorate(session, None, dacorum.id, DirectorateCreate(name="Corporate and Contracted Services"))
+    add_user(dacorum, "admin@other.test", "Ola Other-Admin", Role.admin)
+    return True

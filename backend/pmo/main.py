@@ -1,0 +1,134 @@
+"""The application: middleware, error handlers, routers, operations endpoints."""
+
+from __future__ import annotations
+
+import logging.config
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import RedirectResponse
+from fastapi.routing import APIRoute
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from pmo import __version__
+from pmo.audit.router import router as audit_router
+from pmo.auth.dependencies import PUBLIC
+from pmo.auth.router import router as auth_router
+from pmo.core.config import get_settings
+from pmo.core.db import get_engine
+from pmo.core.errors import FieldProblem, Problem, install_error_handlers, problem_response
+from pmo.core.logging import logging_config
+from pmo.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from pmo.organisations.router import router as organisations_router
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """\
+Change portfolio management for English councils: programmes and projects, RAID logs,
+KPIs, stage-gate approvals, delegated spend limits and benefits.
+
+* Sign in at `POST /api/v1/auth/token` (OAuth2 password grant for people, client
+  credentials for other council systems) and send `Authorization: Bearer <token>`.
+* Every error is `application/problem+json` (RFC 9457).
+* Reads return an `ETag`; send it back as `If-None-Match` (304) or, to change the record,
+  as `If-Match` on `PATCH` (required: 428 without it, 412 when stale).
+* Creating `POST`s accept an `Idempotency-Key` header: a retry returns the first response.
+* Money is a decimal string in pounds (`"50000.00"`), dates are ISO 8601, ids are UUIDs.
+"""
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids, `<tag>-<function name>`: clients are generated from them."""
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+# Every domain's router, mounted under /api/v1 (the tests walk these to check permissions).
+DOMAIN_ROUTERS = (auth_router, organisations_router, audit_router)
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    for domain_router in DOMAIN_ROUTERS:
+        router.include_router(domain_router)
+    return router
+
+
+def _operations_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
+
+    @router.get("/")
+    def home() -> RedirectResponse:
+        # The single-page app will be served here; until then, the API documentation.
+        return RedirectResponse(f"{API_PREFIX}/docs")
+
+    @router.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    def readyz(request: Request) -> Any:
+        try:
+            with get_engine().connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:  # any failure means not ready
+            logging.getLogger("pmo").exception("database not reachable")
+            return problem_response(request, 503, detail="The database is not reachable.")
+        return {"status": "ready", "database": "reachable"}
+
+    @router.get("/metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    logging.config.dictConfig(logging_config(settings.log_level))
+    app = FastAPI(
+        title="PMO: council change portfolio API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=f"{API_PREFIX}/docs/oauth2-redirect",
+        generate_unique_id_function=operation_id,
+    )
+    install_error_handlers(app)
+    app.include_router(api_router())
+    app.include_router(_operations_router())
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
+    return app
+
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=[
+            {"name": "auth", "description": "Tokens for people and other council systems."},
+            {"name": "me", "description": "The signed-in person or client."},
+            {"name": "organisation", "description": "Your council and its settings."},
+            {"name": "directorates", "description": "The council's directorates."},
+            {"name": "users", "description": "People of your organisation."},
+            {"name": "role-assignments", "description": "Who holds which role, and where."},
+            {"name": "api-clients", "description": "Credentials for other council systems."},
+            {"name": "audit", "description": "The append-only audit trail."},
+        ],
+    )
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem.pop("$defs", {}))
+    schemas["Problem"] = problem
+    schemas.setdefault("FieldProblem", FieldProblem.model_json_schema())
+    app.openapi_schema = document
+    return document

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from pmo.core.db import Tracked, UTCDateTime, id_field
+
+
+class Organisation(Tracked, table=True):
+    """A council (tenant). Every other record belongs to exactly one."""
+
+    __tablename__ = "organisations"
+
+    id: uuid.UUID = id_field()
+    name: str = Field(max_length=200, unique=True)
+
+
+class Directorate(Tracked, table=True):
+    __tablename__ = "directorates"
+    __table_args__ = (UniqueConstraint("organisation_id", "name", name="uq_directorate_name"),)
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=10_000)
+
+
+class User(Tracked, table=True):
+    __tablename__ = "users"
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    # Unique across the deployment: a person signs in with their email alone.
+    email: str = Field(max_length=254, unique=True)
+    display_name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=200)
+    is_active: bool = Field(default=True)
+    # Access tokens issued before this moment are refused ("sign out everywhere").
+    tokens_valid_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RoleAssignment(SQLModel, table=True):
+    """A role held by a user, for the whole organisation or for one directorate."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (UniqueConstraint("user_id", "role", "scope_key", name="uq_role_assignment"),)
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    role: str = Field(max_length=40)
+    directorate_id: uuid.UUID | None = Field(default=None, foreign_key="directorates.id", index=True)
+    # "organisation" or "directorate:<id>": one value to make duplicates impossible.
+    scope_key: str = Field(max_length=80)
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import Field, model_validator
+
+from pmo.core.permissions import ORGANISATION_WIDE_ROLES, Role
+from pmo.core.schemas import Description, Email, InputModel, Name, PublicModel, Text
+
+Password = Text(256, min_length=12)
+
+
+class OrganisationPublic(PublicModel):
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrganisationUpdate(InputModel):
+    name: Name | None = None
+
+
+class DirectorateCreate(InputModel):
+    name: Name
+    description: Description = ""
+
+
+class DirectorateUpdate(InputModel):
+    name: Name | None = None
+    description: Description | None = None
+
+
+class DirectoratePublic(PublicModel):
+    id: uuid.UUID
+    name: str
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class GrantPublic(PublicModel):
+    role: Role
+    directorate_id: uuid.UUID | None = Field(description="Set when the role is held for one directorate only.")
+
+
+class UserCreate(InputModel):
+    email: Email
+    display_name: Name
+    password: Password = Field(description="At least 12 characters.")
+
+
+class UserUpdate(InputModel):
+    email: Email | None = None
+    display_name: Name | None = None
+
+
+class PasswordChange(InputModel):
+    current_password: Text(256, min_length=1)  # type: ignore[valid-type]
+    new_password: Password = Field(description="At least 12 characters.")
+
+
+class UserPublic(PublicModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    is_active: bool
+    roles: list[GrantPublic]
+    last_login_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class RoleAssignmentCreate(InputModel):
+    user_id: uuid.UUID
+    role: Role
+    directorate_id: uuid.UUID | None = Field(
+        default=None,
+        description="Hold the role for this directorate only. Not allowed for admin, pmo and democratic_services.",
+    )
+
+    @model_validator(mode="after")
+    def _scope_fits_role(self) -> RoleAssignmentCreate:
+        if self.directorate_id is not None and self.role in ORGANISATION_WIDE_ROLES:
+            raise ValueError(f"the role '{self.role}' is held for the whole organisation, not one directorate")
+        return self
+
+
+class RoleAssignmentPublic(PublicModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    role: Role
+    directorate_id: uuid.UUID | None
+    created_at: datetime
+
+
+class OrganisationSummary(PublicModel):
+    id: uuid.UUID
+    name: str
+
+
+class MePublic(PublicModel):
+    """Who is asking."""
+
+    kind: str = Field(description="'user' or 'client'.")
+    id: uuid.UUID
+    organisation: OrganisationSummary
+    email: str | None = None
+    display_name: str
+    roles: list[GrantPublic]
+    scopes: list[str]
+    permissions: list[str]

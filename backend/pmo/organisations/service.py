@@ -1,0 +1,447 @@
+"""Organisations, directorates, users and their roles. Takes a session; never commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.sql import Select
+from sqlmodel import Session
+
+from pmo.audit import service as audit
+from pmo.auth.models import RefreshToken
+from pmo.core.db import utcnow
+from pmo.core.errors import Conflict, Forbidden, NotFound, Unauthorized
+from pmo.core.pagination import PageParams, order_by, paginate
+from pmo.core.permissions import Actor, Denied, Grant, Role
+from pmo.core.schemas import Page
+from pmo.core.security import hash_password, verify_password
+from pmo.organisations import policies
+from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
+from pmo.organisations.schemas import (
+    DirectorateCreate,
+    DirectoratePublic,
+    DirectorateUpdate,
+    GrantPublic,
+    OrganisationUpdate,
+    PasswordChange,
+    RoleAssignmentCreate,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
+
+
+def enforce(decision: bool | Denied) -> None:
+    if isinstance(decision, Denied):
+        raise Forbidden(decision.reason)
+
+
+def _update(session: Session, actor: Actor | None, record: Any, changes: dict[str, Any], record_type: str) -> None:
+    """Apply field changes, stamp `updated_at` and audit the before and after."""
+    before = audit.snapshot(record)
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record.updated_at = utcnow()
+    session.add(record)
+    session.flush()
+    audit.record(
+        session, actor, organisation_id=_organisation_of(record), action="update", record_type=record_type,
+        record_id=record.id, before=before, after=audit.snapshot(record),
+    )
+
+
+def _organisation_of(record: Any) -> uuid.UUID:
+    return record.id if isinstance(record, Organisation) else record.organisation_id  # type: ignore[no-any-return]
+
+
+# Organisations -------------------------------------------------------------------------
+
+def create_organisation(session: Session, name: str) -> Organisation:
+    if session.execute(select(Organisation.id).where(Organisation.name == name)).first():
+        raise Conflict(f"An organisation called '{name}' already exists.")
+    organisation = Organisation(name=name)
+    session.add(organisation)
+    session.flush()
+    audit.start_chain(session, organisation.id)
+    session.flush()
+    audit.record(
+        session, None, organisation_id=organisation.id, action="create", record_type="organisation",
+        record_id=organisation.id, after=audit.snapshot(organisation),
+    )
+    return organisation
+
+
+def get_organisation(session: Session, actor: Actor) -> Organisation:
+    return session.get_one(Organisation, actor.organisation_id)
+
+
+def update_organisation(session: Session, actor: Actor, data: OrganisationUpdate) -> Organisation:
+    organisation = get_organisation(session, actor)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "name" in changes and changes["name"] != organisation.name:
+        taken = session.execute(select(Organisation.id).where(Organisation.name == changes["name"])).first()
+        if taken:
+            raise Conflict("Another organisation already has that name.")
+    _update(session, actor, organisation, changes, "organisation")
+    return organisation
+
+
+# Directorates --------------------------------------------------------------------------
+
+DIRECTORATE_SORTS = {"name": Directorate.name, "created_at": Directorate.created_at}
+
+
+def list_directorates(session: Session, actor: Actor, page: PageParams, q: str | None, sort: str) -> Page[Any]:
+    statement = select(Directorate).where(Directorate.organisation_id == actor.organisation_id)
+    if q:
+        statement = statement.where(Directorate.name.ilike(f"%{_escape_like(q)}%", escape="\\"))  # type: ignore[attr-defined]
+    statement = statement.order_by(*order_by(sort, DIRECTORATE_SORTS, Directorate.id))
+    return paginate(session, statement, page, DirectoratePublic.model_validate)
+
+
+def get_directorate(session: Session, actor: Actor, directorate_id: uuid.UUID) -> Directorate:
+    directorate = session.get(Directorate, directorate_id)
+    if directorate is None or directorate.organisation_id != actor.organisation_id:
+        raise NotFound("No directorate with that id in your organisation.")
+    return directorate
+
+
+def _check_directorate_name(session: Session, organisation_id: uuid.UUID, name: str) -> None:
+    taken = session.execute(
+        select(Directorate.id).where(Directorate.organisation_id == organisation_id, Directorate.name == name)
+    ).first()
+    if taken:
+        raise Conflict(f"There is already a directorate called '{name}'.")
+
+
+def create_directorate(session: Session, actor: Actor | None, organisation_id: uuid.UUID, data: DirectorateCreate) -> Directorate:
+    _check_directorate_name(session, organisation_id, data.name)
+    directorate = Directorate(organisation_id=organisation_id, **data.model_dump())
+    session.add(directorate)
+    session.flush()
+    audit.record(
+        session, actor, organisation_id=organisation_id, action="create", record_type="directorate",
+        record_id=directorate.id, after=audit.snapshot(directorate),
+    )
+    return directorate
+
+
+def update_directorate(session: Session, actor: Actor, directorate: Directorate, data: DirectorateUpdate) -> Directorate:
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "name" in changes and changes["name"] != directorate.name:
+        _check_directorate_name(session, directorate.organisation_id, changes["name"])
+    _update(session, actor, directorate, changes, "directorate")
+    return directorate
+
+
+def delete_directorate(session: Session, actor: Actor, directorate: Directorate) -> None:
+    in_use = session.execute(
+        select(func.count()).select_from(RoleAssignment).where(RoleAssignment.directorate_id == directorate.id)
+    ).scalar_one()
+    if in_use:
+        raise Conflict(f"{in_use} role assignment(s) are scoped to this directorate; remove them first.")
+    before = audit.snapshot(directorate)
+    session.delete(directorate)
+    session.flush()
+    audit.record(
+        session, actor, organisation_id=directorate.organisation_id, action="delete", record_type="directorate",
+        record_id=directorate.id, before=before,
+    )
+
+
+# Users ---------------------------------------------------------------------------------
+
+USER_SORTS = {"email": User.email, "display_name": User.display_name, "created_at": User.created_at}
+
+
+def grants_of(session: Session, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Grant]]:
+    """Every user's roles in one query (no query per user)."""
+    grants: dict[uuid.UUID, list[Grant]] = defaultdict(list)
+    if not user_ids:
+        return grants
+    rows = session.execute(
+        select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.directorate_id)
+        .where(RoleAssignment.user_id.in_(user_ids))  # type: ignore[attr-defined]
+        .order_by(RoleAssignment.role, RoleAssignment.directorate_id)
+    ).all()
+    for user_id, role, directorate_id in rows:
+        grants[user_id].append(Grant(Role(role), directorate_id))
+    return grants
+
+
+def user_public(user: User, grants: list[Grant]) -> UserPublic:
+    return UserPublic(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        is_active=user.is_active,
+        roles=[GrantPublic(role=g.role, directorate_id=g.directorate_id) for g in grants],
+        last_login_at=user.last_login_at,
+        created_at=user.created_at,
+        updated_at=user.updated_at,
+    )
+
+
+def user_view(session: Session, user: User) -> UserPublic:
+    return user_public(user, grants_of(session, [user.id])[user.id])
+
+
+def list_users(
+    session: Session,
+    actor: Actor,
+    page: PageParams,
+    *,
+    q: str | None,
+    is_active: bool | None,
+    role: Role | None,
+    directorate_id: uuid.UUID | None,
+    sort: str,
+) -> Page[UserPublic]:
+    statement: Select[Any] = select(User).where(User.organisation_id == actor.organisation_id)
+    if q:
+        pattern = f"%{_escape_like(q.lower())}%"
+        statement = statement.where(
+            or_(
+                func.lower(User.email).like(pattern, escape="\\"),
+                func.lower(User.display_name).like(pattern, escape="\\"),
+            )
+        )
+    if is_active is not None:
+        statement = statement.where(User.is_active == is_active)
+    if role is not None or directorate_id is not None:
+        holders = select(RoleAssignment.user_id)
+        if role is not None:
+            holders = holders.where(RoleAssignment.role == role.value)
+        if directorate_id is not None:
+            holders = holders.where(RoleAssignment.directorate_id == directorate_id)
+        statement = statement.where(User.id.in_(holders))  # type: ignore[attr-defined]
+    statement = statement.order_by(*order_by(sort, USER_SORTS, User.id))
+    result = paginate(session, statement, page)
+    grants = grants_of(session, [u.id for u in result.items])
+    return Page[UserPublic](
+        items=[user_public(u, grants[u.id]) for u in result.items],
+        total=result.total,
+        limit=result.limit,
+        offset=result.offset,
+    )
+
+
+def get_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.organisation_id != actor.organisation_id:
+        raise NotFound("No user with that id in your organisation.")
+    return user
+
+
+def _check_email_free(session: Session, email: str) -> None:
+    # Emails are unique across the deployment; the message does not say where it is used.
+    if session.execute(select(User.id).where(User.email == email)).first():
+        raise Conflict("That email address is already in use.")
+
+
+def create_user(
+    session: Session,
+    actor: Actor | None,
+    organisation_id: uuid.UUID,
+    data: UserCreate,
+    *,
+    password_hash: str | None = None,
+) -> User:
+    _check_email_free(session, data.email)
+    user = User(
+        organisation_id=organisation_id,
+        email=data.email,
+        display_name=data.display_name,
+        password_hash=password_hash or hash_password(data.password),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor, organisation_id=organisation_id, action="create", record_type="user", record_id=user.id,
+        after=audit.snapshot(user),
+    )
+    return user
+
+
+def update_user(session: Session, actor: Actor, user: User, data: UserUpdate) -> User:
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "email" in changes and changes["email"] != user.email:
+        _check_email_free(session, changes["email"])
+    _update(session, actor, user, changes, "user")
+    return user
+
+
+def _revoke_sessions(session: Session, user: User) -> dict[str, Any]:
+    """Refuse the user's current access tokens and revoke every refresh token."""
+    now = utcnow()
+    session.execute(
+        RefreshToken.__table__.update()  # type: ignore[attr-defined]
+        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .values(revoked_at=now)
+    )
+    return {"tokens_valid_after": now}
+
+
+def set_user_active(session: Session, actor: Actor, user: User, active: bool) -> User:
+    enforce(policies.can_change_status(actor, user))
+    if user.is_active == active:
+        return user
+    if not active:
+        _ensure_other_admin(session, user)
+    changes: dict[str, Any] = {"is_active": active}
+    if not active:
+        changes |= _revoke_sessions(session, user)
+    before = audit.snapshot(user)
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor, organisation_id=user.organisation_id, action="activate" if active else "deactivate",
+        record_type="user", record_id=user.id, before=before, after=audit.snapshot(user),
+    )
+    return user
+
+
+def delete_user(session: Session, actor: Actor, user: User) -> None:
+    enforce(policies.can_change_status(actor, user))
+    _ensure_other_admin(session, user)
+    before = audit.snapshot(user)
+    before["roles"] = [{"role": g.role.value, "directorate_id": g.directorate_id} for g in grants_of(session, [user.id])[user.id]]
+    before = audit.jsonable(before)
+    session.execute(RoleAssignment.__table__.delete().where(RoleAssignment.user_id == user.id))  # type: ignore[attr-defined]
+    session.execute(RefreshToken.__table__.delete().where(RefreshToken.user_id == user.id))  # type: ignore[attr-defined]
+    session.delete(user)
+    session.flush()
+    audit.record(
+        session, actor, organisation_id=user.organisation_id, action="delete", record_type="user",
+        record_id=user.id, before=before,
+    )
+
+
+def change_own_password(session: Session, actor: Actor, data: PasswordChange) -> None:
+    user = session.get(User, actor.id)
+    if user is None or actor.kind != "user":
+        raise Forbidden("Only people have passwords.")
+    if not verify_password(user.password_hash, data.current_password):
+        raise Unauthorized("The current password is not right.")
+    before = audit.snapshot(user)
+    user.password_hash = hash_password(data.new_password)
+    # Other sessions end: a changed password is often a response to a leaked one.
+    for name, value in _revoke_sessions(session, user).items():
+        setattr(user, name, value)
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor, organisation_id=user.organisation_id, action="password_change", record_type="user",
+        record_id=user.id, before=before, after=audit.snapshot(user),
+    )
+
+
+def _ensure_other_admin(session: Session, user: User) -> None:
+    """An organisation always keeps at least one active admin."""
+    admins = session.execute(
+        select(func.count(func.distinct(RoleAssignment.user_id)))
+        .join(User, User.id == RoleAssignment.user_id)  # type: ignore[arg-type]
+        .where(
+            RoleAssignment.organisation_id == user.organisation_id,
+            RoleAssignment.role == Role.admin.value,
+            User.is_active.is_(True),  # type: ignore[attr-defined]
+            User.id != user.id,
+        )
+    ).scalar_one()
+    is_admin = session.execute(
+        select(RoleAssignment.id).where(RoleAssignment.user_id == user.id, RoleAssignment.role == Role.admin.value)
+    ).first()
+    if is_admin and user.is_active and admins == 0:
+        raise Conflict("This is the organisation's last active admin; make someone else admin first.")
+
+
+# Role assignments ----------------------------------------------------------------------
+
+ROLE_ASSIGNMENT_SORTS = {"role": RoleAssignment.role, "created_at": RoleAssignment.created_at}
+
+
+def list_role_assignments(
+    session: Session,
+    actor: Actor,
+    page: PageParams,
+    *,
+    user_id: uuid.UUID | None,
+    role: Role | None,
+    directorate_id: uuid.UUID | None,
+    sort: str,
+) -> Page[Any]:
+    statement = select(RoleAssignment).where(RoleAssignment.organisation_id == actor.organisation_id)
+    if user_id is not None:
+        statement = statement.where(RoleAssignment.user_id == user_id)
+    if role is not None:
+        statement = statement.where(RoleAssignment.role == role.value)
+    if directorate_id is not None:
+        statement = statement.where(RoleAssignment.directorate_id == directorate_id)
+    statement = statement.order_by(*order_by(sort, ROLE_ASSIGNMENT_SORTS, RoleAssignment.id))
+    return paginate(session, statement, page)
+
+
+def get_role_assignment(session: Session, actor: Actor, assignment_id: uuid.UUID) -> RoleAssignment:
+    assignment = session.get(RoleAssignment, assignment_id)
+    if assignment is None or assignment.organisation_id != actor.organisation_id:
+        raise NotFound("No role assignment with that id in your organisation.")
+    return assignment
+
+
+def assign_role(session: Session, actor: Actor | None, organisation_id: uuid.UUID, data: RoleAssignmentCreate) -> RoleAssignment:
+    user = session.get(User, data.user_id)
+    if user is None or user.organisation_id != organisation_id:
+        raise NotFound("No user with that id in your organisation.")
+    if data.directorate_id is not None:
+        directorate = session.get(Directorate, data.directorate_id)
+        if directorate is None or directorate.organisation_id != organisation_id:
+            raise NotFound("No directorate with that id in your organisation.")
+    scope_key = f"directorate:{data.directorate_id}" if data.directorate_id else "organisation"
+    exists = session.execute(
+        select(RoleAssignment.id).where(
+            RoleAssignment.user_id == user.id, RoleAssignment.role == data.role.value, RoleAssignment.scope_key == scope_key
+        )
+    ).first()
+    if exists:
+        raise Conflict("The user already holds that role for that scope.")
+    assignment = RoleAssignment(
+        organisation_id=organisation_id,
+        user_id=user.id,
+        role=data.role.value,
+        directorate_id=data.directorate_id,
+        scope_key=scope_key,
+        created_at=utcnow(),
+    )
+    session.add(assignment)
+    session.flush()
+    audit.record(
+        session, actor, organisation_id=organisation_id, action="create", record_type="role_assignment",
+        record_id=assignment.id, after=audit.snapshot(assignment),
+    )
+    return assignment
+
+
+def remove_role(session: Session, actor: Actor, assignment: RoleAssignment) -> None:
+    enforce(policies.can_remove_role(actor, assignment))
+    if assignment.role == Role.admin.value:
+        user = session.get_one(User, assignment.user_id)
+        _ensure_other_admin(session, user)
+    before = audit.snapshot(assignment)
+    session.delete(assignment)
+    session.flush()
+    audit.record(
+        session, actor, organisation_id=assignment.organisation_id, action="delete", record_type="role_assignment",
+        record_id=assignment.id, before=before,
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

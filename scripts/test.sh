@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs everything and runs every test: lint and types, then the whole suite on SQLite
+# and again on a throwaway PostgreSQL cluster, and the OpenAPI and migration drift checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+
+echo "== ruff and mypy"
+.venv/bin/ruff check backend tests migrations
+.venv/bin/ruff format --check backend tests migrations
+.venv/bin/mypy
+
+echo "== tests on SQLite"
+.venv/bin/pytest -n 2 -p no:cacheprovider "$@"
+
+echo "== tests on PostgreSQL"
+pgdir=$(mktemp -d /tmp/pmo-pg.XXXXXX)
+trap 'scripts/postgres.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
+url=$(scripts/postgres.sh start "$pgdir")
+PMO_TEST_DATABASE_URL="$url" .venv/bin/pytest -n 2 -p no:cacheprovider "$@"
