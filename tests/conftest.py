@@ -153,7 +153,9 @@ class Factory:
     def person(self, organisation: Organisation, *roles: Role, email: str | None = None) -> Person:
         with Session(self.engine, expire_on_commit=False) as session:
             data = UserCreate(
-                email=email or f"{uuid.uuid4().hex[:10]}@council.test", display_name="Test Person", password=PASSWORD
+                email=email or f"{uuid.uuid4().hex[:10]}@council.test",
+                display_name="Test Person",
+                password=PASSWORD,
             )
             user = org_service.create_user(session, None, organisation.id, data, password_hash=_PASSWORD_HASH)
             for role in roles:
@@ -161,7 +163,9 @@ class Factory:
                     session, None, organisation.id, RoleAssignmentCreate(user_id=user.id, role=role)
                 )
             session.commit()
-            return Person(user=user, token=token_for(user, [r.value for r in roles]), organisation=organisation)
+            return Person(
+                user=user, token=token_for(user, [r.value for r in roles]), organisation=organisation
+            )
 
 
 @pytest.fixture

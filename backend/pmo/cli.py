@@ -37,7 +37,9 @@ def serve(
 
     settings = get_settings()
     if workers > 1 and settings.is_sqlite:
-        raise typer.BadParameter("several workers need PostgreSQL; SQLite allows one writer", param_hint="--workers")
+        raise typer.BadParameter(
+            "several workers need PostgreSQL; SQLite allows one writer", param_hint="--workers"
+        )
     uvicorn.run(
         "pmo.main:create_app",
         factory=True,
@@ -97,7 +99,11 @@ def create_user(
     from pmo.organisations import service
     from pmo.organisations.schemas import RoleAssignmentCreate, UserCreate
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
     try:
         roles = [Role(r) for r in role]
         data = UserCreate(email=email, display_name=name, password=password)

@@ -14,7 +14,7 @@ from pmo.organisations import service
 from pmo.organisations.models import Organisation
 from pmo.organisations.schemas import DirectorateCreate, RoleAssignmentCreate, UserCreate
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
 DEMO_ORGANISATION = "Chesterfield Borough Council (demo)"
 OTHER_ORGANISATION = "Dacorum Borough Council (demo)"
 
@@ -54,11 +54,15 @@ def load_demo(session: Session) -> bool:
 
     chesterfield = service.create_organisation(session, DEMO_ORGANISATION)
     for name, description in DIRECTORATES:
-        service.create_directorate(session, None, chesterfield.id, DirectorateCreate(name=name, description=description))
+        service.create_directorate(
+            session, None, chesterfield.id, DirectorateCreate(name=name, description=description)
+        )
     for email, name, role in USERS:
         add_user(chesterfield, email, name, role)
 
     dacorum = service.create_organisation(session, OTHER_ORGANISATION)
-    service.create_directorate(session, None, dacorum.id, DirectorateCreate(name="Corporate and Contracted Services"))
+    service.create_directorate(
+        session, None, dacorum.id, DirectorateCreate(name="Corporate and Contracted Services")
+    )
     add_user(dacorum, "admin@other.test", "Ola Other-Admin", Role.admin)
     return True

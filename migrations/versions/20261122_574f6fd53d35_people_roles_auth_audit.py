@@ -248,7 +248,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
-            "DROP TRIGGER audit_events_append_only ON audit_events; DROP FUNCTION audit_events_refuse_change();"
+            "DROP TRIGGER audit_events_append_only ON audit_events;"
+            " DROP FUNCTION audit_events_refuse_change();"
         )
     with op.batch_alter_table("role_assignments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_role_assignments_user_id"))

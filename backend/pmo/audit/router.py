@@ -52,12 +52,18 @@ def list_audit_events(
         if value is not None:
             statement = statement.where(column == value)
     statement = statement.where(*service.occurred_between(occurred_from, occurred_to))
-    statement = statement.order_by(*order_by(sort, {"seq": AuditEvent.seq, "occurred_at": AuditEvent.occurred_at}, AuditEvent.id))
+    statement = statement.order_by(
+        *order_by(sort, {"seq": AuditEvent.seq, "occurred_at": AuditEvent.occurred_at}, AuditEvent.id)
+    )
     return paginate(session, statement, page, AuditEventPublic.model_validate)
 
 
-@router.get("/audit-events/{event_id}", tags=["audit"], response_model=AuditEventPublic, responses=declare(304, 404))
+@router.get(
+    "/audit-events/{event_id}", tags=["audit"], response_model=AuditEventPublic, responses=declare(304, 404)
+)
 def get_audit_event(
     event_id: uuid.UUID, session: SessionDep, actor: ReadAudit, if_none_match: IfNoneMatch = None
 ) -> Response:
-    return json_with_etag(AuditEventPublic.model_validate(service.get_event(session, actor, event_id)), if_none_match)
+    return json_with_etag(
+        AuditEventPublic.model_validate(service.get_event(session, actor, event_id)), if_none_match
+    )

@@ -35,7 +35,9 @@ def jsonable(value: dict[str, Any]) -> dict[str, Any]:
 
 def snapshot(record: SQLModel) -> dict[str, Any]:
     """A JSON-safe copy of a record's columns, without secrets."""
-    return jsonable({name: getattr(record, name) for name in type(record).model_fields if name not in SECRET_FIELDS})
+    return jsonable(
+        {name: getattr(record, name) for name in type(record).model_fields if name not in SECRET_FIELDS}
+    )
 
 
 def start_chain(session: Session, organisation_id: uuid.UUID) -> None:
@@ -126,7 +128,9 @@ def verify_chains(session: Session) -> tuple[int, list[ChainBreak]]:
             checked += 1
             org = head.organisation_id
             if event.seq != expected_seq:
-                breaks.append(ChainBreak(org, event.seq, f"expected event {expected_seq}: events are missing"))
+                breaks.append(
+                    ChainBreak(org, event.seq, f"expected event {expected_seq}: events are missing")
+                )
             if event.prev_hash != prev_hash:
                 breaks.append(ChainBreak(org, event.seq, "does not follow the event before it"))
             if event_hash(event) != event.hash:
@@ -134,13 +138,19 @@ def verify_chains(session: Session) -> tuple[int, list[ChainBreak]]:
             expected_seq, prev_hash = event.seq + 1, event.hash
         if head.last_seq != expected_seq - 1 or head.last_hash != prev_hash:
             breaks.append(
-                ChainBreak(head.organisation_id, None, f"the chain should end at event {head.last_seq}: events are missing")
+                ChainBreak(
+                    head.organisation_id,
+                    None,
+                    f"the chain should end at event {head.last_seq}: events are missing",
+                )
             )
     return checked, breaks
 
 
 def _events_of(session: Session, organisation_id: uuid.UUID) -> Iterator[AuditEvent]:
-    statement = select(AuditEvent).where(AuditEvent.organisation_id == organisation_id).order_by(AuditEvent.seq)
+    statement = (
+        select(AuditEvent).where(AuditEvent.organisation_id == organisation_id).order_by(AuditEvent.seq)
+    )
     yield from session.execute(statement.execution_options(yield_per=1000)).scalars()
 
 

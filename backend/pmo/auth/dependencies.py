@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.security import OAuth2
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
+from fastapi.security import OAuth2
 
 from pmo.auth.service import actor_from_token
 from pmo.core.config import get_settings
@@ -14,7 +14,7 @@ from pmo.core.db import SessionDep
 from pmo.core.errors import Forbidden, Unauthorized
 from pmo.core.permissions import Actor, Permission, roles_granting
 
-TOKEN_URL = "/api/v1/auth/token"
+TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path
 
 # Declares both OAuth2 flows in the OpenAPI document; `current_actor` reads the token itself.
 oauth2_scheme = OAuth2(

@@ -68,11 +68,15 @@ def issue_token(
     address = request.client.host if request.client else "unknown"
     # Its own transaction, committed even when sign-in fails: the attempt must be counted.
     with Session(get_engine(), expire_on_commit=False) as session:
-        outcome: TokenResponse | ProblemError | None = service.count_address_attempt(session, settings, address)
+        outcome: TokenResponse | ProblemError | None = service.count_address_attempt(
+            session, settings, address
+        )
         if outcome is None:
             if grant_type == "password":
                 if not username or not password:
-                    raise BadRequest("Send `username` (your email) and `password`.", extra={"error": "invalid_request"})
+                    raise BadRequest(
+                        "Send `username` (your email) and `password`.", extra={"error": "invalid_request"}
+                    )
                 outcome = service.password_grant(session, settings, username, password)
             elif grant_type == "refresh_token":
                 if not refresh_token:
@@ -81,13 +85,17 @@ def issue_token(
             else:
                 credentials = _basic_credentials(request) or (client_id, client_secret)
                 if not credentials[0] or not credentials[1]:
-                    raise BadRequest("Send `client_id` and `client_secret`.", extra={"error": "invalid_request"})
+                    raise BadRequest(
+                        "Send `client_id` and `client_secret`.", extra={"error": "invalid_request"}
+                    )
                 client = service.authenticate_client(session, credentials[0], credentials[1])
                 outcome = (
                     service.issue_client_token(settings, client, scope)
                     if client
-                    else service.InvalidGrant("The client id or secret is not right, or the client is revoked.",
-                                              error="invalid_client")
+                    else service.InvalidGrant(
+                        "The client id or secret is not right, or the client is revoked.",
+                        error="invalid_client",
+                    )
                 )
         session.commit()
     if isinstance(outcome, ProblemError):
@@ -143,10 +151,18 @@ def list_api_clients(
 
 
 @router.post(
-    "/api-clients", tags=["api-clients"], status_code=201, response_model=ApiClientWithSecret, responses=declare()
+    "/api-clients",
+    tags=["api-clients"],
+    status_code=201,
+    response_model=ApiClientWithSecret,
+    responses=declare(),
 )
 def create_api_client(
-    request: Request, body: ApiClientCreate, session: SessionDep, actor: ManageClients, idempotency_key: IdempotencyKey = None
+    request: Request,
+    body: ApiClientCreate,
+    session: SessionDep,
+    actor: ManageClients,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Register another council system. The secret is in this response only."""
 
@@ -158,7 +174,10 @@ def create_api_client(
 
 
 @router.get(
-    "/api-clients/{api_client_id}", tags=["api-clients"], response_model=ApiClientPublic, responses=declare(304, 404)
+    "/api-clients/{api_client_id}",
+    tags=["api-clients"],
+    response_model=ApiClientPublic,
+    responses=declare(304, 404),
 )
 def get_api_client(
     api_client_id: uuid.UUID, session: SessionDep, actor: ManageClients, if_none_match: IfNoneMatch = None
@@ -187,7 +206,10 @@ def update_api_client(
 
 
 @router.post(
-    "/api-clients/{api_client_id}/revoke", tags=["api-clients"], response_model=ApiClientPublic, responses=declare(404)
+    "/api-clients/{api_client_id}/revoke",
+    tags=["api-clients"],
+    response_model=ApiClientPublic,
+    responses=declare(404),
 )
 def revoke_api_client(api_client_id: uuid.UUID, session: SessionDep, actor: ManageClients) -> ApiClientPublic:
     """Revoke at once: the client's tokens stop working and it cannot get new ones."""
@@ -201,7 +223,9 @@ def revoke_api_client(api_client_id: uuid.UUID, session: SessionDep, actor: Mana
     response_model=ApiClientWithSecret,
     responses=declare(404, 409),
 )
-def rotate_api_client_secret(api_client_id: uuid.UUID, session: SessionDep, actor: ManageClients) -> ApiClientWithSecret:
+def rotate_api_client_secret(
+    api_client_id: uuid.UUID, session: SessionDep, actor: ManageClients
+) -> ApiClientWithSecret:
     """A new secret, shown once; the old one and tokens issued with it stop working."""
     client = service.get_api_client(session, actor, api_client_id)
     return service.rotate_api_client_secret(session, actor, client)

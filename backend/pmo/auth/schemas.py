@@ -13,7 +13,7 @@ class TokenResponse(PublicModel):
     """An OAuth2 token response (RFC 6749 section 5.1)."""
 
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105
     expires_in: int = Field(description="Seconds the access token is valid for.")
     refresh_token: str | None = Field(
         default=None, description="Single use: exchange it with grant_type=refresh_token for a new pair."

@@ -12,13 +12,19 @@ from sqlmodel import Session
 
 from pmo.audit import service as audit
 from pmo.auth.models import ApiClient, RefreshToken
-from pmo.auth.schemas import ApiClientCreate, ApiClientPublic, ApiClientUpdate, ApiClientWithSecret, TokenResponse
+from pmo.auth.schemas import (
+    ApiClientCreate,
+    ApiClientPublic,
+    ApiClientUpdate,
+    ApiClientWithSecret,
+    TokenResponse,
+)
 from pmo.core import ratelimit
 from pmo.core.config import Settings
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, NotFound, ProblemError, TooManyRequests, Unauthorized
 from pmo.core.pagination import PageParams, order_by, paginate
-from pmo.core.permissions import Actor, ClientScope, Grant, Role
+from pmo.core.permissions import Actor, ClientScope
 from pmo.core.schemas import Page
 from pmo.core.security import (
     InvalidToken,
@@ -43,6 +49,7 @@ class InvalidGrant(ProblemError):
 
 
 # Who is asking ---------------------------------------------------------------------------
+
 
 def _not_before(valid_after: datetime | None, issued_at: datetime) -> bool:
     """True if a token issued at `issued_at` predates a "sign out everywhere" or revocation."""
@@ -92,11 +99,13 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
 # These return a refusal instead of raising it when the refusal itself must be kept (a
 # counted attempt, a revoked token family): the caller commits, then raises.
 
+
 def count_address_attempt(session: Session, settings: Settings, address: str) -> TooManyRequests | None:
     window = ratelimit.hit(session, f"login-address:{address}", settings.login_window_seconds)
     if window.hits > settings.login_attempts_per_address:
         return TooManyRequests(
-            "Too many sign-in attempts from your network address. Try again later.", retry_after=window.retry_after
+            "Too many sign-in attempts from your network address. Try again later.",
+            retry_after=window.retry_after,
         )
     return None
 
@@ -105,7 +114,9 @@ def _account_key(email: str) -> str:
     return f"login-account:{email.strip().lower()}"
 
 
-def password_grant(session: Session, settings: Settings, email: str, password: str) -> TokenResponse | ProblemError:
+def password_grant(
+    session: Session, settings: Settings, email: str, password: str
+) -> TokenResponse | ProblemError:
     locked = ratelimit.peek(session, _account_key(email), settings.login_window_seconds)
     if locked.hits >= settings.login_failures_per_account:
         return TooManyRequests(
@@ -129,7 +140,9 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def issue_user_tokens(session: Session, settings: Settings, user: User, family_id: uuid.UUID | None = None) -> TokenResponse:
+def issue_user_tokens(
+    session: Session, settings: Settings, user: User, family_id: uuid.UUID | None = None
+) -> TokenResponse:
     grants = grants_of(session, [user.id])[user.id]
     access, lifetime = create_access_token(
         settings,
@@ -157,7 +170,10 @@ def issue_user_tokens(session: Session, settings: Settings, user: User, family_i
 
 # Refresh grant ---------------------------------------------------------------------------
 
-def rotate_refresh_token(session: Session, settings: Settings, presented: str) -> TokenResponse | InvalidGrant:
+
+def rotate_refresh_token(
+    session: Session, settings: Settings, presented: str
+) -> TokenResponse | InvalidGrant:
     """Exchange a refresh token for a new pair. Returns (not raises) a refusal, because the
     caller must commit the family's revocation when a used token comes back."""
     token = session.execute(
@@ -174,7 +190,9 @@ def rotate_refresh_token(session: Session, settings: Settings, presented: str) -
     ).rowcount  # type: ignore[attr-defined]
     if not claimed:
         revoke_family(session, token.family_id)
-        return InvalidGrant("This refresh token was already used, so every session it belongs to has been ended.")
+        return InvalidGrant(
+            "This refresh token was already used, so every session it belongs to has been ended."
+        )
     if token.expires_at <= now:
         return InvalidGrant("The refresh token has expired; sign in again.")
     user = session.get(User, token.user_id)
@@ -214,12 +232,19 @@ def logout_everywhere(session: Session, actor: Actor) -> None:
     session.add(user)
     session.flush()
     audit.record(
-        session, actor, organisation_id=user.organisation_id, action="sign_out_everywhere", record_type="user",
-        record_id=user.id, before=before, after=audit.snapshot(user),
+        session,
+        actor,
+        organisation_id=user.organisation_id,
+        action="sign_out_everywhere",
+        record_type="user",
+        record_id=user.id,
+        before=before,
+        after=audit.snapshot(user),
     )
 
 
 # Client credentials grant ----------------------------------------------------------------
+
 
 def authenticate_client(session: Session, client_id: str, client_secret: str) -> ApiClient | None:
     client = session.execute(select(ApiClient).where(ApiClient.client_id == client_id)).scalar_one_or_none()
@@ -235,7 +260,8 @@ def issue_client_token(settings: Settings, client: ApiClient, requested_scope: s
         requested = set(requested_scope.split())
         if not requested <= granted:
             raise InvalidGrant(
-                f"This client may not ask for: {', '.join(sorted(requested - granted))}.", error="invalid_scope"
+                f"This client may not ask for: {', '.join(sorted(requested - granted))}.",
+                error="invalid_scope",
             )
         granted = requested
     access, lifetime = create_access_token(
@@ -267,7 +293,9 @@ def api_client_public(client: ApiClient) -> ApiClientPublic:
     )
 
 
-def list_api_clients(session: Session, actor: Actor, page: PageParams, *, is_active: bool | None, sort: str) -> Page[Any]:
+def list_api_clients(
+    session: Session, actor: Actor, page: PageParams, *, is_active: bool | None, sort: str
+) -> Page[Any]:
     statement = select(ApiClient).where(ApiClient.organisation_id == actor.organisation_id)
     if is_active is not None:
         revoked = ApiClient.revoked_at.is_(None) if is_active else ApiClient.revoked_at.is_not(None)  # type: ignore[union-attr]
@@ -295,13 +323,20 @@ def create_api_client(session: Session, actor: Actor, data: ApiClientCreate) -> 
     session.add(client)
     session.flush()
     audit.record(
-        session, actor, organisation_id=client.organisation_id, action="create", record_type="api_client",
-        record_id=client.id, after=audit.snapshot(client),
+        session,
+        actor,
+        organisation_id=client.organisation_id,
+        action="create",
+        record_type="api_client",
+        record_id=client.id,
+        after=audit.snapshot(client),
     )
     return ApiClientWithSecret(**api_client_public(client).model_dump(), client_secret=secret)
 
 
-def _change_client(session: Session, actor: Actor, client: ApiClient, action: str, changes: dict[str, Any]) -> None:
+def _change_client(
+    session: Session, actor: Actor, client: ApiClient, action: str, changes: dict[str, Any]
+) -> None:
     before = audit.snapshot(client)
     for name, value in changes.items():
         setattr(client, name, value)
@@ -309,8 +344,14 @@ def _change_client(session: Session, actor: Actor, client: ApiClient, action: st
     session.add(client)
     session.flush()
     audit.record(
-        session, actor, organisation_id=client.organisation_id, action=action, record_type="api_client",
-        record_id=client.id, before=before, after=audit.snapshot(client),
+        session,
+        actor,
+        organisation_id=client.organisation_id,
+        action=action,
+        record_type="api_client",
+        record_id=client.id,
+        before=before,
+        after=audit.snapshot(client),
     )
 
 
@@ -334,7 +375,10 @@ def rotate_api_client_secret(session: Session, actor: Actor, client: ApiClient) 
         raise Conflict("A revoked client cannot be given a new secret; create a new client.")
     secret = new_secret(32)
     _change_client(
-        session, actor, client, "rotate_secret", {"secret_hash": digest(secret), "tokens_valid_after": utcnow()}
+        session,
+        actor,
+        client,
+        "rotate_secret",
+        {"secret_hash": digest(secret), "tokens_valid_after": utcnow()},
     )
     return ApiClientWithSecret(**api_client_public(client).model_dump(), client_secret=secret)
-

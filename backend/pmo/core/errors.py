@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -145,13 +145,15 @@ def field_problems_from_validation(exc: RequestValidationError) -> list[FieldPro
     problems = []
     for error in exc.errors():
         location = [str(p) if not isinstance(p, int) else p for p in error.get("loc", ())]
-        problems.append(FieldProblem(location=location, message=str(error.get("msg")), type=str(error.get("type"))))
+        problems.append(
+            FieldProblem(location=location, message=str(error.get("msg")), type=str(error.get("type")))
+        )
     return problems
 
 
 def install_error_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ProblemError)
+        exc = cast(ProblemError, exc)
         return problem_response(
             request,
             exc.status,
@@ -164,7 +166,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
+        exc = cast(RequestValidationError, exc)
         problems = field_problems_from_validation(exc)
         where = ", ".join(".".join(str(p) for p in f.location) for f in problems[:5])
         return problem_response(
@@ -177,14 +179,17 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, StarletteHTTPException)
+        exc = cast(StarletteHTTPException, exc)
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem_response(request, exc.status_code, detail=detail, headers=dict(exc.headers or {}))
 
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:  # noqa: ARG001
         logger.exception("unhandled error", extra={"path": request.url.path})
         return problem_response(
-            request, 500, slug="internal-error", detail="Something went wrong on our side; it has been logged."
+            request,
+            500,
+            slug="internal-error",
+            detail="Something went wrong on our side; it has been logged.",
         )
 
     app.add_exception_handler(ProblemError, on_problem)

@@ -18,7 +18,9 @@ from pmo.core.errors import PreconditionFailed, PreconditionRequired
 
 IfNoneMatch = Annotated[
     str | None,
-    Header(alias="If-None-Match", max_length=1000, description="A tag from an earlier `ETag`: 304 if unchanged."),
+    Header(
+        alias="If-None-Match", max_length=1000, description="A tag from an earlier `ETag`: 304 if unchanged."
+    ),
 ]
 IfMatch = Annotated[
     str | None,
@@ -51,4 +53,6 @@ def check_if_match(if_match: str | None, current: BaseModel) -> None:
         raise PreconditionRequired("Send `If-Match` with the ETag from your last read of this record.")
     tags = _tags(if_match)
     if "*" not in tags and etag_of(current.model_dump_json().encode()) not in tags:
-        raise PreconditionFailed("The record has changed since you read it. Read it again and reapply your change.")
+        raise PreconditionFailed(
+            "The record has changed since you read it. Read it again and reapply your change."
+        )

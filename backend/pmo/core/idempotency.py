@@ -27,7 +27,7 @@ IdempotencyKey = Annotated[
         min_length=1,
         max_length=255,
         pattern=r"^[\x21-\x7e]+$",
-        description="Any unique string (a UUID is good). A retry with the same key returns the first response.",
+        description="Any unique string (a UUID is good). A retry with the same key gets the first response.",
     ),
 ]
 
@@ -68,7 +68,9 @@ def create_once(
     actor_key = f"{actor.kind}:{actor.id}"
     if key is not None:
         earlier = session.execute(
-            select(IdempotencyRecord).where(IdempotencyRecord.actor_key == actor_key, IdempotencyRecord.key == key)
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.actor_key == actor_key, IdempotencyRecord.key == key
+            )
         ).scalar_one_or_none()
         if earlier is not None:
             if earlier.request_hash != request_hash:

@@ -23,7 +23,9 @@ class PageParams(BaseModel):
 
 
 def page_params(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Records per page (at most {MAX_LIMIT}).")] = 50,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"Records per page (at most {MAX_LIMIT}).")
+    ] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Records to skip.")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
@@ -49,7 +51,9 @@ def order_by(sort: str, columns: Mapping[str, Any], tiebreak: Any) -> list[Colum
 
 def paginate(session: Session, statement: Select[Any], page: PageParams, items_map: Any = None) -> Page[Any]:
     """Run `statement` for one page and count the whole result."""
-    total = session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    total = session.execute(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    ).scalar_one()
     rows: Sequence[Any] = session.execute(statement.limit(page.limit).offset(page.offset)).scalars().all()
     items = [items_map(row) for row in rows] if items_map else list(rows)
     return Page[Any](items=items, total=total, limit=page.limit, offset=page.offset)

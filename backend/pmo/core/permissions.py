@@ -50,8 +50,16 @@ _STAFF = {P.organisation_read, P.directorates_read, P.users_read}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(
-        {*_STAFF, P.organisation_manage, P.directorates_manage, P.users_manage, P.roles_read, P.roles_manage,
-         P.api_clients_manage, P.audit_read}
+        {
+            *_STAFF,
+            P.organisation_manage,
+            P.directorates_manage,
+            P.users_manage,
+            P.roles_read,
+            P.roles_manage,
+            P.api_clients_manage,
+            P.audit_read,
+        }
     ),
     Role.pmo: frozenset({*_STAFF, P.roles_read, P.audit_read}),
     Role.sponsor: frozenset(_STAFF),

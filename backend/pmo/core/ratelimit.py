@@ -32,7 +32,8 @@ def hit(session: Session, key: str, window_seconds: int, *, now: float | None = 
         insert(RateLimitCounter)
         .values(key=key, window_start=start, hits=1)
         .on_conflict_do_update(
-            index_elements=["key", "window_start"], set_={"hits": RateLimitCounter.hits + 1}  # type: ignore[operator]
+            index_elements=["key", "window_start"],
+            set_={"hits": RateLimitCounter.hits + 1},  # type: ignore[operator]
         )
         .returning(RateLimitCounter.hits)
     )
@@ -49,6 +50,8 @@ def peek(session: Session, key: str, window_seconds: int, *, now: float | None =
     now = time.time() if now is None else now
     start = _window_start(window_seconds, now)
     hits = session.execute(
-        select(RateLimitCounter.hits).where(RateLimitCounter.key == key, RateLimitCounter.window_start == start)  # type: ignore[arg-type]
+        select(RateLimitCounter.hits).where(
+            RateLimitCounter.key == key, RateLimitCounter.window_start == start
+        )  # type: ignore[arg-type]
     ).scalar_one_or_none()
     return Window(hits=hits or 0, retry_after=start + window_seconds - int(now))

@@ -17,7 +17,7 @@ from jose import JWTError, jwt
 from pmo.core.config import Settings
 
 ALGORITHM = "HS256"
-ACCESS_TOKEN_TYPE = "access"
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "jti", "typ", "org", "roles")
 
 _hasher = PasswordHasher()

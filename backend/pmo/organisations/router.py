@@ -40,6 +40,7 @@ Search = Annotated[SearchText | None, Query(description="Text to look for in nam
 
 # Me and my organisation ------------------------------------------------------------------
 
+
 @router.get("/me", tags=["me"], response_model=MePublic, responses=declare(304))
 def get_me(session: SessionDep, actor: Authenticated, if_none_match: IfNoneMatch = None) -> Response:
     """Who is asking: the person or API client, its organisation, roles and permissions."""
@@ -75,7 +76,12 @@ def get_organisation(
     return json_with_etag(OrganisationPublic.model_validate(organisation), if_none_match)
 
 
-@router.patch("/organisation", tags=["organisation"], response_model=OrganisationPublic, responses=declare(409, 412, 428))
+@router.patch(
+    "/organisation",
+    tags=["organisation"],
+    response_model=OrganisationPublic,
+    responses=declare(409, 412, 428),
+)
 def update_organisation(
     body: OrganisationUpdate,
     session: SessionDep,
@@ -94,14 +100,26 @@ ManageDirectorates = Annotated[Actor, require(P.directorates_manage)]
 DirectorateSort = Annotated[str, sort_query("name", "created_at")]
 
 
-@router.get("/directorates", tags=["directorates"], response_model=Page[DirectoratePublic], responses=declare())
+@router.get(
+    "/directorates", tags=["directorates"], response_model=Page[DirectoratePublic], responses=declare()
+)
 def list_directorates(
-    session: SessionDep, actor: ReadDirectorates, page: PageDep, q: Search = None, sort: DirectorateSort = "name"
+    session: SessionDep,
+    actor: ReadDirectorates,
+    page: PageDep,
+    q: Search = None,
+    sort: DirectorateSort = "name",
 ) -> Page[DirectoratePublic]:
     return service.list_directorates(session, actor, page, q, sort)
 
 
-@router.post("/directorates", tags=["directorates"], status_code=201, response_model=DirectoratePublic, responses=declare(409))
+@router.post(
+    "/directorates",
+    tags=["directorates"],
+    status_code=201,
+    response_model=DirectoratePublic,
+    responses=declare(409),
+)
 def create_directorate(
     request: Request,
     body: DirectorateCreate,
@@ -117,7 +135,10 @@ def create_directorate(
 
 
 @router.get(
-    "/directorates/{directorate_id}", tags=["directorates"], response_model=DirectoratePublic, responses=declare(304, 404)
+    "/directorates/{directorate_id}",
+    tags=["directorates"],
+    response_model=DirectoratePublic,
+    responses=declare(304, 404),
 )
 def get_directorate(
     directorate_id: uuid.UUID, session: SessionDep, actor: ReadDirectorates, if_none_match: IfNoneMatch = None
@@ -145,7 +166,9 @@ def update_directorate(
     return json_with_etag(DirectoratePublic.model_validate(directorate), None)
 
 
-@router.delete("/directorates/{directorate_id}", tags=["directorates"], status_code=204, responses=declare(404, 409))
+@router.delete(
+    "/directorates/{directorate_id}", tags=["directorates"], status_code=204, responses=declare(404, 409)
+)
 def delete_directorate(directorate_id: uuid.UUID, session: SessionDep, actor: ManageDirectorates) -> Response:
     service.delete_directorate(session, actor, service.get_directorate(session, actor, directorate_id))
     return Response(status_code=204)
@@ -177,7 +200,11 @@ def list_users(
 
 @router.post("/users", tags=["users"], status_code=201, response_model=UserPublic, responses=declare(409))
 def create_user(
-    request: Request, body: UserCreate, session: SessionDep, actor: ManageUsers, idempotency_key: IdempotencyKey = None
+    request: Request,
+    body: UserCreate,
+    session: SessionDep,
+    actor: ManageUsers,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Add a person. Give them roles with `POST /role-assignments`."""
 
@@ -189,11 +216,17 @@ def create_user(
 
 
 @router.get("/users/{user_id}", tags=["users"], response_model=UserPublic, responses=declare(304, 404))
-def get_user(user_id: uuid.UUID, session: SessionDep, actor: ReadUsers, if_none_match: IfNoneMatch = None) -> Response:
-    return json_with_etag(service.user_view(session, service.get_user(session, actor, user_id)), if_none_match)
+def get_user(
+    user_id: uuid.UUID, session: SessionDep, actor: ReadUsers, if_none_match: IfNoneMatch = None
+) -> Response:
+    return json_with_etag(
+        service.user_view(session, service.get_user(session, actor, user_id)), if_none_match
+    )
 
 
-@router.patch("/users/{user_id}", tags=["users"], response_model=UserPublic, responses=declare(404, 409, 412, 428))
+@router.patch(
+    "/users/{user_id}", tags=["users"], response_model=UserPublic, responses=declare(404, 409, 412, 428)
+)
 def update_user(
     user_id: uuid.UUID, body: UserUpdate, session: SessionDep, actor: ManageUsers, if_match: IfMatch = None
 ) -> Response:
@@ -203,7 +236,9 @@ def update_user(
     return json_with_etag(service.user_view(session, user), None)
 
 
-@router.post("/users/{user_id}/deactivate", tags=["users"], response_model=UserPublic, responses=declare(404, 409))
+@router.post(
+    "/users/{user_id}/deactivate", tags=["users"], response_model=UserPublic, responses=declare(404, 409)
+)
 def deactivate_user(user_id: uuid.UUID, session: SessionDep, actor: ManageUsers) -> UserPublic:
     """Stop a person signing in, at once: their sessions end and their tokens stop working."""
     user = service.set_user_active(session, actor, service.get_user(session, actor, user_id), active=False)
@@ -231,7 +266,10 @@ RoleSort = Annotated[str, sort_query("role", "created_at")]
 
 
 @router.get(
-    "/role-assignments", tags=["role-assignments"], response_model=Page[RoleAssignmentPublic], responses=declare()
+    "/role-assignments",
+    tags=["role-assignments"],
+    response_model=Page[RoleAssignmentPublic],
+    responses=declare(),
 )
 def list_role_assignments(
     session: SessionDep,
@@ -290,7 +328,10 @@ def get_role_assignment(
 
 
 @router.delete(
-    "/role-assignments/{role_assignment_id}", tags=["role-assignments"], status_code=204, responses=declare(404, 409)
+    "/role-assignments/{role_assignment_id}",
+    tags=["role-assignments"],
+    status_code=204,
+    responses=declare(404, 409),
 )
 def remove_role(role_assignment_id: uuid.UUID, session: SessionDep, actor: ManageRoles) -> Response:
     service.remove_role(session, actor, service.get_role_assignment(session, actor, role_assignment_id))

@@ -42,7 +42,9 @@ class DirectoratePublic(PublicModel):
 
 class GrantPublic(PublicModel):
     role: Role
-    directorate_id: uuid.UUID | None = Field(description="Set when the role is held for one directorate only.")
+    directorate_id: uuid.UUID | None = Field(
+        description="Set when the role is held for one directorate only."
+    )
 
 
 class UserCreate(InputModel):
@@ -77,13 +79,15 @@ class RoleAssignmentCreate(InputModel):
     role: Role
     directorate_id: uuid.UUID | None = Field(
         default=None,
-        description="Hold the role for this directorate only. Not allowed for admin, pmo and democratic_services.",
+        description="Hold the role for this directorate only (not for admin, pmo, democratic_services).",
     )
 
     @model_validator(mode="after")
     def _scope_fits_role(self) -> RoleAssignmentCreate:
         if self.directorate_id is not None and self.role in ORGANISATION_WIDE_ROLES:
-            raise ValueError(f"the role '{self.role}' is held for the whole organisation, not one directorate")
+            raise ValueError(
+                f"the role '{self.role}' is held for the whole organisation, not one directorate"
+            )
         return self
 
 

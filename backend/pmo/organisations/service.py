@@ -40,7 +40,9 @@ def enforce(decision: bool | Denied) -> None:
         raise Forbidden(decision.reason)
 
 
-def _update(session: Session, actor: Actor | None, record: Any, changes: dict[str, Any], record_type: str) -> None:
+def _update(
+    session: Session, actor: Actor | None, record: Any, changes: dict[str, Any], record_type: str
+) -> None:
     """Apply field changes, stamp `updated_at` and audit the before and after."""
     before = audit.snapshot(record)
     for name, value in changes.items():
@@ -49,8 +51,14 @@ def _update(session: Session, actor: Actor | None, record: Any, changes: dict[st
     session.add(record)
     session.flush()
     audit.record(
-        session, actor, organisation_id=_organisation_of(record), action="update", record_type=record_type,
-        record_id=record.id, before=before, after=audit.snapshot(record),
+        session,
+        actor,
+        organisation_id=_organisation_of(record),
+        action="update",
+        record_type=record_type,
+        record_id=record.id,
+        before=before,
+        after=audit.snapshot(record),
     )
 
 
@@ -59,6 +67,7 @@ def _organisation_of(record: Any) -> uuid.UUID:
 
 
 # Organisations -------------------------------------------------------------------------
+
 
 def create_organisation(session: Session, name: str) -> Organisation:
     if session.execute(select(Organisation.id).where(Organisation.name == name)).first():
@@ -69,8 +78,13 @@ def create_organisation(session: Session, name: str) -> Organisation:
     audit.start_chain(session, organisation.id)
     session.flush()
     audit.record(
-        session, None, organisation_id=organisation.id, action="create", record_type="organisation",
-        record_id=organisation.id, after=audit.snapshot(organisation),
+        session,
+        None,
+        organisation_id=organisation.id,
+        action="create",
+        record_type="organisation",
+        record_id=organisation.id,
+        after=audit.snapshot(organisation),
     )
     return organisation
 
@@ -95,7 +109,9 @@ def update_organisation(session: Session, actor: Actor, data: OrganisationUpdate
 DIRECTORATE_SORTS = {"name": Directorate.name, "created_at": Directorate.created_at}
 
 
-def list_directorates(session: Session, actor: Actor, page: PageParams, q: str | None, sort: str) -> Page[Any]:
+def list_directorates(
+    session: Session, actor: Actor, page: PageParams, q: str | None, sort: str
+) -> Page[Any]:
     statement = select(Directorate).where(Directorate.organisation_id == actor.organisation_id)
     if q:
         statement = statement.where(Directorate.name.ilike(f"%{_escape_like(q)}%", escape="\\"))  # type: ignore[attr-defined]
@@ -118,19 +134,28 @@ def _check_directorate_name(session: Session, organisation_id: uuid.UUID, name: 
         raise Conflict(f"There is already a directorate called '{name}'.")
 
 
-def create_directorate(session: Session, actor: Actor | None, organisation_id: uuid.UUID, data: DirectorateCreate) -> Directorate:
+def create_directorate(
+    session: Session, actor: Actor | None, organisation_id: uuid.UUID, data: DirectorateCreate
+) -> Directorate:
     _check_directorate_name(session, organisation_id, data.name)
     directorate = Directorate(organisation_id=organisation_id, **data.model_dump())
     session.add(directorate)
     session.flush()
     audit.record(
-        session, actor, organisation_id=organisation_id, action="create", record_type="directorate",
-        record_id=directorate.id, after=audit.snapshot(directorate),
+        session,
+        actor,
+        organisation_id=organisation_id,
+        action="create",
+        record_type="directorate",
+        record_id=directorate.id,
+        after=audit.snapshot(directorate),
     )
     return directorate
 
 
-def update_directorate(session: Session, actor: Actor, directorate: Directorate, data: DirectorateUpdate) -> Directorate:
+def update_directorate(
+    session: Session, actor: Actor, directorate: Directorate, data: DirectorateUpdate
+) -> Directorate:
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "name" in changes and changes["name"] != directorate.name:
         _check_directorate_name(session, directorate.organisation_id, changes["name"])
@@ -140,7 +165,9 @@ def update_directorate(session: Session, actor: Actor, directorate: Directorate,
 
 def delete_directorate(session: Session, actor: Actor, directorate: Directorate) -> None:
     in_use = session.execute(
-        select(func.count()).select_from(RoleAssignment).where(RoleAssignment.directorate_id == directorate.id)
+        select(func.count())
+        .select_from(RoleAssignment)
+        .where(RoleAssignment.directorate_id == directorate.id)
     ).scalar_one()
     if in_use:
         raise Conflict(f"{in_use} role assignment(s) are scoped to this directorate; remove them first.")
@@ -148,8 +175,13 @@ def delete_directorate(session: Session, actor: Actor, directorate: Directorate)
     session.delete(directorate)
     session.flush()
     audit.record(
-        session, actor, organisation_id=directorate.organisation_id, action="delete", record_type="directorate",
-        record_id=directorate.id, before=before,
+        session,
+        actor,
+        organisation_id=directorate.organisation_id,
+        action="delete",
+        record_type="directorate",
+        record_id=directorate.id,
+        before=before,
     )
 
 
@@ -261,7 +293,12 @@ def create_user(
     session.add(user)
     session.flush()
     audit.record(
-        session, actor, organisation_id=organisation_id, action="create", record_type="user", record_id=user.id,
+        session,
+        actor,
+        organisation_id=organisation_id,
+        action="create",
+        record_type="user",
+        record_id=user.id,
         after=audit.snapshot(user),
     )
     return user
@@ -302,8 +339,14 @@ def set_user_active(session: Session, actor: Actor, user: User, active: bool) ->
     session.add(user)
     session.flush()
     audit.record(
-        session, actor, organisation_id=user.organisation_id, action="activate" if active else "deactivate",
-        record_type="user", record_id=user.id, before=before, after=audit.snapshot(user),
+        session,
+        actor,
+        organisation_id=user.organisation_id,
+        action="activate" if active else "deactivate",
+        record_type="user",
+        record_id=user.id,
+        before=before,
+        after=audit.snapshot(user),
     )
     return user
 
@@ -312,15 +355,23 @@ def delete_user(session: Session, actor: Actor, user: User) -> None:
     enforce(policies.can_change_status(actor, user))
     _ensure_other_admin(session, user)
     before = audit.snapshot(user)
-    before["roles"] = [{"role": g.role.value, "directorate_id": g.directorate_id} for g in grants_of(session, [user.id])[user.id]]
+    before["roles"] = [
+        {"role": g.role.value, "directorate_id": g.directorate_id}
+        for g in grants_of(session, [user.id])[user.id]
+    ]
     before = audit.jsonable(before)
     session.execute(RoleAssignment.__table__.delete().where(RoleAssignment.user_id == user.id))  # type: ignore[attr-defined]
     session.execute(RefreshToken.__table__.delete().where(RefreshToken.user_id == user.id))  # type: ignore[attr-defined]
     session.delete(user)
     session.flush()
     audit.record(
-        session, actor, organisation_id=user.organisation_id, action="delete", record_type="user",
-        record_id=user.id, before=before,
+        session,
+        actor,
+        organisation_id=user.organisation_id,
+        action="delete",
+        record_type="user",
+        record_id=user.id,
+        before=before,
     )
 
 
@@ -339,8 +390,14 @@ def change_own_password(session: Session, actor: Actor, data: PasswordChange) ->
     session.add(user)
     session.flush()
     audit.record(
-        session, actor, organisation_id=user.organisation_id, action="password_change", record_type="user",
-        record_id=user.id, before=before, after=audit.snapshot(user),
+        session,
+        actor,
+        organisation_id=user.organisation_id,
+        action="password_change",
+        record_type="user",
+        record_id=user.id,
+        before=before,
+        after=audit.snapshot(user),
     )
 
 
@@ -357,7 +414,9 @@ def _ensure_other_admin(session: Session, user: User) -> None:
         )
     ).scalar_one()
     is_admin = session.execute(
-        select(RoleAssignment.id).where(RoleAssignment.user_id == user.id, RoleAssignment.role == Role.admin.value)
+        select(RoleAssignment.id).where(
+            RoleAssignment.user_id == user.id, RoleAssignment.role == Role.admin.value
+        )
     ).first()
     if is_admin and user.is_active and admins == 0:
         raise Conflict("This is the organisation's last active admin; make someone else admin first.")
@@ -396,7 +455,9 @@ def get_role_assignment(session: Session, actor: Actor, assignment_id: uuid.UUID
     return assignment
 
 
-def assign_role(session: Session, actor: Actor | None, organisation_id: uuid.UUID, data: RoleAssignmentCreate) -> RoleAssignment:
+def assign_role(
+    session: Session, actor: Actor | None, organisation_id: uuid.UUID, data: RoleAssignmentCreate
+) -> RoleAssignment:
     user = session.get(User, data.user_id)
     if user is None or user.organisation_id != organisation_id:
         raise NotFound("No user with that id in your organisation.")
@@ -407,7 +468,9 @@ def assign_role(session: Session, actor: Actor | None, organisation_id: uuid.UUI
     scope_key = f"directorate:{data.directorate_id}" if data.directorate_id else "organisation"
     exists = session.execute(
         select(RoleAssignment.id).where(
-            RoleAssignment.user_id == user.id, RoleAssignment.role == data.role.value, RoleAssignment.scope_key == scope_key
+            RoleAssignment.user_id == user.id,
+            RoleAssignment.role == data.role.value,
+            RoleAssignment.scope_key == scope_key,
         )
     ).first()
     if exists:
@@ -423,8 +486,13 @@ def assign_role(session: Session, actor: Actor | None, organisation_id: uuid.UUI
     session.add(assignment)
     session.flush()
     audit.record(
-        session, actor, organisation_id=organisation_id, action="create", record_type="role_assignment",
-        record_id=assignment.id, after=audit.snapshot(assignment),
+        session,
+        actor,
+        organisation_id=organisation_id,
+        action="create",
+        record_type="role_assignment",
+        record_id=assignment.id,
+        after=audit.snapshot(assignment),
     )
     return assignment
 
@@ -438,8 +506,13 @@ def remove_role(session: Session, actor: Actor, assignment: RoleAssignment) -> N
     session.delete(assignment)
     session.flush()
     audit.record(
-        session, actor, organisation_id=assignment.organisation_id, action="delete", record_type="role_assignment",
-        record_id=assignment.id, before=before,
+        session,
+        actor,
+        organisation_id=assignment.organisation_id,
+        action="delete",
+        record_type="role_assignment",
+        record_id=assignment.id,
+        before=before,
     )
 
 
