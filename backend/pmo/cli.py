@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from pmo.core.config import PROJECT_ROOT, get_settings
 from pmo.core.db import get_engine
@@ -75,10 +75,22 @@ def demo() -> None:
 @app.command("create-organisation")
 def create_organisation(name: Annotated[str, typer.Argument(help="The council's name.")]) -> None:
     """Add an organisation (a council) to this deployment."""
-    from pmo.organisations import service
+    from pydantic import ValidationError
 
+    from pmo.core.errors import ProblemError
+    from pmo.organisations import service
+    from pmo.organisations.schemas import OrganisationUpdate
+
+    try:
+        OrganisationUpdate(name=name)  # the same rules as renaming it through the API
+    except ValidationError as exc:
+        raise typer.BadParameter(str(exc), param_hint="NAME") from exc
     with Session(get_engine(), expire_on_commit=False) as session:
-        organisation = service.create_organisation(session, name)
+        try:
+            organisation = service.create_organisation(session, name)
+        except ProblemError as exc:
+            typer.echo(f"error: {exc.detail}", err=True)
+            raise typer.Exit(1) from exc
         session.commit()
     typer.echo(str(organisation.id))
 
@@ -124,8 +136,6 @@ def create_user(
 
 def _find_organisation(session: Session, name_or_id: str):  # type: ignore[no-untyped-def]
     import uuid
-
-    from sqlalchemy import select
 
     from pmo.core.errors import NotFound
     from pmo.organisations.models import Organisation

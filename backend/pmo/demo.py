@@ -5,8 +5,7 @@ Every demo password is `demo-password`. Never load this into a production databa
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from pmo.core.permissions import Role
 from pmo.core.security import hash_password

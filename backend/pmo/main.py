@@ -18,7 +18,7 @@ from pmo.auth.dependencies import PUBLIC
 from pmo.auth.router import router as auth_router
 from pmo.core.config import get_settings
 from pmo.core.db import get_engine
-from pmo.core.errors import FieldProblem, Problem, install_error_handlers, problem_response
+from pmo.core.errors import FieldProblem, Problem, declare, install_error_handlers, problem_response
 from pmo.core.logging import logging_config
 from pmo.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from pmo.organisations.router import router as organisations_router
@@ -130,5 +130,10 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     schemas.update(problem.pop("$defs", {}))
     schemas["Problem"] = problem
     schemas.setdefault("FieldProblem", FieldProblem.model_json_schema())
+    # A body that cannot be decoded (not UTF-8, say) is refused with 400 before the route runs.
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if "requestBody" in operation:
+                operation["responses"].setdefault("400", declare(400)[400])
     app.openapi_schema = document
     return document

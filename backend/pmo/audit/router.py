@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import select
+from sqlmodel import select
 
 from pmo.audit import service
 from pmo.audit.models import AuditEvent
@@ -16,13 +15,12 @@ from pmo.core.errors import declare
 from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.pagination import PageDep, order_by, paginate, sort_query
 from pmo.core.permissions import Actor, Permission
-from pmo.core.schemas import Page, Text
+from pmo.core.schemas import Instant, Page, RequestIdText, Slug
 
 router = APIRouter()
 
 ReadAudit = Annotated[Actor, require(Permission.audit_read)]
 AuditSort = Annotated[str, sort_query("seq", "occurred_at")]
-Slug = Annotated[Text(60) | None, Query(pattern=r"^[a-z_]+$")]  # type: ignore[valid-type]
 
 
 @router.get("/audit-events", tags=["audit"], response_model=Page[AuditEventPublic], responses=declare())
@@ -30,13 +28,13 @@ def list_audit_events(
     session: SessionDep,
     actor: ReadAudit,
     page: PageDep,
-    record_type: Slug = None,
+    record_type: Slug | None = None,
     record_id: uuid.UUID | None = None,
     actor_id: uuid.UUID | None = None,
-    action: Slug = None,
-    request_id: Annotated[Text(128) | None, Query()] = None,  # type: ignore[valid-type]
-    occurred_from: Annotated[datetime | None, Query(description="From this time (inclusive).")] = None,
-    occurred_to: Annotated[datetime | None, Query(description="Before this time (exclusive).")] = None,
+    action: Slug | None = None,
+    request_id: RequestIdText | None = None,
+    occurred_from: Annotated[Instant | None, Query(description="From this time (inclusive).")] = None,
+    occurred_to: Annotated[Instant | None, Query(description="Before this time (exclusive).")] = None,
     sort: AuditSort = "-seq",
 ) -> Page[AuditEventPublic]:
     """The audit trail of your organisation: every change, who made it, before and after."""

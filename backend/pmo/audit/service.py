@@ -15,8 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 from pmo.audit.models import AuditChainHead, AuditEvent
 from pmo.core.context import request_id_var
@@ -94,6 +93,7 @@ def record(
         after=after,
         request_id=request_id_var.get(),
         prev_hash=head.last_hash,
+        hash="",  # set below, from the other fields
     )
     event.hash = event_hash(event)
     head.last_seq, head.last_hash = event.seq, event.hash
@@ -149,7 +149,7 @@ def verify_chains(session: Session) -> tuple[int, list[ChainBreak]]:
 
 def _events_of(session: Session, organisation_id: uuid.UUID) -> Iterator[AuditEvent]:
     statement = (
-        select(AuditEvent).where(AuditEvent.organisation_id == organisation_id).order_by(AuditEvent.seq)
+        select(AuditEvent).where(AuditEvent.organisation_id == organisation_id).order_by(col(AuditEvent.seq))
     )
     yield from session.execute(statement.execution_options(yield_per=1000)).scalars()
 

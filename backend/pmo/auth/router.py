@@ -155,7 +155,7 @@ def list_api_clients(
     tags=["api-clients"],
     status_code=201,
     response_model=ApiClientWithSecret,
-    responses=declare(),
+    responses=declare(409),
 )
 def create_api_client(
     request: Request,

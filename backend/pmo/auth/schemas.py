@@ -6,7 +6,7 @@ from datetime import datetime
 from pydantic import Field
 
 from pmo.core.permissions import ClientScope
-from pmo.core.schemas import InputModel, Name, PublicModel, Text
+from pmo.core.schemas import InputModel, Name, OpaqueToken, PublicModel
 
 
 class TokenResponse(PublicModel):
@@ -22,7 +22,7 @@ class TokenResponse(PublicModel):
 
 
 class LogoutRequest(InputModel):
-    refresh_token: Text(200, min_length=1)  # type: ignore[valid-type]
+    refresh_token: OpaqueToken
 
 
 class ApiClientCreate(InputModel):

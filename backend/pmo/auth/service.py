@@ -7,8 +7,8 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
 from pmo.auth.models import ApiClient, RefreshToken
@@ -132,7 +132,7 @@ def password_grant(
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    user = session.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if not verify_password(user.password_hash if user else None, password):
         return None
     if user is None or not user.is_active:
@@ -204,7 +204,7 @@ def rotate_refresh_token(
 def revoke_family(session: Session, family_id: uuid.UUID) -> None:
     session.execute(
         update(RefreshToken)
-        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
 
@@ -224,7 +224,7 @@ def logout_everywhere(session: Session, actor: Actor) -> None:
     now = utcnow()
     session.execute(
         update(RefreshToken)
-        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=now)
     )
     user.tokens_valid_after = now
@@ -247,19 +247,22 @@ def logout_everywhere(session: Session, actor: Actor) -> None:
 
 
 def authenticate_client(session: Session, client_id: str, client_secret: str) -> ApiClient | None:
-    client = session.execute(select(ApiClient).where(ApiClient.client_id == client_id)).scalar_one_or_none()
+    client = session.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first()
     expected = client.secret_hash if client else digest(secrets.token_hex(32))
     if not digests_match(expected, digest(client_secret)) or client is None or client.revoked_at is not None:
         return None
     return client
 
 
-def issue_client_token(settings: Settings, client: ApiClient, requested_scope: str | None) -> TokenResponse:
+def issue_client_token(
+    settings: Settings, client: ApiClient, requested_scope: str | None
+) -> TokenResponse | InvalidGrant:
     granted = set(client.scopes)
     if requested_scope:
         requested = set(requested_scope.split())
         if not requested <= granted:
-            raise InvalidGrant(
+            # Returned, not raised: the caller commits the counted attempt, then raises.
+            return InvalidGrant(
                 f"This client may not ask for: {', '.join(sorted(requested - granted))}.",
                 error="invalid_scope",
             )

@@ -120,6 +120,6 @@ class Tracked(SQLModel):
     updated_at: datetime = timestamp_field()
     version: int = Field(default=1)
 
-    @declared_attr
+    @declared_attr  # type: ignore[arg-type]
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy's declared_attr
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]

@@ -17,7 +17,10 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://pmo.example/problems/"
@@ -181,21 +184,58 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         exc = cast(StarletteHTTPException, exc)
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(request, exc.status_code, detail=detail, headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # The router names only the first route on the path; list what the path supports.
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        return problem_response(request, exc.status_code, detail=detail, headers=headers)
+
+    async def on_conflicting_write(request: Request, exc: Exception) -> JSONResponse:
+        # A unique constraint caught what the service's own checks could not see: a
+        # concurrent request created the same thing first.
+        logger.info("integrity error: %s", exc)
+        return problem_response(
+            request, 409, slug="conflict", detail="This conflicts with a record just written; read and retry."
+        )
+
+    async def on_stale_write(request: Request, exc: Exception) -> JSONResponse:  # noqa: ARG001
+        # The row's version changed between our read and our write: a concurrent edit won.
+        return problem_response(
+            request,
+            412,
+            slug="precondition-failed",
+            title="The record has changed",
+            detail="Someone changed this record at the same time. Read it again and reapply your change.",
+        )
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:  # noqa: ARG001
         logger.exception("unhandled error", extra={"path": request.url.path})
+        request_id = getattr(request.state, "request_id", None)
         return problem_response(
             request,
             500,
             slug="internal-error",
             detail="Something went wrong on our side; it has been logged.",
+            # This handler runs outside the request-id middleware, so it sets the header itself.
+            headers={"X-Request-ID": request_id} if request_id else None,
         )
 
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(IntegrityError, on_conflicting_write)
+    app.add_exception_handler(StaleDataError, on_stale_write)
     app.add_exception_handler(Exception, on_unexpected)
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods some route serves at the request's path, as the `Allow` header of a 405."""
+    routes = request.app.router.routes
+
+    def served(method: str) -> bool:
+        return any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+
+    return ", ".join(m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if served(m))
 
 
 _DESCRIPTIONS = {

@@ -36,14 +36,17 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def _tags(header: str) -> set[str]:
-    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+def _tags(header: str, *, weak: bool) -> set[str]:
+    """The tags of a header. `weak` comparison (If-None-Match) ignores a `W/` prefix; strong
+    comparison (If-Match, RFC 9110 13.1.1) never matches a weak tag."""
+    tags = {tag.strip() for tag in header.split(",") if tag.strip()}
+    return {tag.removeprefix("W/") for tag in tags} if weak else tags
 
 
 def json_with_etag(model: BaseModel, if_none_match: str | None, *, status_code: int = 200) -> Response:
     body = model.model_dump_json().encode()
     tag = etag_of(body)
-    if if_none_match and (tag in _tags(if_none_match) or "*" in _tags(if_none_match)):
+    if if_none_match and ({tag, "*"} & _tags(if_none_match, weak=True)):
         return Response(status_code=304, headers={"ETag": tag})
     return Response(body, status_code=status_code, media_type="application/json", headers={"ETag": tag})
 
@@ -51,7 +54,7 @@ def json_with_etag(model: BaseModel, if_none_match: str | None, *, status_code: 
 def check_if_match(if_match: str | None, current: BaseModel) -> None:
     if not if_match:
         raise PreconditionRequired("Send `If-Match` with the ETag from your last read of this record.")
-    tags = _tags(if_match)
+    tags = _tags(if_match, weak=False)
     if "*" not in tags and etag_of(current.model_dump_json().encode()) not in tags:
         raise PreconditionFailed(
             "The record has changed since you read it. Read it again and reapply your change."

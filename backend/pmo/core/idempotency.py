@@ -7,18 +7,24 @@ so a crash can never leave one without the other.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Header, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
+from pmo.core.config import get_settings
+from pmo.core.db import utcnow
 from pmo.core.errors import Unprocessable
 from pmo.core.models import IdempotencyRecord
 from pmo.core.permissions import Actor
+
+KEEP_KEYS_FOR = timedelta(hours=24)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -33,12 +39,15 @@ IdempotencyKey = Annotated[
 
 
 def _request_hash(request: Request, payload: BaseModel | None) -> str:
+    # Keyed, because a body may hold a password: a plain hash of it would be a fast,
+    # unsalted password hash sitting in the database.
     content = {
         "method": request.method,
         "path": request.url.path,
         "body": payload.model_dump(mode="json") if payload is not None else None,
     }
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+    key = get_settings().signing_secret.encode()
+    return hmac.new(key, json.dumps(content, sort_keys=True).encode(), hashlib.sha256).hexdigest()
 
 
 def _json_response(status_code: int, body: Any, location: str | None, replayed: bool) -> Response:
@@ -67,6 +76,11 @@ def create_once(
     request_hash = _request_hash(request, payload)
     actor_key = f"{actor.kind}:{actor.id}"
     if key is not None:
+        # Keys are kept for a day: long enough for any retry, and the stored response (which
+        # may hold a new API client's secret) does not linger.
+        session.execute(
+            delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < utcnow() - KEEP_KEYS_FOR)
+        )
         earlier = session.execute(
             select(IdempotencyRecord).where(
                 IdempotencyRecord.actor_key == actor_key, IdempotencyRecord.key == key

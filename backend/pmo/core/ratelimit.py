@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from pmo.core.models import RateLimitCounter
 
@@ -33,9 +33,9 @@ def hit(session: Session, key: str, window_seconds: int, *, now: float | None = 
         .values(key=key, window_start=start, hits=1)
         .on_conflict_do_update(
             index_elements=["key", "window_start"],
-            set_={"hits": RateLimitCounter.hits + 1},  # type: ignore[operator]
+            set_={"hits": col(RateLimitCounter.hits) + 1},
         )
-        .returning(RateLimitCounter.hits)
+        .returning(col(RateLimitCounter.hits))
     )
     hits = session.execute(statement).scalar_one()
     # Old windows of this key are of no further use.
@@ -49,9 +49,9 @@ def peek(session: Session, key: str, window_seconds: int, *, now: float | None =
     """The hits of `key` in the current window, without counting one."""
     now = time.time() if now is None else now
     start = _window_start(window_seconds, now)
-    hits = session.execute(
+    hits = session.exec(
         select(RateLimitCounter.hits).where(
             RateLimitCounter.key == key, RateLimitCounter.window_start == start
-        )  # type: ignore[arg-type]
-    ).scalar_one_or_none()
+        )
+    ).first()
     return Window(hits=hits or 0, retry_after=start + window_seconds - int(now))

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 
 def _clean_text(value: str) -> str:
@@ -20,18 +28,18 @@ def _clean_text(value: str) -> str:
     return value
 
 
-def Text(max_length: int, min_length: int = 0) -> type[str]:  # noqa: N802 - reads as a type
-    """A string with bounds, refusing NUL and lone surrogates."""
-    return Annotated[  # type: ignore[return-value]
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        AfterValidator(_clean_text),
-    ]
-
-
-Name = Text(200, min_length=1)
-Description = Text(10_000)
-SearchText = Text(200)
+# Every string a client sends is one of these: bounded, and refusing NUL and lone surrogates.
+_Clean = AfterValidator(_clean_text)
+# Names lose surrounding spaces, so "  " is empty and refused.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _Clean]
+Description = Annotated[str, StringConstraints(max_length=10_000), _Clean]
+SearchText = Annotated[str, StringConstraints(max_length=200), _Clean]
+Password = Annotated[str, StringConstraints(min_length=12, max_length=256), _Clean]
+# A password being checked rather than set: any length the old rules may have allowed.
+GivenPassword = Annotated[str, StringConstraints(min_length=1, max_length=256), _Clean]
+OpaqueToken = Annotated[str, StringConstraints(min_length=1, max_length=200), _Clean]
+RequestIdText = Annotated[str, StringConstraints(max_length=128), _Clean]
+Slug = Annotated[str, StringConstraints(max_length=60, pattern=r"^[a-z_]+$")]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
@@ -45,7 +53,25 @@ def _email(value: str) -> str:
 
 # Our own check rather than EmailStr: email-validator refuses reserved domains such as
 # `.test`, which the demo data (and councils' test systems) use.
-Email = Annotated[str, StringConstraints(min_length=3, max_length=254), AfterValidator(_email)]
+Email = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=254),
+    AfterValidator(_email),
+    Field(json_schema_extra={"format": "email"}),
+]
+
+
+def _iso_instant(value: object) -> object:
+    # Lax parsing would take a number as seconds since 1970; the API speaks ISO 8601 only.
+    if isinstance(value, int | float) or (isinstance(value, str) and not _ISO_DATE_TIME.match(value)):
+        raise ValueError("must be an ISO 8601 date and time with its offset, like 2026-04-01T09:30:00Z")
+    return value
+
+
+_ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+# A moment in time: ISO 8601 with an offset (a naive time is ambiguous and cannot be compared
+# with the stored UTC timestamps).
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_instant)]
 
 
 class InputModel(BaseModel):

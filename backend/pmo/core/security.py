@@ -115,7 +115,7 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
                 "leeway": 0,
             },
         )
-    except JWTError as exc:
+    except (JWTError, TypeError, ValueError) as exc:  # jose lets a null exp or iat through as TypeError
         raise InvalidToken(str(exc)) from exc
     missing = [name for name in REQUIRED_CLAIMS if name not in claims]
     if missing:

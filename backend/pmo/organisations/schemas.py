@@ -6,9 +6,7 @@ from datetime import datetime
 from pydantic import Field, model_validator
 
 from pmo.core.permissions import ORGANISATION_WIDE_ROLES, Role
-from pmo.core.schemas import Description, Email, InputModel, Name, PublicModel, Text
-
-Password = Text(256, min_length=12)
+from pmo.core.schemas import Description, Email, GivenPassword, InputModel, Name, Password, PublicModel
 
 
 class OrganisationPublic(PublicModel):
@@ -59,7 +57,7 @@ class UserUpdate(InputModel):
 
 
 class PasswordChange(InputModel):
-    current_password: Text(256, min_length=1)  # type: ignore[valid-type]
+    current_password: GivenPassword
     new_password: Password = Field(description="At least 12 characters.")
 
 

@@ -7,9 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.sql import Select
-from sqlmodel import Session
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
 from pmo.auth.models import RefreshToken
@@ -63,7 +62,8 @@ def _update(
 
 
 def _organisation_of(record: Any) -> uuid.UUID:
-    return record.id if isinstance(record, Organisation) else record.organisation_id  # type: ignore[no-any-return]
+    organisation_id: uuid.UUID = record.id if isinstance(record, Organisation) else record.organisation_id
+    return organisation_id
 
 
 # Organisations -------------------------------------------------------------------------
@@ -128,7 +128,10 @@ def get_directorate(session: Session, actor: Actor, directorate_id: uuid.UUID) -
 
 def _check_directorate_name(session: Session, organisation_id: uuid.UUID, name: str) -> None:
     taken = session.execute(
-        select(Directorate.id).where(Directorate.organisation_id == organisation_id, Directorate.name == name)
+        select(Directorate.id).where(
+            Directorate.organisation_id == organisation_id,
+            func.lower(Directorate.name) == name.lower(),  # "Housing" and "housing" are one directorate
+        )
     ).first()
     if taken:
         raise Conflict(f"There is already a directorate called '{name}'.")
@@ -157,7 +160,7 @@ def update_directorate(
     session: Session, actor: Actor, directorate: Directorate, data: DirectorateUpdate
 ) -> Directorate:
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
-    if "name" in changes and changes["name"] != directorate.name:
+    if "name" in changes and changes["name"].lower() != directorate.name.lower():
         _check_directorate_name(session, directorate.organisation_id, changes["name"])
     _update(session, actor, directorate, changes, "directorate")
     return directorate
@@ -197,8 +200,8 @@ def grants_of(session: Session, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
         return grants
     rows = session.execute(
         select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.directorate_id)
-        .where(RoleAssignment.user_id.in_(user_ids))  # type: ignore[attr-defined]
-        .order_by(RoleAssignment.role, RoleAssignment.directorate_id)
+        .where(col(RoleAssignment.user_id).in_(user_ids))
+        .order_by(col(RoleAssignment.role), col(RoleAssignment.directorate_id))
     ).all()
     for user_id, role, directorate_id in rows:
         grants[user_id].append(Grant(Role(role), directorate_id))
@@ -233,7 +236,7 @@ def list_users(
     directorate_id: uuid.UUID | None,
     sort: str,
 ) -> Page[UserPublic]:
-    statement: Select[Any] = select(User).where(User.organisation_id == actor.organisation_id)
+    statement = select(User).where(User.organisation_id == actor.organisation_id)
     if q:
         pattern = f"%{_escape_like(q.lower())}%"
         statement = statement.where(
@@ -342,7 +345,7 @@ def set_user_active(session: Session, actor: Actor, user: User, active: bool) ->
         session,
         actor,
         organisation_id=user.organisation_id,
-        action="activate" if active else "deactivate",
+        action="reactivate" if active else "deactivate",
         record_type="user",
         record_id=user.id,
         before=before,
@@ -403,6 +406,11 @@ def change_own_password(session: Session, actor: Actor, data: PasswordChange) ->
 
 def _ensure_other_admin(session: Session, user: User) -> None:
     """An organisation always keeps at least one active admin."""
+    # Lock the organisation row first: two admins removing each other at once would otherwise
+    # each count the other as still active and both succeed (PostgreSQL; SQLite serialises).
+    session.execute(
+        select(Organisation.id).where(Organisation.id == user.organisation_id).with_for_update()
+    ).first()
     admins = session.execute(
         select(func.count(func.distinct(RoleAssignment.user_id)))
         .join(User, User.id == RoleAssignment.user_id)  # type: ignore[arg-type]

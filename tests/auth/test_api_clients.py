@@ -1,0 +1,347 @@
+"""API clients: registration, the client_credentials grant, revocation, secret rotation."""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from pmo.auth.models import ApiClient
+from pmo.core.permissions import Role
+from pmo.core.security import digest
+
+from .helpers import ME_URL, TOKEN_URL, assert_problem, bearer
+
+CLIENTS_URL = "/api/v1/api-clients"
+
+
+@pytest.fixture
+def create_client(client, admin):
+    def create(scopes=("kpis:read", "portfolio:read"), name="Finance system", headers=None):
+        response = client.post(
+            CLIENTS_URL, json={"name": name, "scopes": list(scopes)}, headers=headers or admin.headers
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return create
+
+
+def client_token(client, created, scope=None):
+    data = {
+        "grant_type": "client_credentials",
+        "client_id": created["client_id"],
+        "client_secret": created["client_secret"],
+    }
+    if scope is not None:
+        data["scope"] = scope
+    return client.post(TOKEN_URL, data=data)
+
+
+def basic(client_id: str, secret: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
+
+
+def test_create_returns_the_secret_once(client, admin, create_client):
+    created = create_client()
+
+    assert created["client_secret"]
+    assert created["client_id"].startswith("pmo_")
+    assert created["scopes"] == ["kpis:read", "portfolio:read"]
+    assert created["is_active"] is True
+    shown = client.get(f"{CLIENTS_URL}/{created['id']}", headers=admin.headers)
+    assert shown.status_code == 200
+    assert "client_secret" not in shown.json()
+    assert created["client_secret"] not in shown.text
+    listed = client.get(CLIENTS_URL, headers=admin.headers)
+    assert listed.status_code == 200
+    assert [c["id"] for c in listed.json()["items"]] == [created["id"]]
+    assert created["client_secret"] not in listed.text
+    assert "client_secret" not in listed.json()["items"][0]
+
+
+def test_only_the_hash_of_the_secret_is_stored(create_client, session: Session):
+    created = create_client()
+    stored = session.get_one(ApiClient, uuid.UUID(created["id"]))
+    assert stored.secret_hash == digest(created["client_secret"])
+    assert created["client_secret"] not in stored.secret_hash
+
+
+def test_managing_clients_needs_the_permission(client, factory, org, admin):
+    viewer = factory.person(org, Role.viewer)
+    response = client.post(CLIENTS_URL, json={"name": "X", "scopes": ["kpis:read"]}, headers=viewer.headers)
+    assert_problem(response, 403)
+
+
+def test_clients_of_another_organisation_are_not_found(client, create_client, other_admin):
+    created = create_client()
+    assert_problem(client.get(f"{CLIENTS_URL}/{created['id']}", headers=other_admin.headers), 404)
+    assert_problem(client.post(f"{CLIENTS_URL}/{created['id']}/revoke", headers=other_admin.headers), 404)
+    assert client.get(CLIENTS_URL, headers=other_admin.headers).json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "X", "scopes": []},
+        {"name": "X", "scopes": ["admin"]},
+        {"name": "X"},
+        {"name": "X", "scopes": ["kpis:read"], "client_secret": "chosen"},
+        {"name": "X", "scopes": ["kpis:read"], "client_id": "pmo_mine"},
+    ],
+    ids=["no-scopes", "unknown-scope", "missing-scopes", "chosen-secret", "chosen-client-id"],
+)
+def test_create_rejects_bad_input(client, admin, body):
+    assert_problem(client.post(CLIENTS_URL, json=body, headers=admin.headers), 422)
+
+
+def test_token_with_form_credentials(client, create_client):
+    created = create_client()
+
+    response = client_token(client, created)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    assert body["access_token"]
+    assert body["expires_in"] > 0
+    assert body.get("refresh_token") is None
+    assert body["scope"] == "kpis:read portfolio:read"
+    assert client.get(ME_URL, headers=bearer(body["access_token"])).status_code == 200
+
+
+def test_token_with_http_basic_credentials(client, create_client):
+    created = create_client()
+
+    response = client.post(
+        TOKEN_URL,
+        data={"grant_type": "client_credentials"},
+        headers=basic(created["client_id"], created["client_secret"]),
+    )
+
+    assert response.status_code == 200, response.text
+    assert client.get(ME_URL, headers=bearer(response.json()["access_token"])).status_code == 200
+
+
+def test_wrong_http_basic_secret_is_401(client, create_client):
+    created = create_client()
+    response = client.post(
+        TOKEN_URL, data={"grant_type": "client_credentials"}, headers=basic(created["client_id"], "wrong")
+    )
+    assert assert_problem(response, 401)["error"] == "invalid_client"
+
+
+def test_malformed_http_basic_is_400(client, create_client):
+    create_client()
+    response = client.post(
+        TOKEN_URL, data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic %%%not-base64"}
+    )
+    assert_problem(response, 400)
+
+
+def test_wrong_secret_is_401(client, create_client):
+    created = create_client()
+    body = assert_problem(client_token(client, created | {"client_secret": "not-the-secret"}), 401)
+    assert body["error"] == "invalid_client"
+    assert "access_token" not in body
+
+
+def test_unknown_client_is_401(client, create_client):
+    created = create_client()
+    body = assert_problem(client_token(client, created | {"client_id": "pmo_" + "0" * 24}), 401)
+    assert body["error"] == "invalid_client"
+
+
+def test_missing_client_credentials_are_400(client, create_client):
+    created = create_client()
+    response = client.post(
+        TOKEN_URL, data={"grant_type": "client_credentials", "client_id": created["client_id"]}
+    )
+    assert_problem(response, 400)
+
+
+def test_a_client_secret_is_not_a_password(client, create_client, admin):
+    # The client's credentials do not sign anyone in through the password grant.
+    created = create_client()
+    response = client.post(
+        TOKEN_URL,
+        data={
+            "grant_type": "password",
+            "username": created["client_id"],
+            "password": created["client_secret"],
+        },
+    )
+    assert_problem(response, 401)
+
+
+def test_scope_beyond_the_grant_is_invalid_scope(client, create_client):
+    created = create_client(scopes=["kpis:read"])
+
+    response = client_token(client, created, scope="kpis:read portfolio:read")
+
+    body = assert_problem(response, 401)
+    assert body["error"] == "invalid_scope"
+    assert "access_token" not in body
+
+
+def test_unknown_scope_is_invalid_scope(client, create_client):
+    created = create_client(scopes=["kpis:read"])
+    body = assert_problem(client_token(client, created, scope="admin"), 401)
+    assert body["error"] == "invalid_scope"
+
+
+def test_a_narrower_scope_can_be_asked_for(client, create_client):
+    created = create_client(scopes=["kpis:read", "portfolio:read"])
+
+    response = client_token(client, created, scope="kpis:read")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["scope"] == "kpis:read"
+    me = client.get(ME_URL, headers=bearer(response.json()["access_token"])).json()
+    assert me["scopes"] == ["kpis:read"]
+
+
+def test_me_with_a_client_token_shows_kind_client_and_scopes(client, create_client, org):
+    created = create_client(scopes=["portfolio:read", "kpis:read"])
+    token = client_token(client, created).json()["access_token"]
+
+    response = client.get(ME_URL, headers=bearer(token))
+
+    assert response.status_code == 200, response.text
+    me = response.json()
+    assert me["kind"] == "client"
+    assert me["id"] == created["id"]
+    assert me["scopes"] == ["kpis:read", "portfolio:read"]
+    assert me["organisation"]["id"] == str(org.id)
+    assert me["roles"] == []
+    assert me["email"] is None
+
+
+def test_client_token_on_an_admin_route_is_403(client, create_client):
+    token = client_token(client, create_client()).json()["access_token"]
+
+    assert_problem(client.get("/api/v1/users", headers=bearer(token)), 403)
+    assert_problem(client.get(CLIENTS_URL, headers=bearer(token)), 403)
+    response = client.post(
+        CLIENTS_URL, json={"name": "Escalate", "scopes": ["kpis:read"]}, headers=bearer(token)
+    )
+    assert_problem(response, 403)
+
+
+def test_client_token_cannot_sign_out_everywhere(client, create_client):
+    token = client_token(client, create_client()).json()["access_token"]
+    assert_problem(client.post("/api/v1/auth/logout-all", headers=bearer(token)), 400)
+
+
+def test_revoked_client_is_refused_at_once(client, admin, create_client):
+    created = create_client()
+    token = client_token(client, created).json()["access_token"]
+    assert client.get(ME_URL, headers=bearer(token)).status_code == 200
+
+    revoked = client.post(f"{CLIENTS_URL}/{created['id']}/revoke", headers=admin.headers)
+
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["is_active"] is False
+    assert revoked.json()["revoked_at"] is not None
+    # No waiting for the next second: revocation is checked on every request.
+    assert_problem(client.get(ME_URL, headers=bearer(token)), 401)
+    assert assert_problem(client_token(client, created), 401)["error"] == "invalid_client"
+
+
+def test_revoked_client_cannot_be_given_a_new_secret(client, admin, create_client):
+    created = create_client()
+    assert client.post(f"{CLIENTS_URL}/{created['id']}/revoke", headers=admin.headers).status_code == 200
+    assert_problem(client.post(f"{CLIENTS_URL}/{created['id']}/rotate-secret", headers=admin.headers), 409)
+
+
+def test_revoking_one_client_leaves_others_working(client, admin, create_client):
+    first = create_client(name="First")
+    second = create_client(name="Second")
+    client.post(f"{CLIENTS_URL}/{first['id']}/revoke", headers=admin.headers)
+
+    token = client_token(client, second)
+    assert token.status_code == 200
+    assert client.get(ME_URL, headers=bearer(token.json()["access_token"])).status_code == 200
+
+
+def test_rotate_secret_replaces_the_old_one(client, admin, create_client):
+    created = create_client()
+    old_token = client_token(client, created).json()["access_token"]
+    # Tokens issued in the same second as the rotation are accepted by design (whole-second
+    # comparison), so let that second pass before rotating.
+    time.sleep(1.1)
+
+    rotated = client.post(f"{CLIENTS_URL}/{created['id']}/rotate-secret", headers=admin.headers)
+
+    assert rotated.status_code == 200, rotated.text
+    new_secret = rotated.json()["client_secret"]
+    assert new_secret
+    assert new_secret != created["client_secret"]
+    assert rotated.json()["client_id"] == created["client_id"]
+    assert assert_problem(client_token(client, created), 401)["error"] == "invalid_client"
+    fresh = client_token(client, created | {"client_secret": new_secret})
+    assert fresh.status_code == 200, fresh.text
+    assert client.get(ME_URL, headers=bearer(fresh.json()["access_token"])).status_code == 200
+    # Tokens issued with the old secret stop working.
+    assert_problem(client.get(ME_URL, headers=bearer(old_token)), 401)
+
+
+def test_idempotency_key_returns_the_first_client(client, admin, session: Session):
+    body = {"name": "Payroll", "scopes": ["kpis:read"]}
+    headers = admin.headers | {"Idempotency-Key": "create-payroll-1"}
+
+    first = client.post(CLIENTS_URL, json=body, headers=headers)
+    retry = client.post(CLIENTS_URL, json=body, headers=headers)
+
+    assert first.status_code == 201, first.text
+    assert retry.status_code == 201, retry.text
+    assert retry.json() == first.json()
+    assert retry.json()["client_secret"] == first.json()["client_secret"]
+    assert retry.json()["client_id"] == first.json()["client_id"]
+    assert retry.headers.get("Idempotent-Replayed") == "true"
+    count = session.execute(select(func.count()).select_from(ApiClient)).scalar_one()
+    session.rollback()  # end the read transaction: SQLite would keep the next request waiting
+    assert count == 1
+    assert client.get(CLIENTS_URL, headers=admin.headers).json()["total"] == 1
+    # The replayed secret is the one that works.
+    assert client_token(client, retry.json()).status_code == 200
+
+
+def test_idempotency_key_with_a_different_body_is_422(client, admin):
+    headers = admin.headers | {"Idempotency-Key": "create-payroll-2"}
+    assert (
+        client.post(
+            CLIENTS_URL, json={"name": "Payroll", "scopes": ["kpis:read"]}, headers=headers
+        ).status_code
+        == 201
+    )
+
+    response = client.post(CLIENTS_URL, json={"name": "Other", "scopes": ["kpis:read"]}, headers=headers)
+
+    assert_problem(response, 422)
+    assert client.get(CLIENTS_URL, headers=admin.headers).json()["total"] == 1
+
+
+def test_without_idempotency_key_each_post_creates_a_client(client, admin):
+    body = {"name": "Payroll", "scopes": ["kpis:read"]}
+    first = client.post(CLIENTS_URL, json=body, headers=admin.headers).json()
+    second = client.post(CLIENTS_URL, json=body, headers=admin.headers).json()
+
+    assert first["client_id"] != second["client_id"]
+    assert client.get(CLIENTS_URL, headers=admin.headers).json()["total"] == 2
+
+
+def test_idempotency_keys_belong_to_their_actor(client, admin, factory, org):
+    other = factory.person(org, Role.admin, email="deputy@chesterfield.test")
+    body = {"name": "Payroll", "scopes": ["kpis:read"]}
+    key = {"Idempotency-Key": "shared-key"}
+
+    mine = client.post(CLIENTS_URL, json=body, headers=admin.headers | key).json()
+    theirs = client.post(CLIENTS_URL, json=body, headers=other.headers | key).json()
+
+    assert mine["client_id"] != theirs["client_id"]
+    assert "Idempotent-Replayed" not in theirs

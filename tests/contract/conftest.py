@@ -1,0 +1,16 @@
+"""Fixtures for the contract tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from .helpers import Seeded, seed
+
+
+@pytest.fixture
+def seeded(factory: Any, client: TestClient) -> Seeded:
+    """An organisation with an admin, a directorate, a project manager and an API client."""
+    return seed(factory, client)

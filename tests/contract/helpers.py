@@ -1,0 +1,116 @@
+"""Data for the contract tests: an organisation with an admin, a directorate, another person
+with a directorate role and an API client, so that generated requests reach real records."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select, text
+from sqlmodel import Session, SQLModel
+
+from pmo.core.config import get_settings
+from pmo.core.permissions import Role
+from pmo.core.security import create_access_token
+from pmo.organisations import service as org_service
+from pmo.organisations.models import Organisation, RoleAssignment, User
+from pmo.organisations.schemas import RoleAssignmentCreate
+
+ADMIN_EMAIL = "contract.admin@chesterfield.test"
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Seeded:
+    """The records the generated requests work on (ids as strings, as the API shows them)."""
+
+    factory: Any  # tests/conftest.py's Factory
+    organisation: Organisation
+    admin_id: uuid.UUID
+    directorate_id: str
+    member_id: str
+    role_assignment_id: str
+    api_client_id: str
+    audit_event_id: str
+
+    def admin_token(self) -> str:
+        """A fresh token for the admin, who is put back the way the seed made them if a generated
+        request removed them (deleted, deactivated, demoted, signed out everywhere)."""
+        with Session(self.factory.engine, expire_on_commit=False) as session:
+            user = session.get(User, self.admin_id)
+            if user is None:
+                user = self.factory.person(self.organisation, Role.admin).user
+                self.admin_id = user.id
+            elif not user.is_active:
+                user.is_active = True
+                session.add(user)
+            is_admin = session.execute(
+                select(RoleAssignment.id).where(
+                    RoleAssignment.user_id == user.id,
+                    RoleAssignment.role == Role.admin.value,
+                    RoleAssignment.directorate_id.is_(None),  # type: ignore[union-attr]
+                )
+            ).first()
+            if not is_admin:
+                org_service.assign_role(
+                    session,
+                    None,
+                    user.organisation_id,
+                    RoleAssignmentCreate(user_id=user.id, role=Role.admin),
+                )
+            session.commit()
+        token, _ = create_access_token(
+            get_settings(),
+            subject=user.id,
+            subject_type="user",
+            organisation_id=user.organisation_id,
+            roles=[Role.admin.value],
+            scopes=[],
+        )
+        return token
+
+
+def seed(factory: Any, client: TestClient) -> Seeded:
+    organisation = factory.organisation("Chesterfield Borough Council")
+    factory.organisation("Dacorum Borough Council")  # another tenant, whose records stay invisible
+    admin = factory.person(organisation, Role.admin, email=ADMIN_EMAIL)
+    headers = admin.headers
+
+    def post(path: str, body: dict[str, object]) -> dict[str, str]:
+        response = client.post(f"/api/v1{path}", json=body, headers=headers)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    directorate = post("/directorates", {"name": "Adult Social Care", "description": "Care and support."})
+    member = post(
+        "/users", {"email": "pm@chesterfield.test", "display_name": "Pat Manager", "password": PASSWORD}
+    )
+    assignment = post(
+        "/role-assignments",
+        {"user_id": member["id"], "role": Role.project_manager.value, "directorate_id": directorate["id"]},
+    )
+    api_client = post("/api-clients", {"name": "Finance ledger", "scopes": ["kpis:read"]})
+    events = client.get("/api/v1/audit-events", params={"limit": 1}, headers=headers).json()["items"]
+    return Seeded(
+        factory=factory,
+        organisation=organisation,
+        admin_id=admin.user.id,
+        directorate_id=directorate["id"],
+        member_id=member["id"],
+        role_assignment_id=assignment["id"],
+        api_client_id=api_client["id"],
+        audit_event_id=events[0]["id"],
+    )
+
+
+def empty_database(engine: Engine) -> None:
+    """What tests/conftest.py does after every test, for tests that start over within one."""
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))

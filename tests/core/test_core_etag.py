@@ -1,0 +1,144 @@
+"""ETags on reads (304 for a current tag) and If-Match on updates (428 missing, 412 stale),
+including racing edits with the same tag."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+from sqlmodel import Session, select
+
+from pmo.audit.models import AuditEvent
+from pmo.core.etag import check_if_match
+from pmo.organisations import router as org_router
+from pmo.organisations.models import User
+
+
+def _get(client, person, user_id, **headers):
+    return client.get(f"/api/v1/users/{user_id}", headers={**person.headers, **headers})
+
+
+def test_etag_and_if_none_match(client, admin, factory, org):
+    other = factory.person(org)
+    first = _get(client, admin, other.id)
+    assert first.status_code == 200
+    tag = first.headers["etag"]
+    assert tag.startswith('"')
+    assert tag.endswith('"')
+
+    again = _get(client, admin, other.id, **{"If-None-Match": tag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == tag
+    assert _get(client, admin, other.id, **{"If-None-Match": f'"nope", W/{tag}'}).status_code == 304
+    assert _get(client, admin, other.id, **{"If-None-Match": '"nope"'}).status_code == 200
+
+    changed = client.patch(
+        f"/api/v1/users/{other.id}",
+        json={"display_name": "Renamed"},
+        headers={**admin.headers, "If-Match": tag},
+    )
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != tag
+    after = _get(client, admin, other.id, **{"If-None-Match": tag})
+    assert after.status_code == 200
+    assert after.json()["display_name"] == "Renamed"
+    assert after.headers["etag"] == changed.headers["etag"]
+
+
+def test_a_role_change_changes_the_users_etag(client, admin, factory, org):
+    other = factory.person(org)
+    tag = _get(client, admin, other.id).headers["etag"]
+    response = client.post(
+        "/api/v1/role-assignments", json={"user_id": str(other.id), "role": "viewer"}, headers=admin.headers
+    )
+    assert response.status_code == 201
+    assert _get(client, admin, other.id, **{"If-None-Match": tag}).status_code == 200
+
+
+def test_patch_without_if_match_is_428_and_stale_is_412_and_nothing_changes(
+    client, admin, factory, org, count_rows
+):
+    other = factory.person(org)
+    url = f"/api/v1/users/{other.id}"
+    tag = _get(client, admin, other.id).headers["etag"]
+    events_before = count_rows(AuditEvent)
+
+    assert client.patch(url, json={"display_name": "A"}, headers=admin.headers).status_code == 428
+    ok = client.patch(url, json={"display_name": "B"}, headers={**admin.headers, "If-Match": tag})
+    assert ok.status_code == 200
+    stale = client.patch(url, json={"display_name": "C"}, headers={**admin.headers, "If-Match": tag})
+    assert stale.status_code == 412
+
+    current = _get(client, admin, other.id).json()
+    assert current["display_name"] == "B"
+    assert count_rows(AuditEvent) == events_before + 1
+
+
+def test_directorate_and_organisation_use_if_match(client, admin):
+    created = client.post("/api/v1/directorates", json={"name": "Housing"}, headers=admin.headers)
+    url = created.headers["location"]
+    tag = client.get(url, headers=admin.headers).headers["etag"]
+    assert client.patch(url, json={"description": "x"}, headers=admin.headers).status_code == 428
+    assert (
+        client.patch(url, json={"description": "x"}, headers={**admin.headers, "If-Match": tag}).status_code
+        == 200
+    )
+    assert (
+        client.patch(url, json={"description": "y"}, headers={**admin.headers, "If-Match": tag}).status_code
+        == 412
+    )
+    assert client.get(url, headers=admin.headers).json()["description"] == "x"
+
+    assert (
+        client.patch("/api/v1/organisation", json={"name": "New"}, headers=admin.headers).status_code == 428
+    )
+
+
+def test_concurrent_edits_with_one_etag_only_one_wins(client, admin, factory, org, engine, monkeypatch):
+    other = factory.person(org)
+    # Widen the window between the If-Match check and the write, so that the requests really
+    # race: every one of them passes the check, and only the conditional write stops them.
+    checked = threading.Barrier(8, timeout=2)
+
+    def check_then_wait(if_match, current):
+        check_if_match(if_match, current)
+        # On SQLite whole requests queue one after another, so nobody else gets this far meanwhile.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            checked.wait()
+
+    monkeypatch.setattr(org_router, "check_if_match", check_then_wait)
+    url = f"/api/v1/users/{other.id}"
+    tag = _get(client, admin, other.id).headers["etag"]
+    threads_count = 8
+    barrier = threading.Barrier(threads_count)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def edit(n: int) -> None:
+        barrier.wait()
+        response = client.patch(
+            url, json={"display_name": f"Editor {n}"}, headers={**admin.headers, "If-Match": tag}
+        )
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(statuses) == [200] + [412] * (threads_count - 1), statuses
+    with Session(engine) as session:
+        events = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.record_id == other.id,
+                AuditEvent.action == "update",
+                AuditEvent.record_type == "user",
+            )
+        ).all()
+        assert len(events) == 1
+        user = session.get_one(User, other.id)
+        assert user.display_name == events[0].after["display_name"]
+        assert user.version == 2
