@@ -40,3 +40,16 @@ class RateLimitCounter(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=300)
     window_start: int = Field(primary_key=True, description="Unix time the window began.")
     hits: int = Field(default=0)
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """The last human reference handed out per organisation and prefix (`P-0042`, `R-0012`).
+
+    Numbers only go up: a deleted record's reference is never given to another.
+    """
+
+    __tablename__ = "reference_counters"
+
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", primary_key=True)
+    prefix: str = Field(primary_key=True, max_length=4)
+    last_number: int = Field(default=0)

@@ -43,10 +43,17 @@ class Permission(StrEnum):
     roles_manage = "roles:manage"
     api_clients_manage = "api_clients:manage"
     audit_read = "audit:read"
+    # The portfolio register and stage gates.
+    portfolio_read = "portfolio:read"
+    portfolio_manage = "portfolio:manage"  # portfolios, programmes, governance bodies, any project
+    projects_edit = "projects:edit"  # projects within the holder's scope (policies decide which)
+    gate_reviews_request = "gate_reviews:request"
+    gate_reviews_decide = "gate_reviews:decide"  # only reviews the holder is named a decider of
+    lifecycles_manage = "lifecycles:manage"
 
 
 P = Permission
-_STAFF = {P.organisation_read, P.directorates_read, P.users_read}
+_STAFF = {P.organisation_read, P.directorates_read, P.users_read, P.portfolio_read, P.gate_reviews_decide}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(
@@ -61,9 +68,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.audit_read,
         }
     ),
-    Role.pmo: frozenset({*_STAFF, P.roles_read, P.audit_read}),
-    Role.sponsor: frozenset(_STAFF),
-    Role.project_manager: frozenset(_STAFF),
+    Role.pmo: frozenset(
+        {
+            *_STAFF,
+            P.roles_read,
+            P.audit_read,
+            P.portfolio_manage,
+            P.projects_edit,
+            P.gate_reviews_request,
+            P.lifecycles_manage,
+        }
+    ),
+    Role.sponsor: frozenset({*_STAFF, P.projects_edit, P.gate_reviews_request}),
+    Role.project_manager: frozenset({*_STAFF, P.projects_edit, P.gate_reviews_request}),
     Role.finance: frozenset(_STAFF),
     Role.member: frozenset(_STAFF),
     Role.democratic_services: frozenset(_STAFF),
@@ -71,7 +88,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 CLIENT_SCOPE_PERMISSIONS: dict[ClientScope, frozenset[Permission]] = {
-    ClientScope.portfolio_read: frozenset({P.organisation_read, P.directorates_read}),
+    ClientScope.portfolio_read: frozenset({P.organisation_read, P.directorates_read, P.portfolio_read}),
     ClientScope.kpis_read: frozenset({P.organisation_read}),
 }
 

@@ -16,6 +16,11 @@ class Organisation(Tracked, table=True):
 
     id: uuid.UUID = id_field()
     name: str = Field(max_length=200, unique=True)
+    # Settings. The lifecycle new projects follow. No foreign key, which would make the two
+    # tables depend on each other; lifecycles are never deleted, and the service checks it.
+    default_lifecycle_id: uuid.UUID | None = None
+    # Delivery confidence scale: "ipa5" (Green to Red, five points) or "rag3".
+    confidence_scale: str = Field(default="ipa5", max_length=10)
 
 
 class Directorate(Tracked, table=True):

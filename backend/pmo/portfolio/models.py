@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from pmo.core.db import JSONDocument, Tracked, UTCDateTime, id_field
+
+
+class Portfolio(Tracked, table=True):
+    """The organisation's change portfolio, e.g. "Organisational Development Programme 2022-2025"."""
+
+    __tablename__ = "portfolios"
+    __table_args__ = (UniqueConstraint("organisation_id", "name", name="uq_portfolio_name"),)
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class GovernanceBody(Tracked, table=True):
+    """A board that oversees programmes and decides gates: Steering Group, Directorate
+    Programme Board, Transformation Board, Cabinet, Council."""
+
+    __tablename__ = "governance_bodies"
+    __table_args__ = (UniqueConstraint("organisation_id", "name", name="uq_governance_body_name"),)
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=40)  # GovernanceBodyKind
+    directorate_id: uuid.UUID | None = Field(default=None, foreign_key="directorates.id", index=True)
+    description: str = Field(default="", max_length=10_000)
+
+
+class GovernanceBodyMember(SQLModel, table=True):
+    __tablename__ = "governance_body_members"
+    __table_args__ = (UniqueConstraint("body_id", "user_id", name="uq_governance_body_member"),)
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    body_id: uuid.UUID = Field(foreign_key="governance_bodies.id", index=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    role: str = Field(default="member", max_length=20)  # "chair" or "member"
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Programme(Tracked, table=True):
+    """A strategic area of focus or workstream, e.g. "ICT Improvement"."""
+
+    __tablename__ = "programmes"
+    __table_args__ = (UniqueConstraint("organisation_id", "name", name="uq_programme_name"),)
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id", index=True)
+    name: str = Field(max_length=200)
+    ambition: str = Field(default="", max_length=10_000)
+    resident_outcomes: str = Field(default="", max_length=10_000, description="What changes for residents.")
+    success_measures: str = Field(default="", max_length=10_000, description="How success will be known.")
+    strategic_outcomes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONDocument, nullable=False)
+    )
+    sro_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True)
+    governance_body_id: uuid.UUID | None = Field(default=None, foreign_key="governance_bodies.id", index=True)
+    lead_directorate_id: uuid.UUID | None = Field(default=None, foreign_key="directorates.id", index=True)
+    phase: str = Field(default="", max_length=200)
+    planned_start: date | None = None
+    planned_end: date | None = None
+
+
+class Project(Tracked, table=True):
+    """The unit of delivery, e.g. "Replace the Leisure Management System"."""
+
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("organisation_id", "reference", name="uq_project_reference"),)
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    reference: str = Field(max_length=20)
+    programme_id: uuid.UUID = Field(foreign_key="programmes.id", index=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    ambition: str = Field(default="", max_length=10_000)
+    resident_outcomes: str = Field(default="", max_length=10_000)
+    success_measures: str = Field(default="", max_length=10_000)
+    strategic_outcomes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONDocument, nullable=False)
+    )
+    lead_directorate_id: uuid.UUID | None = Field(default=None, foreign_key="directorates.id", index=True)
+    sro_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True)
+    project_manager_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True)
+    governance_body_id: uuid.UUID | None = Field(default=None, foreign_key="governance_bodies.id", index=True)
+    # The lifecycle is fixed when the project is created; the stage moves only through gates.
+    lifecycle_id: uuid.UUID = Field(foreign_key="lifecycles.id", index=True)
+    stage: str = Field(max_length=60, index=True)
+    planned_start: date | None = None
+    planned_end: date | None = None
+    # The latest delivery confidence; its history is in confidence_assessments.
+    confidence: str | None = Field(default=None, max_length=20, index=True)
+
+
+class ConfidenceAssessment(SQLModel, table=True):
+    """A delivery confidence rating with its commentary; every one is kept."""
+
+    __tablename__ = "confidence_assessments"
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    project_id: uuid.UUID = Field(foreign_key="projects.id", index=True)
+    scale: str = Field(max_length=10)  # "ipa5" or "rag3"
+    rating: str = Field(max_length=20)
+    commentary: str = Field(max_length=10_000)
+    assessed_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
+    assessed_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class Milestone(Tracked, table=True):
+    """A dated deliverable of a project, planned by date or by financial quarter."""
+
+    __tablename__ = "milestones"
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    project_id: uuid.UUID = Field(foreign_key="projects.id", index=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True)
+    planned_quarter: str | None = Field(default=None, max_length=12, description='e.g. "2022/23 Q2"')
+    # The date it is due: as planned, or the last day of the planned quarter.
+    due_date: date = Field(index=True)
+    status: str = Field(default="planned", max_length=20, index=True)
+    completed_on: date | None = None
