@@ -39,6 +39,79 @@ def snapshot(record: SQLModel) -> dict[str, Any]:
     )
 
 
+def _organisation_of(row: Any) -> uuid.UUID:
+    # An organisation is its own organisation; every other record names one.
+    organisation_id: uuid.UUID = getattr(row, "organisation_id", None) or row.id
+    return organisation_id
+
+
+def created(session: Session, actor: Actor | None, row: Any, record_type: str) -> None:
+    """Insert `row` and audit it."""
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor,
+        organisation_id=_organisation_of(row),
+        action="create",
+        record_type=record_type,
+        record_id=row.id,
+        after=snapshot(row),
+    )
+
+
+def changed(
+    session: Session,
+    actor: Actor | None,
+    row: Any,
+    record_type: str,
+    changes: dict[str, Any],
+    *,
+    action: str = "update",
+) -> None:
+    """Apply `changes` to `row`, stamp `updated_at` if it has one, and audit before and after."""
+    before = snapshot(row)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    if hasattr(row, "updated_at"):
+        row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor,
+        organisation_id=_organisation_of(row),
+        action=action,
+        record_type=record_type,
+        record_id=row.id,
+        before=before,
+        after=snapshot(row),
+    )
+
+
+def deleted(
+    session: Session,
+    actor: Actor | None,
+    row: Any,
+    record_type: str,
+    *,
+    before: dict[str, Any] | None = None,
+) -> None:
+    """Delete `row` and audit what it was (`before`, if given, says more than its columns)."""
+    before = before if before is not None else snapshot(row)
+    session.delete(row)
+    session.flush()
+    record(
+        session,
+        actor,
+        organisation_id=_organisation_of(row),
+        action="delete",
+        record_type=record_type,
+        record_id=row.id,
+        before=before,
+    )
+
+
 def start_chain(session: Session, organisation_id: uuid.UUID) -> None:
     session.add(AuditChainHead(organisation_id=organisation_id, last_seq=0, last_hash=GENESIS_HASH))
 

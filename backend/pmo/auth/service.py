@@ -36,7 +36,7 @@ from pmo.core.security import (
     verify_password,
 )
 from pmo.organisations.models import User
-from pmo.organisations.service import grants_of
+from pmo.organisations.service import end_sessions, grants_of
 
 
 class InvalidGrant(ProblemError):
@@ -220,27 +220,7 @@ def logout(session: Session, presented: str) -> None:
 
 def logout_everywhere(session: Session, actor: Actor) -> None:
     user = session.get_one(User, actor.id)
-    before = audit.snapshot(user)
-    now = utcnow()
-    session.execute(
-        update(RefreshToken)
-        .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
-        .values(revoked_at=now)
-    )
-    user.tokens_valid_after = now
-    user.updated_at = now
-    session.add(user)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        organisation_id=user.organisation_id,
-        action="sign_out_everywhere",
-        record_type="user",
-        record_id=user.id,
-        before=before,
-        after=audit.snapshot(user),
-    )
+    audit.changed(session, actor, user, "user", end_sessions(session, user), action="sign_out_everywhere")
 
 
 # Client credentials grant ----------------------------------------------------------------
@@ -323,53 +303,29 @@ def create_api_client(session: Session, actor: Actor, data: ApiClientCreate) -> 
         secret_hash=digest(secret),
         scopes=sorted({s.value for s in data.scopes}),
     )
-    session.add(client)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        organisation_id=client.organisation_id,
-        action="create",
-        record_type="api_client",
-        record_id=client.id,
-        after=audit.snapshot(client),
-    )
+    audit.created(session, actor, client, "api_client")
     return ApiClientWithSecret(**api_client_public(client).model_dump(), client_secret=secret)
-
-
-def _change_client(
-    session: Session, actor: Actor, client: ApiClient, action: str, changes: dict[str, Any]
-) -> None:
-    before = audit.snapshot(client)
-    for name, value in changes.items():
-        setattr(client, name, value)
-    client.updated_at = utcnow()
-    session.add(client)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        organisation_id=client.organisation_id,
-        action=action,
-        record_type="api_client",
-        record_id=client.id,
-        before=before,
-        after=audit.snapshot(client),
-    )
 
 
 def update_api_client(session: Session, actor: Actor, client: ApiClient, data: ApiClientUpdate) -> ApiClient:
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "scopes" in changes:
         changes["scopes"] = sorted(set(changes["scopes"]))
-    _change_client(session, actor, client, "update", changes)
+    audit.changed(session, actor, client, "api_client", action="update", changes=changes)
     return client
 
 
 def revoke_api_client(session: Session, actor: Actor, client: ApiClient) -> ApiClient:
     if client.revoked_at is None:
         now = utcnow()
-        _change_client(session, actor, client, "revoke", {"revoked_at": now, "tokens_valid_after": now})
+        audit.changed(
+            session,
+            actor,
+            client,
+            "api_client",
+            action="revoke",
+            changes={"revoked_at": now, "tokens_valid_after": now},
+        )
     return client
 
 
@@ -377,11 +333,6 @@ def rotate_api_client_secret(session: Session, actor: Actor, client: ApiClient) 
     if client.revoked_at is not None:
         raise Conflict("A revoked client cannot be given a new secret; create a new client.")
     secret = new_secret(32)
-    _change_client(
-        session,
-        actor,
-        client,
-        "rotate_secret",
-        {"secret_hash": digest(secret), "tokens_valid_after": utcnow()},
-    )
+    changes = {"secret_hash": digest(secret), "tokens_valid_after": utcnow()}
+    audit.changed(session, actor, client, "api_client", changes, action="rotate_secret")
     return ApiClientWithSecret(**api_client_public(client).model_dump(), client_secret=secret)

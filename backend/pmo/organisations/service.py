@@ -18,6 +18,7 @@ from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.permissions import Actor, Denied, Grant, Role
 from pmo.core.schemas import Page
 from pmo.core.security import hash_password, verify_password
+from pmo.gates import service as gates
 from pmo.organisations import policies
 from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
 from pmo.organisations.schemas import (
@@ -39,33 +40,6 @@ def enforce(decision: bool | Denied) -> None:
         raise Forbidden(decision.reason)
 
 
-def _update(
-    session: Session, actor: Actor | None, record: Any, changes: dict[str, Any], record_type: str
-) -> None:
-    """Apply field changes, stamp `updated_at` and audit the before and after."""
-    before = audit.snapshot(record)
-    for name, value in changes.items():
-        setattr(record, name, value)
-    record.updated_at = utcnow()
-    session.add(record)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        organisation_id=_organisation_of(record),
-        action="update",
-        record_type=record_type,
-        record_id=record.id,
-        before=before,
-        after=audit.snapshot(record),
-    )
-
-
-def _organisation_of(record: Any) -> uuid.UUID:
-    organisation_id: uuid.UUID = record.id if isinstance(record, Organisation) else record.organisation_id
-    return organisation_id
-
-
 # Organisations -------------------------------------------------------------------------
 
 
@@ -77,6 +51,8 @@ def create_organisation(session: Session, name: str) -> Organisation:
     session.flush()
     audit.start_chain(session, organisation.id)
     session.flush()
+    # Every organisation starts with the built-in lifecycles, Chesterfield's the default.
+    gates.install_builtin_lifecycles(session, organisation.id, audit_organisation=False)
     audit.record(
         session,
         None,
@@ -100,7 +76,7 @@ def update_organisation(session: Session, actor: Actor, data: OrganisationUpdate
         taken = session.execute(select(Organisation.id).where(Organisation.name == changes["name"])).first()
         if taken:
             raise Conflict("Another organisation already has that name.")
-    _update(session, actor, organisation, changes, "organisation")
+    audit.changed(session, actor, organisation, "organisation", changes)
     return organisation
 
 
@@ -142,17 +118,7 @@ def create_directorate(
 ) -> Directorate:
     _check_directorate_name(session, organisation_id, data.name)
     directorate = Directorate(organisation_id=organisation_id, **data.model_dump())
-    session.add(directorate)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        organisation_id=organisation_id,
-        action="create",
-        record_type="directorate",
-        record_id=directorate.id,
-        after=audit.snapshot(directorate),
-    )
+    audit.created(session, actor, directorate, "directorate")
     return directorate
 
 
@@ -162,7 +128,7 @@ def update_directorate(
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "name" in changes and changes["name"].lower() != directorate.name.lower():
         _check_directorate_name(session, directorate.organisation_id, changes["name"])
-    _update(session, actor, directorate, changes, "directorate")
+    audit.changed(session, actor, directorate, "directorate", changes)
     return directorate
 
 
@@ -174,18 +140,7 @@ def delete_directorate(session: Session, actor: Actor, directorate: Directorate)
     ).scalar_one()
     if in_use:
         raise Conflict(f"{in_use} role assignment(s) are scoped to this directorate; remove them first.")
-    before = audit.snapshot(directorate)
-    session.delete(directorate)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        organisation_id=directorate.organisation_id,
-        action="delete",
-        record_type="directorate",
-        record_id=directorate.id,
-        before=before,
-    )
+    audit.deleted(session, actor, directorate, "directorate")
 
 
 # Users ---------------------------------------------------------------------------------
@@ -293,17 +248,7 @@ def create_user(
         display_name=data.display_name,
         password_hash=password_hash or hash_password(data.password),
     )
-    session.add(user)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        organisation_id=organisation_id,
-        action="create",
-        record_type="user",
-        record_id=user.id,
-        after=audit.snapshot(user),
-    )
+    audit.created(session, actor, user, "user")
     return user
 
 
@@ -311,11 +256,11 @@ def update_user(session: Session, actor: Actor, user: User, data: UserUpdate) ->
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "email" in changes and changes["email"] != user.email:
         _check_email_free(session, changes["email"])
-    _update(session, actor, user, changes, "user")
+    audit.changed(session, actor, user, "user", changes)
     return user
 
 
-def _revoke_sessions(session: Session, user: User) -> dict[str, Any]:
+def end_sessions(session: Session, user: User) -> dict[str, Any]:
     """Refuse the user's current access tokens and revoke every refresh token."""
     now = utcnow()
     session.execute(
@@ -334,23 +279,8 @@ def set_user_active(session: Session, actor: Actor, user: User, active: bool) ->
         _ensure_other_admin(session, user)
     changes: dict[str, Any] = {"is_active": active}
     if not active:
-        changes |= _revoke_sessions(session, user)
-    before = audit.snapshot(user)
-    for name, value in changes.items():
-        setattr(user, name, value)
-    user.updated_at = utcnow()
-    session.add(user)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        organisation_id=user.organisation_id,
-        action="reactivate" if active else "deactivate",
-        record_type="user",
-        record_id=user.id,
-        before=before,
-        after=audit.snapshot(user),
-    )
+        changes |= end_sessions(session, user)
+    audit.changed(session, actor, user, "user", changes, action="reactivate" if active else "deactivate")
     return user
 
 
@@ -365,17 +295,7 @@ def delete_user(session: Session, actor: Actor, user: User) -> None:
     before = audit.jsonable(before)
     session.execute(RoleAssignment.__table__.delete().where(RoleAssignment.user_id == user.id))  # type: ignore[attr-defined]
     session.execute(RefreshToken.__table__.delete().where(RefreshToken.user_id == user.id))  # type: ignore[attr-defined]
-    session.delete(user)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        organisation_id=user.organisation_id,
-        action="delete",
-        record_type="user",
-        record_id=user.id,
-        before=before,
-    )
+    audit.deleted(session, actor, user, "user", before=before)
 
 
 def change_own_password(session: Session, actor: Actor, data: PasswordChange) -> None:
@@ -384,24 +304,9 @@ def change_own_password(session: Session, actor: Actor, data: PasswordChange) ->
         raise Forbidden("Only people have passwords.")
     if not verify_password(user.password_hash, data.current_password):
         raise Unauthorized("The current password is not right.")
-    before = audit.snapshot(user)
-    user.password_hash = hash_password(data.new_password)
     # Other sessions end: a changed password is often a response to a leaked one.
-    for name, value in _revoke_sessions(session, user).items():
-        setattr(user, name, value)
-    user.updated_at = utcnow()
-    session.add(user)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        organisation_id=user.organisation_id,
-        action="password_change",
-        record_type="user",
-        record_id=user.id,
-        before=before,
-        after=audit.snapshot(user),
-    )
+    changes = {"password_hash": hash_password(data.new_password), **end_sessions(session, user)}
+    audit.changed(session, actor, user, "user", changes, action="password_change")
 
 
 def _ensure_other_admin(session: Session, user: User) -> None:
@@ -491,17 +396,7 @@ def assign_role(
         scope_key=scope_key,
         created_at=utcnow(),
     )
-    session.add(assignment)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        organisation_id=organisation_id,
-        action="create",
-        record_type="role_assignment",
-        record_id=assignment.id,
-        after=audit.snapshot(assignment),
-    )
+    audit.created(session, actor, assignment, "role_assignment")
     return assignment
 
 
@@ -510,18 +405,7 @@ def remove_role(session: Session, actor: Actor, assignment: RoleAssignment) -> N
     if assignment.role == Role.admin.value:
         user = session.get_one(User, assignment.user_id)
         _ensure_other_admin(session, user)
-    before = audit.snapshot(assignment)
-    session.delete(assignment)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        organisation_id=assignment.organisation_id,
-        action="delete",
-        record_type="role_assignment",
-        record_id=assignment.id,
-        before=before,
-    )
+    audit.deleted(session, actor, assignment, "role_assignment")
 
 
 def _escape_like(text: str) -> str:
