@@ -20,10 +20,8 @@ from pmo.core.config import get_settings
 from pmo.core.db import get_engine
 from pmo.core.errors import FieldProblem, Problem, declare, install_error_handlers, problem_response
 from pmo.core.logging import logging_config
-from pmo.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from pmo.core.middleware import API_PREFIX, BodyLimitMiddleware, RequestContextMiddleware
 from pmo.organisations.router import router as organisations_router
-
-API_PREFIX = "/api/v1"
 
 DESCRIPTION = """\
 Change portfolio management for English councils: programmes and projects, RAID logs,

@@ -16,6 +16,7 @@ from pmo.core.context import request_id_var
 from pmo.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 
 logger = logging.getLogger("pmo.requests")
+API_PREFIX = "/api/v1"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 REQUESTS = Counter("pmo_http_requests_total", "HTTP requests handled", ["method", "route", "status"])
@@ -51,7 +52,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = _route_label(scope)
             REQUESTS.labels(scope["method"], route, str(status)).inc()
             LATENCY.labels(scope["method"], route).observe(elapsed)
             logger.info(
@@ -66,6 +67,18 @@ class RequestContextMiddleware:
                 },
             )
             request_id_var.reset(token)
+
+
+def _route_label(scope: Scope) -> str:
+    """The route's template (`/api/v1/users/{user_id}`), so metrics do not grow per record."""
+    route = scope.get("route")
+    if route is None:
+        return "unmatched"
+    template: str = getattr(route, "path", "unmatched")
+    # Routes included under the API prefix keep their own path; put the prefix back.
+    if scope["path"].startswith(API_PREFIX + "/") and not template.startswith(API_PREFIX):
+        template = API_PREFIX + template
+    return template
 
 
 class BodyLimitMiddleware:
