@@ -1,4 +1,5 @@
-"""Demo data for the embedded default: two councils, their directorates and one user per role.
+"""Demo data for the embedded default: two councils, their directorates, one user per role and
+their change portfolios (`pmo.portfolio.demo_data`).
 
 Every demo password is `demo-password`. Never load this into a production database.
 """
@@ -10,8 +11,10 @@ from sqlmodel import Session, select
 from pmo.core.permissions import Role
 from pmo.core.security import hash_password
 from pmo.organisations import service
-from pmo.organisations.models import Organisation
+from pmo.organisations.models import Directorate, Organisation, User
 from pmo.organisations.schemas import DirectorateCreate, RoleAssignmentCreate, UserCreate
+from pmo.portfolio.demo import load_portfolio_demo
+from pmo.portfolio.demo_data import DACORUM_DIRECTORATE, DACORUM_PORTFOLIO
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
 DEMO_ORGANISATION = "Chesterfield Borough Council (demo)"
@@ -22,7 +25,10 @@ DIRECTORATES = [
     ("Digital, HR and Customer Services", "Service Director: Digital, HR and Customer Services."),
     ("Finance", "Service Director: Finance, with the Section 151 officer."),
     ("Corporate", "Service Director: Corporate: legal, democratic and regulatory services."),
-    ("Leisure, Culture and Tourism", "Service Director: Leisure, Culture and Tourism."),
+    (
+        "Leisure, Culture and Community Wellbeing",
+        "Service Director: Leisure, Culture and Community Wellbeing.",
+    ),
     ("Housing", "Service Director: Housing."),
     ("Economic Growth", "Service Director: Economic Growth."),
     ("Commercial Services", "Service Director: Commercial Services."),
@@ -46,22 +52,37 @@ def load_demo(session: Session) -> bool:
         return False
     password_hash = hash_password(DEMO_PASSWORD)
 
-    def add_user(organisation: Organisation, email: str, name: str, role: Role) -> None:
+    def add_user(organisation: Organisation, email: str, name: str, role: Role) -> User:
         data = UserCreate(email=email, display_name=name, password=DEMO_PASSWORD)
         user = service.create_user(session, None, organisation.id, data, password_hash=password_hash)
         service.assign_role(session, None, organisation.id, RoleAssignmentCreate(user_id=user.id, role=role))
+        return user
 
     chesterfield = service.create_organisation(session, DEMO_ORGANISATION)
+    directorates: dict[str, Directorate] = {}
     for name, description in DIRECTORATES:
-        service.create_directorate(
+        directorates[name] = service.create_directorate(
             session, None, chesterfield.id, DirectorateCreate(name=name, description=description)
         )
-    for email, name, role in USERS:
-        add_user(chesterfield, email, name, role)
+    users = {email: add_user(chesterfield, email, name, role) for email, name, role in USERS}
+    # The Organisational Development Programme 2022-2025 (pmo.portfolio.demo_data).
+    load_portfolio_demo(session, chesterfield, users, directorates)
 
     dacorum = service.create_organisation(session, OTHER_ORGANISATION)
-    service.create_directorate(
-        session, None, dacorum.id, DirectorateCreate(name="Corporate and Contracted Services")
+    other_directorate = service.create_directorate(
+        session, None, dacorum.id, DirectorateCreate(name=DACORUM_DIRECTORATE)
     )
-    add_user(dacorum, "admin@other.test", "Ola Other-Admin", Role.admin)
+    other_users = {
+        "admin@other.test": add_user(dacorum, "admin@other.test", "Ola Other-Admin", Role.admin),
+        "pmo@other.test": add_user(dacorum, "pmo@other.test", "Pat Other-PMO", Role.pmo),
+    }
+    # A small register of its own, so that the isolation between organisations shows.
+    load_portfolio_demo(
+        session,
+        dacorum,
+        other_users,
+        {DACORUM_DIRECTORATE: other_directorate},
+        spec=DACORUM_PORTFOLIO,
+        author="pmo@other.test",
+    )
     return True

@@ -21,7 +21,9 @@ from pmo.core.db import get_engine
 from pmo.core.errors import FieldProblem, Problem, declare, install_error_handlers, problem_response
 from pmo.core.logging import logging_config
 from pmo.core.middleware import API_PREFIX, BodyLimitMiddleware, RequestContextMiddleware
+from pmo.gates.router import router as gates_router
 from pmo.organisations.router import router as organisations_router
+from pmo.portfolio.router import router as portfolio_router
 
 DESCRIPTION = """\
 Change portfolio management for English councils: programmes and projects, RAID logs,
@@ -43,7 +45,7 @@ def operation_id(route: APIRoute) -> str:
 
 
 # Every domain's router, mounted under /api/v1 (the tests walk these to check permissions).
-DOMAIN_ROUTERS = (auth_router, organisations_router, audit_router)
+DOMAIN_ROUTERS = (auth_router, organisations_router, audit_router, portfolio_router, gates_router)
 
 
 def api_router() -> APIRouter:
@@ -121,6 +123,13 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             {"name": "role-assignments", "description": "Who holds which role, and where."},
             {"name": "api-clients", "description": "Credentials for other council systems."},
             {"name": "audit", "description": "The append-only audit trail."},
+            {"name": "portfolios", "description": "The organisation's change portfolios."},
+            {"name": "programmes", "description": "Programmes of a portfolio, and their dashboards."},
+            {"name": "projects", "description": "Projects (P-0042), their delivery confidence."},
+            {"name": "milestones", "description": "Projects' milestones, by date or financial quarter."},
+            {"name": "governance-bodies", "description": "Boards that oversee programmes and decide gates."},
+            {"name": "lifecycles", "description": "Stages and the gates between them; immutable once made."},
+            {"name": "gate-reviews", "description": "Requests to pass a gate, with evidence, and decisions."},
         ],
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})

@@ -6,7 +6,9 @@ Revises: 574f6fd53d35
 Create Date: 2026-11-22 05:50:34.434927
 """
 
+import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlmodel
@@ -422,6 +424,59 @@ def upgrade() -> None:
                 nullable=False,
                 server_default="ipa5",  # existing organisations keep the default scale
             )
+        )
+
+    _install_builtin_lifecycles()
+
+
+def _install_builtin_lifecycles() -> None:
+    """Organisations made before this revision get the built-in lifecycles, Chesterfield's the
+    default (new ones get them from `create_organisation`). Plain inserts from the template
+    data; a deployment step, so not in the audit trail."""
+    from pmo.gates.templates import BUILTIN_LIFECYCLES, DEFAULT_BUILTIN
+
+    bind = op.get_bind()
+    organisations = sa.table(
+        "organisations", sa.column("id", sa.Uuid()), sa.column("default_lifecycle_id", sa.Uuid())
+    )
+    lifecycles = sa.table(
+        "lifecycles",
+        sa.column("id", sa.Uuid()),
+        sa.column("organisation_id", sa.Uuid()),
+        sa.column("name", sa.String()),
+        sa.column("description", sa.String()),
+        sa.column("builtin_key", sa.String()),
+        sa.column("stages", JSONDocument),
+        sa.column("gates", JSONDocument),
+        sa.column("created_at", UTCDateTime()),
+        sa.column("updated_at", UTCDateTime()),
+        sa.column("version", sa.Integer()),
+    )
+    now = datetime.now(UTC)
+    for (organisation_id,) in bind.execute(sa.select(organisations.c.id)).all():
+        default_id = None
+        for template in BUILTIN_LIFECYCLES:
+            lifecycle_id = uuid.uuid4()
+            bind.execute(
+                lifecycles.insert().values(
+                    id=lifecycle_id,
+                    organisation_id=organisation_id,
+                    name=template["name"],
+                    description=template["description"],
+                    builtin_key=template["builtin_key"],
+                    stages=template["stages"],
+                    gates=template["gates"],
+                    created_at=now,
+                    updated_at=now,
+                    version=1,
+                )
+            )
+            if template["builtin_key"] == DEFAULT_BUILTIN:
+                default_id = lifecycle_id
+        bind.execute(
+            organisations.update()
+            .where(organisations.c.id == organisation_id)
+            .values(default_lifecycle_id=default_id)
         )
 
 

@@ -10,18 +10,22 @@ from sqlmodel import Session
 from pmo.audit.models import AuditChainHead, AuditEvent
 from pmo.audit.service import event_hash, verify_chains
 from pmo.core.permissions import Role
+from pmo.gates.templates import BUILTIN_LIFECYCLES
 
 EVENTS = AuditEvent.__table__
+# A new organisation's chain starts with its built-in lifecycles, then its own creation.
+NEW_ORGANISATION_EVENTS = len(BUILTIN_LIFECYCLES) + 1
 
 
 @pytest.fixture
 def chain(factory, org, other_org, events_of):
-    """Our organisation with a few events (organisation, two people and their roles), and another."""
+    """Our organisation with a few events (organisation and its lifecycles, two people and their
+    roles), and another."""
     factory.person(org, Role.admin)
     factory.person(org, Role.viewer)
     factory.person(other_org, Role.admin)
     events = events_of(org.id)
-    assert [e.seq for e in events] == [1, 2, 3, 4, 5]
+    assert [e.seq for e in events] == list(range(1, NEW_ORGANISATION_EVENTS + 5))
     return events
 
 
@@ -37,7 +41,8 @@ def _problems(engine):
 def test_a_clean_trail_verifies(engine, chain, org, other_org):
     checked, breaks = _verify(engine)
     assert breaks == []
-    assert checked == 5 + 3  # ours, and the other organisation's create, user and role
+    # Ours, and the other organisation's own events, user and role.
+    assert checked == len(chain) + NEW_ORGANISATION_EVENTS + 2
 
 
 def test_an_edited_after_is_found(engine, chain, org, tampering):
@@ -98,7 +103,7 @@ def test_a_deleted_last_event_with_the_head_moved_back_is_still_found(engine, ch
         connection.execute(
             update(AuditChainHead.__table__)
             .where(AuditChainHead.__table__.c.organisation_id == org.id)
-            .values(last_seq=4)
+            .values(last_seq=chain[-2].seq)
         )
     assert [(b.organisation_id, b.seq) for b in _verify(engine)[1]] == [(org.id, None)]
 

@@ -1,5 +1,7 @@
-"""Data for the contract tests: an organisation with an admin, a directorate, another person
-with a directorate role and an API client, so that generated requests reach real records."""
+"""Data for the contract tests: an organisation with an admin (who is also its PMO officer, so
+that the register's writes are reached too), a directorate, a project manager, an API client,
+and a portfolio with a programme, a project, a milestone and a gate review waiting for the
+admin's decision, so that generated requests reach real records."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from pmo.organisations.models import Organisation, RoleAssignment, User
 from pmo.organisations.schemas import RoleAssignmentCreate
 
 ADMIN_EMAIL = "contract.admin@chesterfield.test"
+ACTOR_ROLES = (Role.admin, Role.pmo)
 PASSWORD = "correct horse battery staple"
 
 
@@ -34,6 +37,13 @@ class Seeded:
     role_assignment_id: str
     api_client_id: str
     audit_event_id: str
+    portfolio_id: str
+    body_id: str
+    programme_id: str
+    project_id: str
+    milestone_id: str
+    lifecycle_id: str
+    review_id: str
 
     def admin_token(self) -> str:
         """A fresh token for the admin, who is put back the way the seed made them if a generated
@@ -41,32 +51,30 @@ class Seeded:
         with Session(self.factory.engine, expire_on_commit=False) as session:
             user = session.get(User, self.admin_id)
             if user is None:
-                user = self.factory.person(self.organisation, Role.admin).user
+                user = self.factory.person(self.organisation, *ACTOR_ROLES).user
                 self.admin_id = user.id
             elif not user.is_active:
                 user.is_active = True
                 session.add(user)
-            is_admin = session.execute(
-                select(RoleAssignment.id).where(
-                    RoleAssignment.user_id == user.id,
-                    RoleAssignment.role == Role.admin.value,
-                    RoleAssignment.directorate_id.is_(None),  # type: ignore[union-attr]
-                )
-            ).first()
-            if not is_admin:
-                org_service.assign_role(
-                    session,
-                    None,
-                    user.organisation_id,
-                    RoleAssignmentCreate(user_id=user.id, role=Role.admin),
-                )
+            for role in ACTOR_ROLES:
+                holds = session.execute(
+                    select(RoleAssignment.id).where(
+                        RoleAssignment.user_id == user.id,
+                        RoleAssignment.role == role.value,
+                        RoleAssignment.directorate_id.is_(None),  # type: ignore[union-attr]
+                    )
+                ).first()
+                if not holds:
+                    org_service.assign_role(
+                        session, None, user.organisation_id, RoleAssignmentCreate(user_id=user.id, role=role)
+                    )
             session.commit()
         token, _ = create_access_token(
             get_settings(),
             subject=user.id,
             subject_type="user",
             organisation_id=user.organisation_id,
-            roles=[Role.admin.value],
+            roles=[role.value for role in ACTOR_ROLES],
             scopes=[],
         )
         return token
@@ -75,7 +83,7 @@ class Seeded:
 def seed(factory: Any, client: TestClient) -> Seeded:
     organisation = factory.organisation("Chesterfield Borough Council")
     factory.organisation("Dacorum Borough Council")  # another tenant, whose records stay invisible
-    admin = factory.person(organisation, Role.admin, email=ADMIN_EMAIL)
+    admin = factory.person(organisation, *ACTOR_ROLES, email=ADMIN_EMAIL)
     headers = admin.headers
 
     def post(path: str, body: dict[str, object]) -> dict[str, str]:
@@ -92,6 +100,43 @@ def seed(factory: Any, client: TestClient) -> Seeded:
         {"user_id": member["id"], "role": Role.project_manager.value, "directorate_id": directorate["id"]},
     )
     api_client = post("/api-clients", {"name": "Finance ledger", "scopes": ["kpis:read"]})
+    portfolio = post("/portfolios", {"name": "Organisational Development 2022-2025"})
+    body = post("/governance-bodies", {"name": "OD Steering Group", "kind": "steering_group"})
+    post(f"/governance-bodies/{body['id']}/members", {"user_id": str(admin.user.id), "role": "chair"})
+    programme = post(
+        "/programmes",
+        {"portfolio_id": portfolio["id"], "name": "ICT Improvement", "governance_body_id": body["id"]},
+    )
+    project = post(
+        "/projects",
+        {
+            "programme_id": programme["id"],
+            "name": "Cloud hosting",
+            "lead_directorate_id": directorate["id"],
+            "project_manager_id": member["id"],
+        },
+    )
+    milestone = post(
+        f"/projects/{project['id']}/milestones",
+        {"title": "Move to the cloud", "planned_quarter": "2022/23 Q3"},
+    )
+    pm_token, _ = create_access_token(
+        get_settings(),
+        subject=uuid.UUID(member["id"]),
+        subject_type="user",
+        organisation_id=organisation.id,
+        roles=[Role.project_manager.value],
+        scopes=[],
+    )
+    review = client.post(
+        f"/api/v1/projects/{project['id']}/gate-reviews",
+        json={
+            "summary": "Discovery report",
+            "answers": [{"criterion": "council_priorities", "answer": "Yes."}],
+        },
+        headers={"Authorization": f"Bearer {pm_token}"},
+    )
+    assert review.status_code == 201, review.text
     events = client.get("/api/v1/audit-events", params={"limit": 1}, headers=headers).json()["items"]
     return Seeded(
         factory=factory,
@@ -102,6 +147,13 @@ def seed(factory: Any, client: TestClient) -> Seeded:
         role_assignment_id=assignment["id"],
         api_client_id=api_client["id"],
         audit_event_id=events[0]["id"],
+        portfolio_id=portfolio["id"],
+        body_id=body["id"],
+        programme_id=programme["id"],
+        project_id=project["id"],
+        milestone_id=milestone["id"],
+        lifecycle_id=project["lifecycle_id"],
+        review_id=review.json()["id"],
     )
 
 

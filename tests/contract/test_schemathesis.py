@@ -95,6 +95,13 @@ def _seeded_id(name: str) -> str | None:
         "user_id": seeded.member_id,
         "role_assignment_id": seeded.role_assignment_id,
         "event_id": seeded.audit_event_id,
+        "portfolio_id": seeded.portfolio_id,
+        "body_id": seeded.body_id,
+        "programme_id": seeded.programme_id,
+        "project_id": seeded.project_id,
+        "milestone_id": seeded.milestone_id,
+        "lifecycle_id": seeded.lifecycle_id,
+        "review_id": seeded.review_id,
     }.get(name)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -47,6 +47,12 @@ def order_by(sort: str, columns: Mapping[str, Any], tiebreak: Any) -> list[Colum
     descending = sort.startswith("-")
     column = columns[sort.lstrip("-")]
     return [column.desc() if descending else column.asc(), tiebreak.asc()]
+
+
+def text_search(text: str, *columns: Any) -> ColumnElement[bool]:
+    """Case-insensitive "contains" over `columns`; `%` and `_` in the text match themselves."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(*(func.lower(column).like(f"%{escaped}%", escape="\\") for column in columns))
 
 
 def paginate(session: Session, statement: Select[Any], page: PageParams, items_map: Any = None) -> Page[Any]:

@@ -2,22 +2,34 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field, model_validator
 
 from pmo.core.permissions import ORGANISATION_WIDE_ROLES, Role
 from pmo.core.schemas import Description, Email, GivenPassword, InputModel, Name, Password, PublicModel
 
+# Delivery confidence scales: the IPA's five points (Green to Red) or three-point RAG.
+ConfidenceScale = Literal["ipa5", "rag3"]
+
 
 class OrganisationPublic(PublicModel):
     id: uuid.UUID
     name: str
+    confidence_scale: ConfidenceScale
+    default_lifecycle_id: uuid.UUID | None = Field(
+        description="The lifecycle new projects follow; change it with POST /lifecycles/{id}/make-default."
+    )
     created_at: datetime
     updated_at: datetime
 
 
 class OrganisationUpdate(InputModel):
     name: Name | None = None
+    confidence_scale: ConfidenceScale | None = Field(
+        default=None,
+        description="New ratings use it; ratings already given keep the scale they were given on.",
+    )
 
 
 class DirectorateCreate(InputModel):

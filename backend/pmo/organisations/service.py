@@ -7,14 +7,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
 from pmo.auth.models import RefreshToken
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, Forbidden, NotFound, Unauthorized
-from pmo.core.pagination import PageParams, order_by, paginate
+from pmo.core.pagination import PageParams, order_by, paginate, text_search
 from pmo.core.permissions import Actor, Denied, Grant, Role
 from pmo.core.schemas import Page
 from pmo.core.security import hash_password, verify_password
@@ -90,7 +90,7 @@ def list_directorates(
 ) -> Page[Any]:
     statement = select(Directorate).where(Directorate.organisation_id == actor.organisation_id)
     if q:
-        statement = statement.where(Directorate.name.ilike(f"%{_escape_like(q)}%", escape="\\"))  # type: ignore[attr-defined]
+        statement = statement.where(text_search(q, Directorate.name))
     statement = statement.order_by(*order_by(sort, DIRECTORATE_SORTS, Directorate.id))
     return paginate(session, statement, page, DirectoratePublic.model_validate)
 
@@ -193,13 +193,7 @@ def list_users(
 ) -> Page[UserPublic]:
     statement = select(User).where(User.organisation_id == actor.organisation_id)
     if q:
-        pattern = f"%{_escape_like(q.lower())}%"
-        statement = statement.where(
-            or_(
-                func.lower(User.email).like(pattern, escape="\\"),
-                func.lower(User.display_name).like(pattern, escape="\\"),
-            )
-        )
+        statement = statement.where(text_search(q, User.email, User.display_name))
     if is_active is not None:
         statement = statement.where(User.is_active == is_active)
     if role is not None or directorate_id is not None:
@@ -406,7 +400,3 @@ def remove_role(session: Session, actor: Actor, assignment: RoleAssignment) -> N
         user = session.get_one(User, assignment.user_id)
         _ensure_other_admin(session, user)
     audit.deleted(session, actor, assignment, "role_assignment")
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,164 @@
+"""UK financial years and quarters: the year runs 1 April to 31 March, written "2022/23".
+
+Quarters follow it: Q1 April-June, Q2 July-September, Q3 October-December, Q4 January-March
+(of the later calendar year). People write "2022/23 Q2"; machines `2022-23-Q2` (DOMAIN.md
+section 6); both are read, and both forms are offered on the values returned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+
+def _iso_date(value: object) -> object:
+    # Lax parsing would take a number as seconds since 1970; the API speaks ISO 8601 only.
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be an ISO 8601 date like 2022-04-01")
+    return value
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A calendar date in ISO 8601 (`2022-04-01`) and nothing else.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+class InvalidPeriod(ValueError):
+    """Not a financial year or quarter."""
+
+
+@dataclass(frozen=True)
+class FinancialYear:
+    start_year: int  # the calendar year it begins in: 2022 for 2022/23
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def code(self) -> str:
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def start(self) -> date:
+        return date(self.start_year, 4, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.start_year + 1, 3, 31)
+
+    def quarter(self, number: int) -> Quarter:
+        return Quarter(self, number)
+
+
+@dataclass(frozen=True)
+class Quarter:
+    year: FinancialYear
+    number: int  # 1 to 4
+
+    @property
+    def label(self) -> str:
+        return f"{self.year.label} Q{self.number}"
+
+    @property
+    def code(self) -> str:
+        return f"{self.year.code}-Q{self.number}"
+
+    @property
+    def start(self) -> date:
+        month = 4 + 3 * (self.number - 1)  # 4, 7, 10, 13
+        return date(self.year.start_year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+    @property
+    def end(self) -> date:
+        following = (
+            self.year.quarter(self.number + 1).start if self.number < 4 else self.year.end + timedelta(1)
+        )
+        return following - timedelta(days=1)
+
+
+_YEAR = r"(?P<start>\d{4})[/-](?P<end>\d{2})"
+_YEAR_RE = re.compile(rf"^{_YEAR}$")
+_QUARTER_RE = re.compile(rf"^{_YEAR}(?: |-)Q(?P<q>[1-4])$", re.IGNORECASE)
+
+
+def _year(match: re.Match[str], text: str) -> FinancialYear:
+    start = int(match["start"])
+    if not FIRST_YEAR <= start <= LAST_YEAR:
+        raise InvalidPeriod(f"'{text}' is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+    if int(match["end"]) != (start + 1) % 100:
+        raise InvalidPeriod(
+            f"'{text}' is not a financial year: the second part must be the year after the first, "
+            f"like {start}/{(start + 1) % 100:02d}"
+        )
+    return FinancialYear(start)
+
+
+def parse_financial_year(text: str) -> FinancialYear:
+    """ "2022/23" (or `2022-23`) -> the year 1 April 2022 to 31 March 2023."""
+    match = _YEAR_RE.match(text.strip())
+    if not match:
+        raise InvalidPeriod(f"'{text}' is not a financial year like 2022/23")
+    return _year(match, text)
+
+
+def parse_quarter(text: str) -> Quarter:
+    """ "2022/23 Q2" (or `2022-23-Q2`) -> 1 July 2022 to 30 September 2022."""
+    match = _QUARTER_RE.match(text.strip())
+    if not match:
+        raise InvalidPeriod(f"'{text}' is not a financial quarter like 2022/23 Q2")
+    return _year(match, text).quarter(int(match["q"]))
+
+
+def financial_year_of(day: date) -> FinancialYear:
+    return FinancialYear(day.year if day.month >= 4 else day.year - 1)
+
+
+def quarter_of(day: date) -> Quarter:
+    months_in = (day.month - 4) % 12  # April is 0
+    return financial_year_of(day).quarter(months_in // 3 + 1)
+
+
+def _quarter_label(text: str) -> str:
+    return parse_quarter(text).label
+
+
+def _year_label(text: str) -> str:
+    return parse_financial_year(text).label
+
+
+# Input fields: validated (a nonsense period is a 422) and normalised to the written form.
+QuarterText = Annotated[
+    str,
+    StringConstraints(min_length=7, max_length=12),
+    AfterValidator(_quarter_label),
+    Field(
+        description='A financial quarter, e.g. "2022/23 Q2" (Q1 is April to June).', examples=["2022/23 Q2"]
+    ),
+]
+FinancialYearText = Annotated[
+    str,
+    StringConstraints(min_length=7, max_length=7),
+    AfterValidator(_year_label),
+    Field(description='A financial year, e.g. "2022/23" (1 April to 31 March).', examples=["2022/23"]),
+]
+
+
+def today() -> date:
+    """Today in England: what "overdue" and "due within 30 days" count from."""
+    return datetime.now(_LONDON).date()
+
+
+try:
+    _LONDON: tzinfo = ZoneInfo("Europe/London")
+except ZoneInfoNotFoundError:  # no time zone database: UTC is at most an hour out
+    _LONDON = UTC

@@ -1,0 +1,43 @@
+"""Human references (`P-0042`, `R-0012`): unique per organisation and prefix, never reused.
+
+One counter row per organisation and prefix, bumped by a single upsert that returns the new
+number. On PostgreSQL the upsert locks the row until the transaction ends, so concurrent
+creations queue and each gets its own number; a rolled-back creation gives its number back
+only because no one else could have seen it. SQLite serialises writers at BEGIN anyway.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from pmo.core.models import ReferenceCounter
+
+PREFIX = re.compile(r"^[A-Z]{1,4}$")
+
+
+def format_reference(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:04d}"
+
+
+def next_reference(session: Session, organisation_id: uuid.UUID, prefix: str) -> str:
+    """The next reference for `prefix` in the organisation: "P-0001", "P-0002", ..."""
+    if not PREFIX.match(prefix):
+        raise ValueError(f"a reference prefix is 1 to 4 capital letters, not {prefix!r}")
+    table = ReferenceCounter.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(table)
+        .values(organisation_id=organisation_id, prefix=prefix, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.organisation_id, table.c.prefix],
+            set_={"last_number": table.c.last_number + 1},
+        )
+        .returning(table.c.last_number)
+    )
+    number = int(session.execute(statement).scalar_one())
+    return format_reference(prefix, number)

@@ -1,0 +1,397 @@
+"""Input and output models of the portfolio register."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, model_validator
+
+from pmo.core.periods import IsoDate, QuarterText
+from pmo.core.schemas import Description, InputModel, Name, PublicModel, _Clean
+
+# Strategic outcomes a programme or project serves (Chesterfield's OD programme has seven).
+Outcomes = Annotated[list[Name], Field(max_length=30, description="Strategic outcomes served (at most 30).")]
+Phase = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), _Clean]
+StageKey = Annotated[str, StringConstraints(min_length=1, max_length=60), _Clean]
+
+
+class GovernanceBodyKind(StrEnum):
+    steering_group = "steering_group"
+    programme_board = "programme_board"
+    transformation_board = "transformation_board"
+    cabinet = "cabinet"
+    council = "council"
+    other = "other"
+
+
+class MemberRole(StrEnum):
+    chair = "chair"
+    member = "member"
+
+
+class ConfidenceRating(StrEnum):
+    """Every rating of either scale. `ipa5`: all five; `rag3`: green, amber, red."""
+
+    green = "green"
+    amber_green = "amber_green"
+    amber = "amber"
+    amber_red = "amber_red"
+    red = "red"
+
+
+CONFIDENCE_SCALES: dict[str, tuple[ConfidenceRating, ...]] = {
+    "ipa5": (
+        ConfidenceRating.green,
+        ConfidenceRating.amber_green,
+        ConfidenceRating.amber,
+        ConfidenceRating.amber_red,
+        ConfidenceRating.red,
+    ),
+    "rag3": (ConfidenceRating.green, ConfidenceRating.amber, ConfidenceRating.red),
+}
+
+
+class MilestoneStatus(StrEnum):
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    missed = "missed"
+
+
+def _dates_in_order(start: date | None, end: date | None, names: str = "planned_start") -> None:
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"the end date must not be before {names}")
+
+
+# Portfolios ------------------------------------------------------------------------------
+
+
+class PortfolioCreate(InputModel):
+    name: Name
+    description: Description = ""
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> PortfolioCreate:
+        _dates_in_order(self.start_date, self.end_date, "start_date")
+        return self
+
+
+class PortfolioUpdate(InputModel):
+    name: Name | None = None
+    description: Description | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+
+
+class PortfolioPublic(PublicModel):
+    id: uuid.UUID
+    name: str
+    description: str
+    start_date: date | None
+    end_date: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# Governance bodies -----------------------------------------------------------------------
+
+
+class GovernanceBodyCreate(InputModel):
+    name: Name
+    kind: GovernanceBodyKind
+    directorate_id: uuid.UUID | None = Field(default=None, description="For a directorate programme board.")
+    description: Description = ""
+
+
+class GovernanceBodyUpdate(InputModel):
+    name: Name | None = None
+    kind: GovernanceBodyKind | None = None
+    directorate_id: uuid.UUID | None = None
+    description: Description | None = None
+
+
+class GovernanceBodyMemberCreate(InputModel):
+    user_id: uuid.UUID
+    role: MemberRole = MemberRole.member
+
+
+class GovernanceBodyMemberPublic(PublicModel):
+    user_id: uuid.UUID
+    display_name: str
+    role: MemberRole
+    created_at: datetime
+
+
+class GovernanceBodyPublic(PublicModel):
+    id: uuid.UUID
+    name: str
+    kind: GovernanceBodyKind
+    directorate_id: uuid.UUID | None
+    description: str
+    members: list[GovernanceBodyMemberPublic]
+    created_at: datetime
+    updated_at: datetime
+
+
+# Programmes ------------------------------------------------------------------------------
+
+
+class ProgrammeCreate(InputModel):
+    portfolio_id: uuid.UUID
+    name: Name
+    ambition: Description = ""
+    resident_outcomes: Description = Field(default="", description="What changes for residents.")
+    success_measures: Description = Field(default="", description="How success will be known.")
+    strategic_outcomes: Outcomes = []
+    sro_id: uuid.UUID | None = Field(default=None, description="The Senior Responsible Owner.")
+    governance_body_id: uuid.UUID | None = Field(default=None, description="The board that oversees it.")
+    lead_directorate_id: uuid.UUID | None = None
+    phase: Phase = ""
+    planned_start: IsoDate | None = None
+    planned_end: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> ProgrammeCreate:
+        _dates_in_order(self.planned_start, self.planned_end)
+        return self
+
+
+class ProgrammeUpdate(InputModel):
+    portfolio_id: uuid.UUID | None = None
+    name: Name | None = None
+    ambition: Description | None = None
+    resident_outcomes: Description | None = None
+    success_measures: Description | None = None
+    strategic_outcomes: Outcomes | None = None
+    sro_id: uuid.UUID | None = None
+    governance_body_id: uuid.UUID | None = None
+    lead_directorate_id: uuid.UUID | None = None
+    phase: Phase | None = None
+    planned_start: IsoDate | None = None
+    planned_end: IsoDate | None = None
+
+
+class ProgrammePublic(PublicModel):
+    id: uuid.UUID
+    portfolio_id: uuid.UUID
+    name: str
+    ambition: str
+    resident_outcomes: str
+    success_measures: str
+    strategic_outcomes: list[str]
+    sro_id: uuid.UUID | None
+    governance_body_id: uuid.UUID | None
+    lead_directorate_id: uuid.UUID | None
+    phase: str
+    planned_start: date | None
+    planned_end: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# Projects --------------------------------------------------------------------------------
+
+
+class ProjectCreate(InputModel):
+    programme_id: uuid.UUID
+    name: Name
+    description: Description = ""
+    ambition: Description = ""
+    resident_outcomes: Description = ""
+    success_measures: Description = ""
+    strategic_outcomes: Outcomes = []
+    lead_directorate_id: uuid.UUID | None = None
+    sro_id: uuid.UUID | None = None
+    project_manager_id: uuid.UUID | None = None
+    governance_body_id: uuid.UUID | None = None
+    lifecycle_id: uuid.UUID | None = Field(
+        default=None, description="The lifecycle it follows; the organisation's default when left out."
+    )
+    planned_start: IsoDate | None = None
+    planned_end: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> ProjectCreate:
+        _dates_in_order(self.planned_start, self.planned_end)
+        return self
+
+
+class ProjectUpdate(InputModel):
+    programme_id: uuid.UUID | None = None
+    name: Name | None = None
+    description: Description | None = None
+    ambition: Description | None = None
+    resident_outcomes: Description | None = None
+    success_measures: Description | None = None
+    strategic_outcomes: Outcomes | None = None
+    lead_directorate_id: uuid.UUID | None = None
+    sro_id: uuid.UUID | None = None
+    project_manager_id: uuid.UUID | None = None
+    governance_body_id: uuid.UUID | None = None
+    planned_start: IsoDate | None = None
+    planned_end: IsoDate | None = None
+    stage: StageKey | None = Field(
+        default=None,
+        description="Only the current stage is accepted: a project changes stage through a gate review.",
+    )
+
+
+class ProjectPublic(PublicModel):
+    id: uuid.UUID
+    reference: str = Field(description="Unique in the organisation, never reused, e.g. P-0042.")
+    programme_id: uuid.UUID
+    name: str
+    description: str
+    ambition: str
+    resident_outcomes: str
+    success_measures: str
+    strategic_outcomes: list[str]
+    lead_directorate_id: uuid.UUID | None
+    sro_id: uuid.UUID | None
+    project_manager_id: uuid.UUID | None
+    governance_body_id: uuid.UUID | None
+    lifecycle_id: uuid.UUID
+    stage: str = Field(description="The key of the lifecycle stage it is in.")
+    planned_start: date | None
+    planned_end: date | None
+    confidence: ConfidenceRating | None = Field(description="The latest delivery confidence.")
+    created_at: datetime
+    updated_at: datetime
+
+
+# Delivery confidence ---------------------------------------------------------------------
+
+
+class ConfidenceCreate(InputModel):
+    rating: ConfidenceRating = Field(
+        description="On the organisation's scale: ipa5 (all five) or rag3 (green, amber, red)."
+    )
+    commentary: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), _Clean
+    ] = Field(description="Why: required.")
+
+
+class ConfidencePublic(PublicModel):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    scale: str
+    rating: ConfidenceRating
+    commentary: str
+    assessed_by_id: uuid.UUID | None
+    assessed_at: datetime
+
+
+# Milestones ------------------------------------------------------------------------------
+
+
+class MilestoneCreate(InputModel):
+    title: Name
+    description: Description = ""
+    owner_id: uuid.UUID | None = None
+    planned_date: IsoDate | None = Field(default=None, description="Give this or planned_quarter.")
+    planned_quarter: QuarterText | None = Field(
+        default=None, description='Give this or planned_date: e.g. "2022/23 Q2"; due its last day.'
+    )
+    status: MilestoneStatus = MilestoneStatus.planned
+    completed_on: IsoDate | None = Field(default=None, description="When done; today if left out.")
+
+    @model_validator(mode="after")
+    def _one_plan(self) -> MilestoneCreate:
+        if (self.planned_date is None) == (self.planned_quarter is None):
+            raise ValueError("give exactly one of planned_date and planned_quarter")
+        if self.completed_on is not None and self.status != MilestoneStatus.done:
+            raise ValueError("completed_on is only for a milestone that is done")
+        return self
+
+
+class MilestoneUpdate(InputModel):
+    title: Name | None = None
+    description: Description | None = None
+    owner_id: uuid.UUID | None = None
+    planned_date: IsoDate | None = Field(default=None, description="Replaces a planned quarter.")
+    planned_quarter: QuarterText | None = Field(default=None, description="Replaces a planned date.")
+    status: MilestoneStatus | None = None
+    completed_on: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _one_plan(self) -> MilestoneUpdate:
+        if self.planned_date is not None and self.planned_quarter is not None:
+            raise ValueError("give at most one of planned_date and planned_quarter")
+        return self
+
+
+class MilestonePublic(PublicModel):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    title: str
+    description: str
+    owner_id: uuid.UUID | None
+    planned_date: date | None = Field(description="Set when planned by date.")
+    planned_quarter: str | None = Field(description="Set when planned by financial quarter.")
+    due_date: date = Field(description="The planned date, or the last day of the planned quarter.")
+    status: MilestoneStatus
+    completed_on: date | None
+    overdue: bool = Field(description="Worked out: due before today and neither done nor missed.")
+    created_at: datetime
+    updated_at: datetime
+
+
+# Views -----------------------------------------------------------------------------------
+
+
+class PendingGateReview(PublicModel):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    project_reference: str
+    project_name: str
+    gate_key: str
+    from_stage: str
+    to_stage: str
+    requested_by_id: uuid.UUID
+    requested_at: datetime
+
+
+class ProgrammeDashboard(PublicModel):
+    programme_id: uuid.UUID
+    projects: int = Field(description="Projects in the programme.")
+    projects_by_stage: dict[str, int] = Field(description="Stage key -> number of projects.")
+    projects_by_confidence: dict[str, int] = Field(
+        description="Rating -> number of projects; `not_assessed` for those with none yet."
+    )
+    milestones_due: list[MilestonePublic] = Field(
+        description="Not done or missed, due today or in the next 90 days (earliest first, at most 200)."
+    )
+    milestones_overdue: list[MilestonePublic] = Field(description="Overdue (earliest first, at most 200).")
+    gate_reviews_pending: list[PendingGateReview] = Field(description="Waiting for a decision.")
+
+
+class MyWork(PublicModel):
+    gate_reviews_to_decide: list[PendingGateReview] = Field(
+        description="Pending reviews you are a decider of and have not decided yet."
+    )
+    milestones_due: list[MilestonePublic] = Field(
+        description="Milestones you own that are overdue or due within 30 days (not done or missed)."
+    )
+
+
+def milestone_public(milestone: Any, today: date) -> MilestonePublic:
+    return MilestonePublic(
+        id=milestone.id,
+        project_id=milestone.project_id,
+        title=milestone.title,
+        description=milestone.description,
+        owner_id=milestone.owner_id,
+        planned_date=None if milestone.planned_quarter else milestone.due_date,
+        planned_quarter=milestone.planned_quarter,
+        due_date=milestone.due_date,
+        status=MilestoneStatus(milestone.status),
+        completed_on=milestone.completed_on,
+        overdue=milestone.due_date < today and milestone.status not in ("done", "missed"),
+        created_at=milestone.created_at,
+        updated_at=milestone.updated_at,
+    )

@@ -1,0 +1,161 @@
+"""The programme dashboard and "my work"."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from pmo.core.db import utcnow
+from pmo.core.periods import today
+from pmo.core.permissions import Role
+from pmo.gates.models import GateDecision, GateReview
+from pmo.portfolio.models import Project
+
+from .helpers import API, problem
+
+
+def _review(
+    engine: Any, project: dict[str, Any], requester: Any, deciders: list[Any], status: str = "pending"
+) -> uuid.UUID:
+    """A gate review row, as the gates domain writes it."""
+    with Session(engine) as session:
+        stored = session.get_one(Project, uuid.UUID(project["id"]))
+        review = GateReview(
+            organisation_id=stored.organisation_id,
+            project_id=stored.id,
+            lifecycle_id=stored.lifecycle_id,
+            gate_key="discover_define_to_design_develop",
+            from_stage="discover_define",
+            to_stage="design_develop",
+            status=status,
+            requested_by_id=requester.id,
+            requested_at=utcnow(),
+            answers=[],
+            decider_ids=[str(d.id) for d in deciders],
+            approval="any",
+        )
+        session.add(review)
+        session.commit()
+        return review.id
+
+
+def _decide(engine: Any, review_id: uuid.UUID, decider: Any) -> None:
+    with Session(engine) as session:
+        session.add(
+            GateDecision(
+                organisation_id=decider.organisation.id,
+                review_id=review_id,
+                decider_id=decider.id,
+                decision="defer",
+                reason="More data.",
+                decided_at=utcnow(),
+            )
+        )
+        session.commit()
+
+
+def _milestone(
+    client: Any, who: Any, project: dict[str, Any], title: str, days: int, **fields: Any
+) -> dict[str, Any]:
+    response = client.post(
+        f"{API}/projects/{project['id']}/milestones",
+        json={"title": title, "planned_date": (today() + timedelta(days=days)).isoformat(), **fields},
+        headers=who.headers,
+    )
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_programme_dashboard(register, pmo, org, client, engine) -> None:
+    programme = register.programme(pmo)
+    elsewhere = register.programme(pmo)
+    first, second, third = (register.project(pmo, programme) for _ in range(3))
+    outside = register.project(pmo, elsewhere)
+    for project, rating in ((first, "green"), (second, "green"), (third, "red")):
+        client.post(
+            f"{API}/projects/{project['id']}/confidence",
+            json={"rating": rating, "commentary": "c"},
+            headers=pmo.headers,
+        )
+    # Project two is in Design and Develop (as if its gate had been approved).
+    with Session(engine) as session:
+        stored = session.get_one(Project, uuid.UUID(second["id"]))
+        stored.stage = "design_develop"
+        session.add(stored)
+        session.commit()
+    soon = _milestone(client, pmo, first, "Soon", 10)
+    _milestone(client, pmo, first, "Edge", 90)
+    _milestone(client, pmo, first, "Too far", 91)
+    _milestone(client, pmo, second, "Done soon", 5, status="done")
+    late = _milestone(client, pmo, third, "Late", -1)
+    _milestone(client, pmo, third, "Missed", -20, status="missed")
+    _milestone(client, pmo, outside, "Other programme", 3)
+    requester = register.factory.person(org, Role.project_manager)
+    pending = _review(engine, first, requester, [pmo])
+    _review(engine, third, requester, [pmo], status="approved")
+    _review(engine, outside, requester, [pmo])
+
+    dashboard, tag = register.get(pmo, f"/programmes/{programme['id']}/dashboard")
+    assert dashboard["projects"] == 3
+    assert dashboard["projects_by_stage"] == {"design_develop": 1, "discover_define": 2}
+    assert dashboard["projects_by_confidence"] == {"green": 2, "red": 1}
+    assert [m["title"] for m in dashboard["milestones_due"]] == ["Soon", "Edge"]
+    assert dashboard["milestones_due"][0] == soon
+    assert [m["title"] for m in dashboard["milestones_overdue"]] == ["Late"]
+    assert dashboard["milestones_overdue"][0]["overdue"] is True
+    assert late["overdue"] is True
+    assert [r["id"] for r in dashboard["gate_reviews_pending"]] == [str(pending)]
+    assert dashboard["gate_reviews_pending"][0]["project_reference"] == first["reference"]
+    assert (
+        client.get(
+            f"{API}/programmes/{programme['id']}/dashboard", headers={**pmo.headers, "If-None-Match": tag}
+        ).status_code
+        == 304
+    )
+
+    fresh = register.programme(pmo)
+    register.project(pmo, fresh)
+    empty = register.get(pmo, f"/programmes/{fresh['id']}/dashboard")[0]
+    assert empty["projects_by_confidence"] == {"not_assessed": 1}
+    assert empty["milestones_due"] == empty["milestones_overdue"] == empty["gate_reviews_pending"] == []
+
+
+def test_dashboard_of_another_organisation_is_404(register, pmo, other_pmo, client) -> None:
+    programme = register.programme(pmo)
+    problem(client.get(f"{API}/programmes/{programme['id']}/dashboard", headers=other_pmo.headers), 404)
+
+
+def test_my_work(register, pmo, org, client, engine) -> None:
+    programme = register.programme(pmo)
+    project = register.project(pmo, programme)
+    me = register.factory.person(org, Role.sponsor)
+    colleague = register.factory.person(org, Role.sponsor)
+    requester = register.factory.person(org, Role.project_manager)
+    to_decide = _review(engine, project, requester, [me, colleague])
+    decided = _review(engine, project, requester, [me])
+    _decide(engine, decided, me)
+    _review(engine, project, requester, [colleague])  # not mine
+    _review(engine, project, requester, [me], status="withdrawn")
+    _review(engine, project, me, [me])  # my own request: never mine to decide
+
+    _milestone(client, pmo, project, "Overdue", -5, owner_id=str(me.id))
+    _milestone(client, pmo, project, "Due", 30, owner_id=str(me.id))
+    _milestone(client, pmo, project, "Later", 31, owner_id=str(me.id))
+    _milestone(client, pmo, project, "Done", -2, owner_id=str(me.id), status="done")
+    _milestone(client, pmo, project, "Someone else's", 1, owner_id=str(colleague.id))
+
+    work = register.get(me, "/me/work")[0]
+    assert [r["id"] for r in work["gate_reviews_to_decide"]] == [str(to_decide)]
+    assert work["gate_reviews_to_decide"][0]["project_name"] == project["name"]
+    assert [m["title"] for m in work["milestones_due"]] == ["Overdue", "Due"]
+    assert [m["overdue"] for m in work["milestones_due"]] == [True, False]
+
+    # Colleague decides the shared review: it is still mine until I decide.
+    _decide(engine, to_decide, colleague)
+    assert len(register.get(me, "/me/work")[0]["gate_reviews_to_decide"]) == 1
+    nothing = register.get(requester, "/me/work")[0]
+    assert nothing == {"gate_reviews_to_decide": [], "milestones_due": []}
