@@ -14,18 +14,22 @@ from pmo.portfolio.models import (
     Programme,
     Project,
 )
+from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
 
 __all__ = [
     "ApiClient",
+    "Assumption",
     "AuditChainHead",
     "AuditEvent",
     "ConfidenceAssessment",
+    "Dependency",
     "Directorate",
     "GateDecision",
     "GateReview",
     "GovernanceBody",
     "GovernanceBodyMember",
     "IdempotencyRecord",
+    "Issue",
     "Lifecycle",
     "Milestone",
     "Organisation",
@@ -35,6 +39,8 @@ __all__ = [
     "RateLimitCounter",
     "ReferenceCounter",
     "RefreshToken",
+    "Risk",
+    "RiskAction",
     "RoleAssignment",
     "User",
 ]

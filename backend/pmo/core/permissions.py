@@ -50,10 +50,20 @@ class Permission(StrEnum):
     gate_reviews_request = "gate_reviews:request"
     gate_reviews_decide = "gate_reviews:decide"  # only reviews the holder is named a decider of
     lifecycles_manage = "lifecycles:manage"
+    # RAID logs: everyone reads; editing is for items of projects in the holder's scope.
+    raid_read = "raid:read"
+    raid_edit = "raid:edit"
 
 
 P = Permission
-_STAFF = {P.organisation_read, P.directorates_read, P.users_read, P.portfolio_read, P.gate_reviews_decide}
+_STAFF = {
+    P.organisation_read,
+    P.directorates_read,
+    P.users_read,
+    P.portfolio_read,
+    P.gate_reviews_decide,
+    P.raid_read,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(
@@ -77,10 +87,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.projects_edit,
             P.gate_reviews_request,
             P.lifecycles_manage,
+            P.raid_edit,
         }
     ),
-    Role.sponsor: frozenset({*_STAFF, P.projects_edit, P.gate_reviews_request}),
-    Role.project_manager: frozenset({*_STAFF, P.projects_edit, P.gate_reviews_request}),
+    Role.sponsor: frozenset({*_STAFF, P.projects_edit, P.gate_reviews_request, P.raid_edit}),
+    Role.project_manager: frozenset({*_STAFF, P.projects_edit, P.gate_reviews_request, P.raid_edit}),
     Role.finance: frozenset(_STAFF),
     Role.member: frozenset(_STAFF),
     Role.democratic_services: frozenset(_STAFF),
@@ -88,7 +99,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 CLIENT_SCOPE_PERMISSIONS: dict[ClientScope, frozenset[Permission]] = {
-    ClientScope.portfolio_read: frozenset({P.organisation_read, P.directorates_read, P.portfolio_read}),
+    ClientScope.portfolio_read: frozenset(
+        {P.organisation_read, P.directorates_read, P.portfolio_read, P.raid_read}
+    ),
     ClientScope.kpis_read: frozenset({P.organisation_read}),
 }
 

@@ -21,6 +21,8 @@ class Organisation(Tracked, table=True):
     default_lifecycle_id: uuid.UUID | None = None
     # Delivery confidence scale: "ipa5" (Green to Red, five points) or "rag3".
     confidence_scale: str = Field(default="ipa5", max_length=10)
+    # Risk scoring scale: "5x5" (likelihood and impact 1-5) or "hml3" (high, medium, low).
+    risk_scale: str = Field(default="5x5", max_length=10)
 
 
 class Directorate(Tracked, table=True):
