@@ -15,6 +15,7 @@ from pmo.organisations.models import Directorate, Organisation, User
 from pmo.organisations.schemas import DirectorateCreate, RoleAssignmentCreate, UserCreate
 from pmo.portfolio.demo import load_portfolio_demo
 from pmo.portfolio.demo_data import DACORUM_DIRECTORATE, DACORUM_PORTFOLIO
+from pmo.raid.demo import load_raid_demo
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
 DEMO_ORGANISATION = "Chesterfield Borough Council (demo)"
@@ -67,6 +68,8 @@ def load_demo(session: Session) -> bool:
     users = {email: add_user(chesterfield, email, name, role) for email, name, role in USERS}
     # The Organisational Development Programme 2022-2025 (pmo.portfolio.demo_data).
     load_portfolio_demo(session, chesterfield, users, directorates)
+    # Its RAID log: the report's risk table, and illustrative issues, assumptions, dependencies.
+    load_raid_demo(session, chesterfield, users)
 
     dacorum = service.create_organisation(session, OTHER_ORGANISATION)
     other_directorate = service.create_directorate(

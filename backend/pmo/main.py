@@ -24,6 +24,9 @@ from pmo.core.middleware import API_PREFIX, BodyLimitMiddleware, RequestContextM
 from pmo.gates.router import router as gates_router
 from pmo.organisations.router import router as organisations_router
 from pmo.portfolio.router import router as portfolio_router
+from pmo.raid.csv_router import router as raid_csv_router
+from pmo.raid.items_router import router as raid_items_router
+from pmo.raid.risks_router import router as risks_router
 
 DESCRIPTION = """\
 Change portfolio management for English councils: programmes and projects, RAID logs,
@@ -45,7 +48,16 @@ def operation_id(route: APIRoute) -> str:
 
 
 # Every domain's router, mounted under /api/v1 (the tests walk these to check permissions).
-DOMAIN_ROUTERS = (auth_router, organisations_router, audit_router, portfolio_router, gates_router)
+DOMAIN_ROUTERS = (
+    auth_router,
+    organisations_router,
+    audit_router,
+    portfolio_router,
+    gates_router,
+    risks_router,
+    raid_csv_router,
+    raid_items_router,
+)
 
 
 def api_router() -> APIRouter:
@@ -130,6 +142,11 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             {"name": "governance-bodies", "description": "Boards that oversee programmes and decide gates."},
             {"name": "lifecycles", "description": "Stages and the gates between them; immutable once made."},
             {"name": "gate-reviews", "description": "Requests to pass a gate, with evidence, and decisions."},
+            {"name": "risks", "description": "The risk log (R-0012): scores, actions, escalation, heat map."},
+            {"name": "issues", "description": "The issue log (I-0003): priority, severity, resolution."},
+            {"name": "assumptions", "description": "Assumptions (A-0007); one found invalid raises a risk."},
+            {"name": "dependencies", "description": "Dependencies (D-0021) between projects, on both sides."},
+            {"name": "raid-csv", "description": "RAID logs as CSV: export, and import with a dry run."},
         ],
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})

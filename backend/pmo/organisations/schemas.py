@@ -11,12 +11,15 @@ from pmo.core.schemas import Description, Email, GivenPassword, InputModel, Name
 
 # Delivery confidence scales: the IPA's five points (Green to Red) or three-point RAG.
 ConfidenceScale = Literal["ipa5", "rag3"]
+# Risk scoring scales (`pmo.raid.scoring`): 5x5, or 3-point high/medium/low.
+RiskScale = Literal["5x5", "hml3"]
 
 
 class OrganisationPublic(PublicModel):
     id: uuid.UUID
     name: str
     confidence_scale: ConfidenceScale
+    risk_scale: RiskScale = Field(description="How risks are scored: `5x5` (1-5 each) or `hml3` (1-3).")
     default_lifecycle_id: uuid.UUID | None = Field(
         description="The lifecycle new projects follow; change it with POST /lifecycles/{id}/make-default."
     )
@@ -29,6 +32,10 @@ class OrganisationUpdate(InputModel):
     confidence_scale: ConfidenceScale | None = Field(
         default=None,
         description="New ratings use it; ratings already given keep the scale they were given on.",
+    )
+    risk_scale: RiskScale | None = Field(
+        default=None,
+        description="`5x5` or `hml3`. Refused (409) while the organisation has any risk.",
     )
 
 

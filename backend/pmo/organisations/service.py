@@ -33,6 +33,7 @@ from pmo.organisations.schemas import (
     UserPublic,
     UserUpdate,
 )
+from pmo.raid.models import Risk
 
 
 def enforce(decision: bool | Denied) -> None:
@@ -76,6 +77,17 @@ def update_organisation(session: Session, actor: Actor, data: OrganisationUpdate
         taken = session.execute(select(Organisation.id).where(Organisation.name == changes["name"])).first()
         if taken:
             raise Conflict("Another organisation already has that name.")
+    if changes.get("risk_scale", organisation.risk_scale) != organisation.risk_scale:
+        # Every risk is scored on the organisation's scale; rescaling scores by a rule
+        # would invent judgements nobody made, so the scale changes only while there are none.
+        has_risks = session.execute(
+            select(Risk.id).where(Risk.organisation_id == organisation.id).limit(1)
+        ).first()
+        if has_risks:
+            raise Conflict(
+                "The risk scale cannot change while the organisation has risks: they were scored "
+                f"on the {organisation.risk_scale} scale and would need rescoring by their owners."
+            )
     audit.changed(session, actor, organisation, "organisation", changes)
     return organisation
 

@@ -1,0 +1,714 @@
+"""Issues, assumptions and dependencies: the business rules. Takes a session and the actor;
+never commits.
+
+Every record is looked up within the actor's organisation first: another organisation's
+item, project (including the other end of a dependency) or person is "not found" (404).
+Every write is audited, one event per changed record, in the same transaction; an invalid
+assumption that raises a risk or an issue writes both or (on any error) neither.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, or_
+from sqlmodel import Session, col, select
+
+from pmo.audit import service as audit
+from pmo.audit.models import AuditEvent
+from pmo.audit.schemas import AuditEventPublic
+from pmo.core.db import utcnow
+from pmo.core.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
+from pmo.core.pagination import PageParams, order_by, paginate
+from pmo.core.periods import today
+from pmo.core.permissions import Actor, Denied
+from pmo.core.references import next_reference
+from pmo.core.schemas import Page
+from pmo.portfolio.models import Programme, Project
+from pmo.raid import risks_service
+from pmo.raid.common import (
+    ESCALATION_ORDER,
+    EscalationLevel,
+    RaidFilters,
+    attach,
+    can_edit_item,
+    check_can_edit,
+    check_people,
+    raid_filters,
+)
+from pmo.raid.items_schemas import (
+    AssumptionCreate,
+    AssumptionPublic,
+    AssumptionStatus,
+    AssumptionUpdate,
+    Deescalate,
+    DependencyCreate,
+    DependencyPublic,
+    DependencyStatus,
+    DependencyUpdate,
+    Direction,
+    Escalate,
+    Invalidate,
+    InvalidationResult,
+    IssueCreate,
+    IssuePublic,
+    IssueStatus,
+    IssueUpdate,
+    ItemHistory,
+    ProjectDependency,
+    RaisedIssue,
+    RaisedRisk,
+)
+from pmo.raid.models import Assumption, Dependency, Issue, Risk
+from pmo.raid.risks_schemas import RiskCreate
+
+ISSUE_PREFIX, ASSUMPTION_PREFIX, DEPENDENCY_PREFIX = "I", "A", "D"
+ISSUE_DONE = (IssueStatus.resolved.value, IssueStatus.closed.value)
+DEPENDENCY_DONE = (DependencyStatus.met.value, DependencyStatus.closed.value)
+RATING_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+def enforce(decision: bool | Denied) -> None:
+    if isinstance(decision, Denied):
+        raise Forbidden(decision.reason)
+
+
+def _own(session: Session, actor: Actor, model: Any, record_id: uuid.UUID, what: str) -> Any:
+    record = session.get(model, record_id)
+    if record is None or record.organisation_id != actor.organisation_id:
+        raise NotFound(f"No {what} with that id in your organisation.")
+    return record
+
+
+def _may_create(
+    session: Session,
+    actor: Actor,
+    *,
+    project_id: uuid.UUID | None,
+    programme_id: uuid.UUID | None,
+    portfolio_id: uuid.UUID | None,
+) -> dict[str, uuid.UUID | None]:
+    """Where a new item goes (404 if not ours, 422 unless exactly one), checked against policy."""
+    project, programme, portfolio = attach(
+        session, actor, project_id=project_id, programme_id=programme_id, portfolio_id=portfolio_id
+    )
+    enforce(can_edit_item(actor, None, project, programme))
+    return {
+        "project_id": project.id if project else None,
+        "programme_id": programme.id if programme else None,
+        "portfolio_id": portfolio.id if portfolio else None,
+    }
+
+
+def _changes(data: Any, nullable: frozenset[str]) -> dict[str, Any]:
+    """The fields a PATCH sets; `null` only for those that may be empty (422 otherwise)."""
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    refused = [name for name, value in changes.items() if value is None and name not in nullable]
+    if refused:
+        raise Unprocessable(
+            f"These cannot be null: {', '.join(refused)}.",
+            errors=[
+                FieldProblem(location=["body", n], message="may not be null", type="value_error")
+                for n in refused
+            ],
+        )
+    return changes
+
+
+def _closed_at(old_status: str, new_status: str, done: tuple[str, ...], current: Any) -> Any:
+    if new_status in done and old_status not in done:
+        return utcnow()
+    if new_status not in done:
+        return None
+    return current
+
+
+Check = Callable[[Session, Actor, Any], None]
+
+
+def _escalate(
+    session: Session, actor: Actor, item: Any, record_type: str, data: Escalate, check: Check = check_can_edit
+) -> None:
+    check(session, actor, item)
+    current = EscalationLevel(item.escalation_level)
+    target = EscalationLevel(data.level.value)
+    if ESCALATION_ORDER[target] <= ESCALATION_ORDER[current]:
+        raise Conflict(f"{item.reference} is already at {current.value} level: escalate to a level above it.")
+    audit.changed(
+        session,
+        actor,
+        item,
+        record_type,
+        {"escalation_level": target.value, "escalation_reason": data.reason},
+        action="escalate",
+    )
+
+
+def _deescalate(
+    session: Session,
+    actor: Actor,
+    item: Any,
+    record_type: str,
+    data: Deescalate,
+    check: Check = check_can_edit,
+) -> None:
+    check(session, actor, item)
+    current = EscalationLevel(item.escalation_level)
+    if ESCALATION_ORDER[data.level] >= ESCALATION_ORDER[current]:
+        raise Conflict(f"{item.reference} is at {current.value} level: de-escalate to a level below it.")
+    reason = None if data.level == EscalationLevel.project else (data.reason or item.escalation_reason)
+    audit.changed(
+        session,
+        actor,
+        item,
+        record_type,
+        {"escalation_level": data.level.value, "escalation_reason": reason},
+        action="de-escalate",
+    )
+
+
+def history(session: Session, actor: Actor, item: Any) -> ItemHistory:
+    """The item's audit events, oldest first."""
+    events = session.execute(
+        select(AuditEvent)
+        .where(AuditEvent.organisation_id == actor.organisation_id, col(AuditEvent.record_id) == item.id)
+        .order_by(col(AuditEvent.seq))
+    ).scalars()
+    return ItemHistory(items=[AuditEventPublic.model_validate(e) for e in events])
+
+
+# Issues ----------------------------------------------------------------------------------
+
+ISSUE_SORTS: dict[str, Any] = {
+    "reference": Issue.reference,
+    "title": Issue.title,
+    "status": Issue.status,
+    "priority": case(RATING_RANK, value=Issue.priority, else_=0),
+    "severity": case(RATING_RANK, value=Issue.severity, else_=0),
+    "due_date": Issue.due_date,
+    "raised_on": Issue.raised_on,
+    "updated_at": Issue.updated_at,
+}
+ISSUE_NULLABLE = frozenset({"raised_by_id", "owner_id", "due_date"})
+
+
+def issue_public(issue: Issue, on: date | None = None) -> IssuePublic:
+    on = on or today()
+    return IssuePublic.model_validate(
+        {
+            **{name: getattr(issue, name) for name in IssuePublic.model_fields if name != "overdue"},
+            "overdue": issue.due_date is not None and issue.due_date < on and issue.status not in ISSUE_DONE,
+        }
+    )
+
+
+def list_issues(
+    session: Session,
+    actor: Actor,
+    page: PageParams,
+    filters: RaidFilters,
+    *,
+    overdue: bool | None = None,
+    issue_type: str | None = None,
+    priority: str | None = None,
+    severity: str | None = None,
+    raised_by_id: uuid.UUID | None = None,
+    risk_id: uuid.UUID | None = None,
+    sort: str = "reference",
+) -> Page[Any]:
+    statement = raid_filters(
+        select(Issue).where(Issue.organisation_id == actor.organisation_id), Issue, filters
+    )
+    for column, value in (
+        (Issue.issue_type, issue_type),
+        (Issue.priority, priority),
+        (Issue.severity, severity),
+        (Issue.raised_by_id, raised_by_id),
+        (Issue.risk_id, risk_id),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    if overdue is not None:
+        late = and_(
+            col(Issue.due_date).is_not(None),
+            col(Issue.due_date) < today(),
+            col(Issue.status).not_in(ISSUE_DONE),
+        )
+        statement = statement.where(late if overdue else ~late)
+    statement = statement.order_by(*order_by(sort, ISSUE_SORTS, Issue.id))
+    on = today()
+    return paginate(session, statement, page, lambda issue: issue_public(issue, on))
+
+
+def get_issue(session: Session, actor: Actor, issue_id: uuid.UUID) -> Issue:
+    issue: Issue = _own(session, actor, Issue, issue_id, "issue")
+    return issue
+
+
+def create_issue(session: Session, actor: Actor, data: IssueCreate) -> Issue:
+    where = _may_create(
+        session,
+        actor,
+        project_id=data.project_id,
+        programme_id=data.programme_id,
+        portfolio_id=data.portfolio_id,
+    )
+    raised_by_id = data.raised_by_id or (actor.id if actor.kind == "user" else None)
+    check_people(session, actor, owner_id=data.owner_id, raised_by_id=raised_by_id)
+    fields = data.model_dump(exclude={"project_id", "programme_id", "portfolio_id", "raised_by_id"})
+    issue = Issue(
+        organisation_id=actor.organisation_id,
+        reference=next_reference(session, actor.organisation_id, ISSUE_PREFIX),
+        raised_on=today(),
+        raised_by_id=raised_by_id,
+        closed_at=utcnow() if data.status.value in ISSUE_DONE else None,
+        **{**fields, **where},
+    )
+    audit.created(session, actor, issue, "issue")
+    return issue
+
+
+def update_issue(session: Session, actor: Actor, issue: Issue, data: IssueUpdate) -> Issue:
+    check_can_edit(session, actor, issue)
+    changes = _changes(data, ISSUE_NULLABLE)
+    check_people(session, actor, owner_id=changes.get("owner_id"), raised_by_id=changes.get("raised_by_id"))
+    status = changes.get("status", issue.status)
+    resolution = changes.get("resolution", issue.resolution)
+    if status in ISSUE_DONE and not resolution.strip():
+        raise Unprocessable(
+            "A resolved or closed issue needs a resolution: say how it was resolved.",
+            errors=[FieldProblem(location=["body", "resolution"], message="required", type="value_error")],
+        )
+    if "status" in changes:
+        changes["closed_at"] = _closed_at(issue.status, status, ISSUE_DONE, issue.closed_at)
+    audit.changed(session, actor, issue, "issue", changes)
+    return issue
+
+
+def escalate_issue(session: Session, actor: Actor, issue: Issue, data: Escalate) -> Issue:
+    _escalate(session, actor, issue, "issue", data)
+    return issue
+
+
+def deescalate_issue(session: Session, actor: Actor, issue: Issue, data: Deescalate) -> Issue:
+    _deescalate(session, actor, issue, "issue", data)
+    return issue
+
+
+# Assumptions -----------------------------------------------------------------------------
+
+ASSUMPTION_SORTS: dict[str, Any] = {
+    "reference": Assumption.reference,
+    "status": Assumption.status,
+    "validate_by": Assumption.validate_by,
+    "raised_on": Assumption.raised_on,
+    "updated_at": Assumption.updated_at,
+}
+ASSUMPTION_NULLABLE = frozenset({"owner_id", "validate_by"})
+
+
+def assumption_public(assumption: Assumption, on: date | None = None) -> AssumptionPublic:
+    on = on or today()
+    due = (
+        assumption.validate_by is not None
+        and assumption.validate_by <= on
+        and assumption.status == AssumptionStatus.unvalidated.value
+    )
+    return AssumptionPublic.model_validate(
+        {
+            **{
+                name: getattr(assumption, name)
+                for name in AssumptionPublic.model_fields
+                if name != "validation_due"
+            },
+            "validation_due": due,
+        }
+    )
+
+
+def list_assumptions(
+    session: Session,
+    actor: Actor,
+    page: PageParams,
+    filters: RaidFilters,
+    *,
+    validation_due: bool | None = None,
+    sort: str = "reference",
+) -> Page[Any]:
+    statement = raid_filters(
+        select(Assumption).where(Assumption.organisation_id == actor.organisation_id), Assumption, filters
+    )
+    if validation_due is not None:
+        due = and_(
+            col(Assumption.validate_by).is_not(None),
+            col(Assumption.validate_by) <= today(),
+            col(Assumption.status) == AssumptionStatus.unvalidated.value,
+        )
+        statement = statement.where(due if validation_due else ~due)
+    statement = statement.order_by(*order_by(sort, ASSUMPTION_SORTS, Assumption.id))
+    on = today()
+    return paginate(session, statement, page, lambda row: assumption_public(row, on))
+
+
+def get_assumption(session: Session, actor: Actor, assumption_id: uuid.UUID) -> Assumption:
+    assumption: Assumption = _own(session, actor, Assumption, assumption_id, "assumption")
+    return assumption
+
+
+def create_assumption(session: Session, actor: Actor, data: AssumptionCreate) -> Assumption:
+    where = _may_create(
+        session,
+        actor,
+        project_id=data.project_id,
+        programme_id=data.programme_id,
+        portfolio_id=data.portfolio_id,
+    )
+    check_people(session, actor, owner_id=data.owner_id)
+    assumption = Assumption(
+        organisation_id=actor.organisation_id,
+        reference=next_reference(session, actor.organisation_id, ASSUMPTION_PREFIX),
+        raised_on=today(),
+        closed_at=None if data.status == AssumptionStatus.unvalidated else utcnow(),
+        **{**data.model_dump(exclude={"project_id", "programme_id", "portfolio_id"}), **where},
+    )
+    audit.created(session, actor, assumption, "assumption")
+    return assumption
+
+
+def update_assumption(
+    session: Session, actor: Actor, assumption: Assumption, data: AssumptionUpdate
+) -> Assumption:
+    check_can_edit(session, actor, assumption)
+    changes = _changes(data, ASSUMPTION_NULLABLE)
+    check_people(session, actor, owner_id=changes.get("owner_id"))
+    if "status" in changes:
+        done = (AssumptionStatus.valid.value, AssumptionStatus.invalid.value)
+        changes["closed_at"] = _closed_at(assumption.status, changes["status"], done, assumption.closed_at)
+    audit.changed(session, actor, assumption, "assumption", changes)
+    return assumption
+
+
+def invalidate_assumption(
+    session: Session, actor: Actor, assumption: Assumption, data: Invalidate
+) -> InvalidationResult:
+    """Mark the assumption invalid and raise a risk or an issue where it belongs, linked to it.
+    All in the caller's transaction: any error (a bad score, another organisation's owner)
+    leaves nothing written."""
+    check_can_edit(session, actor, assumption)
+    if assumption.raised_risk_id is not None or assumption.raised_issue_id is not None:
+        raise Conflict(f"{assumption.reference} has already raised a risk or issue.")
+    where = {
+        "project_id": assumption.project_id,
+        "programme_id": assumption.programme_id,
+        "portfolio_id": assumption.portfolio_id,
+    }
+    changes: dict[str, Any] = {"status": AssumptionStatus.invalid.value}
+    if assumption.status != AssumptionStatus.invalid.value:
+        changes["closed_at"] = utcnow()
+    raised: Issue | Risk
+    if data.issue is not None:
+        raised = _raise_issue(session, actor, assumption, where, data.issue)
+        changes["raised_issue_id"] = raised.id
+    elif data.risk is not None:  # the schema makes sure one of the two is given
+        raised = _raise_risk(session, actor, assumption, where, data.risk)
+        changes["raised_risk_id"] = raised.id
+    else:  # pragma: no cover
+        raise Unprocessable('Give the new risk or issue as "risk" or "issue".')
+    audit.changed(session, actor, assumption, "assumption", changes, action="invalidate")
+    return InvalidationResult(
+        assumption=assumption_public(assumption),
+        raised=data.raise_,
+        raised_id=raised.id,
+        raised_reference=raised.reference,
+    )
+
+
+def _because(assumption: Assumption) -> str:
+    return f"Raised because assumption {assumption.reference} was found invalid: {assumption.statement}"
+
+
+def _raise_issue(
+    session: Session, actor: Actor, assumption: Assumption, where: dict[str, Any], data: RaisedIssue
+) -> Issue:
+    fields = data.model_dump()
+    fields["owner_id"] = data.owner_id or assumption.owner_id
+    fields["description"] = data.description or _because(assumption)
+    return create_issue(session, actor, IssueCreate(**where, **fields))
+
+
+def _raise_risk(
+    session: Session, actor: Actor, assumption: Assumption, where: dict[str, Any], data: RaisedRisk
+) -> Risk:
+    fields = data.model_dump()
+    fields["owner_id"] = data.owner_id or assumption.owner_id
+    fields["cause"] = data.cause or _because(assumption)
+    return risks_service.create_risk(session, actor, RiskCreate(**where, **fields))
+
+
+# Dependencies ----------------------------------------------------------------------------
+
+DEPENDENCY_SORTS: dict[str, Any] = {
+    "reference": Dependency.reference,
+    "title": Dependency.title,
+    "status": Dependency.status,
+    "needed_by": Dependency.needed_by,
+    "raised_on": Dependency.raised_on,
+    "updated_at": Dependency.updated_at,
+}
+DEPENDENCY_NULLABLE = frozenset({"owner_id", "needed_by", "other_project_id", "external_party"})
+OPPOSITE = {
+    Direction.inbound.value: Direction.outbound.value,
+    Direction.outbound.value: Direction.inbound.value,
+}
+
+
+def dependency_public(dependency: Dependency) -> DependencyPublic:
+    return DependencyPublic.model_validate(dependency)
+
+
+def dependency_seen_from(dependency: Dependency, project_id: uuid.UUID) -> ProjectDependency:
+    ours = dependency.project_id == project_id
+    return ProjectDependency.model_validate(
+        {
+            **dependency_public(dependency).model_dump(),
+            "seen_from_project_id": project_id,
+            "direction_seen": dependency.direction if ours else OPPOSITE[dependency.direction],
+            "counterpart_project_id": dependency.other_project_id if ours else dependency.project_id,
+            "counterpart_external_party": dependency.external_party if ours else None,
+        }
+    )
+
+
+def _either_end(project_ids: Any) -> Any:
+    """Dependencies whose project or other project is one of `project_ids` (a value or a subquery)."""
+    if isinstance(project_ids, uuid.UUID):
+        return or_(col(Dependency.project_id) == project_ids, col(Dependency.other_project_id) == project_ids)
+    return or_(col(Dependency.project_id).in_(project_ids), col(Dependency.other_project_id).in_(project_ids))
+
+
+def list_dependencies(
+    session: Session,
+    actor: Actor,
+    page: PageParams,
+    filters: RaidFilters,
+    *,
+    direction: str | None = None,
+    other_project_id: uuid.UUID | None = None,
+    external: bool | None = None,
+    overdue: bool | None = None,
+    sort: str = "reference",
+) -> Page[Any]:
+    """`project_id`, `programme_id` and `portfolio_id` match either end of a dependency."""
+    statement = select(Dependency).where(Dependency.organisation_id == actor.organisation_id)
+    statement = raid_filters(
+        statement,
+        Dependency,
+        dataclasses.replace(filters, project_id=None, programme_id=None, portfolio_id=None),
+    )
+    if filters.project_id is not None:
+        statement = statement.where(_either_end(filters.project_id))
+    if filters.programme_id is not None:
+        statement = statement.where(
+            _either_end(select(Project.id).where(Project.programme_id == filters.programme_id))
+        )
+    if filters.portfolio_id is not None:
+        programmes = select(Programme.id).where(Programme.portfolio_id == filters.portfolio_id)
+        statement = statement.where(
+            _either_end(select(Project.id).where(col(Project.programme_id).in_(programmes)))
+        )
+    statement = _dependency_filters(statement, direction, other_project_id, external, overdue)
+    statement = statement.order_by(*order_by(sort, DEPENDENCY_SORTS, Dependency.id))
+    return paginate(session, statement, page, dependency_public)
+
+
+def _dependency_filters(
+    statement: Any,
+    direction: str | None,
+    other_project_id: uuid.UUID | None,
+    external: bool | None,
+    overdue: bool | None,
+) -> Any:
+    if direction is not None:
+        statement = statement.where(Dependency.direction == direction)
+    if other_project_id is not None:
+        statement = statement.where(Dependency.other_project_id == other_project_id)
+    if external is not None:
+        outside = col(Dependency.external_party).is_not(None)
+        statement = statement.where(outside if external else ~outside)
+    if overdue is not None:
+        late = and_(
+            col(Dependency.needed_by).is_not(None),
+            col(Dependency.needed_by) < today(),
+            col(Dependency.status).not_in(DEPENDENCY_DONE),
+        )
+        statement = statement.where(late if overdue else ~late)
+    return statement
+
+
+def project_dependencies(
+    session: Session,
+    actor: Actor,
+    project: Project,
+    page: PageParams,
+    *,
+    direction: str | None = None,
+    status: str | None = None,
+    sort: str = "reference",
+) -> Page[Any]:
+    """Dependencies where `project` is either end, each with the direction seen from it."""
+    statement = select(Dependency).where(
+        Dependency.organisation_id == actor.organisation_id, _either_end(project.id)
+    )
+    if direction is not None:
+        statement = statement.where(
+            or_(
+                and_(col(Dependency.project_id) == project.id, col(Dependency.direction) == direction),
+                and_(
+                    col(Dependency.other_project_id) == project.id,
+                    col(Dependency.direction) == OPPOSITE[direction],
+                ),
+            )
+        )
+    if status is not None:
+        statement = statement.where(Dependency.status == status)
+    statement = statement.order_by(*order_by(sort, DEPENDENCY_SORTS, Dependency.id))
+    return paginate(session, statement, page, lambda row: dependency_seen_from(row, project.id))
+
+
+def get_dependency(session: Session, actor: Actor, dependency_id: uuid.UUID) -> Dependency:
+    dependency: Dependency = _own(session, actor, Dependency, dependency_id, "dependency")
+    return dependency
+
+
+def _check_other_end(
+    session: Session, actor: Actor, project_id: uuid.UUID | None, other_project_id: uuid.UUID | None
+) -> None:
+    if other_project_id is None:
+        return
+    _own(session, actor, Project, other_project_id, "project (other_project_id)")
+    if other_project_id == project_id:
+        raise Unprocessable(
+            "A project cannot depend on itself.",
+            errors=[
+                FieldProblem(
+                    location=["body", "other_project_id"], message="the same project", type="value_error"
+                )
+            ],
+        )
+
+
+def _no_duplicate(
+    session: Session,
+    dependency_id: uuid.UUID | None,
+    project_id: uuid.UUID | None,
+    other_project_id: uuid.UUID | None,
+    direction: str,
+    status: str,
+) -> None:
+    """One open dependency per pair of projects and direction: the same one recorded from the
+    other side (B inbound from A is A outbound to B) counts as the same."""
+    if other_project_id is None or status == DependencyStatus.closed.value:
+        return
+    statement = select(Dependency.reference).where(
+        Dependency.status != DependencyStatus.closed.value,
+        or_(
+            and_(
+                col(Dependency.project_id) == project_id,
+                col(Dependency.other_project_id) == other_project_id,
+                col(Dependency.direction) == direction,
+            ),
+            and_(
+                col(Dependency.project_id) == other_project_id,
+                col(Dependency.other_project_id) == project_id,
+                col(Dependency.direction) == OPPOSITE[direction],
+            ),
+        ),
+    )
+    if dependency_id is not None:
+        statement = statement.where(Dependency.id != dependency_id)
+    existing = session.execute(statement).scalars().first()
+    if existing is not None:
+        raise Conflict(
+            f"{existing} already records this dependency between the two projects; update it instead."
+        )
+
+
+def create_dependency(session: Session, actor: Actor, data: DependencyCreate) -> Dependency:
+    where = _may_create(session, actor, project_id=data.project_id, programme_id=None, portfolio_id=None)
+    _check_other_end(session, actor, data.project_id, data.other_project_id)
+    check_people(session, actor, owner_id=data.owner_id)
+    _no_duplicate(
+        session, None, data.project_id, data.other_project_id, data.direction.value, data.status.value
+    )
+    dependency = Dependency(
+        organisation_id=actor.organisation_id,
+        reference=next_reference(session, actor.organisation_id, DEPENDENCY_PREFIX),
+        raised_on=today(),
+        closed_at=utcnow() if data.status.value in DEPENDENCY_DONE else None,
+        **{**data.model_dump(exclude={"project_id"}), **where},
+    )
+    audit.created(session, actor, dependency, "dependency")
+    return dependency
+
+
+def check_can_edit_dependency(session: Session, actor: Actor, dependency: Dependency) -> None:
+    """Those who may change either project may change the dependency between them."""
+    if dependency.other_project_id is not None:
+        other = session.get(Project, dependency.other_project_id)
+        if other is not None and can_edit_item(actor, dependency, other) is True:
+            return
+    check_can_edit(session, actor, dependency)
+
+
+def update_dependency(
+    session: Session, actor: Actor, dependency: Dependency, data: DependencyUpdate
+) -> Dependency:
+    check_can_edit_dependency(session, actor, dependency)
+    changes = _changes(data, DEPENDENCY_NULLABLE)
+    if changes.get("other_project_id") is not None:
+        changes["external_party"] = None
+    elif changes.get("external_party") is not None:
+        changes["other_project_id"] = None
+    other = changes.get("other_project_id", dependency.other_project_id)
+    party = changes.get("external_party", dependency.external_party)
+    if (other is None) == (party is None):
+        raise Unprocessable(
+            "A dependency has exactly one other end: other_project_id or external_party.",
+            errors=[
+                FieldProblem(
+                    location=["body", "other_project_id"], message="give exactly one", type="value_error"
+                )
+            ],
+        )
+    if "other_project_id" in changes:
+        _check_other_end(session, actor, dependency.project_id, other)
+    check_people(session, actor, owner_id=changes.get("owner_id"))
+    status = changes.get("status", dependency.status)
+    _no_duplicate(
+        session,
+        dependency.id,
+        dependency.project_id,
+        other,
+        changes.get("direction", dependency.direction),
+        status,
+    )
+    if "status" in changes:
+        changes["closed_at"] = _closed_at(dependency.status, status, DEPENDENCY_DONE, dependency.closed_at)
+    audit.changed(session, actor, dependency, "dependency", changes)
+    return dependency
+
+
+def escalate_dependency(session: Session, actor: Actor, dependency: Dependency, data: Escalate) -> Dependency:
+    _escalate(session, actor, dependency, "dependency", data, check_can_edit_dependency)
+    return dependency
+
+
+def deescalate_dependency(
+    session: Session, actor: Actor, dependency: Dependency, data: Deescalate
+) -> Dependency:
+    _deescalate(session, actor, dependency, "dependency", data, check_can_edit_dependency)
+    return dependency

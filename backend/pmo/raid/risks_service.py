@@ -1,0 +1,553 @@
+"""The risk log: risks, their response actions, escalation, closing, the heat map.
+
+Takes a session and the actor; never commits. Every record is looked up within the actor's
+organisation first (another organisation's risk, project, owner or actionee is 404). Every
+write is audited, one event per changed record (`risk` and `risk_action`).
+
+Rules:
+
+* Scores are on the organisation's scale (`pmo.raid.scoring`); the server works out score
+  and band. A likelihood or impact outside the scale is 422.
+* The response type must fit the nature (threat or opportunity), else 422.
+* Escalation goes up (programme, steering group) with a reason, de-escalation down with one.
+* Only `pmo` or a sponsor closes an escalated risk.
+* A risk that happened becomes an issue (`occurred`): the issue keeps `risk_id`, the risk is
+  closed as "occurred", both in one transaction; a second time is 409.
+* A closed (or occurred) risk is a record: it, and its actions, no longer change (409).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, exists, func, not_, or_
+from sqlmodel import Session, col, select
+
+from pmo.audit import service as audit
+from pmo.audit.models import AuditEvent
+from pmo.audit.schemas import AuditEventPublic
+from pmo.core.db import utcnow
+from pmo.core.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
+from pmo.core.pagination import PageParams, order_by, paginate
+from pmo.core.periods import today
+from pmo.core.permissions import Actor, Role
+from pmo.core.references import next_reference
+from pmo.core.schemas import Page
+from pmo.organisations.models import Organisation
+from pmo.raid.common import (
+    ESCALATION_ORDER,
+    EscalationLevel,
+    RaidFilters,
+    attach,
+    check_can_edit,
+    check_people,
+    raid_filters,
+)
+from pmo.raid.models import Issue, Risk, RiskAction
+from pmo.raid.risks_schemas import (
+    NULLABLE_ACTION_FIELDS,
+    NULLABLE_RISK_FIELDS,
+    RESPONSES,
+    ActionStatus,
+    Closure,
+    Escalation,
+    HeatMap,
+    HeatMapCell,
+    LinkedIssue,
+    Nature,
+    ResponseType,
+    RiskActionCreate,
+    RiskActionPublic,
+    RiskActionUpdate,
+    RiskCreate,
+    RiskDetail,
+    RiskHistory,
+    RiskOccurred,
+    RiskOccurredResult,
+    RiskPublic,
+    RiskStatus,
+    RiskUpdate,
+    ScoreBasis,
+)
+from pmo.raid.scoring import Band, Scale, scale_of
+
+RISK_PREFIX = "R"
+ISSUE_PREFIX = "I"
+FINISHED_ACTIONS = (ActionStatus.done.value, ActionStatus.cancelled.value)
+
+
+# Presenting ------------------------------------------------------------------------------
+
+
+def risk_public(risk: Risk) -> RiskPublic:
+    scale = scale_of(risk.scale)
+    target = (
+        scale.score(risk.target_likelihood, risk.target_impact)
+        if risk.target_likelihood is not None and risk.target_impact is not None
+        else None
+    )
+    return RiskPublic.model_validate(
+        {
+            **risk.model_dump(),
+            "inherent_band": scale.band(risk.inherent_score),
+            "residual_band": scale.band(risk.residual_score),
+            "target_score": target,
+            "target_band": scale.band(target) if target is not None else None,
+            "due_for_review": risk.status == RiskStatus.open
+            and risk.review_date is not None
+            and risk.review_date <= today(),
+        }
+    )
+
+
+def action_public(action: RiskAction) -> RiskActionPublic:
+    return RiskActionPublic.model_validate(
+        {
+            **action.model_dump(),
+            "overdue": action.status not in FINISHED_ACTIONS
+            and action.due_date is not None
+            and action.due_date < today(),
+        }
+    )
+
+
+def _linked_issue(session: Session, risk: Risk) -> Issue | None:
+    return session.execute(select(Issue).where(Issue.risk_id == risk.id)).scalar_one_or_none()
+
+
+def risk_detail(session: Session, risk: Risk) -> RiskDetail:
+    actions = session.execute(
+        select(RiskAction)
+        .where(RiskAction.risk_id == risk.id)
+        .order_by(col(RiskAction.created_at), col(RiskAction.id))
+    ).scalars()
+    issue = _linked_issue(session, risk)
+    return RiskDetail.model_validate(
+        {
+            **risk_public(risk).model_dump(),
+            "actions": [action_public(a) for a in actions],
+            "issue": LinkedIssue.model_validate(issue) if issue else None,
+        }
+    )
+
+
+# Checks ----------------------------------------------------------------------------------
+
+
+def organisation_scale(session: Session, organisation_id: uuid.UUID) -> Scale:
+    return scale_of(session.get_one(Organisation, organisation_id).risk_scale)
+
+
+def _check_points(scale: Scale, values: dict[str, Any]) -> None:
+    problems = [
+        FieldProblem(
+            location=["body", name],
+            message=f"must be 1 to {scale.points} on the organisation's {scale.name} scale",
+            type="value_error",
+        )
+        for name, value in values.items()
+        if name.endswith(("_likelihood", "_impact")) and value is not None and not scale.contains(value)
+    ]
+    if problems:
+        raise Unprocessable(
+            f"Likelihood and impact are 1 to {scale.points} on the {scale.name} scale.", errors=problems
+        )
+
+
+def _check_response(nature: str, response_type: str | None) -> None:
+    if response_type is None:
+        return
+    allowed = RESPONSES[Nature(nature)]
+    if ResponseType(response_type) not in allowed:
+        names = ", ".join(sorted(r.value for r in allowed))
+        raise Unprocessable(
+            f"A response to {'an' if nature == 'opportunity' else 'a'} {nature} is one of: {names}.",
+            errors=[
+                FieldProblem(
+                    location=["body", "response_type"], message=f"does not fit a {nature}", type="value_error"
+                )
+            ],
+        )
+
+
+def _check_target_pair(likelihood: int | None, impact: int | None) -> None:
+    if (likelihood is None) != (impact is None):
+        raise Unprocessable(
+            "Give both target_likelihood and target_impact, or neither.",
+            errors=[
+                FieldProblem(
+                    location=["body", "target_likelihood"], message="give both or neither", type="value_error"
+                )
+            ],
+        )
+
+
+def _check_open(risk: Risk) -> None:
+    if risk.status != RiskStatus.open:
+        raise Conflict(f"{risk.reference} is {risk.status}: a closed risk is a record and does not change.")
+
+
+# Risks -----------------------------------------------------------------------------------
+
+RISK_SORTS = {
+    "reference": Risk.reference,
+    "title": Risk.title,
+    "inherent_score": Risk.inherent_score,
+    "residual_score": Risk.residual_score,
+    "review_date": func.coalesce(Risk.review_date, date.max),
+    "raised_on": Risk.raised_on,
+    "updated_at": Risk.updated_at,
+}
+
+
+def _risk_statement(
+    session: Session,
+    actor: Actor,
+    filters: RaidFilters,
+    *,
+    nature: str | None = None,
+    band: Band | None = None,
+    basis: ScoreBasis = ScoreBasis.residual,
+    due_for_review: bool | None = None,
+    overdue_actions: bool | None = None,
+) -> Any:
+    statement = raid_filters(select(Risk).where(Risk.organisation_id == actor.organisation_id), Risk, filters)
+    if nature is not None:
+        statement = statement.where(Risk.nature == nature)
+    if band is not None:
+        low, high = organisation_scale(session, actor.organisation_id).score_range(band)
+        score = Risk.inherent_score if basis == ScoreBasis.inherent else Risk.residual_score
+        statement = statement.where(score >= low, score <= high)
+    if due_for_review is not None:
+        due = and_(
+            col(Risk.status) == RiskStatus.open.value,
+            col(Risk.review_date).is_not(None),
+            col(Risk.review_date) <= today(),
+        )
+        statement = statement.where(due if due_for_review else not_(due))
+    if overdue_actions is not None:
+        overdue = exists(
+            select(RiskAction.id).where(
+                RiskAction.risk_id == Risk.id,
+                col(RiskAction.status).not_in(FINISHED_ACTIONS),
+                col(RiskAction.due_date).is_not(None),
+                col(RiskAction.due_date) < today(),
+            )
+        )
+        statement = statement.where(overdue if overdue_actions else not_(overdue))
+    return statement
+
+
+def list_risks(
+    session: Session,
+    actor: Actor,
+    page: PageParams,
+    filters: RaidFilters,
+    *,
+    sort: str = "reference",
+    **extra: Any,
+) -> Page[Any]:
+    statement = _risk_statement(session, actor, filters, **extra)
+    statement = statement.order_by(*order_by(sort, RISK_SORTS, Risk.id))
+    return paginate(session, statement, page, risk_public)
+
+
+def heat_map(
+    session: Session, actor: Actor, filters: RaidFilters, *, basis: ScoreBasis, **extra: Any
+) -> HeatMap:
+    scale = organisation_scale(session, actor.organisation_id)
+    likelihood, impact = (
+        (Risk.inherent_likelihood, Risk.inherent_impact)
+        if basis == ScoreBasis.inherent
+        else (Risk.residual_likelihood, Risk.residual_impact)
+    )
+    risks = _risk_statement(session, actor, filters, basis=basis, **extra).subquery()
+    lk, im = risks.c[likelihood.key], risks.c[impact.key]  # type: ignore[attr-defined]
+    rows = session.execute(select(lk, im, func.count()).group_by(lk, im)).all()
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for li, ii, n in rows:
+        counts[(li, ii)] += n
+    cells = [
+        HeatMapCell(
+            likelihood=li,
+            impact=ii,
+            score=scale.score(li, ii),
+            band=scale.band(scale.score(li, ii)),
+            count=counts.get((li, ii), 0),
+        )
+        for li in range(1, scale.points + 1)
+        for ii in range(1, scale.points + 1)
+    ]
+    return HeatMap(
+        scale=scale.name, basis=basis, points=scale.points, total=sum(c.count for c in cells), cells=cells
+    )
+
+
+def get_risk(session: Session, actor: Actor, risk_id: uuid.UUID) -> Risk:
+    risk = session.get(Risk, risk_id)
+    if risk is None or risk.organisation_id != actor.organisation_id:
+        raise NotFound("No risk with that id in your organisation.")
+    return risk
+
+
+def create_risk(session: Session, actor: Actor, data: RiskCreate) -> Risk:
+    attach(
+        session,
+        actor,
+        project_id=data.project_id,
+        programme_id=data.programme_id,
+        portfolio_id=data.portfolio_id,
+    )
+    check_people(session, actor, owner_id=data.owner_id)
+    values = data.model_dump()
+    if values["residual_likelihood"] is None:
+        values["residual_likelihood"] = values["inherent_likelihood"]
+    if values["residual_impact"] is None:
+        values["residual_impact"] = values["inherent_impact"]
+    scale = organisation_scale(session, actor.organisation_id)
+    _check_points(scale, values)
+    _check_target_pair(values["target_likelihood"], values["target_impact"])
+    _check_response(values["nature"], values["response_type"])
+    risk = Risk(
+        organisation_id=actor.organisation_id,
+        reference=next_reference(session, actor.organisation_id, RISK_PREFIX),
+        **{**values, "raised_on": values["raised_on"] or today()},
+        status=RiskStatus.open.value,
+        scale=scale.name,
+        inherent_score=scale.score(values["inherent_likelihood"], values["inherent_impact"]),
+        residual_score=scale.score(values["residual_likelihood"], values["residual_impact"]),
+    )
+    # The item is checked as it will be: the actor must be able to edit it once made.
+    check_can_edit(session, actor, risk)
+    audit.created(session, actor, risk, "risk")
+    return risk
+
+
+def update_risk(session: Session, actor: Actor, risk: Risk, data: RiskUpdate) -> Risk:
+    check_can_edit(session, actor, risk)
+    _check_open(risk)
+    changes = {
+        name: value
+        for name, value in data.model_dump(exclude_unset=True).items()
+        if value is not None or name in NULLABLE_RISK_FIELDS
+    }
+    check_people(session, actor, owner_id=changes.get("owner_id"))
+    merged = {**risk.model_dump(), **changes}
+    _check_points(scale_of(risk.scale), changes)
+    _check_target_pair(merged["target_likelihood"], merged["target_impact"])
+    _check_response(merged["nature"], merged["response_type"])
+    scale = scale_of(risk.scale)
+    changes["inherent_score"] = scale.score(merged["inherent_likelihood"], merged["inherent_impact"])
+    changes["residual_score"] = scale.score(merged["residual_likelihood"], merged["residual_impact"])
+    audit.changed(session, actor, risk, "risk", changes)
+    return risk
+
+
+def _changed_with_reason(
+    session: Session, actor: Actor, risk: Risk, changes: dict[str, Any], action: str, reason: str
+) -> None:
+    """Like `audit.changed`, with the reason kept in the event (the risk has no column for it)."""
+    before = audit.snapshot(risk)
+    for name, value in changes.items():
+        setattr(risk, name, value)
+    risk.updated_at = utcnow()
+    session.add(risk)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        organisation_id=risk.organisation_id,
+        action=action,
+        record_type="risk",
+        record_id=risk.id,
+        before=before,
+        after={**audit.snapshot(risk), "reason": reason},
+    )
+
+
+def escalate(session: Session, actor: Actor, risk: Risk, data: Escalation) -> Risk:
+    check_can_edit(session, actor, risk)
+    _check_open(risk)
+    current = EscalationLevel(risk.escalation_level)
+    if ESCALATION_ORDER[data.level] <= ESCALATION_ORDER[current]:
+        raise Conflict(
+            f"{risk.reference} is at {current.value} level: escalate it to a level above that "
+            "(programme, then steering_group)."
+        )
+    _changed_with_reason(
+        session,
+        actor,
+        risk,
+        {"escalation_level": data.level.value, "escalation_reason": data.reason},
+        "escalate",
+        data.reason,
+    )
+    return risk
+
+
+def de_escalate(session: Session, actor: Actor, risk: Risk, data: Escalation) -> Risk:
+    check_can_edit(session, actor, risk)
+    _check_open(risk)
+    current = EscalationLevel(risk.escalation_level)
+    if ESCALATION_ORDER[data.level] >= ESCALATION_ORDER[current]:
+        raise Conflict(f"{risk.reference} is at {current.value} level: de-escalate it to a level below that.")
+    changes = {
+        "escalation_level": data.level.value,
+        "escalation_reason": data.reason if data.level != EscalationLevel.project else None,
+    }
+    _changed_with_reason(session, actor, risk, changes, "de-escalate", data.reason)
+    return risk
+
+
+def _check_may_close(actor: Actor, risk: Risk) -> None:
+    if risk.escalation_level != EscalationLevel.project.value and not (
+        {Role.pmo, Role.sponsor} & actor.roles
+    ):
+        raise Forbidden(
+            f"{risk.reference} is escalated to {risk.escalation_level} level: "
+            "only the PMO or a sponsor may close it."
+        )
+
+
+def close_risk(session: Session, actor: Actor, risk: Risk, data: Closure) -> Risk:
+    check_can_edit(session, actor, risk)
+    _check_open(risk)
+    _check_may_close(actor, risk)
+    _changed_with_reason(
+        session, actor, risk, {"status": RiskStatus.closed.value, "closed_at": utcnow()}, "close", data.reason
+    )
+    return risk
+
+
+def risk_occurred(session: Session, actor: Actor, risk: Risk, data: RiskOccurred) -> tuple[Risk, Issue]:
+    """The risk happened: raise the issue it became and close the risk as "occurred"."""
+    check_can_edit(session, actor, risk)
+    if risk.status == RiskStatus.occurred or _linked_issue(session, risk) is not None:
+        raise Conflict(f"{risk.reference} has already become an issue.")
+    _check_open(risk)
+    _check_may_close(actor, risk)
+    check_people(session, actor, owner_id=data.owner_id)
+    issue = Issue(
+        organisation_id=actor.organisation_id,
+        reference=next_reference(session, actor.organisation_id, ISSUE_PREFIX),
+        project_id=risk.project_id,
+        programme_id=risk.programme_id,
+        portfolio_id=risk.portfolio_id,
+        owner_id=data.owner_id or risk.owner_id,
+        status="open",
+        raised_on=today(),
+        title=data.title or risk.title,
+        description=data.description,
+        issue_type="problem_concern",
+        category=risk.category,
+        priority=data.priority.value,
+        severity=data.severity.value,
+        raised_by_id=actor.id if actor.kind == "user" else None,
+        due_date=data.due_date,
+        escalation_level=risk.escalation_level,
+        escalation_reason=risk.escalation_reason,
+        risk_id=risk.id,
+    )
+    audit.created(session, actor, issue, "issue")
+    audit.changed(
+        session,
+        actor,
+        risk,
+        "risk",
+        {"status": RiskStatus.occurred.value, "closed_at": utcnow()},
+        action="occurred",
+    )
+    return risk, issue
+
+
+def occurred_result(risk: Risk, issue: Issue) -> RiskOccurredResult:
+    return RiskOccurredResult(risk=risk_public(risk), issue=LinkedIssue.model_validate(issue))
+
+
+def history(session: Session, actor: Actor, risk: Risk) -> RiskHistory:
+    """The risk's audit events and its actions' (deleted ones too), oldest first."""
+    risk_id = str(risk.id)
+    of_action = and_(
+        col(AuditEvent.record_type) == "risk_action",
+        or_(
+            col(AuditEvent.after)["risk_id"].as_string() == risk_id,
+            col(AuditEvent.before)["risk_id"].as_string() == risk_id,
+        ),
+    )
+    events = session.execute(
+        select(AuditEvent)
+        .where(
+            AuditEvent.organisation_id == actor.organisation_id,
+            or_(and_(col(AuditEvent.record_type) == "risk", col(AuditEvent.record_id) == risk.id), of_action),
+        )
+        .order_by(col(AuditEvent.seq))
+    ).scalars()
+    return RiskHistory(items=[AuditEventPublic.model_validate(e) for e in events])
+
+
+# Response actions ---------------------------------------------------------------------------
+
+ACTION_SORTS = {
+    "due_date": func.coalesce(RiskAction.due_date, date.max),
+    "created_at": RiskAction.created_at,
+    "status": RiskAction.status,
+}
+
+
+def list_actions(
+    session: Session, actor: Actor, risk: Risk, page: PageParams, *, status: str | None, sort: str
+) -> Page[Any]:
+    statement = select(RiskAction).where(
+        RiskAction.organisation_id == actor.organisation_id, RiskAction.risk_id == risk.id
+    )
+    if status is not None:
+        statement = statement.where(RiskAction.status == status)
+    statement = statement.order_by(*order_by(sort, ACTION_SORTS, RiskAction.id))
+    return paginate(session, statement, page, action_public)
+
+
+def get_action(session: Session, actor: Actor, action_id: uuid.UUID) -> RiskAction:
+    action = session.get(RiskAction, action_id)
+    if action is None or action.organisation_id != actor.organisation_id:
+        raise NotFound("No risk action with that id in your organisation.")
+    return action
+
+
+def create_action(session: Session, actor: Actor, risk: Risk, data: RiskActionCreate) -> RiskAction:
+    check_can_edit(session, actor, risk)
+    _check_open(risk)
+    check_people(session, actor, actionee_id=data.actionee_id)
+    action = RiskAction(organisation_id=actor.organisation_id, risk_id=risk.id, **data.model_dump())
+    audit.created(session, actor, action, "risk_action")
+    return action
+
+
+def update_action(session: Session, actor: Actor, action: RiskAction, data: RiskActionUpdate) -> RiskAction:
+    risk = session.get_one(Risk, action.risk_id)
+    check_can_edit(session, actor, risk)
+    _check_open(risk)
+    changes = {
+        name: value
+        for name, value in data.model_dump(exclude_unset=True).items()
+        if value is not None or name in NULLABLE_ACTION_FIELDS
+    }
+    check_people(session, actor, actionee_id=changes.get("actionee_id"))
+    audit.changed(session, actor, action, "risk_action", changes)
+    return action
+
+
+def delete_action(session: Session, actor: Actor, action: RiskAction) -> None:
+    risk = session.get_one(Risk, action.risk_id)
+    check_can_edit(session, actor, risk)
+    _check_open(risk)
+    audit.deleted(session, actor, action, "risk_action")
+
+
+def organisation_has_risks(session: Session, organisation_id: uuid.UUID) -> bool:
+    return (
+        session.execute(select(Risk.id).where(Risk.organisation_id == organisation_id).limit(1)).first()
+        is not None
+    )
