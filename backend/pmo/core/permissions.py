@@ -11,6 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pmo.core.errors import Forbidden
+
 
 class Role(StrEnum):
     admin = "admin"
@@ -120,6 +122,12 @@ class Denied:
 
     def __bool__(self) -> bool:
         return False
+
+
+def enforce(decision: bool | Denied) -> None:
+    """Raise the policy's refusal as a 403, with its reason."""
+    if isinstance(decision, Denied):
+        raise Forbidden(decision.reason)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
 from pmo.core.db import utcnow
-from pmo.core.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
+from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
-from pmo.core.permissions import Actor, Denied, Role
+from pmo.core.permissions import Actor, Role, enforce
 from pmo.core.schemas import Page
 from pmo.gates import policies
 from pmo.gates.models import GateDecision, GateReview, Lifecycle
@@ -38,12 +38,6 @@ from pmo.gates.schemas import (
 from pmo.gates.templates import BUILTIN_LIFECYCLES, DEFAULT_BUILTIN
 from pmo.organisations.models import Organisation, RoleAssignment, User
 from pmo.portfolio.models import GovernanceBody, GovernanceBodyMember, Programme, Project
-
-
-def enforce(decision: bool | Denied) -> None:
-    if isinstance(decision, Denied):
-        raise Forbidden(decision.reason)
-
 
 # Lifecycles ----------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from pmo.auth.models import RefreshToken
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, Forbidden, NotFound, Unauthorized
 from pmo.core.pagination import PageParams, order_by, paginate, text_search
-from pmo.core.permissions import Actor, Denied, Grant, Role
+from pmo.core.permissions import Actor, Grant, Role, enforce
 from pmo.core.schemas import Page
 from pmo.core.security import hash_password, verify_password
 from pmo.gates import service as gates
@@ -34,12 +34,6 @@ from pmo.organisations.schemas import (
     UserUpdate,
 )
 from pmo.raid.models import Risk
-
-
-def enforce(decision: bool | Denied) -> None:
-    if isinstance(decision, Denied):
-        raise Forbidden(decision.reason)
-
 
 # Organisations -------------------------------------------------------------------------
 

@@ -19,10 +19,10 @@ from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
 from pmo.core.db import utcnow
-from pmo.core.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
+from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate, text_search
 from pmo.core.periods import parse_quarter, today
-from pmo.core.permissions import Actor, Denied
+from pmo.core.permissions import Actor, enforce
 from pmo.core.references import next_reference
 from pmo.core.schemas import Page
 from pmo.gates import service as gates
@@ -73,11 +73,6 @@ DASHBOARD_DAYS = 90
 MY_WORK_DAYS = 30
 VIEW_LIMIT = 200
 CLOSED_MILESTONE = (MilestoneStatus.done.value, MilestoneStatus.missed.value)
-
-
-def enforce(decision: bool | Denied) -> None:
-    if isinstance(decision, Denied):
-        raise Forbidden(decision.reason)
 
 
 def _dates_in_order(start: date | None, end: date | None, start_name: str, end_name: str) -> None:

@@ -22,10 +22,10 @@ from pmo.audit import service as audit
 from pmo.audit.models import AuditEvent
 from pmo.audit.schemas import AuditEventPublic
 from pmo.core.db import utcnow
-from pmo.core.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
+from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.periods import today
-from pmo.core.permissions import Actor, Denied
+from pmo.core.permissions import Actor, enforce
 from pmo.core.references import next_reference
 from pmo.core.schemas import Page
 from pmo.portfolio.models import Programme, Project
@@ -70,11 +70,6 @@ ISSUE_PREFIX, ASSUMPTION_PREFIX, DEPENDENCY_PREFIX = "I", "A", "D"
 ISSUE_DONE = (IssueStatus.resolved.value, IssueStatus.closed.value)
 DEPENDENCY_DONE = (DependencyStatus.met.value, DependencyStatus.closed.value)
 RATING_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
-
-
-def enforce(decision: bool | Denied) -> None:
-    if isinstance(decision, Denied):
-        raise Forbidden(decision.reason)
 
 
 def _own(session: Session, actor: Actor, model: Any, record_id: uuid.UUID, what: str) -> Any:
