@@ -3,7 +3,18 @@
 from pmo.audit.models import AuditChainHead, AuditEvent
 from pmo.auth.models import ApiClient, RefreshToken
 from pmo.core.models import IdempotencyRecord, RateLimitCounter, ReferenceCounter
+from pmo.finance.models import (
+    Benefit,
+    BenefitProfileEntry,
+    CostLine,
+    DelegationRule,
+    DelegationRuleVersion,
+    Drawdown,
+    DrawdownConsultation,
+    FundingSource,
+)
 from pmo.gates.models import GateDecision, GateReview, Lifecycle
+from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue, KpiValueRevision
 from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
 from pmo.portfolio.models import (
     ConfidenceAssessment,
@@ -21,15 +32,28 @@ __all__ = [
     "Assumption",
     "AuditChainHead",
     "AuditEvent",
+    "Benefit",
+    "BenefitProfileEntry",
     "ConfidenceAssessment",
+    "CostLine",
+    "DelegationRule",
+    "DelegationRuleVersion",
     "Dependency",
     "Directorate",
+    "Drawdown",
+    "DrawdownConsultation",
+    "FundingSource",
     "GateDecision",
     "GateReview",
     "GovernanceBody",
     "GovernanceBodyMember",
     "IdempotencyRecord",
     "Issue",
+    "Kpi",
+    "KpiFeedState",
+    "KpiTarget",
+    "KpiValue",
+    "KpiValueRevision",
     "Lifecycle",
     "Milestone",
     "Organisation",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import JSON, DateTime, Engine, event
+from sqlalchemy import JSON, BigInteger, DateTime, Engine, String, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declared_attr
@@ -43,6 +44,30 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+
+class DecimalText(TypeDecorator[Decimal]):
+    """An exact decimal (a KPI value, a target) stored as its text on every database.
+
+    SQLite has no exact decimal type (NUMERIC columns come back as floats), and the values are
+    only ever compared in Python at the KPI's decimal places, so text loses nothing.
+    """
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:  # noqa: ARG002
+        if value is None:
+            return None
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise ValueError("only finite Decimal values are stored")
+        return format(value, "f")
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:  # noqa: ARG002
+        return None if value is None else Decimal(value)
+
+
+# Money in pence: a BIGINT, so sums of many lines never overflow (DOMAIN.md section 9).
+Pence = BigInteger
 
 # JSON documents: JSONB on PostgreSQL, JSON text on SQLite.
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")

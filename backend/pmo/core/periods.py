@@ -119,6 +119,113 @@ def parse_quarter(text: str) -> Quarter:
     return _year(match, text).quarter(int(match["q"]))
 
 
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int  # 1 to 12
+
+    @property
+    def code(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return date(self.year, self.month, 1).strftime("%B %Y")
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def end(self) -> date:
+        following = date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return following - timedelta(days=1)
+
+
+# The three reporting frequencies of a KPI, and the machine codes of their periods
+# (DOMAIN.md section 6): `2022-23` a financial year, `2022-23-Q1` a quarter, `2022-04` a month.
+FREQUENCIES = ("annual", "quarterly", "monthly")
+_MONTH_CODE_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$")
+_YEAR_CODE_RE = re.compile(r"^(?P<start>\d{4})-(?P<end>\d{2})$")
+_QUARTER_CODE_RE = re.compile(r"^(?P<start>\d{4})-(?P<end>\d{2})-Q(?P<q>[1-4])$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """One reporting period of a KPI: its frequency, machine code, label and ISO dates.
+
+    `previous` is the period before it of the same frequency; `year_before` the same period a
+    year earlier (what "direction of travel" compares against).
+    """
+
+    frequency: str  # annual, quarterly, monthly
+    code: str
+    label: str
+    start: date
+    end: date
+
+    @property
+    def previous(self) -> Period:
+        return period_containing(self.frequency, self.start - timedelta(days=1))
+
+    @property
+    def year_before(self) -> Period:
+        return period_containing(self.frequency, date(self.start.year - 1, self.start.month, 1))
+
+    @property
+    def next(self) -> Period:
+        return period_containing(self.frequency, self.end + timedelta(days=1))
+
+
+def _period(frequency: str, part: FinancialYear | Quarter | Month) -> Period:
+    return Period(frequency, part.code, part.label, part.start, part.end)
+
+
+def period_containing(frequency: str, day: date) -> Period:
+    """The period of `frequency` that `day` falls in."""
+    if frequency == "annual":
+        return _period(frequency, financial_year_of(day))
+    if frequency == "quarterly":
+        return _period(frequency, quarter_of(day))
+    if frequency == "monthly":
+        return _period(frequency, Month(day.year, day.month))
+    raise InvalidPeriod(f"'{frequency}' is not a frequency: use one of {', '.join(FREQUENCIES)}")
+
+
+def parse_period_code(code: str, frequency: str | None = None) -> Period:
+    """`2022-23` (a financial year), `2022-23-Q1` (a quarter) or `2022-04` (a month).
+
+    A few codes read both ways: `2011-12` is December 2011 and also the year 2011/12. Give the
+    KPI's `frequency` and the code is read as that kind of period, and refused if it is not
+    one; without it, such a code is read as a month.
+    """
+    text = code.strip()
+    readings: list[Period] = []
+    if match := _QUARTER_CODE_RE.match(text):
+        readings.append(_period("quarterly", _year(match, text).quarter(int(match["q"]))))
+    if (match := _MONTH_CODE_RE.match(text)) and 1 <= int(match["month"]) <= 12:
+        if not FIRST_YEAR <= int(match["year"]) <= LAST_YEAR:
+            raise InvalidPeriod(f"'{text}' is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+        readings.append(_period("monthly", Month(int(match["year"]), int(match["month"]))))
+    if (match := _YEAR_CODE_RE.match(text)) and int(match["end"]) == (int(match["start"]) + 1) % 100:
+        readings.append(_period("annual", _year(match, text)))
+    if not readings:
+        raise InvalidPeriod(
+            f"'{code}' is not a period code: use 2022-23 for a financial year, 2022-23-Q1 for a "
+            "quarter or 2022-04 for a month"
+        )
+    if frequency is None:
+        return readings[0]
+    for reading in readings:
+        if reading.frequency == frequency:
+            return reading
+    article = {"annual": "an", "quarterly": "a", "monthly": "a"}
+    raise InvalidPeriod(
+        f"'{text}' is {article[readings[0].frequency]} {readings[0].frequency} period, "
+        f"not {article.get(frequency, 'a')} {frequency} one"
+    )
+
+
 def financial_year_of(day: date) -> FinancialYear:
     return FinancialYear(day.year if day.month >= 4 else day.year - 1)
 

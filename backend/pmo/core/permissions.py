@@ -55,6 +55,25 @@ class Permission(StrEnum):
     # RAID logs: everyone reads; editing is for items of projects in the holder's scope.
     raid_read = "raid:read"
     raid_edit = "raid:edit"
+    # KPIs: everyone reads published values; owners and project managers enter and submit
+    # values of KPIs in their scope; the PMO manages definitions and targets, verifies and
+    # publishes, and (with admin) sees every draft.
+    kpis_read = "kpis:read"
+    kpis_manage = "kpis:manage"
+    kpi_values_submit = "kpi_values:submit"
+    kpi_values_verify = "kpi_values:verify"
+    kpi_drafts_read = "kpi_drafts:read"
+    # Money: staff read it; finance manages funding sources and (with admin) delegation rules;
+    # draw-downs are requested for projects in scope, consulted on and decided by the roles the
+    # rule names, and Cabinet or Council decisions are recorded by democratic services.
+    finance_read = "finance:read"
+    funding_sources_manage = "funding_sources:manage"
+    delegation_rules_manage = "delegation_rules:manage"
+    drawdowns_request = "drawdowns:request"
+    drawdowns_consult = "drawdowns:consult"
+    drawdowns_decide = "drawdowns:decide"
+    committee_decisions_record = "committee_decisions:record"
+    costs_benefits_edit = "costs_benefits:edit"  # cost lines and benefits of projects in scope
 
 
 P = Permission
@@ -65,6 +84,8 @@ _STAFF = {
     P.portfolio_read,
     P.gate_reviews_decide,
     P.raid_read,
+    P.kpis_read,
+    P.finance_read,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -78,6 +99,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.roles_manage,
             P.api_clients_manage,
             P.audit_read,
+            P.kpi_drafts_read,
+            P.delegation_rules_manage,
         }
     ),
     Role.pmo: frozenset(
@@ -90,13 +113,51 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.gate_reviews_request,
             P.lifecycles_manage,
             P.raid_edit,
+            P.kpis_manage,
+            P.kpi_values_submit,
+            P.kpi_values_verify,
+            P.kpi_drafts_read,
+            P.drawdowns_request,
+            P.costs_benefits_edit,
         }
     ),
-    Role.sponsor: frozenset({*_STAFF, P.projects_edit, P.gate_reviews_request, P.raid_edit}),
-    Role.project_manager: frozenset({*_STAFF, P.projects_edit, P.gate_reviews_request, P.raid_edit}),
-    Role.finance: frozenset(_STAFF),
-    Role.member: frozenset(_STAFF),
-    Role.democratic_services: frozenset(_STAFF),
+    Role.sponsor: frozenset(
+        {
+            *_STAFF,
+            P.projects_edit,
+            P.gate_reviews_request,
+            P.raid_edit,
+            P.kpi_values_submit,
+            P.drawdowns_request,
+            P.drawdowns_consult,
+            P.drawdowns_decide,
+            P.costs_benefits_edit,
+        }
+    ),
+    Role.project_manager: frozenset(
+        {
+            *_STAFF,
+            P.projects_edit,
+            P.gate_reviews_request,
+            P.raid_edit,
+            P.kpi_values_submit,
+            P.drawdowns_request,
+            P.costs_benefits_edit,
+        }
+    ),
+    Role.finance: frozenset(
+        {
+            *_STAFF,
+            P.kpi_values_submit,
+            P.funding_sources_manage,
+            P.delegation_rules_manage,
+            P.drawdowns_consult,
+            P.drawdowns_decide,
+            P.costs_benefits_edit,
+        }
+    ),
+    Role.member: frozenset({*_STAFF, P.drawdowns_consult}),
+    Role.democratic_services: frozenset({*_STAFF, P.committee_decisions_record}),
     Role.viewer: frozenset({*_STAFF, P.audit_read}),
 }
 
@@ -104,7 +165,7 @@ CLIENT_SCOPE_PERMISSIONS: dict[ClientScope, frozenset[Permission]] = {
     ClientScope.portfolio_read: frozenset(
         {P.organisation_read, P.directorates_read, P.portfolio_read, P.raid_read}
     ),
-    ClientScope.kpis_read: frozenset({P.organisation_read}),
+    ClientScope.kpis_read: frozenset({P.organisation_read, P.kpis_read}),
 }
 
 

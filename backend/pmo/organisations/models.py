@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from pmo.core.db import Tracked, UTCDateTime, id_field
+from pmo.core.db import DecimalText, Tracked, UTCDateTime, id_field
 
 
 class Organisation(Tracked, table=True):
@@ -23,6 +24,10 @@ class Organisation(Tracked, table=True):
     confidence_scale: str = Field(default="ipa5", max_length=10)
     # Risk scoring scale: "5x5" (likelihood and impact 1-5) or "hml3" (high, medium, low).
     risk_scale: str = Field(default="5x5", max_length=10)
+    # A KPI value is amber within this percentage of its target (DOMAIN.md section 6).
+    kpi_tolerance_percent: Decimal = Field(
+        default=Decimal(5), sa_column=Column(DecimalText(), nullable=False, server_default="5")
+    )
 
 
 class Directorate(Tracked, table=True):
