@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 
 OPENAPI_PATH = PROJECT_ROOT / "openapi" / "openapi.json"
 
@@ -177,3 +179,75 @@ def audit_verify() -> None:
         typer.echo(f"audit trail BROKEN: {len(breaks)} problem(s) in {checked} events", err=True)
         raise typer.Exit(1)
     typer.echo(f"audit trail intact: {checked} events verified")
+
+
+@import_app.command("kpis")
+def import_kpis(
+    file: Annotated[Path, typer.Argument(help="A CSV or XLSX file (columns in the README).", exists=True)],
+    organisation: Annotated[str, typer.Option(help="The organisation's name or id.")],
+    dry_run: Annotated[bool, typer.Option(help="Check every row and report, writing nothing.")] = False,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="What a CSV holds: definitions, targets or values (default: from its header)."),
+    ] = None,
+    as_email: Annotated[
+        str | None, typer.Option("--as", help="The person recorded as entering and publishing the values.")
+    ] = None,
+) -> None:
+    """Import KPI definitions, targets and values, all or nothing, with a progress bar."""
+    from rich.progress import Progress
+
+    from pmo.core.errors import ProblemError
+    from pmo.core.permissions import Actor
+    from pmo.kpis.import_service import import_kpis as run_import
+    from pmo.organisations.models import User
+    from pmo.organisations.service import grants_of
+
+    if kind is not None and kind not in ("definitions", "targets", "values"):
+        raise typer.BadParameter("use definitions, targets or values", param_hint="--kind")
+    content = file.read_bytes()
+    with Session(get_engine(), expire_on_commit=False) as session, Progress(transient=True) as progress:
+        task = progress.add_task("reading", total=None)
+
+        def show(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=stage, completed=done, total=total)
+
+        try:
+            org = _find_organisation(session, organisation)
+            actor = None
+            if as_email is not None:
+                user = session.execute(
+                    select(User).where(User.email == as_email.strip().lower(), User.organisation_id == org.id)
+                ).scalar_one_or_none()
+                if user is None:
+                    raise typer.BadParameter(f"no person {as_email} in {org.name}", param_hint="--as")
+                grants = tuple(grants_of(session, [user.id])[user.id])
+                actor = Actor(
+                    kind="user", id=user.id, organisation_id=org.id, label=user.email, grants=grants
+                )
+            result = run_import(
+                session,
+                actor,
+                org.id,
+                content,
+                kind=kind,
+                dry_run=dry_run,
+                file_name=file.name,
+                progress=show,
+            )
+        except ProblemError as exc:
+            session.rollback()
+            progress.stop()
+            typer.echo(f"error: {exc.detail}", err=True)
+            for problem in exc.errors or []:
+                where = [str(p) for p in problem.location if p != "body"]
+                place = f"{where[0]} row {where[1]}" if len(where) >= 2 else " ".join(where) or "file"
+                column = f", {where[2]}" if len(where) >= 3 else ""
+                typer.echo(f"  {place}{column}: {problem.message}", err=True)
+            raise typer.Exit(1) from exc
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    counts = f"{result.definitions} definitions, {result.targets} targets, {result.values} values"
+    typer.echo(f"dry run: all rows are good; would import {counts}" if dry_run else f"imported {counts}")

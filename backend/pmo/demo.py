@@ -10,6 +10,9 @@ from sqlmodel import Session, select
 
 from pmo.core.permissions import Role
 from pmo.core.security import hash_password
+from pmo.finance.demo import load_money_demo
+from pmo.finance.demo_costs_benefits import load_costs_benefits_demo
+from pmo.kpis.demo import load_kpi_demo
 from pmo.organisations import service
 from pmo.organisations.models import Directorate, Organisation, User
 from pmo.organisations.schemas import DirectorateCreate, RoleAssignmentCreate, UserCreate
@@ -70,6 +73,10 @@ def load_demo(session: Session) -> bool:
     load_portfolio_demo(session, chesterfield, users, directorates)
     # Its RAID log: the report's risk table, and illustrative issues, assumptions, dependencies.
     load_raid_demo(session, chesterfield, users)
+    # Its KPIs, from Appendix A's success measures, with two years of values (pmo.kpis.demo).
+    load_kpi_demo(session, chesterfield, users)
+    # Its reserves, the delegation rule and draw-downs in each state (pmo.finance.demo).
+    load_money_demo(session, chesterfield, users, directorates)
 
     dacorum = service.create_organisation(session, OTHER_ORGANISATION)
     other_directorate = service.create_directorate(
@@ -87,5 +94,10 @@ def load_demo(session: Session) -> bool:
         {DACORUM_DIRECTORATE: other_directorate},
         spec=DACORUM_PORTFOLIO,
         author="pmo@other.test",
+    )
+    # Appendix B's cost lines and cashable benefits (after both registers and the reserves),
+    # and seed 000's posts with grades on Dacorum's programme (pmo.finance.demo_costs_benefits).
+    load_costs_benefits_demo(
+        session, chesterfield, users, other_organisation=dacorum, other_users=other_users
     )
     return True

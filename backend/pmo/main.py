@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging.config
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -16,17 +16,29 @@ from pmo import __version__
 from pmo.audit.router import router as audit_router
 from pmo.auth.dependencies import PUBLIC
 from pmo.auth.router import router as auth_router
+from pmo.auth.session_router import router as auth_session_router
 from pmo.core.config import get_settings
 from pmo.core.db import get_engine
 from pmo.core.errors import FieldProblem, Problem, declare, install_error_handlers, problem_response
 from pmo.core.logging import logging_config
 from pmo.core.middleware import API_PREFIX, BodyLimitMiddleware, RequestContextMiddleware
+from pmo.finance.benefits_router import router as benefits_router
+from pmo.finance.costs_router import router as costs_router
+from pmo.finance.drawdowns_router import router as drawdowns_router
+from pmo.finance.funding_router import router as funding_router
+from pmo.finance.rules_router import router as delegation_rules_router
+from pmo.finance.summary_router import router as financial_summary_router
 from pmo.gates.router import router as gates_router
+from pmo.kpis.feed_router import router as kpi_feed_router
+from pmo.kpis.import_router import IMPORT_PATH as KPI_IMPORT_PATH
+from pmo.kpis.import_router import router as kpi_import_router
+from pmo.kpis.router import router as kpis_router
 from pmo.organisations.router import router as organisations_router
 from pmo.portfolio.router import router as portfolio_router
 from pmo.raid.csv_router import router as raid_csv_router
 from pmo.raid.items_router import router as raid_items_router
 from pmo.raid.risks_router import router as risks_router
+from pmo.web import web_router
 
 DESCRIPTION = """\
 Change portfolio management for English councils: programmes and projects, RAID logs,
@@ -50,6 +62,7 @@ def operation_id(route: APIRoute) -> str:
 # Every domain's router, mounted under /api/v1 (the tests walk these to check permissions).
 DOMAIN_ROUTERS = (
     auth_router,
+    auth_session_router,
     organisations_router,
     audit_router,
     portfolio_router,
@@ -57,6 +70,15 @@ DOMAIN_ROUTERS = (
     risks_router,
     raid_csv_router,
     raid_items_router,
+    costs_router,
+    benefits_router,
+    financial_summary_router,
+    funding_router,
+    delegation_rules_router,
+    drawdowns_router,
+    kpi_feed_router,
+    kpi_import_router,
+    kpis_router,
 )
 
 
@@ -69,11 +91,6 @@ def api_router() -> APIRouter:
 
 def _operations_router() -> APIRouter:
     router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
-
-    @router.get("/")
-    def home() -> RedirectResponse:
-        # The single-page app will be served here; until then, the API documentation.
-        return RedirectResponse(f"{API_PREFIX}/docs")
 
     @router.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -96,7 +113,8 @@ def _operations_router() -> APIRouter:
     return router
 
 
-def create_app() -> FastAPI:
+def create_app(frontend_dist: Path | None = None) -> FastAPI:
+    """The application; `frontend_dist` is the built web app (default: the `frontend_dist` setting)."""
     settings = get_settings()
     logging.config.dictConfig(logging_config(settings.log_level))
     app = FastAPI(
@@ -112,7 +130,14 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(api_router())
     app.include_router(_operations_router())
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Last: its catch-all path serves the web app's pages.
+    app.include_router(web_router(frontend_dist or settings.frontend_dist))
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        # File uploads may be larger than JSON bodies.
+        path_limits={API_PREFIX + KPI_IMPORT_PATH: settings.max_import_bytes},
+    )
     app.add_middleware(RequestContextMiddleware)
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app
@@ -147,6 +172,34 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             {"name": "assumptions", "description": "Assumptions (A-0007); one found invalid raises a risk."},
             {"name": "dependencies", "description": "Dependencies (D-0021) between projects, on both sides."},
             {"name": "raid-csv", "description": "RAID logs as CSV: export, and import with a dry run."},
+            {"name": "cost-lines", "description": "One-off investment and resourcing lines, with totals."},
+            {"name": "benefits", "description": "The benefits register (B-0001), by financial year."},
+            {
+                "name": "financial-summary",
+                "description": "Appendix B of a programme or portfolio: JSON, CSV or XLSX.",
+            },
+            {"name": "funding-sources", "description": "Reserves and budgets: opening, committed, left."},
+            {"name": "delegation-rules", "description": "Who approves draw-downs, to what limit; versioned."},
+            {
+                "name": "drawdowns",
+                "description": "Draw-down requests (DD-0001): routing, consultation, delegated and "
+                "Cabinet or Council decisions.",
+            },
+            {
+                "name": "kpis",
+                "description": "KPI definitions, targets per period, values (draft, submitted, verified, "
+                "published) with RAG and direction worked out, and scorecards.",
+            },
+            {
+                "name": "kpi-feed",
+                "description": "Definitions and published KPI values for other council systems: "
+                "JSON or CSV, cursor pages, incremental sync, ETag/304, rate limited per client.",
+            },
+            {
+                "name": "kpi-imports",
+                "description": "Bulk import of KPI definitions, targets and values from CSV or XLSX, "
+                "with a dry run and all-or-nothing commit.",
+            },
         ],
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})

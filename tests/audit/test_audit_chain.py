@@ -13,8 +13,9 @@ from pmo.core.permissions import Role
 from pmo.gates.templates import BUILTIN_LIFECYCLES
 
 EVENTS = AuditEvent.__table__
-# A new organisation's chain starts with its built-in lifecycles, then its own creation.
-NEW_ORGANISATION_EVENTS = len(BUILTIN_LIFECYCLES) + 1
+# A new organisation's chain starts with its built-in lifecycles and its default delegation
+# rule, then its own creation.
+NEW_ORGANISATION_EVENTS = len(BUILTIN_LIFECYCLES) + 2
 
 
 @pytest.fixture

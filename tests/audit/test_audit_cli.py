@@ -24,7 +24,8 @@ def test_audit_verify_on_a_clean_trail(factory, org):
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "intact" in result.stdout
-    assert "6 events" in result.stdout  # the organisation, its 3 built-in lifecycles, a user, a role
+    # The organisation, its 3 built-in lifecycles, its default delegation rule, a user, a role.
+    assert "7 events" in result.stdout
 
 
 def test_audit_verify_on_a_tampered_trail(factory, org, other_org, events_of, tampering):
@@ -52,9 +53,11 @@ def test_create_organisation(engine):
         events = session.exec(
             select(AuditEvent).where(AuditEvent.organisation_id == organisation_id).order_by(AuditEvent.seq)  # type: ignore[arg-type]
         ).all()
-        # Its built-in lifecycles, then the organisation itself, all by the command line.
+        # Its built-in lifecycles, its default delegation rule, then the organisation itself, all
+        # by the command line.
         assert [(e.action, e.record_type) for e in events] == [("create", "lifecycle")] * 3 + [
-            ("create", "organisation")
+            ("create", "delegation_rule"),
+            ("create", "organisation"),
         ]
         assert {(e.actor_type, e.actor_id) for e in events} == {("system", None)}
 

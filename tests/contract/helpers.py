@@ -21,7 +21,7 @@ from pmo.organisations.models import Organisation, RoleAssignment, User
 from pmo.organisations.schemas import RoleAssignmentCreate
 
 ADMIN_EMAIL = "contract.admin@chesterfield.test"
-ACTOR_ROLES = (Role.admin, Role.pmo)
+ACTOR_ROLES = (Role.admin, Role.pmo, Role.finance)  # finance: funding sources too
 PASSWORD = "correct horse battery staple"
 
 
@@ -44,6 +44,14 @@ class Seeded:
     milestone_id: str
     lifecycle_id: str
     review_id: str
+    kpi_id: str = ""
+    kpi_target_id: str = ""
+    kpi_value_id: str = ""
+    cost_line_id: str = ""
+    benefit_id: str = ""
+    funding_source_id: str = ""
+    rule_id: str = ""
+    drawdown_id: str = ""
 
     def admin_token(self) -> str:
         """A fresh token for the admin, who is put back the way the seed made them if a generated
@@ -137,6 +145,59 @@ def seed(factory: Any, client: TestClient) -> Seeded:
         headers={"Authorization": f"Bearer {pm_token}"},
     )
     assert review.status_code == 201, review.text
+    kpi = post(
+        "/kpis",
+        {
+            "code": "ICT-02",
+            "name": "Share of applications in cloud hosting",
+            "unit": "percentage",
+            "polarity": "higher_is_better",
+            "frequency": "quarterly",
+            "project_id": project["id"],
+        },
+    )
+    kpi_target = post(f"/kpis/{kpi['id']}/targets", {"period_code": "2023-24-Q1", "target": "90"})
+    kpi_value = post(f"/kpis/{kpi['id']}/values", {"period_code": "2023-24-Q1", "actual": "85"})
+    cost_line = post(
+        "/cost-lines",
+        {
+            "project_id": project["id"],
+            "kind": "resourcing",
+            "description": "Business Analyst",
+            "grade": "Grade 12",
+            "amount": "39574.00",
+            "financial_year": "2022/23",
+        },
+    )
+    benefit = post(
+        "/benefits",
+        {
+            "project_id": project["id"],
+            "title": "Lower hosting costs",
+            "category": "financial",
+            "benefit_class": "cashable",
+            "kpi_id": kpi["id"],
+            "profile": [{"financial_year": "2023/24", "planned": "12000.00"}],
+        },
+    )
+    funding_source = post(
+        "/funding-sources",
+        {"name": "Service Redesign Reserve", "kind": "reserve", "opening_balance": "555000.00"},
+    )
+    drawdown = client.post(
+        "/api/v1/drawdowns",
+        json={
+            "project_id": project["id"],
+            "funding_source_id": funding_source["id"],
+            "amount": "30000.00",
+            "financial_year": "2022/23",
+            "purpose": "Pump priming",
+            "business_case_reference": "BC-01",
+        },
+        headers={"Authorization": f"Bearer {pm_token}"},
+    )
+    assert drawdown.status_code == 201, drawdown.text
+    rule = client.get("/api/v1/delegation-rules", headers=headers).json()["items"][0]
     events = client.get("/api/v1/audit-events", params={"limit": 1}, headers=headers).json()["items"]
     return Seeded(
         factory=factory,
@@ -154,6 +215,14 @@ def seed(factory: Any, client: TestClient) -> Seeded:
         milestone_id=milestone["id"],
         lifecycle_id=project["lifecycle_id"],
         review_id=review.json()["id"],
+        kpi_id=kpi["id"],
+        kpi_target_id=kpi_target["id"],
+        kpi_value_id=kpi_value["id"],
+        cost_line_id=cost_line["id"],
+        benefit_id=benefit["id"],
+        funding_source_id=funding_source["id"],
+        rule_id=rule["id"],
+        drawdown_id=drawdown.json()["id"],
     )
 
 

@@ -15,7 +15,13 @@ from pmo.main import DOMAIN_ROUTERS, create_app
 
 METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
 # Routes anyone may call: the token is the credential (OAuth2 token endpoint, logout).
-PUBLIC_OPERATIONS = {"auth-issue_token", "auth-logout"}
+PUBLIC_OPERATIONS = {
+    "auth-issue_token",
+    "auth-logout",
+    "auth-start_session",
+    "auth-refresh_session",
+    "auth-end_session",
+}
 PROTECTED_ERRORS = {"401", "403", "422", "500"}
 PUBLIC_ERRORS = {"422", "500"}
 

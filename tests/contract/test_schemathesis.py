@@ -102,6 +102,14 @@ def _seeded_id(name: str) -> str | None:
         "milestone_id": seeded.milestone_id,
         "lifecycle_id": seeded.lifecycle_id,
         "review_id": seeded.review_id,
+        "kpi_id": seeded.kpi_id,
+        "target_id": seeded.kpi_target_id,
+        "value_id": seeded.kpi_value_id,
+        "cost_line_id": seeded.cost_line_id,
+        "benefit_id": seeded.benefit_id,
+        "funding_source_id": seeded.funding_source_id,
+        "rule_id": seeded.rule_id,
+        "drawdown_id": seeded.drawdown_id,
     }.get(name)
 
 

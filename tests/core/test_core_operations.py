@@ -43,12 +43,6 @@ def test_metrics(client):
     assert "pmo_http_request_duration_seconds" in response.text
 
 
-def test_home_redirects_to_the_docs(client):
-    response = client.get("/", follow_redirects=False)
-    assert response.status_code in (302, 307)
-    assert response.headers["location"] == "/api/v1/docs"
-
-
 def test_openapi_and_docs(client):
     document = client.get("/api/v1/openapi.json")
     assert document.status_code == 200

@@ -18,7 +18,14 @@ from pmo.core.db import SessionDep
 from pmo.core.permissions import Permission
 from pmo.main import DOMAIN_ROUTERS
 
-PUBLIC_ROUTES = {("POST", "/auth/token"), ("POST", "/auth/logout")}
+PUBLIC_ROUTES = {
+    ("POST", "/auth/token"),
+    ("POST", "/auth/logout"),
+    # The web app's session: credentials, or the session cookie with its CSRF header.
+    ("POST", "/auth/session"),
+    ("POST", "/auth/session/refresh"),
+    ("DELETE", "/auth/session"),
+}
 
 
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from pydantic import Field
 
 from pmo.core.permissions import ClientScope
-from pmo.core.schemas import InputModel, Name, OpaqueToken, PublicModel
+from pmo.core.schemas import Email, GivenPassword, InputModel, Name, OpaqueToken, PublicModel
 
 
 class TokenResponse(PublicModel):
@@ -19,6 +19,22 @@ class TokenResponse(PublicModel):
         default=None, description="Single use: exchange it with grant_type=refresh_token for a new pair."
     )
     scope: str = ""
+
+
+class BrowserSignIn(InputModel):
+    email: Email
+    password: GivenPassword
+
+
+class BrowserSession(PublicModel):
+    """The web app's session: the refresh token is never here, only in the httpOnly cookie."""
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105
+    expires_in: int = Field(description="Seconds the access token is valid for.")
+    csrf_token: str = Field(
+        description="Also in the `pmo_csrf` cookie: echo it as `X-CSRF-Token` to refresh or sign out."
+    )
 
 
 class LogoutRequest(InputModel):

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
 
     # Largest request body accepted before a handler runs (bytes).
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Largest KPI import upload (CSV or XLSX), above the JSON limit (bytes).
+    max_import_bytes: int = Field(default=20 * 1_048_576, ge=1024)
+
+    # Requests per minute each API client may make to the KPI feed (304 polls count too).
+    client_requests_per_minute: int = Field(default=600, ge=1)
 
     # Login throttling: failed attempts per account, and attempts per client address.
     login_failures_per_account: int = Field(default=10, ge=1)
@@ -39,6 +44,9 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=900, ge=1)
 
     log_level: str = "INFO"
+
+    # The built web app, served at `/` (`npm run build` in frontend/ writes it).
+    frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"
 
     @model_validator(mode="after")
     def _secret_required_in_production(self) -> Settings:

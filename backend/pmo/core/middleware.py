@@ -7,6 +7,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from prometheus_client import Counter, Histogram
@@ -82,21 +83,26 @@ def _route_label(scope: Scope) -> str:
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over `max_bytes` with a 413 before any handler runs."""
+    """Refuse request bodies over `max_bytes` with a 413 before any handler runs.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    `path_limits` gives paths (exact) that take larger bodies, such as file uploads.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, path_limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = dict(path_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.path_limits.get(scope["path"].rstrip("/"), self.max_bytes)
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
         if length is not None:
-            if not length.isdigit() or int(length) > self.max_bytes:
-                await self._refuse(scope, send)
+            if not length.isdigit() or int(length) > max_bytes:
+                await self._refuse(scope, send, max_bytes)
                 return
             await self.app(scope, receive, send)
             return
@@ -109,8 +115,8 @@ class BodyLimitMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, send)
+            if size > max_bytes:
+                await self._refuse(scope, send, max_bytes)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -127,12 +133,12 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send, max_bytes: int) -> None:
         problem: dict[str, Any] = {
             "type": PROBLEM_TYPE_BASE + "payload-too-large",
             "title": "Request body too large",
             "status": 413,
-            "detail": f"The request body may be at most {self.max_bytes} bytes.",
+            "detail": f"The request body may be at most {max_bytes} bytes.",
             "instance": scope["path"],
             "request_id": scope.get("state", {}).get("request_id"),
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -119,6 +120,23 @@ def parse_quarter(text: str) -> Quarter:
     return _year(match, text).quarter(int(match["q"]))
 
 
+# English month names, whatever the server's locale.
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 @dataclass(frozen=True)
 class Month:
     year: int
@@ -130,7 +148,7 @@ class Month:
 
     @property
     def label(self) -> str:
-        return date(self.year, self.month, 1).strftime("%B %Y")
+        return f"{_MONTH_NAMES[self.month - 1]} {self.year}"
 
     @property
     def start(self) -> date:
@@ -181,6 +199,8 @@ def _period(frequency: str, part: FinancialYear | Quarter | Month) -> Period:
     return Period(frequency, part.code, part.label, part.start, part.end)
 
 
+# Periods are immutable and few: a page of KPI values asks for the same ones again and again.
+@lru_cache(maxsize=8192)
 def period_containing(frequency: str, day: date) -> Period:
     """The period of `frequency` that `day` falls in."""
     if frequency == "annual":
@@ -192,6 +212,7 @@ def period_containing(frequency: str, day: date) -> Period:
     raise InvalidPeriod(f"'{frequency}' is not a frequency: use one of {', '.join(FREQUENCIES)}")
 
 
+@lru_cache(maxsize=8192)
 def parse_period_code(code: str, frequency: str | None = None) -> Period:
     """`2022-23` (a financial year), `2022-23-Q1` (a quarter) or `2022-04` (a month).
 

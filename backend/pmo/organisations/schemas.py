@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from pmo.core.permissions import ORGANISATION_WIDE_ROLES, Role
 from pmo.core.schemas import Description, Email, GivenPassword, InputModel, Name, Password, PublicModel
+from pmo.kpis.schemas import DecimalString, TolerancePercent
 
 # Delivery confidence scales: the IPA's five points (Green to Red) or three-point RAG.
 ConfidenceScale = Literal["ipa5", "rag3"]
@@ -23,6 +24,10 @@ class OrganisationPublic(PublicModel):
     default_lifecycle_id: uuid.UUID | None = Field(
         description="The lifecycle new projects follow; change it with POST /lifecycles/{id}/make-default."
     )
+    kpi_tolerance_percent: DecimalString = Field(
+        description="A KPI value is amber within this percent of its target (unless the KPI or target "
+        'sets its own), e.g. "5".'
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -36,6 +41,9 @@ class OrganisationUpdate(InputModel):
     risk_scale: RiskScale | None = Field(
         default=None,
         description="`5x5` or `hml3`. Refused (409) while the organisation has any risk.",
+    )
+    kpi_tolerance_percent: TolerancePercent | None = Field(
+        default=None, description='0 to 100, e.g. "5": the default amber band of KPI values.'
     )
 
 

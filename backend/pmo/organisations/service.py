@@ -18,7 +18,9 @@ from pmo.core.pagination import PageParams, order_by, paginate, text_search
 from pmo.core.permissions import Actor, Grant, Role, enforce
 from pmo.core.schemas import Page
 from pmo.core.security import hash_password, verify_password
+from pmo.finance import rules_service as delegation_rules
 from pmo.gates import service as gates
+from pmo.kpis.feed_state import mark_changed
 from pmo.organisations import policies
 from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
 from pmo.organisations.schemas import (
@@ -48,6 +50,8 @@ def create_organisation(session: Session, name: str) -> Organisation:
     session.flush()
     # Every organisation starts with the built-in lifecycles, Chesterfield's the default.
     gates.install_builtin_lifecycles(session, organisation.id, audit_organisation=False)
+    # And the default delegation rule for draw-downs (DOMAIN.md section 7).
+    delegation_rules.install_default_rule(session, organisation.id)
     audit.record(
         session,
         None,
@@ -82,6 +86,12 @@ def update_organisation(session: Session, actor: Actor, data: OrganisationUpdate
                 "The risk scale cannot change while the organisation has risks: they were scored "
                 f"on the {organisation.risk_scale} scale and would need rescoring by their owners."
             )
+    if (
+        changes.get("kpi_tolerance_percent", organisation.kpi_tolerance_percent)
+        != organisation.kpi_tolerance_percent
+    ):
+        # The RAG of KPI values may change with it: pull clients must see that.
+        mark_changed(session, organisation.id)
     audit.changed(session, actor, organisation, "organisation", changes)
     return organisation
 

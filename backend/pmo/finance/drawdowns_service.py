@@ -1,0 +1,595 @@
+"""Draw-down requests: routing, consultation, delegated and committee decisions, withdrawal.
+
+The route is worked out once, when the request is submitted, under the rule version current
+then, and kept: a later change to the rule does not re-route a waiting request. Approval
+commits the amount against the funding source in the same transaction
+(`funding_service.commit_amount`); rejection and withdrawal commit nothing, so release nothing.
+
+Locks are always taken in one order (the request, its project, the funding source, then the
+audit chain) so that concurrent requests queue rather than deadlock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from pmo.audit import service as audit
+from pmo.core.db import utcnow
+from pmo.core.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
+from pmo.core.pagination import PageParams, order_by, paginate
+from pmo.core.periods import parse_financial_year
+from pmo.core.permissions import Actor, Denied, Permission, Role, enforce
+from pmo.core.references import next_reference
+from pmo.core.schemas import Page
+from pmo.finance import funding_service, rules_service
+from pmo.finance.drawdowns_schemas import (
+    OPEN_STATUSES,
+    CommitteeDecisionCreate,
+    ConsultationCreate,
+    ConsultationPublic,
+    Decision,
+    DecisionCreate,
+    DrawdownCreate,
+    DrawdownDetail,
+    DrawdownPublic,
+    DrawdownStatus,
+    Outcome,
+    Route,
+    RoutePreview,
+)
+from pmo.finance.funding_schemas import FundingStatus
+from pmo.finance.funding_service import pounds_label
+from pmo.finance.models import (
+    DelegationRule,
+    DelegationRuleVersion,
+    Drawdown,
+    DrawdownConsultation,
+    FundingSource,
+)
+from pmo.finance.rules_schemas import LimitBasis, ReferralBody, RuleVersionPublic
+from pmo.gates.models import GateReview
+from pmo.gates.schemas import ReviewStatus
+from pmo.portfolio import policies as portfolio_policies
+from pmo.portfolio.models import Project
+
+S = DrawdownStatus
+
+# Who may do what ----------------------------------------------------------------------------
+
+
+def _holds(actor: Actor, role: str, directorate_id: uuid.UUID | None) -> bool:
+    """Holds `role` for the whole organisation or for `directorate_id`."""
+    return actor.kind == "user" and any(
+        g.role == role and (g.directorate_id is None or g.directorate_id == directorate_id)
+        for g in actor.grants
+    )
+
+
+def can_request(actor: Actor, project: Project) -> bool | Denied:
+    """The people who may change the project: the PMO, its directorate's sponsor or its SRO,
+    its project manager (`pmo.portfolio.policies.can_edit_project`)."""
+    allowed = portfolio_policies.can_edit_project(actor, project)
+    if isinstance(allowed, Denied):
+        return Denied(
+            f"You cannot request draw-downs for {project.reference}: the PMO may for any project, a "
+            "sponsor for those of their directorate or that they are SRO of, a project manager for "
+            "those they manage."
+        )
+    return True
+
+
+def _decider_scope(drawdown: Drawdown, project: Project) -> uuid.UUID | None:
+    # A rule scoped to a directorate names its deciders; otherwise the project's directorate.
+    return drawdown.decider_directorate_id or project.lead_directorate_id
+
+
+def can_decide(actor: Actor, drawdown: Drawdown, project: Project, rule_label: str) -> bool | Denied:
+    if actor.kind == "user" and actor.id == drawdown.requested_by_id:
+        return Denied("You requested this draw-down: someone else must decide it.")
+    if drawdown.route != Route.delegated.value:
+        body = "Council" if drawdown.route == Route.council.value else "Cabinet"
+        return Denied(
+            f"This request is above the delegated limit of {rule_label}: it was referred to {body}, "
+            f"whose decision democratic services record."
+        )
+    if drawdown.decider_role is None or not _holds(
+        actor, drawdown.decider_role, _decider_scope(drawdown, project)
+    ):
+        return Denied(
+            f"Under {rule_label} this request is decided by the {drawdown.decider_role} role"
+            + (
+                " for the rule's directorate."
+                if drawdown.decider_directorate_id
+                else " for the project's directorate."
+            )
+        )
+    return True
+
+
+def _consultee_roles_held(actor: Actor, drawdown: Drawdown, project: Project) -> list[str]:
+    return [r for r in drawdown.consultee_roles if _holds(actor, r, project.lead_directorate_id)]
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+def get_drawdown(session: Session, actor: Actor, drawdown_id: uuid.UUID) -> Drawdown:
+    drawdown = session.get(Drawdown, drawdown_id)
+    if drawdown is None or drawdown.organisation_id != actor.organisation_id:
+        raise NotFound("No draw-down request with that id in your organisation.")
+    return drawdown
+
+
+def drawdown_public(drawdown: Drawdown) -> DrawdownPublic:
+    return DrawdownPublic.model_validate({**drawdown.model_dump(), "amount": drawdown.amount_pence})
+
+
+def _consultations(session: Session, drawdown_id: uuid.UUID) -> list[DrawdownConsultation]:
+    return list(
+        session.execute(
+            select(DrawdownConsultation)
+            .where(DrawdownConsultation.drawdown_id == drawdown_id)
+            .order_by(col(DrawdownConsultation.recorded_at), col(DrawdownConsultation.id))
+        ).scalars()
+    )
+
+
+def _outstanding(drawdown: Drawdown, consultations: list[DrawdownConsultation]) -> list[str]:
+    recorded = {c.role for c in consultations}
+    return [r for r in drawdown.consultee_roles if r not in recorded]
+
+
+def _rule_label(session: Session, drawdown: Drawdown) -> str:
+    if drawdown.rule_version_id is None:
+        return "no delegation rule"
+    version = session.get_one(DelegationRuleVersion, drawdown.rule_version_id)
+    return f"rule '{version.rule['name']}' v{version.version}"
+
+
+def _next_step(drawdown: Drawdown, outstanding: list[str]) -> str:
+    if drawdown.status == S.consultation.value:
+        return f"Waiting for the views of: {', '.join(outstanding)}."
+    if drawdown.status == S.awaiting_decision.value:
+        return f"Waiting for a decision by the {drawdown.decider_role} role."
+    if drawdown.status == S.referred.value:
+        body = "Council" if drawdown.route == Route.council.value else "Cabinet"
+        return f"Waiting for the {body} decision, recorded by democratic services."
+    return f"Nothing: the request is {drawdown.status}."
+
+
+def drawdown_detail(session: Session, drawdown: Drawdown) -> DrawdownDetail:
+    consultations = _consultations(session, drawdown.id)
+    outstanding = _outstanding(drawdown, consultations) if drawdown.status in OPEN_STATUSES else []
+    version = (
+        session.get_one(DelegationRuleVersion, drawdown.rule_version_id) if drawdown.rule_version_id else None
+    )
+    return DrawdownDetail.model_validate(
+        {
+            **drawdown.model_dump(),
+            "amount": drawdown.amount_pence,
+            "consultations": [ConsultationPublic.model_validate(c) for c in consultations],
+            "rule_version": RuleVersionPublic.model_validate(version) if version else None,
+            "consultees_outstanding": outstanding,
+            "next_step": _next_step(drawdown, outstanding),
+        }
+    )
+
+
+SORTS = {
+    "submitted_at": Drawdown.submitted_at,
+    "amount": Drawdown.amount_pence,
+    "reference": Drawdown.reference,
+    "status": Drawdown.status,
+    "decided_at": Drawdown.decided_at,
+}
+
+
+@dataclass
+class DrawdownFilters:
+    status: DrawdownStatus | None = None
+    project_id: uuid.UUID | None = None
+    programme_id: uuid.UUID | None = None
+    funding_source_id: uuid.UUID | None = None
+    financial_year: str | None = None
+    route: Route | None = None
+    requested_by: uuid.UUID | None = None
+    awaiting_me: bool = False
+
+
+def _awaiting(session: Session, actor: Actor) -> list[uuid.UUID]:
+    """Open requests the actor can act on now: consult, decide, or record a committee decision."""
+    rows = session.execute(
+        select(Drawdown, Project)
+        .join(Project, col(Project.id) == col(Drawdown.project_id))
+        .where(Drawdown.organisation_id == actor.organisation_id, col(Drawdown.status).in_(OPEN_STATUSES))
+    ).all()
+    recorded: dict[uuid.UUID, set[str]] = {}
+    for consultation in session.execute(
+        select(DrawdownConsultation).where(
+            col(DrawdownConsultation.drawdown_id).in_([row[0].id for row in rows])
+        )
+    ).scalars():
+        recorded.setdefault(consultation.drawdown_id, set()).add(consultation.role)
+    ids: list[uuid.UUID] = []
+    for drawdown, project in rows:
+        if actor.kind == "user" and actor.id == drawdown.requested_by_id:
+            continue
+        if drawdown.status == S.consultation.value:
+            held = set(_consultee_roles_held(actor, drawdown, project))
+            if held - recorded.get(drawdown.id, set()):
+                ids.append(drawdown.id)
+        elif drawdown.status == S.awaiting_decision.value:
+            if drawdown.decider_role and _holds(
+                actor, drawdown.decider_role, _decider_scope(drawdown, project)
+            ):
+                ids.append(drawdown.id)
+        elif actor.has(Permission.committee_decisions_record):
+            ids.append(drawdown.id)
+    return ids
+
+
+def list_drawdowns(
+    session: Session, actor: Actor, page: PageParams, filters: DrawdownFilters, sort: str
+) -> Page[DrawdownPublic]:
+    statement = select(Drawdown).where(Drawdown.organisation_id == actor.organisation_id)
+    f = filters
+    if f.status is not None:
+        statement = statement.where(Drawdown.status == f.status.value)
+    if f.project_id is not None:
+        statement = statement.where(Drawdown.project_id == f.project_id)
+    if f.programme_id is not None:
+        statement = statement.where(
+            col(Drawdown.project_id).in_(select(Project.id).where(Project.programme_id == f.programme_id))
+        )
+    if f.funding_source_id is not None:
+        statement = statement.where(Drawdown.funding_source_id == f.funding_source_id)
+    if f.financial_year is not None:
+        statement = statement.where(Drawdown.financial_year == f.financial_year)
+    if f.route is not None:
+        statement = statement.where(Drawdown.route == f.route.value)
+    if f.requested_by is not None:
+        statement = statement.where(Drawdown.requested_by_id == f.requested_by)
+    if f.awaiting_me:
+        statement = statement.where(col(Drawdown.id).in_(_awaiting(session, actor)))
+    statement = statement.order_by(*order_by(sort, SORTS, Drawdown.id))
+    return paginate(session, statement, page, drawdown_public)
+
+
+# Routing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RouteResult:
+    route: Route
+    rule: DelegationRule | None
+    version: DelegationRuleVersion | None
+    reason: str
+    approved_total: int  # the project's approved delegated total under the rule that year
+
+
+def approved_delegated_total(
+    session: Session, project_id: uuid.UUID, financial_year: str, rule_id: uuid.UUID
+) -> int:
+    """What the project already has approved, by delegated decision under the rule (any of its
+    versions), in the financial year."""
+    total = session.execute(
+        select(func.coalesce(func.sum(Drawdown.amount_pence), 0))
+        .join(DelegationRuleVersion, col(DelegationRuleVersion.id) == col(Drawdown.rule_version_id))
+        .where(
+            Drawdown.project_id == project_id,
+            Drawdown.financial_year == financial_year,
+            Drawdown.route == Route.delegated.value,
+            Drawdown.status == S.approved.value,
+            DelegationRuleVersion.rule_id == rule_id,
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def work_out_route(
+    session: Session, source: FundingSource, project_id: uuid.UUID, financial_year: str, amount: int
+) -> RouteResult:
+    rule = rules_service.applicable_rule(session, source)
+    if rule is None:
+        return RouteResult(
+            Route.cabinet,
+            None,
+            None,
+            f"No active delegation rule covers '{source.name}': referred to Cabinet.",
+            0,
+        )
+    version = rules_service.current_version(session, rule)
+    label = f"rule '{rule.name}' v{rule.version}"
+    limit = pounds_label(rule.limit_pence)
+    if rule.limit_basis == LimitBasis.cumulative_per_project_per_year.value:
+        before = approved_delegated_total(session, project_id, financial_year, rule.id)
+        measured = before + amount
+        what = (
+            f"{pounds_label(amount)} with {pounds_label(before)} already approved for the project in "
+            f"{financial_year} makes {pounds_label(measured)}, which"
+        )
+    else:
+        before, measured = 0, amount
+        what = f"{pounds_label(amount)}"
+    if measured <= rule.limit_pence:
+        consult = f" after consulting {', '.join(rule.consultee_roles)}" if rule.consultee_roles else ""
+        return RouteResult(
+            Route.delegated,
+            rule,
+            version,
+            f"{what} is within the {limit} limit of {label}: "
+            f"decided by the {rule.decider_role} role{consult}.",
+            before,
+        )
+    to_council = rule.referral_body == ReferralBody.council.value or (
+        rule.council_limit_pence is not None and measured > rule.council_limit_pence
+    )
+    body = Route.council if to_council else Route.cabinet
+    council = (
+        f" and the {pounds_label(rule.council_limit_pence)} Council limit"
+        if to_council and rule.council_limit_pence is not None
+        else ""
+    )
+    return RouteResult(
+        body,
+        rule,
+        version,
+        f"{what} is above the {limit} limit of {label}{council}: referred to {body.value.capitalize()}.",
+        before,
+    )
+
+
+def _checked_request(
+    session: Session, actor: Actor, data: DrawdownCreate
+) -> tuple[Project, FundingSource, GateReview | None]:
+    project = session.get(Project, data.project_id)
+    if project is None or project.organisation_id != actor.organisation_id:
+        raise NotFound("No project with that id (project_id) in your organisation.")
+    source = funding_service.get_source(session, actor, data.funding_source_id)
+    enforce(can_request(actor, project))
+    review = None
+    if data.gate_review_id is not None:
+        review = session.get(GateReview, data.gate_review_id)
+        if review is None or review.organisation_id != actor.organisation_id:
+            raise NotFound("No gate review with that id (gate_review_id) in your organisation.")
+        approved = (ReviewStatus.approved.value, ReviewStatus.approved_with_conditions.value)
+        if review.project_id != project.id or review.status not in approved:
+            raise Unprocessable(
+                "The gate review must be an approved review of the same project.",
+                errors=[
+                    FieldProblem(
+                        location=["body", "gate_review_id"],
+                        message="not an approved gate review of this project",
+                        type="value_error",
+                    )
+                ],
+            )
+    year = parse_financial_year(data.financial_year).start_year
+    too_early = source.first_year and year < parse_financial_year(source.first_year).start_year
+    too_late = source.last_year and year > parse_financial_year(source.last_year).start_year
+    if too_early or too_late:
+        span = f"{source.first_year or 'any year'} to {source.last_year or 'any year'}"
+        raise Unprocessable(
+            f"'{source.name}' may be drawn in {span}, not {data.financial_year}.",
+            errors=[
+                FieldProblem(
+                    location=["body", "financial_year"],
+                    message=f"outside the source's years ({span})",
+                    type="value_error",
+                )
+            ],
+        )
+    if source.status != FundingStatus.open.value:
+        raise Conflict(f"'{source.name}' is closed: nothing more can be drawn from it.")
+    return project, source, review
+
+
+def _preview(result: RouteResult) -> RoutePreview:
+    rule = result.rule
+    delegated = result.route == Route.delegated
+    return RoutePreview.model_validate(
+        {
+            "route": result.route,
+            "rule_id": rule.id if rule else None,
+            "rule_version": result.version.version if result.version else None,
+            "rule_name": rule.name if rule else None,
+            "decider_role": rule.decider_role if rule and delegated else None,
+            "decider_directorate_id": rule.decider_directorate_id if rule and delegated else None,
+            "consultee_roles": rule.consultee_roles if rule and delegated else [],
+            "route_reason": result.reason,
+            "approved_delegated_total": result.approved_total,
+        }
+    )
+
+
+def preview_route(session: Session, actor: Actor, data: DrawdownCreate) -> RoutePreview:
+    _, source, _ = _checked_request(session, actor, data)
+    return _preview(work_out_route(session, source, data.project_id, data.financial_year, data.amount))
+
+
+def create_drawdown(session: Session, actor: Actor, data: DrawdownCreate) -> Drawdown:
+    project, source, _ = _checked_request(session, actor, data)
+    result = work_out_route(session, source, project.id, data.financial_year, data.amount)
+    preview = _preview(result)
+    delegated = result.route == Route.delegated
+    status = S.referred
+    if delegated:
+        status = S.consultation if preview.consultee_roles else S.awaiting_decision
+    drawdown = Drawdown(
+        organisation_id=actor.organisation_id,
+        reference=next_reference(session, actor.organisation_id, "DD"),
+        project_id=project.id,
+        funding_source_id=source.id,
+        amount_pence=data.amount,
+        financial_year=data.financial_year,
+        purpose=data.purpose,
+        gate_review_id=data.gate_review_id,
+        business_case_reference=data.business_case_reference,
+        requested_by_id=actor.id,
+        status=status.value,
+        submitted_at=utcnow(),
+        route=result.route.value,
+        rule_version_id=result.version.id if result.version else None,
+        decider_role=preview.decider_role.value if preview.decider_role else None,
+        decider_directorate_id=preview.decider_directorate_id,
+        consultee_roles=[r.value for r in preview.consultee_roles],
+        route_reason=result.reason,
+    )
+    audit.created(session, actor, drawdown, "drawdown")
+    return drawdown
+
+
+# Consultation, decisions, withdrawal ------------------------------------------------------
+
+
+def _lock(session: Session, drawdown: Drawdown) -> None:
+    """Lock the request: of two people acting on it at once, the second sees the first's change."""
+    session.refresh(drawdown, with_for_update=True)
+
+
+def _still_open(drawdown: Drawdown, action: str) -> None:
+    if drawdown.status not in OPEN_STATUSES:
+        raise Conflict(f"{drawdown.reference} is {drawdown.status}: it can no longer be {action}.")
+
+
+def consult(session: Session, actor: Actor, drawdown: Drawdown, data: ConsultationCreate) -> Drawdown:
+    project = session.get_one(Project, drawdown.project_id)
+    if actor.kind == "user" and actor.id == drawdown.requested_by_id:
+        raise Forbidden("You requested this draw-down: you cannot be consulted on it.")
+    held = _consultee_roles_held(actor, drawdown, project)
+    if not held:
+        required = ", ".join(drawdown.consultee_roles) or "nobody (it is not a delegated decision)"
+        raise Forbidden(f"You are not a required consultee of {drawdown.reference}: it needs {required}.")
+    if data.role is not None and data.role.value not in held:
+        raise Forbidden(
+            f"You do not answer as {data.role.value} on {drawdown.reference}: you may as {', '.join(held)}."
+        )
+    _lock(session, drawdown)
+    _still_open(drawdown, "consulted on")
+    recorded = {c.role for c in _consultations(session, drawdown.id)}
+    open_roles = [r for r in held if r not in recorded]
+    role = data.role.value if data.role is not None else (open_roles[0] if open_roles else held[0])
+    if role in recorded:
+        raise Conflict(f"The {role} view on {drawdown.reference} is already recorded.")
+    consultation = DrawdownConsultation(
+        organisation_id=drawdown.organisation_id,
+        drawdown_id=drawdown.id,
+        role=role,
+        consultee_id=actor.id,
+        view=data.view.value,
+        comment=data.comment,
+        recorded_at=utcnow(),
+    )
+    audit.created(session, actor, consultation, "drawdown_consultation")
+    if drawdown.status == S.consultation.value and set(drawdown.consultee_roles) <= recorded | {role}:
+        audit.changed(session, actor, drawdown, "drawdown", {"status": S.awaiting_decision.value})
+    return drawdown
+
+
+def _recheck_cumulative(session: Session, drawdown: Drawdown, project: Project, label: str) -> None:
+    """A cumulative limit is checked again at approval: requests approved since this one was
+    submitted may have used up the room. The project is locked so approvals queue here."""
+    version = session.get_one(DelegationRuleVersion, drawdown.rule_version_id)
+    if version.rule["limit_basis"] != LimitBasis.cumulative_per_project_per_year.value:
+        return
+    session.refresh(project, with_for_update=True)
+    limit, _ = rules_service.version_limit(version)
+    before = approved_delegated_total(session, project.id, drawdown.financial_year, version.rule_id)
+    if before + drawdown.amount_pence > limit:
+        raise Forbidden(
+            f"{pounds_label(drawdown.amount_pence)} with {pounds_label(before)} now approved for the "
+            f"project in {drawdown.financial_year} is above the {pounds_label(limit)} limit of {label}: "
+            "this cannot be decided under delegation. Withdraw it and submit it again, "
+            "which refers it to Cabinet."
+        )
+
+
+def _approve(session: Session, actor: Actor, drawdown: Drawdown) -> None:
+    source = session.get_one(FundingSource, drawdown.funding_source_id)
+    funding_service.commit_amount(session, actor, source, drawdown.amount_pence)
+
+
+def decide(session: Session, actor: Actor, drawdown: Drawdown, data: DecisionCreate) -> Drawdown:
+    project = session.get_one(Project, drawdown.project_id)
+    _lock(session, drawdown)
+    _still_open(drawdown, "decided")
+    label = _rule_label(session, drawdown)
+    enforce(can_decide(actor, drawdown, project, label))
+    outstanding = _outstanding(drawdown, _consultations(session, drawdown.id))
+    if outstanding:
+        raise Conflict(
+            f"{drawdown.reference} cannot be decided yet: {', '.join(outstanding)} must record a view first."
+        )
+    if data.decision == Decision.approve:
+        _recheck_cumulative(session, drawdown, project, label)
+        _approve(session, actor, drawdown)
+    outcome = Outcome.approved if data.decision == Decision.approve else Outcome.rejected
+    audit.changed(
+        session,
+        actor,
+        drawdown,
+        "drawdown",
+        {
+            "status": outcome.value,
+            "decision": outcome.value,
+            "decision_reason": data.reason,
+            "decided_at": utcnow(),
+            "decided_by_id": actor.id,
+        },
+        action="decide",
+    )
+    return drawdown
+
+
+def record_committee_decision(
+    session: Session, actor: Actor, drawdown: Drawdown, data: CommitteeDecisionCreate
+) -> Drawdown:
+    _lock(session, drawdown)
+    _still_open(drawdown, "decided")
+    if actor.kind == "user" and actor.id == drawdown.requested_by_id:
+        raise Forbidden("You requested this draw-down: someone else must record its decision.")
+    if drawdown.route == Route.delegated.value:
+        raise Conflict(
+            f"{drawdown.reference} is within delegation ({_rule_label(session, drawdown)}): it is decided by "
+            f"the {drawdown.decider_role} role, not by Cabinet or Council."
+        )
+    if data.body.value != drawdown.route:
+        raise Unprocessable(
+            f"{drawdown.reference} was referred to {drawdown.route.capitalize()}, "
+            f"not {data.body.value.capitalize()}.",
+            errors=[
+                FieldProblem(
+                    location=["body", "body"], message=f"must be {drawdown.route}", type="value_error"
+                )
+            ],
+        )
+    if data.outcome == Outcome.approved:
+        _approve(session, actor, drawdown)
+    changes: dict[str, Any] = {
+        "status": data.outcome.value,
+        "decision": data.outcome.value,
+        "decision_reason": data.notes,
+        "decided_at": utcnow(),
+        "decided_by_id": actor.id,
+        "meeting_body": data.body.value,
+        "meeting_date": data.meeting_date,
+        "minute_reference": data.minute_reference,
+        "key_decision_reference": data.key_decision_reference,
+    }
+    audit.changed(session, actor, drawdown, "drawdown", changes, action="decide")
+    return drawdown
+
+
+def withdraw(session: Session, actor: Actor, drawdown: Drawdown) -> Drawdown:
+    is_requester = actor.kind == "user" and actor.id == drawdown.requested_by_id
+    if not is_requester and Role.pmo not in actor.roles:
+        raise Forbidden("Only the person who requested the draw-down, or the PMO, can withdraw it.")
+    _lock(session, drawdown)
+    _still_open(drawdown, "withdrawn")
+    audit.changed(session, actor, drawdown, "drawdown", {"status": S.withdrawn.value}, action="withdraw")
+    return drawdown

@@ -1,0 +1,365 @@
+"""The financial summary of a programme or a portfolio (`summary_schemas`), worked out from
+the cost lines, the benefits register and the draw-downs.
+
+How each figure is made (all in integer pence, so every total is the exact sum of its lines):
+
+* a row per project that has a cost line or a cashable benefit, and a programme-level row
+  for a programme that holds such records itself;
+* one-off investment: the sum of the row's `one_off` cost lines (all years); resourcing:
+  of its `resourcing` lines;
+* cashable benefits per year: the `basis` value (planned, forecast or actual) of the
+  row's cashable benefits' profiles, a missing value counting as zero; non-cashable,
+  qualitative and dis-benefits are not cashable and are left out;
+* already in the MTFP / new: the same split by the benefit's `in_mtfp` flag;
+* the years are those of the cashable profiles in the scope; cumulative is the running sum;
+  "recurring thereafter" is the last year's total (and its split), which the benefits are
+  expected to keep delivering each year after it (as Appendix B's £392k after 2025/26);
+* costs by funding source: the cost lines grouped by funding source, kind, holder, item and
+  grade, per financial year;
+* draw-downs per funding source: approved, and pending (in consultation, awaiting decision
+  or referred) draw-downs of the scope's projects, with the sources' balances.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from pmo.core.permissions import Actor
+from pmo.finance.costs_service import own
+from pmo.finance.models import Benefit, BenefitProfileEntry, CostLine, Drawdown, FundingSource
+from pmo.finance.summary_schemas import (
+    Basis,
+    CostRow,
+    CostSourceTotal,
+    DrawdownLine,
+    DrawdownSourceTotal,
+    FinancialSummary,
+    Recurring,
+    SummaryRow,
+    SummaryTotals,
+    YearAmount,
+)
+from pmo.gates.models import Lifecycle
+from pmo.organisations.models import Directorate, Organisation
+from pmo.portfolio.models import Portfolio, Programme, Project
+
+PENDING = ("consultation", "awaiting_decision", "referred")
+APPROVED = "approved"
+
+
+@dataclass
+class _Row:
+    programme: Programme
+    project: Project | None
+    one_off: int = 0
+    resourcing: int = 0
+    benefits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    in_mtfp: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    has_records: bool = False
+
+
+def _years(values: dict[str, int], years: list[str]) -> list[YearAmount]:
+    return [YearAmount(financial_year=y, amount=values.get(y, 0)) for y in years]
+
+
+def programme_summary(
+    session: Session, actor: Actor, programme_id: uuid.UUID, basis: Basis
+) -> FinancialSummary:
+    programme: Programme = own(session, actor, Programme, programme_id, "programme")
+    return _summary(session, actor, "programme", programme.id, programme.name, [programme], basis)
+
+
+def portfolio_summary(
+    session: Session, actor: Actor, portfolio_id: uuid.UUID, basis: Basis
+) -> FinancialSummary:
+    portfolio: Portfolio = own(session, actor, Portfolio, portfolio_id, "portfolio")
+    programmes = list(
+        session.execute(
+            select(Programme).where(Programme.portfolio_id == portfolio.id).order_by(col(Programme.name))
+        ).scalars()
+    )
+    return _summary(session, actor, "portfolio", portfolio.id, portfolio.name, programmes, basis)
+
+
+def _summary(
+    session: Session,
+    actor: Actor,
+    scope: str,
+    scope_id: uuid.UUID,
+    scope_name: str,
+    programmes: list[Programme],
+    basis: Basis,
+) -> FinancialSummary:
+    programme_ids = [p.id for p in programmes]
+    projects = list(
+        session.execute(
+            select(Project)
+            .where(col(Project.programme_id).in_(programme_ids))
+            .order_by(col(Project.reference))
+        ).scalars()
+    )
+    project_ids = [p.id for p in projects]
+    rows: dict[tuple[uuid.UUID, uuid.UUID | None], _Row] = {}
+    for programme in programmes:
+        rows[(programme.id, None)] = _Row(programme, None)
+    by_programme = {p.id: p for p in programmes}
+    for project in projects:
+        rows[(project.programme_id, project.id)] = _Row(by_programme[project.programme_id], project)
+    by_project = {p.id: p for p in projects}
+
+    def row_of(record: Any) -> _Row:
+        if record.project_id is not None:
+            return rows[(by_project[record.project_id].programme_id, record.project_id)]
+        return rows[(record.programme_id, None)]
+
+    in_scope = (col(CostLine.project_id).in_(project_ids)) | (col(CostLine.programme_id).in_(programme_ids))
+    lines = list(session.execute(select(CostLine).where(in_scope)).scalars())
+    for line in lines:
+        row = row_of(line)
+        row.has_records = True
+        if line.kind == "one_off":
+            row.one_off += line.amount_pence
+        else:
+            row.resourcing += line.amount_pence
+
+    benefits = list(
+        session.execute(
+            select(Benefit).where(
+                Benefit.benefit_class == "cashable",
+                (col(Benefit.project_id).in_(project_ids)) | (col(Benefit.programme_id).in_(programme_ids)),
+            )
+        ).scalars()
+    )
+    by_benefit = {b.id: b for b in benefits}
+    for benefit in benefits:
+        row_of(benefit).has_records = True
+    years: set[str] = set()
+    for entry in session.execute(
+        select(BenefitProfileEntry).where(col(BenefitProfileEntry.benefit_id).in_(list(by_benefit)))
+    ).scalars():
+        value = getattr(entry, f"{basis.value}_pence")
+        years.add(entry.financial_year)
+        if value is None:
+            continue
+        benefit = by_benefit[entry.benefit_id]
+        row = row_of(benefit)
+        row.benefits[entry.financial_year] += value
+        if benefit.in_mtfp:
+            row.in_mtfp[entry.financial_year] += value
+    financial_years = sorted(years)
+
+    shown = [r for r in rows.values() if r.has_records]
+    # Appendix B's order: by programme, its projects by reference, then the programme's own row.
+    order = {p.id: i for i, p in enumerate(programmes)}
+    shown.sort(
+        key=lambda r: (order[r.programme.id], r.project is None, r.project.reference if r.project else "")
+    )
+    summary_rows = [_summary_row(session, r, financial_years) for r in shown]
+
+    def total(name: str) -> dict[str, int]:
+        result: dict[str, int] = defaultdict(int)
+        for r in shown:
+            for year, value in getattr(r, name).items():
+                result[year] += value
+        return result
+
+    cashable, mtfp = total("benefits"), total("in_mtfp")
+    new = {y: cashable.get(y, 0) - mtfp.get(y, 0) for y in financial_years}
+    cumulative: dict[str, int] = {}
+    running = 0
+    for year in financial_years:
+        running += cashable.get(year, 0)
+        cumulative[year] = running
+    last = financial_years[-1] if financial_years else None
+    totals = SummaryTotals(
+        one_off_investment=sum(r.one_off for r in shown),
+        resourcing=sum(r.resourcing for r in shown),
+        cashable_benefits=_years(cashable, financial_years),
+        cashable_benefits_total=sum(cashable.values()),
+        already_in_mtfp=_years(mtfp, financial_years),
+        already_in_mtfp_total=sum(mtfp.values()),
+        new=_years(new, financial_years),
+        new_total=sum(new.values()),
+        cumulative=_years(cumulative, financial_years),
+        recurring_thereafter=Recurring(
+            total=cashable.get(last, 0) if last else 0,
+            already_in_mtfp=mtfp.get(last, 0) if last else 0,
+            new=new.get(last, 0) if last else 0,
+        ),
+    )
+    sources = {
+        s.id: s
+        for s in session.execute(
+            select(FundingSource).where(FundingSource.organisation_id == actor.organisation_id)
+        ).scalars()
+    }
+    cost_years, costs, costs_by_source, costs_by_year = _costs(lines, by_project, by_programme, sources)
+    drawdown_totals, drawdown_lines = _drawdowns(session, project_ids, by_project, sources)
+    return FinancialSummary(
+        organisation=session.get_one(Organisation, actor.organisation_id).name,
+        scope=scope,
+        scope_id=scope_id,
+        scope_name=scope_name,
+        basis=basis,
+        financial_years=financial_years,
+        rows=summary_rows,
+        totals=totals,
+        cost_years=cost_years,
+        costs=costs,
+        costs_by_funding_source=costs_by_source,
+        costs_by_year=_years(costs_by_year, cost_years),
+        costs_total=sum(costs_by_year.values()),
+        drawdowns_by_funding_source=drawdown_totals,
+        drawdowns_approved=sum(t.approved for t in drawdown_totals),
+        drawdowns_pending=sum(t.pending for t in drawdown_totals),
+        drawdowns=drawdown_lines,
+    )
+
+
+def _summary_row(session: Session, row: _Row, years: list[str]) -> SummaryRow:
+    project = row.project
+    stage_name = None
+    service_area = None
+    directorate_id = project.lead_directorate_id if project else row.programme.lead_directorate_id
+    if directorate_id is not None:
+        service_area = session.get_one(Directorate, directorate_id).name
+    if project is not None:
+        lifecycle = session.get_one(Lifecycle, project.lifecycle_id)
+        stage_name = next(
+            (str(s["name"]) for s in lifecycle.stages if s["key"] == project.stage), project.stage
+        )
+    total = sum(row.benefits.values())
+    mtfp = sum(row.in_mtfp.values())
+    return SummaryRow(
+        level="project" if project else "programme",
+        project_id=project.id if project else None,
+        reference=project.reference if project else None,
+        name=project.name if project else row.programme.name,
+        programme_id=row.programme.id,
+        programme_name=row.programme.name,
+        stage=project.stage if project else None,
+        stage_name=stage_name,
+        service_area=service_area,
+        one_off_investment=row.one_off,
+        resourcing=row.resourcing,
+        cashable_benefits=_years(row.benefits, years),
+        cashable_benefits_total=total,
+        already_in_mtfp=mtfp,
+        new=total - mtfp,
+    )
+
+
+def _costs(
+    lines: list[CostLine],
+    projects: dict[uuid.UUID, Project],
+    programmes: dict[uuid.UUID, Programme],
+    sources: dict[uuid.UUID, FundingSource],
+) -> tuple[list[str], list[CostRow], list[CostSourceTotal], dict[str, int]]:
+    years = sorted({line.financial_year for line in lines})
+    groups: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_source: dict[uuid.UUID | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_year: dict[str, int] = defaultdict(int)
+    for line in lines:
+        project = projects.get(line.project_id) if line.project_id else None
+        programme = programmes[project.programme_id if project else line.programme_id]  # type: ignore[index]
+        key = (
+            line.funding_source_id,
+            line.kind,
+            project.reference if project else None,
+            programme.name,
+            line.description,
+            line.grade,
+        )
+        groups[key][line.financial_year] += line.amount_pence
+        by_source[line.funding_source_id][line.financial_year] += line.amount_pence
+        by_year[line.financial_year] += line.amount_pence
+
+    def source_name(source_id: uuid.UUID | None) -> str | None:
+        return sources[source_id].name if source_id in sources else None
+
+    def source_order(source_id: uuid.UUID | None) -> tuple[bool, str]:
+        return source_id is None, source_name(source_id) or ""
+
+    rows = [
+        CostRow(
+            funding_source_id=key[0],
+            funding_source_name=source_name(key[0]),
+            kind=key[1],
+            project_reference=key[2],
+            programme_name=key[3],
+            description=key[4],
+            grade=key[5],
+            by_year=_years(values, years),
+            total=sum(values.values()),
+        )
+        for key, values in sorted(
+            groups.items(),
+            key=lambda item: (*source_order(item[0][0]), item[0][1], item[0][2] or "", item[0][3:5]),
+        )
+    ]
+    totals = [
+        CostSourceTotal(
+            funding_source_id=source_id,
+            funding_source_name=source_name(source_id),
+            by_year=_years(values, years),
+            total=sum(values.values()),
+        )
+        for source_id, values in sorted(by_source.items(), key=lambda item: source_order(item[0]))
+    ]
+    return years, rows, totals, by_year
+
+
+def _drawdowns(
+    session: Session,
+    project_ids: list[uuid.UUID],
+    projects: dict[uuid.UUID, Project],
+    sources: dict[uuid.UUID, FundingSource],
+) -> tuple[list[DrawdownSourceTotal], list[DrawdownLine]]:
+    drawdowns = list(
+        session.execute(
+            select(Drawdown)
+            .where(col(Drawdown.project_id).in_(project_ids), col(Drawdown.status).in_((APPROVED, *PENDING)))
+            .order_by(col(Drawdown.reference))
+        ).scalars()
+    )
+    approved: dict[uuid.UUID, int] = defaultdict(int)
+    pending: dict[uuid.UUID, int] = defaultdict(int)
+    for d in drawdowns:
+        (approved if d.status == APPROVED else pending)[d.funding_source_id] += d.amount_pence
+    totals = [
+        DrawdownSourceTotal(
+            funding_source_id=s.id,
+            funding_source_name=s.name,
+            opening_balance=s.opening_balance_pence,
+            committed=s.committed_pence,
+            remaining=s.opening_balance_pence - s.committed_pence,
+            approved=approved.get(s.id, 0),
+            pending=pending.get(s.id, 0),
+        )
+        for s in sorted(sources.values(), key=lambda s: s.name)
+        if s.id in approved or s.id in pending
+    ]
+    lines = [
+        DrawdownLine(
+            id=d.id,
+            reference=d.reference,
+            project_reference=projects[d.project_id].reference,
+            project_name=projects[d.project_id].name,
+            funding_source_name=sources[d.funding_source_id].name,
+            financial_year=d.financial_year,
+            amount=d.amount_pence,
+            status=d.status,
+            route=d.route,
+            decided_at=d.decided_at,
+            meeting_body=d.meeting_body,
+            meeting_date=d.meeting_date,
+            minute_reference=d.minute_reference,
+        )
+        for d in drawdowns
+    ]
+    return totals, lines

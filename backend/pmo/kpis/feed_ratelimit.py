@@ -1,0 +1,93 @@
+"""The per-client request limit of the KPI feed, cheap enough to count every poll.
+
+Counting each request with a database write (`pmo.core.ratelimit.hit`) would put a write
+and a commit on every 304 poll, the request this feed must make cheapest. Instead each
+server process takes a share of a client's minute from the shared counter in one write
+(a block of `share_size` requests) and hands it out from memory until it is used up.
+
+Still correct across processes: a share is taken atomically from the counter in the
+database, and a process never admits more than it was given, so the processes together
+never admit more than the limit in a window. The price is the other way: a share one
+process took and did not use is lost to the others, so with N processes a client may be
+refused up to N shares early in a busy minute.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col
+
+from pmo.core.errors import TooManyRequests
+from pmo.core.models import RateLimitCounter
+
+WINDOW_SECONDS = 60
+MAX_SHARE = 100
+
+_lock = threading.Lock()
+# client id -> (window start, requests this process may still admit in that window)
+_shares: dict[uuid.UUID, tuple[int, int]] = {}
+
+
+def share_size(limit: int) -> int:
+    """Requests taken from the shared counter at a time: a fiftieth of the limit, 1 to 100."""
+    return max(1, min(MAX_SHARE, limit // 50))
+
+
+def _key(client_id: uuid.UUID) -> str:
+    return f"kpi-feed-client:{client_id}"
+
+
+def _take_from_share(client_id: uuid.UUID, window_start: int) -> bool:
+    with _lock:
+        start, left = _shares.get(client_id, (window_start, 0))
+        if start == window_start and left > 0:
+            _shares[client_id] = (start, left - 1)
+            return True
+    return False
+
+
+def count_request(session: Session, client_id: uuid.UUID, limit: int, *, now: float | None = None) -> None:
+    """Admit one request of the API client, or raise 429 with `Retry-After`.
+
+    Commits the session when it takes a new share, so the share stays taken whatever the
+    request then does (call it before anything else writes).
+    """
+    now = time.time() if now is None else now
+    window_start = int(now) - int(now) % WINDOW_SECONDS
+    retry_after = window_start + WINDOW_SECONDS - int(now)
+    if _take_from_share(client_id, window_start):
+        return
+    size = share_size(limit)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    hits = session.execute(
+        insert(RateLimitCounter)
+        .values(key=_key(client_id), window_start=window_start, hits=size)
+        .on_conflict_do_update(
+            index_elements=["key", "window_start"], set_={"hits": col(RateLimitCounter.hits) + size}
+        )
+        .returning(col(RateLimitCounter.hits))
+    ).scalar_one()
+    granted = min(size, limit - (hits - size))
+    if granted <= 0:
+        session.rollback()  # the counter is already at the limit; nothing to keep
+        raise TooManyRequests(
+            f"This API client may make {limit} requests a minute to the KPI feed. Try again later.",
+            retry_after=retry_after,
+        )
+    # Earlier windows of this client are of no further use.
+    session.execute(
+        delete(RateLimitCounter).where(
+            col(RateLimitCounter.key) == _key(client_id), col(RateLimitCounter.window_start) < window_start
+        )
+    )
+    session.commit()
+    with _lock:
+        start, left = _shares.get(client_id, (window_start, 0))
+        left = left if start == window_start else 0
+        _shares[client_id] = (window_start, left + granted - 1)  # this request takes one

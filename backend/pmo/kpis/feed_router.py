@@ -1,0 +1,238 @@
+"""The KPI feed for other council systems: `/api/v1/kpi-feed/definitions` and `/values`.
+
+Read with `kpis:read` (API clients with that scope, and staff). Only published values are in
+the feed. JSON by default, CSV with `Accept: text/csv`; paged by cursor; `ETag` and
+`Last-Modified` on every answer, 304 to a revalidation that matches; API clients are limited
+to `PMO_CLIENT_REQUESTS_PER_MINUTE` requests a minute (429 with `Retry-After`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import StringConstraints
+
+from pmo.auth.dependencies import require
+from pmo.core.config import get_settings
+from pmo.core.db import SessionDep
+from pmo.core.errors import FieldProblem, Unprocessable, declare
+from pmo.core.periods import InvalidPeriod
+from pmo.core.permissions import Actor, Permission
+from pmo.core.schemas import Instant, SearchText
+from pmo.kpis import feed_ratelimit
+from pmo.kpis import feed_service as feed
+from pmo.kpis.feed_schemas import (
+    FEED_DEFINITION_COLUMNS,
+    FEED_VALUE_COLUMNS,
+    FeedDefinition,
+    FeedPage,
+    FeedValue,
+)
+
+router = APIRouter(tags=["kpi-feed"])
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+JSON_MEDIA_TYPE = "application/json"
+MAX_LIMIT = 1000
+
+
+def feed_reader(actor: Annotated[Actor, require(Permission.kpis_read)], session: SessionDep) -> Actor:
+    """The reader, with each request of an API client counted against its limit."""
+    if actor.kind == "client":
+        feed_ratelimit.count_request(session, actor.id, get_settings().client_requests_per_minute)
+    return actor
+
+
+Reader = Annotated[Actor, Depends(feed_reader)]
+CodeQ = Annotated[
+    list[SearchText] | None,
+    Query(description="A KPI code, e.g. `CS-01`; repeat for several (`code=CS-01&code=CS-02`)."),
+]
+ProgrammeQ = Annotated[uuid.UUID | None, Query(description="KPIs linked to this programme.")]
+PeriodText = Annotated[str, StringConstraints(min_length=1, max_length=20)]
+PeriodFromQ = Annotated[
+    PeriodText | None,
+    Query(
+        description="Values of periods starting on or after this: a period code (`2022-23`, "
+        "`2022-23-Q1`, `2022-04`) or an ISO date. A code that reads both ways (`2011-12`) is a month."
+    ),
+]
+PeriodToQ = Annotated[
+    PeriodText | None,
+    Query(description="Values of periods ending on or before this: a period code or an ISO date."),
+]
+UpdatedSinceQ = Annotated[
+    Instant | None,
+    Query(
+        description="Only records changed at or after this instant (ISO 8601 with offset): for an "
+        "incremental sync, send the largest `updated_at` you hold. Corrections count as changes."
+    ),
+]
+LimitQ = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Records per page (at most 1000).")]
+CursorQ = Annotated[
+    str | None,
+    Query(min_length=1, max_length=200, description="From the previous page's `next`: opaque, do not build."),
+]
+AcceptH = Annotated[str | None, Header(max_length=1000, description="`text/csv` for CSV; JSON otherwise.")]
+IfNoneMatchH = Annotated[
+    str | None,
+    Header(alias="If-None-Match", max_length=1000, description="An earlier `ETag`: 304 if current."),
+]
+IfModifiedSinceH = Annotated[
+    str | None,
+    Header(
+        alias="If-Modified-Since",
+        max_length=100,
+        description="An earlier `Last-Modified`: 304 if nothing changed since (If-None-Match wins).",
+    ),
+]
+
+
+def _responses(model: type[Any]) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {
+            "description": 'One page, in the order (updated_at, id). `Link: <...>; rel="next"` '
+            "names the next page while there is one. `ETag` and `Last-Modified` are set.",
+            "model": model,
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **declare(304),
+    }
+
+
+def _query(
+    codes: list[str] | None,
+    programme_id: uuid.UUID | None,
+    period_from: str | None,
+    period_to: str | None,
+    updated_since: Any,
+    limit: int,
+    cursor: str | None,
+) -> feed.FeedQuery:
+    problems: list[FieldProblem] = []
+
+    def bound(name: str, text: str | None, *, end: bool) -> Any:
+        if text is None:
+            return None
+        try:
+            return feed.period_bound(text, end=end)
+        except InvalidPeriod as exc:
+            problems.append(FieldProblem(location=["query", name], message=str(exc), type="period"))
+            return None
+
+    start, finish = bound("period_from", period_from, end=False), bound("period_to", period_to, end=True)
+    parsed_cursor = None
+    if cursor is not None:
+        try:
+            parsed_cursor = feed.Cursor.decode(cursor)
+        except feed.InvalidCursor as exc:
+            problems.append(FieldProblem(location=["query", "cursor"], message=str(exc), type="cursor"))
+    if problems:
+        raise Unprocessable("; ".join(p.message for p in problems), errors=problems)
+    return feed.FeedQuery(
+        codes=tuple(codes or ()),
+        programme_id=programme_id,
+        period_from=start,
+        period_to=finish,
+        updated_since=updated_since,
+        limit=limit,
+        cursor=parsed_cursor,
+    )
+
+
+def _wants_csv(accept: str | None) -> bool:
+    return accept is not None and "text/csv" in accept.lower()
+
+
+def _answer(
+    request: Request,
+    items: list[Any],
+    next_cursor: feed.Cursor | None,
+    limit: int,
+    columns: list[str],
+    csv: bool,
+    validators: feed.Validators,
+) -> Response:
+    headers = validators.headers()
+    next_link = None
+    if next_cursor is not None:
+        token = next_cursor.encode()
+        # Relative, so the body (and its tag) is the same whatever host name was used.
+        url = request.url.include_query_params(cursor=token)
+        next_link = f"{url.path}?{url.query}"
+        headers["Link"] = f'<{next_link}>; rel="next"'
+    if csv:
+        return Response(feed.to_csv(columns, items), media_type=CSV_MEDIA_TYPE, headers=headers)
+    page = FeedPage[Any](
+        items=items, limit=limit, next=next_link, next_cursor=next_cursor.encode() if next_cursor else None
+    )
+    return Response(page.model_dump_json().encode(), media_type=JSON_MEDIA_TYPE, headers=headers)
+
+
+@router.get("/kpi-feed/values", response_model=FeedPage[FeedValue], responses=_responses(FeedPage[FeedValue]))
+def feed_values(
+    request: Request,
+    session: SessionDep,
+    actor: Reader,
+    code: CodeQ = None,
+    programme_id: ProgrammeQ = None,
+    period_from: PeriodFromQ = None,
+    period_to: PeriodToQ = None,
+    updated_since: UpdatedSinceQ = None,
+    limit: LimitQ = 100,
+    cursor: CursorQ = None,
+    accept: AcceptH = None,
+    if_none_match: IfNoneMatchH = None,
+    if_modified_since: IfModifiedSinceH = None,
+) -> Response:
+    """Published KPI values of your organisation, each with its KPI code, period (code, label,
+    ISO start and end), actual (an exact decimal string), commentary, publication and last
+    change, and what the server works out: target, RAG, and direction of travel and % change
+    against the previous period and the same period a year before (published values only).
+
+    Drafts and values awaiting verification are never in the feed. A value corrected after
+    publication gets a later `updated_at` and a higher `version`, so it comes again in the
+    next sync. A revalidation (`If-None-Match`, `If-Modified-Since`) costs one small read."""
+    query = _query(code, programme_id, period_from, period_to, updated_since, limit, cursor)
+    csv = _wants_csv(accept)
+    validators = feed.validators(
+        session, actor.organisation_id, "values", query, CSV_MEDIA_TYPE if csv else JSON_MEDIA_TYPE
+    )
+    if validators.not_modified(if_none_match, if_modified_since):
+        return Response(status_code=304, headers=validators.headers())
+    items, next_cursor = feed.value_page(session, actor.organisation_id, query)
+    return _answer(request, items, next_cursor, limit, FEED_VALUE_COLUMNS, csv, validators)
+
+
+@router.get(
+    "/kpi-feed/definitions",
+    response_model=FeedPage[FeedDefinition],
+    responses=_responses(FeedPage[FeedDefinition]),
+)
+def feed_definitions(
+    request: Request,
+    session: SessionDep,
+    actor: Reader,
+    code: CodeQ = None,
+    programme_id: ProgrammeQ = None,
+    updated_since: UpdatedSinceQ = None,
+    limit: LimitQ = 100,
+    cursor: CursorQ = None,
+    accept: AcceptH = None,
+    if_none_match: IfNoneMatchH = None,
+    if_modified_since: IfModifiedSinceH = None,
+) -> Response:
+    """KPI definitions of your organisation (active and retired): code, name, unit, polarity,
+    frequency, decimal places, linked programme and project, baseline and tolerance. Paged,
+    tagged and rate limited like the values."""
+    query = _query(code, programme_id, None, None, updated_since, limit, cursor)
+    csv = _wants_csv(accept)
+    validators = feed.validators(
+        session, actor.organisation_id, "definitions", query, CSV_MEDIA_TYPE if csv else JSON_MEDIA_TYPE
+    )
+    if validators.not_modified(if_none_match, if_modified_since):
+        return Response(status_code=304, headers=validators.headers())
+    items, next_cursor = feed.definition_page(session, actor.organisation_id, query)
+    return _answer(request, items, next_cursor, limit, FEED_DEFINITION_COLUMNS, csv, validators)

@@ -1,0 +1,285 @@
+"""The KPI feed other council systems pull: definitions and published values (DOMAIN.md 6).
+
+Paging is by keyset, in the order (updated_at, id), which the index `ix_kpi_values_feed`
+(organisation, status, updated_at, id) serves directly: a page costs the same on a table of a
+thousand values or of a million, and there is no total count (counting would not). Every
+change to a value moves its `updated_at` on, so a corrected value comes round again at the
+end of the order: a client that follows `next` to the end, or asks with `updated_since`,
+sees every change.
+
+Entity tags come from the organisation's feed revision (`KpiFeedState`, moved on by every
+write to its KPIs, targets and values) and the request itself, so a revalidation reads that
+one row and nothing else.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import hashlib
+import io
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from email.utils import format_datetime, parsedate_to_datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import literal, true, tuple_
+from sqlmodel import Session, col, select
+
+from pmo.core.db import UTCDateTime
+from pmo.core.periods import parse_period_code
+from pmo.kpis.assessment import assess
+from pmo.kpis.feed_schemas import FeedDefinition, FeedValue
+from pmo.kpis.feed_state import feed_state
+from pmo.kpis.models import Kpi, KpiValue
+
+PUBLISHED = "published"
+# Part of every entity tag: bump it when the feed's representation changes.
+FEED_FORMAT = "kpi-feed/1"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the (updated_at, id) of its last row."""
+
+    updated_at: datetime
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.updated_at.isoformat(), str(self.id)]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @staticmethod
+    def decode(text: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            stamp, ident = json.loads(raw)
+            updated_at = datetime.fromisoformat(stamp)
+            if updated_at.tzinfo is None:
+                raise ValueError("no offset")
+            return Cursor(updated_at.astimezone(UTC), uuid.UUID(ident))
+        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+            raise InvalidCursor("not a cursor this feed gave out; start again without one") from exc
+
+
+@dataclass(frozen=True)
+class FeedQuery:
+    """A feed request, normalised: two requests that mean the same have the same `key`."""
+
+    codes: tuple[str, ...] = ()
+    programme_id: uuid.UUID | None = None
+    period_from: date | None = None  # values whose period starts on or after this day
+    period_to: date | None = None  # values whose period ends on or before this day
+    updated_since: datetime | None = None
+    limit: int = 100
+    cursor: Cursor | None = None
+
+    def key(self) -> str:
+        return json.dumps(
+            [
+                sorted(set(self.codes)),
+                str(self.programme_id or ""),
+                str(self.period_from or ""),
+                str(self.period_to or ""),
+                self.updated_since.astimezone(UTC).isoformat() if self.updated_since else "",
+                self.limit,
+                self.cursor.encode() if self.cursor else "",
+            ]
+        )
+
+
+def period_bound(text: str, *, end: bool) -> date:
+    """A period code (`2022-23`, `2022-23-Q1`, `2022-04`) or ISO date, as the day a range
+    starts (`end` False: the period's first day) or ends (`end` True: its last day)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    period = parse_period_code(text)  # raises InvalidPeriod
+    return period.end if end else period.start
+
+
+# Validators: the organisation's feed revision, as an ETag and Last-Modified ----------------
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str
+    last_modified: datetime | None  # None while a change in the current second could follow
+
+    def headers(self) -> dict[str, str]:
+        headers = {"ETag": self.etag, "Cache-Control": "private, no-cache", "Vary": "Accept, Authorization"}
+        if self.last_modified is not None:
+            headers["Last-Modified"] = format_datetime(self.last_modified, usegmt=True)
+        return headers
+
+    def not_modified(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
+        """RFC 9110 13.2.2: If-None-Match (weak comparison) decides when present; otherwise
+        If-Modified-Since, against the last change to the second."""
+        if if_none_match is not None:
+            tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+            return "*" in tags or self.etag in tags
+        if if_modified_since is None or self.last_modified is None:
+            return False
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError, IndexError):
+            return False  # an unreadable date is ignored, as the RFC says
+        if since.tzinfo is None:
+            return False
+        return self.last_modified <= since
+
+
+def validators(
+    session: Session, organisation_id: uuid.UUID, resource: str, query: FeedQuery, media_type: str
+) -> Validators:
+    """One primary-key read: the organisation's feed revision."""
+    state = feed_state(session, organisation_id)
+    revision, changed_at = (state.revision, state.changed_at) if state else (0, None)
+    seed = "|".join(
+        [FEED_FORMAT, str(organisation_id), str(revision), resource, query.key(), media_type]
+    ).encode()
+    tag = '"' + hashlib.sha256(seed).hexdigest()[:32] + '"'
+    last_modified = None
+    if changed_at is not None:
+        second = changed_at.replace(microsecond=0)
+        # A Last-Modified of the current second could hide a change later in that second
+        # from If-Modified-Since (HTTP dates have no fractions): give it once the second is over.
+        if datetime.now(UTC).replace(microsecond=0) > second:
+            last_modified = second
+    return Validators(tag, last_modified)
+
+
+# Pages ------------------------------------------------------------------------------------
+
+
+def _after(model: Any, cursor: Cursor | None) -> Any:
+    """Rows after the cursor in (updated_at, id) order. A row-value comparison, which both
+    PostgreSQL and SQLite use as a range of the index: an import gives thousands of values
+    one `updated_at`, and the page after the 50,000th of them must not scan the 50,000."""
+    if cursor is None:
+        return true()
+    return tuple_(col(model.updated_at), col(model.id)) > tuple_(
+        literal(cursor.updated_at, UTCDateTime()), literal(cursor.id, model.__table__.c.id.type)
+    )
+
+
+def value_page(
+    session: Session, organisation_id: uuid.UUID, query: FeedQuery
+) -> tuple[list[FeedValue], Cursor | None]:
+    """The published values of the query's page, and the cursor of the next page (or None)."""
+    statement = (
+        select(KpiValue, Kpi.code, Kpi.frequency)
+        .join(Kpi, col(Kpi.id) == col(KpiValue.kpi_id))
+        .where(col(KpiValue.organisation_id) == organisation_id, col(KpiValue.status) == PUBLISHED)
+        .where(_after(KpiValue, query.cursor))
+    )
+    if query.codes:
+        statement = statement.where(col(Kpi.code).in_(sorted(set(query.codes))))
+    if query.programme_id is not None:
+        statement = statement.where(col(Kpi.programme_id) == query.programme_id)
+    if query.period_from is not None:
+        statement = statement.where(col(KpiValue.period_start) >= query.period_from)
+    if query.period_to is not None:
+        statement = statement.where(col(KpiValue.period_end) <= query.period_to)
+    if query.updated_since is not None:
+        statement = statement.where(col(KpiValue.updated_at) >= query.updated_since)
+    statement = statement.order_by(col(KpiValue.updated_at), col(KpiValue.id)).limit(query.limit + 1)
+    rows = session.execute(statement).all()
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    values = [row[0] for row in rows]
+    assessments = assess(session, values, published_only=True)
+    items = []
+    for value, code, frequency in rows:
+        a = assessments[value.id]
+        items.append(
+            FeedValue(
+                id=value.id,
+                kpi_id=value.kpi_id,
+                kpi_code=code,
+                period_code=value.period_code,
+                period_label=parse_period_code(value.period_code, frequency).label,
+                period_start=value.period_start,
+                period_end=value.period_end,
+                actual=value.actual,
+                commentary=value.commentary,
+                published_at=value.published_at,
+                updated_at=value.updated_at,
+                version=value.version,
+                target=a.target,
+                tolerance_percent=a.tolerance_percent,
+                rag=a.rag,
+                previous_period=a.previous_period,
+                previous_actual=a.previous_actual,
+                direction_vs_previous=a.direction_vs_previous,
+                change_vs_previous_percent=a.change_vs_previous_percent,
+                year_before_period=a.year_before_period,
+                year_before_actual=a.year_before_actual,
+                direction_vs_year_before=a.direction_vs_year_before,
+                change_vs_year_before_percent=a.change_vs_year_before_percent,
+            )
+        )
+    last = values[-1] if more else None
+    return items, Cursor(last.updated_at, last.id) if last else None
+
+
+def definition_page(
+    session: Session, organisation_id: uuid.UUID, query: FeedQuery
+) -> tuple[list[FeedDefinition], Cursor | None]:
+    statement = (
+        select(Kpi).where(col(Kpi.organisation_id) == organisation_id).where(_after(Kpi, query.cursor))
+    )
+    if query.codes:
+        statement = statement.where(col(Kpi.code).in_(sorted(set(query.codes))))
+    if query.programme_id is not None:
+        statement = statement.where(col(Kpi.programme_id) == query.programme_id)
+    if query.updated_since is not None:
+        statement = statement.where(col(Kpi.updated_at) >= query.updated_since)
+    statement = statement.order_by(col(Kpi.updated_at), col(Kpi.id)).limit(query.limit + 1)
+    kpis = list(session.execute(statement).scalars())
+    more = len(kpis) > query.limit
+    kpis = kpis[: query.limit]
+    items = [FeedDefinition.model_validate(kpi, from_attributes=True) for kpi in kpis]
+    last = kpis[-1] if more else None
+    return items, Cursor(last.updated_at, last.id) if last else None
+
+
+# CSV --------------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell: decimals exact, times ISO 8601, and text that a spreadsheet would run as
+    a formula shown as text (a leading quote); numbers are never touched."""
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_csv(columns: Sequence[str], items: Sequence[BaseModel]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for item in items:
+        writer.writerow([_cell(getattr(item, column)) for column in columns])
+    return buffer.getvalue().encode("utf-8")

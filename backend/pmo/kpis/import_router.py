@@ -1,0 +1,135 @@
+"""Bulk import of KPI definitions, targets and values: `POST /api/v1/kpi-imports`.
+
+The body is the file itself (`text/csv`; an XLSX workbook with its media type or
+`application/octet-stream`, told by its first bytes) or a multipart form with
+the file in the field `file`. Uploads may be up to `PMO_MAX_IMPORT_BYTES` (20 MiB by
+default), above the 1 MiB limit of other requests; a larger one is refused with 413 before
+it is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlmodel import Session
+
+from pmo.auth.dependencies import require
+from pmo.core.db import SessionDep
+from pmo.core.errors import BadRequest, FieldProblem, Unprocessable, declare
+from pmo.core.permissions import Actor, Permission
+from pmo.kpis import import_service
+from pmo.kpis.import_service import ImportResult
+
+router = APIRouter(tags=["kpi-imports"])
+
+IMPORT_PATH = "/kpi-imports"
+
+
+class Kind(StrEnum):
+    definitions = "definitions"
+    targets = "targets"
+    values = "values"
+
+
+@dataclass(frozen=True)
+class Upload:
+    content: bytes
+    file_name: str
+
+
+async def upload(request: Request) -> Upload:
+    """The uploaded file: the `file` field of a multipart form, or the body itself."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        try:
+            form = await request.form(max_files=1, max_fields=10)
+        except Exception as exc:  # a malformed multipart body
+            raise BadRequest("The multipart body cannot be read.") from exc
+        try:
+            file = form.get("file")
+            if file is None or isinstance(file, str):
+                raise Unprocessable(
+                    'Send the file as the form field "file".',
+                    errors=[
+                        FieldProblem(location=["body", "file"], message="field required", type="missing")
+                    ],
+                )
+            return Upload(await file.read(), file.filename or "")
+        finally:
+            await form.close()
+    return Upload(await request.body(), "")
+
+
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "A CSV (UTF-8, header row first; one kind of row) or an XLSX workbook with "
+        'sheets "definitions", "targets", "values". At most 20 MiB unless configured otherwise.',
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            # The XLSX media type, or any: a workbook is told by its first bytes.
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    IMPORT_PATH,
+    response_model=ImportResult,
+    responses={
+        200: {"description": "Every row is good: all were imported, or (`dry_run`) would be."},
+        **declare(400),
+    },
+    openapi_extra=IMPORT_BODY,
+)
+def import_kpis(
+    session: SessionDep,
+    actor: Annotated[Actor, require(Permission.kpis_manage)],
+    file: Annotated[Upload, Depends(upload)],
+    dry_run: Annotated[
+        bool, Query(description="`true`: check every row and report, writing nothing.")
+    ] = False,
+    kind: Annotated[
+        Kind | None,
+        Query(
+            description="What a CSV holds (without it, told from the header row); for an XLSX "
+            "workbook, import only that sheet."
+        ),
+    ] = None,
+) -> ImportResult:
+    """Import KPI definitions, targets and values, as a council moving off its old performance
+    system has them (the columns are in the README). KPIs are named by code: ones your
+    organisation has, or ones defined in the same file. Values are `published` unless the
+    `status` column says otherwise, published by you.
+
+    Any bad row: 422 listing every problem (`errors[].location` is `["body", sheet, row,
+    column]`, the header being row 1) and nothing is written. All good: every row is written
+    in one transaction, with one audit event for the import. `dry_run=true` checks the same
+    way and writes nothing."""
+    return _run(session, actor, file, dry_run, kind)
+
+
+def _run(session: Session, actor: Actor, file: Upload, dry_run: bool, kind: Kind | None) -> ImportResult:
+    result = import_service.import_kpis(
+        session,
+        actor,
+        actor.organisation_id,
+        file.content,
+        kind=kind.value if kind else None,
+        dry_run=dry_run,
+        file_name=file.file_name,
+    )
+    if dry_run:
+        session.rollback()
+    return result

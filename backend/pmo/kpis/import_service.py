@@ -1,0 +1,759 @@
+"""Bulk import of KPI definitions, targets and values from CSV or XLSX (DOMAIN.md section 6):
+how a council moves its history off an old performance system.
+
+A file holds up to three kinds of rows: an XLSX workbook a sheet for each ("definitions",
+"targets", "values"; any may be absent, other sheets are ignored), a CSV one kind (given, or
+told by its header row). Rows are checked by the rules of the API (the same input models and
+number checks), KPIs are referred to by code (existing in the organisation, or defined in the
+same file), and duplicates, within the file or against what is already stored, are errors.
+
+Every bad row is reported (sheet, row number as the spreadsheet shows it with the header as
+row 1, column, what is wrong), and then nothing is written; otherwise every row is written in
+one transaction with bulk inserts (100,000 values in one go), one audit event summarising
+the import (not one per row: the rows themselves carry who entered and published them), and
+one move of the organisation's KPI feed revision.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import func, insert
+from sqlalchemy import select as sa_select  # typed for any number of columns
+from sqlmodel import Session, col, select
+
+from pmo.audit import service as audit
+from pmo.core.db import utcnow
+from pmo.core.errors import FieldProblem, ProblemError, Unprocessable
+from pmo.core.periods import Period, period_containing
+from pmo.core.permissions import Actor
+from pmo.kpis.feed_state import mark_changed
+from pmo.kpis.models import Kpi, KpiTarget, KpiValue
+from pmo.kpis.schemas import KpiCreate, KpiStatus, TargetCreate, ValueCreate, ValueStatus
+from pmo.kpis.service import check_number, period_of
+from pmo.organisations.models import User
+from pmo.portfolio.models import Programme, Project
+
+KINDS = ("definitions", "targets", "values")
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "definitions": (
+        "code",
+        "name",
+        "description",
+        "unit",
+        "polarity",
+        "frequency",
+        "decimal_places",
+        "owner_email",
+        "programme",
+        "project",
+        "data_source",
+        "baseline_value",
+        "baseline_period",
+        "tolerance_percent",
+    ),
+    "targets": ("kpi_code", "period_code", "target", "tolerance_percent"),
+    "values": ("kpi_code", "period_code", "actual", "commentary", "status"),
+}
+REQUIRED: dict[str, frozenset[str]] = {
+    "definitions": frozenset({"code", "name", "unit", "polarity", "frequency"}),
+    "targets": frozenset({"kpi_code", "period_code", "target"}),
+    "values": frozenset({"kpi_code", "period_code", "actual"}),
+}
+# Problems listed in one answer; the count of all of them is always given.
+MAX_LISTED_PROBLEMS = 5000
+INSERT_CHUNK = 5000
+XLSX_MAGIC = b"PK\x03\x04"
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:  # noqa: ARG001 - the Progress signature
+    return None
+
+
+@dataclass
+class Sheet:
+    kind: str
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]]  # (spreadsheet row number, column -> cell text)
+
+
+@dataclass
+class Report:
+    """What an import found and did."""
+
+    problems: list[FieldProblem] = field(default_factory=list)
+    problem_count: int = 0
+    bad_rows: dict[str, set[int]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+
+    def add(self, kind: str, row: int, column: str | None, message: str, kind_of_problem: str) -> None:
+        self.problem_count += 1
+        self.bad_rows.setdefault(kind, set()).add(row)
+        if len(self.problems) < MAX_LISTED_PROBLEMS:
+            location: list[str | int] = ["body", kind, row]
+            if column:
+                location.append(column)
+            self.problems.append(FieldProblem(location=location, message=message, type=kind_of_problem))
+
+    def refusal(self) -> Unprocessable:
+        count = sum(len(r) for r in self.bad_rows.values())
+        where = "; ".join(
+            f"{kind} {'row' if len(rows) == 1 else 'rows'} "
+            f"{', '.join(map(str, sorted(rows)[:20]))}{', ...' if len(rows) > 20 else ''}"
+            for kind, rows in self.bad_rows.items()
+        )
+        listed = (
+            f" The first {MAX_LISTED_PROBLEMS} of {self.problem_count} problems are listed."
+            if self.problem_count > MAX_LISTED_PROBLEMS
+            else ""
+        )
+        return Unprocessable(
+            f"{count} {'row is' if count == 1 else 'rows are'} not valid ({where}); "
+            f"nothing was imported.{listed}",
+            errors=self.problems,
+            extra={
+                "problem_count": self.problem_count,
+                "bad_rows": {kind: sorted(rows) for kind, rows in self.bad_rows.items()},
+            },
+        )
+
+
+# Reading files ------------------------------------------------------------------------------
+
+
+class UnreadableFile(Unprocessable):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, errors=[FieldProblem(location=["body"], message=message, type="file")])
+
+
+def _cell_text(value: Any) -> str:
+    """A spreadsheet cell as the text a CSV would have held."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # repr is the shortest text that reads back as the same float: 72.5, not 72.5000001.
+        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
+    return str(value)
+
+
+def _header(cells: list[str]) -> list[str]:
+    return [c.strip().lower() for c in cells]
+
+
+def detect_kind(header: list[str]) -> str | None:
+    """The kind of rows a CSV holds, from its header row."""
+    names = set(header)
+    if "actual" in names:
+        return "values"
+    if "target" in names:
+        return "targets"
+    if {"code", "unit"} <= names:
+        return "definitions"
+    return None
+
+
+def read_csv(content: bytes, kind: str | None) -> list[Sheet]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("The CSV must be UTF-8 text (save it as 'CSV UTF-8').") from exc
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise UnreadableFile(f"The CSV cannot be read: {exc}.") from exc
+    if not records or not any(c.strip() for c in records[0]):
+        raise UnreadableFile("The CSV has no header row.")
+    header = _header(records[0])
+    kind = kind or detect_kind(header)
+    if kind is None:
+        raise UnreadableFile(
+            "Cannot tell what the CSV holds from its header row: give kind=definitions, targets or "
+            "values, or use the columns described in the README."
+        )
+    rows = [
+        (
+            number,
+            dict(zip(header, record, strict=False))
+            | ({"\x00extra": "1"} if len(record) > len(header) else {}),
+        )
+        for number, record in enumerate(records[1:], start=2)
+        if any(c.strip() for c in record)
+    ]
+    return [Sheet(kind, header, rows)]
+
+
+def read_xlsx(content: bytes) -> list[Sheet]:
+    from openpyxl import load_workbook
+
+    try:
+        # read_only streams the rows; data_only takes a formula's last computed value.
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise UnreadableFile("The file cannot be read as an XLSX workbook.") from exc
+    try:
+        sheets = []
+        for worksheet in workbook.worksheets:
+            kind = worksheet.title.strip().lower()
+            if kind not in KINDS:
+                continue
+            rows_iter = worksheet.iter_rows(values_only=True)
+            first = next(rows_iter, None)
+            if first is None:
+                continue
+            header = _header([_cell_text(c) for c in first])
+            rows = []
+            for number, record in enumerate(rows_iter, start=2):
+                cells = [_cell_text(c) for c in record]
+                if not any(c.strip() for c in cells):
+                    continue
+                extra = any(c.strip() for c in cells[len(header) :])
+                rows.append(
+                    (number, dict(zip(header, cells, strict=False)) | ({"\x00extra": "1"} if extra else {}))
+                )
+            sheets.append(Sheet(kind, header, rows))
+    finally:
+        workbook.close()
+    if not sheets:
+        raise UnreadableFile('The workbook has none of the sheets "definitions", "targets" or "values".')
+    return sheets
+
+
+def read_file(content: bytes, kind: str | None = None) -> list[Sheet]:
+    """The sheets of an upload: XLSX (told by its first bytes) or CSV."""
+    if not content.strip():
+        raise UnreadableFile("The file is empty.")
+    if content.startswith(XLSX_MAGIC):
+        sheets = [s for s in read_xlsx(content) if kind is None or s.kind == kind]
+        if not sheets:
+            raise UnreadableFile(f'The workbook has no sheet "{kind}".')
+        return sheets
+    return read_csv(content, kind)
+
+
+# Checking rows --------------------------------------------------------------------------------
+
+
+@dataclass
+class KnownKpi:
+    id: uuid.UUID
+    code: str
+    unit: str
+    decimal_places: int
+    frequency: str
+    retired: bool
+    row: int | None = None  # the definitions row, for a KPI defined in this file
+
+
+def _pydantic_problems(exc: ValidationError) -> Iterator[tuple[str | None, str]]:
+    for error in exc.errors():
+        loc = error.get("loc", ())
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        yield (str(loc[0]) if loc else None), message
+
+
+def _present(cells: dict[str, str], columns: tuple[str, ...]) -> dict[str, str]:
+    """Cells with something in them: an empty cell takes the API's default."""
+    return {c: cells[c].strip() for c in columns if cells.get(c, "").strip() != ""}
+
+
+@lru_cache(maxsize=4096)
+def _period(frequency: str, text: str, column: str) -> Period:
+    """A period code of the KPI's frequency, or an ISO date (the period containing that day).
+
+    Cached: a file of 100,000 values names only a few hundred periods."""
+    if _ISO_DAY.match(text):
+        try:
+            return period_containing(frequency, date.fromisoformat(text))
+        except ValueError:
+            pass
+    return period_of(frequency, text, column)
+
+
+class Importer:
+    def __init__(self, session: Session, organisation_id: uuid.UUID, progress: Progress) -> None:
+        self.session = session
+        self.organisation_id = organisation_id
+        self.progress = progress
+        self.report = Report()
+        self.kpis: dict[str, KnownKpi] = {
+            code.lower(): KnownKpi(id, code, unit, places, frequency, status == KpiStatus.retired.value)
+            for id, code, unit, places, frequency, status in session.execute(
+                sa_select(
+                    col(Kpi.id),
+                    col(Kpi.code),
+                    col(Kpi.unit),
+                    col(Kpi.decimal_places),
+                    col(Kpi.frequency),
+                    col(Kpi.status),
+                ).where(col(Kpi.organisation_id) == organisation_id)
+            )
+        }
+        self.bad_definitions: dict[str, int] = {}  # code -> its bad row
+        self.new_kpis: list[dict[str, Any]] = []
+        self.new_targets: list[dict[str, Any]] = []
+        self.new_values: list[dict[str, Any]] = []
+
+    # Columns and KPIs ---------------------------------------------------------------------
+
+    def check_header(self, sheet: Sheet) -> bool:
+        ok = True
+        for column in sheet.header:
+            if column and column not in COLUMNS[sheet.kind]:
+                self.report.add(
+                    sheet.kind, 1, column, f"unknown column; use {', '.join(COLUMNS[sheet.kind])}", "column"
+                )
+                ok = False
+        for column in sorted(REQUIRED[sheet.kind] - set(sheet.header)):
+            self.report.add(sheet.kind, 1, column, "this column is required", "column")
+            ok = False
+        return ok
+
+    def kpi(self, kind: str, row: int, cells: dict[str, str]) -> KnownKpi | None:
+        code = cells.get("kpi_code", "").strip()
+        if not code:
+            self.report.add(kind, row, "kpi_code", "give the KPI's code", "missing")
+            return None
+        known = self.kpis.get(code.lower())
+        if known is None:
+            if code.lower() in self.bad_definitions:
+                row_of = self.bad_definitions[code.lower()]
+                message = f"KPI {code} is defined in definitions row {row_of}, which is not valid"
+            else:
+                message = f"unknown KPI {code}: define it in the definitions sheet or create it first"
+            self.report.add(kind, row, "kpi_code", message, "unknown_kpi")
+            return None
+        if known.retired:
+            self.report.add(
+                kind, row, "kpi_code", f"{known.code} is retired and takes no new {kind}", "retired"
+            )
+            return None
+        return known
+
+    def _row_problem(self, kind: str, row: int, exc: ProblemError) -> None:
+        for problem in exc.errors or []:
+            where = [p for p in problem.location if p != "body"]
+            self.report.add(kind, row, str(where[0]) if where else None, problem.message, problem.type)
+        if not exc.errors:
+            self.report.add(kind, row, None, exc.detail or exc.title, exc.slug)
+
+    def _extra_cells(self, sheet: Sheet, row: int, cells: dict[str, str]) -> bool:
+        if "\x00extra" in cells:
+            self.report.add(sheet.kind, row, None, "this row has more cells than the header row", "cells")
+            return True
+        return False
+
+    # Definitions ------------------------------------------------------------------------
+
+    def definitions(self, sheet: Sheet) -> None:
+        links = _Links(self.session, self.organisation_id)
+        now = utcnow()
+        for number, cells in sheet.rows:
+            if self._extra_cells(sheet, number, cells):
+                continue
+            given = _present(cells, COLUMNS["definitions"])
+            code = given.get("code", "")
+            bad_before = self.report.problem_count
+            body: dict[str, Any] = {
+                k: v for k, v in given.items() if k not in ("owner_email", "programme", "project")
+            }
+            for column, resolve in (
+                ("owner_email", links.owner),
+                ("programme", links.programme),
+                ("project", links.project),
+            ):
+                if column in given:
+                    found, problem = resolve(given[column])
+                    if problem:
+                        self.report.add("definitions", number, column, problem, "unknown")
+                    else:
+                        body[
+                            {"owner_email": "owner_id", "programme": "programme_id", "project": "project_id"}[
+                                column
+                            ]
+                        ] = found
+            try:
+                data = KpiCreate(**body)
+            except ValidationError as exc:
+                for field_name, message in _pydantic_problems(exc):
+                    where = {
+                        "owner_id": "owner_email",
+                        "programme_id": "programme",
+                        "project_id": "project",
+                    }.get(field_name or "", field_name)
+                    self.report.add("definitions", number, where, message, "value_error")
+                data = None
+            if data is not None:
+                if data.programme_id and data.project_id:
+                    self.report.add(
+                        "definitions",
+                        number,
+                        "project",
+                        "give at most one of programme and project",
+                        "value_error",
+                    )
+                existing = self.kpis.get(data.code.lower())
+                if existing is not None:
+                    where = f"definitions row {existing.row}" if existing.row else "your organisation"
+                    self.report.add(
+                        "definitions",
+                        number,
+                        "code",
+                        f"{data.code} is already defined ({where})",
+                        "duplicate",
+                    )
+                baseline = {}
+                if (data.baseline_value is None) != (data.baseline_period is None):
+                    self.report.add(
+                        "definitions",
+                        number,
+                        "baseline_period",
+                        "give baseline_value and baseline_period together, or neither",
+                        "value_error",
+                    )
+                elif data.baseline_value is not None and data.baseline_period is not None:
+                    try:
+                        baseline = {
+                            "baseline_value": check_number(
+                                data.unit, data.decimal_places, data.baseline_value, "baseline_value"
+                            ),
+                            "baseline_period": _period(
+                                data.frequency, data.baseline_period, "baseline_period"
+                            ).code,
+                        }
+                    except ProblemError as exc:
+                        self._row_problem("definitions", number, exc)
+            if self.report.problem_count > bad_before or data is None:
+                if code:
+                    self.bad_definitions.setdefault(code.lower(), number)
+                continue
+            kpi_id = uuid.uuid4()
+            self.kpis[data.code.lower()] = KnownKpi(
+                kpi_id, data.code, data.unit, data.decimal_places, data.frequency, False, row=number
+            )
+            self.new_kpis.append(
+                data.model_dump()
+                | baseline
+                | {
+                    "id": kpi_id,
+                    "organisation_id": self.organisation_id,
+                    "status": KpiStatus.active.value,
+                    "unit": data.unit.value,
+                    "polarity": data.polarity.value,
+                    "frequency": data.frequency.value,
+                    "retired_at": None,
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                }
+            )
+
+    # Targets and values -------------------------------------------------------------------
+
+    def _existing_periods(self, model: Any, kpi_ids: set[uuid.UUID]) -> set[tuple[uuid.UUID, str]]:
+        """(kpi, period code) pairs already stored for the KPIs this file writes to."""
+        stored: set[tuple[uuid.UUID, str]] = set()
+        ids = sorted(kpi_ids, key=str)
+        for start in range(0, len(ids), 500):
+            rows = self.session.execute(
+                select(model.kpi_id, model.period_code).where(col(model.kpi_id).in_(ids[start : start + 500]))
+            )
+            stored.update((kpi_id, code) for kpi_id, code in rows)
+        return stored
+
+    def _referenced(self, sheet: Sheet) -> set[uuid.UUID]:
+        return {
+            known.id
+            for _, cells in sheet.rows
+            if (known := self.kpis.get(cells.get("kpi_code", "").strip().lower())) is not None
+            and known.row is None
+        }
+
+    def targets(self, sheet: Sheet) -> None:
+        stored = self._existing_periods(KpiTarget, self._referenced(sheet))
+        seen: dict[tuple[uuid.UUID, str], int] = {}
+        now = utcnow()
+        for number, cells in sheet.rows:
+            if self._extra_cells(sheet, number, cells):
+                continue
+            kpi = self.kpi("targets", number, cells)
+            given = _present(cells, ("period_code", "target", "tolerance_percent"))
+            try:
+                data = TargetCreate(**given)
+            except ValidationError as exc:
+                for column, message in _pydantic_problems(exc):
+                    self.report.add("targets", number, column, message, "value_error")
+                continue
+            if kpi is None:
+                continue
+            try:
+                period = _period(kpi.frequency, data.period_code, "period_code")
+                target = check_number(kpi.unit, kpi.decimal_places, data.target, "target")
+            except ProblemError as exc:
+                self._row_problem("targets", number, exc)
+                continue
+            if not self._unique("targets", number, kpi, period, stored, seen):
+                continue
+            self.new_targets.append(
+                {
+                    "id": uuid.uuid4(),
+                    "organisation_id": self.organisation_id,
+                    "kpi_id": kpi.id,
+                    "period_code": period.code,
+                    "period_start": period.start,
+                    "period_end": period.end,
+                    "target": target,
+                    "tolerance_percent": data.tolerance_percent,
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                }
+            )
+
+    def _unique(
+        self,
+        kind: str,
+        number: int,
+        kpi: KnownKpi,
+        period: Period,
+        stored: set[tuple[uuid.UUID, str]],
+        seen: dict[tuple[uuid.UUID, str], int],
+    ) -> bool:
+        key = (kpi.id, period.code)
+        singular = kind.removesuffix("s")
+        if key in stored:
+            self.report.add(
+                kind,
+                number,
+                "period_code",
+                f"{kpi.code} already has a {singular} for {period.label}",
+                "duplicate",
+            )
+            return False
+        if key in seen:
+            self.report.add(
+                kind,
+                number,
+                "period_code",
+                f"{kpi.code} {period.label} is also in {kind} row {seen[key]}",
+                "duplicate",
+            )
+            return False
+        seen[key] = number
+        return True
+
+    def values(self, sheet: Sheet, actor: Actor | None) -> None:
+        stored = self._existing_periods(KpiValue, self._referenced(sheet))
+        seen: dict[tuple[uuid.UUID, str], int] = {}
+        now = utcnow()
+        person = actor.id if actor is not None and actor.kind == "user" else None
+        total = len(sheet.rows)
+        statuses = {s.value for s in ValueStatus}
+        for index, (number, cells) in enumerate(sheet.rows):
+            if index % 5000 == 0:
+                self.progress("checking values", index, total)
+            if self._extra_cells(sheet, number, cells):
+                continue
+            kpi = self.kpi("values", number, cells)
+            given = _present(cells, ("period_code", "actual", "commentary"))
+            status = cells.get("status", "").strip().lower() or ValueStatus.published.value
+            if status not in statuses:
+                self.report.add(
+                    "values", number, "status", f"use one of {', '.join(sorted(statuses))}", "value_error"
+                )
+            try:
+                data = ValueCreate(**given)
+            except ValidationError as exc:
+                for column, message in _pydantic_problems(exc):
+                    self.report.add("values", number, column, message, "value_error")
+                continue
+            if kpi is None or status not in statuses:
+                continue
+            try:
+                period = _period(kpi.frequency, data.period_code, "period_code")
+                actual = check_number(kpi.unit, kpi.decimal_places, data.actual, "actual")
+            except ProblemError as exc:
+                self._row_problem("values", number, exc)
+                continue
+            if not self._unique("values", number, kpi, period, stored, seen):
+                continue
+            reached = _STATUS_ORDER.index(status)
+            self.new_values.append(
+                {
+                    "id": uuid.uuid4(),
+                    "organisation_id": self.organisation_id,
+                    "kpi_id": kpi.id,
+                    "period_code": period.code,
+                    "period_start": period.start,
+                    "period_end": period.end,
+                    "actual": actual,
+                    "commentary": data.commentary,
+                    "status": status,
+                    "entered_by_id": person,
+                    "submitted_by_id": person if reached >= 1 else None,
+                    "submitted_at": now if reached >= 1 else None,
+                    "verified_by_id": person if reached >= 2 else None,
+                    "verified_at": now if reached >= 2 else None,
+                    "published_by_id": person if reached >= 3 else None,
+                    "published_at": now if reached >= 3 else None,
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                }
+            )
+        self.progress("checking values", total, total)
+
+    # Writing ------------------------------------------------------------------------------
+
+    def write(self) -> None:
+        total = len(self.new_kpis) + len(self.new_targets) + len(self.new_values)
+        done = 0
+        tables: list[tuple[Any, list[dict[str, Any]]]] = [
+            (Kpi.__table__, self.new_kpis),  # type: ignore[attr-defined]
+            (KpiTarget.__table__, self.new_targets),  # type: ignore[attr-defined]
+            (KpiValue.__table__, self.new_values),  # type: ignore[attr-defined]
+        ]
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+        for table, rows in tables:
+            for start in range(0, len(rows), INSERT_CHUNK):
+                chunk = rows[start : start + INSERT_CHUNK]
+                if postgres:
+                    self._copy(table, chunk)
+                else:
+                    # Core executemany: no ORM objects, one statement for the chunk.
+                    self.session.execute(insert(table), chunk)
+                done += len(chunk)
+                self.progress("writing", done, total)
+
+    def _copy(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        """PostgreSQL's COPY, in the session's transaction: psycopg's executemany sends a row
+        at a time, COPY streams them (faster for 100,000 values)."""
+        columns = list(rows[0])
+        names = ", ".join(f'"{c}"' for c in columns)
+        connection: Any = self.session.connection().connection.driver_connection  # psycopg's
+        with connection.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                # Exact decimals are stored as their text, as `DecimalText` writes them.
+                copy.write_row([format(v, "f") if isinstance(v, Decimal) else v for v in row.values()])
+
+
+_STATUS_ORDER = [s.value for s in ValueStatus]  # draft, submitted, verified, published
+
+
+class _Links:
+    """Owners, programmes and projects of the organisation, looked up by what a file holds."""
+
+    def __init__(self, session: Session, organisation_id: uuid.UUID) -> None:
+        self.session = session
+        self.organisation_id = organisation_id
+
+    def owner(self, email: str) -> tuple[uuid.UUID | None, str | None]:
+        found = self.session.execute(
+            select(User.id).where(
+                col(User.organisation_id) == self.organisation_id, func.lower(User.email) == email.lower()
+            )
+        ).scalar_one_or_none()
+        return (found, None) if found else (None, f"no person with the email {email} in your organisation")
+
+    def programme(self, text: str) -> tuple[uuid.UUID | None, str | None]:
+        try:
+            condition = col(Programme.id) == uuid.UUID(text)
+        except ValueError:
+            condition = col(Programme.name) == text
+        found = self.session.execute(
+            select(Programme.id).where(col(Programme.organisation_id) == self.organisation_id, condition)
+        ).scalar_one_or_none()
+        return (found, None) if found else (None, f"no programme '{text}' in your organisation")
+
+    def project(self, reference: str) -> tuple[uuid.UUID | None, str | None]:
+        found = self.session.execute(
+            select(Project.id).where(
+                col(Project.organisation_id) == self.organisation_id,
+                func.upper(Project.reference) == reference.upper(),
+            )
+        ).scalar_one_or_none()
+        return (found, None) if found else (None, f"no project {reference} in your organisation")
+
+
+class ImportResult(BaseModel):
+    dry_run: bool
+    definitions: int
+    targets: int
+    values: int
+
+
+def import_kpis(
+    session: Session,
+    actor: Actor | None,
+    organisation_id: uuid.UUID,
+    content: bytes,
+    *,
+    kind: str | None = None,
+    dry_run: bool = False,
+    file_name: str = "",
+    progress: Progress = _no_progress,
+) -> ImportResult:
+    """Check every row; raise 422 listing every problem, or write all (nothing on a dry run).
+
+    The caller commits (or, on a dry run or a refusal, rolls back)."""
+    sheets = read_file(content, kind)
+    importer = Importer(session, organisation_id, progress)
+    by_kind = {s.kind: s for s in sheets}
+    good_headers = {k: importer.check_header(s) for k, s in by_kind.items()}
+    if not all(good_headers.values()):
+        raise importer.report.refusal()
+    # Definitions first: targets and values may refer to KPIs defined in the same file.
+    if "definitions" in by_kind:
+        importer.definitions(by_kind["definitions"])
+    if "targets" in by_kind:
+        importer.targets(by_kind["targets"])
+    if "values" in by_kind:
+        importer.values(by_kind["values"], actor)
+    if importer.report.problem_count:
+        raise importer.report.refusal()
+    result = ImportResult(
+        dry_run=dry_run,
+        definitions=len(importer.new_kpis),
+        targets=len(importer.new_targets),
+        values=len(importer.new_values),
+    )
+    if dry_run:
+        return result
+    importer.write()
+    audit.record(
+        session,
+        actor,
+        organisation_id=organisation_id,
+        action="import",
+        record_type="kpi_import",
+        record_id=uuid.uuid4(),
+        after={
+            "file_name": file_name,
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "definitions": result.definitions,
+            "targets": result.targets,
+            "values": result.values,
+            "kpi_codes": sorted({k.code for k in importer.kpis.values() if k.row is not None}),
+        },
+    )
+    mark_changed(session, organisation_id)
+    return result

@@ -1,0 +1,84 @@
+"""Who may enter and submit values for which KPI, and who sees values not yet published.
+
+One rule, written once as a SQL condition (`submit_scope`) so lists filter with it and single
+records are checked with the very same condition:
+
+* `pmo` submits for every KPI;
+* the KPI's owner submits for it (they still need `kpi_values:submit`: a viewer who owns a
+  KPI cannot);
+* a project manager for the KPIs linked to the projects they manage;
+* a sponsor for the KPIs of projects and programmes their sponsor role covers (an
+  organisation-wide sponsor role covers every directorate) or that they are SRO of; this is
+  `pmo.portfolio.policies.can_edit_project` applied to KPIs.
+
+Readers (everyone with `kpis:read`, API clients included) see published values. Those who may
+submit for a KPI also see its values not yet published; holders of `kpi_drafts:read` (pmo,
+admin) see every value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, or_, true
+from sqlmodel import Session, col, select
+
+from pmo.core.permissions import Actor, Denied, Permission, Role
+from pmo.kpis.models import Kpi, KpiValue
+from pmo.portfolio.models import Programme, Project
+
+PUBLISHED = "published"
+
+
+def submit_scope(actor: Actor) -> ColumnElement[bool]:
+    """A condition on `Kpi`: the KPIs `actor` may enter and submit values for."""
+    if actor.kind != "user" or Permission.kpi_values_submit not in actor.permissions():
+        return false()
+    if Role.pmo in actor.roles:
+        return true()
+    conditions: list[Any] = [col(Kpi.owner_id) == actor.id]
+    if Role.project_manager in actor.roles:
+        managed = select(Project.id).where(col(Project.project_manager_id) == actor.id)
+        conditions.append(col(Kpi.project_id).in_(managed))
+    sponsor_directorates = [g.directorate_id for g in actor.grants if g.role == Role.sponsor]
+    if sponsor_directorates:
+        if None in sponsor_directorates:  # an organisation-wide sponsor covers every directorate
+            conditions.append(or_(col(Kpi.project_id).is_not(None), col(Kpi.programme_id).is_not(None)))
+        else:
+            directorates = [d for d in sponsor_directorates if d is not None]
+            projects = select(Project.id).where(
+                or_(col(Project.sro_id) == actor.id, col(Project.lead_directorate_id).in_(directorates))
+            )
+            programmes = select(Programme.id).where(
+                or_(col(Programme.sro_id) == actor.id, col(Programme.lead_directorate_id).in_(directorates))
+            )
+            conditions.append(or_(col(Kpi.project_id).in_(projects), col(Kpi.programme_id).in_(programmes)))
+    return or_(*conditions)
+
+
+def can_submit(session: Session, actor: Actor, kpi: Kpi) -> bool | Denied:
+    allowed = session.execute(select(Kpi.id).where(col(Kpi.id) == kpi.id, submit_scope(actor))).first()
+    if allowed is not None:
+        return True
+    return Denied(
+        f"You cannot enter or submit values for {kpi.code}: its owner, the project manager or sponsor "
+        "of its project or programme, or the PMO can."
+    )
+
+
+def sees_every_value(actor: Actor) -> bool:
+    return Permission.kpi_drafts_read in actor.permissions()
+
+
+def can_see(session: Session, actor: Actor, kpi: Kpi, value: KpiValue) -> bool:
+    if value.status == PUBLISHED or sees_every_value(actor):
+        return True
+    return can_submit(session, actor, kpi) is True
+
+
+def visible_values(actor: Actor) -> ColumnElement[bool]:
+    """A condition on `KpiValue`: the values `actor` may see (within their organisation)."""
+    if sees_every_value(actor):
+        return true()
+    submittable = select(Kpi.id).where(col(Kpi.organisation_id) == actor.organisation_id, submit_scope(actor))
+    return or_(col(KpiValue.status) == PUBLISHED, col(KpiValue.kpi_id).in_(submittable))

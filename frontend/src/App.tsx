@@ -1,0 +1,223 @@
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { api } from './api/client'
+import { onSessionChange, refresh, signOut, signOutEverywhere } from './api/session'
+import { Loading, ProblemPage } from './components/ui'
+import { load } from './lib/data'
+import { type Who, WhoContext } from './lib/me'
+import type { Problem } from './lib/problem'
+import { match, navigate, onLinkClick, useLocation } from './lib/router'
+import { SignIn } from './pages/SignIn'
+import { Home } from './pages/Home'
+import { Dashboard } from './pages/Dashboard'
+import { Programme } from './pages/Programme'
+import { Projects } from './pages/Projects'
+import { Project } from './pages/Project'
+import { GateReviewRequest, GateReview } from './pages/GateReviews'
+import { RiskForm } from './pages/RiskForm'
+import { AdminApiClients, AdminDirectorates, AdminRoles, AdminUsers } from './pages/Admin'
+import { DrawdownPage, DrawdownRequest, Drawdowns } from './pages/Drawdowns'
+import { FundingSourceEdit, FundingSourceNew, FundingSources } from './pages/FundingSources'
+import { PortfolioFinance } from './pages/PortfolioFinance'
+import { KpiList, KpiPage, KpiQueue } from './pages/Kpis'
+import { KpiImport } from './pages/KpiImport'
+
+const PRODUCT = 'Change portfolio'
+
+type Route = [string, (params: Record<string, string>) => preact.JSX.Element, string?]
+
+const ROUTES: Route[] = [
+  ['/', () => <Home />],
+  ['/portfolio', () => <Dashboard />, 'portfolio:read'],
+  ['/projects', () => <Projects />, 'portfolio:read'],
+  ['/programmes/:id', (p) => <Programme id={p.id as string} />, 'portfolio:read'],
+  ['/projects/:id', (p) => <Project id={p.id as string} />, 'portfolio:read'],
+  ['/projects/:id/gate-reviews/new', (p) => <GateReviewRequest projectId={p.id as string} />, 'gate_reviews:request'],
+  ['/projects/:id/risks/new', (p) => <RiskForm projectId={p.id as string} />, 'raid:edit'],
+  ['/gate-reviews/:id', (p) => <GateReview id={p.id as string} />, 'portfolio:read'],
+  ['/portfolio/finance', () => <PortfolioFinance />, 'finance:read'],
+  ['/drawdowns', () => <Drawdowns />, 'finance:read'],
+  ['/drawdowns/new', () => <DrawdownRequest />, 'drawdowns:request'],
+  ['/drawdowns/:id', (p) => <DrawdownPage id={p.id as string} />, 'finance:read'],
+  ['/funding-sources', () => <FundingSources />, 'finance:read'],
+  ['/funding-sources/new', () => <FundingSourceNew />, 'funding_sources:manage'],
+  ['/funding-sources/:id/edit', (p) => <FundingSourceEdit id={p.id as string} />, 'funding_sources:manage'],
+  ['/kpis', () => <KpiList />, 'kpis:read'],
+  ['/kpis/:id', (p) => <KpiPage id={p.id as string} />, 'kpis:read'],
+  ['/kpi-values', () => <KpiQueue />, 'kpi_values:verify'],
+  ['/kpi-imports', () => <KpiImport />, 'kpis:manage'],
+  ['/admin/users', () => <AdminUsers />, 'users:read'],
+  ['/admin/roles', () => <AdminRoles />, 'roles:read'],
+  ['/admin/directorates', () => <AdminDirectorates />, 'directorates:read'],
+  ['/admin/api-clients', () => <AdminApiClients />, 'api_clients:manage'],
+]
+
+const NAVIGATION: [string, string, string?][] = [
+  ['/', 'My work'],
+  ['/portfolio', 'Portfolio', 'portfolio:read'],
+  ['/projects', 'Projects', 'portfolio:read'],
+  ['/kpis', 'KPIs', 'kpis:read'],
+  ['/drawdowns', 'Draw-downs', 'finance:read'],
+  ['/funding-sources', 'Funding sources', 'finance:read'],
+  ['/admin/users', 'Administration', 'users:manage'],
+]
+
+async function loadWho(): Promise<{ who?: Who; problem?: Problem }> {
+  const [me, organisation] = await Promise.all([load(() => api.GET('/api/v1/me')), load(() => api.GET('/api/v1/organisation'))])
+  if (me.problem) return { problem: me.problem }
+  if (organisation.problem) return { problem: organisation.problem }
+  return { who: { me: me.data, organisation: organisation.data } }
+}
+
+export function App() {
+  const { path, search } = useLocation()
+  const [state, setState] = useState<'starting' | 'signed-out' | 'signed-in'>('starting')
+  const [who, setWho] = useState<Who | null>(null)
+  const [problem, setProblem] = useState<Problem | null>(null)
+  const [organisationName, setOrganisationName] = useState<string | null>(null)
+
+  const start = async () => {
+    const result = await loadWho()
+    if (result.who) {
+      setWho(result.who)
+      setOrganisationName(result.who.organisation.name)
+      setProblem(null)
+      setState('signed-in')
+    } else {
+      setProblem(result.problem ?? null)
+      setState(result.problem?.status === 401 ? 'signed-out' : 'signed-in')
+    }
+  }
+
+  useEffect(() => {
+    // A reload keeps the session: the cookie gives a new access token.
+    refresh().then((ok) => (ok ? start() : setState('signed-out')))
+    return onSessionChange((signedIn) => {
+      if (!signedIn) {
+        setWho(null)
+        setState('signed-out')
+      }
+    })
+  }, [])
+
+  useEffect(() => {
+    document.addEventListener('click', onLinkClick)
+    return () => document.removeEventListener('click', onLinkClick)
+  }, [])
+
+  let page: preact.JSX.Element
+  let title = 'Sign in'
+  if (state === 'starting') page = <Loading />
+  else if (state === 'signed-out' || !who) {
+    page = problem && state === 'signed-in' ? <ProblemPage problem={problem} onRetry={start} /> : <SignIn onSignedIn={start} />
+  } else {
+    const found = ROUTES.map(([pattern, render, permission]) => ({ params: match(pattern, path), render, permission })).find(
+      (route) => route.params,
+    )
+    if (!found || !found.params) {
+      page = <ProblemPage problem={{ title: 'Not found', status: 404, detail: 'There is no page at this address.' }} />
+      title = 'Page not found'
+    } else if (found.permission && !who.me.permissions.includes(found.permission)) {
+      page = (
+        <ProblemPage
+          problem={{ title: 'Not allowed', status: 403, detail: `This page needs the permission '${found.permission}', which your roles do not give.` }}
+        />
+      )
+      title = 'Not allowed'
+    } else {
+      page = found.render(found.params)
+      title = ''
+    }
+  }
+  // The page title follows the page's own heading (WCAG 2.4.2), even once its data arrives.
+  useEffect(() => {
+    const main = document.getElementById('main-content')
+    if (!main) return
+    const update = () => {
+      const heading = main.querySelector('h1')?.textContent?.trim() || title || PRODUCT
+      document.title = `${heading} – ${PRODUCT}${organisationName ? ` – ${organisationName}` : ''}`
+    }
+    update()
+    const observer = new MutationObserver(update)
+    observer.observe(main, { childList: true, subtree: true, characterData: true })
+    return () => observer.disconnect()
+  }, [title, path, search, state, organisationName])
+
+  // After moving to another page, focus goes to its content, as after a page load a screen
+  // reader starts there (and the skip link is next in the tab order).
+  const first = useRef(true)
+  useEffect(() => {
+    if (first.current) {
+      first.current = false
+      return
+    }
+    document.getElementById('main-content')?.focus({ preventScroll: true })
+  }, [path, search])
+
+  const signedIn = state === 'signed-in' && who
+  return (
+    <WhoContext.Provider value={who}>
+      <a href="#main-content" class="govuk-skip-link" onClick={(event) => {
+        event.preventDefault()
+        document.getElementById('main-content')?.focus()
+      }}>
+        Skip to main content
+      </a>
+      <header class="app-header" role="banner">
+        <div class="govuk-width-container">
+          <span class="app-header__organisation">{organisationName ?? 'Council'}</span>
+          <span class="app-header__product">{PRODUCT}</span>
+          {signedIn && (
+            <div class="app-header__account">
+              <span>{who.me.display_name}</span>
+              <button type="button" class="app-link-button" onClick={() => signOut().then(() => navigate('/'))}>
+                Sign out
+              </button>
+              <button
+                type="button"
+                class="app-link-button"
+                onClick={() => signOutEverywhere().then(() => navigate('/'))}
+              >
+                Sign out everywhere
+              </button>
+            </div>
+          )}
+        </div>
+      </header>
+      {signedIn && (
+        <section aria-label="Service navigation" class="govuk-service-navigation">
+          <div class="govuk-width-container">
+            <div class="govuk-service-navigation__container">
+              <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
+                <ul class="govuk-service-navigation__list">
+                  {NAVIGATION.filter(([, , permission]) => !permission || who.me.permissions.includes(permission)).map(
+                    ([href, label]) => {
+                      const active = href === '/' ? path === '/' : path.startsWith(href === '/admin/users' ? '/admin' : href)
+                      return (
+                        <li class={`govuk-service-navigation__item${active ? ' govuk-service-navigation__item--active' : ''}`} key={href}>
+                          <a class="govuk-service-navigation__link" href={href} aria-current={active ? 'page' : undefined}>
+                            {active ? <strong class="govuk-service-navigation__active-fallback">{label}</strong> : label}
+                          </a>
+                        </li>
+                      )
+                    },
+                  )}
+                </ul>
+              </nav>
+            </div>
+          </div>
+        </section>
+      )}
+      <div class="govuk-width-container">
+        <main class="govuk-main-wrapper" id="main-content" tabIndex={-1} key={path + search}>
+          {page}
+        </main>
+      </div>
+      <footer class="govuk-width-container govuk-!-padding-top-4 govuk-!-padding-bottom-6" role="contentinfo">
+        <p class="govuk-body-s">
+          {organisationName ? `${organisationName}: ` : ''}
+          {PRODUCT}. <a class="govuk-link" href="/api/v1/docs">API documentation</a>
+        </p>
+      </footer>
+    </WhoContext.Provider>
+  )
+}

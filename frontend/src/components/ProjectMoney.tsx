@@ -1,0 +1,138 @@
+import { api, type Schemas } from '../api/client'
+import { load, type Loaded, useResource } from '../lib/data'
+import { humanise } from '../lib/format'
+import { pounds } from '../lib/money'
+import { Loading, ProblemPage, Scroll } from './ui'
+
+// The project page's money sections: its benefits (with their profile by year) and cost lines.
+
+const CLASS: Record<string, string> = {
+  cashable: 'Cashable',
+  non_cashable: 'Non-cashable',
+  qualitative: 'Qualitative',
+  dis_benefit: 'Dis-benefit',
+}
+
+function money(value: string | null): string {
+  return value === null ? 'Not known' : pounds(value)
+}
+
+export function ProjectBenefits({ projectId }: { projectId: string }) {
+  const benefits = useResource(`benefits-${projectId}`, () =>
+    load(() => api.GET('/api/v1/benefits', { params: { query: { project_id: projectId, limit: 200, sort: 'reference' } } })),
+  )
+  if (benefits.problem) return <ProblemPage problem={benefits.problem} onRetry={benefits.reload} />
+  if (!benefits.data) return <Loading what="Loading benefits" />
+  const items = benefits.data.items
+  if (items.length === 0) return <p class="govuk-body">No benefits recorded.</p>
+  return (
+    <>
+      {items.map((b) => (
+        <div key={b.id} class="govuk-!-margin-bottom-6">
+          <h3 class="govuk-heading-s">
+            {b.reference} {b.title}
+          </h3>
+          <p class="govuk-body">
+            {CLASS[b.benefit_class] ?? humanise(b.benefit_class)}, {humanise(b.category).toLowerCase()}, {humanise(b.status).toLowerCase()}
+            {b.in_mtfp ? '; already in the MTFP' : ''}.{b.description ? ` ${b.description}` : ''}
+          </p>
+          {b.profile.length > 0 && (
+            <Scroll label={`${b.reference} profile by financial year`}>
+              <table class="govuk-table app-table--small">
+                <caption class="govuk-table__caption govuk-visually-hidden">{b.reference} profile by financial year</caption>
+                <thead class="govuk-table__head">
+                  <tr class="govuk-table__row">
+                    <th scope="col" class="govuk-table__header">Financial year</th>
+                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">Planned</th>
+                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">Forecast</th>
+                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">Actual</th>
+                  </tr>
+                </thead>
+                <tbody class="govuk-table__body">
+                  {b.profile.map((entry) => (
+                    <tr class="govuk-table__row" key={entry.financial_year}>
+                      <th scope="row" class="govuk-table__header">{entry.financial_year}</th>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(entry.planned)}</td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(entry.forecast)}</td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{money(entry.actual)}</td>
+                    </tr>
+                  ))}
+                  <tr class="govuk-table__row app-total-row">
+                    <th scope="row" class="govuk-table__header">Total</th>
+                    <td class="govuk-table__cell govuk-table__cell--numeric">{pounds(b.totals.planned)}</td>
+                    <td class="govuk-table__cell govuk-table__cell--numeric">{pounds(b.totals.forecast)}</td>
+                    <td class="govuk-table__cell govuk-table__cell--numeric">{pounds(b.totals.actual)}</td>
+                  </tr>
+                </tbody>
+              </table>
+            </Scroll>
+          )}
+        </div>
+      ))}
+    </>
+  )
+}
+
+interface CostsView {
+  lines: Schemas['CostLinePublic'][]
+  totals: Schemas['CostTotals']
+  sources: Map<string, string>
+}
+
+async function loadCosts(projectId: string): Promise<Loaded<CostsView>> {
+  const [lines, totals, sources] = await Promise.all([
+    load(() => api.GET('/api/v1/cost-lines', { params: { query: { project_id: projectId, limit: 200, sort: 'financial_year' } } })),
+    load(() => api.GET('/api/v1/cost-lines/totals', { params: { query: { project_id: projectId } } })),
+    load(() => api.GET('/api/v1/funding-sources', { params: { query: { limit: 200 } } })),
+  ])
+  if (lines.problem) return lines
+  if (totals.problem) return totals
+  if (sources.problem) return sources
+  return {
+    data: { lines: lines.data.items, totals: totals.data, sources: new Map(sources.data.items.map((s) => [s.id, s.name])) },
+  }
+}
+
+export function ProjectCosts({ projectId }: { projectId: string }) {
+  const costs = useResource(`costs-${projectId}`, () => loadCosts(projectId))
+  if (costs.problem) return <ProblemPage problem={costs.problem} onRetry={costs.reload} />
+  if (!costs.data) return <Loading what="Loading cost lines" />
+  const { lines, totals, sources } = costs.data
+  if (lines.length === 0) return <p class="govuk-body">No cost lines recorded.</p>
+  return (
+    <Scroll label="Cost lines">
+      <table class="govuk-table" data-testid="cost-lines">
+        <caption class="govuk-table__caption govuk-visually-hidden">Cost lines</caption>
+        <thead class="govuk-table__head">
+          <tr class="govuk-table__row">
+            <th scope="col" class="govuk-table__header">Description</th>
+            <th scope="col" class="govuk-table__header">Kind</th>
+            <th scope="col" class="govuk-table__header">Financial year</th>
+            <th scope="col" class="govuk-table__header">Funding source</th>
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Amount</th>
+          </tr>
+        </thead>
+        <tbody class="govuk-table__body">
+          {lines.map((line) => (
+            <tr class="govuk-table__row" key={line.id}>
+              <td class="govuk-table__cell">
+                {line.description}
+                {line.grade ? ` (${line.grade})` : ''}
+              </td>
+              <td class="govuk-table__cell">{line.kind === 'one_off' ? 'One-off investment' : 'Resourcing'}</td>
+              <td class="govuk-table__cell app-nowrap">{line.financial_year}</td>
+              <td class="govuk-table__cell">{line.funding_source_id ? (sources.get(line.funding_source_id) ?? 'Funding source') : 'None'}</td>
+              <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(line.amount)}</td>
+            </tr>
+          ))}
+          <tr class="govuk-table__row app-total-row">
+            <th scope="row" class="govuk-table__header" colSpan={4}>
+              Total
+            </th>
+            <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(totals.total)}</td>
+          </tr>
+        </tbody>
+      </table>
+    </Scroll>
+  )
+}

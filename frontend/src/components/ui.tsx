@@ -1,0 +1,396 @@
+import type { ComponentChildren, JSX } from 'preact'
+import { useEffect, useRef } from 'preact/hooks'
+import { type FormErrors, type Problem, describe, fieldId, toFormErrors } from '../lib/problem'
+import { ariaSort, nextSort, writeQuery, type QueryState } from '../lib/query'
+import { confidenceLabel, humanise, ragTagClass } from '../lib/format'
+
+// GOV.UK Frontend components as Preact, written to the design system's markup.
+
+export function ErrorSummary({ errors, onReload }: { errors: FormErrors | null; onReload?: () => void }) {
+  const ref = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    if (errors) ref.current?.focus()
+  }, [errors])
+  if (!errors) return null
+  return (
+    <div class="govuk-error-summary" tabIndex={-1} ref={ref}>
+      <div role="alert">
+        <h2 class="govuk-error-summary__title">There is a problem</h2>
+        <div class="govuk-error-summary__body">
+          <ul class="govuk-list govuk-error-summary__list">
+            {errors.summary.map((item) => (
+              <li key={item.text}>{item.href ? <a href={item.href}>{item.text}</a> : item.text}</li>
+            ))}
+          </ul>
+          {errors.status === 412 && onReload && (
+            <button type="button" class="govuk-button govuk-button--secondary" onClick={onReload}>
+              Reload the record
+            </button>
+          )}
+        </div>
+      </div>
+    </div>
+  )
+}
+
+/** A page whose data could not be loaded: says why, never a blank screen. */
+export function ProblemPage({ problem, onRetry }: { problem: Problem; onRetry?: () => void }) {
+  const heading =
+    problem.status === 404
+      ? 'Page not found'
+      : problem.status === 403
+        ? 'You cannot see this page'
+        : problem.status === 0
+          ? 'The service could not be reached'
+          : 'Sorry, there is a problem'
+  return (
+    <div>
+      <h1 class="govuk-heading-l">{heading}</h1>
+      <p class="govuk-body">{describe(problem)}</p>
+      {onRetry && problem.status !== 404 && problem.status !== 403 && (
+        <button type="button" class="govuk-button govuk-button--secondary" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+      <p class="govuk-body">
+        <a class="govuk-link" href="/">
+          Go to your home page
+        </a>
+      </p>
+    </div>
+  )
+}
+
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <p class="govuk-body" role="status">
+      {what}…
+    </p>
+  )
+}
+
+interface FieldProps {
+  name: string
+  label: string
+  hint?: string
+  errors: FormErrors | null
+  labelClass?: string
+}
+
+function FieldShell({ name, label, hint, errors, children, labelClass }: FieldProps & { children: ComponentChildren }) {
+  const error = errors?.fields[name]
+  const id = fieldId(name)
+  return (
+    <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
+      <label class={`govuk-label ${labelClass ?? ''}`} for={id}>
+        {label}
+      </label>
+      {hint && (
+        <div class="govuk-hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      )}
+      {error && (
+        <p class="govuk-error-message" id={`${id}-error`}>
+          <span class="govuk-visually-hidden">Error:</span> {error}
+        </p>
+      )}
+      {children}
+    </div>
+  )
+}
+
+function describedBy(name: string, hint: string | undefined, errors: FormErrors | null): string | undefined {
+  const id = fieldId(name)
+  const parts = [hint ? `${id}-hint` : '', errors?.fields[name] ? `${id}-error` : ''].filter(Boolean)
+  return parts.length ? parts.join(' ') : undefined
+}
+
+export function TextInput(
+  props: FieldProps & {
+    value: string
+    onInput: (value: string) => void
+    type?: string
+    autocomplete?: string
+    width?: string
+    spellcheck?: boolean
+  },
+) {
+  const { name, value, onInput, type = 'text', autocomplete, width, errors, hint } = props
+  return (
+    <FieldShell {...props}>
+      <input
+        class={`govuk-input${width ? ` govuk-input--width-${width}` : ''}${errors?.fields[name] ? ' govuk-input--error' : ''}`}
+        id={fieldId(name)}
+        name={name}
+        type={type}
+        value={value}
+        autocomplete={autocomplete}
+        spellcheck={props.spellcheck}
+        aria-describedby={describedBy(name, hint, errors)}
+        onInput={(event) => onInput((event.target as HTMLInputElement).value)}
+      />
+    </FieldShell>
+  )
+}
+
+export function TextArea(props: FieldProps & { value: string; onInput: (value: string) => void; rows?: number }) {
+  const { name, value, onInput, rows = 4, errors, hint } = props
+  return (
+    <FieldShell {...props}>
+      <textarea
+        class={`govuk-textarea${errors?.fields[name] ? ' govuk-textarea--error' : ''}`}
+        id={fieldId(name)}
+        name={name}
+        rows={rows}
+        value={value}
+        aria-describedby={describedBy(name, hint, errors)}
+        onInput={(event) => onInput((event.target as HTMLTextAreaElement).value)}
+      />
+    </FieldShell>
+  )
+}
+
+export interface Option {
+  value: string
+  text: string
+}
+
+export function Select(props: FieldProps & { value: string; onChange: (value: string) => void; options: Option[] }) {
+  const { name, value, onChange, options, errors, hint } = props
+  return (
+    <FieldShell {...props}>
+      <select
+        class={`govuk-select${errors?.fields[name] ? ' govuk-select--error' : ''}`}
+        id={fieldId(name)}
+        name={name}
+        value={value}
+        aria-describedby={describedBy(name, hint, errors)}
+        onChange={(event) => onChange((event.target as HTMLSelectElement).value)}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.text}
+          </option>
+        ))}
+      </select>
+    </FieldShell>
+  )
+}
+
+export function Radios(
+  props: FieldProps & { value: string; onChange: (value: string) => void; options: Option[]; small?: boolean },
+) {
+  const { name, label, hint, value, onChange, options, errors } = props
+  const error = errors?.fields[name]
+  const id = fieldId(name)
+  return (
+    <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
+      <fieldset class="govuk-fieldset" aria-describedby={describedBy(name, hint, errors)}>
+        <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{label}</legend>
+        {hint && (
+          <div class="govuk-hint" id={`${id}-hint`}>
+            {hint}
+          </div>
+        )}
+        {error && (
+          <p class="govuk-error-message" id={`${id}-error`}>
+            <span class="govuk-visually-hidden">Error:</span> {error}
+          </p>
+        )}
+        <div class={`govuk-radios${props.small ? ' govuk-radios--small' : ''}`}>
+          {options.map((option, index) => (
+            <div class="govuk-radios__item" key={option.value}>
+              <input
+                class="govuk-radios__input"
+                id={index === 0 ? id : `${id}-${option.value}`}
+                name={name}
+                type="radio"
+                value={option.value}
+                checked={value === option.value}
+                onChange={() => onChange(option.value)}
+              />
+              <label class="govuk-label govuk-radios__label" for={index === 0 ? id : `${id}-${option.value}`}>
+                {option.text}
+              </label>
+            </div>
+          ))}
+        </div>
+      </fieldset>
+    </div>
+  )
+}
+
+export function Checkboxes(
+  props: FieldProps & { values: string[]; onChange: (values: string[]) => void; options: Option[] },
+) {
+  const { name, label, values, onChange, options, errors } = props
+  const error = errors?.fields[name]
+  const id = fieldId(name)
+  return (
+    <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
+      <fieldset class="govuk-fieldset">
+        <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{label}</legend>
+        {error && (
+          <p class="govuk-error-message">
+            <span class="govuk-visually-hidden">Error:</span> {error}
+          </p>
+        )}
+        <div class="govuk-checkboxes govuk-checkboxes--small">
+          {options.map((option, index) => (
+            <div class="govuk-checkboxes__item" key={option.value}>
+              <input
+                class="govuk-checkboxes__input"
+                id={index === 0 ? id : `${id}-${option.value.replace(/[^a-z0-9]/gi, '-')}`}
+                type="checkbox"
+                checked={values.includes(option.value)}
+                onChange={(event) =>
+                  onChange(
+                    (event.target as HTMLInputElement).checked
+                      ? [...values, option.value]
+                      : values.filter((v) => v !== option.value),
+                  )
+                }
+              />
+              <label
+                class="govuk-label govuk-checkboxes__label"
+                for={index === 0 ? id : `${id}-${option.value.replace(/[^a-z0-9]/gi, '-')}`}
+              >
+                {option.text}
+              </label>
+            </div>
+          ))}
+        </div>
+      </fieldset>
+    </div>
+  )
+}
+
+export function RagTag({ value, label }: { value: string | null | undefined; label?: string }) {
+  return <strong class={`govuk-tag ${ragTagClass(value)}`}>{label ?? confidenceLabel(value)}</strong>
+}
+
+export function StatusTag({ value }: { value: string }) {
+  const colour =
+    value === 'approved' || value === 'done' || value === 'closed'
+      ? 'govuk-tag--green'
+      : value === 'pending' || value === 'open'
+        ? 'govuk-tag--blue'
+        : value === 'rejected' || value === 'missed'
+          ? 'govuk-tag--red'
+          : 'govuk-tag--grey'
+  return <strong class={`govuk-tag ${colour}`}>{humanise(value)}</strong>
+}
+
+/** A sortable column heading: a link that keeps the other filters, with aria-sort. */
+export function SortHeader({ label, column, query, path }: { label: string; column: string; query: QueryState; path: string }) {
+  const sort = ariaSort(query.sort, column)
+  const href = path + writeQuery({ ...query, sort: nextSort(query.sort, column), offset: '' })
+  return (
+    <th scope="col" class="govuk-table__header" aria-sort={sort}>
+      <a class="govuk-link" href={href}>
+        {label}
+        <span class="govuk-visually-hidden">, sort {sort === 'ascending' ? 'descending' : 'ascending'}</span>
+      </a>
+    </th>
+  )
+}
+
+export function Pagination({ total, limit, offset, query, path }: { total: number; limit: number; offset: number; query: QueryState; path: string }) {
+  if (total <= limit) return null
+  const page = Math.floor(offset / limit) + 1
+  const pages = Math.ceil(total / limit)
+  const at = (n: number) => path + writeQuery({ ...query, offset: String((n - 1) * limit) })
+  return (
+    <nav class="govuk-pagination" aria-label="Pages">
+      {page > 1 && (
+        <div class="govuk-pagination__prev">
+          <a class="govuk-link govuk-pagination__link" href={at(page - 1)} rel="prev">
+            <span class="govuk-pagination__link-title">Previous<span class="govuk-visually-hidden"> page</span></span>
+          </a>
+        </div>
+      )}
+      <p class="govuk-body govuk-!-margin-bottom-0 govuk-!-margin-right-3">
+        Page {page} of {pages}
+      </p>
+      {page < pages && (
+        <div class="govuk-pagination__next">
+          <a class="govuk-link govuk-pagination__link" href={at(page + 1)} rel="next">
+            <span class="govuk-pagination__link-title">Next<span class="govuk-visually-hidden"> page</span></span>
+          </a>
+        </div>
+      )}
+    </nav>
+  )
+}
+
+/** A horizontal bar chart; the bars are decoration, the table beside it is what a screen reader reads. */
+export function BarChart({ caption, rows, unit }: { caption: string; rows: { label: string; value: number }[]; unit: string }) {
+  const max = Math.max(1, ...rows.map((row) => row.value))
+  return (
+    <figure class="govuk-!-margin-0">
+      <figcaption class="govuk-heading-s">{caption}</figcaption>
+      <ul class="app-bars" aria-hidden="true">
+        {rows.map((row) => (
+          <li class="app-bars__row" key={row.label}>
+            <span>{row.label}</span>
+            <span class="app-bars__bar" style={{ width: `${(row.value / max) * 100}%` }} />
+            <span>{row.value}</span>
+          </li>
+        ))}
+      </ul>
+      <table class="govuk-table govuk-visually-hidden">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Category</th>
+            <th scope="col">{unit}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.label}>
+              <th scope="row">{row.label}</th>
+              <td>{row.value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  )
+}
+
+export function SummaryList({ rows }: { rows: [string, ComponentChildren][] }) {
+  return (
+    <dl class="govuk-summary-list">
+      {rows.map(([key, value]) => (
+        <div class="govuk-summary-list__row" key={key}>
+          <dt class="govuk-summary-list__key">{key}</dt>
+          <dd class="govuk-summary-list__value">{value}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
+export function Button({ children, ...rest }: JSX.HTMLAttributes<HTMLButtonElement>) {
+  return (
+    <button type="submit" class="govuk-button" data-prevent-double-click="true" {...rest}>
+      {children}
+    </button>
+  )
+}
+
+/** Submit handling shared by forms: a problem from the API becomes the error summary. */
+export function formErrors(problem: Problem, labels?: Record<string, string>): FormErrors {
+  return toFormErrors(problem, labels)
+}
+
+/** A wide table in a region that scrolls sideways on a narrow screen (and can be reached by keyboard). */
+export function Scroll({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="app-scroll" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  )
+}

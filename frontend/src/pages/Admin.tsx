@@ -1,0 +1,421 @@
+import { useState } from 'preact/hooks'
+import { api, type Schemas } from '../api/client'
+import { Checkboxes, ErrorSummary, Loading, Pagination, ProblemPage, Scroll, Select, SortHeader, TextInput } from '../components/ui'
+import { load, type Loaded, useResource } from '../lib/data'
+import { formatDate, humanise } from '../lib/format'
+import { useCan } from '../lib/me'
+import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
+import { readQuery, withFilter, writeQuery } from '../lib/query'
+import { navigate, useLocation } from '../lib/router'
+
+const LIMIT = 50
+const ROLES: Schemas['Role'][] = ['admin', 'pmo', 'sponsor', 'project_manager', 'finance', 'member', 'democratic_services', 'viewer']
+
+function AdminNav() {
+  const { path } = useLocation()
+  const can = useCan()
+  const items: [string, string, string][] = [
+    ['/admin/users', 'Users', 'users:read'],
+    ['/admin/roles', 'Roles', 'roles:read'],
+    ['/admin/directorates', 'Directorates', 'directorates:read'],
+    ['/admin/api-clients', 'API clients', 'api_clients:manage'],
+  ]
+  return (
+    <nav class="moj-sub-navigation" aria-label="Administration">
+      <ul class="moj-sub-navigation__list">
+        {items.filter(([, , permission]) => can(permission)).map(([href, label]) => (
+          <li class="moj-sub-navigation__item" key={href}>
+            <a class="moj-sub-navigation__link" href={href} aria-current={path === href ? 'page' : undefined}>
+              {label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  )
+}
+
+/** Sends a create request; a refusal becomes the error summary and the form keeps its values. */
+async function create<T>(
+  request: () => Promise<{ data?: T; error?: unknown; response: Response }>,
+  labels: Record<string, string>,
+): Promise<{ data?: T; errors?: FormErrors }> {
+  try {
+    const { data, error, response } = await request()
+    if (response.ok && data) return { data }
+    return { errors: toFormErrors(await problemFrom(response, error), labels) }
+  } catch {
+    return { errors: toFormErrors(NETWORK_PROBLEM) }
+  }
+}
+
+function Success({ text }: { text: string | null }) {
+  if (!text) return null
+  return (
+    <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="success-title">
+      <div class="govuk-notification-banner__header">
+        <h2 class="govuk-notification-banner__title" id="success-title">
+          Success
+        </h2>
+      </div>
+      <div class="govuk-notification-banner__content">
+        <p class="govuk-notification-banner__heading">{text}</p>
+      </div>
+    </div>
+  )
+}
+
+export function AdminUsers() {
+  const { path, search } = useLocation()
+  const can = useCan()
+  const query = readQuery(search, ['q', 'role', 'sort', 'offset'])
+  const [text, setText] = useState(query.q ?? '')
+  const users = useResource(`users${writeQuery(query)}`, () =>
+    load(() =>
+      api.GET('/api/v1/users', {
+        params: { query: { q: query.q, role: query.role as Schemas['Role'] | undefined, sort: query.sort ?? 'display_name', limit: LIMIT, offset: Number(query.offset ?? 0) } },
+      }),
+    ),
+  )
+  const [form, setForm] = useState({ email: '', display_name: '', password: '' })
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [done, setDone] = useState<string | null>(null)
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    const result = await create(() => api.POST('/api/v1/users', { body: form }), {
+      email: 'Email address',
+      display_name: 'Name',
+      password: 'Password',
+    })
+    if (result.data) {
+      setErrors(null)
+      setDone(`${result.data.display_name} can now sign in. Give them a role on the Roles page.`)
+      setForm({ email: '', display_name: '', password: '' })
+      users.reload()
+    } else setErrors(result.errors ?? null)
+  }
+  return (
+    <>
+      <h1 class="govuk-heading-l">Users</h1>
+      <AdminNav />
+      <Success text={done} />
+      <form role="search" aria-label="Filter users" class="govuk-!-margin-bottom-4"
+        onSubmit={(e) => {
+          e.preventDefault()
+          navigate(path + writeQuery(withFilter(query, 'q', text.trim())))
+        }}>
+        <div class="govuk-form-group">
+          <label class="govuk-label govuk-label--s" for="filter-users">
+            Name or email
+          </label>
+          <input class="govuk-input govuk-input--width-20" id="filter-users" type="search" value={text}
+            onInput={(e) => setText((e.target as HTMLInputElement).value)} />
+        </div>
+        <button type="submit" class="govuk-button govuk-button--secondary">
+          Search
+        </button>
+      </form>
+      {users.problem ? (
+        <ProblemPage problem={users.problem} onRetry={users.reload} />
+      ) : !users.data ? (
+        <Loading />
+      ) : (
+        <>
+          <Scroll label="Users">
+<table class="govuk-table">
+            <caption class="govuk-table__caption govuk-visually-hidden">Users</caption>
+            <thead class="govuk-table__head">
+              <tr class="govuk-table__row">
+                <SortHeader label="Name" column="display_name" query={query} path={path} />
+                <SortHeader label="Email" column="email" query={query} path={path} />
+                <th scope="col" class="govuk-table__header">Roles</th>
+                <th scope="col" class="govuk-table__header">Status</th>
+              </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+              {users.data.items.map((user) => (
+                <tr class="govuk-table__row" key={user.id}>
+                  <td class="govuk-table__cell">{user.display_name}</td>
+                  <td class="govuk-table__cell">{user.email}</td>
+                  <td class="govuk-table__cell">{user.roles.map((r) => humanise(r.role)).join(', ') || 'None'}</td>
+                  <td class="govuk-table__cell">{user.is_active ? 'Active' : 'Deactivated'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+</Scroll>
+          <Pagination total={users.data.total} limit={LIMIT} offset={Number(query.offset ?? 0)} query={query} path={path} />
+        </>
+      )}
+      {can('users:manage') && (
+        <div class="govuk-grid-row">
+          <div class="govuk-grid-column-two-thirds">
+            <h2 class="govuk-heading-m">Add a user</h2>
+            <ErrorSummary errors={errors} />
+            <form onSubmit={submit} noValidate>
+              <TextInput name="email" label="Email address" type="email" spellcheck={false} value={form.email}
+                onInput={(v) => setForm({ ...form, email: v })} errors={errors} />
+              <TextInput name="display_name" label="Name" value={form.display_name}
+                onInput={(v) => setForm({ ...form, display_name: v })} errors={errors} />
+              <TextInput name="password" label="First password" hint="At least 12 characters; they can change it." type="password"
+                autocomplete="new-password" value={form.password} onInput={(v) => setForm({ ...form, password: v })} errors={errors} />
+              <button type="submit" class="govuk-button">
+                Add the user
+              </button>
+            </form>
+          </div>
+        </div>
+      )}
+    </>
+  )
+}
+
+interface RolesView {
+  assignments: Schemas['Page_RoleAssignmentPublic_']
+  users: Schemas['UserPublic'][]
+  directorates: Schemas['DirectoratePublic'][]
+}
+
+async function loadRoles(query: Record<string, string>): Promise<Loaded<RolesView>> {
+  const [assignments, users, directorates] = await Promise.all([
+    load(() =>
+      api.GET('/api/v1/role-assignments', {
+        params: { query: { role: query.role as Schemas['Role'] | undefined, sort: query.sort ?? 'role', limit: LIMIT, offset: Number(query.offset ?? 0) } },
+      }),
+    ),
+    load(() => api.GET('/api/v1/users', { params: { query: { limit: 200, sort: 'display_name' } } })),
+    load(() => api.GET('/api/v1/directorates', { params: { query: { limit: 200 } } })),
+  ])
+  if (assignments.problem) return assignments
+  if (users.problem) return users
+  if (directorates.problem) return directorates
+  return { data: { assignments: assignments.data, users: users.data.items, directorates: directorates.data.items } }
+}
+
+export function AdminRoles() {
+  const { path, search } = useLocation()
+  const can = useCan()
+  const query = readQuery(search, ['role', 'sort', 'offset'])
+  const view = useResource(`roles${writeQuery(query)}`, () => loadRoles(query))
+  const [form, setForm] = useState({ user_id: '', role: '', directorate_id: '' })
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [done, setDone] = useState<string | null>(null)
+  if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
+  if (!view.data) return <Loading />
+  const { assignments, users, directorates } = view.data
+  const userName = (id: string) => users.find((u) => u.id === id)?.display_name ?? id
+  const directorateName = (id: string | null) => (id ? (directorates.find((d) => d.id === id)?.name ?? id) : 'Whole organisation')
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    const result = await create(
+      () =>
+        api.POST('/api/v1/role-assignments', {
+          body: { user_id: form.user_id, role: form.role as Schemas['Role'], directorate_id: form.directorate_id || null },
+        }),
+      { user_id: 'Person', role: 'Role', directorate_id: 'Directorate' },
+    )
+    if (result.data) {
+      setErrors(null)
+      setDone(`${userName(result.data.user_id)} now holds the role ${humanise(result.data.role)}.`)
+      view.reload()
+    } else setErrors(result.errors ?? null)
+  }
+  return (
+    <>
+      <h1 class="govuk-heading-l">Roles</h1>
+      <AdminNav />
+      <Success text={done} />
+      <Select name="filter-role" label="Show role" value={query.role ?? ''} errors={null}
+        onChange={(role) => navigate(path + writeQuery(withFilter(query, 'role', role)))}
+        options={[{ value: '', text: 'All roles' }, ...ROLES.map((r) => ({ value: r, text: humanise(r) }))]} />
+      <Scroll label="Role assignments">
+<table class="govuk-table">
+        <caption class="govuk-table__caption govuk-visually-hidden">Role assignments</caption>
+        <thead class="govuk-table__head">
+          <tr class="govuk-table__row">
+            <th scope="col" class="govuk-table__header">Person</th>
+            <SortHeader label="Role" column="role" query={query} path={path} />
+            <th scope="col" class="govuk-table__header">Where</th>
+            <SortHeader label="Since" column="created_at" query={query} path={path} />
+          </tr>
+        </thead>
+        <tbody class="govuk-table__body">
+          {assignments.items.map((a) => (
+            <tr class="govuk-table__row" key={a.id}>
+              <td class="govuk-table__cell">{userName(a.user_id)}</td>
+              <td class="govuk-table__cell">{humanise(a.role)}</td>
+              <td class="govuk-table__cell">{directorateName(a.directorate_id)}</td>
+              <td class="govuk-table__cell">{formatDate(a.created_at)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+</Scroll>
+      <Pagination total={assignments.total} limit={LIMIT} offset={Number(query.offset ?? 0)} query={query} path={path} />
+      {can('roles:manage') && (
+        <div class="govuk-grid-row">
+          <div class="govuk-grid-column-two-thirds">
+            <h2 class="govuk-heading-m">Give someone a role</h2>
+            <ErrorSummary errors={errors} />
+            <form onSubmit={submit} noValidate>
+              <Select name="user_id" label="Person" value={form.user_id} onChange={(v) => setForm({ ...form, user_id: v })} errors={errors}
+                options={[{ value: '', text: 'Choose a person' }, ...users.map((u) => ({ value: u.id, text: `${u.display_name} (${u.email})` }))]} />
+              <Select name="role" label="Role" value={form.role} onChange={(v) => setForm({ ...form, role: v })} errors={errors}
+                options={[{ value: '', text: 'Choose a role' }, ...ROLES.map((r) => ({ value: r, text: humanise(r) }))]} />
+              <Select name="directorate_id" label="Where" hint="Admin, PMO and democratic services are always organisation-wide."
+                value={form.directorate_id} onChange={(v) => setForm({ ...form, directorate_id: v })} errors={errors}
+                options={[{ value: '', text: 'Whole organisation' }, ...directorates.map((d) => ({ value: d.id, text: d.name }))]} />
+              <button type="submit" class="govuk-button">
+                Give the role
+              </button>
+            </form>
+          </div>
+        </div>
+      )}
+    </>
+  )
+}
+
+export function AdminDirectorates() {
+  const can = useCan()
+  const directorates = useResource('directorates', () =>
+    load(() => api.GET('/api/v1/directorates', { params: { query: { limit: 200, sort: 'name' } } })),
+  )
+  const [name, setName] = useState('')
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [done, setDone] = useState<string | null>(null)
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    const result = await create(() => api.POST('/api/v1/directorates', { body: { name, description: '' } }), { name: 'Name' })
+    if (result.data) {
+      setErrors(null)
+      setDone(`${result.data.name} added.`)
+      setName('')
+      directorates.reload()
+    } else setErrors(result.errors ?? null)
+  }
+  return (
+    <>
+      <h1 class="govuk-heading-l">Directorates</h1>
+      <AdminNav />
+      <Success text={done} />
+      {directorates.problem ? (
+        <ProblemPage problem={directorates.problem} onRetry={directorates.reload} />
+      ) : !directorates.data ? (
+        <Loading />
+      ) : (
+        <ul class="govuk-list govuk-list--bullet">
+          {directorates.data.items.map((d) => (
+            <li key={d.id}>{d.name}</li>
+          ))}
+        </ul>
+      )}
+      {can('directorates:manage') && (
+        <div class="govuk-grid-row">
+          <div class="govuk-grid-column-two-thirds">
+            <h2 class="govuk-heading-m">Add a directorate</h2>
+            <ErrorSummary errors={errors} />
+            <form onSubmit={submit} noValidate>
+              <TextInput name="name" label="Name" value={name} onInput={setName} errors={errors} />
+              <button type="submit" class="govuk-button">
+                Add the directorate
+              </button>
+            </form>
+          </div>
+        </div>
+      )}
+    </>
+  )
+}
+
+export function AdminApiClients() {
+  const clients = useResource('api-clients', () =>
+    load(() => api.GET('/api/v1/api-clients', { params: { query: { limit: 200 } } })),
+  )
+  const [name, setName] = useState('')
+  const [scopes, setScopes] = useState<string[]>([])
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [secret, setSecret] = useState<Schemas['ApiClientWithSecret'] | null>(null)
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    const result = await create(
+      () => api.POST('/api/v1/api-clients', { body: { name, scopes: scopes as Schemas['ClientScope'][] } }),
+      { name: 'Name', scopes: 'Scopes' },
+    )
+    if (result.data) {
+      setErrors(null)
+      setSecret(result.data)
+      setName('')
+      setScopes([])
+      clients.reload()
+    } else setErrors(result.errors ?? null)
+  }
+  return (
+    <>
+      <h1 class="govuk-heading-l">API clients</h1>
+      <AdminNav />
+      {secret && (
+        <div class="govuk-panel govuk-panel--confirmation" role="alert">
+          <h2 class="govuk-panel__title">{secret.name} is registered</h2>
+          <div class="govuk-panel__body">
+            Client id: <span class="app-secret">{secret.client_id}</span>
+            <br />
+            Secret: <span class="app-secret" data-testid="client-secret">{secret.client_secret}</span>
+          </div>
+        </div>
+      )}
+      {secret && (
+        <div class="govuk-warning-text">
+          <span class="govuk-warning-text__icon" aria-hidden="true">!</span>
+          <strong class="govuk-warning-text__text">
+            <span class="govuk-visually-hidden">Warning</span>
+            Copy the secret now: it is shown only once and cannot be found again.
+          </strong>
+        </div>
+      )}
+      {clients.problem ? (
+        <ProblemPage problem={clients.problem} onRetry={clients.reload} />
+      ) : !clients.data ? (
+        <Loading />
+      ) : (
+        <Scroll label="API clients">
+<table class="govuk-table">
+          <caption class="govuk-table__caption govuk-visually-hidden">API clients</caption>
+          <thead class="govuk-table__head">
+            <tr class="govuk-table__row">
+              <th scope="col" class="govuk-table__header">Name</th>
+              <th scope="col" class="govuk-table__header">Client id</th>
+              <th scope="col" class="govuk-table__header">Scopes</th>
+              <th scope="col" class="govuk-table__header">Status</th>
+            </tr>
+          </thead>
+          <tbody class="govuk-table__body">
+            {clients.data.items.map((c) => (
+              <tr class="govuk-table__row" key={c.id}>
+                <td class="govuk-table__cell">{c.name}</td>
+                <td class="govuk-table__cell">{c.client_id}</td>
+                <td class="govuk-table__cell">{c.scopes.join(', ')}</td>
+                <td class="govuk-table__cell">{c.is_active ? 'Active' : 'Revoked'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+</Scroll>
+      )}
+      <div class="govuk-grid-row">
+        <div class="govuk-grid-column-two-thirds">
+          <h2 class="govuk-heading-m">Register a system</h2>
+          <ErrorSummary errors={errors} />
+          <form onSubmit={submit} noValidate>
+            <TextInput name="name" label="Name" value={name} onInput={setName} errors={errors} />
+            <Checkboxes name="scopes" label="What it may read" values={scopes} onChange={setScopes} errors={errors}
+              options={[{ value: 'portfolio:read', text: 'The portfolio register (portfolio:read)' }, { value: 'kpis:read', text: 'KPIs (kpis:read)' }]} />
+            <button type="submit" class="govuk-button">
+              Register and show the secret
+            </button>
+          </form>
+        </div>
+      </div>
+    </>
+  )
+}

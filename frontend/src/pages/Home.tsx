@@ -1,0 +1,86 @@
+import { api } from '../api/client'
+import { Loading, ProblemPage, StatusTag } from '../components/ui'
+import { load, useResource } from '../lib/data'
+import { formatDate, humanise } from '../lib/format'
+import { useWho } from '../lib/me'
+import { DrawdownsAwaitingMe } from './Drawdowns'
+
+export function Home() {
+  const { me } = useWho()
+  const work = useResource('work', () => load(() => api.GET('/api/v1/me/work')))
+  return (
+    <>
+      <h1 class="govuk-heading-l">My work</h1>
+      <p class="govuk-body-l">Signed in as {me.display_name}.</p>
+      {work.problem ? (
+        <ProblemPage problem={work.problem} onRetry={work.reload} />
+      ) : !work.data ? (
+        <Loading />
+      ) : (
+        <>
+          <h2 class="govuk-heading-m">Decisions waiting for me</h2>
+          {work.data.gate_reviews_to_decide.length === 0 ? (
+            <p class="govuk-body">No gate reviews are waiting for your decision.</p>
+          ) : (
+            <table class="govuk-table">
+              <caption class="govuk-table__caption govuk-visually-hidden">Gate reviews waiting for your decision</caption>
+              <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                  <th scope="col" class="govuk-table__header">Project</th>
+                  <th scope="col" class="govuk-table__header">Gate</th>
+                  <th scope="col" class="govuk-table__header">Requested</th>
+                </tr>
+              </thead>
+              <tbody class="govuk-table__body">
+                {work.data.gate_reviews_to_decide.map((review) => (
+                  <tr class="govuk-table__row" key={review.id}>
+                    <td class="govuk-table__cell">
+                      <a class="govuk-link" href={`/gate-reviews/${review.id}`}>
+                        {review.project_reference} {review.project_name}
+                      </a>
+                    </td>
+                    <td class="govuk-table__cell">
+                      {humanise(review.from_stage)} to {humanise(review.to_stage)}
+                    </td>
+                    <td class="govuk-table__cell">{formatDate(review.requested_at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <DrawdownsAwaitingMe />
+          <h2 class="govuk-heading-m">My milestones due</h2>
+          {work.data.milestones_due.length === 0 ? (
+            <p class="govuk-body">None of your milestones are due in the next 30 days or overdue.</p>
+          ) : (
+            <table class="govuk-table">
+              <caption class="govuk-table__caption govuk-visually-hidden">Your milestones due or overdue</caption>
+              <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                  <th scope="col" class="govuk-table__header">Milestone</th>
+                  <th scope="col" class="govuk-table__header">Due</th>
+                  <th scope="col" class="govuk-table__header">Status</th>
+                </tr>
+              </thead>
+              <tbody class="govuk-table__body">
+                {work.data.milestones_due.map((milestone) => (
+                  <tr class="govuk-table__row" key={milestone.id}>
+                    <td class="govuk-table__cell">
+                      <a class="govuk-link" href={`/projects/${milestone.project_id}?tab=milestones`}>
+                        {milestone.title}
+                      </a>
+                    </td>
+                    <td class="govuk-table__cell">{formatDate(milestone.due_date)}</td>
+                    <td class="govuk-table__cell">
+                      {milestone.overdue ? <strong class="govuk-tag govuk-tag--red">Overdue</strong> : <StatusTag value={milestone.status} />}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </>
+  )
+}

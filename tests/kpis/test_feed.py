@@ -1,0 +1,487 @@
+"""The KPI feed for other council systems: `/api/v1/kpi-feed/values` and `/definitions`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from email.utils import format_datetime
+
+import pytest
+from sqlalchemy import Engine, update
+from sqlmodel import Session
+
+from pmo.core.config import get_settings
+from pmo.core.db import utcnow
+from pmo.core.errors import TooManyRequests
+from pmo.core.periods import parse_period_code
+from pmo.core.permissions import Role
+from pmo.kpis import feed_ratelimit
+from pmo.kpis.feed_state import mark_changed
+from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue
+from pmo.organisations.models import Organisation
+from pmo.portfolio.models import Portfolio, Programme
+
+VALUES_URL = "/api/v1/kpi-feed/values"
+DEFINITIONS_URL = "/api/v1/kpi-feed/definitions"
+TOKEN_URL = "/api/v1/auth/token"
+
+
+# Seeding straight through the tables, as the other KPI routes would leave them -------------
+
+
+def add_kpi(engine: Engine, org: Organisation, code: str, **fields: object) -> Kpi:
+    with Session(engine, expire_on_commit=False) as session:
+        kpi = Kpi(
+            organisation_id=org.id,
+            **{"code": code, "name": f"KPI {code}", "unit": "number", "polarity": "higher_is_better"}
+            | {"frequency": "quarterly", "decimal_places": 1}
+            | fields,
+        )
+        session.add(kpi)
+        mark_changed(session, org.id)
+        session.commit()
+        return kpi
+
+
+def add_value(
+    engine: Engine,
+    kpi: Kpi,
+    period_code: str,
+    actual: str,
+    *,
+    status: str = "published",
+    commentary: str = "",
+) -> KpiValue:
+    period = parse_period_code(period_code, kpi.frequency)
+    with Session(engine, expire_on_commit=False) as session:
+        value = KpiValue(
+            organisation_id=kpi.organisation_id,
+            kpi_id=kpi.id,
+            period_code=period.code,
+            period_start=period.start,
+            period_end=period.end,
+            actual=Decimal(actual),
+            commentary=commentary,
+            status=status,
+            published_at=utcnow() if status == "published" else None,
+        )
+        session.add(value)
+        mark_changed(session, kpi.organisation_id)
+        session.commit()
+        return value
+
+
+def add_target(engine: Engine, kpi: Kpi, period_code: str, target: str) -> None:
+    period = parse_period_code(period_code, kpi.frequency)
+    with Session(engine) as session:
+        session.add(
+            KpiTarget(
+                organisation_id=kpi.organisation_id,
+                kpi_id=kpi.id,
+                period_code=period.code,
+                period_start=period.start,
+                period_end=period.end,
+                target=Decimal(target),
+            )
+        )
+        mark_changed(session, kpi.organisation_id)
+        session.commit()
+
+
+def correct_value(engine: Engine, value: KpiValue, actual: str) -> None:
+    """What a PMO correction of a published value does to the row (the PATCH route's service
+    was not ready when these tests were written): new actual, version and updated_at move on."""
+    with Session(engine) as session:
+        row = session.get_one(KpiValue, value.id)
+        row.actual = Decimal(actual)
+        row.updated_at = utcnow()
+        session.add(row)
+        mark_changed(session, row.organisation_id)
+        session.commit()
+
+
+def api_client_headers(client, admin, scopes=("kpis:read",)) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    created = client.post(
+        "/api/v1/api-clients",
+        json={"name": "Performance system", "scopes": list(scopes)},
+        headers=admin.headers,
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    token = client.post(
+        TOKEN_URL,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": body["client_id"],
+            "client_secret": body["client_secret"],
+        },
+    )
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+@pytest.fixture
+def reader(client, admin):  # type: ignore[no-untyped-def]
+    return api_client_headers(client, admin)
+
+
+def _ids(response) -> list[str]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["items"]]
+
+
+# What a value carries ----------------------------------------------------------------------
+
+
+def test_published_values_with_period_target_rag_and_direction(client, engine, org, reader):
+    kpi = add_kpi(engine, org, "CS-01")
+    add_value(engine, kpi, "2022-23-Q2", "70.0")
+    add_value(engine, kpi, "2023-24-Q1", "71.5")
+    add_target(engine, kpi, "2023-24-Q2", "78")
+    current = add_value(engine, kpi, "2023-24-Q2", "75.0", commentary="Better than last year")
+
+    response = client.get(VALUES_URL, params={"code": "CS-01", "period_from": "2023-24-Q2"}, headers=reader)
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    [item] = response.json()["items"]
+    assert item["id"] == str(current.id)
+    assert item["kpi_code"] == "CS-01"
+    assert (item["period_code"], item["period_label"]) == ("2023-24-Q2", "2023/24 Q2")
+    assert (item["period_start"], item["period_end"]) == ("2023-07-01", "2023-09-30")
+    assert item["actual"] == "75.0"
+    assert item["commentary"] == "Better than last year"
+    assert item["target"] == "78"
+    assert item["rag"] == "amber"  # 3 short of 78, within 5%
+    assert (item["previous_period"], item["previous_actual"]) == ("2023-24-Q1", "71.5")
+    assert item["direction_vs_previous"] == "improving"
+    assert item["change_vs_previous_percent"] == "4.9"
+    assert (item["year_before_period"], item["year_before_actual"]) == ("2022-23-Q2", "70.0")
+    assert item["direction_vs_year_before"] == "improving"
+    assert item["version"] == 1
+    assert item["published_at"]
+    assert item["updated_at"]
+    assert response.json()["next"] is None
+
+
+def test_drafts_and_unverified_values_are_never_in_the_feed(client, engine, org, reader):
+    kpi = add_kpi(engine, org, "CS-01")
+    published = add_value(engine, kpi, "2023-24-Q1", "10")
+    for status, period in (("draft", "2023-24-Q2"), ("submitted", "2023-24-Q3"), ("verified", "2023-24-Q4")):
+        add_value(engine, kpi, period, "99", status=status, commentary="not yet public")
+
+    response = client.get(VALUES_URL, headers=reader)
+
+    assert _ids(response) == [str(published.id)]
+    assert "not yet public" not in response.text
+
+
+def test_another_organisations_values_never_appear(client, engine, org, other_org, reader, other_admin):
+    ours = add_value(engine, add_kpi(engine, org, "CS-01"), "2023-24-Q1", "10")
+    theirs_kpi = add_kpi(engine, other_org, "CS-01")
+    theirs = add_value(engine, theirs_kpi, "2023-24-Q1", "20")
+
+    assert _ids(client.get(VALUES_URL, headers=reader)) == [str(ours.id)]
+    definitions = client.get(DEFINITIONS_URL, headers=reader).json()["items"]
+    assert [d["id"] for d in definitions] == [str(ours.kpi_id)]
+    their_reader = api_client_headers(client, other_admin)
+    assert _ids(client.get(VALUES_URL, headers=their_reader)) == [str(theirs.id)]
+
+
+# Filters ----------------------------------------------------------------------------------
+
+
+def test_filters_by_code_programme_and_period_range(client, engine, org, reader):
+    with Session(engine, expire_on_commit=False) as session:
+        portfolio = Portfolio(organisation_id=org.id, name="Transformation")
+        session.add(portfolio)
+        session.flush()
+        programme = Programme(organisation_id=org.id, portfolio_id=portfolio.id, name="ICT Improvement")
+        session.add(programme)
+        session.commit()
+    ict = add_kpi(engine, org, "ICT-01", programme_id=programme.id)
+    cs = add_kpi(engine, org, "CS-01")
+    monthly = add_kpi(engine, org, "HR-01", frequency="monthly")
+    ict_q1 = add_value(engine, ict, "2022-23-Q1", "1")
+    ict_q3 = add_value(engine, ict, "2022-23-Q3", "2")
+    cs_q1 = add_value(engine, cs, "2022-23-Q1", "3")
+    hr_may = add_value(engine, monthly, "2022-05", "4")
+    hr_2024 = add_value(engine, monthly, "2024-01", "5")
+
+    def ids(**params: object) -> set[str]:
+        return set(_ids(client.get(VALUES_URL, params=params, headers=reader)))
+
+    assert ids(code="ICT-01") == {str(ict_q1.id), str(ict_q3.id)}
+    assert ids(code=["ICT-01", "HR-01"]) == {str(v.id) for v in (ict_q1, ict_q3, hr_may, hr_2024)}
+    assert ids(code="NOPE-99") == set()
+    assert ids(programme_id=str(programme.id)) == {str(ict_q1.id), str(ict_q3.id)}
+    # Quarter 1 of 2022/23 is April to June: the May value is within it.
+    assert ids(period_from="2022-23-Q1", period_to="2022-23-Q1") == {
+        str(ict_q1.id),
+        str(cs_q1.id),
+        str(hr_may.id),
+    }
+    assert ids(period_from="2022-23-Q2", period_to="2022-23") == {str(ict_q3.id)}
+    assert ids(period_from="2023-12-01") == {str(hr_2024.id)}
+    assert ids(period_to="2022-05") == {str(hr_may.id)}
+
+
+def test_bad_filters_are_422_with_the_parameter(client, reader):
+    for params, where in (
+        ({"period_from": "2022-13-Q9"}, "period_from"),
+        ({"period_to": "last year"}, "period_to"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"updated_since": "2024-01-01T00:00:00"}, "updated_since"),  # no offset
+        ({"limit": "1001"}, "limit"),
+    ):
+        response = client.get(VALUES_URL, params=params, headers=reader)
+        assert response.status_code == 422, (params, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert ["query", where] == response.json()["errors"][0]["location"][:2]
+
+
+# Paging and incremental sync --------------------------------------------------------------
+
+
+def test_pages_follow_next_with_no_duplicates_or_gaps_while_values_arrive(client, engine, org, reader):
+    kpis = [add_kpi(engine, org, f"K-{n:02d}") for n in range(5)]
+    first = [
+        add_value(engine, kpi, f"2022-23-Q{q}", str(q)) for kpi in kpis for q in range(1, 5)
+    ]  # 20 values
+
+    page = client.get(VALUES_URL, params={"limit": 7}, headers=reader)
+    seen = _ids(page)
+    assert page.headers["Link"] == f'<{page.json()["next"]}>; rel="next"'
+    # While the client is paging: a new value arrives, and one already seen is corrected.
+    arrived = add_value(engine, kpis[0], "2023-24-Q1", "9")
+    correct_value(engine, first[0], "1.5")
+    next_url = page.json()["next"]
+    pages = 1
+    while next_url:
+        page = client.get(next_url, headers=reader)
+        seen += _ids(page)
+        next_url = page.json()["next"]
+        pages += 1
+        assert len(seen) <= 30
+
+    original = [str(v.id) for v in first]
+    # Every value once, in (updated_at, id) order; the new one and the correction at the end.
+    assert sorted(set(seen)) == sorted({*original, str(arrived.id)})
+    assert seen[-2:] == [str(arrived.id), str(first[0].id)]
+    assert len(seen) == len(original) + 2  # the corrected value came round again, nothing else
+    assert pages == 4
+    assert page.status_code == 200
+    assert "Link" not in page.headers
+
+
+def test_updated_since_brings_a_correction_of_a_published_value(client, engine, org, reader):
+    kpi = add_kpi(engine, org, "CS-01")
+    corrected = add_value(engine, kpi, "2023-24-Q1", "70.0")
+    add_value(engine, kpi, "2023-24-Q2", "71.0")
+    synced = client.get(VALUES_URL, headers=reader).json()["items"]
+    high_water = max(item["updated_at"] for item in synced)
+    time.sleep(0.01)
+
+    correct_value(engine, corrected, "72.0")
+    changes = client.get(VALUES_URL, params={"updated_since": high_water}, headers=reader)
+
+    items = changes.json()["items"]
+    [changed] = [i for i in items if i["id"] == str(corrected.id)]
+    assert (changed["actual"], changed["version"]) == ("72.0", 2)
+    assert changed["updated_at"] > high_water
+    # Nothing older than the high-water mark comes back.
+    assert all(item["updated_at"] >= high_water for item in items)
+
+
+def test_definitions_are_paged_and_filtered_too(client, engine, org, reader):
+    for n in range(3):
+        add_kpi(engine, org, f"K-{n}", tolerance_percent=Decimal("2.5"), baseline_value=Decimal("-1.25"))
+    first = client.get(DEFINITIONS_URL, params={"limit": 2}, headers=reader)
+    second = client.get(first.json()["next"], headers=reader)
+
+    codes = [d["code"] for d in first.json()["items"] + second.json()["items"]]
+    assert sorted(codes) == ["K-0", "K-1", "K-2"]
+    assert second.json()["next"] is None
+    item = first.json()["items"][0]
+    assert (item["tolerance_percent"], item["baseline_value"], item["frequency"]) == (
+        "2.5",
+        "-1.25",
+        "quarterly",
+    )
+    only = client.get(DEFINITIONS_URL, params={"code": "K-1"}, headers=reader).json()["items"]
+    assert [d["code"] for d in only] == ["K-1"]
+
+
+# CSV --------------------------------------------------------------------------------------
+
+
+def test_csv_with_accept_text_csv(client, engine, org, reader):
+    kpi = add_kpi(engine, org, "CS-01", polarity="none")
+    for q in range(1, 4):
+        add_value(engine, kpi, f"2022-23-Q{q}", f"-{q}.5", commentary='=HYPERLINK("x")' if q == 1 else "")
+
+    response = client.get(VALUES_URL, params={"limit": 2}, headers={**reader, "Accept": "text/csv"})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["period_code"] for r in rows] == ["2022-23-Q1", "2022-23-Q2"]
+    assert [r["actual"] for r in rows] == ["-1.5", "-2.5"]  # numbers as they are
+    assert rows[0]["commentary"] == '\'=HYPERLINK("x")'  # a formula shown as text
+    assert rows[1]["direction_vs_previous"] == "decreasing"
+    assert rows[0]["previous_actual"] == ""
+    assert 'rel="next"' in response.headers["Link"]
+    rest = client.get(response.headers["Link"][1:].split(">")[0], headers={**reader, "Accept": "text/csv"})
+    assert [r["period_code"] for r in csv.DictReader(io.StringIO(rest.text))] == ["2022-23-Q3"]
+    # JSON and CSV are different representations: different tags.
+    assert (
+        client.get(VALUES_URL, params={"limit": 2}, headers=reader).headers["ETag"]
+        != response.headers["ETag"]
+    )
+
+
+def test_definitions_as_csv(client, engine, org, reader):
+    add_kpi(engine, org, "CS-01", description="+44 helpline")
+    response = client.get(DEFINITIONS_URL, headers={**reader, "Accept": "text/csv"})
+    [row] = list(csv.DictReader(io.StringIO(response.text)))
+    assert (row["code"], row["description"], row["decimal_places"]) == ("CS-01", "'+44 helpline", "1")
+
+
+# Revalidation -----------------------------------------------------------------------------
+
+
+def test_if_none_match_gives_304_until_something_changes(client, engine, org, reader):
+    kpi = add_kpi(engine, org, "CS-01")
+    add_value(engine, kpi, "2023-24-Q1", "1")
+    first = client.get(VALUES_URL, params={"code": "CS-01"}, headers=reader)
+    tag = first.headers["ETag"]
+
+    again = client.get(VALUES_URL, params={"code": "CS-01"}, headers={**reader, "If-None-Match": tag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["ETag"] == tag
+    weak = client.get(VALUES_URL, params={"code": "CS-01"}, headers={**reader, "If-None-Match": f"W/{tag}"})
+    assert weak.status_code == 304
+    # Another query is another representation.
+    other = client.get(VALUES_URL, params={"code": "CS-02"}, headers={**reader, "If-None-Match": tag})
+    assert other.status_code == 200
+
+    add_value(engine, kpi, "2023-24-Q2", "2", status="draft")  # any KPI write moves the revision on
+    changed = client.get(VALUES_URL, params={"code": "CS-01"}, headers={**reader, "If-None-Match": tag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != tag
+
+
+def test_a_304_reads_only_the_feed_state_row(client, engine, org, reader):
+    kpi = add_kpi(engine, org, "CS-01")
+    add_value(engine, kpi, "2023-24-Q1", "1")
+    tag = client.get(VALUES_URL, headers=reader).headers["ETag"]
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    from sqlalchemy import event
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(VALUES_URL, headers={**reader, "If-None-Match": tag}).status_code == 304
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert not [s for s in statements if "kpi_values" in s or "FROM kpis" in s]
+    assert [s for s in statements if "kpi_feed_states" in s]
+
+
+def test_if_modified_since_gives_304_and_last_modified_moves_on(client, engine, org, reader):
+    kpi = add_kpi(engine, org, "CS-01")
+    add_value(engine, kpi, "2023-24-Q1", "1")
+    # The last change was a while ago (Last-Modified is only given once its second is over).
+    with Session(engine) as session:
+        session.execute(update(KpiFeedState).values(changed_at=datetime.now(UTC) - timedelta(minutes=5)))
+        session.commit()
+    first = client.get(VALUES_URL, headers=reader)
+    last_modified = first.headers["Last-Modified"]
+
+    again = client.get(VALUES_URL, headers={**reader, "If-Modified-Since": last_modified})
+    assert again.status_code == 304
+    older = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
+    assert client.get(VALUES_URL, headers={**reader, "If-Modified-Since": older}).status_code == 200
+    assert client.get(VALUES_URL, headers={**reader, "If-Modified-Since": "yesterday"}).status_code == 200
+
+    add_value(engine, kpi, "2023-24-Q2", "2")
+    time.sleep(1.05)
+    changed = client.get(VALUES_URL, headers={**reader, "If-Modified-Since": last_modified})
+    assert changed.status_code == 200
+    assert changed.headers["Last-Modified"] != last_modified
+
+
+def test_last_modified_is_held_back_within_the_second_of_a_change(client, engine, org, reader):
+    add_value(engine, add_kpi(engine, org, "CS-01"), "2023-24-Q1", "1")
+    with Session(engine) as session:
+        session.execute(update(KpiFeedState).values(changed_at=datetime.now(UTC) + timedelta(seconds=30)))
+        session.commit()
+    assert "Last-Modified" not in client.get(VALUES_URL, headers=reader).headers
+
+
+# Who may read, and how often ---------------------------------------------------------------
+
+
+def test_a_client_without_kpis_read_is_refused(client, admin):
+    headers = api_client_headers(client, admin, scopes=("portfolio:read",))
+    for url in (VALUES_URL, DEFINITIONS_URL):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 403
+        assert "kpis:read" in response.json()["detail"]
+    assert client.get(VALUES_URL).status_code == 401
+
+
+def test_staff_read_the_published_feed_too(client, engine, org, factory):
+    viewer = factory.person(org, Role.viewer)
+    kpi = add_kpi(engine, org, "CS-01")
+    published = add_value(engine, kpi, "2023-24-Q1", "1")
+    add_value(engine, kpi, "2023-24-Q2", "2", status="draft")
+    assert _ids(client.get(VALUES_URL, headers=viewer.headers)) == [str(published.id)]
+
+
+def test_clients_are_rate_limited_with_retry_after(client, admin, monkeypatch):
+    monkeypatch.setattr(get_settings(), "client_requests_per_minute", 3)
+    reader = api_client_headers(client, admin)
+    other_reader = api_client_headers(client, admin)
+    # Keep clear of a minute's end, where the window would reset half way through.
+    if time.time() % 60 > 55:
+        time.sleep(6)
+
+    statuses = [client.get(VALUES_URL, headers=reader).status_code for _ in range(3)]
+    refused = client.get(DEFINITIONS_URL, headers=reader)
+
+    assert statuses == [200, 200, 200]
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    # Per client: another client of the same council is not held back.
+    assert client.get(VALUES_URL, headers=other_reader).status_code == 200
+
+
+def test_the_limit_holds_across_processes_sharing_the_counter(engine, monkeypatch):
+    """Two server processes (simulated by clearing this process's shares) together admit no
+    more than the limit: shares are taken from the shared counter in the database."""
+    client_id = uuid.uuid4()
+    admitted = 0
+    now = float(int(time.time()) // 60 * 60 + 1)
+    refused = 0
+    for _ in range(25):
+        feed_ratelimit._shares.clear()  # a different process: nothing held in memory
+        with Session(engine) as session:
+            try:
+                feed_ratelimit.count_request(session, client_id, 10, now=now)
+                admitted += 1
+            except TooManyRequests:
+                refused += 1
+    assert (admitted, refused) == (10, 15)
+    # Within one process, a share of a larger limit is handed out from memory.
+    assert feed_ratelimit.share_size(600) == 12
+    assert feed_ratelimit.share_size(1_000_000) == 100
