@@ -219,7 +219,7 @@ test('an administrator registers an API client and sees its secret once', async 
   await expect(page.getByTestId('client-secret')).not.toBeEmpty()
   await checkPage(page, 'admin-api-clients')
   await page.reload()
-  await expect(page.getByRole('cell', { name: 'Performance dashboard' })).toBeVisible()
+  await expect(page.getByRole('cell', { name: 'Performance dashboard', exact: true })).toBeVisible()
   await expect(page.getByTestId('client-secret')).toHaveCount(0)
 })
 

@@ -13,13 +13,16 @@ import { Programme } from './pages/Programme'
 import { Projects } from './pages/Projects'
 import { Project } from './pages/Project'
 import { GateReviewRequest, GateReview } from './pages/GateReviews'
-import { RiskForm } from './pages/RiskForm'
+import { RiskEdit, RiskForm } from './pages/RiskForm'
+import { AssumptionEdit, AssumptionNew, DependencyEdit, DependencyNew, IssueEdit, IssueNew } from './pages/RaidForms'
 import { AdminApiClients, AdminDirectorates, AdminRoles, AdminUsers } from './pages/Admin'
 import { DrawdownPage, DrawdownRequest, Drawdowns } from './pages/Drawdowns'
 import { FundingSourceEdit, FundingSourceNew, FundingSources } from './pages/FundingSources'
 import { PortfolioFinance } from './pages/PortfolioFinance'
 import { KpiList, KpiPage, KpiQueue } from './pages/Kpis'
 import { KpiImport } from './pages/KpiImport'
+import { KpiEdit, KpiNew, KpiTargets } from './pages/KpiEditing'
+import { BenefitEdit, BenefitNew, BenefitProfile, CostLineEdit, CostLineNew } from './pages/MoneyForms'
 
 const PRODUCT = 'Change portfolio'
 
@@ -33,16 +36,31 @@ const ROUTES: Route[] = [
   ['/projects/:id', (p) => <Project id={p.id as string} />, 'portfolio:read'],
   ['/projects/:id/gate-reviews/new', (p) => <GateReviewRequest projectId={p.id as string} />, 'gate_reviews:request'],
   ['/projects/:id/risks/new', (p) => <RiskForm projectId={p.id as string} />, 'raid:edit'],
+  ['/risks/:id/edit', (p) => <RiskEdit id={p.id as string} />, 'raid:edit'],
+  ['/projects/:id/issues/new', (p) => <IssueNew projectId={p.id as string} />, 'raid:edit'],
+  ['/issues/:id/edit', (p) => <IssueEdit id={p.id as string} />, 'raid:edit'],
+  ['/projects/:id/assumptions/new', (p) => <AssumptionNew projectId={p.id as string} />, 'raid:edit'],
+  ['/assumptions/:id/edit', (p) => <AssumptionEdit id={p.id as string} />, 'raid:edit'],
+  ['/projects/:id/dependencies/new', (p) => <DependencyNew projectId={p.id as string} />, 'raid:edit'],
+  ['/dependencies/:id/edit', (p) => <DependencyEdit id={p.id as string} />, 'raid:edit'],
   ['/gate-reviews/:id', (p) => <GateReview id={p.id as string} />, 'portfolio:read'],
   ['/portfolio/finance', () => <PortfolioFinance />, 'finance:read'],
   ['/drawdowns', () => <Drawdowns />, 'finance:read'],
   ['/drawdowns/new', () => <DrawdownRequest />, 'drawdowns:request'],
   ['/drawdowns/:id', (p) => <DrawdownPage id={p.id as string} />, 'finance:read'],
+  ['/projects/:id/cost-lines/new', (p) => <CostLineNew projectId={p.id as string} />, 'costs_benefits:edit'],
+  ['/cost-lines/:id/edit', (p) => <CostLineEdit id={p.id as string} />, 'costs_benefits:edit'],
+  ['/projects/:id/benefits/new', (p) => <BenefitNew projectId={p.id as string} />, 'costs_benefits:edit'],
+  ['/benefits/:id/edit', (p) => <BenefitEdit id={p.id as string} />, 'costs_benefits:edit'],
+  ['/benefits/:id/profile', (p) => <BenefitProfile id={p.id as string} />, 'costs_benefits:edit'],
   ['/funding-sources', () => <FundingSources />, 'finance:read'],
   ['/funding-sources/new', () => <FundingSourceNew />, 'funding_sources:manage'],
   ['/funding-sources/:id/edit', (p) => <FundingSourceEdit id={p.id as string} />, 'funding_sources:manage'],
   ['/kpis', () => <KpiList />, 'kpis:read'],
+  ['/kpis/new', () => <KpiNew />, 'kpis:manage'],
   ['/kpis/:id', (p) => <KpiPage id={p.id as string} />, 'kpis:read'],
+  ['/kpis/:id/edit', (p) => <KpiEdit id={p.id as string} />, 'kpis:manage'],
+  ['/kpis/:id/targets', (p) => <KpiTargets id={p.id as string} />, 'kpis:manage'],
   ['/kpi-values', () => <KpiQueue />, 'kpi_values:verify'],
   ['/kpi-imports', () => <KpiImport />, 'kpis:manage'],
   ['/admin/users', () => <AdminUsers />, 'users:read'],

@@ -184,6 +184,7 @@ def test_api_clients_read_with_portfolio_read_only(engine, org, client, setting,
     assert client.get(f"{API}/me/work", headers=readers).json() == {
         "gate_reviews_to_decide": [],
         "milestones_due": [],
+        "actions_due": [],
     }
     kpis_only = _client_headers(client, admin, ["kpis:read"])
     problem(client.get(f"{API}/projects", headers=kpis_only), 403)

@@ -13,6 +13,7 @@ from pmo.core.periods import today
 from pmo.core.permissions import Role
 from pmo.gates.models import GateDecision, GateReview
 from pmo.portfolio.models import Project
+from pmo.raid.models import Risk, RiskAction
 
 from .helpers import API, problem
 
@@ -158,4 +159,89 @@ def test_my_work(register, pmo, org, client, engine) -> None:
     _decide(engine, to_decide, colleague)
     assert len(register.get(me, "/me/work")[0]["gate_reviews_to_decide"]) == 1
     nothing = register.get(requester, "/me/work")[0]
-    assert nothing == {"gate_reviews_to_decide": [], "milestones_due": []}
+    assert nothing == {"gate_reviews_to_decide": [], "milestones_due": [], "actions_due": []}
+
+
+def _risk(register: Any, who: Any, **where: str) -> dict[str, Any]:
+    return register.post(
+        who,
+        "/risks",
+        {
+            **where,
+            "title": f"Risk {uuid.uuid4().hex[:6]}",
+            "category": "Financial",
+            "inherent_likelihood": 3,
+            "inherent_impact": 4,
+        },
+    )
+
+
+def _action(
+    register: Any, who: Any, risk: dict[str, Any], text: str, days: int, **fields: Any
+) -> dict[str, Any]:
+    due = (today() + timedelta(days=days)).isoformat()
+    return register.post(
+        who, f"/risks/{risk['id']}/actions", {"description": text, "due_date": due, **fields}
+    )
+
+
+def test_my_actions_due(register, pmo, org, client, engine) -> None:
+    programme = register.programme(pmo)
+    project = register.project(pmo, programme)
+    me = register.factory.person(org, Role.project_manager)
+    colleague = register.factory.person(org, Role.project_manager)
+    risk = _risk(register, pmo, project_id=project["id"])
+    programme_risk = _risk(register, pmo, programme_id=programme["id"])
+    mine = {"actionee_id": str(me.id)}
+    _action(register, pmo, risk, "Overdue", -3, **mine)
+    _action(register, pmo, programme_risk, "Due", 30, **mine, status="in_progress")
+    _action(register, pmo, risk, "Later", 31, **mine)
+    _action(register, pmo, risk, "Done", -1, **mine, status="done")
+    _action(register, pmo, risk, "Cancelled", 1, **mine, status="cancelled")
+    _action(register, pmo, risk, "Someone else's", 1, actionee_id=str(colleague.id))
+    register.post(pmo, f"/risks/{risk['id']}/actions", {"description": "No date", **mine})
+    closed = _risk(register, pmo, project_id=project["id"])
+    _action(register, pmo, closed, "On a closed risk", 1, **mine)
+    assert (
+        client.post(
+            f"{API}/risks/{closed['id']}/close", json={"reason": "Gone."}, headers=pmo.headers
+        ).status_code
+        == 200
+    )
+
+    actions = register.get(me, "/me/work")[0]["actions_due"]
+    assert [a["description"] for a in actions] == ["Overdue", "Due"]
+    overdue, due = actions
+    assert overdue["overdue"] is True
+    assert due["overdue"] is False
+    assert overdue["due_date"] == (today() - timedelta(days=3)).isoformat()
+    assert overdue["risk_reference"] == risk["reference"]
+    assert overdue["risk_title"] == risk["title"]
+    assert (overdue["project_id"], overdue["project_name"]) == (project["id"], project["name"])
+    assert overdue["project_reference"] == project["reference"]
+    assert due["status"] == "in_progress"
+    assert (due["project_id"], due["programme_id"]) == (None, programme["id"])
+    assert [a["description"] for a in register.get(colleague, "/me/work")[0]["actions_due"]] == [
+        "Someone else's"
+    ]
+
+
+def test_another_organisations_actions_never_appear(register, pmo, other_pmo, org, engine) -> None:
+    me = register.factory.person(org, Role.project_manager)
+    theirs = _risk(
+        register, other_pmo, project_id=register.project(other_pmo, register.programme(other_pmo))["id"]
+    )
+    # The API refuses an actionee of another organisation, so write the row as a bad import might.
+    with Session(engine) as session:
+        stored = session.get_one(Risk, uuid.UUID(theirs["id"]))
+        session.add(
+            RiskAction(
+                organisation_id=stored.organisation_id,
+                risk_id=stored.id,
+                description="Not yours",
+                actionee_id=me.id,
+                due_date=today(),
+            )
+        )
+        session.commit()
+    assert register.get(me, "/me/work")[0]["actions_due"] == []

@@ -576,6 +576,6 @@ def delete_milestone(milestone_id: uuid.UUID, session: SessionDep, actor: Edit) 
 
 @router.get("/me/work", tags=["me"], response_model=MyWork, responses=declare(304))
 def get_my_work(session: SessionDep, actor: Authenticated, if_none_match: IfNoneMatch = None) -> Response:
-    """What waits for you: gate reviews you must decide, and milestones you own that are
-    overdue or due within 30 days."""
+    """What waits for you: gate reviews you must decide, and the milestones you own and the risk
+    actions you are the actionee of that are overdue or due within 30 days."""
     return json_with_etag(service.my_work(session, actor), if_none_match)

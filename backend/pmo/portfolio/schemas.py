@@ -370,12 +370,36 @@ class ProgrammeDashboard(PublicModel):
     gate_reviews_pending: list[PendingGateReview] = Field(description="Waiting for a decision.")
 
 
+class ActionDue(PublicModel):
+    """A response action to a risk that waits for its actionee."""
+
+    id: uuid.UUID
+    description: str
+    due_date: date
+    status: str = Field(description="`open` or `in_progress`.")
+    overdue: bool = Field(description="Due before today.")
+    risk_id: uuid.UUID
+    risk_reference: str
+    risk_title: str
+    project_id: uuid.UUID | None = Field(
+        description="The risk's project; null for a programme's or portfolio's."
+    )
+    project_reference: str | None
+    project_name: str | None
+    programme_id: uuid.UUID | None = Field(description="Set when the risk is a programme's.")
+    portfolio_id: uuid.UUID | None = Field(description="Set when the risk is a portfolio's.")
+
+
 class MyWork(PublicModel):
     gate_reviews_to_decide: list[PendingGateReview] = Field(
         description="Pending reviews you are a decider of and have not decided yet."
     )
     milestones_due: list[MilestonePublic] = Field(
         description="Milestones you own that are overdue or due within 30 days (not done or missed)."
+    )
+    actions_due: list[ActionDue] = Field(
+        description="Risk actions you are the actionee of, open or in progress, on an open risk, that are "
+        "overdue or due within 30 days (earliest first)."
     )
 
 

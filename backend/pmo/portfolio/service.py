@@ -40,6 +40,7 @@ from pmo.portfolio.models import (
 )
 from pmo.portfolio.schemas import (
     CONFIDENCE_SCALES,
+    ActionDue,
     ConfidenceCreate,
     ConfidencePublic,
     GovernanceBodyCreate,
@@ -67,11 +68,14 @@ from pmo.portfolio.schemas import (
     ProjectUpdate,
     milestone_public,
 )
+from pmo.raid.models import Risk, RiskAction
 
 PROJECT_PREFIX = "P"
 DASHBOARD_DAYS = 90
 MY_WORK_DAYS = 30
 VIEW_LIMIT = 200
+# Risk actions still to be done (the others are done or cancelled).
+OPEN_ACTION = ("open", "in_progress")
 CLOSED_MILESTONE = (MilestoneStatus.done.value, MilestoneStatus.missed.value)
 
 
@@ -727,7 +731,7 @@ def programme_dashboard(session: Session, actor: Actor, programme: Programme) ->
 
 def my_work(session: Session, actor: Actor) -> MyWork:
     if actor.kind != "user":
-        return MyWork(gate_reviews_to_decide=[], milestones_due=[])
+        return MyWork(gate_reviews_to_decide=[], milestones_due=[], actions_due=[])
     decided = select(GateDecision.review_id).where(GateDecision.decider_id == actor.id)
     candidates = _pending_reviews(
         session,
@@ -761,7 +765,46 @@ def my_work(session: Session, actor: Actor) -> MyWork:
     return MyWork(
         gate_reviews_to_decide=[c for c in candidates if c.id in mine][:VIEW_LIMIT],
         milestones_due=[milestone_public(m, now) for m in milestones],
+        actions_due=_my_actions_due(session, actor, now),
     )
+
+
+def _my_actions_due(session: Session, actor: Actor, now: date) -> list[ActionDue]:
+    """Risk actions waiting for the actor: still to do, on a risk still open, due within 30 days."""
+    rows = session.execute(
+        select(RiskAction, Risk, Project)
+        .join(Risk, col(Risk.id) == RiskAction.risk_id)
+        .outerjoin(Project, col(Project.id) == Risk.project_id)
+        .where(
+            RiskAction.organisation_id == actor.organisation_id,
+            Risk.organisation_id == actor.organisation_id,
+            RiskAction.actionee_id == actor.id,
+            col(RiskAction.status).in_(OPEN_ACTION),
+            Risk.status == "open",
+            col(RiskAction.due_date).is_not(None),
+            col(RiskAction.due_date) <= now + timedelta(days=MY_WORK_DAYS),
+        )
+        .order_by(col(RiskAction.due_date), col(Risk.reference), col(RiskAction.id))
+        .limit(VIEW_LIMIT)
+    ).all()
+    return [
+        ActionDue(
+            id=action.id,
+            description=action.description,
+            due_date=action.due_date,
+            status=action.status,
+            overdue=action.due_date < now,
+            risk_id=risk.id,
+            risk_reference=risk.reference,
+            risk_title=risk.title,
+            project_id=risk.project_id,
+            project_reference=project.reference if project else None,
+            project_name=project.name if project else None,
+            programme_id=risk.programme_id,
+            portfolio_id=risk.portfolio_id,
+        )
+        for action, risk, project in rows
+    ]
 
 
 def _as_uuid(value: object) -> uuid.UUID | None:

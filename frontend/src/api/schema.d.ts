@@ -750,8 +750,8 @@ export interface paths {
         };
         /**
          * Get My Work
-         * @description What waits for you: gate reviews you must decide, and milestones you own that are
-         *     overdue or due within 30 days.
+         * @description What waits for you: gate reviews you must decide, and the milestones you own and the risk
+         *     actions you are the actionee of that are overdue or due within 30 days.
          */
         get: operations["me-get_my_work"];
         put?: never;
@@ -2530,6 +2530,62 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * ActionDue
+         * @description A response action to a risk that waits for its actionee.
+         */
+        ActionDue: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Description */
+            description: string;
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /**
+             * Status
+             * @description `open` or `in_progress`.
+             */
+            status: string;
+            /**
+             * Overdue
+             * @description Due before today.
+             */
+            overdue: boolean;
+            /**
+             * Risk Id
+             * Format: uuid
+             */
+            risk_id: string;
+            /** Risk Reference */
+            risk_reference: string;
+            /** Risk Title */
+            risk_title: string;
+            /**
+             * Project Id
+             * @description The risk's project; null for a programme's or portfolio's.
+             */
+            project_id: string | null;
+            /** Project Reference */
+            project_reference: string | null;
+            /** Project Name */
+            project_name: string | null;
+            /**
+             * Programme Id
+             * @description Set when the risk is a programme's.
+             */
+            programme_id: string | null;
+            /**
+             * Portfolio Id
+             * @description Set when the risk is a portfolio's.
+             */
+            portfolio_id: string | null;
+        };
         /**
          * ActionStatus
          * @enum {string}
@@ -5206,6 +5262,11 @@ export interface components {
              * @description Milestones you own that are overdue or due within 30 days (not done or missed).
              */
             milestones_due: components["schemas"]["MilestonePublic"][];
+            /**
+             * Actions Due
+             * @description Risk actions you are the actionee of, open or in progress, on an open risk, that are overdue or due within 30 days (earliest first).
+             */
+            actions_due: components["schemas"]["ActionDue"][];
         };
         /**
          * Nature

@@ -7,6 +7,7 @@ import { pence, pounds } from '../lib/money'
 import { type Problem, NETWORK_PROBLEM, describe, problemFrom } from '../lib/problem'
 import { readQuery, writeQuery } from '../lib/query'
 import { navigate, useLocation } from '../lib/router'
+import { Chart } from './Chart'
 import { Loading, ProblemPage, Scroll, Select } from './ui'
 
 type Summary = Schemas['FinancialSummary']
@@ -323,44 +324,27 @@ function SummaryBody({ summary, H3 }: { summary: Summary; H3: 'h3' }) {
   )
 }
 
-/** Cashable benefits per year as bars; the same figures are in the table that follows it. */
+/** Cashable benefits per year as bars (Chart.js); the same figures are in the table that follows it. */
 export function BenefitsChart({ years, totals, H3 }: { years: string[]; totals: Schemas['YearAmount'][]; H3: 'h3' }) {
   if (years.length === 0) return null
-  const values = years.map((y) => pence(amountOf(totals, y)))
-  const max = Math.max(1, ...values)
-  const width = 640
-  const height = 240
-  const top = 24
-  const bottom = 32
-  const slot = width / years.length
-  const bar = Math.min(80, slot * 0.6)
-  const scale = (height - top - bottom) / max
+  const labels = years.map((y) => pounds(amountOf(totals, y)))
   return (
     <figure class="app-chart" aria-labelledby="benefits-chart-title">
       <H3 class="govuk-heading-s" id="benefits-chart-title">Cashable benefits by financial year</H3>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="benefits-chart-title benefits-chart-desc"
-        class="app-chart__svg" data-testid="benefits-chart">
-        <desc id="benefits-chart-desc">
-          {years.map((y, i) => `${y}: ${pounds(amountOf(totals, y))}`).join('; ')}. The same figures are in the table below.
-        </desc>
-        <line x1="0" x2={width} y1={height - bottom} y2={height - bottom} class="app-chart__axis" />
-        {years.map((year, i) => {
-          const h = (values[i] ?? 0) * scale
-          const x = i * slot + (slot - bar) / 2
-          const y = height - bottom - h
-          return (
-            <g key={year}>
-              <rect x={x} y={y} width={bar} height={Math.max(h, 1)} class="app-chart__bar" />
-              <text x={x + bar / 2} y={y - 6} text-anchor="middle" class="app-chart__value">
-                {pounds(amountOf(totals, year)).replace(/\.00$/, '')}
-              </text>
-              <text x={x + bar / 2} y={height - bottom + 20} text-anchor="middle" class="app-chart__label">
-                {year}
-              </text>
-            </g>
-          )
-        })}
-      </svg>
+      <Chart
+        label={`Cashable benefits by financial year: ${years.map((y, i) => `${y}: ${labels[i]}`).join('; ')}. The same figures are in the table below.`}
+        height={260}
+        testId="benefits-chart"
+        spec={{
+          kind: 'bars',
+          labels: years,
+          // Pounds as numbers only place the bars; every figure shown is the exact text.
+          values: years.map((y) => pence(amountOf(totals, y)) / 100),
+          valueLabels: labels.map((text) => text.replace(/\.00$/, '')),
+          horizontal: false,
+          tick: (value) => `£${value.toLocaleString('en-GB')}`,
+        }}
+      />
     </figure>
   )
 }

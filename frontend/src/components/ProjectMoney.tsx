@@ -1,6 +1,7 @@
 import { api, type Schemas } from '../api/client'
 import { load, type Loaded, useResource } from '../lib/data'
 import { humanise } from '../lib/format'
+import { useCan } from '../lib/me'
 import { pounds } from '../lib/money'
 import { Loading, ProblemPage, Scroll } from './ui'
 
@@ -21,17 +22,45 @@ export function ProjectBenefits({ projectId }: { projectId: string }) {
   const benefits = useResource(`benefits-${projectId}`, () =>
     load(() => api.GET('/api/v1/benefits', { params: { query: { project_id: projectId, limit: 200, sort: 'reference' } } })),
   )
+  const editable = useCan()('costs_benefits:edit')
   if (benefits.problem) return <ProblemPage problem={benefits.problem} onRetry={benefits.reload} />
   if (!benefits.data) return <Loading what="Loading benefits" />
   const items = benefits.data.items
-  if (items.length === 0) return <p class="govuk-body">No benefits recorded.</p>
+  const add = editable && (
+    <a class="govuk-button govuk-button--secondary" href={`/projects/${projectId}/benefits/new`}>
+      Add a benefit
+    </a>
+  )
+  if (items.length === 0)
+    return (
+      <>
+        {add}
+        <p class="govuk-body">No benefits recorded.</p>
+      </>
+    )
   return (
     <>
+      {add}
       {items.map((b) => (
         <div key={b.id} class="govuk-!-margin-bottom-6">
           <h3 class="govuk-heading-s">
             {b.reference} {b.title}
           </h3>
+          {editable && (
+            <p class="govuk-body">
+              <a class="govuk-link" href={`/benefits/${b.id}/edit`}>
+                Change<span class="govuk-visually-hidden"> benefit {b.reference}</span>
+              </a>
+              {b.benefit_class !== 'qualitative' && (
+                <>
+                  {' · '}
+                  <a class="govuk-link" href={`/benefits/${b.id}/profile`}>
+                    Change the profile<span class="govuk-visually-hidden"> of benefit {b.reference}</span>
+                  </a>
+                </>
+              )}
+            </p>
+          )}
           <p class="govuk-body">
             {CLASS[b.benefit_class] ?? humanise(b.benefit_class)}, {humanise(b.category).toLowerCase()}, {humanise(b.status).toLowerCase()}
             {b.in_mtfp ? '; already in the MTFP' : ''}.{b.description ? ` ${b.description}` : ''}
@@ -95,11 +124,25 @@ async function loadCosts(projectId: string): Promise<Loaded<CostsView>> {
 
 export function ProjectCosts({ projectId }: { projectId: string }) {
   const costs = useResource(`costs-${projectId}`, () => loadCosts(projectId))
+  const editable = useCan()('costs_benefits:edit')
   if (costs.problem) return <ProblemPage problem={costs.problem} onRetry={costs.reload} />
   if (!costs.data) return <Loading what="Loading cost lines" />
   const { lines, totals, sources } = costs.data
-  if (lines.length === 0) return <p class="govuk-body">No cost lines recorded.</p>
+  const add = editable && (
+    <a class="govuk-button govuk-button--secondary" href={`/projects/${projectId}/cost-lines/new`}>
+      Add a cost line
+    </a>
+  )
+  if (lines.length === 0)
+    return (
+      <>
+        {add}
+        <p class="govuk-body">No cost lines recorded.</p>
+      </>
+    )
   return (
+    <>
+    {add}
     <Scroll label="Cost lines">
       <table class="govuk-table" data-testid="cost-lines">
         <caption class="govuk-table__caption govuk-visually-hidden">Cost lines</caption>
@@ -110,6 +153,7 @@ export function ProjectCosts({ projectId }: { projectId: string }) {
             <th scope="col" class="govuk-table__header">Financial year</th>
             <th scope="col" class="govuk-table__header">Funding source</th>
             <th scope="col" class="govuk-table__header govuk-table__header--numeric">Amount</th>
+            {editable && <th scope="col" class="govuk-table__header">Action</th>}
           </tr>
         </thead>
         <tbody class="govuk-table__body">
@@ -123,6 +167,13 @@ export function ProjectCosts({ projectId }: { projectId: string }) {
               <td class="govuk-table__cell app-nowrap">{line.financial_year}</td>
               <td class="govuk-table__cell">{line.funding_source_id ? (sources.get(line.funding_source_id) ?? 'Funding source') : 'None'}</td>
               <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(line.amount)}</td>
+              {editable && (
+                <td class="govuk-table__cell">
+                  <a class="govuk-link" href={`/cost-lines/${line.id}/edit`}>
+                    Change<span class="govuk-visually-hidden"> {line.description} {line.financial_year}</span>
+                  </a>
+                </td>
+              )}
             </tr>
           ))}
           <tr class="govuk-table__row app-total-row">
@@ -130,9 +181,11 @@ export function ProjectCosts({ projectId }: { projectId: string }) {
               Total
             </th>
             <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(totals.total)}</td>
+            {editable && <td class="govuk-table__cell" />}
           </tr>
         </tbody>
       </table>
     </Scroll>
+    </>
   )
 }

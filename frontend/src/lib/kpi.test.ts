@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { directionLabel, endedPeriods, kpiNumber, kpiRagLabel, niceTicks, toleranceEdge } from './kpi'
+import { directionLabel, endedPeriods, kpiNumber, kpiRagLabel, toleranceEdge } from './kpi'
 
 describe('KPI periods', () => {
   it('gives the quarters ended, newest first, in financial years from April', () => {
@@ -36,20 +36,5 @@ describe('KPI words', () => {
     expect(toleranceEdge(80, 5, 'higher_is_better')).toBe(76)
     expect(toleranceEdge(4, 25, 'lower_is_better')).toBe(5)
     expect(toleranceEdge(4, 25, 'none')).toBeNull()
-  })
-})
-
-describe('chart axis', () => {
-  it('covers every figure with round ticks', () => {
-    expect(niceTicks(74, 83.9)).toEqual([72.5, 75, 77.5, 80, 82.5, 85])
-    expect(niceTicks(2, 7)).toEqual([2, 4, 6, 8])
-    expect(niceTicks(34100, 44100)).toEqual([32500, 35000, 37500, 40000, 42500, 45000])
-    const ticks = niceTicks(0.1, 86.4)
-    expect(ticks[0]).toBeLessThanOrEqual(0.1)
-    expect(ticks[ticks.length - 1]).toBeGreaterThanOrEqual(86.4)
-  })
-
-  it('gives two ticks for a flat line', () => {
-    expect(niceTicks(5, 5)).toEqual([4, 6])
   })
 })

@@ -92,16 +92,3 @@ export function toleranceEdge(target: number, tolerancePercent: number, polarity
   const band = (Math.abs(target) * tolerancePercent) / 100
   return polarity === 'higher_is_better' ? target - band : target + band
 }
-
-/** Round values for a chart's axis, covering `low` to `high` in about four steps. */
-export function niceTicks(low: number, high: number): number[] {
-  const span = high - low || Math.abs(high) || 1
-  const rough = span / 4
-  const power = 10 ** Math.floor(Math.log10(rough))
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? rough
-  const first = Math.floor(low / step)
-  const ticks: number[] = []
-  // From the tick at or below `low` to the first at or above `high`; at least two.
-  for (let i = first; ticks.length < 2 || (ticks[ticks.length - 1] as number) < high; i++) ticks.push(Number((i * step).toFixed(6)))
-  return ticks
-}

@@ -65,6 +65,59 @@ function Success({ text }: { text: string | null }) {
   )
 }
 
+/** A row's action button; an irreversible one asks once more in the row before it is sent. */
+function RowAction({ label, what, confirm, onAct }: { label: string; what: string; confirm?: string; onAct: () => Promise<void> }) {
+  const [asking, setAsking] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const run = async () => {
+    setBusy(true)
+    await onAct()
+    setBusy(false)
+    setAsking(false)
+  }
+  if (asking && confirm)
+    return (
+      <div class="govuk-button-group govuk-!-margin-bottom-0">
+        <button type="button" class="govuk-button govuk-button--warning govuk-!-margin-bottom-0" disabled={busy} onClick={run}>
+          {confirm}
+          <span class="govuk-visually-hidden"> {what}</span>
+        </button>
+        <button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={() => setAsking(false)}>
+          Cancel<span class="govuk-visually-hidden"> {label.toLowerCase()} {what}</span>
+        </button>
+      </div>
+    )
+  return (
+    <button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" disabled={busy}
+      onClick={() => (confirm ? setAsking(true) : run())}>
+      {label}
+      <span class="govuk-visually-hidden"> {what}</span>
+    </button>
+  )
+}
+
+/** Runs a row action: success is announced and the list reloaded; a refusal becomes the error summary. */
+function useRowActions(reload: () => void) {
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [done, setDone] = useState<string | null>(null)
+  const act = async <T,>(request: () => Promise<{ data?: T; error?: unknown; response: Response }>, success: (data: T) => string) => {
+    try {
+      const { data, error, response } = await request()
+      if (response.ok) {
+        setErrors(null)
+        setDone(success(data as T))
+        reload()
+      } else {
+        setDone(null)
+        setErrors(toFormErrors(await problemFrom(response, error)))
+      }
+    } catch {
+      setErrors(toFormErrors(NETWORK_PROBLEM))
+    }
+  }
+  return { errors, done, act, setDone }
+}
+
 export function AdminUsers() {
   const { path, search } = useLocation()
   const can = useCan()
@@ -80,6 +133,8 @@ export function AdminUsers() {
   const [form, setForm] = useState({ email: '', display_name: '', password: '' })
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [done, setDone] = useState<string | null>(null)
+  const actions = useRowActions(users.reload)
+  const manage = can('users:manage')
   const submit = async (event: Event) => {
     event.preventDefault()
     const result = await create(() => api.POST('/api/v1/users', { body: form }), {
@@ -98,7 +153,8 @@ export function AdminUsers() {
     <>
       <h1 class="govuk-heading-l">Users</h1>
       <AdminNav />
-      <Success text={done} />
+      <Success text={actions.done ?? done} />
+      <ErrorSummary errors={actions.errors} />
       <form role="search" aria-label="Filter users" class="govuk-!-margin-bottom-4"
         onSubmit={(e) => {
           e.preventDefault()
@@ -130,6 +186,7 @@ export function AdminUsers() {
                 <SortHeader label="Email" column="email" query={query} path={path} />
                 <th scope="col" class="govuk-table__header">Roles</th>
                 <th scope="col" class="govuk-table__header">Status</th>
+                {manage && <th scope="col" class="govuk-table__header">Action</th>}
               </tr>
             </thead>
             <tbody class="govuk-table__body">
@@ -139,6 +196,19 @@ export function AdminUsers() {
                   <td class="govuk-table__cell">{user.email}</td>
                   <td class="govuk-table__cell">{user.roles.map((r) => humanise(r.role)).join(', ') || 'None'}</td>
                   <td class="govuk-table__cell">{user.is_active ? 'Active' : 'Deactivated'}</td>
+                  {manage && (
+                    <td class="govuk-table__cell">
+                      {user.is_active ? (
+                        <RowAction label="Deactivate" confirm="Yes, deactivate" what={user.display_name}
+                          onAct={() => actions.act(() => api.POST('/api/v1/users/{user_id}/deactivate', { params: { path: { user_id: user.id } } }),
+                            (u) => `${u.display_name} can no longer sign in; their sessions have ended.`)} />
+                      ) : (
+                        <RowAction label="Reactivate" what={user.display_name}
+                          onAct={() => actions.act(() => api.POST('/api/v1/users/{user_id}/reactivate', { params: { path: { user_id: user.id } } }),
+                            (u) => `${u.display_name} can sign in again.`)} />
+                      )}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
@@ -200,6 +270,7 @@ export function AdminRoles() {
   const [form, setForm] = useState({ user_id: '', role: '', directorate_id: '' })
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [done, setDone] = useState<string | null>(null)
+  const actions = useRowActions(view.reload)
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading />
   const { assignments, users, directorates } = view.data
@@ -224,7 +295,8 @@ export function AdminRoles() {
     <>
       <h1 class="govuk-heading-l">Roles</h1>
       <AdminNav />
-      <Success text={done} />
+      <Success text={actions.done ?? done} />
+      <ErrorSummary errors={actions.errors} />
       <Select name="filter-role" label="Show role" value={query.role ?? ''} errors={null}
         onChange={(role) => navigate(path + writeQuery(withFilter(query, 'role', role)))}
         options={[{ value: '', text: 'All roles' }, ...ROLES.map((r) => ({ value: r, text: humanise(r) }))]} />
@@ -237,6 +309,7 @@ export function AdminRoles() {
             <SortHeader label="Role" column="role" query={query} path={path} />
             <th scope="col" class="govuk-table__header">Where</th>
             <SortHeader label="Since" column="created_at" query={query} path={path} />
+            {can('roles:manage') && <th scope="col" class="govuk-table__header">Action</th>}
           </tr>
         </thead>
         <tbody class="govuk-table__body">
@@ -246,6 +319,14 @@ export function AdminRoles() {
               <td class="govuk-table__cell">{humanise(a.role)}</td>
               <td class="govuk-table__cell">{directorateName(a.directorate_id)}</td>
               <td class="govuk-table__cell">{formatDate(a.created_at)}</td>
+              {can('roles:manage') && (
+                <td class="govuk-table__cell">
+                  <RowAction label="Remove" confirm="Yes, remove" what={`${humanise(a.role)} from ${userName(a.user_id)}`}
+                    onAct={() => actions.act(
+                      () => api.DELETE('/api/v1/role-assignments/{role_assignment_id}', { params: { path: { role_assignment_id: a.id } } }),
+                      () => `${userName(a.user_id)} no longer holds the role ${humanise(a.role)} (${directorateName(a.directorate_id)}).`)} />
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
@@ -336,6 +417,13 @@ export function AdminApiClients() {
   const [scopes, setScopes] = useState<string[]>([])
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [secret, setSecret] = useState<Schemas['ApiClientWithSecret'] | null>(null)
+  const actions = useRowActions(clients.reload)
+  const rotate = (client: Schemas['ApiClientPublic']) =>
+    actions.act(() => api.POST('/api/v1/api-clients/{api_client_id}/rotate-secret', { params: { path: { api_client_id: client.id } } }),
+      (rotated) => {
+        setSecret(rotated)
+        return `${rotated.name} has a new secret; the old one no longer works.`
+      })
   const submit = async (event: Event) => {
     event.preventDefault()
     const result = await create(
@@ -344,6 +432,7 @@ export function AdminApiClients() {
     )
     if (result.data) {
       setErrors(null)
+      actions.setDone(null)
       setSecret(result.data)
       setName('')
       setScopes([])
@@ -354,9 +443,11 @@ export function AdminApiClients() {
     <>
       <h1 class="govuk-heading-l">API clients</h1>
       <AdminNav />
+      <ErrorSummary errors={actions.errors} />
+      {!secret && <Success text={actions.done} />}
       {secret && (
         <div class="govuk-panel govuk-panel--confirmation" role="alert">
-          <h2 class="govuk-panel__title">{secret.name} is registered</h2>
+          <h2 class="govuk-panel__title">{actions.done ?? `${secret.name} is registered`}</h2>
           <div class="govuk-panel__body">
             Client id: <span class="app-secret">{secret.client_id}</span>
             <br />
@@ -387,6 +478,7 @@ export function AdminApiClients() {
               <th scope="col" class="govuk-table__header">Client id</th>
               <th scope="col" class="govuk-table__header">Scopes</th>
               <th scope="col" class="govuk-table__header">Status</th>
+              <th scope="col" class="govuk-table__header">Action</th>
             </tr>
           </thead>
           <tbody class="govuk-table__body">
@@ -396,6 +488,19 @@ export function AdminApiClients() {
                 <td class="govuk-table__cell">{c.client_id}</td>
                 <td class="govuk-table__cell">{c.scopes.join(', ')}</td>
                 <td class="govuk-table__cell">{c.is_active ? 'Active' : 'Revoked'}</td>
+                <td class="govuk-table__cell">
+                  {c.is_active && (
+                    <div class="govuk-button-group govuk-!-margin-bottom-0">
+                      <RowAction label="New secret" confirm="Yes, replace the secret" what={c.name} onAct={() => rotate(c)} />
+                      <RowAction label="Revoke" confirm="Yes, revoke" what={c.name}
+                        onAct={() => actions.act(() => api.POST('/api/v1/api-clients/{api_client_id}/revoke', { params: { path: { api_client_id: c.id } } }),
+                          (revoked) => {
+                            setSecret(null)
+                            return `${revoked.name} is revoked: its tokens no longer work.`
+                          })} />
+                    </div>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

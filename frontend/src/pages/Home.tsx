@@ -1,4 +1,4 @@
-import { api } from '../api/client'
+import { api, type Schemas } from '../api/client'
 import { Loading, ProblemPage, StatusTag } from '../components/ui'
 import { load, useResource } from '../lib/data'
 import { formatDate, humanise } from '../lib/format'
@@ -79,8 +79,55 @@ export function Home() {
               </tbody>
             </table>
           )}
+          <h2 class="govuk-heading-m">My actions due</h2>
+          {work.data.actions_due.length === 0 ? (
+            <p class="govuk-body">None of your risk actions are due in the next 30 days or overdue.</p>
+          ) : (
+            <table class="govuk-table" data-testid="actions-due">
+              <caption class="govuk-table__caption govuk-visually-hidden">Your risk actions due or overdue</caption>
+              <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                  <th scope="col" class="govuk-table__header">Action</th>
+                  <th scope="col" class="govuk-table__header">Risk</th>
+                  <th scope="col" class="govuk-table__header">Due</th>
+                  <th scope="col" class="govuk-table__header">Status</th>
+                </tr>
+              </thead>
+              <tbody class="govuk-table__body">
+                {work.data.actions_due.map((action) => (
+                  <tr class="govuk-table__row" key={action.id}>
+                    <td class="govuk-table__cell">{action.description}</td>
+                    <td class="govuk-table__cell">
+                      <a class="govuk-link" href={riskPlace(action)}>
+                        {action.risk_reference} {action.risk_title}
+                      </a>
+                      {action.project_name && (
+                        <>
+                          <br />
+                          <span class="govuk-body-s">
+                            {action.project_reference} {action.project_name}
+                          </span>
+                        </>
+                      )}
+                    </td>
+                    <td class="govuk-table__cell">{formatDate(action.due_date)}</td>
+                    <td class="govuk-table__cell">
+                      {action.overdue ? <strong class="govuk-tag govuk-tag--red">Overdue</strong> : <StatusTag value={action.status} />}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </>
       )}
     </>
   )
+}
+
+/** Where the action's risk is listed: its project's risks tab, or its programme or portfolio. */
+function riskPlace(action: Schemas['ActionDue']): string {
+  if (action.project_id) return `/projects/${action.project_id}?tab=risks`
+  if (action.programme_id) return `/programmes/${action.programme_id}`
+  return '/portfolio'
 }

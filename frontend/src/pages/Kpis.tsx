@@ -98,6 +98,11 @@ export function KpiList() {
           </a>
         )}
         {can('kpis:manage') && (
+          <a class="govuk-button govuk-button--secondary" href="/kpis/new">
+            Add a KPI
+          </a>
+        )}
+        {can('kpis:manage') && (
           <a class="govuk-button govuk-button--secondary" href="/kpi-imports">
             Import KPI history
           </a>
@@ -381,6 +386,16 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
         )}
       </span>
       <h1 class="govuk-heading-l">{kpi.name}</h1>
+      {can('kpis:manage') && (
+        <div class="govuk-button-group">
+          <a class="govuk-button govuk-button--secondary" href={`/kpis/${kpi.id}/edit`}>
+            Change the definition
+          </a>
+          <a class="govuk-button govuk-button--secondary" href={`/kpis/${kpi.id}/targets`}>
+            Change the targets
+          </a>
+        </div>
+      )}
       {latest && (
         <p class="govuk-body" data-testid="kpi-latest">
           Latest published: <strong>{kpiNumber(latest.actual, kpi.unit)}</strong> in {latest.period.label}{' '}

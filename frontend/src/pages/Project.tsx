@@ -230,53 +230,93 @@ function Milestones({ projectId }: { projectId: string }) {
   )
 }
 
+/** "Add …" above a RAID log, for who may edit RAID (the API still decides on the project). */
+function AddLink({ href, text }: { href: string; text: string }) {
+  if (!useCan()('raid:edit')) return null
+  return (
+    <a class="govuk-button govuk-button--secondary" href={href}>
+      {text}
+    </a>
+  )
+}
+
+/** A "Change" link naming its record for screen readers. */
+function changeLink(can: boolean, href: string, what: string): ComponentChildren[] {
+  if (!can) return []
+  return [
+    <a class="govuk-link" href={href}>
+      Change<span class="govuk-visually-hidden"> {what}</span>
+    </a>,
+  ]
+}
+
 function Risks({ projectId }: { projectId: string }) {
+  const editable = useCan()('raid:edit')
   const risks = useResource(`risks-${projectId}`, () =>
     load(() => api.GET('/api/v1/risks', { params: { query: { project_id: projectId, limit: 200, sort: '-residual_score' } } })),
   )
   return (
     <Listing resource={risks} render={(page) => (
-      <Table caption="Risk log" head={['Reference', 'Risk', 'Residual score', 'Status', 'Escalation']} empty="No risks recorded."
+      <Table caption="Risk log" head={['Reference', 'Risk', 'Residual score', 'Status', 'Escalation', ...(editable ? ['Action'] : [])]}
+        empty="No risks recorded."
         rows={page.items.map((r) => [r.reference, r.title,
           <>{r.residual_score} <RagTag value={r.residual_band} label={humanise(r.residual_band)} /></>,
-          humanise(r.status), humanise(r.escalation_level)])} />
+          humanise(r.status), humanise(r.escalation_level), ...changeLink(editable, `/risks/${r.id}/edit`, `risk ${r.reference}`)])} />
     )} />
   )
 }
 
 function Issues({ projectId }: { projectId: string }) {
+  const editable = useCan()('raid:edit')
   const issues = useResource(`issues-${projectId}`, () =>
     load(() => api.GET('/api/v1/issues', { params: { query: { project_id: projectId, limit: 200 } } })),
   )
   return (
+    <>
+    <AddLink href={`/projects/${projectId}/issues/new`} text="Add an issue" />
     <Listing resource={issues} render={(page) => (
-      <Table caption="Issue log" head={['Reference', 'Issue', 'Priority', 'Status', 'Due']} empty="No issues recorded."
-        rows={page.items.map((i) => [i.reference, i.title, humanise(i.priority), humanise(i.status), formatDate(i.due_date)])} />
+      <Table caption="Issue log" head={['Reference', 'Issue', 'Priority', 'Status', 'Due', ...(editable ? ['Action'] : [])]}
+        empty="No issues recorded."
+        rows={page.items.map((i) => [i.reference, i.title, humanise(i.priority), humanise(i.status), formatDate(i.due_date),
+          ...changeLink(editable, `/issues/${i.id}/edit`, `issue ${i.reference}`)])} />
     )} />
+    </>
   )
 }
 
 function Assumptions({ projectId }: { projectId: string }) {
+  const editable = useCan()('raid:edit')
   const assumptions = useResource(`assumptions-${projectId}`, () =>
     load(() => api.GET('/api/v1/assumptions', { params: { query: { project_id: projectId, limit: 200 } } })),
   )
   return (
+    <>
+    <AddLink href={`/projects/${projectId}/assumptions/new`} text="Add an assumption" />
     <Listing resource={assumptions} render={(page) => (
-      <Table caption="Assumptions" head={['Reference', 'Assumption', 'Validate by', 'Status']} empty="No assumptions recorded."
-        rows={page.items.map((a) => [a.reference, a.statement, formatDate(a.validate_by), humanise(a.status)])} />
+      <Table caption="Assumptions" head={['Reference', 'Assumption', 'Validate by', 'Status', ...(editable ? ['Action'] : [])]}
+        empty="No assumptions recorded."
+        rows={page.items.map((a) => [a.reference, a.statement, formatDate(a.validate_by), humanise(a.status),
+          ...changeLink(editable, `/assumptions/${a.id}/edit`, `assumption ${a.reference}`)])} />
     )} />
+    </>
   )
 }
 
 function Dependencies({ projectId }: { projectId: string }) {
+  const editable = useCan()('raid:edit')
   const dependencies = useResource(`dependencies-${projectId}`, () =>
     load(() => api.GET('/api/v1/projects/{project_id}/dependencies', { params: { path: { project_id: projectId }, query: { limit: 200 } } })),
   )
   return (
+    <>
+    <AddLink href={`/projects/${projectId}/dependencies/new`} text="Add a dependency" />
     <Listing resource={dependencies} render={(page) => (
-      <Table caption="Dependencies" head={['Reference', 'Dependency', 'Direction', 'Needed by', 'Status']} empty="No dependencies recorded."
-        rows={page.items.map((d) => [d.reference, d.title, humanise(d.direction), formatDate(d.needed_by), humanise(d.status)])} />
+      <Table caption="Dependencies" head={['Reference', 'Dependency', 'Direction', 'Needed by', 'Status', ...(editable ? ['Action'] : [])]}
+        empty="No dependencies recorded."
+        rows={page.items.map((d) => [d.reference, d.title, humanise(d.direction), formatDate(d.needed_by), humanise(d.status),
+          ...changeLink(editable, `/dependencies/${d.id}/edit`, `dependency ${d.reference}`)])} />
     )} />
+    </>
   )
 }
 

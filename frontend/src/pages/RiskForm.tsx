@@ -6,6 +6,7 @@ import { humanise, pointLabel, riskScore, scalePoints } from '../lib/format'
 import { useWho } from '../lib/me'
 import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
+import { withEtag } from './RaidForms'
 
 const LABELS = {
   title: 'Title',
@@ -28,6 +29,22 @@ export function RiskForm({ projectId }: { projectId: string }) {
   return <Form project={project.data} />
 }
 
+/** Changing a risk: sent with the ETag it was read with (someone's change in between is a 412). */
+export function RiskEdit({ id }: { id: string }) {
+  const view = useResource(`risk-edit-${id}`, async () => {
+    const risk = await withEtag(() => api.GET('/api/v1/risks/{risk_id}', { params: { path: { risk_id: id } } }))
+    if (risk.problem || !risk.data.record.project_id) return risk.problem ? risk : { problem: { title: 'Not found', status: 404, detail: 'This risk is not on a project.' } }
+    const projectId = risk.data.record.project_id
+    const project = await load(() => api.GET('/api/v1/projects/{project_id}', { params: { path: { project_id: projectId } } }))
+    if (project.problem) return project
+    return { data: { ...risk.data, project: project.data } }
+  })
+  if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
+  if (!view.data) return <Loading />
+  const { record, etag, project } = view.data
+  return <Form key={etag} project={project} existing={record} etag={etag} onReload={view.reload} />
+}
+
 function Score({ scale, likelihood, impact, label }: { scale: string; likelihood: string; impact: string; label: string }) {
   if (!likelihood || !impact) return <p class="app-score" aria-live="polite">{label}: choose likelihood and impact to see the score.</p>
   const { score, band } = riskScore(scale, Number(likelihood), Number(impact))
@@ -41,14 +58,22 @@ function Score({ scale, likelihood, impact, label }: { scale: string; likelihood
   )
 }
 
-function Form({ project }: { project: Schemas['ProjectPublic'] }) {
+function Form({ project, existing, etag, onReload }: {
+  project: Schemas['ProjectPublic']
+  existing?: Schemas['RiskPublic']
+  etag?: string
+  onReload?: () => void
+}) {
   const { organisation } = useWho()
   const scale = organisation.risk_scale
   const points = Array.from({ length: scalePoints(scale) }, (_, i) => String(i + 1))
   const options = [{ value: '', text: 'Choose' }, ...points.map((p) => ({ value: p, text: pointLabel(scale, Number(p)) }))]
+  const text = (value: number | null | undefined) => (value ? String(value) : '')
   const [form, setForm] = useState({
-    title: '', category: '', cause: '', event: '', effect: '', nature: 'threat',
-    inherent_likelihood: '', inherent_impact: '', residual_likelihood: '', residual_impact: '',
+    title: existing?.title ?? '', category: existing?.category ?? '', cause: existing?.cause ?? '', event: existing?.event ?? '',
+    effect: existing?.effect ?? '', nature: existing?.nature ?? 'threat',
+    inherent_likelihood: text(existing?.inherent_likelihood), inherent_impact: text(existing?.inherent_impact),
+    residual_likelihood: text(existing?.residual_likelihood), residual_impact: text(existing?.residual_impact),
   })
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [busy, setBusy] = useState(false)
@@ -59,7 +84,27 @@ function Form({ project }: { project: Schemas['ProjectPublic'] }) {
     setBusy(true)
     try {
       const number = (value: string) => (value ? Number(value) : null)
-      const { data, error, response } = await api.POST('/api/v1/risks', {
+      const common = {
+        title: form.title,
+        category: form.category,
+        cause: form.cause,
+        event: form.event,
+        effect: form.effect,
+        nature: form.nature as Schemas['RiskCreate']['nature'],
+      }
+      const { data, error, response } = existing
+        ? await api.PATCH('/api/v1/risks/{risk_id}', {
+            params: { path: { risk_id: existing.id }, header: { 'If-Match': etag ?? '' } },
+            // An empty choice leaves the score as it is.
+            body: {
+              ...common,
+              inherent_likelihood: number(form.inherent_likelihood) ?? undefined,
+              inherent_impact: number(form.inherent_impact) ?? undefined,
+              residual_likelihood: number(form.residual_likelihood) ?? undefined,
+              residual_impact: number(form.residual_impact) ?? undefined,
+            },
+          })
+        : await api.POST('/api/v1/risks', {
         body: {
           project_id: project.id,
           title: form.title,
@@ -87,11 +132,11 @@ function Form({ project }: { project: Schemas['ProjectPublic'] }) {
   return (
     <div class="govuk-grid-row">
       <div class="govuk-grid-column-two-thirds">
-        <ErrorSummary errors={errors} />
+        <ErrorSummary errors={errors} onReload={onReload} />
         <span class="govuk-caption-l">
           {project.reference} {project.name}
         </span>
-        <h1 class="govuk-heading-l">Add a risk</h1>
+        <h1 class="govuk-heading-l">{existing ? `Change risk ${existing.reference}` : 'Add a risk'}</h1>
         <form onSubmit={submit} noValidate>
           <TextInput name="title" label="Title" value={form.title} onInput={set('title')} errors={errors} />
           <TextInput name="category" label="Category" hint="For example: financial, legal, reputational." value={form.category}
@@ -117,7 +162,7 @@ function Form({ project }: { project: Schemas['ProjectPublic'] }) {
             impact={form.residual_impact || form.inherent_impact} label="Residual" />
           <div class="govuk-button-group">
             <button type="submit" class="govuk-button" disabled={busy}>
-              Add the risk
+              {existing ? 'Save the changes' : 'Add the risk'}
             </button>
             <a class="govuk-link" href={`/projects/${project.id}?tab=risks`}>
               Cancel
