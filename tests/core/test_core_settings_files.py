@@ -87,7 +87,7 @@ def test_production_refuses_a_placeholder_secret_key(clean_env, secret_key):
         ("change-me", "at least 16 characters"),
         ("short", "at least 16 characters"),
         ("change-me-change-me", "placeholder"),
-        ("my-database-password", "placeholder"),
+        ("please-replace-me-now", "placeholder"),
     ],
 )
 def test_production_refuses_a_weak_database_password(clean_env, password, message):

@@ -19,8 +19,8 @@ MIN_SECRET_LENGTH = 32
 MIN_DB_PASSWORD_LENGTH = 16
 # Settings that may come from a file named by `PMO_<NAME>_FILE` (Docker secrets).
 FILE_SETTINGS = ("secret_key", "database_url", "db_password")
-# Values copied from an example or left as a default: production refuses them.
-PLACEHOLDERS = ("change-me", "changeme", "change_me", "replace-me", "placeholder", "secret", "password")
+# Marks of a value copied from an example or left as a default: production refuses them.
+PLACEHOLDERS = ("change-me", "changeme", "change_me", "replace-me", "replace_me", "placeholder")
 
 
 class _SettingsFromFiles(PydanticBaseSettingsSource):
