@@ -55,6 +55,50 @@ def serve(
 
 
 @app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run what is due, then exit.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 0 if a worker on this host is alive (a health check).")
+    ] = False,
+) -> None:
+    """Run the scheduled jobs (purges; later the outbox) until SIGTERM or SIGINT."""
+    import logging.config
+    import signal
+    import socket
+    import threading
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pmo.core.db import utcnow
+    from pmo.core.logging import logging_config
+    from pmo.worker.service import last_heartbeat, run_due, run_until_stopped, this_worker
+
+    settings = get_settings()
+    engine = get_engine()
+    if check:
+        try:
+            seen = last_heartbeat(engine, socket.gethostname())
+        except SQLAlchemyError as exc:
+            typer.echo(f"cannot read the heartbeats: {type(exc).__name__}", err=True)
+            raise typer.Exit(1) from exc
+        # A few missed cycles are allowed: a long job delays the next heartbeat.
+        limit = 3 * settings.worker_poll_seconds + 30
+        if seen is None or (utcnow() - seen).total_seconds() > limit:
+            typer.echo(f"no worker on this host has been seen in the last {limit:g} seconds", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"worker alive, last seen {seen.isoformat()}")
+        return
+    logging.config.dictConfig(logging_config(settings.log_level))
+    if once:
+        results = run_due(engine, this_worker())
+        raise typer.Exit(0 if all(results.values()) else 1)
+    stop = threading.Event()
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda *_: stop.set())
+    run_until_stopped(engine, this_worker(), settings.worker_poll_seconds, stop)
+
+
+@app.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
     from pmo.migrations import upgrade

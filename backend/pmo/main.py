@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from pmo import __version__
+from pmo.api_docs import docs_router
 from pmo.audit.router import router as audit_router
 from pmo.auth.dependencies import PUBLIC
 from pmo.auth.router import router as auth_router
@@ -21,7 +22,12 @@ from pmo.core.config import get_settings
 from pmo.core.db import get_engine
 from pmo.core.errors import FieldProblem, Problem, declare, install_error_handlers, problem_response
 from pmo.core.logging import logging_config
-from pmo.core.middleware import API_PREFIX, BodyLimitMiddleware, RequestContextMiddleware
+from pmo.core.middleware import (
+    API_PREFIX,
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
 from pmo.finance.benefits_router import router as benefits_router
 from pmo.finance.costs_router import router as costs_router
 from pmo.finance.drawdowns_router import router as drawdowns_router
@@ -122,14 +128,16 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        # Served by pmo.api_docs from the product's own files, under a Content-Security-Policy.
+        docs_url=None,
         redoc_url=None,
-        swagger_ui_oauth2_redirect_url=f"{API_PREFIX}/docs/oauth2-redirect",
+        swagger_ui_oauth2_redirect_url=None,
         generate_unique_id_function=operation_id,
     )
     install_error_handlers(app)
     app.include_router(api_router())
     app.include_router(_operations_router())
+    app.include_router(docs_router(app.title))
     # Last: its catch-all path serves the web app's pages.
     app.include_router(web_router(frontend_dist or settings.frontend_dist))
     app.add_middleware(
@@ -139,6 +147,10 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
         path_limits={API_PREFIX + KPI_IMPORT_PATH: settings.max_import_bytes},
     )
     app.add_middleware(RequestContextMiddleware)
+    # Outside Starlette's own error middleware too, so that a 500 carries the headers as well.
+    build_stack = app.build_middleware_stack
+    hsts = settings.environment == "production"
+    app.build_middleware_stack = lambda: SecurityHeadersMiddleware(build_stack(), hsts=hsts)  # type: ignore[method-assign]
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app
 

@@ -26,6 +26,7 @@ from pmo.portfolio.models import (
     Project,
 )
 from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
+from pmo.worker.models import ScheduledJob, WorkerHeartbeat
 
 __all__ = [
     "ApiClient",
@@ -66,5 +67,7 @@ __all__ = [
     "Risk",
     "RiskAction",
     "RoleAssignment",
+    "ScheduledJob",
     "User",
+    "WorkerHeartbeat",
 ]

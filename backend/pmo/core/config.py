@@ -6,24 +6,73 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 # The repository root: `var/` (the embedded default's files) and `migrations/` live there.
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 VAR_DIR = PROJECT_ROOT / "var"
 MIN_SECRET_LENGTH = 32
+MIN_DB_PASSWORD_LENGTH = 16
+# Settings that may come from a file named by `PMO_<NAME>_FILE` (Docker secrets).
+FILE_SETTINGS = ("secret_key", "database_url", "db_password")
+# Marks of a value copied from an example or left as a default: production refuses them.
+PLACEHOLDERS = ("change-me", "changeme", "change_me", "replace-me", "replace_me", "placeholder")
+
+
+class _SettingsFromFiles(PydanticBaseSettingsSource):
+    """`PMO_SECRET_KEY_FILE=/run/secrets/secret_key`: the setting is that file's content."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # noqa: ARG002
+        return None, field_name, False  # unused: __call__ reads every file setting at once
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in FILE_SETTINGS:
+            variable = f"PMO_{name.upper()}"
+            path = os.environ.get(f"{variable}_FILE")
+            if not path:
+                continue
+            if os.environ.get(variable):
+                raise ValueError(f"set {variable} or {variable}_FILE, not both")
+            try:
+                values[name] = Path(path).read_text().strip()
+            except OSError as exc:
+                raise ValueError(f"{variable}_FILE: cannot read {path}: {exc.strerror}") from exc
+            if not values[name]:
+                raise ValueError(f"{variable}_FILE: {path} is empty")
+        return values
+
+
+def _is_placeholder(value: str) -> bool:
+    lowered = value.lower()
+    return any(placeholder in lowered for placeholder in PLACEHOLDERS)
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PMO_", extra="ignore")
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003 - no .env files
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003 - replaced by *_FILE
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _SettingsFromFiles(settings_cls))
+
     # "development" is the embedded default; "production" refuses to start without a secret.
     environment: Literal["development", "production"] = "development"
     database_url: str = Field(default_factory=lambda: f"sqlite:///{VAR_DIR / 'pmo.db'}")
     secret_key: str | None = None
+    # The database password, kept out of PMO_DATABASE_URL (e.g. PMO_DB_PASSWORD_FILE, shared
+    # with PostgreSQL's POSTGRES_PASSWORD_FILE); put into the URL when set.
+    db_password: str | None = None
 
     jwt_issuer: str = "pmo"
     jwt_audience: str = "pmo-api"
@@ -45,16 +94,39 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # `pmo worker`: seconds between looks for due jobs.
+    worker_poll_seconds: float = Field(default=15.0, gt=0, le=3600)
+
     # The built web app, served at `/` (`npm run build` in frontend/ writes it).
     frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"
 
     @model_validator(mode="after")
-    def _secret_required_in_production(self) -> Settings:
-        if self.environment == "production":
-            if not self.secret_key:
-                raise ValueError("PMO_SECRET_KEY must be set when PMO_ENVIRONMENT=production")
-            if len(self.secret_key) < MIN_SECRET_LENGTH:
-                raise ValueError(f"PMO_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+    def _password_into_the_url(self) -> Settings:
+        if self.db_password is not None:
+            url = make_url(self.database_url)
+            if url.password is not None:
+                raise ValueError("PMO_DATABASE_URL holds a password already; drop it or PMO_DB_PASSWORD")
+            self.database_url = url.set(password=self.db_password).render_as_string(hide_password=False)
+        return self
+
+    @model_validator(mode="after")
+    def _real_secrets_in_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        if not self.secret_key:
+            raise ValueError("PMO_SECRET_KEY must be set when PMO_ENVIRONMENT=production")
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ValueError(f"PMO_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+        if _is_placeholder(self.secret_key):
+            raise ValueError("PMO_SECRET_KEY is a placeholder; generate a random one")
+        password = make_url(self.database_url).password
+        if password is not None:
+            if len(str(password)) < MIN_DB_PASSWORD_LENGTH:
+                raise ValueError(
+                    f"the database password must be at least {MIN_DB_PASSWORD_LENGTH} characters"
+                )
+            if _is_placeholder(str(password)):
+                raise ValueError("the database password is a placeholder; generate a random one")
         return self
 
     @property

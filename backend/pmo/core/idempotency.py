@@ -77,9 +77,14 @@ def create_once(
     actor_key = f"{actor.kind}:{actor.id}"
     if key is not None:
         # Keys are kept for a day: long enough for any retry, and the stored response (which
-        # may hold a new API client's secret) does not linger.
+        # may hold a new API client's secret) does not linger. `pmo worker` purges expired
+        # keys; this key, if expired and not yet purged, is freed here for the new request.
         session.execute(
-            delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < utcnow() - KEEP_KEYS_FOR)
+            delete(IdempotencyRecord).where(
+                col(IdempotencyRecord.actor_key) == actor_key,
+                col(IdempotencyRecord.key) == key,
+                col(IdempotencyRecord.created_at) < utcnow() - KEEP_KEYS_FOR,
+            )
         )
         earlier = session.execute(
             select(IdempotencyRecord).where(

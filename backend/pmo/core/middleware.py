@@ -155,3 +155,40 @@ class BodyLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+# Responses of the API are data, never pages: nothing may run, load or frame them. Pages (the
+# web app, the API docs) set a policy of their own, which this leaves alone.
+API_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+# A year, subdomains included: a council serves the product over HTTPS only.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
+
+class SecurityHeadersMiddleware:
+    """On every response: `X-Content-Type-Options: nosniff`, a Content-Security-Policy (the
+    API's, unless the response has its own) and, in production, Strict-Transport-Security."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"content-security-policy", API_CONTENT_SECURITY_POLICY.encode()),
+        ]
+        if hsts:
+            self.headers.append((b"strict-transport-security", STRICT_TRANSPORT_SECURITY.encode()))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                present = {name.lower() for name, _ in headers}
+                headers.extend((name, value) for name, value in self.headers if name not in present)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

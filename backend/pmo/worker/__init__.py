@@ -1,0 +1,1 @@
+"""`pmo worker`: scheduled jobs (purges now; the outbox of later issues) in a process of its own."""

@@ -1,0 +1,67 @@
+"""The registry of scheduled jobs: name -> what to run and how often.
+
+A job gets a session (its own transaction, committed by the runner only while the worker
+still holds the job's lease) and the time it started, and returns how many rows it dealt
+with, for the log. The outbox of later issues (email, webhooks, report packs) plugs in here
+as one more job, e.g. `deliver-outbox` every few seconds, sending what its table holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, col
+
+from pmo.core.config import get_settings
+from pmo.core.idempotency import KEEP_KEYS_FOR
+from pmo.core.models import IdempotencyRecord, RateLimitCounter
+from pmo.worker.models import WorkerHeartbeat
+
+# Rate-limit windows are at most this long (the sign-in window is 15 minutes by default, the
+# KPI feed's a minute): a counter whose window began before then can count nothing any more.
+COUNTERS_KEPT_FOR = timedelta(days=1)
+HEARTBEATS_KEPT_FOR = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[Session, datetime], int]
+
+
+def purge_idempotency_records(session: Session, now: datetime) -> int:
+    """Keys older than a day: their stored responses (ids, perhaps more) should not linger."""
+    result = session.execute(
+        delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < now - KEEP_KEYS_FOR)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def purge_rate_limit_counters(session: Session, now: datetime) -> int:
+    """Counters of windows that ended long ago (the longest window a setting allows, or a day)."""
+    kept_for = max(COUNTERS_KEPT_FOR, timedelta(seconds=get_settings().login_window_seconds))
+    oldest = int((now - kept_for).timestamp())
+    result = session.execute(delete(RateLimitCounter).where(col(RateLimitCounter.window_start) < oldest))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def purge_worker_heartbeats(session: Session, now: datetime) -> int:
+    """Heartbeats of workers that stopped without saying so (killed, or their host gone)."""
+    result = session.execute(
+        delete(WorkerHeartbeat).where(col(WorkerHeartbeat.seen_at) < now - HEARTBEATS_KEPT_FOR)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+JOBS: dict[str, Job] = {
+    job.name: job
+    for job in (
+        Job("purge-idempotency-records", timedelta(minutes=15), purge_idempotency_records),
+        Job("purge-rate-limit-counters", timedelta(minutes=15), purge_rate_limit_counters),
+        Job("purge-worker-heartbeats", timedelta(hours=1), purge_worker_heartbeats),
+    )
+}
