@@ -165,9 +165,21 @@ def test_refresh_without_the_session_cookie_is_401(client):
     assert_problem(client.post(REFRESH_URL, headers=headers), 401)
 
 
-def test_a_reused_refresh_cookie_ends_the_whole_session(client, officer):
+def test_two_tabs_renewing_with_the_same_cookie_both_stay_signed_in(client, officer):
+    first = cookie_values(sign_in(client))
+
+    tabs = [client.post(REFRESH_URL, headers=with_session(first, first["pmo_csrf"])) for _ in range(2)]
+
+    assert [tab.status_code for tab in tabs] == [200, 200]
+    for tab in tabs:
+        rotated = cookie_values(tab)
+        assert client.post(REFRESH_URL, headers=with_session(rotated, rotated["pmo_csrf"])).status_code == 200
+
+
+def test_a_reused_refresh_cookie_ends_the_whole_session(client, officer, clock):
     first = cookie_values(sign_in(client))
     second = cookie_values(client.post(REFRESH_URL, headers=with_session(first, first["pmo_csrf"])))
+    clock.advance(get_settings().refresh_reuse_grace_seconds + 1)
 
     reuse = client.post(REFRESH_URL, headers=with_session(first, first["pmo_csrf"]))
 

@@ -66,37 +66,26 @@ def issue_token(
     with their client id and secret (form fields or HTTP Basic)."""
     settings = get_settings()
     address = request.client.host if request.client else "unknown"
-    # Its own transaction, committed even when sign-in fails: the attempt must be counted.
+    # Its own transaction, committed even when sign-in fails: a failure must be counted.
     with Session(get_engine(), expire_on_commit=False) as session:
-        outcome: TokenResponse | ProblemError | None = service.count_address_attempt(
-            session, settings, address
-        )
-        if outcome is None:
-            if grant_type == "password":
-                if not username or not password:
-                    raise BadRequest(
-                        "Send `username` (your email) and `password`.", extra={"error": "invalid_request"}
-                    )
-                outcome = service.password_grant(session, settings, username, password)
-            elif grant_type == "refresh_token":
-                if not refresh_token:
-                    raise BadRequest("Send `refresh_token`.", extra={"error": "invalid_request"})
-                outcome = service.rotate_refresh_token(session, settings, refresh_token)
-            else:
-                credentials = _basic_credentials(request) or (client_id, client_secret)
-                if not credentials[0] or not credentials[1]:
-                    raise BadRequest(
-                        "Send `client_id` and `client_secret`.", extra={"error": "invalid_request"}
-                    )
-                client = service.authenticate_client(session, credentials[0], credentials[1])
-                outcome = (
-                    service.issue_client_token(settings, client, scope)
-                    if client
-                    else service.InvalidGrant(
-                        "The client id or secret is not right, or the client is revoked.",
-                        error="invalid_client",
-                    )
+        outcome: TokenResponse | ProblemError
+        if grant_type == "password":
+            if not username or not password:
+                raise BadRequest(
+                    "Send `username` (your email) and `password`.", extra={"error": "invalid_request"}
                 )
+            outcome = service.password_grant(session, settings, username, password, address)
+        elif grant_type == "refresh_token":
+            if not refresh_token:
+                raise BadRequest("Send `refresh_token`.", extra={"error": "invalid_request"})
+            outcome = service.rotate_refresh_token(session, settings, refresh_token)
+        else:
+            credentials = _basic_credentials(request) or (client_id, client_secret)
+            if not credentials[0] or not credentials[1]:
+                raise BadRequest("Send `client_id` and `client_secret`.", extra={"error": "invalid_request"})
+            outcome = service.client_credentials_grant(
+                session, settings, credentials[0], credentials[1], scope, address
+            )
         session.commit()
     if isinstance(outcome, ProblemError):
         raise outcome

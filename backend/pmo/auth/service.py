@@ -97,38 +97,77 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
 
 # Token grants ---------------------------------------------------------------------------
 # These return a refusal instead of raising it when the refusal itself must be kept (a
-# counted attempt, a revoked token family): the caller commits, then raises.
-
-
-def count_address_attempt(session: Session, settings: Settings, address: str) -> TooManyRequests | None:
-    window = ratelimit.hit(session, f"login-address:{address}", settings.login_window_seconds)
-    if window.hits > settings.login_attempts_per_address:
-        return TooManyRequests(
-            "Too many sign-in attempts from your network address. Try again later.",
-            retry_after=window.retry_after,
-        )
-    return None
+# counted failure, a revoked token family): the caller commits, then raises.
+# Only failed sign-ins are counted, per account and per client address separately: an
+# office behind one address signs in and renews sessions all day without being locked out.
 
 
 def _account_key(email: str) -> str:
     return f"login-account:{email.strip().lower()}"
 
 
-def password_grant(
-    session: Session, settings: Settings, email: str, password: str
-) -> TokenResponse | ProblemError:
-    locked = ratelimit.peek(session, _account_key(email), settings.login_window_seconds)
-    if locked.hits >= settings.login_failures_per_account:
+def _address_key(address: str) -> str:
+    return f"login-address:{address}"
+
+
+def _sign_in_refused(
+    session: Session, settings: Settings, address: str, email: str | None
+) -> TooManyRequests | None:
+    """The 429 for an address or account with too many failed sign-ins in the window, if any."""
+    window = settings.login_window_seconds
+    by_address = ratelimit.peek(session, _address_key(address), window)
+    if by_address.hits >= settings.login_failures_per_address:
         return TooManyRequests(
-            "This account is locked for a while after too many failed sign-ins. Try again later, "
-            "or ask an administrator.",
-            retry_after=locked.retry_after,
+            "Too many failed sign-ins from your network address. Try again later.",
+            retry_after=by_address.retry_after,
         )
+    if email is not None:
+        by_account = ratelimit.peek(session, _account_key(email), window)
+        if by_account.hits >= settings.login_failures_per_account:
+            return TooManyRequests(
+                "This account is locked for a while after too many failed sign-ins. Try again later, "
+                "or ask an administrator.",
+                retry_after=by_account.retry_after,
+            )
+    return None
+
+
+def _count_failure(session: Session, settings: Settings, address: str, email: str | None) -> None:
+    ratelimit.hit(session, _address_key(address), settings.login_window_seconds)
+    if email is not None:
+        ratelimit.hit(session, _account_key(email), settings.login_window_seconds)
+
+
+def password_grant(
+    session: Session, settings: Settings, email: str, password: str, address: str
+) -> TokenResponse | ProblemError:
+    refused = _sign_in_refused(session, settings, address, email)
+    if refused is not None:
+        return refused
     user = authenticate(session, email, password)
     if user is None:
-        ratelimit.hit(session, _account_key(email), settings.login_window_seconds)
+        _count_failure(session, settings, address, email)
         return InvalidGrant("The email address or password is not right, or the account is disabled.")
     return issue_user_tokens(session, settings, user)
+
+
+def client_credentials_grant(
+    session: Session, settings: Settings, client_id: str, client_secret: str, scope: str | None, address: str
+) -> TokenResponse | ProblemError:
+    refused = _sign_in_refused(session, settings, address, None)
+    if refused is not None:
+        return refused
+    client = authenticate_client(session, client_id, client_secret)
+    outcome = (
+        issue_client_token(settings, client, scope)
+        if client
+        else InvalidGrant(
+            "The client id or secret is not right, or the client is revoked.", error="invalid_client"
+        )
+    )
+    if isinstance(outcome, InvalidGrant):
+        _count_failure(session, settings, address, None)
+    return outcome
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -175,26 +214,38 @@ def rotate_refresh_token(
     session: Session, settings: Settings, presented: str
 ) -> TokenResponse | InvalidGrant:
     """Exchange a refresh token for a new pair. Returns (not raises) a refusal, because the
-    caller must commit the family's revocation when a used token comes back."""
+    caller must commit the family's revocation when a used token comes back.
+
+    A token presented again within the grace period of its first use (two tabs, a double
+    reload) gets a sibling in the same family: only hashes are kept, so the first answer
+    cannot be replayed. After the grace period, reuse is taken as theft.
+    """
     token = session.execute(
         select(RefreshToken).where(RefreshToken.token_hash == digest(presented))
     ).scalar_one_or_none()
     if token is None or token.revoked_at is not None:
         return InvalidGrant("The refresh token is not valid; sign in again.")
     now = utcnow()
+    if token.expires_at <= now:
+        return InvalidGrant("The refresh token has expired; sign in again.")
     # Conditional: of two concurrent uses, exactly one marks it used.
     claimed = session.execute(
         update(RefreshToken)
-        .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))  # type: ignore[union-attr]
+        .where(col(RefreshToken.id) == token.id, col(RefreshToken.used_at).is_(None))
         .values(used_at=now)
     ).rowcount  # type: ignore[attr-defined]
     if not claimed:
-        revoke_family(session, token.family_id)
-        return InvalidGrant(
-            "This refresh token was already used, so every session it belongs to has been ended."
-        )
-    if token.expires_at <= now:
-        return InvalidGrant("The refresh token has expired; sign in again.")
+        # A fresh read of the column: the first use may have been committed by another request
+        # after this one loaded the row (PostgreSQL waits for it at the UPDATE above).
+        first_used = session.execute(
+            select(RefreshToken.used_at).where(col(RefreshToken.id) == token.id)
+        ).scalar_one()
+        grace = timedelta(seconds=settings.refresh_reuse_grace_seconds)
+        if first_used is None or now - first_used > grace:
+            revoke_family(session, token.family_id)
+            return InvalidGrant(
+                "This refresh token was already used, so every session it belongs to has been ended."
+            )
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
         return InvalidGrant("This account is disabled.")

@@ -87,16 +87,12 @@ def _address(request: Request) -> str:
     dependencies=[PUBLIC],
 )
 def start_session(request: Request, body: BrowserSignIn, response: Response) -> BrowserSession:
-    """Email and password, with the same throttling and lockout as the token endpoint. The
+    """Email and password, with the same limits on failed sign-ins as the token endpoint. The
     access token is in the answer; the refresh token only in the `pmo_refresh` cookie."""
     settings = get_settings()
-    # Its own transaction, committed even when sign-in fails: the attempt must be counted.
+    # Its own transaction, committed even when sign-in fails: a failure must be counted.
     with Session(get_engine(), expire_on_commit=False) as session:
-        outcome: TokenResponse | ProblemError | None = service.count_address_attempt(
-            session, settings, _address(request)
-        )
-        if outcome is None:
-            outcome = service.password_grant(session, settings, body.email, body.password)
+        outcome = service.password_grant(session, settings, body.email, body.password, _address(request))
         session.commit()
     if isinstance(outcome, ProblemError):
         raise outcome
@@ -119,12 +115,10 @@ def refresh_session(request: Request, response: Response) -> Response | BrowserS
     if not presented:
         raise Unauthorized("There is no session cookie; sign in again.")
     settings = get_settings()
+    # Its own transaction, committed even when refused: a reused token's family must end.
+    # A renewal is not a sign-in, so no sign-in limit applies (the token is 256 random bits).
     with Session(get_engine(), expire_on_commit=False) as session:
-        outcome: TokenResponse | ProblemError | None = service.count_address_attempt(
-            session, settings, _address(request)
-        )
-        if outcome is None:
-            outcome = service.rotate_refresh_token(session, settings, presented)
+        outcome = service.rotate_refresh_token(session, settings, presented)
         session.commit()
     if isinstance(outcome, ProblemError):
         raise outcome
