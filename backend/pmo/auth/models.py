@@ -22,8 +22,9 @@ class ApiClient(Tracked, table=True):
     secret_hash: str = Field(max_length=64)
     scopes: list[str] = Field(sa_column=Column(JSONDocument, nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Access tokens issued before this moment are refused (secret rotated or client revoked).
-    tokens_valid_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Access tokens carry the generation they were issued in; a new secret or revocation
+    # moves it on, refusing every earlier token at once.
+    token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class RefreshToken(SQLModel, table=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -51,11 +51,6 @@ class InvalidGrant(ProblemError):
 # Who is asking ---------------------------------------------------------------------------
 
 
-def _not_before(valid_after: datetime | None, issued_at: datetime) -> bool:
-    """True if a token issued at `issued_at` predates a "sign out everywhere" or revocation."""
-    return valid_after is not None and issued_at < valid_after.replace(microsecond=0)
-
-
 def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
     try:
         claims = decode_access_token(settings, token)
@@ -67,9 +62,11 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
             user is None
             or not user.is_active
             or user.organisation_id != claims.organisation_id
-            or _not_before(user.tokens_valid_after, claims.issued_at)
+            or user.token_generation != claims.generation
         ):
             raise Unauthorized("This account can no longer use that token; sign in again.")
+        if claims.session_id is not None and not _session_is_live(session, claims.session_id):
+            raise Unauthorized("That session has ended; sign in again.")
         return Actor(
             kind="user",
             id=user.id,
@@ -82,7 +79,7 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
         client is None
         or client.revoked_at is not None
         or client.organisation_id != claims.organisation_id
-        or _not_before(client.tokens_valid_after, claims.issued_at)
+        or client.token_generation != claims.generation
     ):
         raise Unauthorized("This API client can no longer use that token.")
     granted = set(client.scopes)
@@ -93,6 +90,16 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
         label=f"API client {client.name}",
         scopes=frozenset(ClientScope(s) for s in claims.scopes if s in granted),
     )
+
+
+def _session_is_live(session: Session, family_id: uuid.UUID) -> bool:
+    """One indexed read per request, no cache: a sign-out is seen at once by every process."""
+    live = session.execute(
+        select(RefreshToken.id)
+        .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
+        .limit(1)
+    ).first()
+    return live is not None
 
 
 # Token grants ---------------------------------------------------------------------------
@@ -182,7 +189,9 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 def issue_user_tokens(
     session: Session, settings: Settings, user: User, family_id: uuid.UUID | None = None
 ) -> TokenResponse:
+    renewing = family_id is not None
     grants = grants_of(session, [user.id])[user.id]
+    family_id = family_id or uuid.uuid4()
     access, lifetime = create_access_token(
         settings,
         subject=user.id,
@@ -190,18 +199,20 @@ def issue_user_tokens(
         organisation_id=user.organisation_id,
         roles=[g.role.value for g in grants],
         scopes=[],
+        generation=user.token_generation,
+        session_id=family_id,
     )
     refresh = new_secret(32)
     session.add(
         RefreshToken(
             token_hash=digest(refresh),
-            family_id=family_id or uuid.uuid4(),
+            family_id=family_id,
             user_id=user.id,
             organisation_id=user.organisation_id,
             expires_at=utcnow() + timedelta(days=settings.refresh_token_days),
         )
     )
-    user.last_login_at = user.last_login_at if family_id else utcnow()
+    user.last_login_at = user.last_login_at if renewing else utcnow()
     session.add(user)
     session.flush()
     return TokenResponse(access_token=access, expires_in=lifetime, refresh_token=refresh)
@@ -305,6 +316,7 @@ def issue_client_token(
         organisation_id=client.organisation_id,
         roles=[],
         scopes=sorted(granted),
+        generation=client.token_generation,
     )
     return TokenResponse(access_token=access, expires_in=lifetime, scope=" ".join(sorted(granted)))
 
@@ -375,7 +387,7 @@ def revoke_api_client(session: Session, actor: Actor, client: ApiClient) -> ApiC
             client,
             "api_client",
             action="revoke",
-            changes={"revoked_at": now, "tokens_valid_after": now},
+            changes={"revoked_at": now, "token_generation": client.token_generation + 1},
         )
     return client
 
@@ -384,6 +396,6 @@ def rotate_api_client_secret(session: Session, actor: Actor, client: ApiClient) 
     if client.revoked_at is not None:
         raise Conflict("A revoked client cannot be given a new secret; create a new client.")
     secret = new_secret(32)
-    changes = {"secret_hash": digest(secret), "tokens_valid_after": utcnow()}
+    changes = {"secret_hash": digest(secret), "token_generation": client.token_generation + 1}
     audit.changed(session, actor, client, "api_client", changes, action="rotate_secret")
     return ApiClientWithSecret(**api_client_public(client).model_dump(), client_secret=secret)

@@ -272,13 +272,12 @@ def update_user(session: Session, actor: Actor, user: User, data: UserUpdate) ->
 
 def end_sessions(session: Session, user: User) -> dict[str, Any]:
     """Refuse the user's current access tokens and revoke every refresh token."""
-    now = utcnow()
     session.execute(
         RefreshToken.__table__.update()  # type: ignore[attr-defined]
         .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
-        .values(revoked_at=now)
+        .values(revoked_at=utcnow())
     )
-    return {"tokens_valid_after": now}
+    return {"token_generation": user.token_generation + 1}
 
 
 def set_user_active(session: Session, actor: Actor, user: User, active: bool) -> User:
