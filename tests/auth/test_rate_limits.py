@@ -8,7 +8,7 @@ from sqlalchemy import text
 from pmo.core.config import get_settings
 
 from .helpers import ME_URL, TOKEN_URL, assert_problem, bearer
-from .test_browser_session import REFRESH_URL, cookie_values, sign_in, with_session
+from .test_browser_session import CSRF, REFRESH_URL, cookie_values, sign_in, with_session
 
 EMAIL = "member@chesterfield.test"
 ACCOUNT_KEY = f"login-account:{EMAIL}"
@@ -176,7 +176,7 @@ def test_a_hundred_renewals_from_one_address_all_work(client, login, refresh, me
 def test_a_hundred_browser_renewals_from_one_address_all_work(client, member):
     cookies = cookie_values(sign_in(client, EMAIL))
     for _ in range(100):
-        response = client.post(REFRESH_URL, headers=with_session(cookies, cookies["pmo_csrf"]))
+        response = client.post(REFRESH_URL, headers=with_session(cookies, cookies[CSRF]))
         assert response.status_code == 200, response.text
         cookies = cookie_values(response)
 

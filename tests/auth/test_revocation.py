@@ -13,7 +13,7 @@ from pmo.core.security import decode_access_token
 from pmo.main import create_app
 
 from .helpers import ME_URL, assert_problem, bearer, claims_for, sign
-from .test_browser_session import SESSION_URL, cookie_values, sign_in, with_session
+from .test_browser_session import CSRF, SESSION_URL, cookie_values, sign_in, with_session
 
 EMAIL = "member@chesterfield.test"
 CLIENTS_URL = "/api/v1/api-clients"
@@ -101,7 +101,7 @@ def test_signing_out_of_the_web_app_ends_its_access_token_at_once(client, member
     token = signed_in.json()["access_token"]
     assert me(client, token) == 200
 
-    assert client.delete(SESSION_URL, headers=with_session(cookies, cookies["pmo_csrf"])).status_code == 204
+    assert client.delete(SESSION_URL, headers=with_session(cookies, cookies[CSRF])).status_code == 204
 
     assert_problem(client.get(ME_URL, headers=bearer(token)), 401)
 

@@ -26,6 +26,7 @@ from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
+from pmo.core.security import NO_STORE, NO_STORE_DOC
 
 router = APIRouter()
 
@@ -48,11 +49,12 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     tags=["auth"],
     summary="Get an access token (OAuth2)",
     response_model=TokenResponse,
-    responses=declare_public(400, 401),
+    responses={**declare_public(400, 401), 200: NO_STORE_DOC},
     dependencies=[PUBLIC],
 )
 def issue_token(
     request: Request,
+    response: Response,
     grant_type: Annotated[Literal["password", "client_credentials", "refresh_token"], Form()],
     username: FormText = None,
     password: FormText = None,
@@ -89,6 +91,7 @@ def issue_token(
         session.commit()
     if isinstance(outcome, ProblemError):
         raise outcome
+    response.headers.update(NO_STORE)
     return outcome
 
 
@@ -144,7 +147,7 @@ def list_api_clients(
     tags=["api-clients"],
     status_code=201,
     response_model=ApiClientWithSecret,
-    responses=declare(409),
+    responses={**declare(409), 201: NO_STORE_DOC},
 )
 def create_api_client(
     request: Request,
@@ -153,7 +156,8 @@ def create_api_client(
     actor: ManageClients,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Register another council system. The secret is in this response only."""
+    """Register another council system. The secret is in this response only: a retry with the
+    same `Idempotency-Key` is a 409, because the secret is never stored to be sent again."""
 
     def create() -> tuple[ApiClientWithSecret, str]:
         created = service.create_api_client(session, actor, body)
@@ -210,11 +214,13 @@ def revoke_api_client(api_client_id: uuid.UUID, session: SessionDep, actor: Mana
     "/api-clients/{api_client_id}/rotate-secret",
     tags=["api-clients"],
     response_model=ApiClientWithSecret,
-    responses=declare(404, 409),
+    responses={**declare(404, 409), 200: NO_STORE_DOC},
 )
 def rotate_api_client_secret(
-    api_client_id: uuid.UUID, session: SessionDep, actor: ManageClients
+    api_client_id: uuid.UUID, response: Response, session: SessionDep, actor: ManageClients
 ) -> ApiClientWithSecret:
     """A new secret, shown once; the old one and tokens issued with it stop working."""
     client = service.get_api_client(session, actor, api_client_id)
-    return service.rotate_api_client_secret(session, actor, client)
+    rotated = service.rotate_api_client_secret(session, actor, client)
+    response.headers.update(NO_STORE)
+    return rotated

@@ -20,6 +20,23 @@ ALGORITHM = "HS256"
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "jti", "typ", "org", "roles", "gen")
 
+# Every response holding a token or a secret: no cache, shared or the browser's, may keep it
+# (RFC 6749 section 5.1). `NO_STORE_DOC` declares the header in the OpenAPI document.
+NO_STORE = {"Cache-Control": "no-store"}
+NO_STORE_DOC: dict[str, Any] = {
+    "headers": {
+        "Cache-Control": {
+            "description": "`no-store`: this response holds a token or secret.",
+            "schema": {"type": "string"},
+        }
+    }
+}
+
+
+class HoldsSecret:
+    """Marks a response model holding a secret: sent with `no-store`, never stored for replay."""
+
+
 _hasher = PasswordHasher()
 # Verifying against this when the account does not exist costs the same as a real check,
 # so response times do not tell which emails have accounts.
