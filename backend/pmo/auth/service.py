@@ -109,10 +109,6 @@ def _session_is_live(session: Session, family_id: uuid.UUID) -> bool:
 # office behind one address signs in and renews sessions all day without being locked out.
 
 
-def _account_key(email: str) -> str:
-    return f"login-account:{email.strip().lower()}"
-
-
 def _address_key(address: str) -> str:
     return f"login-address:{address}"
 
@@ -129,7 +125,7 @@ def _sign_in_refused(
             retry_after=by_address.retry_after,
         )
     if email is not None:
-        by_account = ratelimit.peek(session, _account_key(email), window)
+        by_account = ratelimit.peek(session, ratelimit.login_account_key(email), window)
         if by_account.hits >= settings.login_failures_per_account:
             return TooManyRequests(
                 "This account is locked for a while after too many failed sign-ins. Try again later, "
@@ -142,7 +138,7 @@ def _sign_in_refused(
 def _count_failure(session: Session, settings: Settings, address: str, email: str | None) -> None:
     ratelimit.hit(session, _address_key(address), settings.login_window_seconds)
     if email is not None:
-        ratelimit.hit(session, _account_key(email), settings.login_window_seconds)
+        ratelimit.hit(session, ratelimit.login_account_key(email), settings.login_window_seconds)
 
 
 def password_grant(

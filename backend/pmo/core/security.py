@@ -8,6 +8,8 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -45,6 +47,21 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    # The file opens with a header that ends at the first empty line.
+    _, entries = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").split("\n\n", 1)
+    return frozenset(line.casefold() for line in entries.splitlines() if line)
+
+
+def is_common_password(password: str) -> bool:
+    """On the shipped list of the most common passwords, whatever its case."""
+    return password.casefold() in _common_passwords()
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

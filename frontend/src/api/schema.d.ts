@@ -225,7 +225,9 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Change your own password. Your other sessions end.
+         * @description Change your own password. Every session ends, this one too: sign in again with the new
+         *     password. Wrong current passwords count with the account's failed sign-ins (429 after
+         *     too many).
          */
         post: operations["me-change_password"];
         delete?: never;
@@ -5749,7 +5751,7 @@ export interface components {
             current_password: string;
             /**
              * New Password
-             * @description At least 12 characters.
+             * @description At least 12 characters, and not one of the most common passwords.
              */
             new_password: string;
         };
@@ -7477,7 +7479,7 @@ export interface components {
             display_name: string;
             /**
              * Password
-             * @description At least 12 characters.
+             * @description At least 12 characters, and not one of the most common passwords.
              */
             password: string;
         };
