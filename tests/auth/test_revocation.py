@@ -7,10 +7,13 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
+from pmo.auth import service as auth_service
 from pmo.core.config import get_settings
 from pmo.core.security import decode_access_token
 from pmo.main import create_app
+from pmo.organisations.models import User
 
 from .helpers import ME_URL, assert_problem, bearer, claims_for, sign
 from .test_browser_session import CSRF, SESSION_URL, cookie_values, sign_in, with_session
@@ -148,3 +151,20 @@ def test_every_process_sees_a_sign_out_at_once(client, login, member, engine):
         )
 
         assert me(other_worker, pair["access_token"]) == 401
+
+
+def test_a_token_added_to_a_session_as_it_is_revoked_ends_with_it(client, login, refresh, member, engine):
+    # What a rotation racing a sign-out can leave: the sign-out's UPDATE did not see the
+    # token the rotation was inserting. One revoked token ends the whole session.
+    pair = login(EMAIL).json()
+    assert (
+        client.post("/api/v1/auth/logout", json={"refresh_token": pair["refresh_token"]}).status_code == 204
+    )
+    sid = decode_access_token(get_settings(), pair["access_token"]).session_id
+    with Session(engine, expire_on_commit=False) as session:
+        user = session.get_one(User, member.id)
+        late = auth_service.issue_user_tokens(session, get_settings(), user, family_id=sid)
+        session.commit()
+
+    assert_problem(refresh(late.refresh_token or ""), 401)
+    assert_problem(client.get(ME_URL, headers=bearer(late.access_token)), 401)

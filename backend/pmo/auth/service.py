@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
@@ -65,7 +65,7 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
             or user.token_generation != claims.generation
         ):
             raise Unauthorized("This account can no longer use that token; sign in again.")
-        if claims.session_id is not None and not _session_is_live(session, claims.session_id):
+        if claims.session_id is not None and session_has_ended(session, claims.session_id):
             raise Unauthorized("That session has ended; sign in again.")
         return Actor(
             kind="user",
@@ -92,14 +92,17 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
     )
 
 
-def _session_is_live(session: Session, family_id: uuid.UUID) -> bool:
-    """One indexed read per request, no cache: a sign-out is seen at once by every process."""
-    live = session.execute(
-        select(RefreshToken.id)
-        .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
-        .limit(1)
-    ).first()
-    return live is not None
+def session_has_ended(session: Session, family_id: uuid.UUID) -> bool:
+    """A session (refresh token family) ends as a whole: one revoked token of it ends it, so a
+    token added while it was being revoked (a racing rotation) ends with it; so does having no
+    token left (its person deleted). One indexed read, no cache: every process sees a sign-out
+    on its next request."""
+    tokens, revoked = session.execute(
+        select(func.count(), func.count(col(RefreshToken.revoked_at))).where(
+            col(RefreshToken.family_id) == family_id
+        )
+    ).one()
+    return bool(tokens == 0 or revoked > 0)
 
 
 # Token grants ---------------------------------------------------------------------------
@@ -230,7 +233,7 @@ def rotate_refresh_token(
     token = session.execute(
         select(RefreshToken).where(RefreshToken.token_hash == digest(presented))
     ).scalar_one_or_none()
-    if token is None or token.revoked_at is not None:
+    if token is None or session_has_ended(session, token.family_id):
         return InvalidGrant("The refresh token is not valid; sign in again.")
     now = utcnow()
     if token.expires_at <= now:
