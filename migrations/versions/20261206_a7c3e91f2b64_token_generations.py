@@ -1,8 +1,10 @@
-"""token generations; idempotency records that withhold a secret
+"""token generations; idempotency records that withhold a secret; sessions by family
 
 Access tokens carry their subject's token generation, compared exactly: the whole-second
 `tokens_valid_after` let tokens issued in the same second as a revocation survive it.
 An idempotency record of a response that held a secret keeps no response body.
+Refresh tokens are indexed by family and revocation: whether a session has ended is asked
+on every request.
 
 Revision ID: a7c3e91f2b64
 Revises: 4d15ead54c98
@@ -31,9 +33,18 @@ def upgrade() -> None:
             batch_op.drop_column("tokens_valid_after")
     with op.batch_alter_table("idempotency_records", schema=None) as batch_op:
         batch_op.alter_column("response_body", existing_type=JSONDocument, nullable=True)
+    # Whether a session has ended is asked on every request: one probe of this index.
+    with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
+        batch_op.drop_index("ix_refresh_tokens_family_id")
+        batch_op.create_index(
+            "ix_refresh_tokens_family_id_revoked_at", ["family_id", "revoked_at"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
+        batch_op.drop_index("ix_refresh_tokens_family_id_revoked_at")
+        batch_op.create_index("ix_refresh_tokens_family_id", ["family_id"], unique=False)
     op.execute(sa.text("DELETE FROM idempotency_records WHERE response_body IS NULL"))
     with op.batch_alter_table("idempotency_records", schema=None) as batch_op:
         batch_op.alter_column("response_body", existing_type=JSONDocument, nullable=False)

@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import exists, update
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
@@ -97,12 +97,10 @@ def session_has_ended(session: Session, family_id: uuid.UUID) -> bool:
     token added while it was being revoked (a racing rotation) ends with it; so does having no
     token left (its person deleted). One indexed read, no cache: every process sees a sign-out
     on its next request."""
-    tokens, revoked = session.execute(
-        select(func.count(), func.count(col(RefreshToken.revoked_at))).where(
-            col(RefreshToken.family_id) == family_id
-        )
-    ).one()
-    return bool(tokens == 0 or revoked > 0)
+    in_family = col(RefreshToken.family_id) == family_id
+    has_token = exists().where(in_family)
+    has_revoked = exists().where(in_family, col(RefreshToken.revoked_at).is_not(None))
+    return bool(session.execute(select(~has_token | has_revoked)).scalar_one())
 
 
 # Token grants ---------------------------------------------------------------------------
