@@ -191,8 +191,12 @@ test('sign-in explains a wrong password; sign out ends the session', async ({ pa
   await page.getByLabel('Password').fill('demo-password')
   await page.getByRole('button', { name: 'Sign in' }).click()
   await expect(page.getByRole('heading', { name: 'My work' })).toBeVisible()
-  // The refresh token is never visible to script.
+  // The refresh token is never visible to script; the CSRF cookie is, under its __Host- name.
   expect(await page.evaluate(() => document.cookie)).not.toContain('pmo_refresh')
+  expect(await page.evaluate(() => document.cookie)).toContain('__Host-pmo_csrf=')
+  // A reload restores the session from the cookies (the app reads the __Host- CSRF cookie).
+  await page.reload()
+  await expect(page.getByRole('heading', { name: 'My work' })).toBeVisible()
   await page.getByRole('button', { name: 'Sign out', exact: true }).click()
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible()
   await page.reload()

@@ -14,7 +14,7 @@ from alembic import op
 from pmo.core.db import UTCDateTime
 
 revision: str = "a7c3e9f1b2d4"
-down_revision: str | None = "4d15ead54c98"
+down_revision: str | None = "a7c3e91f2b64"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, text
 
 import conftest as root_conftest
 from conftest import PASSWORD
+from pmo.auth import service as auth_service
 from pmo.core import security
 
 from .helpers import TOKEN_URL
@@ -63,3 +65,23 @@ def counters(engine: Engine) -> Callable[[str], dict[str, int]]:
         return dict(rows)
 
     return read
+
+
+class Clock:
+    """The auth service's clock, stopped, and moved on only by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(auth_service, "utcnow", clock)
+    return clock

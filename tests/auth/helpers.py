@@ -48,6 +48,7 @@ def claims_for(user_id: uuid.UUID, organisation_id: uuid.UUID, **changes: Any) -
         "org": str(organisation_id),
         "roles": [],
         "scope": "",
+        "gen": 0,
     }
     claims.update(changes)
     return claims

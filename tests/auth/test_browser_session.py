@@ -18,6 +18,8 @@ from .helpers import ME_URL, assert_problem, bearer
 SESSION_URL = "/api/v1/auth/session"
 REFRESH_URL = "/api/v1/auth/session/refresh"
 EMAIL = "officer@chesterfield.test"
+# `__Host-`: browsers take it only Secure, with Path=/ and no Domain.
+CSRF = "__Host-pmo_csrf"
 
 
 @pytest.fixture
@@ -74,11 +76,14 @@ def test_sign_in_sets_the_refresh_token_only_as_a_strict_httponly_secure_cookie(
     assert refresh["samesite"].lower() == "strict"
     assert refresh["path"] == "/api/v1/auth"
     assert int(refresh["max-age"]) == get_settings().refresh_token_days * 86400
-    csrf = cookies["pmo_csrf"]["pmo_csrf"]
+    csrf = cookies[CSRF][CSRF]
     assert csrf.value == body["csrf_token"]
     assert not csrf["httponly"]  # the app's script reads it after a reload
     assert csrf["secure"] is True
     assert csrf["samesite"].lower() == "strict"
+    assert csrf["path"] == "/"
+    assert csrf["domain"] == ""
+    assert response.headers["cache-control"] == "no-store"
     me = client.get(ME_URL, headers=bearer(body["access_token"]))
     assert me.status_code == 200
     assert me.json()["email"] == EMAIL
@@ -125,14 +130,15 @@ def test_refresh_rotates_the_cookie_and_gives_a_new_access_token(client, officer
     first = sign_in(client)
     cookies = cookie_values(first)
 
-    response = client.post(REFRESH_URL, headers=with_session(cookies, cookies["pmo_csrf"]))
+    response = client.post(REFRESH_URL, headers=with_session(cookies, cookies[CSRF]))
 
     assert response.status_code == 200, response.text
     assert_no_refresh_token_in_body(response)
     rotated = cookie_values(response)
     assert rotated["pmo_refresh"] != cookies["pmo_refresh"]
-    assert rotated["pmo_csrf"] != cookies["pmo_csrf"]
-    assert response.json()["csrf_token"] == rotated["pmo_csrf"]
+    assert rotated[CSRF] != cookies[CSRF]
+    assert response.json()["csrf_token"] == rotated[CSRF]
+    assert response.headers["cache-control"] == "no-store"
     me = client.get(ME_URL, headers=bearer(response.json()["access_token"]))
     assert me.status_code == 200
 
@@ -155,40 +161,53 @@ def test_refresh_without_the_matching_csrf_header_is_403_and_rotates_nothing(cli
 
 def test_refresh_with_a_header_but_no_csrf_cookie_is_403(client, officer):
     cookies = cookie_values(sign_in(client))
-    header = cookies.pop("pmo_csrf")
+    header = cookies.pop(CSRF)
 
     assert_problem(client.post(REFRESH_URL, headers=with_session(cookies, header)), 403)
 
 
 def test_refresh_without_the_session_cookie_is_401(client):
-    headers = with_session({"pmo_csrf": "abc"}, "abc")
+    headers = with_session({CSRF: "abc"}, "abc")
     assert_problem(client.post(REFRESH_URL, headers=headers), 401)
 
 
-def test_a_reused_refresh_cookie_ends_the_whole_session(client, officer):
+def test_two_tabs_renewing_with_the_same_cookie_both_stay_signed_in(client, officer):
     first = cookie_values(sign_in(client))
-    second = cookie_values(client.post(REFRESH_URL, headers=with_session(first, first["pmo_csrf"])))
 
-    reuse = client.post(REFRESH_URL, headers=with_session(first, first["pmo_csrf"]))
+    tabs = [client.post(REFRESH_URL, headers=with_session(first, first[CSRF])) for _ in range(2)]
+
+    assert [tab.status_code for tab in tabs] == [200, 200]
+    for tab in tabs:
+        rotated = cookie_values(tab)
+        assert client.post(REFRESH_URL, headers=with_session(rotated, rotated[CSRF])).status_code == 200
+
+
+def test_a_reused_refresh_cookie_ends_the_whole_session(client, officer, clock):
+    first = cookie_values(sign_in(client))
+    second = cookie_values(client.post(REFRESH_URL, headers=with_session(first, first[CSRF])))
+    clock.advance(get_settings().refresh_reuse_grace_seconds + 1)
+
+    reuse = client.post(REFRESH_URL, headers=with_session(first, first[CSRF]))
 
     body = assert_problem(reuse, 401)
     assert "already used" in body["detail"]
     # The thief's use also ended the rightful holder's newer token.
-    assert_problem(client.post(REFRESH_URL, headers=with_session(second, second["pmo_csrf"])), 401)
+    assert_problem(client.post(REFRESH_URL, headers=with_session(second, second[CSRF])), 401)
 
 
 def test_sign_out_revokes_the_session_and_clears_the_cookies(client, officer):
     cookies = cookie_values(sign_in(client))
 
-    response = client.delete(SESSION_URL, headers=with_session(cookies, cookies["pmo_csrf"]))
+    response = client.delete(SESSION_URL, headers=with_session(cookies, cookies[CSRF]))
 
     assert response.status_code == 204
+    assert response.headers["cache-control"] == "no-store"
     cleared = set_cookies(response)
     assert cleared["pmo_refresh"]["pmo_refresh"].value == ""
     assert cleared["pmo_refresh"]["pmo_refresh"]["path"] == "/api/v1/auth"
     assert int(cleared["pmo_refresh"]["pmo_refresh"]["max-age"]) == 0
-    assert int(cleared["pmo_csrf"]["pmo_csrf"]["max-age"]) == 0
-    assert_problem(client.post(REFRESH_URL, headers=with_session(cookies, cookies["pmo_csrf"])), 401)
+    assert int(cleared[CSRF][CSRF]["max-age"]) == 0
+    assert_problem(client.post(REFRESH_URL, headers=with_session(cookies, cookies[CSRF])), 401)
 
 
 def test_sign_out_needs_the_csrf_header(client, officer):
@@ -197,7 +216,7 @@ def test_sign_out_needs_the_csrf_header(client, officer):
     assert_problem(client.delete(SESSION_URL, headers=with_session(cookies)), 403)
 
     # Nothing was ended.
-    assert client.post(REFRESH_URL, headers=with_session(cookies, cookies["pmo_csrf"])).status_code == 200
+    assert client.post(REFRESH_URL, headers=with_session(cookies, cookies[CSRF])).status_code == 200
 
 
 def test_sign_out_everywhere_ends_browser_sessions_too(client, officer):
@@ -208,4 +227,4 @@ def test_sign_out_everywhere_ends_browser_sessions_too(client, officer):
     assert client.post("/api/v1/auth/logout-all", headers=bearer(token)).status_code == 204
 
     # (Access tokens stopping is tested in test_refresh.py; this is about the cookie's session.)
-    assert_problem(client.post(REFRESH_URL, headers=with_session(cookies, cookies["pmo_csrf"])), 401)
+    assert_problem(client.post(REFRESH_URL, headers=with_session(cookies, cookies[CSRF])), 401)

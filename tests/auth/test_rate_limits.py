@@ -1,4 +1,4 @@
-"""Sign-in throttling: per account after failed sign-ins, and per client address."""
+"""Sign-in throttling: failed sign-ins per account and, separately, per client address."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import text
 from pmo.core.config import get_settings
 
 from .helpers import ME_URL, TOKEN_URL, assert_problem, bearer
+from .test_browser_session import CSRF, REFRESH_URL, cookie_values, sign_in, with_session
 
 EMAIL = "member@chesterfield.test"
 ACCOUNT_KEY = f"login-account:{EMAIL}"
@@ -24,8 +25,8 @@ def three_failures(monkeypatch):
 
 
 @pytest.fixture
-def three_attempts(monkeypatch):
-    monkeypatch.setattr(get_settings(), "login_attempts_per_address", 3)
+def three_address_failures(monkeypatch):
+    monkeypatch.setattr(get_settings(), "login_failures_per_address", 3)
 
 
 def assert_throttled(response) -> None:
@@ -117,47 +118,101 @@ def test_access_tokens_keep_working_while_the_account_is_locked(client, login, m
     assert client.get(ME_URL, headers=bearer(pair["access_token"])).status_code == 200
 
 
-def test_address_is_throttled_after_n_attempts(login, member, three_attempts):
+def test_address_is_throttled_after_n_failed_sign_ins(login, member, three_address_failures):
     for _ in range(3):
+        assert_problem(login("ghost@chesterfield.test", "guess"), 401)
+
+    body = assert_problem(login(EMAIL), 429)
+    assert "network address" in body["detail"]
+
+
+def test_successful_sign_ins_are_not_counted_against_the_address(
+    login, member, three_address_failures, counters
+):
+    for _ in range(10):
         assert login(EMAIL).status_code == 200
 
-    assert_throttled(login(EMAIL))
+    assert counters("login-address:") == {}
 
 
-def test_address_limit_counts_failed_and_successful_attempts(login, member, three_attempts, counters):
+def test_address_limit_counts_only_failures(login, member, three_address_failures, counters):
     login(EMAIL, "wrong password")
     login("ghost@chesterfield.test", "guess")
     login(EMAIL)
 
+    # The test client's address is "testclient".
+    assert counters("login-address:") == {"login-address:testclient": 2}
+    login(EMAIL, "wrong password")
     assert_throttled(login(EMAIL))
-    # The test client's address is "testclient"; every attempt is counted, the refused one too.
-    assert counters("login-address:") == {"login-address:testclient": 4}
+    # A refused attempt is not counted again: no password was checked.
+    assert counters("login-address:") == {"login-address:testclient": 3}
 
 
-def test_address_limit_covers_every_grant_type(client, login, member, three_attempts):
-    pair = login(EMAIL).json()
-    login(EMAIL)
-    login(EMAIL)
-
-    refreshed = client.post(
-        TOKEN_URL, data={"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}
-    )
-    assert_throttled(refreshed)
-    credentials = client.post(
-        TOKEN_URL, data={"grant_type": "client_credentials", "client_id": "pmo_x", "client_secret": "y"}
-    )
-    assert_throttled(credentials)
-
-
-def test_address_limit_applies_across_accounts(login, factory, org, member, three_attempts):
+def test_failed_sign_ins_lock_the_account_but_not_the_address(
+    login, factory, org, member, three_failures, counters
+):
     factory.person(org, email="colleague@chesterfield.test")
     for _ in range(3):
         login(EMAIL, "wrong password")
 
+    assert_throttled(login(EMAIL))
+    # The same office (address) signs in as anyone else.
+    assert login("colleague@chesterfield.test").status_code == 200
+    assert counters("login-address:") == {"login-address:testclient": 3}
+
+
+def test_a_hundred_renewals_from_one_address_all_work(client, login, refresh, member):
+    # The default limit (60 a window) is what an office behind one address lives with.
+    assert get_settings().login_failures_per_address < 100
+    pair = login(EMAIL).json()
+    for _ in range(100):
+        response = refresh(pair["refresh_token"])
+        assert response.status_code == 200, response.text
+        pair = response.json()
+
+    assert client.get(ME_URL, headers=bearer(pair["access_token"])).status_code == 200
+
+
+def test_a_hundred_browser_renewals_from_one_address_all_work(client, member):
+    cookies = cookie_values(sign_in(client, EMAIL))
+    for _ in range(100):
+        response = client.post(REFRESH_URL, headers=with_session(cookies, cookies[CSRF]))
+        assert response.status_code == 200, response.text
+        cookies = cookie_values(response)
+
+
+def test_renewals_are_not_refused_when_the_address_is_throttled(
+    login, refresh, member, three_address_failures
+):
+    pair = login(EMAIL).json()
+    for _ in range(3):
+        login("ghost@chesterfield.test", "guess")
+    assert_throttled(login(EMAIL))
+
+    assert refresh(pair["refresh_token"]).status_code == 200
+
+
+def test_address_limit_covers_client_credentials(client, member, three_address_failures):
+    data = {"grant_type": "client_credentials", "client_id": "pmo_x", "client_secret": "y"}
+    for _ in range(3):
+        assert assert_problem(client.post(TOKEN_URL, data=data), 401)["error"] == "invalid_client"
+
+    assert_throttled(client.post(TOKEN_URL, data=data))
+
+
+def test_address_limit_applies_across_accounts(login, factory, org, member, three_address_failures):
+    factory.person(org, email="colleague@chesterfield.test")
+    # One guess at each of many accounts (password spraying): no account is near its limit.
+    for name in ("ann", "bob", "cat"):
+        assert_problem(login(f"{name}@chesterfield.test", "Summer2026!"), 401)
+
     assert_throttled(login("colleague@chesterfield.test"))
+    assert_throttled(login(EMAIL))
 
 
-def test_refused_scope_requests_are_counted_against_the_address(client, admin, three_attempts, counters):
+def test_refused_scope_requests_are_counted_against_the_address(
+    client, admin, three_address_failures, counters
+):
     created = client.post(
         "/api/v1/api-clients", json={"name": "Finance", "scopes": ["kpis:read"]}, headers=admin.headers
     ).json()

@@ -24,7 +24,7 @@ from .helpers import (
     sign_by_hand,
 )
 
-REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti", "typ", "org", "roles"]
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti", "typ", "org", "roles", "gen"]
 
 
 def assert_refused(client, token: str) -> None:

@@ -84,6 +84,7 @@ class Seeded:
             organisation_id=user.organisation_id,
             roles=[role.value for role in ACTOR_ROLES],
             scopes=[],
+            generation=user.token_generation,  # moved on by a generated sign-out everywhere
         )
         return token
 

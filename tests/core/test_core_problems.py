@@ -100,7 +100,7 @@ def test_422_malformed_json(client, admin, assert_problem):
 
 
 def test_429_too_many_sign_in_attempts(client, admin, monkeypatch, assert_problem):
-    monkeypatch.setattr(get_settings(), "login_attempts_per_address", 2)
+    monkeypatch.setattr(get_settings(), "login_failures_per_address", 2)
     form = {"grant_type": "password", "username": admin.user.email, "password": "wrong password"}
     for _ in range(2):
         assert client.post("/api/v1/auth/token", data=form).status_code == 401

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from pmo.core.db import JSONDocument, Tracked, UTCDateTime, id_field, timestamp_field
@@ -22,8 +22,9 @@ class ApiClient(Tracked, table=True):
     secret_hash: str = Field(max_length=64)
     scopes: list[str] = Field(sa_column=Column(JSONDocument, nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Access tokens issued before this moment are refused (secret rotated or client revoked).
-    tokens_valid_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Access tokens carry the generation they were issued in; a new secret or revocation
+    # moves it on, refusing every earlier token at once.
+    token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class RefreshToken(SQLModel, table=True):
@@ -34,10 +35,14 @@ class RefreshToken(SQLModel, table=True):
     """
 
     __tablename__ = "refresh_tokens"
+    # Every request with a person's access token asks whether its session (family) has ended:
+    # whether the family has a token, and a revoked one. Both are one probe of this index,
+    # however many rotations the family has had.
+    __table_args__ = (Index("ix_refresh_tokens_family_id_revoked_at", "family_id", "revoked_at"),)
 
     id: uuid.UUID = id_field()
     token_hash: str = Field(max_length=64, unique=True)
-    family_id: uuid.UUID = Field(index=True)
+    family_id: uuid.UUID
     user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
     organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
     issued_at: datetime = timestamp_field()

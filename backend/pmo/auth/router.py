@@ -26,6 +26,7 @@ from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
+from pmo.core.security import NO_STORE, NO_STORE_DOC
 
 router = APIRouter()
 
@@ -48,11 +49,12 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     tags=["auth"],
     summary="Get an access token (OAuth2)",
     response_model=TokenResponse,
-    responses=declare_public(400, 401),
+    responses={**declare_public(400, 401), 200: NO_STORE_DOC},
     dependencies=[PUBLIC],
 )
 def issue_token(
     request: Request,
+    response: Response,
     grant_type: Annotated[Literal["password", "client_credentials", "refresh_token"], Form()],
     username: FormText = None,
     password: FormText = None,
@@ -66,40 +68,30 @@ def issue_token(
     with their client id and secret (form fields or HTTP Basic)."""
     settings = get_settings()
     address = request.client.host if request.client else "unknown"
-    # Its own transaction, committed even when sign-in fails: the attempt must be counted.
+    # Its own transaction, committed even when sign-in fails: a failure must be counted.
     with Session(get_engine(), expire_on_commit=False) as session:
-        outcome: TokenResponse | ProblemError | None = service.count_address_attempt(
-            session, settings, address
-        )
-        if outcome is None:
-            if grant_type == "password":
-                if not username or not password:
-                    raise BadRequest(
-                        "Send `username` (your email) and `password`.", extra={"error": "invalid_request"}
-                    )
-                outcome = service.password_grant(session, settings, username, password)
-            elif grant_type == "refresh_token":
-                if not refresh_token:
-                    raise BadRequest("Send `refresh_token`.", extra={"error": "invalid_request"})
-                outcome = service.rotate_refresh_token(session, settings, refresh_token)
-            else:
-                credentials = _basic_credentials(request) or (client_id, client_secret)
-                if not credentials[0] or not credentials[1]:
-                    raise BadRequest(
-                        "Send `client_id` and `client_secret`.", extra={"error": "invalid_request"}
-                    )
-                client = service.authenticate_client(session, credentials[0], credentials[1])
-                outcome = (
-                    service.issue_client_token(settings, client, scope)
-                    if client
-                    else service.InvalidGrant(
-                        "The client id or secret is not right, or the client is revoked.",
-                        error="invalid_client",
-                    )
+        outcome: TokenResponse | ProblemError
+        if grant_type == "password":
+            if not username or not password:
+                raise BadRequest(
+                    "Send `username` (your email) and `password`.", extra={"error": "invalid_request"}
                 )
+            outcome = service.password_grant(session, settings, username, password, address)
+        elif grant_type == "refresh_token":
+            if not refresh_token:
+                raise BadRequest("Send `refresh_token`.", extra={"error": "invalid_request"})
+            outcome = service.rotate_refresh_token(session, settings, refresh_token)
+        else:
+            credentials = _basic_credentials(request) or (client_id, client_secret)
+            if not credentials[0] or not credentials[1]:
+                raise BadRequest("Send `client_id` and `client_secret`.", extra={"error": "invalid_request"})
+            outcome = service.client_credentials_grant(
+                session, settings, credentials[0], credentials[1], scope, address
+            )
         session.commit()
     if isinstance(outcome, ProblemError):
         raise outcome
+    response.headers.update(NO_STORE)
     return outcome
 
 
@@ -155,7 +147,7 @@ def list_api_clients(
     tags=["api-clients"],
     status_code=201,
     response_model=ApiClientWithSecret,
-    responses=declare(409),
+    responses={**declare(409), 201: NO_STORE_DOC},
 )
 def create_api_client(
     request: Request,
@@ -164,7 +156,8 @@ def create_api_client(
     actor: ManageClients,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Register another council system. The secret is in this response only."""
+    """Register another council system. The secret is in this response only: a retry with the
+    same `Idempotency-Key` is a 409, because the secret is never stored to be sent again."""
 
     def create() -> tuple[ApiClientWithSecret, str]:
         created = service.create_api_client(session, actor, body)
@@ -221,11 +214,13 @@ def revoke_api_client(api_client_id: uuid.UUID, session: SessionDep, actor: Mana
     "/api-clients/{api_client_id}/rotate-secret",
     tags=["api-clients"],
     response_model=ApiClientWithSecret,
-    responses=declare(404, 409),
+    responses={**declare(404, 409), 200: NO_STORE_DOC},
 )
 def rotate_api_client_secret(
-    api_client_id: uuid.UUID, session: SessionDep, actor: ManageClients
+    api_client_id: uuid.UUID, response: Response, session: SessionDep, actor: ManageClients
 ) -> ApiClientWithSecret:
     """A new secret, shown once; the old one and tokens issued with it stop working."""
     client = service.get_api_client(session, actor, api_client_id)
-    return service.rotate_api_client_secret(session, actor, client)
+    rotated = service.rotate_api_client_secret(session, actor, client)
+    response.headers.update(NO_STORE)
+    return rotated

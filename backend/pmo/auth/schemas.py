@@ -7,6 +7,7 @@ from pydantic import Field
 
 from pmo.core.permissions import ClientScope
 from pmo.core.schemas import Email, GivenPassword, InputModel, Name, OpaqueToken, PublicModel
+from pmo.core.security import HoldsSecret
 
 
 class TokenResponse(PublicModel):
@@ -33,7 +34,7 @@ class BrowserSession(PublicModel):
     token_type: str = "bearer"  # noqa: S105
     expires_in: int = Field(description="Seconds the access token is valid for.")
     csrf_token: str = Field(
-        description="Also in the `pmo_csrf` cookie: echo it as `X-CSRF-Token` to refresh or sign out."
+        description="Also in the `__Host-pmo_csrf` cookie: echo it as `X-CSRF-Token` to refresh or sign out."
     )
 
 
@@ -62,5 +63,5 @@ class ApiClientPublic(PublicModel):
     updated_at: datetime
 
 
-class ApiClientWithSecret(ApiClientPublic):
+class ApiClientWithSecret(ApiClientPublic, HoldsSecret):
     client_secret: str = Field(description="Shown once: store it now. Only its hash is kept.")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import exists, update
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
@@ -51,11 +51,6 @@ class InvalidGrant(ProblemError):
 # Who is asking ---------------------------------------------------------------------------
 
 
-def _not_before(valid_after: datetime | None, issued_at: datetime) -> bool:
-    """True if a token issued at `issued_at` predates a "sign out everywhere" or revocation."""
-    return valid_after is not None and issued_at < valid_after.replace(microsecond=0)
-
-
 def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
     try:
         claims = decode_access_token(settings, token)
@@ -67,9 +62,11 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
             user is None
             or not user.is_active
             or user.organisation_id != claims.organisation_id
-            or _not_before(user.tokens_valid_after, claims.issued_at)
+            or user.token_generation != claims.generation
         ):
             raise Unauthorized("This account can no longer use that token; sign in again.")
+        if claims.session_id is not None and session_has_ended(session, claims.session_id):
+            raise Unauthorized("That session has ended; sign in again.")
         return Actor(
             kind="user",
             id=user.id,
@@ -82,7 +79,7 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
         client is None
         or client.revoked_at is not None
         or client.organisation_id != claims.organisation_id
-        or _not_before(client.tokens_valid_after, claims.issued_at)
+        or client.token_generation != claims.generation
     ):
         raise Unauthorized("This API client can no longer use that token.")
     granted = set(client.scopes)
@@ -95,40 +92,86 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
     )
 
 
+def session_has_ended(session: Session, family_id: uuid.UUID) -> bool:
+    """A session (refresh token family) ends as a whole: one revoked token of it ends it, so a
+    token added while it was being revoked (a racing rotation) ends with it; so does having no
+    token left (its person deleted). One indexed read, no cache: every process sees a sign-out
+    on its next request."""
+    in_family = col(RefreshToken.family_id) == family_id
+    has_token = exists().where(in_family)
+    has_revoked = exists().where(in_family, col(RefreshToken.revoked_at).is_not(None))
+    return bool(session.execute(select(~has_token | has_revoked)).scalar_one())
+
+
 # Token grants ---------------------------------------------------------------------------
 # These return a refusal instead of raising it when the refusal itself must be kept (a
-# counted attempt, a revoked token family): the caller commits, then raises.
+# counted failure, a revoked token family): the caller commits, then raises.
+# Only failed sign-ins are counted, per account and per client address separately: an
+# office behind one address signs in and renews sessions all day without being locked out.
 
 
-def count_address_attempt(session: Session, settings: Settings, address: str) -> TooManyRequests | None:
-    window = ratelimit.hit(session, f"login-address:{address}", settings.login_window_seconds)
-    if window.hits > settings.login_attempts_per_address:
+def _address_key(address: str) -> str:
+    return f"login-address:{address}"
+
+
+def _sign_in_refused(
+    session: Session, settings: Settings, address: str, email: str | None
+) -> TooManyRequests | None:
+    """The 429 for an address or account with too many failed sign-ins in the window, if any."""
+    window = settings.login_window_seconds
+    by_address = ratelimit.peek(session, _address_key(address), window)
+    if by_address.hits >= settings.login_failures_per_address:
         return TooManyRequests(
-            "Too many sign-in attempts from your network address. Try again later.",
-            retry_after=window.retry_after,
+            "Too many failed sign-ins from your network address. Try again later.",
+            retry_after=by_address.retry_after,
         )
+    if email is not None:
+        by_account = ratelimit.peek(session, ratelimit.login_account_key(email), window)
+        if by_account.hits >= settings.login_failures_per_account:
+            return TooManyRequests(
+                "This account is locked for a while after too many failed sign-ins. Try again later, "
+                "or ask an administrator.",
+                retry_after=by_account.retry_after,
+            )
     return None
 
 
-def _account_key(email: str) -> str:
-    return f"login-account:{email.strip().lower()}"
+def _count_failure(session: Session, settings: Settings, address: str, email: str | None) -> None:
+    ratelimit.hit(session, _address_key(address), settings.login_window_seconds)
+    if email is not None:
+        ratelimit.hit(session, ratelimit.login_account_key(email), settings.login_window_seconds)
 
 
 def password_grant(
-    session: Session, settings: Settings, email: str, password: str
+    session: Session, settings: Settings, email: str, password: str, address: str
 ) -> TokenResponse | ProblemError:
-    locked = ratelimit.peek(session, _account_key(email), settings.login_window_seconds)
-    if locked.hits >= settings.login_failures_per_account:
-        return TooManyRequests(
-            "This account is locked for a while after too many failed sign-ins. Try again later, "
-            "or ask an administrator.",
-            retry_after=locked.retry_after,
-        )
+    refused = _sign_in_refused(session, settings, address, email)
+    if refused is not None:
+        return refused
     user = authenticate(session, email, password)
     if user is None:
-        ratelimit.hit(session, _account_key(email), settings.login_window_seconds)
+        _count_failure(session, settings, address, email)
         return InvalidGrant("The email address or password is not right, or the account is disabled.")
     return issue_user_tokens(session, settings, user)
+
+
+def client_credentials_grant(
+    session: Session, settings: Settings, client_id: str, client_secret: str, scope: str | None, address: str
+) -> TokenResponse | ProblemError:
+    refused = _sign_in_refused(session, settings, address, None)
+    if refused is not None:
+        return refused
+    client = authenticate_client(session, client_id, client_secret)
+    outcome = (
+        issue_client_token(settings, client, scope)
+        if client
+        else InvalidGrant(
+            "The client id or secret is not right, or the client is revoked.", error="invalid_client"
+        )
+    )
+    if isinstance(outcome, InvalidGrant):
+        _count_failure(session, settings, address, None)
+    return outcome
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -143,7 +186,9 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 def issue_user_tokens(
     session: Session, settings: Settings, user: User, family_id: uuid.UUID | None = None
 ) -> TokenResponse:
+    renewing = family_id is not None
     grants = grants_of(session, [user.id])[user.id]
+    family_id = family_id or uuid.uuid4()
     access, lifetime = create_access_token(
         settings,
         subject=user.id,
@@ -151,18 +196,20 @@ def issue_user_tokens(
         organisation_id=user.organisation_id,
         roles=[g.role.value for g in grants],
         scopes=[],
+        generation=user.token_generation,
+        session_id=family_id,
     )
     refresh = new_secret(32)
     session.add(
         RefreshToken(
             token_hash=digest(refresh),
-            family_id=family_id or uuid.uuid4(),
+            family_id=family_id,
             user_id=user.id,
             organisation_id=user.organisation_id,
             expires_at=utcnow() + timedelta(days=settings.refresh_token_days),
         )
     )
-    user.last_login_at = user.last_login_at if family_id else utcnow()
+    user.last_login_at = user.last_login_at if renewing else utcnow()
     session.add(user)
     session.flush()
     return TokenResponse(access_token=access, expires_in=lifetime, refresh_token=refresh)
@@ -175,26 +222,38 @@ def rotate_refresh_token(
     session: Session, settings: Settings, presented: str
 ) -> TokenResponse | InvalidGrant:
     """Exchange a refresh token for a new pair. Returns (not raises) a refusal, because the
-    caller must commit the family's revocation when a used token comes back."""
+    caller must commit the family's revocation when a used token comes back.
+
+    A token presented again within the grace period of its first use (two tabs, a double
+    reload) gets a sibling in the same family: only hashes are kept, so the first answer
+    cannot be replayed. After the grace period, reuse is taken as theft.
+    """
     token = session.execute(
         select(RefreshToken).where(RefreshToken.token_hash == digest(presented))
     ).scalar_one_or_none()
-    if token is None or token.revoked_at is not None:
+    if token is None or session_has_ended(session, token.family_id):
         return InvalidGrant("The refresh token is not valid; sign in again.")
     now = utcnow()
+    if token.expires_at <= now:
+        return InvalidGrant("The refresh token has expired; sign in again.")
     # Conditional: of two concurrent uses, exactly one marks it used.
     claimed = session.execute(
         update(RefreshToken)
-        .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))  # type: ignore[union-attr]
+        .where(col(RefreshToken.id) == token.id, col(RefreshToken.used_at).is_(None))
         .values(used_at=now)
     ).rowcount  # type: ignore[attr-defined]
     if not claimed:
-        revoke_family(session, token.family_id)
-        return InvalidGrant(
-            "This refresh token was already used, so every session it belongs to has been ended."
-        )
-    if token.expires_at <= now:
-        return InvalidGrant("The refresh token has expired; sign in again.")
+        # A fresh read of the column: the first use may have been committed by another request
+        # after this one loaded the row (PostgreSQL waits for it at the UPDATE above).
+        first_used = session.execute(
+            select(RefreshToken.used_at).where(col(RefreshToken.id) == token.id)
+        ).scalar_one()
+        grace = timedelta(seconds=settings.refresh_reuse_grace_seconds)
+        if first_used is None or now - first_used > grace:
+            revoke_family(session, token.family_id)
+            return InvalidGrant(
+                "This refresh token was already used, so every session it belongs to has been ended."
+            )
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
         return InvalidGrant("This account is disabled.")
@@ -254,6 +313,7 @@ def issue_client_token(
         organisation_id=client.organisation_id,
         roles=[],
         scopes=sorted(granted),
+        generation=client.token_generation,
     )
     return TokenResponse(access_token=access, expires_in=lifetime, scope=" ".join(sorted(granted)))
 
@@ -324,7 +384,7 @@ def revoke_api_client(session: Session, actor: Actor, client: ApiClient) -> ApiC
             client,
             "api_client",
             action="revoke",
-            changes={"revoked_at": now, "tokens_valid_after": now},
+            changes={"revoked_at": now, "token_generation": client.token_generation + 1},
         )
     return client
 
@@ -333,6 +393,6 @@ def rotate_api_client_secret(session: Session, actor: Actor, client: ApiClient) 
     if client.revoked_at is not None:
         raise Conflict("A revoked client cannot be given a new secret; create a new client.")
     secret = new_secret(32)
-    changes = {"secret_hash": digest(secret), "tokens_valid_after": utcnow()}
+    changes = {"secret_hash": digest(secret), "token_generation": client.token_generation + 1}
     audit.changed(session, actor, client, "api_client", changes, action="rotate_secret")
     return ApiClientWithSecret(**api_client_public(client).model_dump(), client_secret=secret)

@@ -2,9 +2,11 @@
 
 The web app keeps its access token in memory. The refresh token is set as a cookie that script
 cannot read (httpOnly, Secure, SameSite=Strict, sent only to `/api/v1/auth`). Routes that use
-the cookie need a CSRF token (double submit): the `pmo_csrf` cookie, readable by the app's own
-script, echoed in the `X-CSRF-Token` header. Another site can neither read the cookie nor set
-the header, and SameSite=Strict keeps the cookies off its requests in the first place.
+the cookie need a CSRF token (double submit): the `__Host-pmo_csrf` cookie, readable by the
+app's own script, echoed in the `X-CSRF-Token` header. The `__Host-` prefix makes browsers
+accept it only Secure, with Path=/ and no Domain, so a sibling subdomain cannot plant one.
+Another site can neither read the cookie nor set the header, and SameSite=Strict keeps the
+cookies off its requests in the first place.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from pmo.core.config import get_settings
 from pmo.core.db import SessionDep, get_engine
 from pmo.core.errors import Forbidden, ProblemError, Unauthorized, declare_public
 from pmo.core.middleware import API_PREFIX
-from pmo.core.security import new_secret
+from pmo.core.security import NO_STORE, NO_STORE_DOC, new_secret
 
 router = APIRouter()
 
 REFRESH_COOKIE = "pmo_refresh"
-CSRF_COOKIE = "pmo_csrf"
+CSRF_COOKIE = "__Host-pmo_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 REFRESH_COOKIE_PATH = f"{API_PREFIX}/auth"
 
@@ -45,6 +47,7 @@ def _set_cookies(response: Response, refresh_token: str) -> str:
         samesite="strict",
     )
     # Readable by the app's script (not httpOnly): it must echo it after a page reload.
+    # No Domain, Path=/ and Secure, as its `__Host-` name requires.
     response.set_cookie(
         CSRF_COOKIE, csrf, max_age=max_age, path="/", secure=True, httponly=False, samesite="strict"
     )
@@ -71,6 +74,7 @@ def _check_csrf(request: Request) -> None:
 def _browser_session(tokens: TokenResponse, response: Response) -> BrowserSession:
     # People's grants always carry a refresh token.
     csrf = _set_cookies(response, tokens.refresh_token or "")
+    response.headers.update(NO_STORE)
     return BrowserSession(access_token=tokens.access_token, expires_in=tokens.expires_in, csrf_token=csrf)
 
 
@@ -83,20 +87,16 @@ def _address(request: Request) -> str:
     tags=["auth"],
     summary="Sign in from the web app",
     response_model=BrowserSession,
-    responses=declare_public(401),
+    responses={**declare_public(401), 200: NO_STORE_DOC},
     dependencies=[PUBLIC],
 )
 def start_session(request: Request, body: BrowserSignIn, response: Response) -> BrowserSession:
-    """Email and password, with the same throttling and lockout as the token endpoint. The
+    """Email and password, with the same limits on failed sign-ins as the token endpoint. The
     access token is in the answer; the refresh token only in the `pmo_refresh` cookie."""
     settings = get_settings()
-    # Its own transaction, committed even when sign-in fails: the attempt must be counted.
+    # Its own transaction, committed even when sign-in fails: a failure must be counted.
     with Session(get_engine(), expire_on_commit=False) as session:
-        outcome: TokenResponse | ProblemError | None = service.count_address_attempt(
-            session, settings, _address(request)
-        )
-        if outcome is None:
-            outcome = service.password_grant(session, settings, body.email, body.password)
+        outcome = service.password_grant(session, settings, body.email, body.password, _address(request))
         session.commit()
     if isinstance(outcome, ProblemError):
         raise outcome
@@ -108,7 +108,7 @@ def start_session(request: Request, body: BrowserSignIn, response: Response) -> 
     tags=["auth"],
     summary="Renew the web app's access token",
     response_model=BrowserSession,
-    responses=declare_public(401, 403),
+    responses={**declare_public(401, 403), 200: NO_STORE_DOC},
     dependencies=[PUBLIC],
 )
 def refresh_session(request: Request, response: Response) -> Response | BrowserSession:
@@ -119,12 +119,10 @@ def refresh_session(request: Request, response: Response) -> Response | BrowserS
     if not presented:
         raise Unauthorized("There is no session cookie; sign in again.")
     settings = get_settings()
+    # Its own transaction, committed even when refused: a reused token's family must end.
+    # A renewal is not a sign-in, so no sign-in limit applies (the token is 256 random bits).
     with Session(get_engine(), expire_on_commit=False) as session:
-        outcome: TokenResponse | ProblemError | None = service.count_address_attempt(
-            session, settings, _address(request)
-        )
-        if outcome is None:
-            outcome = service.rotate_refresh_token(session, settings, presented)
+        outcome = service.rotate_refresh_token(session, settings, presented)
         session.commit()
     if isinstance(outcome, ProblemError):
         raise outcome
@@ -136,7 +134,7 @@ def refresh_session(request: Request, response: Response) -> Response | BrowserS
     tags=["auth"],
     summary="Sign out of the web app",
     status_code=204,
-    responses=declare_public(403),
+    responses={**declare_public(403), 204: NO_STORE_DOC},
     dependencies=[PUBLIC],
 )
 def end_session(request: Request, session: SessionDep) -> Response:
@@ -146,6 +144,6 @@ def end_session(request: Request, session: SessionDep) -> Response:
     presented = request.cookies.get(REFRESH_COOKIE)
     if presented:
         service.logout(session, presented)
-    response = Response(status_code=204)
+    response = Response(status_code=204, headers=NO_STORE)
     _clear_cookies(response)
     return response

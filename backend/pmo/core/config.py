@@ -87,10 +87,14 @@ class Settings(BaseSettings):
     # Requests per minute each API client may make to the KPI feed (304 polls count too).
     client_requests_per_minute: int = Field(default=600, ge=1)
 
-    # Login throttling: failed attempts per account, and attempts per client address.
+    # Sign-in throttling: failed sign-ins per account and, separately, per client address,
+    # within one window. Renewing a session (a refresh) is not a sign-in and is not counted.
     login_failures_per_account: int = Field(default=10, ge=1)
-    login_attempts_per_address: int = Field(default=60, ge=1)
+    login_failures_per_address: int = Field(default=60, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
+    # A refresh token presented again within this many seconds of its first use (two tabs, a
+    # double reload) gets a sibling in the same session instead of ending it as stolen.
+    refresh_reuse_grace_seconds: int = Field(default=10, ge=0, le=60)
 
     log_level: str = "INFO"
 

@@ -15,14 +15,15 @@ from typing import Annotated, Any
 
 from fastapi import Header, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import delete
+from sqlalchemy import delete, null
 from sqlmodel import Session, col, select
 
 from pmo.core.config import get_settings
 from pmo.core.db import utcnow
-from pmo.core.errors import Unprocessable
+from pmo.core.errors import Conflict, Unprocessable
 from pmo.core.models import IdempotencyRecord
 from pmo.core.permissions import Actor
+from pmo.core.security import NO_STORE, HoldsSecret
 
 KEEP_KEYS_FOR = timedelta(hours=24)
 
@@ -76,8 +77,7 @@ def create_once(
     request_hash = _request_hash(request, payload)
     actor_key = f"{actor.kind}:{actor.id}"
     if key is not None:
-        # Keys are kept for a day: long enough for any retry, and the stored response (which
-        # may hold a new API client's secret) does not linger. `pmo worker` purges expired
+        # Keys are kept for a day: long enough for any retry. `pmo worker` purges expired
         # keys; this key, if expired and not yet purged, is freed here for the new request.
         session.execute(
             delete(IdempotencyRecord).where(
@@ -96,10 +96,18 @@ def create_once(
                 raise Unprocessable(
                     "This Idempotency-Key was used for a different request. Use a new key for a new request."
                 )
+            if earlier.response_body is None:
+                raise Conflict(
+                    "The first response to this request held a secret, which is never stored, so it "
+                    f"cannot be repeated. What it created is at {earlier.location}; if the secret was "
+                    "lost, replace it there.",
+                    extra={"location": earlier.location},
+                )
             return _json_response(earlier.status_code, earlier.response_body, earlier.location, replayed=True)
 
     result, location = create()
     body = result.model_dump(mode="json")
+    holds_secret = isinstance(result, HoldsSecret)
     if key is not None:
         session.add(
             IdempotencyRecord(
@@ -109,9 +117,13 @@ def create_once(
                 path=request.url.path,
                 request_hash=request_hash,
                 status_code=status_code,
-                response_body=body,
+                # SQL NULL, not JSON null: nothing of the response is kept.
+                response_body=null() if holds_secret else body,
                 location=location,
             )
         )
         session.flush()
-    return _json_response(status_code, body, location, replayed=False)
+    response = _json_response(status_code, body, location, replayed=False)
+    if holds_secret:
+        response.headers.update(NO_STORE)
+    return response

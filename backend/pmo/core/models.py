@@ -27,7 +27,9 @@ class IdempotencyRecord(SQLModel, table=True):
     path: str = Field(max_length=2000)
     request_hash: str = Field(max_length=64)
     status_code: int
-    response_body: Any = Field(sa_column=Column(JSONDocument, nullable=False))
+    # None when the response held a secret (a new API client's): it is never stored, and a
+    # retry with the key is refused rather than answered with the secret.
+    response_body: Any = Field(default=None, sa_column=Column(JSONDocument, nullable=True))
     location: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = timestamp_field(index=True)
 

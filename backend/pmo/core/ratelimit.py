@@ -19,6 +19,11 @@ class Window:
     retry_after: int  # seconds until the window ends
 
 
+def login_account_key(email: str) -> str:
+    """Failed guesses at one account's password, through sign-in or a password change."""
+    return f"login-account:{email.strip().lower()}"
+
+
 def _window_start(window_seconds: int, now: float) -> int:
     return int(now) - int(now) % window_seconds
 

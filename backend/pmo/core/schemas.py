@@ -15,6 +15,8 @@ from pydantic import (
     StringConstraints,
 )
 
+from pmo.core.security import is_common_password
+
 
 def _clean_text(value: str) -> str:
     # NUL is accepted by SQLite but is an error on PostgreSQL; lone surrogates cannot be
@@ -34,7 +36,19 @@ _Clean = AfterValidator(_clean_text)
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _Clean]
 Description = Annotated[str, StringConstraints(max_length=10_000), _Clean]
 SearchText = Annotated[str, StringConstraints(max_length=200), _Clean]
-Password = Annotated[str, StringConstraints(min_length=12, max_length=256), _Clean]
+
+
+def _not_common(value: str) -> str:
+    if is_common_password(value):
+        raise ValueError("is one of the most common passwords, which are tried first; choose another")
+    return value
+
+
+# A password being set: at least 12 characters and not a common one; no composition rules
+# (NCSC guidance: length and a deny list, not forced symbols).
+Password = Annotated[
+    str, StringConstraints(min_length=12, max_length=256), _Clean, AfterValidator(_not_common)
+]
 # A password being checked rather than set: any length the old rules may have allowed.
 GivenPassword = Annotated[str, StringConstraints(min_length=1, max_length=256), _Clean]
 OpaqueToken = Annotated[str, StringConstraints(min_length=1, max_length=200), _Clean]

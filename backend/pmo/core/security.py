@@ -8,6 +8,8 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -18,7 +20,24 @@ from pmo.core.config import Settings
 
 ALGORITHM = "HS256"
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
-REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "jti", "typ", "org", "roles")
+REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "jti", "typ", "org", "roles", "gen")
+
+# Every response holding a token or a secret: no cache, shared or the browser's, may keep it
+# (RFC 6749 section 5.1). `NO_STORE_DOC` declares the header in the OpenAPI document.
+NO_STORE = {"Cache-Control": "no-store"}
+NO_STORE_DOC: dict[str, Any] = {
+    "headers": {
+        "Cache-Control": {
+            "description": "`no-store`: this response holds a token or secret.",
+            "schema": {"type": "string"},
+        }
+    }
+}
+
+
+class HoldsSecret:
+    """Marks a response model holding a secret: sent with `no-store`, never stored for replay."""
+
 
 _hasher = PasswordHasher()
 # Verifying against this when the account does not exist costs the same as a real check,
@@ -28,6 +47,21 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    # The file opens with a header that ends at the first empty line.
+    _, entries = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").split("\n\n", 1)
+    return frozenset(line.casefold() for line in entries.splitlines() if line)
+
+
+def is_common_password(password: str) -> bool:
+    """On the shipped list of the most common passwords, whatever its case."""
+    return password.casefold() in _common_passwords()
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -58,6 +92,11 @@ class AccessClaims:
     issued_at: datetime
     roles: tuple[str, ...]
     scopes: tuple[str, ...]
+    # The subject's token generation when issued: a sign-out everywhere, a password change or
+    # a client's new secret moves the subject's generation on, and older tokens stop working.
+    generation: int
+    # A person's session (refresh token family): signing out of it ends its access tokens.
+    session_id: uuid.UUID | None
 
 
 def create_access_token(
@@ -68,9 +107,13 @@ def create_access_token(
     organisation_id: uuid.UUID,
     roles: list[str],
     scopes: list[str],
+    generation: int = 0,
+    session_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> tuple[str, int]:
-    """A signed access token and its lifetime in seconds."""
+    """A signed access token and its lifetime in seconds.
+
+    A wrong `generation` fails safe: the token is refused once the subject's has moved on."""
     now = now or datetime.now(UTC)
     lifetime = timedelta(minutes=settings.access_token_minutes)
     claims: dict[str, Any] = {
@@ -85,7 +128,10 @@ def create_access_token(
         "org": str(organisation_id),
         "roles": sorted(set(roles)),
         "scope": " ".join(sorted(set(scopes))),
+        "gen": generation,
     }
+    if session_id is not None:
+        claims["sid"] = str(session_id)
     return jwt.encode(claims, settings.signing_secret, algorithm=ALGORITHM), int(lifetime.total_seconds())
 
 
@@ -127,7 +173,14 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
     try:
         roles = claims["roles"]
         scope = claims.get("scope", "")
-        if not isinstance(roles, list) or not isinstance(scope, str) or not isinstance(claims["iat"], int):
+        session_id = claims.get("sid")
+        if (
+            not isinstance(roles, list)
+            or not isinstance(scope, str)
+            or not isinstance(claims["iat"], int)
+            or type(claims["gen"]) is not int  # bool is an int to isinstance
+            or not isinstance(session_id, str | None)
+        ):
             raise InvalidToken("malformed claims")
         return AccessClaims(
             subject=uuid.UUID(claims["sub"]),
@@ -136,6 +189,8 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
             issued_at=datetime.fromtimestamp(claims["iat"], UTC),
             roles=tuple(str(r) for r in roles),
             scopes=tuple(scope.split()),
+            generation=claims["gen"],
+            session_id=uuid.UUID(session_id) if session_id is not None else None,
         )
     except (ValueError, TypeError, AttributeError) as exc:
         raise InvalidToken("malformed claims") from exc

@@ -50,8 +50,9 @@ class User(Tracked, table=True):
     display_name: str = Field(max_length=200)
     password_hash: str = Field(max_length=200)
     is_active: bool = Field(default=True)
-    # Access tokens issued before this moment are refused ("sign out everywhere").
-    tokens_valid_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Access tokens carry the generation they were issued in; moving it on ("sign out
+    # everywhere", a password change, deactivation) refuses every earlier one, to the instant.
+    token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

@@ -61,8 +61,13 @@ def get_me(session: SessionDep, actor: Authenticated, if_none_match: IfNoneMatch
 
 @router.post("/me/password", tags=["me"], status_code=204, responses=declare())
 def change_password(body: PasswordChange, session: SessionDep, actor: Authenticated) -> Response:
-    """Change your own password. Your other sessions end."""
-    service.change_own_password(session, actor, body)
+    """Change your own password. Every session ends, this one too: sign in again with the new
+    password. Wrong current passwords count with the account's failed sign-ins (429 after
+    too many)."""
+    refused = service.change_own_password(session, actor, body)
+    if refused is not None:
+        session.commit()  # the wrong guess stays counted although the request fails
+        raise refused
     return Response(status_code=204)
 
 

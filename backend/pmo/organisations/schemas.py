@@ -75,7 +75,9 @@ class GrantPublic(PublicModel):
 class UserCreate(InputModel):
     email: Email
     display_name: Name
-    password: Password = Field(description="At least 12 characters.")
+    password: Password = Field(
+        description="At least 12 characters, and not one of the most common passwords."
+    )
 
 
 class UserUpdate(InputModel):
@@ -85,7 +87,9 @@ class UserUpdate(InputModel):
 
 class PasswordChange(InputModel):
     current_password: GivenPassword
-    new_password: Password = Field(description="At least 12 characters.")
+    new_password: Password = Field(
+        description="At least 12 characters, and not one of the most common passwords."
+    )
 
 
 class UserPublic(PublicModel):

@@ -12,8 +12,10 @@ from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
 from pmo.auth.models import RefreshToken
+from pmo.core import ratelimit
+from pmo.core.config import get_settings
 from pmo.core.db import utcnow
-from pmo.core.errors import Conflict, Forbidden, NotFound, Unauthorized
+from pmo.core.errors import Conflict, Forbidden, NotFound, ProblemError, TooManyRequests, Unauthorized
 from pmo.core.pagination import PageParams, order_by, paginate, text_search
 from pmo.core.permissions import Actor, Grant, Role, enforce
 from pmo.core.schemas import Page
@@ -272,13 +274,12 @@ def update_user(session: Session, actor: Actor, user: User, data: UserUpdate) ->
 
 def end_sessions(session: Session, user: User) -> dict[str, Any]:
     """Refuse the user's current access tokens and revoke every refresh token."""
-    now = utcnow()
     session.execute(
         RefreshToken.__table__.update()  # type: ignore[attr-defined]
         .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
-        .values(revoked_at=now)
+        .values(revoked_at=utcnow())
     )
-    return {"tokens_valid_after": now}
+    return {"token_generation": user.token_generation + 1}
 
 
 def set_user_active(session: Session, actor: Actor, user: User, active: bool) -> User:
@@ -308,15 +309,27 @@ def delete_user(session: Session, actor: Actor, user: User) -> None:
     audit.deleted(session, actor, user, "user", before=before)
 
 
-def change_own_password(session: Session, actor: Actor, data: PasswordChange) -> None:
+def change_own_password(session: Session, actor: Actor, data: PasswordChange) -> ProblemError | None:
+    """Returns (not raises) a wrong-password refusal: the caller must keep the counted guess."""
     user = session.get(User, actor.id)
     if user is None or actor.kind != "user":
         raise Forbidden("Only people have passwords.")
+    # Guesses at the current password count with the account's failed sign-ins: one password,
+    # one limit, whichever door the guesses come through.
+    settings = get_settings()
+    key = ratelimit.login_account_key(user.email)
+    locked = ratelimit.peek(session, key, settings.login_window_seconds)
+    if locked.hits >= settings.login_failures_per_account:
+        return TooManyRequests(
+            "Too many wrong passwords for this account. Try again later.", retry_after=locked.retry_after
+        )
     if not verify_password(user.password_hash, data.current_password):
-        raise Unauthorized("The current password is not right.")
+        ratelimit.hit(session, key, settings.login_window_seconds)
+        return Unauthorized("The current password is not right.")
     # Other sessions end: a changed password is often a response to a leaked one.
     changes = {"password_hash": hash_password(data.new_password), **end_sessions(session, user)}
     audit.changed(session, actor, user, "user", changes, action="password_change")
+    return None
 
 
 def _ensure_other_admin(session: Session, user: User) -> None:

@@ -79,7 +79,8 @@ export interface paths {
         put?: never;
         /**
          * Create Api Client
-         * @description Register another council system. The secret is in this response only.
+         * @description Register another council system. The secret is in this response only: a retry with the
+         *     same `Idempotency-Key` is a 409, because the secret is never stored to be sent again.
          */
         post: operations["api-clients-create_api_client"];
         delete?: never;
@@ -157,7 +158,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in from the web app
-         * @description Email and password, with the same throttling and lockout as the token endpoint. The
+         * @description Email and password, with the same limits on failed sign-ins as the token endpoint. The
          *     access token is in the answer; the refresh token only in the `pmo_refresh` cookie.
          */
         post: operations["auth-start_session"];
@@ -224,7 +225,9 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Change your own password. Your other sessions end.
+         * @description Change your own password. Every session ends, this one too: sign in again with the new
+         *     password. Wrong current passwords count with the account's failed sign-ins (429 after
+         *     too many).
          */
         post: operations["me-change_password"];
         delete?: never;
@@ -3050,7 +3053,7 @@ export interface components {
             expires_in: number;
             /**
              * Csrf Token
-             * @description Also in the `pmo_csrf` cookie: echo it as `X-CSRF-Token` to refresh or sign out.
+             * @description Also in the `__Host-pmo_csrf` cookie: echo it as `X-CSRF-Token` to refresh or sign out.
              */
             csrf_token: string;
         };
@@ -5748,7 +5751,7 @@ export interface components {
             current_password: string;
             /**
              * New Password
-             * @description At least 12 characters.
+             * @description At least 12 characters, and not one of the most common passwords.
              */
             new_password: string;
         };
@@ -7476,7 +7479,7 @@ export interface components {
             display_name: string;
             /**
              * Password
-             * @description At least 12 characters.
+             * @description At least 12 characters, and not one of the most common passwords.
              */
             password: string;
         };
@@ -7755,6 +7758,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description `no-store`: this response holds a token or secret. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8057,6 +8062,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description `no-store`: this response holds a token or secret. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8450,6 +8457,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description `no-store`: this response holds a token or secret. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8546,6 +8555,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description `no-store`: this response holds a token or secret. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8620,6 +8631,8 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description `no-store`: this response holds a token or secret. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8683,6 +8696,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description `no-store`: this response holds a token or secret. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {

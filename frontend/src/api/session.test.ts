@@ -15,13 +15,13 @@ describe('the browser session', () => {
 
   beforeEach(() => {
     calls.length = 0
-    cookies.cookie = 'other=1; pmo_csrf=csrf-from-cookie'
+    cookies.cookie = 'other=1; __Host-pmo_csrf=csrf-from-cookie'
   })
   afterEach(() => vi.unstubAllGlobals())
 
   it('reads a cookie by name', () => {
-    expect(readCookie('a=1; pmo_csrf=x%3Dy; b=2', 'pmo_csrf')).toBe('x=y')
-    expect(readCookie('a=1', 'pmo_csrf')).toBeNull()
+    expect(readCookie('a=1; __Host-pmo_csrf=x%3Dy; b=2', '__Host-pmo_csrf')).toBe('x=y')
+    expect(readCookie('a=1; pmo_csrf=x', '__Host-pmo_csrf')).toBeNull()
   })
 
   it('on a 401 refreshes once with the CSRF header and sends the same request again', async () => {
@@ -62,6 +62,15 @@ describe('the browser session', () => {
     expect(currentToken()).toBe('new-token') // from the test before
     expect(await refresh()).toBe(false)
     expect(currentToken()).toBeNull()
+  })
+
+  it('reads the CSRF token from the __Host- cookie, never one without the prefix', async () => {
+    // A cookie without the prefix could have been planted by a sibling subdomain.
+    vi.stubGlobal('document', { cookie: 'pmo_csrf=planted' })
+    const fetchSpy = vi.fn()
+    vi.stubGlobal('fetch', fetchSpy)
+    expect(await refresh()).toBe(false)
+    expect(fetchSpy).not.toHaveBeenCalled()
   })
 
   it('with no session at all it does not even ask', async () => {

@@ -3,7 +3,7 @@
 
 export const SESSION_URL = '/api/v1/auth/session'
 export const REFRESH_URL = '/api/v1/auth/session/refresh'
-const CSRF_COOKIE = 'pmo_csrf'
+const CSRF_COOKIE = '__Host-pmo_csrf'
 
 interface SessionBody {
   access_token: string
