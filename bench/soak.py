@@ -260,6 +260,15 @@ def set_up(base: str) -> dict[str, Any]:
 # The load -------------------------------------------------------------------------------------
 
 
+def memory_sampler(soak: Soak, pids: list[int], samples: list[dict[str, Any]], every: float = 15) -> None:
+    """Each worker's RSS every `every` seconds: whether memory levels off or keeps climbing."""
+    started = time.monotonic()
+    while soak.running():
+        time.sleep(min(every, max(soak.deadline - time.monotonic(), 0)))
+        rss = {str(pid): round(rss_mib(pid) or 0, 1) for pid in pids}
+        samples.append({"second": round(time.monotonic() - started), "rss_mib": rss})
+
+
 def officer_reads(soak: Soak, setup: dict[str, Any], role: str) -> None:
     programme = setup["programme"]["id"]
     paths = [
@@ -445,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writers", type=int, default=2, help="Officers writing, each a thread.")
     parser.add_argument("--pollers", type=int, default=2, help="API clients polling the feed.")
     parser.add_argument("--racers", type=int, default=6, help="Threads racing draw-down approvals.")
+    parser.add_argument(
+        "--importers", type=int, default=1, help="Threads importing KPIs (0: data stops growing)."
+    )
     parser.add_argument("--json", type=Path, help="Also write the report here.")
     args = parser.parse_args(argv)
 
@@ -467,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
             memory_start = {pid: rss_mib(pid) for pid in pids}
             soak = Soak(base, args.seconds)
             approvals: list[str] = []
-            barrier = threading.Barrier(args.racers)
+            memory_samples: list[dict[str, Any]] = []
+            barrier = threading.Barrier(max(args.racers, 1))  # unused without racers
             jobs: list[tuple[Callable[..., None], tuple[Any, ...]]] = [
                 *[
                     (officer_reads, (soak, setup, ("viewer", "pmo", "sponsor", "finance")[i % 4]))
@@ -476,7 +489,8 @@ def main(argv: list[str] | None = None) -> int:
                 *[(officer_writes, (soak, setup)) for _ in range(args.writers)],
                 *[(feed_polls, (soak, setup)) for _ in range(args.pollers)],
                 *[(drawdowns, (soak, setup, approvals, barrier)) for _ in range(args.racers)],
-                (imports, (soak, setup)),
+                *[(imports, (soak, setup)) for _ in range(args.importers)],
+                (memory_sampler, (soak, pids, memory_samples)),
             ]
             threads = [threading.Thread(target=job, args=job_args) for job, job_args in jobs]
             print(
@@ -510,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
             "server_error_log": [line for line in log.read_text().splitlines() if "ERROR" in line][:10],
             "worker_rss_mib_start": {str(pid): round(m or 0, 1) for pid, m in memory_start.items()},
             "worker_rss_mib_end": {str(pid): round(m or 0, 1) for pid, m in memory_end.items()},
+            "worker_rss_mib_every_15s": memory_samples,
             "workers_replaced": sorted(set(pids) ^ set(pids_end)),
             "reserve_opening": RESERVE_OPENING,
             "reserve_committed": f"{committed / 100:.2f}",
