@@ -23,6 +23,10 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY backend ./backend
 COPY migrations ./migrations
 COPY openapi ./openapi
+# pg_dump and pg_restore for `pmo backup` and `pmo restore` (bookworm's 15, as the db service).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir -e . \
  && useradd --system --home /app pmo \
  && mkdir -p /app/var && chown pmo /app/var

@@ -209,6 +209,50 @@ def openapi(
     typer.echo(f"wrote {output}")
 
 
+@app.command("backup")
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup (must not exist yet).")],
+) -> None:
+    """Back up the whole database to FILE (safe while the service runs)."""
+    from pmo.backup import BackupError, backup
+
+    try:
+        backup(get_settings().database_url, file)
+    except BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"backed up the whole database to {file}")
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="A backup made by `pmo backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Replace the WHOLE database, every organisation in it, with FILE; then verify the audit trail."""
+    from pmo.backup import BackupError, check_restorable, database_name, restore
+
+    database_url = get_settings().database_url
+    try:
+        check_restorable(database_url, file)  # before asking: a refused file changes nothing
+        if not yes:
+            name = database_name(database_url)
+            typed = typer.prompt(
+                f"This replaces the whole database, every organisation in it, with {file}.\n"
+                f"Type the database name ({name}) to go on"
+            )
+            if typed.strip() != name:
+                typer.echo("not restored: the name typed was not the database's", err=True)
+                raise typer.Exit(1)
+        get_engine().dispose()  # this process's own pooled connections are not the service's
+        restore(database_url, file)
+    except BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"restored the whole database from {file}")
+    audit_verify()
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check that no audit event was edited, deleted or reordered."""
