@@ -21,7 +21,12 @@ from pmo.core.config import get_settings
 from pmo.core.db import get_engine
 from pmo.core.errors import FieldProblem, Problem, declare, install_error_handlers, problem_response
 from pmo.core.logging import logging_config
-from pmo.core.middleware import API_PREFIX, BodyLimitMiddleware, RequestContextMiddleware
+from pmo.core.middleware import (
+    API_PREFIX,
+    BodyLimitMiddleware,
+    ControlCharacterMiddleware,
+    RequestContextMiddleware,
+)
 from pmo.finance.benefits_router import router as benefits_router
 from pmo.finance.costs_router import router as costs_router
 from pmo.finance.drawdowns_router import router as drawdowns_router
@@ -138,6 +143,7 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
         # File uploads may be larger than JSON bodies.
         path_limits={API_PREFIX + KPI_IMPORT_PATH: settings.max_import_bytes},
     )
+    app.add_middleware(ControlCharacterMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app

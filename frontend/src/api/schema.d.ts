@@ -7761,7 +7761,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7837,7 +7837,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7899,6 +7899,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -7982,6 +7991,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ApiClientPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -8063,7 +8081,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientWithSecret"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8167,6 +8185,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -8259,7 +8286,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8371,6 +8398,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientPublic"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -8454,6 +8490,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiClientWithSecret"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -8552,7 +8597,7 @@ export interface operations {
                     "application/json": components["schemas"]["BrowserSession"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8624,6 +8669,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Signed in, but not allowed to do this. */
             403: {
                 headers: {
@@ -8687,6 +8741,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BrowserSession"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -8773,6 +8836,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -8849,7 +8921,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8942,6 +9014,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -9023,7 +9104,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrganisationPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9142,6 +9223,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_DirectoratePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -9223,7 +9313,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoratePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9327,6 +9417,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -9409,6 +9508,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -9511,7 +9619,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoratePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9642,6 +9750,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_UserPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -9723,7 +9840,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9827,6 +9944,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -9909,6 +10035,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -10011,7 +10146,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10132,6 +10267,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -10224,6 +10368,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -10319,6 +10472,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RoleAssignmentPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -10400,7 +10562,7 @@ export interface operations {
                     "application/json": components["schemas"]["RoleAssignmentPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10513,6 +10675,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -10595,6 +10766,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -10704,6 +10884,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AuditEventPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -10789,6 +10978,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -10882,6 +11080,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_PortfolioPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -10963,7 +11170,7 @@ export interface operations {
                     "application/json": components["schemas"]["PortfolioPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11067,6 +11274,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -11149,6 +11365,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -11251,7 +11476,7 @@ export interface operations {
                     "application/json": components["schemas"]["PortfolioPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11381,6 +11606,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_GovernanceBodyPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -11462,7 +11696,7 @@ export interface operations {
                     "application/json": components["schemas"]["GovernanceBodyPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11575,6 +11809,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -11657,6 +11900,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -11759,7 +12011,7 @@ export interface operations {
                     "application/json": components["schemas"]["GovernanceBodyPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11887,7 +12139,7 @@ export interface operations {
                     "application/json": components["schemas"]["GovernanceBodyMemberPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11989,6 +12241,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -12085,6 +12346,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ProgrammePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -12166,7 +12436,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProgrammePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12279,6 +12549,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -12361,6 +12640,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -12463,7 +12751,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProgrammePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12594,6 +12882,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -12694,6 +12991,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ProjectPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -12775,7 +13081,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12888,6 +13194,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -12980,7 +13295,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13106,6 +13421,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ConfidencePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -13198,7 +13522,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConfidencePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13309,6 +13633,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_MilestonePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -13401,7 +13734,7 @@ export interface operations {
                     "application/json": components["schemas"]["MilestonePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13505,6 +13838,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -13587,6 +13929,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -13680,7 +14031,7 @@ export interface operations {
                     "application/json": components["schemas"]["MilestonePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13800,6 +14151,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -13879,6 +14239,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_LifecyclePublic_"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -13962,7 +14331,7 @@ export interface operations {
                     "application/json": components["schemas"]["LifecyclePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14066,6 +14435,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -14149,6 +14527,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LifecyclePublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -14244,6 +14631,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_GateReviewPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -14336,7 +14732,7 @@ export interface operations {
                     "application/json": components["schemas"]["GateReviewDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14449,6 +14845,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_GateReviewPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -14535,6 +14940,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -14618,6 +15032,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GateReviewDetail"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -14721,7 +15144,7 @@ export interface operations {
                     "application/json": components["schemas"]["GateReviewDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14861,6 +15284,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RiskPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -14942,7 +15374,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15077,6 +15509,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -15162,6 +15603,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -15255,7 +15705,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15380,7 +15830,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15487,7 +15937,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15594,7 +16044,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15704,7 +16154,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskOccurredResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15817,6 +16267,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -15911,6 +16370,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RiskActionPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -16003,7 +16471,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskActionPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -16116,6 +16584,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -16198,6 +16675,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -16300,7 +16786,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskActionPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -16454,6 +16940,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -16561,6 +17056,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -16660,6 +17164,15 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -16768,6 +17281,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -16854,7 +17376,7 @@ export interface operations {
                     "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -16958,7 +17480,7 @@ export interface operations {
                     "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17062,7 +17584,7 @@ export interface operations {
                     "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17166,7 +17688,7 @@ export interface operations {
                     "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17295,6 +17817,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_IssuePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -17376,7 +17907,7 @@ export interface operations {
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17480,6 +18011,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -17572,7 +18112,7 @@ export interface operations {
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17697,7 +18237,7 @@ export interface operations {
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17804,7 +18344,7 @@ export interface operations {
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17916,6 +18456,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -18031,6 +18580,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AssumptionPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -18112,7 +18670,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssumptionPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18216,6 +18774,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -18308,7 +18875,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssumptionPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18427,7 +18994,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidationResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18539,6 +19106,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -18659,6 +19235,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_DependencyPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -18740,7 +19325,7 @@ export interface operations {
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18853,6 +19438,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -18945,7 +19539,7 @@ export interface operations {
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19070,7 +19664,7 @@ export interface operations {
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19177,7 +19771,7 @@ export interface operations {
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19290,6 +19884,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -19383,6 +19986,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ProjectDependency_"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -19485,6 +20097,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_CostLinePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -19566,7 +20187,7 @@ export interface operations {
                     "application/json": components["schemas"]["CostLinePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19679,6 +20300,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -19765,6 +20395,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -19847,6 +20486,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -19940,7 +20588,7 @@ export interface operations {
                     "application/json": components["schemas"]["CostLinePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20075,6 +20723,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_BenefitPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -20156,7 +20813,7 @@ export interface operations {
                     "application/json": components["schemas"]["BenefitPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20260,6 +20917,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -20342,6 +21008,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -20435,7 +21110,7 @@ export interface operations {
                     "application/json": components["schemas"]["BenefitPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20554,7 +21229,7 @@ export interface operations {
                     "application/json": components["schemas"]["BenefitPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20683,6 +21358,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -20785,6 +21469,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -20879,6 +21572,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_FundingSourcePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -20960,7 +21662,7 @@ export interface operations {
                     "application/json": components["schemas"]["FundingSourcePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -21064,6 +21766,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -21146,6 +21857,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -21248,7 +21968,7 @@ export interface operations {
                     "application/json": components["schemas"]["FundingSourcePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -21375,6 +22095,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RulePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -21456,7 +22185,7 @@ export interface operations {
                     "application/json": components["schemas"]["RulePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -21569,6 +22298,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -21661,7 +22399,7 @@ export interface operations {
                     "application/json": components["schemas"]["RulePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -21787,6 +22525,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RuleVersionPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -21886,6 +22633,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_DrawdownPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -21967,7 +22723,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22072,7 +22828,7 @@ export interface operations {
                     "application/json": components["schemas"]["RoutePreview"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22185,6 +22941,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -22277,7 +23042,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22384,7 +23149,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22491,7 +23256,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22592,6 +23357,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DrawdownDetail"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -22716,6 +23490,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -22816,6 +23599,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -22905,7 +23697,7 @@ export interface operations {
                     "application/json": components["schemas"]["pmo__kpis__import_service__ImportResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -23009,6 +23801,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_KpiPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -23090,7 +23891,7 @@ export interface operations {
                     "application/json": components["schemas"]["KpiPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -23203,6 +24004,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -23295,7 +24105,7 @@ export interface operations {
                     "application/json": components["schemas"]["KpiPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -23416,6 +24226,15 @@ export interface operations {
                     "application/json": components["schemas"]["KpiPublic"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -23508,6 +24327,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KpiPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -23609,6 +24437,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_TargetPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -23701,7 +24538,7 @@ export interface operations {
                     "application/json": components["schemas"]["TargetPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -23814,6 +24651,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -23896,6 +24742,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -23989,7 +24844,7 @@ export interface operations {
                     "application/json": components["schemas"]["TargetPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -24114,6 +24969,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ValuePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -24206,7 +25070,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -24328,6 +25192,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ValuePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -24414,6 +25287,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -24496,6 +25378,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -24598,7 +25489,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -24719,6 +25610,15 @@ export interface operations {
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -24813,6 +25713,15 @@ export interface operations {
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -24905,6 +25814,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValuePublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -25005,7 +25923,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -25118,6 +26036,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -25214,6 +26141,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -25302,6 +26238,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -25400,6 +26345,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
