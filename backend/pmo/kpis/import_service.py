@@ -32,7 +32,7 @@ from typing import Any
 
 from defusedxml import DefusedXmlException
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, insert
+from sqlalchemy import insert
 from sqlalchemy import select as sa_select  # typed for any number of columns
 from sqlmodel import Session, col, select
 
@@ -43,7 +43,7 @@ from pmo.core.errors import FieldProblem, ProblemError, Unprocessable
 from pmo.core.periods import Period, period_containing
 from pmo.core.permissions import Actor
 from pmo.kpis.feed_state import mark_changed
-from pmo.kpis.models import Kpi, KpiTarget, KpiValue
+from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue
 from pmo.kpis.schemas import KpiCreate, KpiStatus, TargetCreate, ValueCreate, ValueStatus
 from pmo.kpis.service import check_number, period_of
 from pmo.organisations.models import User
@@ -416,25 +416,71 @@ def _period(frequency: str, text: str, column: str) -> Period:
     return period_of(frequency, text, column)
 
 
+@dataclass
+class Stored:
+    """What the checks need from the database, read in one short transaction before them."""
+
+    kpis: dict[str, KnownKpi]  # by lower-case code
+    targets: set[tuple[uuid.UUID, str]]  # (KPI, period code) of the file's KPIs already stored
+    values: set[tuple[uuid.UUID, str]]
+    links: _Links
+    revision: int  # the organisation's KPI feed revision when read (0: no change yet)
+
+
+def read_stored(session: Session, organisation_id: uuid.UUID, sheets: list[Sheet]) -> Stored:
+    kpis = {
+        code.lower(): KnownKpi(id, code, unit, places, frequency, status == KpiStatus.retired.value)
+        for id, code, unit, places, frequency, status in session.execute(
+            sa_select(
+                col(Kpi.id),
+                col(Kpi.code),
+                col(Kpi.unit),
+                col(Kpi.decimal_places),
+                col(Kpi.frequency),
+                col(Kpi.status),
+            ).where(col(Kpi.organisation_id) == organisation_id)
+        )
+    }
+    by_kind = {s.kind: s for s in sheets}
+
+    def stored_periods(model: Any, kind: str) -> set[tuple[uuid.UUID, str]]:
+        """(KPI, period code) pairs already stored for the stored KPIs the sheet names."""
+        sheet = by_kind.get(kind)
+        codes = {cells.get("kpi_code", "").strip().lower() for _, cells in sheet.rows} if sheet else set()
+        ids = sorted((kpis[c].id for c in codes if c in kpis), key=str)
+        found: set[tuple[uuid.UUID, str]] = set()
+        for start in range(0, len(ids), 500):
+            rows = session.execute(
+                select(model.kpi_id, model.period_code).where(col(model.kpi_id).in_(ids[start : start + 500]))
+            )
+            found.update((kpi_id, code) for kpi_id, code in rows)
+        return found
+
+    return Stored(
+        kpis=kpis,
+        targets=stored_periods(KpiTarget, "targets"),
+        values=stored_periods(KpiValue, "values"),
+        links=_Links.read(session, organisation_id) if "definitions" in by_kind else _Links({}, {}, {}),
+        revision=_revision(session, organisation_id),
+    )
+
+
+def _revision(session: Session, organisation_id: uuid.UUID) -> int:
+    revision = session.execute(
+        sa_select(col(KpiFeedState.revision)).where(col(KpiFeedState.organisation_id) == organisation_id)
+    ).scalar_one_or_none()
+    return revision or 0
+
+
 class Importer:
-    def __init__(self, session: Session, organisation_id: uuid.UUID, progress: Progress) -> None:
-        self.session = session
+    """Checks every row against what was stored when read: no database access."""
+
+    def __init__(self, stored: Stored, organisation_id: uuid.UUID, progress: Progress) -> None:
+        self.stored = stored
         self.organisation_id = organisation_id
         self.progress = progress
         self.report = Report()
-        self.kpis: dict[str, KnownKpi] = {
-            code.lower(): KnownKpi(id, code, unit, places, frequency, status == KpiStatus.retired.value)
-            for id, code, unit, places, frequency, status in session.execute(
-                sa_select(
-                    col(Kpi.id),
-                    col(Kpi.code),
-                    col(Kpi.unit),
-                    col(Kpi.decimal_places),
-                    col(Kpi.frequency),
-                    col(Kpi.status),
-                ).where(col(Kpi.organisation_id) == organisation_id)
-            )
-        }
+        self.kpis = dict(stored.kpis)  # KPIs defined in the file join them
         self.bad_definitions: dict[str, int] = {}  # code -> its bad row
         self.new_kpis: list[dict[str, Any]] = []
         self.new_targets: list[dict[str, Any]] = []
@@ -492,7 +538,7 @@ class Importer:
     # Definitions ------------------------------------------------------------------------
 
     def definitions(self, sheet: Sheet) -> None:
-        links = _Links(self.session, self.organisation_id)
+        links = self.stored.links
         now = utcnow()
         for number, cells in sheet.rows:
             if self._extra_cells(sheet, number, cells):
@@ -596,27 +642,8 @@ class Importer:
 
     # Targets and values -------------------------------------------------------------------
 
-    def _existing_periods(self, model: Any, kpi_ids: set[uuid.UUID]) -> set[tuple[uuid.UUID, str]]:
-        """(kpi, period code) pairs already stored for the KPIs this file writes to."""
-        stored: set[tuple[uuid.UUID, str]] = set()
-        ids = sorted(kpi_ids, key=str)
-        for start in range(0, len(ids), 500):
-            rows = self.session.execute(
-                select(model.kpi_id, model.period_code).where(col(model.kpi_id).in_(ids[start : start + 500]))
-            )
-            stored.update((kpi_id, code) for kpi_id, code in rows)
-        return stored
-
-    def _referenced(self, sheet: Sheet) -> set[uuid.UUID]:
-        return {
-            known.id
-            for _, cells in sheet.rows
-            if (known := self.kpis.get(cells.get("kpi_code", "").strip().lower())) is not None
-            and known.row is None
-        }
-
     def targets(self, sheet: Sheet) -> None:
-        stored = self._existing_periods(KpiTarget, self._referenced(sheet))
+        stored = self.stored.targets
         seen: dict[tuple[uuid.UUID, str], int] = {}
         now = utcnow()
         for number, cells in sheet.rows:
@@ -689,7 +716,7 @@ class Importer:
         return True
 
     def values(self, sheet: Sheet, actor: Actor | None) -> None:
-        stored = self._existing_periods(KpiValue, self._referenced(sheet))
+        stored = self.stored.values
         seen: dict[tuple[uuid.UUID, str], int] = {}
         now = utcnow()
         person = actor.id if actor is not None and actor.kind == "user" else None
@@ -751,7 +778,7 @@ class Importer:
 
     # Writing ------------------------------------------------------------------------------
 
-    def write(self) -> None:
+    def write(self, session: Session) -> None:
         total = len(self.new_kpis) + len(self.new_targets) + len(self.new_values)
         done = 0
         tables: list[tuple[Any, list[dict[str, Any]]]] = [
@@ -759,65 +786,81 @@ class Importer:
             (KpiTarget.__table__, self.new_targets),  # type: ignore[attr-defined]
             (KpiValue.__table__, self.new_values),  # type: ignore[attr-defined]
         ]
-        postgres = self.session.get_bind().dialect.name == "postgresql"
+        postgres = session.get_bind().dialect.name == "postgresql"
         for table, rows in tables:
             for start in range(0, len(rows), INSERT_CHUNK):
                 chunk = rows[start : start + INSERT_CHUNK]
                 if postgres:
-                    self._copy(table, chunk)
+                    _copy(session, table, chunk)
                 else:
                     # Core executemany: no ORM objects, one statement for the chunk.
-                    self.session.execute(insert(table), chunk)
+                    session.execute(insert(table), chunk)
                 done += len(chunk)
                 self.progress("writing", done, total)
 
-    def _copy(self, table: Any, rows: list[dict[str, Any]]) -> None:
-        """PostgreSQL's COPY, in the session's transaction: psycopg's executemany sends a row
-        at a time, COPY streams them (faster for 100,000 values)."""
-        columns = list(rows[0])
-        names = ", ".join(f'"{c}"' for c in columns)
-        connection: Any = self.session.connection().connection.driver_connection  # psycopg's
-        with connection.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                # Exact decimals are stored as their text, as `DecimalText` writes them.
-                copy.write_row([format(v, "f") if isinstance(v, Decimal) else v for v in row.values()])
+
+def _copy(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY, in the session's transaction: psycopg's executemany sends a row
+    at a time, COPY streams them (faster for 100,000 values)."""
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    connection: Any = session.connection().connection.driver_connection  # psycopg's
+    with connection.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            # Exact decimals are stored as their text, as `DecimalText` writes them.
+            copy.write_row([format(v, "f") if isinstance(v, Decimal) else v for v in row.values()])
 
 
 _STATUS_ORDER = [s.value for s in ValueStatus]  # draft, submitted, verified, published
 
 
+@dataclass
 class _Links:
-    """Owners, programmes and projects of the organisation, looked up by what a file holds."""
+    """Owners, programmes and projects of the organisation, by what a file names them with."""
 
-    def __init__(self, session: Session, organisation_id: uuid.UUID) -> None:
-        self.session = session
-        self.organisation_id = organisation_id
+    owners: dict[str, uuid.UUID]  # by lower-case email
+    programmes: dict[str, uuid.UUID]  # by id and by name (unique in the organisation)
+    projects: dict[str, uuid.UUID]  # by upper-case reference
+
+    @classmethod
+    def read(cls, session: Session, organisation_id: uuid.UUID) -> _Links:
+        programmes: dict[str, uuid.UUID] = {}
+        for id, name in session.execute(
+            select(Programme.id, Programme.name).where(col(Programme.organisation_id) == organisation_id)
+        ):
+            programmes[str(id)] = programmes[name] = id
+        return cls(
+            owners={
+                email.lower(): id
+                for id, email in session.execute(
+                    select(User.id, User.email).where(col(User.organisation_id) == organisation_id)
+                )
+            },
+            programmes=programmes,
+            projects={
+                reference.upper(): id
+                for id, reference in session.execute(
+                    select(Project.id, Project.reference).where(
+                        col(Project.organisation_id) == organisation_id
+                    )
+                )
+            },
+        )
 
     def owner(self, email: str) -> tuple[uuid.UUID | None, str | None]:
-        found = self.session.execute(
-            select(User.id).where(
-                col(User.organisation_id) == self.organisation_id, func.lower(User.email) == email.lower()
-            )
-        ).scalar_one_or_none()
+        found = self.owners.get(email.lower())
         return (found, None) if found else (None, f"no person with the email {email} in your organisation")
 
     def programme(self, text: str) -> tuple[uuid.UUID | None, str | None]:
         try:
-            condition = col(Programme.id) == uuid.UUID(text)
+            key = str(uuid.UUID(text))
         except ValueError:
-            condition = col(Programme.name) == text
-        found = self.session.execute(
-            select(Programme.id).where(col(Programme.organisation_id) == self.organisation_id, condition)
-        ).scalar_one_or_none()
+            key = text
+        found = self.programmes.get(key)
         return (found, None) if found else (None, f"no programme '{text}' in your organisation")
 
     def project(self, reference: str) -> tuple[uuid.UUID | None, str | None]:
-        found = self.session.execute(
-            select(Project.id).where(
-                col(Project.organisation_id) == self.organisation_id,
-                func.upper(Project.reference) == reference.upper(),
-            )
-        ).scalar_one_or_none()
+        found = self.projects.get(reference.upper())
         return (found, None) if found else (None, f"no project {reference} in your organisation")
 
 
@@ -840,23 +883,19 @@ def import_kpis(
 ) -> ImportResult:
     """Check every row; raise 422 listing every problem, or write all (nothing on a dry run).
 
-    `parsed` is the file as `read_file` read it, before any database work. The caller commits
-    (or, on a dry run or a refusal, rolls back)."""
+    `parsed` is the file as `read_file` read it, before any database work. What the checks
+    need is read in one short transaction, which this ends (it wrote nothing; the session
+    must have nothing pending) so that checking 100,000 rows holds no lock another
+    council's request would wait for. The write then runs in a new transaction, which
+    first moves the organisation's KPI feed revision on (taking its row lock): if anything
+    changed the organisation's KPIs since the read, every row is checked again in it. The
+    caller commits (or, on a dry run or a refusal, rolls back)."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("import_kpis ends the session's transaction: it must have nothing pending")
     sheets = parsed.sheets
-    importer = Importer(session, organisation_id, progress)
-    by_kind = {s.kind: s for s in sheets}
-    good_headers = {k: importer.check_header(s) for k, s in by_kind.items()}
-    if not all(good_headers.values()):
-        raise importer.report.refusal()
-    # Definitions first: targets and values may refer to KPIs defined in the same file.
-    if "definitions" in by_kind:
-        importer.definitions(by_kind["definitions"])
-    if "targets" in by_kind:
-        importer.targets(by_kind["targets"])
-    if "values" in by_kind:
-        importer.values(by_kind["values"], actor)
-    if importer.report.problem_count:
-        raise importer.report.refusal()
+    stored = read_stored(session, organisation_id, sheets)
+    session.commit()  # ends the read; nothing was written
+    importer = _check(stored, organisation_id, sheets, actor, progress)
     result = ImportResult(
         dry_run=dry_run,
         definitions=len(importer.new_kpis),
@@ -865,7 +904,12 @@ def import_kpis(
     )
     if dry_run:
         return result
-    importer.write()
+    mark_changed(session, organisation_id)
+    if _revision(session, organisation_id) != stored.revision + 1:
+        # Another change came in between: check again against what is stored now.
+        stored = read_stored(session, organisation_id, sheets)
+        importer = _check(stored, organisation_id, sheets, actor, progress)
+    importer.write(session)
     audit.record(
         session,
         actor,
@@ -882,5 +926,25 @@ def import_kpis(
             "kpi_codes": sorted({k.code for k in importer.kpis.values() if k.row is not None}),
         },
     )
-    mark_changed(session, organisation_id)
     return result
+
+
+def _check(
+    stored: Stored, organisation_id: uuid.UUID, sheets: list[Sheet], actor: Actor | None, progress: Progress
+) -> Importer:
+    """Every row checked against `stored` (no database); raises the refusal listing every problem."""
+    importer = Importer(stored, organisation_id, progress)
+    by_kind = {s.kind: s for s in sheets}
+    good_headers = {k: importer.check_header(s) for k, s in by_kind.items()}
+    if not all(good_headers.values()):
+        raise importer.report.refusal()
+    # Definitions first: targets and values may refer to KPIs defined in the same file.
+    if "definitions" in by_kind:
+        importer.definitions(by_kind["definitions"])
+    if "targets" in by_kind:
+        importer.targets(by_kind["targets"])
+    if "values" in by_kind:
+        importer.values(by_kind["values"], actor)
+    if importer.report.problem_count:
+        raise importer.report.refusal()
+    return importer
