@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from pmo.core.errors import ProblemError
 from pmo.core.permissions import Role
-from pmo.kpis.import_service import MAX_ZIP_MEMBERS, Limits, UnreadableFile, import_kpis, read_file
+from pmo.kpis.import_service import MAX_ZIP_MEMBERS, Limits, import_kpis, read_file
 from pmo.kpis.models import Kpi, KpiValue
 
 from .test_feed import add_kpi, add_value
@@ -252,12 +252,6 @@ def test_nan_and_infinite_numbers_are_422_naming_the_cell(client, engine, org, p
         (3, "actual"),
         (4, "actual"),
     ]
-
-
-def test_the_read_itself_needs_no_database(engine):
-    """read_file is given bytes and returns rows: the router calls it before any SQL."""
-    with pytest.raises(UnreadableFile):
-        read_file(crafted(last_row=3, last_column=16384))
 
 
 # Other councils meanwhile ----------------------------------------------------------------------
