@@ -112,11 +112,11 @@ def import_file(organisation_id: uuid.UUID, content: bytes) -> tuple[int, float]
     from sqlmodel import Session
 
     from pmo.core.db import get_engine
-    from pmo.kpis.import_service import import_kpis
+    from pmo.kpis.import_service import import_kpis, read_file
 
     started = time.perf_counter()
     with Session(get_engine()) as session:
-        result = import_kpis(session, None, organisation_id, content)
+        result = import_kpis(session, None, organisation_id, read_file(content))
         session.commit()
     return result.definitions + result.targets + result.values, time.perf_counter() - started
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from pmo.core.config import PROJECT_ROOT, get_settings
 from pmo.core.db import get_engine
+from pmo.core.errors import ProblemError
 
 app = typer.Typer(
     help="Council change portfolio: run the service and look after its data.",
@@ -123,7 +124,6 @@ def create_organisation(name: Annotated[str, typer.Argument(help="The council's 
     """Add an organisation (a council) to this deployment."""
     from pydantic import ValidationError
 
-    from pmo.core.errors import ProblemError
     from pmo.organisations import service
     from pmo.organisations.schemas import OrganisationUpdate
 
@@ -152,7 +152,6 @@ def create_user(
     """Add a person with roles (for the whole organisation)."""
     from pydantic import ValidationError
 
-    from pmo.core.errors import ProblemError
     from pmo.core.permissions import Role
     from pmo.organisations import service
     from pmo.organisations.schemas import RoleAssignmentCreate, UserCreate
@@ -269,6 +268,15 @@ def audit_verify() -> None:
     typer.echo(f"audit trail intact: {checked} events verified")
 
 
+def _report_problems(exc: ProblemError) -> None:
+    typer.echo(f"error: {exc.detail}", err=True)
+    for problem in exc.errors or []:
+        where = [str(p) for p in problem.location if p != "body"]
+        place = f"{where[0]} row {where[1]}" if len(where) >= 2 else " ".join(where) or "file"
+        column = f", {where[2]}" if len(where) >= 3 else ""
+        typer.echo(f"  {place}{column}: {problem.message}", err=True)
+
+
 @import_app.command("kpis")
 def import_kpis(
     file: Annotated[Path, typer.Argument(help="A CSV or XLSX file (columns in the README).", exists=True)],
@@ -285,15 +293,20 @@ def import_kpis(
     """Import KPI definitions, targets and values, all or nothing, with a progress bar."""
     from rich.progress import Progress
 
-    from pmo.core.errors import ProblemError
     from pmo.core.permissions import Actor
     from pmo.kpis.import_service import import_kpis as run_import
+    from pmo.kpis.import_service import read_file
     from pmo.organisations.models import User
     from pmo.organisations.service import grants_of
 
     if kind is not None and kind not in ("definitions", "targets", "values"):
         raise typer.BadParameter("use definitions, targets or values", param_hint="--kind")
     content = file.read_bytes()
+    try:
+        parsed = read_file(content, kind)  # before the database, as the API does
+    except ProblemError as exc:
+        _report_problems(exc)
+        raise typer.Exit(1) from exc
     with Session(get_engine(), expire_on_commit=False) as session, Progress(transient=True) as progress:
         task = progress.add_task("reading", total=None)
 
@@ -317,8 +330,7 @@ def import_kpis(
                 session,
                 actor,
                 org.id,
-                content,
-                kind=kind,
+                parsed,
                 dry_run=dry_run,
                 file_name=file.name,
                 progress=show,
@@ -326,12 +338,7 @@ def import_kpis(
         except ProblemError as exc:
             session.rollback()
             progress.stop()
-            typer.echo(f"error: {exc.detail}", err=True)
-            for problem in exc.errors or []:
-                where = [str(p) for p in problem.location if p != "body"]
-                place = f"{where[0]} row {where[1]}" if len(where) >= 2 else " ".join(where) or "file"
-                column = f", {where[2]}" if len(where) >= 3 else ""
-                typer.echo(f"  {place}{column}: {problem.message}", err=True)
+            _report_problems(exc)
             raise typer.Exit(1) from exc
         if dry_run:
             session.rollback()

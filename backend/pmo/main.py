@@ -25,6 +25,7 @@ from pmo.core.logging import logging_config
 from pmo.core.middleware import (
     API_PREFIX,
     BodyLimitMiddleware,
+    ControlCharacterMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -146,6 +147,7 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
         # File uploads may be larger than JSON bodies.
         path_limits={API_PREFIX + KPI_IMPORT_PATH: settings.max_import_bytes},
     )
+    app.add_middleware(ControlCharacterMiddleware)
     app.add_middleware(RequestContextMiddleware)
     # Outside Starlette's own error middleware too, so that a 500 carries the headers as well.
     build_stack = app.build_middleware_stack

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from pmo.audit.models import AuditEvent
+from pmo.core.money import pence_from_text
 from pmo.core.permissions import Role
 from pmo.finance.models import CostLine
 
@@ -25,6 +27,28 @@ api, pmo, finance, manager, programme, project = (
 )
 
 Person = Any
+
+
+# Python's int(), Decimal() and regex \d take these; the API's amounts are ASCII only.
+NOT_ASCII = (
+    " 10.00",
+    "10.00 ",
+    "10.00\n",
+    "\t10.00",
+    "\u00a010.00",
+    "\u0661\u0660.\u0660\u0660",  # Arabic-Indic digits
+    "\uff11\uff10.\uff10\uff10",  # fullwidth digits
+    "1\u0660.00",
+)
+
+
+def test_the_money_parser_takes_only_ascii_pounds() -> None:
+    assert pence_from_text("50000.00") == 5_000_000
+    assert pence_from_text("-1200.5") == -120_050
+    assert pence_from_text("0.00") == 0
+    for text in (*NOT_ASCII, "-0", "-0.00", "+5.00", "5.", ".5"):
+        with pytest.raises(ValueError, match=r"pounds|negative zero"):
+            pence_from_text(text)
 
 
 def _count(engine: Any) -> int:
@@ -88,7 +112,20 @@ def test_bad_amounts_are_422_and_change_nothing(
         "description": "Hardware",
         "financial_year": "2022/23",
     }
-    for amount in ("-10.00", "0", "0.00", "10.001", "ten pounds", "", "1e5", 12.5, 100, None, True):
+    for amount in (
+        "-10.00",
+        "0",
+        "0.00",
+        "10.001",
+        "ten pounds",
+        "",
+        "1e5",
+        12.5,
+        100,
+        None,
+        True,
+        *NOT_ASCII,
+    ):
         body = problem(
             client.post(f"{API}/cost-lines", json={**base, "amount": amount}, headers=pmo.headers), 422
         )

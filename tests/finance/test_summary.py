@@ -460,3 +460,33 @@ def test_empty_programme(api: Api, pmo: Person, programme: dict[str, Any]) -> No
         "already_in_mtfp": "0.00",
         "new": "0.00",
     }
+
+
+def test_csv_and_xlsx_neutralise_formula_starts(
+    api: Api, pmo: Person, programme: dict[str, Any], client
+) -> None:
+    names = [
+        '=HYPERLINK("http://evil")',
+        "\uff1dHYPERLINK(1)",
+        "\uff0b1",
+        "\uff0d1",
+        "\uff20SUM(A1)",
+        "@SUM(A1)",
+    ]
+    for name in names:
+        project = api.project(pmo, programme, name=name)
+        api.cost_line(pmo, project_id=project["id"], description="\t=1+1")
+    url = f"{API}/programmes/{programme['id']}/financial-summary"
+
+    as_csv = client.get(url, headers={**pmo.headers, "Accept": "text/csv"})
+    rows = list(csv.reader(io.StringIO(as_csv.text, newline="")))
+    activities = {r[1] for r in rows if len(r) > 1}
+    assert {"'" + name for name in names} <= activities
+    assert not activities & set(names)
+
+    as_xlsx = client.get(url, headers={**pmo.headers, "Accept": XLSX})
+    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active
+    assert sheet is not None
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert all(cell.data_type != "f" for cell in cells)  # no cell is a formula
+    assert {"'" + name for name in names} <= {cell.value for cell in cells}

@@ -319,6 +319,24 @@ def test_definitions_are_paged_and_filtered_too(client, engine, org, reader):
 # CSV --------------------------------------------------------------------------------------
 
 
+def test_csv_neutralises_fullwidth_formula_starts_and_a_leading_tab_or_return(client, engine, org, reader):
+    kpi = add_kpi(engine, org, "CS-01", polarity="none")
+    comments = ['\uff1dHYPERLINK("x")', "\uff0b1", "\uff0d1", "\uff20SUM(A1)", "\t=1", "\r=1"]
+    for month, comment in enumerate(comments, start=1):
+        add_value(
+            engine,
+            kpi,
+            f"2022-23-Q{(month - 1) % 4 + 1}" if month <= 4 else f"2023-24-Q{month - 4}",
+            "1",
+            commentary=comment,
+        )
+
+    response = client.get(VALUES_URL, headers={**reader, "Accept": "text/csv"})
+
+    rows = list(csv.DictReader(io.StringIO(response.text, newline="")))
+    assert sorted(r["commentary"] for r in rows) == sorted("'" + c for c in comments)
+
+
 def test_csv_with_accept_text_csv(client, engine, org, reader):
     kpi = add_kpi(engine, org, "CS-01", polarity="none")
     for q in range(1, 4):

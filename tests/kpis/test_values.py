@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from pmo.audit.models import AuditEvent
 from pmo.core.permissions import Role
 from pmo.kpis.feed_state import feed_state
+from pmo.kpis.models import KpiValue
 
 from . import kpi_helpers
 from .kpi_helpers import API, Kpis, problem
@@ -169,6 +170,24 @@ def test_numbers_are_exact_and_checked(kpis: Kpis, pmo: Person) -> None:
     )
     money = kpis.kpi(pmo, unit="money", decimal_places=2, polarity="lower_is_better")
     assert kpis.value(pmo, money, "2023-24-Q1", "-1234567.89")["actual"] == "-1234567.89"
+
+
+def test_only_the_documented_ascii_forms_are_numbers(kpis: Kpis, pmo: Person, engine) -> None:
+    """Decimal() takes whitespace, a trailing newline, Arabic-Indic and fullwidth digits, "-0"."""
+    kpi = kpis.kpi(pmo, unit="money", decimal_places=2, polarity="lower_is_better")
+    url = f"{API}/kpis/{kpi['id']}/values"
+    for actual in (" 5", "5 ", "5\n", "\t5", "\u00a05", "\u0665", "\uff15", "1\u0660", "-0", "-0.00", "+5"):
+        body = problem(
+            kpis.client.post(url, json={"period_code": "2023-24-Q1", "actual": actual}, headers=pmo.headers),
+            422,
+        )
+        assert body["errors"][0]["location"][-1] == "actual", (actual, body)
+    target = {"period_code": "2023-24-Q1", "target": " 5"}
+    problem(kpis.client.post(f"{API}/kpis/{kpi['id']}/targets", json=target, headers=pmo.headers), 422)
+    with Session(engine) as session:
+        assert session.execute(select(func.count()).select_from(KpiValue)).scalar_one() == 0
+    assert kpis.value(pmo, kpi, "2023-24-Q1", "0")["actual"] == "0.00"
+    assert kpis.value(pmo, kpi, "2023-24-Q2", "-5.25")["actual"] == "-5.25"
 
 
 def test_no_target_means_no_rag_not_red(kpis: Kpis, pmo: Person) -> None:

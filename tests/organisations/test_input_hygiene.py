@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+import uuid
+from urllib.parse import quote
 
 import pytest
 from sqlmodel import select
 
+from pmo.core.errors import PROBLEM_MEDIA_TYPE as PROBLEM
+from pmo.core.middleware import CONTROL_MESSAGE
+from pmo.core.permissions import Role
 from pmo.organisations.models import Directorate, User
 
 from .helpers import API, ORG_TABLES, error_locations, problem, snapshot
@@ -226,3 +232,71 @@ def test_emails_are_stored_lower_case_and_trimmed(client, admin, factory, org, d
         ),
         409,
     )
+
+
+# Control characters in the path and the query ---------------------------------------------
+
+
+def _query_parameters(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """(method, path, parameter) for every query parameter of every operation."""
+    found = []
+    for path, operations in app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    found.append((method.upper(), path, parameter["name"]))
+    return found
+
+
+def test_a_nul_in_any_query_parameter_of_any_operation_is_422_naming_it(app, client, engine, factory, org):
+    """A NUL reached PostgreSQL in `category`, `code` and others (a 500 there): it is refused
+    for every query parameter of every operation, before the handler, on every database."""
+    person = factory.person(org, Role.admin, Role.pmo, Role.finance)
+    walked = _query_parameters(app)
+    assert len(walked) > 100  # the walk really covers the API
+    before = snapshot(engine, *ORG_TABLES)
+    failures = []
+    for method, path, name in walked:
+        url = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+        response = client.request(method, url, params={name: "a\x00b"}, headers=person.headers)
+        body = response.json() if response.headers.get("content-type") == PROBLEM else {}
+        if response.status_code != 422 or ("query", name) not in error_locations(body):
+            failures.append((method, path, name, response.status_code))
+    assert failures == []
+    assert snapshot(engine, *ORG_TABLES) == before
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\t", "\n", "\r", "\x1b", "\x1f", "\x7f"])
+def test_every_control_character_is_refused_in_a_query(client, admin, character):
+    response = client.get(f"{API}/users", params={"q": f"a{character}b"}, headers=admin.headers)
+    body = problem(response, 422)
+    assert body["errors"] == [{"location": ["query", "q"], "message": CONTROL_MESSAGE, "type": "value_error"}]
+    assert "query.q" in body["detail"]
+    # ... and in a parameter's name.
+    assert problem(client.get(f"{API}/users?a{quote(character)}b=1", headers=admin.headers), 422)
+
+
+def test_other_text_in_a_query_is_kept(client, admin):
+    for text in ("é", "\uff1d1", "a b", "\u00a0", "\u2028"):
+        response = client.get(f"{API}/users", params={"q": text}, headers=admin.headers)
+        assert response.status_code == 200, (text, response.text)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%00",
+        "/projects%00",
+        "/assets/app%00.js",
+        "/a%0Ab",
+        "/a%09b",
+        "/a%7Fb",
+        f"{API}/projects/%00",
+        f"{API}/users/{uuid.uuid4()}%0A",
+        f"{API}/raid-exports/risks%00.csv",
+    ],
+)
+def test_a_control_character_in_the_path_is_400(client, admin, path):
+    for method in ("GET", "POST"):
+        body = problem(client.request(method, path, headers=admin.headers), 400)
+        assert "control characters" in body["detail"]

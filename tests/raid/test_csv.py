@@ -188,6 +188,24 @@ def test_formula_injection_is_neutralised(client, setup, pmo):
     assert row["category"] == "Delivery"
 
 
+def test_fullwidth_formula_starts_and_a_leading_tab_or_return_are_neutralised(client, setup, pmo):
+    setup.risk(
+        setup.project,
+        title='\uff1dHYPERLINK("http://evil")',
+        cause="\uff0bcmd|' /C calc'!A0",
+        event="\t=2+3",
+        effect="\r@SUM(A1)",
+    )
+    setup.risk(setup.project, title="\uff20SUM(A1)", cause="\uff0d2")
+    first, second = rows_of(client.get(f"{API}/raid-exports/risks.csv", headers=pmo.headers))
+    assert first["title"] == '\'\uff1dHYPERLINK("http://evil")'
+    assert first["cause"] == "'\uff0bcmd|' /C calc'!A0"
+    assert first["event"] == "'\t=2+3"
+    assert first["effect"] == "'\r@SUM(A1)"
+    assert second["title"] == "'\uff20SUM(A1)"
+    assert second["cause"] == "'\uff0d2"
+
+
 def test_export_is_read_only_for_everyone_and_other_organisations_see_nothing(
     client, setup, factory, org, other_org
 ):

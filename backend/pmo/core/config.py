@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Largest KPI import upload (CSV or XLSX), above the JSON limit (bytes).
     max_import_bytes: int = Field(default=20 * 1_048_576, ge=1024)
+    # Largest sheet of a KPI import: rows after the header (blank ones count), and columns.
+    max_import_rows: int = Field(default=200_000, ge=1)
+    max_import_columns: int = Field(default=100, ge=20)
 
     # Requests per minute each API client may make to the KPI feed (304 polls count too).
     client_requests_per_minute: int = Field(default=600, ge=1)

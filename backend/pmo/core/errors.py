@@ -240,7 +240,7 @@ def _allowed_methods(request: Request) -> str:
 
 _DESCRIPTIONS = {
     304: "Not modified: the `If-None-Match` tag is current.",
-    400: "Bad request.",
+    400: "Bad request (a control character in the path, or a body that cannot be read).",
     401: "Not signed in, or the token is not valid.",
     403: "Signed in, but not allowed to do this.",
     404: "No such record in your organisation.",
@@ -260,7 +260,8 @@ def problem_content() -> dict[str, Any]:
 
 def declare(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` of a route: the problem statuses it can return, plus those every route can."""
-    common = (401, 403, 413, 422, 429, 500)
+    # 400: any path with a control character is refused before routing (core.middleware).
+    common = (400, 401, 403, 413, 422, 429, 500)
     result: dict[int | str, dict[str, Any]] = {}
     for status in sorted({*statuses, *common}):
         if status == 304:

@@ -1,4 +1,5 @@
-"""ASGI middleware: request ids, request logs and metrics, and the request body limit."""
+"""ASGI middleware: request ids, request logs and metrics, control characters in the path and
+query, and the request body limit."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from prometheus_client import Counter, Histogram
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pmo.core.context import request_id_var
-from pmo.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+from pmo.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, FieldProblem, problem_response
 
 logger = logging.getLogger("pmo.requests")
 API_PREFIX = "/api/v1"
@@ -80,6 +83,50 @@ def _route_label(scope: Scope) -> str:
     if scope["path"].startswith(API_PREFIX + "/") and not template.startswith(API_PREFIX):
         template = API_PREFIX + template
     return template
+
+
+# C0 control characters and DEL: never part of a path, a filter or a search. PostgreSQL
+# refuses NUL in text (a 500 once it reached a query) and the file system in a path.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_MESSAGE = "must not contain control characters (U+0000 to U+001F, U+007F), tab and newline included"
+
+
+class ControlCharacterMiddleware:
+    """Refuse a control character in the path (400) or in a query parameter's name or value
+    (422 naming the parameter), for every route, before routing and before any handler."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if _CONTROL.search(scope["path"]):
+            response = problem_response(request, 400, detail=f"The path {CONTROL_MESSAGE}.")
+            await response(scope, receive, send)
+            return
+        # Decoded as Starlette decodes them for the handlers (UTF-8, bad bytes replaced).
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        bad = sorted({name for name, value in query if _CONTROL.search(name + value)})
+        if bad:
+            problems = [
+                FieldProblem(location=["query", name], message=CONTROL_MESSAGE, type="value_error")
+                for name in bad
+            ]
+            where = ", ".join(f"query.{name!r}" if _CONTROL.search(name) else f"query.{name}" for name in bad)
+            response = problem_response(
+                request,
+                422,
+                slug="validation-error",
+                title="The request is not valid",
+                detail=f"Check these parts of the request: {where}.",
+                errors=problems,
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class BodyLimitMiddleware:

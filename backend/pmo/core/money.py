@@ -13,18 +13,23 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
-_POUNDS_RE = re.compile(r"^-?\d{1,13}(\.\d{1,2})?$")
+# ASCII digits only, matched whole: Python's \d, int() and Decimal() also take Arabic-Indic
+# or fullwidth digits, surrounding whitespace and (with `$`) a trailing newline.
+_POUNDS_RE = re.compile(r"-?[0-9]{1,13}(\.[0-9]{1,2})?", re.ASCII)
 MAX_PENCE = 10**15 - 1  # £9,999,999,999,999.99: above any council budget, inside a BIGINT
 
 
 def pence_from_text(text: str) -> int:
-    """ "50000.00" (or "50000", "50000.5") -> 5000000. Raises ValueError for anything else."""
-    value = text.strip()
-    if not _POUNDS_RE.match(value):
+    """ "50000.00" (or "50000", "50000.5") -> 5000000. Raises ValueError for anything else,
+    including "-0.00": zero has one spelling."""
+    if not _POUNDS_RE.fullmatch(text):
         raise ValueError(
             'must be an amount in pounds as a string with at most two decimal places, like "50000.00"'
         )
-    return int(Decimal(value) * 100)
+    pence = int(Decimal(text) * 100)
+    if pence == 0 and text.startswith("-"):
+        raise ValueError('must not be negative zero; write "0.00"')
+    return pence
 
 
 def pounds_text(pence: int) -> str:

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from pmo.core.money import pounds_text
+from pmo.core.spreadsheet import safe_text
 from pmo.finance.summary_schemas import FinancialSummary, YearAmount
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -217,15 +218,14 @@ def _text(cell: Cell) -> str:
         return ""
     if isinstance(cell, Money):
         return pounds_text(cell.pence)
-    # A cell starting with = + - @ would be a formula to a spreadsheet: quote it.
-    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@") else cell
+    return safe_text(cell)
 
 
 def to_csv(summary: FinancialSummary) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for line in layout(summary):
-        writer.writerow([line.text] if isinstance(line, Heading) else [_text(c) for c in line])
+        writer.writerow([safe_text(line.text)] if isinstance(line, Heading) else [_text(c) for c in line])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -238,7 +238,7 @@ def to_xlsx(summary: FinancialSummary) -> bytes:
     bold = Font(bold=True)
     for number, line in enumerate(layout(summary), start=1):
         if isinstance(line, Heading):
-            sheet.cell(row=number, column=1, value=line.text).font = bold
+            sheet.cell(row=number, column=1, value=safe_text(line.text)).font = bold
             continue
         for column, cell in enumerate(line, start=1):
             if isinstance(cell, Money):

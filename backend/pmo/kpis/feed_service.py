@@ -35,6 +35,7 @@ from sqlmodel import Session, col, select
 
 from pmo.core.db import UTCDateTime
 from pmo.core.periods import parse_period_code
+from pmo.core.spreadsheet import safe_text
 from pmo.kpis.assessment import assess
 from pmo.kpis.feed_schemas import FeedDefinition, FeedValue
 from pmo.kpis.feed_state import feed_state
@@ -43,7 +44,6 @@ from pmo.kpis.models import Kpi, KpiValue
 PUBLISHED = "published"
 # Part of every entity tag: bump it when the feed's representation changes.
 FEED_FORMAT = "kpi-feed/1"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class InvalidCursor(ValueError):
@@ -270,7 +270,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return safe_text(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)

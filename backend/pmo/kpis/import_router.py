@@ -5,6 +5,11 @@ The body is the file itself (`text/csv`; an XLSX workbook with its media type or
 the file in the field `file`. Uploads may be up to `PMO_MAX_IMPORT_BYTES` (20 MiB by
 default), above the 1 MiB limit of other requests; a larger one is refused with 413 before
 it is read.
+
+The file is read and parsed before any database work: the token's signature is checked
+first (no SQL), then the upload is parsed, and only a file that parses leads to the account
+check and the import's transaction. A hostile file is refused without ever holding a lock
+other councils' requests wait for.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session
 
 from pmo.auth.dependencies import require
+from pmo.core.config import get_settings
 from pmo.core.db import SessionDep
-from pmo.core.errors import BadRequest, FieldProblem, Unprocessable, declare
+from pmo.core.errors import BadRequest, FieldProblem, Unauthorized, Unprocessable, declare
 from pmo.core.permissions import Actor, Permission
+from pmo.core.security import InvalidToken, decode_access_token
 from pmo.kpis import import_service
-from pmo.kpis.import_service import ImportResult
+from pmo.kpis.import_service import ImportResult, ParsedFile
 
 router = APIRouter(tags=["kpi-imports"])
 
@@ -37,6 +44,12 @@ class Kind(StrEnum):
 @dataclass(frozen=True)
 class Upload:
     content: bytes
+    file_name: str
+
+
+@dataclass(frozen=True)
+class ParsedUpload:
+    parsed: ParsedFile
     file_name: str
 
 
@@ -61,6 +74,33 @@ async def upload(request: Request) -> Upload:
         finally:
             await form.close()
     return Upload(await request.body(), "")
+
+
+def signed_token(request: Request) -> None:
+    """A valid access token, checked without the database (the account is checked after)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send an access token: `Authorization: Bearer <token>`.")
+    try:
+        decode_access_token(get_settings(), token.strip())
+    except InvalidToken as exc:
+        raise Unauthorized("The access token is not valid or has expired.") from exc
+
+
+def parsed_upload(
+    _token: Annotated[None, Depends(signed_token)],
+    file: Annotated[Upload, Depends(upload)],
+    kind: Annotated[
+        Kind | None,
+        Query(
+            description="What a CSV holds (without it, told from the header row); for an XLSX "
+            "workbook, import only that sheet."
+        ),
+    ] = None,
+) -> ParsedUpload:
+    """The upload read into rows: in a worker thread, before any database work."""
+    parsed = import_service.read_file(file.content, kind.value if kind else None)
+    return ParsedUpload(parsed, file.file_name)
 
 
 IMPORT_BODY: dict[str, Any] = {
@@ -94,19 +134,13 @@ IMPORT_BODY: dict[str, Any] = {
     openapi_extra=IMPORT_BODY,
 )
 def import_kpis(
+    # First: FastAPI resolves dependencies in this order, and parsing must precede any SQL.
+    file: Annotated[ParsedUpload, Depends(parsed_upload)],
     session: SessionDep,
     actor: Annotated[Actor, require(Permission.kpis_manage)],
-    file: Annotated[Upload, Depends(upload)],
     dry_run: Annotated[
         bool, Query(description="`true`: check every row and report, writing nothing.")
     ] = False,
-    kind: Annotated[
-        Kind | None,
-        Query(
-            description="What a CSV holds (without it, told from the header row); for an XLSX "
-            "workbook, import only that sheet."
-        ),
-    ] = None,
 ) -> ImportResult:
     """Import KPI definitions, targets and values, as a council moving off its old performance
     system has them (the columns are in the README). KPIs are named by code: ones your
@@ -117,18 +151,12 @@ def import_kpis(
     column]`, the header being row 1) and nothing is written. All good: every row is written
     in one transaction, with one audit event for the import. `dry_run=true` checks the same
     way and writes nothing."""
-    return _run(session, actor, file, dry_run, kind)
+    return _run(session, actor, file, dry_run)
 
 
-def _run(session: Session, actor: Actor, file: Upload, dry_run: bool, kind: Kind | None) -> ImportResult:
+def _run(session: Session, actor: Actor, file: ParsedUpload, dry_run: bool) -> ImportResult:
     result = import_service.import_kpis(
-        session,
-        actor,
-        actor.organisation_id,
-        file.content,
-        kind=kind.value if kind else None,
-        dry_run=dry_run,
-        file_name=file.file_name,
+        session, actor, actor.organisation_id, file.parsed, dry_run=dry_run, file_name=file.file_name
     )
     if dry_run:
         session.rollback()

@@ -19,8 +19,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import re
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,18 +30,20 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, insert
+from sqlalchemy import insert
 from sqlalchemy import select as sa_select  # typed for any number of columns
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.config import get_settings
 from pmo.core.db import utcnow
 from pmo.core.errors import FieldProblem, ProblemError, Unprocessable
 from pmo.core.periods import Period, period_containing
 from pmo.core.permissions import Actor
 from pmo.kpis.feed_state import mark_changed
-from pmo.kpis.models import Kpi, KpiTarget, KpiValue
+from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue
 from pmo.kpis.schemas import KpiCreate, KpiStatus, TargetCreate, ValueCreate, ValueStatus
 from pmo.kpis.service import check_number, period_of
 from pmo.organisations.models import User
@@ -133,11 +137,42 @@ class Report:
 
 
 # Reading files ------------------------------------------------------------------------------
+# Reading needs no database: the router reads and checks the whole upload before any SQL, so
+# a hostile file costs only its own bounded parse, never another council's wait for a lock.
+
+# An XLSX is a zip of XML. These bound what a small upload may unpack to (a "zip bomb").
+MAX_ZIP_MEMBERS = 1000
+MAX_UNCOMPRESSED_BYTES = 256 * 1_048_576
+MAX_COMPRESSION_RATIO = 200  # per member; real sheets compress 5 to 30 times
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big a sheet may be: `PMO_MAX_IMPORT_ROWS` rows after the header (blank ones
+    counted) and `PMO_MAX_IMPORT_COLUMNS` columns."""
+
+    rows: int
+    columns: int
+
+    @classmethod
+    def configured(cls) -> Limits:
+        settings = get_settings()
+        return cls(rows=settings.max_import_rows, columns=settings.max_import_columns)
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """An upload read into sheets, with the digest the audit event records."""
+
+    sheets: list[Sheet]
+    sha256: str
 
 
 class UnreadableFile(Unprocessable):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, errors=[FieldProblem(location=["body"], message=message, type="file")])
+    def __init__(self, message: str, location: list[str | int] | None = None) -> None:
+        super().__init__(
+            message, errors=[FieldProblem(location=["body", *(location or [])], message=message, type="file")]
+        )
 
 
 def _cell_text(value: Any) -> str:
@@ -151,6 +186,8 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("is not a finite number (NaN or infinity)")
         # repr is the shortest text that reads back as the same float: 72.5, not 72.5000001.
         return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
     return str(value)
@@ -172,82 +209,172 @@ def detect_kind(header: list[str]) -> str | None:
     return None
 
 
-def read_csv(content: bytes, kind: str | None) -> list[Sheet]:
+def _check_size(kind: str, number: int, width: int, limits: Limits) -> None:
+    """Refuse a sheet beyond the limits at its first row beyond them."""
+    if number > limits.rows + 1:
+        raise UnreadableFile(
+            f"The {kind} sheet has more than {limits.rows} rows after the header (PMO_MAX_IMPORT_ROWS); "
+            "split the file.",
+            [kind, number],
+        )
+    if width > limits.columns:
+        raise UnreadableFile(
+            f"Row {number} of the {kind} sheet has {width} columns; at most {limits.columns} are read "
+            "(PMO_MAX_IMPORT_COLUMNS).",
+            [kind, number],
+        )
+
+
+def _row(header: list[str], number: int, cells: list[str]) -> tuple[int, dict[str, str]] | None:
+    """A data row (None if blank); a cell beyond the header's columns marks it for an error."""
+    if not any(c.strip() for c in cells):
+        return None
+    extra = any(c.strip() for c in cells[len(header) :])
+    return number, dict(zip(header, cells, strict=False)) | ({"\x00extra": "1"} if extra else {})
+
+
+def read_csv(content: bytes, kind: str | None, limits: Limits) -> list[Sheet]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnreadableFile("The CSV must be UTF-8 text (save it as 'CSV UTF-8').") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
+        first = next(reader, None)
+        if first is None or not any(c.strip() for c in first):
+            raise UnreadableFile("The CSV has no header row.")
+        _check_size(kind or "CSV", 1, len(first), limits)
+        header = _header(first)
+        kind = kind or detect_kind(header)
+        if kind is None:
+            raise UnreadableFile(
+                "Cannot tell what the CSV holds from its header row: give kind=definitions, targets or "
+                "values, or use the columns described in the README."
+            )
+        rows = []
+        for number, record in enumerate(reader, start=2):
+            _check_size(kind, number, len(record), limits)
+            if (row := _row(header, number, record)) is not None:
+                rows.append(row)
     except csv.Error as exc:
         raise UnreadableFile(f"The CSV cannot be read: {exc}.") from exc
-    if not records or not any(c.strip() for c in records[0]):
-        raise UnreadableFile("The CSV has no header row.")
-    header = _header(records[0])
-    kind = kind or detect_kind(header)
-    if kind is None:
-        raise UnreadableFile(
-            "Cannot tell what the CSV holds from its header row: give kind=definitions, targets or "
-            "values, or use the columns described in the README."
-        )
-    rows = [
-        (
-            number,
-            dict(zip(header, record, strict=False))
-            | ({"\x00extra": "1"} if len(record) > len(header) else {}),
-        )
-        for number, record in enumerate(records[1:], start=2)
-        if any(c.strip() for c in record)
-    ]
     return [Sheet(kind, header, rows)]
 
 
-def read_xlsx(content: bytes) -> list[Sheet]:
-    from openpyxl import load_workbook
+def _check_zip(content: bytes) -> None:
+    """The upload is a zip archive that unpacks to a bounded size, before openpyxl opens it.
 
+    The sizes checked are the archive's own; zipfile never inflates a member beyond its
+    declared size (a member that claims less than it holds fails its CRC check)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise UnreadableFile(
+            "The file is not a readable XLSX workbook (a damaged or truncated zip)."
+        ) from exc
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise UnreadableFile(f"The workbook has {len(members)} parts; at most {MAX_ZIP_MEMBERS} are read.")
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise UnreadableFile(
+            f"The workbook unpacks to {total} bytes; at most {MAX_UNCOMPRESSED_BYTES} are read."
+        )
+    for member in members:
+        if member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1024):
+            raise UnreadableFile(
+                f"The workbook's part {member.filename} unpacks to {member.file_size} bytes from "
+                f"{member.compress_size}: more than {MAX_COMPRESSION_RATIO} times is refused (a zip bomb)."
+            )
+
+
+def read_xlsx(content: bytes, limits: Limits) -> list[Sheet]:
+    import openpyxl
+
+    if not openpyxl.DEFUSEDXML:  # set when defusedxml is installed, unless disabled
+        raise RuntimeError("defusedxml must be installed (and OPENPYXL_DEFUSEDXML not False)")
+    _check_zip(content)
     try:
         # read_only streams the rows; data_only takes a formula's last computed value.
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise UnreadableFile("The file cannot be read as an XLSX workbook.") from exc
+        message = _ENTITIES if _entities_refused(exc) else "The file cannot be read as an XLSX workbook."
+        raise UnreadableFile(message) from exc
     try:
-        sheets = []
-        for worksheet in workbook.worksheets:
-            kind = worksheet.title.strip().lower()
-            if kind not in KINDS:
-                continue
-            rows_iter = worksheet.iter_rows(values_only=True)
-            first = next(rows_iter, None)
-            if first is None:
-                continue
-            header = _header([_cell_text(c) for c in first])
-            rows = []
-            for number, record in enumerate(rows_iter, start=2):
-                cells = [_cell_text(c) for c in record]
-                if not any(c.strip() for c in cells):
-                    continue
-                extra = any(c.strip() for c in cells[len(header) :])
-                rows.append(
-                    (number, dict(zip(header, cells, strict=False)) | ({"\x00extra": "1"} if extra else {}))
-                )
-            sheets.append(Sheet(kind, header, rows))
+        sheets = [
+            _read_sheet(worksheet, kind, limits)
+            for worksheet in workbook.worksheets
+            if (kind := worksheet.title.strip().lower()) in KINDS
+        ]
     finally:
         workbook.close()
+    sheets = [s for s in sheets if s.header]  # an empty sheet is as good as none
     if not sheets:
         raise UnreadableFile('The workbook has none of the sheets "definitions", "targets" or "values".')
     return sheets
 
 
-def read_file(content: bytes, kind: str | None = None) -> list[Sheet]:
-    """The sheets of an upload: XLSX (told by its first bytes) or CSV."""
+_ENTITIES = "The workbook's XML declares entities (entity expansion or external entities), which are refused."
+
+
+def _entities_refused(exc: BaseException | None) -> bool:
+    """defusedxml refused the XML (openpyxl may wrap its exception in its own)."""
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _read_sheet(worksheet: Any, kind: str, limits: Limits) -> Sheet:
+    # The declared dimension is the file's claim, not its cells: read-only mode pads every
+    # row to it (A1:XFD20000 made 16,384 cells a row). Without it a row is as wide as its
+    # last cell, which the column limit bounds.
+    worksheet.reset_dimensions()
+    header: list[str] = []
+    rows = []
+    number = 0
+    try:
+        for number, record in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            _check_size(kind, number, len(record), limits)
+            cells = [_sheet_cell(kind, number, header, index, value) for index, value in enumerate(record)]
+            if number == 1:
+                header = _header(cells)
+            elif (row := _row(header, number, cells)) is not None:
+                rows.append(row)
+    except ProblemError:
+        raise
+    except DefusedXmlException as exc:
+        raise UnreadableFile(_ENTITIES, [kind]) from exc
+    except Exception as exc:  # a damaged sheet: openpyxl raises many kinds
+        raise UnreadableFile(
+            f"The {kind} sheet cannot be read after row {number}: the file is damaged.", [kind]
+        ) from exc
+    return Sheet(kind, header, rows)
+
+
+def _sheet_cell(kind: str, number: int, header: list[str], index: int, value: Any) -> str:
+    try:
+        return _cell_text(value)
+    except ValueError as exc:
+        column = header[index] if index < len(header) else f"column {index + 1}"
+        raise UnreadableFile(
+            f"The {kind} sheet's row {number}, {column}: {exc}.", [kind, number, column]
+        ) from exc
+
+
+def read_file(content: bytes, kind: str | None = None, limits: Limits | None = None) -> ParsedFile:
+    """The sheets of an upload: XLSX (told by its first bytes) or CSV. No database needed."""
+    limits = limits or Limits.configured()
     if not content.strip():
         raise UnreadableFile("The file is empty.")
     if content.startswith(XLSX_MAGIC):
-        sheets = [s for s in read_xlsx(content) if kind is None or s.kind == kind]
+        sheets = [s for s in read_xlsx(content, limits) if kind is None or s.kind == kind]
         if not sheets:
             raise UnreadableFile(f'The workbook has no sheet "{kind}".')
-        return sheets
-    return read_csv(content, kind)
+    else:
+        sheets = read_csv(content, kind, limits)
+    return ParsedFile(sheets, hashlib.sha256(content).hexdigest())
 
 
 # Checking rows --------------------------------------------------------------------------------
@@ -289,25 +416,71 @@ def _period(frequency: str, text: str, column: str) -> Period:
     return period_of(frequency, text, column)
 
 
+@dataclass
+class Stored:
+    """What the checks need from the database, read in one short transaction before them."""
+
+    kpis: dict[str, KnownKpi]  # by lower-case code
+    targets: set[tuple[uuid.UUID, str]]  # (KPI, period code) of the file's KPIs already stored
+    values: set[tuple[uuid.UUID, str]]
+    links: _Links
+    revision: int  # the organisation's KPI feed revision when read (0: no change yet)
+
+
+def read_stored(session: Session, organisation_id: uuid.UUID, sheets: list[Sheet]) -> Stored:
+    kpis = {
+        code.lower(): KnownKpi(id, code, unit, places, frequency, status == KpiStatus.retired.value)
+        for id, code, unit, places, frequency, status in session.execute(
+            sa_select(
+                col(Kpi.id),
+                col(Kpi.code),
+                col(Kpi.unit),
+                col(Kpi.decimal_places),
+                col(Kpi.frequency),
+                col(Kpi.status),
+            ).where(col(Kpi.organisation_id) == organisation_id)
+        )
+    }
+    by_kind = {s.kind: s for s in sheets}
+
+    def stored_periods(model: Any, kind: str) -> set[tuple[uuid.UUID, str]]:
+        """(KPI, period code) pairs already stored for the stored KPIs the sheet names."""
+        sheet = by_kind.get(kind)
+        codes = {cells.get("kpi_code", "").strip().lower() for _, cells in sheet.rows} if sheet else set()
+        ids = sorted((kpis[c].id for c in codes if c in kpis), key=str)
+        found: set[tuple[uuid.UUID, str]] = set()
+        for start in range(0, len(ids), 500):
+            rows = session.execute(
+                select(model.kpi_id, model.period_code).where(col(model.kpi_id).in_(ids[start : start + 500]))
+            )
+            found.update((kpi_id, code) for kpi_id, code in rows)
+        return found
+
+    return Stored(
+        kpis=kpis,
+        targets=stored_periods(KpiTarget, "targets"),
+        values=stored_periods(KpiValue, "values"),
+        links=_Links.read(session, organisation_id) if "definitions" in by_kind else _Links({}, {}, {}),
+        revision=_revision(session, organisation_id),
+    )
+
+
+def _revision(session: Session, organisation_id: uuid.UUID) -> int:
+    revision = session.execute(
+        sa_select(col(KpiFeedState.revision)).where(col(KpiFeedState.organisation_id) == organisation_id)
+    ).scalar_one_or_none()
+    return revision or 0
+
+
 class Importer:
-    def __init__(self, session: Session, organisation_id: uuid.UUID, progress: Progress) -> None:
-        self.session = session
+    """Checks every row against what was stored when read: no database access."""
+
+    def __init__(self, stored: Stored, organisation_id: uuid.UUID, progress: Progress) -> None:
+        self.stored = stored
         self.organisation_id = organisation_id
         self.progress = progress
         self.report = Report()
-        self.kpis: dict[str, KnownKpi] = {
-            code.lower(): KnownKpi(id, code, unit, places, frequency, status == KpiStatus.retired.value)
-            for id, code, unit, places, frequency, status in session.execute(
-                sa_select(
-                    col(Kpi.id),
-                    col(Kpi.code),
-                    col(Kpi.unit),
-                    col(Kpi.decimal_places),
-                    col(Kpi.frequency),
-                    col(Kpi.status),
-                ).where(col(Kpi.organisation_id) == organisation_id)
-            )
-        }
+        self.kpis = dict(stored.kpis)  # KPIs defined in the file join them
         self.bad_definitions: dict[str, int] = {}  # code -> its bad row
         self.new_kpis: list[dict[str, Any]] = []
         self.new_targets: list[dict[str, Any]] = []
@@ -365,7 +538,7 @@ class Importer:
     # Definitions ------------------------------------------------------------------------
 
     def definitions(self, sheet: Sheet) -> None:
-        links = _Links(self.session, self.organisation_id)
+        links = self.stored.links
         now = utcnow()
         for number, cells in sheet.rows:
             if self._extra_cells(sheet, number, cells):
@@ -469,27 +642,8 @@ class Importer:
 
     # Targets and values -------------------------------------------------------------------
 
-    def _existing_periods(self, model: Any, kpi_ids: set[uuid.UUID]) -> set[tuple[uuid.UUID, str]]:
-        """(kpi, period code) pairs already stored for the KPIs this file writes to."""
-        stored: set[tuple[uuid.UUID, str]] = set()
-        ids = sorted(kpi_ids, key=str)
-        for start in range(0, len(ids), 500):
-            rows = self.session.execute(
-                select(model.kpi_id, model.period_code).where(col(model.kpi_id).in_(ids[start : start + 500]))
-            )
-            stored.update((kpi_id, code) for kpi_id, code in rows)
-        return stored
-
-    def _referenced(self, sheet: Sheet) -> set[uuid.UUID]:
-        return {
-            known.id
-            for _, cells in sheet.rows
-            if (known := self.kpis.get(cells.get("kpi_code", "").strip().lower())) is not None
-            and known.row is None
-        }
-
     def targets(self, sheet: Sheet) -> None:
-        stored = self._existing_periods(KpiTarget, self._referenced(sheet))
+        stored = self.stored.targets
         seen: dict[tuple[uuid.UUID, str], int] = {}
         now = utcnow()
         for number, cells in sheet.rows:
@@ -562,7 +716,7 @@ class Importer:
         return True
 
     def values(self, sheet: Sheet, actor: Actor | None) -> None:
-        stored = self._existing_periods(KpiValue, self._referenced(sheet))
+        stored = self.stored.values
         seen: dict[tuple[uuid.UUID, str], int] = {}
         now = utcnow()
         person = actor.id if actor is not None and actor.kind == "user" else None
@@ -624,7 +778,7 @@ class Importer:
 
     # Writing ------------------------------------------------------------------------------
 
-    def write(self) -> None:
+    def write(self, session: Session) -> None:
         total = len(self.new_kpis) + len(self.new_targets) + len(self.new_values)
         done = 0
         tables: list[tuple[Any, list[dict[str, Any]]]] = [
@@ -632,65 +786,81 @@ class Importer:
             (KpiTarget.__table__, self.new_targets),  # type: ignore[attr-defined]
             (KpiValue.__table__, self.new_values),  # type: ignore[attr-defined]
         ]
-        postgres = self.session.get_bind().dialect.name == "postgresql"
+        postgres = session.get_bind().dialect.name == "postgresql"
         for table, rows in tables:
             for start in range(0, len(rows), INSERT_CHUNK):
                 chunk = rows[start : start + INSERT_CHUNK]
                 if postgres:
-                    self._copy(table, chunk)
+                    _copy(session, table, chunk)
                 else:
                     # Core executemany: no ORM objects, one statement for the chunk.
-                    self.session.execute(insert(table), chunk)
+                    session.execute(insert(table), chunk)
                 done += len(chunk)
                 self.progress("writing", done, total)
 
-    def _copy(self, table: Any, rows: list[dict[str, Any]]) -> None:
-        """PostgreSQL's COPY, in the session's transaction: psycopg's executemany sends a row
-        at a time, COPY streams them (faster for 100,000 values)."""
-        columns = list(rows[0])
-        names = ", ".join(f'"{c}"' for c in columns)
-        connection: Any = self.session.connection().connection.driver_connection  # psycopg's
-        with connection.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                # Exact decimals are stored as their text, as `DecimalText` writes them.
-                copy.write_row([format(v, "f") if isinstance(v, Decimal) else v for v in row.values()])
+
+def _copy(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY, in the session's transaction: psycopg's executemany sends a row
+    at a time, COPY streams them (faster for 100,000 values)."""
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    connection: Any = session.connection().connection.driver_connection  # psycopg's
+    with connection.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            # Exact decimals are stored as their text, as `DecimalText` writes them.
+            copy.write_row([format(v, "f") if isinstance(v, Decimal) else v for v in row.values()])
 
 
 _STATUS_ORDER = [s.value for s in ValueStatus]  # draft, submitted, verified, published
 
 
+@dataclass
 class _Links:
-    """Owners, programmes and projects of the organisation, looked up by what a file holds."""
+    """Owners, programmes and projects of the organisation, by what a file names them with."""
 
-    def __init__(self, session: Session, organisation_id: uuid.UUID) -> None:
-        self.session = session
-        self.organisation_id = organisation_id
+    owners: dict[str, uuid.UUID]  # by lower-case email
+    programmes: dict[str, uuid.UUID]  # by id and by name (unique in the organisation)
+    projects: dict[str, uuid.UUID]  # by upper-case reference
+
+    @classmethod
+    def read(cls, session: Session, organisation_id: uuid.UUID) -> _Links:
+        programmes: dict[str, uuid.UUID] = {}
+        for id, name in session.execute(
+            select(Programme.id, Programme.name).where(col(Programme.organisation_id) == organisation_id)
+        ):
+            programmes[str(id)] = programmes[name] = id
+        return cls(
+            owners={
+                email.lower(): id
+                for id, email in session.execute(
+                    select(User.id, User.email).where(col(User.organisation_id) == organisation_id)
+                )
+            },
+            programmes=programmes,
+            projects={
+                reference.upper(): id
+                for id, reference in session.execute(
+                    select(Project.id, Project.reference).where(
+                        col(Project.organisation_id) == organisation_id
+                    )
+                )
+            },
+        )
 
     def owner(self, email: str) -> tuple[uuid.UUID | None, str | None]:
-        found = self.session.execute(
-            select(User.id).where(
-                col(User.organisation_id) == self.organisation_id, func.lower(User.email) == email.lower()
-            )
-        ).scalar_one_or_none()
+        found = self.owners.get(email.lower())
         return (found, None) if found else (None, f"no person with the email {email} in your organisation")
 
     def programme(self, text: str) -> tuple[uuid.UUID | None, str | None]:
         try:
-            condition = col(Programme.id) == uuid.UUID(text)
+            key = str(uuid.UUID(text))
         except ValueError:
-            condition = col(Programme.name) == text
-        found = self.session.execute(
-            select(Programme.id).where(col(Programme.organisation_id) == self.organisation_id, condition)
-        ).scalar_one_or_none()
+            key = text
+        found = self.programmes.get(key)
         return (found, None) if found else (None, f"no programme '{text}' in your organisation")
 
     def project(self, reference: str) -> tuple[uuid.UUID | None, str | None]:
-        found = self.session.execute(
-            select(Project.id).where(
-                col(Project.organisation_id) == self.organisation_id,
-                func.upper(Project.reference) == reference.upper(),
-            )
-        ).scalar_one_or_none()
+        found = self.projects.get(reference.upper())
         return (found, None) if found else (None, f"no project {reference} in your organisation")
 
 
@@ -705,18 +875,65 @@ def import_kpis(
     session: Session,
     actor: Actor | None,
     organisation_id: uuid.UUID,
-    content: bytes,
+    parsed: ParsedFile,
     *,
-    kind: str | None = None,
     dry_run: bool = False,
     file_name: str = "",
     progress: Progress = _no_progress,
 ) -> ImportResult:
     """Check every row; raise 422 listing every problem, or write all (nothing on a dry run).
 
-    The caller commits (or, on a dry run or a refusal, rolls back)."""
-    sheets = read_file(content, kind)
-    importer = Importer(session, organisation_id, progress)
+    `parsed` is the file as `read_file` read it, before any database work. What the checks
+    need is read in one short transaction, which this ends (it wrote nothing; the session
+    must have nothing pending) so that checking 100,000 rows holds no lock another
+    council's request would wait for. The write then runs in a new transaction, which
+    first moves the organisation's KPI feed revision on (taking its row lock): if anything
+    changed the organisation's KPIs since the read, every row is checked again in it. The
+    caller commits (or, on a dry run or a refusal, rolls back)."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("import_kpis ends the session's transaction: it must have nothing pending")
+    sheets = parsed.sheets
+    stored = read_stored(session, organisation_id, sheets)
+    session.commit()  # ends the read; nothing was written
+    importer = _check(stored, organisation_id, sheets, actor, progress)
+    result = ImportResult(
+        dry_run=dry_run,
+        definitions=len(importer.new_kpis),
+        targets=len(importer.new_targets),
+        values=len(importer.new_values),
+    )
+    if dry_run:
+        return result
+    mark_changed(session, organisation_id)
+    if _revision(session, organisation_id) != stored.revision + 1:
+        # Another change came in between: check again against what is stored now.
+        stored = read_stored(session, organisation_id, sheets)
+        importer = _check(stored, organisation_id, sheets, actor, progress)
+    importer.write(session)
+    audit.record(
+        session,
+        actor,
+        organisation_id=organisation_id,
+        action="import",
+        record_type="kpi_import",
+        record_id=uuid.uuid4(),
+        after={
+            "file_name": file_name,
+            "sha256": parsed.sha256,
+            "definitions": result.definitions,
+            "targets": result.targets,
+            "values": result.values,
+            "kpi_codes": sorted({k.code for k in importer.kpis.values() if k.row is not None}),
+        },
+    )
+    return result
+
+
+def _check(
+    stored: Stored, organisation_id: uuid.UUID, sheets: list[Sheet], actor: Actor | None, progress: Progress
+) -> Importer:
+    """Every row checked against `stored` (no database); raises the refusal listing every problem."""
+    importer = Importer(stored, organisation_id, progress)
     by_kind = {s.kind: s for s in sheets}
     good_headers = {k: importer.check_header(s) for k, s in by_kind.items()}
     if not all(good_headers.values()):
@@ -730,30 +947,4 @@ def import_kpis(
         importer.values(by_kind["values"], actor)
     if importer.report.problem_count:
         raise importer.report.refusal()
-    result = ImportResult(
-        dry_run=dry_run,
-        definitions=len(importer.new_kpis),
-        targets=len(importer.new_targets),
-        values=len(importer.new_values),
-    )
-    if dry_run:
-        return result
-    importer.write()
-    audit.record(
-        session,
-        actor,
-        organisation_id=organisation_id,
-        action="import",
-        record_type="kpi_import",
-        record_id=uuid.uuid4(),
-        after={
-            "file_name": file_name,
-            "sha256": hashlib.sha256(content).hexdigest(),
-            "definitions": result.definitions,
-            "targets": result.targets,
-            "values": result.values,
-            "kpi_codes": sorted({k.code for k in importer.kpis.values() if k.row is not None}),
-        },
-    )
-    mark_changed(session, organisation_id)
-    return result
+    return importer

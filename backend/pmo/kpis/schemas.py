@@ -20,7 +20,9 @@ from pydantic import BeforeValidator, Field, PlainSerializer, StringConstraints,
 from pmo.core.schemas import Description, InputModel, Name, PublicModel, _Clean
 from pmo.kpis.calculations import MAX_DECIMAL_PLACES, Direction, Polarity, Rag, Unit
 
-_NUMBER_RE = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
+# ASCII digits, matched whole, no surrounding space: Python's \d and Decimal() would also take
+# Arabic-Indic or fullwidth digits and whitespace. (The schema's `\d` is ECMA's, ASCII only.)
+_NUMBER_RE = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,6})?", re.ASCII)
 _NUMBER_PATTERN = r"^-?\d{1,15}(\.\d{1,6})?$"
 
 
@@ -31,8 +33,11 @@ def _exact_decimal(value: Any) -> Decimal:
         if abs(value) >= 10**15:
             raise ValueError("is too large")
         return Decimal(value)
-    if isinstance(value, str) and _NUMBER_RE.match(value.strip()):
-        return Decimal(value.strip())
+    if isinstance(value, str) and _NUMBER_RE.fullmatch(value):
+        number = Decimal(value)
+        if number == 0 and value.startswith("-"):
+            raise ValueError('must not be negative zero; write "0"')
+        return number
     if isinstance(value, float):
         raise ValueError(
             'must be a decimal string like "72.5" (or a whole number), not a JSON number with a fraction'

@@ -3,8 +3,9 @@
 Export: the rows a log's list returns for the same filters, in the list's order (by
 reference unless `sort` says otherwise), one row per item, with the names a board paper needs
 (project reference and name, programme, owner) and every date in ISO 8601. A cell that a
-spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`, a tab or a carriage
-return) is written with a leading single quote, so it is shown as text.
+spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@` or their fullwidth
+forms, a tab or a carriage return) is written with a leading single quote, so it is shown as
+text (`pmo.core.spreadsheet`, shared by every CSV and XLSX export).
 
 Import: one item per row, with the columns of `IMPORT_COLUMNS`. Rows are checked by the
 same rules as the API: the cells go through the log's own input model (`RiskCreate`, ...),
@@ -33,11 +34,11 @@ from sqlmodel import Session, col, select
 
 from pmo.core.errors import FieldProblem, Forbidden, ProblemError, Unprocessable
 from pmo.core.permissions import Actor
+from pmo.core.spreadsheet import safe_text
 from pmo.organisations.models import User
 from pmo.portfolio.models import Portfolio, Programme, Project
 from pmo.raid.models import Issue, Risk
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_IMPORT_ROWS = 1000
 MAX_EXPORT_ROWS = 50_000
 
@@ -54,7 +55,7 @@ def neutralise(value: Any) -> str:
         text = value.isoformat()
     else:
         text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return safe_text(text)
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -7766,7 +7766,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7842,7 +7842,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7904,6 +7904,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -7985,6 +7994,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ApiClientPublic_"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -8070,7 +8088,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientWithSecret"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8174,6 +8192,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -8266,7 +8293,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8378,6 +8405,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientPublic"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -8463,6 +8499,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiClientWithSecret"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -8563,7 +8608,7 @@ export interface operations {
                     "application/json": components["schemas"]["BrowserSession"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8637,6 +8682,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Signed in, but not allowed to do this. */
             403: {
                 headers: {
@@ -8702,6 +8756,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BrowserSession"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -8788,6 +8851,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -8864,7 +8936,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8957,6 +9029,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -9038,7 +9119,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrganisationPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9157,6 +9238,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_DirectoratePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -9238,7 +9328,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoratePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9342,6 +9432,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -9424,6 +9523,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -9526,7 +9634,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoratePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9657,6 +9765,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_UserPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -9738,7 +9855,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9842,6 +9959,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -9924,6 +10050,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -10026,7 +10161,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10147,6 +10282,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -10239,6 +10383,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -10334,6 +10487,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RoleAssignmentPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -10415,7 +10577,7 @@ export interface operations {
                     "application/json": components["schemas"]["RoleAssignmentPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10528,6 +10690,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -10610,6 +10781,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -10719,6 +10899,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AuditEventPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -10804,6 +10993,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -10897,6 +11095,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_PortfolioPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -10978,7 +11185,7 @@ export interface operations {
                     "application/json": components["schemas"]["PortfolioPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11082,6 +11289,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -11164,6 +11380,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -11266,7 +11491,7 @@ export interface operations {
                     "application/json": components["schemas"]["PortfolioPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11396,6 +11621,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_GovernanceBodyPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -11477,7 +11711,7 @@ export interface operations {
                     "application/json": components["schemas"]["GovernanceBodyPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11590,6 +11824,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -11672,6 +11915,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -11774,7 +12026,7 @@ export interface operations {
                     "application/json": components["schemas"]["GovernanceBodyPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11902,7 +12154,7 @@ export interface operations {
                     "application/json": components["schemas"]["GovernanceBodyMemberPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12004,6 +12256,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -12100,6 +12361,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ProgrammePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -12181,7 +12451,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProgrammePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12294,6 +12564,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -12376,6 +12655,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -12478,7 +12766,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProgrammePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12609,6 +12897,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -12709,6 +13006,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ProjectPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -12790,7 +13096,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12903,6 +13209,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -12995,7 +13310,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13121,6 +13436,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ConfidencePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -13213,7 +13537,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConfidencePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13324,6 +13648,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_MilestonePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -13416,7 +13749,7 @@ export interface operations {
                     "application/json": components["schemas"]["MilestonePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13520,6 +13853,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -13602,6 +13944,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -13695,7 +14046,7 @@ export interface operations {
                     "application/json": components["schemas"]["MilestonePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13815,6 +14166,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -13894,6 +14254,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_LifecyclePublic_"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -13977,7 +14346,7 @@ export interface operations {
                     "application/json": components["schemas"]["LifecyclePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14081,6 +14450,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -14164,6 +14542,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LifecyclePublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -14259,6 +14646,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_GateReviewPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -14351,7 +14747,7 @@ export interface operations {
                     "application/json": components["schemas"]["GateReviewDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14464,6 +14860,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_GateReviewPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -14550,6 +14955,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -14633,6 +15047,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GateReviewDetail"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -14736,7 +15159,7 @@ export interface operations {
                     "application/json": components["schemas"]["GateReviewDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14876,6 +15299,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RiskPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -14957,7 +15389,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15092,6 +15524,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -15177,6 +15618,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -15270,7 +15720,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15395,7 +15845,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15502,7 +15952,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15609,7 +16059,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15719,7 +16169,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskOccurredResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15832,6 +16282,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -15926,6 +16385,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RiskActionPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -16018,7 +16486,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskActionPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -16131,6 +16599,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -16213,6 +16690,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -16315,7 +16801,7 @@ export interface operations {
                     "application/json": components["schemas"]["RiskActionPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -16469,6 +16955,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -16576,6 +17071,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -16675,6 +17179,15 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -16783,6 +17296,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -16869,7 +17391,7 @@ export interface operations {
                     "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -16973,7 +17495,7 @@ export interface operations {
                     "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17077,7 +17599,7 @@ export interface operations {
                     "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17181,7 +17703,7 @@ export interface operations {
                     "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17310,6 +17832,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_IssuePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -17391,7 +17922,7 @@ export interface operations {
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17495,6 +18026,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -17587,7 +18127,7 @@ export interface operations {
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17712,7 +18252,7 @@ export interface operations {
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17819,7 +18359,7 @@ export interface operations {
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17931,6 +18471,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -18046,6 +18595,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AssumptionPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -18127,7 +18685,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssumptionPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18231,6 +18789,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -18323,7 +18890,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssumptionPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18442,7 +19009,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidationResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18554,6 +19121,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -18674,6 +19250,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_DependencyPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -18755,7 +19340,7 @@ export interface operations {
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18868,6 +19453,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -18960,7 +19554,7 @@ export interface operations {
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19085,7 +19679,7 @@ export interface operations {
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19192,7 +19786,7 @@ export interface operations {
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19305,6 +19899,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -19398,6 +20001,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ProjectDependency_"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -19500,6 +20112,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_CostLinePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -19581,7 +20202,7 @@ export interface operations {
                     "application/json": components["schemas"]["CostLinePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19694,6 +20315,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -19780,6 +20410,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -19862,6 +20501,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -19955,7 +20603,7 @@ export interface operations {
                     "application/json": components["schemas"]["CostLinePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20090,6 +20738,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_BenefitPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -20171,7 +20828,7 @@ export interface operations {
                     "application/json": components["schemas"]["BenefitPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20275,6 +20932,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -20357,6 +21023,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -20450,7 +21125,7 @@ export interface operations {
                     "application/json": components["schemas"]["BenefitPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20569,7 +21244,7 @@ export interface operations {
                     "application/json": components["schemas"]["BenefitPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20698,6 +21373,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -20800,6 +21484,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -20894,6 +21587,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_FundingSourcePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -20975,7 +21677,7 @@ export interface operations {
                     "application/json": components["schemas"]["FundingSourcePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -21079,6 +21781,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -21161,6 +21872,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -21263,7 +21983,7 @@ export interface operations {
                     "application/json": components["schemas"]["FundingSourcePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -21390,6 +22110,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RulePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -21471,7 +22200,7 @@ export interface operations {
                     "application/json": components["schemas"]["RulePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -21584,6 +22313,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -21676,7 +22414,7 @@ export interface operations {
                     "application/json": components["schemas"]["RulePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -21802,6 +22540,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RuleVersionPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -21901,6 +22648,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_DrawdownPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -21982,7 +22738,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22087,7 +22843,7 @@ export interface operations {
                     "application/json": components["schemas"]["RoutePreview"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22200,6 +22956,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -22292,7 +23057,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22399,7 +23164,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22506,7 +23271,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22607,6 +23372,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DrawdownDetail"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -22731,6 +23505,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -22831,6 +23614,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -22920,7 +23712,7 @@ export interface operations {
                     "application/json": components["schemas"]["pmo__kpis__import_service__ImportResult"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -23024,6 +23816,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_KpiPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -23105,7 +23906,7 @@ export interface operations {
                     "application/json": components["schemas"]["KpiPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -23218,6 +24019,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -23310,7 +24120,7 @@ export interface operations {
                     "application/json": components["schemas"]["KpiPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -23431,6 +24241,15 @@ export interface operations {
                     "application/json": components["schemas"]["KpiPublic"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -23523,6 +24342,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KpiPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -23624,6 +24452,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_TargetPublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -23716,7 +24553,7 @@ export interface operations {
                     "application/json": components["schemas"]["TargetPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -23829,6 +24666,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -23911,6 +24757,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -24004,7 +24859,7 @@ export interface operations {
                     "application/json": components["schemas"]["TargetPublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -24129,6 +24984,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ValuePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -24221,7 +25085,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -24343,6 +25207,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ValuePublic_"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -24429,6 +25302,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -24511,6 +25393,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -24613,7 +25504,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -24734,6 +25625,15 @@ export interface operations {
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -24828,6 +25728,15 @@ export interface operations {
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -24920,6 +25829,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValuePublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is not valid. */
@@ -25020,7 +25938,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
-            /** @description Bad request. */
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -25133,6 +26051,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -25229,6 +26156,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is not valid. */
             401: {
                 headers: {
@@ -25317,6 +26253,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
@@ -25415,6 +26360,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not signed in, or the token is not valid. */
             401: {
