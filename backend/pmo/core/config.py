@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     login_attempts_per_address: int = Field(default=60, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
 
+    # How long a request waits for a database lock (SQLite's write lock, a PostgreSQL row
+    # lock) before giving up with 503 and Retry-After.
+    database_busy_timeout_seconds: float = Field(default=5, gt=0, le=60)
+
     log_level: str = "INFO"
 
     # The built web app, served at `/` (`npm run build` in frontend/ writes it).
