@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import text
 
 from pmo.core.config import get_settings
+from support.api import problem
 
-from .helpers import ME_URL, TOKEN_URL, assert_problem, bearer
+from .helpers import ME_URL, TOKEN_URL, bearer
 
 EMAIL = "member@chesterfield.test"
 ACCOUNT_KEY = f"login-account:{EMAIL}"
@@ -29,7 +30,7 @@ def three_attempts(monkeypatch):
 
 
 def assert_throttled(response) -> None:
-    body = assert_problem(response, 429)
+    body = problem(response, 429)
     retry_after = int(response.headers["Retry-After"])
     assert 1 <= retry_after <= get_settings().login_window_seconds
     assert "access_token" not in body
@@ -39,14 +40,14 @@ def test_account_is_locked_after_n_failed_sign_ins_even_with_the_right_password(
     login, member, three_failures
 ):
     for _ in range(3):
-        assert_problem(login(EMAIL, "wrong password"), 401)
+        problem(login(EMAIL, "wrong password"), 401)
 
     assert_throttled(login(EMAIL))
 
 
 def test_failures_below_the_limit_do_not_lock(login, member, three_failures):
     for _ in range(2):
-        assert_problem(login(EMAIL, "wrong password"), 401)
+        problem(login(EMAIL, "wrong password"), 401)
 
     assert login(EMAIL).status_code == 200
 
@@ -86,7 +87,7 @@ def test_account_lock_does_not_affect_other_accounts(login, factory, org, member
 
 def test_failures_for_unknown_accounts_are_counted_too(login, member, three_failures, counters):
     for _ in range(3):
-        assert_problem(login("ghost@chesterfield.test", "guess"), 401)
+        problem(login("ghost@chesterfield.test", "guess"), 401)
 
     assert counters("login-account:") == {"login-account:ghost@chesterfield.test": 3}
     assert_throttled(login("ghost@chesterfield.test", "guess"))
@@ -168,7 +169,7 @@ def test_refused_scope_requests_are_counted_against_the_address(client, admin, t
         "scope": "portfolio:read",
     }
     for _ in range(3):
-        assert assert_problem(client.post(TOKEN_URL, data=data), 401)["error"] == "invalid_scope"
+        assert problem(client.post(TOKEN_URL, data=data), 401)["error"] == "invalid_scope"
 
     assert counters("login-address:") == {"login-address:testclient": 3}
     assert_throttled(client.post(TOKEN_URL, data=data | {"scope": "kpis:read"}))

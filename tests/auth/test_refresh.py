@@ -11,8 +11,9 @@ from sqlmodel import Session
 from pmo.auth.models import RefreshToken
 from pmo.core.security import digest
 from pmo.organisations.models import User
+from support.api import problem
 
-from .helpers import ME_URL, assert_problem, bearer
+from .helpers import ME_URL, bearer
 
 EMAIL = "member@chesterfield.test"
 
@@ -43,7 +44,7 @@ def test_a_refresh_token_works_only_once(login, refresh, member):
     first = login(EMAIL).json()
     assert refresh(first["refresh_token"]).status_code == 200
 
-    body = assert_problem(refresh(first["refresh_token"]), 401)
+    body = problem(refresh(first["refresh_token"]), 401)
     assert body["error"] == "invalid_grant"
 
 
@@ -53,11 +54,11 @@ def test_reusing_a_used_refresh_token_revokes_the_whole_family(client, login, re
     third = refresh(second["refresh_token"]).json()
 
     # The first token comes back: someone kept a copy. Every token of the family ends.
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
-    assert_problem(refresh(third["refresh_token"]), 401)
+    problem(refresh(third["refresh_token"]), 401)
     # And the family stays ended: nothing rotated from it is usable.
-    assert_problem(refresh(second["refresh_token"]), 401)
+    problem(refresh(second["refresh_token"]), 401)
 
 
 def test_family_revocation_leaves_other_sessions_alone(login, refresh, member):
@@ -85,18 +86,18 @@ def test_reuse_is_recorded_in_the_database(login, refresh, member, session: Sess
 
 
 def test_unknown_refresh_token_is_401(refresh, member):
-    body = assert_problem(refresh("this-was-never-issued"), 401)
+    body = problem(refresh("this-was-never-issued"), 401)
     assert body["error"] == "invalid_grant"
 
 
 def test_access_token_is_not_a_refresh_token(login, refresh, member):
     first = login(EMAIL).json()
-    assert_problem(refresh(first["access_token"]), 401)
+    problem(refresh(first["access_token"]), 401)
 
 
 def test_missing_refresh_token_is_400(client, member):
     response = client.post("/api/v1/auth/token", data={"grant_type": "refresh_token"})
-    assert_problem(response, 400)
+    problem(response, 400)
 
 
 def test_expired_refresh_token_is_refused(login, refresh, member, session: Session):
@@ -108,14 +109,14 @@ def test_expired_refresh_token_is_refused(login, refresh, member, session: Sessi
     session.add(token)
     session.commit()
 
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
 
 def test_refresh_token_of_a_deactivated_user_is_refused(client, login, refresh, admin, member):
     first = login(EMAIL).json()
     assert client.post(f"/api/v1/users/{member.id}/deactivate", headers=admin.headers).status_code == 200
 
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
 
 def test_refresh_token_of_a_user_disabled_in_the_database_is_refused(login, refresh, member, session):
@@ -125,14 +126,14 @@ def test_refresh_token_of_a_user_disabled_in_the_database_is_refused(login, refr
     session.add(user)
     session.commit()
 
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
 
 def test_refresh_token_of_a_deleted_user_is_refused(client, login, refresh, admin, member):
     first = login(EMAIL).json()
     assert client.delete(f"/api/v1/users/{member.id}", headers=admin.headers).status_code == 204
 
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
 
 def test_logout_revokes_the_refresh_token(client, login, refresh, member):
@@ -141,7 +142,7 @@ def test_logout_revokes_the_refresh_token(client, login, refresh, member):
     response = client.post("/api/v1/auth/logout", json={"refresh_token": first["refresh_token"]})
 
     assert response.status_code == 204, response.text
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
 
 def test_logout_revokes_tokens_rotated_from_it(client, login, refresh, member):
@@ -153,7 +154,7 @@ def test_logout_revokes_tokens_rotated_from_it(client, login, refresh, member):
         client.post("/api/v1/auth/logout", json={"refresh_token": first["refresh_token"]}).status_code == 204
     )
 
-    assert_problem(refresh(second["refresh_token"]), 401)
+    problem(refresh(second["refresh_token"]), 401)
 
 
 def test_logout_leaves_other_sessions_alone(client, login, refresh, member):
@@ -173,7 +174,7 @@ def test_logout_with_unknown_token_is_204(client, member):
 
 @pytest.mark.parametrize("body", [{}, {"refresh_token": ""}, {"refresh_token": "x", "extra": 1}])
 def test_logout_with_a_bad_body_is_422(client, member, body):
-    assert_problem(client.post("/api/v1/auth/logout", json=body), 422)
+    problem(client.post("/api/v1/auth/logout", json=body), 422)
 
 
 def test_logout_all_ends_every_session_of_that_person_only(
@@ -193,9 +194,9 @@ def test_logout_all_ends_every_session_of_that_person_only(
 
     assert response.status_code == 204, response.text
     for pair in (laptop, phone):
-        assert_problem(client.get(ME_URL, headers=bearer(pair["access_token"])), 401)
-        assert_problem(refresh(pair["refresh_token"]), 401)
-    assert_problem(client.get(ME_URL, headers=member.headers), 401)
+        problem(client.get(ME_URL, headers=bearer(pair["access_token"])), 401)
+        problem(refresh(pair["refresh_token"]), 401)
+    problem(client.get(ME_URL, headers=member.headers), 401)
     tokens = session.execute(select(RefreshToken).where(RefreshToken.user_id == member.id)).scalars().all()
     assert len(tokens) == 2
     assert all(t.revoked_at is not None for t in tokens)
@@ -214,7 +215,7 @@ def test_logout_all_ends_every_session_of_that_person_only(
 
 
 def test_logout_all_needs_an_access_token(client, member):
-    assert_problem(client.post("/api/v1/auth/logout-all"), 401)
+    problem(client.post("/api/v1/auth/logout-all"), 401)
 
 
 def test_reactivation_does_not_revive_old_sessions(client, login, refresh, admin, member):
@@ -224,6 +225,6 @@ def test_reactivation_does_not_revive_old_sessions(client, login, refresh, admin
 
     assert client.post(f"/api/v1/users/{member.id}/reactivate", headers=admin.headers).status_code == 200
 
-    assert_problem(client.get(ME_URL, headers=bearer(pair["access_token"])), 401)
-    assert_problem(refresh(pair["refresh_token"]), 401)
+    problem(client.get(ME_URL, headers=bearer(pair["access_token"])), 401)
+    problem(refresh(pair["refresh_token"]), 401)
     assert login(EMAIL).status_code == 200

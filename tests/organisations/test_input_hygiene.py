@@ -8,8 +8,10 @@ import pytest
 from sqlmodel import select
 
 from pmo.organisations.models import Directorate, User
+from support.api import API, problem
+from support.database import snapshot
 
-from .helpers import API, ORG_TABLES, error_locations, problem, snapshot
+from .helpers import ORG_TABLES, error_locations
 
 PASSWORD = "a long enough password"
 
