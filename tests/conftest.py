@@ -1,5 +1,7 @@
 """Test set-up: a migrated database per test worker (SQLite, or PostgreSQL when
-PMO_TEST_DATABASE_URL names a server), emptied after every test, and factories."""
+PMO_TEST_DATABASE_URL names a server), emptied after every test; the app and its client;
+factories, people in each role, a programme and project, and the demo data. The plain
+helpers the tests share are in tests/support/."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -53,9 +56,11 @@ os.environ["PMO_ENVIRONMENT"] = "development"
 os.environ.setdefault("PMO_LOG_LEVEL", "WARNING")
 
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlmodel import Session, SQLModel  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
 
-import pmo.models  # noqa: E402, F401
+import pmo.models  # noqa: E402
+from pmo.cli import app as cli_app  # noqa: E402
 from pmo.core.config import get_settings  # noqa: E402
 from pmo.core.db import get_engine  # noqa: E402
 from pmo.core.permissions import Role  # noqa: E402
@@ -63,8 +68,10 @@ from pmo.core.security import create_access_token, hash_password  # noqa: E402
 from pmo.main import create_app  # noqa: E402
 from pmo.migrations import upgrade  # noqa: E402
 from pmo.organisations import service as org_service  # noqa: E402
-from pmo.organisations.models import Organisation, User  # noqa: E402
-from pmo.organisations.schemas import RoleAssignmentCreate, UserCreate  # noqa: E402
+from pmo.organisations.models import Directorate, Organisation, User  # noqa: E402
+from pmo.organisations.schemas import DirectorateCreate, RoleAssignmentCreate, UserCreate  # noqa: E402
+from support.api import Api  # noqa: E402
+from support.database import copy_rows, empty_database, put_back_rows  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
@@ -84,14 +91,7 @@ def engine() -> Engine:
 @pytest.fixture(autouse=True)
 def _empty_database(engine: Engine) -> Iterator[None]:
     yield
-    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            # TRUNCATE, not DELETE: the audit table refuses DELETE by design.
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
+    empty_database(engine)
 
 
 @pytest.fixture(scope="session")
@@ -167,6 +167,26 @@ class Factory:
                 user=user, token=token_for(user, [r.value for r in roles]), organisation=organisation
             )
 
+    def directorate(self, organisation: Organisation, name: str | None = None) -> Directorate:
+        with Session(self.engine, expire_on_commit=False) as session:
+            data = DirectorateCreate(name=name or f"Directorate {uuid.uuid4().hex[:6]}")
+            directorate = org_service.create_directorate(session, None, organisation.id, data)
+            session.commit()
+            return directorate
+
+    def scoped(self, organisation: Organisation, role: Role, directorate: Directorate) -> Person:
+        """A person holding `role` for one directorate only."""
+        person = self.person(organisation)
+        with Session(self.engine) as session:
+            org_service.assign_role(
+                session,
+                None,
+                organisation.id,
+                RoleAssignmentCreate(user_id=person.id, role=role, directorate_id=directorate.id),
+            )
+            session.commit()
+        return person
+
 
 @pytest.fixture
 def factory(engine: Engine) -> Factory:
@@ -191,3 +211,63 @@ def admin(factory: Factory, org: Organisation) -> Person:
 @pytest.fixture
 def other_admin(factory: Factory, other_org: Organisation) -> Person:
     return factory.person(other_org, Role.admin, email="admin@dacorum.test")
+
+
+# People in the other roles, and a programme with a project to work in (made through the API).
+
+
+@pytest.fixture
+def pmo(factory: Factory, org: Organisation) -> Person:
+    return factory.person(org, Role.pmo, email="pmo@chesterfield.test")
+
+
+@pytest.fixture
+def other_pmo(factory: Factory, other_org: Organisation) -> Person:
+    return factory.person(other_org, Role.pmo, email="pmo@dacorum.test")
+
+
+@pytest.fixture
+def manager(factory: Factory, org: Organisation) -> Person:
+    return factory.person(org, Role.project_manager)
+
+
+@pytest.fixture
+def finance(factory: Factory, org: Organisation) -> Person:
+    return factory.person(org, Role.finance)
+
+
+@pytest.fixture
+def viewer(factory: Factory, org: Organisation) -> Person:
+    return factory.person(org, Role.viewer)
+
+
+@pytest.fixture
+def programme(client: TestClient, pmo: Person) -> dict[str, Any]:
+    return Api(client).programme(pmo)
+
+
+@pytest.fixture
+def project(client: TestClient, pmo: Person, programme: dict[str, Any], manager: Person) -> dict[str, Any]:
+    """A project managed by `manager`."""
+    return Api(client).project(pmo, programme, project_manager_id=str(manager.id))
+
+
+# The demo data's rows, as the first test in this process to want them loaded them.
+_DEMO_ROWS: dict[str, list[dict[str, Any]]] = {}
+
+
+@pytest.fixture
+def demo(engine: Engine) -> None:
+    """The demo data (`pmo demo`), in the empty database.
+
+    Loading it takes seconds (thousands of audited writes), so the first test of each process
+    runs the command and keeps a copy of the rows it wrote; later tests get the same rows
+    copied back, which is the same database, in a fraction of the time.
+    """
+    if _DEMO_ROWS:
+        put_back_rows(engine, _DEMO_ROWS)
+        return
+    result = CliRunner().invoke(cli_app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "demo data loaded" in result.stdout
+    _DEMO_ROWS.update(copy_rows(engine))

@@ -19,7 +19,7 @@ from pmo.auth.dependencies import PUBLIC
 from pmo.auth.router import router as auth_router
 from pmo.auth.session_router import router as auth_session_router
 from pmo.core.config import get_settings
-from pmo.core.db import get_engine
+from pmo.core.db import get_engine, read_only
 from pmo.core.errors import FieldProblem, Problem, declare, install_error_handlers, problem_response
 from pmo.core.logging import logging_config
 from pmo.core.middleware import (
@@ -106,7 +106,7 @@ def _operations_router() -> APIRouter:
     @router.get("/readyz")
     def readyz(request: Request) -> Any:
         try:
-            with get_engine().connect() as connection:
+            with read_only(get_engine()).connect() as connection:
                 connection.execute(text("SELECT 1"))
         except Exception:  # any failure means not ready
             logging.getLogger("pmo").exception("database not reachable")

@@ -1,4 +1,4 @@
-"""Helpers for the authentication tests: forging tokens and checking problem documents."""
+"""Helpers for the authentication tests: forging tokens."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from httpx import Response
 from jose import jwt
 
 from pmo.core.config import get_settings
 
 TOKEN_URL = "/api/v1/auth/token"
 ME_URL = "/api/v1/me"
-PROBLEM = "application/problem+json"
 
 
 def b64url(data: bytes) -> str:
@@ -68,14 +66,3 @@ def sign_by_hand(header: dict[str, Any], claims: dict[str, Any], *, key: str | N
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def assert_problem(response: Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail"} <= body.keys()
-    assert "Traceback" not in response.text
-    assert 'File "' not in response.text
-    return body

@@ -12,8 +12,9 @@ from sqlmodel import Session
 from pmo.auth.models import ApiClient
 from pmo.core.permissions import Role
 from pmo.core.security import digest
+from support.api import problem
 
-from .helpers import ME_URL, TOKEN_URL, assert_problem, bearer
+from .helpers import ME_URL, TOKEN_URL, bearer
 
 CLIENTS_URL = "/api/v1/api-clients"
 
@@ -73,13 +74,13 @@ def test_only_the_hash_of_the_secret_is_stored(create_client, session: Session):
 def test_managing_clients_needs_the_permission(client, factory, org, admin):
     viewer = factory.person(org, Role.viewer)
     response = client.post(CLIENTS_URL, json={"name": "X", "scopes": ["kpis:read"]}, headers=viewer.headers)
-    assert_problem(response, 403)
+    problem(response, 403)
 
 
 def test_clients_of_another_organisation_are_not_found(client, create_client, other_admin):
     created = create_client()
-    assert_problem(client.get(f"{CLIENTS_URL}/{created['id']}", headers=other_admin.headers), 404)
-    assert_problem(client.post(f"{CLIENTS_URL}/{created['id']}/revoke", headers=other_admin.headers), 404)
+    problem(client.get(f"{CLIENTS_URL}/{created['id']}", headers=other_admin.headers), 404)
+    problem(client.post(f"{CLIENTS_URL}/{created['id']}/revoke", headers=other_admin.headers), 404)
     assert client.get(CLIENTS_URL, headers=other_admin.headers).json()["items"] == []
 
 
@@ -95,7 +96,7 @@ def test_clients_of_another_organisation_are_not_found(client, create_client, ot
     ids=["no-scopes", "unknown-scope", "missing-scopes", "chosen-secret", "chosen-client-id"],
 )
 def test_create_rejects_bad_input(client, admin, body):
-    assert_problem(client.post(CLIENTS_URL, json=body, headers=admin.headers), 422)
+    problem(client.post(CLIENTS_URL, json=body, headers=admin.headers), 422)
 
 
 def test_token_with_form_credentials(client, create_client):
@@ -131,7 +132,7 @@ def test_wrong_http_basic_secret_is_401(client, create_client):
     response = client.post(
         TOKEN_URL, data={"grant_type": "client_credentials"}, headers=basic(created["client_id"], "wrong")
     )
-    assert assert_problem(response, 401)["error"] == "invalid_client"
+    assert problem(response, 401)["error"] == "invalid_client"
 
 
 def test_malformed_http_basic_is_400(client, create_client):
@@ -139,19 +140,19 @@ def test_malformed_http_basic_is_400(client, create_client):
     response = client.post(
         TOKEN_URL, data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic %%%not-base64"}
     )
-    assert_problem(response, 400)
+    problem(response, 400)
 
 
 def test_wrong_secret_is_401(client, create_client):
     created = create_client()
-    body = assert_problem(client_token(client, created | {"client_secret": "not-the-secret"}), 401)
+    body = problem(client_token(client, created | {"client_secret": "not-the-secret"}), 401)
     assert body["error"] == "invalid_client"
     assert "access_token" not in body
 
 
 def test_unknown_client_is_401(client, create_client):
     created = create_client()
-    body = assert_problem(client_token(client, created | {"client_id": "pmo_" + "0" * 24}), 401)
+    body = problem(client_token(client, created | {"client_id": "pmo_" + "0" * 24}), 401)
     assert body["error"] == "invalid_client"
 
 
@@ -160,7 +161,7 @@ def test_missing_client_credentials_are_400(client, create_client):
     response = client.post(
         TOKEN_URL, data={"grant_type": "client_credentials", "client_id": created["client_id"]}
     )
-    assert_problem(response, 400)
+    problem(response, 400)
 
 
 def test_a_client_secret_is_not_a_password(client, create_client, admin):
@@ -174,7 +175,7 @@ def test_a_client_secret_is_not_a_password(client, create_client, admin):
             "password": created["client_secret"],
         },
     )
-    assert_problem(response, 401)
+    problem(response, 401)
 
 
 def test_scope_beyond_the_grant_is_invalid_scope(client, create_client):
@@ -182,14 +183,14 @@ def test_scope_beyond_the_grant_is_invalid_scope(client, create_client):
 
     response = client_token(client, created, scope="kpis:read portfolio:read")
 
-    body = assert_problem(response, 401)
+    body = problem(response, 401)
     assert body["error"] == "invalid_scope"
     assert "access_token" not in body
 
 
 def test_unknown_scope_is_invalid_scope(client, create_client):
     created = create_client(scopes=["kpis:read"])
-    body = assert_problem(client_token(client, created, scope="admin"), 401)
+    body = problem(client_token(client, created, scope="admin"), 401)
     assert body["error"] == "invalid_scope"
 
 
@@ -223,17 +224,17 @@ def test_me_with_a_client_token_shows_kind_client_and_scopes(client, create_clie
 def test_client_token_on_an_admin_route_is_403(client, create_client):
     token = client_token(client, create_client()).json()["access_token"]
 
-    assert_problem(client.get("/api/v1/users", headers=bearer(token)), 403)
-    assert_problem(client.get(CLIENTS_URL, headers=bearer(token)), 403)
+    problem(client.get("/api/v1/users", headers=bearer(token)), 403)
+    problem(client.get(CLIENTS_URL, headers=bearer(token)), 403)
     response = client.post(
         CLIENTS_URL, json={"name": "Escalate", "scopes": ["kpis:read"]}, headers=bearer(token)
     )
-    assert_problem(response, 403)
+    problem(response, 403)
 
 
 def test_client_token_cannot_sign_out_everywhere(client, create_client):
     token = client_token(client, create_client()).json()["access_token"]
-    assert_problem(client.post("/api/v1/auth/logout-all", headers=bearer(token)), 400)
+    problem(client.post("/api/v1/auth/logout-all", headers=bearer(token)), 400)
 
 
 def test_revoked_client_is_refused_at_once(client, admin, create_client):
@@ -247,14 +248,14 @@ def test_revoked_client_is_refused_at_once(client, admin, create_client):
     assert revoked.json()["is_active"] is False
     assert revoked.json()["revoked_at"] is not None
     # No waiting for the next second: revocation is checked on every request.
-    assert_problem(client.get(ME_URL, headers=bearer(token)), 401)
-    assert assert_problem(client_token(client, created), 401)["error"] == "invalid_client"
+    problem(client.get(ME_URL, headers=bearer(token)), 401)
+    assert problem(client_token(client, created), 401)["error"] == "invalid_client"
 
 
 def test_revoked_client_cannot_be_given_a_new_secret(client, admin, create_client):
     created = create_client()
     assert client.post(f"{CLIENTS_URL}/{created['id']}/revoke", headers=admin.headers).status_code == 200
-    assert_problem(client.post(f"{CLIENTS_URL}/{created['id']}/rotate-secret", headers=admin.headers), 409)
+    problem(client.post(f"{CLIENTS_URL}/{created['id']}/rotate-secret", headers=admin.headers), 409)
 
 
 def test_revoking_one_client_leaves_others_working(client, admin, create_client):
@@ -279,12 +280,12 @@ def test_rotate_secret_replaces_the_old_one(client, admin, create_client):
     assert new_secret
     assert new_secret != created["client_secret"]
     assert rotated.json()["client_id"] == created["client_id"]
-    assert assert_problem(client_token(client, created), 401)["error"] == "invalid_client"
+    assert problem(client_token(client, created), 401)["error"] == "invalid_client"
     fresh = client_token(client, created | {"client_secret": new_secret})
     assert fresh.status_code == 200, fresh.text
     assert client.get(ME_URL, headers=bearer(fresh.json()["access_token"])).status_code == 200
     # Tokens issued with the old secret stop working.
-    assert_problem(client.get(ME_URL, headers=bearer(old_token)), 401)
+    problem(client.get(ME_URL, headers=bearer(old_token)), 401)
 
 
 def test_a_retry_of_a_keyed_create_is_409_and_creates_nothing_more(client, admin, session: Session):
@@ -295,9 +296,9 @@ def test_a_retry_of_a_keyed_create_is_409_and_creates_nothing_more(client, admin
     retry = client.post(CLIENTS_URL, json=body, headers=headers)
 
     assert first.status_code == 201, first.text
-    problem = assert_problem(retry, 409)
-    assert "held a secret" in problem["detail"]
-    assert problem["location"] == first.headers["Location"] == f"/api/v1/api-clients/{first.json()['id']}"
+    body = problem(retry, 409)
+    assert "held a secret" in body["detail"]
+    assert body["location"] == first.headers["Location"] == f"/api/v1/api-clients/{first.json()['id']}"
     assert first.json()["client_secret"] not in retry.text
     count = session.execute(select(func.count()).select_from(ApiClient)).scalar_one()
     session.rollback()  # end the read transaction: SQLite would keep the next request waiting
@@ -347,7 +348,7 @@ def test_idempotency_key_with_a_different_body_is_422(client, admin):
 
     response = client.post(CLIENTS_URL, json={"name": "Other", "scopes": ["kpis:read"]}, headers=headers)
 
-    assert_problem(response, 422)
+    problem(response, 422)
     assert client.get(CLIENTS_URL, headers=admin.headers).json()["total"] == 1
 
 

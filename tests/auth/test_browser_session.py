@@ -12,8 +12,9 @@ from conftest import PASSWORD
 from pmo.auth.models import RefreshToken
 from pmo.core.config import get_settings
 from pmo.core.security import digest
+from support.api import problem
 
-from .helpers import ME_URL, assert_problem, bearer
+from .helpers import ME_URL, bearer
 
 SESSION_URL = "/api/v1/auth/session"
 REFRESH_URL = "/api/v1/auth/session/refresh"
@@ -103,13 +104,13 @@ def test_the_cookie_holds_a_real_refresh_token_of_the_user(client, engine, offic
 def test_wrong_password_is_401_and_sets_no_cookie(client, officer):
     response = sign_in(client, password="not the password")
 
-    body = assert_problem(response, 401)
+    body = problem(response, 401)
     assert body["error"] == "invalid_grant"
     assert "set-cookie" not in response.headers
 
 
 def test_a_malformed_sign_in_is_422_with_field_errors(client):
-    body = assert_problem(client.post(SESSION_URL, json={"email": "nobody", "password": ""}), 422)
+    body = problem(client.post(SESSION_URL, json={"email": "nobody", "password": ""}), 422)
     fields = {tuple(e["location"])[-1] for e in body["errors"]}
     assert fields == {"email", "password"}
 
@@ -117,11 +118,11 @@ def test_a_malformed_sign_in_is_422_with_field_errors(client):
 def test_the_account_locks_after_failures_like_the_token_endpoint(client, officer, monkeypatch):
     monkeypatch.setattr(get_settings(), "login_failures_per_account", 2)
     for _ in range(2):
-        assert_problem(sign_in(client, password="wrong"), 401)
+        problem(sign_in(client, password="wrong"), 401)
 
     response = sign_in(client)
 
-    body = assert_problem(response, 429)
+    body = problem(response, 429)
     assert "locked" in body["detail"]
     assert int(response.headers["retry-after"]) >= 1
 
@@ -149,7 +150,7 @@ def test_refresh_without_the_matching_csrf_header_is_403_and_rotates_nothing(cli
 
     response = client.post(REFRESH_URL, headers=with_session(cookies, csrf))
 
-    body = assert_problem(response, 403)
+    body = problem(response, 403)
     assert "X-CSRF-Token" in body["detail"]
     assert "set-cookie" not in response.headers
     with Session(engine) as session:
@@ -163,12 +164,12 @@ def test_refresh_with_a_header_but_no_csrf_cookie_is_403(client, officer):
     cookies = cookie_values(sign_in(client))
     header = cookies.pop(CSRF)
 
-    assert_problem(client.post(REFRESH_URL, headers=with_session(cookies, header)), 403)
+    problem(client.post(REFRESH_URL, headers=with_session(cookies, header)), 403)
 
 
 def test_refresh_without_the_session_cookie_is_401(client):
     headers = with_session({CSRF: "abc"}, "abc")
-    assert_problem(client.post(REFRESH_URL, headers=headers), 401)
+    problem(client.post(REFRESH_URL, headers=headers), 401)
 
 
 def test_two_tabs_renewing_with_the_same_cookie_both_stay_signed_in(client, officer):
@@ -189,10 +190,10 @@ def test_a_reused_refresh_cookie_ends_the_whole_session(client, officer, clock):
 
     reuse = client.post(REFRESH_URL, headers=with_session(first, first[CSRF]))
 
-    body = assert_problem(reuse, 401)
+    body = problem(reuse, 401)
     assert "already used" in body["detail"]
     # The thief's use also ended the rightful holder's newer token.
-    assert_problem(client.post(REFRESH_URL, headers=with_session(second, second[CSRF])), 401)
+    problem(client.post(REFRESH_URL, headers=with_session(second, second[CSRF])), 401)
 
 
 def test_sign_out_revokes_the_session_and_clears_the_cookies(client, officer):
@@ -207,13 +208,13 @@ def test_sign_out_revokes_the_session_and_clears_the_cookies(client, officer):
     assert cleared["pmo_refresh"]["pmo_refresh"]["path"] == "/api/v1/auth"
     assert int(cleared["pmo_refresh"]["pmo_refresh"]["max-age"]) == 0
     assert int(cleared[CSRF][CSRF]["max-age"]) == 0
-    assert_problem(client.post(REFRESH_URL, headers=with_session(cookies, cookies[CSRF])), 401)
+    problem(client.post(REFRESH_URL, headers=with_session(cookies, cookies[CSRF])), 401)
 
 
 def test_sign_out_needs_the_csrf_header(client, officer):
     cookies = cookie_values(sign_in(client))
 
-    assert_problem(client.delete(SESSION_URL, headers=with_session(cookies)), 403)
+    problem(client.delete(SESSION_URL, headers=with_session(cookies)), 403)
 
     # Nothing was ended.
     assert client.post(REFRESH_URL, headers=with_session(cookies, cookies[CSRF])).status_code == 200
@@ -227,4 +228,4 @@ def test_sign_out_everywhere_ends_browser_sessions_too(client, officer):
     assert client.post("/api/v1/auth/logout-all", headers=bearer(token)).status_code == 204
 
     # (Access tokens stopping is tested in test_refresh.py; this is about the cookie's session.)
-    assert_problem(client.post(REFRESH_URL, headers=with_session(cookies, cookies[CSRF])), 401)
+    problem(client.post(REFRESH_URL, headers=with_session(cookies, cookies[CSRF])), 401)

@@ -9,8 +9,9 @@ from sqlmodel import Session
 from conftest import PASSWORD
 from pmo.core.config import get_settings
 from pmo.organisations.models import User
+from support.api import problem
 
-from .helpers import ME_URL, TOKEN_URL, assert_problem, bearer
+from .helpers import ME_URL, TOKEN_URL, bearer
 
 
 def test_password_grant_returns_a_token_pair(client, login, admin, org):
@@ -57,14 +58,14 @@ def test_sign_in_records_last_login(login, admin, session: Session):
 
 
 def test_wrong_password_is_401_problem(login, admin):
-    body = assert_problem(login("admin@chesterfield.test", "not the password"), 401)
+    body = problem(login("admin@chesterfield.test", "not the password"), 401)
     assert body["error"] == "invalid_grant"
     assert "access_token" not in body
 
 
 def test_unknown_email_is_401_problem_like_a_wrong_password(login, admin):
-    unknown = assert_problem(login("nobody@chesterfield.test"), 401)
-    wrong = assert_problem(login("admin@chesterfield.test", "not the password"), 401)
+    unknown = problem(login("nobody@chesterfield.test"), 401)
+    wrong = problem(login("admin@chesterfield.test", "not the password"), 401)
     # The same answer either way: the response does not tell which emails have accounts.
     assert unknown["detail"] == wrong["detail"]
     assert unknown["error"] == wrong["error"] == "invalid_grant"
@@ -75,7 +76,7 @@ def test_user_deactivated_through_the_api_cannot_sign_in(client, login, factory,
     deactivated = client.post(f"/api/v1/users/{person.id}/deactivate", headers=admin.headers)
     assert deactivated.status_code == 200, deactivated.text
 
-    body = assert_problem(login("leaver@chesterfield.test"), 401)
+    body = problem(login("leaver@chesterfield.test"), 401)
     assert body["error"] == "invalid_grant"
 
 
@@ -86,7 +87,7 @@ def test_user_disabled_in_the_database_cannot_sign_in(login, factory, org, sessi
     session.add(user)
     session.commit()
 
-    assert_problem(login("disabled@chesterfield.test"), 401)
+    problem(login("disabled@chesterfield.test"), 401)
 
 
 def test_user_of_another_organisation_signs_in_to_their_own(client, login, admin, other_admin, other_org):
@@ -109,13 +110,13 @@ def test_missing_credentials_are_refused_without_a_token(client, admin, data):
     response = client.post(TOKEN_URL, data=data)
 
     assert response.status_code in (400, 422), response.text
-    assert_problem(response, response.status_code)
+    problem(response, response.status_code)
     assert "access_token" not in response.json()
 
 
 def test_missing_grant_type_is_422(client, admin):
     response = client.post(TOKEN_URL, data={"username": "admin@chesterfield.test", "password": PASSWORD})
-    assert_problem(response, 422)
+    problem(response, 422)
 
 
 def test_unknown_grant_type_is_refused(client, admin):
@@ -124,7 +125,7 @@ def test_unknown_grant_type_is_refused(client, admin):
         data={"grant_type": "implicit", "username": "admin@chesterfield.test", "password": PASSWORD},
     )
     assert response.status_code in (400, 422)
-    assert_problem(response, response.status_code)
+    problem(response, response.status_code)
 
 
 def test_credentials_as_json_instead_of_a_form_are_refused(client, admin):
@@ -142,4 +143,4 @@ def test_overlong_password_is_refused_without_a_server_error(client, admin):
         data={"grant_type": "password", "username": "admin@chesterfield.test", "password": "x" * 5000},
     )
     assert response.status_code in (400, 401, 422)
-    assert_problem(response, response.status_code)
+    problem(response, response.status_code)

@@ -13,8 +13,9 @@ from pmo.core.security import COMMON_PASSWORDS_FILE, is_common_password
 from pmo.demo import DEMO_PASSWORD
 from pmo.organisations.models import User
 from pmo.organisations.schemas import UserCreate
+from support.api import problem
 
-from .helpers import TOKEN_URL, assert_problem
+from .helpers import TOKEN_URL
 
 USERS_URL = "/api/v1/users"
 PASSWORD_URL = "/api/v1/me/password"
@@ -42,10 +43,10 @@ def test_the_list_ships_with_the_package_and_spares_the_demo_and_test_passwords(
 def test_creating_a_user_with_a_common_password_is_422_naming_the_field(client, admin, engine, password):
     body = {"email": "new@chesterfield.test", "display_name": "New Person", "password": password}
 
-    problem = assert_problem(client.post(USERS_URL, json=body, headers=admin.headers), 422)
+    refusal = problem(client.post(USERS_URL, json=body, headers=admin.headers), 422)
 
-    assert [e["location"] for e in problem["errors"]] == [["body", "password"]]
-    assert "common" in problem["errors"][0]["message"]
+    assert [e["location"] for e in refusal["errors"]] == [["body", "password"]]
+    assert "common" in refusal["errors"][0]["message"]
     with Session(engine) as session:
         created = session.execute(
             select(func.count()).where(User.email == "new@chesterfield.test")
@@ -66,9 +67,9 @@ def test_no_composition_rules(client, admin):
 def test_changing_to_a_common_password_is_422_naming_the_field(client, login, member):
     body = {"current_password": PASSWORD, "new_password": "Password1234"}
 
-    problem = assert_problem(client.post(PASSWORD_URL, json=body, headers=member.headers), 422)
+    refusal = problem(client.post(PASSWORD_URL, json=body, headers=member.headers), 422)
 
-    assert [e["location"] for e in problem["errors"]] == [["body", "new_password"]]
+    assert [e["location"] for e in refusal["errors"]] == [["body", "new_password"]]
     assert login(EMAIL).status_code == 200  # unchanged
 
 
@@ -101,18 +102,18 @@ def change(client, person, current: str):
 
 def test_wrong_current_passwords_are_limited_per_account(client, member, three_failures, counters):
     for _ in range(3):
-        assert_problem(change(client, member, "a wrong guess"), 401)
+        problem(change(client, member, "a wrong guess"), 401)
 
     response = change(client, member, PASSWORD)
 
-    assert_problem(response, 429)
+    problem(response, 429)
     assert 1 <= int(response.headers["Retry-After"]) <= get_settings().login_window_seconds
     assert counters("login-account:") == {f"login-account:{EMAIL}": 3}
 
 
 def test_fewer_wrong_guesses_than_the_limit_do_not_block_the_change(client, login, member, three_failures):
     for _ in range(2):
-        assert_problem(change(client, member, "a wrong guess"), 401)
+        problem(change(client, member, "a wrong guess"), 401)
 
     assert change(client, member, PASSWORD).status_code == 204
     assert login(EMAIL, "a brand new passphrase").status_code == 200
@@ -123,7 +124,7 @@ def test_guesses_through_either_door_share_the_accounts_limit(client, login, mem
     for _ in range(3):
         change(client, member, "a wrong guess")
 
-    assert_problem(login(EMAIL), 429)
+    problem(login(EMAIL), 429)
 
 
 def test_the_password_change_limit_leaves_other_accounts_alone(

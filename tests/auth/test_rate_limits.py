@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import text
 
 from pmo.core.config import get_settings
+from support.api import problem
 
-from .helpers import ME_URL, TOKEN_URL, assert_problem, bearer
+from .helpers import ME_URL, TOKEN_URL, bearer
 from .test_browser_session import CSRF, REFRESH_URL, cookie_values, sign_in, with_session
 
 EMAIL = "member@chesterfield.test"
@@ -30,7 +31,7 @@ def three_address_failures(monkeypatch):
 
 
 def assert_throttled(response) -> None:
-    body = assert_problem(response, 429)
+    body = problem(response, 429)
     retry_after = int(response.headers["Retry-After"])
     assert 1 <= retry_after <= get_settings().login_window_seconds
     assert "access_token" not in body
@@ -40,14 +41,14 @@ def test_account_is_locked_after_n_failed_sign_ins_even_with_the_right_password(
     login, member, three_failures
 ):
     for _ in range(3):
-        assert_problem(login(EMAIL, "wrong password"), 401)
+        problem(login(EMAIL, "wrong password"), 401)
 
     assert_throttled(login(EMAIL))
 
 
 def test_failures_below_the_limit_do_not_lock(login, member, three_failures):
     for _ in range(2):
-        assert_problem(login(EMAIL, "wrong password"), 401)
+        problem(login(EMAIL, "wrong password"), 401)
 
     assert login(EMAIL).status_code == 200
 
@@ -87,7 +88,7 @@ def test_account_lock_does_not_affect_other_accounts(login, factory, org, member
 
 def test_failures_for_unknown_accounts_are_counted_too(login, member, three_failures, counters):
     for _ in range(3):
-        assert_problem(login("ghost@chesterfield.test", "guess"), 401)
+        problem(login("ghost@chesterfield.test", "guess"), 401)
 
     assert counters("login-account:") == {"login-account:ghost@chesterfield.test": 3}
     assert_throttled(login("ghost@chesterfield.test", "guess"))
@@ -120,9 +121,9 @@ def test_access_tokens_keep_working_while_the_account_is_locked(client, login, m
 
 def test_address_is_throttled_after_n_failed_sign_ins(login, member, three_address_failures):
     for _ in range(3):
-        assert_problem(login("ghost@chesterfield.test", "guess"), 401)
+        problem(login("ghost@chesterfield.test", "guess"), 401)
 
-    body = assert_problem(login(EMAIL), 429)
+    body = problem(login(EMAIL), 429)
     assert "network address" in body["detail"]
 
 
@@ -195,7 +196,7 @@ def test_renewals_are_not_refused_when_the_address_is_throttled(
 def test_address_limit_covers_client_credentials(client, member, three_address_failures):
     data = {"grant_type": "client_credentials", "client_id": "pmo_x", "client_secret": "y"}
     for _ in range(3):
-        assert assert_problem(client.post(TOKEN_URL, data=data), 401)["error"] == "invalid_client"
+        assert problem(client.post(TOKEN_URL, data=data), 401)["error"] == "invalid_client"
 
     assert_throttled(client.post(TOKEN_URL, data=data))
 
@@ -204,7 +205,7 @@ def test_address_limit_applies_across_accounts(login, factory, org, member, thre
     factory.person(org, email="colleague@chesterfield.test")
     # One guess at each of many accounts (password spraying): no account is near its limit.
     for name in ("ann", "bob", "cat"):
-        assert_problem(login(f"{name}@chesterfield.test", "Summer2026!"), 401)
+        problem(login(f"{name}@chesterfield.test", "Summer2026!"), 401)
 
     assert_throttled(login("colleague@chesterfield.test"))
     assert_throttled(login(EMAIL))
@@ -223,7 +224,7 @@ def test_refused_scope_requests_are_counted_against_the_address(
         "scope": "portfolio:read",
     }
     for _ in range(3):
-        assert assert_problem(client.post(TOKEN_URL, data=data), 401)["error"] == "invalid_scope"
+        assert problem(client.post(TOKEN_URL, data=data), 401)["error"] == "invalid_scope"
 
     assert counters("login-address:") == {"login-address:testclient": 3}
     assert_throttled(client.post(TOKEN_URL, data=data | {"scope": "kpis:read"}))

@@ -12,8 +12,9 @@ from pmo.auth.models import RefreshToken
 from pmo.core.config import get_settings
 from pmo.core.security import digest
 from pmo.organisations.models import User
+from support.api import problem
 
-from .helpers import ME_URL, assert_problem, bearer
+from .helpers import ME_URL, bearer
 
 EMAIL = "member@chesterfield.test"
 GRACE = get_settings().refresh_reuse_grace_seconds
@@ -46,7 +47,7 @@ def test_a_refresh_token_works_only_once_after_the_grace_period(login, refresh, 
     assert refresh(first["refresh_token"]).status_code == 200
     clock.advance(GRACE + 1)
 
-    body = assert_problem(refresh(first["refresh_token"]), 401)
+    body = problem(refresh(first["refresh_token"]), 401)
     assert body["error"] == "invalid_grant"
     assert "already used" in body["detail"]
 
@@ -58,11 +59,11 @@ def test_reusing_a_used_refresh_token_revokes_the_whole_family(client, login, re
     clock.advance(GRACE + 1)
 
     # The first token comes back: someone kept a copy. Every token of the family ends.
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
-    assert_problem(refresh(third["refresh_token"]), 401)
+    problem(refresh(third["refresh_token"]), 401)
     # And the family stays ended: nothing rotated from it is usable.
-    assert_problem(refresh(second["refresh_token"]), 401)
+    problem(refresh(second["refresh_token"]), 401)
 
 
 def test_family_revocation_leaves_other_sessions_alone(login, refresh, member, clock):
@@ -137,10 +138,10 @@ def test_reuse_after_the_grace_period_ends_the_siblings_too(client, login, refre
     sibling = refresh(first["refresh_token"]).json()
     clock.advance(GRACE + 1)
 
-    assert "already used" in assert_problem(refresh(first["refresh_token"]), 401)["detail"]
+    assert "already used" in problem(refresh(first["refresh_token"]), 401)["detail"]
 
-    assert_problem(refresh(second["refresh_token"]), 401)
-    assert_problem(refresh(sibling["refresh_token"]), 401)
+    problem(refresh(second["refresh_token"]), 401)
+    problem(refresh(sibling["refresh_token"]), 401)
 
 
 def test_the_grace_period_is_counted_from_the_first_use(login, refresh, member, clock):
@@ -151,7 +152,7 @@ def test_the_grace_period_is_counted_from_the_first_use(login, refresh, member, 
     clock.advance(2)
 
     # The sibling did not move the first use on: this is past the grace period.
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
 
 def test_no_grace_for_a_token_of_an_ended_session(client, login, refresh, member, clock):
@@ -161,7 +162,7 @@ def test_no_grace_for_a_token_of_an_ended_session(client, login, refresh, member
         client.post("/api/v1/auth/logout", json={"refresh_token": second["refresh_token"]}).status_code == 204
     )
 
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
 
 def test_a_grace_period_of_zero_takes_any_reuse_as_theft(login, refresh, member, monkeypatch):
@@ -169,23 +170,23 @@ def test_a_grace_period_of_zero_takes_any_reuse_as_theft(login, refresh, member,
     first = login(EMAIL).json()
     second = refresh(first["refresh_token"]).json()
 
-    assert_problem(refresh(first["refresh_token"]), 401)
-    assert_problem(refresh(second["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(second["refresh_token"]), 401)
 
 
 def test_unknown_refresh_token_is_401(refresh, member):
-    body = assert_problem(refresh("this-was-never-issued"), 401)
+    body = problem(refresh("this-was-never-issued"), 401)
     assert body["error"] == "invalid_grant"
 
 
 def test_access_token_is_not_a_refresh_token(login, refresh, member):
     first = login(EMAIL).json()
-    assert_problem(refresh(first["access_token"]), 401)
+    problem(refresh(first["access_token"]), 401)
 
 
 def test_missing_refresh_token_is_400(client, member):
     response = client.post("/api/v1/auth/token", data={"grant_type": "refresh_token"})
-    assert_problem(response, 400)
+    problem(response, 400)
 
 
 def test_expired_refresh_token_is_refused(login, refresh, member, session: Session):
@@ -197,14 +198,14 @@ def test_expired_refresh_token_is_refused(login, refresh, member, session: Sessi
     session.add(token)
     session.commit()
 
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
 
 def test_refresh_token_of_a_deactivated_user_is_refused(client, login, refresh, admin, member):
     first = login(EMAIL).json()
     assert client.post(f"/api/v1/users/{member.id}/deactivate", headers=admin.headers).status_code == 200
 
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
 
 def test_refresh_token_of_a_user_disabled_in_the_database_is_refused(login, refresh, member, session):
@@ -214,14 +215,14 @@ def test_refresh_token_of_a_user_disabled_in_the_database_is_refused(login, refr
     session.add(user)
     session.commit()
 
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
 
 def test_refresh_token_of_a_deleted_user_is_refused(client, login, refresh, admin, member):
     first = login(EMAIL).json()
     assert client.delete(f"/api/v1/users/{member.id}", headers=admin.headers).status_code == 204
 
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
 
 def test_logout_revokes_the_refresh_token(client, login, refresh, member):
@@ -230,7 +231,7 @@ def test_logout_revokes_the_refresh_token(client, login, refresh, member):
     response = client.post("/api/v1/auth/logout", json={"refresh_token": first["refresh_token"]})
 
     assert response.status_code == 204, response.text
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
 
 def test_logout_revokes_tokens_rotated_from_it(client, login, refresh, member):
@@ -242,7 +243,7 @@ def test_logout_revokes_tokens_rotated_from_it(client, login, refresh, member):
         client.post("/api/v1/auth/logout", json={"refresh_token": first["refresh_token"]}).status_code == 204
     )
 
-    assert_problem(refresh(second["refresh_token"]), 401)
+    problem(refresh(second["refresh_token"]), 401)
 
 
 def test_logout_leaves_other_sessions_alone(client, login, refresh, member):
@@ -262,7 +263,7 @@ def test_logout_with_unknown_token_is_204(client, member):
 
 @pytest.mark.parametrize("body", [{}, {"refresh_token": ""}, {"refresh_token": "x", "extra": 1}])
 def test_logout_with_a_bad_body_is_422(client, member, body):
-    assert_problem(client.post("/api/v1/auth/logout", json=body), 422)
+    problem(client.post("/api/v1/auth/logout", json=body), 422)
 
 
 def test_logout_all_ends_every_session_of_that_person_only(
@@ -278,9 +279,9 @@ def test_logout_all_ends_every_session_of_that_person_only(
 
     assert response.status_code == 204, response.text
     for pair in (laptop, phone):
-        assert_problem(client.get(ME_URL, headers=bearer(pair["access_token"])), 401)
-        assert_problem(refresh(pair["refresh_token"]), 401)
-    assert_problem(client.get(ME_URL, headers=member.headers), 401)
+        problem(client.get(ME_URL, headers=bearer(pair["access_token"])), 401)
+        problem(refresh(pair["refresh_token"]), 401)
+    problem(client.get(ME_URL, headers=member.headers), 401)
     tokens = session.execute(select(RefreshToken).where(RefreshToken.user_id == member.id)).scalars().all()
     assert len(tokens) == 2
     assert all(t.revoked_at is not None for t in tokens)
@@ -299,7 +300,7 @@ def test_logout_all_ends_every_session_of_that_person_only(
 
 
 def test_logout_all_needs_an_access_token(client, member):
-    assert_problem(client.post("/api/v1/auth/logout-all"), 401)
+    problem(client.post("/api/v1/auth/logout-all"), 401)
 
 
 def test_reactivation_does_not_revive_old_sessions(client, login, refresh, admin, member):
@@ -308,6 +309,6 @@ def test_reactivation_does_not_revive_old_sessions(client, login, refresh, admin
 
     assert client.post(f"/api/v1/users/{member.id}/reactivate", headers=admin.headers).status_code == 200
 
-    assert_problem(client.get(ME_URL, headers=bearer(pair["access_token"])), 401)
-    assert_problem(refresh(pair["refresh_token"]), 401)
+    problem(client.get(ME_URL, headers=bearer(pair["access_token"])), 401)
+    problem(refresh(pair["refresh_token"]), 401)
     assert login(EMAIL).status_code == 200

@@ -14,8 +14,9 @@ from pmo.core.config import get_settings
 from pmo.core.security import decode_access_token
 from pmo.main import create_app
 from pmo.organisations.models import User
+from support.api import problem
 
-from .helpers import ME_URL, assert_problem, bearer, claims_for, sign
+from .helpers import ME_URL, bearer, claims_for, sign
 from .test_browser_session import CSRF, SESSION_URL, cookie_values, sign_in, with_session
 
 EMAIL = "member@chesterfield.test"
@@ -46,7 +47,7 @@ def test_sign_out_everywhere_refuses_a_token_issued_in_the_same_second(client, l
         pair = login(EMAIL).json()
         assert client.post("/api/v1/auth/logout-all", headers=bearer(pair["access_token"])).status_code == 204
 
-        assert_problem(client.get(ME_URL, headers=bearer(pair["access_token"])), 401)
+        problem(client.get(ME_URL, headers=bearer(pair["access_token"])), 401)
         # Signing in again at once works.
         assert me(client, login(EMAIL).json()["access_token"]) == 200
 
@@ -61,7 +62,7 @@ def test_a_password_change_refuses_tokens_issued_just_before(client, login, memb
     )
 
     for tokens in (pair, other):
-        assert_problem(client.get(ME_URL, headers=bearer(tokens["access_token"])), 401)
+        problem(client.get(ME_URL, headers=bearer(tokens["access_token"])), 401)
     fresh = login(EMAIL, "a new long passphrase").json()
     assert me(client, fresh["access_token"]) == 200
 
@@ -80,7 +81,7 @@ def test_revoking_a_client_refuses_a_token_issued_in_the_same_second(client, adm
     revoked = client.post(f"{CLIENTS_URL}/{created.json()['id']}/revoke", headers=admin.headers)
 
     assert revoked.status_code == 200
-    assert_problem(client.get(ME_URL, headers=bearer(token)), 401)
+    problem(client.get(ME_URL, headers=bearer(token)), 401)
 
 
 def test_logout_ends_that_sessions_access_tokens_at_once(client, login, refresh, member):
@@ -92,7 +93,7 @@ def test_logout_ends_that_sessions_access_tokens_at_once(client, login, refresh,
 
     assert response.status_code == 204
     for tokens in (laptop, renewed):
-        body = assert_problem(client.get(ME_URL, headers=bearer(tokens["access_token"])), 401)
+        body = problem(client.get(ME_URL, headers=bearer(tokens["access_token"])), 401)
         assert "session has ended" in body["detail"]
     # Another session of the same person is untouched.
     assert me(client, phone["access_token"]) == 200
@@ -106,7 +107,7 @@ def test_signing_out_of_the_web_app_ends_its_access_token_at_once(client, member
 
     assert client.delete(SESSION_URL, headers=with_session(cookies, cookies[CSRF])).status_code == 204
 
-    assert_problem(client.get(ME_URL, headers=bearer(token)), 401)
+    problem(client.get(ME_URL, headers=bearer(token)), 401)
 
 
 def test_a_stolen_refresh_token_coming_back_ends_the_sessions_access_tokens(
@@ -116,26 +117,24 @@ def test_a_stolen_refresh_token_coming_back_ends_the_sessions_access_tokens(
     second = refresh(first["refresh_token"]).json()
     clock.advance(get_settings().refresh_reuse_grace_seconds + 1)
 
-    assert_problem(refresh(first["refresh_token"]), 401)
+    problem(refresh(first["refresh_token"]), 401)
 
-    assert_problem(client.get(ME_URL, headers=bearer(second["access_token"])), 401)
+    problem(client.get(ME_URL, headers=bearer(second["access_token"])), 401)
 
 
 def test_a_token_naming_an_unknown_session_is_refused(client, member, org):
     token = sign(claims_for(member.id, org.id, sid=str(uuid.uuid4())))
-    assert_problem(client.get(ME_URL, headers=bearer(token)), 401)
+    problem(client.get(ME_URL, headers=bearer(token)), 401)
 
 
 @pytest.mark.parametrize("generation", [1, -1, "0", True, 0.0, None])
 def test_a_token_of_another_generation_or_a_malformed_one_is_refused(client, member, org, generation):
-    assert_problem(
-        client.get(ME_URL, headers=bearer(sign(claims_for(member.id, org.id, gen=generation)))), 401
-    )
+    problem(client.get(ME_URL, headers=bearer(sign(claims_for(member.id, org.id, gen=generation)))), 401)
 
 
 @pytest.mark.parametrize("sid", ["not-a-uuid", 5, ["x"]])
 def test_a_malformed_session_claim_is_refused(client, member, org, sid):
-    assert_problem(client.get(ME_URL, headers=bearer(sign(claims_for(member.id, org.id, sid=sid)))), 401)
+    problem(client.get(ME_URL, headers=bearer(sign(claims_for(member.id, org.id, sid=sid)))), 401)
 
 
 def test_every_process_sees_a_sign_out_at_once(client, login, member, engine):
@@ -166,5 +165,5 @@ def test_a_token_added_to_a_session_as_it_is_revoked_ends_with_it(client, login,
         late = auth_service.issue_user_tokens(session, get_settings(), user, family_id=sid)
         session.commit()
 
-    assert_problem(refresh(late.refresh_token or ""), 401)
-    assert_problem(client.get(ME_URL, headers=bearer(late.access_token)), 401)
+    problem(refresh(late.refresh_token or ""), 401)
+    problem(client.get(ME_URL, headers=bearer(late.access_token)), 401)

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from .helpers import Seeded, seed
+from .helpers import Seeded, seed_once
 
 
 @pytest.fixture
 def seeded(factory: Any, client: TestClient) -> Seeded:
     """An organisation with an admin, a directorate, a project manager and an API client."""
-    return seed(factory, client)
+    return seed_once(factory, client)

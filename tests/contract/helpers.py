@@ -6,23 +6,24 @@ admin's decision, so that generated requests reach real records."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select, text
-from sqlmodel import Session, SQLModel
+from sqlalchemy import select
+from sqlmodel import Session
 
+from conftest import PASSWORD
 from pmo.core.config import get_settings
 from pmo.core.permissions import Role
 from pmo.core.security import create_access_token
 from pmo.organisations import service as org_service
 from pmo.organisations.models import Organisation, RoleAssignment, User
 from pmo.organisations.schemas import RoleAssignmentCreate
+from support.database import copy_rows, put_back_rows
 
 ADMIN_EMAIL = "contract.admin@chesterfield.test"
 ACTOR_ROLES = (Role.admin, Role.pmo, Role.finance)  # finance: funding sources too
-PASSWORD = "correct horse battery staple"
 
 
 @dataclass
@@ -227,12 +228,17 @@ def seed(factory: Any, client: TestClient) -> Seeded:
     )
 
 
-def empty_database(engine: Engine) -> None:
-    """What tests/conftest.py does after every test, for tests that start over within one."""
-    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
+# What `seed` made in this process, and the rows it wrote.
+_FIRST_SEED: dict[str, Any] = {}
+
+
+def seed_once(factory: Any, client: TestClient) -> Seeded:
+    """`seed`'s records, in the empty database: seeded through the API by the first test of the
+    process, and copied back for the others (the same rows, ids included, far faster: seeding
+    makes people, whose passwords are hashed at full cost)."""
+    if not _FIRST_SEED:
+        seeded = seed(factory, client)
+        _FIRST_SEED.update(seeded=seeded, rows=copy_rows(factory.engine))
+        return replace(seeded)
+    put_back_rows(factory.engine, _FIRST_SEED["rows"])
+    return replace(_FIRST_SEED["seeded"], factory=factory)

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from pmo.cli import OPENAPI_PATH
 from pmo.main import create_app
+from support.database import empty_database
 
-from .helpers import empty_database, seed
+from .helpers import seed_once
 
 SEED = 20261122
 FUZZ_EXAMPLES = 25  # generated cases per operation in the fuzzing phase
@@ -147,7 +148,7 @@ class APIWorkflow(schema.as_state_machine()):  # type: ignore[misc]
         # on earlier responses, and Hypothesis needs the same choices to lead to the same steps.
         seeded = CURRENT["seeded"]
         empty_database(seeded.factory.engine)
-        CURRENT["seeded"] = seed(seeded.factory, CURRENT["client"])
+        CURRENT["seeded"] = seed_once(seeded.factory, CURRENT["client"])
 
     def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
         return {"headers": fresh_token(case)}

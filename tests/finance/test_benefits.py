@@ -11,18 +11,10 @@ from sqlmodel import Session
 from pmo.audit.models import AuditEvent
 from pmo.core.permissions import Role
 from pmo.finance.models import Benefit, BenefitProfileEntry
+from support.api import API, problem
 
 from . import costs_benefits_helpers as helpers
-from .costs_benefits_helpers import API, Api, problem
-
-api, pmo, finance, manager, programme, project = (
-    helpers.api,
-    helpers.pmo,
-    helpers.finance,
-    helpers.manager,
-    helpers.programme,
-    helpers.project,
-)
+from .costs_benefits_helpers import CostsApi
 
 Person = Any
 
@@ -40,7 +32,7 @@ def _rows(engine: Any, model: Any) -> int:
 
 
 def test_create_with_profile_read_replace_delete(
-    api: Api, pmo: Person, project: dict[str, Any], client, engine, org
+    api: CostsApi, pmo: Person, project: dict[str, Any], client, engine, org
 ) -> None:
     kpi = helpers.kpi(engine, org)
     benefit = api.benefit(
@@ -121,13 +113,13 @@ def test_create_with_profile_read_replace_delete(
     assert events[1].after["profile"][0]["forecast"] == "12.34"
 
 
-def test_references_count_up(api: Api, pmo: Person, project: dict[str, Any]) -> None:
+def test_references_count_up(api: CostsApi, pmo: Person, project: dict[str, Any]) -> None:
     refs = [api.benefit(pmo, project_id=project["id"])["reference"] for _ in range(3)]
     assert refs == ["B-0001", "B-0002", "B-0003"]
 
 
 def test_bad_values_are_422_and_change_nothing(
-    api: Api, pmo: Person, project: dict[str, Any], client, engine
+    api: CostsApi, pmo: Person, project: dict[str, Any], client, engine
 ) -> None:
     base = {
         "project_id": project["id"],
@@ -163,7 +155,7 @@ def test_bad_values_are_422_and_change_nothing(
     assert _rows(engine, BenefitProfileEntry) == 0
 
 
-def test_class_rules_on_change(api: Api, pmo: Person, project: dict[str, Any], client) -> None:
+def test_class_rules_on_change(api: CostsApi, pmo: Person, project: dict[str, Any], client) -> None:
     # A qualitative benefit may list years without values (when it is expected), not money.
     story = api.benefit(
         pmo,
@@ -199,7 +191,7 @@ def test_class_rules_on_change(api: Api, pmo: Person, project: dict[str, Any], c
 
 
 def test_filters_and_sorting(
-    api: Api, pmo: Person, programme: dict[str, Any], project: dict[str, Any], engine, org
+    api: CostsApi, pmo: Person, programme: dict[str, Any], project: dict[str, Any], engine, org
 ) -> None:
     kpi = helpers.kpi(engine, org)
     api.benefit(pmo, project_id=project["id"], title="Alpha", in_mtfp=True, kpi_id=str(kpi.id))
@@ -225,7 +217,7 @@ def test_filters_and_sorting(
 
 
 def test_who_may_change_which_benefits(
-    api: Api,
+    api: CostsApi,
     pmo: Person,
     finance: Person,
     manager: Person,
@@ -263,7 +255,7 @@ def test_who_may_change_which_benefits(
 
 
 def test_other_organisations_records_are_404(
-    api: Api, pmo: Person, project: dict[str, Any], client, engine, other_org, factory
+    api: CostsApi, pmo: Person, project: dict[str, Any], client, engine, other_org, factory
 ) -> None:
     other_pmo = factory.person(other_org, Role.pmo)
     their_kpi = helpers.kpi(engine, other_org, "THEIRS-1")

@@ -25,11 +25,9 @@ from sqlmodel import Session, select
 from pmo.audit.models import AuditEvent
 from pmo.audit.service import verify_chains
 from pmo.finance.models import Drawdown, FundingSource
+from support.api import API
 
-from . import money_support
-from .money_support import API, Money
-
-money = money_support.money
+from .money_support import Money
 
 REQUESTS = 60
 AMOUNT_PENCE = 100_000  # £1,000.00

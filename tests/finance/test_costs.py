@@ -13,18 +13,10 @@ from pmo.audit.models import AuditEvent
 from pmo.core.money import pence_from_text
 from pmo.core.permissions import Role
 from pmo.finance.models import CostLine
+from support.api import API, problem
 
 from . import costs_benefits_helpers as helpers
-from .costs_benefits_helpers import API, Api, problem
-
-api, pmo, finance, manager, programme, project = (
-    helpers.api,
-    helpers.pmo,
-    helpers.finance,
-    helpers.manager,
-    helpers.programme,
-    helpers.project,
-)
+from .costs_benefits_helpers import CostsApi
 
 Person = Any
 
@@ -57,7 +49,7 @@ def _count(engine: Any) -> int:
 
 
 def test_create_read_update_delete(
-    api: Api, pmo: Person, project: dict[str, Any], client, engine, org
+    api: CostsApi, pmo: Person, project: dict[str, Any], client, engine, org
 ) -> None:
     source = helpers.funding_source(engine, org)
     line = api.cost_line(
@@ -104,7 +96,7 @@ def test_create_read_update_delete(
 
 
 def test_bad_amounts_are_422_and_change_nothing(
-    api: Api, pmo: Person, project: dict[str, Any], client, engine
+    api: CostsApi, pmo: Person, project: dict[str, Any], client, engine
 ) -> None:
     base = {
         "project_id": project["id"],
@@ -147,7 +139,7 @@ def test_bad_amounts_are_422_and_change_nothing(
 
 
 def test_exactly_one_holder_and_grade_only_for_posts(
-    api: Api, pmo: Person, programme: dict[str, Any], project: dict[str, Any], client
+    api: CostsApi, pmo: Person, programme: dict[str, Any], project: dict[str, Any], client
 ) -> None:
     base = {"kind": "one_off", "description": "Licences", "amount": "10.00", "financial_year": "2023/24"}
     problem(client.post(f"{API}/cost-lines", json=base, headers=pmo.headers), 422)
@@ -164,7 +156,7 @@ def test_exactly_one_holder_and_grade_only_for_posts(
 
 
 def test_filters_and_exact_totals(
-    api: Api, pmo: Person, programme: dict[str, Any], project: dict[str, Any], engine, org
+    api: CostsApi, pmo: Person, programme: dict[str, Any], project: dict[str, Any], engine, org
 ) -> None:
     source = helpers.funding_source(engine, org, "Service Redesign Reserve")
     other_project = api.project(pmo, programme)
@@ -218,7 +210,7 @@ def test_filters_and_exact_totals(
 
 
 def test_who_may_change_which_lines(
-    api: Api,
+    api: CostsApi,
     pmo: Person,
     finance: Person,
     manager: Person,
@@ -268,9 +260,10 @@ def test_who_may_change_which_lines(
 
 
 def test_sponsor_changes_lines_of_their_directorate(
-    api: Api, pmo: Person, programme: dict[str, Any], engine, factory, org
+    api: CostsApi, pmo: Person, programme: dict[str, Any], engine, factory, org
 ) -> None:
-    sponsor, directorate_id = helpers.scoped(engine, factory, org, Role.sponsor, "Housing")
+    housing = factory.directorate(org, "Housing")
+    sponsor, directorate_id = factory.scoped(org, Role.sponsor, housing), str(housing.id)
     ours = api.project(pmo, programme, lead_directorate_id=directorate_id)
     theirs = api.project(pmo, programme)
     api.cost_line(sponsor, project_id=ours["id"])
@@ -279,7 +272,7 @@ def test_sponsor_changes_lines_of_their_directorate(
 
 
 def test_other_organisations_records_are_404(
-    api: Api, pmo: Person, project: dict[str, Any], client, engine, other_org, factory
+    api: CostsApi, pmo: Person, project: dict[str, Any], client, engine, other_org, factory
 ) -> None:
     other_pmo = factory.person(other_org, Role.pmo)
     their_source = helpers.funding_source(engine, other_org, "Their reserve")

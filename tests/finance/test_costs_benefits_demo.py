@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from conftest import Person, token_for
 from pmo.audit.service import verify_chains
-from pmo.cli import app
 from pmo.demo import DEMO_ORGANISATION, OTHER_ORGANISATION
 from pmo.finance.models import Benefit
 from pmo.kpis.models import Kpi
@@ -107,9 +106,8 @@ def _person(session: Session, organisation_name: str, email: str) -> Person:
 
 
 @pytest.fixture
-def demo(engine: Any, client: TestClient) -> dict[str, Any]:
-    result = runner.invoke(app, ["demo"])
-    assert result.exit_code == 0, result.output
+def demo(demo: None, engine: Any) -> dict[str, Any]:
+    """The demo's PMO officers of both councils, and its portfolio (on tests/conftest.py's demo)."""
     with Session(engine, expire_on_commit=False) as session:
         pmo = _person(session, DEMO_ORGANISATION, "pmo@demo.test")
         other = _person(session, OTHER_ORGANISATION, "pmo@other.test")

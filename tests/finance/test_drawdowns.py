@@ -10,11 +10,9 @@ from sqlmodel import Session, select
 
 from pmo.core.permissions import Role
 from pmo.finance.models import Drawdown, FundingSource
+from support.api import API, problem
 
-from . import money_support
-from .money_support import API, Money, problem
-
-money = money_support.money
+from .money_support import Money
 
 
 def committed_matches_approved(engine: Any) -> None:

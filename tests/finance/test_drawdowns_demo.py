@@ -5,37 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
-from typer.testing import CliRunner
 
 from pmo.audit.service import verify_chains
-from pmo.cli import app
-from pmo.demo import DEMO_ORGANISATION, load_demo
+from pmo.demo import DEMO_ORGANISATION, DEMO_PASSWORD, load_demo
 from pmo.finance.demo import load_money_demo
 from pmo.organisations.models import Organisation
-
-API = "/api/v1"
-
-
-@pytest.fixture
-def demo(engine: Any) -> None:
-    result = CliRunner().invoke(app, ["demo"])
-    assert result.exit_code == 0, result.output
-
-
-def login(client: TestClient, email: str) -> dict[str, str]:
-    response = client.post(
-        f"{API}/auth/token", data={"grant_type": "password", "username": email, "password": "demo-password"}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+from support.api import API, sign_in
 
 
 def test_demo_money(client: TestClient, engine: Any, demo: None) -> None:
-    viewer = login(client, "viewer@demo.test")
+    viewer = sign_in(client, "viewer@demo.test", DEMO_PASSWORD)
     sources = {s["name"]: s for s in client.get(f"{API}/funding-sources", headers=viewer).json()["items"]}
     reserve = sources["Service Redesign Reserve"]
     assert (reserve["remaining"], reserve["committed"]) == ("555000.00", "30000.00")
@@ -51,8 +33,13 @@ def test_demo_money(client: TestClient, engine: Any, demo: None) -> None:
     assert by_status["approved"]["route"] == "delegated"
 
     # The demo people can each take their step.
-    pm, finance, member = (login(client, f"{who}@demo.test") for who in ("pm", "finance", "member"))
-    sponsor, democratic = login(client, "sponsor@demo.test"), login(client, "democratic@demo.test")
+    pm, finance, member = (
+        sign_in(client, f"{who}@demo.test", DEMO_PASSWORD) for who in ("pm", "finance", "member")
+    )
+    sponsor, democratic = (
+        sign_in(client, "sponsor@demo.test", DEMO_PASSWORD),
+        sign_in(client, "democratic@demo.test", DEMO_PASSWORD),
+    )
     consulting = by_status["consultation"]
     for who in (finance, member):
         mine = client.get(f"{API}/drawdowns", headers=who, params={"awaiting_me": "true"}).json()["items"]

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from pmo.core.permissions import Role
+from support.api import API, problem
 
-from . import money_support
-from .money_support import API, Money, problem
-
-money = money_support.money
+from .money_support import Money
 
 
 def test_finance_creates_a_reserve_and_everyone_reads_it(money: Money) -> None:

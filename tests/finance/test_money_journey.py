@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import money_support
-from .money_support import Money, problem
+from support.api import problem
 
-money = money_support.money
+from .money_support import Money
 
 
 def test_thirty_thousand_delegated_and_seventy_five_thousand_to_cabinet(money: Money) -> None:

@@ -9,11 +9,9 @@ from sqlmodel import Session, select
 from pmo.core.permissions import Role
 from pmo.finance.models import DelegationRule
 from pmo.finance.rules_service import install_default_rule
+from support.api import API, problem
 
-from . import money_support
-from .money_support import API, Money, problem
-
-money = money_support.money
+from .money_support import Money
 
 
 def _rule(**fields: Any) -> dict[str, Any]:

@@ -14,18 +14,10 @@ import openpyxl
 import pytest
 
 from pmo.core.permissions import Role
+from support.api import API, problem
 
 from . import costs_benefits_helpers as helpers
-from .costs_benefits_helpers import API, Api, problem
-
-api, pmo, finance, manager, programme, project = (
-    helpers.api,
-    helpers.pmo,
-    helpers.finance,
-    helpers.manager,
-    helpers.programme,
-    helpers.project,
-)
+from .costs_benefits_helpers import CostsApi
 
 Person = Any
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,7 +28,9 @@ def d(text: str) -> Decimal:
 
 
 @pytest.fixture
-def scene(api: Api, pmo: Person, manager: Person, programme: dict[str, Any], engine, org) -> dict[str, Any]:
+def scene(
+    api: CostsApi, pmo: Person, manager: Person, programme: dict[str, Any], engine, org
+) -> dict[str, Any]:
     """A programme with two projects, a programme-level line, benefits with awkward pence,
     and draw-downs in every state."""
     capital = helpers.funding_source(
@@ -188,7 +182,7 @@ def _sum(values: list[str]) -> Decimal:
 
 
 def test_programme_summary_rows_and_totals(
-    api: Api, pmo: Person, programme: dict[str, Any], scene: dict[str, Any], client
+    api: CostsApi, pmo: Person, programme: dict[str, Any], scene: dict[str, Any], client
 ) -> None:
     summary = api.get(pmo, f"/programmes/{programme['id']}/financial-summary")
     assert (summary["scope"], summary["scope_name"], summary["basis"]) == (
@@ -269,7 +263,7 @@ def test_programme_summary_rows_and_totals(
 
 
 def test_costs_and_drawdowns_by_funding_source(
-    api: Api, pmo: Person, programme: dict[str, Any], scene: dict[str, Any]
+    api: CostsApi, pmo: Person, programme: dict[str, Any], scene: dict[str, Any]
 ) -> None:
     summary = api.get(pmo, f"/programmes/{programme['id']}/financial-summary")
     assert summary["cost_years"] == ["2022/23", "2023/24"]
@@ -318,7 +312,7 @@ def test_costs_and_drawdowns_by_funding_source(
 
 
 def test_basis_forecast_and_actual(
-    api: Api, pmo: Person, programme: dict[str, Any], scene: dict[str, Any]
+    api: CostsApi, pmo: Person, programme: dict[str, Any], scene: dict[str, Any]
 ) -> None:
     forecast = api.get(pmo, f"/programmes/{programme['id']}/financial-summary", basis="forecast")
     assert forecast["basis"] == "forecast"
@@ -335,7 +329,7 @@ def test_basis_forecast_and_actual(
 
 
 def test_portfolio_summary_spans_its_programmes(
-    api: Api, pmo: Person, programme: dict[str, Any], scene: dict[str, Any]
+    api: CostsApi, pmo: Person, programme: dict[str, Any], scene: dict[str, Any]
 ) -> None:
     second = api.post(
         pmo, "/programmes", {"portfolio_id": programme["portfolio_id"], "name": "Another programme"}
@@ -446,7 +440,7 @@ def test_permissions_and_other_organisations(
     problem(client.get(url, params={"basis": "hoped"}, headers=pmo.headers), 422)
 
 
-def test_empty_programme(api: Api, pmo: Person, programme: dict[str, Any]) -> None:
+def test_empty_programme(api: CostsApi, pmo: Person, programme: dict[str, Any]) -> None:
     summary = api.get(pmo, f"/programmes/{programme['id']}/financial-summary")
     assert (summary["rows"], summary["financial_years"], summary["costs"], summary["drawdowns"]) == (
         [],
@@ -463,7 +457,7 @@ def test_empty_programme(api: Api, pmo: Person, programme: dict[str, Any]) -> No
 
 
 def test_csv_and_xlsx_neutralise_formula_starts(
-    api: Api, pmo: Person, programme: dict[str, Any], client
+    api: CostsApi, pmo: Person, programme: dict[str, Any], client
 ) -> None:
     names = [
         '=HYPERLINK("http://evil")',

@@ -16,12 +16,11 @@ from pmo.core.db import utcnow
 from pmo.core.permissions import Role
 from pmo.gates import service as gates
 from pmo.gates.models import Lifecycle
-from pmo.organisations import service as org_service
-from pmo.organisations.models import Directorate, Organisation
-from pmo.organisations.schemas import DirectorateCreate, RoleAssignmentCreate
+from pmo.organisations.models import Organisation
 from pmo.portfolio.models import GovernanceBody, GovernanceBodyMember, Portfolio, Programme, Project
+from support.api import API
 
-from .helpers import API, DISCOVER_ANSWERS
+from .helpers import DISCOVER_ANSWERS
 
 Person = Any  # tests/conftest.py's Person
 
@@ -31,25 +30,6 @@ class Setup:
     engine: Engine
     factory: Any
     client: TestClient
-
-    def directorate(self, organisation: Organisation, name: str | None = None) -> Directorate:
-        with Session(self.engine, expire_on_commit=False) as session:
-            data = DirectorateCreate(name=name or f"Dir {uuid.uuid4().hex[:6]}")
-            directorate = org_service.create_directorate(session, None, organisation.id, data)
-            session.commit()
-            return directorate
-
-    def scoped(self, organisation: Organisation, role: Role, directorate: Directorate) -> Person:
-        person = self.factory.person(organisation)
-        with Session(self.engine) as session:
-            org_service.assign_role(
-                session,
-                None,
-                organisation.id,
-                RoleAssignmentCreate(user_id=person.id, role=role, directorate_id=directorate.id),
-            )
-            session.commit()
-        return person
 
     def body(self, organisation: Organisation, *members: Person, name: str | None = None) -> GovernanceBody:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -139,11 +119,6 @@ class Setup:
 @pytest.fixture
 def setup(engine: Engine, factory: Any, client: TestClient) -> Setup:
     return Setup(engine, factory, client)
-
-
-@pytest.fixture
-def pmo_officer(factory: Any, org: Organisation) -> Person:
-    return factory.person(org, Role.pmo, email="pmo@chesterfield.test")
 
 
 @pytest.fixture

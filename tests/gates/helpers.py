@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-API = "/api/v1"
-
 # Answers to every criterion of the Chesterfield gates, and the detailed business case.
 DISCOVER_ANSWERS = [
     {

@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 
 from pmo.audit.models import AuditEvent
 from pmo.core.permissions import Role
+from support.api import API
 
-from .helpers import API, BUSINESS_CASE, DESIGN_ANSWERS, DISCOVER_ANSWERS
+from .helpers import BUSINESS_CASE, DESIGN_ANSWERS, DISCOVER_ANSWERS
 from .test_lifecycles import CUSTOM
 
 
@@ -45,13 +46,11 @@ def _problem(response, status: int) -> str:  # type: ignore[no-untyped-def]
     return detail
 
 
-def test_the_full_journey_to_delivery(
-    client, engine, setup, org, project, pmo_officer, chair, deputy, factory
-):
+def test_the_full_journey_to_delivery(client, engine, setup, org, project, pmo, chair, deputy, factory):
     councillor = factory.person(org, Role.member)
     assert setup.stage_of(project) == "discover_define"
 
-    first = _created(setup.request(pmo_officer, project))
+    first = _created(setup.request(pmo, project))
     assert first["status"] == "pending"
     assert (first["gate_key"], first["from_stage"], first["to_stage"]) == (
         "design_develop_entry",
@@ -73,7 +72,7 @@ def test_the_full_journey_to_delivery(
     # The detailed business case: the steering group, or elected members, approve it.
     second = _created(
         setup.request(
-            pmo_officer,
+            pmo,
             project,
             {"summary": "Detailed business case.", "answers": DESIGN_ANSWERS, "business_case": BUSINESS_CASE},
         )
@@ -101,32 +100,32 @@ def test_the_full_journey_to_delivery(
     assert all(e.record_type == "project" and e.record_id == project.id for e in stage_changes)
 
 
-def test_the_project_moves_only_when_approved(setup, project, pmo_officer, chair, deputy):
-    review = _created(setup.request(pmo_officer, project))
+def test_the_project_moves_only_when_approved(setup, project, pmo, chair, deputy):
+    review = _created(setup.request(pmo, project))
     assert setup.stage_of(project) == "discover_define"
     assert (
         _created(setup.decide(chair, review["id"], "defer", reason="More evidence."))["status"] == "deferred"
     )
     assert setup.stage_of(project) == "discover_define"
-    review = _created(setup.request(pmo_officer, project))
+    review = _created(setup.request(pmo, project))
     assert (
         _created(setup.decide(deputy, review["id"], "reject", reason="Not a priority."))["status"]
         == "rejected"
     )
     assert setup.stage_of(project) == "discover_define"
-    review = _created(setup.request(pmo_officer, project))
-    setup.client.post(f"{API}/gate-reviews/{review['id']}/withdraw", headers=pmo_officer.headers)
+    review = _created(setup.request(pmo, project))
+    setup.client.post(f"{API}/gate-reviews/{review['id']}/withdraw", headers=pmo.headers)
     assert setup.stage_of(project) == "discover_define"
 
 
-def test_a_request_and_a_decision_write_their_audit_events(engine, setup, org, project, pmo_officer, chair):
+def test_a_request_and_a_decision_write_their_audit_events(engine, setup, org, project, pmo, chair):
     seq = _last_seq(engine, org.id)
-    review = _created(setup.request(pmo_officer, project))
+    review = _created(setup.request(pmo, project))
     events = _events(engine, org.id, seq)
     assert [(e.action, e.record_type, str(e.record_id)) for e in events] == [
         ("create", "gate_review", review["id"])
     ]
-    assert events[0].actor_id == pmo_officer.id
+    assert events[0].actor_id == pmo.id
 
     seq = events[-1].seq
     decided = _created(setup.decide(chair, review["id"]))
@@ -143,47 +142,45 @@ def test_a_request_and_a_decision_write_their_audit_events(engine, setup, org, p
     assert {e.actor_id for e in events} == {chair.id}
 
 
-def test_deciding_your_own_review_is_forbidden(setup, org, factory, pmo_officer, chair):
+def test_deciding_your_own_review_is_forbidden(setup, org, factory, pmo, chair):
     # The requester sits on the board: they are left out of the deciders, and refused.
-    body = setup.body(org, pmo_officer, chair)
+    body = setup.body(org, pmo, chair)
     project = setup.project(org, body=body)
-    review = _created(setup.request(pmo_officer, project))
+    review = _created(setup.request(pmo, project))
     assert review["decider_ids"] == [str(chair.id)]
-    assert "four-eyes" in _problem(setup.decide(pmo_officer, review["id"]), 403)
+    assert "four-eyes" in _problem(setup.decide(pmo, review["id"]), 403)
     assert setup.stage_of(project) == "discover_define"
 
 
-def test_nobody_else_to_decide_is_a_conflict(setup, org, factory, pmo_officer):
-    lonely = setup.project(org, body=setup.body(org, pmo_officer))
-    detail = _problem(setup.request(pmo_officer, lonely), 409)
+def test_nobody_else_to_decide_is_a_conflict(setup, org, factory, pmo):
+    lonely = setup.project(org, body=setup.body(org, pmo))
+    detail = _problem(setup.request(pmo, lonely), 409)
     assert "Set them up" in detail
     ungoverned = setup.project(org)
-    assert "governance body" in _problem(setup.request(pmo_officer, ungoverned), 409)
+    assert "governance body" in _problem(setup.request(pmo, ungoverned), 409)
     assert (
-        setup.client.get(f"{API}/projects/{ungoverned.id}/gate-reviews", headers=pmo_officer.headers).json()[
-            "total"
-        ]
+        setup.client.get(f"{API}/projects/{ungoverned.id}/gate-reviews", headers=pmo.headers).json()["total"]
         == 0
     )
 
 
-def test_the_projects_own_body_comes_before_its_programmes(setup, org, factory, pmo_officer, steering_group):
+def test_the_projects_own_body_comes_before_its_programmes(setup, org, factory, pmo, steering_group):
     board_member = factory.person(org, Role.viewer)
     board = setup.body(org, board_member, name="Directorate Programme Board")
     project = setup.project(org, body=board, programme_body=steering_group)
-    assert _created(setup.request(pmo_officer, project))["decider_ids"] == [str(board_member.id)]
+    assert _created(setup.request(pmo, project))["decider_ids"] == [str(board_member.id)]
 
 
-def test_inactive_people_do_not_decide(client, setup, org, factory, pmo_officer, admin):
+def test_inactive_people_do_not_decide(client, setup, org, factory, pmo, admin):
     gone = factory.person(org, Role.viewer)
     here = factory.person(org, Role.viewer)
     project = setup.project(org, body=setup.body(org, gone, here))
     assert client.post(f"{API}/users/{gone.id}/deactivate", headers=admin.headers).status_code == 200
-    assert _created(setup.request(pmo_officer, project))["decider_ids"] == [str(here.id)]
+    assert _created(setup.request(pmo, project))["decider_ids"] == [str(here.id)]
 
 
-def test_deciders_are_fixed_when_the_review_is_requested(engine, setup, org, factory, project, pmo_officer):
-    review = _created(setup.request(pmo_officer, project))
+def test_deciders_are_fixed_when_the_review_is_requested(engine, setup, org, factory, project, pmo):
+    review = _created(setup.request(pmo, project))
     latecomer = factory.person(org, Role.viewer)
     with Session(engine) as session:
         from pmo.core.db import utcnow
@@ -210,11 +207,11 @@ def _body_of(engine, project) -> uuid.UUID:  # type: ignore[no-untyped-def]
         return body_id
 
 
-def test_approving_with_a_criterion_unanswered_is_refused(setup, project, pmo_officer, chair, deputy):
+def test_approving_with_a_criterion_unanswered_is_refused(setup, project, pmo, chair, deputy):
     answers = copy.deepcopy(DISCOVER_ANSWERS)
     answers.pop()  # evidenced_rationale missing
     answers[0]["answer"] = "   "  # council_priorities blank
-    review = _created(setup.request(pmo_officer, project, {"summary": "Early.", "answers": answers}))
+    review = _created(setup.request(pmo, project, {"summary": "Early.", "answers": answers}))
     assert review["unanswered"] == ["council_priorities", "evidenced_rationale"]
     for decision, extra in (("approve", {}), ("approve_with_conditions", {"conditions": "Find the data."})):
         detail = _problem(setup.decide(chair, review["id"], decision, **extra), 422)
@@ -228,8 +225,8 @@ def test_approving_with_a_criterion_unanswered_is_refused(setup, project, pmo_of
     )
 
 
-def test_a_decision_by_someone_not_a_decider_is_forbidden(setup, org, factory, project, pmo_officer):
-    review = _created(setup.request(pmo_officer, project))
+def test_a_decision_by_someone_not_a_decider_is_forbidden(setup, org, factory, project, pmo):
+    review = _created(setup.request(pmo, project))
     for role in (Role.viewer, Role.sponsor, Role.admin, Role.member):
         outsider = factory.person(org, role)
         assert "not one of the deciders" in _problem(setup.decide(outsider, review["id"]), 403)
@@ -237,38 +234,36 @@ def test_a_decision_by_someone_not_a_decider_is_forbidden(setup, org, factory, p
     assert _problem(setup.decide(factory.person(org, Role.pmo), review["id"]), 403)
 
 
-def test_a_decision_on_a_closed_review_is_a_conflict(setup, project, pmo_officer, chair, deputy):
-    review = _created(setup.request(pmo_officer, project))
+def test_a_decision_on_a_closed_review_is_a_conflict(setup, project, pmo, chair, deputy):
+    review = _created(setup.request(pmo, project))
     _created(setup.decide(chair, review["id"], "reject", reason="No."))
     assert "rejected" in _problem(setup.decide(deputy, review["id"]), 409)
-    withdrawn = _created(setup.request(pmo_officer, project))
+    withdrawn = _created(setup.request(pmo, project))
     assert (
-        setup.client.post(
-            f"{API}/gate-reviews/{withdrawn['id']}/withdraw", headers=pmo_officer.headers
-        ).status_code
+        setup.client.post(f"{API}/gate-reviews/{withdrawn['id']}/withdraw", headers=pmo.headers).status_code
         == 200
     )
     assert "withdrawn" in _problem(setup.decide(chair, withdrawn["id"]), 409)
 
 
-def test_a_stage_jump_is_a_conflict(setup, project, pmo_officer):
+def test_a_stage_jump_is_a_conflict(setup, project, pmo):
     body = {
         "gate_key": "delivery_entry",
         "summary": "Skip ahead.",
         "answers": DESIGN_ANSWERS,
         "business_case": BUSINESS_CASE,
     }
-    assert "one stage at a time" in _problem(setup.request(pmo_officer, project, body), 409)
+    assert "one stage at a time" in _problem(setup.request(pmo, project, body), 409)
     body = {"gate_key": "closure", "summary": "Skip ahead."}
-    _problem(setup.request(pmo_officer, project, body), 409)
+    _problem(setup.request(pmo, project, body), 409)
     body = {"gate_key": "no_such_gate", "summary": "?"}
-    _problem(setup.request(pmo_officer, project, body), 422)
+    _problem(setup.request(pmo, project, body), 422)
     # Naming the right gate is fine.
     body = {"gate_key": "design_develop_entry", "summary": "Next.", "answers": DISCOVER_ANSWERS}
-    _created(setup.request(pmo_officer, project, body))
+    _created(setup.request(pmo, project, body))
 
 
-def test_no_gate_after_the_last_stage(engine, setup, org, project, pmo_officer):
+def test_no_gate_after_the_last_stage(engine, setup, org, project, pmo):
     from pmo.portfolio.models import Project
 
     with Session(engine) as session:
@@ -276,7 +271,7 @@ def test_no_gate_after_the_last_stage(engine, setup, org, project, pmo_officer):
         row.stage = "closed"
         session.add(row)
         session.commit()
-    assert "last stage" in _problem(setup.request(pmo_officer, project), 409)
+    assert "last stage" in _problem(setup.request(pmo, project), 409)
 
 
 BAD_REQUESTS = {
@@ -294,35 +289,33 @@ BAD_REQUESTS = {
 
 
 @pytest.mark.parametrize("body", BAD_REQUESTS.values(), ids=BAD_REQUESTS.keys())
-def test_a_bad_request_is_refused(setup, project, pmo_officer, body):
-    _problem(setup.request(pmo_officer, project, body), 422)
+def test_a_bad_request_is_refused(setup, project, pmo, body):
+    _problem(setup.request(pmo, project, body), 422)
     assert (
-        setup.client.get(f"{API}/projects/{project.id}/gate-reviews", headers=pmo_officer.headers).json()[
-            "total"
-        ]
+        setup.client.get(f"{API}/projects/{project.id}/gate-reviews", headers=pmo.headers).json()["total"]
         == 0
     )
 
 
-def _to_design_develop(setup, project, pmo_officer, chair) -> None:  # type: ignore[no-untyped-def]
-    _created(setup.decide(chair, _created(setup.request(pmo_officer, project))["id"]))
+def _to_design_develop(setup, project, pmo, chair) -> None:  # type: ignore[no-untyped-def]
+    _created(setup.decide(chair, _created(setup.request(pmo, project))["id"]))
 
 
-def test_the_business_case_needs_every_section(setup, project, pmo_officer, chair):
-    _to_design_develop(setup, project, pmo_officer, chair)
+def test_the_business_case_needs_every_section(setup, project, pmo, chair):
+    _to_design_develop(setup, project, pmo, chair)
     partial = {k: v for k, v in BUSINESS_CASE.items() if k != "key_risks"}
     for business_case in (None, partial, {**BUSINESS_CASE, "costs": "  "}):
         body = {"summary": "Business case.", "answers": DESIGN_ANSWERS, "business_case": business_case}
-        response = setup.request(pmo_officer, project, body)
+        response = setup.request(pmo, project, body)
         _problem(response, 422)
         assert any(p["location"][:2] == ["body", "business_case"] for p in response.json()["errors"])
     assert setup.stage_of(project) == "design_develop"
 
 
 def test_other_organisations_projects_and_reviews_are_not_found(
-    client, setup, org, other_org, factory, project, pmo_officer, chair
+    client, setup, org, other_org, factory, project, pmo, chair
 ):
-    review = _created(setup.request(pmo_officer, project))
+    review = _created(setup.request(pmo, project))
     their_pmo = factory.person(other_org, Role.pmo)
     their_viewer = factory.person(other_org, Role.viewer)
     _problem(setup.request(their_pmo, project), 404)
@@ -331,22 +324,22 @@ def test_other_organisations_projects_and_reviews_are_not_found(
     _problem(setup.decide(their_viewer, review["id"]), 404)
     _problem(client.post(f"{API}/gate-reviews/{review['id']}/withdraw", headers=their_pmo.headers), 404)
     assert client.get(f"{API}/gate-reviews", headers=their_viewer.headers).json()["total"] == 0
-    _problem(setup.request(pmo_officer, project.model_copy(update={"id": uuid.uuid4()})), 404)
+    _problem(setup.request(pmo, project.model_copy(update={"id": uuid.uuid4()})), 404)
 
 
-def _custom_project(client, setup, org, pmo_officer, body, approval="all"):  # type: ignore[no-untyped-def]
+def _custom_project(client, setup, org, pmo, body, approval="all"):  # type: ignore[no-untyped-def]
     lifecycle_body = copy.deepcopy(CUSTOM)
     lifecycle_body["gates"][0]["approval"] = approval
-    lifecycle = _created(client.post(f"{API}/lifecycles", json=lifecycle_body, headers=pmo_officer.headers))
+    lifecycle = _created(client.post(f"{API}/lifecycles", json=lifecycle_body, headers=pmo.headers))
     return setup.project(org, body=body, lifecycle_id=uuid.UUID(lifecycle["id"]))
 
 
 GO = {"summary": "Worth it.", "answers": [{"criterion": "worth_it", "answer": "Saves 40k a year."}]}
 
 
-def test_all_must_approve(client, setup, org, pmo_officer, chair, deputy, steering_group):
-    project = _custom_project(client, setup, org, pmo_officer, steering_group)
-    review = _created(setup.request(pmo_officer, project, GO))
+def test_all_must_approve(client, setup, org, pmo, chair, deputy, steering_group):
+    project = _custom_project(client, setup, org, pmo, steering_group)
+    review = _created(setup.request(pmo, project, GO))
     assert review["approval"] == "all"
     after_one = _created(setup.decide(chair, review["id"]))
     assert after_one["status"] == "pending"
@@ -362,9 +355,9 @@ def test_all_must_approve(client, setup, org, pmo_officer, chair, deputy, steeri
     assert setup.stage_of(project) == "build"
 
 
-def test_under_all_one_defer_settles_it(client, setup, org, pmo_officer, chair, deputy, steering_group):
-    project = _custom_project(client, setup, org, pmo_officer, steering_group)
-    review = _created(setup.request(pmo_officer, project, GO))
+def test_under_all_one_defer_settles_it(client, setup, org, pmo, chair, deputy, steering_group):
+    project = _custom_project(client, setup, org, pmo, steering_group)
+    review = _created(setup.request(pmo, project, GO))
     _created(setup.decide(chair, review["id"]))
     assert (
         _created(setup.decide(deputy, review["id"], "defer", reason="Wait for the budget."))["status"]
@@ -373,24 +366,22 @@ def test_under_all_one_defer_settles_it(client, setup, org, pmo_officer, chair, 
     assert setup.stage_of(project) == "idea"
 
 
-def test_under_any_the_first_decision_settles_it(
-    client, setup, org, pmo_officer, chair, deputy, steering_group
-):
-    project = _custom_project(client, setup, org, pmo_officer, steering_group, approval="any")
-    review = _created(setup.request(pmo_officer, project, GO))
+def test_under_any_the_first_decision_settles_it(client, setup, org, pmo, chair, deputy, steering_group):
+    project = _custom_project(client, setup, org, pmo, steering_group, approval="any")
+    review = _created(setup.request(pmo, project, GO))
     assert _created(setup.decide(chair, review["id"], "reject", reason="No."))["status"] == "rejected"
     assert "rejected" in _problem(setup.decide(deputy, review["id"]), 409)
 
 
 def test_role_deciders_are_scoped_to_the_lead_directorate(
-    client, setup, org, factory, pmo_officer, chair, steering_group
+    client, setup, org, factory, pmo, chair, steering_group
 ):
-    housing = setup.directorate(org, "Housing")
-    leisure = setup.directorate(org, "Leisure")
-    housing_sponsor = setup.scoped(org, Role.sponsor, housing)
-    leisure_sponsor = setup.scoped(org, Role.sponsor, leisure)
+    housing = factory.directorate(org, "Housing")
+    leisure = factory.directorate(org, "Leisure")
+    housing_sponsor = factory.scoped(org, Role.sponsor, housing)
+    leisure_sponsor = factory.scoped(org, Role.sponsor, leisure)
     chief = factory.person(org, Role.sponsor)
-    project = _custom_project(client, setup, org, pmo_officer, steering_group, approval="any")
+    project = _custom_project(client, setup, org, pmo, steering_group, approval="any")
     with Session(setup.engine) as session:
         from pmo.portfolio.models import Project
 
@@ -398,20 +389,18 @@ def test_role_deciders_are_scoped_to_the_lead_directorate(
         row.lead_directorate_id = housing.id
         session.add(row)
         session.commit()
-    _created(setup.decide(chair, _created(setup.request(pmo_officer, project, GO))["id"]))
+    _created(setup.decide(chair, _created(setup.request(pmo, project, GO))["id"]))
     finish = {"summary": "Done.", "answers": [{"criterion": "delivered", "answer": "Live since May."}]}
-    review = _created(setup.request(pmo_officer, project, finish))
+    review = _created(setup.request(pmo, project, finish))
     assert set(review["decider_ids"]) == {str(housing_sponsor.id), str(chief.id)}
     _problem(setup.decide(leisure_sponsor, review["id"]), 403)
     _created(setup.decide(housing_sponsor, review["id"]))
     assert setup.stage_of(project) == "done"
 
 
-def test_withdrawn_and_superseded_reviews_are_kept(
-    client, engine, org, setup, project, pmo_officer, chair, factory
-):
-    first = _created(setup.request(pmo_officer, project))
-    second = _created(setup.request(pmo_officer, project))
+def test_withdrawn_and_superseded_reviews_are_kept(client, engine, org, setup, project, pmo, chair, factory):
+    first = _created(setup.request(pmo, project))
+    second = _created(setup.request(pmo, project))
     assert (
         client.get(f"{API}/gate-reviews/{first['id']}", headers=chair.headers).json()["status"]
         == "superseded"
@@ -420,10 +409,10 @@ def test_withdrawn_and_superseded_reviews_are_kept(
     # Only the requester or the PMO withdraws.
     manager = factory.person(org, Role.project_manager)
     _problem(client.post(f"{API}/gate-reviews/{second['id']}/withdraw", headers=manager.headers), 403)
-    withdrawn = client.post(f"{API}/gate-reviews/{second['id']}/withdraw", headers=pmo_officer.headers)
+    withdrawn = client.post(f"{API}/gate-reviews/{second['id']}/withdraw", headers=pmo.headers)
     assert withdrawn.status_code == 200
     assert withdrawn.json()["status"] == "withdrawn"
-    _problem(client.post(f"{API}/gate-reviews/{second['id']}/withdraw", headers=pmo_officer.headers), 409)
+    _problem(client.post(f"{API}/gate-reviews/{second['id']}/withdraw", headers=pmo.headers), 409)
     history = client.get(f"{API}/projects/{project.id}/gate-reviews", headers=chair.headers).json()
     assert {(r["id"], r["status"]) for r in history["items"]} == {
         (first["id"], "superseded"),
@@ -446,8 +435,8 @@ def test_withdrawn_and_superseded_reviews_are_kept(
     ]
 
 
-def test_reviews_awaiting_me(client, setup, org, project, pmo_officer, chair, deputy, factory):
-    review = _created(setup.request(pmo_officer, project))
+def test_reviews_awaiting_me(client, setup, org, project, pmo, chair, deputy, factory):
+    review = _created(setup.request(pmo, project))
 
     def awaiting(who) -> list[str]:  # type: ignore[no-untyped-def]
         response = client.get(f"{API}/gate-reviews?awaiting_me=true", headers=who.headers)
@@ -456,18 +445,18 @@ def test_reviews_awaiting_me(client, setup, org, project, pmo_officer, chair, de
 
     assert awaiting(chair) == [review["id"]]
     assert awaiting(deputy) == [review["id"]]
-    assert awaiting(pmo_officer) == []
+    assert awaiting(pmo) == []
     assert awaiting(factory.person(org, Role.viewer)) == []
     _created(setup.decide(chair, review["id"]))
     assert awaiting(chair) == []
     assert awaiting(deputy) == []
 
 
-def test_list_filters_and_sorting(client, setup, org, pmo_officer, chair, steering_group):
+def test_list_filters_and_sorting(client, setup, org, pmo, chair, steering_group):
     one = setup.project(org, programme_body=steering_group)
     two = setup.project(org, programme_body=steering_group)
-    first = _created(setup.request(pmo_officer, one))
-    second = _created(setup.request(pmo_officer, two))
+    first = _created(setup.request(pmo, one))
+    second = _created(setup.request(pmo, two))
     _created(setup.decide(chair, first["id"]))
 
     def ids(**params: Any) -> list[str]:
@@ -486,8 +475,8 @@ def test_list_filters_and_sorting(client, setup, org, pmo_officer, chair, steeri
     assert client.get(f"{API}/gate-reviews?status=maybe", headers=chair.headers).status_code == 422
 
 
-def test_review_detail_has_the_gate_and_an_etag(client, setup, project, pmo_officer, chair):
-    review = _created(setup.request(pmo_officer, project))
+def test_review_detail_has_the_gate_and_an_etag(client, setup, project, pmo, chair):
+    review = _created(setup.request(pmo, project))
     response = client.get(f"{API}/gate-reviews/{review['id']}", headers=chair.headers)
     assert response.status_code == 200
     detail = response.json()
@@ -511,15 +500,15 @@ BAD_DECISIONS = {
 
 
 @pytest.mark.parametrize("body", BAD_DECISIONS.values(), ids=BAD_DECISIONS.keys())
-def test_a_bad_decision_is_refused(client, setup, project, pmo_officer, chair, body):
-    review = _created(setup.request(pmo_officer, project))
+def test_a_bad_decision_is_refused(client, setup, project, pmo, chair, body):
+    review = _created(setup.request(pmo, project))
     response = client.post(f"{API}/gate-reviews/{review['id']}/decisions", json=body, headers=chair.headers)
     _problem(response, 422)
     assert setup.stage_of(project) == "discover_define"
 
 
-def test_a_retried_decision_with_its_key_is_not_a_second_decision(client, setup, project, pmo_officer, chair):
-    review = _created(setup.request(pmo_officer, project))
+def test_a_retried_decision_with_its_key_is_not_a_second_decision(client, setup, project, pmo, chair):
+    review = _created(setup.request(pmo, project))
     headers = {**chair.headers, "Idempotency-Key": "decide-1"}
     body = {"decision": "approve", "reason": "Yes."}
     first = client.post(f"{API}/gate-reviews/{review['id']}/decisions", json=body, headers=headers)
@@ -535,9 +524,9 @@ def test_a_retried_decision_with_its_key_is_not_a_second_decision(client, setup,
 @pytest.mark.parametrize(
     "role", [Role.viewer, Role.member, Role.finance, Role.admin, Role.democratic_services]
 )
-def test_readers_can_read_but_not_request(client, setup, org, factory, project, pmo_officer, role):
+def test_readers_can_read_but_not_request(client, setup, org, factory, project, pmo, role):
     person = factory.person(org, role)
-    review = _created(setup.request(pmo_officer, project))
+    review = _created(setup.request(pmo, project))
     assert client.get(f"{API}/gate-reviews", headers=person.headers).status_code == 200
     assert client.get(f"{API}/gate-reviews/{review['id']}", headers=person.headers).status_code == 200
     assert client.get(f"{API}/projects/{project.id}/gate-reviews", headers=person.headers).status_code == 200
@@ -554,9 +543,9 @@ def test_project_managers_request_for_the_projects_they_manage(setup, org, facto
 
 
 def test_sponsors_request_within_their_directorate_or_as_sro(setup, org, factory, steering_group):
-    housing = setup.directorate(org, "Housing")
-    leisure = setup.directorate(org, "Leisure")
-    sponsor = setup.scoped(org, Role.sponsor, housing)
+    housing = factory.directorate(org, "Housing")
+    leisure = factory.directorate(org, "Leisure")
+    sponsor = factory.scoped(org, Role.sponsor, housing)
     in_scope = setup.project(org, programme_body=steering_group, lead_directorate_id=housing.id)
     out_of_scope = setup.project(org, programme_body=steering_group, lead_directorate_id=leisure.id)
     as_sro = setup.project(

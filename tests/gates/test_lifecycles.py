@@ -13,8 +13,7 @@ from pmo.audit.models import AuditEvent
 from pmo.core.permissions import Role
 from pmo.gates import service as gates
 from pmo.organisations.models import Organisation
-
-from .helpers import API
+from support.api import API
 
 CUSTOM: dict[str, Any] = {
     "name": "Small change",

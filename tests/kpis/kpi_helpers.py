@@ -1,65 +1,15 @@
-"""Fixtures and helpers of the KPI tests: a register made through the API, KPIs and values."""
+"""The KPI tests' calls: KPIs, targets, values and their workflow, on top of the shared ones
+(tests/support/api.py)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-import pytest
-from fastapi.testclient import TestClient
-from httpx import Response
-
-from pmo.core.permissions import Role
-
-API = "/api/v1"
-PROBLEM = "application/problem+json"
-Person = Any  # tests/conftest.py's Person
+from support.api import API, Api, Bearer, Person
 
 
-def problem(response: Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.text)
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    return body
-
-
-class Bearer:
-    """An API client's token, usable wherever a Person's `.headers` is."""
-
-    def __init__(self, token: str) -> None:
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-
-class Kpis:
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-
-    def post(self, who: Person, path: str, body: dict[str, Any] | None = None, status: int = 201) -> Any:
-        response = self.client.post(f"{API}{path}", json=body, headers=who.headers)
-        assert response.status_code == status, response.text
-        return response.json()
-
-    def get(self, who: Person, path: str, expect: int = 200, **params: Any) -> Any:
-        response = self.client.get(f"{API}{path}", headers=who.headers, params=params)
-        assert response.status_code == expect, response.text
-        return response.json()
-
-    def patch(self, who: Person, path: str, body: dict[str, Any], reader: Person | None = None) -> Response:
-        tag = self.client.get(f"{API}{path}", headers=(reader or who).headers).headers["ETag"]
-        return self.client.patch(f"{API}{path}", json=body, headers={**who.headers, "If-Match": tag})
-
-    def programme(self, who: Person, **fields: Any) -> dict[str, Any]:
-        portfolio = self.post(who, "/portfolios", {"name": f"Portfolio {uuid.uuid4().hex[:6]}"})
-        body = {"portfolio_id": portfolio["id"], "name": f"Programme {uuid.uuid4().hex[:6]}", **fields}
-        result: dict[str, Any] = self.post(who, "/programmes", body)
-        return result
-
-    def project(self, who: Person, programme: dict[str, Any], **fields: Any) -> dict[str, Any]:
-        body = {"programme_id": programme["id"], "name": f"Project {uuid.uuid4().hex[:6]}", **fields}
-        result: dict[str, Any] = self.post(who, "/projects", body)
-        return result
-
+class Kpis(Api):
     def kpi(self, who: Person, **fields: Any) -> dict[str, Any]:
         body: dict[str, Any] = {
             "code": f"K-{uuid.uuid4().hex[:6]}",
@@ -106,33 +56,3 @@ class Kpis:
         )
         assert response.status_code == 200, response.text
         return Bearer(response.json()["access_token"])
-
-
-@pytest.fixture
-def kpis(client: TestClient) -> Kpis:
-    return Kpis(client)
-
-
-@pytest.fixture
-def pmo(factory: Any, org: Any) -> Person:
-    return factory.person(org, Role.pmo)
-
-
-@pytest.fixture
-def viewer(factory: Any, org: Any) -> Person:
-    return factory.person(org, Role.viewer)
-
-
-@pytest.fixture
-def manager(factory: Any, org: Any) -> Person:
-    return factory.person(org, Role.project_manager)
-
-
-@pytest.fixture
-def programme(kpis: Kpis, pmo: Person) -> dict[str, Any]:
-    return kpis.programme(pmo)
-
-
-@pytest.fixture
-def project(kpis: Kpis, pmo: Person, programme: dict[str, Any], manager: Person) -> dict[str, Any]:
-    return kpis.project(pmo, programme, project_manager_id=str(manager.id))

@@ -6,7 +6,6 @@ import io
 import time
 from decimal import Decimal
 
-import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -21,11 +20,6 @@ from .test_feed import add_kpi, add_value, api_client_headers
 
 IMPORTS_URL = "/api/v1/kpi-imports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def pmo(factory, org):  # type: ignore[no-untyped-def]
-    return factory.person(org, Role.pmo, email="pmo@chesterfield.test")
 
 
 def post_csv(client, person, text: str, **params: object):  # type: ignore[no-untyped-def]

@@ -6,35 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import Session
 from typer.testing import CliRunner
 
 from pmo.audit.service import verify_chains
-from pmo.cli import app
 from pmo.core.periods import period_containing, today
+from pmo.demo import DEMO_PASSWORD
 from pmo.kpis.demo import load_kpi_demo
 from pmo.kpis.models import Kpi, KpiValue
 from pmo.organisations.models import Organisation, User
+from support.api import API, sign_in
 
 runner = CliRunner()
-API = "/api/v1"
-
-
-@pytest.fixture
-def demo(engine: Any) -> None:
-    result = runner.invoke(app, ["demo"])
-    assert result.exit_code == 0, result.output
-
-
-def _headers(client: TestClient, email: str) -> dict[str, str]:
-    response = client.post(
-        f"{API}/auth/token", data={"grant_type": "password", "username": email, "password": "demo-password"}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def _all(client: TestClient, headers: dict[str, str], path: str, **params: Any) -> list[dict[str, Any]]:
@@ -50,7 +35,7 @@ def _all(client: TestClient, headers: dict[str, str], path: str, **params: Any) 
 
 
 def test_demo_kpis_show_every_rag_and_direction(demo: None, client: TestClient) -> None:
-    viewer = _headers(client, "viewer@demo.test")
+    viewer = sign_in(client, "viewer@demo.test", DEMO_PASSWORD)
     definitions = _all(client, viewer, "/kpis")
     assert {k["code"] for k in definitions} == {"ICT-01", "ICT-02", "CX-01", "CX-02", "CX-03", "DP-01"}
     assert {k["polarity"] for k in definitions} == {"higher_is_better", "lower_is_better", "none"}
@@ -70,7 +55,7 @@ def test_demo_kpis_show_every_rag_and_direction(demo: None, client: TestClient) 
 
 
 def test_demo_queue_missing_data_and_open_period(demo: None, client: TestClient) -> None:
-    pmo = _headers(client, "pmo@demo.test")
+    pmo = sign_in(client, "pmo@demo.test", DEMO_PASSWORD)
     last_ended = period_containing("quarterly", today()).previous.code
     queue = _all(client, pmo, "/kpi-values", status="submitted")
     verified = _all(client, pmo, "/kpi-values", status="verified")
@@ -85,7 +70,7 @@ def test_demo_queue_missing_data_and_open_period(demo: None, client: TestClient)
 
     # The frontend journey: the project manager submits the open quarter; the PMO verifies and
     # publishes it.
-    pm = _headers(client, "pm@demo.test")
+    pm = sign_in(client, "pm@demo.test", DEMO_PASSWORD)
     cx03 = next(k for k in _all(client, pm, "/kpis") if k["code"] == "CX-03")
     created = client.post(
         f"{API}/kpis/{cx03['id']}/values", json={"period_code": last_ended, "actual": "84.0"}, headers=pm

@@ -7,18 +7,10 @@ from typing import Any
 
 from pmo.core.periods import period_containing, today
 from pmo.core.permissions import Role
+from support.api import API, problem
 
-from . import kpi_helpers
-from .kpi_helpers import API, Kpis, problem
+from .kpi_helpers import Kpis
 
-kpis, pmo, viewer, manager, programme, project = (
-    kpi_helpers.kpis,
-    kpi_helpers.pmo,
-    kpi_helpers.viewer,
-    kpi_helpers.manager,
-    kpi_helpers.programme,
-    kpi_helpers.project,
-)
 Person = Any
 
 

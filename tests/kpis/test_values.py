@@ -12,18 +12,10 @@ from pmo.audit.models import AuditEvent
 from pmo.core.permissions import Role
 from pmo.kpis.feed_state import feed_state
 from pmo.kpis.models import KpiValue
+from support.api import API, problem
 
-from . import kpi_helpers
-from .kpi_helpers import API, Kpis, problem
+from .kpi_helpers import Kpis
 
-kpis, pmo, viewer, manager, programme, project = (
-    kpi_helpers.kpis,
-    kpi_helpers.pmo,
-    kpi_helpers.viewer,
-    kpi_helpers.manager,
-    kpi_helpers.programme,
-    kpi_helpers.project,
-)
 Person = Any
 
 

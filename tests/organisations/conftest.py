@@ -5,29 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from pmo.organisations import service as org_service
-from pmo.organisations.models import Directorate, Organisation
-from pmo.organisations.schemas import DirectorateCreate
+from pmo.organisations.models import Directorate
 
 
 @pytest.fixture
-def make_directorate(engine):  # type: ignore[no-untyped-def]
-    """Create a directorate straight through the service (committed)."""
-
-    def make(organisation: Organisation, name: str = "Digital, HR and Customer Services") -> Directorate:
-        with Session(engine, expire_on_commit=False) as session:
-            directorate = org_service.create_directorate(
-                session, None, organisation.id, DirectorateCreate(name=name)
-            )
-            session.commit()
-            return directorate
-
-    return make
-
-
-@pytest.fixture
-def directorate(make_directorate, org) -> Directorate:  # type: ignore[no-untyped-def]
-    return make_directorate(org)
+def directorate(factory, org) -> Directorate:  # type: ignore[no-untyped-def]
+    return factory.directorate(org, "Digital, HR and Customer Services")
 
 
 class Db:

@@ -9,8 +9,10 @@ from sqlmodel import select
 
 from pmo.core.permissions import Role
 from pmo.organisations.models import Directorate
+from support.api import API, problem
+from support.database import audit_count
 
-from .helpers import API, audit_count, problem, with_if_match
+from .helpers import with_if_match
 
 DIRECTORATES = f"{API}/directorates"
 

@@ -14,8 +14,10 @@ from pmo.core.errors import PROBLEM_MEDIA_TYPE as PROBLEM
 from pmo.core.middleware import CONTROL_MESSAGE
 from pmo.core.permissions import Role
 from pmo.organisations.models import Directorate, User
+from support.api import API, problem
+from support.database import snapshot
 
-from .helpers import API, ORG_TABLES, error_locations, problem, snapshot
+from .helpers import ORG_TABLES, error_locations
 
 PASSWORD = "a long enough password"
 

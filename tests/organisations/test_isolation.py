@@ -16,8 +16,10 @@ from sqlmodel import Session
 from pmo.core.permissions import Role
 from pmo.organisations import service as org_service
 from pmo.organisations.schemas import DirectorateCreate, RoleAssignmentCreate
+from support.api import API, problem
+from support.database import audit_count, snapshot
 
-from .helpers import API, ORG_TABLES, audit_count, problem, snapshot
+from .helpers import ORG_TABLES
 
 
 @dataclass
@@ -138,8 +140,8 @@ def test_their_records_do_not_appear_in_lists(client, admin, other_admin, theirs
     assert theirs.api_client in their_ids("api-clients")
 
 
-def test_isolation_holds_both_ways(client, engine, org, other_org, admin, other_admin, make_directorate):
-    mine = make_directorate(org, "Chesterfield Housing")
+def test_isolation_holds_both_ways(client, engine, factory, org, other_org, admin, other_admin):
+    mine = factory.directorate(org, "Chesterfield Housing")
     before = snapshot(engine, *ORG_TABLES)
     problem(client.get(f"{API}/directorates/{mine.id}", headers=other_admin.headers), 404)
     problem(client.get(f"{API}/users/{admin.id}", headers=other_admin.headers), 404)

@@ -18,8 +18,8 @@ from pmo.core.errors import Conflict
 from pmo.core.permissions import Actor, Role
 from pmo.organisations import service
 from pmo.organisations.models import RoleAssignment, User
-
-from .helpers import API, audit_count, problem
+from support.api import API, problem
+from support.database import audit_count
 
 
 def _operator(organisation_id: uuid.UUID) -> Actor:

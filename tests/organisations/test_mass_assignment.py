@@ -7,7 +7,10 @@ import uuid
 
 import pytest
 
-from .helpers import API, ORG_TABLES, audit_count, error_locations, problem, snapshot
+from support.api import API, problem
+from support.database import audit_count, snapshot
+
+from .helpers import ORG_TABLES, error_locations
 
 PASSWORD = "a long enough password"
 

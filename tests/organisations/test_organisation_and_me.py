@@ -7,8 +7,10 @@ from sqlmodel import select
 from conftest import PASSWORD
 from pmo.core.permissions import ROLE_PERMISSIONS, Role
 from pmo.organisations.models import Organisation, User
+from support.api import API, problem
+from support.database import audit_count, rows
 
-from .helpers import API, audit_count, problem, rows, with_if_match
+from .helpers import with_if_match
 
 ORGANISATION = f"{API}/organisation"
 ME = f"{API}/me"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from pmo.core.permissions import ROLE_PERMISSIONS, Permission, Role
+from support.api import API, problem
+from support.database import audit_count, snapshot
 
-from .helpers import API, ORG_TABLES, audit_count, problem, snapshot
+from .helpers import ORG_TABLES
 
 NON_ADMIN = [r for r in Role if r is not Role.admin]
 

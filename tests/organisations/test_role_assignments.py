@@ -9,8 +9,10 @@ from sqlmodel import select
 
 from pmo.core.permissions import ORGANISATION_WIDE_ROLES, Role
 from pmo.organisations.models import RoleAssignment
+from support.api import API, problem
+from support.database import audit_count
 
-from .helpers import API, audit_count, error_locations, problem, with_if_match
+from .helpers import error_locations, with_if_match
 
 ASSIGNMENTS = f"{API}/role-assignments"
 SCOPABLE = sorted(set(Role) - ORGANISATION_WIDE_ROLES)
@@ -78,9 +80,9 @@ def test_same_role_and_scope_twice_is_409(client, admin, factory, org, directora
     assert _count(db, person.id) == 2
 
 
-def test_same_role_in_two_directorates(client, admin, factory, org, make_directorate):
+def test_same_role_in_two_directorates(client, admin, factory, org):
     person = factory.person(org)
-    first, second = make_directorate(org, "Housing"), make_directorate(org, "Finance")
+    first, second = factory.directorate(org, "Housing"), factory.directorate(org, "Finance")
     assert _assign(client, admin, person.id, "project_manager", first.id).status_code == 201
     assert _assign(client, admin, person.id, "project_manager", second.id).status_code == 201
 

@@ -1,4 +1,4 @@
-"""Fixtures for the portfolio tests: people in every role, and a register made through the API."""
+"""Fixtures for the portfolio tests: a register made through the API."""
 
 from __future__ import annotations
 
@@ -7,46 +7,20 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 
-from pmo.core.permissions import Role
-from pmo.organisations import service as org_service
-from pmo.organisations.models import Directorate, Organisation
-from pmo.organisations.schemas import DirectorateCreate, RoleAssignmentCreate
+from support.api import API
 
-API = "/api/v1"
 Factory = Any  # tests/conftest.py's Factory
 Person = Any  # tests/conftest.py's Person
 
 
 class Register:
-    """Makes directorates, people with scoped roles, and register records (through the API)."""
+    """Makes register records through the API, and reads them with their ETag."""
 
     def __init__(self, engine: Any, factory: Factory, client: TestClient) -> None:
         self.engine = engine
         self.factory = factory
         self.client = client
-
-    def directorate(self, organisation: Organisation, name: str | None = None) -> Directorate:
-        with Session(self.engine, expire_on_commit=False) as session:
-            directorate = org_service.create_directorate(
-                session, None, organisation.id, DirectorateCreate(name=name or f"Dir {uuid.uuid4().hex[:6]}")
-            )
-            session.commit()
-            return directorate
-
-    def scoped(self, organisation: Organisation, role: Role, directorate: Directorate) -> Person:
-        """A person holding `role` for one directorate only."""
-        person = self.factory.person(organisation)
-        with Session(self.engine) as session:
-            org_service.assign_role(
-                session,
-                None,
-                organisation.id,
-                RoleAssignmentCreate(user_id=person.id, role=role, directorate_id=directorate.id),
-            )
-            session.commit()
-        return person
 
     def post(self, who: Person, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post(f"{API}{path}", json=body, headers=who.headers)
@@ -86,20 +60,6 @@ def register(engine: Any, factory: Factory, client: TestClient) -> Register:
 
 
 @pytest.fixture
-def pmo(factory: Factory, org: Organisation) -> Person:
-    return factory.person(org, Role.pmo, email="pmo@chesterfield.test")
-
-
-@pytest.fixture
-def other_pmo(factory: Factory, other_org: Organisation) -> Person:
-    return factory.person(other_org, Role.pmo, email="pmo@dacorum.test")
-
-
-@pytest.fixture
-def programme(register: Register, pmo: Person) -> dict[str, Any]:
-    return register.programme(pmo)
-
-
-@pytest.fixture
 def project(register: Register, pmo: Person, programme: dict[str, Any]) -> dict[str, Any]:
+    """A project with no project manager (tests/conftest.py's has one)."""
     return register.project(pmo, programme)

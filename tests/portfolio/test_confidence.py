@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import Session
 
 from pmo.organisations.models import Organisation
-
-from .helpers import API, audit_events, problem
+from support.api import API, problem
+from support.database import audit_events
 
 
 def _assess(client, who, project, rating: str, commentary: str = "Because."):

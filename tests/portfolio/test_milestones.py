@@ -9,8 +9,8 @@ import pytest
 
 from pmo.core.periods import today
 from pmo.core.permissions import Role
-
-from .helpers import API, audit_events, problem
+from support.api import API, problem
+from support.database import audit_events
 
 
 def _create(client, who, project, **body):

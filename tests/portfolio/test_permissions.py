@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 
 from pmo.core.permissions import Role
-
-from .helpers import API, audit_count, problem
+from support.api import API, problem
+from support.database import audit_count
 
 
 @pytest.fixture
-def setting(register, pmo, org) -> dict[str, Any]:
-    housing = register.directorate(org, "Housing")
-    digital = register.directorate(org, "Digital")
+def setting(register, factory, pmo, org) -> dict[str, Any]:
+    housing = factory.directorate(org, "Housing")
+    digital = factory.directorate(org, "Digital")
     programme = register.programme(pmo)
     manager = register.factory.person(org, Role.project_manager)
     housing_project = register.project(
@@ -32,8 +32,8 @@ def setting(register, pmo, org) -> dict[str, Any]:
     }
 
 
-def test_sponsor_creates_only_in_their_directorate(register, org, client, setting) -> None:
-    sponsor = register.scoped(org, Role.sponsor, setting["housing"])
+def test_sponsor_creates_only_in_their_directorate(register, factory, org, client, setting) -> None:
+    sponsor = factory.scoped(org, Role.sponsor, setting["housing"])
     ok = client.post(
         f"{API}/projects",
         json={
@@ -49,8 +49,8 @@ def test_sponsor_creates_only_in_their_directorate(register, org, client, settin
         problem(client.post(f"{API}/projects", json=body, headers=sponsor.headers), 403)
 
 
-def test_sponsor_edits_only_in_their_directorate_or_as_sro(register, org, client, setting) -> None:
-    sponsor = register.scoped(org, Role.sponsor, setting["housing"])
+def test_sponsor_edits_only_in_their_directorate_or_as_sro(register, factory, org, client, setting) -> None:
+    sponsor = factory.scoped(org, Role.sponsor, setting["housing"])
     housing_path = f"/projects/{setting['housing_project']['id']}"
     digital_path = f"/projects/{setting['digital_project']['id']}"
     assert register.patch(sponsor, housing_path, {"name": "Housing, edited"}).status_code == 200
@@ -71,7 +71,7 @@ def test_organisation_wide_sponsor_covers_every_directorate(register, org, setti
     )
 
 
-def test_project_manager_edits_only_their_projects(register, org, client, setting) -> None:
+def test_project_manager_edits_only_their_projects(register, factory, org, client, setting) -> None:
     manager = setting["manager"]
     mine = f"/projects/{setting['housing_project']['id']}"
     assert register.patch(manager, mine, {"description": "Updated by the PM"}).status_code == 200
@@ -106,7 +106,7 @@ def test_project_manager_edits_only_their_projects(register, org, client, settin
         403,
     )
     # Another project manager (also scoped to Housing) cannot edit a project they do not manage.
-    someone = register.scoped(org, Role.project_manager, setting["housing"])
+    someone = factory.scoped(org, Role.project_manager, setting["housing"])
     problem(register.patch(someone, mine, {"name": "x"}), 403)
     milestone = ok.json()
     problem(register.patch(someone, f"/milestones/{milestone['id']}", {"status": "done"}), 403)

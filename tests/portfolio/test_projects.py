@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from pmo.core.permissions import Role
 from pmo.core.references import next_reference
 from pmo.gates.models import Lifecycle
-
-from .helpers import API, audit_count, audit_events, problem
+from support.api import API, problem
+from support.database import audit_count, audit_events
 
 
 def test_create_gives_reference_lifecycle_and_first_stage(register, pmo, programme, engine) -> None:
@@ -124,9 +124,9 @@ def test_get_and_etag(register, pmo, project, client) -> None:
     assert again.status_code == 304
 
 
-def test_patch_changes_fields_and_audits(register, pmo, project, engine, org) -> None:
+def test_patch_changes_fields_and_audits(register, factory, pmo, project, engine, org) -> None:
     sro = register.factory.person(org, Role.sponsor)
-    directorate = register.directorate(org)
+    directorate = factory.directorate(org)
     response = register.patch(
         pmo,
         f"/projects/{project['id']}",
@@ -222,13 +222,13 @@ def test_moving_to_a_programme_of_another_organisation_is_404(
     "field", ["sro_id", "project_manager_id", "lead_directorate_id", "governance_body_id"]
 )
 def test_references_to_another_organisation_are_404(
-    register, pmo, other_pmo, project, programme, client, field
+    register, factory, pmo, other_pmo, project, programme, client, field
 ) -> None:
     other_org = other_pmo.organisation
     target = {
         "sro_id": lambda: other_pmo.id,
         "project_manager_id": lambda: other_pmo.id,
-        "lead_directorate_id": lambda: register.directorate(other_org).id,
+        "lead_directorate_id": lambda: factory.directorate(other_org).id,
         "governance_body_id": lambda: register.post(
             other_pmo, "/governance-bodies", {"name": "Their board", "kind": "steering_group"}
         )["id"],
@@ -290,9 +290,9 @@ def test_concurrent_edits_with_the_same_etag_one_wins(register, pmo, project, cl
 
 
 @pytest.fixture
-def catalogue(register, pmo, org) -> dict[str, Any]:
+def catalogue(register, factory, pmo, org) -> dict[str, Any]:
     """Two portfolios, three programmes, five projects with different people and directorates."""
-    housing, digital = register.directorate(org, "Housing"), register.directorate(org, "Digital")
+    housing, digital = factory.directorate(org, "Housing"), factory.directorate(org, "Digital")
     sro = register.factory.person(org, Role.sponsor)
     manager = register.factory.person(org, Role.project_manager)
     od = register.portfolio(pmo, "OD Programme")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from pmo.core.permissions import Role
-
-from .helpers import API, audit_count, audit_events, problem
+from support.api import API, problem
+from support.database import audit_count, audit_events
 
 
 def test_portfolio_crud(register, pmo, client, engine) -> None:
@@ -41,10 +41,10 @@ def test_portfolio_crud(register, pmo, client, engine) -> None:
     assert [e["action"] for e in audit_events(engine, created["id"])] == ["create", "update", "delete"]
 
 
-def test_programme_fields_and_references(register, pmo, other_pmo, org, client, engine) -> None:
+def test_programme_fields_and_references(register, factory, pmo, other_pmo, org, client, engine) -> None:
     portfolio = register.portfolio(pmo)
     sro = register.factory.person(org, Role.sponsor)
-    directorate = register.directorate(org)
+    directorate = factory.directorate(org)
     board = register.post(pmo, "/governance-bodies", {"name": "Steering Group", "kind": "steering_group"})
     body = {
         "portfolio_id": portfolio["id"],
@@ -77,7 +77,7 @@ def test_programme_fields_and_references(register, pmo, other_pmo, org, client, 
     for field, value in (
         ("portfolio_id", theirs["id"]),
         ("sro_id", str(other_pmo.id)),
-        ("lead_directorate_id", str(register.directorate(other_pmo.organisation).id)),
+        ("lead_directorate_id", str(factory.directorate(other_pmo.organisation).id)),
     ):
         problem(
             client.post(f"{API}/programmes", json={**body, "name": "y", field: value}, headers=pmo.headers),
@@ -103,8 +103,8 @@ def test_programme_fields_and_references(register, pmo, other_pmo, org, client, 
     assert [e["action"] for e in audit_events(engine, programme["id"])] == ["create", "update"]
 
 
-def test_governance_bodies_and_members(register, pmo, other_pmo, org, client, engine) -> None:
-    directorate = register.directorate(org)
+def test_governance_bodies_and_members(register, factory, pmo, other_pmo, org, client, engine) -> None:
+    directorate = factory.directorate(org)
     board = register.post(
         pmo,
         "/governance-bodies",

@@ -14,8 +14,7 @@ from pmo.core.permissions import Role
 from pmo.gates.models import GateDecision, GateReview
 from pmo.portfolio.models import Project
 from pmo.raid.models import Risk, RiskAction
-
-from .helpers import API, problem
+from support.api import API, problem
 
 
 def _review(

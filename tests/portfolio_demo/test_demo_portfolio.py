@@ -8,7 +8,6 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-import pytest
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 from typer.testing import CliRunner
@@ -81,13 +80,6 @@ TABLES = (
     GateDecision,
     AuditEvent,
 )
-
-
-@pytest.fixture
-def demo(engine):
-    result = runner.invoke(app, ["demo"])
-    assert result.exit_code == 0, result.output
-    assert "demo data loaded" in result.stdout
 
 
 def _organisation(session: Session, name: str) -> Organisation:

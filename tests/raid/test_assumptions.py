@@ -10,18 +10,10 @@ from sqlmodel import Session
 
 from pmo.core.permissions import Role
 from pmo.organisations.models import Organisation
+from support.api import API, problem
+from support.database import audit_actions, count
 
-from . import items_helpers
-from .items_helpers import API, Items, count, events, problem
-
-items, pmo, other_pmo, manager, programme, project = (
-    items_helpers.items,
-    items_helpers.pmo,
-    items_helpers.other_pmo,
-    items_helpers.manager,
-    items_helpers.programme,
-    items_helpers.project,
-)
+from .items_helpers import Items
 
 Person = Any
 RISK = {
@@ -64,7 +56,7 @@ def test_create_update_and_audit(
         None,
         None,
     )
-    assert events(engine, first["id"]) == [
+    assert audit_actions(engine, first["id"]) == [
         ("create", "assumption"),
         ("update", "assumption"),
         ("update", "assumption"),
@@ -129,8 +121,8 @@ def test_invalidate_raises_an_issue_in_one_step(
         "high",
     )
     assert assumption["reference"] in issue["description"]
-    assert events(engine, assumption["id"]) == [("create", "assumption"), ("invalidate", "assumption")]
-    assert events(engine, issue["id"]) == [("create", "issue")]
+    assert audit_actions(engine, assumption["id"]) == [("create", "assumption"), ("invalidate", "assumption")]
+    assert audit_actions(engine, issue["id"]) == [("create", "issue")]
     # Once raised, not again.
     problem(
         items.client.post(f"{API}/assumptions/{assumption['id']}/invalidate", json=body, headers=pmo.headers),
@@ -152,7 +144,7 @@ def test_invalidate_raises_a_scored_risk(
     assert result["assumption"]["raised_risk_id"] == result["raised_id"]
     risk = items.get(pmo, f"/risks/{result['raised_id']}")
     assert (risk["programme_id"], risk["inherent_score"], risk["residual_score"]) == (programme["id"], 20, 9)
-    assert events(engine, result["raised_id"]) == [("create", "risk")]
+    assert audit_actions(engine, result["raised_id"]) == [("create", "risk")]
 
 
 def test_invalid_raised_item_writes_nothing(

@@ -98,11 +98,6 @@ class Setup:
 
 
 @pytest.fixture
-def pmo(factory: Any, org: Any) -> Person:
-    return factory.person(org, Role.pmo, email="pmo@chesterfield.test")
-
-
-@pytest.fixture
 def setup(client: TestClient, pmo: Person) -> Setup:
     return Setup(client, pmo)
 

@@ -7,18 +7,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from pmo.core.permissions import Role
+from support.api import API, problem
+from support.database import audit_actions
 
-from . import items_helpers
-from .items_helpers import API, Items, events, problem
-
-items, pmo, other_pmo, manager, programme, project = (
-    items_helpers.items,
-    items_helpers.pmo,
-    items_helpers.other_pmo,
-    items_helpers.manager,
-    items_helpers.programme,
-    items_helpers.project,
-)
+from .items_helpers import Items
 
 Person = Any
 
@@ -41,7 +33,7 @@ def test_create_with_project_or_external_party(
     )
     assert (second["other_project_id"], second["external_party"]) == (None, "Derbyshire County Council")
     assert (first["status"], first["escalation_level"]) == ("open", "project")
-    assert events(engine, first["id"]) == [("create", "dependency")]
+    assert audit_actions(engine, first["id"]) == [("create", "dependency")]
 
 
 def test_exactly_one_other_end_and_not_itself(
@@ -177,7 +169,7 @@ def test_escalation_and_history(items: Items, pmo: Person, project: dict[str, An
     assert (down.json()["escalation_level"], down.json()["escalation_reason"]) == ("programme", "Agreed plan")
     history = items.get(pmo, f"/dependencies/{dependency['id']}/history")["items"]
     assert [e["action"] for e in history] == ["create", "escalate", "de-escalate"]
-    assert events(engine, dependency["id"]) == [
+    assert audit_actions(engine, dependency["id"]) == [
         ("create", "dependency"),
         ("escalate", "dependency"),
         ("de-escalate", "dependency"),

@@ -6,21 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
-
 from pmo.core.permissions import Role
+from support.api import API, problem
+from support.database import audit_actions
 
-from . import items_helpers
-from .items_helpers import API, Items, events, problem
-
-items, pmo, other_pmo, manager, programme, project = (
-    items_helpers.items,
-    items_helpers.pmo,
-    items_helpers.other_pmo,
-    items_helpers.manager,
-    items_helpers.programme,
-    items_helpers.project,
-)
+from .items_helpers import Items
 
 Person = Any
 
@@ -44,7 +34,7 @@ def test_create_with_reference_defaults_and_audit(
     assert first["risk_id"] is None
     assert first["overdue"] is False
     assert first["raised_on"] == date.today().isoformat()
-    assert events(engine, first["id"]) == [("create", "issue")]
+    assert audit_actions(engine, first["id"]) == [("create", "issue")]
 
 
 def test_on_a_programme_or_portfolio_and_exactly_one_place(
@@ -97,7 +87,11 @@ def test_resolving_needs_a_resolution(items: Items, pmo: Person, project: dict[s
     problem(items.patch(pmo, path, {"resolution": ""}), 422)
     reopened = items.patch(pmo, path, {"status": "in_progress"}).json()
     assert (reopened["status"], reopened["closed_at"]) == ("in_progress", None)
-    assert events(engine, issue["id"]) == [("create", "issue"), ("update", "issue"), ("update", "issue")]
+    assert audit_actions(engine, issue["id"]) == [
+        ("create", "issue"),
+        ("update", "issue"),
+        ("update", "issue"),
+    ]
 
 
 def test_patch_needs_if_match_and_refuses_null_title(
@@ -161,7 +155,12 @@ def test_escalate_and_de_escalate(items: Items, pmo: Person, project: dict[str, 
     assert (down.json()["escalation_level"], down.json()["escalation_reason"]) == ("project", None)
     problem(items.client.post(f"{path}/de-escalate", json={}, headers=pmo.headers), 409)
     assert items.refs(pmo, "/issues", escalated=True) == []
-    assert [a for a, _ in events(engine, issue["id"])] == ["create", "escalate", "escalate", "de-escalate"]
+    assert [a for a, _ in audit_actions(engine, issue["id"])] == [
+        "create",
+        "escalate",
+        "escalate",
+        "de-escalate",
+    ]
 
 
 def test_history_oldest_first(items: Items, pmo: Person, project: dict[str, Any], viewer: Person) -> None:
@@ -171,11 +170,6 @@ def test_history_oldest_first(items: Items, pmo: Person, project: dict[str, Any]
     assert [(e["action"], e["record_type"]) for e in history] == [("create", "issue"), ("update", "issue")]
     assert history[1]["before"]["priority"] == "medium"
     assert history[1]["after"]["priority"] == "critical"
-
-
-@pytest.fixture
-def viewer(factory: Any, org: Any) -> Person:
-    return factory.person(org, Role.viewer)
 
 
 def test_filters_and_sorting(
@@ -313,7 +307,7 @@ def test_permissions_per_role(
             403,
         )
     problem(items.client.get(f"{API}/issues"), 401)
-    assert events(engine, other["id"]) == [("create", "issue"), ("update", "issue")]
+    assert audit_actions(engine, other["id"]) == [("create", "issue"), ("update", "issue")]
 
 
 def test_an_issue_a_risk_became_shows_the_risk(items: Items, pmo: Person, project: dict[str, Any]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 from typer.testing import CliRunner
@@ -28,12 +27,6 @@ REPORT = {
     "Failure to resource the priorities set out in the programme": ((2, 2), (2, 1)),
     "The OD Programme does not realise the benefits identified": ((3, 2), (3, 1)),
 }
-
-
-@pytest.fixture
-def demo(engine):
-    result = runner.invoke(app, ["demo"])
-    assert result.exit_code == 0, result.output
 
 
 def _counts(session: Session) -> dict[str, int]:

@@ -6,18 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from pmo.core.permissions import Role
+from support.api import API, problem
 
-from . import risks_helpers
-from .risks_helpers import API, Raid, problem
-
-# The shared fixtures of the risk tests.
-raid, pmo, programme, manager, project = (
-    risks_helpers.raid,
-    risks_helpers.pmo,
-    risks_helpers.programme,
-    risks_helpers.manager,
-    risks_helpers.project,
-)
+from .risks_helpers import Raid
 
 Person = Any
 

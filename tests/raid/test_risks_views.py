@@ -6,17 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from . import risks_helpers
-from .risks_helpers import API, Raid, problem
+from support.api import API, problem
 
-# The shared fixtures of the risk tests.
-raid, pmo, programme, manager, project = (
-    risks_helpers.raid,
-    risks_helpers.pmo,
-    risks_helpers.programme,
-    risks_helpers.manager,
-    risks_helpers.project,
-)
+from .risks_helpers import Raid
 
 Person = Any
 

@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     # double reload) gets a sibling in the same session instead of ending it as stolen.
     refresh_reuse_grace_seconds: int = Field(default=10, ge=0, le=60)
 
+    # How long a request waits for a database lock (SQLite's write lock, a PostgreSQL row
+    # lock) before giving up with 503 and Retry-After.
+    database_busy_timeout_seconds: float = Field(default=5, gt=0, le=60)
+
     log_level: str = "INFO"
 
     # `pmo worker`: seconds between looks for due jobs.

@@ -9,8 +9,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import Depends
-from sqlalchemy import JSON, BigInteger, DateTime, Engine, String, event
+from fastapi import Depends, Request
+from sqlalchemy import JSON, BigInteger, Connection, DateTime, Engine, String, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declared_attr
@@ -82,35 +82,55 @@ def timestamp_field(**kwargs: Any) -> Any:
 
 
 def make_engine(url: str) -> Engine:
+    """The engine; each transaction begins as a read or a write (see `_begin_as_read_or_write`)."""
+    busy_timeout = get_settings().database_busy_timeout_seconds
     if url.startswith("sqlite"):
         if url.startswith(f"sqlite:///{VAR_DIR}"):
             VAR_DIR.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _serialise_sqlite_writers(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:  # noqa: ARG001
+            dbapi_connection.isolation_level = None  # let the BEGIN of `_begin_as_read_or_write` take over
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+    else:
+        # A row lock waited on longer than the busy timeout fails (55P03), answered with 503.
+        lock_timeout_ms = int(busy_timeout * 1000)
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=10,
+            connect_args={"options": f"-c lock_timeout={lock_timeout_ms}"},
+        )
+    event.listen(engine, "begin", _begin_as_read_or_write)
+    return engine
 
 
-def _serialise_sqlite_writers(engine: Engine) -> None:
-    """Make every SQLite transaction BEGIN IMMEDIATE.
+# The execution option that makes an engine's transactions read-only (see `read_only`).
+READ_ONLY_OPTION = "pmo_read_only"
 
-    SQLite allows one writer at a time. With the default deferred BEGIN, two requests may both
-    read (an audit chain head, a balance) and then fail when upgrading to a write lock. Taking
-    the write lock at BEGIN makes concurrent requests queue instead, like row locks do on
-    PostgreSQL. The embedded default is for small installations, where this costs nothing.
+
+def _begin_as_read_or_write(connection: Connection) -> None:
+    """Begin a read-only transaction or a write transaction, as the engine was asked.
+
+    SQLite allows one writer at a time. A write transaction takes the write lock at BEGIN
+    (IMMEDIATE), so concurrent writers queue (up to the busy timeout) instead of failing when
+    they upgrade from a read, as row locks make them queue on PostgreSQL; in WAL mode a read
+    transaction that later writes fails with SQLITE_BUSY_SNAPSHOT whatever the timeout. A read
+    transaction takes no lock and never waits for a writer. It is also made read-only, on
+    both databases, so a read that tries to write fails loudly instead of silently racing.
     """
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:  # noqa: ARG001
-        dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below take over
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = bool(connection.get_execution_options().get(READ_ONLY_OPTION))
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    elif read_only:
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 @lru_cache
@@ -118,9 +138,38 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_session() -> Iterator[Session]:
+def read_only(engine: Engine) -> Engine:
+    """The same engine (and pool) whose transactions are read-only and take no write lock."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes_on_read() -> None:
+    """Marks a GET route that writes (the KPI feed counts requests): `dependencies=[WRITES_ON_READ]`.
+
+    Its transaction then begins as a write, like a POST's. Without the marker, a write in a
+    GET fails (the read transaction refuses it), so a forgotten marker cannot pass unnoticed.
+    """
+
+
+WRITES_ON_READ = Depends(writes_on_read)
+
+
+def request_writes(request: Request) -> bool:
+    """Whether the request's transaction begins as a write: any method but GET, HEAD and
+    OPTIONS, or a route marked with `WRITES_ON_READ`."""
+    if request.method not in READ_METHODS:
+        return True
+    route = request.scope.get("route")
+    return any(d.dependency is writes_on_read for d in getattr(route, "dependencies", ()))
+
+
+def get_session(request: Request) -> Iterator[Session]:
     """One session and one commit per request: services never commit, this does."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    engine = get_engine() if request_writes(request) else read_only(get_engine())
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -17,7 +17,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -115,6 +115,34 @@ class TooManyRequests(ProblemError):
         super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
 
 
+class DatabaseBusy(ProblemError):
+    status, slug, title = 503, "database-busy", "The database is busy"
+
+    # Long enough for the transaction holding the lock to finish, short enough to matter.
+    RETRY_AFTER_SECONDS = 2
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database is busy with other changes. Nothing was changed; try again shortly.",
+            headers={"Retry-After": str(self.RETRY_AFTER_SECONDS)},
+        )
+
+
+# SQLite's primary result codes for a lock not granted in time (the extended codes, such as
+# SQLITE_BUSY_SNAPSHOT, keep them in their low byte).
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+# PostgreSQL: serialization failure, deadlock detected, lock not available (lock_timeout).
+_POSTGRES_BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_database_busy(exc: DBAPIError) -> bool:
+    """Whether the database refused because of other transactions: worth retrying later."""
+    sqlite_code = getattr(exc.orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return getattr(exc.orig, "sqlstate", None) in _POSTGRES_BUSY_STATES
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -208,6 +236,12 @@ def install_error_handlers(app: FastAPI) -> None:
             detail="Someone changed this record at the same time. Read it again and reapply your change.",
         )
 
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        if not is_database_busy(cast(DBAPIError, exc)):
+            return await on_unexpected(request, exc)
+        logger.warning("database busy: %s", exc)
+        return await on_problem(request, DatabaseBusy())
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:  # noqa: ARG001
         logger.exception("unhandled error", extra={"path": request.url.path})
         request_id = getattr(request.state, "request_id", None)
@@ -225,6 +259,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(IntegrityError, on_conflicting_write)
     app.add_exception_handler(StaleDataError, on_stale_write)
+    app.add_exception_handler(DBAPIError, on_database_error)
     app.add_exception_handler(Exception, on_unexpected)
 
 
@@ -251,6 +286,7 @@ _DESCRIPTIONS = {
     428: "`If-Match` is required for this change.",
     429: "Too many requests; wait for `Retry-After` seconds.",
     500: "Unexpected error on the server.",
+    503: "The database is busy; nothing was changed. Retry after `Retry-After` seconds.",
 }
 
 
@@ -261,7 +297,7 @@ def problem_content() -> dict[str, Any]:
 def declare(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` of a route: the problem statuses it can return, plus those every route can."""
     # 400: any path with a control character is refused before routing (core.middleware).
-    common = (400, 401, 403, 413, 422, 429, 500)
+    common = (400, 401, 403, 413, 422, 429, 500, 503)
     result: dict[int | str, dict[str, Any]] = {}
     for status in sorted({*statuses, *common}):
         if status == 304:

@@ -16,7 +16,7 @@ from pydantic import StringConstraints
 
 from pmo.auth.dependencies import require
 from pmo.core.config import get_settings
-from pmo.core.db import SessionDep
+from pmo.core.db import WRITES_ON_READ, SessionDep
 from pmo.core.errors import FieldProblem, Unprocessable, declare
 from pmo.core.periods import InvalidPeriod
 from pmo.core.permissions import Actor, Permission
@@ -31,7 +31,8 @@ from pmo.kpis.feed_schemas import (
     FeedValue,
 )
 
-router = APIRouter(tags=["kpi-feed"])
+# The feed counts each API client's requests (a write), so its GETs begin as writes.
+router = APIRouter(tags=["kpi-feed"], dependencies=[WRITES_ON_READ])
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 JSON_MEDIA_TYPE = "application/json"
