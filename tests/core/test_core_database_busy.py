@@ -15,8 +15,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from pmo.audit import service as audit
 from pmo.core.config import get_settings
 from pmo.core.db import read_only, writes_on_read
+from pmo.kpis.feed_state import mark_changed
 from pmo.main import DOMAIN_ROUTERS
 from pmo.organisations.models import Directorate
 
@@ -158,3 +160,32 @@ def test_only_the_kpi_feed_writes_in_a_get():
         if isinstance(route, APIRoute) and any(d.dependency is writes_on_read for d in route.dependencies)
     )
     assert marked == ["/kpi-feed/definitions", "/kpi-feed/values"]
+
+
+def test_postgres_a_kpi_change_locks_the_chain_head_before_the_feed_revision(engine: Engine, org):
+    """The soak found deadlocks: a KPI import moved the feed revision on and then audited, while
+    a KPI value was audited and then moved the revision on. Every change now locks the chain
+    head first, so the second change waits for the first instead of each waiting for the other."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's deadlock detection")
+    errors: list[Exception] = []
+
+    def audit_then_revision() -> None:
+        try:
+            with Session(engine) as second:
+                audit.lock_chain(second, org.id)
+                mark_changed(second, org.id)
+                second.commit()
+        except DBAPIError as exc:
+            errors.append(exc)
+
+    with Session(engine) as first:
+        mark_changed(first, org.id)  # the import's order: the revision first
+        other = threading.Thread(target=audit_then_revision)
+        other.start()
+        with engine.connect() as watcher:
+            _wait_until_another_backend_waits_for_a_lock(watcher)
+        audit.lock_chain(first, org.id)
+        first.commit()
+    other.join(timeout=30)
+    assert errors == []

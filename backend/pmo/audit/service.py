@@ -136,6 +136,19 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def lock_chain(session: Session, organisation_id: uuid.UUID) -> AuditChainHead:
+    """Lock the organisation's chain head: its changes append one after another.
+
+    Every write in an organisation takes this lock, so it is the first row lock a transaction
+    takes: another per-organisation row locked before it (the KPI feed revision) would let two
+    transactions wait on each other (a deadlock on PostgreSQL).
+    """
+    head: AuditChainHead = session.execute(
+        select(AuditChainHead).where(AuditChainHead.organisation_id == organisation_id).with_for_update()
+    ).scalar_one()
+    return head
+
+
 def record(
     session: Session,
     actor: Actor | None,
@@ -148,10 +161,7 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the organisation's chain. `actor` None means the command line."""
-    # Lock the chain head: concurrent changes in one organisation append one after another.
-    head = session.execute(
-        select(AuditChainHead).where(AuditChainHead.organisation_id == organisation_id).with_for_update()
-    ).scalar_one()
+    head = lock_chain(session, organisation_id)
     event = AuditEvent(
         organisation_id=organisation_id,
         seq=head.last_seq + 1,

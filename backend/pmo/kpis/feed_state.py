@@ -13,11 +13,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from pmo.audit import service as audit
 from pmo.core.db import utcnow
 from pmo.kpis.models import KpiFeedState
 
 
 def mark_changed(session: Session, organisation_id: uuid.UUID) -> None:
+    # The chain head first, as every write in the organisation locks it: locking the revision
+    # row first and the head second, while another change holds the head and waits for the
+    # revision, is a deadlock (seen in the soak on PostgreSQL).
+    audit.lock_chain(session, organisation_id)
     now = utcnow()
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
