@@ -57,7 +57,8 @@ def servers(engine: Any) -> Iterator[list[str]]:
     ]
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports]
-        deadline = time.monotonic() + 30
+        # Generous: two servers importing the app while the other xdist worker runs tests.
+        deadline = time.monotonic() + 90
         for url in urls:
             while True:
                 try:
