@@ -30,9 +30,9 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -46,18 +46,15 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.kpi_feed import free_port  # noqa: E402 - needs the path above
+
 PMO = str(ROOT / ".venv" / "bin" / "pmo")
 API = "/api/v1"
 PASSWORD = "demo-password"  # noqa: S105 - the demo data's documented password
 RESERVE_OPENING = "40500.00"  # room for 40 draw-downs of £1,000.00, and £500.00 over
 DRAWDOWN_AMOUNT = "1000.00"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager

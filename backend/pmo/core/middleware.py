@@ -102,13 +102,17 @@ class ControlCharacterMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
         if _CONTROL.search(scope["path"]):
-            response = problem_response(request, 400, detail=f"The path {CONTROL_MESSAGE}.")
+            response = problem_response(Request(scope), 400, detail=f"The path {CONTROL_MESSAGE}.")
             await response(scope, receive, send)
             return
+        raw_query = scope.get("query_string", b"").decode("latin-1")
+        # Most queries have no escape and no control character: nothing to decode (every request).
+        if "%" not in raw_query and not _CONTROL.search(raw_query):
+            await self.app(scope, receive, send)
+            return
         # Decoded as Starlette decodes them for the handlers (UTF-8, bad bytes replaced).
-        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        query = parse_qsl(raw_query, keep_blank_values=True)
         bad = sorted({name for name, value in query if _CONTROL.search(name + value)})
         if bad:
             problems = [
@@ -117,7 +121,7 @@ class ControlCharacterMiddleware:
             ]
             where = ", ".join(f"query.{name!r}" if _CONTROL.search(name) else f"query.{name}" for name in bad)
             response = problem_response(
-                request,
+                Request(scope),
                 422,
                 slug="validation-error",
                 title="The request is not valid",
