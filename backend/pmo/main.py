@@ -45,6 +45,7 @@ from pmo.portfolio.router import router as portfolio_router
 from pmo.raid.csv_router import router as raid_csv_router
 from pmo.raid.items_router import router as raid_items_router
 from pmo.raid.risks_router import router as risks_router
+from pmo.reports.highlights_router import router as highlight_reports_router
 from pmo.web import web_router
 
 DESCRIPTION = """\
@@ -86,6 +87,7 @@ DOMAIN_ROUTERS = (
     kpi_feed_router,
     kpi_import_router,
     kpis_router,
+    highlight_reports_router,
 )
 
 
@@ -208,6 +210,11 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
                 "name": "kpi-feed",
                 "description": "Definitions and published KPI values for other council systems: "
                 "JSON or CSV, cursor pages, incremental sync, ETag/304, rate limited per client.",
+            },
+            {
+                "name": "highlight-reports",
+                "description": "Monthly highlight reports of projects: pre-filled drafts, the sponsor's "
+                "review, the late list and the programme board's pack.",
             },
             {
                 "name": "kpi-imports",

@@ -26,6 +26,7 @@ from pmo.portfolio.models import (
     Project,
 )
 from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
+from pmo.reports.models import HighlightReport
 from pmo.worker.models import ScheduledJob, WorkerHeartbeat
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "GateReview",
     "GovernanceBody",
     "GovernanceBodyMember",
+    "HighlightReport",
     "IdempotencyRecord",
     "Issue",
     "Kpi",

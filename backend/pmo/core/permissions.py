@@ -74,6 +74,12 @@ class Permission(StrEnum):
     drawdowns_decide = "drawdowns:decide"
     committee_decisions_record = "committee_decisions:record"
     costs_benefits_edit = "costs_benefits:edit"  # cost lines and benefits of projects in scope
+    # Highlight reports: everyone reads submitted ones; project managers write their projects'
+    # reports, sponsors review them; the PMO and admins see drafts and the late list.
+    highlight_reports_read = "highlight_reports:read"
+    highlight_reports_write = "highlight_reports:write"
+    highlight_reports_review = "highlight_reports:review"
+    highlight_reports_oversee = "highlight_reports:oversee"
 
 
 P = Permission
@@ -86,6 +92,7 @@ _STAFF = {
     P.raid_read,
     P.kpis_read,
     P.finance_read,
+    P.highlight_reports_read,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -101,6 +108,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.audit_read,
             P.kpi_drafts_read,
             P.delegation_rules_manage,
+            P.highlight_reports_oversee,
         }
     ),
     Role.pmo: frozenset(
@@ -119,6 +127,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.kpi_drafts_read,
             P.drawdowns_request,
             P.costs_benefits_edit,
+            P.highlight_reports_oversee,
         }
     ),
     Role.sponsor: frozenset(
@@ -132,6 +141,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.drawdowns_consult,
             P.drawdowns_decide,
             P.costs_benefits_edit,
+            P.highlight_reports_review,
         }
     ),
     Role.project_manager: frozenset(
@@ -143,6 +153,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.kpi_values_submit,
             P.drawdowns_request,
             P.costs_benefits_edit,
+            P.highlight_reports_write,
         }
     ),
     Role.finance: frozenset(

@@ -28,6 +28,8 @@ class Organisation(Tracked, table=True):
     kpi_tolerance_percent: Decimal = Field(
         default=Decimal(5), sa_column=Column(DecimalText(), nullable=False, server_default="5")
     )
+    # A month's highlight reports are late if not submitted by this day of the next month.
+    highlight_report_due_day: int = Field(default=5, sa_column_kwargs={"server_default": "5"})
 
 
 class Directorate(Tracked, table=True):

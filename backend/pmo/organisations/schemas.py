@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from pmo.core.permissions import ORGANISATION_WIDE_ROLES, Role
 from pmo.core.schemas import Description, Email, GivenPassword, InputModel, Name, Password, PublicModel
@@ -28,6 +28,9 @@ class OrganisationPublic(PublicModel):
         description="A KPI value is amber within this percent of its target (unless the KPI or target "
         'sets its own), e.g. "5".'
     )
+    highlight_report_due_day: int = Field(
+        description="A month's highlight reports are late if not submitted by this day of the next month."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -44,6 +47,12 @@ class OrganisationUpdate(InputModel):
     )
     kpi_tolerance_percent: TolerancePercent | None = Field(
         default=None, description='0 to 100, e.g. "5": the default amber band of KPI values.'
+    )
+    highlight_report_due_day: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        le=28,
+        description="1 to 28 (every month has it): highlight reports are due by this day of the next month.",
     )
 
 
