@@ -132,7 +132,30 @@ class Milestone(Tracked, table=True):
     description: str = Field(default="", max_length=10_000)
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True)
     planned_quarter: str | None = Field(default=None, max_length=12, description='e.g. "2022/23 Q2"')
-    # The date it is due: as planned, or the last day of the planned quarter.
+    # The date it is due by its current baseline: as planned, or the last day of the planned
+    # quarter. Only a re-baseline (with a reason, kept in milestone_baselines) moves it.
     due_date: date = Field(index=True)
+    # When the project now expects it; None while the expectation is the baseline.
+    forecast_date: date | None = None
+    # How many baselines it has had (1 until it is first re-baselined).
+    baseline_number: int = Field(default=1)
     status: str = Field(default="planned", max_length=20, index=True)
     completed_on: date | None = None
+
+
+class MilestoneBaseline(SQLModel, table=True):
+    """One baseline of a milestone, kept when a later one replaces it: the history of
+    re-baselining, each with who set it, when and why."""
+
+    __tablename__ = "milestone_baselines"
+    __table_args__ = (UniqueConstraint("milestone_id", "number", name="uq_milestone_baseline_number"),)
+
+    id: uuid.UUID = id_field()
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    milestone_id: uuid.UUID = Field(foreign_key="milestones.id", index=True)
+    number: int
+    planned_quarter: str | None = Field(default=None, max_length=12)
+    due_date: date
+    reason: str = Field(default="", max_length=2_000)
+    set_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
+    set_at: datetime = Field(sa_type=UTCDateTime)

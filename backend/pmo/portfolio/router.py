@@ -25,8 +25,10 @@ from pmo.portfolio.schemas import (
     GovernanceBodyMemberPublic,
     GovernanceBodyPublic,
     GovernanceBodyUpdate,
+    MilestoneBaselinePublic,
     MilestoneCreate,
     MilestonePublic,
+    MilestoneRebaseline,
     MilestoneStatus,
     MilestoneUpdate,
     MyWork,
@@ -561,6 +563,46 @@ def update_milestone(
     project = service.get_project(session, actor, milestone.project_id)
     service.update_milestone(session, actor, milestone, project, body)
     return json_with_etag(milestone_public(milestone, today()), None)
+
+
+@router.post(
+    "/milestones/{milestone_id}/rebaseline",
+    tags=["milestones"],
+    response_model=MilestonePublic,
+    responses=declare(404, 412, 428),
+    summary="Re-baseline a milestone",
+)
+def rebaseline_milestone(
+    milestone_id: uuid.UUID,
+    body: MilestoneRebaseline,
+    session: SessionDep,
+    actor: Edit,
+    if_match: IfMatch = None,
+) -> Response:
+    """Move the milestone's baseline to a new date or financial quarter, saying why (e.g. the
+    board decision that agreed it). The baseline it replaces stays in the history
+    (`GET /milestones/{id}/baselines`); a forecast equal to the new baseline is cleared."""
+    milestone = service.get_milestone(session, actor, milestone_id)
+    check_if_match(if_match, milestone_public(milestone, today()))
+    project = service.get_project(session, actor, milestone.project_id)
+    service.rebaseline_milestone(session, actor, milestone, project, body)
+    return json_with_etag(milestone_public(milestone, today()), None)
+
+
+@router.get(
+    "/milestones/{milestone_id}/baselines",
+    tags=["milestones"],
+    response_model=list[MilestoneBaselinePublic],
+    responses=declare(404),
+    summary="A milestone's baselines",
+)
+def list_milestone_baselines(
+    milestone_id: uuid.UUID, session: SessionDep, actor: Read
+) -> list[MilestoneBaselinePublic]:
+    """Every baseline the milestone has had, the first first, each with who set it, when and
+    why; the last is the current one (its date is the milestone's `due_date`)."""
+    milestone = service.get_milestone(session, actor, milestone_id)
+    return service.milestone_baselines(session, actor, milestone)
 
 
 @router.delete("/milestones/{milestone_id}", tags=["milestones"], status_code=204, responses=declare(404))

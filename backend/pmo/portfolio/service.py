@@ -34,6 +34,7 @@ from pmo.portfolio.models import (
     GovernanceBody,
     GovernanceBodyMember,
     Milestone,
+    MilestoneBaseline,
     Portfolio,
     Programme,
     Project,
@@ -50,8 +51,10 @@ from pmo.portfolio.schemas import (
     GovernanceBodyPublic,
     GovernanceBodyUpdate,
     MemberRole,
+    MilestoneBaselinePublic,
     MilestoneCreate,
     MilestonePublic,
+    MilestoneRebaseline,
     MilestoneStatus,
     MilestoneUpdate,
     MyWork,
@@ -598,6 +601,22 @@ def _plan(planned_date: date | None, planned_quarter: str | None) -> dict[str, A
     return {"planned_quarter": None, "due_date": planned_date}
 
 
+def _baseline(session: Session, actor: Actor, milestone: Milestone, reason: str) -> None:
+    """Record the milestone's current plan as its baseline number `baseline_number`."""
+    session.add(
+        MilestoneBaseline(
+            organisation_id=milestone.organisation_id,
+            milestone_id=milestone.id,
+            number=milestone.baseline_number,
+            planned_quarter=milestone.planned_quarter,
+            due_date=milestone.due_date,
+            reason=reason,
+            set_by_id=actor.id if actor.kind == "user" else None,
+            set_at=utcnow(),
+        )
+    )
+
+
 def create_milestone(session: Session, actor: Actor, project: Project, data: MilestoneCreate) -> Milestone:
     enforce(policies.can_edit_project(actor, project))
     _check_references(session, actor, {"owner_id": data.owner_id})
@@ -613,6 +632,7 @@ def create_milestone(session: Session, actor: Actor, project: Project, data: Mil
         **_plan(data.planned_date, data.planned_quarter),
     )
     audit.created(session, actor, milestone, "milestone")
+    _baseline(session, actor, milestone, reason="")
     return milestone
 
 
@@ -622,10 +642,8 @@ def update_milestone(
     enforce(policies.can_edit_project(actor, project))
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     _check_references(session, actor, changes)
-    planned_date = changes.pop("planned_date", None)
-    planned_quarter = changes.pop("planned_quarter", None)
-    if planned_date is not None or planned_quarter is not None:
-        changes |= _plan(planned_date, planned_quarter)
+    if "forecast_date" in data.model_fields_set and data.forecast_date is None:
+        changes["forecast_date"] = None  # back on its baseline
     if "status" in changes:
         changes["status"] = changes["status"].value
     status = changes.get("status", milestone.status)
@@ -643,8 +661,56 @@ def update_milestone(
     return milestone
 
 
+def rebaseline_milestone(
+    session: Session, actor: Actor, milestone: Milestone, project: Project, data: MilestoneRebaseline
+) -> Milestone:
+    """A new baseline with its reason; the old one stays in the history. A forecast that the
+    new baseline meets is no longer a forecast: it is cleared."""
+    enforce(policies.can_edit_project(actor, project))
+    changes = _plan(data.planned_date, data.planned_quarter) | {
+        "baseline_number": milestone.baseline_number + 1
+    }
+    if milestone.forecast_date is not None and milestone.forecast_date == changes["due_date"]:
+        changes["forecast_date"] = None
+    audit.changed(session, actor, milestone, "milestone", changes, action="rebaseline")
+    _baseline(session, actor, milestone, reason=data.reason)
+    return milestone
+
+
+def milestone_baselines(
+    session: Session, actor: Actor, milestone: Milestone
+) -> list[MilestoneBaselinePublic]:
+    """Every baseline of the milestone, the first first; the last is the current one."""
+    rows = session.exec(
+        select(MilestoneBaseline)
+        .where(
+            MilestoneBaseline.organisation_id == actor.organisation_id,
+            MilestoneBaseline.milestone_id == milestone.id,
+        )
+        .order_by(col(MilestoneBaseline.number))
+    ).all()
+    return [
+        MilestoneBaselinePublic(
+            number=row.number,
+            planned_date=None if row.planned_quarter else row.due_date,
+            planned_quarter=row.planned_quarter,
+            due_date=row.due_date,
+            reason=row.reason,
+            set_by_id=row.set_by_id,
+            set_at=row.set_at,
+            current=row.number == milestone.baseline_number,
+        )
+        for row in rows
+    ]
+
+
 def delete_milestone(session: Session, actor: Actor, milestone: Milestone, project: Project) -> None:
     enforce(policies.can_edit_project(actor, project))
+    for baseline in session.exec(
+        select(MilestoneBaseline).where(MilestoneBaseline.milestone_id == milestone.id)
+    ).all():
+        session.delete(baseline)
+    session.flush()
     audit.deleted(session, actor, milestone, "milestone")
 
 

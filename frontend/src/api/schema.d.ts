@@ -744,6 +744,49 @@ export interface paths {
         patch: operations["milestones-update_milestone"];
         trace?: never;
     };
+    "/api/v1/milestones/{milestone_id}/rebaseline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-baseline a milestone
+         * @description Move the milestone's baseline to a new date or financial quarter, saying why (e.g. the
+         *     board decision that agreed it). The baseline it replaces stays in the history
+         *     (`GET /milestones/{id}/baselines`); a forecast equal to the new baseline is cleared.
+         */
+        post: operations["milestones-rebaseline_milestone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/milestones/{milestone_id}/baselines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A milestone's baselines
+         * @description Every baseline the milestone has had, the first first, each with who set it, when and
+         *     why; the last is the current one (its date is the milestone's `due_date`).
+         */
+        get: operations["milestones-list_milestone_baselines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/work": {
         parameters: {
             query?: never;
@@ -5131,6 +5174,46 @@ export interface components {
          * @enum {string}
          */
         MemberRole: "chair" | "member";
+        /**
+         * MilestoneBaselinePublic
+         * @description One baseline of a milestone: the first, each re-baseline after it, and the current one.
+         */
+        MilestoneBaselinePublic: {
+            /**
+             * Number
+             * @description 1 for the first baseline, then 2, 3, ...
+             */
+            number: number;
+            /**
+             * Planned Date
+             * @description Set when baselined by date.
+             */
+            planned_date: string | null;
+            /**
+             * Planned Quarter
+             * @description Set when baselined by financial quarter.
+             */
+            planned_quarter: string | null;
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /**
+             * Reason
+             * @description Why it was set; empty for the first baseline.
+             */
+            reason: string;
+            /** Set By Id */
+            set_by_id: string | null;
+            /**
+             * Set At
+             * Format: date-time
+             */
+            set_at: string;
+            /** Current */
+            current: boolean;
+        };
         /** MilestoneCreate */
         MilestoneCreate: {
             /** Title */
@@ -5191,9 +5274,31 @@ export interface components {
             /**
              * Due Date
              * Format: date
-             * @description The planned date, or the last day of the planned quarter.
+             * @description The current baseline: the planned date, or the last day of the planned quarter.
              */
             due_date: string;
+            /**
+             * Baseline Date
+             * Format: date
+             * @description The same as due_date: the date of the current baseline.
+             */
+            baseline_date: string;
+            /**
+             * Baseline Number
+             * @description 1 until the milestone is first re-baselined.
+             */
+            baseline_number: number;
+            /**
+             * Forecast Date
+             * @description When it is now expected, if not on its baseline.
+             */
+            forecast_date: string | null;
+            /**
+             * Expected Date
+             * Format: date
+             * @description Worked out: the forecast date, or else the baseline date.
+             */
+            expected_date: string;
             status: components["schemas"]["MilestoneStatus"];
             /** Completed On */
             completed_on: string | null;
@@ -5214,11 +5319,35 @@ export interface components {
             updated_at: string;
         };
         /**
+         * MilestoneRebaseline
+         * @description A new baseline for a milestone, replacing the current one, which stays in its history.
+         */
+        MilestoneRebaseline: {
+            /**
+             * Planned Date
+             * @description Give this or planned_quarter.
+             */
+            planned_date?: string | null;
+            /**
+             * Planned Quarter
+             * @description Give this or planned_date: e.g. "2023/24 Q1"; due its last day.
+             */
+            planned_quarter?: string | null;
+            /**
+             * Reason
+             * @description Why the baseline moves, e.g. the board's decision that agreed it.
+             */
+            reason: string;
+        };
+        /**
          * MilestoneStatus
          * @enum {string}
          */
         MilestoneStatus: "planned" | "in_progress" | "done" | "missed";
-        /** MilestoneUpdate */
+        /**
+         * MilestoneUpdate
+         * @description Moving the baseline is not an edit: it is a re-baseline, with a reason (its own operation).
+         */
         MilestoneUpdate: {
             /** Title */
             title?: string | null;
@@ -5227,15 +5356,10 @@ export interface components {
             /** Owner Id */
             owner_id?: string | null;
             /**
-             * Planned Date
-             * @description Replaces a planned quarter.
+             * Forecast Date
+             * @description When the project now expects it. Send null to go back to the baseline.
              */
-            planned_date?: string | null;
-            /**
-             * Planned Quarter
-             * @description Replaces a planned date.
-             */
-            planned_quarter?: string | null;
+            forecast_date?: string | null;
             status?: components["schemas"]["MilestoneStatus"] | null;
             /** Completed On */
             completed_on?: string | null;
@@ -14669,6 +14793,237 @@ export interface operations {
             };
             /** @description `If-Match` is required for this change. */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "milestones-rebaseline_milestone": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                milestone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MilestoneRebaseline"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MilestonePublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `If-Match` tag is stale: read the record again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required for this change. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "milestones-list_milestone_baselines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                milestone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MilestoneBaselinePublic"][];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
