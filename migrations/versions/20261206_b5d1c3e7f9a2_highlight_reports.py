@@ -1,7 +1,7 @@
 """highlight reports: monthly project reports and the organisation's due day
 
 Revision ID: b5d1c3e7f9a2
-Revises: a7c3e9f1b2d4
+Revises: b1e5c0a9d3f7
 Create Date: 2026-12-06 11:32:19.896403
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from pmo.core.db import JSONDocument, UTCDateTime
 
 revision: str = "b5d1c3e7f9a2"
-down_revision: str | None = "a7c3e9f1b2d4"
+down_revision: str | None = "b1e5c0a9d3f7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,8 +13,10 @@ from sqlmodel import Session, col
 from pmo.audit.models import AuditEvent
 from pmo.core.periods import parse_period_code, period_containing, today
 from pmo.core.permissions import Role
+from pmo.documents import DOCX, PDF
 from pmo.portfolio.models import Project
 from pmo.reports.highlights_service import due_on, last_due_month
+from support import documents as docs
 from support.api import API, problem
 
 from .highlight_helpers import Highlights, in_month, last_month
@@ -548,3 +550,83 @@ def test_the_programme_boards_pack(
     assert [r["status"] for r in pack["reports"]] == ["accepted", "submitted"]
     assert [p["project_id"] for p in pack["not_submitted"]] == [third["id"]]
     problem(client.get(f"{API}/programmes/{programme['id']}/highlight-pack", headers=viewer.headers), 422)
+
+
+def test_the_pack_as_word_and_tagged_pdf(
+    api: Highlights,
+    pmo: Person,
+    manager: Person,
+    sponsor: Person,
+    viewer: Person,
+    programme: dict[str, Any],
+    engine,
+    client,
+    factory,
+    other_org,
+) -> None:
+    month = last_month()
+    first, second = (api.project(pmo, programme, project_manager_id=str(manager.id)) for _ in range(2))
+    _backdate(engine, first, second, to=month.start)
+    risk = api.post(
+        manager,
+        "/risks",
+        {
+            "project_id": first["id"],
+            "title": "Supplier fails",
+            "category": "commercial",
+            "inherent_likelihood": 4,
+            "inherent_impact": 4,
+        },
+    )
+    report = api.start(manager, first, month.code)
+    api.complete(manager, report)
+    api.edit(
+        manager,
+        report,
+        decisions_needed="Approve the extra licences.",
+        escalations=[{"item_type": "risk", "item_id": risk["id"], "note": "Board to note"}],
+    )
+    api.act(manager, report, "submit")
+    api.act(sponsor, report, "review", {"outcome": "accepted", "comments": "Clear."})
+
+    base = f"{API}/programmes/{programme['id']}/highlight-pack"
+    word = client.get(f"{base}.docx", params={"period": month.code}, headers=viewer.headers)
+    assert word.status_code == 200, word.text
+    assert word.headers["content-type"] == DOCX.media_type
+    assert word.headers["content-disposition"].endswith(f'-{month.code}.docx"')
+    tables = docs.docx_tables(word.content)
+    summary = docs.table_with_caption(tables, "Project")
+    name = f"{first['reference']} {first['name']}"
+    assert summary == [
+        ["Project", "Status", "Time", "Cost", "Scope", "Benefits"],
+        [name, "Accepted", "Green", "Amber", "Green", "Green"],
+    ]
+    rag = docs.table_with_caption(tables, "Dimension")
+    assert rag[2] == ["Cost", "Amber", "Licence costs rose 4%."]
+    escalated = docs.table_with_caption(tables, "Reference")
+    assert escalated[1] == [risk["reference"], "Supplier fails", "Red", "project", "Board to note"]
+    text = docs.docx_text(word.content)
+    assert "Approve the extra licences." in text
+    front = dict(map(tuple, docs.table_with_caption(tables, "Programme")))
+    assert front["Projects without a submitted report"] == f"{second['reference']} {second['name']}"
+    assert front["Reports in this pack"] == "1"
+    # The front sheet's labels head their rows; every other table has a header row.
+    assert docs.docx_header_rows(word.content)[1:] == [True, True, True]
+    assert docs.docx_language(word.content) == "en-GB"
+
+    pdf = client.get(f"{base}.pdf", params={"period": month.code}, headers=viewer.headers)
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == PDF.media_type
+    tags = docs.pdf_tags(pdf.content)
+    assert tags.tagged
+    assert tags.language == "en-GB"
+    assert tags.title_shown
+    assert {"H1", "Table"} <= set(tags.structure)
+    pdf_text = docs.pdf_text(pdf.content)
+    for figure in (name, "Licence costs rose 4%.", risk["reference"], "Approve the extra licences."):
+        assert figure in pdf_text.replace("\n", " "), figure
+
+    outsider = factory.person(other_org, Role.pmo)
+    for suffix in (".docx", ".pdf"):
+        problem(client.get(f"{base}{suffix}", params={"period": month.code}, headers=outsider.headers), 404)
+        problem(client.get(f"{base}{suffix}", params={"period": "2026-13"}, headers=viewer.headers), 422)

@@ -16,7 +16,9 @@ from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
+from pmo.documents import DOCX, PDF, DocumentKind, document_response, download_responses, to_docx, to_pdf
 from pmo.reports import highlights_service as service
+from pmo.reports.highlights_document import pack_document
 from pmo.reports.highlights_schemas import (
     HighlightPack,
     HighlightReportCreate,
@@ -214,3 +216,41 @@ def highlight_pack(
     """The month's submitted and accepted reports of the programme's projects, and the
     active projects with none, as the programme board reads them."""
     return json_with_etag(service.pack(session, actor, programme_id, period), if_none_match)
+
+
+def _pack_download(
+    session: SessionDep, actor: Actor, programme_id: uuid.UUID, period: str, kind: DocumentKind
+) -> Response:
+    pack = service.pack(session, actor, programme_id, period)
+    document = pack_document(pack)
+    content = to_docx(document) if kind is DOCX else to_pdf(document)
+    return document_response(content, kind, f"{pack.programme_name} highlight reports {pack.period}")
+
+
+@router.get(
+    "/programmes/{programme_id:uuid}/highlight-pack.docx",
+    response_class=Response,
+    responses=download_responses(DOCX, 404),
+    summary="Download a programme board's highlight pack (Word)",
+)
+def highlight_pack_docx(
+    programme_id: uuid.UUID, period: PeriodQ, session: SessionDep, actor: Read
+) -> Response:
+    """The pack as a Word document to edit for the board's agenda: a RAG table of every
+    project, then each report (summary, RAG with comments, achievements, next period,
+    escalated risks and issues, decisions needed). The same figures as the JSON pack."""
+    return _pack_download(session, actor, programme_id, period, DOCX)
+
+
+@router.get(
+    "/programmes/{programme_id:uuid}/highlight-pack.pdf",
+    response_class=Response,
+    responses=download_responses(PDF, 404),
+    summary="Download a programme board's highlight pack (PDF)",
+)
+def highlight_pack_pdf(
+    programme_id: uuid.UUID, period: PeriodQ, session: SessionDep, actor: Read
+) -> Response:
+    """The pack as an accessible tagged PDF (PDF/UA-1, English) to publish: the same content
+    as the Word document."""
+    return _pack_download(session, actor, programme_id, period, PDF)
