@@ -481,6 +481,12 @@ def test_the_late_list(
         api.project(pmo, programme, project_manager_id=str(manager.id)) for _ in range(5)
     )
     newer = api.project(pmo, programme, project_manager_id=str(manager.id))  # made after the month
+    planned_later = api.project(
+        pmo, programme, project_manager_id=str(manager.id), planned_start=month.next.start.isoformat()
+    )
+    planned_earlier = api.project(
+        pmo, programme, project_manager_id=str(manager.id), planned_start=month.end.isoformat()
+    )
     _backdate(engine, missing, drafted, returned, accepted, closed_late, to=month.start)
     api.start(manager, drafted, month.code)
     sent_back = api.submitted(manager, returned, month.code)
@@ -496,12 +502,14 @@ def test_the_late_list(
     assert late["period"] == month.code
     assert date.fromisoformat(late["due_on"]) == due_on(month, 5)
     by_project = {item["project_id"]: item for item in late["items"]}
-    assert set(by_project) == {missing["id"], drafted["id"], returned["id"]}
+    # Started by the month's end (backdated, or planned so): owes a report.
+    assert set(by_project) == {missing["id"], drafted["id"], returned["id"], planned_earlier["id"]}
     assert (by_project[missing["id"]]["status"], by_project[missing["id"]]["report_id"]) == ("missing", None)
     assert by_project[drafted["id"]]["status"] == "draft"
     assert by_project[returned["id"]]["status"] == "returned"
     assert by_project[missing["id"]]["days_late"] == (today() - due_on(month, 5)).days
     assert newer["id"] not in by_project
+    assert planned_later["id"] not in by_project
     # The accepted report was submitted after its due day: it says it was late.
     assert api.get(pmo, f"/highlight-reports/{done['id']}")["late"] is True
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
@@ -508,11 +508,18 @@ def review_report(
 def _active_projects(
     session: Session, organisation_id: uuid.UUID, month: Period, programme_id: uuid.UUID | None = None
 ) -> list[Project]:
-    """Projects that owe a report for `month`: not closed, and made before the month ended."""
-    statement = select(Project).where(
-        Project.organisation_id == organisation_id,
-        Project.stage != CLOSED_STAGE,
-        col(Project.created_at) < datetime.combine(month.end + timedelta(days=1), time(), tzinfo=UTC),
+    """Projects that owe a report for `month`: not closed, and started by the month's end (their
+    planned start; without one, their programme's; without either, when they were added)."""
+    made_by = datetime.combine(month.end + timedelta(days=1), time(), tzinfo=UTC)
+    start = func.coalesce(col(Project.planned_start), col(Programme.planned_start))
+    statement = (
+        select(Project)
+        .join(Programme, col(Programme.id) == col(Project.programme_id))
+        .where(
+            Project.organisation_id == organisation_id,
+            Project.stage != CLOSED_STAGE,
+            or_(start <= month.end, and_(start.is_(None), col(Project.created_at) < made_by)),
+        )
     )
     if programme_id is not None:
         statement = statement.where(Project.programme_id == programme_id)
