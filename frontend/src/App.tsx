@@ -22,6 +22,7 @@ import { PortfolioFinance } from './pages/PortfolioFinance'
 import { KpiList, KpiPage, KpiQueue } from './pages/Kpis'
 import { KpiImport } from './pages/KpiImport'
 import { KpiEdit, KpiNew, KpiTargets } from './pages/KpiEditing'
+import { HighlightReportPage } from './pages/Highlights'
 import { BenefitEdit, BenefitNew, BenefitProfile, CostLineEdit, CostLineNew } from './pages/MoneyForms'
 
 const PRODUCT = 'Change portfolio'
@@ -44,6 +45,7 @@ const ROUTES: Route[] = [
   ['/projects/:id/dependencies/new', (p) => <DependencyNew projectId={p.id as string} />, 'raid:edit'],
   ['/dependencies/:id/edit', (p) => <DependencyEdit id={p.id as string} />, 'raid:edit'],
   ['/gate-reviews/:id', (p) => <GateReview id={p.id as string} />, 'portfolio:read'],
+  ['/highlight-reports/:id', (p) => <HighlightReportPage id={p.id as string} />, 'highlight_reports:read'],
   ['/portfolio/finance', () => <PortfolioFinance />, 'finance:read'],
   ['/drawdowns', () => <Drawdowns />, 'finance:read'],
   ['/drawdowns/new', () => <DrawdownRequest />, 'drawdowns:request'],

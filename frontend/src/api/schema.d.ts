@@ -2572,6 +2572,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/highlight-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List highlight reports
+         * @description Monthly highlight reports, filtered. You see submitted and accepted reports; drafts and
+         *     returned reports only if you manage or sponsor the project, or are the PMO or an admin.
+         */
+        get: operations["highlight-reports-list_highlight_reports"];
+        put?: never;
+        /**
+         * Start a highlight report
+         * @description Start the project's report for a month (the project manager): a draft pre-filled from
+         *     the project's milestones (completed, due and overdue), its open red and escalated risks,
+         *     open high, critical and escalated issues, and its KPIs' latest published values. One
+         *     report per project per month (409); a month not yet begun is 422.
+         */
+        post: operations["highlight-reports-create_highlight_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/highlight-reports/late": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List late highlight reports
+         * @description Active projects whose report for the month was not submitted by the organisation's
+         *     due day of the next month (`highlight_report_due_day`, default 5): none started, a draft,
+         *     or returned and not yet resubmitted. For the PMO and admins.
+         */
+        get: operations["highlight-reports-late_highlight_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/highlight-reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a highlight report
+         * @description One report with its escalated risks and issues and the facts it was pre-filled from.
+         *     A draft you may not read is 404.
+         */
+        get: operations["highlight-reports-get_highlight_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a highlight report
+         * @description Change a draft or returned report (its project manager). `escalations` replaces the
+         *     list: each a risk or issue of the report's project, once.
+         */
+        patch: operations["highlight-reports-update_highlight_report"];
+        trace?: never;
+    };
+    "/api/v1/highlight-reports/{report_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a highlight report
+         * @description Submit the report as last read (`If-Match`) for the sponsor's review. It needs a
+         *     summary and a RAG with a sentence for time, cost, scope and benefits (422 names what is
+         *     missing).
+         */
+        post: operations["highlight-reports-submit_highlight_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/highlight-reports/{report_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review a highlight report
+         * @description The sponsor accepts the submitted report as last read (`If-Match`), or returns it
+         *     to the project manager with comments (required).
+         */
+        post: operations["highlight-reports-review_highlight_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programmes/{programme_id}/highlight-pack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a programme board's highlight pack
+         * @description The month's submitted and accepted reports of the programme's projects, and the
+         *     active projects with none, as the programme board reads them.
+         */
+        get: operations["highlight-reports-highlight_pack"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programmes/{programme_id}/highlight-pack.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a programme board's highlight pack (Word)
+         * @description The pack as a Word document to edit for the board's agenda: a RAG table of every
+         *     project, then each report (summary, RAG with comments, achievements, next period,
+         *     escalated risks and issues, decisions needed). The same figures as the JSON pack.
+         */
+        get: operations["highlight-reports-highlight_pack_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programmes/{programme_id}/highlight-pack.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a programme board's highlight pack (PDF)
+         * @description The pack as an accessible tagged PDF (PDF/UA-1, English) to publish: the same content
+         *     as the Word document.
+         */
+        get: operations["highlight-reports-highlight_pack_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3930,12 +4113,63 @@ export interface components {
          * @enum {string}
          */
         EscalateTo: "programme" | "steering_group";
+        /** EscalatedItem */
+        EscalatedItem: {
+            item_type: components["schemas"]["EscalatedItemType"];
+            /**
+             * Item Id
+             * Format: uuid
+             */
+            item_id: string;
+            /**
+             * Reference
+             * @description The RAID reference, e.g. "R-0012".
+             */
+            reference: string;
+            /** Title */
+            title: string;
+            /** Status */
+            status: string;
+            /**
+             * Rating
+             * @description A risk's residual band (green, amber, red) or an issue's priority.
+             */
+            rating: string;
+            /** Escalation Level */
+            escalation_level: string;
+            /** Note */
+            note: string;
+        };
+        /**
+         * EscalatedItemType
+         * @enum {string}
+         */
+        EscalatedItemType: "risk" | "issue";
         /** Escalation */
         Escalation: {
             /** @description Escalate: a level above the current one. De-escalate: a level below it. */
             level: components["schemas"]["EscalationLevel"];
             /** Reason */
             reason: string;
+        };
+        /**
+         * EscalationInput
+         * @description A risk or issue of the project that the report escalates.
+         */
+        EscalationInput: {
+            item_type: components["schemas"]["EscalatedItemType"];
+            /**
+             * Item Id
+             * Format: uuid
+             * @description A risk or issue of the report's project.
+             */
+            item_id: string;
+            /**
+             * Note
+             * @description Why it is escalated, or what is asked of the board.
+             * @default
+             */
+            note: string;
         };
         /**
          * EscalationLevel
@@ -4678,6 +4912,211 @@ export interface components {
             /** Count */
             count: number;
         };
+        /**
+         * HighlightFacts
+         * @description What the draft was pre-filled from, as it stood when the draft was made.
+         */
+        HighlightFacts: {
+            /** As Of */
+            as_of?: string | null;
+            /** Milestones Completed */
+            milestones_completed?: components["schemas"]["MilestoneFact"][];
+            /**
+             * Milestones Due
+             * @description Due in the month and not yet done.
+             */
+            milestones_due?: components["schemas"]["MilestoneFact"][];
+            /**
+             * Milestones Overdue
+             * @description Due before the month and neither done nor missed.
+             */
+            milestones_overdue?: components["schemas"]["MilestoneFact"][];
+            /**
+             * Kpis
+             * @description The project's KPIs, latest published values.
+             */
+            kpis?: components["schemas"]["KpiFact"][];
+        };
+        /**
+         * HighlightPack
+         * @description A programme's highlight reports of one month, as the programme board reads them.
+         */
+        HighlightPack: {
+            /**
+             * Programme Id
+             * Format: uuid
+             */
+            programme_id: string;
+            /** Programme Name */
+            programme_name: string;
+            /** Period */
+            period: string;
+            /** Period Label */
+            period_label: string;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /**
+             * Reports
+             * @description The submitted and accepted reports, by project reference.
+             */
+            reports: components["schemas"]["HighlightReportPublic"][];
+            /**
+             * Not Submitted
+             * @description Active projects of the programme with no submitted report for the month.
+             */
+            not_submitted: components["schemas"]["PackProject"][];
+        };
+        /** HighlightReportCreate */
+        HighlightReportCreate: {
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /**
+             * Period
+             * @description A month, `YYYY-MM`: `2026-11` is November 2026.
+             * @example 2026-11
+             */
+            period: string;
+        };
+        /** HighlightReportPublic */
+        HighlightReportPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Project Reference */
+            project_reference: string;
+            /** Project Name */
+            project_name: string;
+            /**
+             * Programme Id
+             * Format: uuid
+             */
+            programme_id: string;
+            /**
+             * Period
+             * @description The month, `2026-11`.
+             */
+            period: string;
+            /**
+             * Period Label
+             * @description "November 2026".
+             */
+            period_label: string;
+            status: components["schemas"]["ReportStatus"];
+            /**
+             * Due On
+             * Format: date
+             * @description Submitted by the end of this day, or it is late.
+             */
+            due_on: string;
+            /**
+             * Late
+             * @description Not submitted by `due_on` (today in the UK), or first submitted after it.
+             */
+            late: boolean;
+            /** Summary */
+            summary: string;
+            time_rag: components["schemas"]["ReportRag"] | null;
+            /** Time Note */
+            time_note: string;
+            cost_rag: components["schemas"]["ReportRag"] | null;
+            /** Cost Note */
+            cost_note: string;
+            scope_rag: components["schemas"]["ReportRag"] | null;
+            /** Scope Note */
+            scope_note: string;
+            benefits_rag: components["schemas"]["ReportRag"] | null;
+            /** Benefits Note */
+            benefits_note: string;
+            /** Achievements */
+            achievements: string;
+            /** Next Period */
+            next_period: string;
+            /** Decisions Needed */
+            decisions_needed: string;
+            /** Escalations */
+            escalations: components["schemas"]["EscalatedItem"][];
+            facts: components["schemas"]["HighlightFacts"];
+            /** Created By Id */
+            created_by_id: string | null;
+            /** First Submitted On */
+            first_submitted_on: string | null;
+            /** Submitted At */
+            submitted_at: string | null;
+            /** Submitted By Id */
+            submitted_by_id: string | null;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Reviewed By Id */
+            reviewed_by_id: string | null;
+            /** Review Comments */
+            review_comments: string;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * HighlightReportUpdate
+         * @description Fields to change; `null` for a RAG removes it.
+         */
+        HighlightReportUpdate: {
+            /** Summary */
+            summary?: string | null;
+            time_rag?: components["schemas"]["ReportRag"] | null;
+            /** Time Note */
+            time_note?: string | null;
+            cost_rag?: components["schemas"]["ReportRag"] | null;
+            /** Cost Note */
+            cost_note?: string | null;
+            scope_rag?: components["schemas"]["ReportRag"] | null;
+            /** Scope Note */
+            scope_note?: string | null;
+            benefits_rag?: components["schemas"]["ReportRag"] | null;
+            /** Benefits Note */
+            benefits_note?: string | null;
+            /** Achievements */
+            achievements?: string | null;
+            /** Next Period */
+            next_period?: string | null;
+            /** Decisions Needed */
+            decisions_needed?: string | null;
+            /**
+             * Escalations
+             * @description Replaces the whole list.
+             */
+            escalations?: components["schemas"]["EscalationInput"][] | null;
+        };
+        /** HighlightReview */
+        HighlightReview: {
+            outcome: components["schemas"]["ReviewOutcome"];
+            /**
+             * Comments
+             * @description Required when the report is returned.
+             * @default
+             */
+            comments: string;
+        };
         /** ImportedRow */
         ImportedRow: {
             /**
@@ -4961,6 +5400,32 @@ export interface components {
              */
             tolerance_percent?: (string | number) | null;
         };
+        /** KpiFact */
+        KpiFact: {
+            /**
+             * Kpi Id
+             * Format: uuid
+             */
+            kpi_id: string;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Period
+             * @description The label of the latest published value's period.
+             */
+            period: string | null;
+            /** Actual */
+            actual: string | null;
+            /** Rag */
+            rag: string | null;
+            /**
+             * Direction
+             * @description Direction of travel against the previous period.
+             */
+            direction: string | null;
+        };
         /** KpiPublic */
         KpiPublic: {
             /**
@@ -5055,6 +5520,68 @@ export interface components {
             baseline_period?: string | null;
             /** Tolerance Percent */
             tolerance_percent?: (string | number) | null;
+        };
+        /**
+         * LateHighlightReport
+         * @description An active project whose report for the month was not submitted by its day.
+         */
+        LateHighlightReport: {
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Project Reference */
+            project_reference: string;
+            /** Project Name */
+            project_name: string;
+            /**
+             * Programme Id
+             * Format: uuid
+             */
+            programme_id: string;
+            /** Project Manager Id */
+            project_manager_id: string | null;
+            /** Period */
+            period: string;
+            /** Period Label */
+            period_label: string;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /** Days Late */
+            days_late: number;
+            /**
+             * Report Id
+             * @description `null`: no report has been started.
+             */
+            report_id: string | null;
+            /**
+             * Status
+             * @description `missing`, `draft` or `returned`.
+             */
+            status: string;
+        };
+        /** LateHighlightReports */
+        LateHighlightReports: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /** Period */
+            period: string;
+            /** Period Label */
+            period_label: string;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /** Items */
+            items: components["schemas"]["LateHighlightReport"][];
         };
         /**
          * LifecycleCreate
@@ -5242,6 +5769,25 @@ export interface components {
              * @description When done; today if left out.
              */
             completed_on?: string | null;
+        };
+        /** MilestoneFact */
+        MilestoneFact: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /** Status */
+            status: string;
+            /** Completed On */
+            completed_on: string | null;
         };
         /** MilestonePublic */
         MilestonePublic: {
@@ -5432,6 +5978,11 @@ export interface components {
              */
             kpi_tolerance_percent: string;
             /**
+             * Highlight Report Due Day
+             * @description A month's highlight reports are late if not submitted by this day of the next month.
+             */
+            highlight_report_due_day: number;
+            /**
              * Created At
              * Format: date-time
              */
@@ -5471,12 +6022,29 @@ export interface components {
              * @description 0 to 100, e.g. "5": the default amber band of KPI values.
              */
             kpi_tolerance_percent?: (string | number) | null;
+            /**
+             * Highlight Report Due Day
+             * @description 1 to 28 (every month has it): highlight reports are due by this day of the next month.
+             */
+            highlight_report_due_day?: number | null;
         };
         /**
          * Outcome
          * @enum {string}
          */
         Outcome: "approved" | "rejected";
+        /** PackProject */
+        PackProject: {
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Project Reference */
+            project_reference: string;
+            /** Project Name */
+            project_name: string;
+        };
         /** Page[ApiClientPublic] */
         Page_ApiClientPublic_: {
             /** Items */
@@ -5635,6 +6203,20 @@ export interface components {
         Page_GovernanceBodyPublic_: {
             /** Items */
             items: components["schemas"]["GovernanceBodyPublic"][];
+            /**
+             * Total
+             * @description How many records match, over all pages.
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[HighlightReportPublic] */
+        Page_HighlightReportPublic_: {
+            /** Items */
+            items: components["schemas"]["HighlightReportPublic"][];
             /**
              * Total
              * @description How many records match, over all pages.
@@ -6596,6 +7178,16 @@ export interface components {
          */
         ReferralBody: "cabinet" | "council";
         /**
+         * ReportRag
+         * @enum {string}
+         */
+        ReportRag: "green" | "amber" | "red";
+        /**
+         * ReportStatus
+         * @enum {string}
+         */
+        ReportStatus: "draft" | "submitted" | "accepted" | "returned";
+        /**
          * ResponseType
          * @description Threats: avoid, reduce, fallback, transfer, accept, share. Opportunities: exploit,
          *     enhance, share, reject.
@@ -6607,6 +7199,11 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /**
+         * ReviewOutcome
+         * @enum {string}
+         */
+        ReviewOutcome: "accepted" | "returned";
         /**
          * ReviewStatus
          * @enum {string}
@@ -28308,6 +28905,1183 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "highlight-reports-list_highlight_reports": {
+        parameters: {
+            query?: {
+                /** @description Sort by period, status, updated_at; prefix with `-` for descending order. */
+                sort?: string;
+                /** @description Records per page (at most 200). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+                /** @description Reports of this project. */
+                project_id?: string | null;
+                /** @description Reports of this programme's projects. */
+                programme_id?: string | null;
+                /** @description Reports of this month, `2026-11`. */
+                period?: string | null;
+                /** @description Reports in this state. */
+                status?: components["schemas"]["ReportStatus"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_HighlightReportPublic_"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "highlight-reports-create_highlight_report": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is good). A retry with the same key gets the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HighlightReportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HighlightReportPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state of the records. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "highlight-reports-late_highlight_reports": {
+        parameters: {
+            query?: {
+                /** @description The month; by default the latest month whose reports are already due. */
+                period?: string | null;
+            };
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LateHighlightReports"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "highlight-reports-get_highlight_report": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HighlightReportPublic"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "highlight-reports-update_highlight_report": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HighlightReportUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HighlightReportPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state of the records. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `If-Match` tag is stale: read the record again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required for this change. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "highlight-reports-submit_highlight_report": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HighlightReportPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state of the records. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `If-Match` tag is stale: read the record again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required for this change. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "highlight-reports-review_highlight_report": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HighlightReview"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HighlightReportPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state of the records. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `If-Match` tag is stale: read the record again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required for this change. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "highlight-reports-highlight_pack": {
+        parameters: {
+            query: {
+                /** @description The month, `YYYY-MM`: `2026-11` is November 2026. */
+                period: string;
+            };
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HighlightPack"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "highlight-reports-highlight_pack_docx": {
+        parameters: {
+            query: {
+                /** @description The month, `YYYY-MM`: `2026-11` is November 2026. */
+                period: string;
+            };
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A Word document (DOCX) to edit. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "highlight-reports-highlight_pack_pdf": {
+        parameters: {
+            query: {
+                /** @description The month, `YYYY-MM`: `2026-11` is November 2026. */
+                period: string;
+            };
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An accessible PDF (tagged, PDF/UA-1) to publish. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
             400: {

@@ -2,11 +2,13 @@ import { api, type Schemas } from '../api/client'
 import { Loading, ProblemPage, StatusTag } from '../components/ui'
 import { load, useResource } from '../lib/data'
 import { formatDate, humanise } from '../lib/format'
-import { useWho } from '../lib/me'
+import { useCan, useWho } from '../lib/me'
 import { DrawdownsAwaitingMe } from './Drawdowns'
+import { LateHighlightReports } from './Highlights'
 
 export function Home() {
   const { me } = useWho()
+  const can = useCan()
   const work = useResource('work', () => load(() => api.GET('/api/v1/me/work')))
   return (
     <>
@@ -49,6 +51,7 @@ export function Home() {
             </table>
           )}
           <DrawdownsAwaitingMe />
+          {can('highlight_reports:oversee') && <LateHighlightReports />}
           <h2 class="govuk-heading-m">My milestones due</h2>
           {work.data.milestones_due.length === 0 ? (
             <p class="govuk-body">None of your milestones are due in the next 30 days or overdue.</p>

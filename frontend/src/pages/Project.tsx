@@ -9,6 +9,7 @@ import { readQuery } from '../lib/query'
 import { useLocation } from '../lib/router'
 import { ProjectKpis } from './Kpis'
 import { ProjectDrawdowns } from './Drawdowns'
+import { ProjectHighlights } from './Highlights'
 
 interface ProjectView {
   project: Schemas['ProjectPublic']
@@ -44,6 +45,7 @@ const TABS: [string, string, string?][] = [
   ['assumptions', 'Assumptions'],
   ['dependencies', 'Dependencies'],
   ['kpis', 'KPIs', 'kpis:read'],
+  ['highlights', 'Highlight reports', 'highlight_reports:read'],
   ['drawdowns', 'Draw-downs', 'finance:read'],
   ['benefits', 'Benefits', 'finance:read'],
   ['costs', 'Cost lines', 'finance:read'],
@@ -126,6 +128,7 @@ export function Project({ id }: { id: string }) {
       {current?.[0] === 'assumptions' && <Assumptions projectId={project.id} />}
       {current?.[0] === 'dependencies' && <Dependencies projectId={project.id} />}
       {current?.[0] === 'kpis' && <ProjectKpis projectId={project.id} />}
+      {current?.[0] === 'highlights' && <ProjectHighlights project={project} />}
       {current?.[0] === 'drawdowns' && <ProjectDrawdowns projectId={project.id} />}
       {current?.[0] === 'benefits' && <ProjectBenefits projectId={project.id} />}
       {current?.[0] === 'costs' && <ProjectCosts projectId={project.id} />}
