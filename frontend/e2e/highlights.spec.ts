@@ -74,6 +74,25 @@ test('a project manager writes and submits a highlight report, the sponsor accep
   await expect(sponsor.getByText('Accepted', { exact: true })).toBeVisible()
   await expect(sponsor.getByRole('heading', { name: 'Your review' })).toHaveCount(0)
 
+  // The programme board's pack gathers the month's submitted reports, as Word and PDF.
+  const board = sponsor
+  await board.goto(`/programmes/${draft.programme_id}`)
+  const pack = board.getByTestId('highlight-pack')
+  await expect(board.getByRole('heading', { name: 'Highlight reports for the programme board' })).toBeVisible()
+  await expect(pack.getByRole('link').first()).toBeVisible()
+  await expect(pack).toContainText('Accepted')
+  const [word] = await Promise.all([
+    board.waitForEvent('download'),
+    board.getByRole('button', { name: 'Download the pack as a Word document' }).click(),
+  ])
+  expect(word.suggestedFilename()).toMatch(new RegExp(`-highlight-reports-${draft.period}\\.docx$`))
+  const [pdf] = await Promise.all([
+    board.waitForEvent('download'),
+    board.getByRole('button', { name: 'Download the pack as an accessible PDF' }).click(),
+  ])
+  expect(pdf.suggestedFilename()).toMatch(/\.pdf$/)
+  await checkPage(board, 'highlights-programme-pack', false)
+
   // The PMO's home page lists the reports not submitted by the due day.
   const pmo = await (await browser.newContext()).newPage()
   await signIn(pmo, 'pmo@demo.test')

@@ -1,10 +1,11 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
+import { authFetch } from '../api/session'
 import { ErrorSummary, Loading, ProblemPage, Radios, RagTag, SummaryList, TextArea } from '../components/ui'
 import { load, useResource } from '../lib/data'
 import { formatDate, humanise } from '../lib/format'
 import { useCan, useWho } from '../lib/me'
-import { type FormErrors, NETWORK_PROBLEM, type Problem, problemFrom, toFormErrors } from '../lib/problem'
+import { describe, type FormErrors, NETWORK_PROBLEM, type Problem, problemFrom, toFormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
 import { withEtag } from './RaidForms'
 
@@ -464,5 +465,88 @@ export function LateHighlightReports() {
         </table>
       )}
     </>
+  )
+}
+
+/** The programme page: the board's pack of a month's reports, with its Word and PDF downloads. */
+export function ProgrammeHighlightPack({ programmeId }: { programmeId: string }) {
+  const months = recentMonths()
+  const [period, setPeriod] = useState(months[0]?.value ?? '')
+  const pack = useResource(`highlight-pack-${programmeId}-${period}`, () =>
+    load(() =>
+      api.GET('/api/v1/programmes/{programme_id}/highlight-pack', { params: { path: { programme_id: programmeId }, query: { period } } }),
+    ),
+  )
+  const [problem, setProblem] = useState<Problem | null>(null)
+  const [busy, setBusy] = useState('')
+  const download = async (extension: 'docx' | 'pdf') => {
+    setBusy(extension)
+    setProblem(null)
+    try {
+      // The documents need the access token, so they are fetched and saved from a blob.
+      const url = `/api/v1/programmes/${programmeId}/highlight-pack.${extension}?period=${period}`
+      const response = await authFetch(new Request(url))
+      if (!response.ok) {
+        setProblem(await problemFrom(response))
+        return
+      }
+      const disposition = response.headers.get('Content-Disposition') ?? ''
+      const link = document.createElement('a')
+      link.href = URL.createObjectURL(await response.blob())
+      link.download = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `highlight-pack.${extension}`
+      document.body.appendChild(link)
+      link.click()
+      link.remove()
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000)
+    } catch {
+      setProblem(NETWORK_PROBLEM)
+    } finally {
+      setBusy('')
+    }
+  }
+  return (
+    <section aria-labelledby="highlight-pack-heading">
+      <h2 class="govuk-heading-m" id="highlight-pack-heading">
+        Highlight reports for the programme board
+      </h2>
+      <Radios name="pack_period" label="Month" value={period} onChange={setPeriod} options={months} errors={null} small />
+      {pack.problem ? (
+        <ProblemPage problem={pack.problem} onRetry={pack.reload} />
+      ) : !pack.data ? (
+        <Loading />
+      ) : (
+        <div data-testid="highlight-pack">
+          <p class="govuk-body">
+            {pack.data.reports.length} submitted {pack.data.reports.length === 1 ? 'report' : 'reports'} for {pack.data.period_label};{' '}
+            {pack.data.not_submitted.length} active {pack.data.not_submitted.length === 1 ? 'project has' : 'projects have'} none.
+          </p>
+          {pack.data.reports.length > 0 && (
+            <ul class="govuk-list govuk-list--bullet">
+              {pack.data.reports.map((report) => (
+                <li key={report.id}>
+                  <a class="govuk-link" href={`/highlight-reports/${report.id}`}>
+                    {report.project_reference} {report.project_name}
+                  </a>{' '}
+                  <StatusTag report={report} />
+                </li>
+              ))}
+            </ul>
+          )}
+          <div class="govuk-button-group">
+            <button type="button" class="govuk-button govuk-button--secondary" disabled={busy === 'docx'} onClick={() => download('docx')}>
+              Download the pack as a Word document
+            </button>
+            <button type="button" class="govuk-button govuk-button--secondary" disabled={busy === 'pdf'} onClick={() => download('pdf')}>
+              Download the pack as an accessible PDF
+            </button>
+          </div>
+          {problem && (
+            <p class="govuk-error-message" role="alert">
+              <span class="govuk-visually-hidden">Error:</span> The download failed: {describe(problem)}
+            </p>
+          )}
+        </div>
+      )}
+    </section>
   )
 }

@@ -1,5 +1,6 @@
 import { api, type Schemas } from '../api/client'
 import { FinancialSummary } from '../components/FinancialSummary'
+import { ProgrammeHighlightPack } from './Highlights'
 import { HeatMap } from '../components/HeatMap'
 import { ProgrammeKpis } from '../components/KpiScorecard'
 import { ProjectsTable } from '../components/ProjectsTable'
@@ -76,6 +77,7 @@ export function Programme({ id }: { id: string }) {
       <h2 class="govuk-heading-m">Projects</h2>
       <ProjectsTable programmeId={programme.id} stages={stages} />
       <ProgrammeKpis programmeId={programme.id} />
+      <ProgrammeHighlightPack programmeId={programme.id} />
       <h2 class="govuk-heading-m">RAID summary</h2>
       <p class="govuk-body">The programme's own items and those of its projects.</p>
       <SummaryList rows={counts.map((c) => [c.label, String(c.value)])} />
