@@ -19,7 +19,7 @@ from pmo.organisations.schemas import DirectorateCreate, RoleAssignmentCreate, U
 from pmo.portfolio.demo import load_portfolio_demo
 from pmo.portfolio.demo_data import DACORUM_DIRECTORATE, DACORUM_PORTFOLIO
 from pmo.raid.demo import load_raid_demo
-from pmo.reports.demo import load_highlights_demo
+from pmo.reports.highlights_demo import load_highlights_demo
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
 DEMO_ORGANISATION = "Chesterfield Borough Council (demo)"
@@ -78,7 +78,7 @@ def load_demo(session: Session) -> bool:
     load_kpi_demo(session, chesterfield, users)
     # Its reserves, the delegation rule and draw-downs in each state (pmo.finance.demo).
     load_money_demo(session, chesterfield, users, directorates)
-    # Highlight reports of the last two months in every state (pmo.reports.demo).
+    # Highlight reports of the last two months in every state (pmo.reports.highlights_demo).
     load_highlights_demo(session, chesterfield, users)
 
     dacorum = service.create_organisation(session, OTHER_ORGANISATION)

@@ -27,7 +27,7 @@ from pmo.portfolio.models import (
     Project,
 )
 from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
-from pmo.reports.models import HighlightReport
+from pmo.reports.highlights_models import HighlightReport
 from pmo.worker.models import ScheduledJob, WorkerHeartbeat
 
 __all__ = [

@@ -2,7 +2,7 @@ import { type APIRequestContext, expect, test } from '@playwright/test'
 import { PASSWORD, checkPage, signIn } from './helpers'
 
 // The demo gives pm@demo.test's projects in one programme last month's reports as a draft, a
-// submitted one and a returned one, and one project with none (backend/pmo/reports/demo.py).
+// submitted one and a returned one, and one project with none (backend/pmo/reports/highlights_demo.py).
 
 async function token(request: APIRequestContext, email: string): Promise<Record<string, string>> {
   const response = await request.post('/api/v1/auth/token', { form: { grant_type: 'password', username: email, password: PASSWORD } })

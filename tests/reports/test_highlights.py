@@ -7,6 +7,8 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
@@ -22,6 +24,18 @@ from support.api import API, problem
 from .highlight_helpers import Highlights, in_month, last_month
 
 Person = Any
+
+
+# The fixtures live here, not in a conftest: tests/reports is shared with the committee packs.
+@pytest.fixture
+def api(client: TestClient) -> Highlights:
+    return Highlights(client)
+
+
+@pytest.fixture
+def sponsor(factory: Any, org: Any) -> Any:
+    """A sponsor for the whole organisation: reviews every project's reports."""
+    return factory.person(org, Role.sponsor)
 
 
 def test_a_draft_is_prefilled_from_milestones_raid_and_kpis(

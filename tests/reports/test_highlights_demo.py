@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from pmo.core.periods import period_containing, today
 from pmo.demo import DEMO_ORGANISATION, DEMO_PASSWORD
 from pmo.organisations.models import Organisation, User
-from pmo.reports.demo import load_highlights_demo
+from pmo.reports.highlights_demo import load_highlights_demo
 from support.api import API, sign_in
 
 

@@ -35,7 +35,8 @@ from pmo.raid import items_service, risks_service
 from pmo.raid.common import EscalationLevel, RaidFilters
 from pmo.raid.models import Issue, Risk
 from pmo.raid.scoring import Band, scale_of
-from pmo.reports import policies
+from pmo.reports import highlights_policies as policies
+from pmo.reports.highlights_models import HighlightReport
 from pmo.reports.highlights_schemas import (
     DIMENSIONS,
     NULLABLE_REPORT_FIELDS,
@@ -55,7 +56,6 @@ from pmo.reports.highlights_schemas import (
     ReportStatus,
     ReviewOutcome,
 )
-from pmo.reports.models import HighlightReport
 
 CLOSED_STAGE = "closed"  # the last stage of every built-in lifecycle: no more reports
 EDITABLE = (ReportStatus.draft.value, ReportStatus.returned.value)

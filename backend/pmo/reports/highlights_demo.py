@@ -20,6 +20,7 @@ from pmo.organisations.models import Organisation, User
 from pmo.portfolio.demo import actor_for
 from pmo.portfolio.models import Project
 from pmo.reports import highlights_service as service
+from pmo.reports.highlights_models import HighlightReport
 from pmo.reports.highlights_schemas import (
     HighlightReportCreate,
     HighlightReportUpdate,
@@ -27,7 +28,6 @@ from pmo.reports.highlights_schemas import (
     ReportRag,
     ReviewOutcome,
 )
-from pmo.reports.models import HighlightReport
 
 PM = "pm@demo.test"
 SPONSOR = "sponsor@demo.test"

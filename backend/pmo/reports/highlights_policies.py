@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pmo.core.permissions import Actor, Denied, Permission, Role
 from pmo.portfolio.models import Project
+from pmo.reports.highlights_models import HighlightReport
 from pmo.reports.highlights_schemas import ReportStatus
-from pmo.reports.models import HighlightReport
 
 # Reports everyone in the organisation reads; drafts and returned ones stay with their writers.
 PUBLISHED = frozenset({ReportStatus.submitted.value, ReportStatus.accepted.value})
