@@ -3,8 +3,11 @@ what, other organisations, ETags, bad input, the late list and the programme boa
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +27,7 @@ from support.api import API, problem
 from .highlight_helpers import Highlights, in_month, last_month
 
 Person = Any
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "frontend" / "screenshots"
 
 
 # The fixtures live here, not in a conftest: tests/reports is shared with the committee packs.
@@ -574,6 +578,22 @@ def test_the_programme_boards_pack(
     problem(client.get(f"{API}/programmes/{programme['id']}/highlight-pack", headers=viewer.headers), 422)
 
 
+def _page_images(pdf: bytes, tmp_path: Path) -> None:
+    """The pack's pages as pictures (pdftoppm), into frontend/screenshots/, for people to look at."""
+    assert shutil.which("pdftoppm"), "needs poppler-utils (pdftoppm); .ci/run installs it"
+    source = tmp_path / "highlight-pack.pdf"
+    source.write_bytes(pdf)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for old in SCREENSHOTS.glob("highlight-pack-*.png"):
+        old.unlink()
+    subprocess.run(  # noqa: S603
+        ["pdftoppm", "-png", "-r", "60", str(source), str(SCREENSHOTS / "highlight-pack")],  # noqa: S607
+        check=True,
+        timeout=60,
+    )
+    assert len(list(SCREENSHOTS.glob("highlight-pack-*.png"))) == docs.pdf_pages(pdf)
+
+
 def test_the_pack_as_word_and_tagged_pdf(
     api: Highlights,
     pmo: Person,
@@ -585,6 +605,7 @@ def test_the_pack_as_word_and_tagged_pdf(
     client,
     factory,
     other_org,
+    tmp_path: Path,
 ) -> None:
     month = last_month()
     first, second = (api.project(pmo, programme, project_manager_id=str(manager.id)) for _ in range(2))
@@ -626,7 +647,7 @@ def test_the_pack_as_word_and_tagged_pdf(
     rag = docs.table_with_caption(tables, "Dimension")
     assert rag[2] == ["Cost", "Amber", "Licence costs rose 4%."]
     escalated = docs.table_with_caption(tables, "Reference")
-    assert escalated[1] == [risk["reference"], "Supplier fails", "Red", "project", "Board to note"]
+    assert escalated[1] == [risk["reference"], "Supplier fails", "Red", "Not escalated", "Board to note"]
     text = docs.docx_text(word.content)
     assert "Approve the extra licences." in text
     front = dict(map(tuple, docs.table_with_caption(tables, "Programme")))
@@ -647,6 +668,8 @@ def test_the_pack_as_word_and_tagged_pdf(
     pdf_text = docs.pdf_text(pdf.content)
     for figure in (name, "Licence costs rose 4%.", risk["reference"], "Approve the extra licences."):
         assert figure in pdf_text.replace("\n", " "), figure
+
+    _page_images(pdf.content, tmp_path)
 
     outsider = factory.person(other_org, Role.pmo)
     for suffix in (".docx", ".pdf"):

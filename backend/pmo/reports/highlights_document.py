@@ -34,6 +34,12 @@ def _text(text: str, empty: str = "None given.") -> list[Block]:
     return blocks or [Paragraph(empty)]
 
 
+def _level(escalation_level: str) -> str:
+    return (
+        "Not escalated" if escalation_level == "project" else escalation_level.replace("_", " ").capitalize()
+    )
+
+
 def _report(report: HighlightReportPublic) -> list[Block]:
     name = f"{report.project_reference} {report.project_name}"
     return [
@@ -62,7 +68,7 @@ def _report(report: HighlightReportPublic) -> list[Block]:
             caption=f"{name}: risks and issues to escalate",
             header=["Reference", "Title", "Rating", "Escalated to", "Note"],
             rows=[
-                [e.reference, e.title, e.rating.capitalize(), e.escalation_level.replace("_", " "), e.note]
+                [e.reference, e.title, e.rating.capitalize(), _level(e.escalation_level), e.note]
                 for e in report.escalations
             ],
             empty="No risks or issues to escalate.",
