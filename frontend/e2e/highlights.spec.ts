@@ -47,6 +47,8 @@ test('a project manager writes and submits a highlight report, the sponsor accep
   await pm.getByLabel('Cost: one sentence on why').fill('Licences up 4%.')
   await pm.getByLabel('Scope: one sentence on why').fill('No change.')
   await pm.getByLabel('Benefits: one sentence on why').fill('')
+  // Escalations: the project's open risks and issues, the draft's own ticked.
+  await expect(pm.getByRole('group', { name: 'Risks and issues to escalate' })).toBeVisible()
   await pm.getByRole('button', { name: 'Submit to the sponsor' }).click()
   const summary = pm.locator('.govuk-error-summary').first()
   await expect(summary).toContainText('Benefits: one sentence: required to submit')

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
 import { authFetch } from '../api/session'
-import { ErrorSummary, Loading, ProblemPage, Radios, RagTag, SummaryList, TextArea } from '../components/ui'
-import { load, useResource } from '../lib/data'
+import { Checkboxes, ErrorSummary, Loading, ProblemPage, Radios, RagTag, SummaryList, TextArea } from '../components/ui'
+import { load, type Loaded, useResource } from '../lib/data'
 import { formatDate, humanise } from '../lib/format'
 import { useCan, useWho } from '../lib/me'
 import { describe, type FormErrors, NETWORK_PROBLEM, type Problem, problemFrom, toFormErrors } from '../lib/problem'
@@ -192,6 +192,9 @@ function ReportForm({ report, etag, onReload }: { report: Report; etag: string; 
   const [saved, setSaved] = useState(false)
   // The tag of the draft as last saved here: the form stays, with its messages, between saves.
   const [tag, setTag] = useState(etag)
+  const key = (e: { item_type: string; item_id: string }) => `${e.item_type}:${e.item_id}`
+  const [escalated, setEscalated] = useState(report.escalations.map(key))
+  const candidates = useResource(`escalatable-${report.project_id}`, () => escalatable(report))
   const set = (key: string) => (value: string) => setForm({ ...form, [key]: value })
 
   const save = async (submit: boolean) => {
@@ -210,6 +213,11 @@ function ReportForm({ report, etag, onReload }: { report: Report; etag: string; 
           cost_rag: rag(form.cost_rag), cost_note: form.cost_note,
           scope_rag: rag(form.scope_rag), scope_note: form.scope_note,
           benefits_rag: rag(form.benefits_rag), benefits_note: form.benefits_note,
+          escalations: escalated.map((chosen) => {
+            const [itemType, itemId] = chosen.split(':') as ['risk' | 'issue', string]
+            const note = report.escalations.find((e) => key(e) === chosen)?.note ?? ''
+            return { item_type: itemType, item_id: itemId, note }
+          }),
         },
       })
       if (!saving.response.ok) {
@@ -263,7 +271,12 @@ function ReportForm({ report, etag, onReload }: { report: Report; etag: string; 
             errors={errors} rows={5} />
           <TextArea name="decisions_needed" label="Decisions needed" value={form.decisions_needed ?? ''} onInput={set('decisions_needed')}
             errors={errors} rows={3} />
-          <Escalations report={report} />
+          {candidates.data ? (
+            <Checkboxes name="escalations" label="Risks and issues to escalate" values={escalated} onChange={setEscalated}
+              options={candidates.data} errors={errors} />
+          ) : (
+            <Escalations report={report} />
+          )}
           <div class="govuk-button-group">
             <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>
               Save the draft
@@ -276,6 +289,24 @@ function ReportForm({ report, etag, onReload }: { report: Report; etag: string; 
       </div>
     </div>
   )
+}
+
+/** The risks and issues a report may escalate: the project's open ones, and any it already lists. */
+async function escalatable(report: Report): Promise<Loaded<{ value: string; text: string }[]>> {
+  const query = { project_id: report.project_id, limit: 200 }
+  const [risks, issues] = await Promise.all([
+    load(() => api.GET('/api/v1/risks', { params: { query: { ...query, status: 'open' } } })),
+    load(() => api.GET('/api/v1/issues', { params: { query } })),
+  ])
+  if (risks.problem) return risks
+  if (issues.problem) return issues
+  const options = new Map<string, string>()
+  for (const e of report.escalations) options.set(`${e.item_type}:${e.item_id}`, `${e.reference} ${e.title}`)
+  for (const r of risks.data.items) options.set(`risk:${r.id}`, `${r.reference} ${r.title} (risk)`)
+  for (const i of issues.data.items.filter((i) => i.status === 'open' || i.status === 'in_progress')) {
+    options.set(`issue:${i.id}`, `${i.reference} ${i.title} (issue)`)
+  }
+  return { data: [...options].map(([value, text]) => ({ value, text })) }
 }
 
 function ReportView({ report }: { report: Report }) {
