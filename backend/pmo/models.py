@@ -14,6 +14,7 @@ from pmo.finance.models import (
     FundingSource,
 )
 from pmo.gates.models import GateDecision, GateReview, Lifecycle
+from pmo.identity.models import DirectoryIdentity, DirectorySession, IdentityProvider, SignInAttempt
 from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue, KpiValueRevision
 from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
 from pmo.portfolio.models import (
@@ -41,6 +42,8 @@ __all__ = [
     "DelegationRuleVersion",
     "Dependency",
     "Directorate",
+    "DirectoryIdentity",
+    "DirectorySession",
     "Drawdown",
     "DrawdownConsultation",
     "FundingSource",
@@ -49,6 +52,7 @@ __all__ = [
     "GovernanceBody",
     "GovernanceBodyMember",
     "IdempotencyRecord",
+    "IdentityProvider",
     "Issue",
     "Kpi",
     "KpiFeedState",
@@ -68,6 +72,7 @@ __all__ = [
     "RiskAction",
     "RoleAssignment",
     "ScheduledJob",
+    "SignInAttempt",
     "User",
     "WorkerHeartbeat",
 ]
