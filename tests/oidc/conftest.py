@@ -87,6 +87,8 @@ class RealProvider:
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="pmo-oidc-")))
     keys: list[dict[str, Any]] = field(default_factory=lambda: new_keys("k1"))
     process: subprocess.Popen[str] | None = None
+    reader: threading.Thread | None = None
+    output: list[str] = field(default_factory=list)  # what it printed: errors, for a failing test
 
     @property
     def issuer(self) -> str:
@@ -134,12 +136,21 @@ class RealProvider:
         else:
             raise AssertionError("the OpenID provider did not start")
         # Keep reading its output so that a full pipe never blocks it.
-        threading.Thread(target=self.process.stdout.read, daemon=True).start()
+        self.reader = threading.Thread(target=self._keep_output, args=(self.process.stdout,), daemon=True)
+        self.reader.start()
+
+    def _keep_output(self, stream: Any) -> None:
+        for line in stream:
+            self.output.append(line)
 
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=10)
+            if self.reader is not None:
+                self.reader.join(timeout=10)
+            assert self.process.stdout is not None
+            self.process.stdout.close()
             self.process = None
 
     def rotate_keys(self, prefix: str) -> None:

@@ -79,7 +79,7 @@ def sign_in_options(session: Session, provider: IdentityProvider) -> SignInOptio
         organisation_name=organisation.name,
         slug=provider.slug,
         sign_in_url=f"/sign-in/{provider.slug}",
-        start_url=f"/api/v1/auth/oidc/{provider.slug}/start",
+        start_url=f"/api/v1/auth/oidc/organisations/{provider.slug}/start",
         local_passwords_allowed=provider.local_passwords_allowed,
     )
 
@@ -110,6 +110,13 @@ def _metadata(issuer: str) -> dict[str, Any]:
         ) from exc
 
 
+def requested_scopes(provider: IdentityProvider, metadata: dict[str, Any]) -> str:
+    """OpenID, email and profile; and the groups claim's own scope where the provider has one
+    (Entra ID has none: it adds groups by the app's token configuration)."""
+    supported = metadata.get("scopes_supported") or []
+    return SCOPES + (f" {provider.groups_claim}" if provider.groups_claim in supported else "")
+
+
 def safe_return_path(value: str | None) -> str:
     """Only a path of this site (no `//host`, no scheme): never an open redirect."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
@@ -135,9 +142,14 @@ def start(
             expires_at=utcnow() + timedelta(minutes=settings.oidc_sign_in_minutes),
         )
     )
-    url, _ = _client(settings, provider, base_url).create_authorization_url(
-        metadata["authorization_endpoint"], state=state, nonce=nonce, code_verifier=verifier
-    )
+    with _client(settings, provider, base_url) as client:
+        url, _ = client.create_authorization_url(
+            metadata["authorization_endpoint"],
+            state=state,
+            nonce=nonce,
+            code_verifier=verifier,
+            scope=requested_scopes(provider, metadata),
+        )
     return url, browser
 
 
@@ -204,12 +216,13 @@ def finish(
         raise SignInRefused("The provider's answer has no authorization code.", "missing_code", status=400)
     metadata = _metadata(provider.issuer)
     try:
-        token = _client(settings, provider, base_url).fetch_token(
-            metadata["token_endpoint"],
-            code=code,
-            code_verifier=attempt.code_verifier,
-            grant_type="authorization_code",
-        )
+        with _client(settings, provider, base_url) as client:
+            token = client.fetch_token(
+                metadata["token_endpoint"],
+                code=code,
+                code_verifier=attempt.code_verifier,
+                grant_type="authorization_code",
+            )
     except OAuthError as exc:
         raise SignInRefused(
             f"The identity provider refused the sign-in code ({exc.error}: {exc.description}).",
