@@ -335,6 +335,7 @@ class ForgedProvider:
         self.challenges: dict[str, str] = {}  # code -> code_challenge
         self.token_requests: list[dict[str, list[str]]] = []
         self.metadata_issuer: str | None = None
+        self.jwks_fetches = 0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -379,6 +380,7 @@ class ForgedProvider:
                         },
                     )
                 elif path == "/jwks":
+                    forged.jwks_fetches += 1
                     self._json(200, {"keys": forged.public_keys()})
                 else:
                     self._json(404, {"error": "not_found"})
