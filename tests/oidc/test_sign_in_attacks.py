@@ -146,7 +146,8 @@ def test_alg_none_is_refused(sign_in, forged):
 def test_hs256_signed_with_the_providers_public_key_is_refused(sign_in, forged):
     attempt = sign_in()
     public_pem = forged.key("RSA").as_pem(private=False)
-    signing_input = f"{b64(json.dumps({'alg': 'HS256', 'kid': 'forged-rsa'}).encode())}.{b64(json.dumps(attempt.claims()).encode())}"
+    header = b64(json.dumps({"alg": "HS256", "kid": "forged-rsa"}).encode())
+    signing_input = f"{header}.{b64(json.dumps(attempt.claims()).encode())}"
     signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
     refused(attempt.answer(f"{signing_input}.{b64(signature)}"), "id_token_refused", "signed with 'HS256'")
 
