@@ -6,6 +6,7 @@ token a test wants, for the attacks."""
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import json
 import shutil
@@ -161,10 +162,14 @@ class RealProvider:
 
 
 def _install_provider() -> None:
-    if not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
-        subprocess.run(  # noqa: S603 - npm, from the lockfile
-            [shutil.which("npm") or "npm", "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR, check=True
-        )
+    """scripts/test.sh installs it; a run of pytest alone on a fresh clone installs it here
+    (under a lock: test workers start at once)."""
+    with open(PROVIDER_DIR / "package.json") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
+            subprocess.run(  # noqa: S603 - npm, from the lockfile
+                [shutil.which("npm") or "npm", "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR, check=True
+            )
 
 
 @pytest.fixture(scope="session")

@@ -49,11 +49,11 @@ GroupName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 TenantId = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{36}$")]
 
 
-class GroupRoleMapping(PublicModel):
+class IdentityProviderGroupRole(PublicModel):
     """Members of `group` at the provider hold `role` (for one directorate, or the whole
     organisation when `directorate_id` is empty)."""
 
-    model_config = ConfigDict(title="IdentityProviderGroupRole", extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     group: GroupName = Field(
         description="The group's value in the groups claim (Entra ID: the group's object id)."
@@ -62,7 +62,7 @@ class GroupRoleMapping(PublicModel):
     directorate_id: uuid.UUID | None = None
 
     @model_validator(mode="after")
-    def _organisation_wide_roles(self) -> GroupRoleMapping:
+    def _organisation_wide_roles(self) -> IdentityProviderGroupRole:
         if self.directorate_id is not None and self.role in ORGANISATION_WIDE_ROLES:
             raise ValueError(
                 f"the role '{self.role.value}' is held for the whole organisation, not a directorate"
@@ -72,8 +72,6 @@ class GroupRoleMapping(PublicModel):
 
 class IdentityProviderSettings(InputModel):
     """The whole configuration; PUT replaces it. Leave `client_secret` out to keep the stored one."""
-
-    model_config = ConfigDict(title="IdentityProviderSettings", extra="forbid")
 
     slug: SignInSlug
     issuer: Issuer = Field(
@@ -88,7 +86,7 @@ class IdentityProviderSettings(InputModel):
         json_schema_extra={"writeOnly": True},
     )
     groups_claim: ClaimName = Field(default="groups", description="The ID token claim that lists the groups.")
-    group_roles: list[GroupRoleMapping] = Field(default_factory=list, max_length=200)
+    group_roles: list[IdentityProviderGroupRole] = Field(default_factory=list, max_length=200)
     create_unknown_users: bool = Field(
         default=False, description="Create an account at first sign-in for a verified email with no account."
     )
@@ -104,8 +102,6 @@ class IdentityProviderSettings(InputModel):
 
 
 class IdentityProviderPublic(PublicModel):
-    model_config = ConfigDict(title="IdentityProvider", from_attributes=True)
-
     slug: str
     sign_in_url: str = Field(description="Where the organisation's people start: `/sign-in/<slug>`.")
     redirect_uri: str = Field(description="Register this redirect URI with the provider.")
@@ -113,7 +109,7 @@ class IdentityProviderPublic(PublicModel):
     client_id: str
     client_secret_set: bool = Field(description="Whether a client secret is stored (it is never shown).")
     groups_claim: str
-    group_roles: list[GroupRoleMapping]
+    group_roles: list[IdentityProviderGroupRole]
     create_unknown_users: bool
     local_passwords_allowed: bool
     email_domains: list[str]

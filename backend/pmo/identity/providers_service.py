@@ -21,7 +21,11 @@ from pmo.core.middleware import API_PREFIX
 from pmo.core.permissions import Actor
 from pmo.identity import oidc
 from pmo.identity.models import DirectorySession, IdentityProvider, SignInAttempt
-from pmo.identity.providers_schemas import GroupRoleMapping, IdentityProviderPublic, IdentityProviderSettings
+from pmo.identity.providers_schemas import (
+    IdentityProviderGroupRole,
+    IdentityProviderPublic,
+    IdentityProviderSettings,
+)
 from pmo.organisations.models import Directorate
 
 CALLBACK_PATH = f"{API_PREFIX}/auth/oidc/callback"
@@ -79,7 +83,7 @@ def provider_view(provider: IdentityProvider, base_url: str) -> IdentityProvider
         client_id=provider.client_id,
         client_secret_set=bool(provider.client_secret_encrypted),
         groups_claim=provider.groups_claim,
-        group_roles=[GroupRoleMapping.model_validate(m) for m in provider.group_roles],
+        group_roles=[IdentityProviderGroupRole.model_validate(m) for m in provider.group_roles],
         create_unknown_users=provider.create_unknown_users,
         local_passwords_allowed=provider.local_passwords_allowed,
         email_domains=provider.email_domains,

@@ -27,7 +27,7 @@ from pmo.core.security import NO_STORE
 from pmo.identity import sign_in_service as service
 from pmo.identity.models import IdentityProvider
 from pmo.identity.providers_service import public_base_url
-from pmo.identity.sign_in_schemas import DirectorySignOut, SignInOptions
+from pmo.identity.sign_in_schemas import DirectorySignInOptions, DirectorySignOut
 from pmo.web import CONTENT_SECURITY_POLICY
 
 router = APIRouter(tags=["directory-sign-in"], dependencies=[PUBLIC])
@@ -81,13 +81,13 @@ def _refusal(request: Request, exc: ProblemError, slug: str | None) -> Response:
 
 @router.get(
     f"{BASE}/sign-in-options",
-    response_model=SignInOptions,
+    response_model=DirectorySignInOptions,
     responses=declare_public(404),
     summary="Find where an email address's organisation signs in",
 )
 def sign_in_options_for_email(
     session: SessionDep, email: Annotated[Email, Query(description="The address typed on the sign-in page.")]
-) -> SignInOptions:
+) -> DirectorySignInOptions:
     """By the address's domain, as the organisation registered it with its identity provider.
     404 when no organisation registered the domain: sign in with a password."""
     return service.sign_in_options(session, service.provider_for_email(session, email))
@@ -95,11 +95,11 @@ def sign_in_options_for_email(
 
 @router.get(
     f"{BASE}/organisations/{{slug}}",
-    response_model=SignInOptions,
+    response_model=DirectorySignInOptions,
     responses=declare_public(404),
     summary="How an organisation signs in",
 )
-def sign_in_options(session: SessionDep, slug: str) -> SignInOptions:
+def sign_in_options(session: SessionDep, slug: str) -> DirectorySignInOptions:
     """What the sign-in page `/sign-in/<slug>` offers: the council account, and whether passwords too."""
     return service.sign_in_options(session, service.provider_by_slug(session, slug))
 

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from pmo.core.schemas import PublicModel
 
 
-class SignInOptions(PublicModel):
+class DirectorySignInOptions(PublicModel):
     """How an organisation's people sign in: what the sign-in page offers."""
-
-    model_config = ConfigDict(title="DirectorySignInOptions")
 
     organisation_name: str
     slug: str
@@ -19,8 +17,6 @@ class SignInOptions(PublicModel):
 
 class DirectorySignOut(PublicModel):
     """The product's session has ended; `redirect_to` is the provider's sign-out page, if any."""
-
-    model_config = ConfigDict(title="DirectorySignOut")
 
     redirect_to: str | None = Field(
         description="Send the browser here to sign out at the identity provider too (RP-initiated logout); "

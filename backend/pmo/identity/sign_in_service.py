@@ -34,7 +34,7 @@ from pmo.core.security import digest, hash_password, new_secret
 from pmo.identity import oidc
 from pmo.identity.models import DirectoryIdentity, DirectorySession, IdentityProvider, SignInAttempt
 from pmo.identity.providers_service import CALLBACK_PATH, open_secret
-from pmo.identity.sign_in_schemas import SignInOptions
+from pmo.identity.sign_in_schemas import DirectorySignInOptions
 from pmo.organisations.models import Organisation, RoleAssignment, User
 
 with warnings.catch_warnings():
@@ -73,9 +73,9 @@ def provider_for_email(session: Session, email: str) -> IdentityProvider:
     raise NotFound(f"No organisation has registered the email domain {domain}; sign in with your password.")
 
 
-def sign_in_options(session: Session, provider: IdentityProvider) -> SignInOptions:
+def sign_in_options(session: Session, provider: IdentityProvider) -> DirectorySignInOptions:
     organisation = session.get_one(Organisation, provider.organisation_id)
-    return SignInOptions(
+    return DirectorySignInOptions(
         organisation_name=organisation.name,
         slug=provider.slug,
         sign_in_url=f"/sign-in/{provider.slug}",
