@@ -11,6 +11,7 @@ import hmac
 import json
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,7 +20,11 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from sqlmodel import Session, select
 
+from pmo.auth import service as auth_service
 from pmo.auth.models import RefreshToken
+from pmo.core.config import get_settings
+from pmo.core.db import utcnow
+from pmo.core.permissions import Role
 from pmo.identity.models import DirectoryIdentity
 from support.api import API, problem
 
@@ -27,6 +32,7 @@ from .conftest import configure
 
 CLIENT_ID = "chesterfield-pmo"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+LOGOUT = f"{API}/auth/oidc/organisations/chesterfield/backchannel-logout"
 
 
 def b64(data: bytes) -> str:
@@ -248,3 +254,70 @@ def test_entra_ids_multi_tenant_issuer_is_filled_with_the_tokens_tenant(
         identity = session.exec(select(DirectoryIdentity)).one()
     # Matched by the object id within the tenant's issuer, not the app-specific `sub`.
     assert (identity.issuer, identity.subject) == (entra["iss"], "object-id-1")
+
+
+# After the sign-in: the session's limit, the provider's logout tokens, a person removed.
+
+
+def test_a_directory_session_ends_after_its_hours_however_often_it_is_renewed(sign_in, forged, monkeypatch):
+    attempt = sign_in()
+    assert attempt.answer(signed(forged, attempt.claims())).status_code == 302
+    assert attempt.browser.access_token().status_code == 200
+    later = utcnow() + timedelta(hours=get_settings().directory_session_hours, minutes=1)
+    monkeypatch.setattr(auth_service, "utcnow", lambda: later)
+    expired = attempt.browser.access_token()
+    assert "expired" in problem(expired, 401)["detail"]
+
+
+def logout_token(forged, **changes: Any) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": forged.issuer,
+        "aud": CLIENT_ID,
+        "iat": now,
+        "exp": now + 120,
+        "jti": f"jti-{now}",
+        "sub": "alice-at-provider",
+        "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+        **changes,
+    }
+    return signed(forged, {k: v for k, v in claims.items() if v is not None})
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"aud": "another-app"}, "for another application"),
+        ({"iss": "https://evil.example"}, "from another issuer"),
+        ({"events": None}, "no back-channel logout event"),
+        ({"nonce": "n"}, "must not carry a `nonce`"),
+        ({"sub": None}, "neither a subject"),
+    ],
+)
+def test_a_wrong_logout_token_is_refused_and_ends_nothing(sign_in, forged, browser, changes, words):
+    attempt = sign_in()
+    assert attempt.answer(signed(forged, attempt.claims())).status_code == 302
+    refused(
+        browser.app("POST", LOGOUT, data={"logout_token": logout_token(forged, **changes)}),
+        "logout_token_refused",
+        words,
+        status=400,
+    )
+    assert browser.access_token().status_code == 200
+
+
+def test_a_logout_token_for_the_subject_ends_their_sessions(sign_in, forged, browser):
+    attempt = sign_in()
+    assert attempt.answer(signed(forged, attempt.claims())).status_code == 302
+    ended = browser.app("POST", LOGOUT, data={"logout_token": logout_token(forged)})
+    assert ended.status_code == 200, ended.text
+    assert problem(browser.access_token(), 401)
+
+
+def test_a_person_signed_in_from_the_directory_can_still_be_deleted(
+    sign_in, forged, client, setup, org, factory
+):
+    attempt = sign_in()
+    assert attempt.answer(signed(forged, attempt.claims())).status_code == 302
+    admin = factory.person(org, Role.admin)
+    assert client.delete(f"{API}/users/{setup.id}", headers=admin.headers).status_code == 204
