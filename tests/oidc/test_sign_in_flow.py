@@ -273,6 +273,17 @@ def test_password_sign_in_is_refused_when_the_organisation_allows_only_the_direc
     officer = invite(factory, org, "alice@chesterfield.test")
     refused = client.post(f"{API}/auth/session", json={"email": officer.user.email, "password": PASSWORD})
     assert "signs in with its directory" in problem(refused, 401)["detail"]
+    token = client.post(
+        f"{API}/auth/token",
+        data={"grant_type": "password", "username": officer.user.email, "password": PASSWORD},
+    )
+    assert problem(token, 401)
+    # An administrator keeps the password: the way back in should the provider fail.
+    admin = factory.person(org, Role.admin, email="head-of-it@chesterfield.test")
+    assert (
+        client.post(f"{API}/auth/session", json={"email": admin.user.email, "password": PASSWORD}).status_code
+        == 200
+    )
 
 
 def test_where_an_email_signs_in(client, provider, factory, org):

@@ -24,7 +24,7 @@ from pmo.core.config import Settings
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, NotFound, ProblemError, TooManyRequests, Unauthorized
 from pmo.core.pagination import PageParams, order_by, paginate
-from pmo.core.permissions import Actor, ClientScope
+from pmo.core.permissions import Actor, ClientScope, Role
 from pmo.core.schemas import Page
 from pmo.core.security import (
     InvalidToken,
@@ -153,13 +153,18 @@ def password_grant(
     if user is None:
         _count_failure(session, settings, address, email)
         return InvalidGrant("The email address or password is not right, or the account is disabled.")
-    if not local_passwords_allowed(session, user.organisation_id):
+    # Administrators keep their password as the way back in should the provider fail.
+    if not local_passwords_allowed(session, user.organisation_id) and not _is_admin(session, user):
         return InvalidGrant(
             "Your organisation signs in with its directory, not passwords: use "
             "'Sign in with your council account'.",
             error="invalid_grant",
         )
     return issue_user_tokens(session, settings, user)
+
+
+def _is_admin(session: Session, user: User) -> bool:
+    return any(g.role == Role.admin for g in grants_of(session, [user.id])[user.id])
 
 
 def local_passwords_allowed(session: Session, organisation_id: uuid.UUID) -> bool:
