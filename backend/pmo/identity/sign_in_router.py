@@ -56,7 +56,7 @@ def _base(request: Request) -> str:
 def _refusal(request: Request, exc: ProblemError, slug: str | None) -> Response:
     """A browser gets a page it can show; anything else the problem document."""
     if "text/html" in request.headers.get("accept", ""):
-        again = f"/sign-in/{slug}" if slug else "/sign-in"
+        again = f"/sign-in/{slug}" if slug else "/"
         page = _PAGE.format(detail=html.escape(exc.detail or exc.title), again=html.escape(again))
         response: Response = HTMLResponse(
             page,
