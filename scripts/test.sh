@@ -12,6 +12,9 @@ echo "== ruff and mypy"
 .venv/bin/ruff format --check backend tests migrations
 .venv/bin/mypy
 
+# The OpenID provider the sign-in tests start (tests/oidc/provider), from its lockfile.
+(cd tests/oidc/provider && npm ci --no-audit --no-fund --silent)
+
 echo "== tests on SQLite"
 .venv/bin/pytest -n 2 -p no:cacheprovider "$@"
 

@@ -36,6 +36,8 @@ from pmo.finance.funding_router import router as funding_router
 from pmo.finance.rules_router import router as delegation_rules_router
 from pmo.finance.summary_router import router as financial_summary_router
 from pmo.gates.router import router as gates_router
+from pmo.identity.providers_router import router as identity_provider_router
+from pmo.identity.sign_in_router import router as directory_sign_in_router
 from pmo.kpis.feed_router import router as kpi_feed_router
 from pmo.kpis.import_router import IMPORT_PATH as KPI_IMPORT_PATH
 from pmo.kpis.import_router import router as kpi_import_router
@@ -71,7 +73,9 @@ def operation_id(route: APIRoute) -> str:
 DOMAIN_ROUTERS = (
     auth_router,
     auth_session_router,
+    directory_sign_in_router,
     organisations_router,
+    identity_provider_router,
     audit_router,
     portfolio_router,
     gates_router,
@@ -171,6 +175,15 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             {"name": "auth", "description": "Tokens for people and other council systems."},
             {"name": "me", "description": "The signed-in person or client."},
             {"name": "organisation", "description": "Your council and its settings."},
+            {
+                "name": "identity-provider",
+                "description": "The council's OpenID Connect provider (Entra ID or another) for sign-in.",
+            },
+            {
+                "name": "directory-sign-in",
+                "description": "Signing in with the council account: the browser's round trip to the "
+                "identity provider, back-channel logout and sign-out.",
+            },
             {"name": "directorates", "description": "The council's directorates."},
             {"name": "users", "description": "People of your organisation."},
             {"name": "role-assignments", "description": "Who holds which role, and where."},

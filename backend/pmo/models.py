@@ -14,6 +14,7 @@ from pmo.finance.models import (
     FundingSource,
 )
 from pmo.gates.models import GateDecision, GateReview, Lifecycle
+from pmo.identity.models import DirectoryIdentity, DirectorySession, IdentityProvider, SignInAttempt
 from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue, KpiValueRevision
 from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
 from pmo.portfolio.models import (
@@ -43,6 +44,8 @@ __all__ = [
     "DelegationRuleVersion",
     "Dependency",
     "Directorate",
+    "DirectoryIdentity",
+    "DirectorySession",
     "Drawdown",
     "DrawdownConsultation",
     "FundingSource",
@@ -52,6 +55,7 @@ __all__ = [
     "GovernanceBodyMember",
     "HighlightReport",
     "IdempotencyRecord",
+    "IdentityProvider",
     "Issue",
     "Kpi",
     "KpiFeedState",
@@ -72,6 +76,7 @@ __all__ = [
     "RiskAction",
     "RoleAssignment",
     "ScheduledJob",
+    "SignInAttempt",
     "User",
     "WorkerHeartbeat",
 ]

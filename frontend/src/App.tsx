@@ -15,7 +15,8 @@ import { Project } from './pages/Project'
 import { GateReviewRequest, GateReview } from './pages/GateReviews'
 import { RiskEdit, RiskForm } from './pages/RiskForm'
 import { AssumptionEdit, AssumptionNew, DependencyEdit, DependencyNew, IssueEdit, IssueNew } from './pages/RaidForms'
-import { AdminApiClients, AdminDirectorates, AdminRoles, AdminUsers } from './pages/Admin'
+import { AdminApiClients, AdminDirectorates, AdminNav, AdminRoles, AdminUsers } from './pages/Admin'
+import { AdminIdentityProvider } from './pages/AdminIdentityProvider'
 import { DrawdownPage, DrawdownRequest, Drawdowns } from './pages/Drawdowns'
 import { FundingSourceEdit, FundingSourceNew, FundingSources } from './pages/FundingSources'
 import { PortfolioFinance } from './pages/PortfolioFinance'
@@ -69,6 +70,7 @@ const ROUTES: Route[] = [
   ['/admin/roles', () => <AdminRoles />, 'roles:read'],
   ['/admin/directorates', () => <AdminDirectorates />, 'directorates:read'],
   ['/admin/api-clients', () => <AdminApiClients />, 'api_clients:manage'],
+  ['/admin/identity-provider', () => <AdminIdentityProvider nav={<AdminNav />} />, 'organisation:manage'],
 ]
 
 const NAVIGATION: [string, string, string?][] = [
@@ -189,7 +191,7 @@ export function App() {
           {signedIn && (
             <div class="app-header__account">
               <span>{who.me.display_name}</span>
-              <button type="button" class="app-link-button" onClick={() => signOut().then(() => navigate('/'))}>
+              <button type="button" class="app-link-button" onClick={() => signOut().then((providerSignOut) => (providerSignOut ? window.location.assign(providerSignOut) : navigate('/')))}>
                 Sign out
               </button>
               <button

@@ -21,6 +21,13 @@ PUBLIC_OPERATIONS = {
     "auth-start_session",
     "auth-refresh_session",
     "auth-end_session",
+    # Signing in with the council's identity provider (pmo.identity.sign_in_router).
+    "directory-sign-in-sign_in_options_for_email",
+    "directory-sign-in-sign_in_options",
+    "directory-sign-in-start_sign_in",
+    "directory-sign-in-finish_sign_in",
+    "directory-sign-in-back_channel_logout",
+    "directory-sign-in-sign_out",
 }
 PROTECTED_ERRORS = {"401", "403", "422", "500"}
 PUBLIC_ERRORS = {"422", "500"}
@@ -141,6 +148,8 @@ def test_errors_are_declared_as_problem_json(committed: dict[str, Any]) -> None:
             elif content[PROBLEM_MEDIA_TYPE].get("schema") != {"$ref": "#/components/schemas/Problem"}:
                 problems.append(f"{label}: {status} is not described by the Problem schema")
         successes = [s for s in responses if s.isdigit() and 200 <= int(s) < 300]
+        # A browser's round trip (directory sign-in) succeeds with its one redirect.
+        successes = successes or [s for s in responses if s in ("302", "303")]
         if len(successes) != 1:
             problems.append(f"{label}: declares {len(successes)} success statuses")
     assert not problems, "\n".join(problems)

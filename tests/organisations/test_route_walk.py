@@ -25,6 +25,14 @@ PUBLIC_ROUTES = {
     ("POST", "/auth/session"),
     ("POST", "/auth/session/refresh"),
     ("DELETE", "/auth/session"),
+    # Signing in with the council's identity provider (pmo.identity.sign_in_router): before
+    # sign-in, the provider's own calls (a signed logout token), and sign-out by the cookie.
+    ("GET", "/auth/oidc/sign-in-options"),
+    ("GET", "/auth/oidc/organisations/{slug}"),
+    ("GET", "/auth/oidc/organisations/{slug}/start"),
+    ("GET", "/auth/oidc/callback"),
+    ("POST", "/auth/oidc/organisations/{slug}/backchannel-logout"),
+    ("POST", "/auth/oidc/sign-out"),
 }
 
 

@@ -25,7 +25,7 @@ from pmo.core.permissions import Actor
 
 GENESIS_HASH = "0" * 64
 # Never copied into the trail.
-SECRET_FIELDS = frozenset({"password_hash", "secret_hash", "token_hash"})
+SECRET_FIELDS = frozenset({"password_hash", "secret_hash", "token_hash", "client_secret_encrypted"})
 
 
 def jsonable(value: dict[str, Any]) -> dict[str, Any]:

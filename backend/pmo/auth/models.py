@@ -47,5 +47,8 @@ class RefreshToken(SQLModel, table=True):
     organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
     issued_at: datetime = timestamp_field()
     expires_at: datetime = Field(sa_type=UTCDateTime)
+    # When the whole session ends however often it is renewed (a directory sign-in's limit);
+    # None: each token lives its own `expires_at`.
+    session_ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

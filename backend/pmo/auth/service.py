@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, update
@@ -24,7 +24,7 @@ from pmo.core.config import Settings
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, NotFound, ProblemError, TooManyRequests, Unauthorized
 from pmo.core.pagination import PageParams, order_by, paginate
-from pmo.core.permissions import Actor, ClientScope
+from pmo.core.permissions import Actor, ClientScope, Role
 from pmo.core.schemas import Page
 from pmo.core.security import (
     InvalidToken,
@@ -35,6 +35,7 @@ from pmo.core.security import (
     new_secret,
     verify_password,
 )
+from pmo.identity.models import IdentityProvider
 from pmo.organisations.models import User
 from pmo.organisations.service import end_sessions, grants_of
 
@@ -152,7 +153,28 @@ def password_grant(
     if user is None:
         _count_failure(session, settings, address, email)
         return InvalidGrant("The email address or password is not right, or the account is disabled.")
+    # Administrators keep their password as the way back in should the provider fail.
+    if not local_passwords_allowed(session, user.organisation_id) and not _is_admin(session, user):
+        return InvalidGrant(
+            "Your organisation signs in with its directory, not passwords: use "
+            "'Sign in with your council account'.",
+            error="invalid_grant",
+        )
     return issue_user_tokens(session, settings, user)
+
+
+def _is_admin(session: Session, user: User) -> bool:
+    return any(g.role == Role.admin for g in grants_of(session, [user.id])[user.id])
+
+
+def local_passwords_allowed(session: Session, organisation_id: uuid.UUID) -> bool:
+    """False when the organisation's identity provider is set to refuse passwords."""
+    allowed = session.exec(
+        select(IdentityProvider.local_passwords_allowed).where(
+            IdentityProvider.organisation_id == organisation_id
+        )
+    ).first()
+    return allowed is not False
 
 
 def client_credentials_grant(
@@ -184,8 +206,14 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 
 def issue_user_tokens(
-    session: Session, settings: Settings, user: User, family_id: uuid.UUID | None = None
+    session: Session,
+    settings: Settings,
+    user: User,
+    family_id: uuid.UUID | None = None,
+    *,
+    session_ends_at: datetime | None = None,
 ) -> TokenResponse:
+    """A new session (or, with `family_id`, the next pair of one); `session_ends_at` caps it."""
     renewing = family_id is not None
     grants = grants_of(session, [user.id])[user.id]
     family_id = family_id or uuid.uuid4()
@@ -206,7 +234,11 @@ def issue_user_tokens(
             family_id=family_id,
             user_id=user.id,
             organisation_id=user.organisation_id,
-            expires_at=utcnow() + timedelta(days=settings.refresh_token_days),
+            expires_at=min(
+                utcnow() + timedelta(days=settings.refresh_token_days),
+                session_ends_at or datetime.max.replace(tzinfo=UTC),
+            ),
+            session_ends_at=session_ends_at,
         )
     )
     user.last_login_at = user.last_login_at if renewing else utcnow()
@@ -257,7 +289,9 @@ def rotate_refresh_token(
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
         return InvalidGrant("This account is disabled.")
-    return issue_user_tokens(session, settings, user, family_id=token.family_id)
+    return issue_user_tokens(
+        session, settings, user, family_id=token.family_id, session_ends_at=token.session_ends_at
+    )
 
 
 def revoke_family(session: Session, family_id: uuid.UUID) -> None:

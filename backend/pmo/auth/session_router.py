@@ -33,7 +33,7 @@ CSRF_HEADER = "X-CSRF-Token"
 REFRESH_COOKIE_PATH = f"{API_PREFIX}/auth"
 
 
-def _set_cookies(response: Response, refresh_token: str) -> str:
+def set_session_cookies(response: Response, refresh_token: str) -> str:
     settings = get_settings()
     max_age = settings.refresh_token_days * 86400
     csrf = new_secret(24)
@@ -54,14 +54,14 @@ def _set_cookies(response: Response, refresh_token: str) -> str:
     return csrf
 
 
-def _clear_cookies(response: Response) -> None:
+def clear_session_cookies(response: Response) -> None:
     response.delete_cookie(
         REFRESH_COOKIE, path=REFRESH_COOKIE_PATH, secure=True, httponly=True, samesite="strict"
     )
     response.delete_cookie(CSRF_COOKIE, path="/", secure=True, httponly=False, samesite="strict")
 
 
-def _check_csrf(request: Request) -> None:
+def check_csrf(request: Request) -> None:
     cookie = request.cookies.get(CSRF_COOKIE, "")
     header = request.headers.get(CSRF_HEADER, "")
     if not cookie or not header or not secrets.compare_digest(cookie.encode(), header.encode()):
@@ -73,7 +73,7 @@ def _check_csrf(request: Request) -> None:
 
 def _browser_session(tokens: TokenResponse, response: Response) -> BrowserSession:
     # People's grants always carry a refresh token.
-    csrf = _set_cookies(response, tokens.refresh_token or "")
+    csrf = set_session_cookies(response, tokens.refresh_token or "")
     response.headers.update(NO_STORE)
     return BrowserSession(access_token=tokens.access_token, expires_in=tokens.expires_in, csrf_token=csrf)
 
@@ -114,7 +114,7 @@ def start_session(request: Request, body: BrowserSignIn, response: Response) -> 
 def refresh_session(request: Request, response: Response) -> Response | BrowserSession:
     """Rotates the refresh token in the cookie (single use: a reused one ends the whole
     session family). Needs the `X-CSRF-Token` header (403 without a match)."""
-    _check_csrf(request)
+    check_csrf(request)
     presented = request.cookies.get(REFRESH_COOKIE)
     if not presented:
         raise Unauthorized("There is no session cookie; sign in again.")
@@ -140,10 +140,10 @@ def refresh_session(request: Request, response: Response) -> Response | BrowserS
 def end_session(request: Request, session: SessionDep) -> Response:
     """Revokes the session in the cookie (and every token rotated from it) and clears the
     cookies. Needs the `X-CSRF-Token` header."""
-    _check_csrf(request)
+    check_csrf(request)
     presented = request.cookies.get(REFRESH_COOKIE)
     if presented:
         service.logout(session, presented)
     response = Response(status_code=204, headers=NO_STORE)
-    _clear_cookies(response)
+    clear_session_cookies(response)
     return response

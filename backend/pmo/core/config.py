@@ -103,6 +103,21 @@ class Settings(BaseSettings):
     # lock) before giving up with 503 and Retry-After.
     database_busy_timeout_seconds: float = Field(default=5, gt=0, le=60)
 
+    # OpenID Connect sign-in (pmo.identity). The address people reach the product at, e.g.
+    # https://pmo.chesterfield.gov.uk: the redirect URI registered with the provider is built
+    # from it (unset: from the request's own address).
+    public_url: str | None = None
+    # A session started by a directory sign-in ends after this many hours; then the provider
+    # is asked again (and a leaver is refused).
+    directory_session_hours: int = Field(default=12, ge=1, le=24 * 14)
+    # Seconds a provider's discovery document and signing keys are kept (an unknown key id
+    # fetches the keys again at once).
+    oidc_metadata_cache_seconds: int = Field(default=3600, ge=0, le=86400)
+    oidc_clock_skew_seconds: int = Field(default=60, ge=0, le=300)
+    oidc_http_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    # How long a sign-in at the provider may take, from start to the callback.
+    oidc_sign_in_minutes: int = Field(default=10, ge=1, le=60)
+
     log_level: str = "INFO"
 
     # `pmo worker`: seconds between looks for due jobs.

@@ -286,6 +286,7 @@ _DESCRIPTIONS = {
     428: "`If-Match` is required for this change.",
     429: "Too many requests; wait for `Retry-After` seconds.",
     500: "Unexpected error on the server.",
+    502: "The identity provider could not be reached or gave no usable answer.",
     503: "The database is busy; nothing was changed. Retry after `Retry-After` seconds.",
 }
 

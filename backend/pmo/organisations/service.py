@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
@@ -22,6 +22,7 @@ from pmo.core.schemas import Page
 from pmo.core.security import hash_password, verify_password
 from pmo.finance import rules_service as delegation_rules
 from pmo.gates import service as gates
+from pmo.identity.models import DirectoryIdentity, DirectorySession
 from pmo.kpis.feed_state import mark_changed
 from pmo.organisations import policies
 from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
@@ -306,6 +307,9 @@ def delete_user(session: Session, actor: Actor, user: User) -> None:
     before = audit.jsonable(before)
     session.execute(RoleAssignment.__table__.delete().where(RoleAssignment.user_id == user.id))  # type: ignore[attr-defined]
     session.execute(RefreshToken.__table__.delete().where(RefreshToken.user_id == user.id))  # type: ignore[attr-defined]
+    # Sign-in with the directory (pmo.identity).
+    session.execute(delete(DirectorySession).where(col(DirectorySession.user_id) == user.id))
+    session.execute(delete(DirectoryIdentity).where(col(DirectoryIdentity.user_id) == user.id))
     audit.deleted(session, actor, user, "user", before=before)
 
 

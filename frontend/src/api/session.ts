@@ -82,9 +82,22 @@ export function refresh(): Promise<boolean> {
   return refreshing
 }
 
-export async function signOut(): Promise<void> {
+export const SIGN_OUT_URL = '/api/v1/auth/oidc/sign-out'
+
+/** Ends this session; for a council-account (directory) session, answers the identity
+ * provider's sign-out page to go to next (RP-initiated logout), else null. */
+export async function signOut(): Promise<string | null> {
   try {
-    await fetch(SESSION_URL, { method: 'DELETE', headers: { 'X-CSRF-Token': csrf() }, credentials: 'same-origin' })
+    const response = await fetch(SIGN_OUT_URL, {
+      method: 'POST',
+      headers: { 'X-CSRF-Token': csrf(), Accept: 'application/json' },
+      credentials: 'same-origin',
+    })
+    if (!response.ok) return null
+    const body = (await response.json()) as { redirect_to: string | null }
+    return body.redirect_to
+  } catch {
+    return null
   } finally {
     setSession(null)
   }

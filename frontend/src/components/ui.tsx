@@ -115,9 +115,10 @@ export function TextInput(
     autocomplete?: string
     width?: string
     spellcheck?: boolean
+    onBlur?: () => void
   },
 ) {
-  const { name, value, onInput, type = 'text', autocomplete, width, errors, hint } = props
+  const { name, value, onInput, type = 'text', autocomplete, width, errors, hint, onBlur } = props
   return (
     <FieldShell {...props}>
       <input
@@ -130,6 +131,7 @@ export function TextInput(
         spellcheck={props.spellcheck}
         aria-describedby={describedBy(name, hint, errors)}
         onInput={(event) => onInput((event.target as HTMLInputElement).value)}
+        onBlur={onBlur}
       />
     </FieldShell>
   )

@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'preact/hooks'
+import { api, type Schemas } from '../api/client'
 import { signIn } from '../api/session'
 import { ErrorSummary, TextInput } from '../components/ui'
 import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
+import { match, useLocation } from '../lib/router'
 
 const LABELS = { email: 'Email address', password: 'Password' }
 
@@ -17,9 +19,26 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [password, setPassword] = useState('')
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [busy, setBusy] = useState(false)
+  // The council account: from the organisation's sign-in address, or the email's domain.
+  const [council, setCouncil] = useState<Schemas['DirectorySignInOptions'] | null>(null)
+  const { path } = useLocation()
+  const slug = match('/sign-in/:slug', path)?.slug ?? null
   useEffect(() => {
     document.title = 'Sign in – Change portfolio'
   }, [])
+  useEffect(() => {
+    if (!slug) return
+    api.GET('/api/v1/auth/oidc/organisations/{slug}', { params: { path: { slug } } })
+      .then(({ data }) => setCouncil(data ?? null))
+      .catch(() => setCouncil(null))
+  }, [slug])
+  const lookUpEmail = () => {
+    if (slug || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email.trim())) return
+    api.GET('/api/v1/auth/oidc/sign-in-options', { params: { query: { email: email.trim() } } })
+      .then(({ data }) => setCouncil(data ?? null))
+      .catch(() => setCouncil(null))
+  }
+  const passwords = !council || council.local_passwords_allowed
 
   const submit = async (event: Event) => {
     event.preventDefault()
@@ -63,15 +82,29 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       <div class="govuk-grid-column-two-thirds">
         <ErrorSummary errors={errors} />
         <h1 class="govuk-heading-l">Sign in</h1>
-        <form onSubmit={submit} noValidate>
-          <TextInput name="email" label="Email address" type="email" autocomplete="email" spellcheck={false}
-            value={email} onInput={setEmail} errors={errors} />
-          <TextInput name="password" label="Password" type="password" autocomplete="current-password"
-            value={password} onInput={setPassword} errors={errors} />
-          <button type="submit" class="govuk-button" disabled={busy}>
-            Sign in
-          </button>
-        </form>
+        {council && (
+          <div class="govuk-inset-text" data-testid="council-sign-in">
+            <p class="govuk-body">{council.organisation_name} signs its staff in with their council account.</p>
+            <a href={council.start_url} role="button" draggable={false} class="govuk-button govuk-!-margin-bottom-0">
+              Sign in with your council account
+            </a>
+          </div>
+        )}
+        {(passwords || !slug) && (
+          <form onSubmit={submit} noValidate>
+            <TextInput name="email" label="Email address" type="email" autocomplete="email" spellcheck={false}
+              value={email} onInput={setEmail} errors={errors} onBlur={lookUpEmail} />
+            {passwords && (
+              <TextInput name="password" label="Password" type="password" autocomplete="current-password"
+                value={password} onInput={setPassword} errors={errors} />
+            )}
+            {passwords && (
+              <button type="submit" class="govuk-button" disabled={busy}>
+                Sign in
+              </button>
+            )}
+          </form>
+        )}
       </div>
     </div>
   )
