@@ -3,6 +3,7 @@
 from pmo.audit.models import AuditChainHead, AuditEvent
 from pmo.auth.models import ApiClient, RefreshToken
 from pmo.core.models import IdempotencyRecord, RateLimitCounter, ReferenceCounter
+from pmo.decisions.models import DecisionSettings, ForwardPlanEntry, OfficerDecision
 from pmo.finance.models import (
     Benefit,
     BenefitProfileEntry,
@@ -37,12 +38,14 @@ __all__ = [
     "BenefitProfileEntry",
     "ConfidenceAssessment",
     "CostLine",
+    "DecisionSettings",
     "DelegationRule",
     "DelegationRuleVersion",
     "Dependency",
     "Directorate",
     "Drawdown",
     "DrawdownConsultation",
+    "ForwardPlanEntry",
     "FundingSource",
     "GateDecision",
     "GateReview",
@@ -57,6 +60,7 @@ __all__ = [
     "KpiValueRevision",
     "Lifecycle",
     "Milestone",
+    "OfficerDecision",
     "Organisation",
     "Portfolio",
     "Programme",

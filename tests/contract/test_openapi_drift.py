@@ -21,6 +21,10 @@ PUBLIC_OPERATIONS = {
     "auth-start_session",
     "auth-refresh_session",
     "auth-end_session",
+    "public-record-list_published_officer_decisions",
+    "public-record-get_published_officer_decision",
+    "public-record-get_published_forward_plan",
+    "public-record-export_published_forward_plan_csv",
 }
 PROTECTED_ERRORS = {"401", "403", "422", "500"}
 PUBLIC_ERRORS = {"422", "500"}

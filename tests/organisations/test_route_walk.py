@@ -25,6 +25,11 @@ PUBLIC_ROUTES = {
     ("POST", "/auth/session"),
     ("POST", "/auth/session/refresh"),
     ("DELETE", "/auth/session"),
+    # The public record, where an organisation publishes it (tests/finance/test_public_record.py).
+    ("GET", "/public/organisations/{organisation_id}/officer-decisions"),
+    ("GET", "/public/organisations/{organisation_id}/officer-decisions/{record_id}"),
+    ("GET", "/public/organisations/{organisation_id}/forward-plan"),
+    ("GET", "/public/organisations/{organisation_id}/forward-plan/export.csv"),
 }
 
 

@@ -1,0 +1,59 @@
+"""`/officer-decisions`: the record of officer decisions, as staff see it (exempt part included)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Response
+
+from pmo.auth.dependencies import require
+from pmo.core.db import SessionDep
+from pmo.core.errors import declare
+from pmo.core.etag import IfNoneMatch, json_with_etag
+from pmo.core.pagination import PageDep, sort_query
+from pmo.core.permissions import Actor, Permission
+from pmo.decisions import officer_decisions_service as service
+from pmo.decisions.officer_decisions_schemas import OfficerDecisionRecord, OfficerDecisionRecordPage
+
+router = APIRouter(tags=["officer-decisions"])
+
+Read = Annotated[Actor, require(Permission.finance_read)]
+Sort = Annotated[str, sort_query("decided_on", "reference")]
+
+
+@router.get(
+    "/officer-decisions",
+    summary="List the records of officer decisions",
+    response_model=OfficerDecisionRecordPage,
+    responses=declare(),
+)
+def list_officer_decisions(
+    session: SessionDep,
+    actor: Read,
+    page: PageDep,
+    decided_from: date | None = None,
+    decided_to: date | None = None,
+    sort: Sort = "-decided_on",
+) -> OfficerDecisionRecordPage:
+    """Every delegated draw-down decision's record (regulation 13(4) of the 2012 Regulations):
+    the decision and its date, reasons, alternatives considered and rejected, the consultees'
+    views with any conflict of interest and dispensation, and exempt information (staff see it;
+    the public version withholds it)."""
+    return service.list_records(session, actor.organisation_id, page, sort, decided_from, decided_to)
+
+
+@router.get(
+    "/officer-decisions/{record_id}",
+    summary="One record of an officer decision",
+    response_model=OfficerDecisionRecord,
+    responses=declare(304, 404),
+)
+def get_officer_decision(
+    record_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
+) -> Response:
+    """The record as written with the decision; `withheld_notice` says what its public
+    version shows in place of the exempt information."""
+    record = service.get_record(session, actor.organisation_id, record_id)
+    return json_with_etag(service.record_full(record), if_none_match)
