@@ -165,8 +165,10 @@ def test_only_the_kpi_feed_and_the_public_record_write_in_a_get():
         "/kpi-feed/values",
         "/public/organisations/{organisation_id}/forward-plan",
         "/public/organisations/{organisation_id}/forward-plan/export.csv",
+        "/public/organisations/{organisation_id}/forward-plan/export.pdf",
         "/public/organisations/{organisation_id}/officer-decisions",
         "/public/organisations/{organisation_id}/officer-decisions/{record_id}",
+        "/public/organisations/{organisation_id}/officer-decisions/{record_id}/document.pdf",
     ]
 
 

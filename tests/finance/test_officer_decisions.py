@@ -14,7 +14,8 @@ from pmo.core.permissions import Role
 from pmo.decisions import officer_decisions_service
 from pmo.decisions.models import OfficerDecision
 from pmo.worker.jobs import JOBS
-from support.api import problem
+from support.api import API, problem
+from support.documents import pdf_tags, pdf_text
 
 from .money_support import Money
 
@@ -214,3 +215,58 @@ def test_the_worker_removes_records_past_six_years(money: Money, engine: Any) ->
 def test_six_years_from_29_february() -> None:
     assert officer_decisions_service.retain_until(date(2024, 2, 29)) == date(2030, 2, 28)
     assert officer_decisions_service.retain_until(date(2022, 5, 3)) == date(2028, 5, 3)
+
+
+def test_the_record_as_a_pdf(money: Money, factory: Any) -> None:
+    drawdown = money.request(money.source("555000.00"), "30000.00")
+    path = f"/drawdowns/{drawdown['id']}/consultations"
+    money.post(money.finance, path, {"view": "supports"})
+    conflict = {
+        "view": "supports",
+        "conflict_of_interest": True,
+        "conflict_of_interest_details": "Governor of the school in the scheme.",
+        "dispensation_granted_by": "Huw Bowen",
+        "dispensation_granted_on": "2022-05-03",
+    }
+    money.post(money.member, path, conflict)
+    body = decision(exempt_paragraph=3, exempt_information="Day rate £1,150.")
+    record_id = decide(money, drawdown, body).json()["officer_decision_id"]
+    staff = money.client.get(
+        f"{API}/officer-decisions/{record_id}/document.pdf", headers=money.viewer.headers
+    )
+    assert staff.status_code == 200, staff.text
+    assert staff.headers["content-type"] == "application/pdf"
+    assert staff.headers["content-disposition"] == 'attachment; filename="od-0001-officer-decision.pdf"'
+    tags = pdf_tags(staff.content)
+    assert (tags.tagged, tags.language) == (True, "en-GB")
+    assert "H1" in tags.structure
+    assert "Table" in tags.structure
+    text = " ".join(pdf_text(staff.content).split())
+    for shown in (
+        "OD-0001",
+        "Approve the draw-down of £30,000.00",
+        "An approved business case; within the reserve's purpose.",
+        "Funding it from the ICT revenue budget: rejected",
+        "Governor of the school in the scheme.",
+        "Granted by Huw Bowen on 2022-05-03.",
+        "Not for publication: paragraph 3",
+        "Day rate £1,150.",
+    ):
+        assert shown in text, shown
+    admin = factory.person(money.pmo.organisation, Role.admin)
+    money.patch(admin, "/decision-settings", {"publish_officer_decisions": True})
+    address = (
+        f"{API}/public/organisations/{money.pmo.organisation.id}/officer-decisions/{record_id}/document.pdf"
+    )
+    published = money.client.get(address)
+    assert published.status_code == 200, published.text
+    public_text = " ".join(pdf_text(published.content).split())
+    assert "Day rate" not in public_text
+    assert "exempt information under paragraph 3 of Part 1 of Schedule 12A" in public_text
+    assert "Governor of the school in the scheme." in public_text
+    # Others: not found; without a token: 401.
+    outsider = factory.person(factory.organisation(), Role.pmo)
+    problem(
+        money.client.get(f"{API}/officer-decisions/{record_id}/document.pdf", headers=outsider.headers), 404
+    )
+    problem(money.client.get(f"{API}/officer-decisions/{record_id}/document.pdf"), 401)

@@ -30,6 +30,8 @@ PUBLIC_ROUTES = {
     ("GET", "/public/organisations/{organisation_id}/officer-decisions/{record_id}"),
     ("GET", "/public/organisations/{organisation_id}/forward-plan"),
     ("GET", "/public/organisations/{organisation_id}/forward-plan/export.csv"),
+    ("GET", "/public/organisations/{organisation_id}/forward-plan/export.pdf"),
+    ("GET", "/public/organisations/{organisation_id}/officer-decisions/{record_id}/document.pdf"),
 }
 
 

@@ -15,6 +15,7 @@ from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
+from pmo.decisions import documents
 from pmo.decisions import forward_plan_export as export
 from pmo.decisions import forward_plan_service as service
 from pmo.decisions.forward_plan_schemas import (
@@ -23,6 +24,8 @@ from pmo.decisions.forward_plan_schemas import (
     ForwardPlanExceptionCreate,
     ForwardPlanPage,
 )
+from pmo.documents import DOCX, PDF, document_response, download_responses, to_docx, to_pdf
+from pmo.organisations.models import Organisation
 
 router = APIRouter(tags=["forward-plan"])
 
@@ -98,6 +101,32 @@ def export_forward_plan_csv(session: SessionDep, actor: Read, meeting_from: date
     decision maker, meeting, publication, clear days, key decision, wards, exception."""
     entries = service.all_entries(session, actor.organisation_id, meeting_from)
     return file_response(export.to_csv(entries), export.CSV_MEDIA_TYPE, "forward-plan.csv")
+
+
+@router.get(
+    "/forward-plan/export.docx",
+    summary="The forward plan as a Word document",
+    response_class=Response,
+    responses=download_responses(DOCX),
+)
+def export_forward_plan_docx(session: SessionDep, actor: Read, meeting_from: date | None = None) -> Response:
+    """The same entries and columns as the CSV, as a DOCX democratic services edit in Word."""
+    entries = service.all_entries(session, actor.organisation_id, meeting_from)
+    organisation = session.get_one(Organisation, actor.organisation_id).name
+    return document_response(to_docx(documents.forward_plan(organisation, entries)), DOCX, "forward plan")
+
+
+@router.get(
+    "/forward-plan/export.pdf",
+    summary="The forward plan as PDF",
+    response_class=Response,
+    responses=download_responses(PDF),
+)
+def export_forward_plan_pdf(session: SessionDep, actor: Read, meeting_from: date | None = None) -> Response:
+    """The same entries and columns as the CSV, as an accessible (tagged) PDF to publish."""
+    entries = service.all_entries(session, actor.organisation_id, meeting_from)
+    organisation = session.get_one(Organisation, actor.organisation_id).name
+    return document_response(to_pdf(documents.forward_plan(organisation, entries)), PDF, "forward plan")
 
 
 @router.get(

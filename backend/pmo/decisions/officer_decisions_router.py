@@ -14,8 +14,11 @@ from pmo.core.errors import declare
 from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
+from pmo.decisions import documents
 from pmo.decisions import officer_decisions_service as service
 from pmo.decisions.officer_decisions_schemas import OfficerDecisionRecord, OfficerDecisionRecordPage
+from pmo.documents import PDF, document_response, download_responses, to_pdf
+from pmo.organisations.models import Organisation
 
 router = APIRouter(tags=["officer-decisions"])
 
@@ -57,3 +60,18 @@ def get_officer_decision(
     version shows in place of the exempt information."""
     record = service.get_record(session, actor.organisation_id, record_id)
     return json_with_etag(service.record_full(record), if_none_match)
+
+
+@router.get(
+    "/officer-decisions/{record_id}/document.pdf",
+    summary="A record of an officer decision as PDF",
+    response_class=Response,
+    responses=download_responses(PDF, 404),
+)
+def officer_decision_pdf(record_id: uuid.UUID, session: SessionDep, actor: Read) -> Response:
+    """The record as an accessible PDF, as staff see it: exempt information included and
+    marked not for publication (the public version is at `/public/...`)."""
+    record = service.get_record(session, actor.organisation_id, record_id)
+    organisation = session.get_one(Organisation, actor.organisation_id).name
+    content = to_pdf(documents.officer_decision(organisation, record, public=False))
+    return document_response(content, PDF, f"{record.reference} officer decision")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -21,6 +21,7 @@ from pmo.core.config import get_settings
 from pmo.core.db import WRITES_ON_READ, SessionDep
 from pmo.core.errors import NotFound, TooManyRequests, declare_public
 from pmo.core.pagination import PageDep, sort_query
+from pmo.decisions import documents
 from pmo.decisions import forward_plan_export as export
 from pmo.decisions import forward_plan_service as forward_plan
 from pmo.decisions import officer_decisions_service as officer_decisions
@@ -28,6 +29,7 @@ from pmo.decisions.forward_plan_router import file_response, file_responses
 from pmo.decisions.forward_plan_schemas import ForwardPlanPublished
 from pmo.decisions.officer_decisions_schemas import OfficerDecisionPublished, OfficerDecisionPublishedPage
 from pmo.decisions.settings_service import settings_of
+from pmo.documents import PDF, document_response, to_pdf
 from pmo.organisations.models import Organisation
 
 WINDOW_SECONDS = 60
@@ -134,3 +136,44 @@ def export_published_forward_plan_csv(
     _organisation(session, organisation_id, forward_plan=True)
     entries = forward_plan.all_entries(session, organisation_id, meeting_from)
     return file_response(export.to_csv(entries), export.CSV_MEDIA_TYPE, "forward-plan.csv")
+
+
+def _pdf_responses() -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {
+            "description": PDF.description,
+            "content": {PDF.media_type: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **declare_public(404),
+    }
+
+
+@router.get(
+    "/officer-decisions/{record_id}/document.pdf",
+    summary="One published record of an officer decision as PDF",
+    response_class=Response,
+    responses=_pdf_responses(),
+)
+def published_officer_decision_pdf(
+    organisation_id: uuid.UUID, record_id: uuid.UUID, session: SessionDep
+) -> Response:
+    """The public version of the record as an accessible PDF: exempt information withheld, saying why."""
+    organisation = _organisation(session, organisation_id, forward_plan=False)
+    record = officer_decisions.get_record(session, organisation_id, record_id)
+    content = to_pdf(documents.officer_decision(organisation.name, record, public=True))
+    return document_response(content, PDF, f"{record.reference} officer decision")
+
+
+@router.get(
+    "/forward-plan/export.pdf",
+    summary="The published forward plan as PDF",
+    response_class=Response,
+    responses=_pdf_responses(),
+)
+def export_published_forward_plan_pdf(
+    organisation_id: uuid.UUID, session: SessionDep, meeting_from: date | None = None
+) -> Response:
+    """The published forward plan as an accessible PDF, the same as the staff export."""
+    organisation = _organisation(session, organisation_id, forward_plan=True)
+    entries = forward_plan.all_entries(session, organisation_id, meeting_from)
+    return document_response(to_pdf(documents.forward_plan(organisation.name, entries)), PDF, "forward plan")

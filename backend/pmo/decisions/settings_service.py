@@ -45,6 +45,11 @@ def update_settings(session: Session, actor: Actor, data: DecisionSettingsUpdate
     if settings is None:
         settings = DecisionSettings(organisation_id=actor.organisation_id)
         audit.created(session, actor, settings, "decision_settings")
-    changes = {_COLUMNS.get(name, name): value for name, value in data.model_dump(exclude_none=True).items()}
+    # Attributes, not model_dump(): the amounts are pence, which dumping would write as pounds.
+    changes = {
+        _COLUMNS.get(name, name): getattr(data, name)
+        for name in sorted(data.model_fields_set)
+        if getattr(data, name) is not None
+    }
     audit.changed(session, actor, settings, "decision_settings", changes)
     return settings
