@@ -11,7 +11,7 @@ import { navigate, useLocation } from '../lib/router'
 const LIMIT = 50
 const ROLES: Schemas['Role'][] = ['admin', 'pmo', 'sponsor', 'project_manager', 'finance', 'member', 'democratic_services', 'viewer']
 
-function AdminNav() {
+export function AdminNav() {
   const { path } = useLocation()
   const can = useCan()
   const items: [string, string, string][] = [
@@ -19,6 +19,7 @@ function AdminNav() {
     ['/admin/roles', 'Roles', 'roles:read'],
     ['/admin/directorates', 'Directorates', 'directorates:read'],
     ['/admin/api-clients', 'API clients', 'api_clients:manage'],
+    ['/admin/decisions', 'Key decisions', 'organisation:manage'],
   ]
   return (
     <nav class="moj-sub-navigation" aria-label="Administration">
