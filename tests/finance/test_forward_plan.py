@@ -242,6 +242,9 @@ def test_the_list_and_the_csv(plan: Money) -> None:
     assert [e["meeting_date"] for e in shown["items"]] == ["2022-06-14", "2022-07-19"]
     assert plan.get(plan.viewer, "/forward-plan", key_only="true")["items"][0]["id"] == late["id"]
     assert len(plan.get(plan.viewer, "/forward-plan", meeting_from="2022-07-01")["items"]) == 1
+    for bad in ("0", "1656633600", "01/07/2022"):  # ISO 8601 only: a number is not taken as a time
+        problem(plan.call("GET", plan.viewer, "/forward-plan", meeting_from=bad), 422)
+        problem(plan.call("GET", plan.viewer, "/officer-decisions", decided_from=bad), 422)
     response = plan.client.get("/api/v1/forward-plan/export.csv", headers=plan.viewer.headers)
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"

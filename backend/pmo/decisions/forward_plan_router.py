@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
@@ -19,6 +18,7 @@ from pmo.decisions import documents
 from pmo.decisions import forward_plan_export as export
 from pmo.decisions import forward_plan_service as service
 from pmo.decisions.forward_plan_schemas import (
+    DateQuery,
     ForwardPlanEntryCreate,
     ForwardPlanEntryPublic,
     ForwardPlanExceptionCreate,
@@ -55,7 +55,7 @@ def list_forward_plan(
     session: SessionDep,
     actor: Read,
     page: PageDep,
-    meeting_from: date | None = None,
+    meeting_from: DateQuery = None,
     key_only: bool = False,
     sort: Sort = "meeting_date",
 ) -> ForwardPlanPage:
@@ -96,7 +96,7 @@ def create_forward_plan_entry(
     response_class=Response,
     responses={**file_responses(export.CSV_MEDIA_TYPE, binary=False), **declare()},
 )
-def export_forward_plan_csv(session: SessionDep, actor: Read, meeting_from: date | None = None) -> Response:
+def export_forward_plan_csv(session: SessionDep, actor: Read, meeting_from: DateQuery = None) -> Response:
     """Every entry (from `meeting_from`, if given) in meeting order: reference, decision,
     decision maker, meeting, publication, clear days, key decision, wards, exception."""
     entries = service.all_entries(session, actor.organisation_id, meeting_from)
@@ -109,7 +109,7 @@ def export_forward_plan_csv(session: SessionDep, actor: Read, meeting_from: date
     response_class=Response,
     responses=download_responses(DOCX),
 )
-def export_forward_plan_docx(session: SessionDep, actor: Read, meeting_from: date | None = None) -> Response:
+def export_forward_plan_docx(session: SessionDep, actor: Read, meeting_from: DateQuery = None) -> Response:
     """The same entries and columns as the CSV, as a DOCX democratic services edit in Word."""
     entries = service.all_entries(session, actor.organisation_id, meeting_from)
     organisation = session.get_one(Organisation, actor.organisation_id).name
@@ -122,7 +122,7 @@ def export_forward_plan_docx(session: SessionDep, actor: Read, meeting_from: dat
     response_class=Response,
     responses=download_responses(PDF),
 )
-def export_forward_plan_pdf(session: SessionDep, actor: Read, meeting_from: date | None = None) -> Response:
+def export_forward_plan_pdf(session: SessionDep, actor: Read, meeting_from: DateQuery = None) -> Response:
     """The same entries and columns as the CSV, as an accessible (tagged) PDF to publish."""
     entries = service.all_entries(session, actor.organisation_id, meeting_from)
     organisation = session.get_one(Organisation, actor.organisation_id).name

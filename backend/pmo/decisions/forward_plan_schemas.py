@@ -7,12 +7,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
+from fastapi import Query
 from pydantic import Field, StringConstraints, model_validator
 
 from pmo.core.money import Amount, Pounds
 from pmo.core.periods import IsoDate
 from pmo.core.schemas import Description, InputModel, Name, Page, PublicModel, _Clean
 
+# A date in a query (`?meeting_from=2022-06-01`): ISO 8601 only, never a number.
+DateQuery = Annotated[IsoDate | None, Query(description="An ISO 8601 date, e.g. 2022-06-01.")]
 Ward = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _Clean]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), _Clean]
 Reasons = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), _Clean]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Response
@@ -16,6 +15,7 @@ from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
 from pmo.decisions import documents
 from pmo.decisions import officer_decisions_service as service
+from pmo.decisions.forward_plan_schemas import DateQuery
 from pmo.decisions.officer_decisions_schemas import OfficerDecisionRecord, OfficerDecisionRecordPage
 from pmo.documents import PDF, document_response, download_responses, to_pdf
 from pmo.organisations.models import Organisation
@@ -36,8 +36,8 @@ def list_officer_decisions(
     session: SessionDep,
     actor: Read,
     page: PageDep,
-    decided_from: date | None = None,
-    decided_to: date | None = None,
+    decided_from: DateQuery = None,
+    decided_to: DateQuery = None,
     sort: Sort = "-decided_on",
 ) -> OfficerDecisionRecordPage:
     """Every delegated draw-down decision's record (regulation 13(4) of the 2012 Regulations):

@@ -10,7 +10,6 @@ database without limit.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -26,7 +25,7 @@ from pmo.decisions import forward_plan_export as export
 from pmo.decisions import forward_plan_service as forward_plan
 from pmo.decisions import officer_decisions_service as officer_decisions
 from pmo.decisions.forward_plan_router import file_response, file_responses
-from pmo.decisions.forward_plan_schemas import ForwardPlanPublished
+from pmo.decisions.forward_plan_schemas import DateQuery, ForwardPlanPublished
 from pmo.decisions.officer_decisions_schemas import OfficerDecisionPublished, OfficerDecisionPublishedPage
 from pmo.decisions.settings_service import settings_of
 from pmo.documents import PDF, document_response, to_pdf
@@ -79,8 +78,8 @@ def list_published_officer_decisions(
     organisation_id: uuid.UUID,
     session: SessionDep,
     page: PageDep,
-    decided_from: date | None = None,
-    decided_to: date | None = None,
+    decided_from: DateQuery = None,
+    decided_to: DateQuery = None,
     sort: Sort = "-decided_on",
 ) -> OfficerDecisionPublishedPage:
     """No sign-in needed, where the organisation publishes it: each officer decision's record
@@ -112,7 +111,7 @@ def get_published_officer_decision(
     responses=declare_public(404),
 )
 def get_published_forward_plan(
-    organisation_id: uuid.UUID, session: SessionDep, meeting_from: date | None = None
+    organisation_id: uuid.UUID, session: SessionDep, meeting_from: DateQuery = None
 ) -> ForwardPlanPublished:
     """No sign-in needed, where the organisation publishes it: the decisions Cabinet is to
     take, in meeting order, with the clear days' notice given and any exception's reasons."""
@@ -130,7 +129,7 @@ def get_published_forward_plan(
     responses={**file_responses(export.CSV_MEDIA_TYPE, binary=False), **declare_public(404)},
 )
 def export_published_forward_plan_csv(
-    organisation_id: uuid.UUID, session: SessionDep, meeting_from: date | None = None
+    organisation_id: uuid.UUID, session: SessionDep, meeting_from: DateQuery = None
 ) -> Response:
     """The published forward plan as CSV, the same columns as the staff export."""
     _organisation(session, organisation_id, forward_plan=True)
@@ -171,7 +170,7 @@ def published_officer_decision_pdf(
     responses=_pdf_responses(),
 )
 def export_published_forward_plan_pdf(
-    organisation_id: uuid.UUID, session: SessionDep, meeting_from: date | None = None
+    organisation_id: uuid.UUID, session: SessionDep, meeting_from: DateQuery = None
 ) -> Response:
     """The published forward plan as an accessible PDF, the same as the staff export."""
     organisation = _organisation(session, organisation_id, forward_plan=True)

@@ -25911,7 +25911,9 @@ export interface operations {
     "officer-decisions-list_officer_decisions": {
         parameters: {
             query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
                 decided_from?: string | null;
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
                 decided_to?: string | null;
                 /** @description Sort by decided_on, reference; prefix with `-` for descending order. */
                 sort?: string;
@@ -26228,6 +26230,7 @@ export interface operations {
     "forward-plan-list_forward_plan": {
         parameters: {
             query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
                 meeting_from?: string | null;
                 key_only?: boolean;
                 /** @description Sort by meeting_date, reference; prefix with `-` for descending order. */
@@ -26446,6 +26449,7 @@ export interface operations {
     "forward-plan-export_forward_plan_csv": {
         parameters: {
             query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
                 meeting_from?: string | null;
             };
             header?: never;
@@ -26540,6 +26544,7 @@ export interface operations {
     "forward-plan-export_forward_plan_docx": {
         parameters: {
             query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
                 meeting_from?: string | null;
             };
             header?: never;
@@ -26634,6 +26639,7 @@ export interface operations {
     "forward-plan-export_forward_plan_pdf": {
         parameters: {
             query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
                 meeting_from?: string | null;
             };
             header?: never;
@@ -26957,7 +26963,9 @@ export interface operations {
     "public-record-list_published_officer_decisions": {
         parameters: {
             query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
                 decided_from?: string | null;
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
                 decided_to?: string | null;
                 /** @description Sort by decided_on, reference; prefix with `-` for descending order. */
                 sort?: string;
@@ -27137,6 +27145,7 @@ export interface operations {
     "public-record-get_published_forward_plan": {
         parameters: {
             query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
                 meeting_from?: string | null;
             };
             header?: never;
@@ -27224,6 +27233,7 @@ export interface operations {
     "public-record-export_published_forward_plan_csv": {
         parameters: {
             query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
                 meeting_from?: string | null;
             };
             header?: never;
@@ -27397,6 +27407,7 @@ export interface operations {
     "public-record-export_published_forward_plan_pdf": {
         parameters: {
             query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
                 meeting_from?: string | null;
             };
             header?: never;
