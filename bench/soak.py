@@ -360,7 +360,11 @@ def drawdowns(soak: Soak, setup: dict[str, Any], approvals: list[str], barrier: 
             except threading.BrokenBarrierError:
                 return
             if drawdown:
-                decision = {"decision": "approve", "reason": "Soak: approved business case."}
+                decision = {
+                    "decision": "approve",
+                    "reason": "Soak: approved business case.",
+                    "alternatives_considered": "Soak: none.",
+                }
                 answer = soak.call(
                     sponsor, "drawdown approve", "POST", f"/drawdowns/{drawdown}/decision", json=decision
                 )

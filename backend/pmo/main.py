@@ -29,6 +29,10 @@ from pmo.core.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from pmo.decisions.forward_plan_router import router as forward_plan_router
+from pmo.decisions.officer_decisions_router import router as officer_decisions_router
+from pmo.decisions.public_router import router as public_record_router
+from pmo.decisions.settings_router import router as decision_settings_router
 from pmo.finance.benefits_router import router as benefits_router
 from pmo.finance.costs_router import router as costs_router
 from pmo.finance.drawdowns_router import router as drawdowns_router
@@ -88,6 +92,10 @@ DOMAIN_ROUTERS = (
     funding_router,
     delegation_rules_router,
     drawdowns_router,
+    decision_settings_router,
+    officer_decisions_router,
+    forward_plan_router,
+    public_record_router,
     kpi_feed_router,
     kpi_import_router,
     kpis_router,
@@ -213,6 +221,25 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
                 "name": "drawdowns",
                 "description": "Draw-down requests (DD-0001): routing, consultation, delegated and "
                 "Cabinet or Council decisions.",
+            },
+            {
+                "name": "decision-settings",
+                "description": "Key-decision thresholds, and whether the public record is published.",
+            },
+            {
+                "name": "officer-decisions",
+                "description": "The record of officer decisions (OD-0001): each delegated draw-down "
+                "decision with its reasons, alternatives, conflicts of interest and dispensations.",
+            },
+            {
+                "name": "forward-plan",
+                "description": "The key decisions forward plan (FP-0001): clear days' notice, the general "
+                "exception and special urgency; CSV, DOCX and PDF.",
+            },
+            {
+                "name": "public-record",
+                "description": "Read without signing in, where the organisation publishes them: the record "
+                "of officer decisions and the forward plan. Rate limited per address.",
             },
             {
                 "name": "kpis",

@@ -3,6 +3,7 @@
 from pmo.audit.models import AuditChainHead, AuditEvent
 from pmo.auth.models import ApiClient, RefreshToken
 from pmo.core.models import IdempotencyRecord, RateLimitCounter, ReferenceCounter
+from pmo.decisions.models import DecisionSettings, ForwardPlanEntry, OfficerDecision
 from pmo.finance.models import (
     Benefit,
     BenefitProfileEntry,
@@ -40,6 +41,7 @@ __all__ = [
     "BenefitProfileEntry",
     "ConfidenceAssessment",
     "CostLine",
+    "DecisionSettings",
     "DelegationRule",
     "DelegationRuleVersion",
     "Dependency",
@@ -48,6 +50,7 @@ __all__ = [
     "DirectorySession",
     "Drawdown",
     "DrawdownConsultation",
+    "ForwardPlanEntry",
     "FundingSource",
     "GateDecision",
     "GateReview",
@@ -65,6 +68,7 @@ __all__ = [
     "Lifecycle",
     "Milestone",
     "MilestoneBaseline",
+    "OfficerDecision",
     "Organisation",
     "Portfolio",
     "Programme",

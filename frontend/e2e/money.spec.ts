@@ -61,6 +61,8 @@ async function openFromAwaitingMe(page: Page, reference: string, via: 'filter' |
 }
 
 test('a £30k draw-down goes through consultation to a delegated approval', async ({ browser }) => {
+  // Four people, eight pages checked with axe, and the member's conflict question: over a minute on a busy machine.
+  test.slow()
   const pm = await as(browser, 'pm@demo.test')
   const before = await remaining(pm, RESERVE)
   await checkPage(pm, 'funding-sources')
@@ -124,6 +126,10 @@ test('a £30k draw-down goes through consultation to a delegated approval', asyn
   const member = await as(browser, 'member@demo.test')
   await openFromAwaitingMe(member, reference)
   await member.getByLabel('Supports', { exact: true }).check()
+  // The executive member is asked for a conflict of interest: the API refuses a view without an answer.
+  await member.getByRole('button', { name: 'Record my view' }).click()
+  await expect(member.locator('.govuk-error-summary')).toContainText('Say whether you declare a conflict of interest')
+  await member.getByRole('group', { name: /conflict of interest/ }).getByLabel('No', { exact: true }).check()
   await member.getByRole('button', { name: 'Record my view' }).click()
   await expect(member.getByText('Awaiting decision', { exact: true })).toBeVisible()
   await expect(member.getByTestId('outstanding')).toContainText('Every required view is recorded.')
@@ -131,7 +137,8 @@ test('a £30k draw-down goes through consultation to a delegated approval', asyn
   const sponsor = await as(browser, 'sponsor@demo.test')
   await openFromAwaitingMe(sponsor, reference, 'home')
   await sponsor.getByLabel(/^Approve £30,000\.00/).check()
-  await sponsor.getByLabel('Reason').fill('Approved business case; within delegation.')
+  await sponsor.getByLabel('Reasons for the decision').fill('Approved business case; within delegation.')
+  await sponsor.getByLabel('Alternative options considered and rejected').fill('Deferring to 2024/25: rejected, the work starts in May.')
   await checkPage(sponsor, 'drawdown-decision', false)
   await sponsor.getByRole('button', { name: 'Record the decision' }).click()
   await expect(sponsor.getByText('Approved', { exact: true }).first()).toBeVisible()
@@ -261,13 +268,15 @@ test('finance adds a funding source; an approval that would overdraw it says wha
   for (const consultee of [finance, await as(browser, 'member@demo.test')]) {
     await consultee.goto(url)
     await consultee.getByLabel('Supports', { exact: true }).check()
+    if (consultee !== finance) await consultee.getByRole('group', { name: /conflict of interest/ }).getByLabel('No', { exact: true }).check()
     await consultee.getByRole('button', { name: 'Record my view' }).click()
     await expect(consultee.getByTestId('consultations')).toContainText('Supports')
   }
   const sponsor = await as(browser, 'sponsor@demo.test')
   await sponsor.goto(url)
   await sponsor.getByLabel(/^Approve £600\.00/).check()
-  await sponsor.getByLabel('Reason').fill('Within delegation.')
+  await sponsor.getByLabel('Reasons for the decision').fill('Within delegation.')
+  await sponsor.getByLabel('Alternative options considered and rejected').fill('None.')
   await sponsor.getByRole('button', { name: 'Record the decision' }).click()
   await expect(sponsor.locator('.govuk-error-summary')).toContainText(
     "Approving £600.00 would overdraw 'Digital innovation grant': only £500.00 remains.",

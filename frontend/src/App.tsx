@@ -18,6 +18,7 @@ import { AssumptionEdit, AssumptionNew, DependencyEdit, DependencyNew, IssueEdit
 import { AdminApiClients, AdminDirectorates, AdminNav, AdminRoles, AdminUsers } from './pages/Admin'
 import { AdminIdentityProvider } from './pages/AdminIdentityProvider'
 import { DrawdownPage, DrawdownRequest, Drawdowns } from './pages/Drawdowns'
+import { DecisionSettings, ForwardPlan, ForwardPlanEntryPage, ForwardPlanNew, OfficerDecisionPage, OfficerDecisions } from './pages/Decisions'
 import { FundingSourceEdit, FundingSourceNew, FundingSources } from './pages/FundingSources'
 import { PortfolioFinance } from './pages/PortfolioFinance'
 import { KpiList, KpiPage, KpiQueue } from './pages/Kpis'
@@ -51,6 +52,12 @@ const ROUTES: Route[] = [
   ['/drawdowns', () => <Drawdowns />, 'finance:read'],
   ['/drawdowns/new', () => <DrawdownRequest />, 'drawdowns:request'],
   ['/drawdowns/:id', (p) => <DrawdownPage id={p.id as string} />, 'finance:read'],
+  ['/officer-decisions', () => <OfficerDecisions />, 'finance:read'],
+  ['/officer-decisions/:id', (p) => <OfficerDecisionPage id={p.id as string} />, 'finance:read'],
+  ['/forward-plan', () => <ForwardPlan />, 'finance:read'],
+  ['/forward-plan/new', () => <ForwardPlanNew />, 'committee_decisions:record'],
+  ['/forward-plan/:id', (p) => <ForwardPlanEntryPage id={p.id as string} />, 'finance:read'],
+  ['/admin/decisions', () => <DecisionSettings />, 'organisation:read'],
   ['/projects/:id/cost-lines/new', (p) => <CostLineNew projectId={p.id as string} />, 'costs_benefits:edit'],
   ['/cost-lines/:id/edit', (p) => <CostLineEdit id={p.id as string} />, 'costs_benefits:edit'],
   ['/projects/:id/benefits/new', (p) => <BenefitNew projectId={p.id as string} />, 'costs_benefits:edit'],
@@ -80,6 +87,8 @@ const NAVIGATION: [string, string, string?][] = [
   ['/kpis', 'KPIs', 'kpis:read'],
   ['/drawdowns', 'Draw-downs', 'finance:read'],
   ['/funding-sources', 'Funding sources', 'finance:read'],
+  ['/forward-plan', 'Forward plan', 'finance:read'],
+  ['/officer-decisions', 'Decisions', 'finance:read'],
   ['/admin/users', 'Administration', 'users:manage'],
 ]
 

@@ -28,6 +28,12 @@ PUBLIC_OPERATIONS = {
     "directory-sign-in-finish_sign_in",
     "directory-sign-in-back_channel_logout",
     "directory-sign-in-sign_out",
+    "public-record-list_published_officer_decisions",
+    "public-record-get_published_officer_decision",
+    "public-record-get_published_forward_plan",
+    "public-record-export_published_forward_plan_csv",
+    "public-record-export_published_forward_plan_pdf",
+    "public-record-published_officer_decision_pdf",
 }
 PROTECTED_ERRORS = {"401", "403", "422", "500"}
 PUBLIC_ERRORS = {"422", "500"}

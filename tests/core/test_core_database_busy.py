@@ -151,15 +151,25 @@ def test_a_read_transaction_refuses_to_write(engine: Engine, org):
             session.flush()
 
 
-def test_only_the_kpi_feed_writes_in_a_get():
-    """The GET routes whose transaction begins as a write: adding one is a decision, made here."""
+def test_only_the_kpi_feed_and_the_public_record_write_in_a_get():
+    """The GET routes whose transaction begins as a write: adding one is a decision, made here.
+    Both count requests (per API client; per address on the public record)."""
     marked = sorted(
         route.path
         for router in DOMAIN_ROUTERS
         for route in router.routes
         if isinstance(route, APIRoute) and any(d.dependency is writes_on_read for d in route.dependencies)
     )
-    assert marked == ["/kpi-feed/definitions", "/kpi-feed/values"]
+    assert marked == [
+        "/kpi-feed/definitions",
+        "/kpi-feed/values",
+        "/public/organisations/{organisation_id}/forward-plan",
+        "/public/organisations/{organisation_id}/forward-plan/export.csv",
+        "/public/organisations/{organisation_id}/forward-plan/export.pdf",
+        "/public/organisations/{organisation_id}/officer-decisions",
+        "/public/organisations/{organisation_id}/officer-decisions/{record_id}",
+        "/public/organisations/{organisation_id}/officer-decisions/{record_id}/document.pdf",
+    ]
 
 
 def test_postgres_a_kpi_change_locks_the_chain_head_before_the_feed_revision(engine: Engine, org):

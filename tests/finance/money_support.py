@@ -64,10 +64,15 @@ class Money(Api):
 
     def consult_all(self, drawdown: dict[str, Any]) -> dict[str, Any]:
         self.post(self.finance, f"/drawdowns/{drawdown['id']}/consultations", {"view": "supports"})
-        return self.post(self.member, f"/drawdowns/{drawdown['id']}/consultations", {"view": "supports"})
+        answer = {"view": "supports", "conflict_of_interest": False}
+        return self.post(self.member, f"/drawdowns/{drawdown['id']}/consultations", answer)
 
     def approve(self, drawdown: dict[str, Any], who: Person | None = None) -> Response:
-        body = {"decision": "approve", "reason": "Supported by an approved business case."}
+        body = {
+            "decision": "approve",
+            "reason": "Supported by an approved business case.",
+            "alternatives_considered": "Waiting for the next budget round: rejected, the work starts in May.",
+        }
         return self.call("POST", who or self.sponsor, f"/drawdowns/{drawdown['id']}/decision", body)
 
     def cabinet(self, drawdown: dict[str, Any], outcome: str = "approved", body: str = "cabinet") -> Response:

@@ -109,7 +109,11 @@ def test_racing_approvals_never_overdraw_and_never_lose_one(
 
     def approve(index: int, drawdown_id: str) -> None:
         url = servers[index % len(servers)]
-        body = {"decision": "approve", "reason": "Pump priming an approved business case."}
+        body = {
+            "decision": "approve",
+            "reason": "Pump priming an approved business case.",
+            "alternatives_considered": "Deferral to next year.",
+        }
         with httpx.Client(base_url=url, headers=money.sponsor.headers, timeout=60) as http:
             start.wait()
             results[drawdown_id] = http.post(f"{API}/drawdowns/{drawdown_id}/decision", json=body)
@@ -172,7 +176,11 @@ def test_deciders_racing_on_one_request_give_one_decision(
     start = threading.Barrier(10)
 
     def decide(index: int) -> None:
-        body = {"decision": "approve" if index % 2 else "reject", "reason": "Racing."}
+        body = {
+            "decision": "approve" if index % 2 else "reject",
+            "reason": "Racing.",
+            "alternatives_considered": "Deferral to next year.",
+        }
         with httpx.Client(base_url=servers[index % 2], headers=money.sponsor.headers, timeout=60) as http:
             start.wait()
             results.append(http.post(f"{API}/drawdowns/{drawdown['id']}/decision", json=body))

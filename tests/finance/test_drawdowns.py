@@ -49,7 +49,8 @@ def test_delegated_request_through_consultation_to_approval(money: Money, engine
     money.post(money.finance, f"{path}/consultations", {"view": "supports", "comment": "Within the MTFP."})
     problem(money.call("POST", money.finance, f"{path}/consultations", {"view": "objects"}), 409)
     problem(money.approve(created), 409)
-    consulted = money.post(money.member, f"{path}/consultations", {"view": "comment", "comment": "Fine."})
+    answer = {"view": "comment", "comment": "Fine.", "conflict_of_interest": False}
+    consulted = money.post(money.member, f"{path}/consultations", answer)
     assert (consulted["status"], consulted["consultees_outstanding"]) == ("awaiting_decision", [])
     assert [(c["role"], c["view"]) for c in consulted["consultations"]] == [
         ("finance", "supports"),
@@ -67,7 +68,15 @@ def test_delegated_request_through_consultation_to_approval(money: Money, engine
     assert (source["committed"], source["remaining"]) == ("30000.00", "525000.00")
     # A decision on a decided request.
     problem(money.approve(created), 409)
-    problem(money.call("POST", money.sponsor, f"{path}/decision", {"decision": "reject", "reason": "x"}), 409)
+    problem(
+        money.call(
+            "POST",
+            money.sponsor,
+            f"{path}/decision",
+            {"decision": "reject", "reason": "x", "alternatives_considered": "Deferral to next year."},
+        ),
+        409,
+    )
     problem(money.call("POST", money.member, f"{path}/consultations", {"view": "supports"}), 409)
     committed_matches_approved(money_engine := engine)
     assert money_engine is engine
@@ -115,7 +124,11 @@ def test_the_cumulative_limit_is_checked_again_at_approval(money: Money, engine:
     assert "rule 'Service Director delegation' v1" in detail
     assert "Withdraw it" in detail
     # Rejecting it is still possible: it commits nothing.
-    body = {"decision": "reject", "reason": "Resubmit for Cabinet."}
+    body = {
+        "decision": "reject",
+        "reason": "Resubmit for Cabinet.",
+        "alternatives_considered": "Deferral to next year.",
+    }
     assert money.call("POST", money.sponsor, f"/drawdowns/{second['id']}/decision", body).status_code == 200
     committed_matches_approved(engine)
 
@@ -223,7 +236,11 @@ def test_reject_and_withdraw_commit_nothing(money: Money, engine: Any) -> None:
     reserve = money.source("1000.00")
     rejected, withdrawn = money.request(reserve, "600.00"), money.request(reserve, "600.00")
     money.consult_all(rejected)
-    body = {"decision": "reject", "reason": "Not value for money."}
+    body = {
+        "decision": "reject",
+        "reason": "Not value for money.",
+        "alternatives_considered": "Deferral to next year.",
+    }
     response = money.call("POST", money.sponsor, f"/drawdowns/{rejected['id']}/decision", body)
     assert (response.json()["status"], response.json()["decision_reason"]) == (
         "rejected",
@@ -268,7 +285,11 @@ def test_other_organisations_records_are_404(money: Money, factory: Any, other_o
     for method, suffix, body in (
         ("GET", "", None),
         ("POST", "/consultations", {"view": "supports"}),
-        ("POST", "/decision", {"decision": "approve", "reason": "x"}),
+        (
+            "POST",
+            "/decision",
+            {"decision": "approve", "reason": "x", "alternatives_considered": "Deferral to next year."},
+        ),
         ("POST", "/withdraw", None),
         (
             "POST",

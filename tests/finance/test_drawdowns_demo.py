@@ -44,11 +44,14 @@ def test_demo_money(client: TestClient, engine: Any, demo: None) -> None:
     for who in (finance, member):
         mine = client.get(f"{API}/drawdowns", headers=who, params={"awaiting_me": "true"}).json()["items"]
         assert [d["id"] for d in mine] == [consulting["id"]]
-        view = client.post(
-            f"{API}/drawdowns/{consulting['id']}/consultations", json={"view": "supports"}, headers=who
-        )
+        answer = {"view": "supports", "conflict_of_interest": False}
+        view = client.post(f"{API}/drawdowns/{consulting['id']}/consultations", json=answer, headers=who)
         assert view.status_code == 201, view.text
-    decision = {"decision": "approve", "reason": "Within delegation."}
+    decision = {
+        "decision": "approve",
+        "reason": "Within delegation.",
+        "alternatives_considered": "Deferral to next year.",
+    }
     decided = client.post(f"{API}/drawdowns/{consulting['id']}/decision", json=decision, headers=sponsor)
     assert decided.status_code == 200, decided.text
     cabinet = {

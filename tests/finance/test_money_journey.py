@@ -27,7 +27,8 @@ def test_thirty_thousand_delegated_and_seventy_five_thousand_to_cabinet(money: M
         f"/drawdowns/{small['id']}/consultations",
         {"view": "supports", "comment": "S151: yes."},
     )
-    money.post(money.member, f"/drawdowns/{small['id']}/consultations", {"view": "supports"})
+    answer = {"view": "supports", "conflict_of_interest": False}
+    money.post(money.member, f"/drawdowns/{small['id']}/consultations", answer)
     approved = money.approve(small)
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved"

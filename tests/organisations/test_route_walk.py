@@ -33,6 +33,13 @@ PUBLIC_ROUTES = {
     ("GET", "/auth/oidc/callback"),
     ("POST", "/auth/oidc/organisations/{slug}/backchannel-logout"),
     ("POST", "/auth/oidc/sign-out"),
+    # The public record, where an organisation publishes it (tests/finance/test_public_record.py).
+    ("GET", "/public/organisations/{organisation_id}/officer-decisions"),
+    ("GET", "/public/organisations/{organisation_id}/officer-decisions/{record_id}"),
+    ("GET", "/public/organisations/{organisation_id}/forward-plan"),
+    ("GET", "/public/organisations/{organisation_id}/forward-plan/export.csv"),
+    ("GET", "/public/organisations/{organisation_id}/forward-plan/export.pdf"),
+    ("GET", "/public/organisations/{organisation_id}/officer-decisions/{record_id}/document.pdf"),
 }
 
 

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
 
     # Requests per minute each API client may make to the KPI feed (304 polls count too).
     client_requests_per_minute: int = Field(default=600, ge=1)
+    # Requests per minute one address may make to the public (no sign-in) record of decisions.
+    public_requests_per_minute: int = Field(default=120, ge=1)
 
     # Sign-in throttling: failed sign-ins per account and, separately, per client address,
     # within one window. Renewing a session (a refresh) is not a sign-in and is not counted.

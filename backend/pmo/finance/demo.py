@@ -126,8 +126,10 @@ def load_money_demo(
         return drawdowns.create_drawdown(session, pm, data)
 
     def consult(drawdown: Drawdown, view: View = View.supports, comment: str = "") -> None:
-        for who in (finance, member):
-            drawdowns.consult(session, who, drawdown, ConsultationCreate(view=view, comment=comment))
+        drawdowns.consult(session, finance, drawdown, ConsultationCreate(view=view, comment=comment))
+        # The Cabinet Member is an executive member: asked for any conflict of interest.
+        answer = ConsultationCreate(view=view, comment=comment, conflict_of_interest=False)
+        drawdowns.consult(session, member, drawdown, answer)
 
     # Delegated and approved: what takes the reserve to £555k.
     approved = request(
@@ -142,7 +144,13 @@ def load_money_demo(
         session,
         sponsor,
         approved,
-        DecisionCreate(decision=Decision.approve, reason="Approved business case; within delegation."),
+        DecisionCreate(
+            decision=Decision.approve,
+            reason="Approved business case; within delegation.",
+            alternatives_considered="Funding the integration from the ICT revenue budget: rejected, the "
+            "budget is fully committed in 2022/23. Deferring to 2023/24: rejected, the rents module "
+            "goes live in October.",
+        ),
     )
 
     # Referred to Cabinet, waiting for democratic services to record the decision (para 6.8).
@@ -177,7 +185,12 @@ def load_money_demo(
         session,
         sponsor,
         rejected,
-        DecisionCreate(decision=Decision.reject, reason="Resubmit once the business case is approved."),
+        DecisionCreate(
+            decision=Decision.reject,
+            reason="Resubmit once the business case is approved.",
+            alternatives_considered="Approving the trial at a reduced scale: rejected, the Section 151 "
+            "officer objected to any spend before the business case is approved.",
+        ),
     )
 
     # Withdrawn by the project manager: funded from the existing revenue budget instead.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
@@ -12,7 +12,7 @@ from pydantic import Field, StringConstraints, model_validator
 from pmo.core.money import Amount, Pounds
 from pmo.core.periods import FinancialYearText, IsoDate
 from pmo.core.permissions import Role
-from pmo.core.schemas import Description, InputModel, PublicModel, _Clean
+from pmo.core.schemas import Description, InputModel, Name, PublicModel, _Clean
 from pmo.finance.rules_schemas import RuleVersionPublic
 
 
@@ -107,6 +107,35 @@ class ConsultationCreate(InputModel):
     role: Role | None = Field(
         default=None, description="The consultee role you answer as; needed only if you hold several."
     )
+    conflict_of_interest: bool | None = Field(
+        default=None,
+        description="Whether you declare a conflict of interest in this decision. Required of an "
+        "executive member (answering as `member`): it goes on the record of the decision.",
+    )
+    conflict_of_interest_details: Description = Field(
+        default="", description="The interest declared; required when `conflict_of_interest` is true."
+    )
+    dispensation_granted_by: Name | None = Field(
+        default=None, description="The head of paid service who granted a dispensation for the conflict."
+    )
+    dispensation_granted_on: IsoDate | None = None
+    dispensation_details: Description = ""
+
+    @model_validator(mode="after")
+    def _declared(self) -> ConsultationCreate:
+        if self.conflict_of_interest and not self.conflict_of_interest_details.strip():
+            raise ValueError("say what the conflict of interest is (conflict_of_interest_details)")
+        dispensation = (
+            self.dispensation_granted_by or self.dispensation_granted_on or self.dispensation_details
+        )
+        if dispensation and not self.conflict_of_interest:
+            raise ValueError("a dispensation is recorded only for a declared conflict of interest")
+        if dispensation and not (self.dispensation_granted_by and self.dispensation_granted_on):
+            raise ValueError(
+                "a dispensation needs who granted it and when "
+                "(dispensation_granted_by, dispensation_granted_on)"
+            )
+        return self
 
 
 class ConsultationPublic(PublicModel):
@@ -116,11 +145,46 @@ class ConsultationPublic(PublicModel):
     view: View
     comment: str
     recorded_at: datetime
+    conflict_of_interest: bool | None
+    conflict_of_interest_details: str
+    dispensation_granted_by: str | None
+    dispensation_granted_on: date | None
+    dispensation_details: str
+
+
+class ExemptParagraph(IntEnum):
+    """Paragraphs 1 to 7 of Part 1 of Schedule 12A to the Local Government Act 1972."""
+
+    individual = 1
+    identity = 2
+    financial_affairs = 3
+    labour_relations = 4
+    legal_privilege = 5
+    notices_orders = 6
+    crime = 7
 
 
 class DecisionCreate(InputModel):
     decision: Decision
-    reason: Reason
+    reason: Reason = Field(description="The reasons for the decision: on the public record.")
+    alternatives_considered: Reason = Field(
+        description="The alternative options considered and rejected, and why: on the public record."
+    )
+    exempt_paragraph: ExemptParagraph | None = Field(
+        default=None,
+        description="Set when the record holds exempt information: the paragraph (1 to 7) of "
+        "Schedule 12A to the Local Government Act 1972 it falls under.",
+    )
+    exempt_information: Description = Field(
+        default="",
+        description="The exempt information itself, withheld from the public version of the record.",
+    )
+
+    @model_validator(mode="after")
+    def _exempt(self) -> DecisionCreate:
+        if (self.exempt_paragraph is None) != (not self.exempt_information.strip()):
+            raise ValueError("exempt information and its paragraph (exempt_paragraph) come together")
+        return self
 
 
 class CommitteeDecisionCreate(InputModel):
@@ -175,3 +239,7 @@ class DrawdownDetail(DrawdownPublic):
     rule_version: RuleVersionPublic | None = Field(description="The rule version the route was given under.")
     consultees_outstanding: list[Role] = Field(description="Required consultee roles with no view yet.")
     next_step: str = Field(description="What the request waits for, and who can do it.")
+    officer_decision_id: uuid.UUID | None = Field(
+        description="The record of the officer decision, once a delegated decision is taken."
+    )
+    forward_plan_entry_id: uuid.UUID | None = Field(description="Its entry on the forward plan, if listed.")

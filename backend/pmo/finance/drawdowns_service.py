@@ -26,6 +26,8 @@ from pmo.core.periods import parse_financial_year
 from pmo.core.permissions import Actor, Denied, Permission, Role, enforce
 from pmo.core.references import next_reference
 from pmo.core.schemas import Page
+from pmo.decisions import forward_plan_service as forward_plan
+from pmo.decisions import officer_decisions_service as officer_decisions
 from pmo.finance import funding_service, rules_service
 from pmo.finance.drawdowns_schemas import (
     OPEN_STATUSES,
@@ -176,6 +178,12 @@ def drawdown_detail(session: Session, drawdown: Drawdown) -> DrawdownDetail:
             "rule_version": RuleVersionPublic.model_validate(version) if version else None,
             "consultees_outstanding": outstanding,
             "next_step": _next_step(drawdown, outstanding),
+            "officer_decision_id": record.id
+            if (record := officer_decisions.record_of_drawdown(session, drawdown.id))
+            else None,
+            "forward_plan_entry_id": entry.id
+            if (entry := forward_plan.entry_of_drawdown(session, drawdown.id))
+            else None,
         }
     )
 
@@ -476,6 +484,13 @@ def consult(session: Session, actor: Actor, drawdown: Drawdown, data: Consultati
     role = data.role.value if data.role is not None else (open_roles[0] if open_roles else held[0])
     if role in recorded:
         raise Conflict(f"The {role} view on {drawdown.reference} is already recorded.")
+    if role == Role.member.value and data.conflict_of_interest is None:
+        # Regulation 13(4): the record names any conflict declared by an executive member consulted.
+        message = "as the executive member consulted, say whether you declare a conflict of interest"
+        raise Unprocessable(
+            f"{message.capitalize()} (conflict_of_interest: true or false).",
+            errors=[FieldProblem(location=["body", "conflict_of_interest"], message=message, type="missing")],
+        )
     consultation = DrawdownConsultation(
         organisation_id=drawdown.organisation_id,
         drawdown_id=drawdown.id,
@@ -484,6 +499,11 @@ def consult(session: Session, actor: Actor, drawdown: Drawdown, data: Consultati
         view=data.view.value,
         comment=data.comment,
         recorded_at=utcnow(),
+        conflict_of_interest=data.conflict_of_interest,
+        conflict_of_interest_details=data.conflict_of_interest_details,
+        dispensation_granted_by=data.dispensation_granted_by,
+        dispensation_granted_on=data.dispensation_granted_on,
+        dispensation_details=data.dispensation_details,
     )
     audit.created(session, actor, consultation, "drawdown_consultation")
     if drawdown.status == S.consultation.value and set(drawdown.consultee_roles) <= recorded | {role}:
@@ -529,6 +549,7 @@ def decide(session: Session, actor: Actor, drawdown: Drawdown, data: DecisionCre
         _recheck_cumulative(session, drawdown, project, label)
         _approve(session, actor, drawdown)
     outcome = Outcome.approved if data.decision == Decision.approve else Outcome.rejected
+    decided_at = utcnow()
     audit.changed(
         session,
         actor,
@@ -538,10 +559,28 @@ def decide(session: Session, actor: Actor, drawdown: Drawdown, data: DecisionCre
             "status": outcome.value,
             "decision": outcome.value,
             "decision_reason": data.reason,
-            "decided_at": utcnow(),
+            "decided_at": decided_at,
             "decided_by_id": actor.id,
         },
         action="decide",
+    )
+    source = session.get_one(FundingSource, drawdown.funding_source_id)
+    verb = "Approve" if outcome == Outcome.approved else "Refuse"
+    officer_decisions.create_record(
+        session,
+        actor,
+        drawdown,
+        title=f"{drawdown.reference}: draw-down for {project.reference} {project.name}"[:500],
+        decision_text=(
+            f"{verb} the draw-down of {pounds_label(drawdown.amount_pence)} from '{source.name}' in "
+            f"{drawdown.financial_year} for {project.reference} {project.name}: {drawdown.purpose}"
+        )[:12_000],
+        decided_at=decided_at,
+        decided_under=label,
+        reasons=data.reason,
+        alternatives_considered=data.alternatives_considered,
+        exempt_paragraph=int(data.exempt_paragraph) if data.exempt_paragraph is not None else None,
+        exempt_information=data.exempt_information,
     )
     return drawdown
 
@@ -568,6 +607,8 @@ def record_committee_decision(
                 )
             ],
         )
+    if drawdown.route == Route.cabinet.value:
+        forward_plan.check_may_be_taken(session, drawdown, data.meeting_date)
     if data.outcome == Outcome.approved:
         _approve(session, actor, drawdown)
     changes: dict[str, Any] = {

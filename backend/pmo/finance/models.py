@@ -149,6 +149,16 @@ class DrawdownConsultation(SQLModel, table=True):
     view: str = Field(max_length=20)  # supports, objects, comment
     comment: str = Field(default="", max_length=10_000)
     recorded_at: datetime = Field(sa_type=UTCDateTime)
+    # An executive member consulted is asked for any conflict of interest (regulation 13(4)
+    # of the 2012 Regulations); None: not asked (a role other than `member`, who may declare).
+    conflict_of_interest: bool | None = None
+    conflict_of_interest_details: str = Field(
+        default="", max_length=10_000, sa_column_kwargs={"server_default": ""}
+    )
+    # A dispensation granted by the head of paid service for a declared conflict.
+    dispensation_granted_by: str | None = Field(default=None, max_length=200)
+    dispensation_granted_on: date | None = None
+    dispensation_details: str = Field(default="", max_length=10_000, sa_column_kwargs={"server_default": ""})
 
 
 class CostLine(Tracked, table=True):

@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from pmo.core.config import get_settings
 from pmo.core.idempotency import KEEP_KEYS_FOR
 from pmo.core.models import IdempotencyRecord, RateLimitCounter
+from pmo.decisions import officer_decisions_service
 from pmo.worker.models import WorkerHeartbeat
 
 # Rate-limit windows are at most this long (the sign-in window is 15 minutes by default, the
@@ -57,11 +58,18 @@ def purge_worker_heartbeats(session: Session, now: datetime) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def purge_officer_decisions(session: Session, now: datetime) -> int:
+    """Records of officer decisions past their six years (`retain_until`): the duty to keep
+    them available has ended."""
+    return officer_decisions_service.purge_expired(session, now.date())
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
         Job("purge-idempotency-records", timedelta(minutes=15), purge_idempotency_records),
         Job("purge-rate-limit-counters", timedelta(minutes=15), purge_rate_limit_counters),
         Job("purge-worker-heartbeats", timedelta(hours=1), purge_worker_heartbeats),
+        Job("purge-officer-decisions", timedelta(days=1), purge_officer_decisions),
     )
 }

@@ -2289,6 +2289,355 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/decision-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Key-decision thresholds and publication settings
+         * @description Your organisation's key-decision thresholds (spending or saving above an amount, or
+         *     significant effects in a number of wards) and whether the record of officer decisions and
+         *     the forward plan are readable without signing in. The defaults until an admin sets them:
+         *     £500,000.00 either way, two wards, nothing published.
+         */
+        get: operations["decision-settings-get_decision_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the key-decision thresholds or publication
+         * @description Admins set the thresholds and turn publication on or off. Thresholds apply to entries
+         *     put on the forward plan from now on; entries listed keep the judgement made then. Send
+         *     `If-Match` with the tag of your last read.
+         */
+        patch: operations["decision-settings-update_decision_settings"];
+        trace?: never;
+    };
+    "/api/v1/officer-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the records of officer decisions
+         * @description Every delegated draw-down decision's record (regulation 13(4) of the 2012 Regulations):
+         *     the decision and its date, reasons, alternatives considered and rejected, the consultees'
+         *     views with any conflict of interest and dispensation, and exempt information (staff see it;
+         *     the public version withholds it).
+         */
+        get: operations["officer-decisions-list_officer_decisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/officer-decisions/{record_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One record of an officer decision
+         * @description The record as written with the decision; `withheld_notice` says what its public
+         *     version shows in place of the exempt information.
+         */
+        get: operations["officer-decisions-get_officer_decision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/officer-decisions/{record_id}/document.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A record of an officer decision as PDF
+         * @description The record as an accessible PDF, as staff see it: exempt information included and
+         *     marked not for publication (the public version is at `/public/...`).
+         */
+        get: operations["officer-decisions-officer_decision_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/forward-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the forward plan
+         * @description Decisions Cabinet is to take, with the meeting, the day the notice was published and
+         *     the clear days between (neither day counted). `notice_warning` marks a key decision with
+         *     less than 28 clear days' notice; `may_be_taken` says whether it may be taken as it stands.
+         */
+        get: operations["forward-plan-list_forward_plan"];
+        put?: never;
+        /**
+         * Put a Cabinet referral on the forward plan
+         * @description Democratic services list a draw-down referred to Cabinet, with the meeting date and
+         *     the day the notice was published. Whether it is a key decision is worked out from the
+         *     organisation's thresholds (spending, saving, wards) and shown with the reason.
+         */
+        post: operations["forward-plan-create_forward_plan_entry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/forward-plan/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The forward plan as CSV
+         * @description Every entry (from `meeting_from`, if given) in meeting order: reference, decision,
+         *     decision maker, meeting, publication, clear days, key decision, wards, exception.
+         */
+        get: operations["forward-plan-export_forward_plan_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/forward-plan/export.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The forward plan as a Word document
+         * @description The same entries and columns as the CSV, as a DOCX democratic services edit in Word.
+         */
+        get: operations["forward-plan-export_forward_plan_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/forward-plan/export.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The forward plan as PDF
+         * @description The same entries and columns as the CSV, as an accessible (tagged) PDF to publish.
+         */
+        get: operations["forward-plan-export_forward_plan_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/forward-plan/{entry_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One entry of the forward plan
+         * @description The entry, its clear days' notice, and whether the decision may be taken.
+         */
+        get: operations["forward-plan-get_forward_plan_entry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/forward-plan/{entry_id}/exception": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the general exception or special urgency
+         * @description For a key decision listed with less than 28 clear days' notice: the general exception
+         *     (regulation 10: the scrutiny chair told in writing, and 5 clear days' public notice, which
+         *     is checked when the decision is recorded) or special urgency (regulation 11: the scrutiny
+         *     chair agreed the decision is urgent and cannot reasonably be deferred), with its reasons.
+         *     Recorded again, it replaces the earlier one.
+         */
+        post: operations["forward-plan-record_forward_plan_exception"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/organisations/{organisation_id}/officer-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The published record of officer decisions
+         * @description No sign-in needed, where the organisation publishes it: each officer decision's record
+         *     with exempt information withheld and the reason given. 404 where it is not published.
+         */
+        get: operations["public-record-list_published_officer_decisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/organisations/{organisation_id}/officer-decisions/{record_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One published record of an officer decision
+         * @description The public version of one record: exempt information withheld, saying why.
+         */
+        get: operations["public-record-get_published_officer_decision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/organisations/{organisation_id}/forward-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The published forward plan
+         * @description No sign-in needed, where the organisation publishes it: the decisions Cabinet is to
+         *     take, in meeting order, with the clear days' notice given and any exception's reasons.
+         */
+        get: operations["public-record-get_published_forward_plan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/organisations/{organisation_id}/forward-plan/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The published forward plan as CSV
+         * @description The published forward plan as CSV, the same columns as the staff export.
+         */
+        get: operations["public-record-export_published_forward_plan_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/organisations/{organisation_id}/officer-decisions/{record_id}/document.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One published record of an officer decision as PDF
+         * @description The public version of the record as an accessible PDF: exempt information withheld, saying why.
+         */
+        get: operations["public-record-published_officer_decision_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/organisations/{organisation_id}/forward-plan/export.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The published forward plan as PDF
+         * @description The published forward plan as an accessible PDF, the same as the staff export.
+         */
+        get: operations["public-record-export_published_forward_plan_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/kpi-feed/values": {
         parameters: {
             query?: never;
@@ -3550,6 +3899,59 @@ export interface components {
             comment: string;
             /** @description The consultee role you answer as; needed only if you hold several. */
             role?: components["schemas"]["Role"] | null;
+            /**
+             * Conflict Of Interest
+             * @description Whether you declare a conflict of interest in this decision. Required of an executive member (answering as `member`): it goes on the record of the decision.
+             */
+            conflict_of_interest?: boolean | null;
+            /**
+             * Conflict Of Interest Details
+             * @description The interest declared; required when `conflict_of_interest` is true.
+             * @default
+             */
+            conflict_of_interest_details: string;
+            /**
+             * Dispensation Granted By
+             * @description The head of paid service who granted a dispensation for the conflict.
+             */
+            dispensation_granted_by?: string | null;
+            /** Dispensation Granted On */
+            dispensation_granted_on?: string | null;
+            /**
+             * Dispensation Details
+             * @default
+             */
+            dispensation_details: string;
+        };
+        /**
+         * ConsultationOnRecord
+         * @description A consultee's answer as it stands on the record of the decision.
+         */
+        ConsultationOnRecord: {
+            /** Role */
+            role: string;
+            /** Name */
+            name: string;
+            /** View */
+            view: string;
+            /** Comment */
+            comment: string;
+            /**
+             * Conflict Of Interest
+             * @description Declared a conflict of interest (None: not asked, not an executive member).
+             */
+            conflict_of_interest: boolean | null;
+            /** Conflict Of Interest Details */
+            conflict_of_interest_details: string;
+            /**
+             * Dispensation Granted By
+             * @description The head of paid service who granted a dispensation.
+             */
+            dispensation_granted_by: string | null;
+            /** Dispensation Granted On */
+            dispensation_granted_on: string | null;
+            /** Dispensation Details */
+            dispensation_details: string;
         };
         /** ConsultationPublic */
         ConsultationPublic: {
@@ -3572,6 +3974,16 @@ export interface components {
              * Format: date-time
              */
             recorded_at: string;
+            /** Conflict Of Interest */
+            conflict_of_interest: boolean | null;
+            /** Conflict Of Interest Details */
+            conflict_of_interest_details: string;
+            /** Dispensation Granted By */
+            dispensation_granted_by: string | null;
+            /** Dispensation Granted On */
+            dispensation_granted_on: string | null;
+            /** Dispensation Details */
+            dispensation_details: string;
         };
         /**
          * CostKind
@@ -3783,8 +4195,67 @@ export interface components {
         /** DecisionCreate */
         DecisionCreate: {
             decision: components["schemas"]["pmo__finance__drawdowns_schemas__Decision"];
-            /** Reason */
+            /**
+             * Reason
+             * @description The reasons for the decision: on the public record.
+             */
             reason: string;
+            /**
+             * Alternatives Considered
+             * @description The alternative options considered and rejected, and why: on the public record.
+             */
+            alternatives_considered: string;
+            /** @description Set when the record holds exempt information: the paragraph (1 to 7) of Schedule 12A to the Local Government Act 1972 it falls under. */
+            exempt_paragraph?: components["schemas"]["ExemptParagraph"] | null;
+            /**
+             * Exempt Information
+             * @description The exempt information itself, withheld from the public version of the record.
+             * @default
+             */
+            exempt_information: string;
+        };
+        /** DecisionSettingsPublic */
+        DecisionSettingsPublic: {
+            /**
+             * Key Decision Spending Threshold
+             * @description Spending ABOVE this is a key decision (exactly the threshold is not).
+             * @example 50000.00
+             */
+            key_decision_spending_threshold: string;
+            /**
+             * Key Decision Saving Threshold
+             * @description Saving ABOVE this is a key decision.
+             * @example 50000.00
+             */
+            key_decision_saving_threshold: string;
+            /**
+             * Key Decision Min Wards
+             * @description A decision significant for the communities of at least this many wards is a key decision.
+             */
+            key_decision_min_wards: number;
+            /**
+             * Publish Officer Decisions
+             * @description The record of officer decisions is readable without signing in.
+             */
+            publish_officer_decisions: boolean;
+            /**
+             * Publish Forward Plan
+             * @description The forward plan is readable without signing in.
+             */
+            publish_forward_plan: boolean;
+        };
+        /** DecisionSettingsUpdate */
+        DecisionSettingsUpdate: {
+            /** Key Decision Spending Threshold */
+            key_decision_spending_threshold?: string | null;
+            /** Key Decision Saving Threshold */
+            key_decision_saving_threshold?: string | null;
+            /** Key Decision Min Wards */
+            key_decision_min_wards?: number | null;
+            /** Publish Officer Decisions */
+            publish_officer_decisions?: boolean | null;
+            /** Publish Forward Plan */
+            publish_forward_plan?: boolean | null;
         };
         /** Deescalate */
         Deescalate: {
@@ -4137,6 +4608,16 @@ export interface components {
              * @description What the request waits for, and who can do it.
              */
             next_step: string;
+            /**
+             * Officer Decision Id
+             * @description The record of the officer decision, once a delegated decision is taken.
+             */
+            officer_decision_id: string | null;
+            /**
+             * Forward Plan Entry Id
+             * @description Its entry on the forward plan, if listed.
+             */
+            forward_plan_entry_id: string | null;
         };
         /** DrawdownLine */
         DrawdownLine: {
@@ -4378,6 +4859,12 @@ export interface components {
          * @enum {string}
          */
         EscalationLevel: "project" | "programme" | "steering_group";
+        /**
+         * ExemptParagraph
+         * @description Paragraphs 1 to 7 of Part 1 of Schedule 12A to the Local Government Act 1972.
+         * @enum {integer}
+         */
+        ExemptParagraph: 1 | 2 | 3 | 4 | 5 | 6 | 7;
         /** FeedDefinition */
         FeedDefinition: {
             /**
@@ -4607,6 +5094,226 @@ export interface components {
             drawdowns_pending: string;
             /** Drawdowns */
             drawdowns: components["schemas"]["DrawdownLine"][];
+        };
+        /** ForwardPlanEntryCreate */
+        ForwardPlanEntryCreate: {
+            /**
+             * Drawdown Id
+             * Format: uuid
+             * @description A draw-down request referred to Cabinet.
+             */
+            drawdown_id: string;
+            /**
+             * Meeting Date
+             * Format: date
+             * @description The Cabinet meeting that is to take the decision.
+             */
+            meeting_date: string;
+            /**
+             * Published On
+             * Format: date
+             * @description The day the forward plan listing it was published.
+             */
+            published_on: string;
+            /**
+             * Title
+             * @description Defaults to the request's reference and purpose.
+             */
+            title?: string | null;
+            /**
+             * Summary
+             * @default
+             */
+            summary: string;
+            /**
+             * Saving
+             * @description Any saving the decision makes, in pounds.
+             */
+            saving?: string | null;
+            /** Wards Affected */
+            wards_affected?: string[];
+            /**
+             * Significant In Wards
+             * @description Its effects on the communities in the wards affected are significant.
+             * @default false
+             */
+            significant_in_wards: boolean;
+        };
+        /**
+         * ForwardPlanEntryPublic
+         * @description An entry on the forward plan, with its notice counted in clear days (the day of
+         *     publication and the day of the meeting left out).
+         */
+        ForwardPlanEntryPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Reference */
+            reference: string;
+            /**
+             * Drawdown Id
+             * Format: uuid
+             */
+            drawdown_id: string;
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            /** Decision Maker */
+            decision_maker: string;
+            /**
+             * Meeting Date
+             * Format: date
+             */
+            meeting_date: string;
+            /**
+             * Published On
+             * Format: date
+             */
+            published_on: string;
+            /**
+             * Clear Days
+             * @description Clear days between publication and the meeting.
+             */
+            clear_days: number;
+            /**
+             * Spending
+             * @description Pounds with two decimal places, e.g. "50000.00".
+             * @example 50000.00
+             */
+            spending: string;
+            /** Saving */
+            saving: string | null;
+            /** Wards Affected */
+            wards_affected: string[];
+            /** Significant In Wards */
+            significant_in_wards: boolean;
+            /** Is Key Decision */
+            is_key_decision: boolean;
+            /** Key Decision Reason */
+            key_decision_reason: string;
+            exception: components["schemas"]["NoticeException"] | null;
+            /** Exception Reasons */
+            exception_reasons: string;
+            /** Scrutiny Chair Name */
+            scrutiny_chair_name: string | null;
+            /** Scrutiny Chair Date */
+            scrutiny_chair_date: string | null;
+            /** Exception Notice Published On */
+            exception_notice_published_on: string | null;
+            /** Exception Notice Clear Days */
+            exception_notice_clear_days: number | null;
+            /**
+             * May Be Taken
+             * @description Whether the decision may be taken at the meeting as the plan stands.
+             */
+            may_be_taken: boolean;
+            /**
+             * Notice Warning
+             * @description Set when a key decision has less than 28 clear days' notice.
+             */
+            notice_warning: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * ForwardPlanEntryPublished
+         * @description An entry of the public forward plan: nothing internal.
+         */
+        ForwardPlanEntryPublished: {
+            /** Reference */
+            reference: string;
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            /** Decision Maker */
+            decision_maker: string;
+            /**
+             * Meeting Date
+             * Format: date
+             */
+            meeting_date: string;
+            /**
+             * Published On
+             * Format: date
+             */
+            published_on: string;
+            /** Clear Days */
+            clear_days: number;
+            /** Is Key Decision */
+            is_key_decision: boolean;
+            /** Wards Affected */
+            wards_affected: string[];
+            exception: components["schemas"]["NoticeException"] | null;
+            /** Exception Reasons */
+            exception_reasons: string;
+        };
+        /**
+         * ForwardPlanExceptionCreate
+         * @description Less than 28 clear days' notice: the general exception (the scrutiny chair told in
+         *     writing, and 5 clear days' public notice) or special urgency (the scrutiny chair's
+         *     agreement that the decision is urgent and cannot reasonably be deferred).
+         */
+        ForwardPlanExceptionCreate: {
+            kind: components["schemas"]["NoticeException"];
+            /**
+             * Reasons
+             * @description Why the decision cannot wait for 28 clear days' notice.
+             */
+            reasons: string;
+            /**
+             * Scrutiny Chair Name
+             * @description The chair of the scrutiny committee told, or who agreed.
+             */
+            scrutiny_chair_name: string;
+            /**
+             * Scrutiny Chair Date
+             * Format: date
+             * @description When the chair was told in writing (general exception) or agreed (special urgency).
+             */
+            scrutiny_chair_date: string;
+            /**
+             * Notice Published On
+             * @description General exception: the day the public notice was published (5 clear days needed).
+             */
+            notice_published_on?: string | null;
+        };
+        /**
+         * ForwardPlanPage
+         * @description A page of the forward plan.
+         */
+        ForwardPlanPage: {
+            /** Items */
+            items: components["schemas"]["ForwardPlanEntryPublic"][];
+            /**
+             * Total
+             * @description How many records match, over all pages.
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** ForwardPlanPublished */
+        ForwardPlanPublished: {
+            /** Organisation */
+            organisation: string;
+            /** Items */
+            items: components["schemas"]["ForwardPlanEntryPublished"][];
         };
         /**
          * Frequency
@@ -6259,6 +6966,181 @@ export interface components {
          * @enum {string}
          */
         Nature: "threat" | "opportunity";
+        /**
+         * NoticeException
+         * @enum {string}
+         */
+        NoticeException: "general_exception" | "special_urgency";
+        /**
+         * OfficerDecisionPublished
+         * @description The public version of a record of an officer decision: exempt information withheld,
+         *     with the reason; no internal identifiers but its own.
+         */
+        OfficerDecisionPublished: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Reference */
+            reference: string;
+            /** Title */
+            title: string;
+            /** Decision */
+            decision: string;
+            /** Decision Text */
+            decision_text: string;
+            /**
+             * Decided On
+             * Format: date
+             */
+            decided_on: string;
+            /** Decided By Name */
+            decided_by_name: string;
+            /** Decided Under */
+            decided_under: string;
+            /** Reasons */
+            reasons: string;
+            /** Alternatives Considered */
+            alternatives_considered: string;
+            /** Consultations */
+            consultations: components["schemas"]["ConsultationOnRecord"][];
+            /** Exempt Paragraph */
+            exempt_paragraph: number | null;
+            /**
+             * Withheld Notice
+             * @description Set when exempt information is withheld: says why.
+             */
+            withheld_notice: string | null;
+            /**
+             * Retain Until
+             * Format: date
+             */
+            retain_until: string;
+        };
+        /**
+         * OfficerDecisionPublishedPage
+         * @description A page of the published record of officer decisions.
+         */
+        OfficerDecisionPublishedPage: {
+            /** Items */
+            items: components["schemas"]["OfficerDecisionPublished"][];
+            /**
+             * Total
+             * @description How many records match, over all pages.
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /**
+         * OfficerDecisionRecord
+         * @description The record of an executive decision taken by an officer (regulation 13(4) of the Local
+         *     Authorities (Executive Arrangements) (Meetings and Access to Information) (England)
+         *     Regulations 2012), as staff see it: exempt information included.
+         */
+        OfficerDecisionRecord: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Reference */
+            reference: string;
+            /**
+             * Drawdown Id
+             * Format: uuid
+             */
+            drawdown_id: string;
+            /** Title */
+            title: string;
+            /**
+             * Decision
+             * @description `approved` or `rejected`.
+             */
+            decision: string;
+            /**
+             * Decision Text
+             * @description What was decided.
+             */
+            decision_text: string;
+            /**
+             * Decided On
+             * Format: date
+             */
+            decided_on: string;
+            /**
+             * Decided At
+             * Format: date-time
+             */
+            decided_at: string;
+            /**
+             * Decided By Id
+             * Format: uuid
+             */
+            decided_by_id: string;
+            /** Decided By Name */
+            decided_by_name: string;
+            /**
+             * Decided Under
+             * @description The delegation rule (and its version) the officer acted under.
+             */
+            decided_under: string;
+            /** Reasons */
+            reasons: string;
+            /**
+             * Alternatives Considered
+             * @description Alternative options considered and rejected.
+             */
+            alternatives_considered: string;
+            /** Consultations */
+            consultations: components["schemas"]["ConsultationOnRecord"][];
+            /**
+             * Exempt Paragraph
+             * @description The paragraph of Schedule 12A to the Local Government Act 1972 that its exempt information falls under.
+             */
+            exempt_paragraph: number | null;
+            /**
+             * Exempt Information
+             * @description Withheld from the public version.
+             */
+            exempt_information: string;
+            /**
+             * Withheld Notice
+             * @description What the public version says in place of the exempt information.
+             */
+            withheld_notice: string | null;
+            /**
+             * Retain Until
+             * Format: date
+             * @description Kept available until this date: six years from the decision.
+             */
+            retain_until: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * OfficerDecisionRecordPage
+         * @description A page of records of officer decisions.
+         */
+        OfficerDecisionRecordPage: {
+            /** Items */
+            items: components["schemas"]["OfficerDecisionRecord"][];
+            /**
+             * Total
+             * @description How many records match, over all pages.
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** OrganisationPublic */
         OrganisationPublic: {
             /**
@@ -26909,6 +27791,1809 @@ export interface operations {
             };
             /** @description Conflicts with the current state of the records. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "decision-settings-get_decision_settings": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionSettingsPublic"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "decision-settings-update_decision_settings": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
+                "If-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionSettingsPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `If-Match` tag is stale: read the record again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required for this change. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "officer-decisions-list_officer_decisions": {
+        parameters: {
+            query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
+                decided_from?: string | null;
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
+                decided_to?: string | null;
+                /** @description Sort by decided_on, reference; prefix with `-` for descending order. */
+                sort?: string;
+                /** @description Records per page (at most 200). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficerDecisionRecordPage"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "officer-decisions-get_officer_decision": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficerDecisionRecord"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "officer-decisions-officer_decision_pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An accessible PDF (tagged, PDF/UA-1) to publish. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "forward-plan-list_forward_plan": {
+        parameters: {
+            query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
+                meeting_from?: string | null;
+                key_only?: boolean;
+                /** @description Sort by meeting_date, reference; prefix with `-` for descending order. */
+                sort?: string;
+                /** @description Records per page (at most 200). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForwardPlanPage"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "forward-plan-create_forward_plan_entry": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID is good). A retry with the same key gets the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForwardPlanEntryCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForwardPlanEntryPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state of the records. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "forward-plan-export_forward_plan_csv": {
+        parameters: {
+            query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
+                meeting_from?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forward plan as a file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "forward-plan-export_forward_plan_docx": {
+        parameters: {
+            query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
+                meeting_from?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A Word document (DOCX) to edit. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "forward-plan-export_forward_plan_pdf": {
+        parameters: {
+            query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
+                meeting_from?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An accessible PDF (tagged, PDF/UA-1) to publish. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "forward-plan-get_forward_plan_entry": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForwardPlanEntryPublic"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "forward-plan-record_forward_plan_exception": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForwardPlanExceptionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForwardPlanEntryPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state of the records. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "public-record-list_published_officer_decisions": {
+        parameters: {
+            query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
+                decided_from?: string | null;
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
+                decided_to?: string | null;
+                /** @description Sort by decided_on, reference; prefix with `-` for descending order. */
+                sort?: string;
+                /** @description Records per page (at most 200). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficerDecisionPublishedPage"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "public-record-get_published_officer_decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficerDecisionPublished"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "public-record-get_published_forward_plan": {
+        parameters: {
+            query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
+                meeting_from?: string | null;
+            };
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForwardPlanPublished"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "public-record-export_published_forward_plan_csv": {
+        parameters: {
+            query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
+                meeting_from?: string | null;
+            };
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forward plan as a file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "public-record-published_officer_decision_pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An accessible PDF (tagged, PDF/UA-1) to publish. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "public-record-export_published_forward_plan_pdf": {
+        parameters: {
+            query?: {
+                /** @description An ISO 8601 date, e.g. 2022-06-01. */
+                meeting_from?: string | null;
+            };
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An accessible PDF (tagged, PDF/UA-1) to publish. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,7 @@ export function AdminNav() {
     ['/admin/directorates', 'Directorates', 'directorates:read'],
     ['/admin/api-clients', 'API clients', 'api_clients:manage'],
     ['/admin/identity-provider', 'Identity provider', 'organisation:manage'],
+    ['/admin/decisions', 'Key decisions', 'organisation:manage'],
   ]
   return (
     <nav class="moj-sub-navigation" aria-label="Administration">

@@ -560,6 +560,9 @@ export function DrawdownPage({ id }: { id: string }) {
         rows={[
           ['Route', <span data-testid="route">{routeSummary(d)}</span>],
           ['Why', d.route_reason],
+          ...(d.forward_plan_entry_id
+            ? [['Forward plan', <a class="govuk-link" href={`/forward-plan/${d.forward_plan_entry_id}`}>Its forward plan entry</a>] as [string, preact.ComponentChildren]]
+            : []),
           ['Rule', d.rule_version ? `${rule?.name ?? 'Delegation rule'}, version ${d.rule_version.version}` +
             (rule?.limit ? ` (limit ${pounds(rule.limit)}${rule.limit_basis === 'cumulative_per_project_per_year' ? ' per project per financial year' : ' per request'})` : '')
             : 'No delegation rule applied'],
@@ -615,7 +618,10 @@ export function DrawdownPage({ id }: { id: string }) {
               ...(d.meeting_date ? [['Meeting date', formatDate(d.meeting_date)] as [string, string]] : []),
               ...(d.minute_reference ? [['Minute reference', d.minute_reference] as [string, string]] : []),
               ...(d.key_decision_reference ? [['Key decision reference', d.key_decision_reference] as [string, string]] : []),
-              ...(d.decision_reason ? [[d.meeting_body ? 'Notes' : 'Reason', d.decision_reason] as [string, string]] : []),
+              ...(d.decision_reason ? [[d.meeting_body ? 'Notes' : 'Reasons', d.decision_reason] as [string, string]] : []),
+              ...(d.officer_decision_id
+                ? [['Record of the decision', <a class="govuk-link" href={`/officer-decisions/${d.officer_decision_id}`}>Record of the officer decision</a>] as [string, preact.ComponentChildren]]
+                : []),
             ]}
           />
         </>
@@ -670,18 +676,44 @@ function ConsultForm({ drawdown, roles, onDone }: { drawdown: Drawdown; roles: s
   const [role, setRole] = useState(roles[0] ?? '')
   const [viewChoice, setView] = useState('')
   const [comment, setComment] = useState('')
+  // An executive member (the member role) is asked for any conflict of interest: it goes on
+  // the record of the decision, with any dispensation the head of paid service granted.
+  const [conflict, setConflict] = useState('')
+  const [details, setDetails] = useState('')
+  const [dispensation, setDispensation] = useState({ by: '', on: '', details: '' })
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [busy, setBusy] = useState(false)
+  const executive = role === 'member'
   const submit = async () => {
     if (!viewChoice) return setErrors(required('view', 'Choose your view'))
+    if (executive && !conflict) return setErrors(required('conflict_of_interest', 'Say whether you declare a conflict of interest'))
     setBusy(true)
+    const declared = conflict === 'yes'
     const result = await send(
       () =>
         api.POST('/api/v1/drawdowns/{drawdown_id}/consultations', {
           params: { path: { drawdown_id: drawdown.id } },
-          body: { view: viewChoice as Schemas['View'], comment, role: role as Schemas['Role'] },
+          body: {
+            view: viewChoice as Schemas['View'],
+            comment,
+            role: role as Schemas['Role'],
+            conflict_of_interest: conflict ? declared : null,
+            conflict_of_interest_details: declared ? details : '',
+            dispensation_granted_by: declared ? dispensation.by.trim() || null : null,
+            dispensation_granted_on: declared ? dispensation.on || null : null,
+            dispensation_details: declared ? dispensation.details : '',
+          },
         }),
-      { view: 'Your view', comment: 'Comment', role: 'Answering as' },
+      {
+        view: 'Your view',
+        comment: 'Comment',
+        role: 'Answering as',
+        conflict_of_interest: 'Conflict of interest',
+        conflict_of_interest_details: 'The interest',
+        dispensation_granted_by: 'Dispensation granted by',
+        dispensation_granted_on: 'Dispensation granted on',
+        dispensation_details: 'Dispensation',
+      },
     )
     setBusy(false)
     if (result.data) onDone()
@@ -697,25 +729,69 @@ function ConsultForm({ drawdown, roles, onDone }: { drawdown: Drawdown; roles: s
         onChange={setView} errors={errors}
         options={[{ value: 'supports', text: 'Supports' }, { value: 'objects', text: 'Objects' }, { value: 'comment', text: 'Comment only' }]} />
       <TextArea name="comment" label="Comment" labelClass="govuk-label--s" value={comment} onInput={setComment} errors={errors} />
+      {(executive || roles.includes('member')) && (
+        <Radios name="conflict_of_interest" label="Do you declare a conflict of interest in this decision?" value={conflict}
+          onChange={setConflict} errors={errors}
+          hint="As the executive member consulted, your answer goes on the public record of the decision."
+          options={[{ value: 'no', text: 'No' }, { value: 'yes', text: 'Yes' }]} />
+      )}
+      {conflict === 'yes' && (
+        <>
+          <TextArea name="conflict_of_interest_details" label="The interest you declare" labelClass="govuk-label--s"
+            value={details} onInput={setDetails} errors={errors} />
+          <TextInput name="dispensation_granted_by" label="Dispensation granted by (if any)" labelClass="govuk-label--s"
+            hint="The head of paid service who granted it." value={dispensation.by}
+            onInput={(v) => setDispensation({ ...dispensation, by: v })} errors={errors} width="20" />
+          <TextInput name="dispensation_granted_on" label="Dispensation granted on" labelClass="govuk-label--s" type="date"
+            value={dispensation.on} onInput={(v) => setDispensation({ ...dispensation, on: v })} errors={errors} width="10" />
+          <TextArea name="dispensation_details" label="What the dispensation allows" labelClass="govuk-label--s"
+            value={dispensation.details} onInput={(v) => setDispensation({ ...dispensation, details: v })} errors={errors} />
+        </>
+      )}
     </ActionForm>
   )
 }
 
+const EXEMPT_PARAGRAPHS: [string, string][] = [
+  ['1', '1: information relating to any individual'],
+  ['2', '2: information likely to reveal the identity of an individual'],
+  ['3', '3: financial or business affairs of any particular person'],
+  ['4', '4: consultations or negotiations on labour relations'],
+  ['5', '5: legal professional privilege'],
+  ['6', '6: a notice, order or direction the authority proposes'],
+  ['7', '7: prevention, investigation or prosecution of crime'],
+]
+
 function DecisionForm({ drawdown, onDone }: { drawdown: Drawdown; onDone: () => void }) {
   const [decision, setDecision] = useState('')
   const [reason, setReason] = useState('')
+  const [alternatives, setAlternatives] = useState('')
+  const [exempt, setExempt] = useState({ paragraph: '', information: '' })
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [busy, setBusy] = useState(false)
   const submit = async () => {
     if (!decision) return setErrors(required('decision', 'Choose a decision'))
     setBusy(true)
+    // The API checks reasons and alternatives (422 naming each); its messages are shown as they come.
     const result = await send(
       () =>
         api.POST('/api/v1/drawdowns/{drawdown_id}/decision', {
           params: { path: { drawdown_id: drawdown.id } },
-          body: { decision: decision as 'approve' | 'reject', reason },
+          body: {
+            decision: decision as 'approve' | 'reject',
+            reason,
+            alternatives_considered: alternatives,
+            exempt_paragraph: exempt.paragraph ? (Number(exempt.paragraph) as Schemas['ExemptParagraph']) : null,
+            exempt_information: exempt.paragraph ? exempt.information : '',
+          },
         }),
-      { decision: 'Decision', reason: 'Reason' },
+      {
+        decision: 'Decision',
+        reason: 'Reasons for the decision',
+        alternatives_considered: 'Alternative options considered and rejected',
+        exempt_paragraph: 'Exempt information',
+        exempt_information: 'The exempt information',
+      },
     )
     setBusy(false)
     if (result.data) onDone()
@@ -725,7 +801,18 @@ function DecisionForm({ drawdown, onDone }: { drawdown: Drawdown; onDone: () => 
     <ActionForm title="Your decision" errors={errors} onReload={onDone} onSubmit={submit} busy={busy} button="Record the decision">
       <Radios name="decision" label="Decision" value={decision} onChange={setDecision} errors={errors}
         options={[{ value: 'approve', text: `Approve ${pounds(drawdown.amount)}` }, { value: 'reject', text: 'Reject' }]} />
-      <TextArea name="reason" label="Reason" labelClass="govuk-label--s" value={reason} onInput={setReason} errors={errors} />
+      <TextArea name="reason" label="Reasons for the decision" labelClass="govuk-label--s"
+        hint="These are published on the record of officer decisions." value={reason} onInput={setReason} errors={errors} />
+      <TextArea name="alternatives_considered" label="Alternative options considered and rejected" labelClass="govuk-label--s"
+        hint="Each option, and why it was rejected." value={alternatives} onInput={setAlternatives} errors={errors} />
+      <Radios name="exempt_paragraph" label="Does the record hold exempt information?" value={exempt.paragraph}
+        onChange={(v) => setExempt({ ...exempt, paragraph: v })} errors={errors}
+        hint="Schedule 12A to the Local Government Act 1972: the public version withholds it and says why."
+        options={[{ value: '', text: 'No' }, ...EXEMPT_PARAGRAPHS.map(([value, text]) => ({ value, text: `Yes, paragraph ${text}` }))]} />
+      {exempt.paragraph && (
+        <TextArea name="exempt_information" label="The exempt information" labelClass="govuk-label--s"
+          value={exempt.information} onInput={(v) => setExempt({ ...exempt, information: v })} errors={errors} />
+      )}
     </ActionForm>
   )
 }
