@@ -40,6 +40,7 @@ from pmo.kpis.feed_router import router as kpi_feed_router
 from pmo.kpis.import_router import IMPORT_PATH as KPI_IMPORT_PATH
 from pmo.kpis.import_router import router as kpi_import_router
 from pmo.kpis.router import router as kpis_router
+from pmo.meetings.router import router as meetings_router
 from pmo.organisations.router import router as organisations_router
 from pmo.portfolio.router import router as portfolio_router
 from pmo.raid.csv_router import router as raid_csv_router
@@ -86,6 +87,7 @@ DOMAIN_ROUTERS = (
     kpi_feed_router,
     kpi_import_router,
     kpis_router,
+    meetings_router,
 )
 
 
@@ -179,6 +181,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             {"name": "projects", "description": "Projects (P-0042), their delivery confidence."},
             {"name": "milestones", "description": "Projects' milestones, by date or financial quarter."},
             {"name": "governance-bodies", "description": "Boards that oversee programmes and decide gates."},
+            {"name": "meetings", "description": "Meetings of governance bodies: date, title, location."},
             {"name": "lifecycles", "description": "Stages and the gates between them; immutable once made."},
             {"name": "gate-reviews", "description": "Requests to pass a gate, with evidence, and decisions."},
             {"name": "risks", "description": "The risk log (R-0012): scores, actions, escalation, heat map."},

@@ -15,6 +15,7 @@ from pmo.finance.models import (
 )
 from pmo.gates.models import GateDecision, GateReview, Lifecycle
 from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue, KpiValueRevision
+from pmo.meetings.models import Meeting
 from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
 from pmo.portfolio.models import (
     ConfidenceAssessment,
@@ -57,6 +58,7 @@ __all__ = [
     "KpiValue",
     "KpiValueRevision",
     "Lifecycle",
+    "Meeting",
     "Milestone",
     "MilestoneBaseline",
     "Organisation",
