@@ -28,6 +28,7 @@ from pmo.portfolio.models import (
     Project,
 )
 from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
+from pmo.reports.models import ReportPack
 from pmo.worker.models import ScheduledJob, WorkerHeartbeat
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "RateLimitCounter",
     "ReferenceCounter",
     "RefreshToken",
+    "ReportPack",
     "Risk",
     "RiskAction",
     "RoleAssignment",

@@ -94,6 +94,6 @@ def update_meeting(
 
 @router.delete("/meetings/{meeting_id}", status_code=204, responses=declare(404), summary="Delete a meeting")
 def delete_meeting(meeting_id: uuid.UUID, session: SessionDep, actor: Manage) -> Response:
-    """Delete a meeting (the PMO and administrators)."""
+    """Delete a meeting no report pack was made for (409 otherwise; the PMO and administrators)."""
     service.delete_meeting(session, actor, service.get_meeting(session, actor, meeting_id))
     return Response(status_code=204)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
-from pmo.core.errors import FieldProblem, NotFound, Unprocessable
+from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.permissions import Actor
 from pmo.core.schemas import Page
 from pmo.meetings.models import Meeting
 from pmo.meetings.schemas import MeetingCreate, MeetingPublic, MeetingUpdate
 from pmo.portfolio.models import GovernanceBody
+from pmo.reports.models import ReportPack
 
 SORTS = {"meets_on": Meeting.meets_on, "title": Meeting.title, "created_at": Meeting.created_at}
 
@@ -112,4 +114,9 @@ def update_meeting(session: Session, actor: Actor, meeting: Meeting, data: Meeti
 
 
 def delete_meeting(session: Session, actor: Actor, meeting: Meeting) -> None:
+    packs = session.execute(
+        select(func.count()).select_from(ReportPack).where(ReportPack.meeting_id == meeting.id)
+    ).scalar_one()
+    if packs:
+        raise Conflict(f"{packs} report pack(s) were made for this meeting; it stays on the record.")
     audit.deleted(session, actor, meeting, "meeting")
