@@ -286,15 +286,17 @@ def _check_pdf(demo_pack: dict[str, Any]) -> None:
 
 
 def _page_images(demo_pack: dict[str, Any], tmp_path: Path) -> None:
-    """Page images for people to look at (frontend/screenshots/report-pack-N.png)."""
+    """Page images for people to look at (frontend/screenshots/report-pack-page-NN.png)."""
     assert shutil.which("pdftoppm"), "needs poppler-utils (pdftoppm); .ci/run installs it"
     pdf = tmp_path / "pack.pdf"
     pdf.write_bytes(demo_pack["pdf"])
     SCREENSHOTS.mkdir(exist_ok=True)
+    for old in SCREENSHOTS.glob("report-pack-page-*.png"):
+        old.unlink()
     subprocess.run(  # noqa: S603 - a fixed command on our own file
-        ["pdftoppm", "-png", "-r", "60", str(pdf), str(SCREENSHOTS / "report-pack")],  # noqa: S607
+        ["pdftoppm", "-png", "-r", "60", str(pdf), str(SCREENSHOTS / "report-pack-page")],  # noqa: S607
         check=True,
         timeout=120,
     )
-    images = sorted(SCREENSHOTS.glob("report-pack-*.png"))
+    images = sorted(SCREENSHOTS.glob("report-pack-page-*.png"))
     assert len(images) == demo_pack["pack"]["pages"]

@@ -37,7 +37,7 @@ from pmo.reports.schemas import ReportPackPublic, ReportPackRequest, ReportPackS
 
 logger = logging.getLogger("pmo.reports")
 
-# A scope with at most this many projects is made in the request (about a second); a larger
+# A scope with at most this many projects is made in the request (seconds: see the README); a larger
 # one (the demo portfolio has 75) is queued for the worker.
 INLINE_PROJECTS = 20
 # Packs the worker makes per run, so one run stays well inside its lease.
