@@ -94,3 +94,11 @@ def test_bad_meetings_are_422(client, pmo, cabinet, body, where) -> None:
 def test_a_body_with_meetings_is_not_deleted(client, pmo, cabinet) -> None:
     _meeting(client, pmo, cabinet)
     problem(client.delete(f"{API}/governance-bodies/{cabinet['id']}", headers=pmo.headers), 409)
+
+
+@pytest.mark.parametrize("value", ["0", "26/04/2022", "2022-13-01"])
+def test_a_bad_date_filter_is_422(client, viewer, value) -> None:
+    found = problem(
+        client.get(f"{API}/meetings", params={"on_or_before": value}, headers=viewer.headers), 422
+    )
+    assert found["errors"][0]["location"] == ["query", "on_or_before"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -14,6 +13,7 @@ from pmo.core.errors import declare
 from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
+from pmo.core.periods import IsoDate
 from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
 from pmo.meetings import service
@@ -32,8 +32,8 @@ def list_meetings(
     actor: Read,
     page: PageDep,
     body_id: Annotated[uuid.UUID | None, Query(description="Only this governance body's.")] = None,
-    on_or_after: Annotated[date | None, Query(description="Meeting on or after this date.")] = None,
-    on_or_before: Annotated[date | None, Query(description="Meeting on or before this date.")] = None,
+    on_or_after: Annotated[IsoDate | None, Query(description="Meeting on or after this date.")] = None,
+    on_or_before: Annotated[IsoDate | None, Query(description="Meeting on or before this date.")] = None,
     sort: MeetingSort = "meets_on",
 ) -> Page[MeetingPublic]:
     """Meetings of the organisation's governance bodies, by date unless sorted otherwise."""
