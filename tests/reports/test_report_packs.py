@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from pmo.core.db import utcnow
@@ -300,3 +302,46 @@ def _page_images(demo_pack: dict[str, Any], tmp_path: Path) -> None:
     )
     images = sorted(SCREENSHOTS.glob("report-pack-page-*.png"))
     assert len(images) == demo_pack["pack"]["pages"]
+
+
+def test_the_worker_makes_queued_packs_and_fails_those_whose_requester_left(
+    client, engine, pmo, manager, programme, project, board
+) -> None:
+    meeting = _meeting(client, pmo, board["id"], "2030-05-01")
+    with Session(engine) as session:
+        for who in (pmo, manager):
+            session.add(
+                ReportPack(
+                    organisation_id=who.user.organisation_id,
+                    programme_id=uuid.UUID(programme["id"]),
+                    meeting_id=uuid.UUID(meeting["id"]),
+                    title=f"Queued for {who.user.email}",
+                    report_author="PMO",
+                    wards_affected="All",
+                    key_decision=False,
+                    exempt=False,
+                    purpose="",
+                    background="",
+                    requested_by_id=who.user.id,
+                    requested_at=utcnow(),
+                )
+            )
+        session.execute(
+            text("UPDATE users SET is_active = :no WHERE email = :email"),
+            {"no": False, "email": manager.user.email},
+        )
+        session.commit()
+    with Session(engine) as session:
+        assert make_queued_packs(session, utcnow()) == 2
+        session.commit()
+    listed = client.get(f"{API}/programmes/{programme['id']}/report-packs", headers=pmo.headers).json()[
+        "items"
+    ]
+    by_title = {p["title"]: p for p in listed}
+    made = by_title[f"Queued for {pmo.user.email}"]
+    left = by_title[f"Queued for {manager.user.email}"]
+    assert (made["status"], made["pages"] is not None) == ("ready", True)
+    assert (left["status"], left["error"], left["pdf_url"]) == ("failed", "The requester left.", None)
+    problem(client.get(f"{API}/report-packs/{left['id']}/pdf", headers=pmo.headers), 409)
+    with Session(engine) as session:
+        assert make_queued_packs(session, utcnow()) == 0  # nothing left queued
