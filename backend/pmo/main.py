@@ -46,12 +46,14 @@ from pmo.kpis.feed_router import router as kpi_feed_router
 from pmo.kpis.import_router import IMPORT_PATH as KPI_IMPORT_PATH
 from pmo.kpis.import_router import router as kpi_import_router
 from pmo.kpis.router import router as kpis_router
+from pmo.meetings.router import router as meetings_router
 from pmo.organisations.router import router as organisations_router
 from pmo.portfolio.router import router as portfolio_router
 from pmo.raid.csv_router import router as raid_csv_router
 from pmo.raid.items_router import router as raid_items_router
 from pmo.raid.risks_router import router as risks_router
 from pmo.reports.highlights_router import router as highlight_reports_router
+from pmo.reports.router import router as report_packs_router
 from pmo.web import web_router
 
 DESCRIPTION = """\
@@ -100,6 +102,8 @@ DOMAIN_ROUTERS = (
     kpi_import_router,
     kpis_router,
     highlight_reports_router,
+    meetings_router,
+    report_packs_router,
 )
 
 
@@ -202,6 +206,11 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             {"name": "projects", "description": "Projects (P-0042), their delivery confidence."},
             {"name": "milestones", "description": "Projects' milestones, by date or financial quarter."},
             {"name": "governance-bodies", "description": "Boards that oversee programmes and decide gates."},
+            {"name": "meetings", "description": "Meetings of governance bodies: date, title, location."},
+            {
+                "name": "report-packs",
+                "description": "Committee report packs for a meeting: DOCX to edit, tagged PDF to publish.",
+            },
             {"name": "lifecycles", "description": "Stages and the gates between them; immutable once made."},
             {"name": "gate-reviews", "description": "Requests to pass a gate, with evidence, and decisions."},
             {"name": "risks", "description": "The risk log (R-0012): scores, actions, escalation, heat map."},

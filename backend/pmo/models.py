@@ -17,6 +17,7 @@ from pmo.finance.models import (
 from pmo.gates.models import GateDecision, GateReview, Lifecycle
 from pmo.identity.models import DirectoryIdentity, DirectorySession, IdentityProvider, SignInAttempt
 from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue, KpiValueRevision
+from pmo.meetings.models import Meeting
 from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
 from pmo.portfolio.models import (
     ConfidenceAssessment,
@@ -30,6 +31,7 @@ from pmo.portfolio.models import (
 )
 from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
 from pmo.reports.highlights_models import HighlightReport
+from pmo.reports.models import ReportPack
 from pmo.worker.models import ScheduledJob, WorkerHeartbeat
 
 __all__ = [
@@ -66,6 +68,7 @@ __all__ = [
     "KpiValue",
     "KpiValueRevision",
     "Lifecycle",
+    "Meeting",
     "Milestone",
     "MilestoneBaseline",
     "OfficerDecision",
@@ -76,6 +79,7 @@ __all__ = [
     "RateLimitCounter",
     "ReferenceCounter",
     "RefreshToken",
+    "ReportPack",
     "Risk",
     "RiskAction",
     "RoleAssignment",

@@ -12,6 +12,7 @@ import { Dashboard } from './pages/Dashboard'
 import { Programme } from './pages/Programme'
 import { Projects } from './pages/Projects'
 import { Project } from './pages/Project'
+import { Milestone } from './pages/Milestone'
 import { GateReviewRequest, GateReview } from './pages/GateReviews'
 import { RiskEdit, RiskForm } from './pages/RiskForm'
 import { AssumptionEdit, AssumptionNew, DependencyEdit, DependencyNew, IssueEdit, IssueNew } from './pages/RaidForms'
@@ -37,6 +38,7 @@ const ROUTES: Route[] = [
   ['/projects', () => <Projects />, 'portfolio:read'],
   ['/programmes/:id', (p) => <Programme id={p.id as string} />, 'portfolio:read'],
   ['/projects/:id', (p) => <Project id={p.id as string} />, 'portfolio:read'],
+  ['/milestones/:id', (p) => <Milestone id={p.id as string} />, 'portfolio:read'],
   ['/projects/:id/gate-reviews/new', (p) => <GateReviewRequest projectId={p.id as string} />, 'gate_reviews:request'],
   ['/projects/:id/risks/new', (p) => <RiskForm projectId={p.id as string} />, 'raid:edit'],
   ['/risks/:id/edit', (p) => <RiskEdit id={p.id as string} />, 'raid:edit'],

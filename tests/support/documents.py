@@ -98,11 +98,8 @@ def docx_language(content: bytes) -> str | None:
     return str(values[0]) if values else None
 
 
-def table_with_caption(tables: list[list[list[str]]], first_header: str) -> list[list[str]]:
-    """The DOCX table whose header row starts with `first_header`."""
-    for table in tables:
-        if table and table[0] and table[0][0] == first_header:
-            return table
-    raise AssertionError(
-        f"no table starts with {first_header!r}; tables start with {[t[0][0] for t in tables]}"
-    )
+def table_with_header(tables: list[list[list[str]]], column: str) -> list[list[str]]:
+    """The one DOCX table whose header row has a column named `column`."""
+    found = [table for table in tables if table and column in table[0]]
+    assert len(found) == 1, f"{len(found)} tables have a column {column!r}"
+    return found[0]

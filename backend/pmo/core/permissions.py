@@ -52,6 +52,7 @@ class Permission(StrEnum):
     gate_reviews_request = "gate_reviews:request"
     gate_reviews_decide = "gate_reviews:decide"  # only reviews the holder is named a decider of
     lifecycles_manage = "lifecycles:manage"
+    meetings_manage = "meetings:manage"  # meetings of governance bodies (everyone reads them)
     # RAID logs: everyone reads; editing is for items of projects in the holder's scope.
     raid_read = "raid:read"
     raid_edit = "raid:edit"
@@ -109,11 +110,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.kpi_drafts_read,
             P.delegation_rules_manage,
             P.highlight_reports_oversee,
+            P.meetings_manage,
         }
     ),
     Role.pmo: frozenset(
         {
             *_STAFF,
+            P.meetings_manage,
             P.roles_read,
             P.audit_read,
             P.portfolio_manage,

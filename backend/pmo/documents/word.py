@@ -87,23 +87,20 @@ def _table(docx_document: WordDocument, block: Table) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _repeat_header(table)
     first_total = 1 + len(block.rows)
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            _write(
-                table.cell(r, c),
-                cell(value),
-                bold=r == 0 or r >= first_total,
-                right=c in block.numeric_columns,
-            )
+    # Row by row: `table.cell(r, c)` walks the whole grid each time (slow for appendix B).
+    for r, (docx_row, row) in enumerate(zip(table.rows, rows, strict=True)):
+        for c, (target, value) in enumerate(zip(docx_row.cells, row, strict=True)):
+            _write(target, cell(value), bold=r == 0 or r >= first_total, right=c in block.numeric_columns)
 
 
 def _facts(docx_document: WordDocument, block: Facts) -> None:
     _caption(docx_document, block.caption)
     table = docx_document.add_table(rows=len(block.facts), cols=2)
     table.style = "Table Grid"
-    for r, (label, value) in enumerate(block.facts):
-        _write(table.cell(r, 0), Cell(label), bold=True)
-        _write(table.cell(r, 1), Cell(value))
+    for docx_row, (label, value) in zip(table.rows, block.facts, strict=True):
+        label_cell, value_cell = docx_row.cells
+        _write(label_cell, Cell(label), bold=True)
+        _write(value_cell, Cell(value))
 
 
 def to_docx(document: Document) -> bytes:

@@ -27,6 +27,7 @@ from pmo.core.references import next_reference
 from pmo.core.schemas import Page
 from pmo.gates import service as gates
 from pmo.gates.models import GateDecision, GateReview
+from pmo.meetings.models import Meeting
 from pmo.organisations.models import Directorate, Organisation, User
 from pmo.portfolio import policies
 from pmo.portfolio.models import (
@@ -294,6 +295,11 @@ def delete_governance_body(session: Session, actor: Actor, body: GovernanceBody)
         ).scalar_one()
         if using:
             raise Conflict(f"{using} {what}(s) are overseen by this body; give them another first.")
+    meetings = session.execute(
+        select(func.count()).select_from(Meeting).where(Meeting.body_id == body.id)
+    ).scalar_one()
+    if meetings:
+        raise Conflict(f"This body has {meetings} meeting(s); delete them first.")
     before = audit.jsonable(body_view(session, body).model_dump(mode="json"))
     session.execute(
         GovernanceBodyMember.__table__.delete().where(GovernanceBodyMember.body_id == body.id)  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from pmo.core.config import get_settings
 from pmo.core.idempotency import KEEP_KEYS_FOR
 from pmo.core.models import IdempotencyRecord, RateLimitCounter
 from pmo.decisions import officer_decisions_service
+from pmo.reports.service import make_queued_packs
 from pmo.worker.models import WorkerHeartbeat
 
 # Rate-limit windows are at most this long (the sign-in window is 15 minutes by default, the
@@ -71,5 +72,6 @@ JOBS: dict[str, Job] = {
         Job("purge-rate-limit-counters", timedelta(minutes=15), purge_rate_limit_counters),
         Job("purge-worker-heartbeats", timedelta(hours=1), purge_worker_heartbeats),
         Job("purge-officer-decisions", timedelta(days=1), purge_officer_decisions),
+        Job("make-report-packs", timedelta(seconds=5), make_queued_packs),
     )
 }

@@ -1,4 +1,5 @@
 import { api } from '../api/client'
+import { ReportPacks } from '../components/ReportPacks'
 import { FinancialSummary } from '../components/FinancialSummary'
 import { Loading, ProblemPage, Select } from '../components/ui'
 import { load, useResource } from '../lib/data'
@@ -33,6 +34,7 @@ export function PortfolioFinance() {
           )}
           <p class="govuk-body">{current.name}</p>
           <FinancialSummary scope={{ portfolioId: current.id }} />
+          <ReportPacks scope={{ portfolioId: current.id }} />
         </>
       )}
     </>

@@ -4,6 +4,7 @@ import { ProgrammeHighlightPack } from './Highlights'
 import { HeatMap } from '../components/HeatMap'
 import { ProgrammeKpis } from '../components/KpiScorecard'
 import { ProjectsTable } from '../components/ProjectsTable'
+import { ReportPacks } from '../components/ReportPacks'
 import { BarChart, Loading, ProblemPage, Scroll, SummaryList } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { humanise } from '../lib/format'
@@ -85,6 +86,7 @@ export function Programme({ id }: { id: string }) {
         <HeatMap map={heatMap} caption="Risk heat map" />
       </Scroll>
       <FinancialSummary scope={{ programmeId: programme.id }} />
+      <ReportPacks scope={{ programmeId: programme.id }} />
     </>
   )
 }

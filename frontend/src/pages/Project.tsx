@@ -226,8 +226,10 @@ function Milestones({ projectId }: { projectId: string }) {
   )
   return (
     <Listing resource={milestones} render={(page) => (
-      <Table caption="Milestones" head={['Milestone', 'Due', 'Status']} empty="No milestones yet."
-        rows={page.items.map((m) => [m.title, formatDate(m.due_date),
+      <Table caption="Milestones" head={['Milestone', 'Baseline', 'Forecast', 'Status']} empty="No milestones yet."
+        rows={page.items.map((m) => [<a class="govuk-link" href={`/milestones/${m.id}`}>{m.title}</a>,
+          formatDate(m.baseline_date) + (m.baseline_number > 1 ? ` (re-baselined)` : ''),
+          m.forecast_date ? formatDate(m.forecast_date) : 'On baseline',
           m.overdue ? <strong class="govuk-tag govuk-tag--red">Overdue</strong> : <StatusTag value={m.status} />])} />
     )} />
   )

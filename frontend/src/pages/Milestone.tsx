@@ -1,0 +1,123 @@
+import { useState } from 'preact/hooks'
+import { api, type Schemas } from '../api/client'
+import { ErrorSummary, Loading, ProblemPage, Scroll, StatusTag, SummaryList, TextArea, TextInput } from '../components/ui'
+import { load, type Loaded, useResource } from '../lib/data'
+import { formatDate } from '../lib/format'
+import { useCan } from '../lib/me'
+import type { FormErrors } from '../lib/problem'
+import { send } from './Drawdowns'
+import { withEtag } from './RaidForms'
+
+interface MilestoneView {
+  milestone: Schemas['MilestonePublic']
+  etag: string
+  baselines: Schemas['MilestoneBaselinePublic'][]
+  project: Schemas['ProjectPublic']
+}
+
+async function loadMilestone(id: string): Promise<Loaded<MilestoneView>> {
+  const path = { milestone_id: id }
+  const [milestone, baselines] = await Promise.all([
+    withEtag(() => api.GET('/api/v1/milestones/{milestone_id}', { params: { path } })),
+    load(() => api.GET('/api/v1/milestones/{milestone_id}/baselines', { params: { path } })),
+  ])
+  if (milestone.problem) return { problem: milestone.problem }
+  if (baselines.problem) return { problem: baselines.problem }
+  const project = await load(() =>
+    api.GET('/api/v1/projects/{project_id}', { params: { path: { project_id: milestone.data.record.project_id } } }),
+  )
+  if (project.problem) return { problem: project.problem }
+  return {
+    data: { milestone: milestone.data.record, etag: milestone.data.etag, baselines: baselines.data ?? [], project: project.data },
+  }
+}
+
+/** A milestone: its baseline and forecast, the history of its baselines, and re-baselining. */
+export function Milestone({ id }: { id: string }) {
+  const view = useResource(`milestone-${id}`, () => loadMilestone(id))
+  const can = useCan()
+  if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
+  if (!view.data) return <Loading what="Loading the milestone" />
+  const { milestone, etag, baselines, project } = view.data
+  return (
+    <>
+      <span class="govuk-caption-l">
+        <a class="govuk-link" href={`/projects/${project.id}?tab=milestones`}>
+          {project.reference} {project.name}
+        </a>
+      </span>
+      <h1 class="govuk-heading-l">{milestone.title}</h1>
+      <SummaryList
+        rows={[
+          ['Baseline', `${formatDate(milestone.baseline_date)}${milestone.planned_quarter ? ` (${milestone.planned_quarter})` : ''}`],
+          ['Forecast', milestone.forecast_date ? formatDate(milestone.forecast_date) : 'On baseline'],
+          ['Status', milestone.overdue ? <strong class="govuk-tag govuk-tag--red">Overdue</strong> : <StatusTag value={milestone.status} />],
+          ['Baselines', String(milestone.baseline_number)],
+        ]}
+      />
+      <h2 class="govuk-heading-m">Baseline history</h2>
+      <Scroll label="Baseline history">
+        <table class="govuk-table" data-testid="baseline-history">
+          <caption class="govuk-table__caption govuk-visually-hidden">Every baseline of the milestone, the first first</caption>
+          <thead class="govuk-table__head">
+            <tr class="govuk-table__row">
+              <th scope="col" class="govuk-table__header">Baseline</th>
+              <th scope="col" class="govuk-table__header">Date</th>
+              <th scope="col" class="govuk-table__header">Reason</th>
+              <th scope="col" class="govuk-table__header">Set on</th>
+            </tr>
+          </thead>
+          <tbody class="govuk-table__body">
+            {baselines.map((b) => (
+              <tr class="govuk-table__row" key={b.number}>
+                <th scope="row" class="govuk-table__header">
+                  {b.number}
+                  {b.current ? ' (current)' : ''}
+                </th>
+                <td class="govuk-table__cell">
+                  {formatDate(b.due_date)}
+                  {b.planned_quarter ? ` (${b.planned_quarter})` : ''}
+                </td>
+                <td class="govuk-table__cell">{b.reason || 'First baseline'}</td>
+                <td class="govuk-table__cell">{formatDate(b.set_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
+      {can('projects:edit') && <RebaselineForm key={etag} id={id} etag={etag} onDone={view.reload} />}
+    </>
+  )
+}
+
+function RebaselineForm({ id, etag, onDone }: { id: string; etag: string; onDone: () => void }) {
+  const [form, setForm] = useState({ planned_date: '', reason: '' })
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    const result = await send(
+      () =>
+        api.POST('/api/v1/milestones/{milestone_id}/rebaseline', {
+          params: { path: { milestone_id: id }, header: { 'If-Match': etag } },
+          body: { planned_date: form.planned_date || null, reason: form.reason },
+        }),
+      { planned_date: 'New baseline date', reason: 'Reason' },
+    )
+    setErrors(result.errors ?? null)
+    if (result.data) onDone()
+  }
+  return (
+    <form onSubmit={submit} noValidate>
+      <h2 class="govuk-heading-m">Re-baseline</h2>
+      <p class="govuk-body">The current baseline stays in the history above, with the reason for the new one.</p>
+      <ErrorSummary errors={errors} onReload={onDone} />
+      <TextInput name="planned_date" label="New baseline date" type="date" hint="For example 2023-03-31" width="10" errors={errors}
+        value={form.planned_date} onInput={(planned_date) => setForm({ ...form, planned_date })} />
+      <TextArea name="reason" label="Reason" hint="For example the board decision that agreed it" errors={errors}
+        value={form.reason} onInput={(reason) => setForm({ ...form, reason })} />
+      <button type="submit" class="govuk-button">
+        Re-baseline the milestone
+      </button>
+    </form>
+  )
+}
