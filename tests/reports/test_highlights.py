@@ -638,19 +638,19 @@ def test_the_pack_as_word_and_tagged_pdf(
     assert word.headers["content-type"] == DOCX.media_type
     assert word.headers["content-disposition"].endswith(f'-{month.code}.docx"')
     tables = docs.docx_tables(word.content)
-    summary = docs.table_with_caption(tables, "Project")
+    summary = docs.table_with_header(tables, "Scope")
     name = f"{first['reference']} {first['name']}"
     assert summary == [
         ["Project", "Status", "Time", "Cost", "Scope", "Benefits"],
         [name, "Accepted", "Green", "Amber", "Green", "Green"],
     ]
-    rag = docs.table_with_caption(tables, "Dimension")
+    rag = docs.table_with_header(tables, "Dimension")
     assert rag[2] == ["Cost", "Amber", "Licence costs rose 4%."]
-    escalated = docs.table_with_caption(tables, "Reference")
+    escalated = docs.table_with_header(tables, "Reference")
     assert escalated[1] == [risk["reference"], "Supplier fails", "Red", "Not escalated", "Board to note"]
     text = docs.docx_text(word.content)
     assert "Approve the extra licences." in text
-    front = dict(map(tuple, docs.table_with_caption(tables, "Programme")))
+    front = dict(map(tuple, docs.table_with_header(tables, "Programme")))
     assert front["Projects without a submitted report"] == f"{second['reference']} {second['name']}"
     assert front["Reports in this pack"] == "1"
     # The front sheet's labels head their rows; every other table has a header row.
