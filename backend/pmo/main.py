@@ -46,6 +46,8 @@ from pmo.raid.csv_router import router as raid_csv_router
 from pmo.raid.items_router import router as raid_items_router
 from pmo.raid.risks_router import router as risks_router
 from pmo.web import web_router
+from pmo.webhooks.openapi import webhooks_router
+from pmo.webhooks.subscriptions_router import router as webhook_subscriptions_router
 
 DESCRIPTION = """\
 Change portfolio management for English councils: programmes and projects, RAID logs,
@@ -86,6 +88,7 @@ DOMAIN_ROUTERS = (
     kpi_feed_router,
     kpi_import_router,
     kpis_router,
+    webhook_subscriptions_router,
 )
 
 
@@ -136,6 +139,7 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     install_error_handlers(app)
+    app.webhooks.include_router(webhooks_router())
     app.include_router(api_router())
     app.include_router(_operations_router())
     app.include_router(docs_router(app.title))
@@ -165,6 +169,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
         version=app.version,
         description=app.description,
         routes=app.routes,
+        webhooks=app.webhooks.routes,
         tags=[
             {"name": "auth", "description": "Tokens for people and other council systems."},
             {"name": "me", "description": "The signed-in person or client."},
@@ -213,6 +218,12 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
                 "name": "kpi-imports",
                 "description": "Bulk import of KPI definitions, targets and values from CSV or XLSX, "
                 "with a dry run and all-or-nothing commit.",
+            },
+            {
+                "name": "webhooks",
+                "description": "Signed webhooks (Standard Webhooks) for other council systems: "
+                "subscriptions, secret rotation, the delivery log, replay and ping; the messages "
+                "sent are in the document's `webhooks` section.",
             },
         ],
     )

@@ -26,6 +26,7 @@ from pmo.portfolio.models import (
     Project,
 )
 from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
+from pmo.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from pmo.worker.models import ScheduledJob, WorkerHeartbeat
 
 __all__ = [
@@ -69,5 +70,9 @@ __all__ = [
     "RoleAssignment",
     "ScheduledJob",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
     "WorkerHeartbeat",
 ]

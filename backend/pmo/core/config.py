@@ -116,6 +116,18 @@ class Settings(BaseSettings):
     # `pmo worker`: seconds between looks for due jobs.
     worker_poll_seconds: float = Field(default=15.0, gt=0, le=3600)
 
+    # Webhooks. Targets must be https and on the public internet; tests and development
+    # allow loopback and private addresses (and plain http) with this.
+    webhooks_allow_private_targets: bool = False
+    # Per attempt: to connect, and to wait for the answer.
+    webhooks_connect_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    webhooks_read_timeout_seconds: float = Field(default=15, gt=0, le=120)
+    # A delivery still failing this long after it was queued has failed, and its
+    # subscription is disabled.
+    webhooks_retry_hours: float = Field(default=72, gt=0, le=24 * 14)
+    # After a secret rotation, the previous secret signs too (a second signature) this long.
+    webhooks_secret_grace_hours: float = Field(default=24, ge=0, le=24 * 30)
+
     # The built web app, served at `/` (`npm run build` in frontend/ writes it).
     frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"
 

@@ -56,6 +56,7 @@ from pmo.gates.models import GateReview
 from pmo.gates.schemas import ReviewStatus
 from pmo.portfolio import policies as portfolio_policies
 from pmo.portfolio.models import Project
+from pmo.webhooks import emitters
 
 S = DrawdownStatus
 
@@ -441,6 +442,7 @@ def create_drawdown(session: Session, actor: Actor, data: DrawdownCreate) -> Dra
         route_reason=result.reason,
     )
     audit.created(session, actor, drawdown, "drawdown")
+    emitters.drawdown_requested(session, drawdown)
     return drawdown
 
 
@@ -543,6 +545,7 @@ def decide(session: Session, actor: Actor, drawdown: Drawdown, data: DecisionCre
         },
         action="decide",
     )
+    emitters.drawdown_decided(session, drawdown)
     return drawdown
 
 
@@ -582,6 +585,7 @@ def record_committee_decision(
         "key_decision_reference": data.key_decision_reference,
     }
     audit.changed(session, actor, drawdown, "drawdown", changes, action="decide")
+    emitters.drawdown_decided(session, drawdown)
     return drawdown
 
 

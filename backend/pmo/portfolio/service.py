@@ -69,6 +69,7 @@ from pmo.portfolio.schemas import (
     milestone_public,
 )
 from pmo.raid.models import Risk, RiskAction
+from pmo.webhooks import emitters
 
 PROJECT_PREFIX = "P"
 DASHBOARD_DAYS = 90
@@ -613,6 +614,8 @@ def create_milestone(session: Session, actor: Actor, project: Project, data: Mil
         **_plan(data.planned_date, data.planned_quarter),
     )
     audit.created(session, actor, milestone, "milestone")
+    if milestone.status == MilestoneStatus.missed.value:
+        emitters.milestone_missed(session, milestone)
     return milestone
 
 
@@ -639,7 +642,10 @@ def update_milestone(
         )
     else:
         changes["completed_on"] = None  # reopened: no longer completed
+    newly_missed = status == MilestoneStatus.missed.value and milestone.status != status
     audit.changed(session, actor, milestone, "milestone", changes)
+    if newly_missed:
+        emitters.milestone_missed(session, milestone)
     return milestone
 
 
