@@ -34,7 +34,7 @@ from pmo import __version__
 from pmo.audit import service as audit
 from pmo.auth.models import ApiClient
 from pmo.core.config import Settings, get_settings
-from pmo.core.db import utcnow
+from pmo.core.db import read_only, utcnow
 from pmo.webhooks.events import EVENT_SCOPES, PING, EventType, event_body
 from pmo.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 
@@ -262,7 +262,9 @@ def deliver_due(
         token = _claim(engine, now, lease, BATCH)
         if token is None:
             break
-        with Session(engine, expire_on_commit=False) as session:
+        # A read transaction (no write lock held while receivers are waited for); closing the
+        # session keeps the rows loaded.
+        with Session(read_only(engine)) as session:
             rows = session.execute(
                 select(WebhookDelivery, WebhookEvent, WebhookSubscription)
                 .join(WebhookEvent, col(WebhookEvent.id) == WebhookDelivery.event_id)
@@ -271,7 +273,6 @@ def deliver_due(
                 .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
             ).all()
             reasons = {d.id: _not_sendable(session, s, e) for d, e, s in rows}
-            session.rollback()
         for delivery, event, subscription in rows:
             reason = reasons[delivery.id]
             if reason is not None:
