@@ -4,7 +4,6 @@ with the `standardwebhooks` library), API clients that subscribe, and delivery c
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +15,7 @@ from fastapi.testclient import TestClient
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from pmo.core.config import get_settings
-from support.api import API, Api, Bearer, Person
+from support.webhooks import Hooks
 
 
 @dataclass
@@ -106,56 +105,6 @@ def private_targets(monkeypatch: pytest.MonkeyPatch) -> None:
     """The receiver is on 127.0.0.1 over http: allowed, as in development (a test of the
     refusals turns it off)."""
     monkeypatch.setattr(get_settings(), "webhooks_allow_private_targets", True)
-
-
-@dataclass
-class Integrator:
-    """An API client: its record and a token with its scopes."""
-
-    record: dict[str, Any]
-    bearer: Bearer
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return self.bearer.headers
-
-    @property
-    def id(self) -> str:
-        return str(self.record["id"])
-
-
-class Hooks(Api):
-    def integrator(self, admin: Person, *scopes: str) -> Integrator:
-        record = self.post(
-            admin, "/api-clients", {"name": f"System {uuid.uuid4().hex[:6]}", "scopes": list(scopes)}
-        )
-        response = self.client.post(
-            f"{API}/auth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": record["client_id"],
-                "client_secret": record["client_secret"],
-            },
-        )
-        assert response.status_code == 200, response.text
-        return Integrator(record, Bearer(response.json()["access_token"]))
-
-    def subscribe(self, who: Any, url: str, *types: str, status: int = 201, **fields: Any) -> Any:
-        return self.post(
-            who, "/webhook-subscriptions", {"url": url, "event_types": list(types), **fields}, status
-        )
-
-    def deliveries(self, who: Any, subscription: dict[str, Any], **params: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = self.get(
-            who, f"/webhook-subscriptions/{subscription['id']}/deliveries", **params
-        )["items"]
-        return items
-
-    def attempts(self, who: Any, subscription: dict[str, Any], **params: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = self.get(
-            who, f"/webhook-subscriptions/{subscription['id']}/attempts", **params
-        )["items"]
-        return items
 
 
 @pytest.fixture

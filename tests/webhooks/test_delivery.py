@@ -18,8 +18,9 @@ from pmo.core.db import utcnow
 from pmo.webhooks.delivery import deliver_due, retry_delay
 from pmo.webhooks.models import WebhookDelivery, WebhookEvent
 from support.api import API, problem
+from support.webhooks import Hooks
 
-from .conftest import Clock, Hooks, Receiver
+from .conftest import Clock, Receiver
 
 
 def _missed_milestone(hooks: Hooks, pmo, project: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,7 @@ import pytest
 
 from pmo.core.config import get_settings
 from support.api import API, problem
-
-from .conftest import Hooks
+from support.webhooks import Hooks
 
 ALL_PORTFOLIO = ("risk.escalated", "milestone.missed", "gate_review.decided", "project.stage_changed")
 
