@@ -30,6 +30,7 @@ from sqlalchemy import Engine, and_, or_, update
 from sqlmodel import Session, col, select
 from standardwebhooks import Webhook
 
+import pmo.models  # noqa: F401 - every table: the worker writes rows whose foreign keys name them
 from pmo import __version__
 from pmo.audit import service as audit
 from pmo.auth.models import ApiClient
