@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     # Per attempt: to connect, and to wait for the answer.
     webhooks_connect_timeout_seconds: float = Field(default=5, gt=0, le=60)
     webhooks_read_timeout_seconds: float = Field(default=15, gt=0, le=120)
+    # Deliveries a worker sends at once.
+    webhooks_concurrency: int = Field(default=8, ge=1, le=64)
     # A delivery still failing this long after it was queued has failed, and its
     # subscription is disabled.
     webhooks_retry_hours: float = Field(default=72, gt=0, le=24 * 14)

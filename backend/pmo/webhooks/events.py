@@ -196,10 +196,12 @@ def event_body(event: WebhookEvent) -> dict[str, object]:
     }
 
 
-def emit(session: Session, organisation_id: uuid.UUID, event_type: EventType, data: BaseModel) -> None:
+def emit(
+    session: Session, organisation_id: uuid.UUID, event_type: EventType, data: BaseModel
+) -> WebhookEvent | None:
     """Put `event_type` in the outbox for every enabled subscription of the organisation that
-    asked for it and whose client (not revoked) holds its scope. Nothing is written when no
-    subscription wants it."""
+    asked for it and whose client (not revoked) holds its scope; the event, or None when no
+    subscription wants it (then nothing is written)."""
     scope = EVENT_SCOPES[event_type].value
     rows = session.execute(
         select(WebhookSubscription.id, WebhookSubscription.event_types, ApiClient.scopes)
@@ -211,8 +213,7 @@ def emit(session: Session, organisation_id: uuid.UUID, event_type: EventType, da
         )
     ).all()
     wanted = [sub_id for sub_id, types, scopes in rows if event_type.value in types and scope in scopes]
-    if wanted:
-        _queue(session, organisation_id, event_type.value, data, wanted)
+    return _queue(session, organisation_id, event_type.value, data, wanted) if wanted else None
 
 
 def _queue(
