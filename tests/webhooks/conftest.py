@@ -64,7 +64,10 @@ class Receiver:
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            length = int(self.headers.get("Content-Length", "0"))
+            raw = self.rfile.read(length)
+            if len(raw) < length:  # the sender died while sending: not a request
+                return
             headers = {k.lower(): v for k, v in self.headers.items()}
             receiver.received.append(Received(self.path, headers, receiver.verify(raw, headers)))
             receiver.arrived.set()
