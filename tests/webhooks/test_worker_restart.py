@@ -104,3 +104,23 @@ def test_a_killed_worker_loses_nothing(hooks: Hooks, engine, org, admin, receive
     # Those being sent when the worker died were sent again, with the same id; the rest once.
     assert {i: ids.count(i) for i in expected} == {i: 2 if i in in_flight else 1 for i in expected}
     assert 1 <= len(in_flight) <= get_settings().webhooks_concurrency
+
+
+def test_worker_once_delivers_what_is_due_and_exits(hooks: Hooks, engine, org, admin, receiver: Receiver):
+    system = hooks.integrator(admin, "webhooks:manage", "portfolio:read")
+    subscription = hooks.subscribe(system, receiver.url(), "milestone.missed")
+    receiver.secrets.append(subscription["signing_secret"])
+    ping = hooks.post(system, f"/webhook-subscriptions/{subscription['id']}/ping", status=202)
+
+    once = subprocess.run(  # noqa: S603 - our own command
+        [PMO, "worker", "--once"],
+        env={**os.environ, **WORKER_ENV},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert once.returncode == 0, once.stderr
+    assert receiver.types() == ["webhook.ping"]
+    assert receiver.verified()[0].headers["webhook-id"] == ping["message_id"]
+    assert _statuses(engine) == ["delivered"]
