@@ -111,6 +111,8 @@ def test_people_other_than_the_administrator_cannot_manage_subscriptions(hooks: 
         ("https://user:pw@hooks.example.gov.uk/", "user name"),
         ("ftp://hooks.example.gov.uk/", "https"),
         ("https://hooks.example.gov.uk:99999/", "port"),
+        ("https://[abc/", "not valid"),
+        ("https://hooks.example.gov.uk/a b", "spaces or control characters"),
     ],
 )
 def test_a_target_must_be_https_and_public(hooks: Hooks, admin, monkeypatch, url: str, why: str):

@@ -77,7 +77,12 @@ def is_public(address: str) -> bool:
 
 def check_url(url: str, allow_private: bool) -> None:
     """What can be said of a URL without resolving it (when subscribing, and again at delivery)."""
-    parts = urlsplit(url)
+    if any(ord(character) <= 0x20 or ord(character) == 0x7F for character in url):
+        raise TargetRefused("the URL may not hold spaces or control characters")
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. an unclosed [ of an IPv6 address
+        raise TargetRefused(f"the URL is not valid ({exc})") from exc
     if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
         raise TargetRefused("the URL must be https")
     if not parts.hostname:
@@ -114,7 +119,7 @@ def pin_target(url: str, allow_private: bool, resolver: Resolver) -> Target:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         addresses = resolver(host, port)
-    except OSError as exc:
+    except (OSError, UnicodeError, ValueError) as exc:  # no such name; a name IDNA cannot encode
         raise TargetRefused(f"{host} does not resolve ({exc})") from exc
     if not addresses:
         raise TargetRefused(f"{host} does not resolve")
