@@ -55,6 +55,8 @@ from pmo.raid.risks_router import router as risks_router
 from pmo.reports.highlights_router import router as highlight_reports_router
 from pmo.reports.router import router as report_packs_router
 from pmo.web import web_router
+from pmo.webhooks.openapi import webhooks_router
+from pmo.webhooks.subscriptions_router import router as webhook_subscriptions_router
 
 DESCRIPTION = """\
 Change portfolio management for English councils: programmes and projects, RAID logs,
@@ -104,6 +106,7 @@ DOMAIN_ROUTERS = (
     highlight_reports_router,
     meetings_router,
     report_packs_router,
+    webhook_subscriptions_router,
 )
 
 
@@ -154,6 +157,7 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     install_error_handlers(app)
+    app.webhooks.include_router(webhooks_router())
     app.include_router(api_router())
     app.include_router(_operations_router())
     app.include_router(docs_router(app.title))
@@ -183,6 +187,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
         version=app.version,
         description=app.description,
         routes=app.routes,
+        webhooks=app.webhooks.routes,
         tags=[
             {"name": "auth", "description": "Tokens for people and other council systems."},
             {"name": "me", "description": "The signed-in person or client."},
@@ -269,6 +274,12 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
                 "name": "kpi-imports",
                 "description": "Bulk import of KPI definitions, targets and values from CSV or XLSX, "
                 "with a dry run and all-or-nothing commit.",
+            },
+            {
+                "name": "webhooks",
+                "description": "Signed webhooks (Standard Webhooks) for other council systems: "
+                "subscriptions, secret rotation, the delivery log, replay and ping; the messages "
+                "sent are in the document's `webhooks` section.",
             },
         ],
     )

@@ -32,6 +32,7 @@ from pmo.portfolio.models import (
 from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
 from pmo.reports.highlights_models import HighlightReport
 from pmo.reports.models import ReportPack
+from pmo.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from pmo.worker.models import ScheduledJob, WorkerHeartbeat
 
 __all__ = [
@@ -86,5 +87,9 @@ __all__ = [
     "ScheduledJob",
     "SignInAttempt",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
     "WorkerHeartbeat",
 ]

@@ -47,11 +47,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // Every journey signs in afresh from this one address: only failed sign-ins are limited
     // per address, so the default limit holds (it is tested in Python, tests/auth).
   }
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  // Absolute URLs (sign-in redirects, paging links, the OAuth issuer) name this server.
+  Object.assign(env, { PMO_PUBLIC_URL: url })
   execFileSync(pmo, ['migrate'], { env, stdio: 'inherit' })
   execFileSync(pmo, ['demo'], { env, stdio: 'inherit' })
-  const port = await freePort()
   const server = spawn(pmo, ['serve', '--host', '127.0.0.1', '--port', String(port)], { env, stdio: 'inherit' })
-  const url = `http://127.0.0.1:${port}`
   await waitForHealth(url, server)
   process.env.PMO_E2E_BASE_URL = url
   return async () => {

@@ -29,6 +29,7 @@ from joserfc.jwk import ECKey, RSAKey
 from sqlmodel import Session
 
 from conftest import Factory, Person
+from pmo.core.config import get_settings
 from pmo.core.permissions import Actor, Grant, Role
 from pmo.identity import oidc
 from pmo.identity.providers_schemas import IdentityProviderSettings
@@ -74,6 +75,12 @@ def live_app(app: Any, engine: Any) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def public_url(live_app: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product's public URL names the server the provider redirects back to."""
+    monkeypatch.setattr(get_settings(), "public_url", live_app)
 
 
 # The real provider ------------------------------------------------------------------------

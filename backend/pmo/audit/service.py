@@ -25,7 +25,16 @@ from pmo.core.permissions import Actor
 
 GENESIS_HASH = "0" * 64
 # Never copied into the trail.
-SECRET_FIELDS = frozenset({"password_hash", "secret_hash", "token_hash", "client_secret_encrypted"})
+SECRET_FIELDS = frozenset(
+    {
+        "password_hash",
+        "secret_hash",
+        "token_hash",
+        "client_secret_encrypted",
+        "signing_secret",
+        "previous_signing_secret",
+    }
+)
 
 
 def jsonable(value: dict[str, Any]) -> dict[str, Any]:
@@ -68,8 +77,10 @@ def changed(
     changes: dict[str, Any],
     *,
     action: str = "update",
+    system_label: str | None = None,
 ) -> None:
-    """Apply `changes` to `row`, stamp `updated_at` if it has one, and audit before and after."""
+    """Apply `changes` to `row`, stamp `updated_at` if it has one, and audit before and after.
+    `system_label` names what made the change when no actor did (e.g. the worker)."""
     before = snapshot(row)
     for name, value in changes.items():
         setattr(row, name, value)
@@ -86,6 +97,7 @@ def changed(
         record_id=row.id,
         before=before,
         after=snapshot(row),
+        system_label=system_label,
     )
 
 
@@ -159,8 +171,10 @@ def record(
     record_id: uuid.UUID,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    system_label: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the organisation's chain. `actor` None means the command line."""
+    """Append one event to the organisation's chain. `actor` None means the command line,
+    or what `system_label` names (e.g. the worker)."""
     head = lock_chain(session, organisation_id)
     event = AuditEvent(
         organisation_id=organisation_id,
@@ -168,7 +182,7 @@ def record(
         occurred_at=utcnow(),
         actor_type=actor.kind if actor else "system",
         actor_id=actor.id if actor else None,
-        actor_label=actor.label if actor else "pmo command line",
+        actor_label=actor.label if actor else (system_label or "pmo command line"),
         action=action,
         record_type=record_type,
         record_id=record_id,

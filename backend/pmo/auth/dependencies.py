@@ -21,7 +21,13 @@ oauth2_scheme = OAuth2(
     flows=OAuthFlows(
         password=OAuthFlowPassword(tokenUrl=TOKEN_URL, refreshUrl=TOKEN_URL),
         clientCredentials=OAuthFlowClientCredentials(
-            tokenUrl=TOKEN_URL, scopes={"kpis:read": "Read KPIs", "portfolio:read": "Read the portfolio"}
+            tokenUrl=TOKEN_URL,
+            scopes={
+                "kpis:read": "Read KPIs",
+                "portfolio:read": "Read the portfolio",
+                "finance:read": "Read money: funding sources, draw-downs, costs and benefits",
+                "webhooks:manage": "Manage this client's webhook subscriptions",
+            },
         ),
     ),
     scheme_name="OAuth2",

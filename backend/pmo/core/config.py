@@ -7,8 +7,9 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -74,6 +75,13 @@ class Settings(BaseSettings):
     # with PostgreSQL's POSTGRES_PASSWORD_FILE); put into the URL when set.
     db_password: str | None = None
 
+    # The service's public base URL, as clients outside reach it (behind any proxy): the
+    # OAuth issuer and every absolute URL the service writes (paging links, sign-in
+    # redirects, emails, webhook payloads) start with it. No trailing slash.
+    public_url: str = "http://127.0.0.1:8000"
+
+    # The issuer of tokens made before the public URL was their issuer; still accepted
+    # until they expire, never written into new tokens.
     jwt_issuer: str = "pmo"
     jwt_audience: str = "pmo-api"
     access_token_minutes: int = Field(default=15, ge=1, le=60)
@@ -105,10 +113,8 @@ class Settings(BaseSettings):
     # lock) before giving up with 503 and Retry-After.
     database_busy_timeout_seconds: float = Field(default=5, gt=0, le=60)
 
-    # OpenID Connect sign-in (pmo.identity). The address people reach the product at, e.g.
-    # https://pmo.chesterfield.gov.uk: the redirect URI registered with the provider is built
-    # from it (unset: from the request's own address).
-    public_url: str | None = None
+    # OpenID Connect sign-in (pmo.identity): the redirect URI registered with the provider is
+    # built from public_url.
     # A session started by a directory sign-in ends after this many hours; then the provider
     # is asked again (and a leaver is refused).
     directory_session_hours: int = Field(default=12, ge=1, le=24 * 14)
@@ -125,8 +131,38 @@ class Settings(BaseSettings):
     # `pmo worker`: seconds between looks for due jobs.
     worker_poll_seconds: float = Field(default=15.0, gt=0, le=3600)
 
+    # Webhooks. Targets must be https and on the public internet; tests and development
+    # allow loopback and private addresses (and plain http) with this.
+    webhooks_allow_private_targets: bool = False
+    # Per attempt: to connect, and to wait for the answer.
+    webhooks_connect_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    webhooks_read_timeout_seconds: float = Field(default=15, gt=0, le=120)
+    # Deliveries a worker sends at once.
+    webhooks_concurrency: int = Field(default=8, ge=1, le=64)
+    # A delivery still failing this long after it was queued has failed, and its
+    # subscription is disabled.
+    webhooks_retry_hours: float = Field(default=72, gt=0, le=24 * 14)
+    # After a secret rotation, the previous secret signs too (a second signature) this long.
+    webhooks_secret_grace_hours: float = Field(default=24, ge=0, le=24 * 30)
+
     # The built web app, served at `/` (`npm run build` in frontend/ writes it).
     frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_base_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("PMO_PUBLIC_URL must be an absolute http:// or https:// URL")
+        if parts.query or parts.fragment or value.rstrip("/").endswith(("?", "#")):
+            raise ValueError("PMO_PUBLIC_URL must have no query (?) or fragment (#)")
+        if parts.username is not None or parts.password is not None:
+            raise ValueError("PMO_PUBLIC_URL must hold no user name or password")
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number in range
+        except ValueError as exc:
+            raise ValueError(f"PMO_PUBLIC_URL: {exc}") from exc
+        return value.strip().rstrip("/")
 
     @model_validator(mode="after")
     def _password_into_the_url(self) -> Settings:

@@ -32,6 +32,8 @@ ORGANISATION_WIDE_ROLES = frozenset({Role.admin, Role.pmo, Role.democratic_servi
 class ClientScope(StrEnum):
     kpis_read = "kpis:read"
     portfolio_read = "portfolio:read"
+    finance_read = "finance:read"  # funding sources, draw-downs, costs and benefits
+    webhooks_manage = "webhooks:manage"  # the client's own webhook subscriptions
 
 
 class Permission(StrEnum):
@@ -44,6 +46,9 @@ class Permission(StrEnum):
     roles_read = "roles:read"
     roles_manage = "roles:manage"
     api_clients_manage = "api_clients:manage"
+    # Webhook subscriptions: a client manages its own (scope webhooks:manage), an
+    # administrator every one of the organisation.
+    webhooks_manage = "webhooks:manage"
     audit_read = "audit:read"
     # The portfolio register and stage gates.
     portfolio_read = "portfolio:read"
@@ -106,6 +111,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.roles_read,
             P.roles_manage,
             P.api_clients_manage,
+            P.webhooks_manage,
             P.audit_read,
             P.kpi_drafts_read,
             P.delegation_rules_manage,
@@ -180,6 +186,8 @@ CLIENT_SCOPE_PERMISSIONS: dict[ClientScope, frozenset[Permission]] = {
         {P.organisation_read, P.directorates_read, P.portfolio_read, P.raid_read}
     ),
     ClientScope.kpis_read: frozenset({P.organisation_read, P.kpis_read}),
+    ClientScope.finance_read: frozenset({P.organisation_read, P.finance_read}),
+    ClientScope.webhooks_manage: frozenset({P.webhooks_manage}),
 }
 
 

@@ -58,6 +58,7 @@ from pmo.gates.models import GateReview
 from pmo.gates.schemas import ReviewStatus
 from pmo.portfolio import policies as portfolio_policies
 from pmo.portfolio.models import Project
+from pmo.webhooks import emitters
 
 S = DrawdownStatus
 
@@ -449,6 +450,7 @@ def create_drawdown(session: Session, actor: Actor, data: DrawdownCreate) -> Dra
         route_reason=result.reason,
     )
     audit.created(session, actor, drawdown, "drawdown")
+    emitters.drawdown_requested(session, drawdown)
     return drawdown
 
 
@@ -582,6 +584,7 @@ def decide(session: Session, actor: Actor, drawdown: Drawdown, data: DecisionCre
         exempt_paragraph=int(data.exempt_paragraph) if data.exempt_paragraph is not None else None,
         exempt_information=data.exempt_information,
     )
+    emitters.drawdown_decided(session, drawdown)
     return drawdown
 
 
@@ -623,6 +626,7 @@ def record_committee_decision(
         "key_decision_reference": data.key_decision_reference,
     }
     audit.changed(session, actor, drawdown, "drawdown", changes, action="decide")
+    emitters.drawdown_decided(session, drawdown)
     return drawdown
 
 

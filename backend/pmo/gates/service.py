@@ -38,6 +38,7 @@ from pmo.gates.schemas import (
 from pmo.gates.templates import BUILTIN_LIFECYCLES, DEFAULT_BUILTIN
 from pmo.organisations.models import Organisation, RoleAssignment, User
 from pmo.portfolio.models import GovernanceBody, GovernanceBodyMember, Programme, Project
+from pmo.webhooks import emitters
 
 # Lifecycles ----------------------------------------------------------------------------
 
@@ -489,6 +490,7 @@ def decide(session: Session, actor: Actor, review: GateReview, data: GateDecisio
             "conditions": conditions,
         },
     )
+    emitters.gate_review_decided(session, review)
     if outcome in (ReviewStatus.approved, ReviewStatus.approved_with_conditions):
         _move_project(session, actor, review)
     return review
@@ -501,6 +503,7 @@ def _move_project(session: Session, actor: Actor, review: GateReview) -> None:
     if project.stage != review.from_stage or project.lifecycle_id != review.lifecycle_id:
         raise Conflict("The project is no longer at the stage this review leads from.")
     audit.changed(session, actor, project, "project", {"stage": review.to_stage}, action="stage_change")
+    emitters.project_stage_changed(session, project, review)
 
 
 REVIEW_SORTS = {

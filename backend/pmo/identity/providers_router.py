@@ -19,10 +19,6 @@ PATH = "/organisation/identity-provider"
 Manage = Annotated[Actor, require(Permission.organisation_manage)]
 
 
-def _base(request: Request) -> str:
-    return service.public_base_url(get_settings(), str(request.base_url))
-
-
 @router.get(
     PATH,
     response_model=IdentityProviderPublic,
@@ -35,7 +31,9 @@ def get_identity_provider(
     """The OpenID Connect provider your people sign in with (admin only). The client secret is
     never shown: `client_secret_set` says whether one is stored."""
     provider = service.get_provider(session, actor)
-    return json_with_etag(service.provider_view(provider, _base(request)), if_none_match)
+    return json_with_etag(
+        service.provider_view(provider, service.public_base_url(get_settings())), if_none_match
+    )
 
 
 @router.put(
@@ -56,9 +54,9 @@ def put_identity_provider(
     `If-Match` with the ETag of your last read; leave `client_secret` out to keep the stored one."""
     existing = service.find_provider(session, actor.organisation_id)
     if existing is not None:
-        check_if_match(if_match, service.provider_view(existing, _base(request)))
+        check_if_match(if_match, service.provider_view(existing, service.public_base_url(get_settings())))
     provider = service.put_provider(session, actor, body)
-    return json_with_etag(service.provider_view(provider, _base(request)), None)
+    return json_with_etag(service.provider_view(provider, service.public_base_url(get_settings())), None)
 
 
 @router.delete(

@@ -70,8 +70,8 @@ def open_secret(settings: Settings, provider: IdentityProvider) -> str:
 # Reading and writing ------------------------------------------------------------------------
 
 
-def public_base_url(settings: Settings, request_base: str) -> str:
-    return (settings.public_url or request_base).rstrip("/")
+def public_base_url(settings: Settings) -> str:
+    return settings.public_url.rstrip("/")
 
 
 def provider_view(provider: IdentityProvider, base_url: str) -> IdentityProviderPublic:

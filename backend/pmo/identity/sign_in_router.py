@@ -49,10 +49,6 @@ _PAGE = """<!doctype html>
 """
 
 
-def _base(request: Request) -> str:
-    return public_base_url(get_settings(), str(request.base_url))
-
-
 def _refusal(request: Request, exc: ProblemError, slug: str | None) -> Response:
     """A browser gets a page it can show; anything else the problem document."""
     if "text/html" in request.headers.get("accept", ""):
@@ -124,7 +120,7 @@ def start_sign_in(
     settings = get_settings()
     try:
         provider = service.provider_by_slug(session, slug)
-        url, browser = service.start(session, settings, provider, _base(request), return_to)
+        url, browser = service.start(session, settings, provider, public_base_url(get_settings()), return_to)
     except ProblemError as exc:
         return _refusal(request, exc, slug)
     response = RedirectResponse(url, status_code=302, headers=NO_STORE)
@@ -170,7 +166,7 @@ def finish_sign_in(
     with Session(engine, expire_on_commit=False) as session:
         try:
             signed_in = service.finish(
-                session, settings, attempt, code, error, error_description, _base(request)
+                session, settings, attempt, code, error, error_description, public_base_url(get_settings())
             )
         except ProblemError as exc:
             session.rollback()
@@ -217,7 +213,7 @@ def sign_out(request: Request, session: SessionDep) -> Response:
     if presented:
         directory_session = service.directory_session_of(session, presented)
         if directory_session is not None:
-            redirect_to = service.end_session_url(session, directory_session, _base(request))
+            redirect_to = service.end_session_url(session, directory_session, public_base_url(get_settings()))
         auth_service.logout(session, presented)
     response = Response(
         DirectorySignOut(redirect_to=redirect_to).model_dump_json(),

@@ -46,6 +46,7 @@ from pmo.kpis.schemas import (
 )
 from pmo.kpis.service import check_number, period_of, period_public
 from pmo.portfolio.models import Project
+from pmo.webhooks import emitters
 
 # Presenting ------------------------------------------------------------------------------
 
@@ -294,6 +295,7 @@ def update_value(session: Session, actor: Actor, kpi: Kpi, value: KpiValue, data
     # Still published, now with the new content, published by whoever changed it.
     changes |= {"published_at": now, "published_by_id": revision.replaced_by_id}
     _changed_with_reason(session, actor, value, changes, "revise", data.reason)
+    emitters.kpi_value_published(session, kpi, value)
     return value
 
 
@@ -334,6 +336,7 @@ def publish(session: Session, actor: Actor, kpi: Kpi, value: KpiValue) -> KpiVal
     _check_state(kpi, value, ValueStatus.verified, step="published")
     changes = {"status": ValueStatus.published.value, "published_by_id": _me(actor), "published_at": utcnow()}
     _changed_with_reason(session, actor, value, changes, "publish")
+    emitters.kpi_value_published(session, kpi, value)
     return value
 
 

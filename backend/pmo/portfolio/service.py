@@ -73,6 +73,7 @@ from pmo.portfolio.schemas import (
     milestone_public,
 )
 from pmo.raid.models import Risk, RiskAction
+from pmo.webhooks import emitters
 
 PROJECT_PREFIX = "P"
 DASHBOARD_DAYS = 90
@@ -639,6 +640,8 @@ def create_milestone(session: Session, actor: Actor, project: Project, data: Mil
     )
     audit.created(session, actor, milestone, "milestone")
     _baseline(session, actor, milestone, reason="")
+    if milestone.status == MilestoneStatus.missed.value:
+        emitters.milestone_missed(session, milestone)
     return milestone
 
 
@@ -663,7 +666,10 @@ def update_milestone(
         )
     else:
         changes["completed_on"] = None  # reopened: no longer completed
+    newly_missed = status == MilestoneStatus.missed.value and milestone.status != status
     audit.changed(session, actor, milestone, "milestone", changes)
+    if newly_missed:
+        emitters.milestone_missed(session, milestone)
     return milestone
 
 

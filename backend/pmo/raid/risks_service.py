@@ -73,6 +73,7 @@ from pmo.raid.risks_schemas import (
     ScoreBasis,
 )
 from pmo.raid.scoring import Band, Scale, scale_of
+from pmo.webhooks import emitters
 
 RISK_PREFIX = "R"
 ISSUE_PREFIX = "I"
@@ -385,6 +386,7 @@ def escalate(session: Session, actor: Actor, risk: Risk, data: Escalation) -> Ri
         "escalate",
         data.reason,
     )
+    emitters.risk_escalated(session, risk)
     return risk
 
 

@@ -3,7 +3,7 @@
 A job gets a session (its own transaction, committed by the runner only while the worker
 still holds the job's lease) and the time it started, and returns how many rows it dealt
 with, for the log. The outbox of later issues (email, webhooks, report packs) plugs in here
-as one more job, e.g. `deliver-outbox` every few seconds, sending what its table holds.
+as one more job, like `deliver-webhooks` (every cycle, sending what its outbox holds).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pmo.core.idempotency import KEEP_KEYS_FOR
 from pmo.core.models import IdempotencyRecord, RateLimitCounter
 from pmo.decisions import officer_decisions_service
 from pmo.reports.service import make_queued_packs
+from pmo.webhooks.delivery import claim_lease, deliver_webhooks
 from pmo.worker.models import WorkerHeartbeat
 
 # Rate-limit windows are at most this long (the sign-in window is 15 minutes by default, the
@@ -28,11 +29,18 @@ COUNTERS_KEPT_FOR = timedelta(days=1)
 HEARTBEATS_KEPT_FOR = timedelta(days=1)
 
 
+# How long a claimed job stays with its worker unless the job says otherwise: longer than
+# any job should take.
+LEASE = timedelta(minutes=10)
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
     every: timedelta
     run: Callable[[Session, datetime], int]
+    # A worker that died holding the job frees it when this has passed.
+    lease: timedelta = LEASE
 
 
 def purge_idempotency_records(session: Session, now: datetime) -> int:
@@ -73,5 +81,8 @@ JOBS: dict[str, Job] = {
         Job("purge-worker-heartbeats", timedelta(hours=1), purge_worker_heartbeats),
         Job("purge-officer-decisions", timedelta(days=1), purge_officer_decisions),
         Job("make-report-packs", timedelta(seconds=5), make_queued_packs),
+        # Every cycle; its lease is a delivery's, so a killed worker's deliveries are sent
+        # again soon by another (the job stops claiming after half of it).
+        Job("deliver-webhooks", timedelta(0), deliver_webhooks, lease=claim_lease(get_settings())),
     )
 }

@@ -24,12 +24,10 @@ from sqlmodel import Session, col, select
 
 from pmo.core.db import utcnow
 from pmo.worker.jobs import JOBS, Job
+from pmo.worker.jobs import LEASE as LEASE  # where the tests and callers have found it
 from pmo.worker.models import ScheduledJob, WorkerHeartbeat
 
 logger = logging.getLogger("pmo.worker")
-
-# How long a claimed job stays with its worker: longer than any job should take.
-LEASE = timedelta(minutes=10)
 
 Clock = Callable[[], datetime]
 
@@ -58,7 +56,7 @@ def schedule(engine: Engine, jobs: Mapping[str, Job], now: datetime) -> None:
         session.commit()
 
 
-def claim(engine: Engine, name: str, worker: str, now: datetime) -> bool:
+def claim(engine: Engine, name: str, worker: str, now: datetime, lease: timedelta = LEASE) -> bool:
     """Take the job if it is due and no live worker holds it; True if this worker won it."""
     with Session(engine) as session:
         result = session.execute(
@@ -68,7 +66,7 @@ def claim(engine: Engine, name: str, worker: str, now: datetime) -> bool:
                 col(ScheduledJob.next_run_at) <= now,
                 or_(col(ScheduledJob.locked_until).is_(None), col(ScheduledJob.locked_until) < now),
             )
-            .values(locked_by=worker, locked_until=now + LEASE, last_started_at=now)
+            .values(locked_by=worker, locked_until=now + lease, last_started_at=now)
         )
         session.commit()
     return int(result.rowcount) == 1  # type: ignore[attr-defined]
@@ -125,7 +123,7 @@ def run_due(
     schedule(engine, jobs, clock())
     ran: dict[str, bool] = {}
     for job in jobs.values():
-        if claim(engine, job.name, worker, clock()):
+        if claim(engine, job.name, worker, clock(), job.lease):
             ran[job.name] = run_job(engine, job, worker, clock)
     return ran
 

@@ -3426,8 +3426,387 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhook-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Webhook Subscriptions
+         * @description Your subscriptions (an API client's own; an administrator sees the organisation's),
+         *     oldest first. A disabled one says why in `disabled_reason`.
+         */
+        get: operations["webhooks-list_webhook_subscriptions"];
+        put?: never;
+        /**
+         * Create Webhook Subscription
+         * @description Subscribe a URL to event types. The client must hold each type's scope (403 names the
+         *     missing ones); the URL must be https and public (422). The signing secret is in this
+         *     response only (no `Idempotency-Key`: it is never sent again).
+         */
+        post: operations["webhooks-create_webhook_subscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{subscription_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Webhook Subscription
+         * @description One subscription: its event types, whether it is enabled, and why not if the worker
+         *     disabled it. The signing secret is never shown again.
+         */
+        get: operations["webhooks-get_webhook_subscription"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Webhook Subscription
+         * @description Unsubscribe: nothing more is sent, and the delivery log goes with it.
+         */
+        delete: operations["webhooks-delete_webhook_subscription"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Webhook Subscription
+         * @description Change the URL, event types or description; disable it, or enable it again (which
+         *     clears why the worker disabled it). Send the `ETag` as `If-Match`.
+         */
+        patch: operations["webhooks-update_webhook_subscription"];
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{subscription_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Webhook Secret
+         * @description A new signing secret, shown once. For the grace period (`previous_secret_expires_at`)
+         *     each delivery carries two signatures, one per secret, so the receiver can switch over.
+         */
+        post: operations["webhooks-rotate_webhook_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{subscription_id}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ping Webhook Subscription
+         * @description Queue a `webhook.ping` message for this subscription; the worker sends it like any
+         *     event. Follow it in the delivery log.
+         */
+        post: operations["webhooks-ping_webhook_subscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{subscription_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Webhook Deliveries
+         * @description The events sent or to be sent to this subscription, newest first: status, attempts,
+         *     the last response code and error, and when it is tried next.
+         */
+        get: operations["webhooks-list_webhook_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{subscription_id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Webhook Attempts
+         * @description The delivery log: every attempt, newest first, with its time, outcome, response code
+         *     and duration.
+         */
+        get: operations["webhooks-list_webhook_attempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{subscription_id}/deliveries/{delivery_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay Webhook Delivery
+         * @description Send a delivered, failed or cancelled delivery's event again: a new delivery with the
+         *     same `webhook-id` (receivers drop duplicates by it).
+         */
+        post: operations["webhooks-replay_webhook_delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "kpi.value.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * kpi.value.published: A KPI value was published, or a published value was corrected (a new version)
+         * @description A KPI value was published, or a published value was corrected (a new version). Needs the scope `kpis:read`.
+         *
+         *     Headers (Standard Webhooks): `webhook-id` (the same on every retry and replay of
+         *     the message: drop duplicates by it), `webhook-timestamp` (Unix seconds when sent: refuse old
+         *     ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, space-separated, one per live
+         *     secret; two during a secret rotation's grace period). Verify with the subscription's secret,
+         *     e.g. `standardwebhooks.Webhook(secret).verify(body, headers)`. Answer 2xx within the timeout;
+         *     anything else, a redirect included, is retried with exponential backoff for about three days.
+         */
+        post: operations["webhook-kpi-value-published"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "drawdown.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * drawdown.requested: A draw-down was requested
+         * @description A draw-down was requested. Needs the scope `finance:read`.
+         *
+         *     Headers (Standard Webhooks): `webhook-id` (the same on every retry and replay of
+         *     the message: drop duplicates by it), `webhook-timestamp` (Unix seconds when sent: refuse old
+         *     ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, space-separated, one per live
+         *     secret; two during a secret rotation's grace period). Verify with the subscription's secret,
+         *     e.g. `standardwebhooks.Webhook(secret).verify(body, headers)`. Answer 2xx within the timeout;
+         *     anything else, a redirect included, is retried with exponential backoff for about three days.
+         */
+        post: operations["webhook-drawdown-requested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "drawdown.decided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * drawdown.decided: A draw-down was approved or rejected (by its decider, or by Cabinet or Council)
+         * @description A draw-down was approved or rejected (by its decider, or by Cabinet or Council). Needs the scope `finance:read`.
+         *
+         *     Headers (Standard Webhooks): `webhook-id` (the same on every retry and replay of
+         *     the message: drop duplicates by it), `webhook-timestamp` (Unix seconds when sent: refuse old
+         *     ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, space-separated, one per live
+         *     secret; two during a secret rotation's grace period). Verify with the subscription's secret,
+         *     e.g. `standardwebhooks.Webhook(secret).verify(body, headers)`. Answer 2xx within the timeout;
+         *     anything else, a redirect included, is retried with exponential backoff for about three days.
+         */
+        post: operations["webhook-drawdown-decided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "gate_review.decided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * gate_review.decided: A gate review was settled: approved (with or without conditions), deferred or rejected
+         * @description A gate review was settled: approved (with or without conditions), deferred or rejected. Needs the scope `portfolio:read`.
+         *
+         *     Headers (Standard Webhooks): `webhook-id` (the same on every retry and replay of
+         *     the message: drop duplicates by it), `webhook-timestamp` (Unix seconds when sent: refuse old
+         *     ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, space-separated, one per live
+         *     secret; two during a secret rotation's grace period). Verify with the subscription's secret,
+         *     e.g. `standardwebhooks.Webhook(secret).verify(body, headers)`. Answer 2xx within the timeout;
+         *     anything else, a redirect included, is retried with exponential backoff for about three days.
+         */
+        post: operations["webhook-gate_review-decided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "risk.escalated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * risk.escalated: A risk was escalated above its level (to programme or steering group)
+         * @description A risk was escalated above its level (to programme or steering group). Needs the scope `portfolio:read`.
+         *
+         *     Headers (Standard Webhooks): `webhook-id` (the same on every retry and replay of
+         *     the message: drop duplicates by it), `webhook-timestamp` (Unix seconds when sent: refuse old
+         *     ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, space-separated, one per live
+         *     secret; two during a secret rotation's grace period). Verify with the subscription's secret,
+         *     e.g. `standardwebhooks.Webhook(secret).verify(body, headers)`. Answer 2xx within the timeout;
+         *     anything else, a redirect included, is retried with exponential backoff for about three days.
+         */
+        post: operations["webhook-risk-escalated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "project.stage_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * project.stage_changed: A project moved to its next stage (an approved gate review moves it)
+         * @description A project moved to its next stage (an approved gate review moves it). Needs the scope `portfolio:read`.
+         *
+         *     Headers (Standard Webhooks): `webhook-id` (the same on every retry and replay of
+         *     the message: drop duplicates by it), `webhook-timestamp` (Unix seconds when sent: refuse old
+         *     ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, space-separated, one per live
+         *     secret; two during a secret rotation's grace period). Verify with the subscription's secret,
+         *     e.g. `standardwebhooks.Webhook(secret).verify(body, headers)`. Answer 2xx within the timeout;
+         *     anything else, a redirect included, is retried with exponential backoff for about three days.
+         */
+        post: operations["webhook-project-stage_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "milestone.missed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * milestone.missed: A milestone was recorded as missed
+         * @description A milestone was recorded as missed. Needs the scope `portfolio:read`.
+         *
+         *     Headers (Standard Webhooks): `webhook-id` (the same on every retry and replay of
+         *     the message: drop duplicates by it), `webhook-timestamp` (Unix seconds when sent: refuse old
+         *     ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, space-separated, one per live
+         *     secret; two during a secret rotation's grace period). Verify with the subscription's secret,
+         *     e.g. `standardwebhooks.Webhook(secret).verify(body, headers)`. Answer 2xx within the timeout;
+         *     anything else, a redirect included, is retried with exponential backoff for about three days.
+         */
+        post: operations["webhook-milestone-missed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook.ping: A test message asked for by the subscription's owner
+         * @description A test message asked for by the subscription's owner. Sent on request (`POST /webhook-subscriptions/{id}/ping`); needs no scope.
+         *
+         *     Headers (Standard Webhooks): `webhook-id` (the same on every retry and replay of
+         *     the message: drop duplicates by it), `webhook-timestamp` (Unix seconds when sent: refuse old
+         *     ones) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, space-separated, one per live
+         *     secret; two during a secret rotation's grace period). Verify with the subscription's secret,
+         *     e.g. `standardwebhooks.Webhook(secret).verify(body, headers)`. Answer 2xx within the timeout;
+         *     anything else, a redirect included, is retried with exponential backoff for about three days.
+         */
+        post: operations["webhook-webhook-ping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -3978,7 +4357,7 @@ export interface components {
          * ClientScope
          * @enum {string}
          */
-        ClientScope: "kpis:read" | "portfolio:read";
+        ClientScope: "kpis:read" | "portfolio:read" | "finance:read" | "webhooks:manage";
         /** Closure */
         Closure: {
             /** Reason */
@@ -4431,6 +4810,11 @@ export interface components {
              */
             reason: string;
         };
+        /**
+         * DeliveryStatus
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "delivered" | "failed" | "cancelled";
         /** DependencyCreate */
         DependencyCreate: {
             /**
@@ -4675,6 +5059,59 @@ export interface components {
              */
             business_case_reference: string;
         };
+        /**
+         * DrawdownDecidedData
+         * @description A draw-down was approved or rejected (by its decider, or by Cabinet or Council).
+         */
+        DrawdownDecidedData: {
+            /**
+             * Drawdown Id
+             * Format: uuid
+             */
+            drawdown_id: string;
+            /** Reference */
+            reference: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /**
+             * Amount
+             * @description In pounds, an exact decimal string.
+             */
+            amount: string;
+            /**
+             * Outcome
+             * @description approved or rejected.
+             */
+            outcome: string;
+            /**
+             * Decided At
+             * Format: date-time
+             */
+            decided_at: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * DrawdownDecidedEvent
+         * @description A draw-down was approved or rejected (by its decider, or by Cabinet or Council).
+         */
+        DrawdownDecidedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "drawdown.decided";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (UTC).
+             */
+            timestamp: string;
+            data: components["schemas"]["DrawdownDecidedData"];
+        };
         /** DrawdownDetail */
         DrawdownDetail: {
             /**
@@ -4897,6 +5334,69 @@ export interface components {
             /** Version */
             version: number;
         };
+        /**
+         * DrawdownRequestedData
+         * @description A draw-down was requested.
+         */
+        DrawdownRequestedData: {
+            /**
+             * Drawdown Id
+             * Format: uuid
+             */
+            drawdown_id: string;
+            /**
+             * Reference
+             * @description e.g. "DD-0007".
+             */
+            reference: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /**
+             * Funding Source Id
+             * Format: uuid
+             */
+            funding_source_id: string;
+            /**
+             * Amount
+             * @description In pounds, an exact decimal string, e.g. "50000.00".
+             */
+            amount: string;
+            /**
+             * Financial Year
+             * @description e.g. "2025/26".
+             */
+            financial_year: string;
+            /**
+             * Route
+             * @description delegated, cabinet or council.
+             */
+            route: string;
+            /** Status */
+            status: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * DrawdownRequestedEvent
+         * @description A draw-down was requested.
+         */
+        DrawdownRequestedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "drawdown.requested";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (UTC).
+             */
+            timestamp: string;
+            data: components["schemas"]["DrawdownRequestedData"];
+        };
         /** DrawdownSourceTotal */
         DrawdownSourceTotal: {
             /**
@@ -5020,6 +5520,11 @@ export interface components {
          * @enum {string}
          */
         EscalationLevel: "project" | "programme" | "steering_group";
+        /**
+         * EventType
+         * @enum {string}
+         */
+        EventType: "kpi.value.published" | "drawdown.requested" | "drawdown.decided" | "gate_review.decided" | "risk.escalated" | "project.stage_changed" | "milestone.missed";
         /**
          * ExemptParagraph
          * @description Paragraphs 1 to 7 of Part 1 of Schedule 12A to the Local Government Act 1972.
@@ -5689,6 +6194,54 @@ export interface components {
                 [key: string]: string;
             } | null;
         };
+        /**
+         * GateReviewDecidedData
+         * @description A gate review was settled: approved (with or without conditions), deferred or rejected.
+         */
+        GateReviewDecidedData: {
+            /**
+             * Gate Review Id
+             * Format: uuid
+             */
+            gate_review_id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Gate Key */
+            gate_key: string;
+            /**
+             * Outcome
+             * @description approved, approved_with_conditions, deferred or rejected.
+             */
+            outcome: string;
+            /**
+             * Decided At
+             * Format: date-time
+             */
+            decided_at: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * GateReviewDecidedEvent
+         * @description A gate review was settled: approved (with or without conditions), deferred or rejected.
+         */
+        GateReviewDecidedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "gate_review.decided";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (UTC).
+             */
+            timestamp: string;
+            data: components["schemas"]["GateReviewDecidedData"];
+        };
         /** GateReviewDetail */
         GateReviewDetail: {
             /**
@@ -5945,6 +6498,11 @@ export interface components {
              * @description Set when the role is held for one directorate only.
              */
             directorate_id: string | null;
+        };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
         };
         /** HeatMap */
         HeatMap: {
@@ -6703,6 +7261,67 @@ export interface components {
             tolerance_percent?: (string | number) | null;
         };
         /**
+         * KpiValuePublishedData
+         * @description A KPI value was published, or a published value was corrected (a new version).
+         */
+        KpiValuePublishedData: {
+            /**
+             * Value Id
+             * Format: uuid
+             */
+            value_id: string;
+            /**
+             * Kpi Id
+             * Format: uuid
+             */
+            kpi_id: string;
+            /** Kpi Code */
+            kpi_code: string;
+            /**
+             * Period Code
+             * @description The period the value is for, e.g. "2025/26 Q2".
+             */
+            period_code: string;
+            /**
+             * Actual
+             * @description The value, as an exact decimal string.
+             */
+            actual: string;
+            /**
+             * Version
+             * @description Goes up with every correction of the published value.
+             */
+            version: number;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at: string;
+            /**
+             * Url
+             * @description The value in the API.
+             */
+            url: string;
+        };
+        /**
+         * KpiValuePublishedEvent
+         * @description A KPI value was published, or a published value was corrected (a new version).
+         */
+        KpiValuePublishedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "kpi.value.published";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (UTC).
+             */
+            timestamp: string;
+            data: components["schemas"]["KpiValuePublishedData"];
+        };
+        /**
          * LateHighlightReport
          * @description An active project whose report for the month was not submitted by its day.
          */
@@ -7046,6 +7665,49 @@ export interface components {
             status: string;
             /** Completed On */
             completed_on: string | null;
+        };
+        /**
+         * MilestoneMissedData
+         * @description A milestone was recorded as missed.
+         */
+        MilestoneMissedData: {
+            /**
+             * Milestone Id
+             * Format: uuid
+             */
+            milestone_id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /** Title */
+            title: string;
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * MilestoneMissedEvent
+         * @description A milestone was recorded as missed.
+         */
+        MilestoneMissedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "milestone.missed";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (UTC).
+             */
+            timestamp: string;
+            data: components["schemas"]["MilestoneMissedData"];
         };
         /** MilestonePublic */
         MilestonePublic: {
@@ -7912,6 +8574,48 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** Page[WebhookAttemptPublic] */
+        Page_WebhookAttemptPublic_: {
+            /** Items */
+            items: components["schemas"]["WebhookAttemptPublic"][];
+            /**
+             * Total
+             * @description How many records match, over all pages.
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[WebhookDeliveryPublic] */
+        Page_WebhookDeliveryPublic_: {
+            /** Items */
+            items: components["schemas"]["WebhookDeliveryPublic"][];
+            /**
+             * Total
+             * @description How many records match, over all pages.
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[WebhookSubscriptionPublic] */
+        Page_WebhookSubscriptionPublic_: {
+            /** Items */
+            items: components["schemas"]["WebhookSubscriptionPublic"][];
+            /**
+             * Total
+             * @description How many records match, over all pages.
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -7977,6 +8681,40 @@ export interface components {
              * Format: date
              */
             end: string;
+        };
+        /**
+         * PingData
+         * @description A test message asked for by the subscription's owner.
+         */
+        PingData: {
+            /**
+             * Subscription Id
+             * Format: uuid
+             */
+            subscription_id: string;
+            /**
+             * Message
+             * @default ping
+             */
+            message: string;
+        };
+        /**
+         * PingEvent
+         * @description A test message asked for by the subscription's owner.
+         */
+        PingEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "webhook.ping";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (UTC).
+             */
+            timestamp: string;
+            data: components["schemas"]["PingData"];
         };
         /**
          * Polarity
@@ -8454,6 +9192,51 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * ProjectStageChangedData
+         * @description A project moved to its next stage (an approved gate review moves it).
+         */
+        ProjectStageChangedData: {
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /**
+             * Reference
+             * @description e.g. "P-0042".
+             */
+            reference: string;
+            /** From Stage */
+            from_stage: string;
+            /** To Stage */
+            to_stage: string;
+            /**
+             * Gate Review Id
+             * Format: uuid
+             */
+            gate_review_id: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * ProjectStageChangedEvent
+         * @description A project moved to its next stage (an approved gate review moves it).
+         */
+        ProjectStageChangedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "project.stage_changed";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (UTC).
+             */
+            timestamp: string;
+            data: components["schemas"]["ProjectStageChangedData"];
         };
         /** ProjectUpdate */
         ProjectUpdate: {
@@ -9085,6 +9868,51 @@ export interface components {
             actions: components["schemas"]["RiskActionPublic"][];
             /** @description The issue it became, if it happened. */
             issue: components["schemas"]["LinkedIssue"] | null;
+        };
+        /**
+         * RiskEscalatedData
+         * @description A risk was escalated above its level (to programme or steering group).
+         */
+        RiskEscalatedData: {
+            /**
+             * Risk Id
+             * Format: uuid
+             */
+            risk_id: string;
+            /**
+             * Reference
+             * @description e.g. "R-0012".
+             */
+            reference: string;
+            /** Project Id */
+            project_id: string | null;
+            /** Programme Id */
+            programme_id: string | null;
+            /**
+             * Escalation Level
+             * @description programme or steering_group.
+             */
+            escalation_level: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * RiskEscalatedEvent
+         * @description A risk was escalated above its level (to programme or steering group).
+         */
+        RiskEscalatedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "risk.escalated";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When it happened (UTC).
+             */
+            timestamp: string;
+            data: components["schemas"]["RiskEscalatedData"];
         };
         /**
          * RiskHistory
@@ -9838,6 +10666,19 @@ export interface components {
             /** Display Name */
             display_name?: string | null;
         };
+        /** ValidationError */
+        ValidationError: {
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+            /** Input */
+            input?: unknown;
+            /** Context */
+            ctx?: Record<string, never>;
+        };
         /** ValueCreate */
         ValueCreate: {
             /**
@@ -9931,6 +10772,210 @@ export interface components {
          * @enum {string}
          */
         View: "supports" | "objects" | "comment";
+        /** WebhookAttemptPublic */
+        WebhookAttemptPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Delivery Id
+             * Format: uuid
+             */
+            delivery_id: string;
+            /**
+             * Attempted At
+             * Format: date-time
+             */
+            attempted_at: string;
+            /** Succeeded */
+            succeeded: boolean;
+            /**
+             * Status Code
+             * @description The receiver's HTTP status; none if no answer came.
+             */
+            status_code: number | null;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Error */
+            error: string | null;
+        };
+        /** WebhookDeliveryPublic */
+        WebhookDeliveryPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Event Id
+             * Format: uuid
+             */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Message Id
+             * @description The `webhook-id` header: the same on every attempt and replay.
+             */
+            message_id: string;
+            status: components["schemas"]["DeliveryStatus"];
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Next Attempt At
+             * @description When it is tried next, while pending.
+             */
+            next_attempt_at: string | null;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Last Status Code */
+            last_status_code: number | null;
+            /** Last Error */
+            last_error: string | null;
+            /** Delivered At */
+            delivered_at: string | null;
+            /**
+             * Replay Of Id
+             * @description The delivery this one replays, if it is a replay.
+             */
+            replay_of_id: string | null;
+        };
+        /** WebhookSubscriptionCreate */
+        WebhookSubscriptionCreate: {
+            /**
+             * Url
+             * @description Where events are POSTed: an https URL on the public internet.
+             * @example https://integrations.example.gov.uk/pmo-events
+             */
+            url: string;
+            /**
+             * Event Types
+             * @description The event types to be sent.
+             */
+            event_types: components["schemas"]["EventType"][];
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Api Client Id
+             * @description The API client it is for. A client subscribing leaves it out (or names itself); an administrator names the client.
+             */
+            api_client_id?: string | null;
+        };
+        /** WebhookSubscriptionPublic */
+        WebhookSubscriptionPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Api Client Id
+             * Format: uuid
+             */
+            api_client_id: string;
+            /** Url */
+            url: string;
+            /** Event Types */
+            event_types: components["schemas"]["EventType"][];
+            /** Description */
+            description: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Disabled Reason
+             * @description Why the worker disabled it: deliveries failed for the whole retry window.
+             */
+            disabled_reason: string | null;
+            /** Disabled At */
+            disabled_at: string | null;
+            /**
+             * Previous Secret Expires At
+             * @description Until then, deliveries also carry a signature made with the secret before the last rotation.
+             */
+            previous_secret_expires_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** WebhookSubscriptionUpdate */
+        WebhookSubscriptionUpdate: {
+            /** Url */
+            url?: string | null;
+            /** Event Types */
+            event_types?: components["schemas"]["EventType"][] | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Enabled
+             * @description `true` enables a disabled subscription again (and clears why it was).
+             */
+            enabled?: boolean | null;
+        };
+        /** WebhookSubscriptionWithSecret */
+        WebhookSubscriptionWithSecret: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Api Client Id
+             * Format: uuid
+             */
+            api_client_id: string;
+            /** Url */
+            url: string;
+            /** Event Types */
+            event_types: components["schemas"]["EventType"][];
+            /** Description */
+            description: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Disabled Reason
+             * @description Why the worker disabled it: deliveries failed for the whole retry window.
+             */
+            disabled_reason: string | null;
+            /** Disabled At */
+            disabled_at: string | null;
+            /**
+             * Previous Secret Expires At
+             * @description Until then, deliveries also carry a signature made with the secret before the last rotation.
+             */
+            previous_secret_expires_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Signing Secret
+             * @description The Standard Webhooks secret (`whsec_` and base64) that signs deliveries. Shown only in this response: keep it.
+             */
+            signing_secret: string;
+        };
         /** YearAmount */
         YearAmount: {
             /** Financial Year */
@@ -35774,6 +36819,1426 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks-list_webhook_subscriptions": {
+        parameters: {
+            query?: {
+                /** @description Only enabled (`true`) or disabled ones. */
+                enabled?: boolean | null;
+                /** @description Only this client's. */
+                api_client_id?: string | null;
+                /** @description Records per page (at most 200). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WebhookSubscriptionPublic_"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks-create_webhook_subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description `no-store`: this response holds a token or secret. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state of the records. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks-get_webhook_subscription": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionPublic"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks-delete_webhook_subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks-update_webhook_subscription": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
+                "If-Match"?: string | null;
+            };
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSubscriptionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `If-Match` tag is stale: read the record again. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` is required for this change. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks-rotate_webhook_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description `no-store`: this response holds a token or secret. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks-ping_webhook_subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state of the records. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks-list_webhook_deliveries": {
+        parameters: {
+            query?: {
+                /** @description Only deliveries with this status. */
+                status?: components["schemas"]["DeliveryStatus"] | null;
+                /** @description Records per page (at most 200). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WebhookDeliveryPublic_"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks-list_webhook_attempts": {
+        parameters: {
+            query?: {
+                /** @description Only this delivery's attempts. */
+                delivery_id?: string | null;
+                /** @description Records per page (at most 200). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WebhookAttemptPublic_"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks-replay_webhook_delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state of the records. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhook-kpi-value-published": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, e.g. `msg_...`. */
+                "webhook-id": string;
+                /** @description Unix seconds when it was sent. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64>` signatures, space-separated. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KpiValuePublishedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx will do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "webhook-drawdown-requested": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, e.g. `msg_...`. */
+                "webhook-id": string;
+                /** @description Unix seconds when it was sent. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64>` signatures, space-separated. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrawdownRequestedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx will do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "webhook-drawdown-decided": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, e.g. `msg_...`. */
+                "webhook-id": string;
+                /** @description Unix seconds when it was sent. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64>` signatures, space-separated. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrawdownDecidedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx will do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "webhook-gate_review-decided": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, e.g. `msg_...`. */
+                "webhook-id": string;
+                /** @description Unix seconds when it was sent. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64>` signatures, space-separated. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GateReviewDecidedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx will do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "webhook-risk-escalated": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, e.g. `msg_...`. */
+                "webhook-id": string;
+                /** @description Unix seconds when it was sent. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64>` signatures, space-separated. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskEscalatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx will do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "webhook-project-stage_changed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, e.g. `msg_...`. */
+                "webhook-id": string;
+                /** @description Unix seconds when it was sent. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64>` signatures, space-separated. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectStageChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx will do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "webhook-milestone-missed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, e.g. `msg_...`. */
+                "webhook-id": string;
+                /** @description Unix seconds when it was sent. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64>` signatures, space-separated. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MilestoneMissedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx will do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "webhook-webhook-ping": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id, e.g. `msg_...`. */
+                "webhook-id": string;
+                /** @description Unix seconds when it was sent. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64>` signatures, space-separated. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PingEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx will do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -1,0 +1,1 @@
+"""Signed webhooks (Standard Webhooks): subscriptions, an outbox, and delivery by the worker."""
