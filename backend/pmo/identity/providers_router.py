@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from pmo.auth.dependencies import require
-from pmo.core.config import get_settings
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
@@ -25,15 +24,11 @@ Manage = Annotated[Actor, require(Permission.organisation_manage)]
     responses=declare(304, 404),
     summary="Read your organisation's identity provider",
 )
-def get_identity_provider(
-    request: Request, session: SessionDep, actor: Manage, if_none_match: IfNoneMatch = None
-) -> Response:
+def get_identity_provider(session: SessionDep, actor: Manage, if_none_match: IfNoneMatch = None) -> Response:
     """The OpenID Connect provider your people sign in with (admin only). The client secret is
     never shown: `client_secret_set` says whether one is stored."""
     provider = service.get_provider(session, actor)
-    return json_with_etag(
-        service.provider_view(provider, service.public_base_url(get_settings())), if_none_match
-    )
+    return json_with_etag(service.provider_view(provider), if_none_match)
 
 
 @router.put(
@@ -43,7 +38,6 @@ def get_identity_provider(
     summary="Set up or replace your organisation's identity provider",
 )
 def put_identity_provider(
-    request: Request,
     body: IdentityProviderSettings,
     session: SessionDep,
     actor: Manage,
@@ -54,9 +48,9 @@ def put_identity_provider(
     `If-Match` with the ETag of your last read; leave `client_secret` out to keep the stored one."""
     existing = service.find_provider(session, actor.organisation_id)
     if existing is not None:
-        check_if_match(if_match, service.provider_view(existing, service.public_base_url(get_settings())))
+        check_if_match(if_match, service.provider_view(existing))
     provider = service.put_provider(session, actor, body)
-    return json_with_etag(service.provider_view(provider, service.public_base_url(get_settings())), None)
+    return json_with_etag(service.provider_view(provider), None)
 
 
 @router.delete(

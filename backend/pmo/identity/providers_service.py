@@ -70,15 +70,11 @@ def open_secret(settings: Settings, provider: IdentityProvider) -> str:
 # Reading and writing ------------------------------------------------------------------------
 
 
-def public_base_url(settings: Settings) -> str:
-    return settings.public_url.rstrip("/")
-
-
-def provider_view(provider: IdentityProvider, base_url: str) -> IdentityProviderPublic:
+def provider_view(provider: IdentityProvider) -> IdentityProviderPublic:
     return IdentityProviderPublic(
         slug=provider.slug,
         sign_in_url=f"/sign-in/{provider.slug}",
-        redirect_uri=base_url + CALLBACK_PATH,
+        redirect_uri=get_settings().public_url + CALLBACK_PATH,
         issuer=provider.issuer,
         client_id=provider.client_id,
         client_secret_set=bool(provider.client_secret_encrypted),

@@ -26,7 +26,6 @@ from pmo.core.schemas import Email
 from pmo.core.security import NO_STORE
 from pmo.identity import sign_in_service as service
 from pmo.identity.models import IdentityProvider
-from pmo.identity.providers_service import public_base_url
 from pmo.identity.sign_in_schemas import DirectorySignInOptions, DirectorySignOut
 from pmo.web import CONTENT_SECURITY_POLICY
 
@@ -120,7 +119,7 @@ def start_sign_in(
     settings = get_settings()
     try:
         provider = service.provider_by_slug(session, slug)
-        url, browser = service.start(session, settings, provider, public_base_url(get_settings()), return_to)
+        url, browser = service.start(session, settings, provider, get_settings().public_url, return_to)
     except ProblemError as exc:
         return _refusal(request, exc, slug)
     response = RedirectResponse(url, status_code=302, headers=NO_STORE)
@@ -166,7 +165,7 @@ def finish_sign_in(
     with Session(engine, expire_on_commit=False) as session:
         try:
             signed_in = service.finish(
-                session, settings, attempt, code, error, error_description, public_base_url(get_settings())
+                session, settings, attempt, code, error, error_description, get_settings().public_url
             )
         except ProblemError as exc:
             session.rollback()
@@ -213,7 +212,7 @@ def sign_out(request: Request, session: SessionDep) -> Response:
     if presented:
         directory_session = service.directory_session_of(session, presented)
         if directory_session is not None:
-            redirect_to = service.end_session_url(session, directory_session, public_base_url(get_settings()))
+            redirect_to = service.end_session_url(session, directory_session, get_settings().public_url)
         auth_service.logout(session, presented)
     response = Response(
         DirectorySignOut(redirect_to=redirect_to).model_dump_json(),
