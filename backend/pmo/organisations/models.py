@@ -28,6 +28,9 @@ class Organisation(Tracked, table=True):
     kpi_tolerance_percent: Decimal = Field(
         default=Decimal(5), sa_column=Column(DecimalText(), nullable=False, server_default="5")
     )
+    # The ONS GSS code of the local authority (`E07000034`, Chesterfield), so other systems
+    # can join the data; shown in the KPI feed.
+    gss_code: str | None = Field(default=None, max_length=9, unique=True, index=True)
 
 
 class Directorate(Tracked, table=True):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from pmo.core.permissions import ORGANISATION_WIDE_ROLES, Role
 from pmo.core.schemas import Description, Email, GivenPassword, InputModel, Name, Password, PublicModel
@@ -14,6 +14,10 @@ from pmo.kpis.schemas import DecimalString, TolerancePercent
 ConfidenceScale = Literal["ipa5", "rag3"]
 # Risk scoring scales (`pmo.raid.scoring`): 5x5, or 3-point high/medium/low.
 RiskScale = Literal["5x5", "hml3"]
+
+
+# An English local authority's ONS Government Statistical Service code.
+GssCode = Annotated[str, StringConstraints(pattern=r"^E0[0-9]{7}$")]
 
 
 class OrganisationPublic(PublicModel):
@@ -27,6 +31,9 @@ class OrganisationPublic(PublicModel):
     kpi_tolerance_percent: DecimalString = Field(
         description="A KPI value is amber within this percent of its target (unless the KPI or target "
         'sets its own), e.g. "5".'
+    )
+    gss_code: str | None = Field(
+        description="The council's ONS GSS code (`E07000034`, Chesterfield), shown in the KPI feed."
     )
     created_at: datetime
     updated_at: datetime
@@ -44,6 +51,11 @@ class OrganisationUpdate(InputModel):
     )
     kpi_tolerance_percent: TolerancePercent | None = Field(
         default=None, description='0 to 100, e.g. "5": the default amber band of KPI values.'
+    )
+    gss_code: GssCode | None = Field(
+        default=None,
+        description="The council's ONS GSS code: `E0` and seven digits, e.g. `E07000034`. Unique.",
+        examples=["E07000034"],
     )
 
 

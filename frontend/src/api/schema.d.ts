@@ -2102,9 +2102,13 @@ export interface paths {
          *     change, and what the server works out: target, RAG, and direction of travel and % change
          *     against the previous period and the same period a year before (published values only).
          *
-         *     Drafts and values awaiting verification are never in the feed. A value corrected after
-         *     publication gets a later `updated_at` and a higher `version`, so it comes again in the
-         *     next sync. A revalidation (`If-None-Match`, `If-Modified-Since`) costs one small read.
+         *     Drafts and values awaiting verification are never in the feed. Values come in the order
+         *     of their latest change (`sequence`, numbered in commit order): a new published version,
+         *     a correction, or a change to what is worked out from it (its target, the tolerance, the
+         *     previous period's or the year before's actual) gives the value a new `sequence`, so it
+         *     comes again. Resume with `after_sequence` (the largest `sequence` you hold): every change
+         *     comes once, in order, none missed. A revalidation (`If-None-Match`, `If-Modified-Since`)
+         *     costs one small read.
          */
         get: operations["kpi-feed-feed_values"];
         put?: never;
@@ -4023,7 +4027,7 @@ export interface components {
             /**
              * Updated At
              * Format: date-time
-             * @description Last change: what `updated_since` and the paging order use.
+             * @description Last change to the value itself: what `updated_since` uses.
              */
             updated_at: string;
             /**
@@ -4054,6 +4058,16 @@ export interface components {
             direction_vs_year_before: components["schemas"]["pmo__kpis__calculations__Direction"] | null;
             /** Change Vs Year Before Percent */
             change_vs_year_before_percent: string | null;
+            /**
+             * Sequence
+             * @description The number of this value's latest change in the feed's change sequence (commit order; the paging order). Resume with `after_sequence` set to the largest you hold.
+             */
+            sequence: number;
+            /**
+             * Organisation Gss Code
+             * @description The council's ONS GSS code (e.g. `E07000034`), to join with other data; null until the administrator sets it.
+             */
+            organisation_gss_code: string | null;
         };
         /** FinancialSummary */
         FinancialSummary: {
@@ -5291,6 +5305,11 @@ export interface components {
              */
             kpi_tolerance_percent: string;
             /**
+             * Gss Code
+             * @description The council's ONS GSS code (`E07000034`, Chesterfield), shown in the KPI feed.
+             */
+            gss_code: string | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -5330,6 +5349,12 @@ export interface components {
              * @description 0 to 100, e.g. "5": the default amber band of KPI values.
              */
             kpi_tolerance_percent?: (string | number) | null;
+            /**
+             * Gss Code
+             * @description The council's ONS GSS code: `E0` and seven digits, e.g. `E07000034`. Unique.
+             * @example E07000034
+             */
+            gss_code?: string | null;
         };
         /**
          * Outcome
@@ -24872,8 +24897,10 @@ export interface operations {
                 period_from?: string | null;
                 /** @description Values of periods ending on or before this: a period code or an ISO date. */
                 period_to?: string | null;
-                /** @description Only records changed at or after this instant (ISO 8601 with offset): for an incremental sync, send the largest `updated_at` you hold. Corrections count as changes. */
+                /** @description Only records changed at or after this instant (ISO 8601 with offset), by `updated_at`. For values, `after_sequence` is the sync that never misses one committed late. */
                 updated_since?: string | null;
+                /** @description Incremental sync that never misses a value: only values whose latest change has a larger `sequence` than this (send the largest `sequence` you hold). Changes are numbered in commit order, so a value committed late is still after it. */
+                after_sequence?: number | null;
                 /** @description Records per page (at most 1000). */
                 limit?: number;
                 /** @description From the previous page's `next`: opaque, do not build. */
@@ -24892,7 +24919,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page, in the order (updated_at, id). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. */
+            /** @description One page (values in `sequence` order, definitions in (updated_at, id) order). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -24990,7 +25017,7 @@ export interface operations {
                 code?: string[] | null;
                 /** @description KPIs linked to this programme. */
                 programme_id?: string | null;
-                /** @description Only records changed at or after this instant (ISO 8601 with offset): for an incremental sync, send the largest `updated_at` you hold. Corrections count as changes. */
+                /** @description Only records changed at or after this instant (ISO 8601 with offset), by `updated_at`. For values, `after_sequence` is the sync that never misses one committed late. */
                 updated_since?: string | null;
                 /** @description Records per page (at most 1000). */
                 limit?: number;
@@ -25010,7 +25037,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page, in the order (updated_at, id). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. */
+            /** @description One page (values in `sequence` order, definitions in (updated_at, id) order). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. */
             200: {
                 headers: {
                     [name: string]: unknown;
