@@ -228,7 +228,7 @@ def get_api_client(
     api_client_id: uuid.UUID, session: SessionDep, actor: ManageClients, if_none_match: IfNoneMatch = None
 ) -> Response:
     client = service.get_api_client(session, actor, api_client_id)
-    return json_with_etag(service.api_client_public(client), if_none_match)
+    return json_with_etag(service.api_client_public(session, client), if_none_match)
 
 
 @router.patch(
@@ -245,9 +245,9 @@ def update_api_client(
     if_match: IfMatch = None,
 ) -> Response:
     client = service.get_api_client(session, actor, api_client_id)
-    check_if_match(if_match, service.api_client_public(client))
+    check_if_match(if_match, service.api_client_public(session, client))
     service.update_api_client(session, actor, client, body)
-    return json_with_etag(service.api_client_public(client), None)
+    return json_with_etag(service.api_client_public(session, client), None)
 
 
 @router.post(
@@ -259,7 +259,7 @@ def update_api_client(
 def revoke_api_client(api_client_id: uuid.UUID, session: SessionDep, actor: ManageClients) -> ApiClientPublic:
     """Revoke at once: the client's tokens stop working and it cannot get new ones."""
     client = service.get_api_client(session, actor, api_client_id)
-    return service.api_client_public(service.revoke_api_client(session, actor, client))
+    return service.api_client_public(session, service.revoke_api_client(session, actor, client))
 
 
 @router.post(
@@ -271,8 +271,48 @@ def revoke_api_client(api_client_id: uuid.UUID, session: SessionDep, actor: Mana
 def rotate_api_client_secret(
     api_client_id: uuid.UUID, response: Response, session: SessionDep, actor: ManageClients
 ) -> ApiClientWithSecret:
-    """A new secret, shown once; the old one and tokens issued with it stop working."""
+    """A new secret, shown once; every other secret and the tokens issued with them stop working
+    at once (a leaked secret). To rotate without downtime, add a secret and retire the old one
+    later."""
     client = service.get_api_client(session, actor, api_client_id)
     rotated = service.rotate_api_client_secret(session, actor, client)
     response.headers.update(NO_STORE)
     return rotated
+
+
+@router.post(
+    "/api-clients/{api_client_id}/secrets",
+    tags=["api-clients"],
+    summary="Add a second secret (rotation without downtime)",
+    status_code=201,
+    response_model=ApiClientWithSecret,
+    responses={**declare(404, 409), 201: NO_STORE_DOC},
+)
+def add_api_client_secret(
+    api_client_id: uuid.UUID, response: Response, session: SessionDep, actor: ManageClients
+) -> ApiClientWithSecret:
+    """A new secret, shown once, beside the active one, which keeps working (and its tokens)
+    until it is retired: reconfigure the client system, then retire the old secret. At most
+    two secrets are active at once (409 beyond)."""
+    client = service.get_api_client(session, actor, api_client_id)
+    added = service.add_api_client_secret(session, actor, client)
+    response.headers.update(NO_STORE)
+    return added
+
+
+@router.post(
+    "/api-clients/{api_client_id}/secrets/{secret_id}/retire",
+    tags=["api-clients"],
+    summary="Retire one of a client's secrets",
+    response_model=ApiClientPublic,
+    responses=declare(404, 409),
+)
+def retire_api_client_secret(
+    api_client_id: uuid.UUID, secret_id: uuid.UUID, session: SessionDep, actor: ManageClients
+) -> ApiClientPublic:
+    """The secret stops working, and the access tokens issued with it end at once. The
+    client's only active secret cannot be retired (409): revoke the client instead."""
+    client = service.get_api_client(session, actor, api_client_id)
+    return service.api_client_public(
+        session, service.retire_api_client_secret(session, actor, client, secret_id)
+    )
