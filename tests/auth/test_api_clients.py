@@ -6,15 +6,16 @@ import base64
 import uuid
 
 import pytest
+from jose import jwt
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
-from pmo.auth.models import ApiClient
+from pmo.auth.models import ApiClient, ApiClientSecret
 from pmo.core.permissions import Role
 from pmo.core.security import digest
-from support.api import problem
+from support.api import oauth_error, problem
 
-from .helpers import ME_URL, TOKEN_URL, bearer
+from .helpers import ME_URL, TOKEN_URL, bearer, sign
 
 CLIENTS_URL = "/api/v1/api-clients"
 
@@ -66,9 +67,16 @@ def test_create_returns_the_secret_once(client, admin, create_client):
 
 def test_only_the_hash_of_the_secret_is_stored(create_client, session: Session):
     created = create_client()
-    stored = session.get_one(ApiClient, uuid.UUID(created["id"]))
+    [stored] = (
+        session.execute(
+            select(ApiClientSecret).where(ApiClientSecret.api_client_id == uuid.UUID(created["id"]))
+        )
+        .scalars()
+        .all()
+    )
     assert stored.secret_hash == digest(created["client_secret"])
     assert created["client_secret"] not in stored.secret_hash
+    assert [s["id"] for s in created["secrets"]] == [str(stored.id)]
 
 
 def test_managing_clients_needs_the_permission(client, factory, org, admin):
@@ -127,41 +135,55 @@ def test_token_with_http_basic_credentials(client, create_client):
     assert client.get(ME_URL, headers=bearer(response.json()["access_token"])).status_code == 200
 
 
-def test_wrong_http_basic_secret_is_401(client, create_client):
+def test_wrong_http_basic_secret_is_invalid_client_401(client, create_client):
     created = create_client()
     response = client.post(
         TOKEN_URL, data={"grant_type": "client_credentials"}, headers=basic(created["client_id"], "wrong")
     )
-    assert problem(response, 401)["error"] == "invalid_client"
+    oauth_error(response, 401, "invalid_client")
+    # RFC 6749 5.2: a client that authenticated with Basic is challenged for Basic.
+    assert response.headers["www-authenticate"] == 'Basic realm="pmo"'
 
 
-def test_malformed_http_basic_is_400(client, create_client):
+@pytest.mark.parametrize("credentials", ["%%%not-base64", "bm8tY29sb24="])  # the second: "no-colon"
+def test_malformed_http_basic_is_invalid_client(client, create_client, credentials):
     create_client()
     response = client.post(
-        TOKEN_URL, data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic %%%not-base64"}
+        TOKEN_URL,
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {credentials}"},
     )
-    problem(response, 400)
+    oauth_error(response, 401, "invalid_client")
+
+
+def test_credentials_both_in_basic_and_the_form_are_invalid_request(client, create_client):
+    created = create_client()
+    response = client.post(
+        TOKEN_URL,
+        data={"grant_type": "client_credentials", "client_id": created["client_id"]},
+        headers=basic(created["client_id"], created["client_secret"]),
+    )
+    oauth_error(response, 400, "invalid_request")
 
 
 def test_wrong_secret_is_401(client, create_client):
     created = create_client()
-    body = problem(client_token(client, created | {"client_secret": "not-the-secret"}), 401)
-    assert body["error"] == "invalid_client"
-    assert "access_token" not in body
+    response = client_token(client, created | {"client_secret": "not-the-secret"})
+    oauth_error(response, 401, "invalid_client")
+    assert response.headers["www-authenticate"] == 'Basic realm="pmo"'
 
 
 def test_unknown_client_is_401(client, create_client):
     created = create_client()
-    body = problem(client_token(client, created | {"client_id": "pmo_" + "0" * 24}), 401)
-    assert body["error"] == "invalid_client"
+    oauth_error(client_token(client, created | {"client_id": "pmo_" + "0" * 24}), 401, "invalid_client")
 
 
-def test_missing_client_credentials_are_400(client, create_client):
+def test_missing_client_credentials_are_invalid_request(client, create_client):
     created = create_client()
     response = client.post(
         TOKEN_URL, data={"grant_type": "client_credentials", "client_id": created["client_id"]}
     )
-    problem(response, 400)
+    assert "`client_secret`" in oauth_error(response, 400, "invalid_request")["error_description"]
 
 
 def test_a_client_secret_is_not_a_password(client, create_client, admin):
@@ -175,7 +197,7 @@ def test_a_client_secret_is_not_a_password(client, create_client, admin):
             "password": created["client_secret"],
         },
     )
-    problem(response, 401)
+    oauth_error(response, 400, "invalid_grant")
 
 
 def test_scope_beyond_the_grant_is_invalid_scope(client, create_client):
@@ -183,15 +205,12 @@ def test_scope_beyond_the_grant_is_invalid_scope(client, create_client):
 
     response = client_token(client, created, scope="kpis:read portfolio:read")
 
-    body = problem(response, 401)
-    assert body["error"] == "invalid_scope"
-    assert "access_token" not in body
+    oauth_error(response, 400, "invalid_scope")
 
 
 def test_unknown_scope_is_invalid_scope(client, create_client):
     created = create_client(scopes=["kpis:read"])
-    body = problem(client_token(client, created, scope="admin"), 401)
-    assert body["error"] == "invalid_scope"
+    oauth_error(client_token(client, created, scope="admin"), 400, "invalid_scope")
 
 
 def test_a_narrower_scope_can_be_asked_for(client, create_client):
@@ -249,7 +268,7 @@ def test_revoked_client_is_refused_at_once(client, admin, create_client):
     assert revoked.json()["revoked_at"] is not None
     # No waiting for the next second: revocation is checked on every request.
     problem(client.get(ME_URL, headers=bearer(token)), 401)
-    assert problem(client_token(client, created), 401)["error"] == "invalid_client"
+    oauth_error(client_token(client, created), 401, "invalid_client")
 
 
 def test_revoked_client_cannot_be_given_a_new_secret(client, admin, create_client):
@@ -280,7 +299,7 @@ def test_rotate_secret_replaces_the_old_one(client, admin, create_client):
     assert new_secret
     assert new_secret != created["client_secret"]
     assert rotated.json()["client_id"] == created["client_id"]
-    assert problem(client_token(client, created), 401)["error"] == "invalid_client"
+    oauth_error(client_token(client, created), 401, "invalid_client")
     fresh = client_token(client, created | {"client_secret": new_secret})
     assert fresh.status_code == 200, fresh.text
     assert client.get(ME_URL, headers=bearer(fresh.json()["access_token"])).status_code == 200
@@ -371,3 +390,95 @@ def test_idempotency_keys_belong_to_their_actor(client, admin, factory, org):
 
     assert mine["client_id"] != theirs["client_id"]
     assert "Idempotent-Replayed" not in theirs
+
+
+# Two secrets at once: rotation without downtime ----------------------------------------------
+
+
+def _secret_ids(created) -> list[str]:  # type: ignore[no-untyped-def]
+    return [s["id"] for s in created["secrets"] if s["is_active"]]
+
+
+def test_a_new_secret_leaves_the_old_one_and_its_tokens_working(client, admin, create_client):
+    created = create_client()
+    old_token = client_token(client, created).json()["access_token"]
+
+    added = client.post(f"{CLIENTS_URL}/{created['id']}/secrets", headers=admin.headers)
+
+    assert added.status_code == 201, added.text
+    assert added.headers["cache-control"] == "no-store"
+    new = created | {"client_secret": added.json()["client_secret"]}
+    assert len(_secret_ids(added.json())) == 2
+    for credentials in (created, new):
+        token = client_token(client, credentials)
+        assert token.status_code == 200, token.text
+        assert client.get(ME_URL, headers=bearer(token.json()["access_token"])).status_code == 200
+    assert client.get(ME_URL, headers=bearer(old_token)).status_code == 200
+
+
+def test_retiring_a_secret_ends_it_and_its_tokens_at_once_and_leaves_the_other(client, admin, create_client):
+    created = create_client()
+    old_id = _secret_ids(created)[0]
+    old_token = client_token(client, created).json()["access_token"]
+    added = client.post(f"{CLIENTS_URL}/{created['id']}/secrets", headers=admin.headers).json()
+    new = created | {"client_secret": added["client_secret"]}
+    new_token = client_token(client, new).json()["access_token"]
+
+    retired = client.post(f"{CLIENTS_URL}/{created['id']}/secrets/{old_id}/retire", headers=admin.headers)
+
+    assert retired.status_code == 200, retired.text
+    assert [s["id"] for s in retired.json()["secrets"] if not s["is_active"]] == [old_id]
+    response = client.get(ME_URL, headers=bearer(old_token))
+    problem(response, 401)
+    assert response.headers["www-authenticate"] == 'Bearer realm="pmo", error="invalid_token"'
+    oauth_error(client_token(client, created), 401, "invalid_client")
+    assert client.get(ME_URL, headers=bearer(new_token)).status_code == 200
+    assert client_token(client, new).status_code == 200
+
+
+def test_at_most_two_secrets_are_active_and_the_last_cannot_be_retired(client, admin, create_client):
+    created = create_client()
+    url = f"{CLIENTS_URL}/{created['id']}/secrets"
+    problem(client.post(f"{url}/{_secret_ids(created)[0]}/retire", headers=admin.headers), 409)
+    assert client.post(url, headers=admin.headers).status_code == 201
+    problem(client.post(url, headers=admin.headers), 409)
+    problem(client.post(f"{url}/{uuid.uuid4()}/retire", headers=admin.headers), 404)
+
+
+def test_a_token_naming_a_secret_of_another_client_is_refused(client, create_client, session: Session):
+    first, second = create_client(name="First"), create_client(name="Second")
+    token = client_token(client, first).json()["access_token"]
+    claims = jwt.get_unverified_claims(token)
+    forged = sign({**claims, "sec": _secret_ids(second)[0]})
+    problem(client.get(ME_URL, headers=bearer(forged)), 401)
+    assert client.get(ME_URL, headers=bearer(sign(claims))).status_code == 200  # the control
+
+
+def test_a_token_from_before_tokens_named_their_secret_stands_until_a_secret_is_retired(
+    client, admin, create_client
+):
+    created = create_client()
+    claims = jwt.get_unverified_claims(client_token(client, created).json()["access_token"])
+    legacy = sign({key: value for key, value in claims.items() if key != "sec"})
+    assert client.get(ME_URL, headers=bearer(legacy)).status_code == 200
+    added = client.post(f"{CLIENTS_URL}/{created['id']}/secrets", headers=admin.headers).json()
+    assert client.get(ME_URL, headers=bearer(legacy)).status_code == 200
+
+    old_id = _secret_ids(created)[0]
+    client.post(f"{CLIENTS_URL}/{created['id']}/secrets/{old_id}/retire", headers=admin.headers)
+
+    problem(client.get(ME_URL, headers=bearer(legacy)), 401)
+    assert client_token(client, created | {"client_secret": added["client_secret"]}).status_code == 200
+
+
+def test_managing_secrets_needs_the_permission_and_the_organisation(
+    client, factory, org, create_client, other_admin
+):
+    created = create_client()
+    url = f"{CLIENTS_URL}/{created['id']}/secrets"
+    viewer = factory.person(org, Role.viewer)
+    problem(client.post(url, headers=viewer.headers), 403)
+    problem(client.post(url, headers=other_admin.headers), 404)
+    problem(client.post(f"{url}/{_secret_ids(created)[0]}/retire", headers=other_admin.headers), 404)
+    # Nothing changed: the one secret is still the only one, and works.
+    assert client_token(client, created).status_code == 200

@@ -20,7 +20,7 @@ from pmo.core.errors import TooManyRequests
 from pmo.core.periods import parse_period_code
 from pmo.core.permissions import Role
 from pmo.kpis import feed_ratelimit
-from pmo.kpis.feed_state import mark_changed
+from pmo.kpis.feed_state import in_period, mark_changed, mark_values_changed, value_and_dependants
 from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue
 from pmo.organisations.models import Organisation
 from pmo.portfolio.models import Portfolio, Programme
@@ -70,7 +70,9 @@ def add_value(
             published_at=utcnow() if status == "published" else None,
         )
         session.add(value)
-        mark_changed(session, kpi.organisation_id)
+        session.flush()
+        # As publishing does: the value and those that compare with it get the next numbers.
+        mark_values_changed(session, kpi.organisation_id, value_and_dependants(value))
         session.commit()
         return value
 
@@ -88,7 +90,7 @@ def add_target(engine: Engine, kpi: Kpi, period_code: str, target: str) -> None:
                 target=Decimal(target),
             )
         )
-        mark_changed(session, kpi.organisation_id)
+        mark_values_changed(session, kpi.organisation_id, in_period(kpi.id, period.code))
         session.commit()
 
 
@@ -100,7 +102,8 @@ def correct_value(engine: Engine, value: KpiValue, actual: str) -> None:
         row.actual = Decimal(actual)
         row.updated_at = utcnow()
         session.add(row)
-        mark_changed(session, row.organisation_id)
+        session.flush()
+        mark_values_changed(session, row.organisation_id, value_and_dependants(row))
         session.commit()
 
 
@@ -269,10 +272,11 @@ def test_pages_follow_next_with_no_duplicates_or_gaps_while_values_arrive(client
         assert len(seen) <= 30
 
     original = [str(v.id) for v in first]
-    # Every value once, in (updated_at, id) order; the new one and the correction at the end.
+    # Every value once, in sequence order; the correction at the end, with the values that
+    # compare with it (the next quarter, and the same quarter a year on: the new value).
     assert sorted(set(seen)) == sorted({*original, str(arrived.id)})
-    assert seen[-2:] == [str(arrived.id), str(first[0].id)]
-    assert len(seen) == len(original) + 2  # the corrected value came round again, nothing else
+    assert sorted(seen[-3:]) == sorted([str(first[0].id), str(first[1].id), str(arrived.id)])
+    assert len(seen) == len(original) + 3  # those two came round again, nothing else
     assert pages == 4
     assert page.status_code == 200
     assert "Link" not in page.headers

@@ -7,6 +7,7 @@ and neither organisation's audit trail has a new event.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -93,6 +94,8 @@ def _attempts(t: Theirs, own_user: str) -> list[tuple[str, str, dict | None, dic
         ("PATCH", f"{clients}/{t.api_client}", {"scopes": ["kpis:read", "portfolio:read"]}, ANY),
         ("POST", f"{clients}/{t.api_client}/revoke", None, {}),
         ("POST", f"{clients}/{t.api_client}/rotate-secret", None, {}),
+        ("POST", f"{clients}/{t.api_client}/secrets", None, {}),
+        ("POST", f"{clients}/{t.api_client}/secrets/{uuid.uuid4()}/retire", None, {}),
     ]
 
 

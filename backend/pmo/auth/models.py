@@ -18,13 +18,27 @@ class ApiClient(Tracked, table=True):
     organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
     name: str = Field(max_length=200)
     client_id: str = Field(max_length=64, unique=True)
-    # SHA-256 of a 256-bit random secret: a slow password hash adds nothing at that entropy.
-    secret_hash: str = Field(max_length=64)
     scopes: list[str] = Field(sa_column=Column(JSONDocument, nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Access tokens carry the generation they were issued in; a new secret or revocation
     # moves it on, refusing every earlier token at once.
     token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class ApiClientSecret(SQLModel, table=True):
+    """One of an API client's secrets: at most two are active at once, so a client rotates
+    without downtime (a new secret, then the old one retired). Access tokens name the secret
+    they were issued with (`sec`): retiring it ends them at once."""
+
+    __tablename__ = "api_client_secrets"
+
+    id: uuid.UUID = id_field()
+    api_client_id: uuid.UUID = Field(foreign_key="api_clients.id", index=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
+    # SHA-256 of a 256-bit random secret: a slow password hash adds nothing at that entropy.
+    secret_hash: str = Field(max_length=64)
+    created_at: datetime = timestamp_field()
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class RefreshToken(SQLModel, table=True):

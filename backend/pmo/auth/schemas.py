@@ -52,6 +52,15 @@ class ApiClientUpdate(InputModel):
     scopes: list[ClientScope] | None = Field(default=None, min_length=1, max_length=len(ClientScope))
 
 
+class ApiClientSecretPublic(PublicModel):
+    """One of an API client's secrets (never the secret itself)."""
+
+    id: uuid.UUID
+    created_at: datetime
+    retired_at: datetime | None
+    is_active: bool
+
+
 class ApiClientPublic(PublicModel):
     id: uuid.UUID
     name: str
@@ -59,6 +68,9 @@ class ApiClientPublic(PublicModel):
     scopes: list[ClientScope]
     is_active: bool
     revoked_at: datetime | None
+    secrets: list[ApiClientSecretPublic] = Field(
+        description="Its secrets, oldest first: at most two active at once (rotation without downtime)."
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -11,10 +11,11 @@ from sqlalchemy import exists, update
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
-from pmo.auth.models import ApiClient, RefreshToken
+from pmo.auth.models import ApiClient, ApiClientSecret, RefreshToken
 from pmo.auth.schemas import (
     ApiClientCreate,
     ApiClientPublic,
+    ApiClientSecretPublic,
     ApiClientUpdate,
     ApiClientWithSecret,
     TokenResponse,
@@ -56,7 +57,7 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
     try:
         claims = decode_access_token(settings, token)
     except InvalidToken as exc:
-        raise Unauthorized("The access token is not valid or has expired.") from exc
+        raise Unauthorized("The access token is not valid or has expired.", invalid_token=True) from exc
     if claims.subject_type == "user":
         user = session.get(User, claims.subject)
         if (
@@ -65,9 +66,11 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
             or user.organisation_id != claims.organisation_id
             or user.token_generation != claims.generation
         ):
-            raise Unauthorized("This account can no longer use that token; sign in again.")
+            raise Unauthorized(
+                "This account can no longer use that token; sign in again.", invalid_token=True
+            )
         if claims.session_id is not None and session_has_ended(session, claims.session_id):
-            raise Unauthorized("That session has ended; sign in again.")
+            raise Unauthorized("That session has ended; sign in again.", invalid_token=True)
         return Actor(
             kind="user",
             id=user.id,
@@ -81,8 +84,9 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
         or client.revoked_at is not None
         or client.organisation_id != claims.organisation_id
         or client.token_generation != claims.generation
+        or not _secret_stands(session, client, claims.secret_id)
     ):
-        raise Unauthorized("This API client can no longer use that token.")
+        raise Unauthorized("This API client can no longer use that token.", invalid_token=True)
     granted = set(client.scopes)
     return Actor(
         kind="client",
@@ -91,6 +95,18 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
         label=f"API client {client.name}",
         scopes=frozenset(ClientScope(s) for s in claims.scopes if s in granted),
     )
+
+
+def _secret_stands(session: Session, client: ApiClient, secret_id: uuid.UUID | None) -> bool:
+    """The secret the token was issued with is the client's and not retired. A token from
+    before tokens named their secret stands until any secret of the client is retired."""
+    if secret_id is None:
+        retired = select(ApiClientSecret.id).where(
+            col(ApiClientSecret.api_client_id) == client.id, col(ApiClientSecret.retired_at).is_not(None)
+        )
+        return session.execute(retired.limit(1)).first() is None
+    secret = session.get(ApiClientSecret, secret_id)
+    return secret is not None and secret.api_client_id == client.id and secret.retired_at is None
 
 
 def session_has_ended(session: Session, family_id: uuid.UUID) -> bool:
@@ -183,10 +199,10 @@ def client_credentials_grant(
     refused = _sign_in_refused(session, settings, address, None)
     if refused is not None:
         return refused
-    client = authenticate_client(session, client_id, client_secret)
+    authenticated = authenticate_client(session, client_id, client_secret)
     outcome = (
-        issue_client_token(settings, client, scope)
-        if client
+        issue_client_token(settings, *authenticated, scope)
+        if authenticated
         else InvalidGrant(
             "The client id or secret is not right, or the client is revoked.", error="invalid_client"
         )
@@ -319,16 +335,37 @@ def logout_everywhere(session: Session, actor: Actor) -> None:
 # Client credentials grant ----------------------------------------------------------------
 
 
-def authenticate_client(session: Session, client_id: str, client_secret: str) -> ApiClient | None:
+def authenticate_client(
+    session: Session, client_id: str, client_secret: str
+) -> tuple[ApiClient, ApiClientSecret] | None:
+    """The client and which of its active secrets this is, or None."""
     client = session.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first()
-    expected = client.secret_hash if client else digest(secrets.token_hex(32))
-    if not digests_match(expected, digest(client_secret)) or client is None or client.revoked_at is not None:
+    active = _active_secrets(session, client.id) if client else []
+    presented = digest(client_secret)
+    # Every active secret is compared (at least one, a dummy for an unknown client), whichever
+    # matches: the time taken does not tell which.
+    matches = [s for s in active if digests_match(s.secret_hash, presented)]
+    if not active:
+        digests_match(digest(secrets.token_hex(32)), presented)
+    if client is None or client.revoked_at is not None or not matches:
         return None
-    return client
+    return client, matches[0]
+
+
+def _active_secrets(session: Session, api_client_id: uuid.UUID) -> list[ApiClientSecret]:
+    return list(
+        session.execute(
+            select(ApiClientSecret)
+            .where(
+                col(ApiClientSecret.api_client_id) == api_client_id, col(ApiClientSecret.retired_at).is_(None)
+            )
+            .order_by(col(ApiClientSecret.created_at), col(ApiClientSecret.id))
+        ).scalars()
+    )
 
 
 def issue_client_token(
-    settings: Settings, client: ApiClient, requested_scope: str | None
+    settings: Settings, client: ApiClient, secret: ApiClientSecret, requested_scope: str | None
 ) -> TokenResponse | InvalidGrant:
     granted = set(client.scopes)
     if requested_scope:
@@ -348,16 +385,24 @@ def issue_client_token(
         roles=[],
         scopes=sorted(granted),
         generation=client.token_generation,
+        secret_id=secret.id,
     )
     return TokenResponse(access_token=access, expires_in=lifetime, scope=" ".join(sorted(granted)))
 
 
 # API client management -------------------------------------------------------------------
 
+# Two at once: the one in use and its replacement, while the client system is reconfigured.
+MAX_ACTIVE_SECRETS = 2
 API_CLIENT_SORTS = {"name": ApiClient.name, "created_at": ApiClient.created_at}
 
 
-def api_client_public(client: ApiClient) -> ApiClientPublic:
+def api_client_public(session: Session, client: ApiClient) -> ApiClientPublic:
+    secrets_of_client = session.execute(
+        select(ApiClientSecret)
+        .where(col(ApiClientSecret.api_client_id) == client.id)
+        .order_by(col(ApiClientSecret.created_at), col(ApiClientSecret.id))
+    ).scalars()
     return ApiClientPublic(
         id=client.id,
         name=client.name,
@@ -365,6 +410,12 @@ def api_client_public(client: ApiClient) -> ApiClientPublic:
         scopes=[ClientScope(s) for s in client.scopes],
         is_active=client.revoked_at is None,
         revoked_at=client.revoked_at,
+        secrets=[
+            ApiClientSecretPublic(
+                id=s.id, created_at=s.created_at, retired_at=s.retired_at, is_active=s.retired_at is None
+            )
+            for s in secrets_of_client
+        ],
         created_at=client.created_at,
         updated_at=client.updated_at,
     )
@@ -378,7 +429,7 @@ def list_api_clients(
         revoked = ApiClient.revoked_at.is_(None) if is_active else ApiClient.revoked_at.is_not(None)  # type: ignore[union-attr]
         statement = statement.where(revoked)
     statement = statement.order_by(*order_by(sort, API_CLIENT_SORTS, ApiClient.id))
-    return paginate(session, statement, page, api_client_public)
+    return paginate(session, statement, page, lambda client: api_client_public(session, client))
 
 
 def get_api_client(session: Session, actor: Actor, api_client_id: uuid.UUID) -> ApiClient:
@@ -388,17 +439,37 @@ def get_api_client(session: Session, actor: Actor, api_client_id: uuid.UUID) -> 
     return client
 
 
-def create_api_client(session: Session, actor: Actor, data: ApiClientCreate) -> ApiClientWithSecret:
+# A client's secrets are part of the client: each change to them is one event of the
+# client's in the audit trail (`add_secret`, `retire_secret`, `rotate_secret`).
+
+
+def _add_secret(session: Session, client: ApiClient) -> str:
     secret = new_secret(32)
+    session.add(
+        ApiClientSecret(
+            api_client_id=client.id, organisation_id=client.organisation_id, secret_hash=digest(secret)
+        )
+    )
+    session.flush()
+    return secret
+
+
+def _retire(session: Session, secret: ApiClientSecret) -> None:
+    secret.retired_at = utcnow()
+    session.add(secret)
+    session.flush()
+
+
+def create_api_client(session: Session, actor: Actor, data: ApiClientCreate) -> ApiClientWithSecret:
     client = ApiClient(
         organisation_id=actor.organisation_id,
         name=data.name,
         client_id="pmo_" + secrets.token_hex(12),
-        secret_hash=digest(secret),
         scopes=sorted({s.value for s in data.scopes}),
     )
     audit.created(session, actor, client, "api_client")
-    return ApiClientWithSecret(**api_client_public(client).model_dump(), client_secret=secret)
+    secret = _add_secret(session, client)
+    return ApiClientWithSecret(**api_client_public(session, client).model_dump(), client_secret=secret)
 
 
 def update_api_client(session: Session, actor: Actor, client: ApiClient, data: ApiClientUpdate) -> ApiClient:
@@ -424,9 +495,42 @@ def revoke_api_client(session: Session, actor: Actor, client: ApiClient) -> ApiC
 
 
 def rotate_api_client_secret(session: Session, actor: Actor, client: ApiClient) -> ApiClientWithSecret:
+    """At once: every active secret retired (their tokens end), one new secret."""
     if client.revoked_at is not None:
         raise Conflict("A revoked client cannot be given a new secret; create a new client.")
-    secret = new_secret(32)
-    changes = {"secret_hash": digest(secret), "token_generation": client.token_generation + 1}
-    audit.changed(session, actor, client, "api_client", changes, action="rotate_secret")
-    return ApiClientWithSecret(**api_client_public(client).model_dump(), client_secret=secret)
+    for old in _active_secrets(session, client.id):
+        _retire(session, old)
+    secret = _add_secret(session, client)
+    audit.changed(session, actor, client, "api_client", {}, action="rotate_secret")
+    return ApiClientWithSecret(**api_client_public(session, client).model_dump(), client_secret=secret)
+
+
+def add_api_client_secret(session: Session, actor: Actor, client: ApiClient) -> ApiClientWithSecret:
+    """A second secret beside the active one, which keeps working until it is retired."""
+    if client.revoked_at is not None:
+        raise Conflict("A revoked client cannot be given a new secret; create a new client.")
+    if len(_active_secrets(session, client.id)) >= MAX_ACTIVE_SECRETS:
+        raise Conflict(
+            f"This client has {MAX_ACTIVE_SECRETS} active secrets already: "
+            "retire the one it no longer uses first."
+        )
+    secret = _add_secret(session, client)
+    audit.changed(session, actor, client, "api_client", {}, action="add_secret")
+    return ApiClientWithSecret(**api_client_public(session, client).model_dump(), client_secret=secret)
+
+
+def retire_api_client_secret(
+    session: Session, actor: Actor, client: ApiClient, secret_id: uuid.UUID
+) -> ApiClient:
+    """The secret stops working, and so do the tokens issued with it, at once."""
+    secret = session.get(ApiClientSecret, secret_id)
+    if secret is None or secret.api_client_id != client.id:
+        raise NotFound("No secret with that id for this API client.")
+    if secret.retired_at is None:
+        if len(_active_secrets(session, client.id)) <= 1:
+            raise Conflict(
+                "This is the client's only active secret: add a new one first, or revoke the client."
+            )
+        _retire(session, secret)
+        audit.changed(session, actor, client, "api_client", {}, action="retire_secret")
+    return client

@@ -97,6 +97,8 @@ class AccessClaims:
     generation: int
     # A person's session (refresh token family): signing out of it ends its access tokens.
     session_id: uuid.UUID | None
+    # An API client's secret the token was issued with: retiring it ends the token.
+    secret_id: uuid.UUID | None = None
 
 
 def create_access_token(
@@ -109,6 +111,7 @@ def create_access_token(
     scopes: list[str],
     generation: int = 0,
     session_id: uuid.UUID | None = None,
+    secret_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> tuple[str, int]:
     """A signed access token and its lifetime in seconds.
@@ -117,7 +120,7 @@ def create_access_token(
     now = now or datetime.now(UTC)
     lifetime = timedelta(minutes=settings.access_token_minutes)
     claims: dict[str, Any] = {
-        "iss": settings.jwt_issuer,
+        "iss": settings.public_url,
         "aud": settings.jwt_audience,
         "sub": str(subject),
         "iat": int(now.timestamp()),
@@ -132,6 +135,8 @@ def create_access_token(
     }
     if session_id is not None:
         claims["sid"] = str(session_id)
+    if secret_id is not None:
+        claims["sec"] = str(secret_id)
     return jwt.encode(claims, settings.signing_secret, algorithm=ALGORITHM), int(lifetime.total_seconds())
 
 
@@ -150,7 +155,9 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
             settings.signing_secret,
             algorithms=[ALGORITHM],
             audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
+            # The public URL; tokens issued before it was the issuer carry the old name
+            # and stay valid until they expire (15 minutes by default).
+            issuer=(settings.public_url, settings.jwt_issuer),
             options={
                 "require_aud": True,
                 "require_iat": True,
@@ -174,12 +181,14 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
         roles = claims["roles"]
         scope = claims.get("scope", "")
         session_id = claims.get("sid")
+        secret_id = claims.get("sec")
         if (
             not isinstance(roles, list)
             or not isinstance(scope, str)
             or not isinstance(claims["iat"], int)
             or type(claims["gen"]) is not int  # bool is an int to isinstance
             or not isinstance(session_id, str | None)
+            or not isinstance(secret_id, str | None)
         ):
             raise InvalidToken("malformed claims")
         return AccessClaims(
@@ -191,6 +200,7 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
             scopes=tuple(scope.split()),
             generation=claims["gen"],
             session_id=uuid.UUID(session_id) if session_id is not None else None,
+            secret_id=uuid.UUID(secret_id) if secret_id is not None else None,
         )
     except (ValueError, TypeError, AttributeError) as exc:
         raise InvalidToken("malformed claims") from exc

@@ -67,8 +67,17 @@ PeriodToQ = Annotated[
 UpdatedSinceQ = Annotated[
     Instant | None,
     Query(
-        description="Only records changed at or after this instant (ISO 8601 with offset): for an "
-        "incremental sync, send the largest `updated_at` you hold. Corrections count as changes."
+        description="Only records changed at or after this instant (ISO 8601 with offset), by "
+        "`updated_at`. For values, `after_sequence` is the sync that never misses one committed late."
+    ),
+]
+AfterSequenceQ = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        description="Incremental sync that never misses a value: only values whose latest change has "
+        "a larger `sequence` than this (send the largest `sequence` you hold). Changes are numbered "
+        "in commit order, so a value committed late is still after it.",
     ),
 ]
 LimitQ = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Records per page (at most 1000).")]
@@ -94,8 +103,9 @@ IfModifiedSinceH = Annotated[
 def _responses(model: type[Any]) -> dict[int | str, dict[str, Any]]:
     return {
         200: {
-            "description": 'One page, in the order (updated_at, id). `Link: <...>; rel="next"` '
-            "names the next page while there is one. `ETag` and `Last-Modified` are set.",
+            "description": "One page (values in `sequence` order, definitions in (updated_at, id) "
+            'order). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and '
+            "`Last-Modified` are set.",
             "model": model,
             "content": {"text/csv": {"schema": {"type": "string"}}},
         },
@@ -111,6 +121,8 @@ def _query(
     updated_since: Any,
     limit: int,
     cursor: str | None,
+    cursor_type: type[feed.Cursor] | type[feed.SequenceCursor],
+    after_sequence: int | None = None,
 ) -> feed.FeedQuery:
     problems: list[FieldProblem] = []
 
@@ -127,7 +139,7 @@ def _query(
     parsed_cursor = None
     if cursor is not None:
         try:
-            parsed_cursor = feed.Cursor.decode(cursor)
+            parsed_cursor = cursor_type.decode(cursor)
         except feed.InvalidCursor as exc:
             problems.append(FieldProblem(location=["query", "cursor"], message=str(exc), type="cursor"))
     if problems:
@@ -138,6 +150,7 @@ def _query(
         period_from=start,
         period_to=finish,
         updated_since=updated_since,
+        after_sequence=after_sequence,
         limit=limit,
         cursor=parsed_cursor,
     )
@@ -150,7 +163,7 @@ def _wants_csv(accept: str | None) -> bool:
 def _answer(
     request: Request,
     items: list[Any],
-    next_cursor: feed.Cursor | None,
+    next_cursor: feed.Cursor | feed.SequenceCursor | None,
     limit: int,
     columns: list[str],
     csv: bool,
@@ -182,6 +195,7 @@ def feed_values(
     period_from: PeriodFromQ = None,
     period_to: PeriodToQ = None,
     updated_since: UpdatedSinceQ = None,
+    after_sequence: AfterSequenceQ = None,
     limit: LimitQ = 100,
     cursor: CursorQ = None,
     accept: AcceptH = None,
@@ -193,10 +207,24 @@ def feed_values(
     change, and what the server works out: target, RAG, and direction of travel and % change
     against the previous period and the same period a year before (published values only).
 
-    Drafts and values awaiting verification are never in the feed. A value corrected after
-    publication gets a later `updated_at` and a higher `version`, so it comes again in the
-    next sync. A revalidation (`If-None-Match`, `If-Modified-Since`) costs one small read."""
-    query = _query(code, programme_id, period_from, period_to, updated_since, limit, cursor)
+    Drafts and values awaiting verification are never in the feed. Values come in the order
+    of their latest change (`sequence`, numbered in commit order): a new published version,
+    a correction, or a change to what is worked out from it (its target, the tolerance, the
+    previous period's or the year before's actual) gives the value a new `sequence`, so it
+    comes again. Resume with `after_sequence` (the largest `sequence` you hold): every change
+    comes once, in order, none missed. A revalidation (`If-None-Match`, `If-Modified-Since`)
+    costs one small read."""
+    query = _query(
+        code,
+        programme_id,
+        period_from,
+        period_to,
+        updated_since,
+        limit,
+        cursor,
+        feed.SequenceCursor,
+        after_sequence,
+    )
     csv = _wants_csv(accept)
     validators = feed.validators(
         session, actor.organisation_id, "values", query, CSV_MEDIA_TYPE if csv else JSON_MEDIA_TYPE
@@ -228,7 +256,7 @@ def feed_definitions(
     """KPI definitions of your organisation (active and retired): code, name, unit, polarity,
     frequency, decimal places, linked programme and project, baseline and tolerance. Paged,
     tagged and rate limited like the values."""
-    query = _query(code, programme_id, None, None, updated_since, limit, cursor)
+    query = _query(code, programme_id, None, None, updated_since, limit, cursor, feed.Cursor)
     csv = _wants_csv(accept)
     validators = feed.validators(
         session, actor.organisation_id, "definitions", query, CSV_MEDIA_TYPE if csv else JSON_MEDIA_TYPE

@@ -50,7 +50,7 @@ class FeedValue(BaseModel):
     actual: DecimalString = Field(description="Exact decimal, as a string.")
     commentary: str
     published_at: datetime | None
-    updated_at: datetime = Field(description="Last change: what `updated_since` and the paging order use.")
+    updated_at: datetime = Field(description="Last change to the value itself: what `updated_since` uses.")
     version: int = Field(description="Goes up with every change, including a correction after publication.")
     target: DecimalString | None
     tolerance_percent: DecimalString
@@ -63,10 +63,18 @@ class FeedValue(BaseModel):
     year_before_actual: DecimalString | None
     direction_vs_year_before: Direction | None
     change_vs_year_before_percent: DecimalString | None
+    sequence: int = Field(
+        description="The number of this value's latest change in the feed's change sequence (commit "
+        "order; the paging order). Resume with `after_sequence` set to the largest you hold."
+    )
+    organisation_gss_code: str | None = Field(
+        description="The council's ONS GSS code (e.g. `E07000034`), to join with other data; null "
+        "until the administrator sets it."
+    )
 
 
 class FeedPage(BaseModel, Generic[T]):
-    """One page, in the order (updated_at, id); follow `next` until it is null."""
+    """One page (values in `sequence` order, definitions by `updated_at`); follow `next` until null."""
 
     items: list[T]
     limit: int

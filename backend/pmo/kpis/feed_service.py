@@ -1,11 +1,14 @@
 """The KPI feed other council systems pull: definitions and published values (DOMAIN.md 6).
 
-Paging is by keyset, in the order (updated_at, id), which the index `ix_kpi_values_feed`
-(organisation, status, updated_at, id) serves directly: a page costs the same on a table of a
-thousand values or of a million, and there is no total count (counting would not). Every
-change to a value moves its `updated_at` on, so a corrected value comes round again at the
-end of the order: a client that follows `next` to the end, or asks with `updated_since`,
-sees every change.
+Values are paged by keyset in the order of the feed's change sequence (`feed_sequence`,
+numbered in commit order by `pmo.kpis.feed_state`; then id, for values published before
+the sequence existed, which share 0), served by the index `ix_kpi_values_feed_sequence`: a
+page costs the same on a table of a thousand values or of a million, and there is no total
+count. Every change the feed shows (a new published version, a correction, a change to its
+target, RAG or comparisons) gives the value a new, larger number, so it comes round again at
+the end of the order: a client that resumes with `after_sequence` (the largest `sequence` it
+holds) gets every change once, in order, and never misses one committed late. Definitions
+are paged in the order (updated_at, id).
 
 Entity tags come from the organisation's feed revision (`KpiFeedState`, moved on by every
 write to its KPIs, targets and values) and the request itself, so a revalidation reads that
@@ -40,6 +43,7 @@ from pmo.kpis.assessment import assess
 from pmo.kpis.feed_schemas import FeedDefinition, FeedValue
 from pmo.kpis.feed_state import feed_state
 from pmo.kpis.models import Kpi, KpiValue
+from pmo.organisations.models import Organisation
 
 PUBLISHED = "published"
 # Part of every entity tag: bump it when the feed's representation changes.
@@ -75,6 +79,29 @@ class Cursor:
 
 
 @dataclass(frozen=True)
+class SequenceCursor:
+    """Where a page of values ends: the (sequence, id) of its last value."""
+
+    sequence: int
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.sequence, str(self.id)]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @staticmethod
+    def decode(text: str) -> SequenceCursor:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            sequence, ident = json.loads(raw)
+            if type(sequence) is not int or sequence < 0:
+                raise ValueError("not a sequence number")
+            return SequenceCursor(sequence, uuid.UUID(ident))
+        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+            raise InvalidCursor("not a cursor this feed gave out; start again without one") from exc
+
+
+@dataclass(frozen=True)
 class FeedQuery:
     """A feed request, normalised: two requests that mean the same have the same `key`."""
 
@@ -83,8 +110,9 @@ class FeedQuery:
     period_from: date | None = None  # values whose period starts on or after this day
     period_to: date | None = None  # values whose period ends on or before this day
     updated_since: datetime | None = None
+    after_sequence: int | None = None  # values changed after this number of the sequence
     limit: int = 100
-    cursor: Cursor | None = None
+    cursor: Cursor | SequenceCursor | None = None
 
     def key(self) -> str:
         return json.dumps(
@@ -94,6 +122,7 @@ class FeedQuery:
                 str(self.period_from or ""),
                 str(self.period_to or ""),
                 self.updated_since.astimezone(UTC).isoformat() if self.updated_since else "",
+                self.after_sequence,
                 self.limit,
                 self.cursor.encode() if self.cursor else "",
             ]
@@ -178,14 +207,20 @@ def _after(model: Any, cursor: Cursor | None) -> Any:
 
 def value_page(
     session: Session, organisation_id: uuid.UUID, query: FeedQuery
-) -> tuple[list[FeedValue], Cursor | None]:
+) -> tuple[list[FeedValue], SequenceCursor | None]:
     """The published values of the query's page, and the cursor of the next page (or None)."""
     statement = (
         select(KpiValue, Kpi.code, Kpi.frequency)
         .join(Kpi, col(Kpi.id) == col(KpiValue.kpi_id))
         .where(col(KpiValue.organisation_id) == organisation_id, col(KpiValue.status) == PUBLISHED)
-        .where(_after(KpiValue, query.cursor))
     )
+    if isinstance(query.cursor, SequenceCursor):
+        statement = statement.where(
+            tuple_(col(KpiValue.feed_sequence), col(KpiValue.id))
+            > tuple_(literal(query.cursor.sequence), literal(query.cursor.id, KpiValue.__table__.c.id.type))  # type: ignore[attr-defined]
+        )
+    if query.after_sequence is not None:
+        statement = statement.where(col(KpiValue.feed_sequence) > query.after_sequence)
     if query.codes:
         statement = statement.where(col(Kpi.code).in_(sorted(set(query.codes))))
     if query.programme_id is not None:
@@ -196,8 +231,11 @@ def value_page(
         statement = statement.where(col(KpiValue.period_end) <= query.period_to)
     if query.updated_since is not None:
         statement = statement.where(col(KpiValue.updated_at) >= query.updated_since)
-    statement = statement.order_by(col(KpiValue.updated_at), col(KpiValue.id)).limit(query.limit + 1)
+    statement = statement.order_by(col(KpiValue.feed_sequence), col(KpiValue.id)).limit(query.limit + 1)
     rows = session.execute(statement).all()
+    gss_code = session.execute(
+        select(Organisation.gss_code).where(col(Organisation.id) == organisation_id)
+    ).scalar_one_or_none()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     values = [row[0] for row in rows]
@@ -230,18 +268,19 @@ def value_page(
                 year_before_actual=a.year_before_actual,
                 direction_vs_year_before=a.direction_vs_year_before,
                 change_vs_year_before_percent=a.change_vs_year_before_percent,
+                sequence=value.feed_sequence,
+                organisation_gss_code=gss_code,
             )
         )
     last = values[-1] if more else None
-    return items, Cursor(last.updated_at, last.id) if last else None
+    return items, SequenceCursor(last.feed_sequence, last.id) if last else None
 
 
 def definition_page(
     session: Session, organisation_id: uuid.UUID, query: FeedQuery
 ) -> tuple[list[FeedDefinition], Cursor | None]:
-    statement = (
-        select(Kpi).where(col(Kpi.organisation_id) == organisation_id).where(_after(Kpi, query.cursor))
-    )
+    cursor = query.cursor if isinstance(query.cursor, Cursor) else None
+    statement = select(Kpi).where(col(Kpi.organisation_id) == organisation_id).where(_after(Kpi, cursor))
     if query.codes:
         statement = statement.where(col(Kpi.code).in_(sorted(set(query.codes))))
     if query.programme_id is not None:

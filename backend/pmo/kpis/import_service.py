@@ -42,7 +42,7 @@ from pmo.core.db import utcnow
 from pmo.core.errors import FieldProblem, ProblemError, Unprocessable
 from pmo.core.periods import Period, period_containing
 from pmo.core.permissions import Actor
-from pmo.kpis.feed_state import mark_changed
+from pmo.kpis.feed_state import mark_changed, mark_values_changed, of_kpis
 from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue
 from pmo.kpis.schemas import KpiCreate, KpiStatus, TargetCreate, ValueCreate, ValueStatus
 from pmo.kpis.service import check_number, period_of
@@ -910,6 +910,10 @@ def import_kpis(
         stored = read_stored(session, organisation_id, sheets)
         importer = _check(stored, organisation_id, sheets, actor, progress)
     importer.write(session)
+    # New values and targets: they, and the values that compare with them, come next in the feed.
+    touched = {row["kpi_id"] for row in (*importer.new_targets, *importer.new_values)}
+    if touched:
+        mark_values_changed(session, organisation_id, of_kpis(touched))
     audit.record(
         session,
         actor,

@@ -12,7 +12,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pmo.core.db import DecimalText, Tracked, UTCDateTime, id_field
@@ -69,6 +69,8 @@ class KpiValue(Tracked, table=True):
         # The pull API's incremental sync: published values of an organisation by last change.
         Index("ix_kpi_values_feed", "organisation_id", "status", "updated_at", "id"),
         Index("ix_kpi_values_kpi_period", "kpi_id", "period_start"),
+        # The feed's change sequence: published values of an organisation after a number.
+        Index("ix_kpi_values_feed_sequence", "organisation_id", "status", "feed_sequence"),
     )
 
     id: uuid.UUID = id_field()
@@ -87,6 +89,9 @@ class KpiValue(Tracked, table=True):
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The number of the latest change the feed shows for this value (`pmo.kpis.feed_state`);
+    # 0 until published.
+    feed_sequence: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
 
 
 class KpiValueRevision(SQLModel, table=True):

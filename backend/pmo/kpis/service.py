@@ -34,7 +34,7 @@ from pmo.core.periods import InvalidPeriod, Period, parse_period_code
 from pmo.core.permissions import Actor
 from pmo.core.schemas import Page
 from pmo.kpis.calculations import at_places, unit_error
-from pmo.kpis.feed_state import mark_changed
+from pmo.kpis.feed_state import in_period, mark_changed, mark_values_changed, of_kpis
 from pmo.kpis.models import Kpi, KpiTarget, KpiValue
 from pmo.kpis.schemas import (
     NULLABLE_KPI_FIELDS,
@@ -234,7 +234,8 @@ def update_kpi(session: Session, actor: Actor, kpi: Kpi, data: KpiUpdate) -> Kpi
             raise Conflict(f"{kpi.code} has values or targets: its decimal places can no longer go down.")
     changes.update(_check_definition(merged))
     audit.changed(session, actor, kpi, "kpi", changes)
-    mark_changed(session, actor.organisation_id)
+    # Its code, polarity, tolerance or places show in (or change the RAG of) every value.
+    mark_values_changed(session, actor.organisation_id, of_kpis({kpi.id}))
     return kpi
 
 
@@ -289,7 +290,7 @@ def create_target(session: Session, actor: Actor, kpi: Kpi, data: TargetCreate) 
         tolerance_percent=data.tolerance_percent,
     )
     audit.created(session, actor, target, "kpi_target")
-    mark_changed(session, actor.organisation_id)
+    mark_values_changed(session, actor.organisation_id, in_period(kpi.id, target.period_code))
     return target
 
 
@@ -302,10 +303,10 @@ def update_target(
             raise _field_error("target", "a target cannot be removed this way: delete the target instead")
         changes["target"] = check_number(kpi.unit, kpi.decimal_places, changes["target"], "target")
     audit.changed(session, actor, target, "kpi_target", changes)
-    mark_changed(session, actor.organisation_id)
+    mark_values_changed(session, actor.organisation_id, in_period(kpi.id, target.period_code))
     return target
 
 
 def delete_target(session: Session, actor: Actor, target: KpiTarget) -> None:
     audit.deleted(session, actor, target, "kpi_target")
-    mark_changed(session, actor.organisation_id)
+    mark_values_changed(session, actor.organisation_id, in_period(target.kpi_id, target.period_code))

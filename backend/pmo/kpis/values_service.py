@@ -31,7 +31,7 @@ from pmo.core.permissions import Actor, Permission, enforce
 from pmo.kpis import policies
 from pmo.kpis.assessment import Assessment, assess
 from pmo.kpis.calculations import at_places
-from pmo.kpis.feed_state import mark_changed
+from pmo.kpis.feed_state import mark_changed, mark_values_changed, value_and_dependants
 from pmo.kpis.models import Kpi, KpiValue, KpiValueRevision
 from pmo.kpis.schemas import (
     AssessmentPublic,
@@ -226,7 +226,11 @@ def _changed_with_reason(
         before=before,
         after={**after, "reason": reason} if reason else after,
     )
-    mark_changed(session, value.organisation_id)
+    if value.status == ValueStatus.published:
+        # A new published version: it, and what compares with it, come next in the feed.
+        mark_values_changed(session, value.organisation_id, value_and_dependants(value))
+    else:
+        mark_changed(session, value.organisation_id)
 
 
 def create_value(session: Session, actor: Actor, kpi: Kpi, data: ValueCreate) -> KpiValue:

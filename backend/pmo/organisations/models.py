@@ -30,6 +30,9 @@ class Organisation(Tracked, table=True):
     )
     # A month's highlight reports are late if not submitted by this day of the next month.
     highlight_report_due_day: int = Field(default=5, sa_column_kwargs={"server_default": "5"})
+    # The ONS GSS code of the local authority (`E07000034`, Chesterfield), so other systems
+    # can join the data; shown in the KPI feed.
+    gss_code: str | None = Field(default=None, max_length=9, unique=True, index=True)
 
 
 class Directorate(Tracked, table=True):

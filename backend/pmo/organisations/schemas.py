@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt, model_validator
+from pydantic import Field, StrictInt, StringConstraints, model_validator
 
 from pmo.core.permissions import ORGANISATION_WIDE_ROLES, Role
 from pmo.core.schemas import Description, Email, GivenPassword, InputModel, Name, Password, PublicModel
@@ -14,6 +14,10 @@ from pmo.kpis.schemas import DecimalString, TolerancePercent
 ConfidenceScale = Literal["ipa5", "rag3"]
 # Risk scoring scales (`pmo.raid.scoring`): 5x5, or 3-point high/medium/low.
 RiskScale = Literal["5x5", "hml3"]
+
+
+# An English local authority's ONS Government Statistical Service code.
+GssCode = Annotated[str, StringConstraints(pattern=r"^E0[0-9]{7}$")]
 
 
 class OrganisationPublic(PublicModel):
@@ -30,6 +34,9 @@ class OrganisationPublic(PublicModel):
     )
     highlight_report_due_day: int = Field(
         description="A month's highlight reports are late if not submitted by this day of the next month."
+    )
+    gss_code: str | None = Field(
+        description="The council's ONS GSS code (`E07000034`, Chesterfield), shown in the KPI feed."
     )
     created_at: datetime
     updated_at: datetime
@@ -53,6 +60,11 @@ class OrganisationUpdate(InputModel):
         ge=1,
         le=28,
         description="1 to 28 (every month has it): highlight reports are due by this day of the next month.",
+    )
+    gss_code: GssCode | None = Field(
+        default=None,
+        description="The council's ONS GSS code: `E0` and seven digits, e.g. `E07000034`. Unique.",
+        examples=["E07000034"],
     )
 
 

@@ -23,7 +23,7 @@ from pmo.core.security import hash_password, verify_password
 from pmo.finance import rules_service as delegation_rules
 from pmo.gates import service as gates
 from pmo.identity.models import DirectoryIdentity, DirectorySession
-from pmo.kpis.feed_state import mark_changed
+from pmo.kpis.feed_state import mark_values_changed
 from pmo.organisations import policies
 from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
 from pmo.organisations.schemas import (
@@ -78,6 +78,12 @@ def update_organisation(session: Session, actor: Actor, data: OrganisationUpdate
         taken = session.execute(select(Organisation.id).where(Organisation.name == changes["name"])).first()
         if taken:
             raise Conflict("Another organisation already has that name.")
+    if "gss_code" in changes and changes["gss_code"] != organisation.gss_code:
+        taken = session.execute(
+            select(Organisation.id).where(Organisation.gss_code == changes["gss_code"])
+        ).first()
+        if taken:
+            raise Conflict("Another organisation already has that GSS code.")
     if changes.get("risk_scale", organisation.risk_scale) != organisation.risk_scale:
         # Every risk is scored on the organisation's scale; rescaling scores by a rule
         # would invent judgements nobody made, so the scale changes only while there are none.
@@ -92,9 +98,11 @@ def update_organisation(session: Session, actor: Actor, data: OrganisationUpdate
     if (
         changes.get("kpi_tolerance_percent", organisation.kpi_tolerance_percent)
         != organisation.kpi_tolerance_percent
+        or changes.get("gss_code", organisation.gss_code) != organisation.gss_code
     ):
-        # The RAG of KPI values may change with it: pull clients must see that.
-        mark_changed(session, organisation.id)
+        # The RAG of KPI values may change with it, and the feed shows the GSS code with
+        # every value: pull clients must see that.
+        mark_values_changed(session, organisation.id)
     audit.changed(session, actor, organisation, "organisation", changes)
     return organisation
 

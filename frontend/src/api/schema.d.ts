@@ -14,10 +14,13 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Get an access token (OAuth2)
-         * @description People sign in with `grant_type=password` (email as `username`) and keep their session
-         *     with `grant_type=refresh_token`; other council systems use `grant_type=client_credentials`
-         *     with their client id and secret (form fields or HTTP Basic).
+         * Get an access token (OAuth 2.0)
+         * @description The OAuth 2.0 token endpoint (RFC 6749). People sign in with `grant_type=password`
+         *     (email as `username`) and keep their session with `grant_type=refresh_token`; other
+         *     council systems use `grant_type=client_credentials` with their client id and secret, in
+         *     HTTP Basic or as form fields. Refusals are RFC 6749 section 5.2 JSON (`error`,
+         *     `error_description`), not problem documents. Server metadata (RFC 8414):
+         *     `/.well-known/oauth-authorization-server`.
          */
         post: operations["auth-issue_token"];
         delete?: never;
@@ -138,9 +141,54 @@ export interface paths {
         put?: never;
         /**
          * Rotate Api Client Secret
-         * @description A new secret, shown once; the old one and tokens issued with it stop working.
+         * @description A new secret, shown once; every other secret and the tokens issued with them stop working
+         *     at once (a leaked secret). To rotate without downtime, add a secret and retire the old one
+         *     later.
          */
         post: operations["api-clients-rotate_api_client_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-clients/{api_client_id}/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a second secret (rotation without downtime)
+         * @description A new secret, shown once, beside the active one, which keeps working (and its tokens)
+         *     until it is retired: reconfigure the client system, then retire the old secret. At most
+         *     two secrets are active at once (409 beyond).
+         */
+        post: operations["api-clients-add_api_client_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-clients/{api_client_id}/secrets/{secret_id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retire one of a client's secrets
+         * @description The secret stops working, and the access tokens issued with it end at once. The
+         *     client's only active secret cannot be retired (409): revoke the client instead.
+         */
+        post: operations["api-clients-retire_api_client_secret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2652,9 +2700,13 @@ export interface paths {
          *     change, and what the server works out: target, RAG, and direction of travel and % change
          *     against the previous period and the same period a year before (published values only).
          *
-         *     Drafts and values awaiting verification are never in the feed. A value corrected after
-         *     publication gets a later `updated_at` and a higher `version`, so it comes again in the
-         *     next sync. A revalidation (`If-None-Match`, `If-Modified-Since`) costs one small read.
+         *     Drafts and values awaiting verification are never in the feed. Values come in the order
+         *     of their latest change (`sequence`, numbered in commit order): a new published version,
+         *     a correction, or a change to what is worked out from it (its target, the tolerance, the
+         *     previous period's or the year before's actual) gives the value a new `sequence`, so it
+         *     comes again. Resume with `after_sequence` (the largest `sequence` you hold): every change
+         *     comes once, in order, none missed. A revalidation (`If-None-Match`, `If-Modified-Since`)
+         *     costs one small read.
          */
         get: operations["kpi-feed-feed_values"];
         put?: never;
@@ -3912,6 +3964,11 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /**
+             * Secrets
+             * @description Its secrets, oldest first: at most two active at once (rotation without downtime).
+             */
+            secrets: components["schemas"]["ApiClientSecretPublic"][];
+            /**
              * Created At
              * Format: date-time
              */
@@ -3921,6 +3978,26 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * ApiClientSecretPublic
+         * @description One of an API client's secrets (never the secret itself).
+         */
+        ApiClientSecretPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Retired At */
+            retired_at: string | null;
+            /** Is Active */
+            is_active: boolean;
         };
         /** ApiClientUpdate */
         ApiClientUpdate: {
@@ -3946,6 +4023,11 @@ export interface components {
             is_active: boolean;
             /** Revoked At */
             revoked_at: string | null;
+            /**
+             * Secrets
+             * @description Its secrets, oldest first: at most two active at once (rotation without downtime).
+             */
+            secrets: components["schemas"]["ApiClientSecretPublic"][];
             /**
              * Created At
              * Format: date-time
@@ -4289,26 +4371,6 @@ export interface components {
             /** In Mtfp */
             in_mtfp?: boolean | null;
             status?: components["schemas"]["BenefitStatus"] | null;
-        };
-        /** Body_auth-issue_token */
-        "Body_auth-issue_token": {
-            /**
-             * Grant Type
-             * @enum {string}
-             */
-            grant_type: "password" | "client_credentials" | "refresh_token";
-            /** Username */
-            username?: string | null;
-            /** Password */
-            password?: string | null;
-            /** Refresh Token */
-            refresh_token?: string | null;
-            /** Client Id */
-            client_id?: string | null;
-            /** Client Secret */
-            client_secret?: string | null;
-            /** Scope */
-            scope?: string | null;
         };
         /** Body_directory-sign-in-back_channel_logout */
         "Body_directory-sign-in-back_channel_logout": {
@@ -5672,7 +5734,7 @@ export interface components {
             /**
              * Updated At
              * Format: date-time
-             * @description Last change: what `updated_since` and the paging order use.
+             * @description Last change to the value itself: what `updated_since` uses.
              */
             updated_at: string;
             /**
@@ -5703,6 +5765,16 @@ export interface components {
             direction_vs_year_before: components["schemas"]["pmo__kpis__calculations__Direction"] | null;
             /** Change Vs Year Before Percent */
             change_vs_year_before_percent: string | null;
+            /**
+             * Sequence
+             * @description The number of this value's latest change in the feed's change sequence (commit order; the paging order). Resume with `after_sequence` set to the largest you hold.
+             */
+            sequence: number;
+            /**
+             * Organisation Gss Code
+             * @description The council's ONS GSS code (e.g. `E07000034`), to join with other data; null until the administrator sets it.
+             */
+            organisation_gss_code: string | null;
         };
         /** FinancialSummary */
         FinancialSummary: {
@@ -8078,6 +8150,11 @@ export interface components {
              */
             highlight_report_due_day: number;
             /**
+             * Gss Code
+             * @description The council's ONS GSS code (`E07000034`, Chesterfield), shown in the KPI feed.
+             */
+            gss_code: string | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -8122,6 +8199,12 @@ export interface components {
              * @description 1 to 28 (every month has it): highlight reports are due by this day of the next month.
              */
             highlight_report_due_day?: number | null;
+            /**
+             * Gss Code
+             * @description The council's ONS GSS code: `E0` and seven digits, e.g. `E07000034`. Unique.
+             * @example E07000034
+             */
+            gss_code?: string | null;
         };
         /**
          * Outcome
@@ -11098,6 +11181,23 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * OAuthTokenError
+         * @description A refusal of the token endpoint (RFC 6749 section 5.2).
+         */
+        OAuthTokenError: {
+            /**
+             * Error
+             * @description RFC 6749 section 5.2; `too_many_requests` (429, with `Retry-After`) after too many failed sign-ins.
+             * @enum {string}
+             */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "too_many_requests";
+            /**
+             * Error Description
+             * @description What is wrong, for the developer.
+             */
+            error_description: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -11116,37 +11216,88 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": components["schemas"]["Body_auth-issue_token"];
+                /**
+                 * @example {
+                 *       "grant_type": "client_credentials",
+                 *       "scope": "kpis:read"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    grant_type: "password" | "refresh_token" | "client_credentials";
+                    /** @description `password` grant: the person's email. */
+                    username?: string;
+                    /**
+                     * Format: password
+                     * @description `password` grant.
+                     */
+                    password?: string;
+                    /** @description `refresh_token` grant: single use. */
+                    refresh_token?: string;
+                    /** @description `client_credentials` grant, when not sent as HTTP Basic. */
+                    client_id?: string;
+                    /**
+                     * Format: password
+                     * @description `client_credentials` grant, when not sent as HTTP Basic.
+                     */
+                    client_secret?: string;
+                    /** @description `client_credentials` grant: space-separated scopes, a subset of the client's (all of them when left out). */
+                    scope?: string;
+                };
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description An access token (and, for people, a refresh token). */
             200: {
                 headers: {
-                    /** @description `no-store`: this response holds a token or secret. */
+                    /** @description `no-store`: the response holds a token (or refuses one). */
                     "Cache-Control"?: string;
+                    /** @description `no-cache`, for HTTP/1.0 caches. */
+                    Pragma?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            /** @description `invalid_request` (a JSON body, a missing or repeated parameter), `invalid_grant` (a wrong email or password, an unusable refresh token), `unsupported_grant_type` or `invalid_scope`. */
             400: {
                 headers: {
+                    /** @description `no-store`: the response holds a token (or refuses one). */
+                    "Cache-Control"?: string;
+                    /** @description `no-cache`, for HTTP/1.0 caches. */
+                    Pragma?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "error": "invalid_grant",
+                     *       "error_description": "..."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthTokenError"];
                 };
             };
-            /** @description Not signed in, or the token is not valid. */
+            /** @description `invalid_client`: the client id or secret is not right, or the client is revoked. */
             401: {
                 headers: {
+                    /** @description `no-store`: the response holds a token (or refuses one). */
+                    "Cache-Control"?: string;
+                    /** @description `no-cache`, for HTTP/1.0 caches. */
+                    Pragma?: string;
+                    /** @description `Basic realm="pmo"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "error": "invalid_client",
+                     *       "error_description": "..."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthTokenError"];
                 };
             };
             /** @description The request body is too large. */
@@ -11158,22 +11309,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is not valid; `errors` says where. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; wait for `Retry-After` seconds. */
+            /** @description `too_many_requests`: too many failed sign-ins; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description `no-store`: the response holds a token (or refuses one). */
+                    "Cache-Control"?: string;
+                    /** @description `no-cache`, for HTTP/1.0 caches. */
+                    Pragma?: string;
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "error": "too_many_requests",
+                     *       "error_description": "..."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthTokenError"];
                 };
             };
             /** @description Unexpected error on the server. */
@@ -11936,6 +12090,233 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiClientWithSecret"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state of the records. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "api-clients-add_api_client_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                api_client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description `no-store`: this response holds a token or secret. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiClientWithSecret"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state of the records. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "api-clients-retire_api_client_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                api_client_id: string;
+                secret_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiClientPublic"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -31108,8 +31489,10 @@ export interface operations {
                 period_from?: string | null;
                 /** @description Values of periods ending on or before this: a period code or an ISO date. */
                 period_to?: string | null;
-                /** @description Only records changed at or after this instant (ISO 8601 with offset): for an incremental sync, send the largest `updated_at` you hold. Corrections count as changes. */
+                /** @description Only records changed at or after this instant (ISO 8601 with offset), by `updated_at`. For values, `after_sequence` is the sync that never misses one committed late. */
                 updated_since?: string | null;
+                /** @description Incremental sync that never misses a value: only values whose latest change has a larger `sequence` than this (send the largest `sequence` you hold). Changes are numbered in commit order, so a value committed late is still after it. */
+                after_sequence?: number | null;
                 /** @description Records per page (at most 1000). */
                 limit?: number;
                 /** @description From the previous page's `next`: opaque, do not build. */
@@ -31128,7 +31511,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page, in the order (updated_at, id). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. */
+            /** @description One page (values in `sequence` order, definitions in (updated_at, id) order). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -31226,7 +31609,7 @@ export interface operations {
                 code?: string[] | null;
                 /** @description KPIs linked to this programme. */
                 programme_id?: string | null;
-                /** @description Only records changed at or after this instant (ISO 8601 with offset): for an incremental sync, send the largest `updated_at` you hold. Corrections count as changes. */
+                /** @description Only records changed at or after this instant (ISO 8601 with offset), by `updated_at`. For values, `after_sequence` is the sync that never misses one committed late. */
                 updated_since?: string | null;
                 /** @description Records per page (at most 1000). */
                 limit?: number;
@@ -31246,7 +31629,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page, in the order (updated_at, id). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. */
+            /** @description One page (values in `sequence` order, definitions in (updated_at, id) order). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. */
             200: {
                 headers: {
                     [name: string]: unknown;
