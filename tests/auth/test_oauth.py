@@ -49,7 +49,12 @@ def test_metadata_names_the_public_url_as_issuer_and_an_absolute_token_endpoint(
         "client_secret_basic",
         "client_secret_post",
     }
-    assert set(metadata["scopes_supported"]) == {"kpis:read", "portfolio:read"}
+    assert set(metadata["scopes_supported"]) == {
+        "kpis:read",
+        "portfolio:read",
+        "finance:read",
+        "webhooks:manage",
+    }
     assert metadata["response_types_supported"] == []
 
 
@@ -102,6 +107,8 @@ def test_each_operation_lists_the_scopes_a_client_needs(app):
     assert set(schemes["OAuth2ClientCredentials"]["flows"]["clientCredentials"]["scopes"]) == {
         "kpis:read",
         "portfolio:read",
+        "finance:read",
+        "webhooks:manage",
     }
     paths = document["paths"]
     assert paths["/api/v1/kpi-feed/values"]["get"]["security"] == [
@@ -112,9 +119,10 @@ def test_each_operation_lists_the_scopes_a_client_needs(app):
         {"OAuth2": []},
         {"OAuth2ClientCredentials": ["portfolio:read"]},
     ]
-    # Either scope reads the organisation; no scope manages users; any token reads /me.
+    # Any reading scope reads the organisation; no scope manages users; any token reads /me.
     assert paths["/api/v1/organisation"]["get"]["security"] == [
         {"OAuth2": []},
+        {"OAuth2ClientCredentials": ["finance:read"]},
         {"OAuth2ClientCredentials": ["kpis:read"]},
         {"OAuth2ClientCredentials": ["portfolio:read"]},
     ]

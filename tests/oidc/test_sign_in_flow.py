@@ -17,7 +17,7 @@ from pmo.core.db import utcnow
 from pmo.core.permissions import Role
 from pmo.identity.models import DirectoryIdentity, DirectorySession, IdentityProvider
 from pmo.organisations.models import RoleAssignment, User
-from support.api import API, problem
+from support.api import API, oauth_error, problem
 
 from .conftest import configure
 
@@ -277,7 +277,7 @@ def test_password_sign_in_is_refused_when_the_organisation_allows_only_the_direc
         f"{API}/auth/token",
         data={"grant_type": "password", "username": officer.user.email, "password": PASSWORD},
     )
-    assert problem(token, 401)
+    assert "signs in with its directory" in oauth_error(token, 400, "invalid_grant")["error_description"]
     # An administrator keeps the password: the way back in should the provider fail.
     admin = factory.person(org, Role.admin, email="head-of-it@chesterfield.test")
     assert (

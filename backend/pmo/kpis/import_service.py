@@ -286,6 +286,31 @@ def _check_zip(content: bytes) -> None:
                 f"The workbook's part {member.filename} unpacks to {member.file_size} bytes from "
                 f"{member.compress_size}: more than {MAX_COMPRESSION_RATIO} times is refused (a zip bomb)."
             )
+    # openpyxl parses some parts with lxml when it is installed (python-docx brings it), which
+    # leaves entities unexpanded but does not refuse them: refuse every part that declares a
+    # document type, where entities are declared, before openpyxl reads any.
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for member in members:
+            if member.filename.endswith((".xml", ".rels")) and _declares_a_dtd(archive, member):
+                raise UnreadableFile(_ENTITIES)
+
+
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+
+
+def _declares_a_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """A document type declaration can only come before the root element: read up to it."""
+    seen = b""
+    with archive.open(member) as part:
+        while chunk := part.read(4096):
+            seen += chunk
+            root = _ROOT_START.search(seen)
+            prolog = seen if root is None else seen[: root.start()]
+            if b"<!DOCTYPE" in prolog.upper():
+                return True
+            if root is not None:
+                return False
+    return False
 
 
 def read_xlsx(content: bytes, limits: Limits) -> list[Sheet]:
