@@ -226,5 +226,41 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
         for operation in path_item.values():
             if "requestBody" in operation:
                 operation["responses"].setdefault("400", declare(400)[400])
+    _name_schemas_by_title(document)
     app.openapi_schema = document
     return document
+
+
+def _name_schemas_by_title(document: dict[str, Any]) -> None:
+    """Key each schema by its title where they differ (`Page_UserPublic_` -> `UserPage`).
+
+    Pydantic keys a generic model's schema by its type arguments; its title is the
+    `model_parametrized_name` we chose. Generated clients name classes after the key, so a
+    key that leaks the code's generics or operation ids would name their classes."""
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    for key, schema in schemas.items():
+        if key.startswith("Body_"):
+            # FastAPI names a form body after its operation (`Body_auth-issue_token`).
+            function = key.removeprefix("Body_").split("-", 1)[-1]
+            schema["title"] = "".join(part.capitalize() for part in function.split("_")) + "Form"
+    renames = {
+        key: schema["title"]
+        for key, schema in schemas.items()
+        if schema.get("title", key) != key
+        and schema["title"] not in schemas
+        and schema["title"].isidentifier()
+    }
+    if not renames:
+        return
+    document["components"]["schemas"] = {renames.get(key, key): schema for key, schema in schemas.items()}
+    refs = {f"#/components/schemas/{old}": f"#/components/schemas/{new}" for old, new in renames.items()}
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: refs.get(v, v) if k == "$ref" else rewrite(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        return node
+
+    document["paths"] = rewrite(document["paths"])
+    document["components"] = rewrite(document["components"])

@@ -25,9 +25,9 @@ from pmo.finance import drawdowns_service as drawdowns
 from pmo.finance import funding_service, rules_service
 from pmo.finance.drawdowns_schemas import (
     ConsultationCreate,
-    Decision,
-    DecisionCreate,
     DrawdownCreate,
+    DrawdownDecisionChoice,
+    DrawdownDecisionCreate,
     View,
 )
 from pmo.finance.funding_schemas import FundingKind, FundingSourceCreate
@@ -142,7 +142,9 @@ def load_money_demo(
         session,
         sponsor,
         approved,
-        DecisionCreate(decision=Decision.approve, reason="Approved business case; within delegation."),
+        DrawdownDecisionCreate(
+            decision=DrawdownDecisionChoice.approve, reason="Approved business case; within delegation."
+        ),
     )
 
     # Referred to Cabinet, waiting for democratic services to record the decision (para 6.8).
@@ -177,7 +179,9 @@ def load_money_demo(
         session,
         sponsor,
         rejected,
-        DecisionCreate(decision=Decision.reject, reason="Resubmit once the business case is approved."),
+        DrawdownDecisionCreate(
+            decision=DrawdownDecisionChoice.reject, reason="Resubmit once the business case is approved."
+        ),
     )
 
     # Withdrawn by the project manager: funded from the existing revenue budget instead.

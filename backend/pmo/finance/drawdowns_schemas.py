@@ -44,7 +44,7 @@ class View(StrEnum):
     comment = "comment"
 
 
-class Decision(StrEnum):
+class DrawdownDecisionChoice(StrEnum):
     approve = "approve"
     reject = "reject"
 
@@ -118,8 +118,8 @@ class ConsultationPublic(PublicModel):
     recorded_at: datetime
 
 
-class DecisionCreate(InputModel):
-    decision: Decision
+class DrawdownDecisionCreate(InputModel):
+    decision: DrawdownDecisionChoice
     reason: Reason
 
 

@@ -74,7 +74,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Api Clients */
+        /**
+         * List Api Clients
+         * @description The organisation's API clients (other council systems), without their secrets. Administrators only.
+         */
         get: operations["api-clients-list_api_clients"];
         put?: never;
         /**
@@ -96,14 +99,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Api Client */
+        /**
+         * Get Api Client
+         * @description One API client of your organisation: name, scopes, whether it is active; never its secret.
+         */
         get: operations["api-clients-get_api_client"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update Api Client */
+        /**
+         * Update Api Client
+         * @description Rename an API client, change its scopes or deactivate it. `If-Match` required.
+         */
         patch: operations["api-clients-update_api_client"];
         trace?: never;
     };
@@ -243,14 +252,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Organisation */
+        /**
+         * Get Organisation
+         * @description Your council: its name and settings (confidence and risk scales, default lifecycle, KPI tolerance).
+         */
         get: operations["organisation-get_organisation"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update Organisation */
+        /**
+         * Update Organisation
+         * @description Change your council's name or settings. `If-Match` required.
+         */
         patch: operations["organisation-update_organisation"];
         trace?: never;
     };
@@ -261,10 +276,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Directorates */
+        /**
+         * List Directorates
+         * @description The council's directorates, for filtering and for placing programmes and people.
+         */
         get: operations["directorates-list_directorates"];
         put?: never;
-        /** Create Directorate */
+        /**
+         * Create Directorate
+         * @description Add a directorate; its name must be unique within the council.
+         */
         post: operations["directorates-create_directorate"];
         delete?: never;
         options?: never;
@@ -279,15 +300,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Directorate */
+        /**
+         * Get Directorate
+         * @description One directorate of your organisation.
+         */
         get: operations["directorates-get_directorate"];
         put?: never;
         post?: never;
-        /** Delete Directorate */
+        /**
+         * Delete Directorate
+         * @description Remove a directorate that nothing refers to any more (409 while something does).
+         */
         delete: operations["directorates-delete_directorate"];
         options?: never;
         head?: never;
-        /** Update Directorate */
+        /**
+         * Update Directorate
+         * @description Rename a directorate. `If-Match` required.
+         */
         patch: operations["directorates-update_directorate"];
         trace?: never;
     };
@@ -322,7 +352,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get User */
+        /**
+         * Get User
+         * @description One person of your organisation, with their roles.
+         */
         get: operations["users-get_user"];
         put?: never;
         post?: never;
@@ -333,7 +366,10 @@ export interface paths {
         delete: operations["users-delete_user"];
         options?: never;
         head?: never;
-        /** Update User */
+        /**
+         * Update User
+         * @description Change a person's display name or email. `If-Match` required.
+         */
         patch: operations["users-update_user"];
         trace?: never;
     };
@@ -366,7 +402,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reactivate User */
+        /**
+         * Reactivate User
+         * @description Let a deactivated person sign in again; their roles are as they were.
+         */
         post: operations["users-reactivate_user"];
         delete?: never;
         options?: never;
@@ -381,7 +420,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Role Assignments */
+        /**
+         * List Role Assignments
+         * @description Who holds which role, at organisation, programme or project level.
+         */
         get: operations["role-assignments-list_role_assignments"];
         put?: never;
         /**
@@ -402,11 +444,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Role Assignment */
+        /**
+         * Get Role Assignment
+         * @description One role assignment: the person, the role and where it applies.
+         */
         get: operations["role-assignments-get_role_assignment"];
         put?: never;
         post?: never;
-        /** Remove Role */
+        /**
+         * Remove Role
+         * @description End a role assignment; the change is audited. The last administrator cannot be removed.
+         */
         delete: operations["role-assignments-remove_role"];
         options?: never;
         head?: never;
@@ -440,7 +488,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Audit Event */
+        /**
+         * Get Audit Event
+         * @description One event of the append-only audit trail, with what changed.
+         */
         get: operations["audit-get_audit_event"];
         put?: never;
         post?: never;
@@ -457,10 +508,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Portfolios */
+        /**
+         * List Portfolios
+         * @description The organisation's change portfolios.
+         */
         get: operations["portfolios-list_portfolios"];
         put?: never;
-        /** Create Portfolio */
+        /**
+         * Create Portfolio
+         * @description Create a portfolio to group programmes.
+         */
         post: operations["portfolios-create_portfolio"];
         delete?: never;
         options?: never;
@@ -475,7 +532,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Portfolio */
+        /**
+         * Get Portfolio
+         * @description One portfolio of your organisation.
+         */
         get: operations["portfolios-get_portfolio"];
         put?: never;
         post?: never;
@@ -486,7 +546,10 @@ export interface paths {
         delete: operations["portfolios-delete_portfolio"];
         options?: never;
         head?: never;
-        /** Update Portfolio */
+        /**
+         * Update Portfolio
+         * @description Rename or describe a portfolio. `If-Match` required.
+         */
         patch: operations["portfolios-update_portfolio"];
         trace?: never;
     };
@@ -497,7 +560,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Governance Bodies */
+        /**
+         * List Governance Bodies
+         * @description Boards that oversee programmes and decide gates, with their members.
+         */
         get: operations["governance-bodies-list_governance_bodies"];
         put?: never;
         /**
@@ -518,7 +584,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Governance Body */
+        /**
+         * Get Governance Body
+         * @description One governance body and its members.
+         */
         get: operations["governance-bodies-get_governance_body"];
         put?: never;
         post?: never;
@@ -529,7 +598,10 @@ export interface paths {
         delete: operations["governance-bodies-delete_governance_body"];
         options?: never;
         head?: never;
-        /** Update Governance Body */
+        /**
+         * Update Governance Body
+         * @description Change a governance body's name, kind, directorate or description. `If-Match` required.
+         */
         patch: operations["governance-bodies-update_governance_body"];
         trace?: never;
     };
@@ -563,7 +635,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove Governance Body Member */
+        /**
+         * Remove Governance Body Member
+         * @description Take a person off a governance body; decisions they made stay recorded.
+         */
         delete: operations["governance-bodies-remove_governance_body_member"];
         options?: never;
         head?: never;
@@ -577,7 +652,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Programmes */
+        /**
+         * List Programmes
+         * @description Programmes you can see, filtered by portfolio, directorate or status.
+         */
         get: operations["programmes-list_programmes"];
         put?: never;
         /**
@@ -598,7 +676,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Programme */
+        /**
+         * Get Programme
+         * @description One programme: owner, sponsor, dates, status.
+         */
         get: operations["programmes-get_programme"];
         put?: never;
         post?: never;
@@ -609,7 +690,10 @@ export interface paths {
         delete: operations["programmes-delete_programme"];
         options?: never;
         head?: never;
-        /** Update Programme */
+        /**
+         * Update Programme
+         * @description Change a programme's details or status. `If-Match` required.
+         */
         patch: operations["programmes-update_programme"];
         trace?: never;
     };
@@ -641,7 +725,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Projects */
+        /**
+         * List Projects
+         * @description Projects you can see (P-0042), filtered by programme, stage or status.
+         */
         get: operations["projects-list_projects"];
         put?: never;
         /**
@@ -664,7 +751,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Project */
+        /**
+         * Get Project
+         * @description One project: its stage, manager, sponsor, dates and delivery confidence.
+         */
         get: operations["projects-get_project"];
         put?: never;
         post?: never;
@@ -711,7 +801,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Milestones */
+        /**
+         * List Milestones
+         * @description A project's milestones, by date or financial quarter.
+         */
         get: operations["milestones-list_milestones"];
         put?: never;
         /**
@@ -732,15 +825,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Milestone */
+        /**
+         * Get Milestone
+         * @description One milestone: due date or quarter, status.
+         */
         get: operations["milestones-get_milestone"];
         put?: never;
         post?: never;
-        /** Delete Milestone */
+        /**
+         * Delete Milestone
+         * @description Remove a milestone from its project.
+         */
         delete: operations["milestones-delete_milestone"];
         options?: never;
         head?: never;
-        /** Update Milestone */
+        /**
+         * Update Milestone
+         * @description Move, rename or complete a milestone. `If-Match` required.
+         */
         patch: operations["milestones-update_milestone"];
         trace?: never;
     };
@@ -800,7 +902,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Lifecycle */
+        /**
+         * Get Lifecycle
+         * @description One lifecycle: its stages and the gates between them (immutable once made).
+         */
         get: operations["lifecycles-get_lifecycle"];
         put?: never;
         post?: never;
@@ -868,7 +973,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Gate Reviews */
+        /**
+         * List Gate Reviews
+         * @description Requests to pass a gate, filtered by project, gate or status.
+         */
         get: operations["gate-reviews-list_gate_reviews"];
         put?: never;
         post?: never;
@@ -1124,10 +1232,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Risk Actions */
+        /**
+         * List Risk Actions
+         * @description The mitigating actions of a risk, with owners and due dates.
+         */
         get: operations["risks-list_risk_actions"];
         put?: never;
-        /** Create Risk Action */
+        /**
+         * Create Risk Action
+         * @description Add a mitigating action to a risk.
+         */
         post: operations["risks-create_risk_action"];
         delete?: never;
         options?: never;
@@ -1142,15 +1256,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Risk Action */
+        /**
+         * Get Risk Action
+         * @description One mitigating action of a risk.
+         */
         get: operations["risks-get_risk_action"];
         put?: never;
         post?: never;
-        /** Delete Risk Action */
+        /**
+         * Delete Risk Action
+         * @description Remove an action from its risk.
+         */
         delete: operations["risks-delete_risk_action"];
         options?: never;
         head?: never;
-        /** Update Risk Action */
+        /**
+         * Update Risk Action
+         * @description Change or complete a risk's action. `If-Match` required.
+         */
         patch: operations["risks-update_risk_action"];
         trace?: never;
     };
@@ -1350,7 +1473,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Issue */
+        /**
+         * Get Issue
+         * @description One issue of the log (I-0003): priority, severity, owner, resolution.
+         */
         get: operations["issues-get_issue"];
         put?: never;
         post?: never;
@@ -1456,7 +1582,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Assumption */
+        /**
+         * Get Assumption
+         * @description One assumption (A-0007) and whether it still holds.
+         */
         get: operations["assumptions-get_assumption"];
         put?: never;
         post?: never;
@@ -1551,7 +1680,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Dependency */
+        /**
+         * Get Dependency
+         * @description One dependency (D-0021) between projects, as recorded from its project's side.
+         */
         get: operations["dependencies-get_dependency"];
         put?: never;
         post?: never;
@@ -1575,7 +1707,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Escalate Dependency */
+        /**
+         * Escalate Dependency
+         * @description Escalate a dependency to the programme board; the change is audited.
+         */
         post: operations["dependencies-escalate_dependency"];
         delete?: never;
         options?: never;
@@ -1592,7 +1727,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deescalate Dependency */
+        /**
+         * Deescalate Dependency
+         * @description Take a dependency off the programme board's agenda again.
+         */
         post: operations["dependencies-deescalate_dependency"];
         delete?: never;
         options?: never;
@@ -1696,15 +1834,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Cost Line */
+        /**
+         * Get Cost Line
+         * @description One cost line: one-off investment or resourcing, by financial year.
+         */
         get: operations["cost-lines-get_cost_line"];
         put?: never;
         post?: never;
-        /** Delete Cost Line */
+        /**
+         * Delete Cost Line
+         * @description Remove a cost line; the totals follow.
+         */
         delete: operations["cost-lines-delete_cost_line"];
         options?: never;
         head?: never;
-        /** Update Cost Line */
+        /**
+         * Update Cost Line
+         * @description Change a cost line's amounts or description. `If-Match` required.
+         */
         patch: operations["cost-lines-update_cost_line"];
         trace?: never;
     };
@@ -1740,11 +1887,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Benefit */
+        /**
+         * Get Benefit
+         * @description One benefit of the register (B-0001), with its profile by financial year.
+         */
         get: operations["benefits-get_benefit"];
         put?: never;
         post?: never;
-        /** Delete Benefit */
+        /**
+         * Delete Benefit
+         * @description Remove a benefit from the register.
+         */
         delete: operations["benefits-delete_benefit"];
         options?: never;
         head?: never;
@@ -1851,7 +2004,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Funding Source */
+        /**
+         * Get Funding Source
+         * @description One reserve or budget: opening balance, committed and what is left.
+         */
         get: operations["funding-sources-get_funding_source"];
         put?: never;
         post?: never;
@@ -1904,7 +2060,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Delegation Rule */
+        /**
+         * Get Delegation Rule
+         * @description One delegation rule with its current version: who approves draw-downs, to what limit.
+         */
         get: operations["delegation-rules-get_delegation_rule"];
         put?: never;
         post?: never;
@@ -1947,10 +2106,22 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Drawdowns */
+        /**
+         * List Drawdowns
+         * @description Draw-down requests (DD-0001) you can see, filtered by funding source, project or status.
+         */
         get: operations["drawdowns-list_drawdowns"];
         put?: never;
-        /** Create Drawdown */
+        /**
+         * Create Drawdown
+         * @description Ask to draw an amount from a funding source for a project in your scope, linked to its approved business case (an approved gate review of the project, or a reference).
+         *
+         *     The route is worked out now, under the rule covering the funding source (a rule
+         *     naming the source before one covering all): within the limit it is delegated (the rule's
+         *     decider decides after every required consultee has recorded a view); above it, it is referred
+         *     to Cabinet, or to Council above the rule's council limit. Exactly the limit is within it. Under
+         *     a cumulative rule the project's approved delegated total in that financial year counts too.
+         */
         post: operations["drawdowns-create_drawdown"];
         delete?: never;
         options?: never;
@@ -1967,7 +2138,16 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Preview Drawdown Route */
+        /**
+         * Preview Drawdown Route
+         * @description The route a request would take if submitted now, with the reason; nothing is saved.
+         *
+         *     The route is worked out now, under the rule covering the funding source (a rule
+         *     naming the source before one covering all): within the limit it is delegated (the rule's
+         *     decider decides after every required consultee has recorded a view); above it, it is referred
+         *     to Cabinet, or to Council above the rule's council limit. Exactly the limit is within it. Under
+         *     a cumulative rule the project's approved delegated total in that financial year counts too.
+         */
         post: operations["drawdowns-preview_drawdown_route"];
         delete?: never;
         options?: never;
@@ -2194,7 +2374,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Kpi */
+        /**
+         * Get Kpi
+         * @description One KPI definition: unit, polarity, tolerance, frequency and owner.
+         */
         get: operations["kpis-get_kpi"];
         put?: never;
         post?: never;
@@ -2238,7 +2421,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reinstate Kpi */
+        /**
+         * Reinstate Kpi
+         * @description Bring a retired KPI back into collection.
+         */
         post: operations["kpis-reinstate_kpi"];
         delete?: never;
         options?: never;
@@ -2278,15 +2464,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Target */
+        /**
+         * Get Target
+         * @description One KPI target for one period.
+         */
         get: operations["kpis-get_target"];
         put?: never;
         post?: never;
-        /** Delete Target */
+        /**
+         * Delete Target
+         * @description Remove a KPI target for a period.
+         */
         delete: operations["kpis-delete_target"];
         options?: never;
         head?: never;
-        /** Update Target */
+        /**
+         * Update Target
+         * @description Change a KPI target; RAG is worked out again. `If-Match` required.
+         */
         patch: operations["kpis-update_target"];
         trace?: never;
     };
@@ -2716,7 +2911,7 @@ export interface components {
              * @description The published value of the previous period.
              */
             previous_actual: string | null;
-            direction_vs_previous: components["schemas"]["pmo__kpis__calculations__Direction"] | null;
+            direction_vs_previous: components["schemas"]["KpiDirection"] | null;
             /**
              * Change Vs Previous Percent
              * @description % change, one decimal place.
@@ -2726,7 +2921,7 @@ export interface components {
             year_before_period: string;
             /** Year Before Actual */
             year_before_actual: string | null;
-            direction_vs_year_before: components["schemas"]["pmo__kpis__calculations__Direction"] | null;
+            direction_vs_year_before: components["schemas"]["KpiDirection"] | null;
             /** Change Vs Year Before Percent */
             change_vs_year_before_percent: string | null;
         };
@@ -3014,8 +3209,8 @@ export interface components {
             in_mtfp?: boolean | null;
             status?: components["schemas"]["BenefitStatus"] | null;
         };
-        /** Body_auth-issue_token */
-        "Body_auth-issue_token": {
+        /** IssueTokenForm */
+        IssueTokenForm: {
             /**
              * Grant Type
              * @enum {string}
@@ -3383,17 +3578,6 @@ export interface components {
          * @enum {string}
          */
         DeciderType: "governance_body" | "role" | "elected_members";
-        /**
-         * Decision
-         * @enum {string}
-         */
-        "Decision-Output": "approve" | "approve_with_conditions" | "defer" | "reject";
-        /** DecisionCreate */
-        DecisionCreate: {
-            decision: components["schemas"]["pmo__finance__drawdowns_schemas__Decision"];
-            /** Reason */
-            reason: string;
-        };
         /** Deescalate */
         Deescalate: {
             /**
@@ -3426,7 +3610,7 @@ export interface components {
              */
             external_party?: string | null;
             /** @description `outbound`: project_id needs something from the other end; `inbound`: the reverse. */
-            direction: components["schemas"]["Direction-Input"];
+            direction: components["schemas"]["DependencyDirection"];
             /** Title */
             title: string;
             /**
@@ -3446,6 +3630,13 @@ export interface components {
             /** @default open */
             status: components["schemas"]["DependencyStatus"];
         };
+        /**
+         * DependencyDirection
+         * @description `outbound`: the item's project needs something from the other end; `inbound`: the
+         *     other end needs something from the item's project.
+         * @enum {string}
+         */
+        DependencyDirection: "inbound" | "outbound";
         /** DependencyPublic */
         DependencyPublic: {
             /**
@@ -3468,7 +3659,7 @@ export interface components {
             /** External Party */
             external_party: string | null;
             /** @description As recorded, from project_id's side. */
-            direction: components["schemas"]["pmo__raid__items_schemas__Direction"];
+            direction: components["schemas"]["DependencyDirection"];
             /** Title */
             title: string;
             /** Description */
@@ -3518,7 +3709,7 @@ export interface components {
              * @description Replaces the other project.
              */
             external_party?: string | null;
-            direction?: components["schemas"]["Direction-Input"] | null;
+            direction?: components["schemas"]["DependencyDirection"] | null;
             /** Title */
             title?: string | null;
             /** Description */
@@ -3531,13 +3722,6 @@ export interface components {
             needed_by?: string | null;
             status?: components["schemas"]["DependencyStatus"] | null;
         };
-        /**
-         * Direction
-         * @description `outbound`: the item's project needs something from the other end; `inbound`: the
-         *     other end needs something from the item's project.
-         * @enum {string}
-         */
-        "Direction-Input": "inbound" | "outbound";
         /** DirectorateCreate */
         DirectorateCreate: {
             /** Name */
@@ -3614,6 +3798,17 @@ export interface components {
              * @default
              */
             business_case_reference: string;
+        };
+        /**
+         * DrawdownDecisionChoice
+         * @enum {string}
+         */
+        DrawdownDecisionChoice: "approve" | "reject";
+        /** DrawdownDecisionCreate */
+        DrawdownDecisionCreate: {
+            decision: components["schemas"]["DrawdownDecisionChoice"];
+            /** Reason */
+            reason: string;
         };
         /** DrawdownDetail */
         DrawdownDetail: {
@@ -3960,8 +4155,8 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** FeedPage[FeedDefinition] */
-        FeedPage_FeedDefinition_: {
+        /** FeedDefinitionPage */
+        FeedDefinitionPage: {
             /** Items */
             items: components["schemas"]["FeedDefinition"][];
             /** Limit */
@@ -3977,8 +4172,8 @@ export interface components {
              */
             next_cursor: string | null;
         };
-        /** FeedPage[FeedValue] */
-        FeedPage_FeedValue_: {
+        /** FeedValuePage */
+        FeedValuePage: {
             /** Items */
             items: components["schemas"]["FeedValue"][];
             /** Limit */
@@ -4061,14 +4256,14 @@ export interface components {
              * @description The previous period's published actual.
              */
             previous_actual: string | null;
-            direction_vs_previous: components["schemas"]["pmo__kpis__calculations__Direction"] | null;
+            direction_vs_previous: components["schemas"]["KpiDirection"] | null;
             /** Change Vs Previous Percent */
             change_vs_previous_percent: string | null;
             /** Year Before Period */
             year_before_period: string;
             /** Year Before Actual */
             year_before_actual: string | null;
-            direction_vs_year_before: components["schemas"]["pmo__kpis__calculations__Direction"] | null;
+            direction_vs_year_before: components["schemas"]["KpiDirection"] | null;
             /** Change Vs Year Before Percent */
             change_vs_year_before_percent: string | null;
         };
@@ -4263,9 +4458,14 @@ export interface components {
          * @enum {string}
          */
         FundingStatus: "open" | "closed";
+        /**
+         * GateDecisionChoice
+         * @enum {string}
+         */
+        GateDecisionChoice: "approve" | "approve_with_conditions" | "defer" | "reject";
         /** GateDecisionCreate */
         GateDecisionCreate: {
-            decision: components["schemas"]["pmo__gates__schemas__Decision"];
+            decision: components["schemas"]["GateDecisionChoice"];
             /** Reason */
             reason: string;
             /**
@@ -4291,7 +4491,7 @@ export interface components {
              * Format: uuid
              */
             decider_id: string;
-            decision: components["schemas"]["Decision-Output"];
+            decision: components["schemas"]["GateDecisionChoice"];
             /** Reason */
             reason: string;
             /** Conditions */
@@ -4918,6 +5118,22 @@ export interface components {
              */
             tolerance_percent?: (string | number) | null;
         };
+        /**
+         * KpiDirection
+         * @enum {string}
+         */
+        KpiDirection: "improving" | "worsening" | "no_change" | "increasing" | "decreasing";
+        /** KpiImportResult */
+        KpiImportResult: {
+            /** Dry Run */
+            dry_run: boolean;
+            /** Definitions */
+            definitions: number;
+            /** Targets */
+            targets: number;
+            /** Values */
+            values: number;
+        };
         /** KpiPublic */
         KpiPublic: {
             /**
@@ -5353,8 +5569,8 @@ export interface components {
          * @enum {string}
          */
         Outcome: "approved" | "rejected";
-        /** Page[ApiClientPublic] */
-        Page_ApiClientPublic_: {
+        /** ApiClientPage */
+        ApiClientPage: {
             /** Items */
             items: components["schemas"]["ApiClientPublic"][];
             /**
@@ -5367,8 +5583,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[AssumptionPublic] */
-        Page_AssumptionPublic_: {
+        /** AssumptionPage */
+        AssumptionPage: {
             /** Items */
             items: components["schemas"]["AssumptionPublic"][];
             /**
@@ -5381,8 +5597,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[AuditEventPublic] */
-        Page_AuditEventPublic_: {
+        /** AuditEventPage */
+        AuditEventPage: {
             /** Items */
             items: components["schemas"]["AuditEventPublic"][];
             /**
@@ -5395,8 +5611,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[BenefitPublic] */
-        Page_BenefitPublic_: {
+        /** BenefitPage */
+        BenefitPage: {
             /** Items */
             items: components["schemas"]["BenefitPublic"][];
             /**
@@ -5409,8 +5625,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ConfidencePublic] */
-        Page_ConfidencePublic_: {
+        /** ConfidencePage */
+        ConfidencePage: {
             /** Items */
             items: components["schemas"]["ConfidencePublic"][];
             /**
@@ -5423,8 +5639,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[CostLinePublic] */
-        Page_CostLinePublic_: {
+        /** CostLinePage */
+        CostLinePage: {
             /** Items */
             items: components["schemas"]["CostLinePublic"][];
             /**
@@ -5437,8 +5653,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[DependencyPublic] */
-        Page_DependencyPublic_: {
+        /** DependencyPage */
+        DependencyPage: {
             /** Items */
             items: components["schemas"]["DependencyPublic"][];
             /**
@@ -5451,8 +5667,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[DirectoratePublic] */
-        Page_DirectoratePublic_: {
+        /** DirectoratePage */
+        DirectoratePage: {
             /** Items */
             items: components["schemas"]["DirectoratePublic"][];
             /**
@@ -5465,8 +5681,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[DrawdownPublic] */
-        Page_DrawdownPublic_: {
+        /** DrawdownPage */
+        DrawdownPage: {
             /** Items */
             items: components["schemas"]["DrawdownPublic"][];
             /**
@@ -5479,8 +5695,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[FundingSourcePublic] */
-        Page_FundingSourcePublic_: {
+        /** FundingSourcePage */
+        FundingSourcePage: {
             /** Items */
             items: components["schemas"]["FundingSourcePublic"][];
             /**
@@ -5493,8 +5709,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[GateReviewPublic] */
-        Page_GateReviewPublic_: {
+        /** GateReviewPage */
+        GateReviewPage: {
             /** Items */
             items: components["schemas"]["GateReviewPublic"][];
             /**
@@ -5507,8 +5723,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[GovernanceBodyPublic] */
-        Page_GovernanceBodyPublic_: {
+        /** GovernanceBodyPage */
+        GovernanceBodyPage: {
             /** Items */
             items: components["schemas"]["GovernanceBodyPublic"][];
             /**
@@ -5521,8 +5737,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[IssuePublic] */
-        Page_IssuePublic_: {
+        /** IssuePage */
+        IssuePage: {
             /** Items */
             items: components["schemas"]["IssuePublic"][];
             /**
@@ -5535,8 +5751,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[KpiPublic] */
-        Page_KpiPublic_: {
+        /** KpiPage */
+        KpiPage: {
             /** Items */
             items: components["schemas"]["KpiPublic"][];
             /**
@@ -5549,8 +5765,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[LifecyclePublic] */
-        Page_LifecyclePublic_: {
+        /** LifecyclePage */
+        LifecyclePage: {
             /** Items */
             items: components["schemas"]["LifecyclePublic"][];
             /**
@@ -5563,8 +5779,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[MilestonePublic] */
-        Page_MilestonePublic_: {
+        /** MilestonePage */
+        MilestonePage: {
             /** Items */
             items: components["schemas"]["MilestonePublic"][];
             /**
@@ -5577,8 +5793,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[PortfolioPublic] */
-        Page_PortfolioPublic_: {
+        /** PortfolioPage */
+        PortfolioPage: {
             /** Items */
             items: components["schemas"]["PortfolioPublic"][];
             /**
@@ -5591,8 +5807,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ProgrammePublic] */
-        Page_ProgrammePublic_: {
+        /** ProgrammePage */
+        ProgrammePage: {
             /** Items */
             items: components["schemas"]["ProgrammePublic"][];
             /**
@@ -5605,8 +5821,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ProjectDependency] */
-        Page_ProjectDependency_: {
+        /** ProjectDependencyPage */
+        ProjectDependencyPage: {
             /** Items */
             items: components["schemas"]["ProjectDependency"][];
             /**
@@ -5619,8 +5835,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ProjectPublic] */
-        Page_ProjectPublic_: {
+        /** ProjectPage */
+        ProjectPage: {
             /** Items */
             items: components["schemas"]["ProjectPublic"][];
             /**
@@ -5633,8 +5849,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[RiskActionPublic] */
-        Page_RiskActionPublic_: {
+        /** RiskActionPage */
+        RiskActionPage: {
             /** Items */
             items: components["schemas"]["RiskActionPublic"][];
             /**
@@ -5647,8 +5863,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[RiskPublic] */
-        Page_RiskPublic_: {
+        /** RiskPage */
+        RiskPage: {
             /** Items */
             items: components["schemas"]["RiskPublic"][];
             /**
@@ -5661,8 +5877,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[RoleAssignmentPublic] */
-        Page_RoleAssignmentPublic_: {
+        /** RoleAssignmentPage */
+        RoleAssignmentPage: {
             /** Items */
             items: components["schemas"]["RoleAssignmentPublic"][];
             /**
@@ -5675,8 +5891,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[RulePublic] */
-        Page_RulePublic_: {
+        /** RulePage */
+        RulePage: {
             /** Items */
             items: components["schemas"]["RulePublic"][];
             /**
@@ -5689,8 +5905,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[RuleVersionPublic] */
-        Page_RuleVersionPublic_: {
+        /** RuleVersionPage */
+        RuleVersionPage: {
             /** Items */
             items: components["schemas"]["RuleVersionPublic"][];
             /**
@@ -5703,8 +5919,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[TargetPublic] */
-        Page_TargetPublic_: {
+        /** TargetPage */
+        TargetPage: {
             /** Items */
             items: components["schemas"]["TargetPublic"][];
             /**
@@ -5717,8 +5933,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[UserPublic] */
-        Page_UserPublic_: {
+        /** UserPage */
+        UserPage: {
             /** Items */
             items: components["schemas"]["UserPublic"][];
             /**
@@ -5731,8 +5947,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ValuePublic] */
-        Page_ValuePublic_: {
+        /** ValuePage */
+        ValuePage: {
             /** Items */
             items: components["schemas"]["ValuePublic"][];
             /**
@@ -6173,7 +6389,7 @@ export interface components {
             /** External Party */
             external_party: string | null;
             /** @description As recorded, from project_id's side. */
-            direction: components["schemas"]["pmo__raid__items_schemas__Direction"];
+            direction: components["schemas"]["DependencyDirection"];
             /** Title */
             title: string;
             /** Description */
@@ -6212,7 +6428,7 @@ export interface components {
              */
             seen_from_project_id: string;
             /** @description From that project's side: outbound where it needs, inbound where it gives. */
-            direction_seen: components["schemas"]["pmo__raid__items_schemas__Direction"];
+            direction_seen: components["schemas"]["DependencyDirection"];
             /**
              * Counterpart Project Id
              * @description The project at the other end, if any.
@@ -6340,6 +6556,20 @@ export interface components {
              * @description KPIs whose latest value has no RAG (no target, no polarity) or no value.
              */
             no_rag: number;
+        };
+        /** RaidImportResult */
+        RaidImportResult: {
+            /** Log */
+            log: string;
+            /** Dry Run */
+            dry_run: boolean;
+            /**
+             * Count
+             * @description Items created, or that would be created on a dry run.
+             */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ImportedRow"][];
         };
         /**
          * RaisedIssue
@@ -7634,53 +7864,6 @@ export interface components {
             amount: string;
         };
         /**
-         * Decision
-         * @enum {string}
-         */
-        pmo__finance__drawdowns_schemas__Decision: "approve" | "reject";
-        /**
-         * Decision
-         * @enum {string}
-         */
-        pmo__gates__schemas__Decision: "approve" | "approve_with_conditions" | "defer" | "reject";
-        /**
-         * Direction
-         * @enum {string}
-         */
-        pmo__kpis__calculations__Direction: "improving" | "worsening" | "no_change" | "increasing" | "decreasing";
-        /** ImportResult */
-        pmo__kpis__import_service__ImportResult: {
-            /** Dry Run */
-            dry_run: boolean;
-            /** Definitions */
-            definitions: number;
-            /** Targets */
-            targets: number;
-            /** Values */
-            values: number;
-        };
-        /** ImportResult */
-        pmo__raid__csv_router__ImportResult: {
-            /** Log */
-            log: string;
-            /** Dry Run */
-            dry_run: boolean;
-            /**
-             * Count
-             * @description Items created, or that would be created on a dry run.
-             */
-            count: number;
-            /** Items */
-            items: components["schemas"]["ImportedRow"][];
-        };
-        /**
-         * Direction
-         * @description `outbound`: the item's project needs something from the other end; `inbound`: the
-         *     other end needs something from the item's project.
-         * @enum {string}
-         */
-        pmo__raid__items_schemas__Direction: "inbound" | "outbound";
-        /**
          * FieldProblem
          * @description One thing wrong with one part of the request.
          */
@@ -7751,7 +7934,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": components["schemas"]["Body_auth-issue_token"];
+                "application/x-www-form-urlencoded": components["schemas"]["IssueTokenForm"];
             };
         };
         responses: {
@@ -8020,7 +8203,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ApiClientPublic_"];
+                    "application/json": components["schemas"]["ApiClientPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -9379,7 +9562,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_DirectoratePublic_"];
+                    "application/json": components["schemas"]["DirectoratePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -9951,7 +10134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_UserPublic_"];
+                    "application/json": components["schemas"]["UserPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -10736,7 +10919,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_RoleAssignmentPublic_"];
+                    "application/json": components["schemas"]["RoleAssignmentPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -11184,7 +11367,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AuditEventPublic_"];
+                    "application/json": components["schemas"]["AuditEventPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -11398,7 +11581,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_PortfolioPublic_"];
+                    "application/json": components["schemas"]["PortfolioPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -11969,7 +12152,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_GovernanceBodyPublic_"];
+                    "application/json": components["schemas"]["GovernanceBodyPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -12772,7 +12955,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ProgrammePublic_"];
+                    "application/json": components["schemas"]["ProgrammePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -13471,7 +13654,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ProjectPublic_"];
+                    "application/json": components["schemas"]["ProjectPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -13937,7 +14120,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ConfidencePublic_"];
+                    "application/json": components["schemas"]["ConfidencePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -14167,7 +14350,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_MilestonePublic_"];
+                    "application/json": components["schemas"]["MilestonePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -14829,7 +15012,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_LifecyclePublic_"];
+                    "application/json": components["schemas"]["LifecyclePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -15255,7 +15438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_GateReviewPublic_"];
+                    "application/json": components["schemas"]["GateReviewPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -15487,7 +15670,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_GateReviewPublic_"];
+                    "application/json": components["schemas"]["GateReviewPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -15962,7 +16145,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_RiskPublic_"];
+                    "application/json": components["schemas"]["RiskPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -17138,7 +17321,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_RiskActionPublic_"];
+                    "application/json": components["schemas"]["RiskActionPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -18078,7 +18261,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description As recorded, from `project_id`'s side. */
-                direction?: components["schemas"]["Direction-Input"] | null;
+                direction?: components["schemas"]["DependencyDirection"] | null;
                 other_project_id?: string | null;
                 /** @description `true`: the other end is outside the portfolio. */
                 external?: boolean | null;
@@ -18208,10 +18391,10 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first. */
+        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first: the file's bytes as the body (sent as `text/csv` or `application/octet-stream`), or a form. */
         requestBody: {
             content: {
-                "text/csv": string;
+                "application/octet-stream": string;
                 "multipart/form-data": {
                     /** Format: binary */
                     file: string;
@@ -18225,7 +18408,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
+                    "application/json": components["schemas"]["RaidImportResult"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -18321,10 +18504,10 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first. */
+        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first: the file's bytes as the body (sent as `text/csv` or `application/octet-stream`), or a form. */
         requestBody: {
             content: {
-                "text/csv": string;
+                "application/octet-stream": string;
                 "multipart/form-data": {
                     /** Format: binary */
                     file: string;
@@ -18338,7 +18521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
+                    "application/json": components["schemas"]["RaidImportResult"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -18434,10 +18617,10 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first. */
+        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first: the file's bytes as the body (sent as `text/csv` or `application/octet-stream`), or a form. */
         requestBody: {
             content: {
-                "text/csv": string;
+                "application/octet-stream": string;
                 "multipart/form-data": {
                     /** Format: binary */
                     file: string;
@@ -18451,7 +18634,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
+                    "application/json": components["schemas"]["RaidImportResult"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -18547,10 +18730,10 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first. */
+        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first: the file's bytes as the body (sent as `text/csv` or `application/octet-stream`), or a form. */
         requestBody: {
             content: {
-                "text/csv": string;
+                "application/octet-stream": string;
                 "multipart/form-data": {
                     /** Format: binary */
                     file: string;
@@ -18564,7 +18747,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
+                    "application/json": components["schemas"]["RaidImportResult"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -18702,7 +18885,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_IssuePublic_"];
+                    "application/json": components["schemas"]["IssuePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -19528,7 +19711,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AssumptionPublic_"];
+                    "application/json": components["schemas"]["AssumptionPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -20190,7 +20373,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description As recorded, from `project_id`'s side. */
-                direction?: components["schemas"]["Direction-Input"] | null;
+                direction?: components["schemas"]["DependencyDirection"] | null;
                 other_project_id?: string | null;
                 /** @description `true`: the other end is outside the portfolio. */
                 external?: boolean | null;
@@ -20237,7 +20420,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_DependencyPublic_"];
+                    "application/json": components["schemas"]["DependencyPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -21030,7 +21213,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description As seen from this project: outbound where it needs. */
-                direction?: components["schemas"]["Direction-Input"] | null;
+                direction?: components["schemas"]["DependencyDirection"] | null;
                 status?: components["schemas"]["DependencyStatus"] | null;
                 /** @description Sort by reference, title, status, needed_by, raised_on, updated_at; prefix with `-` for descending order. */
                 sort?: string;
@@ -21053,7 +21236,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ProjectDependency_"];
+                    "application/json": components["schemas"]["ProjectDependencyPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -21171,7 +21354,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_CostLinePublic_"];
+                    "application/json": components["schemas"]["CostLinePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -21851,7 +22034,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_BenefitPublic_"];
+                    "application/json": components["schemas"]["BenefitPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -22772,7 +22955,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_FundingSourcePublic_"];
+                    "application/json": components["schemas"]["FundingSourcePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -23340,7 +23523,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_RulePublic_"];
+                    "application/json": components["schemas"]["RulePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -23806,7 +23989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_RuleVersionPublic_"];
+                    "application/json": components["schemas"]["RuleVersionPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -23923,7 +24106,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_DrawdownPublic_"];
+                    "application/json": components["schemas"]["DrawdownPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -24474,7 +24657,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DecisionCreate"];
+                "application/json": components["schemas"]["DrawdownDecisionCreate"];
             };
         };
         responses: {
@@ -24844,7 +25027,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FeedPage_FeedValue_"];
+                    "application/json": components["schemas"]["FeedValuePage"];
                     "text/csv": string;
                 };
             };
@@ -24962,7 +25145,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FeedPage_FeedDefinition_"];
+                    "application/json": components["schemas"]["FeedDefinitionPage"];
                     "text/csv": string;
                 };
             };
@@ -25059,10 +25242,9 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description A CSV (UTF-8, header row first; one kind of row) or an XLSX workbook with sheets "definitions", "targets", "values". At most 20 MiB unless configured otherwise. */
+        /** @description A CSV (UTF-8, header row first; one kind of row) or an XLSX workbook with sheets "definitions", "targets", "values". At most 20 MiB unless configured otherwise. The file's bytes as the body, with any media type (`text/csv`, the XLSX type, `application/octet-stream`), or a form. */
         requestBody: {
             content: {
-                "text/csv": string;
                 "application/octet-stream": string;
                 "multipart/form-data": {
                     /** Format: binary */
@@ -25077,7 +25259,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["pmo__kpis__import_service__ImportResult"];
+                    "application/json": components["schemas"]["KpiImportResult"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -25190,7 +25372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_KpiPublic_"];
+                    "application/json": components["schemas"]["KpiPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -25880,7 +26062,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_TargetPublic_"];
+                    "application/json": components["schemas"]["TargetPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -26457,7 +26639,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ValuePublic_"];
+                    "application/json": components["schemas"]["ValuePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -26698,7 +26880,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ValuePublic_"];
+                    "application/json": components["schemas"]["ValuePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
