@@ -88,6 +88,10 @@ class NotFound(ProblemError):
     status, slug, title = 404, "not-found", "Not found"
 
 
+class NotAcceptable(ProblemError):
+    status, slug, title = 406, "not-acceptable", "None of the accepted media types is offered"
+
+
 class Conflict(ProblemError):
     status, slug, title = 409, "conflict", "Conflict"
 
@@ -279,6 +283,7 @@ _DESCRIPTIONS = {
     401: "Not signed in, or the token is not valid.",
     403: "Signed in, but not allowed to do this.",
     404: "No such record in your organisation.",
+    406: "`Accept` allows none of the media types this operation offers.",
     409: "Conflicts with the current state of the records.",
     412: "The `If-Match` tag is stale: read the record again.",
     413: "The request body is too large.",

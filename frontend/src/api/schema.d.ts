@@ -2274,8 +2274,8 @@ export interface paths {
         };
         /**
          * Feed Values
-         * @description Published KPI values of your organisation, each with its KPI code, period (code, label,
-         *     ISO start and end), actual (an exact decimal string), commentary, publication and last
+         * @description Published KPI values of your organisation, each with its KPI code,
+         *     period (code, label, ISO start and end), actual (an exact decimal string), commentary, publication and last
          *     change, and what the server works out: target, RAG, and direction of travel and % change
          *     against the previous period and the same period a year before (published values only).
          *
@@ -2284,6 +2284,33 @@ export interface paths {
          *     next sync. A revalidation (`If-None-Match`, `If-Modified-Since`) costs one small read.
          */
         get: operations["kpi-feed-feed_values"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kpi-feed/values.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feed Values Csv
+         * @description As CSV: published KPI values of your organisation, each with its KPI code,
+         *     period (code, label, ISO start and end), actual (an exact decimal string), commentary, publication and last
+         *     change, and what the server works out: target, RAG, and direction of travel and % change
+         *     against the previous period and the same period a year before (published values only).
+         *
+         *     Drafts and values awaiting verification are never in the feed. A value corrected after
+         *     publication gets a later `updated_at` and a higher `version`, so it comes again in the
+         *     next sync. A revalidation (`If-None-Match`, `If-Modified-Since`) costs one small read.
+         */
+        get: operations["kpi-feed-feed_values_csv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2301,11 +2328,33 @@ export interface paths {
         };
         /**
          * Feed Definitions
-         * @description KPI definitions of your organisation (active and retired): code, name, unit, polarity,
-         *     frequency, decimal places, linked programme and project, baseline and tolerance. Paged,
+         * @description KPI definitions of your organisation (active and retired): code,
+         *     name, unit, polarity, frequency, decimal places, linked programme and project, baseline and tolerance. Paged,
          *     tagged and rate limited like the values.
          */
         get: operations["kpi-feed-feed_definitions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kpi-feed/definitions.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feed Definitions Csv
+         * @description As CSV: KPI definitions of your organisation (active and retired): code,
+         *     name, unit, polarity, frequency, decimal places, linked programme and project, baseline and tolerance. Paged,
+         *     tagged and rate limited like the values.
+         */
+        get: operations["kpi-feed-feed_definitions_csv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -25009,7 +25058,7 @@ export interface operations {
                 cursor?: string | null;
             };
             header?: {
-                /** @description `text/csv` for CSV; JSON otherwise. */
+                /** @description Media types with optional `q` weights (RFC 9110); 406 if none is offered. */
                 accept?: string | null;
                 /** @description An earlier `ETag`: 304 if current. */
                 "If-None-Match"?: string | null;
@@ -25021,13 +25070,142 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page, in the order (updated_at, id). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. */
+            /** @description One page, in the order (updated_at, id). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. `Accept: text/csv` still gets the page as CSV here; the `.csv` operation declares it. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["FeedValuePage"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "kpi-feed-feed_values_csv": {
+        parameters: {
+            query?: {
+                /** @description A KPI code, e.g. `CS-01`; repeat for several (`code=CS-01&code=CS-02`). */
+                code?: string[] | null;
+                /** @description KPIs linked to this programme. */
+                programme_id?: string | null;
+                /** @description Values of periods starting on or after this: a period code (`2022-23`, `2022-23-Q1`, `2022-04`) or an ISO date. A code that reads both ways (`2011-12`) is a month. */
+                period_from?: string | null;
+                /** @description Values of periods ending on or before this: a period code or an ISO date. */
+                period_to?: string | null;
+                /** @description Only records changed at or after this instant (ISO 8601 with offset): for an incremental sync, send the largest `updated_at` you hold. Corrections count as changes. */
+                updated_since?: string | null;
+                /** @description Records per page (at most 1000). */
+                limit?: number;
+                /** @description From the previous page's `next`: opaque, do not build. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description Media types with optional `q` weights (RFC 9110); 406 if none is offered. */
+                accept?: string | null;
+                /** @description An earlier `ETag`: 304 if current. */
+                "If-None-Match"?: string | null;
+                /** @description An earlier `Last-Modified`: 304 if nothing changed since (If-None-Match wins). */
+                "If-Modified-Since"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page as CSV: a header row, then one row per record, the columns of the JSON items in their order. Decimals are exact (`72.5`), times ISO 8601 UTC with `Z`. `Link: <...>; rel="next"` names the next page while there is one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "text/csv": string;
                 };
             };
@@ -25058,6 +25236,15 @@ export interface operations {
             };
             /** @description Signed in, but not allowed to do this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25127,7 +25314,7 @@ export interface operations {
                 cursor?: string | null;
             };
             header?: {
-                /** @description `text/csv` for CSV; JSON otherwise. */
+                /** @description Media types with optional `q` weights (RFC 9110); 406 if none is offered. */
                 accept?: string | null;
                 /** @description An earlier `ETag`: 304 if current. */
                 "If-None-Match"?: string | null;
@@ -25139,13 +25326,138 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page, in the order (updated_at, id). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. */
+            /** @description One page, in the order (updated_at, id). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. `Accept: text/csv` still gets the page as CSV here; the `.csv` operation declares it. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["FeedDefinitionPage"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "kpi-feed-feed_definitions_csv": {
+        parameters: {
+            query?: {
+                /** @description A KPI code, e.g. `CS-01`; repeat for several (`code=CS-01&code=CS-02`). */
+                code?: string[] | null;
+                /** @description KPIs linked to this programme. */
+                programme_id?: string | null;
+                /** @description Only records changed at or after this instant (ISO 8601 with offset): for an incremental sync, send the largest `updated_at` you hold. Corrections count as changes. */
+                updated_since?: string | null;
+                /** @description Records per page (at most 1000). */
+                limit?: number;
+                /** @description From the previous page's `next`: opaque, do not build. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description Media types with optional `q` weights (RFC 9110); 406 if none is offered. */
+                accept?: string | null;
+                /** @description An earlier `ETag`: 304 if current. */
+                "If-None-Match"?: string | null;
+                /** @description An earlier `Last-Modified`: 304 if nothing changed since (If-None-Match wins). */
+                "If-Modified-Since"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page as CSV: a header row, then one row per record, the columns of the JSON items in their order. Decimals are exact (`72.5`), times ISO 8601 UTC with `Z`. `Link: <...>; rel="next"` names the next page while there is one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "text/csv": string;
                 };
             };
@@ -25176,6 +25488,15 @@ export interface operations {
             };
             /** @description Signed in, but not allowed to do this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
