@@ -26,6 +26,7 @@ from pmo.core.middleware import (
     API_PREFIX,
     BodyLimitMiddleware,
     ControlCharacterMiddleware,
+    HeadMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -58,6 +59,7 @@ KPIs, stage-gate approvals, delegated spend limits and benefits.
   as `If-Match` on `PATCH` (required: 428 without it, 412 when stale).
 * Creating `POST`s accept an `Idempotency-Key` header: a retry returns the first response.
 * Money is a decimal string in pounds (`"50000.00"`), dates are ISO 8601, ids are UUIDs.
+* `HEAD` works on every `GET`: the same status and headers, no body.
 """
 
 
@@ -141,6 +143,9 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
     app.include_router(docs_router(app.title))
     # Last: its catch-all path serves the web app's pages.
     app.include_router(web_router(frontend_dist or settings.frontend_dist))
+    # Innermost: routing, the read-only transaction and the handler see a GET; the request
+    # log (outside it) records the HEAD.
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -274,7 +274,10 @@ def _allowed_methods(request: Request) -> str:
     def served(method: str) -> bool:
         return any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
 
-    return ", ".join(m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if served(m))
+    methods = [m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if served(m)]
+    if "GET" in methods:
+        methods.insert(1, "HEAD")  # core.middleware.HeadMiddleware answers HEAD on every GET
+    return ", ".join(methods)
 
 
 _DESCRIPTIONS = {

@@ -91,6 +91,32 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 CONTROL_MESSAGE = "must not contain control characters (U+0000 to U+001F, U+007F), tab and newline included"
 
 
+class HeadMiddleware:
+    """`HEAD` on every `GET` (RFC 9110 9.3.2): the `GET` is run and its body left out, so the
+    status and headers (`ETag`, `Content-Length`, `Link`) are the `GET`'s own. FastAPI's
+    routes answer only the methods they name, so without this a `HEAD` would be a 405."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return  # the rest follows; only the last (empty) message is sent
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        as_get = {**scope, "method": "GET"}
+        await self.app(as_get, receive, without_body)
+        if "route" in as_get:  # for the request log's route label
+            scope["route"] = as_get["route"]
+
+
 class ControlCharacterMiddleware:
     """Refuse a control character in the path (400) or in a query parameter's name or value
     (422 naming the parameter), for every route, before routing and before any handler."""
