@@ -15,7 +15,8 @@ from sqlalchemy import text
 from pmo import __version__
 from pmo.api_docs import docs_router
 from pmo.audit.router import router as audit_router
-from pmo.auth.dependencies import PUBLIC
+from pmo.auth.dependencies import PUBLIC, security_requirement
+from pmo.auth.oauth import OAuthTokenError, TokenError, metadata_router, token_error_response
 from pmo.auth.router import router as auth_router
 from pmo.auth.session_router import router as auth_session_router
 from pmo.core.config import get_settings
@@ -138,7 +139,9 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     install_error_handlers(app)
+    app.add_exception_handler(TokenError, token_error_response)
     app.include_router(api_router())
+    app.include_router(metadata_router)
     app.include_router(_operations_router())
     app.include_router(docs_router(app.title))
     # Last: its catch-all path serves the web app's pages.
@@ -226,6 +229,15 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     schemas.update(problem.pop("$defs", {}))
     schemas["Problem"] = problem
     schemas.setdefault("FieldProblem", FieldProblem.model_json_schema())
+    schemas["OAuthTokenError"] = OAuthTokenError.model_json_schema()
+    # Each operation's security names the scopes an API client needs for it.
+    for domain_router in DOMAIN_ROUTERS:
+        for route in domain_router.routes:
+            if isinstance(route, APIRoute) and route.include_in_schema:
+                for method in route.methods or ():
+                    operation = document["paths"].get(API_PREFIX + route.path_format, {}).get(method.lower())
+                    if operation and "security" in operation:
+                        operation["security"] = security_requirement(route.dependant)
     # A body that cannot be decoded (not UTF-8, say) is refused with 400 before the route runs.
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():

@@ -35,7 +35,7 @@ def claims_for(user_id: uuid.UUID, organisation_id: uuid.UUID, **changes: Any) -
     settings = get_settings()
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
-        "iss": settings.jwt_issuer,
+        "iss": settings.public_url,
         "aud": settings.jwt_audience,
         "sub": str(user_id),
         "iat": int(now.timestamp()),

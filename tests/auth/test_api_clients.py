@@ -12,7 +12,7 @@ from sqlmodel import Session
 from pmo.auth.models import ApiClient
 from pmo.core.permissions import Role
 from pmo.core.security import digest
-from support.api import problem
+from support.api import oauth_error, problem
 
 from .helpers import ME_URL, TOKEN_URL, bearer
 
@@ -127,41 +127,55 @@ def test_token_with_http_basic_credentials(client, create_client):
     assert client.get(ME_URL, headers=bearer(response.json()["access_token"])).status_code == 200
 
 
-def test_wrong_http_basic_secret_is_401(client, create_client):
+def test_wrong_http_basic_secret_is_invalid_client_401(client, create_client):
     created = create_client()
     response = client.post(
         TOKEN_URL, data={"grant_type": "client_credentials"}, headers=basic(created["client_id"], "wrong")
     )
-    assert problem(response, 401)["error"] == "invalid_client"
+    oauth_error(response, 401, "invalid_client")
+    # RFC 6749 5.2: a client that authenticated with Basic is challenged for Basic.
+    assert response.headers["www-authenticate"] == 'Basic realm="pmo"'
 
 
-def test_malformed_http_basic_is_400(client, create_client):
+@pytest.mark.parametrize("credentials", ["%%%not-base64", "bm8tY29sb24="])  # the second: "no-colon"
+def test_malformed_http_basic_is_invalid_client(client, create_client, credentials):
     create_client()
     response = client.post(
-        TOKEN_URL, data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic %%%not-base64"}
+        TOKEN_URL,
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {credentials}"},
     )
-    problem(response, 400)
+    oauth_error(response, 401, "invalid_client")
+
+
+def test_credentials_both_in_basic_and_the_form_are_invalid_request(client, create_client):
+    created = create_client()
+    response = client.post(
+        TOKEN_URL,
+        data={"grant_type": "client_credentials", "client_id": created["client_id"]},
+        headers=basic(created["client_id"], created["client_secret"]),
+    )
+    oauth_error(response, 400, "invalid_request")
 
 
 def test_wrong_secret_is_401(client, create_client):
     created = create_client()
-    body = problem(client_token(client, created | {"client_secret": "not-the-secret"}), 401)
-    assert body["error"] == "invalid_client"
-    assert "access_token" not in body
+    response = client_token(client, created | {"client_secret": "not-the-secret"})
+    oauth_error(response, 401, "invalid_client")
+    assert response.headers["www-authenticate"] == 'Basic realm="pmo"'
 
 
 def test_unknown_client_is_401(client, create_client):
     created = create_client()
-    body = problem(client_token(client, created | {"client_id": "pmo_" + "0" * 24}), 401)
-    assert body["error"] == "invalid_client"
+    oauth_error(client_token(client, created | {"client_id": "pmo_" + "0" * 24}), 401, "invalid_client")
 
 
-def test_missing_client_credentials_are_400(client, create_client):
+def test_missing_client_credentials_are_invalid_request(client, create_client):
     created = create_client()
     response = client.post(
         TOKEN_URL, data={"grant_type": "client_credentials", "client_id": created["client_id"]}
     )
-    problem(response, 400)
+    assert "`client_secret`" in oauth_error(response, 400, "invalid_request")["error_description"]
 
 
 def test_a_client_secret_is_not_a_password(client, create_client, admin):
@@ -175,7 +189,7 @@ def test_a_client_secret_is_not_a_password(client, create_client, admin):
             "password": created["client_secret"],
         },
     )
-    problem(response, 401)
+    oauth_error(response, 400, "invalid_grant")
 
 
 def test_scope_beyond_the_grant_is_invalid_scope(client, create_client):
@@ -183,15 +197,12 @@ def test_scope_beyond_the_grant_is_invalid_scope(client, create_client):
 
     response = client_token(client, created, scope="kpis:read portfolio:read")
 
-    body = problem(response, 401)
-    assert body["error"] == "invalid_scope"
-    assert "access_token" not in body
+    oauth_error(response, 400, "invalid_scope")
 
 
 def test_unknown_scope_is_invalid_scope(client, create_client):
     created = create_client(scopes=["kpis:read"])
-    body = problem(client_token(client, created, scope="admin"), 401)
-    assert body["error"] == "invalid_scope"
+    oauth_error(client_token(client, created, scope="admin"), 400, "invalid_scope")
 
 
 def test_a_narrower_scope_can_be_asked_for(client, create_client):
@@ -249,7 +260,7 @@ def test_revoked_client_is_refused_at_once(client, admin, create_client):
     assert revoked.json()["revoked_at"] is not None
     # No waiting for the next second: revocation is checked on every request.
     problem(client.get(ME_URL, headers=bearer(token)), 401)
-    assert problem(client_token(client, created), 401)["error"] == "invalid_client"
+    oauth_error(client_token(client, created), 401, "invalid_client")
 
 
 def test_revoked_client_cannot_be_given_a_new_secret(client, admin, create_client):
@@ -280,7 +291,7 @@ def test_rotate_secret_replaces_the_old_one(client, admin, create_client):
     assert new_secret
     assert new_secret != created["client_secret"]
     assert rotated.json()["client_id"] == created["client_id"]
-    assert problem(client_token(client, created), 401)["error"] == "invalid_client"
+    oauth_error(client_token(client, created), 401, "invalid_client")
     fresh = client_token(client, created | {"client_secret": new_secret})
     assert fresh.status_code == 200, fresh.text
     assert client.get(ME_URL, headers=bearer(fresh.json()["access_token"])).status_code == 200

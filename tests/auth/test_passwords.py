@@ -13,7 +13,7 @@ from pmo.core.security import COMMON_PASSWORDS_FILE, is_common_password
 from pmo.demo import DEMO_PASSWORD
 from pmo.organisations.models import User
 from pmo.organisations.schemas import UserCreate
-from support.api import problem
+from support.api import oauth_error, problem
 
 from .helpers import TOKEN_URL
 
@@ -124,7 +124,7 @@ def test_guesses_through_either_door_share_the_accounts_limit(client, login, mem
     for _ in range(3):
         change(client, member, "a wrong guess")
 
-    problem(login(EMAIL), 429)
+    oauth_error(login(EMAIL), 429, "too_many_requests")
 
 
 def test_the_password_change_limit_leaves_other_accounts_alone(

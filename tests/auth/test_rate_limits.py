@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from pmo.core.config import get_settings
-from support.api import problem
+from support.api import oauth_error
 
 from .helpers import ME_URL, TOKEN_URL, bearer
 from .test_browser_session import CSRF, REFRESH_URL, cookie_values, sign_in, with_session
@@ -31,7 +31,7 @@ def three_address_failures(monkeypatch):
 
 
 def assert_throttled(response) -> None:
-    body = problem(response, 429)
+    body = oauth_error(response, 429, "too_many_requests")
     retry_after = int(response.headers["Retry-After"])
     assert 1 <= retry_after <= get_settings().login_window_seconds
     assert "access_token" not in body
@@ -41,14 +41,14 @@ def test_account_is_locked_after_n_failed_sign_ins_even_with_the_right_password(
     login, member, three_failures
 ):
     for _ in range(3):
-        problem(login(EMAIL, "wrong password"), 401)
+        oauth_error(login(EMAIL, "wrong password"), 400, "invalid_grant")
 
     assert_throttled(login(EMAIL))
 
 
 def test_failures_below_the_limit_do_not_lock(login, member, three_failures):
     for _ in range(2):
-        problem(login(EMAIL, "wrong password"), 401)
+        oauth_error(login(EMAIL, "wrong password"), 400, "invalid_grant")
 
     assert login(EMAIL).status_code == 200
 
@@ -88,7 +88,7 @@ def test_account_lock_does_not_affect_other_accounts(login, factory, org, member
 
 def test_failures_for_unknown_accounts_are_counted_too(login, member, three_failures, counters):
     for _ in range(3):
-        problem(login("ghost@chesterfield.test", "guess"), 401)
+        oauth_error(login("ghost@chesterfield.test", "guess"), 400, "invalid_grant")
 
     assert counters("login-account:") == {"login-account:ghost@chesterfield.test": 3}
     assert_throttled(login("ghost@chesterfield.test", "guess"))
@@ -121,10 +121,10 @@ def test_access_tokens_keep_working_while_the_account_is_locked(client, login, m
 
 def test_address_is_throttled_after_n_failed_sign_ins(login, member, three_address_failures):
     for _ in range(3):
-        problem(login("ghost@chesterfield.test", "guess"), 401)
+        oauth_error(login("ghost@chesterfield.test", "guess"), 400, "invalid_grant")
 
-    body = problem(login(EMAIL), 429)
-    assert "network address" in body["detail"]
+    body = oauth_error(login(EMAIL), 429, "too_many_requests")
+    assert "network address" in body["error_description"]
 
 
 def test_successful_sign_ins_are_not_counted_against_the_address(
@@ -196,7 +196,7 @@ def test_renewals_are_not_refused_when_the_address_is_throttled(
 def test_address_limit_covers_client_credentials(client, member, three_address_failures):
     data = {"grant_type": "client_credentials", "client_id": "pmo_x", "client_secret": "y"}
     for _ in range(3):
-        assert problem(client.post(TOKEN_URL, data=data), 401)["error"] == "invalid_client"
+        oauth_error(client.post(TOKEN_URL, data=data), 401, "invalid_client")
 
     assert_throttled(client.post(TOKEN_URL, data=data))
 
@@ -205,7 +205,7 @@ def test_address_limit_applies_across_accounts(login, factory, org, member, thre
     factory.person(org, email="colleague@chesterfield.test")
     # One guess at each of many accounts (password spraying): no account is near its limit.
     for name in ("ann", "bob", "cat"):
-        problem(login(f"{name}@chesterfield.test", "Summer2026!"), 401)
+        oauth_error(login(f"{name}@chesterfield.test", "Summer2026!"), 400, "invalid_grant")
 
     assert_throttled(login("colleague@chesterfield.test"))
     assert_throttled(login(EMAIL))
@@ -224,7 +224,7 @@ def test_refused_scope_requests_are_counted_against_the_address(
         "scope": "portfolio:read",
     }
     for _ in range(3):
-        assert problem(client.post(TOKEN_URL, data=data), 401)["error"] == "invalid_scope"
+        oauth_error(client.post(TOKEN_URL, data=data), 400, "invalid_scope")
 
     assert counters("login-address:") == {"login-address:testclient": 3}
     assert_throttled(client.post(TOKEN_URL, data=data | {"scope": "kpis:read"}))

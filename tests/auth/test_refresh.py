@@ -12,7 +12,7 @@ from pmo.auth.models import RefreshToken
 from pmo.core.config import get_settings
 from pmo.core.security import digest
 from pmo.organisations.models import User
-from support.api import problem
+from support.api import oauth_error, problem
 
 from .helpers import ME_URL, bearer
 
@@ -47,9 +47,9 @@ def test_a_refresh_token_works_only_once_after_the_grace_period(login, refresh, 
     assert refresh(first["refresh_token"]).status_code == 200
     clock.advance(GRACE + 1)
 
-    body = problem(refresh(first["refresh_token"]), 401)
+    body = oauth_error(refresh(first["refresh_token"]), 400, "invalid_grant")
     assert body["error"] == "invalid_grant"
-    assert "already used" in body["detail"]
+    assert "already used" in body["error_description"]
 
 
 def test_reusing_a_used_refresh_token_revokes_the_whole_family(client, login, refresh, member, clock):
@@ -59,11 +59,11 @@ def test_reusing_a_used_refresh_token_revokes_the_whole_family(client, login, re
     clock.advance(GRACE + 1)
 
     # The first token comes back: someone kept a copy. Every token of the family ends.
-    problem(refresh(first["refresh_token"]), 401)
+    oauth_error(refresh(first["refresh_token"]), 400, "invalid_grant")
 
-    problem(refresh(third["refresh_token"]), 401)
+    oauth_error(refresh(third["refresh_token"]), 400, "invalid_grant")
     # And the family stays ended: nothing rotated from it is usable.
-    problem(refresh(second["refresh_token"]), 401)
+    oauth_error(refresh(second["refresh_token"]), 400, "invalid_grant")
 
 
 def test_family_revocation_leaves_other_sessions_alone(login, refresh, member, clock):
@@ -71,9 +71,9 @@ def test_family_revocation_leaves_other_sessions_alone(login, refresh, member, c
     phone = login(EMAIL).json()
     rotated = refresh(laptop["refresh_token"]).json()
     clock.advance(GRACE + 1)
-    assert refresh(laptop["refresh_token"]).status_code == 401  # reuse: laptop family revoked
+    assert refresh(laptop["refresh_token"]).status_code == 400  # reuse: laptop family revoked
 
-    assert refresh(rotated["refresh_token"]).status_code == 401
+    assert refresh(rotated["refresh_token"]).status_code == 400
     assert refresh(phone["refresh_token"]).status_code == 200
 
 
@@ -81,7 +81,7 @@ def test_reuse_is_recorded_in_the_database(login, refresh, member, session: Sess
     first = login(EMAIL).json()
     second = refresh(first["refresh_token"]).json()
     clock.advance(GRACE + 1)
-    assert refresh(first["refresh_token"]).status_code == 401
+    assert refresh(first["refresh_token"]).status_code == 400
 
     tokens = session.execute(select(RefreshToken).where(RefreshToken.user_id == member.id)).scalars().all()
     assert len(tokens) == 2
@@ -138,10 +138,13 @@ def test_reuse_after_the_grace_period_ends_the_siblings_too(client, login, refre
     sibling = refresh(first["refresh_token"]).json()
     clock.advance(GRACE + 1)
 
-    assert "already used" in problem(refresh(first["refresh_token"]), 401)["detail"]
+    assert (
+        "already used"
+        in oauth_error(refresh(first["refresh_token"]), 400, "invalid_grant")["error_description"]
+    )
 
-    problem(refresh(second["refresh_token"]), 401)
-    problem(refresh(sibling["refresh_token"]), 401)
+    oauth_error(refresh(second["refresh_token"]), 400, "invalid_grant")
+    oauth_error(refresh(sibling["refresh_token"]), 400, "invalid_grant")
 
 
 def test_the_grace_period_is_counted_from_the_first_use(login, refresh, member, clock):
@@ -152,7 +155,7 @@ def test_the_grace_period_is_counted_from_the_first_use(login, refresh, member, 
     clock.advance(2)
 
     # The sibling did not move the first use on: this is past the grace period.
-    problem(refresh(first["refresh_token"]), 401)
+    oauth_error(refresh(first["refresh_token"]), 400, "invalid_grant")
 
 
 def test_no_grace_for_a_token_of_an_ended_session(client, login, refresh, member, clock):
@@ -162,7 +165,7 @@ def test_no_grace_for_a_token_of_an_ended_session(client, login, refresh, member
         client.post("/api/v1/auth/logout", json={"refresh_token": second["refresh_token"]}).status_code == 204
     )
 
-    problem(refresh(first["refresh_token"]), 401)
+    oauth_error(refresh(first["refresh_token"]), 400, "invalid_grant")
 
 
 def test_a_grace_period_of_zero_takes_any_reuse_as_theft(login, refresh, member, monkeypatch):
@@ -170,23 +173,23 @@ def test_a_grace_period_of_zero_takes_any_reuse_as_theft(login, refresh, member,
     first = login(EMAIL).json()
     second = refresh(first["refresh_token"]).json()
 
-    problem(refresh(first["refresh_token"]), 401)
-    problem(refresh(second["refresh_token"]), 401)
+    oauth_error(refresh(first["refresh_token"]), 400, "invalid_grant")
+    oauth_error(refresh(second["refresh_token"]), 400, "invalid_grant")
 
 
 def test_unknown_refresh_token_is_401(refresh, member):
-    body = problem(refresh("this-was-never-issued"), 401)
+    body = oauth_error(refresh("this-was-never-issued"), 400, "invalid_grant")
     assert body["error"] == "invalid_grant"
 
 
 def test_access_token_is_not_a_refresh_token(login, refresh, member):
     first = login(EMAIL).json()
-    problem(refresh(first["access_token"]), 401)
+    oauth_error(refresh(first["access_token"]), 400, "invalid_grant")
 
 
-def test_missing_refresh_token_is_400(client, member):
+def test_missing_refresh_token_is_invalid_request(client, member):
     response = client.post("/api/v1/auth/token", data={"grant_type": "refresh_token"})
-    problem(response, 400)
+    assert "`refresh_token`" in oauth_error(response, 400, "invalid_request")["error_description"]
 
 
 def test_expired_refresh_token_is_refused(login, refresh, member, session: Session):
@@ -198,14 +201,14 @@ def test_expired_refresh_token_is_refused(login, refresh, member, session: Sessi
     session.add(token)
     session.commit()
 
-    problem(refresh(first["refresh_token"]), 401)
+    oauth_error(refresh(first["refresh_token"]), 400, "invalid_grant")
 
 
 def test_refresh_token_of_a_deactivated_user_is_refused(client, login, refresh, admin, member):
     first = login(EMAIL).json()
     assert client.post(f"/api/v1/users/{member.id}/deactivate", headers=admin.headers).status_code == 200
 
-    problem(refresh(first["refresh_token"]), 401)
+    oauth_error(refresh(first["refresh_token"]), 400, "invalid_grant")
 
 
 def test_refresh_token_of_a_user_disabled_in_the_database_is_refused(login, refresh, member, session):
@@ -215,14 +218,14 @@ def test_refresh_token_of_a_user_disabled_in_the_database_is_refused(login, refr
     session.add(user)
     session.commit()
 
-    problem(refresh(first["refresh_token"]), 401)
+    oauth_error(refresh(first["refresh_token"]), 400, "invalid_grant")
 
 
 def test_refresh_token_of_a_deleted_user_is_refused(client, login, refresh, admin, member):
     first = login(EMAIL).json()
     assert client.delete(f"/api/v1/users/{member.id}", headers=admin.headers).status_code == 204
 
-    problem(refresh(first["refresh_token"]), 401)
+    oauth_error(refresh(first["refresh_token"]), 400, "invalid_grant")
 
 
 def test_logout_revokes_the_refresh_token(client, login, refresh, member):
@@ -231,7 +234,7 @@ def test_logout_revokes_the_refresh_token(client, login, refresh, member):
     response = client.post("/api/v1/auth/logout", json={"refresh_token": first["refresh_token"]})
 
     assert response.status_code == 204, response.text
-    problem(refresh(first["refresh_token"]), 401)
+    oauth_error(refresh(first["refresh_token"]), 400, "invalid_grant")
 
 
 def test_logout_revokes_tokens_rotated_from_it(client, login, refresh, member):
@@ -243,7 +246,7 @@ def test_logout_revokes_tokens_rotated_from_it(client, login, refresh, member):
         client.post("/api/v1/auth/logout", json={"refresh_token": first["refresh_token"]}).status_code == 204
     )
 
-    problem(refresh(second["refresh_token"]), 401)
+    oauth_error(refresh(second["refresh_token"]), 400, "invalid_grant")
 
 
 def test_logout_leaves_other_sessions_alone(client, login, refresh, member):
@@ -280,7 +283,7 @@ def test_logout_all_ends_every_session_of_that_person_only(
     assert response.status_code == 204, response.text
     for pair in (laptop, phone):
         problem(client.get(ME_URL, headers=bearer(pair["access_token"])), 401)
-        problem(refresh(pair["refresh_token"]), 401)
+        oauth_error(refresh(pair["refresh_token"]), 400, "invalid_grant")
     problem(client.get(ME_URL, headers=member.headers), 401)
     tokens = session.execute(select(RefreshToken).where(RefreshToken.user_id == member.id)).scalars().all()
     assert len(tokens) == 2
@@ -310,5 +313,5 @@ def test_reactivation_does_not_revive_old_sessions(client, login, refresh, admin
     assert client.post(f"/api/v1/users/{member.id}/reactivate", headers=admin.headers).status_code == 200
 
     problem(client.get(ME_URL, headers=bearer(pair["access_token"])), 401)
-    problem(refresh(pair["refresh_token"]), 401)
+    oauth_error(refresh(pair["refresh_token"]), 400, "invalid_grant")
     assert login(EMAIL).status_code == 200

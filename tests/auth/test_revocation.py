@@ -14,7 +14,7 @@ from pmo.core.config import get_settings
 from pmo.core.security import decode_access_token
 from pmo.main import create_app
 from pmo.organisations.models import User
-from support.api import problem
+from support.api import oauth_error, problem
 
 from .helpers import ME_URL, bearer, claims_for, sign
 from .test_browser_session import CSRF, SESSION_URL, cookie_values, sign_in, with_session
@@ -117,7 +117,7 @@ def test_a_stolen_refresh_token_coming_back_ends_the_sessions_access_tokens(
     second = refresh(first["refresh_token"]).json()
     clock.advance(get_settings().refresh_reuse_grace_seconds + 1)
 
-    problem(refresh(first["refresh_token"]), 401)
+    oauth_error(refresh(first["refresh_token"]), 400, "invalid_grant")
 
     problem(client.get(ME_URL, headers=bearer(second["access_token"])), 401)
 
@@ -165,5 +165,5 @@ def test_a_token_added_to_a_session_as_it_is_revoked_ends_with_it(client, login,
         late = auth_service.issue_user_tokens(session, get_settings(), user, family_id=sid)
         session.commit()
 
-    problem(refresh(late.refresh_token or ""), 401)
+    oauth_error(refresh(late.refresh_token or ""), 400, "invalid_grant")
     problem(client.get(ME_URL, headers=bearer(late.access_token)), 401)

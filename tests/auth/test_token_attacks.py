@@ -28,8 +28,11 @@ REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti", "typ", "org", "role
 
 
 def assert_refused(client, token: str) -> None:
-    body = problem(client.get(ME_URL, headers=bearer(token)), 401)
+    response = client.get(ME_URL, headers=bearer(token))
+    body = problem(response, 401)
     assert "email" not in body
+    # RFC 6750 3.1: a token was sent and cannot be used.
+    assert response.headers["www-authenticate"] == 'Bearer realm="pmo", error="invalid_token"'
 
 
 def assert_all_refused(client, tokens: dict[str, str]) -> None:
@@ -60,7 +63,8 @@ def test_a_forged_token_with_the_right_key_and_claims_is_accepted(client, viewer
 def test_no_token_is_401(client, viewer):
     response = client.get(ME_URL)
     problem(response, 401)
-    assert response.headers["www-authenticate"].lower().startswith("bearer")
+    # RFC 6750 3.1: no credentials sent, so no error code in the challenge.
+    assert response.headers["www-authenticate"] == 'Bearer realm="pmo"'
 
 
 def test_malformed_authorization_header_is_401(client, viewer):

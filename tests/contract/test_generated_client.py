@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -121,9 +122,11 @@ def _token(generated: ModuleType, server: str, **form: str) -> Any:
     """An authenticated client, signed in through the generated token operation (use it in `with`)."""
     models = _module(generated, "models")
     issue_token = _module(generated, "api.auth.auth_issue_token")
-    grant = models.IssueTokenFormGrantType(form.pop("grant_type"))
+    # The form's class, and its grant type enum, as the generator named them.
+    form_class = typing.get_type_hints(issue_token.sync)["body"]
+    grant = typing.get_type_hints(form_class)["grant_type"](form.pop("grant_type"))
     with generated.Client(base_url=server) as anonymous:
-        answer = issue_token.sync(client=anonymous, body=models.IssueTokenForm(grant_type=grant, **form))
+        answer = issue_token.sync(client=anonymous, body=form_class(grant_type=grant, **form))
     assert isinstance(answer, models.TokenResponse), answer
     return generated.AuthenticatedClient(base_url=server, token=answer.access_token)
 

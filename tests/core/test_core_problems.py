@@ -101,10 +101,11 @@ def test_422_malformed_json(client, admin, assert_problem):
 
 def test_429_too_many_sign_in_attempts(client, admin, monkeypatch, assert_problem):
     monkeypatch.setattr(get_settings(), "login_failures_per_address", 2)
-    form = {"grant_type": "password", "username": admin.user.email, "password": "wrong password"}
+    # The web app's sign-in (the token endpoint answers in RFC 6749's shape instead).
+    body = {"email": admin.user.email, "password": "wrong password"}
     for _ in range(2):
-        assert client.post("/api/v1/auth/token", data=form).status_code == 401
-    response = client.post("/api/v1/auth/token", data=form)
+        assert client.post("/api/v1/auth/session", json=body).status_code == 401
+    response = client.post("/api/v1/auth/session", json=body)
     assert_problem(response, 429)
     assert int(response.headers["retry-after"]) >= 1
 

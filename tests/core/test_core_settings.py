@@ -71,3 +71,34 @@ def test_development_secrets_differ_between_installations(no_secret_env, var_dir
     monkeypatch.setattr(config, "VAR_DIR", tmp_path / "elsewhere")
     config._development_secret.cache_clear()
     assert Settings().signing_secret != first
+
+
+def test_public_url_defaults_to_the_development_server(monkeypatch):
+    monkeypatch.delenv("PMO_PUBLIC_URL", raising=False)
+    assert Settings().public_url == "http://127.0.0.1:8000"
+
+
+def test_public_url_from_the_environment_loses_its_trailing_slash(monkeypatch):
+    monkeypatch.setenv("PMO_PUBLIC_URL", "https://pmo.chesterfield.gov.uk/")
+    assert Settings().public_url == "https://pmo.chesterfield.gov.uk"
+    monkeypatch.setenv("PMO_PUBLIC_URL", "https://council.example/pmo/")
+    assert Settings().public_url == "https://council.example/pmo"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("pmo.chesterfield.gov.uk", "absolute http"),
+        ("/pmo", "absolute http"),
+        ("ftp://pmo.example", "absolute http"),
+        ("https://", "absolute http"),
+        ("https://pmo.example/?tenant=1", "no query"),
+        ("https://pmo.example/#top", "no query"),
+        ("https://pmo.example/?", "no query"),
+        ("https://admin:secret@pmo.example", "no user name"),
+        ("https://pmo.example:99999", "PMO_PUBLIC_URL"),
+    ],
+)
+def test_public_url_that_is_not_an_absolute_base_refuses(value, message):
+    with pytest.raises(ValidationError, match=message):
+        Settings(public_url=value)

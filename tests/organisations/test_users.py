@@ -319,7 +319,8 @@ def test_deactivated_user_cannot_sign_in(client, admin):
         f"{API}/auth/token",
         data={"grant_type": "password", "username": user["email"], "password": NEW_PASSWORD},
     )
-    assert response.status_code == 401
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
 
 
 def test_delete_user_removes_them_and_their_roles(client, admin, factory, org, db, engine):
@@ -383,7 +384,8 @@ def test_deactivation_ends_sessions_for_good(client, admin):
     refreshed = client.post(
         f"{API}/auth/token", data={"grant_type": "refresh_token", "refresh_token": signed_in["refresh_token"]}
     )
-    assert refreshed.status_code == 401
+    assert refreshed.status_code == 400
+    assert refreshed.json()["error"] == "invalid_grant"
 
 
 def test_a_user_who_has_signed_in_can_be_deleted(client, admin, db):
@@ -399,7 +401,8 @@ def test_a_user_who_has_signed_in_can_be_deleted(client, admin, db):
         f"{API}/auth/token",
         data={"grant_type": "refresh_token", "refresh_token": signed_in.json()["refresh_token"]},
     )
-    assert refreshed.status_code == 401
+    assert refreshed.status_code == 400
+    assert refreshed.json()["error"] == "invalid_grant"
 
 
 def test_create_with_idempotency_key_replays_the_first_result(client, admin, other_admin, db):

@@ -27,6 +27,20 @@ def problem(response: Response, status: int) -> dict[str, Any]:
     return body
 
 
+def oauth_error(response: Response, status: int, error: str) -> dict[str, Any]:
+    """Assert a token endpoint refusal as RFC 6749 section 5.2 says (JSON, never cached)."""
+    assert response.status_code == status, (response.status_code, response.text)
+    assert response.headers["content-type"] == "application/json", response.headers["content-type"]
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["pragma"] == "no-cache"
+    body: dict[str, Any] = response.json()
+    assert body["error"] == error, body
+    assert isinstance(body["error_description"], str), body
+    assert body["error_description"], body
+    assert set(body) == {"error", "error_description"}, body
+    return body
+
+
 def sign_in(client: TestClient, email: str, password: str) -> dict[str, str]:
     """The headers of a person signed in with the password grant."""
     response = client.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
 from fastapi.security import OAuth2
 
@@ -12,19 +13,33 @@ from pmo.auth.service import actor_from_token
 from pmo.core.config import get_settings
 from pmo.core.db import SessionDep
 from pmo.core.errors import Forbidden, Unauthorized
-from pmo.core.permissions import Actor, Permission, roles_granting
+from pmo.core.permissions import (
+    CLIENT_SCOPE_DESCRIPTIONS,
+    Actor,
+    Permission,
+    roles_granting,
+    scopes_granting,
+)
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path
 
-# Declares both OAuth2 flows in the OpenAPI document; `current_actor` reads the token itself.
+# The two OAuth2 flows, declared in the OpenAPI document; `current_actor` reads the token
+# itself. People (password flow) have roles, not scopes; API clients (client credentials)
+# have scopes, and each operation names those it needs (`security_requirement`).
 oauth2_scheme = OAuth2(
-    flows=OAuthFlows(
-        password=OAuthFlowPassword(tokenUrl=TOKEN_URL, refreshUrl=TOKEN_URL),
-        clientCredentials=OAuthFlowClientCredentials(
-            tokenUrl=TOKEN_URL, scopes={"kpis:read": "Read KPIs", "portfolio:read": "Read the portfolio"}
-        ),
-    ),
+    flows=OAuthFlows(password=OAuthFlowPassword(tokenUrl=TOKEN_URL, refreshUrl=TOKEN_URL)),
     scheme_name="OAuth2",
+    description="People: email and password, then the refresh token.",
+    auto_error=False,
+)
+client_credentials_scheme = OAuth2(
+    flows=OAuthFlows(
+        clientCredentials=OAuthFlowClientCredentials(
+            tokenUrl=TOKEN_URL, scopes={str(scope): text for scope, text in CLIENT_SCOPE_DESCRIPTIONS.items()}
+        )
+    ),
+    scheme_name="OAuth2ClientCredentials",
+    description="Other council systems: client id and secret, scopes per operation.",
     auto_error=False,
 )
 
@@ -33,6 +48,7 @@ def current_actor(
     request: Request,
     session: SessionDep,
     _declared: Annotated[str | None, Depends(oauth2_scheme)],
+    _declared_for_clients: Annotated[str | None, Depends(client_credentials_scheme)],
 ) -> Actor:
     authorization = request.headers.get("Authorization", "")
     scheme, _, token = authorization.partition(" ")
@@ -56,15 +72,34 @@ def require(*permissions: Permission) -> Any:
     def check(actor: CurrentActor) -> Actor:
         for permission in permissions:
             if permission not in actor.permissions():
-                roles = ", ".join(roles_granting(permission))
-                raise Forbidden(
-                    f"This needs the permission '{permission}'"
-                    + (f", which comes with the role(s): {roles}." if actor.kind == "user" else ".")
-                )
+                raise _lacks(actor, permission)
         return actor
 
     check.required_permissions = permissions  # type: ignore[attr-defined]
     return Depends(check)
+
+
+def _lacks(actor: Actor, permission: Permission) -> Forbidden:
+    """The 403 of a token without the privilege, with its RFC 6750 challenge: for an API
+    client, a scope that would grant it."""
+    challenge = 'Bearer realm="pmo", error="insufficient_scope"'
+    if actor.kind == "user":
+        roles = ", ".join(roles_granting(permission))
+        return Forbidden(
+            f"This needs the permission '{permission}', which comes with the role(s): {roles}.",
+            headers={"WWW-Authenticate": challenge},
+        )
+    scopes = scopes_granting(permission)
+    if not scopes:
+        return Forbidden(
+            f"This needs the permission '{permission}', which no API client scope grants.",
+            headers={"WWW-Authenticate": challenge},
+        )
+    return Forbidden(
+        f"This needs the scope {' or '.join(repr(str(s)) for s in scopes)}.",
+        # `scope=` lists scopes all needed (RFC 6750 3): name one that suffices.
+        headers={"WWW-Authenticate": challenge + f', scope="{scopes[0]}"'},
+    )
 
 
 def _authenticated(actor: CurrentActor) -> Actor:
@@ -85,3 +120,29 @@ Authenticated = Annotated[Actor, Depends(_authenticated)]
 # No token needed (token endpoint, health): stated explicitly, `dependencies=[PUBLIC]`, so
 # the route walk in the tests can tell a public route from one that forgot its permission.
 PUBLIC = Depends(_public)
+
+
+# The security requirement of each operation in the OpenAPI document -------------------------
+
+
+def _required_permissions(dependant: Dependant) -> tuple[Permission, ...]:
+    found: list[Permission] = []
+    for dependency in dependant.dependencies:
+        found.extend(getattr(dependency.call, "required_permissions", ()))
+        found.extend(_required_permissions(dependency))
+    return tuple(dict.fromkeys(found))
+
+
+def security_requirement(dependant: Dependant) -> list[dict[str, list[str]]]:
+    """People's tokens (the password flow) or an API client's token with the scopes the route
+    needs: one requirement per set of scopes that would do. A route no scope opens to clients
+    lists people only; a route that needs a token but no permission, any client."""
+    options: list[frozenset[str]] = [frozenset()]
+    for permission in _required_permissions(dependant):
+        granting = scopes_granting(permission)
+        options = [option | {str(scope)} for option in options for scope in granting]
+    unique = sorted(set(options), key=sorted)
+    return [
+        {oauth2_scheme.scheme_name: []},
+        *({client_credentials_scheme.scheme_name: sorted(option)} for option in unique),
+    ]

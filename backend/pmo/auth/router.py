@@ -3,13 +3,25 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
+from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlmodel import Session
 
 from pmo.auth import service
 from pmo.auth.dependencies import PUBLIC, Authenticated, require
+from pmo.auth.oauth import (
+    FORM_MEDIA_TYPE,
+    GRANT_TYPES,
+    MAX_PARAMETER_LENGTH,
+    TOKEN_HEADERS,
+    TOKEN_PATH,
+    TOKEN_REQUEST_BODY,
+    TOKEN_RESPONSES,
+    TokenError,
+    TokenErrorCode,
+)
 from pmo.auth.schemas import (
     ApiClientCreate,
     ApiClientPublic,
@@ -20,7 +32,7 @@ from pmo.auth.schemas import (
 )
 from pmo.core.config import get_settings
 from pmo.core.db import SessionDep, get_engine
-from pmo.core.errors import BadRequest, ProblemError, declare, declare_public
+from pmo.core.errors import BadRequest, ProblemError, TooManyRequests, declare, declare_public
 from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
@@ -30,68 +42,108 @@ from pmo.core.security import NO_STORE, NO_STORE_DOC
 
 router = APIRouter()
 
-FormText = Annotated[str | None, Form(max_length=1000)]
-
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    """HTTP Basic client authentication (RFC 6749 section 2.3.1): id and secret form-encoded."""
     scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "basic":
         return None
     try:
-        client_id, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+        client_id, colon, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError) as exc:
-        raise BadRequest("The Basic credentials are not valid base64 of 'client_id:client_secret'.") from exc
-    return client_id, secret
+        raise TokenError(
+            "invalid_client", "The Basic credentials are not base64 of 'client_id:client_secret'."
+        ) from exc
+    if not colon:
+        raise TokenError("invalid_client", "The Basic credentials are not 'client_id:client_secret'.")
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+async def token_request(request: Request) -> dict[str, str]:
+    """The token request's form parameters, read here rather than by the framework so that
+    every refusal has the RFC 6749 shape (a JSON body or a missing field is `invalid_request`,
+    not a 422 problem)."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != FORM_MEDIA_TYPE:
+        raise TokenError(
+            "invalid_request", f"Send the parameters as {FORM_MEDIA_TYPE}, not {media_type or 'no body'}."
+        )
+    try:
+        form = await request.form(max_files=0, max_fields=20)
+    except (HTTPException, ValueError, UnicodeDecodeError) as exc:
+        raise TokenError("invalid_request", "The form cannot be read.") from exc
+    parameters: dict[str, str] = {}
+    for name, value in form.multi_items():
+        if not isinstance(value, str):
+            raise TokenError("invalid_request", f"`{name}` must be text, not a file.")
+        if name in parameters:
+            raise TokenError("invalid_request", f"`{name}` is sent more than once.")
+        if len(value) > MAX_PARAMETER_LENGTH:
+            raise TokenError("invalid_request", f"`{name}` is longer than {MAX_PARAMETER_LENGTH} characters.")
+        if value:  # RFC 6749 section 3.1: a parameter sent without a value is as if omitted
+            parameters[name] = value
+    return parameters
+
+
+def _needs(parameters: dict[str, str], *names: str) -> list[str]:
+    missing = [name for name in names if name not in parameters]
+    if missing:
+        raise TokenError("invalid_request", f"Send {' and '.join(f'`{n}`' for n in missing)}.")
+    return [parameters[name] for name in names]
+
+
+def _refusal(outcome: ProblemError) -> TokenError:
+    """A sign-in refusal of the auth service, in the token endpoint's words."""
+    if isinstance(outcome, TooManyRequests):
+        return TokenError("too_many_requests", outcome.detail or "", status=429, headers=outcome.headers)
+    error: TokenErrorCode = outcome.extra.get("error", "invalid_grant")
+    return TokenError(error, outcome.detail or "")
 
 
 @router.post(
-    "/auth/token",
+    TOKEN_PATH,
     tags=["auth"],
-    summary="Get an access token (OAuth2)",
+    summary="Get an access token (OAuth 2.0)",
     response_model=TokenResponse,
-    responses={**declare_public(400, 401), 200: NO_STORE_DOC},
+    responses=TOKEN_RESPONSES,
     dependencies=[PUBLIC],
+    openapi_extra={"requestBody": TOKEN_REQUEST_BODY},
 )
 def issue_token(
-    request: Request,
-    response: Response,
-    grant_type: Annotated[Literal["password", "client_credentials", "refresh_token"], Form()],
-    username: FormText = None,
-    password: FormText = None,
-    refresh_token: FormText = None,
-    client_id: FormText = None,
-    client_secret: FormText = None,
-    scope: FormText = None,
+    request: Request, response: Response, parameters: Annotated[dict[str, str], Depends(token_request)]
 ) -> TokenResponse:
-    """People sign in with `grant_type=password` (email as `username`) and keep their session
-    with `grant_type=refresh_token`; other council systems use `grant_type=client_credentials`
-    with their client id and secret (form fields or HTTP Basic)."""
+    """The OAuth 2.0 token endpoint (RFC 6749). People sign in with `grant_type=password`
+    (email as `username`) and keep their session with `grant_type=refresh_token`; other
+    council systems use `grant_type=client_credentials` with their client id and secret, in
+    HTTP Basic or as form fields. Refusals are RFC 6749 section 5.2 JSON (`error`,
+    `error_description`), not problem documents. Server metadata (RFC 8414):
+    `/.well-known/oauth-authorization-server`."""
     settings = get_settings()
     address = request.client.host if request.client else "unknown"
+    (grant_type,) = _needs(parameters, "grant_type")
+    if grant_type not in GRANT_TYPES:
+        raise TokenError("unsupported_grant_type", f"`grant_type` must be one of: {', '.join(GRANT_TYPES)}.")
+    basic = _basic_credentials(request)
+    if basic is not None and ("client_id" in parameters or "client_secret" in parameters):
+        raise TokenError("invalid_request", "Authenticate the client one way: HTTP Basic or form fields.")
     # Its own transaction, committed even when sign-in fails: a failure must be counted.
     with Session(get_engine(), expire_on_commit=False) as session:
         outcome: TokenResponse | ProblemError
         if grant_type == "password":
-            if not username or not password:
-                raise BadRequest(
-                    "Send `username` (your email) and `password`.", extra={"error": "invalid_request"}
-                )
+            username, password = _needs(parameters, "username", "password")
             outcome = service.password_grant(session, settings, username, password, address)
         elif grant_type == "refresh_token":
-            if not refresh_token:
-                raise BadRequest("Send `refresh_token`.", extra={"error": "invalid_request"})
+            (refresh_token,) = _needs(parameters, "refresh_token")
             outcome = service.rotate_refresh_token(session, settings, refresh_token)
         else:
-            credentials = _basic_credentials(request) or (client_id, client_secret)
-            if not credentials[0] or not credentials[1]:
-                raise BadRequest("Send `client_id` and `client_secret`.", extra={"error": "invalid_request"})
+            client_id, client_secret = basic or _needs(parameters, "client_id", "client_secret")
             outcome = service.client_credentials_grant(
-                session, settings, credentials[0], credentials[1], scope, address
+                session, settings, client_id, client_secret, parameters.get("scope"), address
             )
         session.commit()
     if isinstance(outcome, ProblemError):
-        raise outcome
-    response.headers.update(NO_STORE)
+        raise _refusal(outcome)
+    response.headers.update(TOKEN_HEADERS)
     return outcome
 
 

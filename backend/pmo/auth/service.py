@@ -55,7 +55,7 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
     try:
         claims = decode_access_token(settings, token)
     except InvalidToken as exc:
-        raise Unauthorized("The access token is not valid or has expired.") from exc
+        raise Unauthorized("The access token is not valid or has expired.", invalid_token=True) from exc
     if claims.subject_type == "user":
         user = session.get(User, claims.subject)
         if (
@@ -64,9 +64,11 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
             or user.organisation_id != claims.organisation_id
             or user.token_generation != claims.generation
         ):
-            raise Unauthorized("This account can no longer use that token; sign in again.")
+            raise Unauthorized(
+                "This account can no longer use that token; sign in again.", invalid_token=True
+            )
         if claims.session_id is not None and session_has_ended(session, claims.session_id):
-            raise Unauthorized("That session has ended; sign in again.")
+            raise Unauthorized("That session has ended; sign in again.", invalid_token=True)
         return Actor(
             kind="user",
             id=user.id,
@@ -81,7 +83,7 @@ def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
         or client.organisation_id != claims.organisation_id
         or client.token_generation != claims.generation
     ):
-        raise Unauthorized("This API client can no longer use that token.")
+        raise Unauthorized("This API client can no longer use that token.", invalid_token=True)
     granted = set(client.scopes)
     return Actor(
         kind="client",

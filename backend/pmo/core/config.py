@@ -7,8 +7,9 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -74,6 +75,13 @@ class Settings(BaseSettings):
     # with PostgreSQL's POSTGRES_PASSWORD_FILE); put into the URL when set.
     db_password: str | None = None
 
+    # The service's public base URL, as clients outside reach it (behind any proxy): the
+    # OAuth issuer and every absolute URL the service writes (paging links, sign-in
+    # redirects, emails, webhook payloads) start with it. No trailing slash.
+    public_url: str = "http://127.0.0.1:8000"
+
+    # The issuer of tokens made before the public URL was their issuer; still accepted
+    # until they expire, never written into new tokens.
     jwt_issuer: str = "pmo"
     jwt_audience: str = "pmo-api"
     access_token_minutes: int = Field(default=15, ge=1, le=60)
@@ -110,6 +118,22 @@ class Settings(BaseSettings):
 
     # The built web app, served at `/` (`npm run build` in frontend/ writes it).
     frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_base_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("PMO_PUBLIC_URL must be an absolute http:// or https:// URL")
+        if parts.query or parts.fragment or value.rstrip("/").endswith(("?", "#")):
+            raise ValueError("PMO_PUBLIC_URL must have no query (?) or fragment (#)")
+        if parts.username is not None or parts.password is not None:
+            raise ValueError("PMO_PUBLIC_URL must hold no user name or password")
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number in range
+        except ValueError as exc:
+            raise ValueError(f"PMO_PUBLIC_URL: {exc}") from exc
+        return value.strip().rstrip("/")
 
     @model_validator(mode="after")
     def _password_into_the_url(self) -> Settings:

@@ -76,8 +76,11 @@ class BadRequest(ProblemError):
 class Unauthorized(ProblemError):
     status, slug, title = 401, "unauthorized", "Not signed in"
 
-    def __init__(self, detail: str | None = None) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="pmo"'})
+    def __init__(self, detail: str | None = None, *, invalid_token: bool = False) -> None:
+        # RFC 6750 section 3.1: a token that was sent but cannot be used is `invalid_token`;
+        # a request that sent none gets the bare challenge.
+        challenge = 'Bearer realm="pmo"' + (', error="invalid_token"' if invalid_token else "")
+        super().__init__(detail, headers={"WWW-Authenticate": challenge})
 
 
 class Forbidden(ProblemError):

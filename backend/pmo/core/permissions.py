@@ -34,6 +34,13 @@ class ClientScope(StrEnum):
     portfolio_read = "portfolio:read"
 
 
+# Shown to integrators: the OpenAPI document's OAuth flow and the server metadata.
+CLIENT_SCOPE_DESCRIPTIONS: dict[ClientScope, str] = {
+    ClientScope.kpis_read: "Read KPI definitions and published values (the KPI feed).",
+    ClientScope.portfolio_read: "Read the portfolio: programmes, projects, RAID logs.",
+}
+
+
 class Permission(StrEnum):
     organisation_read = "organisation:read"
     organisation_manage = "organisation:manage"
@@ -220,6 +227,11 @@ class Actor:
             and (g.directorate_id is None or g.directorate_id == directorate_id)
             for g in self.grants
         )
+
+
+def scopes_granting(permission: Permission) -> list[ClientScope]:
+    """The API client scopes that carry `permission` (any one of them will do)."""
+    return [scope for scope, perms in CLIENT_SCOPE_PERMISSIONS.items() if permission in perms]
 
 
 def roles_granting(permission: Permission) -> list[Role]:

@@ -117,7 +117,7 @@ def create_access_token(
     now = now or datetime.now(UTC)
     lifetime = timedelta(minutes=settings.access_token_minutes)
     claims: dict[str, Any] = {
-        "iss": settings.jwt_issuer,
+        "iss": settings.public_url,
         "aud": settings.jwt_audience,
         "sub": str(subject),
         "iat": int(now.timestamp()),
@@ -150,7 +150,9 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
             settings.signing_secret,
             algorithms=[ALGORITHM],
             audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
+            # The public URL; tokens issued before it was the issuer carry the old name
+            # and stay valid until they expire (15 minutes by default).
+            issuer=(settings.public_url, settings.jwt_issuer),
             options={
                 "require_aud": True,
                 "require_iat": True,

@@ -14,10 +14,13 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Get an access token (OAuth2)
-         * @description People sign in with `grant_type=password` (email as `username`) and keep their session
-         *     with `grant_type=refresh_token`; other council systems use `grant_type=client_credentials`
-         *     with their client id and secret (form fields or HTTP Basic).
+         * Get an access token (OAuth 2.0)
+         * @description The OAuth 2.0 token endpoint (RFC 6749). People sign in with `grant_type=password`
+         *     (email as `username`) and keep their session with `grant_type=refresh_token`; other
+         *     council systems use `grant_type=client_credentials` with their client id and secret, in
+         *     HTTP Basic or as form fields. Refusals are RFC 6749 section 5.2 JSON (`error`,
+         *     `error_description`), not problem documents. Server metadata (RFC 8414):
+         *     `/.well-known/oauth-authorization-server`.
          */
         post: operations["auth-issue_token"];
         delete?: never;
@@ -3257,26 +3260,6 @@ export interface components {
             /** In Mtfp */
             in_mtfp?: boolean | null;
             status?: components["schemas"]["BenefitStatus"] | null;
-        };
-        /** IssueTokenForm */
-        IssueTokenForm: {
-            /**
-             * Grant Type
-             * @enum {string}
-             */
-            grant_type: "password" | "client_credentials" | "refresh_token";
-            /** Username */
-            username?: string | null;
-            /** Password */
-            password?: string | null;
-            /** Refresh Token */
-            refresh_token?: string | null;
-            /** Client Id */
-            client_id?: string | null;
-            /** Client Secret */
-            client_secret?: string | null;
-            /** Scope */
-            scope?: string | null;
         };
         /**
          * BrowserSession
@@ -7965,6 +7948,23 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * OAuthTokenError
+         * @description A refusal of the token endpoint (RFC 6749 section 5.2).
+         */
+        OAuthTokenError: {
+            /**
+             * Error
+             * @description RFC 6749 section 5.2; `too_many_requests` (429, with `Retry-After`) after too many failed sign-ins.
+             * @enum {string}
+             */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "too_many_requests";
+            /**
+             * Error Description
+             * @description What is wrong, for the developer.
+             */
+            error_description: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -7983,37 +7983,88 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": components["schemas"]["IssueTokenForm"];
+                /**
+                 * @example {
+                 *       "grant_type": "client_credentials",
+                 *       "scope": "kpis:read"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    grant_type: "password" | "refresh_token" | "client_credentials";
+                    /** @description `password` grant: the person's email. */
+                    username?: string;
+                    /**
+                     * Format: password
+                     * @description `password` grant.
+                     */
+                    password?: string;
+                    /** @description `refresh_token` grant: single use. */
+                    refresh_token?: string;
+                    /** @description `client_credentials` grant, when not sent as HTTP Basic. */
+                    client_id?: string;
+                    /**
+                     * Format: password
+                     * @description `client_credentials` grant, when not sent as HTTP Basic.
+                     */
+                    client_secret?: string;
+                    /** @description `client_credentials` grant: space-separated scopes, a subset of the client's (all of them when left out). */
+                    scope?: string;
+                };
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description An access token (and, for people, a refresh token). */
             200: {
                 headers: {
-                    /** @description `no-store`: this response holds a token or secret. */
+                    /** @description `no-store`: the response holds a token (or refuses one). */
                     "Cache-Control"?: string;
+                    /** @description `no-cache`, for HTTP/1.0 caches. */
+                    Pragma?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            /** @description `invalid_request` (a JSON body, a missing or repeated parameter), `invalid_grant` (a wrong email or password, an unusable refresh token), `unsupported_grant_type` or `invalid_scope`. */
             400: {
                 headers: {
+                    /** @description `no-store`: the response holds a token (or refuses one). */
+                    "Cache-Control"?: string;
+                    /** @description `no-cache`, for HTTP/1.0 caches. */
+                    Pragma?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "error": "invalid_grant",
+                     *       "error_description": "..."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthTokenError"];
                 };
             };
-            /** @description Not signed in, or the token is not valid. */
+            /** @description `invalid_client`: the client id or secret is not right, or the client is revoked. */
             401: {
                 headers: {
+                    /** @description `no-store`: the response holds a token (or refuses one). */
+                    "Cache-Control"?: string;
+                    /** @description `no-cache`, for HTTP/1.0 caches. */
+                    Pragma?: string;
+                    /** @description `Basic realm="pmo"`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "error": "invalid_client",
+                     *       "error_description": "..."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthTokenError"];
                 };
             };
             /** @description The request body is too large. */
@@ -8025,22 +8076,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is not valid; `errors` says where. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; wait for `Retry-After` seconds. */
+            /** @description `too_many_requests`: too many failed sign-ins; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description `no-store`: the response holds a token (or refuses one). */
+                    "Cache-Control"?: string;
+                    /** @description `no-cache`, for HTTP/1.0 caches. */
+                    Pragma?: string;
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "error": "too_many_requests",
+                     *       "error_description": "..."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthTokenError"];
                 };
             };
             /** @description Unexpected error on the server. */
