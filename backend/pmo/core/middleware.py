@@ -50,6 +50,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                # Headers a route's dependency asked for (pmo.core.deprecation).
+                for name, value in scope["state"].get("response_headers", {}).items():
+                    message["headers"].append((name.lower().encode(), value.encode("latin-1")))
             await send(message)
 
         try:
