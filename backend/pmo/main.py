@@ -44,6 +44,7 @@ from pmo.kpis.import_router import router as kpi_import_router
 from pmo.kpis.router import router as kpis_router
 from pmo.organisations.router import router as organisations_router
 from pmo.portfolio.router import router as portfolio_router
+from pmo.problem_pages import problems_router
 from pmo.raid.csv_router import router as raid_csv_router
 from pmo.raid.items_router import router as raid_items_router
 from pmo.raid.risks_router import router as risks_router
@@ -144,6 +145,7 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
     app.include_router(metadata_router)
     app.include_router(_operations_router())
     app.include_router(docs_router(app.title))
+    app.include_router(problems_router())
     # Last: its catch-all path serves the web app's pages.
     app.include_router(web_router(frontend_dist or settings.frontend_dist))
     # Innermost: routing, the read-only transaction and the handler see a GET; the request

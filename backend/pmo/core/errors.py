@@ -22,8 +22,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from pmo.core.problem_types import problem_type_uri
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://pmo.example/problems/"
 logger = logging.getLogger("pmo.errors")
 
 
@@ -163,7 +164,7 @@ def problem_response(
 ) -> JSONResponse:
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + (slug or phrase.lower().replace(" ", "-")),
+        "type": problem_type_uri(slug or phrase.lower().replace(" ", "-")),
         "title": title or phrase,
         "status": status,
         "detail": detail,

@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pmo.core.context import request_id_var
-from pmo.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, FieldProblem, problem_response
+from pmo.core.errors import PROBLEM_MEDIA_TYPE, FieldProblem, problem_response
+from pmo.core.problem_types import problem_type_uri
 
 logger = logging.getLogger("pmo.requests")
 API_PREFIX = "/api/v1"
@@ -215,7 +216,7 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, send: Send, max_bytes: int) -> None:
         problem: dict[str, Any] = {
-            "type": PROBLEM_TYPE_BASE + "payload-too-large",
+            "type": problem_type_uri("payload-too-large"),
             "title": "Request body too large",
             "status": 413,
             "detail": f"The request body may be at most {max_bytes} bytes.",
