@@ -89,7 +89,8 @@ def server(engine: Any) -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "uvicorn", "pmo.main:create_app", "--factory", "--port", str(port)],
-        env={**os.environ, "PMO_LOG_LEVEL": "WARNING"},
+        # Its links are absolute on the public URL, which is where it listens.
+        env={**os.environ, "PMO_LOG_LEVEL": "WARNING", "PMO_PUBLIC_URL": f"http://127.0.0.1:{port}"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -17,8 +17,7 @@ from typing import Any
 
 from fastapi import Depends, Request
 
-# The key, in the ASGI scope's state, of headers every answer to the request carries.
-RESPONSE_HEADERS = "response_headers"
+from pmo.core.middleware import response_headers
 
 
 def deprecation_headers(*, since: datetime, sunset: datetime, successor: str | None = None) -> dict[str, str]:
@@ -36,7 +35,6 @@ def deprecated(*, since: datetime, sunset: datetime, successor: str | None = Non
     headers = deprecation_headers(since=since, sunset=sunset, successor=successor)
 
     def mark(request: Request) -> None:
-        extra = request.scope.setdefault("state", {}).setdefault(RESPONSE_HEADERS, {})
-        extra.update(headers)
+        response_headers(request.scope).update(headers)
 
     return Depends(mark)

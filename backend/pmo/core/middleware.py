@@ -28,6 +28,17 @@ REQUESTS = Counter("pmo_http_requests_total", "HTTP requests handled", ["method"
 LATENCY = Histogram("pmo_http_request_duration_seconds", "Time to handle a request", ["method", "route"])
 
 
+# The key, in the ASGI scope's state, of headers every answer to the request carries: set by
+# dependencies and helpers that cannot reach the response (paging links, deprecation).
+RESPONSE_HEADERS = "response_headers"
+
+
+def response_headers(scope: Scope) -> dict[str, str]:
+    """The headers `RequestContextMiddleware` adds to this request's answer; add to them."""
+    headers: dict[str, str] = scope.setdefault("state", {}).setdefault(RESPONSE_HEADERS, {})
+    return headers
+
+
 class RequestContextMiddleware:
     """Give each request an id (the caller's `X-Request-ID` if it is sane), echo it, log
     one JSON line per request and count it in the Prometheus metrics."""
@@ -51,8 +62,8 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
-                # Headers a route's dependency asked for (pmo.core.deprecation).
-                for name, value in scope["state"].get("response_headers", {}).items():
+                # Headers a route's helpers asked for (paging links, deprecation).
+                for name, value in scope["state"].get(RESPONSE_HEADERS, {}).items():
                     message["headers"].append((name.lower().encode(), value.encode("latin-1")))
             await send(message)
 

@@ -19,6 +19,7 @@ from pmo.core.config import get_settings
 from pmo.core.db import WRITES_ON_READ, SessionDep
 from pmo.core.errors import FieldProblem, Unprocessable, declare
 from pmo.core.negotiation import negotiate
+from pmo.core.pagination import absolute_url
 from pmo.core.periods import InvalidPeriod
 from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Instant, SearchText
@@ -200,13 +201,12 @@ def _answer(
     validators: feed.Validators,
 ) -> Response:
     headers = validators.headers()
+    # Absolute, on PMO_PUBLIC_URL (the same whatever host name was used, so is the body's tag).
+    links = {"self": absolute_url(request), "first": absolute_url(request.url.remove_query_params("cursor"))}
     next_link = None
     if next_cursor is not None:
-        token = next_cursor.encode()
-        # Relative, so the body (and its tag) is the same whatever host name was used.
-        url = request.url.include_query_params(cursor=token)
-        next_link = f"{url.path}?{url.query}"
-        headers["Link"] = f'<{next_link}>; rel="next"'
+        next_link = links["next"] = absolute_url(request, cursor=next_cursor.encode())
+    headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
     if csv:
         return Response(feed.to_csv(columns, items), media_type=CSV_MEDIA_TYPE, headers=headers)
     page = FeedPage[Any](

@@ -75,7 +75,9 @@ class FeedPage(BaseModel, Generic[T]):
 
     items: list[T]
     limit: int
-    next: str | None = Field(description="The next page's URL (also in the `Link` header); null on the last.")
+    next: str | None = Field(
+        description="The next page's absolute URL (also in the `Link` header); null on the last."
+    )
     next_cursor: str | None = Field(description="The `cursor` of the next page.")
 
 

@@ -4195,7 +4195,7 @@ export interface components {
             limit: number;
             /**
              * Next
-             * @description The next page's URL (also in the `Link` header); null on the last.
+             * @description The next page's absolute URL (also in the `Link` header); null on the last.
              */
             next: string | null;
             /**
@@ -4212,7 +4212,7 @@ export interface components {
             limit: number;
             /**
              * Next
-             * @description The next page's URL (also in the `Link` header); null on the last.
+             * @description The next page's absolute URL (also in the `Link` header); null on the last.
              */
             next: string | null;
             /**
