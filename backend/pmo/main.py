@@ -245,6 +245,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
         for operation in path_item.values():
             if "requestBody" in operation:
                 operation["responses"].setdefault("400", declare(400)[400])
+    _declare_headers(document)
     _name_schemas_by_title(document)
     app.openapi_schema = document
     return document
@@ -283,3 +284,45 @@ def _name_schemas_by_title(document: dict[str, Any]) -> None:
 
     document["paths"] = rewrite(document["paths"])
     document["components"] = rewrite(document["components"])
+
+
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+RESPONSE_HEADERS = {
+    "ETag": _header("The tag of this representation: send it as `If-None-Match` (304) or `If-Match`."),
+    "Link": _header('RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`.'),
+    "Location": _header("The created record's URL."),
+    "Retry-After": _header("Seconds to wait before trying again."),
+}
+
+
+def _declare_headers(document: dict[str, Any]) -> None:
+    """Declare the headers each response carries; the rules are those the code follows:
+    a read that takes `If-None-Match` answers `ETag`; a list answers `Link`; a creating
+    `POST` (it takes `Idempotency-Key`) answers `Location`; 429 and 503 carry `Retry-After`.
+    `If-Match` is required wherever it is taken: without it the answer is 428."""
+    for path, path_item in document.get("paths", {}).items():
+        for operation in path_item.values():
+            parameters = operation.get("parameters", [])
+            names = {p["name"] for p in parameters if p.get("in") == "header"}
+            for parameter in parameters:
+                if parameter.get("in") == "header" and parameter["name"] == "If-Match":
+                    parameter["required"] = True
+            for status, response in operation.get("responses", {}).items():
+                headers: dict[str, Any] = {}
+                content = response.get("content", {})
+                schema_ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+                if status in ("200", "304") and "If-None-Match" in names:
+                    headers["ETag"] = RESPONSE_HEADERS["ETag"]
+                if status == "200" and (
+                    schema_ref.endswith("Page") or path.startswith(f"{API_PREFIX}/kpi-feed/")
+                ):
+                    headers["Link"] = RESPONSE_HEADERS["Link"]
+                if status == "201" and "Idempotency-Key" in names:
+                    headers["Location"] = RESPONSE_HEADERS["Location"]
+                if status in ("429", "503"):
+                    headers["Retry-After"] = RESPONSE_HEADERS["Retry-After"]
+                if headers:
+                    response["headers"] = {**headers, **response.get("headers", {})}

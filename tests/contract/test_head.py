@@ -1,4 +1,5 @@
-"""`HEAD` works on every `GET` of the document (issue 15): same status and headers, no body."""
+"""`HEAD` works on every `GET` of the document (issue 15): same status and headers, no body;
+and the headers the document declares for a `GET`'s answer are sent."""
 
 from __future__ import annotations
 
@@ -34,14 +35,17 @@ def _url(path: str, seeded: Seeded) -> str:
 def test_head_answers_every_get_like_the_get_without_a_body(client: TestClient, seeded: Seeded) -> None:
     document = json.loads(json.dumps(create_app().openapi()))
     headers = {"Authorization": f"Bearer {seeded.admin_token()}"}
-    gets = [path for method, path, _ in operations(document) if method == "get"]
+    gets = [(path, operation) for method, path, operation in operations(document) if method == "get"]
     problems = []
     statuses = set()
-    for path in gets:
+    for path, operation in gets:
         url = _url(path, seeded)
         got = client.get(url, headers=headers)
         head = client.head(url, headers=headers)
         statuses.add(got.status_code)
+        # The headers the document declares for the answer are sent.
+        declared = operation["responses"].get(str(got.status_code), {}).get("headers", {})
+        problems += [f"GET {url}: declared {name} not sent" for name in declared if name not in got.headers]
         if head.status_code != got.status_code:
             problems.append(f"HEAD {url}: {head.status_code}, GET {got.status_code}")
         if head.content:

@@ -8079,12 +8079,12 @@ export interface operations {
             /** @description `too_many_requests`: too many failed sign-ins; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
                     /** @description `no-store`: the response holds a token (or refuses one). */
                     "Cache-Control"?: string;
                     /** @description `no-cache`, for HTTP/1.0 caches. */
                     Pragma?: string;
-                    /** @description Seconds to wait. */
-                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8109,6 +8109,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8167,6 +8169,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8185,6 +8189,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8257,6 +8263,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8275,6 +8283,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8357,6 +8367,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8375,6 +8387,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8402,6 +8416,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     /** @description `no-store`: this response holds a token or secret. */
                     "Cache-Control"?: string;
                     [name: string]: unknown;
@@ -8467,6 +8483,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8485,6 +8503,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8510,6 +8530,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8519,6 +8541,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8580,6 +8604,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8598,6 +8624,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8609,9 +8637,9 @@ export interface operations {
     "api-clients-update_api_client": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 api_client_id: string;
@@ -8708,6 +8736,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8726,6 +8756,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8811,6 +8843,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8829,6 +8863,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8925,6 +8961,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8943,6 +8981,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9014,6 +9054,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9032,6 +9074,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9097,6 +9141,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9115,6 +9161,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9191,6 +9239,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9209,6 +9259,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9232,6 +9284,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9241,6 +9295,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -9293,6 +9349,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9311,6 +9369,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9387,6 +9447,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9405,6 +9467,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9428,6 +9492,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9437,6 +9503,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -9489,6 +9557,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9507,6 +9577,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9518,9 +9590,9 @@ export interface operations {
     "organisation-update_organisation": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path?: never;
             cookie?: never;
@@ -9615,6 +9687,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9633,6 +9707,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9716,6 +9792,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9734,6 +9812,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9761,6 +9841,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9824,6 +9906,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9842,6 +9926,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9867,6 +9953,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9876,6 +9964,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -9937,6 +10027,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9955,6 +10047,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10047,6 +10141,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10065,6 +10161,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10076,9 +10174,9 @@ export interface operations {
     "directorates-update_directorate": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 directorate_id: string;
@@ -10184,6 +10282,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10202,6 +10302,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10288,6 +10390,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10306,6 +10410,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10333,6 +10439,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10396,6 +10504,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10414,6 +10524,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10439,6 +10551,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10448,6 +10562,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -10509,6 +10625,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10527,6 +10645,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10619,6 +10739,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10637,6 +10759,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10648,9 +10772,9 @@ export interface operations {
     "users-update_user": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 user_id: string;
@@ -10756,6 +10880,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10774,6 +10900,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10868,6 +10996,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10886,6 +11016,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10971,6 +11103,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10989,6 +11123,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11073,6 +11209,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11091,6 +11229,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11118,6 +11258,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11190,6 +11332,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11208,6 +11352,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11233,6 +11379,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11242,6 +11390,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -11303,6 +11453,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11321,6 +11473,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11413,6 +11567,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11431,6 +11587,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11521,6 +11679,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11539,6 +11699,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11564,6 +11726,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11573,6 +11737,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -11634,6 +11800,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11652,6 +11820,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11735,6 +11905,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11753,6 +11925,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11780,6 +11954,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11843,6 +12019,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11861,6 +12039,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11886,6 +12066,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11895,6 +12077,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -11956,6 +12140,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11974,6 +12160,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12066,6 +12254,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12084,6 +12274,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12095,9 +12287,9 @@ export interface operations {
     "portfolios-update_portfolio": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 portfolio_id: string;
@@ -12203,6 +12395,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12221,6 +12415,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12306,6 +12502,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12324,6 +12522,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12351,6 +12551,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12423,6 +12625,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12441,6 +12645,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12466,6 +12672,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12475,6 +12683,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -12536,6 +12746,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12554,6 +12766,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12646,6 +12860,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12664,6 +12880,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12675,9 +12893,9 @@ export interface operations {
     "governance-bodies-update_governance_body": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 body_id: string;
@@ -12783,6 +13001,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12801,6 +13021,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12830,6 +13052,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12902,6 +13126,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12920,6 +13146,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13004,6 +13232,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13022,6 +13252,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13109,6 +13341,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13127,6 +13361,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13154,6 +13390,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13226,6 +13464,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13244,6 +13484,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13269,6 +13511,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13278,6 +13522,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -13339,6 +13585,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13357,6 +13605,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13449,6 +13699,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13467,6 +13719,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13478,9 +13732,9 @@ export interface operations {
     "programmes-update_programme": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 programme_id: string;
@@ -13586,6 +13840,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13604,6 +13860,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13629,6 +13887,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13638,6 +13898,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -13699,6 +13961,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13717,6 +13981,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13808,6 +14074,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13826,6 +14094,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13853,6 +14123,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13925,6 +14197,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13943,6 +14217,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13968,6 +14244,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13977,6 +14255,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -14038,6 +14318,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14056,6 +14338,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14067,9 +14351,9 @@ export interface operations {
     "projects-update_project": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 project_id: string;
@@ -14175,6 +14459,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14193,6 +14479,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14283,6 +14571,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14301,6 +14591,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14330,6 +14622,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14402,6 +14696,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14420,6 +14716,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14513,6 +14811,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14531,6 +14831,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14560,6 +14862,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14623,6 +14927,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14641,6 +14947,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14666,6 +14974,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14675,6 +14985,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -14736,6 +15048,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14754,6 +15068,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14837,6 +15153,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14855,6 +15173,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14866,9 +15186,9 @@ export interface operations {
     "milestones-update_milestone": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 milestone_id: string;
@@ -14965,6 +15285,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14983,6 +15305,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15006,6 +15330,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15015,6 +15341,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -15067,6 +15395,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15085,6 +15415,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15166,6 +15498,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15184,6 +15518,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15211,6 +15547,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15274,6 +15612,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15292,6 +15632,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15317,6 +15659,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15326,6 +15670,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -15387,6 +15733,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15405,6 +15753,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15490,6 +15840,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15508,6 +15860,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15601,6 +15955,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15619,6 +15975,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15648,6 +16006,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15720,6 +16080,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15738,6 +16100,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15824,6 +16188,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15842,6 +16208,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15867,6 +16235,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15876,6 +16246,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -15937,6 +16309,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15955,6 +16329,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16049,6 +16425,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16067,6 +16445,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16096,6 +16476,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16168,6 +16550,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16186,6 +16570,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16299,6 +16685,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16317,6 +16705,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16344,6 +16734,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16407,6 +16799,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16425,6 +16819,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16481,6 +16877,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16490,6 +16888,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -16542,6 +16942,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16560,6 +16962,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16585,6 +16989,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16594,6 +17000,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -16655,6 +17063,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16673,6 +17083,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16684,9 +17096,9 @@ export interface operations {
     "risks-update_risk": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 risk_id: string;
@@ -16792,6 +17204,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16810,6 +17224,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16908,6 +17324,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16926,6 +17344,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17024,6 +17444,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17042,6 +17464,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17140,6 +17564,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17158,6 +17584,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17187,6 +17615,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17259,6 +17689,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17277,6 +17709,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17302,6 +17736,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17311,6 +17747,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -17372,6 +17810,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17390,6 +17830,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17484,6 +17926,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17502,6 +17946,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17531,6 +17977,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17603,6 +18051,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17621,6 +18071,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17646,6 +18098,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17655,6 +18109,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -17716,6 +18172,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17734,6 +18192,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17826,6 +18286,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17844,6 +18306,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17855,9 +18319,9 @@ export interface operations {
     "risks-update_risk_action": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 action_id: string;
@@ -17963,6 +18427,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17981,6 +18447,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18090,6 +18558,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18108,6 +18578,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18215,6 +18687,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18233,6 +18707,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18334,6 +18810,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18352,6 +18830,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18458,6 +18938,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18476,6 +18958,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18571,6 +19055,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18589,6 +19075,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18684,6 +19172,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18702,6 +19192,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18797,6 +19289,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18815,6 +19309,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18910,6 +19406,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18928,6 +19426,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19039,6 +19539,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19057,6 +19559,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19084,6 +19588,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19147,6 +19653,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19165,6 +19673,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19190,6 +19700,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19199,6 +19711,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -19260,6 +19774,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19278,6 +19794,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19289,9 +19807,9 @@ export interface operations {
     "issues-update_issue": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 issue_id: string;
@@ -19397,6 +19915,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19415,6 +19935,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19513,6 +20035,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19531,6 +20055,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19629,6 +20155,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19647,6 +20175,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19672,6 +20202,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19681,6 +20213,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -19742,6 +20276,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19760,6 +20296,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19865,6 +20403,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19883,6 +20423,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19910,6 +20452,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19973,6 +20517,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19991,6 +20537,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20016,6 +20564,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20025,6 +20575,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -20086,6 +20638,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20104,6 +20658,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20115,9 +20671,9 @@ export interface operations {
     "assumptions-update_assumption": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 assumption_id: string;
@@ -20214,6 +20770,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20232,6 +20790,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20261,6 +20821,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20333,6 +20895,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20351,6 +20915,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20376,6 +20942,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20385,6 +20953,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -20446,6 +21016,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20464,6 +21036,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20574,6 +21148,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20592,6 +21168,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20619,6 +21197,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20691,6 +21271,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20709,6 +21291,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20734,6 +21318,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20743,6 +21329,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -20804,6 +21392,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20822,6 +21412,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20833,9 +21425,9 @@ export interface operations {
     "dependencies-update_dependency": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 dependency_id: string;
@@ -20941,6 +21533,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20959,6 +21553,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21057,6 +21653,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21075,6 +21673,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21173,6 +21773,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21191,6 +21793,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21216,6 +21820,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21225,6 +21831,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -21286,6 +21894,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21304,6 +21914,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21399,6 +22011,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21417,6 +22031,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21508,6 +22124,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21526,6 +22144,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21553,6 +22173,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21616,6 +22238,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21634,6 +22258,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21668,6 +22294,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21677,6 +22305,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -21729,6 +22359,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21747,6 +22379,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21772,6 +22406,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21781,6 +22417,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -21842,6 +22480,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21860,6 +22500,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21943,6 +22585,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21961,6 +22605,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21972,9 +22618,9 @@ export interface operations {
     "cost-lines-update_cost_line": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 cost_line_id: string;
@@ -22071,6 +22717,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22089,6 +22737,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22188,6 +22838,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22206,6 +22858,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22233,6 +22887,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22296,6 +22952,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22314,6 +22972,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22339,6 +22999,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22348,6 +23010,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -22409,6 +23073,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22427,6 +23093,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22510,6 +23178,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22528,6 +23198,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22539,9 +23211,9 @@ export interface operations {
     "benefits-update_benefit": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 benefit_id: string;
@@ -22638,6 +23310,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22656,6 +23330,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22667,9 +23343,9 @@ export interface operations {
     "benefits-replace_benefit_profile": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 benefit_id: string;
@@ -22766,6 +23442,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22784,6 +23462,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22814,6 +23494,8 @@ export interface operations {
             /** @description The summary: JSON, or laid out like Appendix B as CSV or XLSX (a download). */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22825,6 +23507,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -22886,6 +23570,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22904,6 +23590,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22934,6 +23622,8 @@ export interface operations {
             /** @description The summary: JSON, or laid out like Appendix B as CSV or XLSX (a download). */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22945,6 +23635,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -23006,6 +23698,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23024,6 +23718,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23109,6 +23805,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23127,6 +23825,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23154,6 +23854,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23217,6 +23919,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23235,6 +23939,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23260,6 +23966,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23269,6 +23977,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -23330,6 +24040,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23348,6 +24060,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23440,6 +24154,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23458,6 +24174,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23469,9 +24187,9 @@ export interface operations {
     "funding-sources-update_funding_source": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 funding_source_id: string;
@@ -23577,6 +24295,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23595,6 +24315,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23677,6 +24399,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23695,6 +24419,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23722,6 +24448,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23794,6 +24522,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23812,6 +24542,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23837,6 +24569,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23846,6 +24580,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -23907,6 +24643,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23925,6 +24663,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23936,9 +24676,9 @@ export interface operations {
     "delegation-rules-update_delegation_rule": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 rule_id: string;
@@ -24044,6 +24784,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24062,6 +24804,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24152,6 +24896,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24170,6 +24916,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24260,6 +25008,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24278,6 +25028,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24305,6 +25057,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24377,6 +25131,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24395,6 +25151,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24491,6 +25249,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24509,6 +25269,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24534,6 +25296,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24543,6 +25307,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -24604,6 +25370,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24622,6 +25390,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24651,6 +25421,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24723,6 +25495,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24741,6 +25515,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24839,6 +25615,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24857,6 +25635,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24955,6 +25735,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24973,6 +25755,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25067,6 +25851,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25085,6 +25871,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25127,6 +25915,10 @@ export interface operations {
             /** @description One page, in the order (updated_at, id). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. `Accept: text/csv` still gets the page as CSV here; the `.csv` operation declares it. */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25136,6 +25928,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -25197,6 +25991,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25215,6 +26011,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25257,6 +26055,10 @@ export interface operations {
             /** @description One page as CSV: a header row, then one row per record, the columns of the JSON items in their order. Decimals are exact (`72.5`), times ISO 8601 UTC with `Z`. `Link: <...>; rel="next"` names the next page while there is one. */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25266,6 +26068,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -25327,6 +26131,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25345,6 +26151,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25383,6 +26191,10 @@ export interface operations {
             /** @description One page, in the order (updated_at, id). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. `Accept: text/csv` still gets the page as CSV here; the `.csv` operation declares it. */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25392,6 +26204,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -25453,6 +26267,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25471,6 +26287,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25509,6 +26327,10 @@ export interface operations {
             /** @description One page as CSV: a header row, then one row per record, the columns of the JSON items in their order. Decimals are exact (`72.5`), times ISO 8601 UTC with `Z`. `Link: <...>; rel="next"` names the next page while there is one. */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25518,6 +26340,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -25579,6 +26403,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25597,6 +26423,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25685,6 +26513,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25703,6 +26533,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25798,6 +26630,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25816,6 +26650,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25843,6 +26679,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25915,6 +26753,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25933,6 +26773,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25958,6 +26800,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25967,6 +26811,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -26028,6 +26874,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26046,6 +26894,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26057,9 +26907,9 @@ export interface operations {
     "kpis-update_kpi": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 kpi_id: string;
@@ -26165,6 +27015,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26183,6 +27035,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26277,6 +27131,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26295,6 +27151,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26389,6 +27247,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26407,6 +27267,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26497,6 +27359,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26515,6 +27379,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26544,6 +27410,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26616,6 +27484,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26634,6 +27504,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26659,6 +27531,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26668,6 +27542,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -26729,6 +27605,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26747,6 +27625,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26830,6 +27710,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26848,6 +27730,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26859,9 +27743,9 @@ export interface operations {
     "kpis-update_target": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 target_id: string;
@@ -26958,6 +27842,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26976,6 +27862,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27074,6 +27962,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27092,6 +27982,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27121,6 +28013,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27193,6 +28087,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27211,6 +28107,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27306,6 +28204,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27324,6 +28224,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27349,6 +28251,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27358,6 +28262,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -27419,6 +28325,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27437,6 +28345,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27529,6 +28439,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27547,6 +28459,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27558,9 +28472,9 @@ export interface operations {
     "kpis-update_value": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 value_id: string;
@@ -27666,6 +28580,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27684,6 +28600,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27778,6 +28696,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27796,6 +28716,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27890,6 +28812,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27908,6 +28832,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28002,6 +28928,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28020,6 +28948,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28118,6 +29048,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28136,6 +29068,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28161,6 +29095,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28170,6 +29106,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -28231,6 +29169,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28249,6 +29189,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28275,6 +29217,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28284,6 +29228,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -28336,6 +29282,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28354,6 +29302,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28382,6 +29332,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28391,6 +29343,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -28452,6 +29406,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28470,6 +29426,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28498,6 +29456,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28507,6 +29467,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -28568,6 +29530,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28586,6 +29550,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
