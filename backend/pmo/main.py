@@ -301,15 +301,11 @@ RESPONSE_HEADERS = {
 def _declare_headers(document: dict[str, Any]) -> None:
     """Declare the headers each response carries; the rules are those the code follows:
     a read that takes `If-None-Match` answers `ETag`; a list answers `Link`; a creating
-    `POST` (it takes `Idempotency-Key`) answers `Location`; 429 and 503 carry `Retry-After`.
-    `If-Match` is required wherever it is taken: without it the answer is 428."""
+    `POST` (it takes `Idempotency-Key`) answers `Location`; 429 and 503 carry `Retry-After`."""
     for path, path_item in document.get("paths", {}).items():
         for operation in path_item.values():
             parameters = operation.get("parameters", [])
             names = {p["name"] for p in parameters if p.get("in") == "header"}
-            for parameter in parameters:
-                if parameter.get("in") == "header" and parameter["name"] == "If-Match":
-                    parameter["required"] = True
             for status, response in operation.get("responses", {}).items():
                 headers: dict[str, Any] = {}
                 content = response.get("content", {})

@@ -8637,9 +8637,9 @@ export interface operations {
     "api-clients-update_api_client": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 api_client_id: string;
@@ -9590,9 +9590,9 @@ export interface operations {
     "organisation-update_organisation": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -10174,9 +10174,9 @@ export interface operations {
     "directorates-update_directorate": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 directorate_id: string;
@@ -10772,9 +10772,9 @@ export interface operations {
     "users-update_user": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 user_id: string;
@@ -12287,9 +12287,9 @@ export interface operations {
     "portfolios-update_portfolio": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 portfolio_id: string;
@@ -12893,9 +12893,9 @@ export interface operations {
     "governance-bodies-update_governance_body": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 body_id: string;
@@ -13732,9 +13732,9 @@ export interface operations {
     "programmes-update_programme": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 programme_id: string;
@@ -14351,9 +14351,9 @@ export interface operations {
     "projects-update_project": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 project_id: string;
@@ -15186,9 +15186,9 @@ export interface operations {
     "milestones-update_milestone": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 milestone_id: string;
@@ -17096,9 +17096,9 @@ export interface operations {
     "risks-update_risk": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 risk_id: string;
@@ -18319,9 +18319,9 @@ export interface operations {
     "risks-update_risk_action": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 action_id: string;
@@ -19807,9 +19807,9 @@ export interface operations {
     "issues-update_issue": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 issue_id: string;
@@ -20671,9 +20671,9 @@ export interface operations {
     "assumptions-update_assumption": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 assumption_id: string;
@@ -21425,9 +21425,9 @@ export interface operations {
     "dependencies-update_dependency": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 dependency_id: string;
@@ -22618,9 +22618,9 @@ export interface operations {
     "cost-lines-update_cost_line": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 cost_line_id: string;
@@ -23211,9 +23211,9 @@ export interface operations {
     "benefits-update_benefit": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 benefit_id: string;
@@ -23343,9 +23343,9 @@ export interface operations {
     "benefits-replace_benefit_profile": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 benefit_id: string;
@@ -24187,9 +24187,9 @@ export interface operations {
     "funding-sources-update_funding_source": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 funding_source_id: string;
@@ -24676,9 +24676,9 @@ export interface operations {
     "delegation-rules-update_delegation_rule": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 rule_id: string;
@@ -26907,9 +26907,9 @@ export interface operations {
     "kpis-update_kpi": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 kpi_id: string;
@@ -27743,9 +27743,9 @@ export interface operations {
     "kpis-update_target": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 target_id: string;
@@ -28472,9 +28472,9 @@ export interface operations {
     "kpis-update_value": {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match": string | null;
+                "If-Match"?: string | null;
             };
             path: {
                 value_id: string;
