@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+# Spectral, which tests/contract/test_spectral.py runs on the OpenAPI document.
+(cd openapi && npm ci --no-audit --no-fund)
 
 echo "== ruff and mypy"
 .venv/bin/ruff check backend tests migrations

@@ -27,6 +27,7 @@ from pmo.core.middleware import (
     API_PREFIX,
     BodyLimitMiddleware,
     ControlCharacterMiddleware,
+    HeadMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -50,6 +51,7 @@ from pmo.kpis.router import router as kpis_router
 from pmo.meetings.router import router as meetings_router
 from pmo.organisations.router import router as organisations_router
 from pmo.portfolio.router import router as portfolio_router
+from pmo.problem_pages import problems_router
 from pmo.raid.csv_router import router as raid_csv_router
 from pmo.raid.items_router import router as raid_items_router
 from pmo.raid.risks_router import router as risks_router
@@ -70,6 +72,7 @@ KPIs, stage-gate approvals, delegated spend limits and benefits.
   as `If-Match` on `PATCH` (required: 428 without it, 412 when stale).
 * Creating `POST`s accept an `Idempotency-Key` header: a retry returns the first response.
 * Money is a decimal string in pounds (`"50000.00"`), dates are ISO 8601, ids are UUIDs.
+* `HEAD` works on every `GET`: the same status and headers, no body.
 """
 
 
@@ -164,8 +167,12 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
     app.include_router(metadata_router)
     app.include_router(_operations_router())
     app.include_router(docs_router(app.title))
+    app.include_router(problems_router())
     # Last: its catch-all path serves the web app's pages.
     app.include_router(web_router(frontend_dist or settings.frontend_dist))
+    # Innermost: routing, the read-only transaction and the handler see a GET; the request
+    # log (outside it) records the HEAD.
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
@@ -305,5 +312,80 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
         for operation in path_item.values():
             if "requestBody" in operation:
                 operation["responses"].setdefault("400", declare(400)[400])
+    _declare_headers(document)
+    _name_schemas_by_title(document)
     app.openapi_schema = document
     return document
+
+
+def _name_schemas_by_title(document: dict[str, Any]) -> None:
+    """Key each schema by its title where they differ (`Page_UserPublic_` -> `UserPage`).
+
+    Pydantic keys a generic model's schema by its type arguments; its title is the
+    `model_parametrized_name` we chose. Generated clients name classes after the key, so a
+    key that leaks the code's generics or operation ids would name their classes."""
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    for key, schema in schemas.items():
+        if key.startswith("Body_"):
+            # FastAPI names a form body after its operation (`Body_auth-issue_token`).
+            function = key.removeprefix("Body_").split("-", 1)[-1]
+            schema["title"] = "".join(part.capitalize() for part in function.split("_")) + "Form"
+    renames = {
+        key: schema["title"]
+        for key, schema in schemas.items()
+        if schema.get("title", key) != key
+        and schema["title"] not in schemas
+        and schema["title"].isidentifier()
+    }
+    if not renames:
+        return
+    document["components"]["schemas"] = {renames.get(key, key): schema for key, schema in schemas.items()}
+    refs = {f"#/components/schemas/{old}": f"#/components/schemas/{new}" for old, new in renames.items()}
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: refs.get(v, v) if k == "$ref" else rewrite(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        return node
+
+    document["paths"] = rewrite(document["paths"])
+    document["components"] = rewrite(document["components"])
+
+
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+RESPONSE_HEADERS = {
+    "ETag": _header("The tag of this representation: send it as `If-None-Match` (304) or `If-Match`."),
+    "Link": _header('RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`.'),
+    "Location": _header("The created record's URL."),
+    "Retry-After": _header("Seconds to wait before trying again."),
+}
+
+
+def _declare_headers(document: dict[str, Any]) -> None:
+    """Declare the headers each response carries; the rules are those the code follows:
+    a read that takes `If-None-Match` answers `ETag`; a list answers `Link`; a creating
+    `POST` (it takes `Idempotency-Key`) answers `Location`; 429 and 503 carry `Retry-After`."""
+    for path, path_item in document.get("paths", {}).items():
+        for operation in path_item.values():
+            parameters = operation.get("parameters", [])
+            names = {p["name"] for p in parameters if p.get("in") == "header"}
+            for status, response in operation.get("responses", {}).items():
+                headers: dict[str, Any] = {}
+                content = response.get("content", {})
+                schema_ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+                if status in ("200", "304") and "If-None-Match" in names:
+                    headers["ETag"] = RESPONSE_HEADERS["ETag"]
+                if status == "200" and (
+                    schema_ref.endswith("Page") or path.startswith(f"{API_PREFIX}/kpi-feed/")
+                ):
+                    headers["Link"] = RESPONSE_HEADERS["Link"]
+                if status == "201" and "Idempotency-Key" in names:
+                    headers["Location"] = RESPONSE_HEADERS["Location"]
+                if status in ("429", "503"):
+                    headers["Retry-After"] = RESPONSE_HEADERS["Retry-After"]
+                if headers:
+                    response["headers"] = {**headers, **response.get("headers", {})}

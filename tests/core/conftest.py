@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from pmo.core.config import get_settings
+
 PROBLEM_FIELDS = ("type", "title", "status", "detail", "instance")
 
 
@@ -21,7 +23,8 @@ def check_problem(response: httpx.Response, status: int, instance: str | None = 
     for field in PROBLEM_FIELDS:
         assert field in body, f"{field} missing from {body}"
     assert body["status"] == status
-    assert body["type"].startswith("https://")
+    # An absolute URL of this product: the page explaining the problem (pmo.problem_pages).
+    assert body["type"].startswith(get_settings().public_url.rstrip("/") + "/problems/")
     assert isinstance(body["title"], str)
     assert body["title"]
     assert isinstance(body["detail"], str)

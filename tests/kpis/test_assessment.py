@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from pmo.core.periods import parse_period_code
 from pmo.kpis.assessment import assess
-from pmo.kpis.calculations import Direction, Rag
+from pmo.kpis.calculations import KpiDirection, Rag
 from pmo.kpis.models import Kpi, KpiTarget, KpiValue
 from pmo.organisations.models import Organisation
 
@@ -92,10 +92,10 @@ def test_on_target_exactly_is_green_and_directions_against_previous_and_year_bef
     assert result.tolerance_percent == Decimal(5)  # the organisation's default
     assert result.previous_period == "2023-24-Q2"
     assert result.previous_actual == Decimal(80)
-    assert result.direction_vs_previous == Direction.worsening
+    assert result.direction_vs_previous == KpiDirection.worsening
     assert result.change_vs_previous_percent == Decimal("-9.4")
     assert result.year_before_period == "2022-23-Q3"
-    assert result.direction_vs_year_before == Direction.improving
+    assert result.direction_vs_year_before == KpiDirection.improving
     assert result.change_vs_year_before_percent == Decimal("20.8")
 
 
@@ -112,7 +112,7 @@ def test_amber_within_tolerance_red_beyond_and_tolerance_precedence(
 
     assert (result[amber.id].rag, result[amber.id].tolerance_percent) == (Rag.amber, Decimal(10))
     assert (result[red.id].rag, result[red.id].tolerance_percent) == (Rag.red, Decimal(5))
-    assert result[red.id].direction_vs_previous == Direction.no_change
+    assert result[red.id].direction_vs_previous == KpiDirection.no_change
     assert result[red.id].change_vs_previous_percent == Decimal("0.0")
 
 
@@ -139,9 +139,9 @@ def test_no_polarity_gives_no_rag_and_increasing_or_decreasing(session: Session,
     result = assess(session, [current], published_only=True)[current.id]
 
     assert result.rag is None
-    assert result.direction_vs_previous == Direction.increasing
+    assert result.direction_vs_previous == KpiDirection.increasing
     assert result.change_vs_previous_percent == Decimal("100.0")
-    assert result.direction_vs_year_before == Direction.decreasing
+    assert result.direction_vs_year_before == KpiDirection.decreasing
 
 
 def test_lower_is_better_mirrors(session: Session, org: Organisation) -> None:
@@ -153,7 +153,7 @@ def test_lower_is_better_mirrors(session: Session, org: Organisation) -> None:
     result = assess(session, [current], published_only=True)[current.id]
 
     assert result.rag == Rag.red
-    assert result.direction_vs_previous == Direction.improving
+    assert result.direction_vs_previous == KpiDirection.improving
 
 
 def test_published_only_ignores_unpublished_comparisons(session: Session, org: Organisation) -> None:

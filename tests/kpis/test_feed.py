@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -258,7 +259,7 @@ def test_pages_follow_next_with_no_duplicates_or_gaps_while_values_arrive(client
 
     page = client.get(VALUES_URL, params={"limit": 7}, headers=reader)
     seen = _ids(page)
-    assert page.headers["Link"] == f'<{page.json()["next"]}>; rel="next"'
+    assert f'<{page.json()["next"]}>; rel="next"' in page.headers["Link"]
     # While the client is paging: a new value arrives, and one already seen is corrected.
     arrived = add_value(engine, kpis[0], "2023-24-Q1", "9")
     correct_value(engine, first[0], "1.5")
@@ -279,7 +280,7 @@ def test_pages_follow_next_with_no_duplicates_or_gaps_while_values_arrive(client
     assert len(seen) == len(original) + 3  # those two came round again, nothing else
     assert pages == 4
     assert page.status_code == 200
-    assert "Link" not in page.headers
+    assert 'rel="next"' not in page.headers["Link"]
 
 
 def test_updated_since_brings_a_correction_of_a_published_value(client, engine, org, reader):
@@ -357,7 +358,8 @@ def test_csv_with_accept_text_csv(client, engine, org, reader):
     assert rows[1]["direction_vs_previous"] == "decreasing"
     assert rows[0]["previous_actual"] == ""
     assert 'rel="next"' in response.headers["Link"]
-    rest = client.get(response.headers["Link"][1:].split(">")[0], headers={**reader, "Accept": "text/csv"})
+    [next_url] = re.findall(r'<([^>]+)>; rel="next"', response.headers["Link"])
+    rest = client.get(next_url, headers={**reader, "Accept": "text/csv"})
     assert [r["period_code"] for r in csv.DictReader(io.StringIO(rest.text))] == ["2022-23-Q3"]
     # JSON and CSV are different representations: different tags.
     assert (

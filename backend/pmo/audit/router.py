@@ -62,6 +62,7 @@ def list_audit_events(
 def get_audit_event(
     event_id: uuid.UUID, session: SessionDep, actor: ReadAudit, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One event of the append-only audit trail, with what changed."""
     return json_with_etag(
         AuditEventPublic.model_validate(service.get_event(session, actor, event_id)), if_none_match
     )

@@ -191,6 +191,7 @@ def list_api_clients(
     is_active: bool | None = None,
     sort: ClientSort = "name",
 ) -> Page[ApiClientPublic]:
+    """The organisation's API clients (other council systems), without their secrets. Administrators only."""
     return service.list_api_clients(session, actor, page, is_active=is_active, sort=sort)
 
 
@@ -227,6 +228,7 @@ def create_api_client(
 def get_api_client(
     api_client_id: uuid.UUID, session: SessionDep, actor: ManageClients, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One API client of your organisation: name, scopes, whether it is active; never its secret."""
     client = service.get_api_client(session, actor, api_client_id)
     return json_with_etag(service.api_client_public(session, client), if_none_match)
 
@@ -244,6 +246,7 @@ def update_api_client(
     actor: ManageClients,
     if_match: IfMatch = None,
 ) -> Response:
+    """Rename an API client, change its scopes or deactivate it. `If-Match` required."""
     client = service.get_api_client(session, actor, api_client_id)
     check_if_match(if_match, service.api_client_public(session, client))
     service.update_api_client(session, actor, client, body)

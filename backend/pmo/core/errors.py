@@ -22,8 +22,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from pmo.core.problem_types import problem_type_uri
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://pmo.example/problems/"
 logger = logging.getLogger("pmo.errors")
 
 
@@ -89,6 +90,10 @@ class Forbidden(ProblemError):
 
 class NotFound(ProblemError):
     status, slug, title = 404, "not-found", "Not found"
+
+
+class NotAcceptable(ProblemError):
+    status, slug, title = 406, "not-acceptable", "None of the accepted media types is offered"
 
 
 class Conflict(ProblemError):
@@ -159,7 +164,7 @@ def problem_response(
 ) -> JSONResponse:
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + (slug or phrase.lower().replace(" ", "-")),
+        "type": problem_type_uri(slug or phrase.lower().replace(" ", "-")),
         "title": title or phrase,
         "status": status,
         "detail": detail,
@@ -273,7 +278,10 @@ def _allowed_methods(request: Request) -> str:
     def served(method: str) -> bool:
         return any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
 
-    return ", ".join(m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if served(m))
+    methods = [m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if served(m)]
+    if "GET" in methods:
+        methods.insert(1, "HEAD")  # core.middleware.HeadMiddleware answers HEAD on every GET
+    return ", ".join(methods)
 
 
 _DESCRIPTIONS = {
@@ -282,6 +290,7 @@ _DESCRIPTIONS = {
     401: "Not signed in, or the token is not valid.",
     403: "Signed in, but not allowed to do this.",
     404: "No such record in your organisation.",
+    406: "`Accept` allows none of the media types this operation offers.",
     409: "Conflicts with the current state of the records.",
     412: "The `If-Match` tag is stale: read the record again.",
     413: "The request body is too large.",

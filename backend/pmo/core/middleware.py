@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pmo.core.context import request_id_var
-from pmo.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, FieldProblem, problem_response
+from pmo.core.errors import PROBLEM_MEDIA_TYPE, FieldProblem, problem_response
+from pmo.core.problem_types import problem_type_uri
 
 logger = logging.getLogger("pmo.requests")
 API_PREFIX = "/api/v1"
@@ -25,6 +26,17 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 REQUESTS = Counter("pmo_http_requests_total", "HTTP requests handled", ["method", "route", "status"])
 LATENCY = Histogram("pmo_http_request_duration_seconds", "Time to handle a request", ["method", "route"])
+
+
+# The key, in the ASGI scope's state, of headers every answer to the request carries: set by
+# dependencies and helpers that cannot reach the response (paging links, deprecation).
+RESPONSE_HEADERS = "response_headers"
+
+
+def response_headers(scope: Scope) -> dict[str, str]:
+    """The headers `RequestContextMiddleware` adds to this request's answer; add to them."""
+    headers: dict[str, str] = scope.setdefault("state", {}).setdefault(RESPONSE_HEADERS, {})
+    return headers
 
 
 class RequestContextMiddleware:
@@ -50,6 +62,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                # Headers a route's helpers asked for (paging links, deprecation).
+                for name, value in scope["state"].get(RESPONSE_HEADERS, {}).items():
+                    message["headers"].append((name.lower().encode(), value.encode("latin-1")))
             await send(message)
 
         try:
@@ -89,6 +104,32 @@ def _route_label(scope: Scope) -> str:
 # refuses NUL in text (a 500 once it reached a query) and the file system in a path.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 CONTROL_MESSAGE = "must not contain control characters (U+0000 to U+001F, U+007F), tab and newline included"
+
+
+class HeadMiddleware:
+    """`HEAD` on every `GET` (RFC 9110 9.3.2): the `GET` is run and its body left out, so the
+    status and headers (`ETag`, `Content-Length`, `Link`) are the `GET`'s own. FastAPI's
+    routes answer only the methods they name, so without this a `HEAD` would be a 405."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return  # the rest follows; only the last (empty) message is sent
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        as_get = {**scope, "method": "GET"}
+        await self.app(as_get, receive, without_body)
+        if "route" in as_get:  # for the request log's route label
+            scope["route"] = as_get["route"]
 
 
 class ControlCharacterMiddleware:
@@ -186,7 +227,7 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, send: Send, max_bytes: int) -> None:
         problem: dict[str, Any] = {
-            "type": PROBLEM_TYPE_BASE + "payload-too-large",
+            "type": problem_type_uri("payload-too-large"),
             "title": "Request body too large",
             "status": 413,
             "detail": f"The request body may be at most {max_bytes} bytes.",

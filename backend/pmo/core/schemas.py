@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -101,8 +101,20 @@ class PublicModel(BaseModel):
 T = TypeVar("T")
 
 
+def page_schema_name(params: tuple[Any, ...]) -> str:
+    """`Page[UserPublic]` is named `UserPage`: generated clients take schema names as class
+    names, and `Page_UserPublic_` would leak the code's generics into theirs."""
+    (item,) = params
+    name: str = getattr(item, "__name__", "Item")
+    return name.removesuffix("Public") + "Page"
+
+
 class Page(BaseModel, Generic[T]):
     """A page of a list."""
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        return page_schema_name(params)
 
     items: list[T]
     total: int = Field(description="How many records match, over all pages.")

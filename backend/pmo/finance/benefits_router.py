@@ -96,6 +96,7 @@ def create_benefit(
 def get_benefit(
     benefit_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One benefit of the register (B-0001), with its profile by financial year."""
     benefit = service.get_benefit(session, actor, benefit_id)
     return json_with_etag(service.benefit_public(session, benefit), if_none_match)
 
@@ -126,5 +127,6 @@ def replace_benefit_profile(
 
 @router.delete("/benefits/{benefit_id:uuid}", status_code=204, responses=declare(404))
 def delete_benefit(benefit_id: uuid.UUID, session: SessionDep, actor: Edit) -> Response:
+    """Remove a benefit from the register."""
     service.delete_benefit(session, actor, service.get_benefit(session, actor, benefit_id))
     return Response(status_code=204)

@@ -98,6 +98,7 @@ def create_cost_line(
 def get_cost_line(
     cost_line_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One cost line: one-off investment or resourcing, by financial year."""
     line = service.get_cost_line(session, actor, cost_line_id)
     return json_with_etag(service.cost_line_public(line), if_none_match)
 
@@ -108,6 +109,7 @@ def get_cost_line(
 def update_cost_line(
     cost_line_id: uuid.UUID, body: CostLineUpdate, session: SessionDep, actor: Edit, if_match: IfMatch = None
 ) -> Response:
+    """Change a cost line's amounts or description. `If-Match` required."""
     line = service.get_cost_line(session, actor, cost_line_id)
     check_if_match(if_match, service.cost_line_public(line))
     service.update_cost_line(session, actor, line, body)
@@ -116,5 +118,6 @@ def update_cost_line(
 
 @router.delete("/cost-lines/{cost_line_id:uuid}", status_code=204, responses=declare(404))
 def delete_cost_line(cost_line_id: uuid.UUID, session: SessionDep, actor: Edit) -> Response:
+    """Remove a cost line; the totals follow."""
     service.delete_cost_line(session, actor, service.get_cost_line(session, actor, cost_line_id))
     return Response(status_code=204)

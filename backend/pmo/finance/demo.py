@@ -25,9 +25,9 @@ from pmo.finance import drawdowns_service as drawdowns
 from pmo.finance import funding_service, rules_service
 from pmo.finance.drawdowns_schemas import (
     ConsultationCreate,
-    Decision,
-    DecisionCreate,
     DrawdownCreate,
+    DrawdownDecisionChoice,
+    DrawdownDecisionCreate,
     View,
 )
 from pmo.finance.funding_schemas import FundingKind, FundingSourceCreate
@@ -144,8 +144,8 @@ def load_money_demo(
         session,
         sponsor,
         approved,
-        DecisionCreate(
-            decision=Decision.approve,
+        DrawdownDecisionCreate(
+            decision=DrawdownDecisionChoice.approve,
             reason="Approved business case; within delegation.",
             alternatives_considered="Funding the integration from the ICT revenue budget: rejected, the "
             "budget is fully committed in 2022/23. Deferring to 2023/24: rejected, the rents module "
@@ -185,8 +185,8 @@ def load_money_demo(
         session,
         sponsor,
         rejected,
-        DecisionCreate(
-            decision=Decision.reject,
+        DrawdownDecisionCreate(
+            decision=DrawdownDecisionChoice.reject,
             reason="Resubmit once the business case is approved.",
             alternatives_considered="Approving the trial at a reduced scale: rejected, the Section 151 "
             "officer objected to any spend before the business case is approved.",

@@ -18,8 +18,8 @@ from pmo.finance import drawdowns_service as service
 from pmo.finance.drawdowns_schemas import (
     CommitteeDecisionCreate,
     ConsultationCreate,
-    DecisionCreate,
     DrawdownCreate,
+    DrawdownDecisionCreate,
     DrawdownDetail,
     DrawdownPublic,
     DrawdownStatus,
@@ -56,6 +56,7 @@ def list_drawdowns(
     ] = False,
     sort: Sort = "-submitted_at",
 ) -> Page[DrawdownPublic]:
+    """Draw-down requests (DD-0001) you can see, filtered by funding source, project or status."""
     filters = service.DrawdownFilters(
         status=status,
         project_id=project_id,
@@ -76,18 +77,27 @@ to Cabinet, or to Council above the rule's council limit. Exactly the limit is w
 a cumulative rule the project's approved delegated total in that financial year counts too."""
 
 
-@router.post("/drawdowns/route-preview", response_model=RoutePreview, responses=declare(404, 409))
+# The routing rules are shared by two operations' descriptions, so they are given as
+# `description=` (a docstring cannot be built from parts).
+@router.post(
+    "/drawdowns/route-preview",
+    response_model=RoutePreview,
+    responses=declare(404, 409),
+    description="The route a request would take if submitted now, with the reason; nothing is saved.\n\n"
+    + _ROUTING,
+)
 def preview_drawdown_route(body: DrawdownCreate, session: SessionDep, actor: Requester) -> RoutePreview:
-    (
-        """The route a request would take if submitted now, with the reason; nothing is saved.
-
-    """
-        + _ROUTING
-    )
     return service.preview_route(session, actor, body)
 
 
-@router.post("/drawdowns", status_code=201, response_model=DrawdownDetail, responses=declare(404, 409))
+@router.post(
+    "/drawdowns",
+    status_code=201,
+    response_model=DrawdownDetail,
+    responses=declare(404, 409),
+    description="Ask to draw an amount from a funding source for a project in your scope, linked to "
+    "its approved business case (an approved gate review of the project, or a reference).\n\n" + _ROUTING,
+)
 def create_drawdown(
     request: Request,
     body: DrawdownCreate,
@@ -95,14 +105,6 @@ def create_drawdown(
     actor: Requester,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    (
-        """Ask to draw an amount from a funding source for a project in your scope, linked to its
-    approved business case (an approved gate review of the project, or a reference).
-
-    """
-        + _ROUTING
-    )
-
     def create() -> tuple[DrawdownDetail, str]:
         drawdown = service.create_drawdown(session, actor, body)
         return service.drawdown_detail(session, drawdown), f"/api/v1/drawdowns/{drawdown.id}"
@@ -149,7 +151,7 @@ def consult_on_drawdown(
 
 @router.post("/drawdowns/{drawdown_id}/decision", response_model=DrawdownDetail, responses=declare(404, 409))
 def decide_drawdown(
-    drawdown_id: uuid.UUID, body: DecisionCreate, session: SessionDep, actor: Decider
+    drawdown_id: uuid.UUID, body: DrawdownDecisionCreate, session: SessionDep, actor: Decider
 ) -> DrawdownDetail:
     """The delegated decision, by the rule's decider, once every required consultee has
     recorded a view (409 before). Approval commits the amount against the funding source in

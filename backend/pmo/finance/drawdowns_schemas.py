@@ -44,7 +44,7 @@ class View(StrEnum):
     comment = "comment"
 
 
-class Decision(StrEnum):
+class DrawdownDecisionChoice(StrEnum):
     approve = "approve"
     reject = "reject"
 
@@ -164,8 +164,8 @@ class ExemptParagraph(IntEnum):
     crime = 7
 
 
-class DecisionCreate(InputModel):
-    decision: Decision
+class DrawdownDecisionCreate(InputModel):
+    decision: DrawdownDecisionChoice
     reason: Reason = Field(description="The reasons for the decision: on the public record.")
     alternatives_considered: Reason = Field(
         description="The alternative options considered and rejected, and why: on the public record."
@@ -181,7 +181,7 @@ class DecisionCreate(InputModel):
     )
 
     @model_validator(mode="after")
-    def _exempt(self) -> DecisionCreate:
+    def _exempt(self) -> DrawdownDecisionCreate:
         if (self.exempt_paragraph is None) != (not self.exempt_information.strip()):
             raise ValueError("exempt information and its paragraph (exempt_paragraph) come together")
         return self

@@ -34,9 +34,9 @@ from pmo.finance.drawdowns_schemas import (
     CommitteeDecisionCreate,
     ConsultationCreate,
     ConsultationPublic,
-    Decision,
-    DecisionCreate,
     DrawdownCreate,
+    DrawdownDecisionChoice,
+    DrawdownDecisionCreate,
     DrawdownDetail,
     DrawdownPublic,
     DrawdownStatus,
@@ -536,7 +536,7 @@ def _approve(session: Session, actor: Actor, drawdown: Drawdown) -> None:
     funding_service.commit_amount(session, actor, source, drawdown.amount_pence)
 
 
-def decide(session: Session, actor: Actor, drawdown: Drawdown, data: DecisionCreate) -> Drawdown:
+def decide(session: Session, actor: Actor, drawdown: Drawdown, data: DrawdownDecisionCreate) -> Drawdown:
     project = session.get_one(Project, drawdown.project_id)
     _lock(session, drawdown)
     _still_open(drawdown, "decided")
@@ -547,10 +547,10 @@ def decide(session: Session, actor: Actor, drawdown: Drawdown, data: DecisionCre
         raise Conflict(
             f"{drawdown.reference} cannot be decided yet: {', '.join(outstanding)} must record a view first."
         )
-    if data.decision == Decision.approve:
+    if data.decision == DrawdownDecisionChoice.approve:
         _recheck_cumulative(session, drawdown, project, label)
         _approve(session, actor, drawdown)
-    outcome = Outcome.approved if data.decision == Decision.approve else Outcome.rejected
+    outcome = Outcome.approved if data.decision == DrawdownDecisionChoice.approve else Outcome.rejected
     decided_at = utcnow()
     audit.changed(
         session,

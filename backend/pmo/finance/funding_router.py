@@ -69,6 +69,7 @@ def create_funding_source(
 def get_funding_source(
     funding_source_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One reserve or budget: opening balance, committed and what is left."""
     source = service.get_source(session, actor, funding_source_id)
     return json_with_etag(service.source_view(session, source), if_none_match)
 

@@ -55,6 +55,7 @@ def create_delegation_rule(
 def get_delegation_rule(
     rule_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One delegation rule with its current version: who approves draw-downs, to what limit."""
     return json_with_etag(service.rule_public(service.get_rule(session, actor, rule_id)), if_none_match)
 
 

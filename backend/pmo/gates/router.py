@@ -82,6 +82,7 @@ def create_lifecycle(
 def get_lifecycle(
     lifecycle_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One lifecycle: its stages and the gates between them (immutable once made)."""
     lifecycle = service.get_lifecycle(session, actor, lifecycle_id)
     return json_with_etag(service.lifecycle_view(session, lifecycle), if_none_match)
 
@@ -169,6 +170,7 @@ def list_gate_reviews(
     ] = False,
     sort: ReviewSort = "-requested_at",
 ) -> Page[GateReviewPublic]:
+    """Requests to pass a gate, filtered by project, gate or status."""
     return service.list_reviews(
         session,
         actor,

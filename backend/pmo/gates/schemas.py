@@ -170,14 +170,14 @@ class ReviewStatus(StrEnum):
     superseded = "superseded"
 
 
-class Decision(StrEnum):
+class GateDecisionChoice(StrEnum):
     approve = "approve"
     approve_with_conditions = "approve_with_conditions"
     defer = "defer"
     reject = "reject"
 
 
-APPROVALS = frozenset({Decision.approve, Decision.approve_with_conditions})
+APPROVALS = frozenset({GateDecisionChoice.approve, GateDecisionChoice.approve_with_conditions})
 
 
 class Answer(InputModel):
@@ -238,7 +238,7 @@ class GateDecisionPublic(PublicModel):
     id: uuid.UUID
     review_id: uuid.UUID
     decider_id: uuid.UUID
-    decision: Decision
+    decision: GateDecisionChoice
     reason: str
     conditions: str | None
     decided_at: datetime
@@ -251,7 +251,7 @@ class GateReviewDetail(GateReviewPublic):
 
 
 class GateDecisionCreate(InputModel):
-    decision: Decision
+    decision: GateDecisionChoice
     reason: Text
     conditions: Description | None = Field(
         default=None, description="Required for approve_with_conditions, and only for it."
@@ -260,9 +260,9 @@ class GateDecisionCreate(InputModel):
     @model_validator(mode="after")
     def _conditions_with_conditional_approval(self) -> GateDecisionCreate:
         conditions = (self.conditions or "").strip()
-        if self.decision == Decision.approve_with_conditions and not conditions:
+        if self.decision == GateDecisionChoice.approve_with_conditions and not conditions:
             raise ValueError("approve_with_conditions needs the conditions")
-        if self.decision != Decision.approve_with_conditions and conditions:
+        if self.decision != GateDecisionChoice.approve_with_conditions and conditions:
             raise ValueError("conditions go with approve_with_conditions only")
         self.conditions = conditions or None
         return self

@@ -24,7 +24,7 @@ from pmo.gates.schemas import (
     APPROVALS,
     Approval,
     DeciderType,
-    Decision,
+    GateDecisionChoice,
     GateDecisionCreate,
     GateDecisionPublic,
     GatePublic,
@@ -405,10 +405,10 @@ def withdraw(session: Session, actor: Actor, review: GateReview) -> GateReview:
 
 
 OUTCOMES = {
-    Decision.approve: ReviewStatus.approved,
-    Decision.approve_with_conditions: ReviewStatus.approved_with_conditions,
-    Decision.defer: ReviewStatus.deferred,
-    Decision.reject: ReviewStatus.rejected,
+    GateDecisionChoice.approve: ReviewStatus.approved,
+    GateDecisionChoice.approve_with_conditions: ReviewStatus.approved_with_conditions,
+    GateDecisionChoice.defer: ReviewStatus.deferred,
+    GateDecisionChoice.reject: ReviewStatus.rejected,
 }
 
 
@@ -465,7 +465,7 @@ def decide(session: Session, actor: Actor, review: GateReview, data: GateDecisio
 
     outcome: ReviewStatus | None = None
     if review.approval == Approval.all.value and data.decision in APPROVALS:
-        approvers = {d.decider_id for d in decisions if Decision(d.decision) in APPROVALS}
+        approvers = {d.decider_id for d in decisions if GateDecisionChoice(d.decision) in APPROVALS}
         if {str(a) for a in approvers} >= set(review.decider_ids):
             with_conditions = any(d.conditions for d in decisions)
             outcome = ReviewStatus.approved_with_conditions if with_conditions else ReviewStatus.approved

@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from pmo.core.periods import parse_period_code
-from pmo.kpis.calculations import Direction, Rag, direction, percent_change, rag
+from pmo.kpis.calculations import KpiDirection, Rag, direction, percent_change, rag
 from pmo.kpis.models import Kpi, KpiTarget, KpiValue
 from pmo.organisations.models import Organisation
 
@@ -32,11 +32,11 @@ class Assessment:
     rag: Rag | None
     previous_period: str  # period code of the previous period
     previous_actual: Decimal | None
-    direction_vs_previous: Direction | None
+    direction_vs_previous: KpiDirection | None
     change_vs_previous_percent: Decimal | None
     year_before_period: str
     year_before_actual: Decimal | None
-    direction_vs_year_before: Direction | None
+    direction_vs_year_before: KpiDirection | None
     change_vs_year_before_percent: Decimal | None
 
 

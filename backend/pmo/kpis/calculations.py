@@ -34,7 +34,7 @@ class Rag(StrEnum):
     red = "red"
 
 
-class Direction(StrEnum):
+class KpiDirection(StrEnum):
     improving = "improving"
     worsening = "worsening"
     no_change = "no_change"
@@ -82,18 +82,20 @@ def rag(
     return Rag.red
 
 
-def direction(current: Decimal, earlier: Decimal | None, *, polarity: str, places: int) -> Direction | None:
+def direction(
+    current: Decimal, earlier: Decimal | None, *, polarity: str, places: int
+) -> KpiDirection | None:
     """How `current` moved from `earlier` (the previous period, or a year before)."""
     if earlier is None:
         return None
     current, earlier = at_places(current, places), at_places(earlier, places)
     if current == earlier:
-        return Direction.no_change
+        return KpiDirection.no_change
     went_up = current > earlier
     if polarity == Polarity.none:
-        return Direction.increasing if went_up else Direction.decreasing
+        return KpiDirection.increasing if went_up else KpiDirection.decreasing
     better = went_up if polarity == Polarity.higher_is_better else not went_up
-    return Direction.improving if better else Direction.worsening
+    return KpiDirection.improving if better else KpiDirection.worsening
 
 
 def percent_change(current: Decimal, earlier: Decimal | None, *, places: int) -> Decimal | None:

@@ -1,7 +1,7 @@
 """The KPI feed for other council systems: `/api/v1/kpi-feed/definitions` and `/values`.
 
 Read with `kpis:read` (API clients with that scope, and staff). Only published values are in
-the feed. JSON by default, CSV with `Accept: text/csv`; paged by cursor; `ETag` and
+the feed. JSON, or CSV from the `.csv` operations (or `Accept: text/csv`); paged by cursor; `ETag` and
 `Last-Modified` on every answer, 304 to a revalidation that matches; API clients are limited
 to `PMO_CLIENT_REQUESTS_PER_MINUTE` requests a minute (429 with `Retry-After`).
 """
@@ -18,6 +18,8 @@ from pmo.auth.dependencies import require
 from pmo.core.config import get_settings
 from pmo.core.db import WRITES_ON_READ, SessionDep
 from pmo.core.errors import FieldProblem, Unprocessable, declare
+from pmo.core.negotiation import negotiate
+from pmo.core.pagination import absolute_url
 from pmo.core.periods import InvalidPeriod
 from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Instant, SearchText
@@ -85,7 +87,13 @@ CursorQ = Annotated[
     str | None,
     Query(min_length=1, max_length=200, description="From the previous page's `next`: opaque, do not build."),
 ]
-AcceptH = Annotated[str | None, Header(max_length=1000, description="`text/csv` for CSV; JSON otherwise.")]
+AcceptH = Annotated[
+    str | None,
+    Header(
+        max_length=1000,
+        description="Media types with optional `q` weights (RFC 9110); 406 if none is offered.",
+    ),
+]
 IfNoneMatchH = Annotated[
     str | None,
     Header(alias="If-None-Match", max_length=1000, description="An earlier `ETag`: 304 if current."),
@@ -105,12 +113,23 @@ def _responses(model: type[Any]) -> dict[int | str, dict[str, Any]]:
         200: {
             "description": "One page (values in `sequence` order, definitions in (updated_at, id) "
             'order). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and '
-            "`Last-Modified` are set.",
+            "`Last-Modified` are set. "
+            "`Accept: text/csv` still gets the page as CSV here; the `.csv` operation declares it.",
             "model": model,
-            "content": {"text/csv": {"schema": {"type": "string"}}},
         },
-        **declare(304),
+        **declare(304, 406),
     }
+
+
+CSV_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One page as CSV: a header row, then one row per record, the columns of the "
+        "JSON items in their order. Decimals are exact (`72.5`), times ISO 8601 UTC with `Z`. "
+        '`Link: <...>; rel="next"` names the next page while there is one.',
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    },
+    **declare(304, 406),
+}
 
 
 def _query(
@@ -150,14 +169,50 @@ def _query(
         period_from=start,
         period_to=finish,
         updated_since=updated_since,
-        after_sequence=after_sequence,
         limit=limit,
         cursor=parsed_cursor,
+        after_sequence=after_sequence,
     )
 
 
-def _wants_csv(accept: str | None) -> bool:
-    return accept is not None and "text/csv" in accept.lower()
+def values_query(
+    code: CodeQ = None,
+    programme_id: ProgrammeQ = None,
+    period_from: PeriodFromQ = None,
+    period_to: PeriodToQ = None,
+    updated_since: UpdatedSinceQ = None,
+    after_sequence: AfterSequenceQ = None,
+    limit: LimitQ = 100,
+    cursor: CursorQ = None,
+) -> feed.FeedQuery:
+    return _query(
+        code,
+        programme_id,
+        period_from,
+        period_to,
+        updated_since,
+        limit,
+        cursor,
+        feed.SequenceCursor,
+        after_sequence,
+    )
+
+
+def definitions_query(
+    code: CodeQ = None,
+    programme_id: ProgrammeQ = None,
+    updated_since: UpdatedSinceQ = None,
+    limit: LimitQ = 100,
+    cursor: CursorQ = None,
+) -> feed.FeedQuery:
+    return _query(code, programme_id, None, None, updated_since, limit, cursor, feed.Cursor)
+
+
+ValuesQuery = Annotated[feed.FeedQuery, Depends(values_query)]
+DefinitionsQuery = Annotated[feed.FeedQuery, Depends(definitions_query)]
+# The JSON operations answer CSV too when `Accept` prefers it (as before the `.csv` ones).
+JSON_OFFERS = (JSON_MEDIA_TYPE, "text/csv")
+CSV_OFFERS = ("text/csv",)
 
 
 def _answer(
@@ -170,13 +225,12 @@ def _answer(
     validators: feed.Validators,
 ) -> Response:
     headers = validators.headers()
+    # Absolute, on PMO_PUBLIC_URL (the same whatever host name was used, so is the body's tag).
+    links = {"self": absolute_url(request), "first": absolute_url(request.url.remove_query_params("cursor"))}
     next_link = None
     if next_cursor is not None:
-        token = next_cursor.encode()
-        # Relative, so the body (and its tag) is the same whatever host name was used.
-        url = request.url.include_query_params(cursor=token)
-        next_link = f"{url.path}?{url.query}"
-        headers["Link"] = f'<{next_link}>; rel="next"'
+        next_link = links["next"] = absolute_url(request, cursor=next_cursor.encode())
+    headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
     if csv:
         return Response(feed.to_csv(columns, items), media_type=CSV_MEDIA_TYPE, headers=headers)
     page = FeedPage[Any](
@@ -185,83 +239,116 @@ def _answer(
     return Response(page.model_dump_json().encode(), media_type=JSON_MEDIA_TYPE, headers=headers)
 
 
-@router.get("/kpi-feed/values", response_model=FeedPage[FeedValue], responses=_responses(FeedPage[FeedValue]))
+def _feed(
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    what: str,
+    query: feed.FeedQuery,
+    csv: bool,
+    conditions: tuple[str | None, str | None],
+) -> Response:
+    validators = feed.validators(
+        session, actor.organisation_id, what, query, CSV_MEDIA_TYPE if csv else JSON_MEDIA_TYPE
+    )
+    if validators.not_modified(*conditions):
+        return Response(status_code=304, headers=validators.headers())
+    if what == "values":
+        values, after = feed.value_page(session, actor.organisation_id, query)
+        return _answer(request, values, after, query.limit, FEED_VALUE_COLUMNS, csv, validators)
+    definitions, next_cursor = feed.definition_page(session, actor.organisation_id, query)
+    return _answer(request, definitions, next_cursor, query.limit, FEED_DEFINITION_COLUMNS, csv, validators)
+
+
+VALUES_DESCRIPTION = """Published KPI values of your organisation, each with its KPI code,
+period (code, label, ISO start and end), actual (an exact decimal string), commentary, publication and last
+change, and what the server works out: target, RAG, and direction of travel and % change
+against the previous period and the same period a year before (published values only).
+
+Drafts and values awaiting verification are never in the feed. Values come in the order
+of their latest change (`sequence`, numbered in commit order): a new published version,
+a correction, or a change to what is worked out from it (its target, the tolerance, the
+previous period's or the year before's actual) gives the value a new `sequence`, so it
+comes again. Resume with `after_sequence` (the largest `sequence` you hold): every change
+comes once, in order, none missed. A revalidation (`If-None-Match`, `If-Modified-Since`)
+costs one small read."""
+
+DEFINITIONS_DESCRIPTION = """KPI definitions of your organisation (active and retired): code,
+name, unit, polarity, frequency, decimal places, linked programme and project, baseline and tolerance. Paged,
+tagged and rate limited like the values."""
+
+
+@router.get(
+    "/kpi-feed/values",
+    response_model=FeedPage[FeedValue],
+    responses=_responses(FeedPage[FeedValue]),
+    description=VALUES_DESCRIPTION,
+)
 def feed_values(
     request: Request,
     session: SessionDep,
     actor: Reader,
-    code: CodeQ = None,
-    programme_id: ProgrammeQ = None,
-    period_from: PeriodFromQ = None,
-    period_to: PeriodToQ = None,
-    updated_since: UpdatedSinceQ = None,
-    after_sequence: AfterSequenceQ = None,
-    limit: LimitQ = 100,
-    cursor: CursorQ = None,
+    query: ValuesQuery,
     accept: AcceptH = None,
     if_none_match: IfNoneMatchH = None,
     if_modified_since: IfModifiedSinceH = None,
 ) -> Response:
-    """Published KPI values of your organisation, each with its KPI code, period (code, label,
-    ISO start and end), actual (an exact decimal string), commentary, publication and last
-    change, and what the server works out: target, RAG, and direction of travel and % change
-    against the previous period and the same period a year before (published values only).
+    csv = negotiate(accept, JSON_OFFERS) == "text/csv"
+    return _feed(request, session, actor, "values", query, csv, (if_none_match, if_modified_since))
 
-    Drafts and values awaiting verification are never in the feed. Values come in the order
-    of their latest change (`sequence`, numbered in commit order): a new published version,
-    a correction, or a change to what is worked out from it (its target, the tolerance, the
-    previous period's or the year before's actual) gives the value a new `sequence`, so it
-    comes again. Resume with `after_sequence` (the largest `sequence` you hold): every change
-    comes once, in order, none missed. A revalidation (`If-None-Match`, `If-Modified-Since`)
-    costs one small read."""
-    query = _query(
-        code,
-        programme_id,
-        period_from,
-        period_to,
-        updated_since,
-        limit,
-        cursor,
-        feed.SequenceCursor,
-        after_sequence,
-    )
-    csv = _wants_csv(accept)
-    validators = feed.validators(
-        session, actor.organisation_id, "values", query, CSV_MEDIA_TYPE if csv else JSON_MEDIA_TYPE
-    )
-    if validators.not_modified(if_none_match, if_modified_since):
-        return Response(status_code=304, headers=validators.headers())
-    items, next_cursor = feed.value_page(session, actor.organisation_id, query)
-    return _answer(request, items, next_cursor, limit, FEED_VALUE_COLUMNS, csv, validators)
+
+@router.get(
+    "/kpi-feed/values.csv",
+    response_class=Response,
+    responses=CSV_RESPONSES,
+    description=VALUES_DESCRIPTION.replace("Published KPI values", "As CSV: published KPI values", 1),
+)
+def feed_values_csv(
+    request: Request,
+    session: SessionDep,
+    actor: Reader,
+    query: ValuesQuery,
+    accept: AcceptH = None,
+    if_none_match: IfNoneMatchH = None,
+    if_modified_since: IfModifiedSinceH = None,
+) -> Response:
+    negotiate(accept, CSV_OFFERS)
+    return _feed(request, session, actor, "values", query, True, (if_none_match, if_modified_since))
 
 
 @router.get(
     "/kpi-feed/definitions",
     response_model=FeedPage[FeedDefinition],
     responses=_responses(FeedPage[FeedDefinition]),
+    description=DEFINITIONS_DESCRIPTION,
 )
 def feed_definitions(
     request: Request,
     session: SessionDep,
     actor: Reader,
-    code: CodeQ = None,
-    programme_id: ProgrammeQ = None,
-    updated_since: UpdatedSinceQ = None,
-    limit: LimitQ = 100,
-    cursor: CursorQ = None,
+    query: DefinitionsQuery,
     accept: AcceptH = None,
     if_none_match: IfNoneMatchH = None,
     if_modified_since: IfModifiedSinceH = None,
 ) -> Response:
-    """KPI definitions of your organisation (active and retired): code, name, unit, polarity,
-    frequency, decimal places, linked programme and project, baseline and tolerance. Paged,
-    tagged and rate limited like the values."""
-    query = _query(code, programme_id, None, None, updated_since, limit, cursor, feed.Cursor)
-    csv = _wants_csv(accept)
-    validators = feed.validators(
-        session, actor.organisation_id, "definitions", query, CSV_MEDIA_TYPE if csv else JSON_MEDIA_TYPE
-    )
-    if validators.not_modified(if_none_match, if_modified_since):
-        return Response(status_code=304, headers=validators.headers())
-    items, next_cursor = feed.definition_page(session, actor.organisation_id, query)
-    return _answer(request, items, next_cursor, limit, FEED_DEFINITION_COLUMNS, csv, validators)
+    csv = negotiate(accept, JSON_OFFERS) == "text/csv"
+    return _feed(request, session, actor, "definitions", query, csv, (if_none_match, if_modified_since))
+
+
+@router.get(
+    "/kpi-feed/definitions.csv",
+    response_class=Response,
+    responses=CSV_RESPONSES,
+    description=DEFINITIONS_DESCRIPTION.replace("KPI definitions", "As CSV: KPI definitions", 1),
+)
+def feed_definitions_csv(
+    request: Request,
+    session: SessionDep,
+    actor: Reader,
+    query: DefinitionsQuery,
+    accept: AcceptH = None,
+    if_none_match: IfNoneMatchH = None,
+    if_modified_since: IfModifiedSinceH = None,
+) -> Response:
+    negotiate(accept, CSV_OFFERS)
+    return _feed(request, session, actor, "definitions", query, True, (if_none_match, if_modified_since))

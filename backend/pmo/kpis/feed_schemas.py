@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field, PlainSerializer
 
-from pmo.kpis.calculations import Direction, Rag
+from pmo.core.schemas import page_schema_name
+from pmo.kpis.calculations import KpiDirection, Rag
 
 # Exact decimals travel as strings ("72.5"), never as JSON numbers a client would read as floats.
 T = TypeVar("T")
@@ -57,11 +58,11 @@ class FeedValue(BaseModel):
     rag: Rag | None = Field(description="Against the target; null without a target or polarity.")
     previous_period: str
     previous_actual: DecimalString | None = Field(description="The previous period's published actual.")
-    direction_vs_previous: Direction | None
+    direction_vs_previous: KpiDirection | None
     change_vs_previous_percent: DecimalString | None
     year_before_period: str
     year_before_actual: DecimalString | None
-    direction_vs_year_before: Direction | None
+    direction_vs_year_before: KpiDirection | None
     change_vs_year_before_percent: DecimalString | None
     sequence: int = Field(
         description="The number of this value's latest change in the feed's change sequence (commit "
@@ -76,9 +77,15 @@ class FeedValue(BaseModel):
 class FeedPage(BaseModel, Generic[T]):
     """One page (values in `sequence` order, definitions by `updated_at`); follow `next` until null."""
 
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        return page_schema_name(params)
+
     items: list[T]
     limit: int
-    next: str | None = Field(description="The next page's URL (also in the `Link` header); null on the last.")
+    next: str | None = Field(
+        description="The next page's absolute URL (also in the `Link` header); null on the last."
+    )
     next_cursor: str | None = Field(description="The `cursor` of the next page.")
 
 

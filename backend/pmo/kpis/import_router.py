@@ -28,7 +28,7 @@ from pmo.core.errors import BadRequest, FieldProblem, Unauthorized, Unprocessabl
 from pmo.core.permissions import Actor, Permission
 from pmo.core.security import InvalidToken, decode_access_token
 from pmo.kpis import import_service
-from pmo.kpis.import_service import ImportResult, ParsedFile
+from pmo.kpis.import_service import KpiImportResult, ParsedFile
 
 router = APIRouter(tags=["kpi-imports"])
 
@@ -107,10 +107,12 @@ IMPORT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "description": "A CSV (UTF-8, header row first; one kind of row) or an XLSX workbook with "
-        'sheets "definitions", "targets", "values". At most 20 MiB unless configured otherwise.',
+        'sheets "definitions", "targets", "values". At most 20 MiB unless configured otherwise. '
+        "The file's bytes as the body, with any media type (`text/csv`, the XLSX type, "
+        "`application/octet-stream`), or a form.",
         "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            # The XLSX media type, or any: a workbook is told by its first bytes.
+            # Declared as octet-stream, which generated clients can send; a CSV is told from a
+            # workbook by its first bytes, whatever the media type.
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
             "multipart/form-data": {
                 "schema": {
@@ -126,7 +128,7 @@ IMPORT_BODY: dict[str, Any] = {
 
 @router.post(
     IMPORT_PATH,
-    response_model=ImportResult,
+    response_model=KpiImportResult,
     responses={
         200: {"description": "Every row is good: all were imported, or (`dry_run`) would be."},
         **declare(400),
@@ -141,7 +143,7 @@ def import_kpis(
     dry_run: Annotated[
         bool, Query(description="`true`: check every row and report, writing nothing.")
     ] = False,
-) -> ImportResult:
+) -> KpiImportResult:
     """Import KPI definitions, targets and values, as a council moving off its old performance
     system has them (the columns are in the README). KPIs are named by code: ones your
     organisation has, or ones defined in the same file. Values are `published` unless the
@@ -154,7 +156,7 @@ def import_kpis(
     return _run(session, actor, file, dry_run)
 
 
-def _run(session: Session, actor: Actor, file: ParsedUpload, dry_run: bool) -> ImportResult:
+def _run(session: Session, actor: Actor, file: ParsedUpload, dry_run: bool) -> KpiImportResult:
     result = import_service.import_kpis(
         session, actor, actor.organisation_id, file.parsed, dry_run=dry_run, file_name=file.file_name
     )

@@ -889,7 +889,7 @@ class _Links:
         return (found, None) if found else (None, f"no project {reference} in your organisation")
 
 
-class ImportResult(BaseModel):
+class KpiImportResult(BaseModel):
     dry_run: bool
     definitions: int
     targets: int
@@ -905,7 +905,7 @@ def import_kpis(
     dry_run: bool = False,
     file_name: str = "",
     progress: Progress = _no_progress,
-) -> ImportResult:
+) -> KpiImportResult:
     """Check every row; raise 422 listing every problem, or write all (nothing on a dry run).
 
     `parsed` is the file as `read_file` read it, before any database work. What the checks
@@ -921,7 +921,7 @@ def import_kpis(
     stored = read_stored(session, organisation_id, sheets)
     session.commit()  # ends the read; nothing was written
     importer = _check(stored, organisation_id, sheets, actor, progress)
-    result = ImportResult(
+    result = KpiImportResult(
         dry_run=dry_run,
         definitions=len(importer.new_kpis),
         targets=len(importer.new_targets),

@@ -132,6 +132,7 @@ def create_kpi(
 def get_kpi(
     kpi_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One KPI definition: unit, polarity, tolerance, frequency and owner."""
     return json_with_etag(kpis.kpi_public(kpis.get_kpi(session, actor, kpi_id)), if_none_match)
 
 
@@ -156,6 +157,7 @@ def retire_kpi(kpi_id: uuid.UUID, session: SessionDep, actor: Manage) -> Respons
 
 @router.post("/kpis/{kpi_id}/reinstate", response_model=KpiPublic, responses=declare(404, 409))
 def reinstate_kpi(kpi_id: uuid.UUID, session: SessionDep, actor: Manage) -> Response:
+    """Bring a retired KPI back into collection."""
     kpi = kpis.set_status(session, actor, kpis.get_kpi(session, actor, kpi_id), KpiStatus.active)
     return json_with_etag(kpis.kpi_public(kpi), None)
 
@@ -195,6 +197,7 @@ def create_target(
 def get_target(
     target_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One KPI target for one period."""
     kpi, target = kpis.get_target(session, actor, target_id)
     return json_with_etag(kpis.target_public(kpi, target), if_none_match)
 
@@ -203,6 +206,7 @@ def get_target(
 def update_target(
     target_id: uuid.UUID, body: TargetUpdate, session: SessionDep, actor: Manage, if_match: IfMatch = None
 ) -> Response:
+    """Change a KPI target; RAG is worked out again. `If-Match` required."""
     kpi, target = kpis.get_target(session, actor, target_id)
     check_if_match(if_match, kpis.target_public(kpi, target))
     kpis.update_target(session, actor, kpi, target, body)
@@ -211,6 +215,7 @@ def update_target(
 
 @router.delete("/kpi-targets/{target_id}", status_code=204, responses=declare(404))
 def delete_target(target_id: uuid.UUID, session: SessionDep, actor: Manage) -> Response:
+    """Remove a KPI target for a period."""
     _, target = kpis.get_target(session, actor, target_id)
     kpis.delete_target(session, actor, target)
     return Response(status_code=204)

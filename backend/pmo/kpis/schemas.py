@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, PlainSerializer, StringConstraints, WithJsonSchema
 
 from pmo.core.schemas import Description, InputModel, Name, PublicModel, _Clean
-from pmo.kpis.calculations import MAX_DECIMAL_PLACES, Direction, Polarity, Rag, Unit
+from pmo.kpis.calculations import MAX_DECIMAL_PLACES, KpiDirection, Polarity, Rag, Unit
 
 # ASCII digits, matched whole, no surrounding space: Python's \d and Decimal() would also take
 # Arabic-Indic or fullwidth digits and whitespace. (The schema's `\d` is ECMA's, ASCII only.)
@@ -275,11 +275,11 @@ class AssessmentPublic(PublicModel):
     )
     previous_period: str
     previous_actual: DecimalString | None = Field(description="The published value of the previous period.")
-    direction_vs_previous: Direction | None
+    direction_vs_previous: KpiDirection | None
     change_vs_previous_percent: DecimalString | None = Field(description="% change, one decimal place.")
     year_before_period: str
     year_before_actual: DecimalString | None
-    direction_vs_year_before: Direction | None
+    direction_vs_year_before: KpiDirection | None
     change_vs_year_before_percent: DecimalString | None
 
 

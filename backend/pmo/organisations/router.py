@@ -77,6 +77,7 @@ def get_organisation(
     actor: Annotated[Actor, require(P.organisation_read)],
     if_none_match: IfNoneMatch = None,
 ) -> Response:
+    """Your council: its name and settings (confidence and risk scales, default lifecycle, KPI tolerance)."""
     organisation = service.get_organisation(session, actor)
     return json_with_etag(OrganisationPublic.model_validate(organisation), if_none_match)
 
@@ -93,6 +94,7 @@ def update_organisation(
     actor: Annotated[Actor, require(P.organisation_manage)],
     if_match: IfMatch = None,
 ) -> Response:
+    """Change your council's name or settings. `If-Match` required."""
     check_if_match(if_match, OrganisationPublic.model_validate(service.get_organisation(session, actor)))
     organisation = service.update_organisation(session, actor, body)
     return json_with_etag(OrganisationPublic.model_validate(organisation), None)
@@ -115,6 +117,7 @@ def list_directorates(
     q: Search = None,
     sort: DirectorateSort = "name",
 ) -> Page[DirectoratePublic]:
+    """The council's directorates, for filtering and for placing programmes and people."""
     return service.list_directorates(session, actor, page, q, sort)
 
 
@@ -132,6 +135,8 @@ def create_directorate(
     actor: ManageDirectorates,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    """Add a directorate; its name must be unique within the council."""
+
     def create() -> tuple[DirectoratePublic, str]:
         directorate = service.create_directorate(session, actor, actor.organisation_id, body)
         return DirectoratePublic.model_validate(directorate), f"/api/v1/directorates/{directorate.id}"
@@ -148,6 +153,7 @@ def create_directorate(
 def get_directorate(
     directorate_id: uuid.UUID, session: SessionDep, actor: ReadDirectorates, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One directorate of your organisation."""
     directorate = service.get_directorate(session, actor, directorate_id)
     return json_with_etag(DirectoratePublic.model_validate(directorate), if_none_match)
 
@@ -165,6 +171,7 @@ def update_directorate(
     actor: ManageDirectorates,
     if_match: IfMatch = None,
 ) -> Response:
+    """Rename a directorate. `If-Match` required."""
     directorate = service.get_directorate(session, actor, directorate_id)
     check_if_match(if_match, DirectoratePublic.model_validate(directorate))
     service.update_directorate(session, actor, directorate, body)
@@ -175,6 +182,7 @@ def update_directorate(
     "/directorates/{directorate_id}", tags=["directorates"], status_code=204, responses=declare(404, 409)
 )
 def delete_directorate(directorate_id: uuid.UUID, session: SessionDep, actor: ManageDirectorates) -> Response:
+    """Remove a directorate that nothing refers to any more (409 while something does)."""
     service.delete_directorate(session, actor, service.get_directorate(session, actor, directorate_id))
     return Response(status_code=204)
 
@@ -224,6 +232,7 @@ def create_user(
 def get_user(
     user_id: uuid.UUID, session: SessionDep, actor: ReadUsers, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One person of your organisation, with their roles."""
     return json_with_etag(
         service.user_view(session, service.get_user(session, actor, user_id)), if_none_match
     )
@@ -235,6 +244,7 @@ def get_user(
 def update_user(
     user_id: uuid.UUID, body: UserUpdate, session: SessionDep, actor: ManageUsers, if_match: IfMatch = None
 ) -> Response:
+    """Change a person's display name or email. `If-Match` required."""
     user = service.get_user(session, actor, user_id)
     check_if_match(if_match, service.user_view(session, user))
     service.update_user(session, actor, user, body)
@@ -252,6 +262,7 @@ def deactivate_user(user_id: uuid.UUID, session: SessionDep, actor: ManageUsers)
 
 @router.post("/users/{user_id}/reactivate", tags=["users"], response_model=UserPublic, responses=declare(404))
 def reactivate_user(user_id: uuid.UUID, session: SessionDep, actor: ManageUsers) -> UserPublic:
+    """Let a deactivated person sign in again; their roles are as they were."""
     user = service.set_user_active(session, actor, service.get_user(session, actor, user_id), active=True)
     return service.user_view(session, user)
 
@@ -285,6 +296,7 @@ def list_role_assignments(
     directorate_id: uuid.UUID | None = None,
     sort: RoleSort = "role",
 ) -> Page[RoleAssignmentPublic]:
+    """Who holds which role, at organisation, programme or project level."""
     result = service.list_role_assignments(
         session, actor, page, user_id=user_id, role=role, directorate_id=directorate_id, sort=sort
     )
@@ -328,6 +340,7 @@ def assign_role(
 def get_role_assignment(
     role_assignment_id: uuid.UUID, session: SessionDep, actor: ReadRoles, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One role assignment: the person, the role and where it applies."""
     assignment = service.get_role_assignment(session, actor, role_assignment_id)
     return json_with_etag(RoleAssignmentPublic.model_validate(assignment), if_none_match)
 
@@ -339,5 +352,6 @@ def get_role_assignment(
     responses=declare(404, 409),
 )
 def remove_role(role_assignment_id: uuid.UUID, session: SessionDep, actor: ManageRoles) -> Response:
+    """End a role assignment; the change is audited. The last administrator cannot be removed."""
     service.remove_role(session, actor, service.get_role_assignment(session, actor, role_assignment_id))
     return Response(status_code=204)

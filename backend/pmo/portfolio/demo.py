@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from pmo.core.permissions import Actor
 from pmo.gates import service as gates
 from pmo.gates.models import Lifecycle
-from pmo.gates.schemas import Answer, Decision, GateDecisionCreate, GateReviewCreate
+from pmo.gates.schemas import Answer, GateDecisionChoice, GateDecisionCreate, GateReviewCreate
 from pmo.organisations.models import Directorate, Organisation, User
 from pmo.organisations.service import grants_of
 from pmo.portfolio import service
@@ -201,7 +201,7 @@ class _Loader:
                 self.actor(SPONSOR),
                 review,
                 GateDecisionCreate(
-                    decision=Decision.approve,
+                    decision=GateDecisionChoice.approve,
                     reason=(
                         f"{_stage_name(lifecycle, gate['to_stage'])} is the stage the Cabinet "
                         f"report of 26 April 2022 gives for this project (Appendix B)."

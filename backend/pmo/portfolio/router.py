@@ -64,6 +64,7 @@ PortfolioSort = Annotated[str, sort_query("name", "created_at")]
 def list_portfolios(
     session: SessionDep, actor: Read, page: PageDep, q: Search = None, sort: PortfolioSort = "name"
 ) -> Page[PortfolioPublic]:
+    """The organisation's change portfolios."""
     return service.list_portfolios(session, actor, page, q, sort)
 
 
@@ -81,6 +82,8 @@ def create_portfolio(
     actor: Manage,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    """Create a portfolio to group programmes."""
+
     def create() -> tuple[PortfolioPublic, str]:
         portfolio = service.create_portfolio(session, actor, body)
         return PortfolioPublic.model_validate(portfolio), f"/api/v1/portfolios/{portfolio.id}"
@@ -97,6 +100,7 @@ def create_portfolio(
 def get_portfolio(
     portfolio_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One portfolio of your organisation."""
     portfolio = service.get_portfolio(session, actor, portfolio_id)
     return json_with_etag(PortfolioPublic.model_validate(portfolio), if_none_match)
 
@@ -114,6 +118,7 @@ def update_portfolio(
     actor: Manage,
     if_match: IfMatch = None,
 ) -> Response:
+    """Rename or describe a portfolio. `If-Match` required."""
     portfolio = service.get_portfolio(session, actor, portfolio_id)
     check_if_match(if_match, PortfolioPublic.model_validate(portfolio))
     service.update_portfolio(session, actor, portfolio, body)
@@ -149,6 +154,7 @@ def list_governance_bodies(
     directorate_id: uuid.UUID | None = None,
     sort: BodySort = "name",
 ) -> Page[GovernanceBodyPublic]:
+    """Boards that oversee programmes and decide gates, with their members."""
     return service.list_governance_bodies(
         session, actor, page, q=q, kind=kind, directorate_id=directorate_id, sort=sort
     )
@@ -186,6 +192,7 @@ def create_governance_body(
 def get_governance_body(
     body_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One governance body and its members."""
     found = service.get_governance_body(session, actor, body_id)
     return json_with_etag(service.body_view(session, found), if_none_match)
 
@@ -203,6 +210,7 @@ def update_governance_body(
     actor: Manage,
     if_match: IfMatch = None,
 ) -> Response:
+    """Change a governance body's name, kind, directorate or description. `If-Match` required."""
     found = service.get_governance_body(session, actor, body_id)
     check_if_match(if_match, service.body_view(session, found))
     service.update_governance_body(session, actor, found, body)
@@ -251,6 +259,7 @@ def add_governance_body_member(
 def remove_governance_body_member(
     body_id: uuid.UUID, user_id: uuid.UUID, session: SessionDep, actor: Manage
 ) -> Response:
+    """Take a person off a governance body; decisions they made stay recorded."""
     service.remove_member(session, actor, service.get_governance_body(session, actor, body_id), user_id)
     return Response(status_code=204)
 
@@ -272,6 +281,7 @@ def list_programmes(
     q: Search = None,
     sort: ProgrammeSort = "name",
 ) -> Page[ProgrammePublic]:
+    """Programmes you can see, filtered by portfolio, directorate or status."""
     return service.list_programmes(
         session,
         actor,
@@ -317,6 +327,7 @@ def create_programme(
 def get_programme(
     programme_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One programme: owner, sponsor, dates, status."""
     programme = service.get_programme(session, actor, programme_id)
     return json_with_etag(ProgrammePublic.model_validate(programme), if_none_match)
 
@@ -334,6 +345,7 @@ def update_programme(
     actor: Manage,
     if_match: IfMatch = None,
 ) -> Response:
+    """Change a programme's details or status. `If-Match` required."""
     programme = service.get_programme(session, actor, programme_id)
     check_if_match(if_match, ProgrammePublic.model_validate(programme))
     service.update_programme(session, actor, programme, body)
@@ -384,6 +396,7 @@ def list_projects(
     q: Annotated[SearchText | None, Query(description="Text in the name, reference or description.")] = None,
     sort: ProjectSort = "reference",
 ) -> Page[ProjectPublic]:
+    """Projects you can see (P-0042), filtered by programme, stage or status."""
     return service.list_projects(
         session,
         actor,
@@ -427,6 +440,7 @@ def create_project(
 def get_project(
     project_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One project: its stage, manager, sponsor, dates and delivery confidence."""
     project = service.get_project(session, actor, project_id)
     return json_with_etag(ProjectPublic.model_validate(project), if_none_match)
 
@@ -507,6 +521,7 @@ def list_milestones(
     status: MilestoneStatus | None = None,
     sort: MilestoneSort = "due_date",
 ) -> Page[MilestonePublic]:
+    """A project's milestones, by date or financial quarter."""
     project = service.get_project(session, actor, project_id)
     return service.list_milestones(session, actor, project, page, status=status, sort=sort)
 
@@ -545,6 +560,7 @@ def create_milestone(
 def get_milestone(
     milestone_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One milestone: due date or quarter, status."""
     milestone = service.get_milestone(session, actor, milestone_id)
     return json_with_etag(milestone_public(milestone, today()), if_none_match)
 
@@ -558,6 +574,7 @@ def get_milestone(
 def update_milestone(
     milestone_id: uuid.UUID, body: MilestoneUpdate, session: SessionDep, actor: Edit, if_match: IfMatch = None
 ) -> Response:
+    """Move, rename or complete a milestone. `If-Match` required."""
     milestone = service.get_milestone(session, actor, milestone_id)
     check_if_match(if_match, milestone_public(milestone, today()))
     project = service.get_project(session, actor, milestone.project_id)
@@ -607,6 +624,7 @@ def list_milestone_baselines(
 
 @router.delete("/milestones/{milestone_id}", tags=["milestones"], status_code=204, responses=declare(404))
 def delete_milestone(milestone_id: uuid.UUID, session: SessionDep, actor: Edit) -> Response:
+    """Remove a milestone from its project."""
     milestone = service.get_milestone(session, actor, milestone_id)
     project = service.get_project(session, actor, milestone.project_id)
     service.delete_milestone(session, actor, milestone, project)

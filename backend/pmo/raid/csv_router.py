@@ -35,7 +35,7 @@ from pmo.raid.items_router import AssumptionSort, DependencySort, IssueSort
 from pmo.raid.items_schemas import (
     AssumptionCreate,
     DependencyCreate,
-    Direction,
+    DependencyDirection,
     IssueCreate,
     IssueType,
     Rating,
@@ -160,7 +160,7 @@ def export_dependencies(
     actor: Read,
     filters: DueDatedFilters,
     direction: Annotated[
-        Direction | None, Query(description="As recorded, from `project_id`'s side.")
+        DependencyDirection | None, Query(description="As recorded, from `project_id`'s side.")
     ] = None,
     other_project_id: uuid.UUID | None = None,
     external: Annotated[
@@ -197,7 +197,7 @@ class ImportedRow(BaseModel):
     project: str | None = Field(description="The project's reference.")
 
 
-class ImportResult(BaseModel):
+class RaidImportResult(BaseModel):
     log: str
     dry_run: bool
     count: int = Field(description="Items created, or that would be created on a dry run.")
@@ -283,9 +283,11 @@ _COLUMN_DOCS = {log: ", ".join(f"`{c}`" for c in spec.columns) for log, spec in 
 IMPORT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "The CSV, UTF-8 (a byte-order mark is allowed), header row first.",
+        "description": "The CSV, UTF-8 (a byte-order mark is allowed), header row first: the "
+        "file's bytes as the body (sent as `text/csv` or `application/octet-stream`), or a form.",
         "content": {
-            "text/csv": {"schema": {"type": "string"}},
+            # Declared as octet-stream, which generated clients can send; `text/csv` is read alike.
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
@@ -351,7 +353,7 @@ def _import(session: Session, actor: Actor, log: str, text: str, dry_run: bool) 
         )
         for r in results
     ]
-    result = ImportResult(log=log, dry_run=dry_run, count=len(rows), items=rows)
+    result = RaidImportResult(log=log, dry_run=dry_run, count=len(rows), items=rows)
     if dry_run:
         session.rollback()
     return JSONResponse(result.model_dump(mode="json"))
@@ -383,7 +385,7 @@ def _import_route(log: str) -> Callable[..., Any]:
 _RESULT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Every row is good: all were imported, or (`dry_run`) would be.",
-        "model": ImportResult,
+        "model": RaidImportResult,
     },
 }
 

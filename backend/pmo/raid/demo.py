@@ -42,7 +42,7 @@ from pmo.raid.items_schemas import (
     AssumptionCreate,
     AssumptionStatus,
     DependencyCreate,
-    Direction,
+    DependencyDirection,
     Invalidate,
     IssueCreate,
     IssueType,
@@ -402,7 +402,7 @@ class _RaidLoader:
             DependencyCreate(
                 project_id=self.projects[HOUSING_INTEGRATION].id,
                 other_project_id=self.projects[HOUSING_RENTS].id,
-                direction=Direction.outbound,
+                direction=DependencyDirection.outbound,
                 title="Housing rents information available in My Chesterfield",
                 description=(
                     "Customer services can answer housing enquiries first time only once tenants' "
@@ -419,7 +419,7 @@ class _RaidLoader:
             DependencyCreate(
                 project_id=self.projects[WARD_REVIEW].id,
                 external_party="Local Government Boundary Commission for England",
-                direction=Direction.outbound,
+                direction=DependencyDirection.outbound,
                 title="The Commission's final recommendations on warding arrangements",
                 description="The review's timetable follows the Commission's. " + ILLUSTRATIVE,
                 category="External",

@@ -24,10 +24,10 @@ from pmo.raid.items_schemas import (
     AssumptionUpdate,
     Deescalate,
     DependencyCreate,
+    DependencyDirection,
     DependencyPublic,
     DependencyStatus,
     DependencyUpdate,
-    Direction,
     Escalate,
     Invalidate,
     InvalidationResult,
@@ -111,6 +111,7 @@ def create_issue(
 def get_issue(
     issue_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One issue of the log (I-0003): priority, severity, owner, resolution."""
     return json_with_etag(service.issue_public(service.get_issue(session, actor, issue_id)), if_none_match)
 
 
@@ -209,6 +210,7 @@ def create_assumption(
 def get_assumption(
     assumption_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One assumption (A-0007) and whether it still holds."""
     assumption = service.get_assumption(session, actor, assumption_id)
     return json_with_etag(service.assumption_public(assumption), if_none_match)
 
@@ -293,7 +295,7 @@ def list_dependencies(
     page: PageDep,
     filters: DueDatedFilters,
     direction: Annotated[
-        Direction | None, Query(description="As recorded, from `project_id`'s side.")
+        DependencyDirection | None, Query(description="As recorded, from `project_id`'s side.")
     ] = None,
     other_project_id: uuid.UUID | None = None,
     external: Annotated[
@@ -356,6 +358,7 @@ def create_dependency(
 def get_dependency(
     dependency_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One dependency (D-0021) between projects, as recorded from its project's side."""
     dependency = service.get_dependency(session, actor, dependency_id)
     return json_with_etag(service.dependency_public(dependency), if_none_match)
 
@@ -390,6 +393,7 @@ def update_dependency(
 def escalate_dependency(
     dependency_id: uuid.UUID, body: Escalate, session: SessionDep, actor: Edit
 ) -> Response:
+    """Escalate a dependency to the programme board; the change is audited."""
     dependency = service.get_dependency(session, actor, dependency_id)
     service.escalate_dependency(session, actor, dependency, body)
     return json_with_etag(service.dependency_public(dependency), None)
@@ -404,6 +408,7 @@ def escalate_dependency(
 def deescalate_dependency(
     dependency_id: uuid.UUID, body: Deescalate, session: SessionDep, actor: Edit
 ) -> Response:
+    """Take a dependency off the programme board's agenda again."""
     dependency = service.get_dependency(session, actor, dependency_id)
     service.deescalate_dependency(session, actor, dependency, body)
     return json_with_etag(service.dependency_public(dependency), None)
@@ -435,7 +440,7 @@ def list_project_dependencies(
     actor: Read,
     page: PageDep,
     direction: Annotated[
-        Direction | None, Query(description="As seen from this project: outbound where it needs.")
+        DependencyDirection | None, Query(description="As seen from this project: outbound where it needs.")
     ] = None,
     status: DependencyStatus | None = None,
     sort: DependencySort = "reference",

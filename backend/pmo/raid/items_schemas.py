@@ -61,7 +61,7 @@ class DependencyStatus(StrEnum):
     closed = "closed"
 
 
-class Direction(StrEnum):
+class DependencyDirection(StrEnum):
     """`outbound`: the item's project needs something from the other end; `inbound`: the
     other end needs something from the item's project."""
 
@@ -284,7 +284,7 @@ class DependencyCreate(InputModel):
         default=None, description="The other end: a project of your organisation (any programme)..."
     )
     external_party: PartyName | None = Field(default=None, description="...or a party outside the portfolio.")
-    direction: Direction = Field(
+    direction: DependencyDirection = Field(
         description="`outbound`: project_id needs something from the other end; `inbound`: the reverse."
     )
     title: Name
@@ -310,7 +310,7 @@ def _one_other_end(other_project_id: Any, external_party: Any) -> None:
 class DependencyUpdate(InputModel):
     other_project_id: uuid.UUID | None = Field(default=None, description="Replaces an external party.")
     external_party: PartyName | None = Field(default=None, description="Replaces the other project.")
-    direction: Direction | None = None
+    direction: DependencyDirection | None = None
     title: Name | None = None
     description: Description | None = None
     category: Category | None = None
@@ -331,7 +331,7 @@ class DependencyPublic(PublicModel):
     project_id: uuid.UUID
     other_project_id: uuid.UUID | None
     external_party: str | None
-    direction: Direction = Field(description="As recorded, from project_id's side.")
+    direction: DependencyDirection = Field(description="As recorded, from project_id's side.")
     title: str
     description: str
     category: str
@@ -350,7 +350,7 @@ class ProjectDependency(DependencyPublic):
     """A dependency as one of its two projects sees it."""
 
     seen_from_project_id: uuid.UUID = Field(description="The project whose list this is.")
-    direction_seen: Direction = Field(
+    direction_seen: DependencyDirection = Field(
         description="From that project's side: outbound where it needs, inbound where it gives."
     )
     counterpart_project_id: uuid.UUID | None = Field(description="The project at the other end, if any.")

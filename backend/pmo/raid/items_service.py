@@ -47,10 +47,10 @@ from pmo.raid.items_schemas import (
     AssumptionUpdate,
     Deescalate,
     DependencyCreate,
+    DependencyDirection,
     DependencyPublic,
     DependencyStatus,
     DependencyUpdate,
-    Direction,
     Escalate,
     Invalidate,
     InvalidationResult,
@@ -456,8 +456,8 @@ DEPENDENCY_SORTS: dict[str, Any] = {
 }
 DEPENDENCY_NULLABLE = frozenset({"owner_id", "needed_by", "other_project_id", "external_party"})
 OPPOSITE = {
-    Direction.inbound.value: Direction.outbound.value,
-    Direction.outbound.value: Direction.inbound.value,
+    DependencyDirection.inbound.value: DependencyDirection.outbound.value,
+    DependencyDirection.outbound.value: DependencyDirection.inbound.value,
 }
 
 

@@ -231,6 +231,7 @@ def list_risk_actions(
     status: Annotated[ActionStatus | None, Query(description="Actions with this status.")] = None,
     sort: ActionSort = "due_date",
 ) -> Page[Any]:
+    """The mitigating actions of a risk, with owners and due dates."""
     risk = service.get_risk(session, actor, risk_id)
     return service.list_actions(
         session, actor, risk, page, status=status.value if status else None, sort=sort
@@ -248,6 +249,7 @@ def create_risk_action(
     actor: Edit,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    """Add a mitigating action to a risk."""
     risk = service.get_risk(session, actor, risk_id)
 
     def create() -> tuple[RiskActionPublic, str]:
@@ -261,6 +263,7 @@ def create_risk_action(
 def get_risk_action(
     action_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
+    """One mitigating action of a risk."""
     action = service.get_action(session, actor, action_id)
     return json_with_etag(service.action_public(action), if_none_match)
 
@@ -271,6 +274,7 @@ def get_risk_action(
 def update_risk_action(
     action_id: uuid.UUID, body: RiskActionUpdate, session: SessionDep, actor: Edit, if_match: IfMatch = None
 ) -> Response:
+    """Change or complete a risk's action. `If-Match` required."""
     action = service.get_action(session, actor, action_id)
     check_if_match(if_match, service.action_public(action))
     service.update_action(session, actor, action, body)
@@ -279,5 +283,6 @@ def update_risk_action(
 
 @router.delete("/risk-actions/{action_id}", status_code=204, responses=declare(404, 409))
 def delete_risk_action(action_id: uuid.UUID, session: SessionDep, actor: Edit) -> Response:
+    """Remove an action from its risk."""
     service.delete_action(session, actor, service.get_action(session, actor, action_id))
     return Response(status_code=204)

@@ -77,7 +77,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Api Clients */
+        /**
+         * List Api Clients
+         * @description The organisation's API clients (other council systems), without their secrets. Administrators only.
+         */
         get: operations["api-clients-list_api_clients"];
         put?: never;
         /**
@@ -99,14 +102,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Api Client */
+        /**
+         * Get Api Client
+         * @description One API client of your organisation: name, scopes, whether it is active; never its secret.
+         */
         get: operations["api-clients-get_api_client"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update Api Client */
+        /**
+         * Update Api Client
+         * @description Rename an API client, change its scopes or deactivate it. `If-Match` required.
+         */
         patch: operations["api-clients-update_api_client"];
         trace?: never;
     };
@@ -420,14 +429,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Organisation */
+        /**
+         * Get Organisation
+         * @description Your council: its name and settings (confidence and risk scales, default lifecycle, KPI tolerance).
+         */
         get: operations["organisation-get_organisation"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update Organisation */
+        /**
+         * Update Organisation
+         * @description Change your council's name or settings. `If-Match` required.
+         */
         patch: operations["organisation-update_organisation"];
         trace?: never;
     };
@@ -438,10 +453,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Directorates */
+        /**
+         * List Directorates
+         * @description The council's directorates, for filtering and for placing programmes and people.
+         */
         get: operations["directorates-list_directorates"];
         put?: never;
-        /** Create Directorate */
+        /**
+         * Create Directorate
+         * @description Add a directorate; its name must be unique within the council.
+         */
         post: operations["directorates-create_directorate"];
         delete?: never;
         options?: never;
@@ -456,15 +477,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Directorate */
+        /**
+         * Get Directorate
+         * @description One directorate of your organisation.
+         */
         get: operations["directorates-get_directorate"];
         put?: never;
         post?: never;
-        /** Delete Directorate */
+        /**
+         * Delete Directorate
+         * @description Remove a directorate that nothing refers to any more (409 while something does).
+         */
         delete: operations["directorates-delete_directorate"];
         options?: never;
         head?: never;
-        /** Update Directorate */
+        /**
+         * Update Directorate
+         * @description Rename a directorate. `If-Match` required.
+         */
         patch: operations["directorates-update_directorate"];
         trace?: never;
     };
@@ -499,7 +529,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get User */
+        /**
+         * Get User
+         * @description One person of your organisation, with their roles.
+         */
         get: operations["users-get_user"];
         put?: never;
         post?: never;
@@ -510,7 +543,10 @@ export interface paths {
         delete: operations["users-delete_user"];
         options?: never;
         head?: never;
-        /** Update User */
+        /**
+         * Update User
+         * @description Change a person's display name or email. `If-Match` required.
+         */
         patch: operations["users-update_user"];
         trace?: never;
     };
@@ -543,7 +579,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reactivate User */
+        /**
+         * Reactivate User
+         * @description Let a deactivated person sign in again; their roles are as they were.
+         */
         post: operations["users-reactivate_user"];
         delete?: never;
         options?: never;
@@ -558,7 +597,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Role Assignments */
+        /**
+         * List Role Assignments
+         * @description Who holds which role, at organisation, programme or project level.
+         */
         get: operations["role-assignments-list_role_assignments"];
         put?: never;
         /**
@@ -579,11 +621,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Role Assignment */
+        /**
+         * Get Role Assignment
+         * @description One role assignment: the person, the role and where it applies.
+         */
         get: operations["role-assignments-get_role_assignment"];
         put?: never;
         post?: never;
-        /** Remove Role */
+        /**
+         * Remove Role
+         * @description End a role assignment; the change is audited. The last administrator cannot be removed.
+         */
         delete: operations["role-assignments-remove_role"];
         options?: never;
         head?: never;
@@ -649,7 +697,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Audit Event */
+        /**
+         * Get Audit Event
+         * @description One event of the append-only audit trail, with what changed.
+         */
         get: operations["audit-get_audit_event"];
         put?: never;
         post?: never;
@@ -666,10 +717,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Portfolios */
+        /**
+         * List Portfolios
+         * @description The organisation's change portfolios.
+         */
         get: operations["portfolios-list_portfolios"];
         put?: never;
-        /** Create Portfolio */
+        /**
+         * Create Portfolio
+         * @description Create a portfolio to group programmes.
+         */
         post: operations["portfolios-create_portfolio"];
         delete?: never;
         options?: never;
@@ -684,7 +741,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Portfolio */
+        /**
+         * Get Portfolio
+         * @description One portfolio of your organisation.
+         */
         get: operations["portfolios-get_portfolio"];
         put?: never;
         post?: never;
@@ -695,7 +755,10 @@ export interface paths {
         delete: operations["portfolios-delete_portfolio"];
         options?: never;
         head?: never;
-        /** Update Portfolio */
+        /**
+         * Update Portfolio
+         * @description Rename or describe a portfolio. `If-Match` required.
+         */
         patch: operations["portfolios-update_portfolio"];
         trace?: never;
     };
@@ -706,7 +769,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Governance Bodies */
+        /**
+         * List Governance Bodies
+         * @description Boards that oversee programmes and decide gates, with their members.
+         */
         get: operations["governance-bodies-list_governance_bodies"];
         put?: never;
         /**
@@ -727,7 +793,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Governance Body */
+        /**
+         * Get Governance Body
+         * @description One governance body and its members.
+         */
         get: operations["governance-bodies-get_governance_body"];
         put?: never;
         post?: never;
@@ -738,7 +807,10 @@ export interface paths {
         delete: operations["governance-bodies-delete_governance_body"];
         options?: never;
         head?: never;
-        /** Update Governance Body */
+        /**
+         * Update Governance Body
+         * @description Change a governance body's name, kind, directorate or description. `If-Match` required.
+         */
         patch: operations["governance-bodies-update_governance_body"];
         trace?: never;
     };
@@ -772,7 +844,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove Governance Body Member */
+        /**
+         * Remove Governance Body Member
+         * @description Take a person off a governance body; decisions they made stay recorded.
+         */
         delete: operations["governance-bodies-remove_governance_body_member"];
         options?: never;
         head?: never;
@@ -786,7 +861,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Programmes */
+        /**
+         * List Programmes
+         * @description Programmes you can see, filtered by portfolio, directorate or status.
+         */
         get: operations["programmes-list_programmes"];
         put?: never;
         /**
@@ -807,7 +885,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Programme */
+        /**
+         * Get Programme
+         * @description One programme: owner, sponsor, dates, status.
+         */
         get: operations["programmes-get_programme"];
         put?: never;
         post?: never;
@@ -818,7 +899,10 @@ export interface paths {
         delete: operations["programmes-delete_programme"];
         options?: never;
         head?: never;
-        /** Update Programme */
+        /**
+         * Update Programme
+         * @description Change a programme's details or status. `If-Match` required.
+         */
         patch: operations["programmes-update_programme"];
         trace?: never;
     };
@@ -850,7 +934,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Projects */
+        /**
+         * List Projects
+         * @description Projects you can see (P-0042), filtered by programme, stage or status.
+         */
         get: operations["projects-list_projects"];
         put?: never;
         /**
@@ -873,7 +960,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Project */
+        /**
+         * Get Project
+         * @description One project: its stage, manager, sponsor, dates and delivery confidence.
+         */
         get: operations["projects-get_project"];
         put?: never;
         post?: never;
@@ -920,7 +1010,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Milestones */
+        /**
+         * List Milestones
+         * @description A project's milestones, by date or financial quarter.
+         */
         get: operations["milestones-list_milestones"];
         put?: never;
         /**
@@ -941,15 +1034,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Milestone */
+        /**
+         * Get Milestone
+         * @description One milestone: due date or quarter, status.
+         */
         get: operations["milestones-get_milestone"];
         put?: never;
         post?: never;
-        /** Delete Milestone */
+        /**
+         * Delete Milestone
+         * @description Remove a milestone from its project.
+         */
         delete: operations["milestones-delete_milestone"];
         options?: never;
         head?: never;
-        /** Update Milestone */
+        /**
+         * Update Milestone
+         * @description Move, rename or complete a milestone. `If-Match` required.
+         */
         patch: operations["milestones-update_milestone"];
         trace?: never;
     };
@@ -1052,7 +1154,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Lifecycle */
+        /**
+         * Get Lifecycle
+         * @description One lifecycle: its stages and the gates between them (immutable once made).
+         */
         get: operations["lifecycles-get_lifecycle"];
         put?: never;
         post?: never;
@@ -1120,7 +1225,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Gate Reviews */
+        /**
+         * List Gate Reviews
+         * @description Requests to pass a gate, filtered by project, gate or status.
+         */
         get: operations["gate-reviews-list_gate_reviews"];
         put?: never;
         post?: never;
@@ -1376,10 +1484,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Risk Actions */
+        /**
+         * List Risk Actions
+         * @description The mitigating actions of a risk, with owners and due dates.
+         */
         get: operations["risks-list_risk_actions"];
         put?: never;
-        /** Create Risk Action */
+        /**
+         * Create Risk Action
+         * @description Add a mitigating action to a risk.
+         */
         post: operations["risks-create_risk_action"];
         delete?: never;
         options?: never;
@@ -1394,15 +1508,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Risk Action */
+        /**
+         * Get Risk Action
+         * @description One mitigating action of a risk.
+         */
         get: operations["risks-get_risk_action"];
         put?: never;
         post?: never;
-        /** Delete Risk Action */
+        /**
+         * Delete Risk Action
+         * @description Remove an action from its risk.
+         */
         delete: operations["risks-delete_risk_action"];
         options?: never;
         head?: never;
-        /** Update Risk Action */
+        /**
+         * Update Risk Action
+         * @description Change or complete a risk's action. `If-Match` required.
+         */
         patch: operations["risks-update_risk_action"];
         trace?: never;
     };
@@ -1602,7 +1725,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Issue */
+        /**
+         * Get Issue
+         * @description One issue of the log (I-0003): priority, severity, owner, resolution.
+         */
         get: operations["issues-get_issue"];
         put?: never;
         post?: never;
@@ -1708,7 +1834,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Assumption */
+        /**
+         * Get Assumption
+         * @description One assumption (A-0007) and whether it still holds.
+         */
         get: operations["assumptions-get_assumption"];
         put?: never;
         post?: never;
@@ -1803,7 +1932,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Dependency */
+        /**
+         * Get Dependency
+         * @description One dependency (D-0021) between projects, as recorded from its project's side.
+         */
         get: operations["dependencies-get_dependency"];
         put?: never;
         post?: never;
@@ -1827,7 +1959,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Escalate Dependency */
+        /**
+         * Escalate Dependency
+         * @description Escalate a dependency to the programme board; the change is audited.
+         */
         post: operations["dependencies-escalate_dependency"];
         delete?: never;
         options?: never;
@@ -1844,7 +1979,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deescalate Dependency */
+        /**
+         * Deescalate Dependency
+         * @description Take a dependency off the programme board's agenda again.
+         */
         post: operations["dependencies-deescalate_dependency"];
         delete?: never;
         options?: never;
@@ -1948,15 +2086,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Cost Line */
+        /**
+         * Get Cost Line
+         * @description One cost line: one-off investment or resourcing, by financial year.
+         */
         get: operations["cost-lines-get_cost_line"];
         put?: never;
         post?: never;
-        /** Delete Cost Line */
+        /**
+         * Delete Cost Line
+         * @description Remove a cost line; the totals follow.
+         */
         delete: operations["cost-lines-delete_cost_line"];
         options?: never;
         head?: never;
-        /** Update Cost Line */
+        /**
+         * Update Cost Line
+         * @description Change a cost line's amounts or description. `If-Match` required.
+         */
         patch: operations["cost-lines-update_cost_line"];
         trace?: never;
     };
@@ -1992,11 +2139,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Benefit */
+        /**
+         * Get Benefit
+         * @description One benefit of the register (B-0001), with its profile by financial year.
+         */
         get: operations["benefits-get_benefit"];
         put?: never;
         post?: never;
-        /** Delete Benefit */
+        /**
+         * Delete Benefit
+         * @description Remove a benefit from the register.
+         */
         delete: operations["benefits-delete_benefit"];
         options?: never;
         head?: never;
@@ -2103,7 +2256,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Funding Source */
+        /**
+         * Get Funding Source
+         * @description One reserve or budget: opening balance, committed and what is left.
+         */
         get: operations["funding-sources-get_funding_source"];
         put?: never;
         post?: never;
@@ -2156,7 +2312,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Delegation Rule */
+        /**
+         * Get Delegation Rule
+         * @description One delegation rule with its current version: who approves draw-downs, to what limit.
+         */
         get: operations["delegation-rules-get_delegation_rule"];
         put?: never;
         post?: never;
@@ -2199,10 +2358,22 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Drawdowns */
+        /**
+         * List Drawdowns
+         * @description Draw-down requests (DD-0001) you can see, filtered by funding source, project or status.
+         */
         get: operations["drawdowns-list_drawdowns"];
         put?: never;
-        /** Create Drawdown */
+        /**
+         * Create Drawdown
+         * @description Ask to draw an amount from a funding source for a project in your scope, linked to its approved business case (an approved gate review of the project, or a reference).
+         *
+         *     The route is worked out now, under the rule covering the funding source (a rule
+         *     naming the source before one covering all): within the limit it is delegated (the rule's
+         *     decider decides after every required consultee has recorded a view); above it, it is referred
+         *     to Cabinet, or to Council above the rule's council limit. Exactly the limit is within it. Under
+         *     a cumulative rule the project's approved delegated total in that financial year counts too.
+         */
         post: operations["drawdowns-create_drawdown"];
         delete?: never;
         options?: never;
@@ -2219,7 +2390,16 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Preview Drawdown Route */
+        /**
+         * Preview Drawdown Route
+         * @description The route a request would take if submitted now, with the reason; nothing is saved.
+         *
+         *     The route is worked out now, under the rule covering the funding source (a rule
+         *     naming the source before one covering all): within the limit it is delegated (the rule's
+         *     decider decides after every required consultee has recorded a view); above it, it is referred
+         *     to Cabinet, or to Council above the rule's council limit. Exactly the limit is within it. Under
+         *     a cumulative rule the project's approved delegated total in that financial year counts too.
+         */
         post: operations["drawdowns-preview_drawdown_route"];
         delete?: never;
         options?: never;
@@ -2695,8 +2875,8 @@ export interface paths {
         };
         /**
          * Feed Values
-         * @description Published KPI values of your organisation, each with its KPI code, period (code, label,
-         *     ISO start and end), actual (an exact decimal string), commentary, publication and last
+         * @description Published KPI values of your organisation, each with its KPI code,
+         *     period (code, label, ISO start and end), actual (an exact decimal string), commentary, publication and last
          *     change, and what the server works out: target, RAG, and direction of travel and % change
          *     against the previous period and the same period a year before (published values only).
          *
@@ -2717,6 +2897,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/kpi-feed/values.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feed Values Csv
+         * @description As CSV: published KPI values of your organisation, each with its KPI code,
+         *     period (code, label, ISO start and end), actual (an exact decimal string), commentary, publication and last
+         *     change, and what the server works out: target, RAG, and direction of travel and % change
+         *     against the previous period and the same period a year before (published values only).
+         *
+         *     Drafts and values awaiting verification are never in the feed. Values come in the order
+         *     of their latest change (`sequence`, numbered in commit order): a new published version,
+         *     a correction, or a change to what is worked out from it (its target, the tolerance, the
+         *     previous period's or the year before's actual) gives the value a new `sequence`, so it
+         *     comes again. Resume with `after_sequence` (the largest `sequence` you hold): every change
+         *     comes once, in order, none missed. A revalidation (`If-None-Match`, `If-Modified-Since`)
+         *     costs one small read.
+         */
+        get: operations["kpi-feed-feed_values_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/kpi-feed/definitions": {
         parameters: {
             query?: never;
@@ -2726,11 +2937,33 @@ export interface paths {
         };
         /**
          * Feed Definitions
-         * @description KPI definitions of your organisation (active and retired): code, name, unit, polarity,
-         *     frequency, decimal places, linked programme and project, baseline and tolerance. Paged,
+         * @description KPI definitions of your organisation (active and retired): code,
+         *     name, unit, polarity, frequency, decimal places, linked programme and project, baseline and tolerance. Paged,
          *     tagged and rate limited like the values.
          */
         get: operations["kpi-feed-feed_definitions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kpi-feed/definitions.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feed Definitions Csv
+         * @description As CSV: KPI definitions of your organisation (active and retired): code,
+         *     name, unit, polarity, frequency, decimal places, linked programme and project, baseline and tolerance. Paged,
+         *     tagged and rate limited like the values.
+         */
+        get: operations["kpi-feed-feed_definitions_csv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2799,7 +3032,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Kpi */
+        /**
+         * Get Kpi
+         * @description One KPI definition: unit, polarity, tolerance, frequency and owner.
+         */
         get: operations["kpis-get_kpi"];
         put?: never;
         post?: never;
@@ -2843,7 +3079,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reinstate Kpi */
+        /**
+         * Reinstate Kpi
+         * @description Bring a retired KPI back into collection.
+         */
         post: operations["kpis-reinstate_kpi"];
         delete?: never;
         options?: never;
@@ -2883,15 +3122,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Target */
+        /**
+         * Get Target
+         * @description One KPI target for one period.
+         */
         get: operations["kpis-get_target"];
         put?: never;
         post?: never;
-        /** Delete Target */
+        /**
+         * Delete Target
+         * @description Remove a KPI target for a period.
+         */
         delete: operations["kpis-delete_target"];
         options?: never;
         head?: never;
-        /** Update Target */
+        /**
+         * Update Target
+         * @description Change a KPI target; RAG is worked out again. `If-Match` required.
+         */
         patch: operations["kpis-update_target"];
         trace?: never;
     };
@@ -4074,7 +4322,7 @@ export interface components {
              * @description The published value of the previous period.
              */
             previous_actual: string | null;
-            direction_vs_previous: components["schemas"]["pmo__kpis__calculations__Direction"] | null;
+            direction_vs_previous: components["schemas"]["KpiDirection"] | null;
             /**
              * Change Vs Previous Percent
              * @description % change, one decimal place.
@@ -4084,7 +4332,7 @@ export interface components {
             year_before_period: string;
             /** Year Before Actual */
             year_before_actual: string | null;
-            direction_vs_year_before: components["schemas"]["pmo__kpis__calculations__Direction"] | null;
+            direction_vs_year_before: components["schemas"]["KpiDirection"] | null;
             /** Change Vs Year Before Percent */
             change_vs_year_before_percent: string | null;
         };
@@ -4372,7 +4620,7 @@ export interface components {
             in_mtfp?: boolean | null;
             status?: components["schemas"]["BenefitStatus"] | null;
         };
-        /** Body_directory-sign-in-back_channel_logout */
+        /** Sign-in-backChannelLogoutForm */
         "Body_directory-sign-in-back_channel_logout": {
             /** Logout Token */
             logout_token: string;
@@ -4789,33 +5037,6 @@ export interface components {
          * @enum {string}
          */
         DeciderType: "governance_body" | "role" | "elected_members";
-        /**
-         * Decision
-         * @enum {string}
-         */
-        "Decision-Output": "approve" | "approve_with_conditions" | "defer" | "reject";
-        /** DecisionCreate */
-        DecisionCreate: {
-            decision: components["schemas"]["pmo__finance__drawdowns_schemas__Decision"];
-            /**
-             * Reason
-             * @description The reasons for the decision: on the public record.
-             */
-            reason: string;
-            /**
-             * Alternatives Considered
-             * @description The alternative options considered and rejected, and why: on the public record.
-             */
-            alternatives_considered: string;
-            /** @description Set when the record holds exempt information: the paragraph (1 to 7) of Schedule 12A to the Local Government Act 1972 it falls under. */
-            exempt_paragraph?: components["schemas"]["ExemptParagraph"] | null;
-            /**
-             * Exempt Information
-             * @description The exempt information itself, withheld from the public version of the record.
-             * @default
-             */
-            exempt_information: string;
-        };
         /** DecisionSettingsPublic */
         DecisionSettingsPublic: {
             /**
@@ -4896,7 +5117,7 @@ export interface components {
              */
             external_party?: string | null;
             /** @description `outbound`: project_id needs something from the other end; `inbound`: the reverse. */
-            direction: components["schemas"]["Direction-Input"];
+            direction: components["schemas"]["DependencyDirection"];
             /** Title */
             title: string;
             /**
@@ -4916,6 +5137,13 @@ export interface components {
             /** @default open */
             status: components["schemas"]["DependencyStatus"];
         };
+        /**
+         * DependencyDirection
+         * @description `outbound`: the item's project needs something from the other end; `inbound`: the
+         *     other end needs something from the item's project.
+         * @enum {string}
+         */
+        DependencyDirection: "inbound" | "outbound";
         /** DependencyPublic */
         DependencyPublic: {
             /**
@@ -4938,7 +5166,7 @@ export interface components {
             /** External Party */
             external_party: string | null;
             /** @description As recorded, from project_id's side. */
-            direction: components["schemas"]["pmo__raid__items_schemas__Direction"];
+            direction: components["schemas"]["DependencyDirection"];
             /** Title */
             title: string;
             /** Description */
@@ -4988,7 +5216,7 @@ export interface components {
              * @description Replaces the other project.
              */
             external_party?: string | null;
-            direction?: components["schemas"]["Direction-Input"] | null;
+            direction?: components["schemas"]["DependencyDirection"] | null;
             /** Title */
             title?: string | null;
             /** Description */
@@ -5001,13 +5229,6 @@ export interface components {
             needed_by?: string | null;
             status?: components["schemas"]["DependencyStatus"] | null;
         };
-        /**
-         * Direction
-         * @description `outbound`: the item's project needs something from the other end; `inbound`: the
-         *     other end needs something from the item's project.
-         * @enum {string}
-         */
-        "Direction-Input": "inbound" | "outbound";
         /** DirectorateCreate */
         DirectorateCreate: {
             /** Name */
@@ -5173,6 +5394,33 @@ export interface components {
              */
             timestamp: string;
             data: components["schemas"]["DrawdownDecidedData"];
+        };
+        /**
+         * DrawdownDecisionChoice
+         * @enum {string}
+         */
+        DrawdownDecisionChoice: "approve" | "reject";
+        /** DrawdownDecisionCreate */
+        DrawdownDecisionCreate: {
+            decision: components["schemas"]["DrawdownDecisionChoice"];
+            /**
+             * Reason
+             * @description The reasons for the decision: on the public record.
+             */
+            reason: string;
+            /**
+             * Alternatives Considered
+             * @description The alternative options considered and rejected, and why: on the public record.
+             */
+            alternatives_considered: string;
+            /** @description Set when the record holds exempt information: the paragraph (1 to 7) of Schedule 12A to the Local Government Act 1972 it falls under. */
+            exempt_paragraph?: components["schemas"]["ExemptParagraph"] | null;
+            /**
+             * Exempt Information
+             * @description The exempt information itself, withheld from the public version of the record.
+             * @default
+             */
+            exempt_information: string;
         };
         /** DrawdownDetail */
         DrawdownDetail: {
@@ -5654,15 +5902,15 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** FeedPage[FeedDefinition] */
-        FeedPage_FeedDefinition_: {
+        /** FeedDefinitionPage */
+        FeedDefinitionPage: {
             /** Items */
             items: components["schemas"]["FeedDefinition"][];
             /** Limit */
             limit: number;
             /**
              * Next
-             * @description The next page's URL (also in the `Link` header); null on the last.
+             * @description The next page's absolute URL (also in the `Link` header); null on the last.
              */
             next: string | null;
             /**
@@ -5671,15 +5919,15 @@ export interface components {
              */
             next_cursor: string | null;
         };
-        /** FeedPage[FeedValue] */
-        FeedPage_FeedValue_: {
+        /** FeedValuePage */
+        FeedValuePage: {
             /** Items */
             items: components["schemas"]["FeedValue"][];
             /** Limit */
             limit: number;
             /**
              * Next
-             * @description The next page's URL (also in the `Link` header); null on the last.
+             * @description The next page's absolute URL (also in the `Link` header); null on the last.
              */
             next: string | null;
             /**
@@ -5755,14 +6003,14 @@ export interface components {
              * @description The previous period's published actual.
              */
             previous_actual: string | null;
-            direction_vs_previous: components["schemas"]["pmo__kpis__calculations__Direction"] | null;
+            direction_vs_previous: components["schemas"]["KpiDirection"] | null;
             /** Change Vs Previous Percent */
             change_vs_previous_percent: string | null;
             /** Year Before Period */
             year_before_period: string;
             /** Year Before Actual */
             year_before_actual: string | null;
-            direction_vs_year_before: components["schemas"]["pmo__kpis__calculations__Direction"] | null;
+            direction_vs_year_before: components["schemas"]["KpiDirection"] | null;
             /** Change Vs Year Before Percent */
             change_vs_year_before_percent: string | null;
             /**
@@ -6187,9 +6435,14 @@ export interface components {
          * @enum {string}
          */
         FundingStatus: "open" | "closed";
+        /**
+         * GateDecisionChoice
+         * @enum {string}
+         */
+        GateDecisionChoice: "approve" | "approve_with_conditions" | "defer" | "reject";
         /** GateDecisionCreate */
         GateDecisionCreate: {
-            decision: components["schemas"]["pmo__gates__schemas__Decision"];
+            decision: components["schemas"]["GateDecisionChoice"];
             /** Reason */
             reason: string;
             /**
@@ -6215,7 +6468,7 @@ export interface components {
              * Format: uuid
              */
             decider_id: string;
-            decision: components["schemas"]["Decision-Output"];
+            decision: components["schemas"]["GateDecisionChoice"];
             /** Reason */
             reason: string;
             /** Conditions */
@@ -7211,6 +7464,11 @@ export interface components {
              */
             tolerance_percent?: (string | number) | null;
         };
+        /**
+         * KpiDirection
+         * @enum {string}
+         */
+        KpiDirection: "improving" | "worsening" | "no_change" | "increasing" | "decreasing";
         /** KpiFact */
         KpiFact: {
             /**
@@ -7236,6 +7494,17 @@ export interface components {
              * @description Direction of travel against the previous period.
              */
             direction: string | null;
+        };
+        /** KpiImportResult */
+        KpiImportResult: {
+            /** Dry Run */
+            dry_run: boolean;
+            /** Definitions */
+            definitions: number;
+            /** Targets */
+            targets: number;
+            /** Values */
+            values: number;
         };
         /** KpiPublic */
         KpiPublic: {
@@ -8223,8 +8492,8 @@ export interface components {
             /** Project Name */
             project_name: string;
         };
-        /** Page[ApiClientPublic] */
-        Page_ApiClientPublic_: {
+        /** ApiClientPage */
+        ApiClientPage: {
             /** Items */
             items: components["schemas"]["ApiClientPublic"][];
             /**
@@ -8237,8 +8506,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[AssumptionPublic] */
-        Page_AssumptionPublic_: {
+        /** AssumptionPage */
+        AssumptionPage: {
             /** Items */
             items: components["schemas"]["AssumptionPublic"][];
             /**
@@ -8251,8 +8520,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[AuditEventPublic] */
-        Page_AuditEventPublic_: {
+        /** AuditEventPage */
+        AuditEventPage: {
             /** Items */
             items: components["schemas"]["AuditEventPublic"][];
             /**
@@ -8265,8 +8534,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[BenefitPublic] */
-        Page_BenefitPublic_: {
+        /** BenefitPage */
+        BenefitPage: {
             /** Items */
             items: components["schemas"]["BenefitPublic"][];
             /**
@@ -8279,8 +8548,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ConfidencePublic] */
-        Page_ConfidencePublic_: {
+        /** ConfidencePage */
+        ConfidencePage: {
             /** Items */
             items: components["schemas"]["ConfidencePublic"][];
             /**
@@ -8293,8 +8562,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[CostLinePublic] */
-        Page_CostLinePublic_: {
+        /** CostLinePage */
+        CostLinePage: {
             /** Items */
             items: components["schemas"]["CostLinePublic"][];
             /**
@@ -8307,8 +8576,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[DependencyPublic] */
-        Page_DependencyPublic_: {
+        /** DependencyPage */
+        DependencyPage: {
             /** Items */
             items: components["schemas"]["DependencyPublic"][];
             /**
@@ -8321,8 +8590,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[DirectoratePublic] */
-        Page_DirectoratePublic_: {
+        /** DirectoratePage */
+        DirectoratePage: {
             /** Items */
             items: components["schemas"]["DirectoratePublic"][];
             /**
@@ -8335,8 +8604,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[DrawdownPublic] */
-        Page_DrawdownPublic_: {
+        /** DrawdownPage */
+        DrawdownPage: {
             /** Items */
             items: components["schemas"]["DrawdownPublic"][];
             /**
@@ -8349,8 +8618,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[FundingSourcePublic] */
-        Page_FundingSourcePublic_: {
+        /** FundingSourcePage */
+        FundingSourcePage: {
             /** Items */
             items: components["schemas"]["FundingSourcePublic"][];
             /**
@@ -8363,8 +8632,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[GateReviewPublic] */
-        Page_GateReviewPublic_: {
+        /** GateReviewPage */
+        GateReviewPage: {
             /** Items */
             items: components["schemas"]["GateReviewPublic"][];
             /**
@@ -8377,8 +8646,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[GovernanceBodyPublic] */
-        Page_GovernanceBodyPublic_: {
+        /** GovernanceBodyPage */
+        GovernanceBodyPage: {
             /** Items */
             items: components["schemas"]["GovernanceBodyPublic"][];
             /**
@@ -8391,8 +8660,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[HighlightReportPublic] */
-        Page_HighlightReportPublic_: {
+        /** HighlightReportPage */
+        HighlightReportPage: {
             /** Items */
             items: components["schemas"]["HighlightReportPublic"][];
             /**
@@ -8405,8 +8674,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[IssuePublic] */
-        Page_IssuePublic_: {
+        /** IssuePage */
+        IssuePage: {
             /** Items */
             items: components["schemas"]["IssuePublic"][];
             /**
@@ -8419,8 +8688,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[KpiPublic] */
-        Page_KpiPublic_: {
+        /** KpiPage */
+        KpiPage: {
             /** Items */
             items: components["schemas"]["KpiPublic"][];
             /**
@@ -8433,8 +8702,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[LifecyclePublic] */
-        Page_LifecyclePublic_: {
+        /** LifecyclePage */
+        LifecyclePage: {
             /** Items */
             items: components["schemas"]["LifecyclePublic"][];
             /**
@@ -8447,8 +8716,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[MeetingPublic] */
-        Page_MeetingPublic_: {
+        /** MeetingPage */
+        MeetingPage: {
             /** Items */
             items: components["schemas"]["MeetingPublic"][];
             /**
@@ -8461,8 +8730,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[MilestonePublic] */
-        Page_MilestonePublic_: {
+        /** MilestonePage */
+        MilestonePage: {
             /** Items */
             items: components["schemas"]["MilestonePublic"][];
             /**
@@ -8475,8 +8744,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[PortfolioPublic] */
-        Page_PortfolioPublic_: {
+        /** PortfolioPage */
+        PortfolioPage: {
             /** Items */
             items: components["schemas"]["PortfolioPublic"][];
             /**
@@ -8489,8 +8758,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ProgrammePublic] */
-        Page_ProgrammePublic_: {
+        /** ProgrammePage */
+        ProgrammePage: {
             /** Items */
             items: components["schemas"]["ProgrammePublic"][];
             /**
@@ -8503,8 +8772,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ProjectDependency] */
-        Page_ProjectDependency_: {
+        /** ProjectDependencyPage */
+        ProjectDependencyPage: {
             /** Items */
             items: components["schemas"]["ProjectDependency"][];
             /**
@@ -8517,8 +8786,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ProjectPublic] */
-        Page_ProjectPublic_: {
+        /** ProjectPage */
+        ProjectPage: {
             /** Items */
             items: components["schemas"]["ProjectPublic"][];
             /**
@@ -8531,8 +8800,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ReportPackPublic] */
-        Page_ReportPackPublic_: {
+        /** ReportPackPage */
+        ReportPackPage: {
             /** Items */
             items: components["schemas"]["ReportPackPublic"][];
             /**
@@ -8545,8 +8814,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[RiskActionPublic] */
-        Page_RiskActionPublic_: {
+        /** RiskActionPage */
+        RiskActionPage: {
             /** Items */
             items: components["schemas"]["RiskActionPublic"][];
             /**
@@ -8559,8 +8828,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[RiskPublic] */
-        Page_RiskPublic_: {
+        /** RiskPage */
+        RiskPage: {
             /** Items */
             items: components["schemas"]["RiskPublic"][];
             /**
@@ -8573,8 +8842,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[RoleAssignmentPublic] */
-        Page_RoleAssignmentPublic_: {
+        /** RoleAssignmentPage */
+        RoleAssignmentPage: {
             /** Items */
             items: components["schemas"]["RoleAssignmentPublic"][];
             /**
@@ -8587,8 +8856,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[RulePublic] */
-        Page_RulePublic_: {
+        /** RulePage */
+        RulePage: {
             /** Items */
             items: components["schemas"]["RulePublic"][];
             /**
@@ -8601,8 +8870,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[RuleVersionPublic] */
-        Page_RuleVersionPublic_: {
+        /** RuleVersionPage */
+        RuleVersionPage: {
             /** Items */
             items: components["schemas"]["RuleVersionPublic"][];
             /**
@@ -8615,8 +8884,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[TargetPublic] */
-        Page_TargetPublic_: {
+        /** TargetPage */
+        TargetPage: {
             /** Items */
             items: components["schemas"]["TargetPublic"][];
             /**
@@ -8629,8 +8898,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[UserPublic] */
-        Page_UserPublic_: {
+        /** UserPage */
+        UserPage: {
             /** Items */
             items: components["schemas"]["UserPublic"][];
             /**
@@ -8643,8 +8912,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[ValuePublic] */
-        Page_ValuePublic_: {
+        /** ValuePage */
+        ValuePage: {
             /** Items */
             items: components["schemas"]["ValuePublic"][];
             /**
@@ -8657,8 +8926,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[WebhookAttemptPublic] */
-        Page_WebhookAttemptPublic_: {
+        /** WebhookAttemptPage */
+        WebhookAttemptPage: {
             /** Items */
             items: components["schemas"]["WebhookAttemptPublic"][];
             /**
@@ -8671,8 +8940,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[WebhookDeliveryPublic] */
-        Page_WebhookDeliveryPublic_: {
+        /** WebhookDeliveryPage */
+        WebhookDeliveryPage: {
             /** Items */
             items: components["schemas"]["WebhookDeliveryPublic"][];
             /**
@@ -8685,8 +8954,8 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[WebhookSubscriptionPublic] */
-        Page_WebhookSubscriptionPublic_: {
+        /** WebhookSubscriptionPage */
+        WebhookSubscriptionPage: {
             /** Items */
             items: components["schemas"]["WebhookSubscriptionPublic"][];
             /**
@@ -9161,7 +9430,7 @@ export interface components {
             /** External Party */
             external_party: string | null;
             /** @description As recorded, from project_id's side. */
-            direction: components["schemas"]["pmo__raid__items_schemas__Direction"];
+            direction: components["schemas"]["DependencyDirection"];
             /** Title */
             title: string;
             /** Description */
@@ -9200,7 +9469,7 @@ export interface components {
              */
             seen_from_project_id: string;
             /** @description From that project's side: outbound where it needs, inbound where it gives. */
-            direction_seen: components["schemas"]["pmo__raid__items_schemas__Direction"];
+            direction_seen: components["schemas"]["DependencyDirection"];
             /**
              * Counterpart Project Id
              * @description The project at the other end, if any.
@@ -9373,6 +9642,20 @@ export interface components {
              * @description KPIs whose latest value has no RAG (no target, no polarity) or no value.
              */
             no_rag: number;
+        };
+        /** RaidImportResult */
+        RaidImportResult: {
+            /** Log */
+            log: string;
+            /** Dry Run */
+            dry_run: boolean;
+            /**
+             * Count
+             * @description Items created, or that would be created on a dry run.
+             */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ImportedRow"][];
         };
         /**
          * RaisedIssue
@@ -11082,53 +11365,6 @@ export interface components {
             amount: string;
         };
         /**
-         * Decision
-         * @enum {string}
-         */
-        pmo__finance__drawdowns_schemas__Decision: "approve" | "reject";
-        /**
-         * Decision
-         * @enum {string}
-         */
-        pmo__gates__schemas__Decision: "approve" | "approve_with_conditions" | "defer" | "reject";
-        /**
-         * Direction
-         * @enum {string}
-         */
-        pmo__kpis__calculations__Direction: "improving" | "worsening" | "no_change" | "increasing" | "decreasing";
-        /** ImportResult */
-        pmo__kpis__import_service__ImportResult: {
-            /** Dry Run */
-            dry_run: boolean;
-            /** Definitions */
-            definitions: number;
-            /** Targets */
-            targets: number;
-            /** Values */
-            values: number;
-        };
-        /** ImportResult */
-        pmo__raid__csv_router__ImportResult: {
-            /** Log */
-            log: string;
-            /** Dry Run */
-            dry_run: boolean;
-            /**
-             * Count
-             * @description Items created, or that would be created on a dry run.
-             */
-            count: number;
-            /** Items */
-            items: components["schemas"]["ImportedRow"][];
-        };
-        /**
-         * Direction
-         * @description `outbound`: the item's project needs something from the other end; `inbound`: the
-         *     other end needs something from the item's project.
-         * @enum {string}
-         */
-        pmo__raid__items_schemas__Direction: "inbound" | "outbound";
-        /**
          * FieldProblem
          * @description One thing wrong with one part of the request.
          */
@@ -11312,12 +11548,12 @@ export interface operations {
             /** @description `too_many_requests`: too many failed sign-ins; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
                     /** @description `no-store`: the response holds a token (or refuses one). */
                     "Cache-Control"?: string;
                     /** @description `no-cache`, for HTTP/1.0 caches. */
                     Pragma?: string;
-                    /** @description Seconds to wait. */
-                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11342,6 +11578,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11400,6 +11638,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11418,6 +11658,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11490,6 +11732,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11508,6 +11752,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11539,7 +11785,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ApiClientPublic_"];
+                    "application/json": components["schemas"]["ApiClientPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -11590,6 +11836,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11608,6 +11856,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11635,6 +11885,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     /** @description `no-store`: this response holds a token or secret. */
                     "Cache-Control"?: string;
                     [name: string]: unknown;
@@ -11700,6 +11952,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11718,6 +11972,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11743,6 +11999,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11752,6 +12010,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -11813,6 +12073,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11831,6 +12093,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11941,6 +12205,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11959,6 +12225,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12044,6 +12312,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12062,6 +12332,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12158,6 +12430,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12176,6 +12450,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12272,6 +12548,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12290,6 +12568,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12385,6 +12665,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12403,6 +12685,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12474,6 +12758,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12492,6 +12778,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12557,6 +12845,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12575,6 +12865,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12651,6 +12943,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12669,6 +12963,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12737,6 +13033,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12755,6 +13053,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12822,6 +13122,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12840,6 +13142,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12919,6 +13223,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12946,6 +13252,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13025,6 +13333,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13052,6 +13362,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13123,6 +13435,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13141,6 +13455,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13206,6 +13522,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13224,6 +13542,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13247,6 +13567,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13256,6 +13578,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -13308,6 +13632,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13326,6 +13652,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13402,6 +13730,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13420,6 +13750,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13443,6 +13775,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13452,6 +13786,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -13504,6 +13840,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13522,6 +13860,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13630,6 +13970,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13648,6 +13990,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13680,7 +14024,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_DirectoratePublic_"];
+                    "application/json": components["schemas"]["DirectoratePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -13731,6 +14075,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13749,6 +14095,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13776,6 +14124,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13839,6 +14189,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13857,6 +14209,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13882,6 +14236,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13891,6 +14247,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -13952,6 +14310,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13970,6 +14330,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14062,6 +14424,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14080,6 +14444,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14199,6 +14565,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14217,6 +14585,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14252,7 +14622,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_UserPublic_"];
+                    "application/json": components["schemas"]["UserPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -14303,6 +14673,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14321,6 +14693,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14348,6 +14722,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14411,6 +14787,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14429,6 +14807,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14454,6 +14834,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14463,6 +14845,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -14524,6 +14908,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14542,6 +14928,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14634,6 +15022,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14652,6 +15042,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14771,6 +15163,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14789,6 +15183,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14883,6 +15279,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14901,6 +15299,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14986,6 +15386,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15004,6 +15406,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15037,7 +15441,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_RoleAssignmentPublic_"];
+                    "application/json": components["schemas"]["RoleAssignmentPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -15088,6 +15492,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15106,6 +15512,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15133,6 +15541,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15205,6 +15615,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15223,6 +15635,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15248,6 +15662,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15257,6 +15673,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -15318,6 +15736,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15336,6 +15756,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15428,6 +15850,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15446,6 +15870,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15469,6 +15895,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15478,6 +15906,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -15539,6 +15969,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15557,6 +15989,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15665,6 +16099,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15683,6 +16119,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15764,6 +16202,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15782,6 +16222,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15821,7 +16263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AuditEventPublic_"];
+                    "application/json": components["schemas"]["AuditEventPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -15872,6 +16314,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15890,6 +16334,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15915,6 +16361,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15924,6 +16372,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -15985,6 +16435,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16003,6 +16455,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16035,7 +16489,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_PortfolioPublic_"];
+                    "application/json": components["schemas"]["PortfolioPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -16086,6 +16540,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16104,6 +16560,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16131,6 +16589,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16194,6 +16654,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16212,6 +16674,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16237,6 +16701,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16246,6 +16712,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -16307,6 +16775,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16325,6 +16795,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16417,6 +16889,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16435,6 +16909,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16554,6 +17030,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16572,6 +17050,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16606,7 +17086,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_GovernanceBodyPublic_"];
+                    "application/json": components["schemas"]["GovernanceBodyPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -16657,6 +17137,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16675,6 +17157,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16702,6 +17186,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16774,6 +17260,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16792,6 +17280,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16817,6 +17307,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16826,6 +17318,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -16887,6 +17381,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16905,6 +17401,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16997,6 +17495,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17015,6 +17515,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17134,6 +17636,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17152,6 +17656,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17181,6 +17687,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17253,6 +17761,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17271,6 +17781,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17355,6 +17867,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17373,6 +17887,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17409,7 +17925,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ProgrammePublic_"];
+                    "application/json": components["schemas"]["ProgrammePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -17460,6 +17976,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17478,6 +17996,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17505,6 +18025,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17577,6 +18099,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17595,6 +18119,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17620,6 +18146,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17629,6 +18157,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -17690,6 +18220,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17708,6 +18240,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17800,6 +18334,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17818,6 +18354,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17937,6 +18475,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17955,6 +18495,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17980,6 +18522,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17989,6 +18533,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -18050,6 +18596,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18068,6 +18616,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18108,7 +18658,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ProjectPublic_"];
+                    "application/json": components["schemas"]["ProjectPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -18159,6 +18709,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18177,6 +18729,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18204,6 +18758,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18276,6 +18832,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18294,6 +18852,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18319,6 +18879,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18328,6 +18890,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -18389,6 +18953,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18407,6 +18973,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18526,6 +19094,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18544,6 +19114,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18574,7 +19146,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ConfidencePublic_"];
+                    "application/json": components["schemas"]["ConfidencePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -18634,6 +19206,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18652,6 +19226,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18681,6 +19257,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18753,6 +19331,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18771,6 +19351,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18804,7 +19386,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_MilestonePublic_"];
+                    "application/json": components["schemas"]["MilestonePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -18864,6 +19446,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18882,6 +19466,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18911,6 +19497,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18974,6 +19562,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18992,6 +19582,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19017,6 +19609,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19026,6 +19620,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -19087,6 +19683,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19105,6 +19703,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19188,6 +19788,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19206,6 +19808,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19316,6 +19920,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19334,6 +19940,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19444,6 +20052,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19462,6 +20072,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19547,6 +20159,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19565,6 +20179,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19588,6 +20204,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19597,6 +20215,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -19649,6 +20269,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19667,6 +20289,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19697,7 +20321,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_LifecyclePublic_"];
+                    "application/json": components["schemas"]["LifecyclePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -19748,6 +20372,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19766,6 +20392,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19793,6 +20421,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19856,6 +20486,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19874,6 +20506,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19899,6 +20533,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19908,6 +20544,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -19969,6 +20607,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19987,6 +20627,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20072,6 +20714,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20090,6 +20734,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20123,7 +20769,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_GateReviewPublic_"];
+                    "application/json": components["schemas"]["GateReviewPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -20183,6 +20829,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20201,6 +20849,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20230,6 +20880,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20302,6 +20954,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20320,6 +20974,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20355,7 +21011,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_GateReviewPublic_"];
+                    "application/json": components["schemas"]["GateReviewPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -20406,6 +21062,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20424,6 +21082,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20449,6 +21109,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20458,6 +21120,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -20519,6 +21183,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20537,6 +21203,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20631,6 +21299,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20649,6 +21319,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20678,6 +21350,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20750,6 +21424,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20768,6 +21444,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20830,7 +21508,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_RiskPublic_"];
+                    "application/json": components["schemas"]["RiskPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -20881,6 +21559,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20899,6 +21579,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20926,6 +21608,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20989,6 +21673,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21007,6 +21693,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21063,6 +21751,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21072,6 +21762,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -21124,6 +21816,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21142,6 +21836,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21167,6 +21863,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21176,6 +21874,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -21237,6 +21937,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21255,6 +21957,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21374,6 +22078,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21392,6 +22098,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21490,6 +22198,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21508,6 +22218,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21606,6 +22318,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21624,6 +22338,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21722,6 +22438,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21740,6 +22458,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21769,6 +22489,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21841,6 +22563,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21859,6 +22583,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21884,6 +22610,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21893,6 +22621,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -21954,6 +22684,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21972,6 +22704,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22006,7 +22740,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_RiskActionPublic_"];
+                    "application/json": components["schemas"]["RiskActionPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -22066,6 +22800,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22084,6 +22820,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22113,6 +22851,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22185,6 +22925,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22203,6 +22945,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22228,6 +22972,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22237,6 +22983,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -22298,6 +23046,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22316,6 +23066,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22408,6 +23160,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22426,6 +23180,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22545,6 +23301,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22563,6 +23321,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22672,6 +23432,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22690,6 +23452,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22797,6 +23561,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22815,6 +23581,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22916,6 +23684,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22934,6 +23704,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22946,7 +23718,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description As recorded, from `project_id`'s side. */
-                direction?: components["schemas"]["Direction-Input"] | null;
+                direction?: components["schemas"]["DependencyDirection"] | null;
                 other_project_id?: string | null;
                 /** @description `true`: the other end is outside the portfolio. */
                 external?: boolean | null;
@@ -23040,6 +23812,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23058,6 +23832,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23076,10 +23852,10 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first. */
+        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first: the file's bytes as the body (sent as `text/csv` or `application/octet-stream`), or a form. */
         requestBody: {
             content: {
-                "text/csv": string;
+                "application/octet-stream": string;
                 "multipart/form-data": {
                     /** Format: binary */
                     file: string;
@@ -23093,7 +23869,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
+                    "application/json": components["schemas"]["RaidImportResult"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -23153,6 +23929,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23171,6 +23949,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23189,10 +23969,10 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first. */
+        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first: the file's bytes as the body (sent as `text/csv` or `application/octet-stream`), or a form. */
         requestBody: {
             content: {
-                "text/csv": string;
+                "application/octet-stream": string;
                 "multipart/form-data": {
                     /** Format: binary */
                     file: string;
@@ -23206,7 +23986,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
+                    "application/json": components["schemas"]["RaidImportResult"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -23266,6 +24046,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23284,6 +24066,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23302,10 +24086,10 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first. */
+        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first: the file's bytes as the body (sent as `text/csv` or `application/octet-stream`), or a form. */
         requestBody: {
             content: {
-                "text/csv": string;
+                "application/octet-stream": string;
                 "multipart/form-data": {
                     /** Format: binary */
                     file: string;
@@ -23319,7 +24103,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
+                    "application/json": components["schemas"]["RaidImportResult"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -23379,6 +24163,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23397,6 +24183,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23415,10 +24203,10 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first. */
+        /** @description The CSV, UTF-8 (a byte-order mark is allowed), header row first: the file's bytes as the body (sent as `text/csv` or `application/octet-stream`), or a form. */
         requestBody: {
             content: {
-                "text/csv": string;
+                "application/octet-stream": string;
                 "multipart/form-data": {
                     /** Format: binary */
                     file: string;
@@ -23432,7 +24220,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["pmo__raid__csv_router__ImportResult"];
+                    "application/json": components["schemas"]["RaidImportResult"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -23492,6 +24280,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23510,6 +24300,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23570,7 +24362,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_IssuePublic_"];
+                    "application/json": components["schemas"]["IssuePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -23621,6 +24413,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23639,6 +24433,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23666,6 +24462,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23729,6 +24527,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23747,6 +24547,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23772,6 +24574,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23781,6 +24585,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -23842,6 +24648,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23860,6 +24668,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23979,6 +24789,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23997,6 +24809,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24095,6 +24909,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24113,6 +24929,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24211,6 +25029,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24229,6 +25049,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24254,6 +25076,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24263,6 +25087,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -24324,6 +25150,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24342,6 +25170,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24396,7 +25226,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AssumptionPublic_"];
+                    "application/json": components["schemas"]["AssumptionPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -24447,6 +25277,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24465,6 +25297,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24492,6 +25326,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24555,6 +25391,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24573,6 +25411,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24598,6 +25438,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24607,6 +25449,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -24668,6 +25512,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24686,6 +25532,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24796,6 +25644,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24814,6 +25664,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24843,6 +25695,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24915,6 +25769,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24933,6 +25789,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24958,6 +25816,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24967,6 +25827,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -25028,6 +25890,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25046,6 +25910,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25058,7 +25924,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description As recorded, from `project_id`'s side. */
-                direction?: components["schemas"]["Direction-Input"] | null;
+                direction?: components["schemas"]["DependencyDirection"] | null;
                 other_project_id?: string | null;
                 /** @description `true`: the other end is outside the portfolio. */
                 external?: boolean | null;
@@ -25105,7 +25971,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_DependencyPublic_"];
+                    "application/json": components["schemas"]["DependencyPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -25156,6 +26022,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25174,6 +26042,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25201,6 +26071,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25273,6 +26145,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25291,6 +26165,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25316,6 +26192,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25325,6 +26203,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -25386,6 +26266,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25404,6 +26286,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25523,6 +26407,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25541,6 +26427,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25639,6 +26527,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25657,6 +26547,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25755,6 +26647,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25773,6 +26667,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25798,6 +26694,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25807,6 +26705,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -25868,6 +26768,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25886,6 +26788,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25898,7 +26802,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description As seen from this project: outbound where it needs. */
-                direction?: components["schemas"]["Direction-Input"] | null;
+                direction?: components["schemas"]["DependencyDirection"] | null;
                 status?: components["schemas"]["DependencyStatus"] | null;
                 /** @description Sort by reference, title, status, needed_by, raised_on, updated_at; prefix with `-` for descending order. */
                 sort?: string;
@@ -25921,7 +26825,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ProjectDependency_"];
+                    "application/json": components["schemas"]["ProjectDependencyPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -25981,6 +26885,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25999,6 +26905,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26039,7 +26947,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_CostLinePublic_"];
+                    "application/json": components["schemas"]["CostLinePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -26090,6 +26998,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26108,6 +27018,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26135,6 +27047,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26198,6 +27112,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26216,6 +27132,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26250,6 +27168,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26259,6 +27179,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -26311,6 +27233,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26329,6 +27253,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26354,6 +27280,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26363,6 +27291,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -26424,6 +27354,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26442,6 +27374,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26525,6 +27459,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26543,6 +27479,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26653,6 +27591,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26671,6 +27611,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26719,7 +27661,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_BenefitPublic_"];
+                    "application/json": components["schemas"]["BenefitPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -26770,6 +27712,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26788,6 +27732,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26815,6 +27761,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26878,6 +27826,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26896,6 +27846,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26921,6 +27873,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26930,6 +27884,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -26991,6 +27947,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27009,6 +27967,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27092,6 +28052,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27110,6 +28072,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27220,6 +28184,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27238,6 +28204,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27348,6 +28316,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27366,6 +28336,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27396,6 +28368,8 @@ export interface operations {
             /** @description The summary: JSON, or laid out like Appendix B as CSV or XLSX (a download). */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27407,6 +28381,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -27468,6 +28444,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27486,6 +28464,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27516,6 +28496,8 @@ export interface operations {
             /** @description The summary: JSON, or laid out like Appendix B as CSV or XLSX (a download). */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27527,6 +28509,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -27588,6 +28572,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27606,6 +28592,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27640,7 +28628,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_FundingSourcePublic_"];
+                    "application/json": components["schemas"]["FundingSourcePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -27691,6 +28679,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27709,6 +28699,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27736,6 +28728,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27799,6 +28793,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27817,6 +28813,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27842,6 +28840,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27851,6 +28851,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -27912,6 +28914,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27930,6 +28934,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28022,6 +29028,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28040,6 +29048,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28159,6 +29169,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28177,6 +29189,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28208,7 +29222,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_RulePublic_"];
+                    "application/json": components["schemas"]["RulePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -28259,6 +29273,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28277,6 +29293,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28304,6 +29322,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28376,6 +29396,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28394,6 +29416,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28419,6 +29443,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28428,6 +29454,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -28489,6 +29517,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28507,6 +29537,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28626,6 +29658,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28644,6 +29678,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28674,7 +29710,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_RuleVersionPublic_"];
+                    "application/json": components["schemas"]["RuleVersionPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -28734,6 +29770,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28752,6 +29790,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28791,7 +29831,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_DrawdownPublic_"];
+                    "application/json": components["schemas"]["DrawdownPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -28842,6 +29882,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28860,6 +29902,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28887,6 +29931,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28959,6 +30005,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28977,6 +30025,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29073,6 +30123,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29091,6 +30143,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29116,6 +30170,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29125,6 +30181,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -29186,6 +30244,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29204,6 +30264,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29233,6 +30295,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29305,6 +30369,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29323,6 +30389,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29342,7 +30410,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DecisionCreate"];
+                "application/json": components["schemas"]["DrawdownDecisionCreate"];
             };
         };
         responses: {
@@ -29421,6 +30489,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29439,6 +30509,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29537,6 +30609,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29555,6 +30629,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29649,6 +30725,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29667,6 +30745,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29690,6 +30770,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29699,6 +30781,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -29751,6 +30835,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29769,6 +30855,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29868,6 +30956,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29886,6 +30976,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29917,6 +31009,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29971,6 +31065,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29989,6 +31085,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30014,6 +31112,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30023,6 +31123,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -30084,6 +31186,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30102,6 +31206,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30187,6 +31293,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30205,6 +31313,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30235,6 +31345,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30289,6 +31401,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30307,6 +31421,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30334,6 +31450,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30406,6 +31524,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30424,6 +31544,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30501,6 +31623,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30519,6 +31643,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30596,6 +31722,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30614,6 +31742,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30691,6 +31821,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30709,6 +31841,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30734,6 +31868,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30743,6 +31879,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -30804,6 +31942,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30822,6 +31962,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30920,6 +32062,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30938,6 +32082,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30971,6 +32117,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31016,6 +32164,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31034,6 +32184,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31102,6 +32254,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31120,6 +32274,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31190,6 +32346,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31208,6 +32366,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31278,6 +32438,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31296,6 +32458,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31364,6 +32528,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31382,6 +32548,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31452,6 +32620,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31470,6 +32640,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31499,7 +32671,7 @@ export interface operations {
                 cursor?: string | null;
             };
             header?: {
-                /** @description `text/csv` for CSV; JSON otherwise. */
+                /** @description Media types with optional `q` weights (RFC 9110); 406 if none is offered. */
                 accept?: string | null;
                 /** @description An earlier `ETag`: 304 if current. */
                 "If-None-Match"?: string | null;
@@ -31511,19 +32683,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page (values in `sequence` order, definitions in (updated_at, id) order). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. */
+            /** @description One page (values in `sequence` order, definitions in (updated_at, id) order). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. `Accept: text/csv` still gets the page as CSV here; the `.csv` operation declares it. */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FeedPage_FeedValue_"];
-                    "text/csv": string;
+                    "application/json": components["schemas"]["FeedValuePage"];
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -31555,6 +32732,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request body is too large. */
             413: {
                 headers: {
@@ -31576,6 +32762,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31594,6 +32782,150 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "kpi-feed-feed_values_csv": {
+        parameters: {
+            query?: {
+                /** @description A KPI code, e.g. `CS-01`; repeat for several (`code=CS-01&code=CS-02`). */
+                code?: string[] | null;
+                /** @description KPIs linked to this programme. */
+                programme_id?: string | null;
+                /** @description Values of periods starting on or after this: a period code (`2022-23`, `2022-23-Q1`, `2022-04`) or an ISO date. A code that reads both ways (`2011-12`) is a month. */
+                period_from?: string | null;
+                /** @description Values of periods ending on or before this: a period code or an ISO date. */
+                period_to?: string | null;
+                /** @description Only records changed at or after this instant (ISO 8601 with offset), by `updated_at`. For values, `after_sequence` is the sync that never misses one committed late. */
+                updated_since?: string | null;
+                /** @description Incremental sync that never misses a value: only values whose latest change has a larger `sequence` than this (send the largest `sequence` you hold). Changes are numbered in commit order, so a value committed late is still after it. */
+                after_sequence?: number | null;
+                /** @description Records per page (at most 1000). */
+                limit?: number;
+                /** @description From the previous page's `next`: opaque, do not build. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description Media types with optional `q` weights (RFC 9110); 406 if none is offered. */
+                accept?: string | null;
+                /** @description An earlier `ETag`: 304 if current. */
+                "If-None-Match"?: string | null;
+                /** @description An earlier `Last-Modified`: 304 if nothing changed since (If-None-Match wins). */
+                "If-Modified-Since"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page as CSV: a header row, then one row per record, the columns of the JSON items in their order. Decimals are exact (`72.5`), times ISO 8601 UTC with `Z`. `Link: <...>; rel="next"` names the next page while there is one. */
+            200: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31617,7 +32949,7 @@ export interface operations {
                 cursor?: string | null;
             };
             header?: {
-                /** @description `text/csv` for CSV; JSON otherwise. */
+                /** @description Media types with optional `q` weights (RFC 9110); 406 if none is offered. */
                 accept?: string | null;
                 /** @description An earlier `ETag`: 304 if current. */
                 "If-None-Match"?: string | null;
@@ -31629,19 +32961,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page (values in `sequence` order, definitions in (updated_at, id) order). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. */
+            /** @description One page (values in `sequence` order, definitions in (updated_at, id) order). `Link: <...>; rel="next"` names the next page while there is one. `ETag` and `Last-Modified` are set. `Accept: text/csv` still gets the page as CSV here; the `.csv` operation declares it. */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FeedPage_FeedDefinition_"];
-                    "text/csv": string;
+                    "application/json": components["schemas"]["FeedDefinitionPage"];
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -31673,6 +33010,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request body is too large. */
             413: {
                 headers: {
@@ -31694,6 +33040,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31712,6 +33060,144 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "kpi-feed-feed_definitions_csv": {
+        parameters: {
+            query?: {
+                /** @description A KPI code, e.g. `CS-01`; repeat for several (`code=CS-01&code=CS-02`). */
+                code?: string[] | null;
+                /** @description KPIs linked to this programme. */
+                programme_id?: string | null;
+                /** @description Only records changed at or after this instant (ISO 8601 with offset), by `updated_at`. For values, `after_sequence` is the sync that never misses one committed late. */
+                updated_since?: string | null;
+                /** @description Records per page (at most 1000). */
+                limit?: number;
+                /** @description From the previous page's `next`: opaque, do not build. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description Media types with optional `q` weights (RFC 9110); 406 if none is offered. */
+                accept?: string | null;
+                /** @description An earlier `ETag`: 304 if current. */
+                "If-None-Match"?: string | null;
+                /** @description An earlier `Last-Modified`: 304 if nothing changed since (If-None-Match wins). */
+                "If-Modified-Since"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page as CSV: a header row, then one row per record, the columns of the JSON items in their order. Decimals are exact (`72.5`), times ISO 8601 UTC with `Z`. `Link: <...>; rel="next"` names the next page while there is one. */
+            200: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31732,10 +33218,9 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description A CSV (UTF-8, header row first; one kind of row) or an XLSX workbook with sheets "definitions", "targets", "values". At most 20 MiB unless configured otherwise. */
+        /** @description A CSV (UTF-8, header row first; one kind of row) or an XLSX workbook with sheets "definitions", "targets", "values". At most 20 MiB unless configured otherwise. The file's bytes as the body, with any media type (`text/csv`, the XLSX type, `application/octet-stream`), or a form. */
         requestBody: {
             content: {
-                "text/csv": string;
                 "application/octet-stream": string;
                 "multipart/form-data": {
                     /** Format: binary */
@@ -31750,7 +33235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["pmo__kpis__import_service__ImportResult"];
+                    "application/json": components["schemas"]["KpiImportResult"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -31801,6 +33286,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31819,6 +33306,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31863,7 +33352,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_KpiPublic_"];
+                    "application/json": components["schemas"]["KpiPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -31914,6 +33403,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31932,6 +33423,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31959,6 +33452,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32031,6 +33526,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32049,6 +33546,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32074,6 +33573,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32083,6 +33584,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -32144,6 +33647,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32162,6 +33667,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32281,6 +33788,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32299,6 +33808,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32393,6 +33904,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32411,6 +33924,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32505,6 +34020,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32523,6 +34040,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32553,7 +34072,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_TargetPublic_"];
+                    "application/json": components["schemas"]["TargetPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -32613,6 +34132,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32631,6 +34152,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32660,6 +34183,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32732,6 +34257,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32750,6 +34277,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32775,6 +34304,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32784,6 +34315,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -32845,6 +34378,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32863,6 +34398,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32946,6 +34483,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32964,6 +34503,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33074,6 +34615,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33092,6 +34635,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33130,7 +34675,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ValuePublic_"];
+                    "application/json": components["schemas"]["ValuePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -33190,6 +34735,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33208,6 +34755,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33237,6 +34786,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33309,6 +34860,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33327,6 +34880,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33371,7 +34926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ValuePublic_"];
+                    "application/json": components["schemas"]["ValuePage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -33422,6 +34977,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33440,6 +34997,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33465,6 +35024,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33474,6 +35035,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -33535,6 +35098,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33553,6 +35118,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33645,6 +35212,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33663,6 +35232,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33782,6 +35353,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33800,6 +35373,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33894,6 +35469,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33912,6 +35489,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34006,6 +35585,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34024,6 +35605,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34118,6 +35701,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34136,6 +35721,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34234,6 +35821,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34252,6 +35841,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34277,6 +35868,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34286,6 +35879,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -34347,6 +35942,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34365,6 +35962,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34391,6 +35990,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34400,6 +36001,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -34452,6 +36055,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34470,6 +36075,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34498,6 +36105,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34507,6 +36116,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -34568,6 +36179,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34586,6 +36199,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34614,6 +36229,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34623,6 +36240,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -34684,6 +36303,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34702,6 +36323,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34740,7 +36363,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_HighlightReportPublic_"];
+                    "application/json": components["schemas"]["HighlightReportPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -34791,6 +36414,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34809,6 +36434,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34836,6 +36463,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34908,6 +36537,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34926,6 +36557,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34952,6 +36585,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34961,6 +36596,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -35013,6 +36650,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35031,6 +36670,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35056,6 +36697,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35065,6 +36708,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -35126,6 +36771,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35144,6 +36791,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35263,6 +36912,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35281,6 +36932,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35396,6 +37049,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35414,6 +37069,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35533,6 +37190,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35551,6 +37210,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35579,6 +37240,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35588,6 +37251,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -35649,6 +37314,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35667,6 +37334,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35755,6 +37424,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35773,6 +37444,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35861,6 +37534,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35879,6 +37554,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35915,7 +37592,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_MeetingPublic_"];
+                    "application/json": components["schemas"]["MeetingPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -35966,6 +37643,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35984,6 +37663,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36011,6 +37692,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36065,6 +37748,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36083,6 +37768,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36108,6 +37795,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36117,6 +37806,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -36178,6 +37869,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36196,6 +37889,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36279,6 +37974,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36297,6 +37994,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36407,6 +38106,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36425,6 +38126,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36455,7 +38158,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ReportPackPublic_"];
+                    "application/json": components["schemas"]["ReportPackPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -36515,6 +38218,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36533,6 +38238,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36562,6 +38269,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36625,6 +38334,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36643,6 +38354,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36673,7 +38386,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ReportPackPublic_"];
+                    "application/json": components["schemas"]["ReportPackPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -36733,6 +38446,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36751,6 +38466,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36780,6 +38497,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description The created record's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36843,6 +38562,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36861,6 +38582,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36886,6 +38609,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36895,6 +38620,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -36956,6 +38683,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36974,6 +38703,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37068,6 +38799,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37086,6 +38819,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37180,6 +38915,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37198,6 +38935,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37230,7 +38969,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_WebhookSubscriptionPublic_"];
+                    "application/json": components["schemas"]["WebhookSubscriptionPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -37281,6 +39020,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37299,6 +39040,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37388,6 +39131,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37406,6 +39151,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37431,6 +39178,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37440,6 +39189,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is current. */
             304: {
                 headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -37501,6 +39252,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37519,6 +39272,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37602,6 +39357,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37620,6 +39377,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37730,6 +39489,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37748,6 +39509,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37835,6 +39598,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37853,6 +39618,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37947,6 +39714,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37965,6 +39734,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37997,7 +39768,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_WebhookDeliveryPublic_"];
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -38057,6 +39828,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38075,6 +39848,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38107,7 +39882,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_WebhookAttemptPublic_"];
+                    "application/json": components["schemas"]["WebhookAttemptPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -38167,6 +39942,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38185,6 +39962,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38280,6 +40059,8 @@ export interface operations {
             /** @description Too many requests; wait for `Retry-After` seconds. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38298,6 +40079,8 @@ export interface operations {
             /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {

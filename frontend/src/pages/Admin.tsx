@@ -243,7 +243,7 @@ export function AdminUsers() {
 }
 
 interface RolesView {
-  assignments: Schemas['Page_RoleAssignmentPublic_']
+  assignments: Schemas['RoleAssignmentPage']
   users: Schemas['UserPublic'][]
   directorates: Schemas['DirectoratePublic'][]
 }

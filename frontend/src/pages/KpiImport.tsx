@@ -4,7 +4,7 @@ import { ErrorSummary, Scroll, Select } from '../components/ui'
 import { humanise } from '../lib/format'
 import { type FieldProblem, type FormErrors, NETWORK_PROBLEM, type Problem, problemFrom, toFormErrors } from '../lib/problem'
 
-type Result = Schemas['pmo__kpis__import_service__ImportResult']
+type Result = Schemas['KpiImportResult']
 
 interface RowProblem {
   sheet: string

@@ -233,7 +233,7 @@ function DependencyForm({ projectId, existing, etag, onReload }: {
     status: existing?.status ?? 'open',
   }, DEPENDENCY_LABELS)
   const common = {
-    title: form.title, direction: form.direction as Schemas['Direction-Input'], description: form.description,
+    title: form.title, direction: form.direction as Schemas['DependencyDirection'], description: form.description,
     category: form.category, needed_by: orNull(form.needed_by),
     // A dependency on another project keeps it; otherwise it names the outside party.
     ...(existing?.other_project_id ? {} : { external_party: orNull(form.external_party) }),
