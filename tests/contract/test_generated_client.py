@@ -202,7 +202,9 @@ def _request_and_decide(
     early = decide_drawdown.sync_detailed(
         requested.id,
         client=sponsor,
-        body=models.DrawdownDecisionCreate(decision=models.DrawdownDecisionChoice.APPROVE, reason="Early."),
+        body=models.DrawdownDecisionCreate(
+            decision=models.DrawdownDecisionChoice.APPROVE, reason="Early.", alternatives_considered="None."
+        ),
     )
     assert early.status_code == 409
     assert isinstance(early.parsed, models.Problem)
@@ -212,7 +214,9 @@ def _request_and_decide(
         requested.id,
         client=sponsor,
         body=models.DrawdownDecisionCreate(
-            decision=models.DrawdownDecisionChoice.APPROVE, reason="Within the approved business case."
+            decision=models.DrawdownDecisionChoice.APPROVE,
+            reason="Within the approved business case.",
+            alternatives_considered="Deferring to next year: rejected, the contract starts in April.",
         ),
     )
 
@@ -222,6 +226,8 @@ def _request_and_decide(
     refused = decide_drawdown.sync_detailed(
         requested.id,
         client=manager,
-        body=models.DrawdownDecisionCreate(decision=models.DrawdownDecisionChoice.REJECT, reason="No."),
+        body=models.DrawdownDecisionCreate(
+            decision=models.DrawdownDecisionChoice.REJECT, reason="No.", alternatives_considered="None."
+        ),
     )
     assert refused.status_code == 403
