@@ -54,6 +54,7 @@ from pmo.raid.items_router import router as raid_items_router
 from pmo.raid.risks_router import router as risks_router
 from pmo.reports.highlights_router import router as highlight_reports_router
 from pmo.reports.router import router as report_packs_router
+from pmo.search.router import router as search_router
 from pmo.web import web_router
 
 DESCRIPTION = """\
@@ -104,6 +105,7 @@ DOMAIN_ROUTERS = (
     highlight_reports_router,
     meetings_router,
     report_packs_router,
+    search_router,
 )
 
 
@@ -218,6 +220,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             {"name": "assumptions", "description": "Assumptions (A-0007); one found invalid raises a risk."},
             {"name": "dependencies", "description": "Dependencies (D-0021) between projects, on both sides."},
             {"name": "raid-csv", "description": "RAID logs as CSV: export, and import with a dry run."},
+            {"name": "search", "description": "One search box across the registers: by reference or words."},
             {"name": "cost-lines", "description": "One-off investment and resourcing lines, with totals."},
             {"name": "benefits", "description": "The benefits register (B-0001), by financial year."},
             {
