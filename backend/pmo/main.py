@@ -40,6 +40,7 @@ from pmo.finance.funding_router import router as funding_router
 from pmo.finance.rules_router import router as delegation_rules_router
 from pmo.finance.summary_router import router as financial_summary_router
 from pmo.gates.router import router as gates_router
+from pmo.history.router import router as history_router
 from pmo.identity.providers_router import router as identity_provider_router
 from pmo.identity.sign_in_router import router as directory_sign_in_router
 from pmo.kpis.feed_router import router as kpi_feed_router
@@ -106,6 +107,7 @@ DOMAIN_ROUTERS = (
     meetings_router,
     report_packs_router,
     search_router,
+    history_router,
 )
 
 
@@ -221,6 +223,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             {"name": "dependencies", "description": "Dependencies (D-0021) between projects, on both sides."},
             {"name": "raid-csv", "description": "RAID logs as CSV: export, and import with a dry run."},
             {"name": "search", "description": "One search box across the registers: by reference or words."},
+            {"name": "history", "description": "A record's changes, field by field, from the audit trail."},
             {"name": "cost-lines", "description": "One-off investment and resourcing lines, with totals."},
             {"name": "benefits", "description": "The benefits register (B-0001), by financial year."},
             {
