@@ -55,6 +55,7 @@ from pmo.raid.items_router import router as raid_items_router
 from pmo.raid.risks_router import router as risks_router
 from pmo.reports.highlights_router import router as highlight_reports_router
 from pmo.reports.router import router as report_packs_router
+from pmo.roadmap.router import router as roadmap_router
 from pmo.search.router import router as search_router
 from pmo.web import web_router
 
@@ -108,6 +109,7 @@ DOMAIN_ROUTERS = (
     report_packs_router,
     search_router,
     history_router,
+    roadmap_router,
 )
 
 
