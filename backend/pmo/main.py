@@ -52,6 +52,7 @@ from pmo.organisations.router import router as organisations_router
 from pmo.portfolio.router import router as portfolio_router
 from pmo.raid.csv_router import router as raid_csv_router
 from pmo.raid.items_router import router as raid_items_router
+from pmo.raid.register_router import router as raid_register_router
 from pmo.raid.risks_router import router as risks_router
 from pmo.reports.highlights_router import router as highlight_reports_router
 from pmo.reports.router import router as report_packs_router
@@ -110,6 +111,7 @@ DOMAIN_ROUTERS = (
     search_router,
     history_router,
     roadmap_router,
+    raid_register_router,
 )
 
 
@@ -224,6 +226,10 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             {"name": "assumptions", "description": "Assumptions (A-0007); one found invalid raises a risk."},
             {"name": "dependencies", "description": "Dependencies (D-0021) between projects, on both sides."},
             {"name": "raid-csv", "description": "RAID logs as CSV: export, and import with a dry run."},
+            {
+                "name": "raid-register",
+                "description": "Every RAID item in one filtered list, as JSON, CSV or XLSX.",
+            },
             {"name": "search", "description": "One search box across the registers: by reference or words."},
             {"name": "history", "description": "A record's changes, field by field, from the audit trail."},
             {"name": "cost-lines", "description": "One-off investment and resourcing lines, with totals."},
