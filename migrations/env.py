@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import pmo.models  # noqa: F401 - registers every table on SQLModel.metadata
 from pmo.core.db import make_engine
+from pmo.search.index import is_search_index
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -31,6 +32,8 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        # The search indexes are made by their migration, not described by the models.
+        include_name=lambda name, _type, _parents: not is_search_index(name),
     )
     with context.begin_transaction():
         context.run_migrations()

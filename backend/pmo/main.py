@@ -42,6 +42,7 @@ from pmo.finance.funding_router import router as funding_router
 from pmo.finance.rules_router import router as delegation_rules_router
 from pmo.finance.summary_router import router as financial_summary_router
 from pmo.gates.router import router as gates_router
+from pmo.history.router import router as history_router
 from pmo.identity.providers_router import router as identity_provider_router
 from pmo.identity.sign_in_router import router as directory_sign_in_router
 from pmo.kpis.feed_router import router as kpi_feed_router
@@ -54,9 +55,12 @@ from pmo.portfolio.router import router as portfolio_router
 from pmo.problem_pages import problems_router
 from pmo.raid.csv_router import router as raid_csv_router
 from pmo.raid.items_router import router as raid_items_router
+from pmo.raid.register_router import router as raid_register_router
 from pmo.raid.risks_router import router as risks_router
 from pmo.reports.highlights_router import router as highlight_reports_router
 from pmo.reports.router import router as report_packs_router
+from pmo.roadmap.router import router as roadmap_router
+from pmo.search.router import router as search_router
 from pmo.web import web_router
 from pmo.webhooks.openapi import webhooks_router
 from pmo.webhooks.subscriptions_router import router as webhook_subscriptions_router
@@ -111,6 +115,10 @@ DOMAIN_ROUTERS = (
     meetings_router,
     report_packs_router,
     webhook_subscriptions_router,
+    search_router,
+    history_router,
+    roadmap_router,
+    raid_register_router,
 )
 
 
@@ -233,6 +241,12 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             {"name": "assumptions", "description": "Assumptions (A-0007); one found invalid raises a risk."},
             {"name": "dependencies", "description": "Dependencies (D-0021) between projects, on both sides."},
             {"name": "raid-csv", "description": "RAID logs as CSV: export, and import with a dry run."},
+            {
+                "name": "raid-register",
+                "description": "Every RAID item in one filtered list, as JSON, CSV or XLSX.",
+            },
+            {"name": "search", "description": "One search box across the registers: by reference or words."},
+            {"name": "history", "description": "A record's changes, field by field, from the audit trail."},
             {"name": "cost-lines", "description": "One-off investment and resourcing lines, with totals."},
             {"name": "benefits", "description": "The benefits register (B-0001), by financial year."},
             {

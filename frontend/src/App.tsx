@@ -26,6 +26,7 @@ import { KpiList, KpiPage, KpiQueue } from './pages/Kpis'
 import { KpiImport } from './pages/KpiImport'
 import { KpiEdit, KpiNew, KpiTargets } from './pages/KpiEditing'
 import { HighlightReportPage } from './pages/Highlights'
+import { HeaderSearch, HistoryPage, RaidRegister, Roadmap, SearchPage } from './pages/Find'
 import { BenefitEdit, BenefitNew, BenefitProfile, CostLineEdit, CostLineNew } from './pages/MoneyForms'
 
 const PRODUCT = 'Change portfolio'
@@ -37,6 +38,10 @@ const ROUTES: Route[] = [
   ['/portfolio', () => <Dashboard />, 'portfolio:read'],
   ['/projects', () => <Projects />, 'portfolio:read'],
   ['/programmes/:id', (p) => <Programme id={p.id as string} />, 'portfolio:read'],
+  ['/programmes/:id/roadmap', (p) => <Roadmap id={p.id as string} />, 'portfolio:read'],
+  ['/search', () => <SearchPage />],
+  ['/raid-register', () => <RaidRegister />, 'raid:read'],
+  ['/history/:kind/:id', (p) => <HistoryPage kind={p.kind as string} id={p.id as string} />],
   ['/projects/:id', (p) => <Project id={p.id as string} />, 'portfolio:read'],
   ['/milestones/:id', (p) => <Milestone id={p.id as string} />, 'portfolio:read'],
   ['/projects/:id/gate-reviews/new', (p) => <GateReviewRequest projectId={p.id as string} />, 'gate_reviews:request'],
@@ -86,6 +91,7 @@ const NAVIGATION: [string, string, string?][] = [
   ['/', 'My work'],
   ['/portfolio', 'Portfolio', 'portfolio:read'],
   ['/projects', 'Projects', 'portfolio:read'],
+  ['/raid-register', 'RAID register', 'raid:read'],
   ['/kpis', 'KPIs', 'kpis:read'],
   ['/drawdowns', 'Draw-downs', 'finance:read'],
   ['/funding-sources', 'Funding sources', 'finance:read'],
@@ -199,6 +205,7 @@ export function App() {
         <div class="govuk-width-container">
           <span class="app-header__organisation">{organisationName ?? 'Council'}</span>
           <span class="app-header__product">{PRODUCT}</span>
+          {signedIn && <HeaderSearch />}
           {signedIn && (
             <div class="app-header__account">
               <span>{who.me.display_name}</span>

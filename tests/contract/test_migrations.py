@@ -21,13 +21,20 @@ from sqlmodel import SQLModel
 import pmo.models  # noqa: F401 - registers every table on SQLModel.metadata
 from pmo.core.db import make_engine
 from pmo.migrations import alembic_config, upgrade
+from pmo.search.index import is_search_index
 
 
 def differences(engine: Engine, metadata: MetaData) -> list[Any]:
     """What `alembic revision --autogenerate` would write, with the options migrations/env.py uses."""
     with engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True, "target_metadata": metadata}
+            connection,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                "target_metadata": metadata,
+                "include_name": lambda name, _type, _parents: not is_search_index(name),
+            },
         )
         return list(compare_metadata(context, metadata))
 

@@ -62,12 +62,23 @@ def text_search(text: str, *columns: Any) -> ColumnElement[bool]:
     return or_(*(func.lower(column).like(f"%{escaped}%", escape="\\") for column in columns))
 
 
-def paginate(session: Session, statement: Select[Any], page: PageParams, items_map: Any = None) -> Page[Any]:
-    """Run `statement` for one page and count the whole result."""
+def paginate(
+    session: Session,
+    statement: Select[Any],
+    page: PageParams,
+    items_map: Any = None,
+    *,
+    whole_rows: bool = False,
+) -> Page[Any]:
+    """Run `statement` for one page and count the whole result.
+
+    Each item is the first column of a row (the model selected), or with `whole_rows` the row.
+    """
     total = session.execute(
         select(func.count()).select_from(statement.order_by(None).subquery())
     ).scalar_one()
-    rows: Sequence[Any] = session.execute(statement.limit(page.limit).offset(page.offset)).scalars().all()
+    result = session.execute(statement.limit(page.limit).offset(page.offset))
+    rows: Sequence[Any] = result.all() if whole_rows else result.scalars().all()
     items = [items_map(row) for row in rows] if items_map else list(rows)
     if page.request is not None:
         response_headers(page.request.scope)["Link"] = page_links(

@@ -3888,6 +3888,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the registers
+         * @description Projects, programmes, risks, issues, risk actions, KPIs and draw-downs of your organisation, by reference (`R-0003`, `DD-0012`, `ICT-01`: exact matches only) or by words (every word must match; stemmed, so `resourcing` finds `resource`), best match first. Only the registers you may read are searched: draw-downs need `finance:read`, KPIs `kpis:read`, RAID items `raid:read`, projects and programmes `portfolio:read`.
+         */
+        get: operations["search-search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/history/{kind}/{record_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A record's change history
+         * @description Who changed the record, when, and what: field by field with its label, before and after, as a person reads them (names for people, pounds, dates in words, `Not set`), oldest first, read from the hash-chained audit trail. Includes the changes of the record's parts: a risk's response actions, a draw-down's consultations, a gate review's decisions with the decider, a KPI's targets, a KPI value's earlier versions. Needs the permission that reading the record needs; another organisation's record, or a KPI value you may not see yet, is not found.
+         */
+        get: operations["history-record_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programmes/{programme_id}/roadmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A programme's roadmap
+         * @description The milestones of the programme's projects by financial quarter, as a committee report's appendix shows them: one row per project, one column per quarter from the earliest milestone to the latest. Each milestone sits in the quarter it now falls in (completed, else forecast, else baseline) and carries its baseline date and quarter, so a slip shows as `slip_quarters`.
+         */
+        get: operations["programmes-programme_roadmap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/raid-register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The RAID register
+         * @description Every risk, issue, assumption and dependency of the organisation in one list, by log and reference. Filters: `type` (repeat for several logs), `rating` (a risk's RAG band on its residual score), `likelihood` and `impact` (a heat-map cell, residual), `owner_id`, `programme_id` (its own items and its projects'), `status`, `review_due` (open items whose review or due date is today or past), and the logs' shared filters. `rating`, `likelihood` and `impact` leave only risks.
+         */
+        get: operations["raid-register-raid_register"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/raid-register.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The RAID register as CSV
+         * @description The register's rows with the same filters, every page, as CSV (text that a spreadsheet would run as a formula is written as text). Filters: `type` (repeat for several logs), `rating` (a risk's RAG band on its residual score), `likelihood` and `impact` (a heat-map cell, residual), `owner_id`, `programme_id` (its own items and its projects'), `status`, `review_due` (open items whose review or due date is today or past), and the logs' shared filters. `rating`, `likelihood` and `impact` leave only risks.
+         */
+        get: operations["raid-register-raid_register_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/raid-register.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The RAID register as XLSX
+         * @description The register's rows with the same filters, every page, as an XLSX workbook. Filters: `type` (repeat for several logs), `rating` (a risk's RAG band on its residual score), `likelihood` and `impact` (a heat-map cell, residual), `owner_id`, `programme_id` (its own items and its projects'), `status`, `review_due` (open items whose review or due date is today or past), and the logs' shared filters. `rating`, `likelihood` and `impact` leave only risks.
+         */
+        get: operations["raid-register-raid_register_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "kpi.value.published": {
@@ -6024,6 +6144,32 @@ export interface components {
              */
             organisation_gss_code: string | null;
         };
+        /**
+         * FieldChange
+         * @description One field of a record, before and after one change, as a person reads it.
+         */
+        FieldChange: {
+            /**
+             * Field
+             * @description The field's name in the API, e.g. `residual_impact`.
+             */
+            field: string;
+            /**
+             * Label
+             * @description What it is called, e.g. "Impact after the response".
+             */
+            label: string;
+            /**
+             * Before
+             * @description The value before, as shown ("Not set" if empty); none on creation.
+             */
+            before: string | null;
+            /**
+             * After
+             * @description The value after; none when the record was deleted.
+             */
+            after: string | null;
+        };
         /** FinancialSummary */
         FinancialSummary: {
             /** Organisation */
@@ -7070,6 +7216,55 @@ export interface components {
              */
             comments: string;
         };
+        /**
+         * HistoryEntry
+         * @description One audited change: who, when, what, field by field.
+         */
+        HistoryEntry: {
+            /**
+             * Seq
+             * @description The event's place in the organisation's hash chain.
+             */
+            seq: number;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /** Actor Id */
+            actor_id: string | null;
+            /**
+             * Actor Label
+             * @description Who made the change.
+             */
+            actor_label: string;
+            /** Action */
+            action: string;
+            /**
+             * Action Label
+             * @description What was done, e.g. "Escalated".
+             */
+            action_label: string;
+            /** Record Type */
+            record_type: string;
+            /**
+             * Record Label
+             * @description What was changed: the record itself or a part, e.g. "Gate decision".
+             */
+            record_label: string;
+            /**
+             * Record Id
+             * Format: uuid
+             */
+            record_id: string;
+            /** Changes */
+            changes: components["schemas"]["FieldChange"][];
+        };
+        /**
+         * HistoryKind
+         * @enum {string}
+         */
+        HistoryKind: "project" | "programme" | "milestone" | "risk" | "issue" | "assumption" | "dependency" | "drawdown" | "funding_source" | "delegation_rule" | "gate_review" | "kpi" | "kpi_value";
         /**
          * IdentityProviderGroupRole
          * @description Members of `group` at the provider hold `role` (for one directorate, or the whole
@@ -9325,6 +9520,27 @@ export interface components {
              */
             updated_at: string;
         };
+        /**
+         * ProgrammeRoadmap
+         * @description A programme's milestones by quarter across its projects (as a committee report's
+         *     appendix shows them), baseline against forecast.
+         */
+        ProgrammeRoadmap: {
+            /**
+             * Programme Id
+             * Format: uuid
+             */
+            programme_id: string;
+            /** Programme Name */
+            programme_name: string;
+            /**
+             * Quarters
+             * @description Every quarter from the first milestone's to the last's.
+             */
+            quarters: components["schemas"]["RoadmapQuarter"][];
+            /** Projects */
+            projects: components["schemas"]["RoadmapProject"][];
+        };
         /** ProgrammeUpdate */
         ProgrammeUpdate: {
             /** Portfolio Id */
@@ -9658,6 +9874,79 @@ export interface components {
             items: components["schemas"]["ImportedRow"][];
         };
         /**
+         * RaidRegisterItem
+         * @description One item of the portfolio-wide RAID register, whatever its log.
+         */
+        RaidRegisterItem: {
+            type: components["schemas"]["RaidType"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Reference */
+            reference: string;
+            /** Title */
+            title: string;
+            /** Status */
+            status: string;
+            /** Owner Id */
+            owner_id: string | null;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Project Id */
+            project_id: string | null;
+            /**
+             * Programme Id
+             * @description The programme it hangs on, or its project's programme.
+             */
+            programme_id: string | null;
+            /**
+             * Review Or Due
+             * @description A risk's review date, an issue's due date, an assumption's validate-by, a dependency's needed-by.
+             */
+            review_or_due: string | null;
+            /**
+             * Residual Likelihood
+             * @description Risks only.
+             */
+            residual_likelihood: number | null;
+            /**
+             * Residual Impact
+             * @description Risks only.
+             */
+            residual_impact: number | null;
+            /**
+             * Residual Score
+             * @description Risks only.
+             */
+            residual_score: number | null;
+            /** @description A risk's RAG band on its residual score; none for the other logs. */
+            rating: components["schemas"]["Band"] | null;
+        };
+        /**
+         * RaidRegisterPage
+         * @description A page of the RAID register.
+         */
+        RaidRegisterPage: {
+            /** Items */
+            items: components["schemas"]["RaidRegisterItem"][];
+            /**
+             * Total
+             * @description How many records match, over all pages.
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /**
+         * RaidType
+         * @enum {string}
+         */
+        RaidType: "risk" | "issue" | "assumption" | "dependency";
+        /**
          * RaisedIssue
          * @description The issue an invalid assumption raises (in the assumption's project, programme or portfolio).
          */
@@ -9761,6 +10050,21 @@ export interface components {
          * @enum {string}
          */
         Rating: "low" | "medium" | "high" | "critical";
+        /**
+         * RecordHistory
+         * @description A record's history, oldest change first, with the changes of its parts (a risk's
+         *     actions, a draw-down's consultations, a gate review's decisions).
+         */
+        RecordHistory: {
+            kind: components["schemas"]["HistoryKind"];
+            /**
+             * Record Id
+             * Format: uuid
+             */
+            record_id: string;
+            /** Entries */
+            entries: components["schemas"]["HistoryEntry"][];
+        };
         /** Recurring */
         Recurring: {
             /**
@@ -10450,6 +10754,97 @@ export interface components {
             owner_id?: string | null;
         };
         /**
+         * RoadmapMilestone
+         * @description A milestone placed in the quarter it now falls in, with its baseline beside it.
+         */
+        RoadmapMilestone: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Status */
+            status: string;
+            /**
+             * Quarter
+             * @description The quarter (code) it is shown in: completed, else forecast, else baseline.
+             */
+            quarter: string;
+            /**
+             * Baseline Date
+             * Format: date
+             * @description Due by the current baseline.
+             */
+            baseline_date: string;
+            /**
+             * Baseline Quarter
+             * @description The baseline's quarter (code).
+             */
+            baseline_quarter: string;
+            /**
+             * Baseline Number
+             * @description 1 until first re-baselined.
+             */
+            baseline_number: number;
+            /**
+             * Forecast Date
+             * @description When the project now expects it; none while on baseline.
+             */
+            forecast_date: string | null;
+            /** Completed On */
+            completed_on: string | null;
+            /**
+             * Slip Quarters
+             * @description Quarters between the baseline's quarter and the one it is shown in: 0 on baseline, more than 0 late, less than 0 early.
+             */
+            slip_quarters: number;
+        };
+        /**
+         * RoadmapProject
+         * @description A row of the roadmap: one project and its milestones, earliest first.
+         */
+        RoadmapProject: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Reference */
+            reference: string;
+            /** Name */
+            name: string;
+            /** Milestones */
+            milestones: components["schemas"]["RoadmapMilestone"][];
+        };
+        /**
+         * RoadmapQuarter
+         * @description One financial quarter: a column of the roadmap.
+         */
+        RoadmapQuarter: {
+            /**
+             * Code
+             * @description e.g. "2022-23-Q1"
+             */
+            code: string;
+            /**
+             * Label
+             * @description e.g. "2022/23 Q1"
+             */
+            label: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+        };
+        /**
          * Role
          * @enum {string}
          */
@@ -10743,6 +11138,52 @@ export interface components {
              * @description A value for `last_ended_period` is entered but not yet published (draft, submitted or verified): not missing, not yet shown to readers.
              */
             awaiting_publication: boolean;
+        };
+        /**
+         * SearchResult
+         * @description One record the search found.
+         */
+        SearchResult: {
+            /**
+             * Kind
+             * @description Which register the record is in.
+             * @enum {string}
+             */
+            kind: "project" | "programme" | "risk" | "issue" | "action" | "kpi" | "drawdown";
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Reference
+             * @description R-0003, DD-0012, a KPI's code; none for programmes and actions.
+             */
+            reference: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Rank
+             * @description How well it matches: higher first. An exact reference ranks above words.
+             */
+            rank: number;
+        };
+        /**
+         * SearchResultPage
+         * @description A page of search results, best match first.
+         */
+        SearchResultPage: {
+            /** Items */
+            items: components["schemas"]["SearchResult"][];
+            /**
+             * Total
+             * @description How many records match, over all pages.
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
         };
         /** StagePublic */
         StagePublic: {
@@ -40031,6 +40472,749 @@ export interface operations {
             };
             /** @description Conflicts with the current state of the records. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "search-search": {
+        parameters: {
+            query: {
+                /** @description A reference or some words. */
+                q: string;
+                /** @description Only this register. */
+                kind?: ("project" | "programme" | "risk" | "issue" | "action" | "kpi" | "drawdown") | null;
+                /** @description Records per page (at most 200). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResultPage"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "history-record_history": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                kind: components["schemas"]["HistoryKind"];
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordHistory"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "programmes-programme_roadmap": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeRoadmap"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "raid-register-raid_register": {
+        parameters: {
+            query?: {
+                /** @description Records per page (at most 200). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+                /** @description Only these logs. */
+                type?: components["schemas"]["RaidType"][] | null;
+                /** @description Risks in this RAG band (residual). */
+                rating?: components["schemas"]["Band"] | null;
+                /** @description `true`: open, review or due date today or past. */
+                review_due?: boolean | null;
+                /** @description Risks of this residual likelihood. */
+                likelihood?: number | null;
+                /** @description Risks of this residual impact. */
+                impact?: number | null;
+                /** @description Due (or validate-by, needed-by) on or after this day. */
+                due_from?: string | null;
+                /** @description Due (or validate-by, needed-by) on or before this day. */
+                due_to?: string | null;
+                /** @description Items of this portfolio, its programmes and their projects. */
+                portfolio_id?: string | null;
+                /** @description Items of this programme and of its projects. */
+                programme_id?: string | null;
+                /** @description Items of this project. */
+                project_id?: string | null;
+                /** @description Items owned by this person. */
+                owner_id?: string | null;
+                /** @description Items with this status. */
+                status?: string | null;
+                /** @description Items of this category. */
+                category?: string | null;
+                /** @description Items at this escalation level. */
+                escalation_level?: components["schemas"]["EscalationLevel"] | null;
+                /** @description `true`: items escalated above project level; `false`: those that are not. */
+                escalated?: boolean | null;
+                /** @description Text to look for in the reference, title and text. */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RaidRegisterPage"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "raid-register-raid_register_csv": {
+        parameters: {
+            query?: {
+                /** @description Only these logs. */
+                type?: components["schemas"]["RaidType"][] | null;
+                /** @description Risks in this RAG band (residual). */
+                rating?: components["schemas"]["Band"] | null;
+                /** @description `true`: open, review or due date today or past. */
+                review_due?: boolean | null;
+                /** @description Risks of this residual likelihood. */
+                likelihood?: number | null;
+                /** @description Risks of this residual impact. */
+                impact?: number | null;
+                /** @description Due (or validate-by, needed-by) on or after this day. */
+                due_from?: string | null;
+                /** @description Due (or validate-by, needed-by) on or before this day. */
+                due_to?: string | null;
+                /** @description Items of this portfolio, its programmes and their projects. */
+                portfolio_id?: string | null;
+                /** @description Items of this programme and of its projects. */
+                programme_id?: string | null;
+                /** @description Items of this project. */
+                project_id?: string | null;
+                /** @description Items owned by this person. */
+                owner_id?: string | null;
+                /** @description Items with this status. */
+                status?: string | null;
+                /** @description Items of this category. */
+                category?: string | null;
+                /** @description Items at this escalation level. */
+                escalation_level?: components["schemas"]["EscalationLevel"] | null;
+                /** @description `true`: items escalated above project level; `false`: those that are not. */
+                escalated?: boolean | null;
+                /** @description Text to look for in the reference, title and text. */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The register as CSV. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "raid-register-raid_register_xlsx": {
+        parameters: {
+            query?: {
+                /** @description Only these logs. */
+                type?: components["schemas"]["RaidType"][] | null;
+                /** @description Risks in this RAG band (residual). */
+                rating?: components["schemas"]["Band"] | null;
+                /** @description `true`: open, review or due date today or past. */
+                review_due?: boolean | null;
+                /** @description Risks of this residual likelihood. */
+                likelihood?: number | null;
+                /** @description Risks of this residual impact. */
+                impact?: number | null;
+                /** @description Due (or validate-by, needed-by) on or after this day. */
+                due_from?: string | null;
+                /** @description Due (or validate-by, needed-by) on or before this day. */
+                due_to?: string | null;
+                /** @description Items of this portfolio, its programmes and their projects. */
+                portfolio_id?: string | null;
+                /** @description Items of this programme and of its projects. */
+                programme_id?: string | null;
+                /** @description Items of this project. */
+                project_id?: string | null;
+                /** @description Items owned by this person. */
+                owner_id?: string | null;
+                /** @description Items with this status. */
+                status?: string | null;
+                /** @description Items of this category. */
+                category?: string | null;
+                /** @description Items at this escalation level. */
+                escalation_level?: components["schemas"]["EscalationLevel"] | null;
+                /** @description `true`: items escalated above project level; `false`: those that are not. */
+                escalated?: boolean | null;
+                /** @description Text to look for in the reference, title and text. */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The register as an XLSX workbook. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

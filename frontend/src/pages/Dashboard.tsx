@@ -186,7 +186,7 @@ function PortfolioBody({ view }: { view: PortfolioView }) {
 
       <h2 class="govuk-heading-m">Risks</h2>
       <Scroll label="Risk heat map">
-        <HeatMap map={view.heatMap} caption="Risk heat map, whole portfolio" />
+        <HeatMap map={view.heatMap} caption="Risk heat map, whole portfolio" register="" />
       </Scroll>
     </>
   )

@@ -61,6 +61,11 @@ export function Programme({ id }: { id: string }) {
     <>
       <span class="govuk-caption-l">Programme</span>
       <h1 class="govuk-heading-l">{programme.name}</h1>
+      <p class="govuk-body">
+        <a class="govuk-link" href={`/programmes/${programme.id}/roadmap`}>
+          Roadmap: milestones by quarter
+        </a>
+      </p>
       <SummaryList
         rows={[
           ['Ambition', programme.ambition || 'Not given'],
@@ -83,7 +88,7 @@ export function Programme({ id }: { id: string }) {
       <p class="govuk-body">The programme's own items and those of its projects.</p>
       <SummaryList rows={counts.map((c) => [c.label, String(c.value)])} />
       <Scroll label="Risk heat map">
-        <HeatMap map={heatMap} caption="Risk heat map" />
+        <HeatMap map={heatMap} caption="Risk heat map" register={`programme_id=${id}`} />
       </Scroll>
       <FinancialSummary scope={{ programmeId: programme.id }} />
       <ReportPacks scope={{ programmeId: programme.id }} />

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks'
+import { HistoryPanel } from '../components/HistoryPanel'
 import { api, type Schemas } from '../api/client'
 import { ErrorSummary, Loading, ProblemPage, Radios, Select, TextArea, TextInput } from '../components/ui'
 import { load, useResource } from '../lib/data'
@@ -42,7 +43,12 @@ export function RiskEdit({ id }: { id: string }) {
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading />
   const { record, etag, project } = view.data
-  return <Form key={etag} project={project} existing={record} etag={etag} onReload={view.reload} />
+  return (
+    <>
+      <Form key={etag} project={project} existing={record} etag={etag} onReload={view.reload} />
+      <HistoryPanel kind="risk" id={id} />
+    </>
+  )
 }
 
 function Score({ scale, likelihood, impact, label }: { scale: string; likelihood: string; impact: string; label: string }) {

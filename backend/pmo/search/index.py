@@ -1,0 +1,116 @@
+"""What the search box finds: the registers, the columns searched, who may read each.
+
+The migration `20261206_e2f4a6c8b0d1_search` builds the indexes from the same lists: on
+PostgreSQL a GIN expression index over `to_tsvector('english', <words>)` per table, on SQLite
+an FTS5 table `search_fts_<table>` per table (rowid = the record's rowid) kept in step by
+triggers. Triggers rather than the services: every write path (API, imports, demo data,
+command line, tests' raw SQL) keeps the index right without each having to remember it.
+A later migration that rebuilds one of these tables on SQLite (batch mode copies it) drops
+its triggers: it must call `create_sqlite_index` for that table again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pmo.core.permissions import Permission
+
+
+@dataclass(frozen=True)
+class Register:
+    kind: str  # what a result is: "risk", "drawdown", ...
+    table: str
+    reference: str | None  # the column holding the reference (R-0003, DD-0012, ICT-01)
+    title: str  # the column shown as the result's title
+    words: tuple[str, ...]  # the columns searched by words
+    permission: Permission  # needed to read the register
+
+
+REGISTERS: tuple[Register, ...] = (
+    Register(
+        "project",
+        "projects",
+        "reference",
+        "name",
+        ("reference", "name", "description"),
+        Permission.portfolio_read,
+    ),
+    Register(
+        "programme",
+        "programmes",
+        None,
+        "name",
+        ("name", "ambition", "resident_outcomes"),
+        Permission.portfolio_read,
+    ),
+    Register(
+        "risk",
+        "risks",
+        "reference",
+        "title",
+        ("reference", "title", "cause", "event", "effect"),
+        Permission.raid_read,
+    ),
+    Register(
+        "issue",
+        "raid_issues",
+        "reference",
+        "title",
+        ("reference", "title", "description", "resolution"),
+        Permission.raid_read,
+    ),
+    Register("action", "risk_actions", None, "description", ("description",), Permission.raid_read),
+    Register("kpi", "kpis", "code", "name", ("code", "name", "description"), Permission.kpis_read),
+    Register(
+        "drawdown", "drawdowns", "reference", "purpose", ("reference", "purpose"), Permission.finance_read
+    ),
+)
+
+
+def words_sql(register: Register, prefix: str = "") -> str:
+    """The searched text as one SQL expression: the columns joined by spaces."""
+    return " || ' ' || ".join(f"coalesce({prefix}{column}, '')" for column in register.words)
+
+
+def postgres_vector_sql(register: Register) -> str:
+    """The indexed expression; a query must repeat it exactly for the index to be used."""
+    return f"to_tsvector('english'::regconfig, {words_sql(register)})"
+
+
+def fts_table(register: Register) -> str:
+    return f"search_fts_{register.table}"
+
+
+def postgres_index_ddl(register: Register) -> list[str]:
+    vector = postgres_vector_sql(register)
+    return [f"CREATE INDEX search_ix_{register.table} ON {register.table} USING gin ({vector})"]
+
+
+def sqlite_index_ddl(register: Register) -> list[str]:
+    """The FTS5 table, filled from the rows already there, and the triggers that keep it so.
+
+    Only this module's constant table and column names go into the SQL (hence the S608s)."""
+    fts, table = fts_table(register), register.table
+    insert_new = f"INSERT INTO {fts}(rowid, words) VALUES (new.rowid, {words_sql(register, 'new.')});"  # noqa: S608
+    delete_old = f"DELETE FROM {fts} WHERE rowid = old.rowid;"  # noqa: S608
+    return [
+        # porter: "resourcing" finds "resource", as PostgreSQL's english stemmer does.
+        f"CREATE VIRTUAL TABLE {fts} USING fts5(words, tokenize = 'porter unicode61')",
+        f"INSERT INTO {fts}(rowid, words) SELECT rowid, {words_sql(register)} FROM {table}",  # noqa: S608
+        f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN {insert_new} END",
+        f"CREATE TRIGGER {fts}_update AFTER UPDATE ON {table} BEGIN {delete_old} {insert_new} END",
+        f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN {delete_old} END",
+    ]
+
+
+def drop_ddl(register: Register, dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        return [f"DROP INDEX search_ix_{register.table}"]
+    fts = fts_table(register)
+    return [f"DROP TRIGGER {fts}_{event}" for event in ("insert", "update", "delete")] + [f"DROP TABLE {fts}"]
+
+
+def is_search_index(name: str | None) -> bool:
+    """Objects the migrations make outside the models (FTS5 tables and their shadow tables,
+    GIN expression indexes): left out when comparing the models with the database."""
+    return bool(name) and str(name).startswith(("search_fts_", "search_ix_"))

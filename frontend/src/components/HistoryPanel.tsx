@@ -1,0 +1,52 @@
+import { api, type Schemas } from '../api/client'
+import { load, useResource } from '../lib/data'
+import { describe } from '../lib/problem'
+
+type Kind = Schemas['RecordHistory']['kind']
+
+function when(value: string): string {
+  return new Date(value).toLocaleString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })
+}
+
+/** A record's change history from the audit trail: who, when, and each field before and after. */
+export function HistoryPanel({ kind, id }: { kind: Kind; id: string }) {
+  const history = useResource(`${kind}/${id}`, () => load(() => api.GET('/api/v1/history/{kind}/{record_id}', { params: { path: { kind, record_id: id } } })))
+  return (
+    <section aria-labelledby="history-heading" class="app-history" data-testid="history">
+      <h2 class="govuk-heading-m" id="history-heading">History</h2>
+      {history.problem && <p class="govuk-body">The history could not be shown: {describe(history.problem)}</p>}
+      {history.loading && !history.data && <p class="govuk-body">Loading the history…</p>}
+      {history.data && history.data.entries.length === 0 && <p class="govuk-body">None recorded</p>}
+      {history.data?.entries.map((entry) => (
+        <div class="govuk-!-margin-bottom-6" key={entry.seq}>
+          <h3 class="govuk-heading-s govuk-!-margin-bottom-2">
+            {entry.action_label}: {entry.record_label.toLowerCase()}, by {entry.actor_label}, {when(entry.occurred_at)}
+          </h3>
+          {entry.changes.length > 0 && (
+            <table class="govuk-table">
+              <caption class="govuk-visually-hidden">
+                {entry.action_label} by {entry.actor_label}, {when(entry.occurred_at)}
+              </caption>
+              <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                  <th scope="col" class="govuk-table__header">Field</th>
+                  <th scope="col" class="govuk-table__header">Before</th>
+                  <th scope="col" class="govuk-table__header">After</th>
+                </tr>
+              </thead>
+              <tbody class="govuk-table__body">
+                {entry.changes.map((change) => (
+                  <tr class="govuk-table__row" key={change.field}>
+                    <th scope="row" class="govuk-table__header">{change.label}</th>
+                    <td class="govuk-table__cell">{change.before ?? '—'}</td>
+                    <td class="govuk-table__cell">{change.after ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      ))}
+    </section>
+  )
+}
