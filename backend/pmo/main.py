@@ -47,6 +47,7 @@ from pmo.raid.items_router import router as raid_items_router
 from pmo.raid.risks_router import router as risks_router
 from pmo.reports.highlights_router import router as highlight_reports_router
 from pmo.web import web_router
+from pmo.work.work_router import router as work_router
 
 DESCRIPTION = """\
 Change portfolio management for English councils: programmes and projects, RAID logs,
@@ -88,6 +89,7 @@ DOMAIN_ROUTERS = (
     kpi_import_router,
     kpis_router,
     highlight_reports_router,
+    work_router,
 )
 
 

@@ -787,27 +787,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me/work": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get My Work
-         * @description What waits for you: gate reviews you must decide, and the milestones you own and the risk
-         *     actions you are the actionee of that are overdue or due within 30 days.
-         */
-        get: operations["me-get_my_work"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/lifecycles": {
         parameters: {
             query?: never;
@@ -2747,6 +2726,31 @@ export interface paths {
          *     as the Word document.
          */
         get: operations["highlight-reports-highlight_pack_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/work": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My work list
+         * @description Everything waiting for you, each list with its count in `counts` and each item with its
+         *     web page (`link`) and API URL (`api_url`): your projects and programmes; gate reviews you
+         *     must decide; draw-downs to consult on, decide, or record the Cabinet outcome of; KPI values
+         *     you must enter for the last period that ended; the PMO's verification queue; your
+         *     milestones, risk actions and risk reviews overdue or due within 30 days; and, for the PMO,
+         *     late highlight reports. Only what you may act on is listed.
+         */
+        get: operations["me-get_my_work"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5923,8 +5927,11 @@ export interface components {
             name: string;
             period: components["schemas"]["PeriodPublic"];
         };
-        /** MyWork */
-        MyWork: {
+        /**
+         * MyWorkList
+         * @description Everything waiting for the person asking, each list with its count in `counts`.
+         */
+        MyWorkList: {
             /**
              * Gate Reviews To Decide
              * @description Pending reviews you are a decider of and have not decided yet.
@@ -5940,6 +5947,47 @@ export interface components {
              * @description Risk actions you are the actionee of, open or in progress, on an open risk, that are overdue or due within 30 days (earliest first).
              */
             actions_due: components["schemas"]["ActionDue"][];
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            counts: components["schemas"]["WorkCounts"];
+            /**
+             * My Projects
+             * @description Projects you are the SRO or project manager of, not closed (`action`: `sponsor` or `manage`).
+             */
+            my_projects: components["schemas"]["WorkItem"][];
+            /**
+             * My Programmes
+             * @description Programmes you are the SRO of.
+             */
+            my_programmes: components["schemas"]["WorkItem"][];
+            /**
+             * Drawdowns Awaiting Me
+             * @description Open draw-down requests you can act on now: give your view as a consultee (`consult`), decide within delegation (`decide`), or record the Cabinet or Council outcome as democratic services (`record_decision`).
+             */
+            drawdowns_awaiting_me: components["schemas"]["WorkItem"][];
+            /**
+             * Kpi Values Due
+             * @description Active KPIs you own or whose project you manage, that you may submit for, with no submitted value for the last period that has ended (`due_on`: that period's end).
+             */
+            kpi_values_due: components["schemas"]["WorkItem"][];
+            /**
+             * Kpi Values To Verify
+             * @description The PMO's queue: submitted values to verify and verified values to publish.
+             */
+            kpi_values_to_verify: components["schemas"]["WorkItem"][];
+            /**
+             * Risk Reviews Due
+             * @description Open risks you own, that you may change, whose review date is past or within 30 days.
+             */
+            risk_reviews_due: components["schemas"]["WorkItem"][];
+            /**
+             * Late Highlight Reports
+             * @description For the PMO and admins: projects whose highlight report for the last due month is late (as `GET /highlight-reports/late`).
+             */
+            late_highlight_reports: components["schemas"]["WorkItem"][];
         };
         /**
          * Nature
@@ -8332,6 +8380,83 @@ export interface components {
          * @enum {string}
          */
         View: "supports" | "objects" | "comment";
+        /**
+         * WorkCounts
+         * @description How many items each section holds in all (a list shows at most 200).
+         */
+        WorkCounts: {
+            /** Gate Reviews To Decide */
+            gate_reviews_to_decide: number;
+            /** Milestones Due */
+            milestones_due: number;
+            /** Actions Due */
+            actions_due: number;
+            /** My Projects */
+            my_projects: number;
+            /** My Programmes */
+            my_programmes: number;
+            /** Drawdowns Awaiting Me */
+            drawdowns_awaiting_me: number;
+            /** Kpi Values Due */
+            kpi_values_due: number;
+            /** Kpi Values To Verify */
+            kpi_values_to_verify: number;
+            /** Risk Reviews Due */
+            risk_reviews_due: number;
+            /** Late Highlight Reports */
+            late_highlight_reports: number;
+        };
+        /**
+         * WorkItem
+         * @description One thing on a person's work list, with where to open it.
+         */
+        WorkItem: {
+            /**
+             * Kind
+             * @description `project`, `programme`, `drawdown`, `kpi`, `kpi_value`, `risk` or `highlight_report`.
+             */
+            kind: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The record's id (for a late highlight report: the project's).
+             */
+            id: string;
+            /**
+             * Reference
+             * @description Its reference or code, e.g. `CBC-0001`, `DD-0004`, `CS-01`.
+             */
+            reference: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Action
+             * @description What you are to do: `manage`, `sponsor`, `consult`, `decide`, `record_decision`, `enter_value`, `verify`, `publish`, `review`, `chase_report`.
+             */
+            action: string;
+            /**
+             * Detail
+             * @description One line saying why it is on the list.
+             */
+            detail: string;
+            /** Due On */
+            due_on?: string | null;
+            /**
+             * Overdue
+             * @description `due_on` is before today.
+             */
+            overdue: boolean;
+            /**
+             * Link
+             * @description The web app's page for it, e.g. `/drawdowns/{id}`.
+             */
+            link: string;
+            /**
+             * Api Url
+             * @description The API's URL of the record, e.g. `/api/v1/drawdowns/{id}`.
+             */
+            api_url: string;
+        };
         /** YearAmount */
         YearAmount: {
             /** Financial Year */
@@ -15603,108 +15728,6 @@ export interface operations {
             };
             /** @description No such record in your organisation. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request is not valid; `errors` says where. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; wait for `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error on the server. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    "me-get_my_work": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
-                "If-None-Match"?: string | null;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MyWork"];
-                };
-            };
-            /** @description Not modified: the `If-None-Match` tag is current. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request (a control character in the path, or a body that cannot be read). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not signed in, or the token is not valid. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Signed in, but not allowed to do this. */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30112,6 +30135,108 @@ export interface operations {
             };
             /** @description No such record in your organisation. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "me-get_my_work": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyWorkList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
