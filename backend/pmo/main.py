@@ -47,6 +47,7 @@ from pmo.raid.items_router import router as raid_items_router
 from pmo.raid.risks_router import router as risks_router
 from pmo.reports.highlights_router import router as highlight_reports_router
 from pmo.web import web_router
+from pmo.work.notifications_router import router as notifications_router
 from pmo.work.work_router import router as work_router
 
 DESCRIPTION = """\
@@ -90,6 +91,7 @@ DOMAIN_ROUTERS = (
     kpis_router,
     highlight_reports_router,
     work_router,
+    notifications_router,
 )
 
 

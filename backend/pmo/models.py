@@ -28,6 +28,7 @@ from pmo.portfolio.models import (
 )
 from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
 from pmo.reports.highlights_models import HighlightReport
+from pmo.work.notifications_models import EmailMessage, Notification, NotificationPreference
 from pmo.worker.models import ScheduledJob, WorkerHeartbeat
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Directorate",
     "Drawdown",
     "DrawdownConsultation",
+    "EmailMessage",
     "FundingSource",
     "GateDecision",
     "GateReview",
@@ -61,6 +63,8 @@ __all__ = [
     "Lifecycle",
     "Milestone",
     "MilestoneBaseline",
+    "Notification",
+    "NotificationPreference",
     "Organisation",
     "Portfolio",
     "Programme",

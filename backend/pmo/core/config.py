@@ -18,7 +18,7 @@ VAR_DIR = PROJECT_ROOT / "var"
 MIN_SECRET_LENGTH = 32
 MIN_DB_PASSWORD_LENGTH = 16
 # Settings that may come from a file named by `PMO_<NAME>_FILE` (Docker secrets).
-FILE_SETTINGS = ("secret_key", "database_url", "db_password")
+FILE_SETTINGS = ("secret_key", "database_url", "db_password", "smtp_password")
 # Marks of a value copied from an example or left as a default: production refuses them.
 PLACEHOLDERS = ("change-me", "changeme", "change_me", "replace-me", "replace_me", "placeholder")
 
@@ -107,6 +107,17 @@ class Settings(BaseSettings):
 
     # `pmo worker`: seconds between looks for due jobs.
     worker_poll_seconds: float = Field(default=15.0, gt=0, le=3600)
+
+    # Where people reach the web app: links in emails are absolute from here.
+    public_url: str = "http://localhost:8000"
+    # Email of notifications, sent by `pmo worker` only; none is sent while `smtp_host` is unset.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str = "pmo@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = Field(default=10, gt=0, le=120)
 
     # The built web app, served at `/` (`npm run build` in frontend/ writes it).
     frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"

@@ -18,6 +18,8 @@ from sqlmodel import Session, col
 from pmo.core.config import get_settings
 from pmo.core.idempotency import KEEP_KEYS_FOR
 from pmo.core.models import IdempotencyRecord, RateLimitCounter
+from pmo.work.due_notifications import notify_due_work
+from pmo.work.notifications_service import deliver_email
 from pmo.worker.models import WorkerHeartbeat
 
 # Rate-limit windows are at most this long (the sign-in window is 15 minutes by default, the
@@ -63,5 +65,7 @@ JOBS: dict[str, Job] = {
         Job("purge-idempotency-records", timedelta(minutes=15), purge_idempotency_records),
         Job("purge-rate-limit-counters", timedelta(minutes=15), purge_rate_limit_counters),
         Job("purge-worker-heartbeats", timedelta(hours=1), purge_worker_heartbeats),
+        Job("deliver-email", timedelta(seconds=15), deliver_email),
+        Job("notify-due-work", timedelta(days=1), notify_due_work),
     )
 }
