@@ -79,6 +79,7 @@ def upgrade() -> None:
         sa.Column("to_address", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("link", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("next_attempt_at", UTCDateTime(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),

@@ -52,6 +52,9 @@ class EmailMessage(SQLModel, table=True):
     to_address: str = Field(max_length=320)
     subject: str = Field(max_length=300)
     body: str = Field(sa_column=Column(Text, nullable=False))
+    # The web app's path: made absolute from `PMO_PUBLIC_URL` when sent, so mail queued before
+    # a change of address links to the new one.
+    link: str = Field(max_length=500)
     created_at: datetime = timestamp_field()
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)
     attempts: int = Field(default=0)

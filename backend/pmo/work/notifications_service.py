@@ -28,9 +28,10 @@ from pmo.work.notifications_schemas import (
     NotificationPublic,
 )
 
-# Sending: a batch per run; a failed message waits longer each time, and is given up after
-# MAX_ATTEMPTS (kept with its last error for the administrator).
+# Sending: batches of BATCH, up to PER_RUN a run; a failed message waits longer each time, and
+# is given up after MAX_ATTEMPTS (kept with its last error for the administrator).
 BATCH = 50
+PER_RUN = 1000
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(minutes=1)
 
@@ -79,7 +80,6 @@ def notify(
     people = sorted(found, key=lambda u: str(u.id))
     no_email = _email_off(session, [p.id for p in people], kind)
     now = utcnow()
-    url = get_settings().public_url.rstrip("/") + link
     written = []
     for person in people:
         notification = Notification(
@@ -95,8 +95,8 @@ def notify(
                     notification_id=notification.id,
                     to_address=person.email,
                     subject=f"{SUBJECTS[kind]}: {title}"[:300],
-                    body=f"Dear {person.display_name},\n\n{title}\n\nOpen it here: {url}\n\n"
-                    "You can choose which notifications come by email on your account page.\n",
+                    body=f"Dear {person.display_name},\n\n{title}\n",
+                    link=link,
                     next_attempt_at=now,
                 )
             )
@@ -225,7 +225,11 @@ def _send(message: EmailMessage) -> None:
     mime["To"] = message.to_address
     mime["Subject"] = message.subject
     mime["Message-ID"] = f"<{message.id}@pmo>"
-    mime.set_content(message.body)
+    url = settings.public_url.rstrip("/") + message.link
+    mime.set_content(
+        f"{message.body}\nOpen it here: {url}\n\n"
+        "You can choose which notifications come by email on your account page.\n"
+    )
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()
@@ -235,35 +239,45 @@ def _send(message: EmailMessage) -> None:
 
 
 def deliver_email(session: Session, now: datetime) -> int:
-    """Send due messages of the outbox; a failure is retried later (1, 2, 4... minutes), and
-    given up after MAX_ATTEMPTS. Nothing is sent while no SMTP server is configured."""
+    """Send due messages of the outbox, a batch at a time, up to PER_RUN; a failure is retried
+    later (1, 2, 4... minutes), and given up after MAX_ATTEMPTS. Nothing is sent while no SMTP
+    server is configured."""
     if get_settings().smtp_host is None:
         return 0
-    due = session.execute(
-        select(EmailMessage)
-        .where(
-            col(EmailMessage.sent_at).is_(None),
-            col(EmailMessage.failed_at).is_(None),
-            EmailMessage.next_attempt_at <= now,
-        )
-        .order_by(col(EmailMessage.next_attempt_at), col(EmailMessage.id))
-        .limit(BATCH)
-    ).scalars()
     sent = 0
-    for message in due:
-        message.attempts += 1
-        try:
-            _send(message)
-        except (OSError, smtplib.SMTPException) as exc:
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.failed_at = now
+    tried: set[uuid.UUID] = set()
+    while len(tried) < PER_RUN:
+        due = list(
+            session.execute(
+                select(EmailMessage)
+                .where(
+                    col(EmailMessage.sent_at).is_(None),
+                    col(EmailMessage.failed_at).is_(None),
+                    EmailMessage.next_attempt_at <= now,
+                    col(EmailMessage.id).not_in(tried),
+                )
+                .order_by(col(EmailMessage.next_attempt_at), col(EmailMessage.id))
+                .limit(BATCH)
+            ).scalars()
+        )
+        if not due:
+            break
+        for message in due:
+            tried.add(message.id)
+            message.attempts += 1
+            try:
+                _send(message)
+            except (OSError, smtplib.SMTPException) as exc:
+                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                if message.attempts >= MAX_ATTEMPTS:
+                    message.failed_at = now
+                else:
+                    message.next_attempt_at = now + FIRST_RETRY * 2 ** (message.attempts - 1)
             else:
-                message.next_attempt_at = now + FIRST_RETRY * 2 ** (message.attempts - 1)
-        else:
-            message.sent_at = now
-            sent += 1
-        session.add(message)
+                message.sent_at = now
+                sent += 1
+            session.add(message)
+        session.flush()
     # The outcomes commit with the job's run (`pmo.worker.service.run_job`): delivery is at least
-    # once, so a worker killed mid-batch sends that batch again.
+    # once, so a worker killed mid-run sends that run's messages again.
     return sent
