@@ -64,6 +64,8 @@ from pmo.search.router import router as search_router
 from pmo.web import web_router
 from pmo.webhooks.openapi import webhooks_router
 from pmo.webhooks.subscriptions_router import router as webhook_subscriptions_router
+from pmo.work.notifications_router import router as notifications_router
+from pmo.work.work_router import router as work_router
 
 DESCRIPTION = """\
 Change portfolio management for English councils: programmes and projects, RAID logs,
@@ -119,6 +121,8 @@ DOMAIN_ROUTERS = (
     history_router,
     roadmap_router,
     raid_register_router,
+    work_router,
+    notifications_router,
 )
 
 

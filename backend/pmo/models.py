@@ -33,6 +33,7 @@ from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
 from pmo.reports.highlights_models import HighlightReport
 from pmo.reports.models import ReportPack
 from pmo.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
+from pmo.work.notifications_models import EmailMessage, Notification, NotificationPreference
 from pmo.worker.models import ScheduledJob, WorkerHeartbeat
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "DirectorySession",
     "Drawdown",
     "DrawdownConsultation",
+    "EmailMessage",
     "ForwardPlanEntry",
     "FundingSource",
     "GateDecision",
@@ -72,6 +74,8 @@ __all__ = [
     "Meeting",
     "Milestone",
     "MilestoneBaseline",
+    "Notification",
+    "NotificationPreference",
     "OfficerDecision",
     "Organisation",
     "Portfolio",

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { api } from './api/client'
 import { onSessionChange, refresh, signOut, signOutEverywhere } from './api/session'
 import { Loading, ProblemPage } from './components/ui'
-import { load } from './lib/data'
+import { load, useResource } from './lib/data'
 import { type Who, WhoContext } from './lib/me'
 import type { Problem } from './lib/problem'
 import { match, navigate, onLinkClick, useLocation } from './lib/router'
@@ -27,6 +27,7 @@ import { KpiImport } from './pages/KpiImport'
 import { KpiEdit, KpiNew, KpiTargets } from './pages/KpiEditing'
 import { HighlightReportPage } from './pages/Highlights'
 import { HeaderSearch, HistoryPage, RaidRegister, Roadmap, SearchPage } from './pages/Find'
+import { AccountPage, MyWorkPage, NotificationsPage } from './pages/Work'
 import { BenefitEdit, BenefitNew, BenefitProfile, CostLineEdit, CostLineNew } from './pages/MoneyForms'
 
 const PRODUCT = 'Change portfolio'
@@ -35,6 +36,9 @@ type Route = [string, (params: Record<string, string>) => preact.JSX.Element, st
 
 const ROUTES: Route[] = [
   ['/', () => <Home />],
+  ['/work', () => <MyWorkPage />],
+  ['/notifications', () => <NotificationsPage />],
+  ['/account', () => <AccountPage />],
   ['/portfolio', () => <Dashboard />, 'portfolio:read'],
   ['/projects', () => <Projects />, 'portfolio:read'],
   ['/programmes/:id', (p) => <Programme id={p.id as string} />, 'portfolio:read'],
@@ -208,7 +212,10 @@ export function App() {
           {signedIn && <HeaderSearch />}
           {signedIn && (
             <div class="app-header__account">
-              <span>{who.me.display_name}</span>
+              <a class="govuk-link app-header__link" href="/account">
+                {who.me.display_name}
+              </a>
+              <UnreadLink path={path} />
               <button type="button" class="app-link-button" onClick={() => signOut().then((providerSignOut) => (providerSignOut ? window.location.assign(providerSignOut) : navigate('/')))}>
                 Sign out
               </button>
@@ -259,5 +266,16 @@ export function App() {
         </p>
       </footer>
     </WhoContext.Provider>
+  )
+}
+
+/** The header's link to the notifications, with the unread count (read again on each page). */
+function UnreadLink({ path }: { path: string }) {
+  const unread = useResource(`unread-${path}`, () => load(() => api.GET('/api/v1/me/notifications/unread-count')))
+  const count = unread.data?.unread ?? 0
+  return (
+    <a class="govuk-link app-header__link" href="/notifications" data-testid="unread-notifications">
+      Notifications{count > 0 ? ` (${count} unread)` : ''}
+    </a>
   )
 }

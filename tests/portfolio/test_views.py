@@ -158,7 +158,8 @@ def test_my_work(register, pmo, org, client, engine) -> None:
     _decide(engine, to_decide, colleague)
     assert len(register.get(me, "/me/work")[0]["gate_reviews_to_decide"]) == 1
     nothing = register.get(requester, "/me/work")[0]
-    assert nothing == {"gate_reviews_to_decide": [], "milestones_due": [], "actions_due": []}
+    assert [nothing[k] for k in ("gate_reviews_to_decide", "milestones_due", "actions_due")] == [[], [], []]
+    assert nothing["counts"]["gate_reviews_to_decide"] == nothing["counts"]["milestones_due"] == 0
 
 
 def _risk(register: Any, who: Any, **where: str) -> dict[str, Any]:
@@ -186,14 +187,16 @@ def _action(
 
 def test_my_actions_due(register, pmo, org, client, engine) -> None:
     programme = register.programme(pmo)
-    project = register.project(pmo, programme)
     me = register.factory.person(org, Role.project_manager)
-    colleague = register.factory.person(org, Role.project_manager)
+    colleague = register.factory.person(org, Role.pmo)
+    project = register.project(pmo, programme, project_manager_id=str(me.id))
     risk = _risk(register, pmo, project_id=project["id"])
     programme_risk = _risk(register, pmo, programme_id=programme["id"])
     mine = {"actionee_id": str(me.id)}
     _action(register, pmo, risk, "Overdue", -3, **mine)
-    _action(register, pmo, programme_risk, "Due", 30, **mine, status="in_progress")
+    _action(register, pmo, risk, "Due", 30, **mine, status="in_progress")
+    # A project manager cannot change a programme's risk (its actions' route refuses them).
+    _action(register, pmo, programme_risk, "On the programme's risk", 2, **mine)
     _action(register, pmo, risk, "Later", 31, **mine)
     _action(register, pmo, risk, "Done", -1, **mine, status="done")
     _action(register, pmo, risk, "Cancelled", 1, **mine, status="cancelled")
@@ -219,7 +222,7 @@ def test_my_actions_due(register, pmo, org, client, engine) -> None:
     assert (overdue["project_id"], overdue["project_name"]) == (project["id"], project["name"])
     assert overdue["project_reference"] == project["reference"]
     assert due["status"] == "in_progress"
-    assert (due["project_id"], due["programme_id"]) == (None, programme["id"])
+    assert due["project_id"] == project["id"]
     assert [a["description"] for a in register.get(colleague, "/me/work")[0]["actions_due"]] == [
         "Someone else's"
     ]

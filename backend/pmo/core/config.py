@@ -19,7 +19,7 @@ VAR_DIR = PROJECT_ROOT / "var"
 MIN_SECRET_LENGTH = 32
 MIN_DB_PASSWORD_LENGTH = 16
 # Settings that may come from a file named by `PMO_<NAME>_FILE` (Docker secrets).
-FILE_SETTINGS = ("secret_key", "database_url", "db_password")
+FILE_SETTINGS = ("secret_key", "database_url", "db_password", "smtp_password")
 # Marks of a value copied from an example or left as a default: production refuses them.
 PLACEHOLDERS = ("change-me", "changeme", "change_me", "replace-me", "replace_me", "placeholder")
 
@@ -144,6 +144,14 @@ class Settings(BaseSettings):
     webhooks_retry_hours: float = Field(default=72, gt=0, le=24 * 14)
     # After a secret rotation, the previous secret signs too (a second signature) this long.
     webhooks_secret_grace_hours: float = Field(default=24, ge=0, le=24 * 30)
+    # Email of notifications, sent by `pmo worker` only; none is sent while `smtp_host` is unset.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str = "pmo@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = Field(default=10, gt=0, le=120)
 
     # The built web app, served at `/` (`npm run build` in frontend/ writes it).
     frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"

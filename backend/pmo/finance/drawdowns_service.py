@@ -59,6 +59,8 @@ from pmo.gates.schemas import ReviewStatus
 from pmo.portfolio import policies as portfolio_policies
 from pmo.portfolio.models import Project
 from pmo.webhooks import emitters
+from pmo.work import notifications_service as notifications
+from pmo.work.notifications_schemas import NotificationKind
 
 S = DrawdownStatus
 
@@ -451,7 +453,41 @@ def create_drawdown(session: Session, actor: Actor, data: DrawdownCreate) -> Dra
     )
     audit.created(session, actor, drawdown, "drawdown")
     emitters.drawdown_requested(session, drawdown)
+    _tell_who_acts_next(session, drawdown, project)
     return drawdown
+
+
+def _tell_who_acts_next(session: Session, drawdown: Drawdown, project: Project) -> None:
+    """Notify the people who can take the request's next step (never its requester)."""
+    if drawdown.status == S.consultation.value:
+        roles, scope, step = drawdown.consultee_roles, project.lead_directorate_id, "your view"
+    elif drawdown.status == S.awaiting_decision.value and drawdown.decider_role:
+        roles, scope, step = [drawdown.decider_role], _decider_scope(drawdown, project), "your decision"
+    elif drawdown.status == S.referred.value:
+        roles, scope, step = [Role.democratic_services.value], None, "the committee's decision to be recorded"
+    else:
+        return
+    people = notifications.role_holders(session, drawdown.organisation_id, roles, scope)
+    notifications.notify(
+        session,
+        drawdown.organisation_id,
+        people - {drawdown.requested_by_id},
+        NotificationKind.decision_waiting,
+        f"{drawdown.reference} for {project.reference} {project.name} waits for {step}",
+        f"/drawdowns/{drawdown.id}",
+    )
+
+
+def _tell_requester(session: Session, drawdown: Drawdown, outcome: str) -> None:
+    project = session.get_one(Project, drawdown.project_id)
+    notifications.notify(
+        session,
+        drawdown.organisation_id,
+        [drawdown.requested_by_id],
+        NotificationKind.request_decided,
+        f"{drawdown.reference} for {project.reference} {project.name} was {outcome}",
+        f"/drawdowns/{drawdown.id}",
+    )
 
 
 # Consultation, decisions, withdrawal ------------------------------------------------------
@@ -510,6 +546,7 @@ def consult(session: Session, actor: Actor, drawdown: Drawdown, data: Consultati
     audit.created(session, actor, consultation, "drawdown_consultation")
     if drawdown.status == S.consultation.value and set(drawdown.consultee_roles) <= recorded | {role}:
         audit.changed(session, actor, drawdown, "drawdown", {"status": S.awaiting_decision.value})
+        _tell_who_acts_next(session, drawdown, session.get_one(Project, drawdown.project_id))
     return drawdown
 
 
@@ -585,6 +622,7 @@ def decide(session: Session, actor: Actor, drawdown: Drawdown, data: DrawdownDec
         exempt_information=data.exempt_information,
     )
     emitters.drawdown_decided(session, drawdown)
+    _tell_requester(session, drawdown, outcome.value)
     return drawdown
 
 
@@ -627,6 +665,7 @@ def record_committee_decision(
     }
     audit.changed(session, actor, drawdown, "drawdown", changes, action="decide")
     emitters.drawdown_decided(session, drawdown)
+    _tell_requester(session, drawdown, data.outcome.value)
     return drawdown
 
 

@@ -39,6 +39,8 @@ from pmo.gates.templates import BUILTIN_LIFECYCLES, DEFAULT_BUILTIN
 from pmo.organisations.models import Organisation, RoleAssignment, User
 from pmo.portfolio.models import GovernanceBody, GovernanceBodyMember, Programme, Project
 from pmo.webhooks import emitters
+from pmo.work import notifications_service as notifications
+from pmo.work.notifications_schemas import NotificationKind
 
 # Lifecycles ----------------------------------------------------------------------------
 
@@ -392,6 +394,14 @@ def request_review(session: Session, actor: Actor, project: Project, data: GateR
         approval=gate.get("approval", Approval.any.value),
     )
     audit.created(session, actor, review, "gate_review")
+    notifications.notify(
+        session,
+        project.organisation_id,
+        [d for d in decider_ids if d != actor.id],  # the requester never decides (four-eyes)
+        NotificationKind.decision_waiting,
+        f"{project.reference} {project.name}: a gate review waits for your decision",
+        f"/gate-reviews/{review.id}",
+    )
     return review
 
 
@@ -493,6 +503,15 @@ def decide(session: Session, actor: Actor, review: GateReview, data: GateDecisio
     emitters.gate_review_decided(session, review)
     if outcome in (ReviewStatus.approved, ReviewStatus.approved_with_conditions):
         _move_project(session, actor, review)
+    project = session.get_one(Project, review.project_id)
+    notifications.notify(
+        session,
+        review.organisation_id,
+        [review.requested_by_id],
+        NotificationKind.request_decided,
+        f"{project.reference} {project.name}: your gate review was {outcome.value.replace('_', ' ')}",
+        f"/gate-reviews/{review.id}",
+    )
     return review
 
 

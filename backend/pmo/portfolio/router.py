@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from pmo.auth.dependencies import Authenticated, require
+from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
@@ -31,7 +31,6 @@ from pmo.portfolio.schemas import (
     MilestoneRebaseline,
     MilestoneStatus,
     MilestoneUpdate,
-    MyWork,
     PortfolioCreate,
     PortfolioPublic,
     PortfolioUpdate,
@@ -629,13 +628,3 @@ def delete_milestone(milestone_id: uuid.UUID, session: SessionDep, actor: Edit) 
     project = service.get_project(session, actor, milestone.project_id)
     service.delete_milestone(session, actor, milestone, project)
     return Response(status_code=204)
-
-
-# My work ---------------------------------------------------------------------------------
-
-
-@router.get("/me/work", tags=["me"], response_model=MyWork, responses=declare(304))
-def get_my_work(session: SessionDep, actor: Authenticated, if_none_match: IfNoneMatch = None) -> Response:
-    """What waits for you: gate reviews you must decide, and the milestones you own and the risk
-    actions you are the actionee of that are overdue or due within 30 days."""
-    return json_with_etag(service.my_work(session, actor), if_none_match)

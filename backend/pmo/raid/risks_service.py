@@ -74,6 +74,8 @@ from pmo.raid.risks_schemas import (
 )
 from pmo.raid.scoring import Band, Scale, scale_of
 from pmo.webhooks import emitters
+from pmo.work import notifications_service as notifications
+from pmo.work.notifications_schemas import NotificationKind
 
 RISK_PREFIX = "R"
 ISSUE_PREFIX = "I"
@@ -524,7 +526,20 @@ def create_action(session: Session, actor: Actor, risk: Risk, data: RiskActionCr
     check_people(session, actor, actionee_id=data.actionee_id)
     action = RiskAction(organisation_id=actor.organisation_id, risk_id=risk.id, **data.model_dump())
     audit.created(session, actor, action, "risk_action")
+    _tell_actionee(session, actor, risk, action)
     return action
+
+
+def _tell_actionee(session: Session, actor: Actor, risk: Risk, action: RiskAction) -> None:
+    if action.actionee_id is not None and action.actionee_id != actor.id:
+        notifications.notify(
+            session,
+            risk.organisation_id,
+            [action.actionee_id],
+            NotificationKind.assigned,
+            f"{risk.reference} {risk.title}: an action was given to you",
+            f"/risks/{risk.id}/edit",
+        )
 
 
 def update_action(session: Session, actor: Actor, action: RiskAction, data: RiskActionUpdate) -> RiskAction:
@@ -537,7 +552,10 @@ def update_action(session: Session, actor: Actor, action: RiskAction, data: Risk
         if value is not None or name in NULLABLE_ACTION_FIELDS
     }
     check_people(session, actor, actionee_id=changes.get("actionee_id"))
+    reassigned = "actionee_id" in changes and changes["actionee_id"] != action.actionee_id
     audit.changed(session, actor, action, "risk_action", changes)
+    if reassigned:
+        _tell_actionee(session, actor, risk, action)
     return action
 
 

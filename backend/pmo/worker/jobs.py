@@ -21,6 +21,8 @@ from pmo.core.models import IdempotencyRecord, RateLimitCounter
 from pmo.decisions import officer_decisions_service
 from pmo.reports.service import make_queued_packs
 from pmo.webhooks.delivery import claim_lease, deliver_webhooks
+from pmo.work.due_notifications import notify_due_work
+from pmo.work.notifications_service import deliver_email
 from pmo.worker.models import WorkerHeartbeat
 
 # Rate-limit windows are at most this long (the sign-in window is 15 minutes by default, the
@@ -84,5 +86,7 @@ JOBS: dict[str, Job] = {
         # Every cycle; its lease is a delivery's, so a killed worker's deliveries are sent
         # again soon by another (the job stops claiming after half of it).
         Job("deliver-webhooks", timedelta(0), deliver_webhooks, lease=claim_lease(get_settings())),
+        Job("deliver-email", timedelta(seconds=15), deliver_email),
+        Job("notify-due-work", timedelta(days=1), notify_due_work),
     )
 }

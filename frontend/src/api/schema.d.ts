@@ -1098,27 +1098,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me/work": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get My Work
-         * @description What waits for you: gate reviews you must decide, and the milestones you own and the risk
-         *     actions you are the actionee of that are overdue or due within 30 days.
-         */
-        get: operations["me-get_my_work"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/lifecycles": {
         parameters: {
             query?: never;
@@ -4008,6 +3987,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/work": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My work list
+         * @description Everything waiting for you, each list with its count in `counts` and each item with its
+         *     web page (`link`) and API URL (`api_url`): your projects and programmes; gate reviews you
+         *     must decide; draw-downs to consult on, decide, or record the Cabinet outcome of; KPI values
+         *     you must enter for the last period that ended; the PMO's verification queue; your
+         *     milestones, risk actions and risk reviews overdue or due within 30 days; and, for the PMO,
+         *     late highlight reports. Only what you may act on is listed.
+         */
+        get: operations["me-get_my_work"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my notifications
+         * @description Your notifications, newest first: decisions waiting for you, items assigned to you, KPI
+         *     values due, reviews overdue, your requests decided. Each links to its record's page.
+         */
+        get: operations["me-list_my_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count my unread notifications
+         * @description How many of your notifications you have not read (the number in the app's header).
+         */
+        get: operations["me-my_unread_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a notification read
+         * @description Mark one of your notifications read (again: no change). Another person's is a 404.
+         */
+        post: operations["me-mark_notification_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark all my notifications read
+         * @description Mark every unread notification of yours read; says how many.
+         */
+        post: operations["me-mark_all_notifications_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My email choices
+         * @description For each kind of notification, whether it also comes by email (on unless you turned it
+         *     off). Notifications always show in the app.
+         */
+        get: operations["me-my_notification_preferences"];
+        /**
+         * Choose which notifications come by email
+         * @description Turn email on or off for the kinds named; the others keep their setting. People only:
+         *     an API client is refused (403).
+         */
+        put: operations["me-set_my_notification_preferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "kpi.value.published": {
@@ -5872,6 +5983,21 @@ export interface components {
          * @enum {string}
          */
         DrawdownStatus: "consultation" | "awaiting_decision" | "referred" | "approved" | "rejected" | "withdrawn";
+        /**
+         * EmailChoice
+         * @description Whether notifications of one kind also come by email (they always show in the app).
+         */
+        EmailChoice: {
+            kind: components["schemas"]["NotificationKind"];
+            /** Email */
+            email: boolean;
+        };
+        /** EmailChoiceUpdate */
+        EmailChoiceUpdate: {
+            kind: components["schemas"]["NotificationKind"];
+            /** Email */
+            email: boolean;
+        };
         /** Escalate */
         Escalate: {
             /** @description Above the current level: programme, then steering_group. */
@@ -8379,8 +8505,11 @@ export interface components {
             name: string;
             period: components["schemas"]["PeriodPublic"];
         };
-        /** MyWork */
-        MyWork: {
+        /**
+         * MyWorkList
+         * @description Everything waiting for the person asking, each list with its count in `counts`.
+         */
+        MyWorkList: {
             /**
              * Gate Reviews To Decide
              * @description Pending reviews you are a decider of and have not decided yet.
@@ -8396,6 +8525,47 @@ export interface components {
              * @description Risk actions you are the actionee of, open or in progress, on an open risk, that are overdue or due within 30 days (earliest first).
              */
             actions_due: components["schemas"]["ActionDue"][];
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            counts: components["schemas"]["WorkCounts"];
+            /**
+             * My Projects
+             * @description Projects you are the SRO or project manager of, not closed (`action`: `sponsor` or `manage`).
+             */
+            my_projects: components["schemas"]["WorkItem"][];
+            /**
+             * My Programmes
+             * @description Programmes you are the SRO of.
+             */
+            my_programmes: components["schemas"]["WorkItem"][];
+            /**
+             * Drawdowns Awaiting Me
+             * @description Open draw-down requests you can act on now: give your view as a consultee (`consult`), decide within delegation (`decide`), or record the Cabinet or Council outcome as democratic services (`record_decision`).
+             */
+            drawdowns_awaiting_me: components["schemas"]["WorkItem"][];
+            /**
+             * Kpi Values Due
+             * @description Active KPIs you own or whose project you manage, that you may submit for, with no submitted value for the last period that has ended (`due_on`: that period's end).
+             */
+            kpi_values_due: components["schemas"]["WorkItem"][];
+            /**
+             * Kpi Values To Verify
+             * @description The PMO's queue: submitted values to verify and verified values to publish.
+             */
+            kpi_values_to_verify: components["schemas"]["WorkItem"][];
+            /**
+             * Risk Reviews Due
+             * @description Open risks you own, that you may change, whose review date is past or within 30 days.
+             */
+            risk_reviews_due: components["schemas"]["WorkItem"][];
+            /**
+             * Late Highlight Reports
+             * @description For the PMO and admins: projects whose highlight report for the last due month is late (as `GET /highlight-reports/late`).
+             */
+            late_highlight_reports: components["schemas"]["WorkItem"][];
         };
         /**
          * Nature
@@ -8407,6 +8577,64 @@ export interface components {
          * @enum {string}
          */
         NoticeException: "general_exception" | "special_urgency";
+        /**
+         * NotificationKind
+         * @enum {string}
+         */
+        NotificationKind: "decision_waiting" | "assigned" | "kpi_value_due" | "review_overdue" | "request_decided";
+        /**
+         * NotificationPreferences
+         * @description Your choice of email, one entry per kind of notification.
+         */
+        NotificationPreferences: {
+            /** Choices */
+            choices: components["schemas"]["EmailChoice"][];
+        };
+        /**
+         * NotificationPreferencesUpdate
+         * @description The kinds whose email you turn on or off (kinds not named keep their setting).
+         */
+        NotificationPreferencesUpdate: {
+            /** Choices */
+            choices: components["schemas"]["EmailChoiceUpdate"][];
+        };
+        /**
+         * NotificationPublic
+         * @description One notification: what happened, where to see it, and whether you have read it.
+         */
+        NotificationPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["NotificationKind"];
+            /** Title */
+            title: string;
+            /**
+             * Link
+             * @description The web app's page of the record, e.g. `/gate-reviews/{id}`.
+             */
+            link: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Read At
+             * @description `null` while unread.
+             */
+            read_at: string | null;
+        };
+        /**
+         * NotificationsMarkedRead
+         * @description How many notifications this call marked read.
+         */
+        NotificationsMarkedRead: {
+            /** Marked */
+            marked: number;
+        };
         /**
          * OfficerDecisionPublished
          * @description The public version of a record of an officer decision: exempt information withheld,
@@ -8929,6 +9157,20 @@ export interface components {
         MilestonePage: {
             /** Items */
             items: components["schemas"]["MilestonePublic"][];
+            /**
+             * Total
+             * @description How many records match, over all pages.
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** NotificationPage */
+        NotificationPage: {
+            /** Items */
+            items: components["schemas"]["NotificationPublic"][];
             /**
              * Total
              * @description How many records match, over all pages.
@@ -11423,6 +11665,14 @@ export interface components {
          * @enum {string}
          */
         Unit: "number" | "percentage" | "money" | "ratio" | "yes_no" | "duration";
+        /**
+         * UnreadNotifications
+         * @description How many of your notifications you have not read.
+         */
+        UnreadNotifications: {
+            /** Unread */
+            unread: number;
+        };
         /** UserCreate */
         UserCreate: {
             /**
@@ -11782,6 +12032,83 @@ export interface components {
              * @description The Standard Webhooks secret (`whsec_` and base64) that signs deliveries. Shown only in this response: keep it.
              */
             signing_secret: string;
+        };
+        /**
+         * WorkCounts
+         * @description How many items each section holds in all (a list shows at most 200).
+         */
+        WorkCounts: {
+            /** Gate Reviews To Decide */
+            gate_reviews_to_decide: number;
+            /** Milestones Due */
+            milestones_due: number;
+            /** Actions Due */
+            actions_due: number;
+            /** My Projects */
+            my_projects: number;
+            /** My Programmes */
+            my_programmes: number;
+            /** Drawdowns Awaiting Me */
+            drawdowns_awaiting_me: number;
+            /** Kpi Values Due */
+            kpi_values_due: number;
+            /** Kpi Values To Verify */
+            kpi_values_to_verify: number;
+            /** Risk Reviews Due */
+            risk_reviews_due: number;
+            /** Late Highlight Reports */
+            late_highlight_reports: number;
+        };
+        /**
+         * WorkItem
+         * @description One thing on a person's work list, with where to open it.
+         */
+        WorkItem: {
+            /**
+             * Kind
+             * @description `project`, `programme`, `drawdown`, `kpi`, `kpi_value`, `risk` or `highlight_report`.
+             */
+            kind: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The record's id (for a late highlight report: the project's).
+             */
+            id: string;
+            /**
+             * Reference
+             * @description Its reference or code, e.g. `CBC-0001`, `DD-0004`, `CS-01`.
+             */
+            reference: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Action
+             * @description What you are to do: `manage`, `sponsor`, `consult`, `decide`, `record_decision`, `enter_value`, `verify`, `publish`, `review`, `chase_report`.
+             */
+            action: string;
+            /**
+             * Detail
+             * @description One line saying why it is on the list.
+             */
+            detail: string;
+            /** Due On */
+            due_on?: string | null;
+            /**
+             * Overdue
+             * @description `due_on` is before today.
+             */
+            overdue: boolean;
+            /**
+             * Link
+             * @description The web app's page for it, e.g. `/drawdowns/{id}`.
+             */
+            link: string;
+            /**
+             * Api Url
+             * @description The API's URL of the record, e.g. `/api/v1/drawdowns/{id}`.
+             */
+            api_url: string;
         };
         /** YearAmount */
         YearAmount: {
@@ -20572,116 +20899,6 @@ export interface operations {
             };
             /** @description No such record in your organisation. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request is not valid; `errors` says where. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; wait for `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "Retry-After"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error on the server. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "Retry-After"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    "me-get_my_work": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
-                "If-None-Match"?: string | null;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MyWork"];
-                };
-            };
-            /** @description Not modified: the `If-None-Match` tag is current. */
-            304: {
-                headers: {
-                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request (a control character in the path, or a body that cannot be read). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not signed in, or the token is not valid. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Signed in, but not allowed to do this. */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -41193,6 +41410,728 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "me-get_my_work": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyWorkList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "me-list_my_notifications": {
+        parameters: {
+            query?: {
+                /** @description Only those not yet read. */
+                unread?: boolean;
+                /** @description Records per page (at most 200). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "me-my_unread_count": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadNotifications"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "me-mark_notification_read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPublic"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "me-mark_all_notifications_read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationsMarkedRead"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "me-my_notification_preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "me-set_my_notification_preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferencesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */

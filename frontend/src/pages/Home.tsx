@@ -5,6 +5,7 @@ import { formatDate, humanise } from '../lib/format'
 import { useCan, useWho } from '../lib/me'
 import { DrawdownsAwaitingMe } from './Drawdowns'
 import { LateHighlightReports } from './Highlights'
+import { WorkCounts } from './Work'
 
 export function Home() {
   const { me } = useWho()
@@ -20,6 +21,11 @@ export function Home() {
         <Loading />
       ) : (
         <>
+          <h2 class="govuk-heading-m">Waiting for me</h2>
+          <WorkCounts work={work.data} />
+          <p class="govuk-body">
+            <a class="govuk-link" href="/work">See my whole work list</a>
+          </p>
           <h2 class="govuk-heading-m">Decisions waiting for me</h2>
           {work.data.gate_reviews_to_decide.length === 0 ? (
             <p class="govuk-body">No gate reviews are waiting for your decision.</p>

@@ -1,0 +1,1 @@
+"""A person's work list (`GET /me/work`) and their notifications."""

@@ -1,0 +1,320 @@
+"""The work list: a fixed number of queries whatever the size of the portfolio.
+
+Each section lists only what the person may act on under the policy functions that guard the
+routes (`can_edit_project`, `can_edit_item`, `submit_scope`, the draw-down rules, the
+permission map), so a button the list leads to is never refused.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_
+from sqlmodel import Session, col, select
+
+from pmo.core.periods import FREQUENCIES, period_containing, today
+from pmo.core.permissions import Actor, Permission, Role
+from pmo.finance.drawdowns_schemas import DrawdownStatus
+from pmo.finance.drawdowns_service import _awaiting as drawdowns_awaiting
+from pmo.finance.models import Drawdown
+from pmo.kpis.models import Kpi, KpiValue
+from pmo.kpis.policies import submit_scope
+from pmo.kpis.schemas import KpiStatus, ValueStatus
+from pmo.portfolio import service as portfolio_service
+from pmo.portfolio.models import Programme, Project
+from pmo.portfolio.policies import can_edit_project
+from pmo.raid.common import can_edit_item
+from pmo.raid.models import Risk
+from pmo.reports.highlights_service import CLOSED_STAGE, late_reports
+from pmo.work.work_schemas import MyWorkList, WorkCounts, WorkItem
+
+API = "/api/v1"
+LIMIT = portfolio_service.VIEW_LIMIT
+DUE_WITHIN = timedelta(days=portfolio_service.MY_WORK_DAYS)
+DRAWDOWN_ACTIONS = {
+    DrawdownStatus.consultation.value: ("consult", "Give your view as a consultee"),
+    DrawdownStatus.awaiting_decision.value: ("decide", "Decide within delegation"),
+    DrawdownStatus.referred.value: ("record_decision", "Record the Cabinet or Council decision"),
+}
+
+
+def _count(session: Session, statement: Any) -> int:
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    return int(session.execute(counted).scalar_one())
+
+
+def _is_user(actor: Actor) -> bool:
+    return actor.kind == "user"
+
+
+def _projects(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
+    statement = select(Project).where(
+        Project.organisation_id == actor.organisation_id,
+        Project.stage != CLOSED_STAGE,
+        or_(col(Project.sro_id) == actor.id, col(Project.project_manager_id) == actor.id),
+    )
+    rows = session.execute(statement.order_by(col(Project.reference)).limit(LIMIT)).scalars()
+    items = [
+        WorkItem(
+            kind="project",
+            id=p.id,
+            reference=p.reference,
+            title=p.name,
+            action="sponsor" if p.sro_id == actor.id else "manage",
+            detail=f"You are its {'SRO' if p.sro_id == actor.id else 'project manager'}; stage {p.stage}.",
+            due_on=p.planned_end,
+            overdue=False,
+            link=f"/projects/{p.id}",
+            api_url=f"{API}/projects/{p.id}",
+        )
+        for p in rows
+    ]
+    return items, _count(session, statement)
+
+
+def _programmes(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
+    statement = select(Programme).where(
+        Programme.organisation_id == actor.organisation_id, col(Programme.sro_id) == actor.id
+    )
+    rows = session.execute(statement.order_by(col(Programme.name), col(Programme.id)).limit(LIMIT)).scalars()
+    items = [
+        WorkItem(
+            kind="programme",
+            id=p.id,
+            reference=None,
+            title=p.name,
+            action="sponsor",
+            detail="You are its senior responsible owner.",
+            due_on=p.planned_end,
+            overdue=False,
+            link=f"/programmes/{p.id}",
+            api_url=f"{API}/programmes/{p.id}",
+        )
+        for p in rows
+    ]
+    return items, _count(session, statement)
+
+
+def _drawdowns(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
+    # The same rule the draw-down list's `awaiting_me=true` applies (consult, decide, record).
+    ids = drawdowns_awaiting(session, actor)
+    rows = session.execute(
+        select(Drawdown, Project)
+        .join(Project, col(Project.id) == col(Drawdown.project_id))
+        .where(Drawdown.organisation_id == actor.organisation_id, col(Drawdown.id).in_(ids))
+        .order_by(col(Drawdown.submitted_at), col(Drawdown.id))
+        .limit(LIMIT)
+    ).all()
+    items = []
+    for drawdown, project in rows:
+        action, what = DRAWDOWN_ACTIONS[drawdown.status]
+        items.append(
+            WorkItem(
+                kind="drawdown",
+                id=drawdown.id,
+                reference=drawdown.reference,
+                title=f"£{drawdown.amount_pence / 100:,.2f} for {project.reference} {project.name}",
+                action=action,
+                detail=f"{what}.",
+                due_on=None,
+                overdue=False,
+                link=f"/drawdowns/{drawdown.id}",
+                api_url=f"{API}/drawdowns/{drawdown.id}",
+            )
+        )
+    return items, len(ids)
+
+
+def _kpi_values_due(session: Session, actor: Actor, now: date) -> tuple[list[WorkItem], int]:
+    """KPIs the person answers for (owner, or manager of its project) and may submit for, whose
+    last ended period has no value submitted yet (a draft still counts as not done)."""
+    if not _is_user(actor) or not actor.has(Permission.kpi_values_submit):
+        return [], 0
+    periods = {f: period_containing(f, now).previous for f in FREQUENCIES}
+    mine: list[Any] = [col(Kpi.owner_id) == actor.id]
+    if Role.project_manager in actor.roles:
+        managed = select(Project.id).where(col(Project.project_manager_id) == actor.id)
+        mine.append(col(Kpi.project_id).in_(managed))
+    missing = or_(
+        *(
+            and_(
+                col(Kpi.frequency) == frequency,
+                ~exists().where(
+                    col(KpiValue.kpi_id) == col(Kpi.id),
+                    col(KpiValue.period_code) == period.code,
+                    col(KpiValue.status) != ValueStatus.draft.value,
+                ),
+            )
+            for frequency, period in periods.items()
+        )
+    )
+    statement = select(Kpi).where(
+        Kpi.organisation_id == actor.organisation_id,
+        Kpi.status == KpiStatus.active.value,
+        submit_scope(actor),
+        or_(*mine),
+        missing,
+    )
+    rows = session.execute(statement.order_by(col(Kpi.code)).limit(LIMIT)).scalars()
+    items = [
+        WorkItem(
+            kind="kpi",
+            id=kpi.id,
+            reference=kpi.code,
+            title=kpi.name,
+            action="enter_value",
+            detail=f"No value submitted for {periods[kpi.frequency].label}.",
+            due_on=None,
+            overdue=False,
+            link=f"/kpis/{kpi.id}",
+            api_url=f"{API}/kpis/{kpi.id}",
+        )
+        for kpi in rows
+    ]
+    return items, _count(session, statement)
+
+
+def _kpi_values_to_verify(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
+    if not actor.has(Permission.kpi_values_verify):
+        return [], 0
+    statement = (
+        select(KpiValue, Kpi)
+        .join(Kpi, col(Kpi.id) == col(KpiValue.kpi_id))
+        .where(
+            KpiValue.organisation_id == actor.organisation_id,
+            col(KpiValue.status).in_([ValueStatus.submitted.value, ValueStatus.verified.value]),
+        )
+    )
+    rows = session.execute(
+        statement.order_by(col(KpiValue.submitted_at), col(KpiValue.id)).limit(LIMIT)
+    ).all()
+    items = [
+        WorkItem(
+            kind="kpi_value",
+            id=value.id,
+            reference=kpi.code,
+            title=f"{kpi.name}, {value.period_code}",
+            action="verify" if value.status == ValueStatus.submitted.value else "publish",
+            detail=f"A {value.status} value of {value.actual}.",
+            due_on=None,
+            overdue=False,
+            link="/kpi-values",
+            api_url=f"{API}/kpi-values/{value.id}",
+        )
+        for value, kpi in rows
+    ]
+    return items, _count(session, statement)
+
+
+def _risk_reviews_due(session: Session, actor: Actor, now: date) -> list[WorkItem]:
+    rows = session.execute(
+        select(Risk, Project, Programme)
+        .outerjoin(Project, col(Project.id) == col(Risk.project_id))
+        .outerjoin(Programme, col(Programme.id) == col(Risk.programme_id))
+        .where(
+            Risk.organisation_id == actor.organisation_id,
+            col(Risk.owner_id) == actor.id,
+            Risk.status == "open",
+            col(Risk.review_date).is_not(None),
+            col(Risk.review_date) <= now + DUE_WITHIN,
+        )
+        .order_by(col(Risk.review_date), col(Risk.reference))
+        .limit(LIMIT)
+    ).all()
+    return [
+        WorkItem(
+            kind="risk",
+            id=risk.id,
+            reference=risk.reference,
+            title=risk.title,
+            action="review",
+            detail="Review the risk: its scores, response and actions.",
+            due_on=risk.review_date,
+            overdue=risk.review_date is not None and risk.review_date < now,
+            link=f"/risks/{risk.id}/edit",
+            api_url=f"{API}/risks/{risk.id}",
+        )
+        for risk, project, programme in rows
+        if can_edit_item(actor, risk, project, programme) is True
+    ]
+
+
+def _late_reports(session: Session, actor: Actor) -> list[WorkItem]:
+    if not actor.has(Permission.highlight_reports_oversee):
+        return []
+    late = late_reports(session, actor, None)
+    items = []
+    for item in late.items[:LIMIT]:
+        path = f"/highlight-reports/{item.report_id}" if item.report_id else f"/projects/{item.project_id}"
+        items.append(
+            WorkItem(
+                kind="highlight_report",
+                id=item.project_id,
+                reference=item.project_reference,
+                title=f"{item.project_name}: {item.period_label} highlight report",
+                action="chase_report",
+                detail=f"{item.days_late} days late ({item.status}).",
+                due_on=item.due_on,
+                overdue=True,
+                link=path,
+                api_url=f"{API}{path}",
+            )
+        )
+    return items
+
+
+def _editable_projects(session: Session, actor: Actor, project_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    projects = session.execute(select(Project).where(col(Project.id).in_(project_ids))).scalars()
+    return {p.id for p in projects if can_edit_project(actor, p) is True}
+
+
+def my_work(session: Session, actor: Actor) -> MyWorkList:
+    now = today()
+    base = portfolio_service.my_work(session, actor)
+    # A milestone or risk action is on the list only if its owner may change it (its project's
+    # or programme's rules), as the routes that update them check.
+    editable = _editable_projects(session, actor, {m.project_id for m in base.milestones_due})
+    milestones = [m for m in base.milestones_due if m.project_id in editable]
+    risks = session.execute(
+        select(Risk, Project, Programme)
+        .outerjoin(Project, col(Project.id) == col(Risk.project_id))
+        .outerjoin(Programme, col(Programme.id) == col(Risk.programme_id))
+        .where(col(Risk.id).in_({a.risk_id for a in base.actions_due}))
+    ).all()
+    actionable = {r.id for r, project, programme in risks if can_edit_item(actor, r, project, programme)}
+    actions = [a for a in base.actions_due if a.risk_id in actionable]
+    # An API client owns and manages nothing and holds no role: these find nothing for it.
+    projects, projects_count = _projects(session, actor)
+    programmes, programmes_count = _programmes(session, actor)
+    drawdowns, drawdowns_count = _drawdowns(session, actor)
+    reviews = _risk_reviews_due(session, actor, now)
+    kpis_due, kpis_due_count = _kpi_values_due(session, actor, now)
+    to_verify, to_verify_count = _kpi_values_to_verify(session, actor)
+    late = _late_reports(session, actor)
+    return MyWorkList(
+        as_of=now,
+        counts=WorkCounts(
+            gate_reviews_to_decide=len(base.gate_reviews_to_decide),
+            milestones_due=len(milestones),
+            actions_due=len(actions),
+            my_projects=projects_count,
+            my_programmes=programmes_count,
+            drawdowns_awaiting_me=drawdowns_count,
+            kpi_values_due=kpis_due_count,
+            kpi_values_to_verify=to_verify_count,
+            risk_reviews_due=len(reviews),
+            late_highlight_reports=len(late),
+        ),
+        gate_reviews_to_decide=base.gate_reviews_to_decide,
+        milestones_due=milestones,
+        actions_due=actions,
+        my_projects=projects,
+        my_programmes=programmes,
+        drawdowns_awaiting_me=drawdowns,
+        kpi_values_due=kpis_due,
+        kpi_values_to_verify=to_verify,
+        risk_reviews_due=reviews,
+        late_highlight_reports=late,
+    )
