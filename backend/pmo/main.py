@@ -345,8 +345,9 @@ def _name_schemas_by_title(document: dict[str, Any]) -> None:
     schemas: dict[str, Any] = document["components"]["schemas"]
     for key, schema in schemas.items():
         if key.startswith("Body_"):
-            # FastAPI names a form body after its operation (`Body_auth-issue_token`).
-            function = key.removeprefix("Body_").split("-", 1)[-1]
+            # FastAPI names a form body after its operation id, `<tag>-<function>`
+            # (`Body_auth-issue_token`); tags may hold hyphens, functions do not.
+            function = key.removeprefix("Body_").rsplit("-", 1)[-1]
             schema["title"] = "".join(part.capitalize() for part in function.split("_")) + "Form"
     renames = {
         key: schema["title"]

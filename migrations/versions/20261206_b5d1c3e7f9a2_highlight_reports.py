@@ -89,8 +89,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("organisations", schema=None) as batch_op:
-        batch_op.drop_column("highlight_report_due_day")
+    # Not in batch mode: on SQLite that copies `organisations`, and dropping the old copy
+    # fails while other tables' foreign keys point at it. SQLite 3.35+ drops a column itself.
+    op.drop_column("organisations", "highlight_report_due_day")
 
     with op.batch_alter_table("highlight_reports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_highlight_reports_status"))

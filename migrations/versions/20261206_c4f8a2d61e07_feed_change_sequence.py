@@ -34,9 +34,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("organisations", schema=None) as batch_op:
-        batch_op.drop_index("ix_organisations_gss_code")
-        batch_op.drop_column("gss_code")
+    # Not in batch mode: on SQLite that copies `organisations`, and dropping the old copy
+    # fails while other tables' foreign keys point at it. SQLite 3.35+ drops a column itself.
+    op.drop_index("ix_organisations_gss_code", table_name="organisations")
+    op.drop_column("organisations", "gss_code")
     with op.batch_alter_table("kpi_values", schema=None) as batch_op:
         batch_op.drop_index("ix_kpi_values_feed_sequence")
         batch_op.drop_column("feed_sequence")

@@ -37,6 +37,8 @@ from kpis.test_feed import add_kpi, add_value
 from pmo.cli import OPENAPI_PATH
 
 PACKAGE = "pmo_client"
+# What an integrator passes too: documents and spreadsheets are read as bytes.
+GENERATOR_CONFIG = OPENAPI_PATH.parent / "openapi-python-client.yaml"
 BIN = Path(sys.executable).parent
 
 
@@ -52,6 +54,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
             str(OPENAPI_PATH),
             "--meta",
             "none",
+            "--config",
+            str(GENERATOR_CONFIG),
             "--output-path",
             str(folder / PACKAGE),
         ],

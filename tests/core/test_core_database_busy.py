@@ -151,9 +151,10 @@ def test_a_read_transaction_refuses_to_write(engine: Engine, org):
             session.flush()
 
 
-def test_only_the_kpi_feed_and_the_public_record_write_in_a_get():
+def test_only_the_kpi_feed_the_public_record_and_directory_sign_in_write_in_a_get():
     """The GET routes whose transaction begins as a write: adding one is a decision, made here.
-    Both count requests (per API client; per address on the public record)."""
+    The feed and the public record count requests (per API client; per address); starting a
+    directory sign-in stores its state, nonce and PKCE verifier."""
     marked = sorted(
         route.path
         for router in DOMAIN_ROUTERS
@@ -161,8 +162,11 @@ def test_only_the_kpi_feed_and_the_public_record_write_in_a_get():
         if isinstance(route, APIRoute) and any(d.dependency is writes_on_read for d in route.dependencies)
     )
     assert marked == [
+        "/auth/oidc/organisations/{slug}/start",
         "/kpi-feed/definitions",
+        "/kpi-feed/definitions.csv",
         "/kpi-feed/values",
+        "/kpi-feed/values.csv",
         "/public/organisations/{organisation_id}/forward-plan",
         "/public/organisations/{organisation_id}/forward-plan/export.csv",
         "/public/organisations/{organisation_id}/forward-plan/export.pdf",

@@ -43,6 +43,23 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         "The email address and password, or the refresh token, were not accepted.",
         "Check the credentials; after repeated failures sign-in is limited for a while.",
     ),
+    "directory-sign-in-refused": ProblemType(
+        401,
+        "Directory sign-in refused",
+        "The answer from your organisation's identity provider was not accepted: its ID token "
+        "failed a check (signature, issuer, audience, expiry, nonce), the sign-in was replayed or "
+        "started elsewhere, or the person is deactivated or has no role mapped from their groups. "
+        "The `reason` member names which.",
+        "Start the sign-in again from your organisation's sign-in page; if it is refused again, "
+        "ask your administrator to check the identity provider settings and your groups.",
+    ),
+    "client-secret-unreadable": ProblemType(
+        409,
+        "The client secret must be entered again",
+        "The identity provider's client secret stored for your organisation cannot be read with "
+        "this server's secret key (`PMO_SECRET_KEY` was changed).",
+        "An administrator enters the client secret again at `PUT /api/v1/organisation/identity-provider`.",
+    ),
     "forbidden": ProblemType(
         403,
         "Not allowed",

@@ -4,6 +4,7 @@ tables whose header row repeats on each page, so the officer edits it as a norma
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import UTC, datetime
 
 import docx
@@ -141,4 +142,16 @@ def to_docx(document: Document) -> bytes:
             out.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     buffer = io.BytesIO()
     out.save(buffer)
-    return buffer.getvalue()
+    return _fixed_zip_times(buffer.getvalue())
+
+
+def _fixed_zip_times(package: bytes) -> bytes:
+    """python-docx stamps each zip member with the time of saving: rewrite them with the
+    document's fixed date, so the same content gives the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            fixed = zipfile.ZipInfo(member.filename, date_time=EPOCH.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(member))
+    return out.getvalue()

@@ -28,6 +28,9 @@ AcceptHeader = Annotated[
     Header(
         alias="Accept",
         max_length=1000,
+        # OpenAPI ignores a parameter named Accept (3.1, Parameter Object): the operation's
+        # response media types say what is offered.
+        include_in_schema=False,
         description=f"`application/json` (the default), `text/csv` or `{export.XLSX_MEDIA_TYPE}`.",
     ),
 ]

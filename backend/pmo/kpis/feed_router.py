@@ -91,6 +91,9 @@ AcceptH = Annotated[
     str | None,
     Header(
         max_length=1000,
+        # OpenAPI ignores a parameter named Accept (3.1, Parameter Object): the operation's
+        # response media types say what is offered.
+        include_in_schema=False,
         description="Media types with optional `q` weights (RFC 9110); 406 if none is offered.",
     ),
 ]

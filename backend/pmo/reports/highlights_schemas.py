@@ -51,7 +51,7 @@ class EscalatedItemType(StrEnum):
     issue = "issue"
 
 
-class EscalationInput(InputModel):
+class EscalationRequest(InputModel):
     """A risk or issue of the project that the report escalates."""
 
     item_type: EscalatedItemType
@@ -79,7 +79,7 @@ class HighlightReportUpdate(InputModel):
     achievements: Text | None = None
     next_period: Text | None = None
     decisions_needed: Text | None = None
-    escalations: list[EscalationInput] | None = Field(
+    escalations: list[EscalationRequest] | None = Field(
         default=None, max_length=50, description="Replaces the whole list."
     )
 

@@ -4851,8 +4851,8 @@ export interface components {
             in_mtfp?: boolean | null;
             status?: components["schemas"]["BenefitStatus"] | null;
         };
-        /** Sign-in-backChannelLogoutForm */
-        "Body_directory-sign-in-back_channel_logout": {
+        /** BackChannelLogoutForm */
+        BackChannelLogoutForm: {
             /** Logout Token */
             logout_token: string;
         };
@@ -6053,10 +6053,15 @@ export interface components {
             reason: string;
         };
         /**
-         * EscalationInput
+         * EscalationLevel
+         * @enum {string}
+         */
+        EscalationLevel: "project" | "programme" | "steering_group";
+        /**
+         * EscalationRequest
          * @description A risk or issue of the project that the report escalates.
          */
-        EscalationInput: {
+        EscalationRequest: {
             item_type: components["schemas"]["EscalatedItemType"];
             /**
              * Item Id
@@ -6071,11 +6076,6 @@ export interface components {
              */
             note: string;
         };
-        /**
-         * EscalationLevel
-         * @enum {string}
-         */
-        EscalationLevel: "project" | "programme" | "steering_group";
         /**
          * EventType
          * @enum {string}
@@ -7330,7 +7330,7 @@ export interface components {
              * Escalations
              * @description Replaces the whole list.
              */
-            escalations?: components["schemas"]["EscalationInput"][] | null;
+            escalations?: components["schemas"]["EscalationRequest"][] | null;
         };
         /** HighlightReview */
         HighlightReview: {
@@ -14151,7 +14151,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": components["schemas"]["Body_directory-sign-in-back_channel_logout"];
+                "application/x-www-form-urlencoded": components["schemas"]["BackChannelLogoutForm"];
             };
         };
         responses: {
@@ -29011,8 +29011,6 @@ export interface operations {
                 basis?: components["schemas"]["Basis"];
             };
             header?: {
-                /** @description `application/json` (the default), `text/csv` or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`. */
-                Accept?: string | null;
                 /** @description A tag from an earlier `ETag`: 304 if unchanged. */
                 "If-None-Match"?: string | null;
             };
@@ -29139,8 +29137,6 @@ export interface operations {
                 basis?: components["schemas"]["Basis"];
             };
             header?: {
-                /** @description `application/json` (the default), `text/csv` or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`. */
-                Accept?: string | null;
                 /** @description A tag from an earlier `ETag`: 304 if unchanged. */
                 "If-None-Match"?: string | null;
             };
@@ -33329,8 +33325,6 @@ export interface operations {
                 cursor?: string | null;
             };
             header?: {
-                /** @description Media types with optional `q` weights (RFC 9110); 406 if none is offered. */
-                accept?: string | null;
                 /** @description An earlier `ETag`: 304 if current. */
                 "If-None-Match"?: string | null;
                 /** @description An earlier `Last-Modified`: 304 if nothing changed since (If-None-Match wins). */
@@ -33471,8 +33465,6 @@ export interface operations {
                 cursor?: string | null;
             };
             header?: {
-                /** @description Media types with optional `q` weights (RFC 9110); 406 if none is offered. */
-                accept?: string | null;
                 /** @description An earlier `ETag`: 304 if current. */
                 "If-None-Match"?: string | null;
                 /** @description An earlier `Last-Modified`: 304 if nothing changed since (If-None-Match wins). */
@@ -33607,8 +33599,6 @@ export interface operations {
                 cursor?: string | null;
             };
             header?: {
-                /** @description Media types with optional `q` weights (RFC 9110); 406 if none is offered. */
-                accept?: string | null;
                 /** @description An earlier `ETag`: 304 if current. */
                 "If-None-Match"?: string | null;
                 /** @description An earlier `Last-Modified`: 304 if nothing changed since (If-None-Match wins). */
@@ -33743,8 +33733,6 @@ export interface operations {
                 cursor?: string | null;
             };
             header?: {
-                /** @description Media types with optional `q` weights (RFC 9110); 406 if none is offered. */
-                accept?: string | null;
                 /** @description An earlier `ETag`: 304 if current. */
                 "If-None-Match"?: string | null;
                 /** @description An earlier `Last-Modified`: 304 if nothing changed since (If-None-Match wins). */
