@@ -92,6 +92,7 @@ def test_field_labels_are_words() -> None:
     assert field_label(["body", "answers", 0, "answer"]) == "answer"
     assert field_label(["query", "financial_year"]) == "financial year"
     assert field_label(["body"]) == "the request"
+    assert field_label(["body", "meets_on"]) == "meeting date"
 
 
 def _errors(response: Any) -> dict[tuple[Any, ...], str]:
@@ -150,6 +151,8 @@ def test_a_rule_across_fields_is_shown_by_its_field(
         client.post(path, json={"title": "Go live", "planned_date": "2026-02-30"}, headers=pmo.headers)
     )
     assert date == {("body", "planned_date"): "Planned date must be a real date"}
+    empty = _errors(client.post(path, json={"title": "Go live", "planned_date": ""}, headers=pmo.headers))
+    assert empty == {("body", "planned_date"): "Enter the planned date"}
     written = _errors(
         client.post(path, json={"title": "Go live", "planned_date": "30/01/2026"}, headers=pmo.headers)
     )

@@ -191,13 +191,16 @@ def field_problems_from_validation(exc: RequestValidationError) -> list[FieldPro
 _PLACES = frozenset({"body", "query", "path", "header", "cookie"})
 
 
+# Field names that do not read as words on their own.
+FIELD_LABELS: dict[str, str] = {"meets_on": "meeting date", "published_on": "publication date"}
+
+
 def field_label(location: Sequence[str | int]) -> str:
     """The field a location names, in words: ["body", "funding_source_id"] -> "funding source"."""
     names = [p for p in location if isinstance(p, str) and p not in _PLACES]
     if not names:
         return "the request"
-    name = names[-1].removesuffix("_id")
-    return name.replace("_", " ")
+    return FIELD_LABELS.get(names[-1], names[-1].removesuffix("_id").replace("_", " "))
 
 
 def _capitalised(text: str) -> str:
@@ -282,6 +285,7 @@ PLAIN_MESSAGES: dict[str, str] = {
     "money_too_large": "{Label} must be {limit} or less",
     # Ours: dates (pmo.core.periods) and times (pmo.core.schemas)
     "iso_date": "{Label} must be a real date",
+    "iso_date_empty": "Enter the {label}",
     "iso_instant": "{Label} must be a date and time with its time zone, like 2026-04-01T09:30:00Z",
     # Ours: periods (pmo.core.periods)
     "financial_year": "Enter a financial year, like 2026/27",

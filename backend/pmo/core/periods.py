@@ -22,6 +22,8 @@ def _iso_date(value: object) -> object:
     # Lax parsing would take a number as seconds since 1970; the API speaks ISO 8601 only.
     if isinstance(value, date):
         return value
+    if value == "":
+        raise PydanticCustomError("iso_date_empty", "Enter the date")
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise PydanticCustomError("iso_date", "Enter a real date, like 2026-03-27")
     return value
