@@ -1,5 +1,5 @@
 import { type Page, expect, test } from '@playwright/test'
-import { checkPage, screenshots, signIn } from './helpers'
+import { checkPage, screenshots, signIn, fillDate } from './helpers'
 
 // Editing journeys: RAID items, administration, KPI definitions and targets, cost lines and benefits.
 // pm@demo.test manages "Replace the Council website" in the demo.
@@ -28,7 +28,7 @@ test('a project manager adds an issue and changes a risk on their project', asyn
 
   await page.getByLabel('Title').fill('Content owners not yet named for every service')
   await page.getByLabel('Priority').selectOption('high')
-  await page.getByLabel('Due date (optional)').fill('2026-03-31')
+  await fillDate(page, 'Due date (optional)', '2026-03-31')
   await page.getByRole('button', { name: 'Add the issue' }).click()
   await expect(page).toHaveURL(/tab=issues/)
   const issues = page.getByRole('table', { name: 'Issue log' })

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright'
-import { type Page, expect } from '@playwright/test'
+import { type Locator, type Page, expect } from '@playwright/test'
 import { mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -52,4 +52,13 @@ export async function cell(page: Page, tableTestId: string, row: string, column:
   expect(index, `column ${column} in ${headers.join('|')}`).toBeGreaterThan(0)
   const tableRow = table.locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: row }) })
   return (await tableRow.locator('th, td').nth(index).innerText()).trim()
+}
+
+/** Types an ISO date (2026-03-31) into the GOV.UK date input named by its legend. */
+export async function fillDate(scope: Page | Locator, legend: string | RegExp, iso: string): Promise<void> {
+  const group = scope.getByRole('group', { name: legend, exact: typeof legend === 'string' })
+  const [year = '', month = '', day = ''] = iso.split('-')
+  await group.getByLabel('Day').fill(String(Number(day)))
+  await group.getByLabel('Month').fill(String(Number(month)))
+  await group.getByLabel('Year').fill(year)
 }

@@ -272,7 +272,7 @@ test('the PMO adds a risk, seeing its score as likelihood and impact are chosen'
 
   await page.getByRole('button', { name: 'Add the risk' }).click()
   const summary = page.locator('.govuk-error-summary')
-  await expect(summary).toContainText('Title')
+  await expect(summary).toContainText(/title/i)
   await expect(page.getByLabel('Impact').first()).toHaveValue('2') // nothing chosen is lost
   await checkPage(page, 'risk-form-errors', false)
   await page.getByLabel('Title').fill('Supplier cannot migrate call recordings')

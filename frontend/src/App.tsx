@@ -101,7 +101,7 @@ const NAVIGATION: [string, string, string?][] = [
   ['/funding-sources', 'Funding sources', 'finance:read'],
   ['/forward-plan', 'Forward plan', 'finance:read'],
   ['/officer-decisions', 'Decisions', 'finance:read'],
-  ['/admin/users', 'Administration', 'users:manage'],
+  ['/admin/users', 'Administration', 'admin'],
 ]
 
 async function loadWho(): Promise<{ who?: Who; problem?: Problem }> {
@@ -159,6 +159,10 @@ export function App() {
     if (!found || !found.params) {
       page = <ProblemPage problem={{ title: 'Not found', status: 404, detail: 'There is no page at this address.' }} />
       title = 'Page not found'
+    } else if (path.startsWith('/admin/') && !who.me.roles.some((grant) => grant.role === 'admin')) {
+      // Administration is for administrators alone, whatever a role may read through the API.
+      page = <ProblemPage problem={{ title: 'Not allowed', status: 403, detail: 'These pages are for administrators: ask one to make the change.' }} />
+      title = 'Not allowed'
     } else if (found.permission && !who.me.permissions.includes(found.permission)) {
       page = (
         <ProblemPage
@@ -197,6 +201,7 @@ export function App() {
   }, [path, search])
 
   const signedIn = state === 'signed-in' && who
+  const isAdmin = !!who?.me.roles.some((grant) => grant.role === 'admin')
   return (
     <WhoContext.Provider value={who}>
       <a href="#main-content" class="govuk-skip-link" onClick={(event) => {
@@ -206,12 +211,12 @@ export function App() {
         Skip to main content
       </a>
       <header class="app-header" role="banner">
-        <div class="govuk-width-container">
+        <div class="govuk-width-container app-width-container">
           <span class="app-header__organisation">{organisationName ?? 'Council'}</span>
           <span class="app-header__product">{PRODUCT}</span>
           {signedIn && <HeaderSearch />}
           {signedIn && (
-            <div class="app-header__account">
+            <div class="app-header__account app-no-print">
               <a class="govuk-link app-header__link" href="/account">
                 {who.me.display_name}
               </a>
@@ -231,12 +236,12 @@ export function App() {
         </div>
       </header>
       {signedIn && (
-        <section aria-label="Service navigation" class="govuk-service-navigation">
-          <div class="govuk-width-container">
+        <section aria-label="Service navigation" class="govuk-service-navigation app-no-print">
+          <div class="govuk-width-container app-width-container">
             <div class="govuk-service-navigation__container">
               <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
                 <ul class="govuk-service-navigation__list">
-                  {NAVIGATION.filter(([, , permission]) => !permission || who.me.permissions.includes(permission)).map(
+                  {NAVIGATION.filter(([, , need]) => !need || (need === 'admin' ? isAdmin : who.me.permissions.includes(need))).map(
                     ([href, label]) => {
                       const active = href === '/' ? path === '/' : path.startsWith(href === '/admin/users' ? '/admin' : href)
                       return (
@@ -254,12 +259,12 @@ export function App() {
           </div>
         </section>
       )}
-      <div class="govuk-width-container">
+      <div class="govuk-width-container app-width-container">
         <main class="govuk-main-wrapper" id="main-content" tabIndex={-1} key={path + search}>
           {page}
         </main>
       </div>
-      <footer class="govuk-width-container govuk-!-padding-top-4 govuk-!-padding-bottom-6" role="contentinfo">
+      <footer class="govuk-width-container app-width-container govuk-!-padding-top-4 govuk-!-padding-bottom-6 app-no-print" role="contentinfo">
         <p class="govuk-body-s">
           {organisationName ? `${organisationName}: ` : ''}
           {PRODUCT}. <a class="govuk-link" href="/api/v1/docs">API documentation</a>

@@ -8,7 +8,8 @@ validation, anything unexpected), into problem documents with no stack trace.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from http import HTTPStatus
 from typing import Any, cast
 
@@ -184,10 +185,162 @@ def field_problems_from_validation(exc: RequestValidationError) -> list[FieldPro
     problems = []
     for error in exc.errors():
         location = [str(p) if not isinstance(p, int) else p for p in error.get("loc", ())]
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldValueError):
+            location.append(cause.field)
+            error = {**error, "loc": tuple(location)}
         problems.append(
-            FieldProblem(location=location, message=str(error.get("msg")), type=str(error.get("type")))
+            FieldProblem(location=location, message=plain_message(error), type=str(error.get("type")))
         )
     return problems
+
+
+# Where a location starts: these say where in the request, not which field.
+_PLACES = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+# Field names that do not read as words on their own.
+FIELD_LABELS: dict[str, str] = {"meets_on": "meeting date", "published_on": "publication date"}
+
+
+def field_label(location: Sequence[str | int]) -> str:
+    """The field a location names, in words: ["body", "funding_source_id"] -> "funding source"."""
+    names = [p for p in location if isinstance(p, str) and p not in _PLACES]
+    if not names:
+        return "the request"
+    return FIELD_LABELS.get(names[-1], names[-1].removesuffix("_id").replace("_", " "))
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _pounds(value: object) -> str:
+    """A limit as people write money: 9999999999999.99 -> "£9,999,999,999,999.99"."""
+    return f"£{Decimal(str(value)):,.2f}" if value is not None else "the limit"
+
+
+# Pydantic's error types as sentences in the GOV.UK style ("Enter the purpose", "Amount must be
+# 200 characters or fewer"). `{label}` is the field in words, `{Label}` the same capitalised; the
+# other names are the error's context. Our own types (money, dates, periods, references) are raised
+# as `PydanticCustomError` by the shared input types and worded here too, so one table holds
+# every message a person can read. Anything missing reads "... is not valid", never pydantic's words.
+PLAIN_MESSAGES: dict[str, str] = {
+    # Missing or empty
+    "missing": "Enter the {label}",
+    "string_too_short": "Enter the {label}",
+    "too_short": "{Label} must have at least {min_length} items",
+    "too_long": "{Label} must have {max_length} items or fewer",
+    # Text
+    "string_type": "{Label} must be text",
+    "string_too_long": "{Label} must be {max_length} characters or fewer",
+    "string_pattern_mismatch": "{Label} is not in the right format",
+    "string_unicode": "{Label} must be text",
+    # Numbers
+    "int_type": "{Label} must be a whole number, like 3",
+    "int_parsing": "{Label} must be a whole number, like 3",
+    "int_from_float": "{Label} must be a whole number, like 3",
+    "float_type": "{Label} must be a number, like 72.5",
+    "float_parsing": "{Label} must be a number, like 72.5",
+    "decimal_type": "{Label} must be a number, like 72.5",
+    "decimal_parsing": "{Label} must be a number, like 72.5",
+    "decimal_max_places": "{Label} must have {decimal_places} decimal places or fewer",
+    "decimal_max_digits": "{Label} must have {max_digits} digits or fewer",
+    "decimal_whole_digits": "{Label} must have {whole_digits} digits or fewer before the decimal point",
+    "finite_number": "{Label} must be a number, like 72.5",
+    "greater_than": "{Label} must be more than {gt}",
+    "greater_than_equal": "{Label} must be {ge} or more",
+    "less_than": "{Label} must be less than {lt}",
+    "less_than_equal": "{Label} must be {le} or less",
+    "multiple_of": "{Label} must be a multiple of {multiple_of}",
+    # Choices, yes or no, ids
+    "enum": "Select the {label}",
+    "literal_error": "Select the {label}",
+    "bool_type": "Select yes or no for {label}",
+    "bool_parsing": "Select yes or no for {label}",
+    "uuid_type": "Select the {label} from the list",
+    "uuid_parsing": "Select the {label} from the list",
+    "uuid_version": "Select the {label} from the list",
+    # Dates and times
+    "date_type": "{Label} must be a real date",
+    "date_parsing": "{Label} must be a real date",
+    "date_from_datetime_parsing": "{Label} must be a real date",
+    "date_from_datetime_inexact": "{Label} must be a date without a time",
+    "date_past": "{Label} must be in the past",
+    "date_future": "{Label} must be in the future",
+    "datetime_type": "{Label} must be a real date and time",
+    "datetime_parsing": "{Label} must be a real date and time",
+    "datetime_from_date_parsing": "{Label} must be a real date and time",
+    "timezone_aware": "{Label} must give its time zone, like 2026-04-01T09:30:00Z",
+    "timezone_naive": "{Label} must not give a time zone",
+    # Shapes
+    "list_type": "{Label} must be a list",
+    "dict_type": "{Label} must be a set of named values (a JSON object)",
+    "model_type": "{Label} must be a set of named values (a JSON object)",
+    "model_attributes_type": "{Label} must be a set of named values (a JSON object)",
+    "json_invalid": "The request is not valid JSON",
+    "json_type": "The request is not valid JSON",
+    "extra_forbidden": "Remove {label}: it is not part of this request",
+    "url_type": "{Label} must be a web address, like https://www.council.gov.uk",
+    "url_parsing": "{Label} must be a web address, like https://www.council.gov.uk",
+    "url_scheme": "{Label} must be a web address starting https://",
+    "url_too_long": "{Label} must be {max_length} characters or fewer",
+    # Ours: money (pmo.core.money)
+    "money": "Enter an amount in pounds and pence, like 49,999.99",
+    "money_json_number": 'Send {label} as text in pounds and pence, like "49999.99", not a JSON number',
+    "money_not_positive": "{Label} must be more than £0",
+    "money_negative_zero": "Enter an amount in pounds and pence, like 49,999.99 (zero is 0.00)",
+    "money_too_large": "{Label} must be {limit} or less",
+    # Ours: dates (pmo.core.periods) and times (pmo.core.schemas)
+    "iso_date": "{Label} must be a real date",
+    "iso_date_empty": "Enter the {label}",
+    "iso_instant": "{Label} must be a date and time with its time zone, like 2026-04-01T09:30:00Z",
+    # Ours: periods (pmo.core.periods)
+    "financial_year": "Enter a financial year, like 2026/27",
+    "financial_quarter": "Enter a financial quarter, like 2026/27 Q2",
+    # Ours: a cross-field rule that names its field (FieldValueError), and dates of decisions
+    "date_not_future": "{Label} must be today or in the past",
+}
+
+# Codes people type, by field name: a wrong shape says what the right one looks like.
+_PERIOD_CODE = "Enter a period code, like 2026-27-Q2 (a quarter), 2026-27 (a year) or 2026-04 (a month)"
+FIELD_FORMATS: dict[str, str] = {
+    "period_code": _PERIOD_CODE,
+    "baseline_period": _PERIOD_CODE,
+    "code": "Enter a code of letters and numbers, like CX-01",
+}
+
+
+class FieldValueError(ValueError):
+    """A rule across fields, raised by a model validator, that is about one field: its message is
+    shown next to that field (`["body", field]`) rather than against the whole request."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def plain_message(error: Mapping[str, Any]) -> str:
+    """One of pydantic's errors as a sentence for people, naming the field it is about."""
+    kind = str(error.get("type", ""))
+    label = field_label(error.get("loc", ()))
+    context = {k: (_pounds(v) if k == "limit" else v) for k, v in (error.get("ctx") or {}).items()}
+    if kind in ("value_error", "assertion_error"):
+        # Our validators' own sentences: pydantic puts "Value error, " in front.
+        text = str(error.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        return _capitalised(text)
+    names = [p for p in error.get("loc", ()) if isinstance(p, str)]
+    min_length = int(context.get("min_length", 1))
+    shape_wrong = kind == "string_pattern_mismatch" or (kind == "string_too_short" and min_length > 1)
+    if shape_wrong and names and names[-1] in FIELD_FORMATS:
+        return FIELD_FORMATS[names[-1]]
+    if kind == "string_too_short" and min_length > 1:
+        return f"{_capitalised(label)} must be {min_length} characters or more"
+    template = PLAIN_MESSAGES.get(kind, "{Label} is not valid")
+    try:
+        return template.format(label=label, Label=_capitalised(label), **context)
+    except (KeyError, IndexError, ValueError):
+        return f"{_capitalised(label)} is not valid"
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 # ASCII digits only, matched whole: Python's \d, int() and Decimal() also take Arabic-Indic
 # or fullwidth digits, surrounding whitespace and (with `$`) a trailing newline.
@@ -23,12 +24,12 @@ def pence_from_text(text: str) -> int:
     """ "50000.00" (or "50000", "50000.5") -> 5000000. Raises ValueError for anything else,
     including "-0.00": zero has one spelling."""
     if not _POUNDS_RE.fullmatch(text):
-        raise ValueError(
-            'must be an amount in pounds as a string with at most two decimal places, like "50000.00"'
-        )
+        raise PydanticCustomError("money", "Enter an amount in pounds and pence, like 49,999.99")
     pence = int(Decimal(text) * 100)
     if pence == 0 and text.startswith("-"):
-        raise ValueError('must not be negative zero; write "0.00"')
+        raise PydanticCustomError(
+            "money_negative_zero", 'Enter an amount in pounds and pence: zero is "0.00"'
+        )
     return pence
 
 
@@ -41,12 +42,17 @@ def pounds_text(pence: int) -> str:
 
 def _parse(value: Any, *, positive: bool) -> int:
     if isinstance(value, bool) or not isinstance(value, str):
-        raise ValueError('must be a string of pounds like "50000.00", not a JSON number')
+        raise PydanticCustomError(
+            "money_json_number",
+            'Send the amount as text in pounds and pence, like "49999.99", not a JSON number',
+        )
     pence = pence_from_text(value)
     if positive and pence <= 0:
-        raise ValueError("must be more than zero")
+        raise PydanticCustomError("money_not_positive", "The amount must be more than £0")
     if abs(pence) > MAX_PENCE:
-        raise ValueError("is too large")
+        raise PydanticCustomError(
+            "money_too_large", "The amount must be {limit} or less", {"limit": pounds_text(MAX_PENCE)}
+        )
     return pence
 
 

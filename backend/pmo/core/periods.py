@@ -14,15 +14,18 @@ from functools import lru_cache
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 
 def _iso_date(value: object) -> object:
     # Lax parsing would take a number as seconds since 1970; the API speaks ISO 8601 only.
     if isinstance(value, date):
         return value
+    if value == "":
+        raise PydanticCustomError("iso_date_empty", "Enter the date")
     if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise ValueError("must be an ISO 8601 date like 2022-04-01")
+        raise PydanticCustomError("iso_date", "Enter a real date, like 2026-03-27")
     return value
 
 
@@ -257,17 +260,35 @@ def quarter_of(day: date) -> Quarter:
 
 
 def _quarter_label(text: str) -> str:
-    return parse_quarter(text).label
+    try:
+        return parse_quarter(text).label
+    except InvalidPeriod:
+        raise PydanticCustomError("financial_quarter", "Enter a financial quarter, like 2026/27 Q2") from None
 
 
 def _year_label(text: str) -> str:
-    return parse_financial_year(text).label
+    try:
+        return parse_financial_year(text).label
+    except InvalidPeriod:
+        raise PydanticCustomError("financial_year", "Enter a financial year, like 2026/27") from None
+
+
+def _period_text(kind: str, message: str, longest: int) -> object:
+    """Text of at most `longest` characters, or the period's own error: "2022" is not a year,
+    whatever its length."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and len(value) <= longest:
+            return value
+        raise PydanticCustomError(kind, message)
+
+    return BeforeValidator(check)
 
 
 # Input fields: validated (a nonsense period is a 422) and normalised to the written form.
 QuarterText = Annotated[
     str,
-    StringConstraints(min_length=7, max_length=12),
+    _period_text("financial_quarter", "Enter a financial quarter, like 2026/27 Q2", 12),
     AfterValidator(_quarter_label),
     Field(
         description='A financial quarter, e.g. "2022/23 Q2" (Q1 is April to June).', examples=["2022/23 Q2"]
@@ -275,7 +296,7 @@ QuarterText = Annotated[
 ]
 FinancialYearText = Annotated[
     str,
-    StringConstraints(min_length=7, max_length=7),
+    _period_text("financial_year", "Enter a financial year, like 2026/27", 7),
     AfterValidator(_year_label),
     Field(description='A financial year, e.g. "2022/23" (1 April to 31 March).', examples=["2022/23"]),
 ]

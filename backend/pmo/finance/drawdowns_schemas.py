@@ -7,10 +7,12 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from pmo.core.errors import FieldValueError
 from pmo.core.money import Amount, Pounds
-from pmo.core.periods import FinancialYearText, IsoDate
+from pmo.core.periods import FinancialYearText, IsoDate, today
 from pmo.core.permissions import Role
 from pmo.core.schemas import Description, InputModel, Name, PublicModel, _Clean
 from pmo.finance.rules_schemas import RuleVersionPublic
@@ -81,10 +83,21 @@ class DrawdownCreate(InputModel):
     @model_validator(mode="after")
     def _linked(self) -> DrawdownCreate:
         if self.gate_review_id is None and not self.business_case_reference:
-            raise ValueError(
-                "link the approved business case: give gate_review_id or business_case_reference"
+            raise FieldValueError(
+                "business_case_reference",
+                "Enter where the approved business case is, or choose its approved gate review",
             )
         return self
+
+
+class PendingDrawdown(PublicModel):
+    """A request on the same project and financial year that is not decided yet."""
+
+    id: uuid.UUID
+    reference: str
+    amount: Pounds
+    status: DrawdownStatus
+    route: Route
 
 
 class RoutePreview(PublicModel):
@@ -98,6 +111,21 @@ class RoutePreview(PublicModel):
     route_reason: str
     approved_delegated_total: Pounds = Field(
         description="Under a cumulative rule: what the project already has approved under the rule that year."
+    )
+    pending_requests: list[PendingDrawdown] = Field(
+        description="The project's requests in the same financial year that wait for a view or a decision."
+    )
+    year_total_with_pending: Pounds = Field(
+        description="This amount, with the pending requests and (under a cumulative rule) what is already "
+        "approved: what the project's year comes to if they are all approved."
+    )
+    route_with_pending: Route = Field(
+        description="Who decides this request if the pending ones are approved first (under a cumulative "
+        "rule they count towards its limit); the same as `route` when none are pending."
+    )
+    pending_note: str | None = Field(
+        description='The pending requests in words, e.g. "With the pending request DD-0012 this brings the '
+        'year to £62,000.00: Cabinet decides." None when there are none.'
     )
 
 
@@ -189,7 +217,7 @@ class DrawdownDecisionCreate(InputModel):
 
 class CommitteeDecisionCreate(InputModel):
     body: Committee = Field(description="Must be the body the request was referred to.")
-    meeting_date: IsoDate
+    meeting_date: IsoDate = Field(description="The day of the meeting that decided: today or in the past.")
     minute_reference: ShortRef | None = None
     key_decision_reference: ShortRef | None = None
     outcome: Outcome
@@ -198,8 +226,20 @@ class CommitteeDecisionCreate(InputModel):
     @model_validator(mode="after")
     def _referenced(self) -> CommitteeDecisionCreate:
         if not self.minute_reference and not self.key_decision_reference:
-            raise ValueError("give minute_reference or key_decision_reference (or both)")
+            raise FieldValueError(
+                "minute_reference", "Enter the minute reference or the key decision reference (or both)"
+            )
         return self
+
+    @field_validator("meeting_date")
+    @classmethod
+    def _not_future(cls, value: date) -> date:
+        # A decision is recorded after the meeting that took it, never ahead of it.
+        if value > today():
+            raise PydanticCustomError(
+                "date_not_future", "The date of the meeting must be today or in the past"
+            )
+        return value
 
 
 class DrawdownPublic(PublicModel):

@@ -400,7 +400,80 @@ def _checked_request(
     return project, source, review
 
 
-def _preview(result: RouteResult) -> RoutePreview:
+def pending_on_project(session: Session, project_id: uuid.UUID, financial_year: str) -> list[Drawdown]:
+    """The project's requests in the financial year that are not decided yet, oldest first."""
+    return list(
+        session.exec(
+            select(Drawdown)
+            .where(
+                Drawdown.project_id == project_id,
+                Drawdown.financial_year == financial_year,
+                col(Drawdown.status).in_(OPEN_STATUSES),
+            )
+            .order_by(col(Drawdown.reference))
+        )
+    )
+
+
+def _who_decides(route: Route) -> str:
+    return {Route.delegated: "decided within delegation", Route.cabinet: "Cabinet decides"}.get(
+        route, "Council decides"
+    )
+
+
+def _with_pending(
+    session: Session, source: FundingSource, data: DrawdownCreate, result: RouteResult
+) -> dict[str, Any]:
+    """The pending requests on the same project and year, and what they mean for this one: under a
+    cumulative rule each one approved first counts towards the limit this request is measured on."""
+    pending = pending_on_project(session, data.project_id, data.financial_year)
+    pending_pence = sum(d.amount_pence for d in pending)
+    rule = result.rule
+    cumulative = rule is not None and rule.limit_basis == LimitBasis.cumulative_per_project_per_year.value
+    year_total = (result.approved_total if cumulative else 0) + pending_pence + data.amount
+    route = result.route
+    if pending and cumulative:
+        # The route this request would get once the pending ones are approved: the amount
+        # measured on is the year's total less this request, plus this request.
+        route = work_out_route(
+            session, source, data.project_id, data.financial_year, pending_pence + data.amount
+        ).route
+    note = None
+    if pending:
+        references = [d.reference for d in pending]
+        named = (
+            references[0] if len(references) == 1 else f"{', '.join(references[:-1])} and {references[-1]}"
+        )
+        request = "request" if len(pending) == 1 else "requests"
+        if cumulative or rule is None:
+            note = (
+                f"With the pending {request} {named} this brings the year to {pounds_label(year_total)}: "
+                f"{_who_decides(route)}."
+            )
+        else:
+            note = (
+                f"With the pending {request} {named} the project's requests in {data.financial_year} come to "
+                f"{pounds_label(year_total)}; each is measured on its own amount under rule '{rule.name}': "
+                f"{_who_decides(route)}."
+            )
+    return {
+        "pending_requests": [
+            {
+                "id": d.id,
+                "reference": d.reference,
+                "amount": d.amount_pence,
+                "status": d.status,
+                "route": d.route,
+            }
+            for d in pending
+        ],
+        "year_total_with_pending": year_total,
+        "route_with_pending": route,
+        "pending_note": note,
+    }
+
+
+def _preview(result: RouteResult, pending: dict[str, Any] | None = None) -> RoutePreview:
     rule = result.rule
     delegated = result.route == Route.delegated
     return RoutePreview.model_validate(
@@ -414,13 +487,19 @@ def _preview(result: RouteResult) -> RoutePreview:
             "consultee_roles": rule.consultee_roles if rule and delegated else [],
             "route_reason": result.reason,
             "approved_delegated_total": result.approved_total,
+            "pending_requests": [],
+            "year_total_with_pending": 0,
+            "route_with_pending": result.route,
+            "pending_note": None,
+            **(pending or {}),
         }
     )
 
 
 def preview_route(session: Session, actor: Actor, data: DrawdownCreate) -> RoutePreview:
     _, source, _ = _checked_request(session, actor, data)
-    return _preview(work_out_route(session, source, data.project_id, data.financial_year, data.amount))
+    result = work_out_route(session, source, data.project_id, data.financial_year, data.amount)
+    return _preview(result, _with_pending(session, source, data, result))
 
 
 def create_drawdown(session: Session, actor: Actor, data: DrawdownCreate) -> Drawdown:

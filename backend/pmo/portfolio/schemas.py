@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, model_validator
 
+from pmo.core.errors import FieldValueError
 from pmo.core.periods import IsoDate, QuarterText
 from pmo.core.schemas import Description, InputModel, Name, PublicModel, _Clean
 
@@ -303,9 +304,9 @@ class MilestoneCreate(InputModel):
     @model_validator(mode="after")
     def _one_plan(self) -> MilestoneCreate:
         if (self.planned_date is None) == (self.planned_quarter is None):
-            raise ValueError("give exactly one of planned_date and planned_quarter")
+            raise FieldValueError("planned_date", "Enter the planned date or the planned quarter, not both")
         if self.completed_on is not None and self.status != MilestoneStatus.done:
-            raise ValueError("completed_on is only for a milestone that is done")
+            raise FieldValueError("completed_on", "Enter a completion date only for a milestone that is done")
         return self
 
 

@@ -4916,6 +4916,7 @@ export interface components {
             /**
              * Meeting Date
              * Format: date
+             * @description The day of the meeting that decided: today or in the past.
              */
             meeting_date: string;
             /** Minute Reference */
@@ -9415,6 +9416,27 @@ export interface components {
              */
             new_password: string;
         };
+        /**
+         * PendingDrawdown
+         * @description A request on the same project and financial year that is not decided yet.
+         */
+        PendingDrawdown: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Reference */
+            reference: string;
+            /**
+             * Amount
+             * @description Pounds with two decimal places, e.g. "50000.00".
+             * @example 50000.00
+             */
+            amount: string;
+            status: components["schemas"]["DrawdownStatus"];
+            route: components["schemas"]["Route"];
+        };
         /** PendingGateReview */
         PendingGateReview: {
             /**
@@ -11153,6 +11175,24 @@ export interface components {
              * @example 50000.00
              */
             approved_delegated_total: string;
+            /**
+             * Pending Requests
+             * @description The project's requests in the same financial year that wait for a view or a decision.
+             */
+            pending_requests: components["schemas"]["PendingDrawdown"][];
+            /**
+             * Year Total With Pending
+             * @description This amount, with the pending requests and (under a cumulative rule) what is already approved: what the project's year comes to if they are all approved.
+             * @example 50000.00
+             */
+            year_total_with_pending: string;
+            /** @description Who decides this request if the pending ones are approved first (under a cumulative rule they count towards its limit); the same as `route` when none are pending. */
+            route_with_pending: components["schemas"]["Route"];
+            /**
+             * Pending Note
+             * @description The pending requests in words, e.g. "With the pending request DD-0012 this brings the year to £62,000.00: Cabinet decides." None when there are none.
+             */
+            pending_note: string | null;
         };
         /** RuleCreate */
         RuleCreate: {

@@ -1,6 +1,6 @@
 import { api, type Schemas } from '../api/client'
 import { load, useResource } from '../lib/data'
-import { formatDate, ragTagClass } from '../lib/format'
+import { formatDate, NOT_SET, ragTagClass } from '../lib/format'
 import { directionArrow, directionLabel, kpiNumber, kpiRagLabel } from '../lib/kpi'
 import { useCan } from '../lib/me'
 import { useLocation } from '../lib/router'
@@ -83,7 +83,7 @@ export function KpiScorecardTable({ scorecard, caption }: { scorecard: Schemas['
               </td>
               <td class="govuk-table__cell govuk-table__cell--numeric">{kpiNumber(row.latest?.actual, row.kpi.unit)}</td>
               <td class="govuk-table__cell govuk-table__cell--numeric">
-                {row.latest?.assessment.target ? kpiNumber(row.latest.assessment.target, row.kpi.unit) : 'None'}
+                {row.latest?.assessment.target ? kpiNumber(row.latest.assessment.target, row.kpi.unit) : NOT_SET}
               </td>
               <td class="govuk-table__cell">{row.latest ? <KpiRag rag={row.latest.assessment.rag} /> : 'No value'}</td>
               <td class="govuk-table__cell">

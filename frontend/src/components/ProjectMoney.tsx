@@ -1,6 +1,6 @@
 import { api, type Schemas } from '../api/client'
 import { load, type Loaded, useResource } from '../lib/data'
-import { humanise } from '../lib/format'
+import { humanise, NOT_SET } from '../lib/format'
 import { useCan } from '../lib/me'
 import { pounds } from '../lib/money'
 import { Loading, ProblemPage, Scroll } from './ui'
@@ -165,7 +165,7 @@ export function ProjectCosts({ projectId }: { projectId: string }) {
               </td>
               <td class="govuk-table__cell">{line.kind === 'one_off' ? 'One-off investment' : 'Resourcing'}</td>
               <td class="govuk-table__cell app-nowrap">{line.financial_year}</td>
-              <td class="govuk-table__cell">{line.funding_source_id ? (sources.get(line.funding_source_id) ?? 'Funding source') : 'None'}</td>
+              <td class="govuk-table__cell">{line.funding_source_id ? (sources.get(line.funding_source_id) ?? 'Funding source') : NOT_SET}</td>
               <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(line.amount)}</td>
               {editable && (
                 <td class="govuk-table__cell">

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
 import { authFetch } from '../api/session'
-import { ErrorSummary, Loading, ProblemPage, Radios, Select, TextArea, TextInput } from './ui'
+import { ErrorSummary, Loading, ProblemPage, Radios, Select, TextArea, DateInput, TextInput } from './ui'
 import { load, useResource } from '../lib/data'
 import { formatDate, humanise } from '../lib/format'
 import { useCan } from '../lib/me'
@@ -96,8 +96,8 @@ function MeetingForm({ meetings, onAdded }: { meetings: Schemas['MeetingPublic']
           <Select name="body_id" label="Governance body" errors={errors} value={form.body_id}
             onChange={(body_id) => setForm({ ...form, body_id })}
             options={[{ value: '', text: 'Choose a body' }, ...bodies.data.items.map((b) => ({ value: b.id, text: b.name }))]} />
-          <TextInput name="meets_on" label="Meeting date" type="date" hint="For example 2026-12-15" errors={errors}
-            value={form.meets_on} onInput={(meets_on) => setForm({ ...form, meets_on })} width="10" />
+          <DateInput name="meets_on" label="Meeting date" errors={errors}
+            value={form.meets_on} onInput={(meets_on) => setForm({ ...form, meets_on })} />
           <TextInput name="title" label="Meeting title" hint="For example Cabinet" errors={errors} value={form.title}
             onInput={(title) => setForm({ ...form, title })} />
           <TextInput name="location" label="Location" errors={errors} value={form.location}

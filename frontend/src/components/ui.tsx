@@ -1,9 +1,10 @@
 import type { ComponentChildren, JSX } from 'preact'
-import { useEffect, useRef } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { Chart } from './Chart'
 import { type FormErrors, type Problem, describe, fieldId, toFormErrors } from '../lib/problem'
 import { ariaSort, nextSort, writeQuery, type QueryState } from '../lib/query'
 import { confidenceLabel, humanise, ragTagClass } from '../lib/format'
+import { type DateParts, dateParts, isoDate } from '../lib/dates'
 
 // GOV.UK Frontend components as Preact, written to the design system's markup.
 
@@ -134,6 +135,67 @@ export function TextInput(
         onBlur={onBlur}
       />
     </FieldShell>
+  )
+}
+
+/** The GOV.UK date input: day, month and year boxes for one date, given and returned as the
+ * API's ISO date. The day box carries the field's id, so the error summary's link lands on it. */
+export function DateInput(
+  props: FieldProps & { value: string; onInput: (value: string) => void; hint?: string },
+) {
+  const { name, label, value, onInput, errors, labelClass } = props
+  const hint = props.hint ?? 'For example, 27 3 2026'
+  const [parts, setParts] = useState<DateParts>(() => dateParts(value))
+  // A value set from outside (a reset, a reload) replaces what the boxes hold.
+  useEffect(() => {
+    if (isoDate(parts) !== value) setParts(dateParts(value))
+  }, [value])
+  const id = fieldId(name)
+  const error = errors?.fields[name]
+  const change = (box: keyof DateParts) => (event: Event) => {
+    const next = { ...parts, [box]: (event.target as HTMLInputElement).value }
+    setParts(next)
+    onInput(isoDate(next))
+  }
+  const boxes: [keyof DateParts, string, string][] = [
+    ['day', 'Day', '2'],
+    ['month', 'Month', '2'],
+    ['year', 'Year', '4'],
+  ]
+  return (
+    <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
+      <fieldset class="govuk-fieldset" role="group" aria-describedby={[`${id}-hint`, error ? `${id}-error` : ''].filter(Boolean).join(' ')}>
+        <legend class={`govuk-fieldset__legend ${(labelClass ?? '').replace('govuk-label--', 'govuk-fieldset__legend--')}`}>{label}</legend>
+        <div class="govuk-hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+        {error && (
+          <p class="govuk-error-message" id={`${id}-error`}>
+            <span class="govuk-visually-hidden">Error:</span> {error}
+          </p>
+        )}
+        <div class="govuk-date-input">
+          {boxes.map(([box, text, width]) => (
+            <div class="govuk-date-input__item" key={box}>
+              <div class="govuk-form-group">
+                <label class="govuk-label govuk-date-input__label" for={box === 'day' ? id : `${id}-${box}`}>
+                  {text}
+                </label>
+                <input
+                  class={`govuk-input govuk-date-input__input govuk-input--width-${width}${error ? ' govuk-input--error' : ''}`}
+                  id={box === 'day' ? id : `${id}-${box}`}
+                  name={`${name}-${box}`}
+                  type="text"
+                  inputMode="numeric"
+                  value={parts[box]}
+                  onInput={change(box)}
+                />
+              </div>
+            </div>
+          ))}
+        </div>
+      </fieldset>
+    </div>
   )
 }
 

@@ -6,6 +6,26 @@ export function humanise(code: string | null | undefined): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
+// Roles as people name them: never the API's code (`finance`).
+const ROLES: Record<string, string> = {
+  admin: 'Administrator',
+  pmo: 'PMO officer',
+  sponsor: 'Sponsor',
+  project_manager: 'Project manager',
+  finance: 'Finance officer',
+  member: 'Cabinet member',
+  democratic_services: 'Democratic services officer',
+  viewer: 'Viewer',
+}
+
+export function roleLabel(role: string | null | undefined): string {
+  return role ? (ROLES[role] ?? humanise(role)) : NOT_SET
+}
+
+// What an empty value reads: a setting or figure not given yet, or a list or text with nothing in it.
+export const NOT_SET = 'Not set'
+export const NONE_RECORDED = 'None recorded'
+
 const CONFIDENCE: Record<string, string> = {
   green: 'Green',
   amber_green: 'Amber/green',

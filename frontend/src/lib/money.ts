@@ -1,3 +1,4 @@
+import { roleLabel } from './format'
 // Money on the page. The API gives pounds as exact decimal strings ("30000.00"); they are
 // formatted as text, never through a float, so a penny is never lost.
 
@@ -53,14 +54,14 @@ export function financialYears(first: string, last: string): string[] {
 // The roles that take part in a draw-down, as a council officer would name them.
 const ROLE_NAMES: Record<string, string> = {
   sponsor: 'a Service Director (sponsor)',
-  finance: 'the Section 151 officer (finance)',
-  member: 'the Cabinet Member (member)',
-  pmo: 'the PMO (pmo)',
-  democratic_services: 'democratic services (democratic_services)',
+  finance: 'the Section 151 officer (finance officer)',
+  member: 'the Cabinet Member',
+  pmo: 'the PMO',
+  democratic_services: 'democratic services',
 }
 
 export function roleName(role: string): string {
-  return ROLE_NAMES[role] ?? role
+  return ROLE_NAMES[role] ?? roleLabel(role).toLowerCase()
 }
 
 /** "a, b and c" */

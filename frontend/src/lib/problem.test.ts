@@ -24,6 +24,25 @@ describe('problem+json to the GOV.UK error summary', () => {
     ])
   })
 
+  it('shows the API\'s sentences as they are, next to their fields', () => {
+    const errors = toFormErrors(
+      {
+        title: 'The request is not valid',
+        status: 422,
+        errors: [
+          { location: ['body', 'amount'], message: 'Enter an amount in pounds and pence, like 49,999.99', type: 'money' },
+          { location: ['body', 'meeting_date'], message: 'Meeting date must be today or in the past', type: 'date_not_future' },
+        ],
+      },
+      { amount: 'Amount' },
+    )
+    expect(errors.fields).toEqual({
+      amount: 'Enter an amount in pounds and pence, like 49,999.99',
+      meeting_date: 'Meeting date must be today or in the past',
+    })
+    expect(errors.summary[1]).toEqual({ text: 'Meeting date must be today or in the past', href: '#field-meeting_date' })
+  })
+
   it('uses the detail when there are no field errors', () => {
     const errors = toFormErrors({ title: 'Conflict', status: 409, detail: 'A project with that name exists.' })
     expect(errors.summary).toEqual([{ text: 'A project with that name exists.' }])

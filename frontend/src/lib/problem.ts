@@ -42,6 +42,11 @@ function sentence(text: string): string {
   return trimmed.charAt(0).toUpperCase() + trimmed.slice(1)
 }
 
+function isSentence(text: string): boolean {
+  const first = text.trim().charAt(0)
+  return first !== '' && first === first.toUpperCase() && first !== first.toLowerCase()
+}
+
 export function isProblem(value: unknown): value is Problem {
   return typeof value === 'object' && value !== null && 'status' in value && 'title' in value
 }
@@ -53,7 +58,11 @@ export function toFormErrors(problem: Problem, labels: Record<string, string> = 
   for (const error of problem.errors ?? []) {
     const name = fieldName(error.location)
     if (name && !(name in fields)) {
-      const message = `${labels[name] ?? sentence(name.replace(/[._]/g, ' '))}: ${error.message}`
+      // The API writes its messages as sentences that name the field ("Enter the purpose");
+      // a fragment from an older rule ("outside the source's years") gets the label in front.
+      const message = isSentence(error.message)
+        ? error.message
+        : `${labels[name] ?? sentence(name.replace(/[._]/g, ' '))}: ${error.message}`
       fields[name] = message
       summary.push({ text: message, href: `#${fieldId(name)}` })
     } else if (!name) {

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
 import { Checkboxes, ErrorSummary, Loading, Pagination, ProblemPage, Scroll, Select, SortHeader, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
-import { formatDate, humanise } from '../lib/format'
+import { formatDate, humanise, NONE_RECORDED, roleLabel } from '../lib/format'
 import { useCan } from '../lib/me'
 import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
 import { readQuery, withFilter, writeQuery } from '../lib/query'
@@ -196,7 +196,7 @@ export function AdminUsers() {
                 <tr class="govuk-table__row" key={user.id}>
                   <td class="govuk-table__cell">{user.display_name}</td>
                   <td class="govuk-table__cell">{user.email}</td>
-                  <td class="govuk-table__cell">{user.roles.map((r) => humanise(r.role)).join(', ') || 'None'}</td>
+                  <td class="govuk-table__cell">{user.roles.map((r) => roleLabel(r.role)).join(', ') || NONE_RECORDED}</td>
                   <td class="govuk-table__cell">{user.is_active ? 'Active' : 'Deactivated'}</td>
                   {manage && (
                     <td class="govuk-table__cell">
@@ -289,7 +289,7 @@ export function AdminRoles() {
     )
     if (result.data) {
       setErrors(null)
-      setDone(`${userName(result.data.user_id)} now holds the role ${humanise(result.data.role)}.`)
+      setDone(`${userName(result.data.user_id)} now holds the role ${roleLabel(result.data.role)}.`)
       view.reload()
     } else setErrors(result.errors ?? null)
   }
@@ -301,7 +301,7 @@ export function AdminRoles() {
       <ErrorSummary errors={actions.errors} />
       <Select name="filter-role" label="Show role" value={query.role ?? ''} errors={null}
         onChange={(role) => navigate(path + writeQuery(withFilter(query, 'role', role)))}
-        options={[{ value: '', text: 'All roles' }, ...ROLES.map((r) => ({ value: r, text: humanise(r) }))]} />
+        options={[{ value: '', text: 'All roles' }, ...ROLES.map((r) => ({ value: r, text: roleLabel(r) }))]} />
       <Scroll label="Role assignments">
 <table class="govuk-table">
         <caption class="govuk-table__caption govuk-visually-hidden">Role assignments</caption>
@@ -318,15 +318,15 @@ export function AdminRoles() {
           {assignments.items.map((a) => (
             <tr class="govuk-table__row" key={a.id}>
               <td class="govuk-table__cell">{userName(a.user_id)}</td>
-              <td class="govuk-table__cell">{humanise(a.role)}</td>
+              <td class="govuk-table__cell">{roleLabel(a.role)}</td>
               <td class="govuk-table__cell">{directorateName(a.directorate_id)}</td>
               <td class="govuk-table__cell">{formatDate(a.created_at)}</td>
               {can('roles:manage') && (
                 <td class="govuk-table__cell">
-                  <RowAction label="Remove" confirm="Yes, remove" what={`${humanise(a.role)} from ${userName(a.user_id)}`}
+                  <RowAction label="Remove" confirm="Yes, remove" what={`${roleLabel(a.role)} from ${userName(a.user_id)}`}
                     onAct={() => actions.act(
                       () => api.DELETE('/api/v1/role-assignments/{role_assignment_id}', { params: { path: { role_assignment_id: a.id } } }),
-                      () => `${userName(a.user_id)} no longer holds the role ${humanise(a.role)} (${directorateName(a.directorate_id)}).`)} />
+                      () => `${userName(a.user_id)} no longer holds the role ${roleLabel(a.role)} (${directorateName(a.directorate_id)}).`)} />
                 </td>
               )}
             </tr>
@@ -344,7 +344,7 @@ export function AdminRoles() {
               <Select name="user_id" label="Person" value={form.user_id} onChange={(v) => setForm({ ...form, user_id: v })} errors={errors}
                 options={[{ value: '', text: 'Choose a person' }, ...users.map((u) => ({ value: u.id, text: `${u.display_name} (${u.email})` }))]} />
               <Select name="role" label="Role" value={form.role} onChange={(v) => setForm({ ...form, role: v })} errors={errors}
-                options={[{ value: '', text: 'Choose a role' }, ...ROLES.map((r) => ({ value: r, text: humanise(r) }))]} />
+                options={[{ value: '', text: 'Choose a role' }, ...ROLES.map((r) => ({ value: r, text: roleLabel(r) }))]} />
               <Select name="directorate_id" label="Where" hint="Admin, PMO and democratic services are always organisation-wide."
                 value={form.directorate_id} onChange={(v) => setForm({ ...form, directorate_id: v })} errors={errors}
                 options={[{ value: '', text: 'Whole organisation' }, ...directorates.map((d) => ({ value: d.id, text: d.name }))]} />

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
 import { authFetch } from '../api/session'
-import { Checkboxes, ErrorSummary, Loading, ProblemPage, Radios, Scroll, Select, SummaryList, TextArea, TextInput } from '../components/ui'
+import { Checkboxes, ErrorSummary, Loading, ProblemPage, Radios, Scroll, Select, SummaryList, TextArea, DateInput, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
-import { formatDate, humanise } from '../lib/format'
+import { formatDate, humanise, NONE_RECORDED } from '../lib/format'
 import { useCan, useWho } from '../lib/me'
 import { pounds, poundsInput } from '../lib/money'
 import { type FormErrors, type Problem, NETWORK_PROBLEM, describe, problemFrom } from '../lib/problem'
@@ -154,7 +154,7 @@ export function OfficerDecisionPage({ id }: { id: string }) {
                   {c.conflict_of_interest === null ? 'Not asked' : c.conflict_of_interest ? `Declared: ${c.conflict_of_interest_details}` : 'None declared'}
                 </td>
                 <td class="govuk-table__cell">
-                  {c.dispensation_granted_by ? `Granted by ${c.dispensation_granted_by} on ${formatDate(c.dispensation_granted_on)}` : 'None'}
+                  {c.dispensation_granted_by ? `Granted by ${c.dispensation_granted_by} on ${formatDate(c.dispensation_granted_on)}` : NONE_RECORDED}
                 </td>
               </tr>
             ))}
@@ -300,10 +300,10 @@ export function ForwardPlanNew() {
           <Select name="drawdown_id" label="Cabinet referral" labelClass="govuk-label--s" value={form.drawdown_id}
             onChange={set('drawdown_id')} errors={errors}
             options={[{ value: '', text: 'Choose a referral' }, ...referrals.data.items.map((d) => ({ value: d.id, text: `${d.reference}: ${pounds(d.amount)}, ${d.purpose}` }))]} />
-          <TextInput name="meeting_date" label="Cabinet meeting date" labelClass="govuk-label--s" type="date" hint="For example 2022-06-14"
-            value={form.meeting_date} onInput={set('meeting_date')} errors={errors} width="10" />
-          <TextInput name="published_on" label="Published on" labelClass="govuk-label--s" type="date"
-            hint="The day the forward plan listing it is published." value={form.published_on} onInput={set('published_on')} errors={errors} width="10" />
+          <DateInput name="meeting_date" label="Cabinet meeting date" labelClass="govuk-label--s"
+            value={form.meeting_date} onInput={set('meeting_date')} errors={errors} />
+          <DateInput name="published_on" label="Published on" labelClass="govuk-label--s"
+            hint="The day the forward plan listing it is published." value={form.published_on} onInput={set('published_on')} errors={errors} />
           <TextInput name="title" label="Title (optional)" labelClass="govuk-label--s" hint="Defaults to the request's reference and purpose."
             value={form.title} onInput={set('title')} errors={errors} />
           <TextArea name="summary" label="Summary" labelClass="govuk-label--s" value={form.summary} onInput={set('summary')} errors={errors} />
@@ -418,11 +418,11 @@ function ExceptionForm({ entry, onDone }: { entry: Entry; onDone: () => void }) 
           <TextArea name="reasons" label="Reasons" labelClass="govuk-label--s" value={form.reasons} onInput={set('reasons')} errors={errors} />
           <TextInput name="scrutiny_chair_name" label="Chair of the scrutiny committee" labelClass="govuk-label--s"
             value={form.scrutiny_chair_name} onInput={set('scrutiny_chair_name')} errors={errors} />
-          <TextInput name="scrutiny_chair_date" label="Date" labelClass="govuk-label--s" type="date"
-            hint="When the chair was told in writing, or agreed." value={form.scrutiny_chair_date} onInput={set('scrutiny_chair_date')} errors={errors} width="10" />
+          <DateInput name="scrutiny_chair_date" label="Date" labelClass="govuk-label--s"
+            hint="When the chair was told in writing, or agreed." value={form.scrutiny_chair_date} onInput={set('scrutiny_chair_date')} errors={errors} />
           {form.kind === 'general_exception' && (
-            <TextInput name="notice_published_on" label="Public notice published on" labelClass="govuk-label--s" type="date"
-              value={form.notice_published_on} onInput={set('notice_published_on')} errors={errors} width="10" />
+            <DateInput name="notice_published_on" label="Public notice published on" labelClass="govuk-label--s"
+              value={form.notice_published_on} onInput={set('notice_published_on')} errors={errors} />
           )}
           <button type="submit" class="govuk-button" disabled={busy}>Record the exception</button>
         </form>

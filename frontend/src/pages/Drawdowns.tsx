@@ -12,9 +12,10 @@ import {
   SummaryList,
   TextArea,
   TextInput,
+  DateInput,
 } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
-import { formatDate } from '../lib/format'
+import { formatDate, NONE_RECORDED, NOT_SET } from '../lib/format'
 import { useCan, useWho } from '../lib/me'
 import {
   bodyName,
@@ -456,6 +457,11 @@ function RequestForm({ projects, sources }: { projects: Project[]; sources: Sour
               <div class={`govuk-inset-text${preview.route.route === 'delegated' ? '' : ' app-inset--referred'}`}>
                 <p class="govuk-body govuk-!-font-weight-bold">{routeSummary(preview.route)}</p>
                 <p class="govuk-body govuk-!-margin-bottom-0">{preview.route.route_reason}</p>
+                {preview.route.pending_note && (
+                  <p class="govuk-body govuk-!-margin-top-2 govuk-!-margin-bottom-0" data-testid="route-pending">
+                    {preview.route.pending_note}
+                  </p>
+                )}
               </div>
             )}
             {preview?.problem && (
@@ -551,7 +557,7 @@ export function DrawdownPage({ id }: { id: string }) {
           ['Funding source', <a class="govuk-link" href="/funding-sources">{source.name}</a>],
           ['Financial year', d.financial_year],
           ['Purpose', d.purpose],
-          ['Approved business case', d.business_case_reference || (d.gate_review_id ? <a class="govuk-link" href={`/gate-reviews/${d.gate_review_id}`}>Gate review</a> : 'None')],
+          ['Approved business case', d.business_case_reference || (d.gate_review_id ? <a class="govuk-link" href={`/gate-reviews/${d.gate_review_id}`}>Gate review</a> : NOT_SET)],
           ['Requested', `${formatDate(d.submitted_at)}${who(d.requested_by_id) ? ` by ${who(d.requested_by_id)}` : ''}`],
         ]}
       />
@@ -590,7 +596,7 @@ export function DrawdownPage({ id }: { id: string }) {
                     <tr class="govuk-table__row" key={c.id}>
                       <td class="govuk-table__cell">{capitalise(roleName(c.role))}{who(c.consultee_id) ? `: ${who(c.consultee_id)}` : ''}</td>
                       <td class="govuk-table__cell">{viewName(c.view)}</td>
-                      <td class="govuk-table__cell">{c.comment || 'None'}</td>
+                      <td class="govuk-table__cell">{c.comment || NONE_RECORDED}</td>
                       <td class="govuk-table__cell app-nowrap">{formatDate(c.recorded_at)}</td>
                     </tr>
                   ))}
@@ -742,8 +748,8 @@ function ConsultForm({ drawdown, roles, onDone }: { drawdown: Drawdown; roles: s
           <TextInput name="dispensation_granted_by" label="Dispensation granted by (if any)" labelClass="govuk-label--s"
             hint="The head of paid service who granted it." value={dispensation.by}
             onInput={(v) => setDispensation({ ...dispensation, by: v })} errors={errors} width="20" />
-          <TextInput name="dispensation_granted_on" label="Dispensation granted on" labelClass="govuk-label--s" type="date"
-            value={dispensation.on} onInput={(v) => setDispensation({ ...dispensation, on: v })} errors={errors} width="10" />
+          <DateInput name="dispensation_granted_on" label="Dispensation granted on" labelClass="govuk-label--s"
+            value={dispensation.on} onInput={(v) => setDispensation({ ...dispensation, on: v })} errors={errors} />
           <TextArea name="dispensation_details" label="What the dispensation allows" labelClass="govuk-label--s"
             value={dispensation.details} onInput={(v) => setDispensation({ ...dispensation, details: v })} errors={errors} />
         </>
@@ -848,8 +854,8 @@ function CommitteeForm({ drawdown, onDone }: { drawdown: Drawdown; onDone: () =>
   return (
     <ActionForm title={`Record the ${body} decision`} errors={errors} onReload={onDone} onSubmit={submit} busy={busy}
       button={`Record the ${body} decision`}>
-      <TextInput name="meeting_date" label="Meeting date" labelClass="govuk-label--s" type="date" hint="For example 2022-04-26"
-        value={form.meeting_date} onInput={set('meeting_date')} errors={errors} width="10" />
+      <DateInput name="meeting_date" label="Meeting date" labelClass="govuk-label--s"
+        value={form.meeting_date} onInput={set('meeting_date')} errors={errors} />
       <TextInput name="minute_reference" label="Minute reference" labelClass="govuk-label--s"
         hint="The minute or the key decision reference, or both." value={form.minute_reference} onInput={set('minute_reference')}
         errors={errors} width="20" />

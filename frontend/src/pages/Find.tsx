@@ -45,7 +45,7 @@ export function HeaderSearch() {
   return (
     <form
       role="search"
-      class="app-header__search"
+      class="app-header__search app-no-print"
       action="/search"
       method="get"
       onSubmit={(event) => {

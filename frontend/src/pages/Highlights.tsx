@@ -3,7 +3,7 @@ import { api, type Schemas } from '../api/client'
 import { authFetch } from '../api/session'
 import { Checkboxes, ErrorSummary, Loading, ProblemPage, Radios, RagTag, SummaryList, TextArea } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
-import { formatDate, humanise } from '../lib/format'
+import { formatDate, humanise, NONE_RECORDED, NOT_SET } from '../lib/format'
 import { useCan, useWho } from '../lib/me'
 import { describe, type FormErrors, NETWORK_PROBLEM, type Problem, problemFrom, toFormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
@@ -310,7 +310,7 @@ async function escalatable(report: Report): Promise<Loaded<{ value: string; text
 }
 
 function ReportView({ report }: { report: Report }) {
-  const lines = (text: string) => (text ? <span class="app-pre-line">{text}</span> : 'None')
+  const lines = (text: string) => (text ? <span class="app-pre-line">{text}</span> : NONE_RECORDED)
   return (
     <>
       <SummaryList
@@ -446,7 +446,7 @@ function Facts({ report }: { report: Report }) {
               <td class="govuk-table__cell">{k.period ?? 'No value'}</td>
               <td class="govuk-table__cell">{k.actual ?? ''}</td>
               <td class="govuk-table__cell">
-                <RagTag value={k.rag} label={k.rag ? humanise(k.rag) : 'None'} />
+                <RagTag value={k.rag} label={k.rag ? humanise(k.rag) : NOT_SET} />
               </td>
               <td class="govuk-table__cell">{humanise(k.direction) || 'Not known'}</td>
             </tr>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
 import { ErrorSummary, Loading, ProblemPage, Radios, Scroll, Select, TextArea, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
-import { humanise } from '../lib/format'
+import { humanise, NOT_SET } from '../lib/format'
 import { kpiNumber } from '../lib/kpi'
 import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
@@ -298,7 +298,7 @@ export function KpiTargets({ id }: { id: string }) {
                       ? `${target.tolerance_percent}%`
                       : kpi.tolerance_percent
                         ? `${kpi.tolerance_percent}% (the KPI's)`
-                        : 'None'}
+                        : NOT_SET}
                   </td>
                   <td class="govuk-table__cell">
                     <div class="govuk-button-group govuk-!-margin-bottom-0">

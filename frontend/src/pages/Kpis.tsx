@@ -4,7 +4,7 @@ import { type ChartPoint, KpiChart } from '../components/KpiChart'
 import { Direction, KpiRag } from '../components/KpiScorecard'
 import { ErrorSummary, Loading, Pagination, ProblemPage, Scroll, Select, SortHeader, SummaryList, TextArea, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
-import { formatDate, humanise } from '../lib/format'
+import { formatDate, humanise, NONE_RECORDED, NOT_SET } from '../lib/format'
 import { endedPeriods, FREQUENCY_HINT, type Frequency, kpiNumber, kpiRagLabel, toleranceEdge } from '../lib/kpi'
 import { useCan, useWho } from '../lib/me'
 import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
@@ -406,13 +406,13 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
       <SummaryList
         rows={[
           ['Code', kpi.code],
-          ['Description', kpi.description || 'None'],
+          ['Description', kpi.description || NONE_RECORDED],
           ['Unit', humanise(kpi.unit)],
           ['Better when', kpi.polarity === 'higher_is_better' ? 'Higher' : kpi.polarity === 'lower_is_better' ? 'Lower' : 'Neither (no RAG)'],
           ['Frequency', humanise(kpi.frequency)],
           ['Decimal places', String(kpi.decimal_places)],
           ['Data source', kpi.data_source || 'Not given'],
-          ['Baseline', kpi.baseline_value ? `${kpiNumber(kpi.baseline_value, kpi.unit)} in ${kpi.baseline_period?.label ?? ''}` : 'None'],
+          ['Baseline', kpi.baseline_value ? `${kpiNumber(kpi.baseline_value, kpi.unit)} in ${kpi.baseline_period?.label ?? ''}` : NOT_SET],
           ['Tolerance', kpi.tolerance_percent ? `${kpi.tolerance_percent}% of the target` : "The organisation's"],
           ['Owner', kpi.owner_id === me.id ? `You (${me.display_name})` : kpi.owner_id ? owner?.display_name ?? 'Not known' : 'Nobody'],
           ['Status', humanise(kpi.status)],
@@ -441,7 +441,7 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
               <tr class="govuk-table__row" key={period.code}>
                 <th scope="row" class="govuk-table__header app-nowrap">{period.label}</th>
                 <td class="govuk-table__cell govuk-table__cell--numeric">{value ? kpiNumber(value.actual, kpi.unit) : 'No value'}</td>
-                <td class="govuk-table__cell govuk-table__cell--numeric">{target ? kpiNumber(target.target, kpi.unit) : 'None'}</td>
+                <td class="govuk-table__cell govuk-table__cell--numeric">{target ? kpiNumber(target.target, kpi.unit) : NOT_SET}</td>
                 <td class="govuk-table__cell">{value ? <KpiRag rag={value.assessment.rag} /> : ''}</td>
                 <td class="govuk-table__cell">
                   {value ? (
@@ -768,7 +768,7 @@ export function KpiQueue() {
                       <td class="govuk-table__cell app-nowrap">{value.period.label}</td>
                       <td class="govuk-table__cell govuk-table__cell--numeric">{kpiNumber(value.actual, unit)}</td>
                       <td class="govuk-table__cell govuk-table__cell--numeric">
-                        {value.assessment.target ? kpiNumber(value.assessment.target, unit) : 'None'}
+                        {value.assessment.target ? kpiNumber(value.assessment.target, unit) : NOT_SET}
                       </td>
                       <td class="govuk-table__cell"><KpiRag rag={value.assessment.rag} /></td>
                       <td class="govuk-table__cell">{formatDate(status === 'submitted' ? value.submitted_at : value.verified_at)}</td>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
-import { ErrorSummary, Loading, ProblemPage, Scroll, StatusTag, SummaryList, TextArea, TextInput } from '../components/ui'
+import { ErrorSummary, Loading, ProblemPage, Scroll, StatusTag, SummaryList, TextArea, DateInput, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { formatDate } from '../lib/format'
 import { useCan } from '../lib/me'
@@ -111,7 +111,7 @@ function RebaselineForm({ id, etag, onDone }: { id: string; etag: string; onDone
       <h2 class="govuk-heading-m">Re-baseline</h2>
       <p class="govuk-body">The current baseline stays in the history above, with the reason for the new one.</p>
       <ErrorSummary errors={errors} onReload={onDone} />
-      <TextInput name="planned_date" label="New baseline date" type="date" hint="For example 2023-03-31" width="10" errors={errors}
+      <DateInput name="planned_date" label="New baseline date" errors={errors}
         value={form.planned_date} onInput={(planned_date) => setForm({ ...form, planned_date })} />
       <TextArea name="reason" label="Reason" hint="For example the board decision that agreed it" errors={errors}
         value={form.reason} onInput={(reason) => setForm({ ...form, reason })} />

@@ -121,7 +121,7 @@ function CostLineForm({ projectId, sources, existing, etag, onReload }: {
             onInput={set('financial_year')} errors={errors} width="5" />
           <Select name="funding_source_id" label="Funding source (optional)" value={form.funding_source_id}
             onChange={set('funding_source_id')} errors={errors}
-            options={[{ value: '', text: 'None' }, ...sources.map((s) => ({ value: s.id, text: s.name }))]} />
+            options={[{ value: '', text: 'No funding source' }, ...sources.map((s) => ({ value: s.id, text: s.name }))]} />
           <div class="govuk-button-group">
             <button type="submit" class="govuk-button" disabled={busy}>
               {existing ? 'Save the changes' : 'Add the cost line'}

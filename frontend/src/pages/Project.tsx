@@ -3,7 +3,7 @@ import { api, type Schemas } from '../api/client'
 import { ProjectBenefits, ProjectCosts } from '../components/ProjectMoney'
 import { Loading, ProblemPage, RagTag, Scroll, StatusTag, SummaryList } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
-import { formatDate, humanise } from '../lib/format'
+import { formatDate, humanise, NONE_RECORDED } from '../lib/format'
 import { useCan } from '../lib/me'
 import { readQuery } from '../lib/query'
 import { useLocation } from '../lib/router'
@@ -116,8 +116,8 @@ export function Project({ id }: { id: string }) {
             ['Delivery confidence', <RagTag value={project.confidence} />],
             ['Planned start', formatDate(project.planned_start) || 'Not set'],
             ['Planned end', formatDate(project.planned_end) || 'Not set'],
-            ['Description', project.description || 'None'],
-            ['Ambition', project.ambition || 'None'],
+            ['Description', project.description || NONE_RECORDED],
+            ['Ambition', project.ambition || NONE_RECORDED],
           ]}
         />
       )}

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
-import { ErrorSummary, Loading, ProblemPage, Radios, Select, TextArea, TextInput } from '../components/ui'
+import { ErrorSummary, Loading, ProblemPage, Radios, Select, TextArea, TextInput, DateInput } from '../components/ui'
 import { type Fetched, load, type Loaded, useResource } from '../lib/data'
 import { humanise } from '../lib/format'
 import type { FormErrors } from '../lib/problem'
@@ -140,8 +140,8 @@ function IssueForm({ projectId, existing, etag, onReload }: { projectId: string;
       <TextInput name="category" label="Category (optional)" value={form.category} onInput={set('category')} errors={errors} width="20" />
       <Select name="priority" label="Priority" value={form.priority} onChange={set('priority')} errors={errors} options={options(RATINGS)} />
       <Select name="severity" label="Severity" value={form.severity} onChange={set('severity')} errors={errors} options={options(RATINGS)} />
-      <TextInput name="due_date" label="Due date (optional)" hint="For example 2026-03-31" value={form.due_date}
-        onInput={set('due_date')} errors={errors} width="10" />
+      <DateInput name="due_date" label="Due date (optional)" value={form.due_date}
+        onInput={set('due_date')} errors={errors} />
       {existing && (
         <>
           <Select name="status" label="Status" value={form.status} onChange={set('status')} errors={errors} options={options(ISSUE_STATUSES)} />
@@ -193,8 +193,8 @@ function AssumptionForm({ projectId, existing, etag, onReload }: {
       onReload={onReload} onSubmit={onSubmit} busy={busy} submitText={existing ? 'Save the changes' : 'Add the assumption'} back={back}>
       <TextArea name="statement" label="Assumption" value={form.statement} onInput={set('statement')} errors={errors} rows={3} />
       <TextInput name="category" label="Category (optional)" value={form.category} onInput={set('category')} errors={errors} width="20" />
-      <TextInput name="validate_by" label="Validate by (optional)" hint="For example 2026-03-31" value={form.validate_by}
-        onInput={set('validate_by')} errors={errors} width="10" />
+      <DateInput name="validate_by" label="Validate by (optional)" value={form.validate_by}
+        onInput={set('validate_by')} errors={errors} />
       {existing && (
         <Select name="status" label="Status" value={form.status} onChange={set('status')} errors={errors} options={options(ASSUMPTION_STATUSES)} />
       )}
@@ -257,8 +257,8 @@ function DependencyForm({ projectId, existing, etag, onReload }: {
       )}
       <TextArea name="description" label="Description (optional)" value={form.description} onInput={set('description')} errors={errors} rows={3} />
       <TextInput name="category" label="Category (optional)" value={form.category} onInput={set('category')} errors={errors} width="20" />
-      <TextInput name="needed_by" label="Needed by (optional)" hint="For example 2026-03-31" value={form.needed_by}
-        onInput={set('needed_by')} errors={errors} width="10" />
+      <DateInput name="needed_by" label="Needed by (optional)" value={form.needed_by}
+        onInput={set('needed_by')} errors={errors} />
       {existing && (
         <Select name="status" label="Status" value={form.status} onChange={set('status')} errors={errors} options={options(DEPENDENCY_STATUSES)} />
       )}
