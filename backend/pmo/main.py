@@ -362,13 +362,24 @@ RESPONSE_HEADERS = {
     "Link": _header('RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`.'),
     "Location": _header("The created record's URL."),
     "Retry-After": _header("Seconds to wait before trying again."),
+    "RateLimit-Policy": _header(
+        "The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured "
+        'field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds.'
+    ),
+    "RateLimit": _header(
+        'What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds.'
+    ),
 }
+# Operations whose every admitted answer counts against a limit and says so; elsewhere only
+# the 429 of a limit reached (sign-in failures, password changes) carries the fields.
+RATE_LIMITED_PATHS = (f"{API_PREFIX}/kpi-feed/", f"{API_PREFIX}/public/")
 
 
 def _declare_headers(document: dict[str, Any]) -> None:
     """Declare the headers each response carries; the rules are those the code follows:
     a read that takes `If-None-Match` answers `ETag`; a list answers `Link`; a creating
-    `POST` (it takes `Idempotency-Key`) answers `Location`; 429 and 503 carry `Retry-After`."""
+    `POST` (it takes `Idempotency-Key`) answers `Location`; 429 and 503 carry `Retry-After`;
+    rate-limited answers carry `RateLimit` and `RateLimit-Policy`."""
     for path, path_item in document.get("paths", {}).items():
         for operation in path_item.values():
             parameters = operation.get("parameters", [])
@@ -387,5 +398,9 @@ def _declare_headers(document: dict[str, Any]) -> None:
                     headers["Location"] = RESPONSE_HEADERS["Location"]
                 if status in ("429", "503"):
                     headers["Retry-After"] = RESPONSE_HEADERS["Retry-After"]
+                counted = status.startswith("2") or status == "304"
+                if status == "429" or (counted and path.startswith(RATE_LIMITED_PATHS)):
+                    headers["RateLimit-Policy"] = RESPONSE_HEADERS["RateLimit-Policy"]
+                    headers["RateLimit"] = RESPONSE_HEADERS["RateLimit"]
                 if headers:
                     response["headers"] = {**headers, **response.get("headers", {})}

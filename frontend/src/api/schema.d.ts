@@ -11550,6 +11550,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait. */
                     "Retry-After"?: number;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     /** @description `no-store`: the response holds a token (or refuses one). */
                     "Cache-Control"?: string;
                     /** @description `no-cache`, for HTTP/1.0 caches. */
@@ -11640,6 +11644,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11734,6 +11742,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11838,6 +11850,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11954,6 +11970,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12075,6 +12095,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12207,6 +12231,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12314,6 +12342,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12432,6 +12464,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12550,6 +12586,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12667,6 +12707,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12760,6 +12804,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12847,6 +12895,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12945,6 +12997,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13035,6 +13091,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13124,6 +13184,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13225,6 +13289,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13335,6 +13403,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13437,6 +13509,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13524,6 +13600,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13634,6 +13714,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13732,6 +13816,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13842,6 +13930,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13972,6 +14064,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14077,6 +14173,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14191,6 +14291,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14312,6 +14416,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14426,6 +14534,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14567,6 +14679,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14675,6 +14791,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14789,6 +14909,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14910,6 +15034,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15024,6 +15152,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15165,6 +15297,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15281,6 +15417,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15388,6 +15528,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15494,6 +15638,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15617,6 +15765,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15738,6 +15890,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15852,6 +16008,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15971,6 +16131,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16101,6 +16265,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16204,6 +16372,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16316,6 +16488,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16437,6 +16613,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16542,6 +16722,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16656,6 +16840,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16777,6 +16965,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -16891,6 +17083,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17032,6 +17228,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17139,6 +17339,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17262,6 +17466,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17383,6 +17591,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17497,6 +17709,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17638,6 +17854,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17763,6 +17983,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17869,6 +18093,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -17978,6 +18206,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18101,6 +18333,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18222,6 +18458,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18336,6 +18576,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18477,6 +18721,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18598,6 +18846,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18711,6 +18963,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18834,6 +19090,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18955,6 +19215,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19096,6 +19360,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19208,6 +19476,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19333,6 +19605,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19448,6 +19724,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19564,6 +19844,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19685,6 +19969,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19790,6 +20078,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19922,6 +20214,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20054,6 +20350,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20161,6 +20461,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20271,6 +20575,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20374,6 +20682,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20488,6 +20800,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20609,6 +20925,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20716,6 +21036,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20831,6 +21155,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20956,6 +21284,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21064,6 +21396,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21185,6 +21521,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21301,6 +21641,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21426,6 +21770,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21561,6 +21909,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21675,6 +22027,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21818,6 +22174,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21939,6 +22299,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22080,6 +22444,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22200,6 +22568,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22320,6 +22692,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22440,6 +22816,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22565,6 +22945,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22686,6 +23070,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22802,6 +23190,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -22927,6 +23319,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23048,6 +23444,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23162,6 +23562,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23303,6 +23707,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23434,6 +23842,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23563,6 +23975,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23686,6 +24102,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23814,6 +24234,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -23931,6 +24355,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24048,6 +24476,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24165,6 +24597,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24282,6 +24718,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24415,6 +24855,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24529,6 +24973,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24650,6 +25098,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24791,6 +25243,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -24911,6 +25367,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25031,6 +25491,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25152,6 +25616,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25279,6 +25747,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25393,6 +25865,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25514,6 +25990,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25646,6 +26126,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25771,6 +26255,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -25892,6 +26380,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26024,6 +26516,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26147,6 +26643,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26268,6 +26768,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26409,6 +26913,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26529,6 +27037,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26649,6 +27161,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26770,6 +27286,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -26887,6 +27407,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27000,6 +27524,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27114,6 +27642,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27235,6 +27767,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27356,6 +27892,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27461,6 +28001,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27593,6 +28137,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27714,6 +28262,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27828,6 +28380,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -27949,6 +28505,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28054,6 +28614,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28186,6 +28750,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28318,6 +28886,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28446,6 +29018,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28574,6 +29150,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28681,6 +29261,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28795,6 +29379,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -28916,6 +29504,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29030,6 +29622,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29171,6 +29767,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29275,6 +29875,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29398,6 +30002,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29519,6 +30127,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29660,6 +30272,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29772,6 +30388,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -29884,6 +30504,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30007,6 +30631,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30125,6 +30753,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30246,6 +30878,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30371,6 +31007,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30491,6 +31131,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30611,6 +31255,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30727,6 +31375,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30837,6 +31489,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -30958,6 +31614,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31067,6 +31727,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31188,6 +31852,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31295,6 +31963,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31403,6 +32075,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31526,6 +32202,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31625,6 +32305,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31724,6 +32408,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31823,6 +32511,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -31944,6 +32636,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32064,6 +32760,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32119,6 +32819,10 @@ export interface operations {
                 headers: {
                     /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
                     Link?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32166,6 +32870,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32209,6 +32917,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32256,6 +32968,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32301,6 +33017,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32348,6 +33068,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32393,6 +33117,10 @@ export interface operations {
             /** @description The forward plan as a file. */
             200: {
                 headers: {
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32440,6 +33168,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32483,6 +33215,10 @@ export interface operations {
             /** @description An accessible PDF (tagged, PDF/UA-1) to publish. */
             200: {
                 headers: {
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32530,6 +33266,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32575,6 +33315,10 @@ export interface operations {
             /** @description An accessible PDF (tagged, PDF/UA-1) to publish. */
             200: {
                 headers: {
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32622,6 +33366,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32690,6 +33438,10 @@ export interface operations {
                     ETag?: string;
                     /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
                     Link?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32701,6 +33453,10 @@ export interface operations {
                 headers: {
                     /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
                     ETag?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -32764,6 +33520,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32832,6 +33592,10 @@ export interface operations {
                     ETag?: string;
                     /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
                     Link?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32843,6 +33607,10 @@ export interface operations {
                 headers: {
                     /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
                     ETag?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -32906,6 +33674,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32968,6 +33740,10 @@ export interface operations {
                     ETag?: string;
                     /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
                     Link?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -32979,6 +33755,10 @@ export interface operations {
                 headers: {
                     /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
                     ETag?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -33042,6 +33822,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33104,6 +33888,10 @@ export interface operations {
                     ETag?: string;
                     /** @description RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`. */
                     Link?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33115,6 +33903,10 @@ export interface operations {
                 headers: {
                     /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
                     ETag?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -33178,6 +33970,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33288,6 +34084,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33405,6 +34205,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33528,6 +34332,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33649,6 +34457,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33790,6 +34602,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -33906,6 +34722,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34022,6 +34842,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34134,6 +34958,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34259,6 +35087,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34380,6 +35212,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34485,6 +35321,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34617,6 +35457,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34737,6 +35581,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34862,6 +35710,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -34979,6 +35831,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35100,6 +35956,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35214,6 +36074,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35355,6 +36219,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35471,6 +36339,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35587,6 +36459,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35703,6 +36579,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35823,6 +36703,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -35944,6 +36828,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36057,6 +36945,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36181,6 +37073,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36305,6 +37201,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36416,6 +37316,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36539,6 +37443,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36652,6 +37560,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36773,6 +37685,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -36914,6 +37830,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37051,6 +37971,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37192,6 +38116,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37316,6 +38244,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37426,6 +38358,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37536,6 +38472,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37645,6 +38585,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37750,6 +38694,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37871,6 +38819,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -37976,6 +38928,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38108,6 +39064,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38220,6 +39180,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38336,6 +39300,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38448,6 +39416,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38564,6 +39536,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38685,6 +39661,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38801,6 +39781,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -38917,6 +39901,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -39022,6 +40010,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -39133,6 +40125,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -39254,6 +40250,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -39359,6 +40359,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -39491,6 +40495,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -39600,6 +40608,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -39716,6 +40728,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -39830,6 +40846,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -39944,6 +40964,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -40061,6 +41085,10 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
