@@ -360,7 +360,9 @@ def _header(description: str) -> dict[str, Any]:
 RESPONSE_HEADERS = {
     "ETag": _header("The tag of this representation: send it as `If-None-Match` (304) or `If-Match`."),
     "Link": _header('RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`.'),
-    "Location": _header("The created record's URL."),
+    "Location": _header(
+        "The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`)."
+    ),
     "Retry-After": _header("Seconds to wait before trying again."),
     "RateLimit-Policy": _header(
         "The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured "

@@ -11901,7 +11901,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     /** @description `no-store`: this response holds a token or secret. */
                     "Cache-Control"?: string;
@@ -14224,7 +14224,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -14842,7 +14842,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -15689,7 +15689,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -16773,7 +16773,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -17390,7 +17390,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -17907,7 +17907,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -18257,7 +18257,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -19014,7 +19014,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -19529,7 +19529,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -19777,7 +19777,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -20733,7 +20733,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -21208,7 +21208,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -21694,7 +21694,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -21960,7 +21960,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -22869,7 +22869,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -23243,7 +23243,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -24906,7 +24906,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -25798,7 +25798,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -26179,7 +26179,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -26567,7 +26567,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -27575,7 +27575,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -28313,7 +28313,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -29312,7 +29312,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -29926,7 +29926,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -30555,7 +30555,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -30931,7 +30931,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -32126,7 +32126,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -34256,7 +34256,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -35011,7 +35011,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -35634,7 +35634,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -37367,7 +37367,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -38636,7 +38636,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -39233,7 +39233,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -39469,7 +39469,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
-                    /** @description The created record's URL. */
+                    /** @description The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`). */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -40060,6 +40060,8 @@ export interface operations {
                 headers: {
                     /** @description `no-store`: this response holds a token or secret. */
                     "Cache-Control"?: string;
+                    /** @description The created record's absolute URL, on the public base URL (`PMO_PUBLIC_URL`). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
