@@ -22,6 +22,7 @@ from pmo.auth.session_router import router as auth_session_router
 from pmo.core.config import get_settings
 from pmo.core.db import get_engine, read_only
 from pmo.core.errors import FieldProblem, Problem, declare, install_error_handlers, problem_response
+from pmo.core.etag import IF_MATCH_REQUIRED
 from pmo.core.logging import logging_config
 from pmo.core.middleware import (
     API_PREFIX,
@@ -381,11 +382,15 @@ def _declare_headers(document: dict[str, Any]) -> None:
     """Declare the headers each response carries; the rules are those the code follows:
     a read that takes `If-None-Match` answers `ETag`; a list answers `Link`; a creating
     `POST` (it takes `Idempotency-Key`) answers `Location`; 429 and 503 carry `Retry-After`;
-    rate-limited answers carry `RateLimit` and `RateLimit-Policy`."""
+    rate-limited answers carry `RateLimit` and `RateLimit-Policy`.
+    `If-Match` is required where it is always needed (`pmo.core.etag.IfMatch`): else 428."""
     for path, path_item in document.get("paths", {}).items():
         for operation in path_item.values():
             parameters = operation.get("parameters", [])
             names = {p["name"] for p in parameters if p.get("in") == "header"}
+            for parameter in parameters:
+                if parameter.get("in") == "header" and parameter.get("description") == IF_MATCH_REQUIRED:
+                    parameter["required"] = True
             for status, response in operation.get("responses", {}).items():
                 headers: dict[str, Any] = {}
                 content = response.get("content", {})

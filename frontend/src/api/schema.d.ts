@@ -12130,9 +12130,9 @@ export interface operations {
     "api-clients-update_api_client": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 api_client_id: string;
@@ -13965,9 +13965,9 @@ export interface operations {
     "organisation-update_organisation": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path?: never;
             cookie?: never;
@@ -14569,9 +14569,9 @@ export interface operations {
     "directorates-update_directorate": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 directorate_id: string;
@@ -15187,9 +15187,9 @@ export interface operations {
     "users-update_user": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 user_id: string;
@@ -16167,7 +16167,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
+                /** @description To replace: the `ETag` of the record as last read (428 without it, 412 if stale). Not sent when creating. */
                 "If-Match"?: string | null;
             };
             path?: never;
@@ -17118,9 +17118,9 @@ export interface operations {
     "portfolios-update_portfolio": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 portfolio_id: string;
@@ -17744,9 +17744,9 @@ export interface operations {
     "governance-bodies-update_governance_body": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 body_id: string;
@@ -18611,9 +18611,9 @@ export interface operations {
     "programmes-update_programme": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 programme_id: string;
@@ -19250,9 +19250,9 @@ export interface operations {
     "projects-update_project": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 project_id: string;
@@ -20113,9 +20113,9 @@ export interface operations {
     "milestones-update_milestone": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 milestone_id: string;
@@ -20249,9 +20249,9 @@ export interface operations {
     "milestones-rebaseline_milestone": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 milestone_id: string;
@@ -22334,9 +22334,9 @@ export interface operations {
     "risks-update_risk": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 risk_id: string;
@@ -23597,9 +23597,9 @@ export interface operations {
     "risks-update_risk_action": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 action_id: string;
@@ -25133,9 +25133,9 @@ export interface operations {
     "issues-update_issue": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 issue_id: string;
@@ -26025,9 +26025,9 @@ export interface operations {
     "assumptions-update_assumption": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 assumption_id: string;
@@ -26803,9 +26803,9 @@ export interface operations {
     "dependencies-update_dependency": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 dependency_id: string;
@@ -28036,9 +28036,9 @@ export interface operations {
     "cost-lines-update_cost_line": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 cost_line_id: string;
@@ -28649,9 +28649,9 @@ export interface operations {
     "benefits-update_benefit": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 benefit_id: string;
@@ -28785,9 +28785,9 @@ export interface operations {
     "benefits-replace_benefit_profile": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 benefit_id: string;
@@ -29657,9 +29657,9 @@ export interface operations {
     "funding-sources-update_funding_source": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 funding_source_id: string;
@@ -30162,9 +30162,9 @@ export interface operations {
     "delegation-rules-update_delegation_rule": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 rule_id: string;
@@ -31524,9 +31524,9 @@ export interface operations {
     "decision-settings-update_decision_settings": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path?: never;
             cookie?: never;
@@ -34492,9 +34492,9 @@ export interface operations {
     "kpis-update_kpi": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 kpi_id: string;
@@ -35356,9 +35356,9 @@ export interface operations {
     "kpis-update_target": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 target_id: string;
@@ -36109,9 +36109,9 @@ export interface operations {
     "kpis-update_value": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 value_id: string;
@@ -37720,9 +37720,9 @@ export interface operations {
     "highlight-reports-update_highlight_report": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 report_id: string;
@@ -37865,9 +37865,9 @@ export interface operations {
     "highlight-reports-submit_highlight_report": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 report_id: string;
@@ -38006,9 +38006,9 @@ export interface operations {
     "highlight-reports-review_highlight_report": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 report_id: string;
@@ -38963,9 +38963,9 @@ export interface operations {
     "meetings-update_meeting": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 meeting_id: string;
@@ -40396,9 +40396,9 @@ export interface operations {
     "webhooks-update_webhook_subscription": {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412. */
-                "If-Match"?: string | null;
+                "If-Match": string | null;
             };
             path: {
                 subscription_id: string;
