@@ -22,6 +22,7 @@ from pmo.auth.session_router import router as auth_session_router
 from pmo.core.config import get_settings
 from pmo.core.db import get_engine, read_only
 from pmo.core.errors import FieldProblem, Problem, declare, install_error_handlers, problem_response
+from pmo.core.etag import IF_MATCH_REQUIRED
 from pmo.core.logging import logging_config
 from pmo.core.middleware import (
     API_PREFIX,
@@ -379,19 +380,36 @@ def _header(description: str) -> dict[str, Any]:
 RESPONSE_HEADERS = {
     "ETag": _header("The tag of this representation: send it as `If-None-Match` (304) or `If-Match`."),
     "Link": _header('RFC 8288 links to other pages, absolute: `<https://...>; rel="next"`.'),
-    "Location": _header("The created record's URL."),
+    "Location": _header(
+        "The created record's absolute URL, on the service's public base URL (`PMO_PUBLIC_URL`)."
+    ),
     "Retry-After": _header("Seconds to wait before trying again."),
+    "RateLimit-Policy": _header(
+        "The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured "
+        'field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds.'
+    ),
+    "RateLimit": _header(
+        'What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds.'
+    ),
 }
+# Operations whose every admitted answer counts against a limit and says so; elsewhere only
+# the 429 of a limit reached (sign-in failures, password changes) carries the fields.
+RATE_LIMITED_PATHS = (f"{API_PREFIX}/kpi-feed/", f"{API_PREFIX}/public/")
 
 
 def _declare_headers(document: dict[str, Any]) -> None:
     """Declare the headers each response carries; the rules are those the code follows:
     a read that takes `If-None-Match` answers `ETag`; a list answers `Link`; a creating
-    `POST` (it takes `Idempotency-Key`) answers `Location`; 429 and 503 carry `Retry-After`."""
+    `POST` (it takes `Idempotency-Key`) answers `Location`; 429 and 503 carry `Retry-After`;
+    rate-limited answers carry `RateLimit` and `RateLimit-Policy`.
+    `If-Match` is required where it is always needed (`pmo.core.etag.IfMatch`): else 428."""
     for path, path_item in document.get("paths", {}).items():
         for operation in path_item.values():
             parameters = operation.get("parameters", [])
             names = {p["name"] for p in parameters if p.get("in") == "header"}
+            for parameter in parameters:
+                if parameter.get("in") == "header" and parameter.get("description") == IF_MATCH_REQUIRED:
+                    parameter["required"] = True
             for status, response in operation.get("responses", {}).items():
                 headers: dict[str, Any] = {}
                 content = response.get("content", {})
@@ -406,5 +424,9 @@ def _declare_headers(document: dict[str, Any]) -> None:
                     headers["Location"] = RESPONSE_HEADERS["Location"]
                 if status in ("429", "503"):
                     headers["Retry-After"] = RESPONSE_HEADERS["Retry-After"]
+                counted = status.startswith("2") or status == "304"
+                if status == "429" or (counted and path.startswith(RATE_LIMITED_PATHS)):
+                    headers["RateLimit-Policy"] = RESPONSE_HEADERS["RateLimit-Policy"]
+                    headers["RateLimit"] = RESPONSE_HEADERS["RateLimit"]
                 if headers:
                     response["headers"] = {**headers, **response.get("headers", {})}

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from pmo.auth.models import ApiClient, ApiClientSecret
+from pmo.core.pagination import public_url_of
 from pmo.core.permissions import Role
 from pmo.core.security import digest
 from support.api import oauth_error, problem
@@ -317,7 +318,11 @@ def test_a_retry_of_a_keyed_create_is_409_and_creates_nothing_more(client, admin
     assert first.status_code == 201, first.text
     body = problem(retry, 409)
     assert "held a secret" in body["detail"]
-    assert body["location"] == first.headers["Location"] == f"/api/v1/api-clients/{first.json()['id']}"
+    assert (
+        body["location"]
+        == first.headers["Location"]
+        == public_url_of(f"/api/v1/api-clients/{first.json()['id']}")
+    )
     assert first.json()["client_secret"] not in retry.text
     count = session.execute(select(func.count()).select_from(ApiClient)).scalar_one()
     session.rollback()  # end the read transaction: SQLite would keep the next request waiting

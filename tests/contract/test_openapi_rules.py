@@ -53,3 +53,30 @@ def test_every_operation_has_a_summary_and_a_description(document: dict[str, Any
         if not str(operation.get(part, "")).strip()
     ]
     assert not missing, "\n".join(missing)
+
+
+def test_if_match_is_required_wherever_it_is_taken(document: dict[str, Any]) -> None:
+    """A generated client must make the caller give `If-Match`: without it the answer is 428,
+    which the operation declares. (Only the PUT that creates what is not there yet takes it
+    optionally, to replace.)"""
+    taking = [
+        (method, path, operation)
+        for method, path, operation in operations(document)
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "header" and parameter["name"] == "If-Match"
+    ]
+    assert len(taking) > 20
+    optional = [(m, p) for m, p, op in taking if not _header(op, "If-Match").get("required")]
+    assert optional == [("put", "/api/v1/organisation/identity-provider")]
+    taking = [(m, p, op) for m, p, op in taking if (m, p) not in optional]
+    problems = [
+        f"{method.upper()} {path}: {problem}"
+        for method, path, operation in taking
+        for problem, broken in (("428 not declared", "428" not in operation["responses"]),)
+        if broken
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def _header(operation: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(p for p in operation["parameters"] if p["in"] == "header" and p["name"] == name)

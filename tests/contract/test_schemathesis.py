@@ -44,7 +44,13 @@ CONFIG = schemathesis.Config.from_dict(
         # refuses some on purpose with statuses the document declares: 428 (no If-Match), 412 (a
         # stale one), 422 (an Idempotency-Key reused for another body; an organisation-wide role
         # given for one directorate). status_code_conformance still checks each is documented.
-        "checks": {"enabled": True, "positive_data_acceptance": {"enabled": False}},
+        # missing_required_header keeps its statuses and adds RFC 6585's 428, the answer to a
+        # write without the required `If-Match` (the only required header but Authorization).
+        "checks": {
+            "enabled": True,
+            "positive_data_acceptance": {"enabled": False},
+            "missing_required_header": {"expected-statuses": [400, 401, 403, 406, 415, 422, 428]},
+        },
         # The reproducing curl command shows the real (test-only, short-lived) token and bodies.
         "output": {"sanitization": {"enabled": False}},
     }

@@ -154,13 +154,15 @@ def test_public_requests_are_rate_limited_per_address(
     # One fixed moment, so the requests cannot straddle two windows.
     moment = time.time()
     hit = ratelimit.hit
-    fixed = SimpleNamespace(hit=lambda session, key, window: hit(session, key, window, now=moment))
-    monkeypatch.setattr(public_router, "ratelimit", fixed)
+    monkeypatch.setattr(ratelimit, "hit", lambda session, key, window: hit(session, key, window, now=moment))
     answers = [money.client.get(public(money, "/officer-decisions")) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 200]
+    assert [a.headers["RateLimit"].split(";")[1] for a in answers] == ["r=2", "r=1", "r=0"]
     refused = money.client.get(public(money, "/forward-plan"))  # a 404 would count too: same address
     body = problem(refused, 429)
     assert "At most 3 requests a minute" in body["detail"]
     assert int(refused.headers["Retry-After"]) >= 1
+    assert refused.headers["RateLimit-Policy"] == '"public";q=3;w=60'
+    assert refused.headers["RateLimit"].startswith('"public";r=0;t=')
     # Signed-in routes are not counted against it.
     assert money.client.get(f"{API}/officer-decisions", headers=money.viewer.headers).status_code == 200

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from pmo.audit.models import AuditEvent
+from pmo.core.pagination import public_url_of
 from pmo.core.permissions import Role
 from pmo.gates import service as gates
 from pmo.organisations.models import Organisation
@@ -142,7 +143,7 @@ def test_define_a_custom_lifecycle(client, engine, org, factory):
     )
     assert response.status_code == 201, response.text
     made = response.json()
-    assert response.headers["Location"] == f"/api/v1/lifecycles/{made['id']}"
+    assert response.headers["Location"] == public_url_of(f"/api/v1/lifecycles/{made['id']}")
     assert made["builtin_key"] is None
     assert made["is_default"] is False
     assert [g["key"] for g in made["gates"]] == ["go", "finish"]

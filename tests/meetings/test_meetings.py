@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from pmo.core.pagination import public_url_of
 from support.api import API, Api, problem
 from support.database import audit_events
 
@@ -25,7 +26,7 @@ def _meeting(client, who, cabinet, **body):
 def test_pmo_and_admin_keep_meetings_everyone_reads(client, pmo, admin, viewer, cabinet, engine) -> None:
     first = _meeting(client, pmo, cabinet, meets_on="2022-03-22", location="Committee Room 1")
     assert first.status_code == 201, first.text
-    assert first.headers["Location"] == f"/api/v1/meetings/{first.json()['id']}"
+    assert first.headers["Location"] == public_url_of(f"/api/v1/meetings/{first.json()['id']}")
     second = _meeting(client, admin, cabinet, meets_on="2022-04-26")
     assert second.status_code == 201, second.text
     meeting = second.json()

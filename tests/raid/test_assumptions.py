@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from pmo.core.pagination import public_url_of
 from pmo.core.permissions import Role
 from pmo.organisations.models import Organisation
 from support.api import API, problem
@@ -111,7 +112,7 @@ def test_invalidate_raises_an_issue_in_one_step(
     assert response.status_code == 201, response.text
     result = response.json()
     assert (result["raised"], result["raised_reference"]) == ("issue", "I-0001")
-    assert response.headers["Location"] == f"/api/v1/issues/{result['raised_id']}"
+    assert response.headers["Location"] == public_url_of(f"/api/v1/issues/{result['raised_id']}")
     assert result["assumption"]["status"] == "invalid"
     assert result["assumption"]["raised_issue_id"] == result["raised_id"]
     issue = items.get(pmo, f"/issues/{result['raised_id']}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pmo.core.pagination import public_url_of
 from pmo.core.permissions import Role
 from support.api import API, problem
 
@@ -431,7 +432,7 @@ def test_occurred_becomes_an_issue_linked_both_ways(
     assert issue["reference"] == "I-0001"
     assert issue["risk_id"] == risk["id"]
     assert (issue["title"], issue["priority"], issue["severity"]) == (risk["title"], "high", "critical")
-    assert response.headers["Location"] == f"/api/v1/issues/{issue['id']}"
+    assert response.headers["Location"] == public_url_of(f"/api/v1/issues/{issue['id']}")
     assert result["risk"]["status"] == "occurred"
     detail = raid.get(manager, f"/risks/{risk['id']}")
     assert detail["status"] == "occurred"

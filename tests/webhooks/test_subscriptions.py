@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from pmo.core.config import get_settings
+from pmo.core.pagination import public_url_of
 from support.api import API, problem
 from support.webhooks import Hooks
 
@@ -24,7 +25,7 @@ def test_a_client_subscribes_with_its_own_credentials_and_sees_the_secret_once(h
     assert response.status_code == 201, response.text
     assert response.headers["Cache-Control"] == "no-store"
     created = response.json()
-    assert response.headers["Location"] == f"/api/v1/webhook-subscriptions/{created['id']}"
+    assert response.headers["Location"] == public_url_of(f"/api/v1/webhook-subscriptions/{created['id']}")
     assert created["signing_secret"].startswith("whsec_")
     assert created["api_client_id"] == system.id
     assert (created["enabled"], created["disabled_reason"]) == (True, None)

@@ -138,17 +138,21 @@ def _sign_in_refused(
     window = settings.login_window_seconds
     by_address = ratelimit.peek(session, _address_key(address), window)
     if by_address.hits >= settings.login_failures_per_address:
+        policy = ratelimit.Policy("sign-in-address", settings.login_failures_per_address, window)
         return TooManyRequests(
             "Too many failed sign-ins from your network address. Try again later.",
             retry_after=by_address.retry_after,
+            rate_limit=policy.headers(by_address.hits, by_address.retry_after),
         )
     if email is not None:
         by_account = ratelimit.peek(session, ratelimit.login_account_key(email), window)
         if by_account.hits >= settings.login_failures_per_account:
+            account = ratelimit.account_policy(settings)
             return TooManyRequests(
                 "This account is locked for a while after too many failed sign-ins. Try again later, "
                 "or ask an administrator.",
                 retry_after=by_account.retry_after,
+                rate_limit=account.headers(by_account.hits, by_account.retry_after),
             )
     return None
 

@@ -120,8 +120,9 @@ class PreconditionRequired(ProblemError):
 class TooManyRequests(ProblemError):
     status, slug, title = 429, "too-many-requests", "Too many requests"
 
-    def __init__(self, detail: str, *, retry_after: int) -> None:
-        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+    def __init__(self, detail: str, *, retry_after: int, rate_limit: dict[str, str]) -> None:
+        # `rate_limit`: the `RateLimit` fields of the limit reached (`ratelimit.Policy.headers`).
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after)), **rate_limit})
 
 
 class DatabaseBusy(ProblemError):

@@ -22,12 +22,18 @@ IfNoneMatch = Annotated[
         alias="If-None-Match", max_length=1000, description="A tag from an earlier `ETag`: 304 if unchanged."
     ),
 ]
-IfMatch = Annotated[
+# Optional to FastAPI (its 422 would pre-empt the route's 428); `pmo.main` marks the header
+# required in the document wherever it has this description.
+IF_MATCH_REQUIRED = "The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412."
+IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=1000, description=IF_MATCH_REQUIRED)]
+# A PUT that creates when there is nothing yet takes `If-Match` only to replace.
+IfMatchToReplace = Annotated[
     str | None,
     Header(
         alias="If-Match",
         max_length=1000,
-        description="The `ETag` of the record as last read. Required: a missing tag is 428, a stale one 412.",
+        description="To replace: the `ETag` of the record as last read (428 without it, 412 if stale). "
+        "Not sent when creating.",
     ),
 ]
 

@@ -22,6 +22,7 @@ from pmo.core.config import get_settings
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, Unprocessable
 from pmo.core.models import IdempotencyRecord
+from pmo.core.pagination import public_url_of
 from pmo.core.permissions import Actor
 from pmo.core.security import NO_STORE, HoldsSecret
 
@@ -52,7 +53,8 @@ def _request_hash(request: Request, payload: BaseModel | None) -> str:
 
 
 def _json_response(status_code: int, body: Any, location: str | None, replayed: bool) -> Response:
-    headers = {"Location": location} if location else {}
+    # Kept as a path, sent absolute: a client behind another host name follows it as is.
+    headers = {"Location": public_url_of(location)} if location else {}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
     return Response(
@@ -97,11 +99,12 @@ def create_once(
                     "This Idempotency-Key was used for a different request. Use a new key for a new request."
                 )
             if earlier.response_body is None:
+                created_at = public_url_of(earlier.location or "")
                 raise Conflict(
                     "The first response to this request held a secret, which is never stored, so it "
-                    f"cannot be repeated. What it created is at {earlier.location}; if the secret was "
+                    f"cannot be repeated. What it created is at {created_at}; if the secret was "
                     "lost, replace it there.",
-                    extra={"location": earlier.location},
+                    extra={"location": created_at},
                 )
             return _json_response(earlier.status_code, earlier.response_body, earlier.location, replayed=True)
 

@@ -93,7 +93,12 @@ def absolute_url(request: Request | URL, **params: Any) -> str:
     url = request.url if isinstance(request, Request) else request
     url = url.include_query_params(**params) if params else url
     query = f"?{url.query}" if url.query else ""
-    return f"{get_settings().public_url.rstrip('/')}{url.path}{query}"
+    return public_url_of(f"{url.path}{query}")
+
+
+def public_url_of(path: str) -> str:
+    """A path of the service (`/api/v1/...`) as an absolute URL on `PMO_PUBLIC_URL`."""
+    return f"{get_settings().public_url.rstrip('/')}{path}"
 
 
 def page_links(request: Request, offset: int, limit: int, total: int) -> str:

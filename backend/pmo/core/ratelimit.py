@@ -9,7 +9,10 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
+from starlette.types import Scope
 
+from pmo.core.config import Settings
+from pmo.core.middleware import response_headers
 from pmo.core.models import RateLimitCounter
 
 
@@ -17,6 +20,28 @@ from pmo.core.models import RateLimitCounter
 class Window:
     hits: int
     retry_after: int  # seconds until the window ends
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A named limit, sent as the IETF `RateLimit-Policy` and `RateLimit` fields
+    (draft-ietf-httpapi-ratelimit-headers, structured field form)."""
+
+    name: str
+    limit: int  # requests (or failures) allowed in a window
+    window_seconds: int
+
+    def headers(self, used: int, reset: int) -> dict[str, str]:
+        """The fields for an answer after `used` counted requests, `reset` seconds before the window ends."""
+        return {
+            "RateLimit-Policy": f'"{self.name}";q={self.limit};w={self.window_seconds}',
+            "RateLimit": f'"{self.name}";r={max(0, self.limit - used)};t={max(0, reset)}',
+        }
+
+
+def account_policy(settings: Settings) -> Policy:
+    """Failed sign-ins (and wrong current passwords) allowed per account in a window."""
+    return Policy("sign-in-account", settings.login_failures_per_account, settings.login_window_seconds)
 
 
 def login_account_key(email: str) -> str:
@@ -60,3 +85,8 @@ def peek(session: Session, key: str, window_seconds: int, *, now: float | None =
         )
     ).first()
     return Window(hits=hits or 0, retry_after=start + window_seconds - int(now))
+
+
+def announce(scope: Scope, fields: dict[str, str]) -> None:
+    """Send a limit's `RateLimit` fields on this request's answer, whatever the route returns."""
+    response_headers(scope).update(fields)

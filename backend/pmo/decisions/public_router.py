@@ -40,11 +40,14 @@ def count_public_request(request: Request, session: SessionDep) -> None:
     limit = get_settings().public_requests_per_minute
     window = ratelimit.hit(session, f"public-address:{address}", WINDOW_SECONDS)
     session.commit()  # counted whatever the answer (a 404 too), so guessing costs the same
+    fields = ratelimit.Policy("public", limit, WINDOW_SECONDS).headers(window.hits, window.retry_after)
     if window.hits > limit:
         raise TooManyRequests(
             f"At most {limit} requests a minute may be made to the public record. Try again later.",
             retry_after=window.retry_after,
+            rate_limit=fields,
         )
+    ratelimit.announce(request.scope, fields)
 
 
 router = APIRouter(

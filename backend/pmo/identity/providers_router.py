@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
-from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
+from pmo.core.etag import IfMatchToReplace, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.permissions import Actor, Permission
 from pmo.identity import providers_service as service
 from pmo.identity.providers_schemas import IdentityProviderPublic, IdentityProviderSettings
@@ -41,7 +41,7 @@ def put_identity_provider(
     body: IdentityProviderSettings,
     session: SessionDep,
     actor: Manage,
-    if_match: IfMatch = None,
+    if_match: IfMatchToReplace = None,
 ) -> Response:
     """Admin only. The issuer's discovery document is read first: an issuer that cannot be
     reached, or names another issuer, is refused (422) and nothing is saved. Replacing needs

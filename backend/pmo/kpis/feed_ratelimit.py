@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from pmo.core import ratelimit
 from pmo.core.errors import TooManyRequests
 from pmo.core.models import RateLimitCounter
 
@@ -30,8 +31,9 @@ WINDOW_SECONDS = 60
 MAX_SHARE = 100
 
 _lock = threading.Lock()
-# client id -> (window start, requests this process may still admit in that window)
-_shares: dict[uuid.UUID, tuple[int, int]] = {}
+# client id -> (window start, requests this process may still admit in that window, the
+# shared counter when this process last took a share)
+_shares: dict[uuid.UUID, tuple[int, int, int]] = {}
 
 
 def share_size(limit: int) -> int:
@@ -39,21 +41,30 @@ def share_size(limit: int) -> int:
     return max(1, min(MAX_SHARE, limit // 50))
 
 
+def policy(limit: int) -> ratelimit.Policy:
+    return ratelimit.Policy("kpi-feed", limit, WINDOW_SECONDS)
+
+
 def _key(client_id: uuid.UUID) -> str:
     return f"kpi-feed-client:{client_id}"
 
 
-def _take_from_share(client_id: uuid.UUID, window_start: int) -> bool:
+def _take_from_share(client_id: uuid.UUID, window_start: int) -> int | None:
+    """The requests used so far (as this process knows them), if a held share admits one more."""
     with _lock:
-        start, left = _shares.get(client_id, (window_start, 0))
+        start, left, counter = _shares.get(client_id, (window_start, 0, 0))
         if start == window_start and left > 0:
-            _shares[client_id] = (start, left - 1)
-            return True
-    return False
+            _shares[client_id] = (start, left - 1, counter)
+            return counter - (left - 1)
+    return None
 
 
-def count_request(session: Session, client_id: uuid.UUID, limit: int, *, now: float | None = None) -> None:
-    """Admit one request of the API client, or raise 429 with `Retry-After`.
+def count_request(
+    session: Session, client_id: uuid.UUID, limit: int, *, now: float | None = None
+) -> dict[str, str]:
+    """Admit one request of the API client and return its `RateLimit` fields, or raise 429
+    with `Retry-After`. The remaining count is an estimate (shares other processes hold
+    count as used), never more than is left.
 
     Commits the session when it takes a new share, so the share stays taken whatever the
     request then does (call it before anything else writes).
@@ -61,8 +72,9 @@ def count_request(session: Session, client_id: uuid.UUID, limit: int, *, now: fl
     now = time.time() if now is None else now
     window_start = int(now) - int(now) % WINDOW_SECONDS
     retry_after = window_start + WINDOW_SECONDS - int(now)
-    if _take_from_share(client_id, window_start):
-        return
+    used = _take_from_share(client_id, window_start)
+    if used is not None:
+        return policy(limit).headers(used, retry_after)
     size = share_size(limit)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     hits = session.execute(
@@ -79,6 +91,7 @@ def count_request(session: Session, client_id: uuid.UUID, limit: int, *, now: fl
         raise TooManyRequests(
             f"This API client may make {limit} requests a minute to the KPI feed. Try again later.",
             retry_after=retry_after,
+            rate_limit=policy(limit).headers(limit, retry_after),
         )
     # Earlier windows of this client are of no further use.
     session.execute(
@@ -87,7 +100,10 @@ def count_request(session: Session, client_id: uuid.UUID, limit: int, *, now: fl
         )
     )
     session.commit()
+    counter = min(hits, limit)
     with _lock:
-        start, left = _shares.get(client_id, (window_start, 0))
+        start, left, _ = _shares.get(client_id, (window_start, 0, 0))
         left = left if start == window_start else 0
-        _shares[client_id] = (window_start, left + granted - 1)  # this request takes one
+        left += granted - 1  # this request takes one
+        _shares[client_id] = (window_start, left, counter)
+    return policy(limit).headers(counter - left, retry_after)

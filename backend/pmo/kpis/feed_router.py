@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import StringConstraints
 
 from pmo.auth.dependencies import require
+from pmo.core import ratelimit
 from pmo.core.config import get_settings
 from pmo.core.db import WRITES_ON_READ, SessionDep
 from pmo.core.errors import FieldProblem, Unprocessable, declare
@@ -41,10 +42,14 @@ JSON_MEDIA_TYPE = "application/json"
 MAX_LIMIT = 1000
 
 
-def feed_reader(actor: Annotated[Actor, require(Permission.kpis_read)], session: SessionDep) -> Actor:
-    """The reader, with each request of an API client counted against its limit."""
+def feed_reader(
+    request: Request, actor: Annotated[Actor, require(Permission.kpis_read)], session: SessionDep
+) -> Actor:
+    """The reader, with each request of an API client counted against its limit (and the
+    limit's `RateLimit` fields sent on the answer)."""
     if actor.kind == "client":
-        feed_ratelimit.count_request(session, actor.id, get_settings().client_requests_per_minute)
+        fields = feed_ratelimit.count_request(session, actor.id, get_settings().client_requests_per_minute)
+        ratelimit.announce(request.scope, fields)
     return actor
 
 

@@ -333,7 +333,9 @@ def change_own_password(session: Session, actor: Actor, data: PasswordChange) ->
     locked = ratelimit.peek(session, key, settings.login_window_seconds)
     if locked.hits >= settings.login_failures_per_account:
         return TooManyRequests(
-            "Too many wrong passwords for this account. Try again later.", retry_after=locked.retry_after
+            "Too many wrong passwords for this account. Try again later.",
+            retry_after=locked.retry_after,
+            rate_limit=ratelimit.account_policy(settings).headers(locked.hits, locked.retry_after),
         )
     if not verify_password(user.password_hash, data.current_password):
         ratelimit.hit(session, key, settings.login_window_seconds)

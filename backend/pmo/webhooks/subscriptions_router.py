@@ -9,7 +9,7 @@ from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
-from pmo.core.pagination import PageDep
+from pmo.core.pagination import PageDep, public_url_of
 from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
 from pmo.core.security import NO_STORE, NO_STORE_DOC
@@ -29,6 +29,16 @@ router = APIRouter(tags=["webhooks"])
 # An API client with the scope webhooks:manage (its own subscriptions), or an administrator.
 Manager = Annotated[Actor, require(Permission.webhooks_manage)]
 BASE = "/webhook-subscriptions"
+# Created without `Idempotency-Key` (the secret is never sent twice), so `Location` is declared here.
+CREATED_DOC = {
+    "headers": {
+        **NO_STORE_DOC["headers"],
+        "Location": {
+            "description": "The created record's absolute URL, on the public base URL (`PMO_PUBLIC_URL`).",
+            "schema": {"type": "string"},
+        },
+    }
+}
 ONE = BASE + "/{subscription_id}"
 
 
@@ -49,7 +59,7 @@ def list_webhook_subscriptions(
     BASE,
     status_code=201,
     response_model=WebhookSubscriptionWithSecret,
-    responses={**declare(409), 201: NO_STORE_DOC},
+    responses={**declare(409), 201: CREATED_DOC},
 )
 def create_webhook_subscription(
     body: WebhookSubscriptionCreate, response: Response, session: SessionDep, actor: Manager
@@ -58,7 +68,7 @@ def create_webhook_subscription(
     missing ones); the URL must be https and public (422). The signing secret is in this
     response only (no `Idempotency-Key`: it is never sent again)."""
     created = service.create_subscription(session, actor, body)
-    response.headers.update({**NO_STORE, "Location": f"/api/v1{BASE}/{created.id}"})
+    response.headers.update({**NO_STORE, "Location": public_url_of(f"/api/v1{BASE}/{created.id}")})
     return created
 
 
