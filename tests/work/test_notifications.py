@@ -279,8 +279,10 @@ def test_draw_down_steps_notify_who_acts_next_and_the_requester(
     (waiting,) = work["drawdowns_awaiting_me"]
     url = waiting["api_url"]
     before = _notifications(client, Who(people["sponsor"]))["total"]
-    for consultee in ("finance", "member"):
-        response = client.post(f"{url}/consultations", json={"view": "supports"}, headers=people[consultee])
+    # The executive member consulted says whether they declare a conflict of interest.
+    views = {"finance": {"view": "supports"}, "member": {"view": "supports", "conflict_of_interest": False}}
+    for consultee, view in views.items():
+        response = client.post(f"{url}/consultations", json=view, headers=people[consultee])
         assert response.status_code == 201, response.text
     told = _notifications(client, Who(people["sponsor"]))
     assert told["total"] == before + 1
@@ -288,7 +290,9 @@ def test_draw_down_steps_notify_who_acts_next_and_the_requester(
     assert told["items"][0]["link"] == f"/drawdowns/{waiting['id']}"
     assert "waits for your decision" in told["items"][0]["title"]
     decided = client.post(
-        f"{url}/decision", json={"decision": "approve", "reason": "Within budget."}, headers=people["sponsor"]
+        f"{url}/decision",
+        json={"decision": "approve", "reason": "Within budget.", "alternatives_considered": "None."},
+        headers=people["sponsor"],
     )
     assert decided.status_code == 200, decided.text
     requester = decided.json()["requested_by_id"]
