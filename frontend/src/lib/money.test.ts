@@ -34,7 +34,7 @@ describe('money on the page', () => {
 
   it('says the route in words', () => {
     expect(routeSummary({ route: 'delegated', decider_role: 'sponsor', consultee_roles: ['finance', 'member'] })).toBe(
-      'Delegated: decided by a Service Director (sponsor), after consulting the Section 151 officer (finance) and the Cabinet Member (member).',
+      'Delegated: decided by a Service Director (sponsor), after consulting the Section 151 officer (finance officer) and the Cabinet Member.',
     )
     expect(routeSummary({ route: 'cabinet', decider_role: null, consultee_roles: [] })).toBe('Referred to Cabinet.')
   })
