@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from pmo.core.schemas import InputModel, PublicModel
 
@@ -57,7 +57,8 @@ class NotificationPreferences(PublicModel):
 
 class EmailChoiceUpdate(InputModel):
     kind: NotificationKind
-    email: bool
+    # Strict: "yes", 1 or "false" are not a choice a person made.
+    email: StrictBool
 
 
 class NotificationPreferencesUpdate(InputModel):
