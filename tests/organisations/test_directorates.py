@@ -7,6 +7,7 @@ import uuid
 import pytest
 from sqlmodel import select
 
+from pmo.core.pagination import public_url_of
 from pmo.core.permissions import Role
 from pmo.organisations.models import Directorate
 from support.api import API, problem
@@ -26,7 +27,7 @@ def test_create_is_201_with_location(client, admin, db, engine):
     response = _create(client, admin, "Digital, HR and Customer Services", "Led by the Service Director")
     assert response.status_code == 201, response.text
     body = response.json()
-    assert response.headers["location"] == f"{DIRECTORATES}/{body['id']}"
+    assert response.headers["location"] == public_url_of(f"{DIRECTORATES}/{body['id']}")
     assert body["name"] == "Digital, HR and Customer Services"
     assert body["description"] == "Led by the Service Director"
     fetched = client.get(response.headers["location"], headers=admin.headers)

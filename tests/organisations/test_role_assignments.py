@@ -7,6 +7,7 @@ import uuid
 import pytest
 from sqlmodel import select
 
+from pmo.core.pagination import public_url_of
 from pmo.core.permissions import ORGANISATION_WIDE_ROLES, Role
 from pmo.organisations.models import RoleAssignment
 from support.api import API, problem
@@ -35,7 +36,7 @@ def test_assign_organisation_wide_role(client, admin, factory, org, engine):
     response = _assign(client, admin, person.id, "pmo")
     assert response.status_code == 201, response.text
     body = response.json()
-    assert response.headers["location"] == f"{ASSIGNMENTS}/{body['id']}"
+    assert response.headers["location"] == public_url_of(f"{ASSIGNMENTS}/{body['id']}")
     assert body["user_id"] == str(person.id)
     assert body["role"] == "pmo"
     assert body["directorate_id"] is None

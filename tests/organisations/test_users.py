@@ -7,6 +7,7 @@ import uuid
 import pytest
 from sqlmodel import select
 
+from pmo.core.pagination import public_url_of
 from pmo.core.permissions import Role
 from pmo.organisations.models import RoleAssignment, User
 from support.api import API, problem
@@ -33,7 +34,7 @@ def test_create_user_is_201_with_location(client, admin, db, engine):
     events = audit_count(engine, admin.organisation.id)
     response = _new_user(client, admin, email="Jane.Doe@Chesterfield.TEST")
     body = response.json()
-    assert response.headers["location"] == f"{USERS}/{body['id']}"
+    assert response.headers["location"] == public_url_of(f"{USERS}/{body['id']}")
     assert body["email"] == "jane.doe@chesterfield.test"
     assert body["display_name"] == "Jane Doe"
     assert body["is_active"] is True

@@ -183,7 +183,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/api-clients/{api_client_id}/secrets/{secret_id}/retire": {
+    "/api/v1/api-clients/{api_client_id}/secrets/{credential_id}/retire": {
         parameters: {
             query?: never;
             header?: never;
@@ -13432,7 +13432,8 @@ export interface operations {
             header?: never;
             path: {
                 api_client_id: string;
-                secret_id: string;
+                /** @description The `id` of one of the client's `secrets`. */
+                credential_id: string;
             };
             cookie?: never;
         };
