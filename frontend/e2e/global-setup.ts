@@ -56,7 +56,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const server = spawn(pmo, ['serve', '--host', '127.0.0.1', '--port', String(port)], { env, stdio: 'inherit' })
   await waitForHealth(url, server)
   process.env.PMO_E2E_BASE_URL = url
-  // For specs that run `pmo worker --once` against the same database (e2e/work.spec.ts).
+  // For specs that run `pmo worker --once` against the same database (e2e/aa-work.spec.ts).
   process.env.PMO_E2E_DATABASE_URL = env.PMO_DATABASE_URL
   return async () => {
     server.kill('SIGTERM')

@@ -151,7 +151,7 @@ test('a viewer sees no edit controls and a direct edit is refused', async ({ pag
   await page.getByRole('link', { name: TELEPHONY }).click()
   await expect(page.getByRole('heading', { name: TELEPHONY })).toBeVisible()
   await expect(page.getByText(/Request a gate review|Add a risk/)).toHaveCount(0)
-  await expect(page.getByRole('button')).toHaveText(['Sign out', 'Sign out everywhere'])
+  await expect(page.getByRole('button')).toHaveText(['Search', 'Sign out', 'Sign out everywhere'])
   await checkPage(page, 'project-viewer', false)
   const projectId = page.url().split('/projects/')[1]?.split('?')[0] as string
 
@@ -244,7 +244,7 @@ test('keyboard only: skip link, sign in and the menu', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'My work' })).toBeVisible()
   await expect(page).toHaveTitle('My work – Change portfolio – Chesterfield Borough Council (demo)')
   const portfolio = page.getByRole('link', { name: 'Portfolio', exact: true })
-  for (let i = 0; i < 10 && !(await portfolio.evaluate((e) => e === document.activeElement)); i++) {
+  for (let i = 0; i < 20 && !(await portfolio.evaluate((e) => e === document.activeElement)); i++) {
     await page.keyboard.press('Tab')
   }
   await expect(portfolio).toBeFocused()

@@ -1,3 +1,5 @@
+// Named to run first: it expects the demo draw-down DD-0003 still waiting for the finance
+// officer, which later journeys (decisions, money) consult on.
 import { expect, test } from '@playwright/test'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { connect, createServer } from 'node:net'
