@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from pmo.auth.models import ApiClient
-from pmo.core.config import get_settings
 from pmo.core.db import utcnow
+from pmo.core.pagination import public_url_of
 from pmo.core.permissions import ClientScope
 from pmo.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
@@ -49,7 +49,7 @@ EVENT_SCOPES: dict[EventType, ClientScope] = {
 
 def api_url(path: str) -> str:
     """The absolute URL of an API path (`/kpi-values/...`), from `PMO_PUBLIC_URL`."""
-    return f"{get_settings().public_url}/api/v1{path}"
+    return public_url_of(f"/api/v1{path}")
 
 
 # What each event carries (`data`): ids, a few facts, and the URL to read the whole record.

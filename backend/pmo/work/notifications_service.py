@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from pmo.core.config import get_settings
 from pmo.core.db import utcnow
 from pmo.core.errors import Forbidden, NotFound
-from pmo.core.pagination import PageParams, paginate
+from pmo.core.pagination import PageParams, paginate, public_url_of
 from pmo.core.permissions import Actor
 from pmo.core.schemas import Page
 from pmo.organisations.models import RoleAssignment, User
@@ -225,7 +225,7 @@ def _send(message: EmailMessage) -> None:
     mime["To"] = message.to_address
     mime["Subject"] = message.subject
     mime["Message-ID"] = f"<{message.id}@pmo>"
-    url = settings.public_url.rstrip("/") + message.link
+    url = public_url_of(message.link)
     mime.set_content(
         f"{message.body}\nOpen it here: {url}\n\n"
         "You can choose which notifications come by email on your account page.\n"
