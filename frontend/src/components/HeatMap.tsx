@@ -30,7 +30,7 @@ export function HeatMap({ map, caption, register }: { map: Schemas['HeatMap']; c
             {points.map((impact) => {
               const c = cell(likelihood, impact)
               return (
-                <td key={impact} class={c ? `app-heatmap__cell--${c.band}` : ''}>
+                <td key={impact} class={c ? `app-heatmap__cell app-heatmap__cell--${c.band}` : ''}>
                   {c && register !== undefined && map.basis === 'residual' && c.count > 0 ? (
                     <a class="govuk-link" href={`/raid-register?${register ? `${register}&` : ''}impact=${impact}&likelihood=${likelihood}&status=open&type=risk`}>
                       {`${c.count} (${humanise(c.band)})`}
