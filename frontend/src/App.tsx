@@ -29,6 +29,8 @@ import { HighlightReportPage } from './pages/Highlights'
 import { HeaderSearch, HistoryPage, RaidRegister, Roadmap, SearchPage } from './pages/Find'
 import { AccountPage, MyWorkPage, NotificationsPage } from './pages/Work'
 import { BenefitEdit, BenefitNew, BenefitProfile, CostLineEdit, CostLineNew } from './pages/MoneyForms'
+import { ConfidencePage, MilestoneNew, ProgrammeEdit, ProgrammeNew, ProjectEdit, ProjectNew } from './pages/PortfolioForms'
+import { DelegationRuleEdit, DelegationRulePage, DelegationRules } from './pages/DelegationRules'
 
 const PRODUCT = 'Change portfolio'
 
@@ -41,7 +43,16 @@ const ROUTES: Route[] = [
   ['/account', () => <AccountPage />],
   ['/portfolio', () => <Dashboard />, 'portfolio:read'],
   ['/projects', () => <Projects />, 'portfolio:read'],
+  ['/programmes/new', () => <ProgrammeNew />, 'portfolio:manage'],
   ['/programmes/:id', (p) => <Programme id={p.id as string} />, 'portfolio:read'],
+  ['/programmes/:id/edit', (p) => <ProgrammeEdit id={p.id as string} />, 'portfolio:manage'],
+  ['/programmes/:id/projects/new', (p) => <ProjectNew programmeId={p.id as string} />, 'projects:edit'],
+  ['/projects/:id/edit', (p) => <ProjectEdit id={p.id as string} />, 'projects:edit'],
+  ['/projects/:id/confidence', (p) => <ConfidencePage projectId={p.id as string} />, 'portfolio:read'],
+  ['/projects/:id/milestones/new', (p) => <MilestoneNew projectId={p.id as string} />, 'projects:edit'],
+  ['/delegation-rules', () => <DelegationRules />, 'finance:read'],
+  ['/delegation-rules/:id', (p) => <DelegationRulePage id={p.id as string} />, 'finance:read'],
+  ['/delegation-rules/:id/edit', (p) => <DelegationRuleEdit id={p.id as string} />, 'delegation_rules:manage'],
   ['/programmes/:id/roadmap', (p) => <Roadmap id={p.id as string} />, 'portfolio:read'],
   ['/search', () => <SearchPage />],
   ['/raid-register', () => <RaidRegister />, 'raid:read'],

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, select
 
+from pmo.core.periods import today
 from pmo.core.permissions import Role
+from pmo.finance import drawdowns_service
 from pmo.finance.models import DelegationRule
 from pmo.finance.rules_service import install_default_rule
 from support.api import API, problem
@@ -148,3 +151,105 @@ def test_no_active_rule_refers_to_cabinet(money: Money) -> None:
     created = money.request(reserve, "1.00")
     assert (created["route"], created["status"], created["rule_version_id"]) == ("cabinet", "referred", None)
     assert "No active delegation rule" in created["route_reason"]
+
+
+# Effective dates --------------------------------------------------------------------------
+
+
+def _scheduled(money: Money) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """A source with its own rule (25,000 per request, no consultation) and that rule's path."""
+    reserve = money.source("900000.00")
+    rule = money.post(
+        money.finance,
+        "/delegation-rules",
+        _rule(funding_source_ids=[reserve["id"]], consultee_roles=[]),
+    )
+    return reserve, rule, f"/delegation-rules/{rule['id']}"
+
+
+def test_a_version_is_in_force_from_its_effective_date(money: Money, monkeypatch: Any) -> None:
+    reserve, _, path = _scheduled(money)
+    tomorrow = today() + timedelta(days=1)
+    changed = money.patch(money.finance, path, {"limit": "10000.00", "effective_from": tomorrow.isoformat()})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["limit"], changed.json()["version"]) == ("10000.00", 2)
+
+    versions = money.get(money.viewer, f"{path}/versions")["items"]
+    assert [(v["version"], v["effective_from"]) for v in versions] == [
+        (2, tomorrow.isoformat()),
+        (1, today().isoformat()),
+    ]
+    assert versions[0]["changed"] == ["limit"]
+    assert versions[0]["created_by_name"] == money.finance.user.display_name
+    assert "limit" in versions[1]["changed"]  # the first version sets everything
+
+    # Submitted today, a request is routed by version 1 (limit 25,000): delegated.
+    now = money.post(money.pm, "/drawdowns/route-preview", money.body(reserve, "20000.00"), status=200)
+    assert (now["route"], now["rule_version"]) == ("delegated", 1)
+    submitted = money.request(reserve, "20000.00")
+    assert submitted["route"] == "delegated"
+
+    # From tomorrow version 2 (limit 10,000) routes the same request to Cabinet.
+    monkeypatch.setattr(drawdowns_service, "today", lambda: tomorrow)
+    later = money.post(money.pm, "/drawdowns/route-preview", money.body(reserve, "20000.00"), status=200)
+    assert (later["route"], later["rule_version"]) == ("cabinet", 2)
+    # The request submitted today keeps the version it was routed by.
+    kept = money.get(money.viewer, f"/drawdowns/{submitted['id']}")
+    assert kept["route"] == "delegated"
+    assert kept["rule_version"]["version"] == 1
+
+
+def test_a_rule_switched_off_later_still_routes_until_then(money: Money, monkeypatch: Any) -> None:
+    reserve, _, path = _scheduled(money)
+    tomorrow = today() + timedelta(days=1)
+    money.patch(money.finance, path, {"is_active": False, "effective_from": tomorrow.isoformat()})
+    assert (
+        money.post(money.pm, "/drawdowns/route-preview", money.body(reserve, "20000.00"), status=200)[
+            "rule_name"
+        ]
+        == "Finance Service Director"
+    )
+    monkeypatch.setattr(drawdowns_service, "today", lambda: tomorrow)
+    # Off from tomorrow: the default rule covering every source takes over.
+    assert (
+        money.post(money.pm, "/drawdowns/route-preview", money.body(reserve, "20000.00"), status=200)[
+            "rule_name"
+        ]
+        == "Service Director delegation"
+    )
+
+
+def test_effective_dates_in_the_past_or_out_of_order_are_refused(money: Money) -> None:
+    _, _, path = _scheduled(money)
+    yesterday, later = today() - timedelta(days=1), today() + timedelta(days=40)
+
+    def refused(body: dict[str, Any]) -> str:
+        found = problem(money.patch(money.finance, path, body), 422)
+        assert [e["location"] for e in found["errors"]] == [["body", "effective_from"]]
+        return str(found["errors"][0]["message"])
+
+    assert refused({"limit": "1.00", "effective_from": yesterday.isoformat()}) == (
+        "The date the version takes effect must be today or in the future"
+    )
+    refused({"limit": "1.00", "effective_from": "2026-02-30"})
+    money.patch(money.finance, path, {"limit": "2.00", "effective_from": later.isoformat()})
+    # Versions take effect in the order they are made: not before version 2's date.
+    message = refused({"limit": "3.00", "effective_from": today().isoformat()})
+    assert message == (
+        f"The date the version takes effect must be on or after {later:%-d %B %Y}, "
+        "when version 2 takes effect"
+    )
+    # Without a date a new version follows the latest one.
+    money.patch(money.finance, path, {"limit": "3.00"})
+    versions = money.get(money.viewer, f"{path}/versions")["items"]
+    assert [(v["version"], v["effective_from"]) for v in versions[:2]] == [
+        (3, later.isoformat()),
+        (2, later.isoformat()),
+    ]
+    back_dated = _rule(name="Back-dated", effective_from=yesterday.isoformat())
+    created = money.call("POST", money.finance, "/delegation-rules", back_dated)
+    assert problem(created, 422)["errors"][0]["location"] == ["body", "effective_from"]
+    # Who may not manage rules cannot schedule a version either.
+    for who in (money.pmo, money.sponsor, money.viewer):
+        problem(money.patch(who, path, {"limit": "4.00", "effective_from": later.isoformat()}), 403)
+    assert money.get(money.viewer, path)["version"] == 3

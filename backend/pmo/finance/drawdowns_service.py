@@ -22,7 +22,7 @@ from pmo.audit import service as audit
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
-from pmo.core.periods import parse_financial_year
+from pmo.core.periods import parse_financial_year, today
 from pmo.core.permissions import Actor, Denied, Permission, Role, enforce
 from pmo.core.references import next_reference
 from pmo.core.schemas import Page
@@ -305,8 +305,8 @@ def approved_delegated_total(
 def work_out_route(
     session: Session, source: FundingSource, project_id: uuid.UUID, financial_year: str, amount: int
 ) -> RouteResult:
-    rule = rules_service.applicable_rule(session, source)
-    if rule is None:
+    applicable = rules_service.applicable_rule(session, source, today())
+    if applicable is None:
         return RouteResult(
             Route.cabinet,
             None,
@@ -314,7 +314,7 @@ def work_out_route(
             f"No active delegation rule covers '{source.name}': referred to Cabinet.",
             0,
         )
-    version = rules_service.current_version(session, rule)
+    rule, version = applicable
     label = f"rule '{rule.name}' v{rule.version}"
     limit = pounds_label(rule.limit_pence)
     if rule.limit_basis == LimitBasis.cumulative_per_project_per_year.value:

@@ -86,6 +86,9 @@ class DelegationRuleVersion(SQLModel, table=True):
     rule_id: uuid.UUID = Field(foreign_key="delegation_rules.id", index=True)
     version: int
     rule: dict[str, Any] = Field(sa_column=Column(JSONDocument, nullable=False))  # the rule's fields
+    # The first day the version is in force: a draw-down is routed by the version in force on
+    # the day it is submitted (the latest effective_from on or before it).
+    effective_from: date = Field(index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     created_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
 

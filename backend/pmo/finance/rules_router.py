@@ -14,7 +14,7 @@ from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
 from pmo.finance import rules_service as service
-from pmo.finance.rules_schemas import RuleCreate, RulePublic, RuleUpdate, RuleVersionPublic
+from pmo.finance.rules_schemas import RuleCreate, RulePublic, RuleUpdate, RuleVersionEntry
 
 router = APIRouter(tags=["delegation-rules"])
 
@@ -63,8 +63,10 @@ def get_delegation_rule(
 def update_delegation_rule(
     rule_id: uuid.UUID, body: RuleUpdate, session: SessionDep, actor: Manage, if_match: IfMatch = None
 ) -> Response:
-    """Change a rule: a new version is kept. Requests already submitted keep the route and
-    rule version they were given; the change applies to requests submitted from now on.
+    """Change a rule: a new version is kept, in force from `effective_from` (today unless
+    given; never in the past, nor before the latest version). Requests already submitted keep
+    the route and rule version they were given; a request is routed by the version in force on
+    the day it is submitted.
     Rules are never deleted (decisions refer to them): set `is_active` false instead."""
     rule = service.get_rule(session, actor, rule_id)
     check_if_match(if_match, service.rule_public(rule))
@@ -74,11 +76,12 @@ def update_delegation_rule(
 
 @router.get(
     "/delegation-rules/{rule_id}/versions",
-    response_model=Page[RuleVersionPublic],
+    response_model=Page[RuleVersionEntry],
     responses=declare(404),
 )
 def list_delegation_rule_versions(
     rule_id: uuid.UUID, session: SessionDep, actor: Read, page: PageDep
-) -> Page[RuleVersionPublic]:
-    """Every version of the rule, newest first: what each request and decision refers to."""
+) -> Page[RuleVersionEntry]:
+    """Every version of the rule, newest first, each with the day it takes effect, the fields it
+    changed and who made it: what each request and decision refers to."""
     return service.list_versions(session, service.get_rule(session, actor, rule_id), page)

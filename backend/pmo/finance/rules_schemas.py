@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import Field, model_validator
 
 from pmo.core.money import Amount, Pounds
+from pmo.core.periods import IsoDate
 from pmo.core.permissions import Role
 from pmo.core.schemas import Description, InputModel, Name, PublicModel
 
@@ -28,6 +29,10 @@ class ReferralBody(StrEnum):
 
 _LIMIT = 'The delegated limit in pounds, e.g. "50000.00": exactly the limit is within it.'
 _COUNCIL = "Above this (measured like the limit) a request goes to Council rather than Cabinet."
+_EFFECTIVE = (
+    "The first day the version is in force (today or later; by default today). A draw-down is "
+    "routed by the version in force on the day it is submitted."
+)
 
 
 class RuleCreate(InputModel):
@@ -49,6 +54,7 @@ class RuleCreate(InputModel):
     referral_body: ReferralBody = Field(default=ReferralBody.cabinet, description="Where requests above go.")
     council_limit: Amount | None = Field(default=None, description=_COUNCIL)
     is_active: bool = True
+    effective_from: IsoDate | None = Field(default=None, description=_EFFECTIVE)
 
     @model_validator(mode="after")
     def _limits(self) -> RuleCreate:
@@ -72,6 +78,10 @@ class RuleUpdate(InputModel):
     referral_body: ReferralBody | None = None
     council_limit: Amount | None = Field(default=None, description=_COUNCIL)
     is_active: bool | None = None
+    effective_from: IsoDate | None = Field(
+        default=None,
+        description=_EFFECTIVE + " Not before the date the latest version took effect.",
+    )
 
 
 class RulePublic(PublicModel):
@@ -97,5 +107,15 @@ class RuleVersionPublic(PublicModel):
     rule_id: uuid.UUID
     version: int
     rule: dict[str, Any] = Field(description="The rule as it stood at this version (amounts in pounds).")
+    effective_from: date = Field(description="The first day this version is in force.")
     created_at: datetime
     created_by_id: uuid.UUID | None
+
+
+class RuleVersionEntry(RuleVersionPublic):
+    """A version in the rule's history: what it changed and who made it."""
+
+    changed: list[str] = Field(
+        description="The fields that differ from the version before (all of them for the first)."
+    )
+    created_by_name: str | None = Field(description="Who made the version; null for the system.")

@@ -6,6 +6,7 @@ a request records the version its route was worked out under.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func
@@ -16,6 +17,7 @@ from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.money import pence_from_text
 from pmo.core.pagination import PageParams, order_by, paginate
+from pmo.core.periods import today
 from pmo.core.permissions import Actor, Permission, Role, roles_granting
 from pmo.core.schemas import Page
 from pmo.finance.models import DelegationRule, DelegationRuleVersion, FundingSource
@@ -25,9 +27,10 @@ from pmo.finance.rules_schemas import (
     RuleCreate,
     RulePublic,
     RuleUpdate,
+    RuleVersionEntry,
     RuleVersionPublic,
 )
-from pmo.organisations.models import Directorate
+from pmo.organisations.models import Directorate, User
 
 # DOMAIN.md section 7 (seed 002 paras 2.5 and 6.9): the Service Director, in consultation with
 # the Section 151 officer and the Cabinet Member, up to £50,000.00 per project; above, Cabinet.
@@ -57,12 +60,15 @@ def _snapshot(rule: DelegationRule) -> dict[str, Any]:
     return rule_public(rule).model_dump(mode="json", exclude={"id", "version", "created_at", "updated_at"})
 
 
-def _write_version(session: Session, actor: Actor | None, rule: DelegationRule) -> DelegationRuleVersion:
+def _write_version(
+    session: Session, actor: Actor | None, rule: DelegationRule, effective_from: date | None = None
+) -> DelegationRuleVersion:
     version = DelegationRuleVersion(
         organisation_id=rule.organisation_id,
         rule_id=rule.id,
         version=rule.version,
         rule=_snapshot(rule),
+        effective_from=effective_from or today(),
         created_at=utcnow(),
         created_by_id=actor.id if actor is not None and actor.kind == "user" else None,
     )
@@ -103,13 +109,40 @@ def list_rules(
     return paginate(session, statement, page, rule_public)
 
 
-def list_versions(session: Session, rule: DelegationRule, page: PageParams) -> Page[RuleVersionPublic]:
+def list_versions(session: Session, rule: DelegationRule, page: PageParams) -> Page[RuleVersionEntry]:
     statement = (
         select(DelegationRuleVersion)
         .where(DelegationRuleVersion.rule_id == rule.id)
         .order_by(col(DelegationRuleVersion.version).desc())
     )
-    return paginate(session, statement, page, RuleVersionPublic.model_validate)
+    found = paginate(session, statement, page, lambda v: v)
+    numbers = [v.version - 1 for v in found.items]
+    before = {
+        v.version: v.rule
+        for v in session.execute(
+            select(DelegationRuleVersion).where(
+                DelegationRuleVersion.rule_id == rule.id, col(DelegationRuleVersion.version).in_(numbers)
+            )
+        ).scalars()
+    }
+    user_ids = {v.created_by_id for v in found.items if v.created_by_id}
+    rows = session.execute(select(User.id, User.display_name).where(col(User.id).in_(user_ids))).all()
+    names: dict[uuid.UUID, str] = {row[0]: row[1] for row in rows}
+
+    def entry(version: DelegationRuleVersion) -> RuleVersionEntry:
+        previous = before.get(version.version - 1)
+        changed = [k for k, v in version.rule.items() if previous is None or previous.get(k) != v]
+        return RuleVersionEntry.model_validate(
+            {
+                **RuleVersionPublic.model_validate(version).model_dump(),
+                "changed": changed,
+                "created_by_name": names.get(version.created_by_id) if version.created_by_id else None,
+            }
+        )
+
+    return Page[RuleVersionEntry](
+        items=[entry(v) for v in found.items], total=found.total, limit=found.limit, offset=found.offset
+    )
 
 
 def _check(session: Session, actor: Actor, values: dict[str, Any]) -> None:
@@ -188,17 +221,40 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
 
 def create_rule(session: Session, actor: Actor, data: RuleCreate) -> DelegationRule:
     # Attributes, not model_dump(): that would write the amounts back out as pounds text.
-    values = _columns({name: getattr(data, name) for name in type(data).model_fields})
+    fields = [name for name in type(data).model_fields if name != "effective_from"]
+    values = _columns({name: getattr(data, name) for name in fields})
     _check(session, actor, values)
+    effective_from = _effective_from(data.effective_from, None)
     _name_free(session, actor.organisation_id, data.name)
     rule = DelegationRule(organisation_id=actor.organisation_id, **values)
     audit.created(session, actor, rule, "delegation_rule")
-    _write_version(session, actor, rule)
+    _write_version(session, actor, rule, effective_from)
     return rule
 
 
+def _effective_from(wanted: date | None, latest: DelegationRuleVersion | None) -> date:
+    """When a new version takes effect: today unless given, never in the past, and never before
+    the latest version (versions take effect in the order they were made)."""
+    earliest = max(today(), latest.effective_from) if latest else today()
+    if wanted is None:
+        return earliest
+    if wanted < today():
+        message = "The date the version takes effect must be today or in the future"
+    elif wanted < earliest:
+        message = (
+            f"The date the version takes effect must be on or after {earliest:%-d %B %Y}, "
+            f"when version {latest.version if latest else 1} takes effect"
+        )
+    else:
+        return wanted
+    raise Unprocessable(
+        "The new version cannot take effect on that date.",
+        errors=[FieldProblem(location=["body", "effective_from"], message=message, type="value_error")],
+    )
+
+
 def update_rule(session: Session, actor: Actor, rule: DelegationRule, data: RuleUpdate) -> DelegationRule:
-    given = {name: getattr(data, name) for name in data.model_fields_set}
+    given = {name: getattr(data, name) for name in data.model_fields_set if name != "effective_from"}
     nullable = {"decider_directorate_id", "council_limit"}
     changes = _columns({k: v for k, v in given.items() if v is not None or k in nullable})
     merged = {**rule.model_dump(), **changes}
@@ -206,9 +262,10 @@ def update_rule(session: Session, actor: Actor, rule: DelegationRule, data: Rule
     if "name" in changes and changes["name"].lower() != rule.name.lower():
         _name_free(session, rule.organisation_id, changes["name"])
     changes = {k: v for k, v in changes.items() if getattr(rule, k) != v}
+    effective_from = _effective_from(data.effective_from, latest_version(session, rule))
     if changes:
         audit.changed(session, actor, rule, "delegation_rule", changes)
-        _write_version(session, actor, rule)
+        _write_version(session, actor, rule, effective_from)
     return rule
 
 
@@ -218,7 +275,8 @@ def version_limit(version: DelegationRuleVersion) -> tuple[int, int | None]:
     return pence_from_text(version.rule["limit"]), pence_from_text(council) if council else None
 
 
-def current_version(session: Session, rule: DelegationRule) -> DelegationRuleVersion:
+def latest_version(session: Session, rule: DelegationRule) -> DelegationRuleVersion:
+    """The rule's newest version (the rule's own fields), which may take effect later."""
     version: DelegationRuleVersion = session.execute(
         select(DelegationRuleVersion).where(
             DelegationRuleVersion.rule_id == rule.id, DelegationRuleVersion.version == rule.version
@@ -227,9 +285,38 @@ def current_version(session: Session, rule: DelegationRule) -> DelegationRuleVer
     return version
 
 
-def applicable_rule(session: Session, source: FundingSource) -> DelegationRule | None:
-    """The active rule for draw-downs from `source`: a rule naming the source beats one covering
-    every source; among equals the oldest (then the lowest id) wins, so the choice is stable.
+def rule_as_of(rule: DelegationRule, version: DelegationRuleVersion) -> DelegationRule:
+    """The rule as it stood at `version`: a detached copy for routing, never saved."""
+    snapshot = version.rule
+    directorate = snapshot.get("decider_directorate_id")
+    council = snapshot.get("council_limit")
+    return DelegationRule(
+        id=rule.id,
+        organisation_id=rule.organisation_id,
+        version=version.version,
+        created_at=rule.created_at,
+        updated_at=rule.updated_at,
+        name=snapshot["name"],
+        description=snapshot.get("description", ""),
+        decider_role=snapshot["decider_role"],
+        decider_directorate_id=uuid.UUID(str(directorate)) if directorate else None,
+        limit_pence=pence_from_text(snapshot["limit"]),
+        limit_basis=snapshot["limit_basis"],
+        funding_source_ids=list(snapshot.get("funding_source_ids", [])),
+        consultee_roles=list(snapshot.get("consultee_roles", [])),
+        referral_body=snapshot.get("referral_body", ReferralBody.cabinet.value),
+        council_limit_pence=pence_from_text(council) if council else None,
+        is_active=bool(snapshot.get("is_active", True)),
+    )
+
+
+def applicable_rule(
+    session: Session, source: FundingSource, on: date
+) -> tuple[DelegationRule, DelegationRuleVersion] | None:
+    """The rule for draw-downs from `source` submitted on `on`, as its version in force that day
+    (the latest `effective_from` on or before it) stands: an active rule naming the source beats
+    one covering every source; among equals the oldest (then the lowest id) wins, so the choice
+    is stable.
 
     An organisation with no rule at all (one created before rules existed) gets the default
     rule now, once."""
@@ -237,16 +324,25 @@ def applicable_rule(session: Session, source: FundingSource) -> DelegationRule |
     rules = (
         session.execute(
             select(DelegationRule)
-            .where(
-                DelegationRule.organisation_id == source.organisation_id,
-                col(DelegationRule.is_active).is_(True),
-            )
+            .where(DelegationRule.organisation_id == source.organisation_id)
             .order_by(col(DelegationRule.created_at), col(DelegationRule.id))
         )
         .scalars()
         .all()
     )
-    naming = [r for r in rules if str(source.id) in r.funding_source_ids]
-    covering_all = [r for r in rules if not r.funding_source_ids]
+    in_force: dict[uuid.UUID, DelegationRuleVersion] = {}
+    for version in session.execute(
+        select(DelegationRuleVersion)
+        .where(
+            DelegationRuleVersion.organisation_id == source.organisation_id,
+            col(DelegationRuleVersion.effective_from) <= on,
+        )
+        .order_by(col(DelegationRuleVersion.effective_from), col(DelegationRuleVersion.version))
+    ).scalars():
+        in_force[version.rule_id] = version  # the last one wins: the latest in force
+    candidates = [(rule_as_of(r, in_force[r.id]), in_force[r.id]) for r in rules if r.id in in_force]
+    active = [(r, v) for r, v in candidates if r.is_active]
+    naming = [(r, v) for r, v in active if str(source.id) in r.funding_source_ids]
+    covering_all = [(r, v) for r, v in active if not r.funding_source_ids]
     chosen = naming or covering_all
     return chosen[0] if chosen else None

@@ -2303,8 +2303,10 @@ export interface paths {
         head?: never;
         /**
          * Update Delegation Rule
-         * @description Change a rule: a new version is kept. Requests already submitted keep the route and
-         *     rule version they were given; the change applies to requests submitted from now on.
+         * @description Change a rule: a new version is kept, in force from `effective_from` (today unless
+         *     given; never in the past, nor before the latest version). Requests already submitted keep
+         *     the route and rule version they were given; a request is routed by the version in force on
+         *     the day it is submitted.
          *     Rules are never deleted (decisions refer to them): set `is_active` false instead.
          */
         patch: operations["delegation-rules-update_delegation_rule"];
@@ -2319,7 +2321,8 @@ export interface paths {
         };
         /**
          * List Delegation Rule Versions
-         * @description Every version of the rule, newest first: what each request and decision refers to.
+         * @description Every version of the rule, newest first, each with the day it takes effect, the fields it
+         *     changed and who made it: what each request and decision refers to.
          */
         get: operations["delegation-rules-list_delegation_rule_versions"];
         put?: never;
@@ -9308,10 +9311,10 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** RuleVersionPage */
-        RuleVersionPage: {
+        /** RuleVersionEntryPage */
+        RuleVersionEntryPage: {
             /** Items */
-            items: components["schemas"]["RuleVersionPublic"][];
+            items: components["schemas"]["RuleVersionEntry"][];
             /**
              * Total
              * @description How many records match, over all pages.
@@ -11243,6 +11246,11 @@ export interface components {
              * @default true
              */
             is_active: boolean;
+            /**
+             * Effective From
+             * @description The first day the version is in force (today or later; by default today). A draw-down is routed by the version in force on the day it is submitted.
+             */
+            effective_from?: string | null;
         };
         /** RulePublic */
         RulePublic: {
@@ -11321,6 +11329,59 @@ export interface components {
             council_limit?: string | null;
             /** Is Active */
             is_active?: boolean | null;
+            /**
+             * Effective From
+             * @description The first day the version is in force (today or later; by default today). A draw-down is routed by the version in force on the day it is submitted. Not before the date the latest version took effect.
+             */
+            effective_from?: string | null;
+        };
+        /**
+         * RuleVersionEntry
+         * @description A version in the rule's history: what it changed and who made it.
+         */
+        RuleVersionEntry: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Rule Id
+             * Format: uuid
+             */
+            rule_id: string;
+            /** Version */
+            version: number;
+            /**
+             * Rule
+             * @description The rule as it stood at this version (amounts in pounds).
+             */
+            rule: {
+                [key: string]: unknown;
+            };
+            /**
+             * Effective From
+             * Format: date
+             * @description The first day this version is in force.
+             */
+            effective_from: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By Id */
+            created_by_id: string | null;
+            /**
+             * Changed
+             * @description The fields that differ from the version before (all of them for the first).
+             */
+            changed: string[];
+            /**
+             * Created By Name
+             * @description Who made the version; null for the system.
+             */
+            created_by_name: string | null;
         };
         /** RuleVersionPublic */
         RuleVersionPublic: {
@@ -11343,6 +11404,12 @@ export interface components {
             rule: {
                 [key: string]: unknown;
             };
+            /**
+             * Effective From
+             * Format: date
+             * @description The first day this version is in force.
+             */
+            effective_from: string;
             /**
              * Created At
              * Format: date-time
@@ -31017,7 +31084,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RuleVersionPage"];
+                    "application/json": components["schemas"]["RuleVersionEntryPage"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */

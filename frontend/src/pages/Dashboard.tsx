@@ -5,6 +5,7 @@ import { BarChart, Loading, ProblemPage, Scroll } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { confidenceLabel, formatDate, humanise } from '../lib/format'
 import { defaultLifecycle } from '../lib/lifecycle'
+import { useCan } from '../lib/me'
 
 interface PortfolioView {
   programmes: { programme: Schemas['ProgrammePublic']; dashboard: Schemas['ProgrammeDashboard'] }[]
@@ -40,10 +41,16 @@ async function loadPortfolio(): Promise<Loaded<PortfolioView>> {
 }
 
 export function Dashboard() {
+  const can = useCan()
   const view = useResource('portfolio', loadPortfolio)
   return (
     <>
       <h1 class="govuk-heading-l">Portfolio dashboard</h1>
+      {can('portfolio:manage') && (
+        <a class="govuk-button" href="/programmes/new">
+          Add a programme
+        </a>
+      )}
       <p class="govuk-body">
         <a class="govuk-link" href="/portfolio/finance">Portfolio financial summary</a> (costs, benefits by year and draw-downs)
       </p>

@@ -50,6 +50,9 @@ export function FundingSources() {
         The reserves and budgets draw-downs come from. Committed is what approved draw-downs have taken; pending is what
         waits for consultation or a decision; remaining is the opening balance less committed.
       </p>
+      <p class="govuk-body">
+        <a class="govuk-link" href="/delegation-rules">Delegation rules: who approves draw-downs, up to what limit</a>
+      </p>
       {can('funding_sources:manage') && (
         <a class="govuk-button" href="/funding-sources/new">
           Add a funding source

@@ -7,7 +7,8 @@ import { ProjectsTable } from '../components/ProjectsTable'
 import { ReportPacks } from '../components/ReportPacks'
 import { BarChart, Loading, ProblemPage, Scroll, SummaryList } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
-import { humanise } from '../lib/format'
+import { formatDate, humanise, NOT_SET } from '../lib/format'
+import { useCan } from '../lib/me'
 import { defaultLifecycle } from '../lib/lifecycle'
 
 interface ProgrammeView {
@@ -53,6 +54,7 @@ async function loadProgramme(id: string): Promise<Loaded<ProgrammeView>> {
 
 export function Programme({ id }: { id: string }) {
   const view = useResource(`programme-${id}`, () => loadProgramme(id))
+  const can = useCan()
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading what="Loading the programme" />
   const { programme, dashboard, stages, heatMap, counts } = view.data
@@ -61,6 +63,18 @@ export function Programme({ id }: { id: string }) {
     <>
       <span class="govuk-caption-l">Programme</span>
       <h1 class="govuk-heading-l">{programme.name}</h1>
+      <div class="govuk-button-group">
+        {can('projects:edit') && (
+          <a class="govuk-button" href={`/programmes/${programme.id}/projects/new`}>
+            Add a project
+          </a>
+        )}
+        {can('portfolio:manage') && (
+          <a class="govuk-button govuk-button--secondary" href={`/programmes/${programme.id}/edit`}>
+            Change the programme
+          </a>
+        )}
+      </div>
       <p class="govuk-body">
         <a class="govuk-link" href={`/programmes/${programme.id}/roadmap`}>
           Roadmap: milestones by quarter
@@ -69,7 +83,9 @@ export function Programme({ id }: { id: string }) {
       <SummaryList
         rows={[
           ['Ambition', programme.ambition || 'Not given'],
-          ['Phase', humanise(programme.phase)],
+          ['Phase', humanise(programme.phase) || NOT_SET],
+          ['Planned start', formatDate(programme.planned_start) || NOT_SET],
+          ['Planned end', formatDate(programme.planned_end) || NOT_SET],
           ['Projects', String(dashboard.projects)],
           ['Milestones', `${dashboard.milestones_overdue.length} overdue, ${dashboard.milestones_due.length} due in 30 days`],
           ['Gate reviews waiting', String(dashboard.gate_reviews_pending.length)],

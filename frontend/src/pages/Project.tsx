@@ -73,7 +73,10 @@ export function Project({ id }: { id: string }) {
       <h1 class="govuk-heading-l">{project.name}</h1>
       <p class="govuk-body">
         Stage: <strong data-testid="project-stage">{stageName(project.stage)}</strong> · Delivery confidence:{' '}
-        <RagTag value={project.confidence} />
+        <RagTag value={project.confidence} />{' '}
+        <a class="govuk-link" href={`/projects/${project.id}/confidence`}>
+          {can('projects:edit') ? 'Assess delivery confidence' : 'Delivery confidence history'}
+        </a>
       </p>
       <div class="govuk-button-group">
         {can('gate_reviews:request') && nextGate && !pending && (
@@ -84,6 +87,11 @@ export function Project({ id }: { id: string }) {
         {can('raid:edit') && (
           <a class="govuk-button govuk-button--secondary" href={`/projects/${project.id}/risks/new`}>
             Add a risk
+          </a>
+        )}
+        {can('projects:edit') && (
+          <a class="govuk-button govuk-button--secondary" href={`/projects/${project.id}/edit`}>
+            Change the project
           </a>
         )}
       </div>
@@ -225,6 +233,12 @@ function Milestones({ projectId }: { projectId: string }) {
     load(() => api.GET('/api/v1/projects/{project_id}/milestones', { params: { path: { project_id: projectId }, query: { limit: 200 } } })),
   )
   return (
+    <>
+    {useCan()('projects:edit') && (
+      <a class="govuk-button govuk-button--secondary" href={`/projects/${projectId}/milestones/new`}>
+        Add a milestone
+      </a>
+    )}
     <Listing resource={milestones} render={(page) => (
       <Table caption="Milestones" head={['Milestone', 'Baseline', 'Forecast', 'Status']} empty="No milestones yet."
         rows={page.items.map((m) => [<a class="govuk-link" href={`/milestones/${m.id}`}>{m.title}</a>,
@@ -232,6 +246,7 @@ function Milestones({ projectId }: { projectId: string }) {
           m.forecast_date ? formatDate(m.forecast_date) : 'On baseline',
           m.overdue ? <strong class="govuk-tag govuk-tag--red">Overdue</strong> : <StatusTag value={m.status} />])} />
     )} />
+    </>
   )
 }
 

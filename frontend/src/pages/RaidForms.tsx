@@ -28,7 +28,7 @@ function options(values: readonly string[]) {
 }
 
 /** Loads what an edit form needs, then shows it; the form remounts on reload (a new ETag). */
-function Editing<T>({ name, request, render }: {
+export function Editing<T>({ name, request, render }: {
   name: string
   request: () => Promise<Fetched<T>>
   render: (record: T, etag: string, reload: () => void) => ComponentChildren
@@ -39,7 +39,7 @@ function Editing<T>({ name, request, render }: {
   return <div key={view.data.etag}>{render(view.data.record, view.data.etag, view.reload)}</div>
 }
 
-function FormPage({ heading, caption, errors, onReload, onSubmit, busy, submitText, back, children }: {
+export function FormPage({ heading, caption, errors, onReload, onSubmit, busy, submitText, back, children }: {
   heading: string
   caption?: string
   errors: FormErrors | null
@@ -89,7 +89,7 @@ function useForm<F extends Record<string, string>>(initial: F, labels: Record<st
   return { form, set, errors, busy, submit }
 }
 
-const orNull = (value: string) => value.trim() || null
+export const orNull = (value: string) => value.trim() || null
 
 // Issues
 
