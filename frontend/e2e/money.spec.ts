@@ -213,7 +213,7 @@ test('a £75k one is referred and recorded as a Cabinet decision', async ({ brow
   // The downloads carry the access token: fetched, then saved.
   const download = democratic.waitForEvent('download')
   await democratic.getByRole('button', { name: 'Download as CSV' }).click()
-  expect((await download).suggestedFilename()).toMatch(/^financial-summary-.*-planned\.csv$/)
+  expect((await download).suggestedFilename()).toMatch(/^financial-summary-.*-planned-projects\.csv$/)
   const xlsx = democratic.waitForEvent('download')
   await democratic.getByRole('button', { name: /XLSX/ }).click()
   expect((await xlsx).suggestedFilename()).toMatch(/\.xlsx$/)

@@ -360,17 +360,26 @@ def test_etag_and_formats(pmo: Person, programme: dict[str, Any], scene: dict[st
     assert client.get(url, headers={**pmo.headers, "If-None-Match": first.headers["ETag"]}).status_code == 304
     summary = first.json()
 
-    as_csv = client.get(url, headers={**pmo.headers, "Accept": "text/csv"})
+    # `Accept` on the JSON operation still answers the projects table as CSV, or the workbook.
+    as_csv = client.get(url, headers={**pmo.headers, "Accept": "text/csv;q=0.9, application/json;q=0.1"})
     assert as_csv.status_code == 200
     assert as_csv.headers["content-type"].startswith("text/csv")
     assert as_csv.headers["content-disposition"].startswith(
         'attachment; filename="financial-summary-programme-'
     )
-    rows = [r for r in csv.reader(io.StringIO(as_csv.text)) if r]
-    assert rows[0] == [f"Financial summary: {programme['name']}"]
-    assert ["Cashable benefits", "planned values"] in rows
-    header = next(r for r in rows if r[:2] == ["Reference", "Activity"])
-    assert header[5:] == [
+    assert as_csv.content == client.get(f"{url}.csv", headers=pmo.headers).content
+    problem(client.get(url, headers={**pmo.headers, "Accept": "application/pdf"}), 406)
+    problem(client.get(f"{url}.csv", headers={**pmo.headers, "Accept": "application/json"}), 406)
+
+    def table(name: str) -> list[list[str]]:
+        response = client.get(f"{url}.csv", params={"table": name}, headers=pmo.headers)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-disposition"].endswith(f'-planned-{name}.csv"')
+        return list(csv.reader(io.StringIO(response.text)))
+
+    rows = table("projects")  # one table: its header row, then one row per project
+    assert rows[0][:2] == ["Reference", "Activity"]
+    assert rows[0][5:] == [
         "One-off investment £",
         "Resourcing £",
         "Cashable benefits 2022/23 £",
@@ -381,6 +390,7 @@ def test_etag_and_formats(pmo: Person, programme: dict[str, Any], scene: dict[st
         "Already in MTFP £",
         "New £",
     ]
+    assert {len(r) for r in rows} == {len(rows[0])}
     project_row = next(r for r in rows if r[1:2] == ["Safer streets"])
     assert project_row[5:] == [
         "0.00",
@@ -393,33 +403,52 @@ def test_etag_and_formats(pmo: Person, programme: dict[str, Any], scene: dict[st
         "0.00",
         "-325001.00",
     ]
-    total = next(r for r in rows if r[0] == "Total project costs / (cashable benefits)")
+    totals = table("totals")
+    total = next(r for r in totals if r[0] == "Total project costs / (cashable benefits)")
     t = summary["totals"]
-    assert total[5:] == [
+    assert total[1:] == [
         t["one_off_investment"],
         t["resourcing"],
         *(f"-{y['amount']}" for y in t["cashable_benefits"]),
         f"-{t['cashable_benefits_total']}",
-        f"-{t['already_in_mtfp_total']}",
-        f"-{t['new_total']}",
     ]
-    assert next(r for r in rows if r[0] == "Recurring annual cashable benefits thereafter")[10] == "-85000.99"
-    assert next(r for r in rows if r[0] == "Service Redesign Reserve")[4:6] == ["105000.00", "30000.01"]
-    assert any(r[:1] == ["DD-0002"] and "75000.00" in r for r in rows)
+    assert (
+        next(r for r in totals if r[0] == "Recurring annual cashable benefits thereafter")[-1] == "-85000.99"
+    )
+    assert next(r for r in table("funding-sources") if r[0] == "Service Redesign Reserve")[4:6] == [
+        "105000.00",
+        "30000.01",
+    ]
+    assert table("cost-totals")[-1][0] == "All funding sources"
+    drawdowns = table("drawdowns")
+    assert any(r[:1] == ["DD-0002"] and "75000.00" in r for r in drawdowns)
+    assert all(r[5][:1].isupper() for r in drawdowns[1:])  # labels, not codes
+    problem(client.get(f"{url}.csv", params={"table": "everything"}, headers=pmo.headers), 422)
 
-    as_xlsx = client.get(url, params={"basis": "planned"}, headers={**pmo.headers, "Accept": XLSX})
+    as_xlsx = client.get(f"{url}.xlsx", params={"basis": "planned"}, headers=pmo.headers)
     assert as_xlsx.status_code == 200
     assert as_xlsx.headers["content-type"] == XLSX
     assert as_xlsx.headers["content-disposition"].endswith('-planned.xlsx"')
-    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active
-    assert sheet is not None
-    values = [[c.value for c in row] for row in sheet.iter_rows()]
-    at = next(i for i, r in enumerate(values) if r[0] == "Total project costs / (cashable benefits)")
-    cells = list(sheet.iter_rows())[at]
-    assert [Decimal(str(c.value)) for c in cells[5:8]] == [d("90000.01"), d("236000.33"), d("-70000.01")]
-    assert "£" in cells[5].number_format
-    assert "(" in cells[7].number_format
-    safer_row = next(r for r in values if r[1] == "Safer streets")
+    negotiated = client.get(url, headers={**pmo.headers, "Accept": XLSX})
+    assert negotiated.headers["content-type"] == XLSX
+    book = openpyxl.load_workbook(io.BytesIO(as_xlsx.content))
+    assert book.sheetnames == [
+        "About",
+        "Projects",
+        "Totals",
+        "Costs",
+        "Costs by funding source",
+        "Draw-downs by funding source",
+        "Draw-downs",
+    ]
+    assert ["Financial summary", programme["name"]] in [
+        [c.value for c in r] for r in book["About"].iter_rows()
+    ]
+    cells = next(r for r in book["Totals"].iter_rows() if r[0].value.startswith("Total project costs"))
+    assert [Decimal(str(c.value)) for c in cells[1:4]] == [d("90000.01"), d("236000.33"), d("-70000.01")]
+    assert "£" in cells[1].number_format
+    assert "(" in cells[3].number_format
+    safer_row = next(r for r in book["Projects"].iter_rows(values_only=True) if r[1] == "Safer streets")
     assert Decimal(str(safer_row[11])) == d("-325001.00")
 
 
@@ -433,6 +462,9 @@ def test_permissions_and_other_organisations(
     other = factory.person(other_org, Role.pmo)
     problem(client.get(url, headers=other.headers), 404)
     problem(client.get(url, headers={**other.headers, "Accept": "text/csv"}), 404)
+    problem(client.get(f"{url}.csv", headers=other.headers), 404)
+    problem(client.get(f"{url}.xlsx", headers=other.headers), 404)
+    problem(client.get(f"{url}.xlsx", headers=factory.person(org).headers), 403)
     problem(
         client.get(f"{API}/portfolios/{programme['portfolio_id']}/financial-summary", headers=other.headers),
         404,
@@ -472,15 +504,18 @@ def test_csv_and_xlsx_neutralise_formula_starts(
         api.cost_line(pmo, project_id=project["id"], description="\t=1+1")
     url = f"{API}/programmes/{programme['id']}/financial-summary"
 
-    as_csv = client.get(url, headers={**pmo.headers, "Accept": "text/csv"})
+    as_csv = client.get(f"{url}.csv", headers=pmo.headers)
     rows = list(csv.reader(io.StringIO(as_csv.text, newline="")))
     activities = {r[1] for r in rows if len(r) > 1}
+    items = {
+        r[4] for r in csv.reader(io.StringIO(client.get(f"{url}.csv?table=costs", headers=pmo.headers).text))
+    }
+    assert "'=1+1" in items
     assert {"'" + name for name in names} <= activities
     assert not activities & set(names)
 
-    as_xlsx = client.get(url, headers={**pmo.headers, "Accept": XLSX})
-    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active
-    assert sheet is not None
-    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    as_xlsx = client.get(f"{url}.xlsx", headers=pmo.headers)
+    book = openpyxl.load_workbook(io.BytesIO(as_xlsx.content))
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None]
     assert all(cell.data_type != "f" for cell in cells)  # no cell is a formula
     assert {"'" + name for name in names} <= {cell.value for cell in cells}

@@ -22,6 +22,7 @@ from pmo.core.context import request_id_var
 from pmo.core.db import utcnow
 from pmo.core.errors import NotFound
 from pmo.core.permissions import Actor
+from pmo.core.schemas import utc_text
 
 GENESIS_HASH = "0" * 64
 # Never copied into the trail.
@@ -37,8 +38,14 @@ SECRET_FIELDS = frozenset(
 )
 
 
+def _moment(value: datetime) -> str:
+    # Times in a snapshot read like every other time the API writes (`...Z`); a naive one (none
+    # is stored: UTCDateTime refuses them) is kept as it is rather than failing the write.
+    return utc_text(value) if value.tzinfo else value.isoformat()
+
+
 def jsonable(value: dict[str, Any]) -> dict[str, Any]:
-    return jsonable_encoder(value)  # type: ignore[no-any-return]
+    return jsonable_encoder(value, custom_encoder={datetime: _moment})  # type: ignore[no-any-return]
 
 
 def snapshot(record: SQLModel) -> dict[str, Any]:

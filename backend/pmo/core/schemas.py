@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
@@ -16,6 +17,9 @@ from pydantic import (
 )
 
 from pmo.core.security import is_common_password
+
+# An opaque paging cursor: URL-safe base64 without padding (the KPI feed's `cursor`).
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
 
 
 def _clean_text(value: str) -> str:
@@ -86,6 +90,15 @@ _ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 # A moment in time: ISO 8601 with an offset (a naive time is ambiguous and cannot be compared
 # with the stored UTC timestamps).
 Instant = Annotated[AwareDatetime, BeforeValidator(_iso_instant)]
+
+
+def utc_text(value: datetime) -> str:
+    """A moment as the API writes it in every format: ISO 8601 in UTC ending in `Z`, as
+    pydantic writes an aware UTC datetime in JSON (`2026-04-01T09:30:00Z`, microseconds only
+    when there are some). A naive time has no place here: it is an error, not a guess."""
+    if value.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class InputModel(BaseModel):

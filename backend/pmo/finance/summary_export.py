@@ -1,257 +1,240 @@
-"""The financial summary as CSV and XLSX, laid out like Appendix B of the Chesterfield report:
-a header block (organisation, programme or portfolio, basis), the project rows with their
-one-off investment and cashable benefits per year, the totals rows (total, already in the
-MTFP, new, cumulative, recurring thereafter), then the costs and draw-downs by funding source.
+"""The financial summary as CSV and XLSX, in the tables of Appendix B of the Chesterfield report.
+
+A CSV is one table (`SummaryTable` picks which); the XLSX has a sheet for each, after an
+"About" sheet naming the organisation, the programme or portfolio and the basis:
+the projects with their one-off investment and cashable benefits per year, the totals (total,
+already in the MTFP, new, cumulative, recurring thereafter), the cost lines, the costs by
+funding source, the draw-downs by funding source and the draw-downs themselves.
 
 As in Appendix B ("Total Project Costs / (Cashable Benefits)"), costs are positive and
 cashable benefits negative: the XLSX number format shows them in brackets, `(£44,000.00)`.
-CSV cells hold pounds strings (`-44000.00`); XLSX cells hold numbers with two decimals.
+CSV cells hold pounds strings (`-44000.00`); XLSX cells hold numbers in pounds.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable
+from enum import StrEnum
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
-from pmo.core.money import pounds_text
-from pmo.core.spreadsheet import safe_text
+from pmo.core.spreadsheet import Column, Kind, Table, label
 from pmo.finance.summary_schemas import FinancialSummary, YearAmount
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
-POUNDS_FORMAT = '"£"#,##0.00;("£"#,##0.00);"£"0.00'
+MONEY = Kind.money
 
 
-@dataclass(frozen=True)
-class Money:
-    pence: int
+class SummaryTable(StrEnum):
+    """The tables of the summary: each is one CSV, and a sheet of the XLSX."""
+
+    projects = "projects"
+    totals = "totals"
+    costs = "costs"
+    cost_totals = "cost-totals"
+    funding_sources = "funding-sources"
+    drawdowns = "drawdowns"
 
 
-@dataclass(frozen=True)
-class Heading:
-    text: str
+def _benefits(values: list[YearAmount]) -> list[int]:
+    return [-v.amount for v in values]
 
 
-Cell = str | Money | None
-Line = list[Cell]
+def about(summary: FinancialSummary) -> Table:
+    return Table(
+        "About",
+        [Column("Field"), Column("Value")],
+        [
+            ["Financial summary", summary.scope_name],
+            ["Organisation", summary.organisation],
+            ["Scope", label(summary.scope)],
+            ["Cashable benefits", f"{label(summary.basis.value)} values"],
+            ["Sign", "As Appendix B: costs positive, (cashable benefits) negative"],
+        ],
+    )
 
 
-def _benefit(values: list[YearAmount]) -> list[Cell]:
-    return [Money(-v.amount) for v in values]
+def projects(summary: FinancialSummary) -> Table:
+    columns = [
+        Column("Reference"),
+        Column("Activity"),
+        Column("Programme"),
+        Column("Project stage"),
+        Column("Service area"),
+        Column("One-off investment £", MONEY),
+        Column("Resourcing £", MONEY),
+        *(Column(f"Cashable benefits {y} £", MONEY) for y in summary.financial_years),
+        Column("Cashable benefits total £", MONEY),
+        Column("Already in MTFP £", MONEY),
+        Column("New £", MONEY),
+    ]
+    rows = [
+        [
+            row.reference,
+            row.name if row.level == "project" else f"{row.name} (programme)",
+            row.programme_name,
+            row.stage_name,
+            row.service_area,
+            row.one_off_investment,
+            row.resourcing,
+            *_benefits(row.cashable_benefits),
+            -row.cashable_benefits_total,
+            -row.already_in_mtfp,
+            -row.new,
+        ]
+        for row in summary.rows
+    ]
+    return Table("Projects", columns, rows)
 
 
-def layout(summary: FinancialSummary) -> list[Line | Heading]:
-    """The sheet as rows of text and money cells (`Heading`: a row in bold)."""
+def totals(summary: FinancialSummary) -> Table:
     years = summary.financial_years
     t = summary.totals
-    lead = 5  # Reference, Activity, Programme, Project stage, Service area
-    out: list[Line | Heading] = [
-        Heading(f"Financial summary: {summary.scope_name}"),
-        ["Organisation", summary.organisation],
-        ["Scope", summary.scope.capitalize()],
-        ["Cashable benefits", f"{summary.basis.value} values"],
-        ["Sign", "As Appendix B: costs positive, (cashable benefits) negative"],
-        [],
-        Heading("Projects with indicative financial benefits"),
-        [
-            "Reference",
-            "Activity",
-            "Programme",
-            "Project stage",
-            "Service area",
-            "One-off investment £",
-            "Resourcing £",
-            *(f"Cashable benefits {y} £" for y in years),
-            "Cashable benefits total £",
-            "Already in MTFP £",
-            "New £",
-        ],
+    columns = [
+        Column("Line"),
+        Column("One-off investment £", MONEY),
+        Column("Resourcing £", MONEY),
+        *(Column(f"Cashable benefits {y} £", MONEY) for y in years),
+        Column("Cashable benefits total £", MONEY),
     ]
-    for row in summary.rows:
-        out.append(
-            [
-                row.reference,
-                row.name if row.level == "project" else f"{row.name} (programme)",
-                row.programme_name,
-                row.stage_name,
-                row.service_area,
-                Money(row.one_off_investment),
-                Money(row.resourcing),
-                *_benefit(row.cashable_benefits),
-                Money(-row.cashable_benefits_total),
-                Money(-row.already_in_mtfp),
-                Money(-row.new),
-            ]
-        )
-    blank: list[Cell] = [None] * (lead - 1)
-    out += [
+    no_costs: list[int | None] = [None, None]
+    rows: list[list[str | int | None]] = [
         [
             "Total project costs / (cashable benefits)",
-            *blank,
-            Money(t.one_off_investment),
-            Money(t.resourcing),
-            *_benefit(t.cashable_benefits),
-            Money(-t.cashable_benefits_total),
-            Money(-t.already_in_mtfp_total),
-            Money(-t.new_total),
+            t.one_off_investment,
+            t.resourcing,
+            *_benefits(t.cashable_benefits),
+            -t.cashable_benefits_total,
         ],
         [
             "(Cashable benefits) already in MTFP",
-            *blank,
-            None,
-            None,
-            *_benefit(t.already_in_mtfp),
-            Money(-t.already_in_mtfp_total),
+            *no_costs,
+            *_benefits(t.already_in_mtfp),
+            -t.already_in_mtfp_total,
         ],
-        ["Total new cashable benefits", *blank, None, None, *_benefit(t.new), Money(-t.new_total)],
-        ["Cumulative cashable benefits", *blank, None, None, *_benefit(t.cumulative)],
+        ["Total new cashable benefits", *no_costs, *_benefits(t.new), -t.new_total],
+        ["Cumulative cashable benefits", *no_costs, *_benefits(t.cumulative), None],
         [
             "Recurring annual cashable benefits thereafter",
-            *blank,
-            None,
-            None,
-            *([None] * max(len(years) - 1, 0)),
-            Money(-t.recurring_thereafter.total),
-        ],
-        [],
-        Heading("Costs by funding source"),
-        [
-            "Funding source",
-            "Kind",
-            "Project",
-            "Programme",
-            "Item or post",
-            "Grade",
-            *(f"{y} £" for y in summary.cost_years),
-            "Total £",
+            *no_costs,
+            *([None] * len(years)),
+            -t.recurring_thereafter.total,
         ],
     ]
-    for cost in summary.costs:
-        out.append(
-            [
-                cost.funding_source_name or "(no funding source)",
-                "One-off investment" if cost.kind == "one_off" else "Resourcing",
-                cost.project_reference,
-                cost.programme_name,
-                cost.description,
-                cost.grade,
-                *(Money(v.amount) for v in cost.by_year),
-                Money(cost.total),
-            ]
-        )
-    for source in summary.costs_by_funding_source:
-        out.append(
-            [
-                f"Total from {source.funding_source_name or '(no funding source)'}",
-                *([None] * 5),
-                *(Money(v.amount) for v in source.by_year),
-                Money(source.total),
-            ]
-        )
-    out += [
-        [
-            "Total costs",
-            *([None] * 5),
-            *(Money(v.amount) for v in summary.costs_by_year),
-            Money(summary.costs_total),
-        ],
-        [],
-        Heading("Draw-downs by funding source"),
-        ["Funding source", "Opening balance £", "Committed £", "Remaining £", "Approved £", "Pending £"],
+    return Table("Totals", columns, rows)
+
+
+def costs(summary: FinancialSummary) -> Table:
+    columns = [
+        Column("Funding source"),
+        Column("Kind"),
+        Column("Project"),
+        Column("Programme"),
+        Column("Item or post"),
+        Column("Grade"),
+        *(Column(f"{y} £", MONEY) for y in summary.cost_years),
+        Column("Total £", MONEY),
     ]
-    for d in summary.drawdowns_by_funding_source:
-        out.append(
-            [
-                d.funding_source_name,
-                Money(d.opening_balance),
-                Money(d.committed),
-                Money(d.remaining),
-                Money(d.approved),
-                Money(d.pending),
-            ]
-        )
-    out += [
-        ["Total", None, None, None, Money(summary.drawdowns_approved), Money(summary.drawdowns_pending)],
-        [],
-        Heading("Draw-downs"),
+    rows = [
         [
-            "Reference",
-            "Project",
-            "Funding source",
-            "Financial year",
-            "Amount £",
-            "Status",
-            "Route",
-            "Decided",
-            "Meeting",
-            "Meeting date",
-            "Minute reference",
-        ],
+            cost.funding_source_name or "(no funding source)",
+            "One-off investment" if cost.kind == "one_off" else "Resourcing",
+            cost.project_reference,
+            cost.programme_name,
+            cost.description,
+            cost.grade,
+            *(v.amount for v in cost.by_year),
+            cost.total,
+        ]
+        for cost in summary.costs
     ]
-    for line in summary.drawdowns:
-        out.append(
-            [
-                line.reference,
-                f"{line.project_reference} {line.project_name}",
-                line.funding_source_name,
-                line.financial_year,
-                Money(line.amount),
-                line.status,
-                line.route,
-                line.decided_at.date().isoformat() if line.decided_at else None,
-                line.meeting_body,
-                line.meeting_date.isoformat() if line.meeting_date else None,
-                line.minute_reference,
-            ]
-        )
-    return out
+    return Table("Costs", columns, rows)
 
 
-def _text(cell: Cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, Money):
-        return pounds_text(cell.pence)
-    return safe_text(cell)
+def cost_totals(summary: FinancialSummary) -> Table:
+    columns = [
+        Column("Funding source"),
+        *(Column(f"{y} £", MONEY) for y in summary.cost_years),
+        Column("Total £", MONEY),
+    ]
+    rows: list[list[str | int | None]] = [
+        [
+            source.funding_source_name or "(no funding source)",
+            *(v.amount for v in source.by_year),
+            source.total,
+        ]
+        for source in summary.costs_by_funding_source
+    ]
+    rows.append(["All funding sources", *(v.amount for v in summary.costs_by_year), summary.costs_total])
+    return Table("Costs by funding source", columns, rows)
 
 
-def to_csv(summary: FinancialSummary) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for line in layout(summary):
-        writer.writerow([safe_text(line.text)] if isinstance(line, Heading) else [_text(c) for c in line])
-    return buffer.getvalue().encode("utf-8")
+def funding_sources(summary: FinancialSummary) -> Table:
+    columns = [
+        Column("Funding source"),
+        Column("Opening balance £", MONEY),
+        Column("Committed £", MONEY),
+        Column("Remaining £", MONEY),
+        Column("Approved £", MONEY),
+        Column("Pending £", MONEY),
+    ]
+    rows: list[list[str | int | None]] = [
+        [d.funding_source_name, d.opening_balance, d.committed, d.remaining, d.approved, d.pending]
+        for d in summary.drawdowns_by_funding_source
+    ]
+    rows.append(
+        ["All funding sources", None, None, None, summary.drawdowns_approved, summary.drawdowns_pending]
+    )
+    return Table("Draw-downs by funding source", columns, rows)
 
 
-def to_xlsx(summary: FinancialSummary) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    if sheet is None:  # a new workbook always has one sheet
-        sheet = workbook.create_sheet()
-    sheet.title = "Financial summary"
-    bold = Font(bold=True)
-    for number, line in enumerate(layout(summary), start=1):
-        if isinstance(line, Heading):
-            sheet.cell(row=number, column=1, value=safe_text(line.text)).font = bold
-            continue
-        for column, cell in enumerate(line, start=1):
-            if isinstance(cell, Money):
-                target = sheet.cell(row=number, column=column, value=Decimal(cell.pence) / 100)
-                target.number_format = POUNDS_FORMAT
-            elif cell is not None:
-                sheet.cell(row=number, column=column, value=_text(cell))
-    sheet.column_dimensions["B"].width = 60
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+def drawdowns(summary: FinancialSummary) -> Table:
+    columns = [
+        Column("Reference"),
+        Column("Project"),
+        Column("Funding source"),
+        Column("Financial year"),
+        Column("Amount £", MONEY),
+        Column("Status"),
+        Column("Route"),
+        Column("Decided at", Kind.timestamp),
+        Column("Meeting"),
+        Column("Meeting date", Kind.date),
+        Column("Minute reference"),
+    ]
+    rows = [
+        [
+            line.reference,
+            f"{line.project_reference} {line.project_name}",
+            line.funding_source_name,
+            line.financial_year,
+            line.amount,
+            label(line.status),
+            label(line.route),
+            line.decided_at,
+            line.meeting_body,
+            line.meeting_date,
+            line.minute_reference,
+        ]
+        for line in summary.drawdowns
+    ]
+    return Table("Draw-downs", columns, rows)
 
 
-def file_name(summary: FinancialSummary, extension: str) -> str:
+TABLES: dict[SummaryTable, Callable[[FinancialSummary], Table]] = {
+    SummaryTable.projects: projects,
+    SummaryTable.totals: totals,
+    SummaryTable.costs: costs,
+    SummaryTable.cost_totals: cost_totals,
+    SummaryTable.funding_sources: funding_sources,
+    SummaryTable.drawdowns: drawdowns,
+}
+
+
+def workbook_tables(summary: FinancialSummary) -> list[Table]:
+    """The XLSX's sheets: "About", then every table."""
+    return [about(summary), *(make(summary) for make in TABLES.values())]
+
+
+def file_name(summary: FinancialSummary, extension: str, table: SummaryTable | None = None) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", summary.scope_name.lower()).strip("-")[:60] or summary.scope
-    return f"financial-summary-{slug}-{summary.basis.value}.{extension}"
+    part = f"-{table.value}" if table else ""
+    return f"financial-summary-{slug}-{summary.basis.value}{part}.{extension}"

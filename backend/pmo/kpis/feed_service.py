@@ -38,6 +38,7 @@ from sqlmodel import Session, col, select
 
 from pmo.core.db import UTCDateTime
 from pmo.core.periods import parse_period_code
+from pmo.core.schemas import utc_text
 from pmo.core.spreadsheet import safe_text
 from pmo.kpis.assessment import assess
 from pmo.kpis.feed_schemas import FeedDefinition, FeedValue
@@ -310,7 +311,9 @@ def _cell(value: Any) -> str:
         return format(value, "f")
     if isinstance(value, str):
         return safe_text(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return utc_text(value)
+    if isinstance(value, date):
         return value.isoformat()
     return str(value)
 

@@ -34,6 +34,7 @@ from sqlmodel import Session, col, select
 
 from pmo.core.errors import FieldProblem, Forbidden, ProblemError, Unprocessable
 from pmo.core.permissions import Actor
+from pmo.core.schemas import utc_text
 from pmo.core.spreadsheet import safe_text
 from pmo.organisations.models import User
 from pmo.portfolio.models import Portfolio, Programme, Project
@@ -51,7 +52,9 @@ def neutralise(value: Any) -> str:
         value = value.value
     if isinstance(value, bool):
         text = "true" if value else "false"
-    elif isinstance(value, datetime | date):
+    elif isinstance(value, datetime):
+        text = utc_text(value)
+    elif isinstance(value, date):
         text = value.isoformat()
     else:
         text = str(value)

@@ -9,6 +9,7 @@ from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.pagination import PageDep
 from pmo.core.permissions import Actor, Permission
+from pmo.core.spreadsheet import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from pmo.raid import register_service as service
 from pmo.raid.common import DueDatedFilters
 from pmo.raid.register_schemas import RaidRegisterPage, RaidType
@@ -17,7 +18,6 @@ from pmo.raid.scoring import Band
 router = APIRouter(tags=["raid-register"])
 
 Read = Annotated[Actor, require(Permission.raid_read)]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTERS = (
     "Filters: `type` (repeat for several logs), `rating` (a risk's RAG band on its residual score), "
     "`likelihood` and `impact` (a heat-map cell, residual), `owner_id`, `programme_id` (its own items "
@@ -82,7 +82,7 @@ def raid_register(session: SessionDep, actor: Read, page: PageDep, filters: Filt
 )
 def raid_register_csv(session: SessionDep, actor: Read, filters: Filters) -> Response:
     items = service.all_items(session, actor, filters)
-    return _download(service.as_csv(items), "text/csv; charset=utf-8", "raid-register.csv")
+    return _download(service.as_csv(items), CSV_MEDIA_TYPE, "raid-register.csv")
 
 
 @router.get(
@@ -91,7 +91,7 @@ def raid_register_csv(session: SessionDep, actor: Read, filters: Filters) -> Res
     responses={
         200: {
             "description": "The register as an XLSX workbook.",
-            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            "content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
         },
         **declare(),
     },
@@ -100,4 +100,4 @@ def raid_register_csv(session: SessionDep, actor: Read, filters: Filters) -> Res
 )
 def raid_register_xlsx(session: SessionDep, actor: Read, filters: Filters) -> Response:
     items = service.all_items(session, actor, filters)
-    return _download(service.as_xlsx(items), XLSX, "raid-register.xlsx")
+    return _download(service.as_xlsx(items), XLSX_MEDIA_TYPE, "raid-register.xlsx")

@@ -3,13 +3,9 @@ organisation in one list, filtered, and the same rows as CSV or XLSX."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import and_, func, literal, null, or_, select, union_all
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
@@ -17,7 +13,7 @@ from sqlmodel import Session, col
 from pmo.core.pagination import PageParams, paginate
 from pmo.core.periods import today
 from pmo.core.permissions import Actor
-from pmo.core.spreadsheet import safe_text
+from pmo.core.spreadsheet import Column, Kind, Table, label, to_csv, to_xlsx
 from pmo.organisations.models import User
 from pmo.portfolio.models import Project
 from pmo.raid.common import DATE_COLUMNS, RaidFilters, raid_filters
@@ -121,55 +117,42 @@ def all_items(session: Session, actor: Actor, filters: RegisterFilters) -> list[
 
 
 COLUMNS = (
-    "Type",
-    "Reference",
-    "Title",
-    "Status",
-    "Owner",
-    "Review or due",
-    "Likelihood",
-    "Impact",
-    "Score",
-    "Rating",
+    Column("Type"),
+    Column("Reference"),
+    Column("Title"),
+    Column("Status"),
+    Column("Owner"),
+    Column("Review or due", Kind.date),
+    Column("Likelihood", Kind.integer),
+    Column("Impact", Kind.integer),
+    Column("Score", Kind.integer),
+    Column("Rating"),
 )
 
 
-def _cells(item: RaidRegisterItem) -> list[Any]:
-    return [
-        item.type.value.capitalize(),
-        safe_text(item.reference),
-        safe_text(item.title),
-        item.status.replace("_", " "),
-        safe_text(item.owner_name or ""),
-        item.review_or_due,
-        item.residual_likelihood,
-        item.residual_impact,
-        item.residual_score,
-        item.rating.value.capitalize() if item.rating else "",
+def table(items: list[RaidRegisterItem]) -> Table:
+    """The register as one table: a CSV, or the workbook's sheet."""
+    rows = [
+        [
+            label(item.type.value),
+            item.reference,
+            item.title,
+            label(item.status),
+            item.owner_name,
+            item.review_or_due,
+            item.residual_likelihood,
+            item.residual_impact,
+            item.residual_score,
+            label(item.rating.value) if item.rating else None,
+        ]
+        for item in items
     ]
+    return Table("RAID register", COLUMNS, rows)
 
 
-def as_csv(items: list[RaidRegisterItem]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for item in items:
-        writer.writerow(
-            ["" if v is None else v.isoformat() if isinstance(v, date) else v for v in _cells(item)]
-        )
-    return out.getvalue()
+def as_csv(items: list[RaidRegisterItem]) -> bytes:
+    return to_csv(table(items))
 
 
 def as_xlsx(items: list[RaidRegisterItem]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # noqa: S101 - a new workbook always has its first sheet
-    sheet.title = "RAID register"
-    sheet.append(COLUMNS)
-    for item in items:
-        sheet.append(_cells(item))
-    for cell in sheet["F"][1:]:
-        cell.number_format = "dd/mm/yyyy"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return to_xlsx([table(items)])

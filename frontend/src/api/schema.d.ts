@@ -2167,13 +2167,59 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Programme Financial Summary
+         * Programme financial summary
          * @description Per project: stage, service area, one-off investment, cashable benefits per financial
          *     year and in total, and the part already in the MTFP; the totals (per year, cumulative,
          *     recurring thereafter, MTFP and new); costs and draw-downs (approved, pending) by funding
          *     source. Every total is the exact sum of its lines.
          */
         get: operations["financial-summary-programme_financial_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programmes/{programme_id}/financial-summary.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Programme financial summary as CSV
+         * @description One table of the programme's financial summary (`table`) as CSV. Per project: stage, service area, one-off investment, cashable benefits per financial
+         *     year and in total, and the part already in the MTFP; the totals (per year, cumulative,
+         *     recurring thereafter, MTFP and new); costs and draw-downs (approved, pending) by funding
+         *     source. Every total is the exact sum of its lines.
+         */
+        get: operations["financial-summary-programme_financial_summary_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programmes/{programme_id}/financial-summary.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Programme financial summary as XLSX
+         * @description The programme's financial summary as an XLSX workbook, a sheet per table. Per project: stage, service area, one-off investment, cashable benefits per financial
+         *     year and in total, and the part already in the MTFP; the totals (per year, cumulative,
+         *     recurring thereafter, MTFP and new); costs and draw-downs (approved, pending) by funding
+         *     source. Every total is the exact sum of its lines.
+         */
+        get: operations["financial-summary-programme_financial_summary_xlsx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2190,11 +2236,53 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Portfolio Financial Summary
+         * Portfolio financial summary
          * @description The programme summary over every programme of the portfolio (Appendix B for the whole
          *     Organisational Development Programme).
          */
         get: operations["financial-summary-portfolio_financial_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portfolios/{portfolio_id}/financial-summary.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Portfolio financial summary as CSV
+         * @description One table of the portfolio's financial summary (`table`) as CSV. The programme summary over every programme of the portfolio (Appendix B for the whole
+         *     Organisational Development Programme).
+         */
+        get: operations["financial-summary-portfolio_financial_summary_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portfolios/{portfolio_id}/financial-summary.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Portfolio financial summary as XLSX
+         * @description The portfolio's financial summary as an XLSX workbook, a sheet per table. The programme summary over every programme of the portfolio (Appendix B for the whole
+         *     Organisational Development Programme).
+         */
+        get: operations["financial-summary-portfolio_financial_summary_xlsx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11632,6 +11720,12 @@ export interface components {
              */
             new: string;
         };
+        /**
+         * SummaryTable
+         * @description The tables of the summary: each is one CSV, and a sheet of the XLSX.
+         * @enum {string}
+         */
+        SummaryTable: "projects" | "totals" | "costs" | "cost-totals" | "funding-sources" | "drawdowns";
         /** SummaryTotals */
         SummaryTotals: {
             /**
@@ -29697,7 +29791,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The summary: JSON, or laid out like Appendix B as CSV or XLSX (a download). */
+            /** @description The summary. `Accept: text/csv` still gets the projects table as CSV here, and the XLSX media type the workbook; the `.csv` and `.xlsx` operations declare them. */
             200: {
                 headers: {
                     /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
@@ -29706,8 +29800,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FinancialSummary"];
-                    "text/csv": string;
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is current. */
@@ -29748,6 +29840,263 @@ export interface operations {
             };
             /** @description No such record in your organisation. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "financial-summary-programme_financial_summary_csv": {
+        parameters: {
+            query?: {
+                /** @description Which values of the benefit profiles are the cashable benefits. */
+                basis?: components["schemas"]["Basis"];
+                /** @description Which table: `projects` (Appendix B's rows), `totals`, `costs` (cost lines), `cost-totals` (by funding source), `funding-sources` (draw-downs by funding source) or `drawdowns`. */
+                table?: components["schemas"]["SummaryTable"];
+            };
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One table of the summary as CSV (a download): a header row, then its rows. Amounts are exact pounds strings (`-44000.00`); dates ISO 8601. Costs are positive and cashable benefits negative, as in Appendix B. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "financial-summary-programme_financial_summary_xlsx": {
+        parameters: {
+            query?: {
+                /** @description Which values of the benefit profiles are the cashable benefits. */
+                basis?: components["schemas"]["Basis"];
+            };
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary as an XLSX workbook (a download): an About sheet, then a sheet for each table, amounts in pounds with the `£` format. Costs are positive and cashable benefits negative, as in Appendix B. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29827,7 +30176,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The summary: JSON, or laid out like Appendix B as CSV or XLSX (a download). */
+            /** @description The summary. `Accept: text/csv` still gets the projects table as CSV here, and the XLSX media type the workbook; the `.csv` and `.xlsx` operations declare them. */
             200: {
                 headers: {
                     /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
@@ -29836,8 +30185,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FinancialSummary"];
-                    "text/csv": string;
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is current. */
@@ -29878,6 +30225,263 @@ export interface operations {
             };
             /** @description No such record in your organisation. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "financial-summary-portfolio_financial_summary_csv": {
+        parameters: {
+            query?: {
+                /** @description Which values of the benefit profiles are the cashable benefits. */
+                basis?: components["schemas"]["Basis"];
+                /** @description Which table: `projects` (Appendix B's rows), `totals`, `costs` (cost lines), `cost-totals` (by funding source), `funding-sources` (draw-downs by funding source) or `drawdowns`. */
+                table?: components["schemas"]["SummaryTable"];
+            };
+            header?: never;
+            path: {
+                portfolio_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One table of the summary as CSV (a download): a header row, then its rows. Amounts are exact pounds strings (`-44000.00`); dates ISO 8601. Costs are positive and cashable benefits negative, as in Appendix B. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "financial-summary-portfolio_financial_summary_xlsx": {
+        parameters: {
+            query?: {
+                /** @description Which values of the benefit profiles are the cashable benefits. */
+                basis?: components["schemas"]["Basis"];
+            };
+            header?: never;
+            path: {
+                portfolio_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary as an XLSX workbook (a download): an About sheet, then a sheet for each table, amounts in pounds with the `£` format. Costs are positive and cashable benefits negative, as in Appendix B. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `Accept` allows none of the media types this operation offers. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -60,7 +60,7 @@ export function FinancialSummary({ scope, headingLevel = 2 }: { scope: Scope; he
             onChange={chooseBasis} options={BASES.map((b) => ({ value: b, text: humanise(b) }))} />
         </div>
         <div class="govuk-grid-column-two-thirds">
-          <Downloads url={`${summaryUrl(scope)}${writeQuery({ basis })}`} />
+          <Downloads url={summaryUrl(scope)} query={writeQuery({ basis })} />
         </div>
       </div>
       {summary.problem ? (
@@ -74,15 +74,16 @@ export function FinancialSummary({ scope, headingLevel = 2 }: { scope: Scope; he
   )
 }
 
-/** The CSV and XLSX need the access token, so they are fetched and saved from a blob. */
-function Downloads({ url }: { url: string }) {
+/** The CSV (the projects table) and the XLSX (a sheet per table) are their own operations;
+ *  they need the access token, so they are fetched and saved from a blob. */
+function Downloads({ url, query }: { url: string; query: string }) {
   const [problem, setProblem] = useState<Problem | null>(null)
   const [busy, setBusy] = useState('')
   const download = async (accept: string, extension: string) => {
     setBusy(extension)
     setProblem(null)
     try {
-      const response = await authFetch(new Request(url, { headers: { Accept: accept } }))
+      const response = await authFetch(new Request(`${url}.${extension}${query}`, { headers: { Accept: accept } }))
       if (!response.ok) {
         setProblem(await problemFrom(response))
         return
