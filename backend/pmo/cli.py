@@ -109,14 +109,33 @@ def migrate() -> None:
 
 
 @app.command()
-def demo() -> None:
+def demo(
+    scale: Annotated[
+        str | None,
+        typer.Option(
+            help="`large`: instead, a council at benchmark scale (2,000 projects, 40,000 risks, "
+            "1,000 KPIs x 120 months, 20,000 draw-downs; pmo.scale_demo)."
+        ),
+    ] = None,
+    factor: Annotated[
+        float, typer.Option(min=0.001, max=10.0, help="With --scale: multiply the counts by this.")
+    ] = 1.0,
+) -> None:
     """Load the demo data (idempotent: does nothing if it is already there)."""
-    from pmo.demo import load_demo
+    import time
 
+    from pmo.demo import load_demo
+    from pmo.scale_demo import ScaleSize, load_scale
+
+    if scale not in (None, "large"):
+        raise typer.BadParameter("the only scale is `large`", param_hint="--scale")
+    started = time.perf_counter()
     with Session(get_engine(), expire_on_commit=False) as session:
-        created = load_demo(session)
+        created = load_scale(session, ScaleSize.large(factor)) if scale else load_demo(session)
         session.commit()
-    typer.echo("demo data loaded" if created else "demo data already present")
+    what = "scale demo data" if scale else "demo data"
+    seconds = f" in {time.perf_counter() - started:.1f} s" if created and scale else ""
+    typer.echo(f"{what} loaded{seconds}" if created else f"{what} already present")
 
 
 @app.command("create-organisation")
