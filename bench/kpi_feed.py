@@ -226,7 +226,9 @@ def server(target: list[str], env: dict[str, str]) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        # Up to two minutes: on a busy machine importing the app alone takes tens of seconds.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(
                     f"server exited: {process.stderr.read().decode() if process.stderr else ''}"

@@ -242,6 +242,9 @@ def _answer(
     headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
     if csv:
         return Response(feed.to_csv(columns, items), media_type=CSV_MEDIA_TYPE, headers=headers)
+    if items and isinstance(items[0], dict):  # values: straight from the rows to JSON bytes
+        body = feed.values_json(items, limit, next_link, next_cursor.encode() if next_cursor else None)
+        return Response(body, media_type=JSON_MEDIA_TYPE, headers=headers)
     page = FeedPage[Any](
         items=items, limit=limit, next=next_link, next_cursor=next_cursor.encode() if next_cursor else None
     )
