@@ -11,8 +11,13 @@ throwaway cluster from scripts/postgres.sh), an organisation with an API client,
 2. the product under uvicorn (1 worker) and, on the same settings, a bare Starlette app that
    answers with the same bytes from memory (bench/bare_app.py), each loaded with `wrk`:
    a 100-value page of `/api/v1/kpi-feed/values`, and its 304 revalidation (`If-None-Match`);
-3. the data grown tenfold (9,000 more KPIs, 1,000,000 values, bulk inserts), and the same page
-   and a page half way through the million measured again.
+3. the request path alone, each beside the bare app serving the same bytes: `GET /healthz`
+   (no token) and `GET /api/v1/me` (the API client's token);
+4. the data grown tenfold (9,000 more KPIs, 1,000,000 values, bulk inserts), and the same page
+   and a page half way through the million measured again (`--growth 1` skips this).
+
+The machine's load average (`os.getloadavg()`) is noted before and after each database's runs:
+the machine may be shared, so compare ratios from the same run.
 
 Prints a table; `--json FILE` also writes the figures.
 """
@@ -221,7 +226,9 @@ def server(target: list[str], env: dict[str, str]) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        # Up to two minutes: on a busy machine importing the app alone takes tens of seconds.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(
                     f"server exited: {process.stderr.read().decode() if process.stderr else ''}"
@@ -298,9 +305,42 @@ class Figures:
     page_bare: Load
     not_modified: Load
     not_modified_bare: Load
-    page_grown: Load
-    page_grown_bare: Load
-    deep_page_grown: Load
+    page_grown: Load | None
+    page_grown_bare: Load | None
+    deep_page_grown: Load | None
+    # The request path alone, beside the bare app serving the same bytes.
+    me: Load | None = None
+    me_bare: Load | None = None
+    healthz: Load | None = None
+    healthz_bare: Load | None = None
+    # os.getloadavg() (1, 5, 15 minutes) before and after this database's load runs.
+    load_before: tuple[float, float, float] | None = None
+    load_after: tuple[float, float, float] | None = None
+
+
+def side_by_side(
+    base: str,
+    env: dict[str, str],
+    path: str,
+    headers: dict[str, str],
+    seconds: int,
+    connections: int,
+    work: Path,
+) -> tuple[Load, Load]:
+    """(product, bare app) for one request answered 200, the bare app serving the product's bytes."""
+    status, answer, body = fetch(base + path, headers)
+    if status != 200:
+        raise RuntimeError(f"{path}: {status} {body[:300]!r}")
+    kept = {k: v for k, v in answer.items() if k.lower() in ("etag", "cache-control", "vary")}
+    saved = work / f"response-{uuid.uuid4().hex[:6]}.json"
+    saved.write_text(
+        json.dumps({"body": body.decode(), "headers": kept, "media_type": answer["content-type"]})
+    )
+    product = wrk(base + path, headers, seconds, connections)
+    with server(["bench.bare_app:app"], env | {"BENCH_RESPONSE": str(saved)}) as bare:
+        if fetch(bare + path, headers)[2] != body:
+            raise RuntimeError("the bare app does not give the same bytes")
+        return product, wrk(bare + path, headers, seconds, connections)
 
 
 def measure_pair(
@@ -357,19 +397,25 @@ def run_database(name: str, url: str, args: argparse.Namespace, work: Path) -> F
     imported, import_seconds = import_file(organisation_id, values_csv(args.kpis, args.periods))
     analyse()
     page_path = f"{FEED_PATH}?limit=100"
+    load_before = os.getloadavg()
     with server(["--factory", "pmo.main:create_app"], env) as base:
         print(f"[{name}] measuring at {imported} values", flush=True)
         page, page_bare, not_modified, not_modified_bare = measure_pair(
             base, env, page_path, auth, args.seconds, args.connections, work
         )
-        extra = args.kpis * (args.growth - 1)
-        print(f"[{name}] growing to {args.kpis * args.growth * args.periods} values", flush=True)
-        grow_seconds = grow(organisation_id, extra, args.periods, first=args.kpis)
-        page_grown, page_grown_bare, _, _ = measure_pair(
-            base, env, page_path, auth, args.seconds, args.connections, work
-        )
-        deep = deep_page_path(base, auth, (args.kpis * args.growth * args.periods) // 2)
-        deep_page_grown = wrk(base + deep, auth, args.seconds, args.connections)
+        print(f"[{name}] measuring /healthz and /api/v1/me", flush=True)
+        healthz, healthz_bare = side_by_side(base, env, "/healthz", {}, args.seconds, args.connections, work)
+        me, me_bare = side_by_side(base, env, "/api/v1/me", auth, args.seconds, args.connections, work)
+        grow_seconds, page_grown, page_grown_bare, deep_page_grown = 0.0, None, None, None
+        if args.growth > 1:
+            extra = args.kpis * (args.growth - 1)
+            print(f"[{name}] growing to {args.kpis * args.growth * args.periods} values", flush=True)
+            grow_seconds = grow(organisation_id, extra, args.periods, first=args.kpis)
+            page_grown, page_grown_bare, _, _ = measure_pair(
+                base, env, page_path, auth, args.seconds, args.connections, work
+            )
+            deep = deep_page_path(base, auth, (args.kpis * args.growth * args.periods) // 2)
+            deep_page_grown = wrk(base + deep, auth, args.seconds, args.connections)
     return Figures(
         name,
         imported,
@@ -382,6 +428,12 @@ def run_database(name: str, url: str, args: argparse.Namespace, work: Path) -> F
         page_grown,
         page_grown_bare,
         deep_page_grown,
+        me=me,
+        me_bare=me_bare,
+        healthz=healthz,
+        healthz_bare=healthz_bare,
+        load_before=load_before,
+        load_after=os.getloadavg(),
     )
 
 
@@ -422,7 +474,9 @@ def _reset_settings() -> None:
 
 
 def table(results: list[Figures]) -> str:
-    def row(label: str, load: Load, bare: Load | None) -> str:
+    def row(label: str, load: Load | None, bare: Load | None) -> str:
+        if load is None:
+            return ""
         ratio = f"{load.requests_per_second / bare.requests_per_second:.2f}" if bare else ""
         bare_rps = f"{bare.requests_per_second:,.0f}" if bare else ""
         return (
@@ -430,20 +484,36 @@ def table(results: list[Figures]) -> str:
             f"| {bare_rps} | {ratio} |" + (f" {load.errors} errors |" if load.errors else "")
         )
 
+    def load_average(figures: Figures) -> str:
+        if figures.load_before is None or figures.load_after is None:
+            return ""
+        before, after = (
+            " / ".join(f"{n:.1f}" for n in avg) for avg in (figures.load_before, figures.load_after)
+        )
+        return f"; load average (1/5/15 min) {before} before, {after} after"
+
     lines = []
     for f in results:
-        grown = f.page_grown.p50_ms / f.page.p50_ms
+        grown = (
+            f"page p50 at 10x data: {f.page_grown.p50_ms / f.page.p50_ms:.2f} x the p50 at 1x"
+            if f.page_grown
+            else "data not grown"
+        )
+        rows = [
+            row(f"100-value page, {f.import_values:,} values", f.page, f.page_bare),
+            row("304 revalidation of that page", f.not_modified, f.not_modified_bare),
+            row("GET /api/v1/me (API client)", f.me, f.me_bare),
+            row("GET /healthz", f.healthz, f.healthz_bare),
+            row("same page, 10x the values", f.page_grown, f.page_grown_bare),
+            row("page half way through 10x the values", f.deep_page_grown, f.page_grown_bare),
+        ]
         lines += [
             f"**{f.database}**: import {f.import_values:,} values in {f.import_seconds:.1f} s "
-            f"= **{f.import_values / f.import_seconds:,.0f} values/s**; "
-            f"page p50 at 10x data: {grown:.2f} x the p50 at 1x",
+            f"= **{f.import_values / f.import_seconds:,.0f} values/s**; {grown}{load_average(f)}",
             "",
             "| request | req/s | p50 ms | p99 ms | bare app req/s | ratio to bare |",
             "|---|---:|---:|---:|---:|---:|",
-            row("100-value page, 100,000 values", f.page, f.page_bare),
-            row("304 revalidation of that page", f.not_modified, f.not_modified_bare),
-            row("same page, 1,000,000 values", f.page_grown, f.page_grown_bare),
-            row("page at value 500,000 of 1,000,000", f.deep_page_grown, f.page_grown_bare),
+            *(r for r in rows if r),
             "",
         ]
     return "\n".join(lines)
@@ -458,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8, help="Concurrent connections of wrk.")
     parser.add_argument("--kpis", type=int, default=1000)
     parser.add_argument("--periods", type=int, default=100)
-    parser.add_argument("--growth", type=int, default=10, help="How many times the data grows.")
+    parser.add_argument("--growth", type=int, default=10, help="How many times the data grows (1: not).")
     parser.add_argument("--json", type=Path, help="Also write the figures here.")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:

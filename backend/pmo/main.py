@@ -127,19 +127,16 @@ DOMAIN_ROUTERS = (
 )
 
 
-def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX)
-    for domain_router in DOMAIN_ROUTERS:
-        router.include_router(domain_router)
-    return router
+HEALTHY = b'{"status":"ok"}'
 
 
 def _operations_router() -> APIRouter:
     router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 
+    # `async` and a ready answer: the liveness probe costs no thread and no serialisation.
     @router.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> Response:
+        return Response(HEALTHY, media_type="application/json")
 
     @router.get("/readyz")
     def readyz(request: Request) -> Any:
@@ -176,9 +173,13 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
     install_error_handlers(app)
     app.webhooks.include_router(webhooks_router())
     app.add_exception_handler(TokenError, token_error_response)
-    app.include_router(api_router())
-    app.include_router(metadata_router)
+    # Routing tries routes in order, at a cost per route (FastAPI 0.163 walks each included
+    # router twice: to match, then to handle): the health probes, polled most, come first, and
+    # each domain router is included once, under the prefix, rather than nested in another.
     app.include_router(_operations_router())
+    for domain_router in DOMAIN_ROUTERS:
+        app.include_router(domain_router, prefix=API_PREFIX)
+    app.include_router(metadata_router)
     app.include_router(docs_router(app.title))
     app.include_router(problems_router())
     # Last: its catch-all path serves the web app's pages.

@@ -151,10 +151,11 @@ def test_a_read_transaction_refuses_to_write(engine: Engine, org):
             session.flush()
 
 
-def test_only_the_kpi_feed_the_public_record_and_directory_sign_in_write_in_a_get():
+def test_only_the_public_record_and_directory_sign_in_write_in_a_get():
     """The GET routes whose transaction begins as a write: adding one is a decision, made here.
-    The feed and the public record count requests (per API client; per address); starting a
-    directory sign-in stores its state, nonce and PKCE verifier."""
+    The public record counts requests per address; starting a directory sign-in stores its
+    state, nonce and PKCE verifier. (The KPI feed counts its clients' requests in a
+    transaction of its own: its GETs are plain reads.)"""
     marked = sorted(
         route.path
         for router in DOMAIN_ROUTERS
@@ -163,10 +164,6 @@ def test_only_the_kpi_feed_the_public_record_and_directory_sign_in_write_in_a_ge
     )
     assert marked == [
         "/auth/oidc/organisations/{slug}/start",
-        "/kpi-feed/definitions",
-        "/kpi-feed/definitions.csv",
-        "/kpi-feed/values",
-        "/kpi-feed/values.csv",
         "/public/organisations/{organisation_id}/forward-plan",
         "/public/organisations/{organisation_id}/forward-plan/export.csv",
         "/public/organisations/{organisation_id}/forward-plan/export.pdf",

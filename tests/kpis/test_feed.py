@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -420,6 +421,33 @@ def test_a_304_reads_only_the_feed_state_row(client, engine, org, reader):
     assert [s for s in statements if "kpi_feed_states" in s]
 
 
+def test_a_poll_is_a_plain_read_and_a_held_share_of_the_limit_touches_no_counter(client, engine, org, reader):
+    """A poll takes no write lock (SQLite's BEGIN IMMEDIATE would queue it behind every writer):
+    the request count takes its shares in a transaction of its own, and a request admitted
+    from a share this process holds does not touch the counter at all."""
+    add_value(engine, add_kpi(engine, org, "CS-01"), "2023-24-Q1", "1")
+    tag = client.get(VALUES_URL, headers=reader).headers["ETag"]  # takes a share of the limit
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    from sqlalchemy import event
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(VALUES_URL, headers={**reader, "If-None-Match": tag}).status_code == 304
+        assert client.get(VALUES_URL, headers=reader).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert not [s for s in statements if "rate_limit_counters" in s]
+    if engine.dialect.name == "sqlite":
+        assert "BEGIN IMMEDIATE" not in statements
+        assert statements.count("PRAGMA query_only=1") == 2
+    else:
+        assert statements.count("SET TRANSACTION READ ONLY") == 2
+
+
 def test_if_modified_since_gives_304_and_last_modified_moves_on(client, engine, org, reader):
     kpi = add_kpi(engine, org, "CS-01")
     add_value(engine, kpi, "2023-24-Q1", "1")
@@ -499,12 +527,11 @@ def test_the_limit_holds_across_processes_sharing_the_counter(engine, monkeypatc
     refused = 0
     for _ in range(25):
         feed_ratelimit._shares.clear()  # a different process: nothing held in memory
-        with Session(engine) as session:
-            try:
-                feed_ratelimit.count_request(session, client_id, 10, now=now)
-                admitted += 1
-            except TooManyRequests:
-                refused += 1
+        try:
+            asyncio.run(feed_ratelimit.count_request(engine, client_id, 10, now=now))
+            admitted += 1
+        except TooManyRequests:
+            refused += 1
     assert (admitted, refused) == (10, 15)
     # Within one process, a share of a larger limit is handed out from memory.
     assert feed_ratelimit.share_size(600) == 12

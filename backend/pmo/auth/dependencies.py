@@ -69,7 +69,8 @@ def require(*permissions: Permission) -> Any:
     check the record itself. Routes with no permission use `authenticated` or `public`.
     """
 
-    def check(actor: CurrentActor) -> Actor:
+    # `async`: a pure check, run on the event loop (a `def` would take a trip to the thread pool).
+    async def check(actor: CurrentActor) -> Actor:
         for permission in permissions:
             if permission not in actor.permissions():
                 raise _lacks(actor, permission)
@@ -102,14 +103,14 @@ def _lacks(actor: Actor, permission: Permission) -> Forbidden:
     )
 
 
-def _authenticated(actor: CurrentActor) -> Actor:
+async def _authenticated(actor: CurrentActor) -> Actor:
     return actor
 
 
 _authenticated.required_permissions = ()  # type: ignore[attr-defined]
 
 
-def _public() -> None:
+async def _public() -> None:
     return None
 
 
