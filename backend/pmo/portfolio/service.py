@@ -439,10 +439,26 @@ def create_programme(session: Session, actor: Actor, data: ProgrammeCreate) -> P
     return programme
 
 
+# Fields a null in a PATCH clears (a person, a board, a date); a null elsewhere changes nothing.
+CLEARABLE = {
+    "sro_id",
+    "project_manager_id",
+    "governance_body_id",
+    "lead_directorate_id",
+    "planned_start",
+    "planned_end",
+}
+
+
+def _patch_changes(data: ProgrammeUpdate | ProjectUpdate) -> dict[str, Any]:
+    given = data.model_dump(exclude_unset=True)
+    return {k: v for k, v in given.items() if v is not None or k in CLEARABLE}
+
+
 def update_programme(
     session: Session, actor: Actor, programme: Programme, data: ProgrammeUpdate
 ) -> Programme:
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    changes = _patch_changes(data)
     _check_references(session, actor, changes)
     if "name" in changes and changes["name"].lower() != programme.name.lower():
         _name_taken(session, Programme, programme.organisation_id, changes["name"], "programme")
@@ -551,7 +567,7 @@ def create_project(session: Session, actor: Actor, data: ProjectCreate) -> Proje
 
 def update_project(session: Session, actor: Actor, project: Project, data: ProjectUpdate) -> Project:
     enforce(policies.can_edit_project(actor, project))
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    changes = _patch_changes(data)
     stage = changes.pop("stage", None)
     if stage is not None and stage != project.stage:
         raise Conflict(
