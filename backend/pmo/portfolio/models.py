@@ -21,6 +21,9 @@ class Portfolio(Tracked, table=True):
     description: str = Field(default="", max_length=10_000)
     start_date: date | None = None
     end_date: date | None = None
+    # "active" or "closed" (RecordStatus): a closed portfolio takes no new programmes.
+    status: str = Field(default="active", max_length=20, index=True)
+    closed_on: date | None = None
 
 
 class GovernanceBody(Tracked, table=True):
@@ -72,6 +75,10 @@ class Programme(Tracked, table=True):
     phase: str = Field(default="", max_length=200)
     planned_start: date | None = None
     planned_end: date | None = None
+    # "active" or "closed" (RecordStatus): closed once its projects have all closed; a closed
+    # programme takes no new projects. Programmes are closed, not deleted, once they have any.
+    status: str = Field(default="active", max_length=20, index=True)
+    closed_on: date | None = None
 
 
 class Project(Tracked, table=True):

@@ -41,6 +41,7 @@ from pmo.portfolio.schemas import (
     ProjectCreate,
     ProjectPublic,
     ProjectUpdate,
+    RecordStatus,
     StageKey,
     milestone_public,
 )
@@ -117,7 +118,9 @@ def update_portfolio(
     actor: Manage,
     if_match: IfMatch = None,
 ) -> Response:
-    """Rename or describe a portfolio. `If-Match` required."""
+    """Rename or describe a portfolio, or close it (`status`: `closed`, once its programmes
+    are all closed; a closed portfolio takes no new programmes) or open it again. `If-Match`
+    required."""
     portfolio = service.get_portfolio(session, actor, portfolio_id)
     check_if_match(if_match, PortfolioPublic.model_validate(portfolio))
     service.update_portfolio(session, actor, portfolio, body)
@@ -277,6 +280,7 @@ def list_programmes(
     lead_directorate_id: uuid.UUID | None = None,
     sro_id: uuid.UUID | None = None,
     governance_body_id: uuid.UUID | None = None,
+    status: Annotated[RecordStatus | None, Query(description="Active or closed programmes only.")] = None,
     q: Search = None,
     sort: ProgrammeSort = "name",
 ) -> Page[ProgrammePublic]:
@@ -291,6 +295,7 @@ def list_programmes(
         governance_body_id=governance_body_id,
         q=q,
         sort=sort,
+        status=status,
     )
 
 
@@ -344,7 +349,9 @@ def update_programme(
     actor: Manage,
     if_match: IfMatch = None,
 ) -> Response:
-    """Change a programme's details or status. `If-Match` required."""
+    """Change a programme's details, or close it (`status`: `closed`, once every project is in
+    its lifecycle's last stage; a closed programme takes no new projects) or open it again.
+    `If-Match` required."""
     programme = service.get_programme(session, actor, programme_id)
     check_if_match(if_match, ProgrammePublic.model_validate(programme))
     service.update_programme(session, actor, programme, body)
@@ -355,7 +362,7 @@ def update_programme(
     "/programmes/{programme_id}", tags=["programmes"], status_code=204, responses=declare(404, 409)
 )
 def delete_programme(programme_id: uuid.UUID, session: SessionDep, actor: Manage) -> Response:
-    """Delete a programme with no projects (409 otherwise)."""
+    """Delete a programme with no projects (409 otherwise: close it instead)."""
     service.delete_programme(session, actor, service.get_programme(session, actor, programme_id))
     return Response(status_code=204)
 

@@ -28,6 +28,19 @@ class GovernanceBodyKind(StrEnum):
     other = "other"
 
 
+class RecordStatus(StrEnum):
+    """A portfolio or programme: `active`, or `closed` (kept, read-only for new work)."""
+
+    active = "active"
+    closed = "closed"
+
+
+_STATUS = (
+    "`closed` closes it (a programme once all its projects are in their last stage; a portfolio "
+    "once all its programmes are closed); `active` opens it again."
+)
+
+
 class MemberRole(StrEnum):
     chair = "chair"
     member = "member"
@@ -87,6 +100,7 @@ class PortfolioUpdate(InputModel):
     description: Description | None = None
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
+    status: RecordStatus | None = Field(default=None, description=_STATUS)
 
 
 class PortfolioPublic(PublicModel):
@@ -95,6 +109,8 @@ class PortfolioPublic(PublicModel):
     description: str
     start_date: date | None
     end_date: date | None
+    status: RecordStatus
+    closed_on: date | None
     created_at: datetime
     updated_at: datetime
 
@@ -175,6 +191,7 @@ class ProgrammeUpdate(InputModel):
     phase: Phase | None = None
     planned_start: IsoDate | None = None
     planned_end: IsoDate | None = None
+    status: RecordStatus | None = Field(default=None, description=_STATUS)
 
 
 class ProgrammePublic(PublicModel):
@@ -191,6 +208,8 @@ class ProgrammePublic(PublicModel):
     phase: str
     planned_start: date | None
     planned_end: date | None
+    status: RecordStatus
+    closed_on: date | None
     created_at: datetime
     updated_at: datetime
 

@@ -26,7 +26,7 @@ from pmo.core.permissions import Actor, enforce
 from pmo.core.references import next_reference
 from pmo.core.schemas import Page
 from pmo.gates import service as gates
-from pmo.gates.models import GateDecision, GateReview
+from pmo.gates.models import GateDecision, GateReview, Lifecycle
 from pmo.meetings.models import Meeting
 from pmo.organisations.models import Directorate, Organisation, User
 from pmo.portfolio import policies
@@ -70,6 +70,7 @@ from pmo.portfolio.schemas import (
     ProjectCreate,
     ProjectPublic,
     ProjectUpdate,
+    RecordStatus,
     milestone_public,
 )
 from pmo.raid.models import Risk, RiskAction
@@ -133,6 +134,40 @@ def _check_references(session: Session, actor: Actor, changes: dict[str, Any]) -
             _own(session, actor, model, value, what)
 
 
+# Closing -------------------------------------------------------------------------------
+
+
+def _closing(current: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """The status as stored text, and the day it closed: set on closing, cleared on reopening."""
+    wanted = changes.get("status")
+    if wanted is None or wanted == current:
+        return {}
+    return {"status": str(wanted), "closed_on": today() if wanted == RecordStatus.closed else None}
+
+
+def _open_portfolio(session: Session, portfolio_id: uuid.UUID) -> None:
+    portfolio = session.get_one(Portfolio, portfolio_id)
+    if portfolio.status == RecordStatus.closed:
+        raise Conflict(f"The portfolio '{portfolio.name}' is closed: it takes no programmes.")
+
+
+def _open_programme(session: Session, programme_id: uuid.UUID) -> None:
+    programme = session.get_one(Programme, programme_id)
+    if programme.status == RecordStatus.closed:
+        raise Conflict(f"The programme '{programme.name}' is closed: it takes no projects.")
+
+
+def _projects_still_open(session: Session, programme: Programme) -> list[str]:
+    """References of the programme's projects not yet in their lifecycle's last stage."""
+    projects = session.execute(select(Project).where(Project.programme_id == programme.id)).scalars().all()
+    open_ones = []
+    for project in projects:
+        lifecycle = session.get_one(Lifecycle, project.lifecycle_id)
+        if project.stage != lifecycle.stages[-1]["key"]:
+            open_ones.append(project.reference)
+    return sorted(open_ones)
+
+
 # Portfolios ----------------------------------------------------------------------------
 
 PORTFOLIO_SORTS = {"name": Portfolio.name, "created_at": Portfolio.created_at}
@@ -164,6 +199,15 @@ def update_portfolio(
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "name" in changes and changes["name"].lower() != portfolio.name.lower():
         _name_taken(session, Portfolio, portfolio.organisation_id, changes["name"], "portfolio")
+    if changes.get("status") == RecordStatus.closed and portfolio.status != RecordStatus.closed:
+        still_active = session.execute(
+            select(func.count())
+            .select_from(Programme)
+            .where(Programme.portfolio_id == portfolio.id, Programme.status == RecordStatus.active.value)
+        ).scalar_one()
+        if still_active:
+            raise Conflict(f"The portfolio has {still_active} active programme(s): close them first.")
+    changes.update(_closing(portfolio.status, changes))
     _dates_in_order(
         changes.get("start_date", portfolio.start_date),
         changes.get("end_date", portfolio.end_date),
@@ -363,9 +407,11 @@ def list_programmes(
     governance_body_id: uuid.UUID | None,
     q: str | None,
     sort: str,
+    status: RecordStatus | None = None,
 ) -> Page[Any]:
     statement = select(Programme).where(Programme.organisation_id == actor.organisation_id)
     for column, value in (
+        (Programme.status, status.value if status else None),
         (Programme.portfolio_id, portfolio_id),
         (Programme.lead_directorate_id, lead_directorate_id),
         (Programme.sro_id, sro_id),
@@ -386,19 +432,48 @@ def get_programme(session: Session, actor: Actor, programme_id: uuid.UUID) -> Pr
 
 def create_programme(session: Session, actor: Actor, data: ProgrammeCreate) -> Programme:
     _check_references(session, actor, data.model_dump())
+    _open_portfolio(session, data.portfolio_id)
     _name_taken(session, Programme, actor.organisation_id, data.name, "programme")
     programme = Programme(organisation_id=actor.organisation_id, **data.model_dump())
     audit.created(session, actor, programme, "programme")
     return programme
 
 
+# Fields a null in a PATCH clears (a person, a board, a date); a null elsewhere changes nothing.
+CLEARABLE = {
+    "sro_id",
+    "project_manager_id",
+    "governance_body_id",
+    "lead_directorate_id",
+    "planned_start",
+    "planned_end",
+}
+
+
+def _patch_changes(data: ProgrammeUpdate | ProjectUpdate) -> dict[str, Any]:
+    given = data.model_dump(exclude_unset=True)
+    return {k: v for k, v in given.items() if v is not None or k in CLEARABLE}
+
+
 def update_programme(
     session: Session, actor: Actor, programme: Programme, data: ProgrammeUpdate
 ) -> Programme:
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    changes = _patch_changes(data)
     _check_references(session, actor, changes)
     if "name" in changes and changes["name"].lower() != programme.name.lower():
         _name_taken(session, Programme, programme.organisation_id, changes["name"], "programme")
+    if changes.get("portfolio_id", programme.portfolio_id) != programme.portfolio_id or (
+        changes.get("status") == RecordStatus.active and programme.status == RecordStatus.closed
+    ):
+        _open_portfolio(session, changes.get("portfolio_id", programme.portfolio_id))
+    if changes.get("status") == RecordStatus.closed and programme.status != RecordStatus.closed:
+        still_open = _projects_still_open(session, programme)
+        if still_open:
+            raise Conflict(
+                f"Projects {', '.join(still_open)} have not reached their last stage: close them "
+                "through their gate reviews first."
+            )
+    changes.update(_closing(programme.status, changes))
     _dates_in_order(
         changes.get("planned_start", programme.planned_start),
         changes.get("planned_end", programme.planned_end),
@@ -473,6 +548,7 @@ def get_project(session: Session, actor: Actor, project_id: uuid.UUID) -> Projec
 def create_project(session: Session, actor: Actor, data: ProjectCreate) -> Project:
     enforce(policies.can_create_project(actor, data.lead_directorate_id))
     _check_references(session, actor, data.model_dump())
+    _open_programme(session, data.programme_id)
     lifecycle = (
         gates.get_lifecycle(session, actor, data.lifecycle_id)
         if data.lifecycle_id is not None
@@ -491,7 +567,7 @@ def create_project(session: Session, actor: Actor, data: ProjectCreate) -> Proje
 
 def update_project(session: Session, actor: Actor, project: Project, data: ProjectUpdate) -> Project:
     enforce(policies.can_edit_project(actor, project))
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    changes = _patch_changes(data)
     stage = changes.pop("stage", None)
     if stage is not None and stage != project.stage:
         raise Conflict(
@@ -500,6 +576,8 @@ def update_project(session: Session, actor: Actor, project: Project, data: Proje
             extra={"gate_reviews": f"/api/v1/projects/{project.id}/gate-reviews"},
         )
     _check_references(session, actor, changes)
+    if changes.get("programme_id", project.programme_id) != project.programme_id:
+        _open_programme(session, changes["programme_id"])
     if "lead_directorate_id" in changes:
         enforce(policies.can_lead_from(actor, project, changes["lead_directorate_id"]))
     _dates_in_order(

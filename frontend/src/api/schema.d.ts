@@ -757,7 +757,9 @@ export interface paths {
         head?: never;
         /**
          * Update Portfolio
-         * @description Rename or describe a portfolio. `If-Match` required.
+         * @description Rename or describe a portfolio, or close it (`status`: `closed`, once its programmes
+         *     are all closed; a closed portfolio takes no new programmes) or open it again. `If-Match`
+         *     required.
          */
         patch: operations["portfolios-update_portfolio"];
         trace?: never;
@@ -894,14 +896,16 @@ export interface paths {
         post?: never;
         /**
          * Delete Programme
-         * @description Delete a programme with no projects (409 otherwise).
+         * @description Delete a programme with no projects (409 otherwise: close it instead).
          */
         delete: operations["programmes-delete_programme"];
         options?: never;
         head?: never;
         /**
          * Update Programme
-         * @description Change a programme's details or status. `If-Match` required.
+         * @description Change a programme's details, or close it (`status`: `closed`, once every project is in
+         *     its lifecycle's last stage; a closed programme takes no new projects) or open it again.
+         *     `If-Match` required.
          */
         patch: operations["programmes-update_programme"];
         trace?: never;
@@ -9652,6 +9656,9 @@ export interface components {
             start_date: string | null;
             /** End Date */
             end_date: string | null;
+            status: components["schemas"]["RecordStatus"];
+            /** Closed On */
+            closed_on: string | null;
             /**
              * Created At
              * Format: date-time
@@ -9673,6 +9680,8 @@ export interface components {
             start_date?: string | null;
             /** End Date */
             end_date?: string | null;
+            /** @description `closed` closes it (a programme once all its projects are in their last stage; a portfolio once all its programmes are closed); `active` opens it again. */
+            status?: components["schemas"]["RecordStatus"] | null;
         };
         /**
          * Priority
@@ -9864,6 +9873,9 @@ export interface components {
             planned_start: string | null;
             /** Planned End */
             planned_end: string | null;
+            status: components["schemas"]["RecordStatus"];
+            /** Closed On */
+            closed_on: string | null;
             /**
              * Created At
              * Format: date-time
@@ -9922,6 +9934,8 @@ export interface components {
             planned_start?: string | null;
             /** Planned End */
             planned_end?: string | null;
+            /** @description `closed` closes it (a programme once all its projects are in their last stage; a portfolio once all its programmes are closed); `active` opens it again. */
+            status?: components["schemas"]["RecordStatus"] | null;
         };
         /** ProjectCreate */
         ProjectCreate: {
@@ -10420,6 +10434,12 @@ export interface components {
             /** Entries */
             entries: components["schemas"]["HistoryEntry"][];
         };
+        /**
+         * RecordStatus
+         * @description A portfolio or programme: `active`, or `closed` (kept, read-only for new work).
+         * @enum {string}
+         */
+        RecordStatus: "active" | "closed";
         /** Recurring */
         Recurring: {
             /**
@@ -19102,6 +19122,8 @@ export interface operations {
                 lead_directorate_id?: string | null;
                 sro_id?: string | null;
                 governance_body_id?: string | null;
+                /** @description Active or closed programmes only. */
+                status?: components["schemas"]["RecordStatus"] | null;
                 /** @description Text to look for in names and descriptions. */
                 q?: string | null;
                 /** @description Sort by name, created_at, planned_end; prefix with `-` for descending order. */
