@@ -79,6 +79,11 @@ KPIs, stage-gate approvals, delegated spend limits and benefits.
   as `If-Match` on `PATCH` (required: 428 without it, 412 when stale).
 * Creating `POST`s accept an `Idempotency-Key` header: a retry returns the first response.
 * Money is a decimal string in pounds (`"50000.00"`), dates are ISO 8601, ids are UUIDs.
+* Timestamps are ISO 8601 in UTC ending in `Z` (`2026-04-01T09:30:00Z`), in JSON, CSV and XLSX.
+* One notation per kind of period, in every format and query string, each declared as the
+  `pattern` of its parameters and fields: financial years `2025/26`, quarters `2025/26 Q2`,
+  KPI periods `2025-26`, `2025-26-Q2` or `2025-04`, months `2026-11`
+  ([README: Periods and their notations](README.md#periods-and-their-notations)).
 * `HEAD` works on every `GET`: the same status and headers, no body.
 """
 

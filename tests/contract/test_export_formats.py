@@ -15,6 +15,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -25,7 +26,6 @@ from sqlmodel import Session
 
 from conftest import token_for
 from pmo.core.spreadsheet import DATE_FORMAT, MONEY_FORMAT, XLSX_MEDIA_TYPE
-from pmo.main import create_app
 from pmo.organisations.models import User
 
 from .test_openapi_drift import operations
@@ -44,7 +44,8 @@ def officer(demo: None, engine: Any) -> dict[str, str]:
 
 @functools.cache
 def _document() -> dict[str, Any]:
-    return json.loads(json.dumps(create_app().openapi()))  # type: ignore[no-any-return]
+    # The committed document: test_openapi_drift.py proves it is what the code serves.
+    return json.loads((Path(__file__).parents[2] / "openapi" / "openapi.json").read_text())  # type: ignore[no-any-return]
 
 
 def _collection(parameter: str) -> str:

@@ -12,7 +12,7 @@ from .money_support import Money
 
 def test_finance_creates_a_reserve_and_everyone_reads_it(money: Money) -> None:
     created = money.source(
-        "555000.00", name="Service Redesign Reserve", first_year="2022-23", last_year="2024/25"
+        "555000.00", name="Service Redesign Reserve", first_year="2022/23", last_year="2024/25"
     )
     assert created["opening_balance"] == "555000.00"
     assert (created["committed"], created["pending"], created["remaining"]) == ("0.00", "0.00", "555000.00")

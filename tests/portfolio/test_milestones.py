@@ -26,8 +26,11 @@ def test_planned_by_quarter_is_due_on_its_last_day(pmo, project, client) -> None
     assert milestone["due_date"] == "2022-09-30"
     assert milestone["status"] == "planned"
     assert milestone["overdue"] is True  # 2022 is long gone and it is not done
-    q4 = _create(client, pmo, project, title="Go live", planned_quarter="2023-24-q4").json()
+    q4 = _create(client, pmo, project, title="Go live", planned_quarter="2023/24 Q4").json()
     assert (q4["planned_quarter"], q4["due_date"]) == ("2023/24 Q4", "2024-03-31")
+    machine = _create(client, pmo, project, title="Go live", planned_quarter="2023-24-Q4")
+    assert machine.status_code == 422
+    assert machine.json()["errors"][0]["message"] == "Enter a financial quarter, like 2026/27 Q2"
 
 
 def test_planned_by_date(pmo, project, client) -> None:

@@ -95,11 +95,16 @@ class Plan(BaseModel):
     year: FinancialYearText | None = None
 
 
-def test_input_types_normalise_and_refuse() -> None:
-    assert Plan(quarter="2022-23-q2", year="2022-23").model_dump() == {
+def test_input_types_take_one_notation_and_refuse() -> None:
+    assert Plan(quarter="2022/23 Q2", year="2022/23").model_dump() == {
         "quarter": "2022/23 Q2",
         "year": "2022/23",
     }
+    # One notation per kind of period: the machine codes are a KPI's, not these fields'.
+    with pytest.raises(ValidationError, match="Enter a financial quarter"):
+        Plan(quarter="2022-23-q2")
+    with pytest.raises(ValidationError, match="Enter a financial year"):
+        Plan(quarter="2022/23 Q2", year="2022-23")
     with pytest.raises(ValidationError):
         Plan(quarter="2022/24 Q2")
     with pytest.raises(ValidationError):

@@ -308,6 +308,11 @@ _PERIOD_CODE = "Enter a period code, like 2026-27-Q2 (a quarter), 2026-27 (a yea
 FIELD_FORMATS: dict[str, str] = {
     "period_code": _PERIOD_CODE,
     "baseline_period": _PERIOD_CODE,
+    "period_from": _PERIOD_CODE,
+    "period_to": _PERIOD_CODE,
+    "period": "Enter a month, like 2026-11",
+    "cursor": "Use the cursor of the previous page's next link as it is",
+    "gss_code": "Enter the council's GSS code: E0 and seven digits, like E07000034",
     "code": "Enter a code of letters and numbers, like CX-01",
 }
 

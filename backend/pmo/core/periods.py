@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 
@@ -273,22 +273,36 @@ def _year_label(text: str) -> str:
         raise PydanticCustomError("financial_year", "Enter a financial year, like 2026/27") from None
 
 
-def _period_text(kind: str, message: str, longest: int) -> object:
-    """Text of at most `longest` characters, or the period's own error: "2022" is not a year,
-    whatever its length."""
+# One notation for each kind of period, in JSON, CSV, XLSX and query strings alike (README,
+# "Periods and their notations"). Each pattern is both the document's and the validation's;
+# `[0-9]`, not `\d`, which Python reads as any Unicode digit.
+FINANCIAL_YEAR_PATTERN = r"^[0-9]{4}/[0-9]{2}$"  # 2025/26
+QUARTER_PATTERN = r"^[0-9]{4}/[0-9]{2} Q[1-4]$"  # 2025/26 Q2
+# A KPI's period: 2025-26 (a financial year), 2025-26-Q2 (a quarter), 2025-04 (a month).
+PERIOD_CODE_PATTERN = r"^[0-9]{4}-[0-9]{2}(-Q[1-4])?$"
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"  # 2026-11, a highlight report's month
+# Where a list of KPI values starts or ends: a period code or an ISO date (2025-04-01).
+PERIOD_BOUND_PATTERN = r"^[0-9]{4}-[0-9]{2}(-Q[1-4]|-[0-9]{2})?$"
+
+
+def _period_text(kind: str, message: str, pattern: str) -> object:
+    """Text in the period's notation, or the period's own error: "2022" is not a year."""
+    shape = re.compile(pattern)
 
     def check(value: object) -> object:
-        if isinstance(value, str) and len(value) <= longest:
+        if isinstance(value, str) and shape.match(value):
             return value
         raise PydanticCustomError(kind, message)
 
     return BeforeValidator(check)
 
 
-# Input fields: validated (a nonsense period is a 422) and normalised to the written form.
+# Input fields: validated (a nonsense period is a 422) in the one notation of their kind. The
+# pattern is declared for the document; the validator before it words the error.
 QuarterText = Annotated[
     str,
-    _period_text("financial_quarter", "Enter a financial quarter, like 2026/27 Q2", 12),
+    StringConstraints(pattern=QUARTER_PATTERN),
+    _period_text("financial_quarter", "Enter a financial quarter, like 2026/27 Q2", QUARTER_PATTERN),
     AfterValidator(_quarter_label),
     Field(
         description='A financial quarter, e.g. "2022/23 Q2" (Q1 is April to June).', examples=["2022/23 Q2"]
@@ -296,7 +310,8 @@ QuarterText = Annotated[
 ]
 FinancialYearText = Annotated[
     str,
-    _period_text("financial_year", "Enter a financial year, like 2026/27", 7),
+    StringConstraints(pattern=FINANCIAL_YEAR_PATTERN),
+    _period_text("financial_year", "Enter a financial year, like 2026/27", FINANCIAL_YEAR_PATTERN),
     AfterValidator(_year_label),
     Field(description='A financial year, e.g. "2022/23" (1 April to 31 March).', examples=["2022/23"]),
 ]

@@ -21,9 +21,9 @@ from pmo.core.db import SessionDep, get_engine
 from pmo.core.errors import FieldProblem, Unprocessable, declare
 from pmo.core.negotiation import negotiate
 from pmo.core.pagination import absolute_url
-from pmo.core.periods import InvalidPeriod
+from pmo.core.periods import PERIOD_BOUND_PATTERN, InvalidPeriod
 from pmo.core.permissions import Actor, Permission
-from pmo.core.schemas import Instant, SearchText
+from pmo.core.schemas import CURSOR_PATTERN, Instant, SearchText
 from pmo.kpis import feed_ratelimit
 from pmo.kpis import feed_service as feed
 from pmo.kpis.feed_schemas import (
@@ -60,7 +60,7 @@ CodeQ = Annotated[
     Query(description="A KPI code, e.g. `CS-01`; repeat for several (`code=CS-01&code=CS-02`)."),
 ]
 ProgrammeQ = Annotated[uuid.UUID | None, Query(description="KPIs linked to this programme.")]
-PeriodText = Annotated[str, StringConstraints(min_length=1, max_length=20)]
+PeriodText = Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=PERIOD_BOUND_PATTERN)]
 PeriodFromQ = Annotated[
     PeriodText | None,
     Query(
@@ -91,7 +91,12 @@ AfterSequenceQ = Annotated[
 LimitQ = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Records per page (at most 1000).")]
 CursorQ = Annotated[
     str | None,
-    Query(min_length=1, max_length=200, description="From the previous page's `next`: opaque, do not build."),
+    Query(
+        min_length=1,
+        max_length=200,
+        pattern=CURSOR_PATTERN,
+        description="From the previous page's `next`: opaque, do not build.",
+    ),
 ]
 AcceptH = Annotated[
     str | None,

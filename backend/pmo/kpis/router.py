@@ -18,6 +18,7 @@ from pmo.core.errors import declare
 from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
+from pmo.core.periods import PERIOD_CODE_PATTERN
 from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page, SearchText
 from pmo.kpis import scorecards
@@ -59,11 +60,17 @@ PeriodFromQ = Annotated[
     str | None,
     Query(
         max_length=12,
+        pattern=PERIOD_CODE_PATTERN,
         description="Values of periods starting on or after this period's start, e.g. 2022-23-Q1.",
     ),
 ]
 PeriodToQ = Annotated[
-    str | None, Query(max_length=12, description="Values of periods ending on or before this period's end.")
+    str | None,
+    Query(
+        max_length=12,
+        pattern=PERIOD_CODE_PATTERN,
+        description="Values of periods ending on or before this period's end, e.g. 2023-24-Q4.",
+    ),
 ]
 IncludeUnpublishedQ = Annotated[
     bool,

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, PlainSerializer, StringConstraints, WithJsonSchema
 
+from pmo.core.periods import PERIOD_CODE_PATTERN
 from pmo.core.schemas import Description, InputModel, Name, PublicModel, _Clean
 from pmo.kpis.calculations import MAX_DECIMAL_PLACES, KpiDirection, Polarity, Rag, Unit
 
@@ -106,7 +107,7 @@ KpiCode = Annotated[
 ]
 PeriodCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=7, max_length=12),
+    StringConstraints(strip_whitespace=True, min_length=7, max_length=12, pattern=PERIOD_CODE_PATTERN),
     Field(
         description="`2022-23` (financial year), `2022-23-Q1` (quarter, Q1 April-June) or `2022-04` "
         "(month), matching the KPI's frequency.",

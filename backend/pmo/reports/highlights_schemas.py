@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from pmo.core.periods import InvalidPeriod, parse_period_code
+from pmo.core.periods import MONTH_PATTERN, InvalidPeriod, parse_period_code
 from pmo.core.schemas import InputModel, PublicModel, _Clean
 
 
@@ -24,7 +24,7 @@ def _month_code(text: str) -> str:
 # A month in the product's period notation (DOMAIN.md section 6): `2026-11` is November 2026.
 MonthCode = Annotated[
     str,
-    StringConstraints(min_length=7, max_length=7),
+    StringConstraints(min_length=7, max_length=7, pattern=MONTH_PATTERN),
     AfterValidator(_month_code),
     Field(description="A month, `YYYY-MM`: `2026-11` is November 2026.", examples=["2026-11"]),
 ]
