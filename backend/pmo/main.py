@@ -46,6 +46,7 @@ from pmo.gates.router import router as gates_router
 from pmo.history.router import router as history_router
 from pmo.identity.providers_router import router as identity_provider_router
 from pmo.identity.sign_in_router import router as directory_sign_in_router
+from pmo.invitations.invitations_router import router as invitations_router
 from pmo.kpis.feed_router import router as kpi_feed_router
 from pmo.kpis.import_router import IMPORT_PATH as KPI_IMPORT_PATH
 from pmo.kpis.import_router import router as kpi_import_router
@@ -99,6 +100,7 @@ DOMAIN_ROUTERS = (
     auth_session_router,
     directory_sign_in_router,
     organisations_router,
+    invitations_router,
     identity_provider_router,
     audit_router,
     portfolio_router,
@@ -232,6 +234,10 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             },
             {"name": "directorates", "description": "The council's directorates."},
             {"name": "users", "description": "People of your organisation."},
+            {
+                "name": "invitations",
+                "description": "Inviting people: a one-time link to set a first password.",
+            },
             {"name": "role-assignments", "description": "Who holds which role, and where."},
             {"name": "api-clients", "description": "Credentials for other council systems."},
             {"name": "audit", "description": "The append-only audit trail."},

@@ -16,6 +16,7 @@ from pmo.finance.models import (
 )
 from pmo.gates.models import GateDecision, GateReview, Lifecycle
 from pmo.identity.models import DirectoryIdentity, DirectorySession, IdentityProvider, SignInAttempt
+from pmo.invitations.models import Invitation
 from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue, KpiValueRevision
 from pmo.meetings.models import Meeting
 from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
@@ -64,6 +65,7 @@ __all__ = [
     "HighlightReport",
     "IdempotencyRecord",
     "IdentityProvider",
+    "Invitation",
     "Issue",
     "Kpi",
     "KpiFeedState",

@@ -28,6 +28,7 @@ import { KpiEdit, KpiNew, KpiTargets } from './pages/KpiEditing'
 import { HighlightReportPage } from './pages/Highlights'
 import { HeaderSearch, HistoryPage, RaidRegister, Roadmap, SearchPage } from './pages/Find'
 import { AccountPage, MyWorkPage, NotificationsPage } from './pages/Work'
+import { ChangePassword, InvitationPage } from './pages/Upkeep'
 import { BenefitEdit, BenefitNew, BenefitProfile, CostLineEdit, CostLineNew } from './pages/MoneyForms'
 import { ConfidencePage, MilestoneNew, ProgrammeEdit, ProgrammeNew, ProjectEdit, ProjectNew } from './pages/PortfolioForms'
 import { DelegationRuleEdit, DelegationRulePage, DelegationRules } from './pages/DelegationRules'
@@ -41,6 +42,7 @@ const ROUTES: Route[] = [
   ['/work', () => <MyWorkPage />],
   ['/notifications', () => <NotificationsPage />],
   ['/account', () => <AccountPage />],
+  ['/account/password', () => <ChangePassword />],
   ['/portfolio', () => <Dashboard />, 'portfolio:read'],
   ['/projects', () => <Projects />, 'portfolio:read'],
   ['/programmes/new', () => <ProgrammeNew />, 'portfolio:manage'],
@@ -160,7 +162,10 @@ export function App() {
 
   let page: preact.JSX.Element
   let title = 'Sign in'
-  if (state === 'starting') page = <Loading />
+  const invitation = match('/invitations/:token', path)
+  // An invitee has no account to sign in with yet: their link's page opens before sign-in.
+  if (invitation) page = <InvitationPage token={invitation.token as string} />
+  else if (state === 'starting') page = <Loading />
   else if (state === 'signed-out' || !who) {
     page = problem && state === 'signed-in' ? <ProblemPage problem={problem} onRetry={start} /> : <SignIn onSignedIn={start} />
   } else {

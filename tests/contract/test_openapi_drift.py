@@ -28,6 +28,9 @@ PUBLIC_OPERATIONS = {
     "directory-sign-in-finish_sign_in",
     "directory-sign-in-back_channel_logout",
     "directory-sign-in-sign_out",
+    # An invitee setting a first password (pmo.invitations): the token in the body.
+    "invitations-read_invitation",
+    "invitations-accept_invitation",
     "public-record-list_published_officer_decisions",
     "public-record-get_published_officer_decision",
     "public-record-get_published_forward_plan",

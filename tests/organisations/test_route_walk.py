@@ -33,6 +33,9 @@ PUBLIC_ROUTES = {
     ("GET", "/auth/oidc/callback"),
     ("POST", "/auth/oidc/organisations/{slug}/backchannel-logout"),
     ("POST", "/auth/oidc/sign-out"),
+    # An invitee setting a first password: the one-time token in the body is the credential.
+    ("POST", "/invitations/lookup"),
+    ("POST", "/invitations/accept"),
     # The public record, where an organisation publishes it (tests/finance/test_public_record.py).
     ("GET", "/public/organisations/{organisation_id}/officer-decisions"),
     ("GET", "/public/organisations/{organisation_id}/officer-decisions/{record_id}"),

@@ -25,6 +25,7 @@ SECTIONS = (
     "kpi_values_to_verify",
     "risk_reviews_due",
     "late_highlight_reports",
+    "highlight_reports_to_review",
 )
 
 
@@ -115,6 +116,29 @@ def test_each_role_sees_its_own_sections(client: TestClient, demo: None) -> None
     ]
     assert _work(client, admin)["counts"]["late_highlight_reports"] == len(late)
     assert {i["action"] for i in oversight["risk_reviews_due"]} <= {"review"}
+
+
+def test_highlight_reports_wait_for_the_sponsors_review(client: TestClient, demo: None) -> None:
+    sponsor, pm, pmo = (_as(client, w) for w in ("sponsor", "pm", "pmo"))
+    waiting = _work(client, sponsor)["highlight_reports_to_review"]
+    submitted = client.get(f"{API}/highlight-reports", headers=pmo, params={"status": "submitted"}).json()
+    assert [i["id"] for i in waiting] == [r["id"] for r in submitted["items"]]
+    assert len(waiting) == 1
+    item = waiting[0]
+    assert (item["kind"], item["action"]) == ("highlight_report", "review_report")
+    assert item["link"] == f"/highlight-reports/{item['id']}"
+    assert item["detail"].startswith("Submitted on ")
+    # Only sponsors review: the project manager who submitted it and the PMO do not see it.
+    assert _work(client, pm)["highlight_reports_to_review"] == []
+    assert _work(client, pmo)["highlight_reports_to_review"] == []
+
+    # The step the list names succeeds, and the report leaves the list.
+    tag = client.get(item["api_url"], headers=sponsor).headers["ETag"]
+    reviewed = client.post(
+        f"{item['api_url']}/review", json={"outcome": "accepted"}, headers={**sponsor, "If-Match": tag}
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    assert _work(client, sponsor)["highlight_reports_to_review"] == []
 
 
 def test_another_organisation_sees_none_of_it(client: TestClient, demo: None, factory: Any) -> None:

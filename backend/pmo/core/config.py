@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     jwt_audience: str = "pmo-api"
     access_token_minutes: int = Field(default=15, ge=1, le=60)
     refresh_token_days: int = Field(default=14, ge=1, le=90)
+    # An invitation link (pmo.invitations) sets a first password until this many days old.
+    invitation_days: int = Field(default=7, ge=1, le=30)
 
     # Largest request body accepted before a handler runs (bytes).
     max_body_bytes: int = Field(default=1_048_576, ge=1024)

@@ -94,6 +94,15 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         "record still in use, a state that does not allow this step.",
         "Read the records again; `detail` says what is in the way.",
     ),
+    "invitation-unusable": ProblemType(
+        409,
+        "This invitation link cannot be used",
+        "The invitation link is real but cannot set a password now: it was used already, it "
+        "expired, a newer link replaced it, or the account was deactivated. The `reason` "
+        "member names which (`used`, `expired`, `replaced`, `deactivated`).",
+        "If you have set your password, sign in. Otherwise ask your administrator for a new "
+        "invitation (`POST /api/v1/users/{user_id}/invitation`).",
+    ),
     "precondition-failed": ProblemType(
         412,
         "The record has changed",

@@ -23,6 +23,7 @@ from pmo.core.security import hash_password, verify_password
 from pmo.finance import rules_service as delegation_rules
 from pmo.gates import service as gates
 from pmo.identity.models import DirectoryIdentity, DirectorySession
+from pmo.invitations.models import Invitation
 from pmo.kpis.feed_state import mark_values_changed
 from pmo.organisations import policies
 from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
@@ -318,6 +319,7 @@ def delete_user(session: Session, actor: Actor, user: User) -> None:
     # Sign-in with the directory (pmo.identity).
     session.execute(delete(DirectorySession).where(col(DirectorySession.user_id) == user.id))
     session.execute(delete(DirectoryIdentity).where(col(DirectoryIdentity.user_id) == user.id))
+    session.execute(delete(Invitation).where(col(Invitation.user_id) == user.id))
     audit.deleted(session, actor, user, "user", before=before)
 
 

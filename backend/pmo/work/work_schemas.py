@@ -17,12 +17,15 @@ class WorkItem(PublicModel):
     kind: str = Field(
         description="`project`, `programme`, `drawdown`, `kpi`, `kpi_value`, `risk` or `highlight_report`."
     )
-    id: uuid.UUID = Field(description="The record's id (for a late highlight report: the project's).")
+    id: uuid.UUID = Field(
+        description="The record's id (for a late highlight report: the project's; for one to "
+        "review: the report's)."
+    )
     reference: str | None = Field(description="Its reference or code, e.g. `CBC-0001`, `DD-0004`, `CS-01`.")
     title: str
     action: str = Field(
         description="What you are to do: `manage`, `sponsor`, `consult`, `decide`, `record_decision`, "
-        "`enter_value`, `verify`, `publish`, `review`, `chase_report`."
+        "`enter_value`, `verify`, `publish`, `review`, `chase_report`, `review_report`."
     )
     detail: str = Field(description="One line saying why it is on the list.")
     due_on: date | None = None
@@ -44,6 +47,7 @@ class WorkCounts(PublicModel):
     kpi_values_to_verify: int
     risk_reviews_due: int
     late_highlight_reports: int
+    highlight_reports_to_review: int
 
 
 class MyWorkList(MyWork):
@@ -74,4 +78,8 @@ class MyWorkList(MyWork):
     late_highlight_reports: list[WorkItem] = Field(
         description="For the PMO and admins: projects whose highlight report for the last due month "
         "is late (as `GET /highlight-reports/late`)."
+    )
+    highlight_reports_to_review: list[WorkItem] = Field(
+        description="For sponsors: submitted highlight reports you may review now, accepting or "
+        "returning them (`review_report`). Not those you submitted yourself."
     )

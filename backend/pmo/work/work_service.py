@@ -27,7 +27,10 @@ from pmo.portfolio.models import Programme, Project
 from pmo.portfolio.policies import can_edit_project
 from pmo.raid.common import can_edit_item
 from pmo.raid.models import Risk
-from pmo.reports.highlights_service import CLOSED_STAGE, late_reports
+from pmo.reports import highlights_policies
+from pmo.reports.highlights_models import HighlightReport
+from pmo.reports.highlights_schemas import ReportStatus
+from pmo.reports.highlights_service import CLOSED_STAGE, late_reports, month_of
 from pmo.work.work_schemas import MyWorkList, WorkCounts, WorkItem
 
 API = "/api/v1"
@@ -265,6 +268,42 @@ def _late_reports(session: Session, actor: Actor) -> list[WorkItem]:
     return items
 
 
+def _reports_to_review(session: Session, actor: Actor) -> list[WorkItem]:
+    """Submitted highlight reports the person may review now (`can_review`: a sponsor covering
+    the project, not its submitter). Only sponsors review, so nobody else pays the query."""
+    if Role.sponsor not in actor.roles:
+        return []
+    rows = session.execute(
+        select(HighlightReport, Project)
+        .join(Project, col(Project.id) == col(HighlightReport.project_id))
+        .where(
+            HighlightReport.organisation_id == actor.organisation_id,
+            HighlightReport.status == ReportStatus.submitted.value,
+        )
+        .order_by(col(HighlightReport.submitted_at), col(HighlightReport.id))
+    ).all()
+    items = []
+    for report, project in rows:
+        if highlights_policies.can_review(actor, project, report) is not True:
+            continue
+        when = f" on {report.submitted_at.day} {report.submitted_at:%B %Y}" if report.submitted_at else ""
+        items.append(
+            WorkItem(
+                kind="highlight_report",
+                id=report.id,
+                reference=project.reference,
+                title=f"{project.name}: {month_of(report.period).label} highlight report",
+                action="review_report",
+                detail=f"Submitted{when}: accept it, or return it with comments.",
+                due_on=None,
+                overdue=False,
+                link=f"/highlight-reports/{report.id}",
+                api_url=f"{API}/highlight-reports/{report.id}",
+            )
+        )
+    return items[:LIMIT]
+
+
 def _editable_projects(session: Session, actor: Actor, project_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     projects = session.execute(select(Project).where(col(Project.id).in_(project_ids))).scalars()
     return {p.id for p in projects if can_edit_project(actor, p) is True}
@@ -293,6 +332,7 @@ def my_work(session: Session, actor: Actor) -> MyWorkList:
     kpis_due, kpis_due_count = _kpi_values_due(session, actor, now)
     to_verify, to_verify_count = _kpi_values_to_verify(session, actor)
     late = _late_reports(session, actor)
+    to_review = _reports_to_review(session, actor)
     return MyWorkList(
         as_of=now,
         counts=WorkCounts(
@@ -306,6 +346,7 @@ def my_work(session: Session, actor: Actor) -> MyWorkList:
             kpi_values_to_verify=to_verify_count,
             risk_reviews_due=len(reviews),
             late_highlight_reports=len(late),
+            highlight_reports_to_review=len(to_review),
         ),
         gate_reviews_to_decide=base.gate_reviews_to_decide,
         milestones_due=milestones,
@@ -317,4 +358,5 @@ def my_work(session: Session, actor: Actor) -> MyWorkList:
         kpi_values_to_verify=to_verify,
         risk_reviews_due=reviews,
         late_highlight_reports=late,
+        highlight_reports_to_review=to_review,
     )

@@ -7,6 +7,7 @@ import { useCan } from '../lib/me'
 import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
 import { readQuery, withFilter, writeQuery } from '../lib/query'
 import { navigate, useLocation } from '../lib/router'
+import { InviteUser } from './Upkeep'
 
 const LIMIT = 50
 const ROLES: Schemas['Role'][] = ['admin', 'pmo', 'sponsor', 'project_manager', 'finance', 'member', 'democratic_services', 'viewer']
@@ -219,10 +220,11 @@ export function AdminUsers() {
           <Pagination total={users.data.total} limit={LIMIT} offset={Number(query.offset ?? 0)} query={query} path={path} />
         </>
       )}
+      {can('users:manage') && <InviteUser onInvited={users.reload} />}
       {can('users:manage') && (
         <div class="govuk-grid-row">
           <div class="govuk-grid-column-two-thirds">
-            <h2 class="govuk-heading-m">Add a user</h2>
+            <h2 class="govuk-heading-m">Add a user with a password</h2>
             <ErrorSummary errors={errors} />
             <form onSubmit={submit} noValidate>
               <TextInput name="email" label="Email address" type="email" spellcheck={false} value={form.email}

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
 import { HistoryPanel } from '../components/HistoryPanel'
+import { ActionDone, RiskActions } from '../components/RaidActions'
 import { api, type Schemas } from '../api/client'
 import { ErrorSummary, Loading, ProblemPage, Radios, Select, TextArea, TextInput } from '../components/ui'
 import { load, useResource } from '../lib/data'
@@ -40,13 +41,19 @@ export function RiskEdit({ id }: { id: string }) {
     if (project.problem) return project
     return { data: { ...risk.data, project: project.data } }
   })
+  const [done, setDone] = useState<string | null>(null)
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading />
   const { record, etag, project } = view.data
   return (
     <>
+      <ActionDone text={done} />
       <Form key={etag} project={project} existing={record} etag={etag} onReload={view.reload} />
-      <HistoryPanel kind="risk" id={id} />
+      <RiskActions key={`actions-${etag}`} risk={record} onChanged={(text) => {
+        setDone(text)
+        view.reload()
+      }} />
+      <HistoryPanel key={`history-${etag}`} kind="risk" id={id} />
     </>
   )
 }

@@ -4,6 +4,7 @@ import { signIn } from '../api/session'
 import { ErrorSummary, TextInput } from '../components/ui'
 import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
 import { match, useLocation } from '../lib/router'
+import { NOTICES } from './Upkeep'
 
 const LABELS = { email: 'Email address', password: 'Password' }
 
@@ -21,7 +22,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [busy, setBusy] = useState(false)
   // The council account: from the organisation's sign-in address, or the email's domain.
   const [council, setCouncil] = useState<Schemas['DirectorySignInOptions'] | null>(null)
-  const { path } = useLocation()
+  const { path, search } = useLocation()
+  const notice = NOTICES[new URLSearchParams(search).get('notice') ?? ''] ?? null
   const slug = match('/sign-in/:slug', path)?.slug ?? null
   useEffect(() => {
     document.title = 'Sign in – Change portfolio'
@@ -81,6 +83,18 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     <div class="govuk-grid-row">
       <div class="govuk-grid-column-two-thirds">
         <ErrorSummary errors={errors} />
+        {notice && (
+          <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="notice-title">
+            <div class="govuk-notification-banner__header">
+              <h2 class="govuk-notification-banner__title" id="notice-title">
+                Success
+              </h2>
+            </div>
+            <div class="govuk-notification-banner__content">
+              <p class="govuk-notification-banner__heading" data-testid="sign-in-notice">{notice}</p>
+            </div>
+          </div>
+        )}
         <h1 class="govuk-heading-l">Sign in</h1>
         {council && (
           <div class="govuk-inset-text" data-testid="council-sign-in">

@@ -13,6 +13,7 @@ type Section = keyof Work['counts']
 const SECTIONS: [Section, string][] = [
   ['gate_reviews_to_decide', 'Gate reviews to decide'],
   ['drawdowns_awaiting_me', 'Draw-downs waiting for me'],
+  ['highlight_reports_to_review', 'Highlight reports to review'],
   ['kpi_values_due', 'KPI values to enter'],
   ['kpi_values_to_verify', 'KPI values to verify and publish'],
   ['milestones_due', 'My milestones due'],
@@ -34,6 +35,7 @@ const ACTIONS: Record<string, string> = {
   publish: 'Publish',
   review: 'Review',
   chase_report: 'Chase the report',
+  review_report: 'Accept or return it',
 }
 
 /** The counts of each section, each linking to its list on the work page (home page). */
@@ -234,6 +236,9 @@ export function AccountPage() {
   return (
     <>
       <h1 class="govuk-heading-l">My account</h1>
+      <p class="govuk-body">
+        <a class="govuk-link" href="/account/password">Change your password</a>
+      </p>
       <ErrorSummary errors={errors} />
       {saved && (
         <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="saved-title">
