@@ -54,6 +54,12 @@ os.environ["PMO_DATABASE_URL"] = _database_url()
 os.environ["PMO_SECRET_KEY"] = "test-secret-" + "x" * 40
 os.environ["PMO_ENVIRONMENT"] = "development"
 os.environ.setdefault("PMO_LOG_LEVEL", "WARNING")
+# Argon2 at its production cost takes a third of a second a hash or check, and the suite signs
+# in thousands of times. New hashes are cheap here (and in the servers and commands tests
+# start, which inherit this environment); tests/core/test_core_settings.py proves that
+# production's cost is the default and that production refuses less.
+os.environ["PMO_PASSWORD_HASH_TIME_COST"] = "1"
+os.environ["PMO_PASSWORD_HASH_MEMORY_KIB"] = "1024"
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlmodel import Session  # noqa: E402
@@ -74,7 +80,7 @@ from support.api import Api  # noqa: E402
 from support.database import copy_rows, empty_database, put_back_rows  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
-_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once for every person the factory makes
 
 
 def is_postgres() -> bool:

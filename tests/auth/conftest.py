@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine, text
 
-import conftest as root_conftest
 from conftest import PASSWORD
 from pmo.auth import service as auth_service
-from pmo.core import security
 
 from .helpers import TOKEN_URL
-
-# Argon2 at its production cost takes a few hundred milliseconds a check, and these tests sign
-# in about a hundred times. The same code checks the same kind of hash, with cheaper parameters
-# stored in it (argon2 reads them from the hash).
-_CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-_CHEAP_PASSWORD_HASH = _CHEAP.hash(PASSWORD)
-_CHEAP_DUMMY_HASH = _CHEAP.hash(secrets.token_urlsafe(16))
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(root_conftest, "_PASSWORD_HASH", _CHEAP_PASSWORD_HASH)
-    monkeypatch.setattr(security, "_DUMMY_HASH", _CHEAP_DUMMY_HASH)
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 import pmo.core.config as config
-from pmo.core.config import MIN_SECRET_LENGTH, Settings
+from pmo.core.config import MIN_SECRET_LENGTH, Settings, get_settings
+from pmo.core.security import hash_password, verify_password
 
 
 @pytest.fixture
@@ -102,3 +103,34 @@ def test_public_url_from_the_environment_loses_its_trailing_slash(monkeypatch):
 def test_public_url_that_is_not_an_absolute_base_refuses(value, message):
     with pytest.raises(ValidationError, match=message):
         Settings(public_url=value)
+
+
+# Password hashes: the tests run with a cheap cost (tests/conftest.py); the product's own is
+# argon2id at RFC 9106's second recommendation, and the deployment does not change it.
+
+
+def test_password_hashes_cost_the_production_default_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("PMO_PASSWORD_HASH_TIME_COST")
+    monkeypatch.delenv("PMO_PASSWORD_HASH_MEMORY_KIB")
+    defaults = Settings()
+    assert (defaults.password_hash_time_cost, defaults.password_hash_memory_kib) == (3, 65_536)
+
+    for name in ("password_hash_time_cost", "password_hash_memory_kib"):
+        monkeypatch.setattr(get_settings(), name, getattr(defaults, name))
+    password_hash = hash_password("a long enough passphrase")
+    assert password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert verify_password(password_hash, "a long enough passphrase")
+    assert not verify_password(password_hash, "another passphrase")
+
+
+def test_the_tests_own_cheap_hashes_still_verify_and_refuse():
+    password_hash = hash_password("a long enough passphrase")
+    assert password_hash.startswith("$argon2id$v=19$m=1024,t=1,p=4$")
+    assert verify_password(password_hash, "a long enough passphrase")
+    assert not verify_password(password_hash, "another passphrase")
+    assert not verify_password(None, "a long enough passphrase")
+
+
+def test_the_deployment_keeps_the_production_cost():
+    for path in ("docker-compose.yml", "Dockerfile"):
+        assert "PMO_PASSWORD_HASH" not in (config.PROJECT_ROOT / path).read_text(), path

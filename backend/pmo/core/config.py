@@ -18,6 +18,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 VAR_DIR = PROJECT_ROOT / "var"
 MIN_SECRET_LENGTH = 32
 MIN_DB_PASSWORD_LENGTH = 16
+# Argon2id's cost for password hashes: RFC 9106's second recommended option, 3 passes over
+# 64 MiB (argon2-cffi's own default).
+PASSWORD_HASH_TIME_COST = 3
+PASSWORD_HASH_MEMORY_KIB = 65_536
 # Settings that may come from a file named by `PMO_<NAME>_FILE` (Docker secrets).
 FILE_SETTINGS = ("secret_key", "database_url", "db_password", "smtp_password")
 # Marks of a value copied from an example or left as a default: production refuses them.
@@ -127,6 +131,11 @@ class Settings(BaseSettings):
     oidc_http_timeout_seconds: float = Field(default=10, gt=0, le=60)
     # How long a sign-in at the provider may take, from start to the callback.
     oidc_sign_in_minutes: int = Field(default=10, ge=1, le=60)
+
+    # The cost of new password hashes (a hash keeps its own, so older ones still verify).
+    # Leave them be: only the tests lower them, to sign people in thousands of times a run.
+    password_hash_time_cost: int = Field(default=PASSWORD_HASH_TIME_COST, ge=1, le=50)
+    password_hash_memory_kib: int = Field(default=PASSWORD_HASH_MEMORY_KIB, ge=1024, le=4_194_304)
 
     log_level: str = "INFO"
 

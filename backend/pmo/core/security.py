@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from jose import JWTError, jwt
 
-from pmo.core.config import Settings
+from pmo.core.config import Settings, get_settings
 
 ALGORITHM = "HS256"
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
@@ -39,14 +39,23 @@ class HoldsSecret:
     """Marks a response model holding a secret: sent with `no-store`, never stored for replay."""
 
 
-_hasher = PasswordHasher()
-# Verifying against this when the account does not exist costs the same as a real check,
-# so response times do not tell which emails have accounts.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+@cache
+def _hasher_at(time_cost: int, memory_kib: int) -> tuple[PasswordHasher, str]:
+    """The hasher at one cost, and a hash of nothing at that cost: verifying against it when
+    the account does not exist costs the same as a real check, so response times do not
+    tell which emails have accounts."""
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+    return hasher, hasher.hash(secrets.token_urlsafe(16))
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    settings = get_settings()
+    return _hasher_at(settings.password_hash_time_cost, settings.password_hash_memory_kib)
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    hasher, _ = _hasher()
+    return hasher.hash(password)
 
 
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
@@ -65,8 +74,9 @@ def is_common_password(password: str) -> bool:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    hasher, dummy_hash = _hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or dummy_hash, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
