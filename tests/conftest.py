@@ -180,15 +180,29 @@ class Factory:
             session.commit()
             return directorate
 
-    def scoped(self, organisation: Organisation, role: Role, directorate: Directorate) -> Person:
-        """A person holding `role` for one directorate only."""
+    def scoped(
+        self,
+        organisation: Organisation,
+        role: Role,
+        directorate: Directorate | None = None,
+        *,
+        programme_id: Any = None,
+        project_id: Any = None,
+    ) -> Person:
+        """A person holding `role` for one directorate, programme or project only."""
         person = self.person(organisation)
         with Session(self.engine) as session:
             org_service.assign_role(
                 session,
                 None,
                 organisation.id,
-                RoleAssignmentCreate(user_id=person.id, role=role, directorate_id=directorate.id),
+                RoleAssignmentCreate(
+                    user_id=person.id,
+                    role=role,
+                    directorate_id=directorate.id if directorate else None,
+                    programme_id=programme_id,
+                    project_id=project_id,
+                ),
             )
             session.commit()
         return person

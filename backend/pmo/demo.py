@@ -6,7 +6,9 @@ Every demo password is `demo-password`. Never load this into a production databa
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+import uuid
+
+from sqlmodel import Session, col, select
 
 from pmo.core.permissions import Role
 from pmo.core.security import hash_password
@@ -18,6 +20,7 @@ from pmo.organisations.models import Directorate, Organisation, User
 from pmo.organisations.schemas import DirectorateCreate, RoleAssignmentCreate, UserCreate
 from pmo.portfolio.demo import load_portfolio_demo
 from pmo.portfolio.demo_data import DACORUM_DIRECTORATE, DACORUM_PORTFOLIO
+from pmo.portfolio.models import Programme, Project
 from pmo.raid.demo import load_raid_demo
 from pmo.reports.highlights_demo import load_highlights_demo
 
@@ -50,6 +53,47 @@ USERS = [
     ("viewer@demo.test", "Vic Viewer (Internal Audit)", Role.viewer),
 ]
 
+# One person per scopable role whose role is held for part of the portfolio only (README
+# "Roles and permissions"): email, name, role, and the programme (or project reference) it is for.
+SCOPED_USERS = [
+    ("pm-ict@demo.test", "Casey Scoped (PM, ICT Improvement)", Role.project_manager, "ICT Improvement", None),
+    (
+        "sponsor-cx@demo.test",
+        "Robin Scoped (Sponsor, Customer Experience)",
+        Role.sponsor,
+        "Customer Experience",
+        None,
+    ),
+    ("finance-ict@demo.test", "Kim Scoped (Finance, one project)", Role.finance, "ICT Improvement", "first"),
+]
+
+
+def _add_scoped_users(session: Session, organisation: Organisation, password_hash: str) -> None:
+    """The scoped demo people: a programme's (or its first project's) role only."""
+    for email, name, role, programme_name, project in SCOPED_USERS:
+        data = UserCreate(email=email, display_name=name, password=DEMO_PASSWORD)
+        user = service.create_user(session, None, organisation.id, data, password_hash=password_hash)
+        programme = session.execute(
+            select(Programme).where(
+                Programme.organisation_id == organisation.id, Programme.name == programme_name
+            )
+        ).scalar_one()
+        scope: dict[str, uuid.UUID] = {"programme_id": programme.id}
+        if project is not None:
+            first = (
+                session.execute(
+                    select(Project.id)
+                    .where(Project.programme_id == programme.id)
+                    .order_by(col(Project.reference))
+                )
+                .scalars()
+                .first()
+            )
+            scope = {"project_id": first} if first is not None else scope
+        service.assign_role(
+            session, None, organisation.id, RoleAssignmentCreate(user_id=user.id, role=role, **scope)
+        )
+
 
 def load_demo(session: Session) -> bool:
     """Create the demo organisations once. Returns False if they were already there."""
@@ -80,6 +124,8 @@ def load_demo(session: Session) -> bool:
     load_money_demo(session, chesterfield, users, directorates)
     # Highlight reports of the last two months in every state (pmo.reports.highlights_demo).
     load_highlights_demo(session, chesterfield, users)
+    # People whose role is held for one programme or project only.
+    _add_scoped_users(session, chesterfield, password_hash)
 
     dacorum = service.create_organisation(session, OTHER_ORGANISATION)
     other_directorate = service.create_directorate(

@@ -77,7 +77,15 @@ def test_me_for_an_admin(client, admin, org):
     assert me["id"] == str(admin.id)
     assert me["email"] == "admin@chesterfield.test"
     assert me["organisation"] == {"id": str(org.id), "name": "Chesterfield Borough Council"}
-    assert me["roles"] == [{"role": "admin", "directorate_id": None}]
+    assert me["roles"] == [
+        {
+            "role": "admin",
+            "directorate_id": None,
+            "programme_id": None,
+            "project_id": None,
+            "scope": "the whole organisation",
+        }
+    ]
     assert me["permissions"] == sorted(p.value for p in ROLE_PERMISSIONS[Role.admin])
     assert (
         client.get(ME, headers={**admin.headers, "If-None-Match": response.headers["etag"]}).status_code

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from pmo.core.pagination import public_url_of
-from pmo.core.permissions import ORGANISATION_WIDE_ROLES, Role
+from pmo.core.permissions import ORGANISATION_WIDE_ROLES, SCOPABLE_ROLES, Role
 from pmo.organisations.models import RoleAssignment
 from support.api import API, problem
 from support.database import audit_count
@@ -16,7 +16,8 @@ from support.database import audit_count
 from .helpers import error_locations, with_if_match
 
 ASSIGNMENTS = f"{API}/role-assignments"
-SCOPABLE = sorted(set(Role) - ORGANISATION_WIDE_ROLES)
+SCOPABLE = sorted(SCOPABLE_ROLES)
+UNSCOPABLE = sorted(set(Role) - SCOPABLE_ROLES)
 
 
 def _assign(client, admin, user_id, role, directorate_id=None):  # type: ignore[no-untyped-def]
@@ -44,7 +45,15 @@ def test_assign_organisation_wide_role(client, admin, factory, org, engine):
     assert audit_count(engine, org.id) == events + 1
     # The role works at once: the person's permissions follow the database.
     me = client.get(f"{API}/me", headers=person.headers).json()
-    assert me["roles"] == [{"role": "pmo", "directorate_id": None}]
+    assert me["roles"] == [
+        {
+            "role": "pmo",
+            "directorate_id": None,
+            "programme_id": None,
+            "project_id": None,
+            "scope": "the whole organisation",
+        }
+    ]
     assert "roles:read" in me["permissions"]
 
 
@@ -55,16 +64,24 @@ def test_assign_role_scoped_to_a_directorate(client, admin, factory, org, direct
     assert response.status_code == 201, response.text
     assert response.json()["directorate_id"] == str(directorate.id)
     user = client.get(f"{API}/users/{person.id}", headers=admin.headers).json()
-    assert user["roles"] == [{"role": role, "directorate_id": str(directorate.id)}]
+    held = {
+        "role": role,
+        "directorate_id": str(directorate.id),
+        "programme_id": None,
+        "project_id": None,
+        "scope": f"the {directorate.name} directorate",
+    }
+    assert user["roles"] == [held]
     me = client.get(f"{API}/me", headers=person.headers).json()
-    assert me["roles"] == [{"role": role, "directorate_id": str(directorate.id)}]
+    assert me["roles"] == [held]
 
 
-@pytest.mark.parametrize("role", sorted(ORGANISATION_WIDE_ROLES))
+@pytest.mark.parametrize("role", UNSCOPABLE)
 def test_organisation_wide_roles_cannot_be_scoped(client, admin, factory, org, directorate, db, role):
     person = factory.person(org)
     body = problem(_assign(client, admin, person.id, role, directorate.id), 422)
-    assert role in body["errors"][0]["message"]
+    assert body["errors"][0]["location"] == ["body", "directorate_id"]
+    assert "is held for the whole organisation" in body["errors"][0]["message"]
     assert _count(db, person.id) == 0
 
 
@@ -93,7 +110,7 @@ def test_unknown_role_user_or_directorate(client, admin, factory, org, db):
     body = problem(_assign(client, admin, person.id, "superuser"), 422)
     assert ("body", "role") in error_locations(body)
     problem(_assign(client, admin, uuid.uuid4(), "viewer"), 404)
-    problem(_assign(client, admin, person.id, "viewer", uuid.uuid4()), 404)
+    problem(_assign(client, admin, person.id, "sponsor", uuid.uuid4()), 404)
     problem(client.post(ASSIGNMENTS, json={"role": "viewer"}, headers=admin.headers), 422)
     assert _count(db, person.id) == 0
 
@@ -102,7 +119,7 @@ def test_list_and_filter(client, admin, factory, org, directorate):
     alice = factory.person(org, email="alice@chesterfield.test")
     bob = factory.person(org, email="bob@chesterfield.test")
     _assign(client, admin, alice.id, "viewer")
-    _assign(client, admin, alice.id, "sponsor", directorate.id)
+    assert _assign(client, admin, alice.id, "sponsor", directorate.id).status_code == 201
     _assign(client, admin, bob.id, "finance")
 
     page = client.get(ASSIGNMENTS, headers=admin.headers).json()

@@ -1,8 +1,9 @@
 """Roles, the one map from role to permissions, and who is asking.
 
 Routes state the permission they need (`pmo.auth.dependencies.require`); domain policy
-functions then look at the record (its organisation, its directorate) and the actor's
-scoped roles, and answer `True` or a `Denied` with the reason.
+functions then look at the record (its organisation, and where it sits: directorate,
+programme, project) and ask `holds(actor, role, place)` - the one rule for scoped roles -
+and answer `True` or a `Denied` with the reason.
 """
 
 from __future__ import annotations
@@ -200,12 +201,71 @@ CLIENT_SCOPE_PERMISSIONS: dict[ClientScope, frozenset[Permission]] = {
 }
 
 
+# Roles that may also be held for a directorate, a programme or a project.
+SCOPABLE_ROLES = frozenset({Role.project_manager, Role.sponsor, Role.finance})
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a record sits: its directorate, programme and project (a project is in its
+    programme and its lead directorate; a programme in its lead directorate). `description`
+    says so in words for a refusal ("this project is in programme Customer Experience")."""
+
+    directorate_id: uuid.UUID | None = None
+    programme_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
+    description: str = field(default="", compare=False)
+
+
+ORGANISATION = Place(description="this record belongs to the whole organisation")
+
+
 @dataclass(frozen=True)
 class Grant:
-    """A role held for the whole organisation (`directorate_id` None) or one directorate."""
+    """A role held for the whole organisation (no scope id set) or for one directorate,
+    programme or project (exactly one scope id set). `scope_label` names the scope in words
+    and `scope_directorate_id` is the lead directorate of a programme or project scope: both
+    are only for messages and rules that name a directorate, never part of equality."""
 
     role: Role
     directorate_id: uuid.UUID | None = None
+    programme_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
+    scope_label: str = field(default="", compare=False)
+    scope_directorate_id: uuid.UUID | None = field(default=None, compare=False)
+
+    @property
+    def organisation_wide(self) -> bool:
+        return self.directorate_id is None and self.programme_id is None and self.project_id is None
+
+    def covers(self, place: Place) -> bool:
+        """Is a record at `place` within this grant's scope?"""
+        if self.organisation_wide:
+            return True
+        if self.project_id is not None:
+            return place.project_id == self.project_id
+        if self.programme_id is not None:
+            return place.programme_id == self.programme_id
+        return place.directorate_id == self.directorate_id
+
+    def names_directorate(self, directorate_id: uuid.UUID) -> bool:
+        """Does this grant's scope lie in `directorate_id` (organisation-wide ones do)?"""
+        return self.organisation_wide or directorate_id in (self.directorate_id, self.scope_directorate_id)
+
+    def scope_words(self) -> str:
+        return "the whole organisation" if self.organisation_wide else self.scope_label or "one scope"
+
+
+ROLE_WORDS: dict[Role, str] = {
+    Role.admin: "administrator",
+    Role.pmo: "PMO officer",
+    Role.sponsor: "sponsor",
+    Role.project_manager: "project manager",
+    Role.finance: "finance officer",
+    Role.member: "Cabinet member",
+    Role.democratic_services: "democratic services officer",
+    Role.viewer: "viewer",
+}
 
 
 @dataclass(frozen=True)
@@ -242,15 +302,47 @@ class Actor:
             return frozenset(p for s in self.scopes for p in CLIENT_SCOPE_PERMISSIONS[s])
         return frozenset(p for g in self.grants for p in ROLE_PERMISSIONS[g.role])
 
-    def has(self, permission: Permission, *, directorate_id: uuid.UUID | None = None) -> bool:
-        """Holds `permission` for the organisation, or for `directorate_id` through a scoped role."""
+    def has(self, permission: Permission) -> bool:
+        """Holds `permission` for the whole organisation (a scoped role's permissions count
+        only for records in its scope: see `holds` and `pmo.portfolio.scope`)."""
         if self.kind == "client":
             return permission in self.permissions()
-        return any(
-            permission in ROLE_PERMISSIONS[g.role]
-            and (g.directorate_id is None or g.directorate_id == directorate_id)
-            for g in self.grants
-        )
+        return any(permission in ROLE_PERMISSIONS[g.role] and g.organisation_wide for g in self.grants)
+
+    def grants_for(self, role: Role) -> list[Grant]:
+        return [g for g in self.grants if g.role == role] if self.kind == "user" else []
+
+
+def holds(actor: Actor, role: Role, place: Place) -> bool:
+    """THE rule: does `actor` hold `role` for a record at `place`? Every policy asks this
+    (through `pmo.portfolio.scope`, which finds a record's place)."""
+    return any(g.covers(place) for g in actor.grants_for(role))
+
+
+def out_of_scope(actor: Actor, role: Role, place: Place) -> Denied:
+    """The refusal when `actor` holds `role` only for scopes `place` is outside of:
+    "You are project manager for programme ICT Improvement only; this project is in programme
+    Customer Experience." (or, without the role at all, that they do not hold it)."""
+    grants = actor.grants_for(role)
+    words = ROLE_WORDS[role]
+    if not grants:
+        return Denied(f"You do not hold the {words} role.")
+    scopes = " and ".join(g.scope_words() for g in grants)
+    where = f"; {place.description}" if place.description else ""
+    return Denied(f"You are {words} for {scopes} only{where}.")
+
+
+def for_whole_organisation(actor: Actor, permission: Permission, what: str) -> bool | Denied:
+    """Records of the whole organisation (`what`: "funding sources") are changed only through a
+    role held organisation-wide: a finance officer for one programme manages none of them."""
+    if actor.has(permission):
+        return True
+    scoped = [g for g in actor.grants if permission in ROLE_PERMISSIONS[g.role]]
+    if scoped:
+        g = scoped[0]
+        held = f"You are {ROLE_WORDS[g.role]} for {g.scope_words()} only"
+        return Denied(f"{held}; {what} belong to the whole organisation.")
+    return Denied(f"You may not change {what}.")
 
 
 def scopes_granting(permission: Permission) -> list[ClientScope]:

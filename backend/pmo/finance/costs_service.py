@@ -7,10 +7,10 @@ Every write is audited (`cost_line`).
 
 Who may change the money of what (`can_edit_money`, shared with the benefits register):
 
-* `pmo` and `finance` change any programme's or project's lines;
+* `pmo` changes any programme's or project's lines, `finance` those its role's scope covers
+  (`pmo.portfolio.scope.may`: organisation, directorate, programme or project);
 * a sponsor or project manager changes those of the projects they may change
-  (`pmo.portfolio.policies.can_edit_project`): a sponsor's directorate or SRO projects, a
-  project manager's own;
+  (`pmo.portfolio.policies.can_edit_project`);
 * lines of a programme (not of one project) are changed by `pmo` and `finance` only.
 """
 
@@ -26,9 +26,9 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
-from pmo.core.errors import FieldProblem, Forbidden, NotFound, Unprocessable
+from pmo.core.errors import FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
-from pmo.core.permissions import Actor, Denied, Role
+from pmo.core.permissions import Actor, Denied, Role, enforce
 from pmo.core.schemas import Page
 from pmo.finance.costs_schemas import (
     NULLABLE_COST_FIELDS,
@@ -43,6 +43,7 @@ from pmo.finance.costs_schemas import (
 )
 from pmo.finance.models import CostLine, FundingSource
 from pmo.portfolio import policies as portfolio_policies
+from pmo.portfolio import scope
 from pmo.portfolio.models import Programme, Project
 
 # Shared with the benefits register ------------------------------------------------------------
@@ -75,22 +76,28 @@ def attach(
     return own(session, actor, Programme, programme_id or uuid.UUID(int=0), "programme"), None
 
 
-def _is_money_office(actor: Actor) -> bool:
-    return any(g.role in (Role.pmo, Role.finance) for g in actor.grants)
-
-
-def can_edit_money(actor: Actor, project: Project | None) -> bool | Denied:
-    """May `actor` change the cost lines and benefits of `project` (None: of a programme)?"""
-    if _is_money_office(actor):
+def can_edit_money(
+    actor: Actor, project: Project | None, programme: Programme | None = None
+) -> bool | Denied:
+    """May `actor` change the cost lines and benefits of `project`, or (no project) of
+    `programme`'s own? The PMO any; a finance officer those their scope covers; a sponsor or
+    project manager those of the projects they may change."""
+    if portfolio_policies.is_pmo(actor):
+        return True
+    record: Project | Programme | None = project if project is not None else programme
+    if record is not None and scope.may(actor, Role.finance, record) is True:
         return True
     if project is not None:
-        if portfolio_policies.can_edit_project(actor, project) is True:
+        decision = portfolio_policies.can_edit_project(actor, project)
+        if decision is True:
             return True
-        return Denied(
-            f"You cannot change the costs and benefits of {project.reference}: the PMO and finance "
-            "change any; a sponsor those of their directorate's or SRO projects; a project manager "
-            "those of the projects they manage."
-        )
+        if actor.grants_for(Role.finance) and not any(
+            actor.grants_for(r) for r in portfolio_policies.EDITORS
+        ):
+            return scope.may(actor, Role.finance, project)
+        return decision
+    if record is not None and actor.grants_for(Role.finance):
+        return scope.may(actor, Role.finance, record)
     return Denied(
         "The costs and benefits of a programme (not of one project) are changed by the PMO and finance."
     )
@@ -99,9 +106,8 @@ def can_edit_money(actor: Actor, project: Project | None) -> bool | Denied:
 def check_can_edit(session: Session, actor: Actor, record: Any) -> None:
     """Raise 403 unless `actor` may change `record` (a cost line or a benefit)."""
     project = session.get(Project, record.project_id) if record.project_id else None
-    decision = can_edit_money(actor, project)
-    if isinstance(decision, Denied):
-        raise Forbidden(decision.reason)
+    programme = session.get(Programme, record.programme_id) if record.programme_id else None
+    enforce(can_edit_money(actor, project, programme))
 
 
 def scope_filter(

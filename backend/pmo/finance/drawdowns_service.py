@@ -12,6 +12,7 @@ audit chain) so that concurrent requests queue rather than deadlock.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,17 @@ from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.periods import parse_financial_year, today
-from pmo.core.permissions import Actor, Denied, Permission, Role, enforce
+from pmo.core.permissions import (
+    ROLE_WORDS,
+    Actor,
+    Denied,
+    Grant,
+    Permission,
+    Place,
+    Role,
+    enforce,
+    out_of_scope,
+)
 from pmo.core.references import next_reference
 from pmo.core.schemas import Page
 from pmo.decisions import forward_plan_service as forward_plan
@@ -57,6 +68,7 @@ from pmo.finance.rules_schemas import LimitBasis, ReferralBody, RuleVersionPubli
 from pmo.gates.models import GateReview
 from pmo.gates.schemas import ReviewStatus
 from pmo.portfolio import policies as portfolio_policies
+from pmo.portfolio import scope
 from pmo.portfolio.models import Project
 from pmo.webhooks import emitters
 from pmo.work import notifications_service as notifications
@@ -67,30 +79,32 @@ S = DrawdownStatus
 # Who may do what ----------------------------------------------------------------------------
 
 
-def _holds(actor: Actor, role: str, directorate_id: uuid.UUID | None) -> bool:
-    """Holds `role` for the whole organisation or for `directorate_id`."""
-    return actor.kind == "user" and any(
-        g.role == role and (g.directorate_id is None or g.directorate_id == directorate_id)
-        for g in actor.grants
-    )
-
-
 def can_request(actor: Actor, project: Project) -> bool | Denied:
-    """The people who may change the project: the PMO, its directorate's sponsor or its SRO,
-    its project manager (`pmo.portfolio.policies.can_edit_project`)."""
-    allowed = portfolio_policies.can_edit_project(actor, project)
-    if isinstance(allowed, Denied):
-        return Denied(
-            f"You cannot request draw-downs for {project.reference}: the PMO may for any project, a "
-            "sponsor for those of their directorate or that they are SRO of, a project manager for "
-            "those they manage."
-        )
-    return True
+    """The people who may change the project (`pmo.portfolio.policies.can_edit_project`): the
+    PMO, a sponsor or project manager whose scope covers it, its SRO, its named manager."""
+    return portfolio_policies.can_edit_project(actor, project)
 
 
-def _decider_scope(drawdown: Drawdown, project: Project) -> uuid.UUID | None:
-    # A rule scoped to a directorate names its deciders; otherwise the project's directorate.
-    return drawdown.decider_directorate_id or project.lead_directorate_id
+def _decides(grant: Grant, place: Place, rule_directorate_id: uuid.UUID | None) -> bool:
+    """A grant of the decider role decides a request when it covers the project; when the rule
+    names a directorate, only a grant of that directorate decides: one held for the directorate
+    itself (the rule delegates to its director, whichever project asks), or a programme or
+    project scope inside that directorate that covers the project."""
+    if rule_directorate_id is None:
+        return grant.covers(place)
+    if not grant.names_directorate(rule_directorate_id):
+        return False
+    return grant.organisation_wide or grant.directorate_id == rule_directorate_id or grant.covers(place)
+
+
+def _is_decider(actor: Actor, drawdown: Drawdown, project: Project) -> bool:
+    if drawdown.decider_role is None:
+        return False
+    place = scope.project_place(project)
+    return any(
+        _decides(g, place, drawdown.decider_directorate_id)
+        for g in actor.grants_for(Role(drawdown.decider_role))
+    )
 
 
 def can_decide(actor: Actor, drawdown: Drawdown, project: Project, rule_label: str) -> bool | Denied:
@@ -102,22 +116,24 @@ def can_decide(actor: Actor, drawdown: Drawdown, project: Project, rule_label: s
             f"This request is above the delegated limit of {rule_label}: it was referred to {body}, "
             f"whose decision democratic services record."
         )
-    if drawdown.decider_role is None or not _holds(
-        actor, drawdown.decider_role, _decider_scope(drawdown, project)
-    ):
-        return Denied(
-            f"Under {rule_label} this request is decided by the {drawdown.decider_role} role"
-            + (
-                " for the rule's directorate."
-                if drawdown.decider_directorate_id
-                else " for the project's directorate."
-            )
+    if not _is_decider(actor, drawdown, project):
+        role = Role(drawdown.decider_role) if drawdown.decider_role else None
+        grants = actor.grants_for(role) if role else []
+        where = "the rule's directorate" if drawdown.decider_directorate_id else "the project"
+        held = (
+            f" You are {ROLE_WORDS[role]} for {' and '.join(g.scope_words() for g in grants)} only; "
+            f"{scope.project_place(project).description}."
+            if role and grants
+            else ""
         )
+        decider = f"the {drawdown.decider_role} role for {where}"
+        return Denied(f"Under {rule_label} this request is decided by {decider}.{held}")
     return True
 
 
 def _consultee_roles_held(actor: Actor, drawdown: Drawdown, project: Project) -> list[str]:
-    return [r for r in drawdown.consultee_roles if _holds(actor, r, project.lead_directorate_id)]
+    place = scope.project_place(project)
+    return [r for r in drawdown.consultee_roles if scope.reaches(actor, Role(r), place)]
 
 
 # Reading ---------------------------------------------------------------------------------------
@@ -235,9 +251,7 @@ def _awaiting(session: Session, actor: Actor) -> list[uuid.UUID]:
             if held - recorded.get(drawdown.id, set()):
                 ids.append(drawdown.id)
         elif drawdown.status == S.awaiting_decision.value:
-            if drawdown.decider_role and _holds(
-                actor, drawdown.decider_role, _decider_scope(drawdown, project)
-            ):
+            if _is_decider(actor, drawdown, project):
                 ids.append(drawdown.id)
         elif actor.has(Permission.committee_decisions_record):
             ids.append(drawdown.id)
@@ -538,15 +552,23 @@ def create_drawdown(session: Session, actor: Actor, data: DrawdownCreate) -> Dra
 
 def _tell_who_acts_next(session: Session, drawdown: Drawdown, project: Project) -> None:
     """Notify the people who can take the request's next step (never its requester)."""
+    place = scope.project_place(project)
+    rule_directorate_id = drawdown.decider_directorate_id
+    accepts: Callable[[Grant], bool]
     if drawdown.status == S.consultation.value:
-        roles, scope, step = drawdown.consultee_roles, project.lead_directorate_id, "your view"
+        roles, accepts, step = drawdown.consultee_roles, lambda g: g.covers(place), "your view"
     elif drawdown.status == S.awaiting_decision.value and drawdown.decider_role:
-        roles, scope, step = [drawdown.decider_role], _decider_scope(drawdown, project), "your decision"
+        roles, step = [drawdown.decider_role], "your decision"
+        accepts = lambda g: _decides(g, place, rule_directorate_id)  # noqa: E731
     elif drawdown.status == S.referred.value:
-        roles, scope, step = [Role.democratic_services.value], None, "the committee's decision to be recorded"
+        roles, accepts, step = (
+            [Role.democratic_services.value],
+            lambda _grant: True,
+            "the committee's decision to be recorded",
+        )
     else:
         return
-    people = notifications.role_holders(session, drawdown.organisation_id, roles, scope)
+    people = scope.people_holding(session, drawdown.organisation_id, roles, accepts)
     notifications.notify(
         session,
         drawdown.organisation_id,
@@ -589,6 +611,10 @@ def consult(session: Session, actor: Actor, drawdown: Drawdown, data: Consultati
     held = _consultee_roles_held(actor, drawdown, project)
     if not held:
         required = ", ".join(drawdown.consultee_roles) or "nobody (it is not a delegated decision)"
+        roles = [Role(r) for r in drawdown.consultee_roles if actor.grants_for(Role(r))]
+        if roles:  # a consultee role, held for a scope the project is outside of
+            reason = out_of_scope(actor, roles[0], scope.project_place(project)).reason
+            raise Forbidden(f"{reason} {drawdown.reference} needs the views of {required} for the project.")
         raise Forbidden(f"You are not a required consultee of {drawdown.reference}: it needs {required}.")
     if data.role is not None and data.role.value not in held:
         raise Forbidden(

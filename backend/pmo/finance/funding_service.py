@@ -20,7 +20,7 @@ from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, NotFound
 from pmo.core.money import pounds_text
 from pmo.core.pagination import PageParams, order_by, paginate, text_search
-from pmo.core.permissions import Actor
+from pmo.core.permissions import Actor, Permission, enforce, for_whole_organisation
 from pmo.core.schemas import Page
 from pmo.finance.drawdowns_schemas import OPEN_STATUSES
 from pmo.finance.funding_schemas import (
@@ -115,9 +115,15 @@ def _name_free(session: Session, organisation_id: uuid.UUID, name: str) -> None:
         raise Conflict(f"There is already a funding source called '{name}'.")
 
 
+def _check_whole_organisation(actor: Actor) -> None:
+    enforce(for_whole_organisation(actor, Permission.funding_sources_manage, "funding sources"))
+
+
 def create_source(
     session: Session, actor: Actor | None, organisation_id: uuid.UUID, data: FundingSourceCreate
 ) -> FundingSource:
+    if actor is not None:
+        _check_whole_organisation(actor)
     _name_free(session, organisation_id, data.name)
     source = FundingSource(
         organisation_id=organisation_id,
@@ -135,6 +141,7 @@ def create_source(
 def update_source(
     session: Session, actor: Actor, source: FundingSource, data: FundingSourceUpdate
 ) -> FundingSource:
+    _check_whole_organisation(actor)
     # Attributes, not model_dump(): that would write the amount back out as pounds text.
     changes = {name: getattr(data, name) for name in data.model_fields_set}
     for name in ("name", "kind", "description", "opening_balance", "status"):
@@ -161,6 +168,7 @@ def update_source(
 
 
 def delete_source(session: Session, actor: Actor, source: FundingSource) -> None:
+    _check_whole_organisation(actor)
     used = session.execute(
         select(func.count()).select_from(Drawdown).where(Drawdown.funding_source_id == source.id)
     ).scalar_one()

@@ -18,7 +18,7 @@ from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.money import pence_from_text
 from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.periods import today
-from pmo.core.permissions import Actor, Permission, Role, roles_granting
+from pmo.core.permissions import Actor, Permission, Role, enforce, for_whole_organisation, roles_granting
 from pmo.core.schemas import Page
 from pmo.finance.models import DelegationRule, DelegationRuleVersion, FundingSource
 from pmo.finance.rules_schemas import (
@@ -220,6 +220,7 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_rule(session: Session, actor: Actor, data: RuleCreate) -> DelegationRule:
+    enforce(for_whole_organisation(actor, Permission.delegation_rules_manage, "delegation rules"))
     # Attributes, not model_dump(): that would write the amounts back out as pounds text.
     fields = [name for name in type(data).model_fields if name != "effective_from"]
     values = _columns({name: getattr(data, name) for name in fields})
@@ -254,6 +255,7 @@ def _effective_from(wanted: date | None, latest: DelegationRuleVersion | None) -
 
 
 def update_rule(session: Session, actor: Actor, rule: DelegationRule, data: RuleUpdate) -> DelegationRule:
+    enforce(for_whole_organisation(actor, Permission.delegation_rules_manage, "delegation rules"))
     given = {name: getattr(data, name) for name in data.model_fields_set if name != "effective_from"}
     nullable = {"decider_directorate_id", "council_limit"}
     changes = _columns({k: v for k, v in given.items() if v is not None or k in nullable})

@@ -5,24 +5,18 @@ from __future__ import annotations
 from pmo.core.permissions import Actor, Denied, Role
 from pmo.gates.models import GateReview
 from pmo.portfolio.models import Project
+from pmo.portfolio.policies import EDITORS, can_edit_project
 
 
 def can_request(actor: Actor, project: Project) -> bool | Denied:
-    """pmo: any project. sponsor: projects of a directorate they sponsor, or where they are SRO.
-    project_manager: the projects they manage."""
-    if Role.pmo in actor.roles:
-        return True
-    if actor.kind == "user" and actor.id in (project.sro_id, project.project_manager_id):
-        return True
-    if any(
-        g.role == Role.sponsor
-        and (g.directorate_id is None or g.directorate_id == project.lead_directorate_id)
-        for g in actor.grants
-    ):
-        return True
+    """Whoever may change the project (`pmo.portfolio.policies.can_edit_project`): the PMO, a
+    sponsor or project manager whose scope covers it, its SRO or its named manager."""
+    decision = can_edit_project(actor, project)
+    if decision is True or any(actor.grants_for(r) for r in EDITORS):
+        return decision
     return Denied(
         "You may request gate reviews only for projects you manage, projects you are SRO of, "
-        "or projects of a directorate you sponsor; ask the PMO."
+        "or projects in your sponsor or project manager scope; ask the PMO."
     )
 
 

@@ -9,7 +9,7 @@ import copy
 import uuid
 from typing import Any
 
-from sqlalchemy import String, cast, exists, func, or_
+from sqlalchemy import String, cast, exists, func
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
@@ -36,7 +36,8 @@ from pmo.gates.schemas import (
     ReviewStatus,
 )
 from pmo.gates.templates import BUILTIN_LIFECYCLES, DEFAULT_BUILTIN
-from pmo.organisations.models import Organisation, RoleAssignment, User
+from pmo.organisations.models import Organisation, User
+from pmo.portfolio import scope
 from pmo.portfolio.models import GovernanceBody, GovernanceBodyMember, Programme, Project
 from pmo.webhooks import emitters
 from pmo.work import notifications_service as notifications
@@ -240,23 +241,11 @@ def review_detail(session: Session, review: GateReview) -> GateReviewDetail:
 def _active_role_holders(
     session: Session, project: Project, role: Role, *, any_directorate: bool
 ) -> set[uuid.UUID]:
-    statement = (
-        select(RoleAssignment.user_id)
-        .join(User, col(User.id) == col(RoleAssignment.user_id))
-        .where(
-            RoleAssignment.organisation_id == project.organisation_id,
-            RoleAssignment.role == role.value,
-            col(User.is_active).is_(True),
-        )
+    """Active holders of `role` whose scope covers the project (`any_directorate`: any scope)."""
+    place = scope.project_place(project)
+    return scope.people_holding(
+        session, project.organisation_id, [role.value], lambda g: any_directorate or g.covers(place)
     )
-    if not any_directorate:
-        statement = statement.where(
-            or_(
-                col(RoleAssignment.directorate_id).is_(None),
-                col(RoleAssignment.directorate_id) == project.lead_directorate_id,
-            )
-        )
-    return set(session.execute(statement).scalars())
 
 
 def resolve_deciders(
@@ -290,7 +279,7 @@ def resolve_deciders(
         elif kind == DeciderType.role:
             role = Role(spec["role"])
             deciders |= _active_role_holders(session, project, role, any_directorate=False)
-            wanted.append(f"active people with the {role.value} role for the project's lead directorate")
+            wanted.append(f"active people with the {role.value} role for the project (its scope covers it)")
         else:
             deciders |= _active_role_holders(session, project, Role.member, any_directorate=True)
             wanted.append("elected members (active people with the member role)")

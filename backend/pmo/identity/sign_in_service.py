@@ -392,11 +392,14 @@ def _sync_roles(session: Session, provider: IdentityProvider, user: User, claims
             status=403,
         )
     held = session.exec(select(RoleAssignment).where(RoleAssignment.user_id == user.id)).all()
+
+    def grant_of(a: RoleAssignment) -> Grant:  # programme and project scopes are never mapped: they go
+        return Grant(Role(a.role), a.directorate_id, a.programme_id, a.project_id)
+
     for assignment in held:
-        directorate = assignment.directorate_id
-        if Grant(Role(assignment.role), directorate) not in wanted:
+        if grant_of(assignment) not in wanted:
             audit.deleted(session, None, assignment, "role_assignment")
-    have = {Grant(Role(a.role), a.directorate_id) for a in held}
+    have = {grant_of(a) for a in held}
     for grant in sorted(wanted - have, key=lambda g: (g.role.value, str(g.directorate_id))):
         assignment = RoleAssignment(
             organisation_id=user.organisation_id,

@@ -6,10 +6,12 @@ records are checked with the very same condition:
 * `pmo` submits for every KPI;
 * the KPI's owner submits for it (they still need `kpi_values:submit`: a viewer who owns a
   KPI cannot);
-* a project manager for the KPIs linked to the projects they manage;
-* a sponsor for the KPIs of projects and programmes their sponsor role covers (an
-  organisation-wide sponsor role covers every directorate) or that they are SRO of; this is
-  `pmo.portfolio.policies.can_edit_project` applied to KPIs.
+* a project manager for the KPIs linked to the projects they manage, and (with the role
+  held for a directorate, programme or project) for the KPIs of the projects and programmes
+  in that scope;
+* a sponsor for the KPIs of projects and programmes their sponsor role's scope covers (an
+  organisation-wide sponsor role covers every one) or that they are SRO of; this is
+  `pmo.portfolio.scope` (`Grant.covers`) written as SQL (`scope.covered`).
 
 Readers (everyone with `kpis:read`, API clients included) see published values. Those who may
 submit for a KPI also see its values not yet published; holders of `kpi_drafts:read` (pmo,
@@ -20,11 +22,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlmodel import Session, col, select
 
 from pmo.core.permissions import Actor, Denied, Permission, Role
 from pmo.kpis.models import Kpi, KpiValue
+from pmo.portfolio import scope
 from pmo.portfolio.models import Programme, Project
 
 PUBLISHED = "published"
@@ -40,19 +43,23 @@ def submit_scope(actor: Actor) -> ColumnElement[bool]:
     if Role.project_manager in actor.roles:
         managed = select(Project.id).where(col(Project.project_manager_id) == actor.id)
         conditions.append(col(Kpi.project_id).in_(managed))
-    sponsor_directorates = [g.directorate_id for g in actor.grants if g.role == Role.sponsor]
-    if sponsor_directorates:
-        if None in sponsor_directorates:  # an organisation-wide sponsor covers every directorate
-            conditions.append(or_(col(Kpi.project_id).is_not(None), col(Kpi.programme_id).is_not(None)))
-        else:
-            directorates = [d for d in sponsor_directorates if d is not None]
-            projects = select(Project.id).where(
-                or_(col(Project.sro_id) == actor.id, col(Project.lead_directorate_id).in_(directorates))
+    if Role.sponsor in actor.roles:
+        sro_projects = select(Project.id).where(col(Project.sro_id) == actor.id)
+        sro_programmes = select(Programme.id).where(col(Programme.sro_id) == actor.id)
+        conditions.append(
+            or_(col(Kpi.project_id).in_(sro_projects), col(Kpi.programme_id).in_(sro_programmes))
+        )
+    # The KPIs of projects and programmes a sponsor or project manager role's scope covers.
+    in_scope = [
+        g for role in (Role.sponsor, Role.project_manager) for g in scope.reaching_grants(actor, role)
+    ]
+    if in_scope:
+        conditions.append(
+            and_(
+                or_(col(Kpi.project_id).is_not(None), col(Kpi.programme_id).is_not(None)),
+                scope.covered(in_scope, col(Kpi.project_id), col(Kpi.programme_id)),
             )
-            programmes = select(Programme.id).where(
-                or_(col(Programme.sro_id) == actor.id, col(Programme.lead_directorate_id).in_(directorates))
-            )
-            conditions.append(or_(col(Kpi.project_id).in_(projects), col(Kpi.programme_id).in_(programmes)))
+        )
     return or_(*conditions)
 
 
@@ -60,8 +67,11 @@ def can_submit(session: Session, actor: Actor, kpi: Kpi) -> bool | Denied:
     allowed = session.execute(select(Kpi.id).where(col(Kpi.id) == kpi.id, submit_scope(actor))).first()
     if allowed is not None:
         return True
+    held = [r for r in (Role.project_manager, Role.sponsor) if actor.grants_for(r)]
+    why = scope.may(actor, held[0], kpi) if held else True
     return Denied(
-        f"You cannot enter or submit values for {kpi.code}: its owner, the project manager or sponsor "
+        (f"{why.reason} " if isinstance(why, Denied) else "")
+        + f"You cannot enter or submit values for {kpi.code}: its owner, the project manager or sponsor "
         "of its project or programme, or the PMO can."
     )
 

@@ -62,7 +62,8 @@ class User(Tracked, table=True):
 
 
 class RoleAssignment(SQLModel, table=True):
-    """A role held by a user, for the whole organisation or for one directorate."""
+    """A role held by a user, for the whole organisation or for one directorate, programme or
+    project (at most one of the three ids is set; all belong to the user's organisation)."""
 
     __tablename__ = "role_assignments"
     __table_args__ = (UniqueConstraint("user_id", "role", "scope_key", name="uq_role_assignment"),)
@@ -72,6 +73,9 @@ class RoleAssignment(SQLModel, table=True):
     user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
     role: str = Field(max_length=40)
     directorate_id: uuid.UUID | None = Field(default=None, foreign_key="directorates.id", index=True)
-    # "organisation" or "directorate:<id>": one value to make duplicates impossible.
+    programme_id: uuid.UUID | None = Field(default=None, foreign_key="programmes.id", index=True)
+    project_id: uuid.UUID | None = Field(default=None, foreign_key="projects.id", index=True)
+    # "organisation", "directorate:<id>", "programme:<id>" or "project:<id>": one value to make
+    # duplicates impossible.
     scope_key: str = Field(max_length=80)
     created_at: datetime = Field(sa_type=UTCDateTime)

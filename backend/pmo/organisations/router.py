@@ -19,7 +19,6 @@ from pmo.organisations.schemas import (
     DirectorateCreate,
     DirectoratePublic,
     DirectorateUpdate,
-    GrantPublic,
     MePublic,
     OrganisationPublic,
     OrganisationSummary,
@@ -52,7 +51,7 @@ def get_me(session: SessionDep, actor: Authenticated, if_none_match: IfNoneMatch
         organisation=OrganisationSummary(id=organisation.id, name=organisation.name),
         email=user.email if user else None,
         display_name=user.display_name if user else actor.label,
-        roles=[GrantPublic(role=g.role, directorate_id=g.directorate_id) for g in actor.grants],
+        roles=[service.grant_public(g) for g in actor.grants],
         scopes=sorted(s.value for s in actor.scopes),
         permissions=sorted(p.value for p in actor.permissions()),
     )
@@ -294,14 +293,23 @@ def list_role_assignments(
     user_id: uuid.UUID | None = None,
     role: Role | None = None,
     directorate_id: uuid.UUID | None = None,
+    programme_id: Annotated[uuid.UUID | None, Query(description="Roles held for this programme.")] = None,
+    project_id: Annotated[uuid.UUID | None, Query(description="Roles held for this project.")] = None,
     sort: RoleSort = "role",
 ) -> Page[RoleAssignmentPublic]:
-    """Who holds which role, at organisation, programme or project level."""
+    """Who holds which role, for the whole organisation or for a directorate, programme or
+    project; each with its scope in words."""
     result = service.list_role_assignments(
-        session, actor, page, user_id=user_id, role=role, directorate_id=directorate_id, sort=sort
+        session,
+        actor,
+        page,
+        user_id=user_id,
+        role=role,
+        scopes={"directorate_id": directorate_id, "programme_id": programme_id, "project_id": project_id},
+        sort=sort,
     )
     return Page[RoleAssignmentPublic](
-        items=[RoleAssignmentPublic.model_validate(a) for a in result.items],
+        items=service.assignments_public(session, result.items),
         total=result.total,
         limit=result.limit,
         offset=result.offset,
@@ -322,11 +330,16 @@ def assign_role(
     actor: ManageRoles,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Give a person a role, for the whole organisation or for one directorate."""
+    """Give a person a role, for the whole organisation or, for a project manager, sponsor or
+    finance officer, for one directorate, programme or project (at most one of
+    `directorate_id`, `programme_id`, `project_id`; each must be of your organisation)."""
 
     def create() -> tuple[RoleAssignmentPublic, str]:
         assignment = service.assign_role(session, actor, actor.organisation_id, body)
-        return RoleAssignmentPublic.model_validate(assignment), f"/api/v1/role-assignments/{assignment.id}"
+        session.flush()
+        return service.assignments_public(session, [assignment])[
+            0
+        ], f"/api/v1/role-assignments/{assignment.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -342,7 +355,7 @@ def get_role_assignment(
 ) -> Response:
     """One role assignment: the person, the role and where it applies."""
     assignment = service.get_role_assignment(session, actor, role_assignment_id)
-    return json_with_etag(RoleAssignmentPublic.model_validate(assignment), if_none_match)
+    return json_with_etag(service.assignments_public(session, [assignment])[0], if_none_match)
 
 
 @router.delete(

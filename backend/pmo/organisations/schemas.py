@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, StringConstraints, model_validator
 
-from pmo.core.permissions import ORGANISATION_WIDE_ROLES, Role
+from pmo.core.errors import FieldValueError
+from pmo.core.permissions import ROLE_WORDS, SCOPABLE_ROLES, Role
 from pmo.core.schemas import Description, Email, GivenPassword, InputModel, Name, Password, PublicModel
 from pmo.kpis.schemas import DecimalString, TolerancePercent
 
@@ -91,6 +92,16 @@ class GrantPublic(PublicModel):
     directorate_id: uuid.UUID | None = Field(
         description="Set when the role is held for one directorate only."
     )
+    programme_id: uuid.UUID | None = Field(
+        default=None, description="Set when the role is held for one programme only."
+    )
+    project_id: uuid.UUID | None = Field(
+        default=None, description="Set when the role is held for one project only."
+    )
+    scope: str = Field(
+        default="the whole organisation",
+        description="Where the role is held, in words: 'the whole organisation', 'programme ICT'.",
+    )
 
 
 class UserCreate(InputModel):
@@ -129,14 +140,30 @@ class RoleAssignmentCreate(InputModel):
     role: Role
     directorate_id: uuid.UUID | None = Field(
         default=None,
-        description="Hold the role for this directorate only (not for admin, pmo, democratic_services).",
+        description="Hold the role for this directorate only (project_manager, sponsor, finance).",
+    )
+    programme_id: uuid.UUID | None = Field(
+        default=None,
+        description="Hold the role for this programme only (project_manager, sponsor, finance).",
+    )
+    project_id: uuid.UUID | None = Field(
+        default=None,
+        description="Hold the role for this project only (project_manager, sponsor, finance).",
     )
 
     @model_validator(mode="after")
     def _scope_fits_role(self) -> RoleAssignmentCreate:
-        if self.directorate_id is not None and self.role in ORGANISATION_WIDE_ROLES:
-            raise ValueError(
-                f"the role '{self.role}' is held for the whole organisation, not one directorate"
+        given = [n for n in ("directorate_id", "programme_id", "project_id") if getattr(self, n) is not None]
+        if len(given) > 1:
+            raise FieldValueError(
+                given[1], "Choose one scope: a directorate, a programme or a project, not several"
+            )
+        if given and self.role not in SCOPABLE_ROLES:
+            raise FieldValueError(
+                given[0],
+                f"The {ROLE_WORDS[self.role]} role is held for the whole organisation: "
+                "only a project manager, sponsor or finance officer role can be held for one "
+                "directorate, programme or project",
             )
         return self
 
@@ -146,6 +173,12 @@ class RoleAssignmentPublic(PublicModel):
     user_id: uuid.UUID
     role: Role
     directorate_id: uuid.UUID | None
+    programme_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
+    scope: str = Field(
+        default="the whole organisation",
+        description="Where the role is held, in words: 'the whole organisation', 'programme ICT'.",
+    )
     created_at: datetime
 
 

@@ -35,10 +35,12 @@ from pmo.organisations.schemas import (
     OrganisationUpdate,
     PasswordChange,
     RoleAssignmentCreate,
+    RoleAssignmentPublic,
     UserCreate,
     UserPublic,
     UserUpdate,
 )
+from pmo.portfolio.models import Programme, Project
 from pmo.raid.models import Risk
 
 # Organisations -------------------------------------------------------------------------
@@ -177,18 +179,77 @@ USER_SORTS = {"email": User.email, "display_name": User.display_name, "created_a
 
 
 def grants_of(session: Session, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Grant]]:
-    """Every user's roles in one query (no query per user)."""
+    """Every user's roles in one query (no query per user), each with its scope in words."""
     grants: dict[uuid.UUID, list[Grant]] = defaultdict(list)
     if not user_ids:
         return grants
     rows = session.execute(
-        select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.directorate_id)
+        select(RoleAssignment, Directorate.name, Programme, Project)
+        .outerjoin(Directorate, col(Directorate.id) == col(RoleAssignment.directorate_id))
+        .outerjoin(Programme, col(Programme.id) == col(RoleAssignment.programme_id))
+        .outerjoin(Project, col(Project.id) == col(RoleAssignment.project_id))
         .where(col(RoleAssignment.user_id).in_(user_ids))
-        .order_by(col(RoleAssignment.role), col(RoleAssignment.directorate_id))
+        .order_by(
+            col(RoleAssignment.role),
+            col(RoleAssignment.directorate_id),
+            col(RoleAssignment.programme_id),
+            col(RoleAssignment.project_id),
+        )
     ).all()
-    for user_id, role, directorate_id in rows:
-        grants[user_id].append(Grant(Role(role), directorate_id))
+    for assignment, directorate_name, programme, project in rows:
+        grants[assignment.user_id].append(_grant(assignment, directorate_name, programme, project))
     return grants
+
+
+def _grant(
+    assignment: RoleAssignment,
+    directorate_name: str | None,
+    programme: Programme | None,
+    project: Project | None,
+) -> Grant:
+    if project is not None:
+        label, home = f"project {project.reference} {project.name}", project.lead_directorate_id
+    elif programme is not None:
+        label, home = f"programme {programme.name}", programme.lead_directorate_id
+    elif directorate_name is not None:
+        label, home = f"the {directorate_name} directorate", assignment.directorate_id
+    else:
+        label, home = "the whole organisation", None
+    return Grant(
+        Role(assignment.role),
+        assignment.directorate_id,
+        assignment.programme_id,
+        assignment.project_id,
+        scope_label=label,
+        scope_directorate_id=home,
+    )
+
+
+def grant_public(grant: Grant) -> GrantPublic:
+    return GrantPublic(
+        role=grant.role,
+        directorate_id=grant.directorate_id,
+        programme_id=grant.programme_id,
+        project_id=grant.project_id,
+        scope=grant.scope_words(),
+    )
+
+
+def assignments_public(session: Session, assignments: Sequence[RoleAssignment]) -> list[RoleAssignmentPublic]:
+    """Role assignments with their scope in words (one query for all of them)."""
+    held = grants_of(session, list({a.user_id for a in assignments}))
+    words = {(user_id, g): g.scope_words() for user_id, grants in held.items() for g in grants}
+    return [
+        RoleAssignmentPublic.model_validate(
+            {
+                **a.model_dump(),
+                "scope": words.get(
+                    (a.user_id, Grant(Role(a.role), a.directorate_id, a.programme_id, a.project_id)), ""
+                ),
+            }
+        )
+        for a in assignments
+    ]
 
 
 def user_public(user: User, grants: list[Grant]) -> UserPublic:
@@ -197,7 +258,7 @@ def user_public(user: User, grants: list[Grant]) -> UserPublic:
         email=user.email,
         display_name=user.display_name,
         is_active=user.is_active,
-        roles=[GrantPublic(role=g.role, directorate_id=g.directorate_id) for g in grants],
+        roles=[grant_public(g) for g in grants],
         last_login_at=user.last_login_at,
         created_at=user.created_at,
         updated_at=user.updated_at,
@@ -386,7 +447,7 @@ def list_role_assignments(
     *,
     user_id: uuid.UUID | None,
     role: Role | None,
-    directorate_id: uuid.UUID | None,
+    scopes: dict[str, uuid.UUID | None],
     sort: str,
 ) -> Page[Any]:
     statement = select(RoleAssignment).where(RoleAssignment.organisation_id == actor.organisation_id)
@@ -394,8 +455,9 @@ def list_role_assignments(
         statement = statement.where(RoleAssignment.user_id == user_id)
     if role is not None:
         statement = statement.where(RoleAssignment.role == role.value)
-    if directorate_id is not None:
-        statement = statement.where(RoleAssignment.directorate_id == directorate_id)
+    for name, record_id in scopes.items():  # directorate_id, programme_id, project_id
+        if record_id is not None:
+            statement = statement.where(getattr(RoleAssignment, name) == record_id)
     statement = statement.order_by(*order_by(sort, ROLE_ASSIGNMENT_SORTS, RoleAssignment.id))
     return paginate(session, statement, page)
 
@@ -407,17 +469,31 @@ def get_role_assignment(session: Session, actor: Actor, assignment_id: uuid.UUID
     return assignment
 
 
+def _scope_of(session: Session, organisation_id: uuid.UUID, data: RoleAssignmentCreate) -> str:
+    """The assignment's scope key; its directorate, programme or project must be the
+    organisation's (another organisation's is a 404 naming the field)."""
+    models: tuple[tuple[str, Any, str], ...] = (
+        ("directorate_id", Directorate, "directorate"),
+        ("programme_id", Programme, "programme"),
+        ("project_id", Project, "project"),
+    )
+    for name, model, prefix in models:
+        record_id = getattr(data, name)
+        if record_id is not None:
+            record = session.get(model, record_id)
+            if record is None or getattr(record, "organisation_id", None) != organisation_id:
+                raise NotFound(f"No {prefix} with that id ({name}) in your organisation.")
+            return f"{prefix}:{record_id}"
+    return "organisation"
+
+
 def assign_role(
     session: Session, actor: Actor | None, organisation_id: uuid.UUID, data: RoleAssignmentCreate
 ) -> RoleAssignment:
     user = session.get(User, data.user_id)
     if user is None or user.organisation_id != organisation_id:
         raise NotFound("No user with that id in your organisation.")
-    if data.directorate_id is not None:
-        directorate = session.get(Directorate, data.directorate_id)
-        if directorate is None or directorate.organisation_id != organisation_id:
-            raise NotFound("No directorate with that id in your organisation.")
-    scope_key = f"directorate:{data.directorate_id}" if data.directorate_id else "organisation"
+    scope_key = _scope_of(session, organisation_id, data)
     exists = session.execute(
         select(RoleAssignment.id).where(
             RoleAssignment.user_id == user.id,
@@ -432,6 +508,8 @@ def assign_role(
         user_id=user.id,
         role=data.role.value,
         directorate_id=data.directorate_id,
+        programme_id=data.programme_id,
+        project_id=data.project_id,
         scope_key=scope_key,
         created_at=utcnow(),
     )

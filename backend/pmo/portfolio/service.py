@@ -28,7 +28,7 @@ from pmo.core.schemas import Page
 from pmo.gates import service as gates
 from pmo.gates.models import GateDecision, GateReview, Lifecycle
 from pmo.meetings.models import Meeting
-from pmo.organisations.models import Directorate, Organisation, User
+from pmo.organisations.models import Directorate, Organisation, RoleAssignment, User
 from pmo.portfolio import policies
 from pmo.portfolio.models import (
     ConfidenceAssessment,
@@ -490,6 +490,11 @@ def delete_programme(session: Session, actor: Actor, programme: Programme) -> No
     ).scalar_one()
     if projects:
         raise Conflict(f"The programme has {projects} project(s); move them to another programme first.")
+    roles = session.execute(
+        select(func.count()).select_from(RoleAssignment).where(RoleAssignment.programme_id == programme.id)
+    ).scalar_one()
+    if roles:
+        raise Conflict(f"{roles} role assignment(s) are held for this programme; remove them first.")
     audit.deleted(session, actor, programme, "programme")
 
 
@@ -546,8 +551,9 @@ def get_project(session: Session, actor: Actor, project_id: uuid.UUID) -> Projec
 
 
 def create_project(session: Session, actor: Actor, data: ProjectCreate) -> Project:
-    enforce(policies.can_create_project(actor, data.lead_directorate_id))
-    _check_references(session, actor, data.model_dump())
+    _check_references(session, actor, data.model_dump())  # another organisation's: 404, before the policy
+    programme = session.get_one(Programme, data.programme_id)
+    enforce(policies.can_create_project(actor, data.lead_directorate_id, programme))
     _open_programme(session, data.programme_id)
     lifecycle = (
         gates.get_lifecycle(session, actor, data.lifecycle_id)
@@ -580,6 +586,8 @@ def update_project(session: Session, actor: Actor, project: Project, data: Proje
         _open_programme(session, changes["programme_id"])
     if "lead_directorate_id" in changes:
         enforce(policies.can_lead_from(actor, project, changes["lead_directorate_id"]))
+    if "programme_id" in changes:
+        enforce(policies.can_move_to_programme(actor, project, changes["programme_id"]))
     _dates_in_order(
         changes.get("planned_start", project.planned_start),
         changes.get("planned_end", project.planned_end),

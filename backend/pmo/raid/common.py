@@ -5,7 +5,9 @@
 * `can_edit_item` (pure policy) and `check_can_edit` (loads the project or programme and
   raises 403): `pmo` edits every item; a sponsor or project manager edits the items of the
   projects they may edit (`pmo.portfolio.policies.can_edit_project`); an item of a
-  programme or portfolio is edited by `pmo`, or by a sponsor who is the programme's SRO.
+  programme by `pmo`, the programme's SRO, or a sponsor or project manager whose role is
+  held for the programme or its directorate (`pmo.portfolio.scope.may`); an item of a
+  portfolio by `pmo`.
 * `check_people`: every person a body names (`owner_id`, `actionee_id`, ...) is of the
   actor's organisation, or 404.
 * `RaidFilters` and the `ReviewDatedFilters` / `DueDatedFilters` dependencies: the list
@@ -31,10 +33,11 @@ from sqlmodel import Session, col, select
 from pmo.core.errors import FieldProblem, Forbidden, NotFound, Unprocessable
 from pmo.core.pagination import text_search
 from pmo.core.periods import IsoDate
-from pmo.core.permissions import Actor, Denied, Role
+from pmo.core.permissions import Actor, Denied
 from pmo.core.schemas import SearchText, Slug
 from pmo.organisations.models import User
 from pmo.portfolio import policies as portfolio_policies
+from pmo.portfolio import scope
 from pmo.portfolio.models import Portfolio, Programme, Project
 
 S = TypeVar("S", bound=Select[Any])
@@ -107,36 +110,26 @@ def check_people(session: Session, actor: Actor, **people: uuid.UUID | None) -> 
 # Who may edit an item ---------------------------------------------------------------------
 
 
-def _is_pmo(actor: Actor) -> bool:
-    return any(g.role == Role.pmo for g in actor.grants)
-
-
 def can_edit_item(
     actor: Actor, item: Any, project: Project | None, programme: Programme | None = None
 ) -> bool | Denied:
     """`item` is any RAID item; `project` is its project (if it is a project's item) and
     `programme` its programme (if it is a programme's item)."""
-    if _is_pmo(actor):
+    if portfolio_policies.is_pmo(actor):
         return True
     if project is not None:
         decision = portfolio_policies.can_edit_project(actor, project)
-        if decision is True:
-            return True
+        if decision is True or any(actor.grants_for(r) for r in portfolio_policies.EDITORS):
+            return decision
         return Denied(
             f"You cannot change {getattr(item, 'reference', 'this item')}: the PMO changes any RAID "
-            "item; a sponsor or project manager those of the projects they may change."
+            "item; a sponsor or project manager those of the projects in their scope."
         )
-    if (
-        programme is not None
-        and any(g.role == Role.sponsor for g in actor.grants)
-        and actor.kind == "user"
-        and programme.sro_id == actor.id
-    ):
-        return True
-    return Denied(
-        "Items of a programme or portfolio are changed by the PMO, or by the sponsor who is the "
-        "programme's SRO."
-    )
+    if programme is not None:
+        # A programme's items: its SRO with a sponsor role, or a sponsor or project manager
+        # whose role is held for the programme or its directorate.
+        return scope.may_any(actor, portfolio_policies.EDITORS, programme)
+    return Denied("Items of a portfolio are changed by the PMO.")
 
 
 def check_can_edit(session: Session, actor: Actor, item: Any) -> None:

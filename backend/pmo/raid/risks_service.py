@@ -37,6 +37,7 @@ from pmo.core.permissions import Actor, Role
 from pmo.core.references import next_reference
 from pmo.core.schemas import Page
 from pmo.organisations.models import Organisation
+from pmo.portfolio import scope
 from pmo.raid.common import (
     ESCALATION_ORDER,
     EscalationLevel,
@@ -407,12 +408,14 @@ def de_escalate(session: Session, actor: Actor, risk: Risk, data: Escalation) ->
 
 
 def _check_may_close(actor: Actor, risk: Risk) -> None:
-    if risk.escalation_level != EscalationLevel.project.value and not (
-        {Role.pmo, Role.sponsor} & actor.roles
+    if (
+        risk.escalation_level != EscalationLevel.project.value
+        and not actor.grants_for(Role.pmo)
+        and scope.may(actor, Role.sponsor, risk) is not True
     ):
         raise Forbidden(
             f"{risk.reference} is escalated to {risk.escalation_level} level: "
-            "only the PMO or a sponsor may close it."
+            "only the PMO or a sponsor whose scope covers it may close it."
         )
 
 

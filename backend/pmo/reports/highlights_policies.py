@@ -1,7 +1,8 @@
 """Who may read, write and review which highlight report. Pure functions: `True` or `Denied`.
 
-* the project's project manager writes its reports (draft, revise, submit);
-* its sponsor reviews them: a sponsor whose role covers the project's lead directorate (an
+* the project's project manager writes its reports (draft, revise, submit): its named
+  manager, or a project manager whose role's scope covers it (`pmo.portfolio.scope`);
+* its sponsor reviews them: a sponsor whose role's scope covers the project (an
   organisation-wide sponsor role covers every one), or the project's SRO holding a sponsor
   role; never the person who submitted the report;
 * the PMO and admins read every report, drafts too, and see the late list;
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 from pmo.core.permissions import Actor, Denied, Permission, Role
+from pmo.portfolio import scope
 from pmo.portfolio.models import Project
 from pmo.reports.highlights_models import HighlightReport
 from pmo.reports.highlights_schemas import ReportStatus
@@ -28,17 +30,13 @@ def oversees(actor: Actor) -> bool:
 
 
 def is_project_manager(actor: Actor, project: Project) -> bool:
-    return Role.project_manager in actor.roles and _is(actor, project.project_manager_id)
+    """Its named manager, or a project manager whose role's scope covers it."""
+    return scope.may(actor, Role.project_manager, project) is True
 
 
 def is_sponsor(actor: Actor, project: Project) -> bool:
-    sponsor_grants = [g for g in actor.grants if g.role == Role.sponsor]
-    if not sponsor_grants:
-        return False
-    covers = any(
-        g.directorate_id is None or g.directorate_id == project.lead_directorate_id for g in sponsor_grants
-    )
-    return covers or _is(actor, project.sro_id)
+    """A sponsor whose role's scope covers it, or its SRO holding a sponsor role."""
+    return scope.may(actor, Role.sponsor, project) is True
 
 
 def can_read(actor: Actor, project: Project, report: HighlightReport) -> bool:
@@ -53,11 +51,15 @@ def can_read(actor: Actor, project: Project, report: HighlightReport) -> bool:
 def can_write(actor: Actor, project: Project) -> bool | Denied:
     if is_project_manager(actor, project):
         return True
+    if actor.grants_for(Role.project_manager):
+        return scope.may(actor, Role.project_manager, project)
     return Denied(f"Only the project manager of {project.reference} writes its highlight reports.")
 
 
 def can_review(actor: Actor, project: Project, report: HighlightReport) -> bool | Denied:
     if not is_sponsor(actor, project):
+        if actor.grants_for(Role.sponsor):
+            return scope.may(actor, Role.sponsor, project)
         return Denied(
             f"The highlight reports of {project.reference} are reviewed by its sponsor: a sponsor of "
             "its lead directorate, or its SRO."

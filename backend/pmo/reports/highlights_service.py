@@ -28,6 +28,7 @@ from pmo.core.permissions import Actor, Role, enforce
 from pmo.core.schemas import Page
 from pmo.kpis.scorecards import scorecard
 from pmo.organisations.models import Organisation
+from pmo.portfolio import scope
 from pmo.portfolio import service as portfolio_service
 from pmo.portfolio.models import Programme, Project
 from pmo.portfolio.schemas import MilestonePublic, MilestoneStatus
@@ -203,14 +204,14 @@ def _readable(actor: Actor) -> ColumnElement[bool] | None:
     if Role.project_manager in actor.roles:
         managed = select(Project.id).where(Project.project_manager_id == actor.id)
         conditions.append(col(HighlightReport.project_id).in_(managed))
-    directorates = [g.directorate_id for g in actor.grants if g.role == Role.sponsor]
-    if directorates:
-        sponsored: Any = select(Project.id).where(Project.organisation_id == actor.organisation_id)
-        if None not in directorates:
-            sponsored = sponsored.where(
-                or_(col(Project.lead_directorate_id).in_(directorates), col(Project.sro_id) == actor.id)
-            )
-        conditions.append(col(HighlightReport.project_id).in_(sponsored))
+    if Role.sponsor in actor.roles:
+        sro = select(Project.id).where(Project.sro_id == actor.id)
+        conditions.append(col(HighlightReport.project_id).in_(sro))
+    in_scope = [
+        g for role in (Role.sponsor, Role.project_manager) for g in scope.reaching_grants(actor, role)
+    ]
+    if in_scope:
+        conditions.append(scope.covered(in_scope, col(HighlightReport.project_id)))
     return or_(*conditions)
 
 

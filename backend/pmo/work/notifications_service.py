@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email.message import EmailMessage as MimeMessage
 
-from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy import ColumnElement, and_, func, update
 from sqlmodel import Session, col, select
 
 from pmo.core.config import get_settings
@@ -18,7 +18,7 @@ from pmo.core.errors import Forbidden, NotFound
 from pmo.core.pagination import PageParams, paginate, public_url_of
 from pmo.core.permissions import Actor
 from pmo.core.schemas import Page
-from pmo.organisations.models import RoleAssignment, User
+from pmo.organisations.models import User
 from pmo.work.notifications_models import EmailMessage, Notification, NotificationPreference
 from pmo.work.notifications_schemas import (
     EmailChoice,
@@ -102,24 +102,6 @@ def notify(
             )
     session.flush()
     return written
-
-
-def role_holders(
-    session: Session, organisation_id: uuid.UUID, roles: Iterable[str], directorate_id: uuid.UUID | None
-) -> set[uuid.UUID]:
-    """People holding one of `roles` for the whole organisation or for `directorate_id`."""
-    return set(
-        session.execute(
-            select(RoleAssignment.user_id).where(
-                RoleAssignment.organisation_id == organisation_id,
-                col(RoleAssignment.role).in_(list(roles)),
-                or_(
-                    col(RoleAssignment.directorate_id).is_(None),
-                    col(RoleAssignment.directorate_id) == directorate_id,
-                ),
-            )
-        ).scalars()
-    )
 
 
 # Reading and marking -------------------------------------------------------------------------

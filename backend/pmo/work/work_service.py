@@ -15,13 +15,14 @@ from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, col, select
 
 from pmo.core.periods import FREQUENCIES, period_containing, today
-from pmo.core.permissions import Actor, Permission, Role
+from pmo.core.permissions import ROLE_WORDS, Actor, Grant, Permission, Role
 from pmo.finance.drawdowns_schemas import DrawdownStatus
 from pmo.finance.drawdowns_service import _awaiting as drawdowns_awaiting
 from pmo.finance.models import Drawdown
 from pmo.kpis.models import Kpi, KpiValue
 from pmo.kpis.policies import submit_scope
 from pmo.kpis.schemas import KpiStatus, ValueStatus
+from pmo.portfolio import scope
 from pmo.portfolio import service as portfolio_service
 from pmo.portfolio.models import Programme, Project
 from pmo.portfolio.policies import can_edit_project
@@ -36,6 +37,7 @@ from pmo.work.work_schemas import MyWorkList, WorkCounts, WorkItem
 API = "/api/v1"
 LIMIT = portfolio_service.VIEW_LIMIT
 DUE_WITHIN = timedelta(days=portfolio_service.MY_WORK_DAYS)
+EDITOR_ROLES = (Role.project_manager, Role.sponsor, Role.finance)
 DRAWDOWN_ACTIONS = {
     DrawdownStatus.consultation.value: ("consult", "Give your view as a consultee"),
     DrawdownStatus.awaiting_decision.value: ("decide", "Decide within delegation"),
@@ -52,11 +54,20 @@ def _is_user(actor: Actor) -> bool:
     return actor.kind == "user"
 
 
+def _narrow_grants(actor: Actor) -> list[Grant]:
+    """Roles held for one programme or one project: their records are the person's own work
+    (a role for the whole organisation or a directorate is not a work list)."""
+    return [g for g in actor.grants if g.role in EDITOR_ROLES and (g.programme_id or g.project_id)]
+
+
 def _projects(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
+    mine: list[Any] = [col(Project.sro_id) == actor.id, col(Project.project_manager_id) == actor.id]
+    if narrow := _narrow_grants(actor):
+        mine.append(scope.covered(narrow, col(Project.id)))
     statement = select(Project).where(
         Project.organisation_id == actor.organisation_id,
         Project.stage != CLOSED_STAGE,
-        or_(col(Project.sro_id) == actor.id, col(Project.project_manager_id) == actor.id),
+        or_(*mine),
     )
     rows = session.execute(statement.order_by(col(Project.reference)).limit(LIMIT)).scalars()
     items = [
@@ -66,7 +77,7 @@ def _projects(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
             reference=p.reference,
             title=p.name,
             action="sponsor" if p.sro_id == actor.id else "manage",
-            detail=f"You are its {'SRO' if p.sro_id == actor.id else 'project manager'}; stage {p.stage}.",
+            detail=f"{_why_mine(actor, p)}; stage {p.stage}.",
             due_on=p.planned_end,
             overdue=False,
             link=f"/projects/{p.id}",
@@ -77,10 +88,22 @@ def _projects(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
     return items, _count(session, statement)
 
 
+def _why_mine(actor: Actor, project: Project) -> str:
+    if project.sro_id == actor.id:
+        return "You are its SRO"
+    if project.project_manager_id == actor.id:
+        return "You are its project manager"
+    place = scope.project_place(project)
+    grant = next(g for g in _narrow_grants(actor) if g.covers(place))
+    return f"You are {ROLE_WORDS[grant.role]} for {grant.scope_words()}"
+
+
 def _programmes(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
-    statement = select(Programme).where(
-        Programme.organisation_id == actor.organisation_id, col(Programme.sro_id) == actor.id
-    )
+    mine: list[Any] = [col(Programme.sro_id) == actor.id]
+    scoped = [g.programme_id for g in _narrow_grants(actor) if g.programme_id]
+    if scoped:
+        mine.append(col(Programme.id).in_(scoped))
+    statement = select(Programme).where(Programme.organisation_id == actor.organisation_id, or_(*mine))
     rows = session.execute(statement.order_by(col(Programme.name), col(Programme.id)).limit(LIMIT)).scalars()
     items = [
         WorkItem(
@@ -88,8 +111,10 @@ def _programmes(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
             id=p.id,
             reference=None,
             title=p.name,
-            action="sponsor",
-            detail="You are its senior responsible owner.",
+            action="sponsor" if p.sro_id == actor.id else "manage",
+            detail="You are its senior responsible owner."
+            if p.sro_id == actor.id
+            else "Your role is held for this programme.",
             due_on=p.planned_end,
             overdue=False,
             link=f"/programmes/{p.id}",
@@ -133,13 +158,15 @@ def _drawdowns(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
 def _kpi_values_due(session: Session, actor: Actor, now: date) -> tuple[list[WorkItem], int]:
     """KPIs the person answers for (owner, or manager of its project) and may submit for, whose
     last ended period has no value submitted yet (a draft still counts as not done)."""
-    if not _is_user(actor) or not actor.has(Permission.kpi_values_submit):
+    if not _is_user(actor) or Permission.kpi_values_submit not in actor.permissions():
         return [], 0
     periods = {f: period_containing(f, now).previous for f in FREQUENCIES}
     mine: list[Any] = [col(Kpi.owner_id) == actor.id]
     if Role.project_manager in actor.roles:
         managed = select(Project.id).where(col(Project.project_manager_id) == actor.id)
         mine.append(col(Kpi.project_id).in_(managed))
+    if narrow := _narrow_grants(actor):  # the KPIs of the programme or project a role is held for
+        mine.append(scope.covered(narrow, col(Kpi.project_id), col(Kpi.programme_id)))
     missing = or_(
         *(
             and_(

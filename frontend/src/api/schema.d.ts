@@ -599,13 +599,16 @@ export interface paths {
         };
         /**
          * List Role Assignments
-         * @description Who holds which role, at organisation, programme or project level.
+         * @description Who holds which role, for the whole organisation or for a directorate, programme or
+         *     project; each with its scope in words.
          */
         get: operations["role-assignments-list_role_assignments"];
         put?: never;
         /**
          * Assign Role
-         * @description Give a person a role, for the whole organisation or for one directorate.
+         * @description Give a person a role, for the whole organisation or, for a project manager, sponsor or
+         *     finance officer, for one directorate, programme or project (at most one of
+         *     `directorate_id`, `programme_id`, `project_id`; each must be of your organisation).
          */
         post: operations["role-assignments-assign_role"];
         delete?: never;
@@ -7279,6 +7282,22 @@ export interface components {
              * @description Set when the role is held for one directorate only.
              */
             directorate_id: string | null;
+            /**
+             * Programme Id
+             * @description Set when the role is held for one programme only.
+             */
+            programme_id?: string | null;
+            /**
+             * Project Id
+             * @description Set when the role is held for one project only.
+             */
+            project_id?: string | null;
+            /**
+             * Scope
+             * @description Where the role is held, in words: 'the whole organisation', 'programme ICT'.
+             * @default the whole organisation
+             */
+            scope: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -11397,9 +11416,19 @@ export interface components {
             role: components["schemas"]["Role"];
             /**
              * Directorate Id
-             * @description Hold the role for this directorate only (not for admin, pmo, democratic_services).
+             * @description Hold the role for this directorate only (project_manager, sponsor, finance).
              */
             directorate_id?: string | null;
+            /**
+             * Programme Id
+             * @description Hold the role for this programme only (project_manager, sponsor, finance).
+             */
+            programme_id?: string | null;
+            /**
+             * Project Id
+             * @description Hold the role for this project only (project_manager, sponsor, finance).
+             */
+            project_id?: string | null;
         };
         /** RoleAssignmentPublic */
         RoleAssignmentPublic: {
@@ -11416,6 +11445,16 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Directorate Id */
             directorate_id: string | null;
+            /** Programme Id */
+            programme_id?: string | null;
+            /** Project Id */
+            project_id?: string | null;
+            /**
+             * Scope
+             * @description Where the role is held, in words: 'the whole organisation', 'programme ICT'.
+             * @default the whole organisation
+             */
+            scope: string;
             /**
              * Created At
              * Format: date-time
@@ -16721,6 +16760,10 @@ export interface operations {
                 user_id?: string | null;
                 role?: components["schemas"]["Role"] | null;
                 directorate_id?: string | null;
+                /** @description Roles held for this programme. */
+                programme_id?: string | null;
+                /** @description Roles held for this project. */
+                project_id?: string | null;
                 /** @description Sort by role, created_at; prefix with `-` for descending order. */
                 sort?: string;
                 /** @description Records per page (at most 200). */
