@@ -5536,6 +5536,12 @@ export interface components {
              */
             redirect_to: string | null;
         };
+        /**
+         * DrawdownAction
+         * @description What can be done to a draw-down request (`allowed_actions`).
+         * @enum {string}
+         */
+        DrawdownAction: "consult" | "approve" | "reject" | "record_committee_decision" | "withdraw";
         /** DrawdownCreate */
         DrawdownCreate: {
             /**
@@ -5734,6 +5740,11 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+            /**
+             * Allowed Actions
+             * @description What you may do to the request now: the checks its routes make, run for you. An approval can still be refused when it is taken, by the funding source's balance or a cumulative limit used up since.
+             */
+            allowed_actions: components["schemas"]["DrawdownAction"][];
             /** Consultations */
             consultations: components["schemas"]["ConsultationPublic"][];
             /** @description The rule version the route was given under. */
@@ -5875,6 +5886,11 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+            /**
+             * Allowed Actions
+             * @description What you may do to the request now: the checks its routes make, run for you. An approval can still be refused when it is taken, by the funding source's balance or a cumulative limit used up since.
+             */
+            allowed_actions: components["schemas"]["DrawdownAction"][];
         };
         /**
          * DrawdownRequestedData
@@ -6771,6 +6787,13 @@ export interface components {
             approval: components["schemas"]["Approval"];
         };
         /**
+         * GateReviewAction
+         * @description What can be done to a gate review (`allowed_actions`): the four decisions
+         *     (POST /gate-reviews/{id}/decisions) and withdraw (POST /gate-reviews/{id}/withdraw).
+         * @enum {string}
+         */
+        GateReviewAction: "approve" | "approve_with_conditions" | "defer" | "reject" | "withdraw";
+        /**
          * GateReviewCreate
          * @description A request to move the project through the gate from its current stage to the next.
          */
@@ -6904,6 +6927,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the review now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["GateReviewAction"][];
             /** @description The gate: its criteria, business case sections and deciders. */
             gate: components["schemas"]["GatePublic"];
             /**
@@ -6978,6 +7006,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the review now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["GateReviewAction"][];
         };
         /** GateSpec */
         GateSpec: {
