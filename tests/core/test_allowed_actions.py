@@ -32,6 +32,9 @@ from pmo.gates.models import GateReview
 from pmo.gates.schemas import GateReviewAction
 from pmo.organisations.models import User
 from pmo.portfolio.demo import actor_for
+from pmo.raid import risks_service
+from pmo.raid.models import Risk
+from pmo.raid.risks_schemas import RiskAllowedAction
 from support.api import API, problem
 
 ROLES = ("admin", "pmo", "sponsor", "pm", "finance", "member", "democratic", "viewer")
@@ -43,6 +46,7 @@ class Attempt:
     method: str
     path: str
     body: dict[str, Any] | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class Kind:
     context: Callable[[Session, Any], Any]
     attempt: Callable[[Any, dict[str, Any]], Attempt]
     derived: Callable[[list[dict[str, Any]]], list[Case]]
+    # Records in the same state (the key) show the same actions: one of each is tried.
+    state_of: Callable[[dict[str, Any]], Any]
 
 
 def _drawdown_attempt(action: DrawdownAction, record: dict[str, Any]) -> Attempt:
@@ -99,6 +105,29 @@ def _drawdown_states(items: list[dict[str, Any]]) -> list[Case]:
     return [Case("awaiting_decision", consulting["id"], (("finance", view), ("member", view)))]
 
 
+LEVELS = ["project", "programme", "steering_group"]
+
+
+def _risk_attempt(action: RiskAllowedAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/risks/{record['id']}"
+    level = LEVELS.index(record["escalation_level"])
+    if action == RiskAllowedAction.edit:
+        return Attempt("PATCH", path, {"proximity": "Within a month"}, (("If-Match", "*"),))
+    if action == RiskAllowedAction.escalate:
+        return Attempt("POST", f"{path}/escalate", {"level": LEVELS[min(level + 1, 2)], "reason": REASON})
+    if action == RiskAllowedAction.de_escalate:
+        return Attempt("POST", f"{path}/de-escalate", {"level": LEVELS[max(level - 1, 0)], "reason": REASON})
+    if action == RiskAllowedAction.close:
+        return Attempt("POST", f"{path}/close", {"reason": REASON})
+    body = {"description": REASON, "priority": "high", "severity": "high"}
+    return Attempt("POST", f"{path}/occurred", body)
+
+
+def _risk_state(risk: dict[str, Any]) -> Any:
+    where = "project" if risk["project_id"] else "programme" if risk["programme_id"] else "portfolio"
+    return (risk["status"], risk["escalation_level"], where)
+
+
 def _review_attempt(action: GateReviewAction, record: dict[str, Any]) -> Attempt:
     path = f"{API}/gate-reviews/{record['id']}"
     if action == GateReviewAction.withdraw:
@@ -118,6 +147,7 @@ KINDS = (
         drawdowns_service.action_context,
         _drawdown_attempt,
         _drawdown_states,
+        lambda d: d["id"] if d["status"] in OPEN else d["status"],
     ),
     Kind(
         "gate-reviews",
@@ -127,6 +157,17 @@ KINDS = (
         gates_service.action_context,
         _review_attempt,
         lambda _items: [],
+        lambda r: r["id"] if r["status"] == "pending" else r["status"],
+    ),
+    Kind(
+        "risks",
+        Risk,
+        "/risks",
+        risks_service.ACTIONS,
+        risks_service.action_context,
+        _risk_attempt,
+        lambda _items: [],
+        _risk_state,
     ),
 )
 
@@ -169,12 +210,10 @@ OPEN = ("pending", "consultation", "awaiting_decision", "referred")
 
 
 def _cases(kind: Kind, items: list[dict[str, Any]]) -> list[Case]:
-    """A record in each closed state and every open one (who may act differs between them)."""
-    chosen: dict[str, Case] = {}
+    """A record in each state, and the states the kind derives from them."""
+    chosen: dict[Any, Case] = {}
     for item in items:
-        chosen.setdefault(
-            item["id"] if item["status"] in OPEN else item["status"], Case(item["status"], item["id"])
-        )
+        chosen.setdefault(kind.state_of(item), Case(item["status"], item["id"]))
     return [*chosen.values(), *kind.derived(items)]
 
 
@@ -198,6 +237,11 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
     for kind in KINDS:
         listed = client.get(f"{API}{kind.collection}", params={"limit": 200}, headers=headers["admin"])
         cases = _cases(kind, listed.json()["items"])
+        # The list as each person sees it: its items carry the same actions as the record.
+        lists = {
+            role: client.get(f"{API}{kind.collection}", params={"limit": 200}, headers=headers[role]).json()
+            for role in ROLES
+        }
         for case, role in ((case, role) for case in cases for role in ROLES):
             states[kind.name].add(case.state)
             with _rolled_back(app, engine) as connection:
@@ -209,8 +253,12 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
                 record = detail.json()
                 assert record["status"] == case.state
                 allowed = record["allowed_actions"]
-                items = client.get(f"{API}{kind.collection}", params={"limit": 200}, headers=headers[role])
-                in_list = next(i for i in items.json()["items"] if i["id"] == case.record_id)
+                if case.steps:  # a state of its own: listed again, in it
+                    params = {"limit": 200}
+                    items = client.get(f"{API}{kind.collection}", params=params, headers=headers[role]).json()
+                else:
+                    items = lists[role]
+                in_list = next(i for i in items["items"] if i["id"] == case.record_id)
                 assert in_list["allowed_actions"] == allowed, (kind.name, case.state, role)
                 with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
                     context = kind.context(session, session.get_one(kind.model, uuid.UUID(case.record_id)))
@@ -218,9 +266,8 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
                 for action in kind.table.actions:
                     attempt = kind.attempt(action, record)
                     savepoint = connection.begin_nested()
-                    response = client.request(
-                        attempt.method, attempt.path, json=attempt.body, headers=headers[role]
-                    )
+                    sent = {**headers[role], **dict(attempt.headers)}
+                    response = client.request(attempt.method, attempt.path, json=attempt.body, headers=sent)
                     savepoint.rollback()
                     where = (kind.name, case.state, role, action.value, response.text)
                     if action.value in allowed:
@@ -252,3 +299,4 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
         "withdrawn",
     }
     assert {"pending", "approved"} <= states["gate-reviews"], states["gate-reviews"]
+    assert {"open", "occurred"} <= states["risks"], states["risks"]

@@ -49,6 +49,19 @@ class Rule(Generic[C]):
     check: Callable[[Actor, C], Verdict]
 
 
+def steps(*checks: Callable[[Actor, C], Verdict]) -> Callable[[Actor, C], Verdict]:
+    """A check made of checks taken in order, as a route makes them: the first refusal answers."""
+
+    def check(actor: Actor, context: C) -> Verdict:
+        for one in checks:
+            verdict = one(actor, context)
+            if verdict is not True:
+                return verdict
+        return True
+
+    return check
+
+
 def lacks(actor: Actor, permission: Permission) -> Denied:
     """The refusal of an actor without the permission, worded as the route's 403."""
     if actor.kind == "user":

@@ -10667,6 +10667,12 @@ export interface components {
             due_date?: string | null;
             status?: components["schemas"]["ActionStatus"] | null;
         };
+        /**
+         * RiskAllowedAction
+         * @description What can be done to a risk (`allowed_actions`); `RiskAction` is a risk's response action.
+         * @enum {string}
+         */
+        RiskAllowedAction: "edit" | "escalate" | "de_escalate" | "close" | "occurred";
         /** RiskCreate */
         RiskCreate: {
             /**
@@ -10831,6 +10837,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the risk now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["RiskAllowedAction"][];
             /** Actions */
             actions: components["schemas"]["RiskActionPublic"][];
             /** @description The issue it became, if it happened. */
@@ -11001,6 +11012,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the risk now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["RiskAllowedAction"][];
         };
         /**
          * RiskStatus
