@@ -10,6 +10,7 @@ from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword
 from fastapi.security import OAuth2
 
 from pmo.auth.service import actor_from_token
+from pmo.core.actions import lacks
 from pmo.core.config import get_settings
 from pmo.core.db import SessionDep
 from pmo.core.errors import Forbidden, Unauthorized
@@ -17,7 +18,6 @@ from pmo.core.permissions import (
     CLIENT_SCOPE_DESCRIPTIONS,
     Actor,
     Permission,
-    roles_granting,
     scopes_granting,
 )
 
@@ -84,23 +84,12 @@ def _lacks(actor: Actor, permission: Permission) -> Forbidden:
     """The 403 of a token without the privilege, with its RFC 6750 challenge: for an API
     client, a scope that would grant it."""
     challenge = 'Bearer realm="pmo", error="insufficient_scope"'
-    if actor.kind == "user":
-        roles = ", ".join(roles_granting(permission))
-        return Forbidden(
-            f"This needs the permission '{permission}', which comes with the role(s): {roles}.",
-            headers={"WWW-Authenticate": challenge},
-        )
+    reason = lacks(actor, permission).reason  # the same words `allowed_actions` checks with
     scopes = scopes_granting(permission)
-    if not scopes:
-        return Forbidden(
-            f"This needs the permission '{permission}', which no API client scope grants.",
-            headers={"WWW-Authenticate": challenge},
-        )
-    return Forbidden(
-        f"This needs the scope {' or '.join(repr(str(s)) for s in scopes)}.",
-        # `scope=` lists scopes all needed (RFC 6750 3): name one that suffices.
-        headers={"WWW-Authenticate": challenge + f', scope="{scopes[0]}"'},
-    )
+    if actor.kind == "user" or not scopes:
+        return Forbidden(reason, headers={"WWW-Authenticate": challenge})
+    # `scope=` lists scopes all needed (RFC 6750 3): name one that suffices.
+    return Forbidden(reason, headers={"WWW-Authenticate": challenge + f', scope="{scopes[0]}"'})
 
 
 async def _authenticated(actor: CurrentActor) -> Actor:

@@ -18,6 +18,7 @@ from pmo.finance import drawdowns_service as service
 from pmo.finance.drawdowns_schemas import (
     CommitteeDecisionCreate,
     ConsultationCreate,
+    DrawdownAction,
     DrawdownCreate,
     DrawdownDecisionCreate,
     DrawdownDetail,
@@ -32,9 +33,11 @@ router = APIRouter(tags=["drawdowns"])
 P = Permission
 Read = Annotated[Actor, require(P.finance_read)]
 Requester = Annotated[Actor, require(P.drawdowns_request)]
-Consultee = Annotated[Actor, require(P.drawdowns_consult)]
-Decider = Annotated[Actor, require(P.drawdowns_decide)]
-Recorder = Annotated[Actor, require(P.committee_decisions_record)]
+# The permissions of the actions on a request are those its action table declares.
+Withdrawer = Annotated[Actor, require(service.ACTIONS.permission(DrawdownAction.withdraw))]
+Consultee = Annotated[Actor, require(service.ACTIONS.permission(DrawdownAction.consult))]
+Decider = Annotated[Actor, require(service.ACTIONS.permission(DrawdownAction.approve))]
+Recorder = Annotated[Actor, require(service.ACTIONS.permission(DrawdownAction.record_committee_decision))]
 Sort = Annotated[str, sort_query("submitted_at", "amount", "reference", "status", "decided_at")]
 
 
@@ -107,7 +110,7 @@ def create_drawdown(
 ) -> Response:
     def create() -> tuple[DrawdownDetail, str]:
         drawdown = service.create_drawdown(session, actor, body)
-        return service.drawdown_detail(session, drawdown), f"/api/v1/drawdowns/{drawdown.id}"
+        return service.drawdown_detail(session, actor, drawdown), f"/api/v1/drawdowns/{drawdown.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -121,7 +124,7 @@ def get_drawdown(
     """A request with its route, the rule version it was routed under, the views recorded,
     the consultees still to answer and what it waits for."""
     drawdown = service.get_drawdown(session, actor, drawdown_id)
-    return json_with_etag(service.drawdown_detail(session, drawdown), if_none_match)
+    return json_with_etag(service.drawdown_detail(session, actor, drawdown), if_none_match)
 
 
 @router.post(
@@ -144,7 +147,7 @@ def consult_on_drawdown(
 
     def create() -> tuple[DrawdownDetail, str]:
         drawdown = service.consult(session, actor, service.get_drawdown(session, actor, drawdown_id), body)
-        return service.drawdown_detail(session, drawdown), f"/api/v1/drawdowns/{drawdown.id}"
+        return service.drawdown_detail(session, actor, drawdown), f"/api/v1/drawdowns/{drawdown.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -159,7 +162,7 @@ def decide_drawdown(
     A referred request, the requester, or an approval that would now take the project's
     cumulative total over the limit is a 403 naming the rule. A decided request is a 409."""
     drawdown = service.decide(session, actor, service.get_drawdown(session, actor, drawdown_id), body)
-    return service.drawdown_detail(session, drawdown)
+    return service.drawdown_detail(session, actor, drawdown)
 
 
 @router.post(
@@ -176,12 +179,12 @@ def record_committee_decision(
     drawdown = service.record_committee_decision(
         session, actor, service.get_drawdown(session, actor, drawdown_id), body
     )
-    return service.drawdown_detail(session, drawdown)
+    return service.drawdown_detail(session, actor, drawdown)
 
 
 @router.post("/drawdowns/{drawdown_id}/withdraw", response_model=DrawdownDetail, responses=declare(404, 409))
-def withdraw_drawdown(drawdown_id: uuid.UUID, session: SessionDep, actor: Requester) -> DrawdownDetail:
+def withdraw_drawdown(drawdown_id: uuid.UUID, session: SessionDep, actor: Withdrawer) -> DrawdownDetail:
     """Withdraw a request before its decision: the requester or the PMO. Nothing was
     committed, so nothing is released."""
     drawdown = service.withdraw(session, actor, service.get_drawdown(session, actor, drawdown_id))
-    return service.drawdown_detail(session, drawdown)
+    return service.drawdown_detail(session, actor, drawdown)

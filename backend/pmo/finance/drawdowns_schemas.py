@@ -61,6 +61,16 @@ class Committee(StrEnum):
     council = "council"
 
 
+class DrawdownAction(StrEnum):
+    """What can be done to a draw-down request (`allowed_actions`)."""
+
+    consult = "consult"  # POST /drawdowns/{id}/consultations
+    approve = "approve"  # POST /drawdowns/{id}/decision, decision approve
+    reject = "reject"  # POST /drawdowns/{id}/decision, decision reject
+    record_committee_decision = "record_committee_decision"  # POST /drawdowns/{id}/committee-decision
+    withdraw = "withdraw"  # POST /drawdowns/{id}/withdraw
+
+
 Purpose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), _Clean]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), _Clean]
 ShortRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _Clean]
@@ -272,6 +282,11 @@ class DrawdownPublic(PublicModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    allowed_actions: list[DrawdownAction] = Field(
+        description="What you may do to the request now: the checks its routes make, run for you. "
+        "An approval can still be refused when it is taken, by the funding source's balance or a "
+        "cumulative limit used up since."
+    )
 
 
 class DrawdownDetail(DrawdownPublic):

@@ -12,7 +12,7 @@ audit chain) so that concurrent requests queue rather than deadlock.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
@@ -45,6 +46,7 @@ from pmo.finance.drawdowns_schemas import (
     CommitteeDecisionCreate,
     ConsultationCreate,
     ConsultationPublic,
+    DrawdownAction,
     DrawdownCreate,
     DrawdownDecisionChoice,
     DrawdownDecisionCreate,
@@ -136,6 +138,133 @@ def _consultee_roles_held(actor: Actor, drawdown: Drawdown, project: Project) ->
     return [r for r in drawdown.consultee_roles if scope.reaches(actor, Role(r), place)]
 
 
+def _is_requester(actor: Actor, drawdown: Drawdown) -> bool:
+    return actor.kind == "user" and actor.id == drawdown.requested_by_id
+
+
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class DrawdownContext:
+    drawdown: Drawdown
+    project: Project
+    recorded: frozenset[str]  # the consultee roles whose view is recorded
+    rule_label: str
+
+
+def _still_open_now(c: DrawdownContext, action: str) -> Verdict:
+    d = c.drawdown
+    if d.status not in OPEN_STATUSES:
+        return Blocked(f"{d.reference} is {d.status}: it can no longer be {action}.")
+    return True
+
+
+def _may_consult(actor: Actor, c: DrawdownContext) -> Verdict:
+    d = c.drawdown
+    if _is_requester(actor, d):
+        return Denied("You requested this draw-down: you cannot be consulted on it.")
+    held = _consultee_roles_held(actor, d, c.project)
+    if not held:
+        required = ", ".join(d.consultee_roles) or "nobody (it is not a delegated decision)"
+        roles = [Role(r) for r in d.consultee_roles if actor.grants_for(Role(r))]
+        if roles:  # a consultee role, held for a scope the project is outside of
+            reason = out_of_scope(actor, roles[0], scope.project_place(c.project)).reason
+            return Denied(f"{reason} {d.reference} needs the views of {required} for the project.")
+        return Denied(f"You are not a required consultee of {d.reference}: it needs {required}.")
+    if not (still_open := _still_open_now(c, "consulted on")):
+        return still_open
+    if all(r in c.recorded for r in held):
+        return Blocked(f"The {held[0]} view on {d.reference} is already recorded.")
+    return True
+
+
+def _may_decide(actor: Actor, c: DrawdownContext) -> Verdict:
+    d = c.drawdown
+    if not (still_open := _still_open_now(c, "decided")):
+        return still_open
+    if not (allowed := can_decide(actor, d, c.project, c.rule_label)):
+        return allowed
+    outstanding = [r for r in d.consultee_roles if r not in c.recorded]
+    if outstanding:
+        waiting = ", ".join(outstanding)
+        return Blocked(f"{d.reference} cannot be decided yet: {waiting} must record a view first.")
+    return True
+
+
+def _may_record_committee_decision(actor: Actor, c: DrawdownContext) -> Verdict:
+    d = c.drawdown
+    if not (still_open := _still_open_now(c, "decided")):
+        return still_open
+    if _is_requester(actor, d):
+        return Denied("You requested this draw-down: someone else must record its decision.")
+    if d.route == Route.delegated.value:
+        return Blocked(
+            f"{d.reference} is within delegation ({c.rule_label}): it is decided by "
+            f"the {d.decider_role} role, not by Cabinet or Council."
+        )
+    return True
+
+
+def _may_withdraw(actor: Actor, c: DrawdownContext) -> Verdict:
+    if not _is_requester(actor, c.drawdown) and Role.pmo not in actor.roles:
+        return Denied("Only the person who requested the draw-down, or the PMO, can withdraw it.")
+    return _still_open_now(c, "withdrawn")
+
+
+ACTIONS = ActionTable(
+    DrawdownAction,
+    {
+        DrawdownAction.consult: Rule(Permission.drawdowns_consult, _may_consult),
+        DrawdownAction.approve: Rule(Permission.drawdowns_decide, _may_decide),
+        DrawdownAction.reject: Rule(Permission.drawdowns_decide, _may_decide),
+        DrawdownAction.record_committee_decision: Rule(
+            Permission.committee_decisions_record, _may_record_committee_decision
+        ),
+        DrawdownAction.withdraw: Rule(Permission.drawdowns_request, _may_withdraw),
+    },
+)
+
+
+def action_contexts(session: Session, drawdowns: Sequence[Drawdown]) -> list[DrawdownContext]:
+    """The contexts of `drawdowns` in three queries, however many there are."""
+    if not drawdowns:
+        return []
+    projects = {
+        p.id: p
+        for p in session.execute(
+            select(Project).where(col(Project.id).in_({d.project_id for d in drawdowns}))
+        ).scalars()
+    }
+    recorded: dict[uuid.UUID, set[str]] = {}
+    for drawdown_id, role in session.execute(
+        select(DrawdownConsultation.drawdown_id, DrawdownConsultation.role).where(
+            col(DrawdownConsultation.drawdown_id).in_([d.id for d in drawdowns])
+        )
+    ):
+        recorded.setdefault(drawdown_id, set()).add(role)
+    version_ids = {d.rule_version_id for d in drawdowns if d.rule_version_id is not None}
+    versions = {
+        v.id: v
+        for v in session.execute(
+            select(DelegationRuleVersion).where(col(DelegationRuleVersion.id).in_(version_ids))
+        ).scalars()
+    }
+    return [
+        DrawdownContext(
+            d,
+            projects[d.project_id],
+            frozenset(recorded.get(d.id, ())),
+            _version_label(versions.get(d.rule_version_id) if d.rule_version_id else None),
+        )
+        for d in drawdowns
+    ]
+
+
+def action_context(session: Session, drawdown: Drawdown) -> DrawdownContext:
+    return action_contexts(session, [drawdown])[0]
+
+
 # Reading ---------------------------------------------------------------------------------------
 
 
@@ -146,8 +275,15 @@ def get_drawdown(session: Session, actor: Actor, drawdown_id: uuid.UUID) -> Draw
     return drawdown
 
 
-def drawdown_public(drawdown: Drawdown) -> DrawdownPublic:
-    return DrawdownPublic.model_validate({**drawdown.model_dump(), "amount": drawdown.amount_pence})
+def drawdown_public(actor: Actor, context: DrawdownContext) -> DrawdownPublic:
+    drawdown = context.drawdown
+    return DrawdownPublic.model_validate(
+        {
+            **drawdown.model_dump(),
+            "amount": drawdown.amount_pence,
+            "allowed_actions": ACTIONS.allowed(actor, context),
+        }
+    )
 
 
 def _consultations(session: Session, drawdown_id: uuid.UUID) -> list[DrawdownConsultation]:
@@ -165,11 +301,16 @@ def _outstanding(drawdown: Drawdown, consultations: list[DrawdownConsultation]) 
     return [r for r in drawdown.consultee_roles if r not in recorded]
 
 
+def _version_label(version: DelegationRuleVersion | None) -> str:
+    if version is None:
+        return "no delegation rule"
+    return f"rule '{version.rule['name']}' v{version.version}"
+
+
 def _rule_label(session: Session, drawdown: Drawdown) -> str:
     if drawdown.rule_version_id is None:
         return "no delegation rule"
-    version = session.get_one(DelegationRuleVersion, drawdown.rule_version_id)
-    return f"rule '{version.rule['name']}' v{version.version}"
+    return _version_label(session.get_one(DelegationRuleVersion, drawdown.rule_version_id))
 
 
 def _next_step(drawdown: Drawdown, outstanding: list[str]) -> str:
@@ -183,7 +324,7 @@ def _next_step(drawdown: Drawdown, outstanding: list[str]) -> str:
     return f"Nothing: the request is {drawdown.status}."
 
 
-def drawdown_detail(session: Session, drawdown: Drawdown) -> DrawdownDetail:
+def drawdown_detail(session: Session, actor: Actor, drawdown: Drawdown) -> DrawdownDetail:
     consultations = _consultations(session, drawdown.id)
     outstanding = _outstanding(drawdown, consultations) if drawdown.status in OPEN_STATUSES else []
     version = (
@@ -193,6 +334,7 @@ def drawdown_detail(session: Session, drawdown: Drawdown) -> DrawdownDetail:
         {
             **drawdown.model_dump(),
             "amount": drawdown.amount_pence,
+            "allowed_actions": ACTIONS.allowed(actor, action_context(session, drawdown)),
             "consultations": [ConsultationPublic.model_validate(c) for c in consultations],
             "rule_version": RuleVersionPublic.model_validate(version) if version else None,
             "consultees_outstanding": outstanding,
@@ -282,7 +424,9 @@ def list_drawdowns(
     if f.awaiting_me:
         statement = statement.where(col(Drawdown.id).in_(_awaiting(session, actor)))
     statement = statement.order_by(*order_by(sort, SORTS, Drawdown.id))
-    return paginate(session, statement, page, drawdown_public)
+    found = paginate(session, statement, page)
+    found.items = [drawdown_public(actor, c) for c in action_contexts(session, found.items)]
+    return found
 
 
 # Routing -------------------------------------------------------------------------------------
@@ -599,30 +743,16 @@ def _lock(session: Session, drawdown: Drawdown) -> None:
     session.refresh(drawdown, with_for_update=True)
 
 
-def _still_open(drawdown: Drawdown, action: str) -> None:
-    if drawdown.status not in OPEN_STATUSES:
-        raise Conflict(f"{drawdown.reference} is {drawdown.status}: it can no longer be {action}.")
-
-
 def consult(session: Session, actor: Actor, drawdown: Drawdown, data: ConsultationCreate) -> Drawdown:
-    project = session.get_one(Project, drawdown.project_id)
-    if actor.kind == "user" and actor.id == drawdown.requested_by_id:
-        raise Forbidden("You requested this draw-down: you cannot be consulted on it.")
-    held = _consultee_roles_held(actor, drawdown, project)
-    if not held:
-        required = ", ".join(drawdown.consultee_roles) or "nobody (it is not a delegated decision)"
-        roles = [Role(r) for r in drawdown.consultee_roles if actor.grants_for(Role(r))]
-        if roles:  # a consultee role, held for a scope the project is outside of
-            reason = out_of_scope(actor, roles[0], scope.project_place(project)).reason
-            raise Forbidden(f"{reason} {drawdown.reference} needs the views of {required} for the project.")
-        raise Forbidden(f"You are not a required consultee of {drawdown.reference}: it needs {required}.")
+    _lock(session, drawdown)
+    context = action_context(session, drawdown)
+    ACTIONS.guard(actor, DrawdownAction.consult, context)
+    held = _consultee_roles_held(actor, drawdown, context.project)
     if data.role is not None and data.role.value not in held:
         raise Forbidden(
             f"You do not answer as {data.role.value} on {drawdown.reference}: you may as {', '.join(held)}."
         )
-    _lock(session, drawdown)
-    _still_open(drawdown, "consulted on")
-    recorded = {c.role for c in _consultations(session, drawdown.id)}
+    recorded = set(context.recorded)
     open_roles = [r for r in held if r not in recorded]
     role = data.role.value if data.role is not None else (open_roles[0] if open_roles else held[0])
     if role in recorded:
@@ -679,16 +809,10 @@ def _approve(session: Session, actor: Actor, drawdown: Drawdown) -> None:
 
 
 def decide(session: Session, actor: Actor, drawdown: Drawdown, data: DrawdownDecisionCreate) -> Drawdown:
-    project = session.get_one(Project, drawdown.project_id)
     _lock(session, drawdown)
-    _still_open(drawdown, "decided")
-    label = _rule_label(session, drawdown)
-    enforce(can_decide(actor, drawdown, project, label))
-    outstanding = _outstanding(drawdown, _consultations(session, drawdown.id))
-    if outstanding:
-        raise Conflict(
-            f"{drawdown.reference} cannot be decided yet: {', '.join(outstanding)} must record a view first."
-        )
+    context = action_context(session, drawdown)
+    ACTIONS.guard(actor, DrawdownAction(data.decision.value), context)
+    project, label = context.project, context.rule_label
     if data.decision == DrawdownDecisionChoice.approve:
         _recheck_cumulative(session, drawdown, project, label)
         _approve(session, actor, drawdown)
@@ -735,14 +859,7 @@ def record_committee_decision(
     session: Session, actor: Actor, drawdown: Drawdown, data: CommitteeDecisionCreate
 ) -> Drawdown:
     _lock(session, drawdown)
-    _still_open(drawdown, "decided")
-    if actor.kind == "user" and actor.id == drawdown.requested_by_id:
-        raise Forbidden("You requested this draw-down: someone else must record its decision.")
-    if drawdown.route == Route.delegated.value:
-        raise Conflict(
-            f"{drawdown.reference} is within delegation ({_rule_label(session, drawdown)}): it is decided by "
-            f"the {drawdown.decider_role} role, not by Cabinet or Council."
-        )
+    ACTIONS.guard(actor, DrawdownAction.record_committee_decision, action_context(session, drawdown))
     if data.body.value != drawdown.route:
         raise Unprocessable(
             f"{drawdown.reference} was referred to {drawdown.route.capitalize()}, "
@@ -775,10 +892,7 @@ def record_committee_decision(
 
 
 def withdraw(session: Session, actor: Actor, drawdown: Drawdown) -> Drawdown:
-    is_requester = actor.kind == "user" and actor.id == drawdown.requested_by_id
-    if not is_requester and Role.pmo not in actor.roles:
-        raise Forbidden("Only the person who requested the draw-down, or the PMO, can withdraw it.")
     _lock(session, drawdown)
-    _still_open(drawdown, "withdrawn")
+    ACTIONS.guard(actor, DrawdownAction.withdraw, action_context(session, drawdown))
     audit.changed(session, actor, drawdown, "drawdown", {"status": S.withdrawn.value}, action="withdraw")
     return drawdown

@@ -16,6 +16,7 @@ from pmo.core.schemas import Page
 from pmo.gates import service
 from pmo.gates.schemas import (
     GateDecisionCreate,
+    GateReviewAction,
     GateReviewCreate,
     GateReviewDetail,
     GateReviewPublic,
@@ -30,7 +31,9 @@ P = Permission
 Read = Annotated[Actor, require(P.portfolio_read)]
 ManageLifecycles = Annotated[Actor, require(P.lifecycles_manage)]
 RequestReviews = Annotated[Actor, require(P.gate_reviews_request)]
-DecideReviews = Annotated[Actor, require(P.gate_reviews_decide)]
+# The permissions of the actions on a review are those its action table declares.
+WithdrawReviews = Annotated[Actor, require(service.ACTIONS.permission(GateReviewAction.withdraw))]
+DecideReviews = Annotated[Actor, require(service.ACTIONS.permission(GateReviewAction.approve))]
 LifecycleSort = Annotated[str, sort_query("name", "created_at")]
 ReviewSort = Annotated[str, sort_query("requested_at", "decided_at", "status")]
 
@@ -131,7 +134,7 @@ def request_gate_review(
     def create() -> tuple[GateReviewDetail, str]:
         project = service.get_project(session, actor, project_id)
         review = service.request_review(session, actor, project, body)
-        return service.review_detail(session, review), f"/api/v1/gate-reviews/{review.id}"
+        return service.review_detail(session, actor, review), f"/api/v1/gate-reviews/{review.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -195,7 +198,7 @@ def get_gate_review(
     """A gate review with its gate (criteria, sections, deciders), what is unanswered, and
     the decisions made so far."""
     review = service.get_review(session, actor, review_id)
-    return json_with_etag(service.review_detail(session, review), if_none_match)
+    return json_with_etag(service.review_detail(session, actor, review), if_none_match)
 
 
 @router.post(
@@ -205,11 +208,11 @@ def get_gate_review(
     responses=declare(404, 409),
 )
 def withdraw_gate_review(
-    review_id: uuid.UUID, session: SessionDep, actor: RequestReviews
+    review_id: uuid.UUID, session: SessionDep, actor: WithdrawReviews
 ) -> GateReviewDetail:
     """Withdraw a pending review: the requester or the PMO. The review is kept."""
     review = service.withdraw(session, actor, service.get_review(session, actor, review_id))
-    return service.review_detail(session, review)
+    return service.review_detail(session, actor, review)
 
 
 @router.post(
@@ -235,6 +238,6 @@ def decide_gate_review(
 
     def create() -> tuple[GateReviewDetail, str]:
         review = service.decide(session, actor, service.get_review(session, actor, review_id), body)
-        return service.review_detail(session, review), f"/api/v1/gate-reviews/{review.id}"
+        return service.review_detail(session, actor, review), f"/api/v1/gate-reviews/{review.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)

@@ -177,6 +177,17 @@ class GateDecisionChoice(StrEnum):
     reject = "reject"
 
 
+class GateReviewAction(StrEnum):
+    """What can be done to a gate review (`allowed_actions`): the four decisions
+    (POST /gate-reviews/{id}/decisions) and withdraw (POST /gate-reviews/{id}/withdraw)."""
+
+    approve = "approve"
+    approve_with_conditions = "approve_with_conditions"
+    defer = "defer"
+    reject = "reject"
+    withdraw = "withdraw"
+
+
 APPROVALS = frozenset({GateDecisionChoice.approve, GateDecisionChoice.approve_with_conditions})
 
 
@@ -232,6 +243,9 @@ class GateReviewPublic(PublicModel):
     conditions: str | None
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[GateReviewAction] = Field(
+        description="What you may do to the review now: the checks its routes make, run for you."
+    )
 
 
 class GateDecisionPublic(PublicModel):

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, cast, exists, func
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
-from pmo.core.permissions import Actor, Role, enforce
+from pmo.core.permissions import Actor, Permission, Role, enforce
 from pmo.core.schemas import Page
 from pmo.gates import policies
 from pmo.gates.models import GateDecision, GateReview, Lifecycle
@@ -28,6 +31,7 @@ from pmo.gates.schemas import (
     GateDecisionCreate,
     GateDecisionPublic,
     GatePublic,
+    GateReviewAction,
     GateReviewCreate,
     GateReviewDetail,
     GateReviewPublic,
@@ -217,11 +221,99 @@ def _review_gate(session: Session, review: GateReview) -> dict[str, Any]:
     return gate
 
 
-def review_public(review: GateReview) -> GateReviewPublic:
-    return GateReviewPublic.model_validate(review)
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
 
 
-def review_detail(session: Session, review: GateReview) -> GateReviewDetail:
+@dataclass(frozen=True)
+class ReviewContext:
+    review: GateReview
+    gate: dict[str, Any] | None  # None only for a damaged record (see `_review_gate`)
+    decided_by: frozenset[uuid.UUID]  # the deciders who have recorded their decision
+
+
+def _may_decide(choice: GateDecisionChoice) -> Any:
+    def check(actor: Actor, c: ReviewContext) -> Verdict:
+        if not (allowed := policies.can_decide(actor, c.review)):
+            return allowed
+        if c.review.status != ReviewStatus.pending.value:
+            return Blocked(f"The review is {c.review.status}; only a pending review can be decided.")
+        if actor.id in c.decided_by:
+            return Blocked("You have already decided this review.")
+        missing = unanswered(c.review, c.gate) if c.gate is not None and choice in APPROVALS else []
+        if missing:
+            return Blocked(
+                "A review with a criterion unanswered cannot be approved: "
+                + ", ".join(missing)
+                + ". Defer or reject it, or ask for a new request with every answer.",
+                status=422,
+                errors=tuple(
+                    FieldProblem(
+                        location=["body", "decision"],
+                        message=f"criterion '{key}' is unanswered",
+                        type="value_error",
+                    )
+                    for key in missing
+                ),
+            )
+        return True
+
+    return check
+
+
+def _may_withdraw(actor: Actor, c: ReviewContext) -> Verdict:
+    if not (allowed := policies.can_withdraw(actor, c.review)):
+        return allowed
+    if c.review.status != ReviewStatus.pending.value:
+        return Blocked(f"The review is {c.review.status}; only a pending review can be withdrawn.")
+    return True
+
+
+ACTIONS = ActionTable(
+    GateReviewAction,
+    {
+        **{
+            GateReviewAction(choice.value): Rule(Permission.gate_reviews_decide, _may_decide(choice))
+            for choice in GateDecisionChoice
+        },
+        GateReviewAction.withdraw: Rule(Permission.gate_reviews_request, _may_withdraw),
+    },
+)
+
+
+def action_contexts(session: Session, reviews: Sequence[GateReview]) -> list[ReviewContext]:
+    """The contexts of `reviews` in two queries, however many there are."""
+    if not reviews:
+        return []
+    lifecycles = {
+        lc.id: lc
+        for lc in session.execute(
+            select(Lifecycle).where(col(Lifecycle.id).in_({r.lifecycle_id for r in reviews}))
+        ).scalars()
+    }
+    decided_by: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for review_id, decider_id in session.execute(
+        select(GateDecision.review_id, GateDecision.decider_id).where(
+            col(GateDecision.review_id).in_([r.id for r in reviews])
+        )
+    ):
+        decided_by.setdefault(review_id, set()).add(decider_id)
+    return [
+        ReviewContext(r, gate_of(lifecycles[r.lifecycle_id], r.gate_key), frozenset(decided_by.get(r.id, ())))
+        for r in reviews
+    ]
+
+
+def action_context(session: Session, review: GateReview) -> ReviewContext:
+    return action_contexts(session, [review])[0]
+
+
+def review_public(actor: Actor, context: ReviewContext) -> GateReviewPublic:
+    return GateReviewPublic.model_validate(
+        {**context.review.model_dump(), "allowed_actions": ACTIONS.allowed(actor, context)}
+    )
+
+
+def review_detail(session: Session, actor: Actor, review: GateReview) -> GateReviewDetail:
     gate = _review_gate(session, review)
     decisions = session.execute(
         select(GateDecision)
@@ -230,7 +322,7 @@ def review_detail(session: Session, review: GateReview) -> GateReviewDetail:
     ).scalars()
     return GateReviewDetail.model_validate(
         {
-            **review_public(review).model_dump(),
+            **review_public(actor, action_context(session, review)).model_dump(),
             "gate": GatePublic.model_validate(gate),
             "unanswered": unanswered(review, gate),
             "decisions": [GateDecisionPublic.model_validate(d) for d in decisions],
@@ -395,10 +487,8 @@ def request_review(session: Session, actor: Actor, project: Project, data: GateR
 
 
 def withdraw(session: Session, actor: Actor, review: GateReview) -> GateReview:
-    enforce(policies.can_withdraw(actor, review))
     session.refresh(review, with_for_update=True)
-    if review.status != ReviewStatus.pending.value:
-        raise Conflict(f"The review is {review.status}; only a pending review can be withdrawn.")
+    ACTIONS.guard(actor, GateReviewAction.withdraw, action_context(session, review))
     audit.changed(session, actor, review, "gate_review", {"status": ReviewStatus.withdrawn.value})
     return review
 
@@ -418,11 +508,9 @@ def decide(session: Session, actor: Actor, review: GateReview, data: GateDecisio
     approved when every decider has approved (with conditions, if any of them set some).
     An approved review moves the project to the next stage, in this transaction.
     """
-    enforce(policies.can_decide(actor, review))
     # Lock the review: deciders deciding at once settle it one after another.
     session.refresh(review, with_for_update=True)
-    if review.status != ReviewStatus.pending.value:
-        raise Conflict(f"The review is {review.status}; only a pending review can be decided.")
+    ACTIONS.guard(actor, GateReviewAction(data.decision.value), action_context(session, review))
     decisions = list(
         session.execute(
             select(GateDecision)
@@ -430,25 +518,7 @@ def decide(session: Session, actor: Actor, review: GateReview, data: GateDecisio
             .order_by(col(GateDecision.decided_at), col(GateDecision.id))
         ).scalars()
     )
-    if any(d.decider_id == actor.id for d in decisions):
-        raise Conflict("You have already decided this review.")
-    gate = _review_gate(session, review)
-    if data.decision in APPROVALS:
-        missing = unanswered(review, gate)
-        if missing:
-            raise Unprocessable(
-                "A review with a criterion unanswered cannot be approved: "
-                + ", ".join(missing)
-                + ". Defer or reject it, or ask for a new request with every answer.",
-                errors=[
-                    FieldProblem(
-                        location=["body", "decision"],
-                        message=f"criterion '{key}' is unanswered",
-                        type="value_error",
-                    )
-                    for key in missing
-                ],
-            )
+    _review_gate(session, review)  # a damaged record is a 409
     now = utcnow()
     decision = GateDecision(
         organisation_id=review.organisation_id,
@@ -544,7 +614,9 @@ def list_reviews(
     if awaiting_me:
         statement = statement.where(*awaiting_decision_by(actor.id))
     statement = statement.order_by(*order_by(sort, REVIEW_SORTS, GateReview.id))
-    return paginate(session, statement, page, review_public)
+    found = paginate(session, statement, page)
+    found.items = [review_public(actor, c) for c in action_contexts(session, found.items)]
+    return found
 
 
 def awaiting_decision_by(user_id: uuid.UUID) -> list[Any]:

@@ -139,7 +139,7 @@ def create_risk(
 
     def create() -> tuple[RiskDetail, str]:
         risk = service.create_risk(session, actor, body)
-        return service.risk_detail(session, risk), _url(risk.id)
+        return service.risk_detail(session, actor, risk), _url(risk.id)
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -150,7 +150,7 @@ def get_risk(
 ) -> Response:
     """The risk with its response actions and the issue it became, if it happened."""
     risk = service.get_risk(session, actor, risk_id)
-    return json_with_etag(service.risk_detail(session, risk), if_none_match)
+    return json_with_etag(service.risk_detail(session, actor, risk), if_none_match)
 
 
 @router.patch("/risks/{risk_id:uuid}", response_model=RiskDetail, responses=declare(404, 409, 412, 428))
@@ -159,30 +159,30 @@ def update_risk(
 ) -> Response:
     """Change a risk. Closed risks do not change (409)."""
     risk = service.get_risk(session, actor, risk_id)
-    check_if_match(if_match, service.risk_detail(session, risk))
+    check_if_match(if_match, service.risk_detail(session, actor, risk))
     service.update_risk(session, actor, risk, body)
-    return json_with_etag(service.risk_detail(session, risk), None)
+    return json_with_etag(service.risk_detail(session, actor, risk), None)
 
 
 @router.post("/risks/{risk_id}/escalate", response_model=RiskDetail, responses=declare(404, 409))
 def escalate_risk(risk_id: uuid.UUID, body: Escalation, session: SessionDep, actor: Edit) -> Response:
     """Escalate to a level above the current one (programme, steering_group), with a reason."""
     risk = service.escalate(session, actor, service.get_risk(session, actor, risk_id), body)
-    return json_with_etag(service.risk_detail(session, risk), None)
+    return json_with_etag(service.risk_detail(session, actor, risk), None)
 
 
 @router.post("/risks/{risk_id}/de-escalate", response_model=RiskDetail, responses=declare(404, 409))
 def de_escalate_risk(risk_id: uuid.UUID, body: Escalation, session: SessionDep, actor: Edit) -> Response:
     """Bring a risk back down to a level below the current one, with a reason."""
     risk = service.de_escalate(session, actor, service.get_risk(session, actor, risk_id), body)
-    return json_with_etag(service.risk_detail(session, risk), None)
+    return json_with_etag(service.risk_detail(session, actor, risk), None)
 
 
 @router.post("/risks/{risk_id}/close", response_model=RiskDetail, responses=declare(404, 409))
 def close_risk(risk_id: uuid.UUID, body: Closure, session: SessionDep, actor: Edit) -> Response:
     """Close a risk. Only the PMO or a sponsor may close an escalated risk (403 otherwise)."""
     risk = service.close_risk(session, actor, service.get_risk(session, actor, risk_id), body)
-    return json_with_etag(service.risk_detail(session, risk), None)
+    return json_with_etag(service.risk_detail(session, actor, risk), None)
 
 
 @router.post(
@@ -205,7 +205,7 @@ def risk_occurred(
 
     def create() -> tuple[RiskOccurredResult, str]:
         closed, issue = service.risk_occurred(session, actor, risk, body)
-        return service.occurred_result(closed, issue), f"/api/v1/issues/{issue.id}"
+        return service.occurred_result(session, actor, closed, issue), f"/api/v1/issues/{issue.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 

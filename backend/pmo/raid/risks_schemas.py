@@ -183,6 +183,16 @@ class LinkedIssue(PublicModel):
     risk_id: uuid.UUID | None
 
 
+class RiskAllowedAction(StrEnum):
+    """What can be done to a risk (`allowed_actions`); `RiskAction` is a risk's response action."""
+
+    edit = "edit"  # PATCH /risks/{id}
+    escalate = "escalate"  # POST /risks/{id}/escalate: a level above the current one remains
+    de_escalate = "de_escalate"  # POST /risks/{id}/de-escalate: it is above project level
+    close = "close"  # POST /risks/{id}/close
+    occurred = "occurred"  # POST /risks/{id}/occurred: it happened, and becomes an issue
+
+
 class RiskPublic(PublicModel):
     id: uuid.UUID
     reference: str = Field(description="Unique in the organisation, never reused, e.g. R-0012.")
@@ -220,6 +230,9 @@ class RiskPublic(PublicModel):
     escalation_reason: str | None
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[RiskAllowedAction] = Field(
+        description="What you may do to the risk now: the checks its routes make, run for you."
+    )
 
 
 class RiskDetail(RiskPublic):

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -29,20 +31,23 @@ from sqlmodel import Session, col, select
 from pmo.audit import service as audit
 from pmo.audit.models import AuditEvent
 from pmo.audit.schemas import AuditEventPublic
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
 from pmo.core.db import utcnow
-from pmo.core.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
+from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.periods import today
-from pmo.core.permissions import Actor, Role
+from pmo.core.permissions import Actor, Denied, Permission, Role
 from pmo.core.references import next_reference
 from pmo.core.schemas import Page
 from pmo.organisations.models import Organisation
 from pmo.portfolio import scope
+from pmo.portfolio.models import Programme, Project
 from pmo.raid.common import (
     ESCALATION_ORDER,
     EscalationLevel,
     RaidFilters,
     attach,
+    can_edit_item,
     check_can_edit,
     check_people,
     raid_filters,
@@ -63,6 +68,7 @@ from pmo.raid.risks_schemas import (
     RiskActionCreate,
     RiskActionPublic,
     RiskActionUpdate,
+    RiskAllowedAction,
     RiskCreate,
     RiskDetail,
     RiskHistory,
@@ -86,7 +92,119 @@ FINISHED_ACTIONS = (ActionStatus.done.value, ActionStatus.cancelled.value)
 # Presenting ------------------------------------------------------------------------------
 
 
-def risk_public(risk: Risk) -> RiskPublic:
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class RiskContext:
+    risk: Risk
+    project: Project | None
+    programme: Programme | None
+    became_issue: bool
+
+
+def _not_closed(risk: Risk) -> Verdict:
+    if risk.status != RiskStatus.open:
+        return Blocked(f"{risk.reference} is {risk.status}: a closed risk is a record and does not change.")
+    return True
+
+
+def _may_close_escalated(actor: Actor, risk: Risk) -> Verdict:
+    if (
+        risk.escalation_level != EscalationLevel.project.value
+        and not actor.grants_for(Role.pmo)
+        and scope.may(actor, Role.sponsor, risk) is not True
+    ):
+        return Denied(
+            f"{risk.reference} is escalated to {risk.escalation_level} level: "
+            "only the PMO or a sponsor whose scope covers it may close it."
+        )
+    return True
+
+
+def _editable(actor: Actor, c: RiskContext) -> Verdict:
+    return can_edit_item(actor, c.risk, c.project, c.programme)
+
+
+def _open(_actor: Actor, c: RiskContext) -> Verdict:
+    return _not_closed(c.risk)
+
+
+def _below_top(_actor: Actor, c: RiskContext) -> Verdict:
+    current = EscalationLevel(c.risk.escalation_level)
+    if ESCALATION_ORDER[current] == max(ESCALATION_ORDER.values()):
+        return Blocked(
+            f"{c.risk.reference} is at {current.value} level: escalate it to a level above that "
+            "(programme, then steering_group)."
+        )
+    return True
+
+
+def _above_project(_actor: Actor, c: RiskContext) -> Verdict:
+    current = EscalationLevel(c.risk.escalation_level)
+    if ESCALATION_ORDER[current] == 0:
+        return Blocked(
+            f"{c.risk.reference} is at {current.value} level: de-escalate it to a level below that."
+        )
+    return True
+
+
+def _closable(actor: Actor, c: RiskContext) -> Verdict:
+    return _may_close_escalated(actor, c.risk)
+
+
+def _not_yet_an_issue(_actor: Actor, c: RiskContext) -> Verdict:
+    if c.risk.status == RiskStatus.occurred or c.became_issue:
+        return Blocked(f"{c.risk.reference} has already become an issue.")
+    return True
+
+
+_EDIT = Permission.raid_edit
+ACTIONS = ActionTable(
+    RiskAllowedAction,
+    {
+        RiskAllowedAction.edit: Rule(_EDIT, steps(_editable, _open)),
+        RiskAllowedAction.escalate: Rule(_EDIT, steps(_editable, _open, _below_top)),
+        RiskAllowedAction.de_escalate: Rule(_EDIT, steps(_editable, _open, _above_project)),
+        RiskAllowedAction.close: Rule(_EDIT, steps(_editable, _open, _closable)),
+        RiskAllowedAction.occurred: Rule(_EDIT, steps(_editable, _not_yet_an_issue, _open, _closable)),
+    },
+)
+
+
+def action_contexts(session: Session, risks: Sequence[Risk]) -> list[RiskContext]:
+    """The contexts of `risks` in three queries, however many there are."""
+    if not risks:
+        return []
+    project_ids = {r.project_id for r in risks if r.project_id}
+    programme_ids = {r.programme_id for r in risks if r.programme_id}
+    projects = {
+        p.id: p for p in session.execute(select(Project).where(col(Project.id).in_(project_ids))).scalars()
+    }
+    programmes = {
+        p.id: p
+        for p in session.execute(select(Programme).where(col(Programme.id).in_(programme_ids))).scalars()
+    }
+    became = set(
+        session.execute(select(Issue.risk_id).where(col(Issue.risk_id).in_([r.id for r in risks]))).scalars()
+    )
+    return [
+        RiskContext(
+            r,
+            projects.get(r.project_id) if r.project_id else None,
+            programmes.get(r.programme_id) if r.programme_id else None,
+            r.id in became,
+        )
+        for r in risks
+    ]
+
+
+def action_context(session: Session, risk: Risk) -> RiskContext:
+    return action_contexts(session, [risk])[0]
+
+
+def risk_public(actor: Actor, context: RiskContext) -> RiskPublic:
+    risk = context.risk
     scale = scale_of(risk.scale)
     target = (
         scale.score(risk.target_likelihood, risk.target_impact)
@@ -103,6 +221,7 @@ def risk_public(risk: Risk) -> RiskPublic:
             "due_for_review": risk.status == RiskStatus.open
             and risk.review_date is not None
             and risk.review_date <= today(),
+            "allowed_actions": ACTIONS.allowed(actor, context),
         }
     )
 
@@ -122,7 +241,7 @@ def _linked_issue(session: Session, risk: Risk) -> Issue | None:
     return session.execute(select(Issue).where(Issue.risk_id == risk.id)).scalar_one_or_none()
 
 
-def risk_detail(session: Session, risk: Risk) -> RiskDetail:
+def risk_detail(session: Session, actor: Actor, risk: Risk) -> RiskDetail:
     actions = session.execute(
         select(RiskAction)
         .where(RiskAction.risk_id == risk.id)
@@ -131,7 +250,7 @@ def risk_detail(session: Session, risk: Risk) -> RiskDetail:
     issue = _linked_issue(session, risk)
     return RiskDetail.model_validate(
         {
-            **risk_public(risk).model_dump(),
+            **risk_public(actor, action_context(session, risk)).model_dump(),
             "actions": [action_public(a) for a in actions],
             "issue": LinkedIssue.model_validate(issue) if issue else None,
         }
@@ -190,8 +309,8 @@ def _check_target_pair(likelihood: int | None, impact: int | None) -> None:
 
 
 def _check_open(risk: Risk) -> None:
-    if risk.status != RiskStatus.open:
-        raise Conflict(f"{risk.reference} is {risk.status}: a closed risk is a record and does not change.")
+    if isinstance(closed := _not_closed(risk), Blocked):
+        raise Conflict(closed.reason)
 
 
 # Risks -----------------------------------------------------------------------------------
@@ -256,7 +375,9 @@ def list_risks(
 ) -> Page[Any]:
     statement = _risk_statement(session, actor, filters, **extra)
     statement = statement.order_by(*order_by(sort, RISK_SORTS, Risk.id))
-    return paginate(session, statement, page, risk_public)
+    found = paginate(session, statement, page)
+    found.items = [risk_public(actor, c) for c in action_contexts(session, found.items)]
+    return found
 
 
 def heat_map(
@@ -331,8 +452,7 @@ def create_risk(session: Session, actor: Actor, data: RiskCreate) -> Risk:
 
 
 def update_risk(session: Session, actor: Actor, risk: Risk, data: RiskUpdate) -> Risk:
-    check_can_edit(session, actor, risk)
-    _check_open(risk)
+    ACTIONS.guard(actor, RiskAllowedAction.edit, action_context(session, risk))
     changes = {
         name: value
         for name, value in data.model_dump(exclude_unset=True).items()
@@ -373,8 +493,7 @@ def _changed_with_reason(
 
 
 def escalate(session: Session, actor: Actor, risk: Risk, data: Escalation) -> Risk:
-    check_can_edit(session, actor, risk)
-    _check_open(risk)
+    ACTIONS.guard(actor, RiskAllowedAction.escalate, action_context(session, risk))
     current = EscalationLevel(risk.escalation_level)
     if ESCALATION_ORDER[data.level] <= ESCALATION_ORDER[current]:
         raise Conflict(
@@ -394,8 +513,7 @@ def escalate(session: Session, actor: Actor, risk: Risk, data: Escalation) -> Ri
 
 
 def de_escalate(session: Session, actor: Actor, risk: Risk, data: Escalation) -> Risk:
-    check_can_edit(session, actor, risk)
-    _check_open(risk)
+    ACTIONS.guard(actor, RiskAllowedAction.de_escalate, action_context(session, risk))
     current = EscalationLevel(risk.escalation_level)
     if ESCALATION_ORDER[data.level] >= ESCALATION_ORDER[current]:
         raise Conflict(f"{risk.reference} is at {current.value} level: de-escalate it to a level below that.")
@@ -407,22 +525,8 @@ def de_escalate(session: Session, actor: Actor, risk: Risk, data: Escalation) ->
     return risk
 
 
-def _check_may_close(actor: Actor, risk: Risk) -> None:
-    if (
-        risk.escalation_level != EscalationLevel.project.value
-        and not actor.grants_for(Role.pmo)
-        and scope.may(actor, Role.sponsor, risk) is not True
-    ):
-        raise Forbidden(
-            f"{risk.reference} is escalated to {risk.escalation_level} level: "
-            "only the PMO or a sponsor whose scope covers it may close it."
-        )
-
-
 def close_risk(session: Session, actor: Actor, risk: Risk, data: Closure) -> Risk:
-    check_can_edit(session, actor, risk)
-    _check_open(risk)
-    _check_may_close(actor, risk)
+    ACTIONS.guard(actor, RiskAllowedAction.close, action_context(session, risk))
     _changed_with_reason(
         session, actor, risk, {"status": RiskStatus.closed.value, "closed_at": utcnow()}, "close", data.reason
     )
@@ -431,11 +535,7 @@ def close_risk(session: Session, actor: Actor, risk: Risk, data: Closure) -> Ris
 
 def risk_occurred(session: Session, actor: Actor, risk: Risk, data: RiskOccurred) -> tuple[Risk, Issue]:
     """The risk happened: raise the issue it became and close the risk as "occurred"."""
-    check_can_edit(session, actor, risk)
-    if risk.status == RiskStatus.occurred or _linked_issue(session, risk) is not None:
-        raise Conflict(f"{risk.reference} has already become an issue.")
-    _check_open(risk)
-    _check_may_close(actor, risk)
+    ACTIONS.guard(actor, RiskAllowedAction.occurred, action_context(session, risk))
     check_people(session, actor, owner_id=data.owner_id)
     issue = Issue(
         organisation_id=actor.organisation_id,
@@ -470,8 +570,9 @@ def risk_occurred(session: Session, actor: Actor, risk: Risk, data: RiskOccurred
     return risk, issue
 
 
-def occurred_result(risk: Risk, issue: Issue) -> RiskOccurredResult:
-    return RiskOccurredResult(risk=risk_public(risk), issue=LinkedIssue.model_validate(issue))
+def occurred_result(session: Session, actor: Actor, risk: Risk, issue: Issue) -> RiskOccurredResult:
+    risk_now = risk_public(actor, action_context(session, risk))
+    return RiskOccurredResult(risk=risk_now, issue=LinkedIssue.model_validate(issue))
 
 
 def history(session: Session, actor: Actor, risk: Risk) -> RiskHistory:

@@ -5722,6 +5722,12 @@ export interface components {
              */
             redirect_to: string | null;
         };
+        /**
+         * DrawdownAction
+         * @description What can be done to a draw-down request (`allowed_actions`).
+         * @enum {string}
+         */
+        DrawdownAction: "consult" | "approve" | "reject" | "record_committee_decision" | "withdraw";
         /** DrawdownCreate */
         DrawdownCreate: {
             /**
@@ -5920,6 +5926,11 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+            /**
+             * Allowed Actions
+             * @description What you may do to the request now: the checks its routes make, run for you. An approval can still be refused when it is taken, by the funding source's balance or a cumulative limit used up since.
+             */
+            allowed_actions: components["schemas"]["DrawdownAction"][];
             /** Consultations */
             consultations: components["schemas"]["ConsultationPublic"][];
             /** @description The rule version the route was given under. */
@@ -6061,6 +6072,11 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+            /**
+             * Allowed Actions
+             * @description What you may do to the request now: the checks its routes make, run for you. An approval can still be refused when it is taken, by the funding source's balance or a cumulative limit used up since.
+             */
+            allowed_actions: components["schemas"]["DrawdownAction"][];
         };
         /**
          * DrawdownRequestedData
@@ -6957,6 +6973,13 @@ export interface components {
             approval: components["schemas"]["Approval"];
         };
         /**
+         * GateReviewAction
+         * @description What can be done to a gate review (`allowed_actions`): the four decisions
+         *     (POST /gate-reviews/{id}/decisions) and withdraw (POST /gate-reviews/{id}/withdraw).
+         * @enum {string}
+         */
+        GateReviewAction: "approve" | "approve_with_conditions" | "defer" | "reject" | "withdraw";
+        /**
          * GateReviewCreate
          * @description A request to move the project through the gate from its current stage to the next.
          */
@@ -7090,6 +7113,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the review now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["GateReviewAction"][];
             /** @description The gate: its criteria, business case sections and deciders. */
             gate: components["schemas"]["GatePublic"];
             /**
@@ -7164,6 +7192,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the review now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["GateReviewAction"][];
         };
         /** GateSpec */
         GateSpec: {
@@ -10927,6 +10960,12 @@ export interface components {
             due_date?: string | null;
             status?: components["schemas"]["ActionStatus"] | null;
         };
+        /**
+         * RiskAllowedAction
+         * @description What can be done to a risk (`allowed_actions`); `RiskAction` is a risk's response action.
+         * @enum {string}
+         */
+        RiskAllowedAction: "edit" | "escalate" | "de_escalate" | "close" | "occurred";
         /** RiskCreate */
         RiskCreate: {
             /**
@@ -11091,6 +11130,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the risk now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["RiskAllowedAction"][];
             /** Actions */
             actions: components["schemas"]["RiskActionPublic"][];
             /** @description The issue it became, if it happened. */
@@ -11261,6 +11305,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the risk now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["RiskAllowedAction"][];
         };
         /**
          * RiskStatus

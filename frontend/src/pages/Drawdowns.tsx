@@ -524,7 +524,6 @@ function holds(me: Schemas['MePublic'], role: string | null, directorateId: stri
 
 export function DrawdownPage({ id }: { id: string }) {
   const { me } = useWho()
-  const can = useCan()
   const view = useResource(`drawdown-${id}`, () => loadDrawdown(id))
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading what="Loading the draw-down" />
@@ -532,8 +531,12 @@ export function DrawdownPage({ id }: { id: string }) {
   const who = (id: string | null) => (id === me.id ? 'you' : id ? (names.get(id) ?? '') : '')
   const open = ['consultation', 'awaiting_decision', 'referred'].includes(d.status)
   const mine = d.requested_by_id === me.id
+  // What I may do is the server's answer (allowed_actions); `holds` only says which of the
+  // outstanding roles I answer as, and whether I am the decider still waiting for views.
+  const allowed = (action: Schemas['DrawdownAction']) => d.allowed_actions.includes(action)
   const myConsultations = d.consultees_outstanding.filter((role) => holds(me, role, project.lead_directorate_id))
   const decider = holds(me, d.decider_role, d.decider_directorate_id ?? project.lead_directorate_id)
+  const decisions = (['approve', 'reject'] as const).filter(allowed)
   const rule = d.rule_version?.rule as { name?: string; limit?: string; limit_basis?: string } | undefined
   return (
     <>
@@ -632,19 +635,15 @@ export function DrawdownPage({ id }: { id: string }) {
           />
         </>
       )}
-      {open && !mine && myConsultations.length > 0 && can('drawdowns:consult') && (
+      {allowed('consult') && myConsultations.length > 0 && (
         <ConsultForm drawdown={d} roles={myConsultations} onDone={view.reload} />
       )}
       {d.status === 'consultation' && !mine && decider && d.route === 'delegated' && (
         <p class="govuk-body">You decide this request once every required view is recorded.</p>
       )}
-      {d.status === 'awaiting_decision' && !mine && decider && can('drawdowns:decide') && (
-        <DecisionForm drawdown={d} onDone={view.reload} />
-      )}
-      {d.status === 'referred' && !mine && can('committee_decisions:record') && (
-        <CommitteeForm drawdown={d} onDone={view.reload} />
-      )}
-      {open && (mine || me.roles.some((g) => g.role === 'pmo')) && <WithdrawForm drawdown={d} onDone={view.reload} />}
+      {decisions.length > 0 && <DecisionForm drawdown={d} choices={decisions} onDone={view.reload} />}
+      {allowed('record_committee_decision') && <CommitteeForm drawdown={d} onDone={view.reload} />}
+      {allowed('withdraw') && <WithdrawForm drawdown={d} onDone={view.reload} />}
     </>
   )
 }
@@ -768,7 +767,7 @@ const EXEMPT_PARAGRAPHS: [string, string][] = [
   ['7', '7: prevention, investigation or prosecution of crime'],
 ]
 
-function DecisionForm({ drawdown, onDone }: { drawdown: Drawdown; onDone: () => void }) {
+function DecisionForm({ drawdown, choices, onDone }: { drawdown: Drawdown; choices: ('approve' | 'reject')[]; onDone: () => void }) {
   const [decision, setDecision] = useState('')
   const [reason, setReason] = useState('')
   const [alternatives, setAlternatives] = useState('')
@@ -806,7 +805,7 @@ function DecisionForm({ drawdown, onDone }: { drawdown: Drawdown; onDone: () => 
   return (
     <ActionForm title="Your decision" errors={errors} onReload={onDone} onSubmit={submit} busy={busy} button="Record the decision">
       <Radios name="decision" label="Decision" value={decision} onChange={setDecision} errors={errors}
-        options={[{ value: 'approve', text: `Approve ${pounds(drawdown.amount)}` }, { value: 'reject', text: 'Reject' }]} />
+        options={choices.map((choice) => ({ value: choice, text: choice === 'approve' ? `Approve ${pounds(drawdown.amount)}` : 'Reject' }))} />
       <TextArea name="reason" label="Reasons for the decision" labelClass="govuk-label--s"
         hint="These are published on the record of officer decisions." value={reason} onInput={setReason} errors={errors} />
       <TextArea name="alternatives_considered" label="Alternative options considered and rejected" labelClass="govuk-label--s"

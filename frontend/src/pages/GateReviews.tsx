@@ -3,7 +3,6 @@ import { api, type Schemas } from '../api/client'
 import { ErrorSummary, Loading, ProblemPage, Radios, StatusTag, SummaryList, TextArea } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { formatDate, humanise } from '../lib/format'
-import { useWho } from '../lib/me'
 import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
 
@@ -140,14 +139,14 @@ async function loadReview(id: string): Promise<Loaded<ReviewView>> {
 }
 
 export function GateReview({ id }: { id: string }) {
-  const { me } = useWho()
   const view = useResource(`review-${id}`, () => loadReview(id))
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading />
   const { review, project, lifecycle } = view.data
   const stageName = (key: string) => lifecycle.stages.find((s) => s.key === key)?.name ?? humanise(key)
   const criterion = (key: string) => review.gate.criteria.find((c) => c.key === key)?.text ?? humanise(key)
-  const mayDecide = review.status === 'pending' && review.decider_ids.includes(me.id) && !review.decisions.some((d) => d.decider_id === me.id)
+  // The decisions I may record now are the server's answer (allowed_actions).
+  const decisions = DECISIONS.filter((d) => review.allowed_actions.includes(d.value))
   return (
     <>
       <span class="govuk-caption-l">
@@ -184,19 +183,50 @@ export function GateReview({ id }: { id: string }) {
           </ul>
         </>
       )}
-      {mayDecide && <DecisionForm review={review} onDecided={view.reload} />}
+      {decisions.length > 0 && <DecisionForm review={review} choices={decisions} onDecided={view.reload} />}
+      {review.allowed_actions.includes('withdraw') && <WithdrawForm review={review} onDone={view.reload} />}
     </>
   )
 }
 
-const DECISIONS = [
+const DECISIONS: { value: Schemas['GateReviewAction']; text: string }[] = [
   { value: 'approve', text: 'Approve' },
   { value: 'approve_with_conditions', text: 'Approve with conditions' },
   { value: 'defer', text: 'Defer' },
   { value: 'reject', text: 'Reject' },
 ]
 
-function DecisionForm({ review, onDecided }: { review: Schemas['GateReviewDetail']; onDecided: () => void }) {
+function WithdrawForm({ review, onDone }: { review: Schemas['GateReviewDetail']; onDone: () => void }) {
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [busy, setBusy] = useState(false)
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    setBusy(true)
+    const result = await send(
+      () => api.POST('/api/v1/gate-reviews/{review_id}/withdraw', { params: { path: { review_id: review.id } } }),
+      {},
+    )
+    setBusy(false)
+    if (result.data) onDone()
+    else setErrors(result.errors ?? null)
+  }
+  return (
+    <div class="govuk-!-margin-top-6">
+      <ErrorSummary errors={errors} onReload={onDone} />
+      <form onSubmit={submit} noValidate>
+        <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>
+          Withdraw the review
+        </button>
+      </form>
+    </div>
+  )
+}
+
+function DecisionForm({ review, choices, onDecided }: {
+  review: Schemas['GateReviewDetail']
+  choices: typeof DECISIONS
+  onDecided: () => void
+}) {
   const [decision, setDecision] = useState('')
   const [reason, setReason] = useState('')
   const [conditions, setConditions] = useState('')
@@ -233,7 +263,7 @@ function DecisionForm({ review, onDecided }: { review: Schemas['GateReviewDetail
         <h2 class="govuk-heading-m">Your decision</h2>
         <ErrorSummary errors={errors} onReload={onDecided} />
         <form onSubmit={submit} noValidate>
-          <Radios name="decision" label="Decision" value={decision} onChange={setDecision} options={DECISIONS} errors={errors} />
+          <Radios name="decision" label="Decision" value={decision} onChange={setDecision} options={choices} errors={errors} />
           <TextArea name="reason" label="Reason" value={reason} onInput={setReason} errors={errors} labelClass="govuk-label--s" />
           {decision === 'approve_with_conditions' && (
             <TextArea name="conditions" label="Conditions" value={conditions} onInput={setConditions} errors={errors}

@@ -271,18 +271,22 @@ function changeLink(can: boolean, href: string, what: string): ComponentChildren
 }
 
 function Risks({ projectId }: { projectId: string }) {
-  const editable = useCan()('raid:edit')
   const risks = useResource(`risks-${projectId}`, () =>
     load(() => api.GET('/api/v1/risks', { params: { query: { project_id: projectId, limit: 200, sort: '-residual_score' } } })),
   )
+  // A risk's "Change" link shows when the API lists `edit` for me (closed risks, other projects: no).
   return (
-    <Listing resource={risks} render={(page) => (
-      <Table caption="Risk log" head={['Reference', 'Risk', 'Residual score', 'Status', 'Escalation', ...(editable ? ['Action'] : [])]}
-        empty="No risks recorded."
-        rows={page.items.map((r) => [r.reference, r.title,
-          <>{r.residual_score} <RagTag value={r.residual_band} label={humanise(r.residual_band)} /></>,
-          humanise(r.status), humanise(r.escalation_level), ...changeLink(editable, `/risks/${r.id}/edit`, `risk ${r.reference}`)])} />
-    )} />
+    <Listing resource={risks} render={(page) => {
+      const editable = page.items.some((r) => r.allowed_actions.includes('edit'))
+      return (
+        <Table caption="Risk log" head={['Reference', 'Risk', 'Residual score', 'Status', 'Escalation', ...(editable ? ['Action'] : [])]}
+          empty="No risks recorded."
+          rows={page.items.map((r) => [r.reference, r.title,
+            <>{r.residual_score} <RagTag value={r.residual_band} label={humanise(r.residual_band)} /></>,
+            humanise(r.status), humanise(r.escalation_level),
+            ...(editable ? (r.allowed_actions.includes('edit') ? changeLink(true, `/risks/${r.id}/edit`, `risk ${r.reference}`) : ['']) : [])])} />
+      )
+    }} />
   )
 }
 

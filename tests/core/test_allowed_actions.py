@@ -1,0 +1,302 @@
+"""`allowed_actions` tells the truth: for every demo person and a record in every state of the
+demo data, each action listed succeeds and each one not listed is refused, with the status
+the kind's action table gives (403, 409 or 422).
+
+Driven by the action tables (`pmo.core.actions`): every action of every table is tried. Each
+attempt runs in a transaction rolled back afterwards (the app's session is a savepoint in
+it), so every attempt starts from the same demo data, loaded once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine
+from sqlmodel import Session, select
+
+from conftest import token_for
+from pmo.core.actions import ActionTable, Blocked
+from pmo.core.db import get_session
+from pmo.core.permissions import Denied
+from pmo.finance import drawdowns_service
+from pmo.finance.drawdowns_schemas import DrawdownAction
+from pmo.finance.models import Drawdown
+from pmo.gates import service as gates_service
+from pmo.gates.models import GateReview
+from pmo.gates.schemas import GateReviewAction
+from pmo.organisations.models import User
+from pmo.portfolio.demo import actor_for
+from pmo.raid import risks_service
+from pmo.raid.models import Risk
+from pmo.raid.risks_schemas import RiskAllowedAction
+from support.api import API, problem
+
+ROLES = ("admin", "pmo", "sponsor", "pm", "finance", "member", "democratic", "viewer")
+REASON = "Recorded by the allowed-actions test."
+
+
+@dataclass(frozen=True)
+class Attempt:
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Case:
+    """A record in one state: a demo record, or one taken on by `steps` (role, request) first."""
+
+    state: str
+    record_id: str
+    steps: tuple[tuple[str, Attempt], ...] = ()
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of record: its table, where it is listed, the request each action makes, and
+    states the demo data passes through but does not rest in."""
+
+    name: str
+    model: Any
+    collection: str
+    table: ActionTable[Any, Any]
+    context: Callable[[Session, Any], Any]
+    attempt: Callable[[Any, dict[str, Any]], Attempt]
+    derived: Callable[[list[dict[str, Any]]], list[Case]]
+    # Records in the same state (the key) show the same actions: one of each is tried.
+    state_of: Callable[[dict[str, Any]], Any]
+
+
+def _drawdown_attempt(action: DrawdownAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/drawdowns/{record['id']}"
+    if action == DrawdownAction.consult:
+        return Attempt("POST", f"{path}/consultations", {"view": "supports", "conflict_of_interest": False})
+    if action in (DrawdownAction.approve, DrawdownAction.reject):
+        body = {"decision": action.value, "reason": REASON, "alternatives_considered": "None."}
+        return Attempt("POST", f"{path}/decision", body)
+    if action == DrawdownAction.record_committee_decision:
+        # The body names the committee the request went to (a delegated one gets "cabinet": 409 first).
+        committee = record["route"] if record["route"] != "delegated" else "cabinet"
+        body = {
+            "body": committee,
+            "meeting_date": "2022-04-26",
+            "minute_reference": "Min 1",
+            "outcome": "approved",
+        }
+        return Attempt("POST", f"{path}/committee-decision", body)
+    return Attempt("POST", f"{path}/withdraw")
+
+
+def _drawdown_states(items: list[dict[str, Any]]) -> list[Case]:
+    """Awaiting a decision: the request in consultation once both consultees have answered."""
+    consulting = next(d for d in items if d["status"] == "consultation")
+    view = Attempt(
+        "POST",
+        f"{API}/drawdowns/{consulting['id']}/consultations",
+        {"view": "supports", "conflict_of_interest": False},
+    )
+    return [Case("awaiting_decision", consulting["id"], (("finance", view), ("member", view)))]
+
+
+LEVELS = ["project", "programme", "steering_group"]
+
+
+def _risk_attempt(action: RiskAllowedAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/risks/{record['id']}"
+    level = LEVELS.index(record["escalation_level"])
+    if action == RiskAllowedAction.edit:
+        return Attempt("PATCH", path, {"proximity": "Within a month"}, (("If-Match", "*"),))
+    if action == RiskAllowedAction.escalate:
+        return Attempt("POST", f"{path}/escalate", {"level": LEVELS[min(level + 1, 2)], "reason": REASON})
+    if action == RiskAllowedAction.de_escalate:
+        return Attempt("POST", f"{path}/de-escalate", {"level": LEVELS[max(level - 1, 0)], "reason": REASON})
+    if action == RiskAllowedAction.close:
+        return Attempt("POST", f"{path}/close", {"reason": REASON})
+    body = {"description": REASON, "priority": "high", "severity": "high"}
+    return Attempt("POST", f"{path}/occurred", body)
+
+
+def _risk_state(risk: dict[str, Any]) -> Any:
+    where = "project" if risk["project_id"] else "programme" if risk["programme_id"] else "portfolio"
+    return (risk["status"], risk["escalation_level"], where)
+
+
+def _review_attempt(action: GateReviewAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/gate-reviews/{record['id']}"
+    if action == GateReviewAction.withdraw:
+        return Attempt("POST", f"{path}/withdraw")
+    body: dict[str, Any] = {"decision": action.value, "reason": REASON}
+    if action == GateReviewAction.approve_with_conditions:
+        body["conditions"] = "Report back to the board in three months."
+    return Attempt("POST", f"{path}/decisions", body)
+
+
+KINDS = (
+    Kind(
+        "drawdowns",
+        Drawdown,
+        "/drawdowns",
+        drawdowns_service.ACTIONS,
+        drawdowns_service.action_context,
+        _drawdown_attempt,
+        _drawdown_states,
+        lambda d: d["id"] if d["status"] in OPEN else d["status"],
+    ),
+    Kind(
+        "gate-reviews",
+        GateReview,
+        "/gate-reviews",
+        gates_service.ACTIONS,
+        gates_service.action_context,
+        _review_attempt,
+        lambda _items: [],
+        lambda r: r["id"] if r["status"] == "pending" else r["status"],
+    ),
+    Kind(
+        "risks",
+        Risk,
+        "/risks",
+        risks_service.ACTIONS,
+        risks_service.action_context,
+        _risk_attempt,
+        lambda _items: [],
+        _risk_state,
+    ),
+)
+
+
+@contextmanager
+def _rolled_back(app: FastAPI, engine: Engine) -> Iterator[Connection]:
+    """Requests in here share one transaction, rolled back at the end: the app's session is a
+    savepoint in it, so its commit is kept until then and its rollback undoes only its part."""
+    connection = engine.connect()
+    outer = connection.begin()
+
+    def session_in_transaction() -> Iterator[Session]:
+        with Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    app.dependency_overrides[get_session] = session_in_transaction
+    try:
+        yield connection
+    finally:
+        app.dependency_overrides.pop(get_session)
+        outer.rollback()
+        connection.close()
+
+
+def _expected_status(verdict: bool | Denied | Blocked) -> int:
+    if isinstance(verdict, Denied):
+        return 403
+    assert isinstance(verdict, Blocked), verdict
+    return verdict.status
+
+
+OPEN = ("pending", "consultation", "awaiting_decision", "referred")
+
+
+def _cases(kind: Kind, items: list[dict[str, Any]]) -> list[Case]:
+    """A record in each state, and the states the kind derives from them."""
+    chosen: dict[Any, Case] = {}
+    for item in items:
+        chosen.setdefault(kind.state_of(item), Case(item["status"], item["id"]))
+    return [*chosen.values(), *kind.derived(items)]
+
+
+def test_each_listed_action_succeeds_and_each_other_is_refused(
+    app: FastAPI, client: TestClient, engine: Engine, demo: None
+) -> None:
+    with Session(engine) as session:
+        people = {
+            role: session.execute(select(User).where(User.email == f"{role}@demo.test")).scalar_one()
+            for role in ROLES
+        }
+        actors = {role: actor_for(session, user) for role, user in people.items()}
+        stranger = session.execute(select(User).where(User.email == "pmo@other.test")).scalar_one()
+        stranger_actor = actor_for(session, stranger)
+    outsider = {"Authorization": f"Bearer {token_for(stranger)}"}
+    found_none = {kind.name: False for kind in KINDS}
+    headers = {role: {"Authorization": f"Bearer {token_for(user)}"} for role, user in people.items()}
+    succeeded: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
+    refused: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
+    states: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
+    for kind in KINDS:
+        listed = client.get(f"{API}{kind.collection}", params={"limit": 200}, headers=headers["admin"])
+        cases = _cases(kind, listed.json()["items"])
+        # The list as each person sees it: its items carry the same actions as the record.
+        lists = {
+            role: client.get(f"{API}{kind.collection}", params={"limit": 200}, headers=headers[role]).json()
+            for role in ROLES
+        }
+        for case, role in ((case, role) for case in cases for role in ROLES):
+            states[kind.name].add(case.state)
+            with _rolled_back(app, engine) as connection:
+                for who, step in case.steps:
+                    done = client.request(step.method, step.path, json=step.body, headers=headers[who])
+                    assert done.status_code in (200, 201), done.text
+                detail = client.get(f"{API}{kind.collection}/{case.record_id}", headers=headers[role])
+                assert detail.status_code == 200, detail.text
+                record = detail.json()
+                assert record["status"] == case.state
+                allowed = record["allowed_actions"]
+                if case.steps:  # a state of its own: listed again, in it
+                    params = {"limit": 200}
+                    items = client.get(f"{API}{kind.collection}", params=params, headers=headers[role]).json()
+                else:
+                    items = lists[role]
+                in_list = next(i for i in items["items"] if i["id"] == case.record_id)
+                assert in_list["allowed_actions"] == allowed, (kind.name, case.state, role)
+                with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+                    context = kind.context(session, session.get_one(kind.model, uuid.UUID(case.record_id)))
+                    verdicts = {a: kind.table.verdict(actors[role], a, context) for a in kind.table.actions}
+                for action in kind.table.actions:
+                    attempt = kind.attempt(action, record)
+                    savepoint = connection.begin_nested()
+                    sent = {**headers[role], **dict(attempt.headers)}
+                    response = client.request(attempt.method, attempt.path, json=attempt.body, headers=sent)
+                    savepoint.rollback()
+                    where = (kind.name, case.state, role, action.value, response.text)
+                    if action.value in allowed:
+                        assert response.status_code in (200, 201), where
+                        succeeded[kind.name].add(action.value)
+                    else:
+                        problem(response, _expected_status(verdicts[action]))
+                        refused[kind.name].add(action.value)
+        # Another organisation's record is not found, whatever the action.
+        for action in kind.table.actions:
+            attempt = kind.attempt(action, listed.json()["items"][0])
+            with _rolled_back(app, engine):
+                response = client.request(attempt.method, attempt.path, json=attempt.body, headers=outsider)
+            # Its route first requires the permission (403), then finds no such record (404).
+            holds = kind.table.permission(action) in stranger_actor.permissions()
+            problem(response, 404 if holds else 403)
+            found_none[kind.name] |= holds
+    assert all(found_none.values()), found_none
+    # The demo data exercises every action of every table, both ways.
+    for kind in KINDS:
+        every = {a.value for a in kind.table.actions}
+        assert (succeeded[kind.name], refused[kind.name]) == (every, every), kind.name
+    assert states["drawdowns"] == {
+        "approved",
+        "awaiting_decision",
+        "consultation",
+        "referred",
+        "rejected",
+        "withdrawn",
+    }
+    assert {"pending", "approved"} <= states["gate-reviews"], states["gate-reviews"]
+    assert {"open", "occurred"} <= states["risks"], states["risks"]
