@@ -1,7 +1,7 @@
 """scoped roles: a role held for one programme or one project
 
 Revision ID: a9c3e5f7b2d4
-Revises: c4e8a2f6d1b3
+Revises: db4f0ffc49fc
 Create Date: 2026-12-06 15:05:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a9c3e5f7b2d4"
-down_revision: str | None = "c4e8a2f6d1b3"
+down_revision: str | None = "db4f0ffc49fc"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

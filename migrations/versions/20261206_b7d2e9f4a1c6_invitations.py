@@ -1,7 +1,7 @@
 """invitations: one-time links for invited people to set a first password
 
 Revision ID: b7d2e9f4a1c6
-Revises: c4e8a2f6d1b3
+Revises: a9c3e5f7b2d4
 Create Date: 2026-12-06 14:50:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from pmo.core.db import UTCDateTime
 
 revision: str = "b7d2e9f4a1c6"
-down_revision: str | None = "c4e8a2f6d1b3"
+down_revision: str | None = "a9c3e5f7b2d4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

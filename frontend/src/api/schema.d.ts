@@ -37577,7 +37577,7 @@ export interface operations {
                 status?: components["schemas"]["ValueStatus"] | null;
                 /** @description Values of periods starting on or after this period's start, e.g. 2022-23-Q1. */
                 period_from?: string | null;
-                /** @description Values of periods ending on or before this period's end. */
+                /** @description Values of periods ending on or before this period's end, e.g. 2023-24-Q4. */
                 period_to?: string | null;
                 /** @description Sort by period_start, updated_at, created_at, status; prefix with `-` for descending order. */
                 sort?: string;
@@ -37838,7 +37838,7 @@ export interface operations {
                 owner_id?: string | null;
                 /** @description Values of periods starting on or after this period's start, e.g. 2022-23-Q1. */
                 period_from?: string | null;
-                /** @description Values of periods ending on or before this period's end. */
+                /** @description Values of periods ending on or before this period's end, e.g. 2023-24-Q4. */
                 period_to?: string | null;
                 /** @description Sort by period_start, updated_at, created_at, status; prefix with `-` for descending order. */
                 sort?: string;
