@@ -72,9 +72,8 @@ def test_an_invitee_sets_a_password_once_and_signs_in(client, admin, engine):
     accepted = client.post(f"{API}/invitations/accept", json={"token": token, "password": PASSWORD})
     assert accepted.status_code == 204, accepted.text
     headers = sign_in(client, "new.officer@chesterfield.test", PASSWORD)
-    assert client.get(f"{API}/me", headers=headers).json()["roles"] == [
-        {"role": "pmo", "directorate_id": None}
-    ]
+    roles = client.get(f"{API}/me", headers=headers).json()["roles"]
+    assert [(r["role"], r["scope"]) for r in roles] == [("pmo", "the whole organisation")]
     assert audit_actions(engine, issued["user"]["id"])[-1] == ("password_set", "user")
 
     again = problem(
