@@ -142,3 +142,29 @@ def test_concurrent_edits_with_one_etag_only_one_wins(client, admin, factory, or
         user = session.get_one(User, other.id)
         assert user.display_name == events[0].after["display_name"]
         assert user.version == 2
+
+
+def test_what_the_caller_may_do_is_not_part_of_the_tag():
+    """One record state has one tag whoever reads it: `allowed_actions` (at any depth) say what
+    the reader may do, not what the record is, so a tag one officer read is good for another's edit."""
+    from pydantic import BaseModel
+
+    from pmo.core.etag import tag_of
+
+    class Item(BaseModel):
+        title: str
+        allowed_actions: list[str]
+
+    class Record(BaseModel):
+        title: str
+        allowed_actions: list[str]
+        items: list[Item]
+
+    pmo_view = Record(
+        title="R-0001", allowed_actions=["edit", "close"], items=[Item(title="A", allowed_actions=["edit"])]
+    )
+    viewer_view = Record(title="R-0001", allowed_actions=[], items=[Item(title="A", allowed_actions=[])])
+    changed = Record(title="R-0002", allowed_actions=[], items=[Item(title="A", allowed_actions=[])])
+    assert tag_of(pmo_view) == tag_of(viewer_view)
+    assert tag_of(changed) != tag_of(viewer_view)
+    check_if_match(tag_of(pmo_view), viewer_view)

@@ -1,7 +1,9 @@
 """Entity tags: `ETag` on reads with `If-None-Match` -> 304, and `If-Match` on updates.
 
 The tag is a hash of the representation a `GET` returns, so it changes whenever anything
-the client sees changes (including related data such as a user's roles). Updates compare
+the client sees changes (including related data such as a user's roles), except the
+`allowed_actions` lists: those say what the caller may do, so leaving them out gives one
+record state one tag whoever reads it (a tag read by one officer is good for another's edit). Updates compare
 `If-Match` with the tag of the current representation; the row's version column then makes
 the write itself conditional, so of two racing edits with the same tag only one succeeds.
 """
@@ -9,7 +11,8 @@ the write itself conditional, so of two racing edits with the same tag only one 
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
 from fastapi import Header, Response
 from pydantic import BaseModel
@@ -42,6 +45,22 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
+def _without_actions(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _without_actions(v) for k, v in data.items() if k != "allowed_actions"}
+    if isinstance(data, list):
+        return [_without_actions(v) for v in data]
+    return data
+
+
+def tag_of(model: BaseModel, body: bytes | None = None) -> str:
+    """The tag of `model` (`body` is its JSON when already made)."""
+    body = model.model_dump_json().encode() if body is None else body
+    if b'"allowed_actions"' in body:
+        body = json.dumps(_without_actions(model.model_dump(mode="json")), separators=(",", ":")).encode()
+    return etag_of(body)
+
+
 def _tags(header: str, *, weak: bool) -> set[str]:
     """The tags of a header. `weak` comparison (If-None-Match) ignores a `W/` prefix; strong
     comparison (If-Match, RFC 9110 13.1.1) never matches a weak tag."""
@@ -51,7 +70,7 @@ def _tags(header: str, *, weak: bool) -> set[str]:
 
 def json_with_etag(model: BaseModel, if_none_match: str | None, *, status_code: int = 200) -> Response:
     body = model.model_dump_json().encode()
-    tag = etag_of(body)
+    tag = tag_of(model, body)
     if if_none_match and ({tag, "*"} & _tags(if_none_match, weak=True)):
         return Response(status_code=304, headers={"ETag": tag})
     return Response(body, status_code=status_code, media_type="application/json", headers={"ETag": tag})
@@ -61,7 +80,7 @@ def check_if_match(if_match: str | None, current: BaseModel) -> None:
     if not if_match:
         raise PreconditionRequired("Send `If-Match` with the ETag from your last read of this record.")
     tags = _tags(if_match, weak=False)
-    if "*" not in tags and etag_of(current.model_dump_json().encode()) not in tags:
+    if "*" not in tags and tag_of(current) not in tags:
         raise PreconditionFailed(
             "The record has changed since you read it. Read it again and reapply your change."
         )
