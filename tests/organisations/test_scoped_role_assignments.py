@@ -7,11 +7,13 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from pmo.core.permissions import SCOPABLE_ROLES, Role
 from pmo.demo import DEMO_PASSWORD
+from pmo.gates import service as gates_service
 from pmo.organisations.models import RoleAssignment
+from pmo.portfolio.models import Project
 from support.api import API, Api, problem, sign_in
 
 ASSIGNMENTS = f"{API}/role-assignments"
@@ -169,3 +171,19 @@ def test_the_demo_scoped_project_manager(client, demo):
     work = client.get(f"{API}/me/work", headers=headers).json()
     assert work["counts"]["my_projects"] > 0
     assert all("programme ICT Improvement" in p["detail"] for p in work["my_projects"])
+
+
+def test_gate_deciders_named_by_role_are_the_holders_whose_scope_covers_the_project(
+    client, pmo, factory, org, engine
+):
+    api = Api(client)
+    ours, theirs = api.programme(pmo), api.programme(pmo)
+    project = api.project(pmo, ours)
+    in_scope = factory.scoped(org, Role.sponsor, programme_id=ours["id"])
+    for_the_project = factory.scoped(org, Role.sponsor, project_id=project["id"])
+    factory.scoped(org, Role.sponsor, programme_id=theirs["id"])
+    everywhere = factory.person(org, Role.sponsor)
+    with Session(engine) as session:
+        record = session.get_one(Project, uuid.UUID(project["id"]))
+        deciders = gates_service._active_role_holders(session, record, Role.sponsor, any_directorate=False)
+    assert deciders == {in_scope.id, for_the_project.id, everywhere.id}

@@ -7,8 +7,8 @@ sections it needs (if any), who decides and whether any one or all of them must 
 Deciders (worked out when a review is requested, see `pmo.gates.service.resolve_deciders`):
 - `{"type": "governance_body"}`: the members of the body overseeing the project (the
   project's own, else its programme's);
-- `{"type": "role", "role": "sponsor"}`: active holders of the role for the organisation or
-  for the project's lead directorate;
+- `{"type": "role", "role": "sponsor"}`: active holders of the role whose scope covers the
+  project (the organisation, its lead directorate, its programme or the project itself);
 - `{"type": "elected_members"}`: active holders of the `member` role.
 A gate's `deciders` is a list of these; everyone they name is a decider.
 """

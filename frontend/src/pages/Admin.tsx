@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
-import { Checkboxes, ErrorSummary, Loading, Pagination, ProblemPage, Scroll, Select, SortHeader, TextInput } from '../components/ui'
+import { Checkboxes, ErrorSummary, Loading, Pagination, ProblemPage, Radios, Scroll, Select, SortHeader, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { formatDate, humanise, NONE_RECORDED, roleLabel } from '../lib/format'
 import { useCan } from '../lib/me'
@@ -197,7 +197,10 @@ export function AdminUsers() {
                 <tr class="govuk-table__row" key={user.id}>
                   <td class="govuk-table__cell">{user.display_name}</td>
                   <td class="govuk-table__cell">{user.email}</td>
-                  <td class="govuk-table__cell">{user.roles.map((r) => roleLabel(r.role)).join(', ') || NONE_RECORDED}</td>
+                  <td class="govuk-table__cell">
+                    {user.roles.map((r) => (r.scope === 'the whole organisation' ? roleLabel(r.role) : `${roleLabel(r.role)} for ${r.scope}`)).join(', ') ||
+                      NONE_RECORDED}
+                  </td>
                   <td class="govuk-table__cell">{user.is_active ? 'Active' : 'Deactivated'}</td>
                   {manage && (
                     <td class="govuk-table__cell">
@@ -248,10 +251,21 @@ interface RolesView {
   assignments: Schemas['RoleAssignmentPage']
   users: Schemas['UserPublic'][]
   directorates: Schemas['DirectoratePublic'][]
+  programmes: Schemas['ProgrammePublic'][]
+  projects: Schemas['ProjectPublic'][]
+}
+
+// Where a role is held. Only these three roles may be held for less than the whole organisation.
+type ScopeKind = 'organisation' | 'directorate' | 'programme' | 'project'
+const SCOPABLE: Schemas['Role'][] = ['project_manager', 'sponsor', 'finance']
+const SCOPE_FIELDS: Record<Exclude<ScopeKind, 'organisation'>, 'directorate_id' | 'programme_id' | 'project_id'> = {
+  directorate: 'directorate_id',
+  programme: 'programme_id',
+  project: 'project_id',
 }
 
 async function loadRoles(query: Record<string, string>): Promise<Loaded<RolesView>> {
-  const [assignments, users, directorates] = await Promise.all([
+  const [assignments, users, directorates, programmes, projects] = await Promise.all([
     load(() =>
       api.GET('/api/v1/role-assignments', {
         params: { query: { role: query.role as Schemas['Role'] | undefined, sort: query.sort ?? 'role', limit: LIMIT, offset: Number(query.offset ?? 0) } },
@@ -259,11 +273,23 @@ async function loadRoles(query: Record<string, string>): Promise<Loaded<RolesVie
     ),
     load(() => api.GET('/api/v1/users', { params: { query: { limit: 200, sort: 'display_name' } } })),
     load(() => api.GET('/api/v1/directorates', { params: { query: { limit: 200 } } })),
+    load(() => api.GET('/api/v1/programmes', { params: { query: { limit: 200, sort: 'name' } } })),
+    load(() => api.GET('/api/v1/projects', { params: { query: { limit: 200, sort: 'reference' } } })),
   ])
   if (assignments.problem) return assignments
   if (users.problem) return users
   if (directorates.problem) return directorates
-  return { data: { assignments: assignments.data, users: users.data.items, directorates: directorates.data.items } }
+  if (programmes.problem) return programmes
+  if (projects.problem) return projects
+  return {
+    data: {
+      assignments: assignments.data,
+      users: users.data.items,
+      directorates: directorates.data.items,
+      programmes: programmes.data.items,
+      projects: projects.data.items,
+    },
+  }
 }
 
 export function AdminRoles() {
@@ -271,27 +297,34 @@ export function AdminRoles() {
   const can = useCan()
   const query = readQuery(search, ['role', 'sort', 'offset'])
   const view = useResource(`roles${writeQuery(query)}`, () => loadRoles(query))
-  const [form, setForm] = useState({ user_id: '', role: '', directorate_id: '' })
+  const [form, setForm] = useState({ user_id: '', role: '', kind: 'organisation' as ScopeKind, scope_id: '' })
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [done, setDone] = useState<string | null>(null)
   const actions = useRowActions(view.reload)
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading />
-  const { assignments, users, directorates } = view.data
+  const { assignments, users, directorates, programmes, projects } = view.data
   const userName = (id: string) => users.find((u) => u.id === id)?.display_name ?? id
-  const directorateName = (id: string | null) => (id ? (directorates.find((d) => d.id === id)?.name ?? id) : 'Whole organisation')
+  const scopeChoices: Record<Exclude<ScopeKind, 'organisation'>, { value: string; text: string }[]> = {
+    directorate: directorates.map((d) => ({ value: d.id, text: d.name })),
+    programme: programmes.map((p) => ({ value: p.id, text: p.name })),
+    project: projects.map((p) => ({ value: p.id, text: `${p.reference} ${p.name}` })),
+  }
+  const scoped = SCOPABLE.includes(form.role as Schemas['Role'])
+  const kind: ScopeKind = scoped ? form.kind : 'organisation'
   const submit = async (event: Event) => {
     event.preventDefault()
+    const where = kind === 'organisation' ? {} : { [SCOPE_FIELDS[kind]]: form.scope_id || null }
     const result = await create(
       () =>
         api.POST('/api/v1/role-assignments', {
-          body: { user_id: form.user_id, role: form.role as Schemas['Role'], directorate_id: form.directorate_id || null },
+          body: { user_id: form.user_id, role: form.role as Schemas['Role'], ...where },
         }),
-      { user_id: 'Person', role: 'Role', directorate_id: 'Directorate' },
+      { user_id: 'Person', role: 'Role', directorate_id: 'Directorate', programme_id: 'Programme', project_id: 'Project' },
     )
     if (result.data) {
       setErrors(null)
-      setDone(`${userName(result.data.user_id)} now holds the role ${roleLabel(result.data.role)}.`)
+      setDone(`${userName(result.data.user_id)} now holds the role ${roleLabel(result.data.role)} for ${result.data.scope}.`)
       view.reload()
     } else setErrors(result.errors ?? null)
   }
@@ -321,14 +354,14 @@ export function AdminRoles() {
             <tr class="govuk-table__row" key={a.id}>
               <td class="govuk-table__cell">{userName(a.user_id)}</td>
               <td class="govuk-table__cell">{roleLabel(a.role)}</td>
-              <td class="govuk-table__cell">{directorateName(a.directorate_id)}</td>
+              <td class="govuk-table__cell">{a.scope}</td>
               <td class="govuk-table__cell">{formatDate(a.created_at)}</td>
               {can('roles:manage') && (
                 <td class="govuk-table__cell">
                   <RowAction label="Remove" confirm="Yes, remove" what={`${roleLabel(a.role)} from ${userName(a.user_id)}`}
                     onAct={() => actions.act(
                       () => api.DELETE('/api/v1/role-assignments/{role_assignment_id}', { params: { path: { role_assignment_id: a.id } } }),
-                      () => `${userName(a.user_id)} no longer holds the role ${roleLabel(a.role)} (${directorateName(a.directorate_id)}).`)} />
+                      () => `${userName(a.user_id)} no longer holds the role ${roleLabel(a.role)} for ${a.scope}.`)} />
                 </td>
               )}
             </tr>
@@ -347,9 +380,24 @@ export function AdminRoles() {
                 options={[{ value: '', text: 'Choose a person' }, ...users.map((u) => ({ value: u.id, text: `${u.display_name} (${u.email})` }))]} />
               <Select name="role" label="Role" value={form.role} onChange={(v) => setForm({ ...form, role: v })} errors={errors}
                 options={[{ value: '', text: 'Choose a role' }, ...ROLES.map((r) => ({ value: r, text: roleLabel(r) }))]} />
-              <Select name="directorate_id" label="Where" hint="Admin, PMO and democratic services are always organisation-wide."
-                value={form.directorate_id} onChange={(v) => setForm({ ...form, directorate_id: v })} errors={errors}
-                options={[{ value: '', text: 'Whole organisation' }, ...directorates.map((d) => ({ value: d.id, text: d.name }))]} />
+              {scoped ? (
+                <Radios name="scope_kind" label="Where" small value={kind} errors={null}
+                  hint="A project manager, sponsor or finance officer can hold the role for part of the portfolio only."
+                  onChange={(v) => setForm({ ...form, kind: v as ScopeKind, scope_id: '' })}
+                  options={[
+                    { value: 'organisation', text: 'The whole organisation' },
+                    { value: 'directorate', text: 'One directorate' },
+                    { value: 'programme', text: 'One programme' },
+                    { value: 'project', text: 'One project' },
+                  ]} />
+              ) : (
+                form.role && <p class="govuk-body">{roleLabel(form.role as Schemas['Role'])} is held for the whole organisation.</p>
+              )}
+              {kind !== 'organisation' && (
+                <Select name={SCOPE_FIELDS[kind]} label={humanise(kind)} value={form.scope_id} errors={errors}
+                  onChange={(v) => setForm({ ...form, scope_id: v })}
+                  options={[{ value: '', text: `Choose a ${kind}` }, ...scopeChoices[kind]]} />
+              )}
               <button type="submit" class="govuk-button">
                 Give the role
               </button>
