@@ -15,7 +15,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
@@ -213,34 +214,60 @@ class DrawdownFilters:
 
 
 def _awaiting(session: Session, actor: Actor) -> list[uuid.UUID]:
-    """Open requests the actor can act on now: consult, decide, or record a committee decision."""
-    rows = session.execute(
-        select(Drawdown, Project)
-        .join(Project, col(Project.id) == col(Drawdown.project_id))
-        .where(Drawdown.organisation_id == actor.organisation_id, col(Drawdown.status).in_(OPEN_STATUSES))
-    ).all()
-    recorded: dict[uuid.UUID, set[str]] = {}
-    for consultation in session.execute(
-        select(DrawdownConsultation).where(
-            col(DrawdownConsultation.drawdown_id).in_([row[0].id for row in rows])
+    """Open requests the actor can act on now: consult, decide, or record a committee decision.
+
+    What SQL can tell (not the requester, a decider role the actor holds, a committee decision
+    only for those who record them) is asked in the query, and only the columns the rules read
+    come back: at 20,000 draw-downs, loading every open one as an object took seconds."""
+    if actor.kind != "user":
+        return []
+    roles = [role.value for role in actor.roles]
+    statuses = [
+        col(Drawdown.status) == S.consultation.value,
+        and_(col(Drawdown.status) == S.awaiting_decision.value, col(Drawdown.decider_role).in_(roles)),
+    ]
+    if actor.has(Permission.committee_decisions_record):
+        statuses.append(col(Drawdown.status) == S.referred.value)
+    candidates = (
+        select_columns(  # more columns than sqlmodel's select is typed for
+            col(Drawdown.id),
+            col(Drawdown.status),
+            col(Drawdown.consultee_roles),
+            col(Drawdown.decider_role),
+            col(Drawdown.decider_directorate_id),
+            col(Project.lead_directorate_id),
         )
-    ).scalars():
-        recorded.setdefault(consultation.drawdown_id, set()).add(consultation.role)
+        .join(Project, col(Project.id) == col(Drawdown.project_id))
+        .where(
+            col(Drawdown.organisation_id) == actor.organisation_id,
+            col(Drawdown.requested_by_id) != actor.id,
+            or_(*statuses),
+        )
+    )
+    rows = session.execute(candidates).all()
+    recorded: dict[uuid.UUID, set[str]] = {}
+    if any(row.status == S.consultation.value for row in rows):
+        consulting = select(Drawdown.id).where(
+            Drawdown.organisation_id == actor.organisation_id, Drawdown.status == S.consultation.value
+        )
+        for drawdown_id, role in session.execute(
+            select(DrawdownConsultation.drawdown_id, DrawdownConsultation.role).where(
+                col(DrawdownConsultation.drawdown_id).in_(consulting)
+            )
+        ).all():
+            recorded.setdefault(drawdown_id, set()).add(role)
     ids: list[uuid.UUID] = []
-    for drawdown, project in rows:
-        if actor.kind == "user" and actor.id == drawdown.requested_by_id:
-            continue
-        if drawdown.status == S.consultation.value:
-            held = set(_consultee_roles_held(actor, drawdown, project))
-            if held - recorded.get(drawdown.id, set()):
-                ids.append(drawdown.id)
-        elif drawdown.status == S.awaiting_decision.value:
-            if drawdown.decider_role and _holds(
-                actor, drawdown.decider_role, _decider_scope(drawdown, project)
-            ):
-                ids.append(drawdown.id)
-        elif actor.has(Permission.committee_decisions_record):
-            ids.append(drawdown.id)
+    for row in rows:
+        if row.status == S.consultation.value:
+            held = {r for r in row.consultee_roles if _holds(actor, r, row.lead_directorate_id)}
+            if held - recorded.get(row.id, set()):
+                ids.append(row.id)
+        elif row.status == S.awaiting_decision.value:
+            # The decider role is the actor's (the query); held for the right directorate?
+            if _holds(actor, row.decider_role, row.decider_directorate_id or row.lead_directorate_id):
+                ids.append(row.id)
+        else:
+            ids.append(row.id)
     return ids
 
 
