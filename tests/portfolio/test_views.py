@@ -129,6 +129,56 @@ def test_dashboard_of_another_organisation_is_404(register, pmo, other_pmo, clie
     problem(client.get(f"{API}/programmes/{programme['id']}/dashboard", headers=other_pmo.headers), 404)
 
 
+def test_portfolio_overview_is_every_programme_dashboard_in_one(
+    register, pmo, viewer, other_pmo, org, client, engine
+) -> None:
+    first_programme, second_programme = register.programme(pmo), register.programme(pmo)
+    first = register.project(pmo, first_programme)
+    second, third = register.project(pmo, second_programme), register.project(pmo, second_programme)
+    client.post(
+        f"{API}/projects/{second['id']}/confidence",
+        json={"rating": "amber", "commentary": "c"},
+        headers=pmo.headers,
+    )
+    _milestone(client, pmo, first, "Soon", 10)
+    _milestone(client, pmo, third, "Later", 30)
+    _milestone(client, pmo, second, "Late", -2)
+    _milestone(client, pmo, third, "Missed", -20, status="missed")
+    requester = register.factory.person(org, Role.project_manager)
+    pending = [_review(engine, first, requester, [pmo]), _review(engine, third, requester, [pmo])]
+    # Another council's programme and its project are never in it.
+    register.project(other_pmo, register.programme(other_pmo))
+
+    overview, tag = register.get(pmo, "/portfolio/overview")
+    dashboards = {
+        p["id"]: register.get(pmo, f"/programmes/{p['id']}/dashboard")[0]
+        for p in (first_programme, second_programme)
+    }
+    assert [p["programme_id"] for p in overview["programmes"]] == [
+        p["id"] for p in sorted((first_programme, second_programme), key=lambda p: p["name"])
+    ]
+    for line in overview["programmes"]:
+        dashboard = dashboards[line["programme_id"]]
+        assert line["projects"] == dashboard["projects"]
+        assert line["projects_by_stage"] == dashboard["projects_by_stage"]
+        assert line["projects_by_confidence"] == dashboard["projects_by_confidence"]
+    second_line = next(p for p in overview["programmes"] if p["programme_id"] == second_programme["id"])
+    assert second_line["projects_by_confidence"] == {"amber": 1, "not_assessed": 1}
+    assert [m["title"] for m in overview["milestones_due"]] == ["Soon", "Later"]
+    assert [m["title"] for m in overview["milestones_overdue"]] == ["Late"]
+    assert (overview["milestones_due_count"], overview["milestones_overdue_count"]) == (2, 1)
+    assert sorted(r["id"] for r in overview["gate_reviews_pending"]) == sorted(str(r) for r in pending)
+    revalidated = client.get(f"{API}/portfolio/overview", headers={**pmo.headers, "If-None-Match": tag})
+    assert revalidated.status_code == 304
+
+    # Whoever may read the register may read it; the other council sees only its own.
+    assert register.get(viewer, "/portfolio/overview")[0] == overview
+    theirs = register.get(other_pmo, "/portfolio/overview")[0]
+    assert [p["projects"] for p in theirs["programmes"]] == [1]
+    assert theirs["milestones_due"] == theirs["gate_reviews_pending"] == []
+    problem(client.get(f"{API}/portfolio/overview"), 401)
+
+
 def test_my_work(register, pmo, org, client, engine) -> None:
     programme = register.programme(pmo)
     project = register.project(pmo, programme)

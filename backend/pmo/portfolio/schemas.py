@@ -425,6 +425,34 @@ class ProgrammeDashboard(PublicModel):
     gate_reviews_pending: list[PendingGateReview] = Field(description="Waiting for a decision.")
 
 
+class ProgrammeCounts(PublicModel):
+    """A programme's line of the portfolio overview: its projects by stage and by confidence."""
+
+    programme_id: uuid.UUID
+    name: str
+    projects: int = Field(description="Projects in the programme.")
+    projects_by_stage: dict[str, int] = Field(description="Stage key -> number of projects.")
+    projects_by_confidence: dict[str, int] = Field(
+        description="Rating -> number of projects; `not_assessed` for those with none yet."
+    )
+
+
+class PortfolioOverview(PublicModel):
+    """The portfolio dashboard's data in one answer: every programme's counts, and the
+    organisation's milestones and gate reviews that need attention."""
+
+    programmes: list[ProgrammeCounts] = Field(description="Every programme, by name.")
+    milestones_due_count: int = Field(description="Not done or missed, due today or in the next 90 days.")
+    milestones_overdue_count: int = Field(description="Not done or missed, due before today.")
+    milestones_due: list[MilestonePublic] = Field(
+        description="The first of those due (earliest first, at most 200)."
+    )
+    milestones_overdue: list[MilestonePublic] = Field(
+        description="The first of those overdue (earliest first, at most 200)."
+    )
+    gate_reviews_pending: list[PendingGateReview] = Field(description="Waiting for a decision (at most 200).")
+
+
 class ActionDue(PublicModel):
     """A response action to a risk that waits for its actionee."""
 

@@ -61,8 +61,10 @@ from pmo.portfolio.schemas import (
     MyWork,
     PendingGateReview,
     PortfolioCreate,
+    PortfolioOverview,
     PortfolioPublic,
     PortfolioUpdate,
+    ProgrammeCounts,
     ProgrammeCreate,
     ProgrammeDashboard,
     ProgrammePublic,
@@ -890,6 +892,66 @@ def programme_dashboard(session: Session, actor: Actor, programme: Programme) ->
         milestones_due=[milestone_public(m, now) for m in due],
         milestones_overdue=[milestone_public(m, now) for m in overdue],
         gate_reviews_pending=reviews[:VIEW_LIMIT],
+    )
+
+
+def portfolio_overview(session: Session, actor: Actor) -> PortfolioOverview:
+    """Every programme's dashboard counts in one answer: a grouped query per widget over the
+    organisation, not a dashboard per programme (the web app's portfolio page)."""
+    org = actor.organisation_id
+    programmes = session.execute(
+        select(Programme.id, Programme.name)
+        .where(Programme.organisation_id == org)
+        .order_by(col(Programme.name), col(Programme.id))
+    ).all()
+    by_stage: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+    for programme_id, stage, projects in session.execute(
+        select(Project.programme_id, Project.stage, func.count())
+        .where(Project.organisation_id == org)
+        .group_by(col(Project.programme_id), col(Project.stage))
+    ).all():
+        by_stage[programme_id][stage] = projects
+    by_confidence: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+    for programme_id, rating, projects in session.execute(
+        select(Project.programme_id, Project.confidence, func.count())
+        .where(Project.organisation_id == org)
+        .group_by(col(Project.programme_id), col(Project.confidence))
+    ).all():
+        by_confidence[programme_id][rating or "not_assessed"] = projects
+    now = today()
+    open_milestones = select(Milestone).where(
+        Milestone.organisation_id == org, col(Milestone.status).not_in(CLOSED_MILESTONE)
+    )
+    due = open_milestones.where(
+        Milestone.due_date >= now, Milestone.due_date <= now + timedelta(days=DASHBOARD_DAYS)
+    )
+    overdue = open_milestones.where(Milestone.due_date < now)
+
+    def first(statement: Any) -> list[MilestonePublic]:
+        rows = session.execute(
+            statement.order_by(col(Milestone.due_date), col(Milestone.id)).limit(VIEW_LIMIT)
+        ).scalars()
+        return [milestone_public(m, now) for m in rows]
+
+    def count(statement: Any) -> int:
+        return int(session.execute(select(func.count()).select_from(statement.subquery())).scalar_one())
+
+    return PortfolioOverview(
+        programmes=[
+            ProgrammeCounts(
+                programme_id=programme_id,
+                name=name,
+                projects=sum(by_stage[programme_id].values()),
+                projects_by_stage=dict(sorted(by_stage[programme_id].items())),
+                projects_by_confidence=dict(sorted(by_confidence[programme_id].items())),
+            )
+            for programme_id, name in programmes
+        ],
+        milestones_due_count=count(due),
+        milestones_overdue_count=count(overdue),
+        milestones_due=first(due),
+        milestones_overdue=first(overdue),
+        gate_reviews_pending=_pending_reviews(session, _pending_reviews_query(org))[:VIEW_LIMIT],
     )
 
 

@@ -1022,6 +1022,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/portfolio/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The portfolio dashboard's data in one request
+         * @description Every programme of your organisation with its projects by stage and by delivery confidence, the milestones due in the next 90 days and overdue (counts, and the first 200 of each), and the gate reviews waiting for a decision: what the web app's portfolio page shows, in one answer instead of a dashboard per programme. A grouped query per widget, so its cost hardly grows with the number of programmes. Answers 304 to an `If-None-Match` with its current ETag.
+         */
+        get: operations["portfolios-get_portfolio_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects": {
         parameters: {
             query?: never;
@@ -9856,6 +9876,43 @@ export interface components {
             /** End Date */
             end_date?: string | null;
         };
+        /**
+         * PortfolioOverview
+         * @description The portfolio dashboard's data in one answer: every programme's counts, and the
+         *     organisation's milestones and gate reviews that need attention.
+         */
+        PortfolioOverview: {
+            /**
+             * Programmes
+             * @description Every programme, by name.
+             */
+            programmes: components["schemas"]["ProgrammeCounts"][];
+            /**
+             * Milestones Due Count
+             * @description Not done or missed, due today or in the next 90 days.
+             */
+            milestones_due_count: number;
+            /**
+             * Milestones Overdue Count
+             * @description Not done or missed, due before today.
+             */
+            milestones_overdue_count: number;
+            /**
+             * Milestones Due
+             * @description The first of those due (earliest first, at most 200).
+             */
+            milestones_due: components["schemas"]["MilestonePublic"][];
+            /**
+             * Milestones Overdue
+             * @description The first of those overdue (earliest first, at most 200).
+             */
+            milestones_overdue: components["schemas"]["MilestonePublic"][];
+            /**
+             * Gate Reviews Pending
+             * @description Waiting for a decision (at most 200).
+             */
+            gate_reviews_pending: components["schemas"]["PendingGateReview"][];
+        };
         /** PortfolioPublic */
         PortfolioPublic: {
             /**
@@ -9957,6 +10014,38 @@ export interface components {
              * @example 50000.00
              */
             actual: string;
+        };
+        /**
+         * ProgrammeCounts
+         * @description A programme's line of the portfolio overview: its projects by stage and by confidence.
+         */
+        ProgrammeCounts: {
+            /**
+             * Programme Id
+             * Format: uuid
+             */
+            programme_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Projects
+             * @description Projects in the programme.
+             */
+            projects: number;
+            /**
+             * Projects By Stage
+             * @description Stage key -> number of projects.
+             */
+            projects_by_stage: {
+                [key: string]: number;
+            };
+            /**
+             * Projects By Confidence
+             * @description Rating -> number of projects; `not_assessed` for those with none yet.
+             */
+            projects_by_confidence: {
+                [key: string]: number;
+            };
         };
         /** ProgrammeCreate */
         ProgrammeCreate: {
@@ -20513,6 +20602,145 @@ export interface operations {
             };
             /** @description No such record in your organisation. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "portfolios-get_portfolio_overview": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A tag from an earlier `ETag`: 304 if unchanged. */
+                "If-None-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "programmes": [
+                     *         {
+                     *           "programme_id": "5a3c1f6e-2b9d-4c1a-9e3f-1d2c3b4a5f60",
+                     *           "name": "ICT Improvement",
+                     *           "projects": 14,
+                     *           "projects_by_stage": {
+                     *             "delivery": 9,
+                     *             "design_develop": 5
+                     *           },
+                     *           "projects_by_confidence": {
+                     *             "amber": 3,
+                     *             "green": 8,
+                     *             "not_assessed": 3
+                     *           }
+                     *         }
+                     *       ],
+                     *       "milestones_due_count": 4,
+                     *       "milestones_overdue_count": 2,
+                     *       "milestones_due": [],
+                     *       "milestones_overdue": [],
+                     *       "gate_reviews_pending": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PortfolioOverview"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current. */
+            304: {
+                headers: {
+                    /** @description The tag of this representation: send it as `If-None-Match` (304) or `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

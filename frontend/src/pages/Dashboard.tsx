@@ -8,36 +8,25 @@ import { defaultLifecycle } from '../lib/lifecycle'
 import { useCan } from '../lib/me'
 
 interface PortfolioView {
-  programmes: { programme: Schemas['ProgrammePublic']; dashboard: Schemas['ProgrammeDashboard'] }[]
+  overview: Schemas['PortfolioOverview']
   stages: Schemas['StagePublic'][]
   heatMap: Schemas['HeatMap']
 }
 
 const CONFIDENCE = ['green', 'amber_green', 'amber', 'amber_red', 'red'] as const
 
+// Every programme's counts come in one request (GET /portfolio/overview), however many
+// programmes there are; the lifecycle's stage names and the heat map come beside it.
 async function loadPortfolio(): Promise<Loaded<PortfolioView>> {
-  const [programmes, lifecycle, heatMap] = await Promise.all([
-    load(() => api.GET('/api/v1/programmes', { params: { query: { limit: 200, sort: 'name' } } })),
+  const [overview, lifecycle, heatMap] = await Promise.all([
+    load(() => api.GET('/api/v1/portfolio/overview')),
     defaultLifecycle(),
     load(() => api.GET('/api/v1/risks/heat-map', { params: { query: { basis: 'residual' } } })),
   ])
-  if (programmes.problem) return programmes
+  if (overview.problem) return overview
   if (lifecycle.problem) return lifecycle
   if (heatMap.problem) return heatMap
-  const dashboards = await Promise.all(
-    programmes.data.items.map((programme) =>
-      load(() => api.GET('/api/v1/programmes/{programme_id}/dashboard', { params: { path: { programme_id: programme.id } } })),
-    ),
-  )
-  const failed = dashboards.find((d) => d.problem)
-  if (failed?.problem) return { problem: failed.problem }
-  return {
-    data: {
-      programmes: programmes.data.items.map((programme, i) => ({ programme, dashboard: dashboards[i]?.data as Schemas['ProgrammeDashboard'] })),
-      stages: lifecycle.data?.stages ?? [],
-      heatMap: heatMap.data,
-    },
-  }
+  return { data: { overview: overview.data, stages: lifecycle.data?.stages ?? [], heatMap: heatMap.data } }
 }
 
 export function Dashboard() {
@@ -68,16 +57,15 @@ export function Dashboard() {
 function PortfolioBody({ view }: { view: PortfolioView }) {
   const stageKeys = [
     ...view.stages.map((s) => s.key),
-    ...new Set(view.programmes.flatMap((p) => Object.keys(p.dashboard.projects_by_stage)).filter((k) => !view.stages.some((s) => s.key === k))),
+    ...new Set(view.overview.programmes.flatMap((p) => Object.keys(p.projects_by_stage)).filter((k) => !view.stages.some((s) => s.key === k))),
   ]
   const stageName = (key: string) => view.stages.find((s) => s.key === key)?.name ?? humanise(key)
   const byStage = stageKeys.map((key) => ({
     label: stageName(key),
-    value: view.programmes.reduce((sum, p) => sum + (p.dashboard.projects_by_stage[key] ?? 0), 0),
+    value: view.overview.programmes.reduce((sum, p) => sum + (p.projects_by_stage[key] ?? 0), 0),
   }))
-  const pending = view.programmes.flatMap((p) => p.dashboard.gate_reviews_pending)
-  const overdue = view.programmes.flatMap((p) => p.dashboard.milestones_overdue)
-  const due = view.programmes.flatMap((p) => p.dashboard.milestones_due)
+  const pending = view.overview.gate_reviews_pending
+  const overdue = view.overview.milestones_overdue
   return (
     <>
       <h2 class="govuk-heading-m">Programmes</h2>
@@ -96,19 +84,19 @@ function PortfolioBody({ view }: { view: PortfolioView }) {
           </tr>
         </thead>
         <tbody class="govuk-table__body">
-          {view.programmes.map(({ programme, dashboard }) => (
-            <tr class="govuk-table__row" key={programme.id}>
+          {view.overview.programmes.map((programme) => (
+            <tr class="govuk-table__row" key={programme.programme_id}>
               <th scope="row" class="govuk-table__header">
-                <a class="govuk-link" href={`/programmes/${programme.id}`}>
+                <a class="govuk-link" href={`/programmes/${programme.programme_id}`}>
                   {programme.name}
                 </a>
               </th>
               {stageKeys.map((key) => (
                 <td class="govuk-table__cell govuk-table__cell--numeric" key={key}>
-                  {dashboard.projects_by_stage[key] ?? 0}
+                  {programme.projects_by_stage[key] ?? 0}
                 </td>
               ))}
-              <td class="govuk-table__cell govuk-table__cell--numeric">{dashboard.projects}</td>
+              <td class="govuk-table__cell govuk-table__cell--numeric">{programme.projects}</td>
             </tr>
           ))}
         </tbody>
@@ -130,12 +118,12 @@ function PortfolioBody({ view }: { view: PortfolioView }) {
           </tr>
         </thead>
         <tbody class="govuk-table__body">
-          {view.programmes.map(({ programme, dashboard }) => (
-            <tr class="govuk-table__row" key={programme.id}>
+          {view.overview.programmes.map((programme) => (
+            <tr class="govuk-table__row" key={programme.programme_id}>
               <th scope="row" class="govuk-table__header">{programme.name}</th>
               {CONFIDENCE.map((c) => (
                 <td class="govuk-table__cell govuk-table__cell--numeric" key={c}>
-                  {dashboard.projects_by_confidence[c] ?? 0}
+                  {programme.projects_by_confidence[c] ?? 0}
                 </td>
               ))}
             </tr>
@@ -165,7 +153,7 @@ function PortfolioBody({ view }: { view: PortfolioView }) {
         <div class="govuk-grid-column-one-half">
           <h2 class="govuk-heading-m">Milestones</h2>
           <p class="govuk-body">
-            <strong>{overdue.length}</strong> overdue, <strong>{due.length}</strong> due in the next 30 days.
+            <strong>{view.overview.milestones_overdue_count}</strong> overdue, <strong>{view.overview.milestones_due_count}</strong> due in the next 90 days.
           </p>
           {overdue.length > 0 && (
             <details class="govuk-details">
