@@ -57,6 +57,19 @@ test('a PMO officer sets up a programme and a project, assesses confidence and r
   await expect(page.getByRole('heading', { name: project, level: 1 })).toBeVisible()
   await expect(page.getByText('Not assessed').first()).toBeVisible()
 
+  // The programme cannot close while the project is open: the API says why, on the form.
+  await page.getByRole('link', { name: programme, exact: true }).click()
+  await page.getByRole('link', { name: 'Change the programme' }).click()
+  await page.getByLabel('Closed').check()
+  await page.getByRole('button', { name: 'Save the changes' }).click()
+  await expect(page.getByRole('heading', { name: 'There is a problem' })).toBeVisible()
+  await expect(page.getByText(/have not reached their last stage/).first()).toBeVisible()
+  await checkPage(page, 'programme-close-refused', false)
+  await page.goto('/portfolio')
+  await page.getByRole('link', { name: programme, exact: true }).click()
+  await page.getByRole('link', { name: project, exact: true }).click()
+  await expect(page.getByRole('heading', { name: project, level: 1 })).toBeVisible()
+
   // Delivery confidence: "Not assessed" until the first assessment, then its rating.
   await page.getByRole('link', { name: 'Assess delivery confidence' }).click()
   await expect(page.getByRole('heading', { name: 'Delivery confidence', level: 1 })).toBeVisible()

@@ -75,7 +75,7 @@ function useRecordForm<F extends Record<string, string>>(initial: F, labels: Rec
 type Programme = Schemas['ProgrammePublic']
 
 const PROGRAMME_LABELS = {
-  portfolio_id: 'Portfolio', name: 'Name', ambition: 'Ambition', sro_id: 'Senior responsible owner',
+  status: 'Status', portfolio_id: 'Portfolio', name: 'Name', ambition: 'Ambition', sro_id: 'Senior responsible owner',
   governance_body_id: 'Board', lead_directorate_id: 'Lead directorate', phase: 'Phase',
   planned_start: 'Planned start', planned_end: 'Planned end',
 }
@@ -100,6 +100,7 @@ function ProgrammeForm({ pickers, existing, etag, onReload }: { pickers: Pickers
     ambition: existing?.ambition ?? '', sro_id: existing?.sro_id ?? '', governance_body_id: existing?.governance_body_id ?? '',
     lead_directorate_id: existing?.lead_directorate_id ?? '', phase: existing?.phase ?? '',
     planned_start: existing?.planned_start ?? '', planned_end: existing?.planned_end ?? '',
+    status: existing?.status ?? 'active',
   }, PROGRAMME_LABELS)
   const body = {
     portfolio_id: form.portfolio_id, name: form.name, ambition: form.ambition, sro_id: orNull(form.sro_id),
@@ -111,7 +112,8 @@ function ProgrammeForm({ pickers, existing, etag, onReload }: { pickers: Pickers
   }
   const onSubmit = existing
     ? submit(() => api.PATCH('/api/v1/programmes/{programme_id}', {
-        params: { path: { programme_id: existing.id }, header: { 'If-Match': etag ?? '' } }, body,
+        params: { path: { programme_id: existing.id }, header: { 'If-Match': etag ?? '' } },
+        body: { ...body, status: form.status as Schemas['RecordStatus'] },
       }), (saved) => `/programmes/${saved.id}`)
     : submit(() => api.POST('/api/v1/programmes', { body }), (saved) => `/programmes/${saved.id}`)
   return (
@@ -135,6 +137,11 @@ function ProgrammeForm({ pickers, existing, etag, onReload }: { pickers: Pickers
         value={form.planned_start} onInput={set('planned_start')} />
       <DateInput name="planned_end" label="Planned end (optional)" labelClass="govuk-label--s" errors={errors}
         value={form.planned_end} onInput={set('planned_end')} />
+      {existing && (
+        <Radios name="status" label="Status" errors={errors} value={form.status} onChange={set('status')}
+          hint="A programme closes once all its projects have passed their last gate; it then takes no new projects."
+          options={[{ value: 'active', text: 'Active' }, { value: 'closed', text: 'Closed' }]} />
+      )}
     </FormPage>
   )
 }

@@ -64,7 +64,7 @@ export function Programme({ id }: { id: string }) {
       <span class="govuk-caption-l">Programme</span>
       <h1 class="govuk-heading-l">{programme.name}</h1>
       <div class="govuk-button-group">
-        {can('projects:edit') && (
+        {can('projects:edit') && programme.status !== 'closed' && (
           <a class="govuk-button" href={`/programmes/${programme.id}/projects/new`}>
             Add a project
           </a>
@@ -83,6 +83,7 @@ export function Programme({ id }: { id: string }) {
       <SummaryList
         rows={[
           ['Ambition', programme.ambition || 'Not given'],
+          ['Status', programme.status === 'closed' ? `Closed on ${formatDate(programme.closed_on)}` : 'Active'],
           ['Phase', humanise(programme.phase) || NOT_SET],
           ['Planned start', formatDate(programme.planned_start) || NOT_SET],
           ['Planned end', formatDate(programme.planned_end) || NOT_SET],
