@@ -23,13 +23,16 @@ from sqlmodel import Session, select
 from conftest import token_for
 from pmo.core.actions import ActionTable, Blocked
 from pmo.core.db import get_session
-from pmo.core.permissions import Denied
+from pmo.core.permissions import Actor, Denied
 from pmo.finance import drawdowns_service
 from pmo.finance.drawdowns_schemas import DrawdownAction
 from pmo.finance.models import Drawdown
 from pmo.gates import service as gates_service
 from pmo.gates.models import GateReview
 from pmo.gates.schemas import GateReviewAction
+from pmo.kpis import values_service as kpi_values_service
+from pmo.kpis.models import KpiValue
+from pmo.kpis.schemas import KpiValueAction
 from pmo.organisations.models import User
 from pmo.portfolio.demo import actor_for
 from pmo.raid import risks_service
@@ -67,7 +70,7 @@ class Kind:
     model: Any
     collection: str
     table: ActionTable[Any, Any]
-    context: Callable[[Session, Any], Any]
+    context: Callable[[Session, Actor, Any], Any]  # what the checks see, for whoever asks
     attempt: Callable[[Any, dict[str, Any]], Attempt]
     derived: Callable[[list[dict[str, Any]]], list[Case]]
     # Records in the same state (the key) show the same actions: one of each is tried.
@@ -128,6 +131,28 @@ def _risk_state(risk: dict[str, Any]) -> Any:
     return (risk["status"], risk["escalation_level"], where)
 
 
+def _value_attempt(action: KpiValueAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/kpi-values/{record['id']}"
+    if action == KpiValueAction.edit:
+        return Attempt("PATCH", path, {"commentary": REASON, "reason": REASON}, (("If-Match", "*"),))
+    if action == KpiValueAction.delete:
+        return Attempt("DELETE", path)
+    if action == KpiValueAction.return_to_draft:
+        return Attempt("POST", f"{path}/return", {"reason": REASON})
+    return Attempt("POST", f"{path}/{action.value}")
+
+
+def _value_states(items: list[dict[str, Any]]) -> list[Case]:
+    """Draft and verified: a submitted value the PMO returns to draft, or verifies."""
+    submitted = next(v for v in items if v["status"] == "submitted")
+    back = Attempt("POST", f"{API}/kpi-values/{submitted['id']}/return", {"reason": REASON})
+    verify = Attempt("POST", f"{API}/kpi-values/{submitted['id']}/verify")
+    return [
+        Case("draft", submitted["id"], (("pmo", back),)),
+        Case("verified", submitted["id"], (("pmo", verify),)),
+    ]
+
+
 def _review_attempt(action: GateReviewAction, record: dict[str, Any]) -> Attempt:
     path = f"{API}/gate-reviews/{record['id']}"
     if action == GateReviewAction.withdraw:
@@ -144,7 +169,7 @@ KINDS = (
         Drawdown,
         "/drawdowns",
         drawdowns_service.ACTIONS,
-        drawdowns_service.action_context,
+        lambda session, _actor, record: drawdowns_service.action_context(session, record),
         _drawdown_attempt,
         _drawdown_states,
         lambda d: d["id"] if d["status"] in OPEN else d["status"],
@@ -154,7 +179,7 @@ KINDS = (
         GateReview,
         "/gate-reviews",
         gates_service.ACTIONS,
-        gates_service.action_context,
+        lambda session, _actor, record: gates_service.action_context(session, record),
         _review_attempt,
         lambda _items: [],
         lambda r: r["id"] if r["status"] == "pending" else r["status"],
@@ -164,10 +189,20 @@ KINDS = (
         Risk,
         "/risks",
         risks_service.ACTIONS,
-        risks_service.action_context,
+        lambda session, _actor, record: risks_service.action_context(session, record),
         _risk_attempt,
         lambda _items: [],
         _risk_state,
+    ),
+    Kind(
+        "kpi-values",
+        KpiValue,
+        "/kpi-values",
+        kpi_values_service.ACTIONS,
+        lambda session, actor, value: kpi_values_service.action_contexts(session, actor, [value])[0],
+        _value_attempt,
+        _value_states,
+        lambda v: v["status"],
     ),
 )
 
@@ -248,20 +283,33 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
                 for who, step in case.steps:
                     done = client.request(step.method, step.path, json=step.body, headers=headers[who])
                     assert done.status_code in (200, 201), done.text
-                detail = client.get(f"{API}{kind.collection}/{case.record_id}", headers=headers[role])
-                assert detail.status_code == 200, detail.text
-                record = detail.json()
-                assert record["status"] == case.state
-                allowed = record["allowed_actions"]
                 if case.steps:  # a state of its own: listed again, in it
                     params = {"limit": 200}
                     items = client.get(f"{API}{kind.collection}", params=params, headers=headers[role]).json()
                 else:
                     items = lists[role]
+                detail = client.get(f"{API}{kind.collection}/{case.record_id}", headers=headers[role])
+                if detail.status_code == 404:  # a KPI value not published, not theirs to see
+                    assert case.record_id not in {i["id"] for i in items["items"]}
+                    for action in kind.table.actions:
+                        attempt = kind.attempt(action, {"id": case.record_id})
+                        sent = {**headers[role], **dict(attempt.headers)}
+                        response = client.request(
+                            attempt.method, attempt.path, json=attempt.body, headers=sent
+                        )
+                        holds = kind.table.permission(action) in actors[role].permissions()
+                        problem(response, 404 if holds else 403)
+                    continue
+                assert detail.status_code == 200, detail.text
+                record = detail.json()
+                assert record["status"] == case.state
+                allowed = record["allowed_actions"]
                 in_list = next(i for i in items["items"] if i["id"] == case.record_id)
                 assert in_list["allowed_actions"] == allowed, (kind.name, case.state, role)
                 with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-                    context = kind.context(session, session.get_one(kind.model, uuid.UUID(case.record_id)))
+                    context = kind.context(
+                        session, actors[role], session.get_one(kind.model, uuid.UUID(case.record_id))
+                    )
                     verdicts = {a: kind.table.verdict(actors[role], a, context) for a in kind.table.actions}
                 for action in kind.table.actions:
                     attempt = kind.attempt(action, record)
@@ -271,7 +319,7 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
                     savepoint.rollback()
                     where = (kind.name, case.state, role, action.value, response.text)
                     if action.value in allowed:
-                        assert response.status_code in (200, 201), where
+                        assert response.status_code in (200, 201, 204), where
                         succeeded[kind.name].add(action.value)
                     else:
                         problem(response, _expected_status(verdicts[action]))
@@ -300,3 +348,4 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
     }
     assert {"pending", "approved"} <= states["gate-reviews"], states["gate-reviews"]
     assert {"open", "occurred"} <= states["risks"], states["risks"]
+    assert {"draft", "submitted", "verified", "published"} <= states["kpi-values"], states["kpi-values"]

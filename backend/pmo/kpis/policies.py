@@ -20,6 +20,8 @@ admin) see every value.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
@@ -67,6 +69,10 @@ def can_submit(session: Session, actor: Actor, kpi: Kpi) -> bool | Denied:
     allowed = session.execute(select(Kpi.id).where(col(Kpi.id) == kpi.id, submit_scope(actor))).first()
     if allowed is not None:
         return True
+    return cannot_submit(actor, kpi)
+
+
+def cannot_submit(actor: Actor, kpi: Kpi) -> Denied:
     held = [r for r in (Role.project_manager, Role.sponsor) if actor.grants_for(r)]
     why = scope.may(actor, held[0], kpi) if held else True
     return Denied(
@@ -74,6 +80,13 @@ def can_submit(session: Session, actor: Actor, kpi: Kpi) -> bool | Denied:
         + f"You cannot enter or submit values for {kpi.code}: its owner, the project manager or sponsor "
         "of its project or programme, or the PMO can."
     )
+
+
+def submittable(session: Session, actor: Actor, kpi_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """`can_submit` for many KPIs in one query: the ids among `kpi_ids` that `actor` may submit for."""
+    if not kpi_ids:
+        return set()
+    return set(session.execute(select(Kpi.id).where(col(Kpi.id).in_(kpi_ids), submit_scope(actor))).scalars())
 
 
 def sees_every_value(actor: Actor) -> bool:

@@ -277,7 +277,7 @@ def create_value(
 
     def create() -> tuple[ValuePublic, str]:
         value = values.create_value(session, actor, kpi, body)
-        return values.value_public(session, value), f"/api/v1/kpi-values/{value.id}"
+        return values.value_public(session, actor, value), f"/api/v1/kpi-values/{value.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -323,7 +323,7 @@ def get_value(
 ) -> Response:
     """One value with its assessment. A value you may not see (a draft, to a reader) is 404."""
     _, value = values.get_value(session, actor, value_id)
-    return json_with_etag(values.value_public(session, value), if_none_match)
+    return json_with_etag(values.value_public(session, actor, value), if_none_match)
 
 
 @router.patch("/kpi-values/{value_id}", response_model=ValuePublic, responses=declare(404, 409, 412, 428))
@@ -334,9 +334,9 @@ def update_value(
     verified: the PMO. Published: the PMO only, with a `reason`; the earlier version is kept
     (`/revisions`) and the value stays published."""
     kpi, value = values.get_value(session, actor, value_id)
-    check_if_match(if_match, values.value_public(session, value))
+    check_if_match(if_match, values.value_public(session, actor, value))
     values.update_value(session, actor, kpi, value, body)
-    return json_with_etag(values.value_public(session, value), None)
+    return json_with_etag(values.value_public(session, actor, value), None)
 
 
 @router.delete("/kpi-values/{value_id}", status_code=204, responses=declare(404, 409))
@@ -352,7 +352,7 @@ def submit_value(value_id: uuid.UUID, session: SessionDep, actor: Submit) -> Res
     """draft -> submitted, for the PMO to verify."""
     kpi, value = values.get_value(session, actor, value_id)
     values.submit(session, actor, kpi, value)
-    return json_with_etag(values.value_public(session, value), None)
+    return json_with_etag(values.value_public(session, actor, value), None)
 
 
 @router.post("/kpi-values/{value_id}/verify", response_model=ValuePublic, responses=declare(404, 409))
@@ -360,7 +360,7 @@ def verify_value(value_id: uuid.UUID, session: SessionDep, actor: Verify) -> Res
     """submitted -> verified (PMO)."""
     kpi, value = values.get_value(session, actor, value_id)
     values.verify(session, actor, kpi, value)
-    return json_with_etag(values.value_public(session, value), None)
+    return json_with_etag(values.value_public(session, actor, value), None)
 
 
 @router.post("/kpi-values/{value_id}/publish", response_model=ValuePublic, responses=declare(404, 409))
@@ -368,7 +368,7 @@ def publish_value(value_id: uuid.UUID, session: SessionDep, actor: Verify) -> Re
     """verified -> published (PMO): readers and other council systems now see it."""
     kpi, value = values.get_value(session, actor, value_id)
     values.publish(session, actor, kpi, value)
-    return json_with_etag(values.value_public(session, value), None)
+    return json_with_etag(values.value_public(session, actor, value), None)
 
 
 @router.post("/kpi-values/{value_id}/return", response_model=ValuePublic, responses=declare(404, 409))
@@ -376,7 +376,7 @@ def return_value(value_id: uuid.UUID, body: ReturnToDraft, session: SessionDep, 
     """submitted or verified -> draft (PMO), with the reason, for the submitter to correct."""
     kpi, value = values.get_value(session, actor, value_id)
     values.return_to_draft(session, actor, kpi, value, body)
-    return json_with_etag(values.value_public(session, value), None)
+    return json_with_etag(values.value_public(session, actor, value), None)
 
 
 @router.get("/kpi-values/{value_id}/revisions", response_model=RevisionList, responses=declare(304, 404))

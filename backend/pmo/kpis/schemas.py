@@ -137,6 +137,17 @@ class ValueStatus(StrEnum):
     published = "published"
 
 
+class KpiValueAction(StrEnum):
+    """What can be done to a KPI value (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /kpi-values/{id} (a published one with a reason)
+    delete = "delete"  # DELETE /kpi-values/{id}
+    submit = "submit"  # POST /kpi-values/{id}/submit
+    verify = "verify"  # POST /kpi-values/{id}/verify
+    publish = "publish"  # POST /kpi-values/{id}/publish
+    return_to_draft = "return_to_draft"  # POST /kpi-values/{id}/return
+
+
 # Definitions -------------------------------------------------------------------------------
 
 
@@ -303,6 +314,9 @@ class ValuePublic(PublicModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[KpiValueAction] = Field(
+        description="What you may do to the value now: the checks its routes make, run for you."
+    )
 
 
 class RevisionPublic(PublicModel):

@@ -97,7 +97,7 @@ def scorecard(
         v.kpi_id: p
         for v, p in zip(
             latest_rows,
-            values_public(session, latest_rows, published_only=not include_unpublished),
+            values_public(session, actor, latest_rows, published_only=not include_unpublished),
             strict=True,
         )
     }

@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
 from pmo.core.db import utcnow
-from pmo.core.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
+from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.periods import InvalidPeriod, parse_period_code
-from pmo.core.permissions import Actor, Permission, enforce
+from pmo.core.permissions import Actor, Denied, Permission, enforce
 from pmo.kpis import policies
 from pmo.kpis.assessment import Assessment, assess
 from pmo.kpis.calculations import at_places
@@ -36,6 +38,7 @@ from pmo.kpis.models import Kpi, KpiValue, KpiValueRevision
 from pmo.kpis.schemas import (
     AssessmentPublic,
     KpiStatus,
+    KpiValueAction,
     ReturnToDraft,
     RevisionList,
     RevisionPublic,
@@ -72,24 +75,106 @@ def assessment_public(kpi: Kpi, assessment: Assessment) -> AssessmentPublic:
     )
 
 
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class ValueContext:
+    kpi: Kpi
+    value: KpiValue
+    may_submit: bool  # `policies.can_submit` for the value's KPI
+
+
+def _in_state(*allowed: ValueStatus, step: str) -> Any:
+    def check(_actor: Actor, c: ValueContext) -> Verdict:
+        if c.value.status not in allowed:
+            names = " or ".join(s.value for s in allowed)
+            return Blocked(
+                f"The {c.kpi.code} value for {c.value.period_code} is {c.value.status}: "
+                f"only a {names} value can be {step}."
+            )
+        return True
+
+    return check
+
+
+def _submitter(actor: Actor, c: ValueContext) -> Verdict:
+    return True if c.may_submit else policies.cannot_submit(actor, c.kpi)
+
+
+def _editor(actor: Actor, c: ValueContext) -> Verdict:
+    """Drafts: whoever may submit for the KPI. Submitted or verified: the PMO. Published: the
+    PMO, with a reason (checked by `update_value`)."""
+    if c.value.status == ValueStatus.draft:
+        return _submitter(actor, c)
+    if Permission.kpi_values_verify not in actor.permissions():
+        return Denied(
+            f"The {c.kpi.code} value for {c.value.period_code} is {c.value.status}: only the PMO changes it "
+            "now (ask them to return it to draft)."
+        )
+    return True
+
+
+def _not_published(_actor: Actor, c: ValueContext) -> Verdict:
+    if c.value.status == ValueStatus.published:
+        return Blocked(
+            f"The {c.kpi.code} value for {c.value.period_code} is published: it is a record and is not "
+            "deleted (the PMO may correct it, keeping the earlier version)."
+        )
+    return True
+
+
+V = ValueStatus
+ACTIONS = ActionTable(
+    KpiValueAction,
+    {
+        KpiValueAction.edit: Rule(Permission.kpi_values_submit, _editor),
+        KpiValueAction.delete: Rule(Permission.kpi_values_submit, steps(_not_published, _editor)),
+        KpiValueAction.submit: Rule(
+            Permission.kpi_values_submit, steps(_submitter, _in_state(V.draft, step="submitted"))
+        ),
+        KpiValueAction.verify: Rule(Permission.kpi_values_verify, _in_state(V.submitted, step="verified")),
+        KpiValueAction.publish: Rule(Permission.kpi_values_verify, _in_state(V.verified, step="published")),
+        KpiValueAction.return_to_draft: Rule(
+            Permission.kpi_values_verify, _in_state(V.submitted, V.verified, step="returned to draft")
+        ),
+    },
+)
+
+
+def _kpis_of(session: Session, values: Sequence[KpiValue]) -> dict[uuid.UUID, Kpi]:
+    ids = {v.kpi_id for v in values}
+    return {k.id: k for k in session.execute(select(Kpi).where(col(Kpi.id).in_(ids))).scalars()}
+
+
+def action_contexts(session: Session, actor: Actor, values: Sequence[KpiValue]) -> list[ValueContext]:
+    """The contexts of `values` in two queries, however many there are."""
+    kpis = _kpis_of(session, values)
+    submittable = policies.submittable(session, actor, list(kpis))
+    return [ValueContext(kpis[v.kpi_id], v, v.kpi_id in submittable) for v in values]
+
+
+def action_context(session: Session, actor: Actor, kpi: Kpi, value: KpiValue) -> ValueContext:
+    return ValueContext(kpi, value, kpi.id in policies.submittable(session, actor, [kpi.id]))
+
+
 def values_public(
-    session: Session, values: Sequence[KpiValue], *, published_only: bool = True
+    session: Session, actor: Actor, values: Sequence[KpiValue], *, published_only: bool = True
 ) -> list[ValuePublic]:
-    """Values as the API shows them, each with its period and the server's assessment.
+    """Values as the API shows them, each with its period, the server's assessment and what
+    `actor` may do to it.
 
     A constant number of queries for any number of values. Comparisons (previous period, a
     year before) are with published values unless `published_only` is False."""
     if not values:
         return []
-    kpis = {
-        k.id: k
-        for k in session.execute(select(Kpi).where(col(Kpi.id).in_({v.kpi_id for v in values}))).scalars()
-    }
+    contexts = action_contexts(session, actor, values)
     assessments = assess(session, values, published_only=published_only)
-    return [_value_public(kpis[v.kpi_id], v, assessments[v.id]) for v in values]
+    return [_value_public(actor, c, assessments[c.value.id]) for c in contexts]
 
 
-def _value_public(kpi: Kpi, value: KpiValue, assessment: Assessment) -> ValuePublic:
+def _value_public(actor: Actor, context: ValueContext, assessment: Assessment) -> ValuePublic:
+    kpi, value = context.kpi, context.value
     return ValuePublic.model_validate(
         {
             **value.model_dump(),
@@ -97,12 +182,13 @@ def _value_public(kpi: Kpi, value: KpiValue, assessment: Assessment) -> ValuePub
             "period": period_public(parse_period_code(value.period_code, kpi.frequency)),
             "actual": at_places(value.actual, kpi.decimal_places),
             "assessment": assessment_public(kpi, assessment),
+            "allowed_actions": ACTIONS.allowed(actor, context),
         }
     )
 
 
-def value_public(session: Session, value: KpiValue) -> ValuePublic:
-    return values_public(session, [value])[0]
+def value_public(session: Session, actor: Actor, value: KpiValue) -> ValuePublic:
+    return values_public(session, actor, [value])[0]
 
 
 # Lists -----------------------------------------------------------------------------------
@@ -166,7 +252,7 @@ def list_values(
         statement = statement.where(col(KpiValue.period_end) <= period_start_of(period_to, "period_to")[1])
     statement = statement.order_by(*order_by(sort, VALUE_SORTS, KpiValue.id))
     result = paginate(session, statement, page)
-    result.items = list(values_public(session, result.items))
+    result.items = list(values_public(session, actor, result.items))
     return result
 
 
@@ -182,27 +268,6 @@ def get_value(session: Session, actor: Actor, value_id: uuid.UUID) -> tuple[Kpi,
         # Not published, and not yours to see: as if it did not exist.
         raise NotFound("No KPI value with that id in your organisation.")
     return kpi, value
-
-
-def _check_state(kpi: Kpi, value: KpiValue, *allowed: ValueStatus, step: str) -> None:
-    if value.status not in allowed:
-        names = " or ".join(s.value for s in allowed)
-        raise Conflict(
-            f"The {kpi.code} value for {value.period_code} is {value.status}: "
-            f"only a {names} value can be {step}."
-        )
-
-
-def _check_can_edit(session: Session, actor: Actor, kpi: Kpi, value: KpiValue) -> None:
-    """Drafts: whoever may submit for the KPI. Submitted or verified: the PMO. Published: the
-    PMO, with a reason (checked by the caller)."""
-    if value.status == ValueStatus.draft:
-        enforce(policies.can_submit(session, actor, kpi))
-    elif Permission.kpi_values_verify not in actor.permissions():
-        raise Forbidden(
-            f"The {kpi.code} value for {value.period_code} is {value.status}: only the PMO changes it now "
-            "(ask them to return it to draft)."
-        )
 
 
 def _changed_with_reason(
@@ -261,7 +326,7 @@ def create_value(session: Session, actor: Actor, kpi: Kpi, data: ValueCreate) ->
 
 
 def update_value(session: Session, actor: Actor, kpi: Kpi, value: KpiValue, data: ValueUpdate) -> KpiValue:
-    _check_can_edit(session, actor, kpi, value)
+    ACTIONS.guard(actor, KpiValueAction.edit, action_context(session, actor, kpi, value))
     changes = {
         name: new
         for name, new in data.model_dump(exclude_unset=True, exclude={"reason"}).items()
@@ -304,12 +369,7 @@ def update_value(session: Session, actor: Actor, kpi: Kpi, value: KpiValue, data
 
 
 def delete_value(session: Session, actor: Actor, kpi: Kpi, value: KpiValue) -> None:
-    if value.status == ValueStatus.published:
-        raise Conflict(
-            f"The {kpi.code} value for {value.period_code} is published: it is a record and is not deleted "
-            "(the PMO may correct it, keeping the earlier version)."
-        )
-    _check_can_edit(session, actor, kpi, value)
+    ACTIONS.guard(actor, KpiValueAction.delete, action_context(session, actor, kpi, value))
     audit.deleted(session, actor, value, "kpi_value")
     mark_changed(session, value.organisation_id)
 
@@ -322,22 +382,21 @@ def _me(actor: Actor) -> uuid.UUID | None:
 
 
 def submit(session: Session, actor: Actor, kpi: Kpi, value: KpiValue) -> KpiValue:
-    enforce(policies.can_submit(session, actor, kpi))
-    _check_state(kpi, value, ValueStatus.draft, step="submitted")
+    ACTIONS.guard(actor, KpiValueAction.submit, action_context(session, actor, kpi, value))
     changes = {"status": ValueStatus.submitted.value, "submitted_by_id": _me(actor), "submitted_at": utcnow()}
     _changed_with_reason(session, actor, value, changes, "submit")
     return value
 
 
 def verify(session: Session, actor: Actor, kpi: Kpi, value: KpiValue) -> KpiValue:
-    _check_state(kpi, value, ValueStatus.submitted, step="verified")
+    ACTIONS.guard(actor, KpiValueAction.verify, action_context(session, actor, kpi, value))
     changes = {"status": ValueStatus.verified.value, "verified_by_id": _me(actor), "verified_at": utcnow()}
     _changed_with_reason(session, actor, value, changes, "verify")
     return value
 
 
 def publish(session: Session, actor: Actor, kpi: Kpi, value: KpiValue) -> KpiValue:
-    _check_state(kpi, value, ValueStatus.verified, step="published")
+    ACTIONS.guard(actor, KpiValueAction.publish, action_context(session, actor, kpi, value))
     changes = {"status": ValueStatus.published.value, "published_by_id": _me(actor), "published_at": utcnow()}
     _changed_with_reason(session, actor, value, changes, "publish")
     emitters.kpi_value_published(session, kpi, value)
@@ -347,7 +406,7 @@ def publish(session: Session, actor: Actor, kpi: Kpi, value: KpiValue) -> KpiVal
 def return_to_draft(
     session: Session, actor: Actor, kpi: Kpi, value: KpiValue, data: ReturnToDraft
 ) -> KpiValue:
-    _check_state(kpi, value, ValueStatus.submitted, ValueStatus.verified, step="returned to draft")
+    ACTIONS.guard(actor, KpiValueAction.return_to_draft, action_context(session, actor, kpi, value))
     changes = {
         "status": ValueStatus.draft.value,
         "submitted_by_id": None,

@@ -8249,6 +8249,12 @@ export interface components {
             tolerance_percent?: (string | number) | null;
         };
         /**
+         * KpiValueAction
+         * @description What can be done to a KPI value (`allowed_actions`).
+         * @enum {string}
+         */
+        KpiValueAction: "edit" | "delete" | "submit" | "verify" | "publish" | "return_to_draft";
+        /**
          * KpiValuePublishedData
          * @description A KPI value was published, or a published value was corrected (a new version).
          */
@@ -12367,6 +12373,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the value now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["KpiValueAction"][];
         };
         /**
          * ValueStatus

@@ -341,8 +341,7 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
       'The table that follows gives every figure.'
     : 'No published values yet. The table that follows gives the targets.'
 
-  // Drafts: whoever may submit; later states: the PMO (a published value with a reason).
-  const mayChange = (value: Value) => (value.status === 'draft' ? mayEnter : can('kpi_values:verify'))
+  // Submit and Change on a value show when the API lists them for me (allowed_actions).
   const step = async (value: Value, action: 'submit' | 'verify' | 'publish', done: string) => {
     const result = await send(() => workflow(value.id, action))
     if (result.errors) {
@@ -454,13 +453,13 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
                 {(mayEnter || can('kpi_values:verify')) && (
                   <td class="govuk-table__cell">
                     <div class="govuk-button-group govuk-!-margin-bottom-0">
-                      {value?.status === 'draft' && mayEnter && (
+                      {value?.allowed_actions.includes('submit') && (
                         <button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-1"
                           onClick={() => step(value, 'submit', 'submitted for verification')}>
                           Submit<span class="govuk-visually-hidden"> {period.label}</span>
                         </button>
                       )}
-                      {value && mayChange(value) && (
+                      {value?.allowed_actions.includes('edit') && (
                         <button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-1"
                           onClick={() => setChanging(value)}>
                           Change<span class="govuk-visually-hidden"> {period.label}</span>
@@ -773,21 +772,24 @@ export function KpiQueue() {
                       <td class="govuk-table__cell"><KpiRag rag={value.assessment.rag} /></td>
                       <td class="govuk-table__cell">{formatDate(status === 'submitted' ? value.submitted_at : value.verified_at)}</td>
                       <td class="govuk-table__cell">
-                        {can('kpi_values:verify') && (
+                        {value.allowed_actions.length > 0 && (
                           <div class="govuk-button-group govuk-!-margin-bottom-0">
-                            {status === 'submitted' ? (
+                            {value.allowed_actions.includes('verify') && (
                               <button type="button" class="govuk-button govuk-!-margin-bottom-1" onClick={() => act(value, 'verify', 'verified')}>
                                 Verify<span class="govuk-visually-hidden"> {what}</span>
                               </button>
-                            ) : (
+                            )}
+                            {value.allowed_actions.includes('publish') && (
                               <button type="button" class="govuk-button govuk-!-margin-bottom-1" onClick={() => act(value, 'publish', 'published')}>
                                 Publish<span class="govuk-visually-hidden"> {what}</span>
                               </button>
                             )}
-                            <button type="button" class="govuk-button govuk-button--warning govuk-!-margin-bottom-1"
-                              onClick={() => setReturning(value)}>
-                              Return to draft<span class="govuk-visually-hidden"> {what}</span>
-                            </button>
+                            {value.allowed_actions.includes('return_to_draft') && (
+                              <button type="button" class="govuk-button govuk-button--warning govuk-!-margin-bottom-1"
+                                onClick={() => setReturning(value)}>
+                                Return to draft<span class="govuk-visually-hidden"> {what}</span>
+                              </button>
+                            )}
                           </div>
                         )}
                       </td>
