@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,14 +26,56 @@ def _version(path: Any) -> tuple[int, ...]:
     return tuple(int(part) for part in path.stem.removeprefix("openapi-").split("."))
 
 
-def test_the_document_keeps_what_the_last_release_promised() -> None:
+CHANGELOG = OPENAPI_PATH.parent / "CHANGELOG.md"
+METHODS = {"get", "put", "post", "patch", "delete", "head", "options"}
+
+
+def _last_release() -> tuple[Path, dict[str, Any]]:
     releases = sorted(RELEASED.glob("openapi-*.json"), key=_version)
     if not releases:
         pytest.skip("no released document yet: openapi/released/openapi-<version>.json is written at release")
-    released = json.loads(releases[-1].read_text(encoding="utf-8"))
-    current = json.loads(json.dumps(create_app().openapi()))
-    broken = breaking_changes(released, current)
-    assert not broken, f"breaks clients of {releases[-1].name}:\n" + "\n".join(broken)
+    return releases[-1], json.loads(releases[-1].read_text(encoding="utf-8"))
+
+
+def _current() -> dict[str, Any]:
+    return json.loads(json.dumps(create_app().openapi()))
+
+
+def _operations(document: dict[str, Any]) -> set[str]:
+    return {
+        f"{method.upper()} {path.removeprefix('/api/v1')}"
+        for path, item in document["paths"].items()
+        for method in item
+        if method in METHODS
+    }
+
+
+def test_the_document_keeps_what_the_last_release_promised() -> None:
+    path, released = _last_release()
+    broken = breaking_changes(released, _current())
+    assert not broken, f"breaks clients of {path.name}:\n" + "\n".join(broken)
+
+
+def test_every_change_since_the_last_release_is_in_the_changelog() -> None:
+    """Above the last release's heading the changelog names each operation added or removed
+    since, and says something whenever the document differs at all."""
+    path, released = _last_release()
+    version = path.stem.removeprefix("openapi-")
+    changelog = CHANGELOG.read_text(encoding="utf-8")
+    heading = f"\n## {version}"
+    assert heading in changelog, f"CHANGELOG.md has no '## {version}' heading for the release"
+    since = changelog.split(heading, 1)[0]
+    current = _current()
+    added = _operations(current) - _operations(released)
+    removed = _operations(released) - _operations(current)
+    missing = sorted(op for op in added | removed if f"`{op}`" not in since)
+    assert not missing, f"operations changed since {version} but not in CHANGELOG.md: {missing}"
+    if {k: v for k, v in current.items() if k != "info"} != {
+        k: v for k, v in released.items() if k != "info"
+    }:
+        assert "## Unreleased" in since, (
+            f"the document changed since {version}: say how under '## Unreleased'"
+        )
 
 
 # The checker, on a small document ---------------------------------------------------------
