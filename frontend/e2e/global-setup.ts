@@ -23,7 +23,7 @@ function freePort(): Promise<number> {
 }
 
 async function waitForHealth(url: string, server: ChildProcess): Promise<void> {
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < 600; i++) {
     if (server.exitCode !== null) throw new Error(`pmo serve exited with ${server.exitCode}`)
     try {
       if ((await fetch(`${url}/healthz`)).ok) return
@@ -32,7 +32,7 @@ async function waitForHealth(url: string, server: ChildProcess): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 200))
   }
-  throw new Error('pmo serve did not start in 30 seconds')
+  throw new Error('pmo serve did not start in 120 seconds')
 }
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
