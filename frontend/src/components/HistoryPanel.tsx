@@ -8,9 +8,10 @@ function when(value: string): string {
   return new Date(value).toLocaleString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })
 }
 
-/** A record's change history from the audit trail: who, when, and each field before and after. */
-export function HistoryPanel({ kind, id }: { kind: Kind; id: string }) {
-  const history = useResource(`${kind}/${id}`, () => load(() => api.GET('/api/v1/history/{kind}/{record_id}', { params: { path: { kind, record_id: id } } })))
+/** A record's change history from the audit trail: who, when, and each field before and after.
+ * `version` (the record's `updated_at` or ETag) reads it again when the page's record changes. */
+export function HistoryPanel({ kind, id, version }: { kind: Kind; id: string; version?: string | number }) {
+  const history = useResource(`${kind}/${id}/${version ?? ''}`, () => load(() => api.GET('/api/v1/history/{kind}/{record_id}', { params: { path: { kind, record_id: id } } })))
   return (
     <section aria-labelledby="history-heading" class="app-history" data-testid="history">
       <h2 class="govuk-heading-m" id="history-heading">History</h2>

@@ -104,7 +104,7 @@ export function RiskActions({ risk, onChanged }: { risk: Schemas['RiskPublic']; 
       severity: issue.severity as Schemas['Priority'],
       due_date: issue.due_date || null,
     }
-    run('issue', { issue_title: 'Issue title', issue_description: 'What happened', issue_priority: 'Priority', issue_severity: 'Severity', issue_due_date: 'Due date' },
+    run('issue', { issue_title: 'Name of the issue', issue_description: 'What happened', issue_priority: 'Priority', issue_severity: 'Severity', issue_due_date: 'Due date' },
       () => load(() => api.POST('/api/v1/risks/{risk_id}/occurred', { ...path, body })),
       (result) => navigate(`/issues/${result.issue.id}/edit?from=${encodeURIComponent(risk.reference)}`))
   }
@@ -122,7 +122,7 @@ export function RiskActions({ risk, onChanged }: { risk: Schemas['RiskPublic']; 
       </form>
       <form onSubmit={occurred} noValidate>
         <h3 class="govuk-heading-s">It happened: raise it as an issue</h3>
-        <TextInput name="issue_title" label="Issue title" hint={`Leave empty to use the risk's: ${risk.title}`} value={issue.title}
+        <TextInput name="issue_title" label="Name of the issue" hint={`Leave empty to use the risk's: ${risk.title}`} value={issue.title}
           onInput={(v) => setIssue({ ...issue, title: v })} errors={errors} />
         <TextArea name="issue_description" label="What happened" rows={3} value={issue.description}
           onInput={(v) => setIssue({ ...issue, description: v })} errors={errors} />
@@ -138,6 +138,54 @@ export function RiskActions({ risk, onChanged }: { risk: Schemas['RiskPublic']; 
         <h3 class="govuk-heading-s">Close the risk</h3>
         <TextArea name="close_reason" label="Reason for closing" rows={2} value={closeReason} onInput={setCloseReason} errors={errors} />
         <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>Close the risk</button>
+      </form>
+    </section>
+  )
+}
+
+/** Escalate or de-escalate an issue or a dependency, with a reason; `onChanged` reloads the page. */
+export function ItemEscalation({ kind, id, level, reference, onChanged }: {
+  kind: 'issue' | 'dependency'
+  id: string
+  level: string
+  reference: string
+  onChanged: (done: string) => void
+}) {
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [busy, setBusy] = useState(false)
+  const [target, setTarget] = useState('')
+  const [reason, setReason] = useState('')
+  const current = LEVELS.findIndex(([value]) => value === level)
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    const down = LEVELS.findIndex(([value]) => value === target) < current && target !== ''
+    const body = { level: target as 'programme', reason }
+    setBusy(true)
+    const result = await load<unknown>((): Promise<{ data?: unknown; error?: unknown; response: Response }> => {
+      if (kind === 'issue') {
+        const path = { params: { path: { issue_id: id } } }
+        return down ? api.POST('/api/v1/issues/{issue_id}/de-escalate', { ...path, body: { level: target as Level, reason } })
+          : api.POST('/api/v1/issues/{issue_id}/escalate', { ...path, body })
+      }
+      const path = { params: { path: { dependency_id: id } } }
+      return down ? api.POST('/api/v1/dependencies/{dependency_id}/de-escalate', { ...path, body: { level: target as Level, reason } })
+        : api.POST('/api/v1/dependencies/{dependency_id}/escalate', { ...path, body })
+    })
+    setBusy(false)
+    if (result.problem) return setErrors(errorsOf(result.problem, 'escalate', { escalate_level: 'Manage it at', escalate_reason: 'Reason' }))
+    setErrors(null)
+    onChanged(`${reference} is ${down ? 'de-escalated' : 'escalated'} to the ${levelLabel(target).toLowerCase()}.`)
+  }
+  return (
+    <section aria-labelledby="escalation-heading" class="govuk-!-margin-top-6" data-testid="item-escalation">
+      <h2 class="govuk-heading-m" id="escalation-heading">Escalate or de-escalate</h2>
+      <ErrorSummary errors={errors} />
+      <p class="govuk-body">It is managed at: <strong data-testid="escalation-level">{levelLabel(level)}</strong>.</p>
+      <form onSubmit={submit} noValidate>
+        <Radios name="escalate_level" label="Manage it at" small value={target} onChange={setTarget} errors={errors}
+          options={LEVELS.filter(([value]) => value !== level).map(([value, text]) => ({ value, text }))} />
+        <TextArea name="escalate_reason" label="Reason" rows={2} value={reason} onInput={setReason} errors={errors} />
+        <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>Change the level</button>
       </form>
     </section>
   )

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks'
+import { HistoryPanel } from '../components/HistoryPanel'
 import { api, type Schemas } from '../api/client'
 import { ErrorSummary, Loading, ProblemPage, Radios, StatusTag, SummaryList, TextArea } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
@@ -185,6 +186,7 @@ export function GateReview({ id }: { id: string }) {
       )}
       {decisions.length > 0 && <DecisionForm review={review} choices={decisions} onDecided={view.reload} />}
       {review.allowed_actions.includes('withdraw') && <WithdrawForm review={review} onDone={view.reload} />}
+      <HistoryPanel kind="gate_review" id={id} version={review.updated_at} />
     </>
   )
 }

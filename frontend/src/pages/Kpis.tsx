@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
+import { HistoryPanel } from '../components/HistoryPanel'
 import { api, type Schemas } from '../api/client'
 import { type ChartPoint, KpiChart } from '../components/KpiChart'
 import { Direction, KpiRag } from '../components/KpiScorecard'
@@ -304,7 +305,12 @@ export function KpiPage({ id }: { id: string }) {
   const view = useResource(`kpi-${id}`, () => loadKpi(id))
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading what="Loading the KPI" />
-  return <KpiBody view={view.data} reload={view.reload} />
+  return (
+    <>
+      <KpiBody view={view.data} reload={view.reload} />
+      <HistoryPanel kind="kpi" id={id} version={view.data.kpi.updated_at} />
+    </>
+  )
 }
 
 function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {

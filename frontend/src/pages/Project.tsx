@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact'
+import { HistoryPanel } from '../components/HistoryPanel'
 import { api, type Schemas } from '../api/client'
 import { ProjectBenefits, ProjectCosts } from '../components/ProjectMoney'
 import { Loading, ProblemPage, RagTag, Scroll, StatusTag, SummaryList } from '../components/ui'
@@ -141,6 +142,7 @@ export function Project({ id }: { id: string }) {
       {current?.[0] === 'benefits' && <ProjectBenefits projectId={project.id} />}
       {current?.[0] === 'costs' && <ProjectCosts projectId={project.id} />}
       {current?.[0] === 'history' && <History projectId={project.id} />}
+      <HistoryPanel kind="project" id={id} version={project.updated_at} />
     </>
   )
 }

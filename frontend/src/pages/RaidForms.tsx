@@ -7,6 +7,8 @@ import { humanise } from '../lib/format'
 import type { FormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
 import { send } from './Drawdowns'
+import { HistoryPanel } from '../components/HistoryPanel'
+import { ItemEscalation } from '../components/RaidActions'
 
 // Adding and changing issues, assumptions and dependencies of a project. A change is sent with
 // the ETag the record was read with, so someone else's change in between is a 412 with "Reload".
@@ -110,7 +112,13 @@ export function IssueNew({ projectId }: { projectId: string }) {
 export function IssueEdit({ id }: { id: string }) {
   return (
     <Editing name={`issue-${id}`} request={() => api.GET('/api/v1/issues/{issue_id}', { params: { path: { issue_id: id } } })}
-      render={(record, etag, reload) => <IssueForm projectId={record.project_id ?? ''} existing={record} etag={etag} onReload={reload} />} />
+      render={(record, etag, reload) => (
+        <>
+          <IssueForm projectId={record.project_id ?? ''} existing={record} etag={etag} onReload={reload} />
+          <ItemEscalation kind="issue" id={id} level={record.escalation_level} reference={record.reference} onChanged={reload} />
+          <HistoryPanel kind="issue" id={id} version={etag} />
+        </>
+      )} />
   )
 }
 
@@ -168,7 +176,10 @@ export function AssumptionEdit({ id }: { id: string }) {
     <Editing name={`assumption-${id}`}
       request={() => api.GET('/api/v1/assumptions/{assumption_id}', { params: { path: { assumption_id: id } } })}
       render={(record, etag, reload) => (
-        <AssumptionForm projectId={record.project_id ?? ''} existing={record} etag={etag} onReload={reload} />
+        <>
+          <AssumptionForm projectId={record.project_id ?? ''} existing={record} etag={etag} onReload={reload} />
+          <HistoryPanel kind="assumption" id={id} version={etag} />
+        </>
       )} />
   )
 }
@@ -220,7 +231,13 @@ export function DependencyEdit({ id }: { id: string }) {
   return (
     <Editing name={`dependency-${id}`}
       request={() => api.GET('/api/v1/dependencies/{dependency_id}', { params: { path: { dependency_id: id } } })}
-      render={(record, etag, reload) => <DependencyForm projectId={record.project_id} existing={record} etag={etag} onReload={reload} />} />
+      render={(record, etag, reload) => (
+        <>
+          <DependencyForm projectId={record.project_id} existing={record} etag={etag} onReload={reload} />
+          <ItemEscalation kind="dependency" id={id} level={record.escalation_level} reference={record.reference} onChanged={reload} />
+          <HistoryPanel kind="dependency" id={id} version={etag} />
+        </>
+      )} />
   )
 }
 
