@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
+import { HistoryPanel } from '../components/HistoryPanel'
 import { api, type Schemas } from '../api/client'
 import {
   ErrorSummary,
@@ -644,6 +645,7 @@ export function DrawdownPage({ id }: { id: string }) {
       {decisions.length > 0 && <DecisionForm drawdown={d} choices={decisions} onDone={view.reload} />}
       {allowed('record_committee_decision') && <CommitteeForm drawdown={d} onDone={view.reload} />}
       {allowed('withdraw') && <WithdrawForm drawdown={d} onDone={view.reload} />}
+      <HistoryPanel kind="drawdown" id={id} version={d.updated_at} />
     </>
   )
 }

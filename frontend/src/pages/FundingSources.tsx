@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks'
+import { HistoryPanel } from '../components/HistoryPanel'
 import { api, type Schemas } from '../api/client'
 import { ErrorSummary, Loading, Pagination, ProblemPage, Radios, Scroll, Select, SortHeader, TextArea, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
@@ -170,7 +171,12 @@ export function FundingSourceEdit({ id }: { id: string }) {
   })
   if (source.problem) return <ProblemPage problem={source.problem} onRetry={source.reload} />
   if (!source.data) return <Loading />
-  return <SourceForm key={source.data.etag} existing={source.data.source} etag={source.data.etag} onReload={source.reload} />
+  return (
+    <>
+      <SourceForm key={source.data.etag} existing={source.data.source} etag={source.data.etag} onReload={source.reload} />
+      <HistoryPanel kind="funding_source" id={id} version={source.data.etag} />
+    </>
+  )
 }
 
 function SourceForm({ existing, etag, onReload }: { existing?: Source; etag?: string; onReload?: () => void }) {

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks'
+import { HistoryPanel } from '../components/HistoryPanel'
 import { api, type Schemas } from '../api/client'
 import { ErrorSummary, Loading, ProblemPage, Scroll, StatusTag, SummaryList, TextArea, DateInput, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
@@ -86,6 +87,7 @@ export function Milestone({ id }: { id: string }) {
         </table>
       </Scroll>
       {can('projects:edit') && <RebaselineForm key={etag} id={id} etag={etag} onDone={view.reload} />}
+      <HistoryPanel kind="milestone" id={id} version={milestone.updated_at} />
     </>
   )
 }

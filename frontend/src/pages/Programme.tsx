@@ -1,4 +1,5 @@
 import { api, type Schemas } from '../api/client'
+import { HistoryPanel } from '../components/HistoryPanel'
 import { FinancialSummary } from '../components/FinancialSummary'
 import { ProgrammeHighlightPack } from './Highlights'
 import { HeatMap } from '../components/HeatMap'
@@ -109,6 +110,7 @@ export function Programme({ id }: { id: string }) {
       </Scroll>
       <FinancialSummary scope={{ programmeId: programme.id }} />
       <ReportPacks scope={{ programmeId: programme.id }} />
+      <HistoryPanel kind="programme" id={id} version={programme.updated_at} />
     </>
   )
 }
