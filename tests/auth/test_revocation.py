@@ -137,9 +137,9 @@ def test_a_malformed_session_claim_is_refused(client, member, org, sid):
     problem(client.get(ME_URL, headers=bearer(sign(claims_for(member.id, org.id, sid=sid)))), 401)
 
 
-def test_every_process_sees_a_sign_out_at_once(client, login, member, engine):
-    # A second app, as another worker process would run it: no cache stands between a
-    # sign-out in one and the next request in the other.
+def test_every_app_of_the_process_sees_a_sign_out_at_once(client, login, member, engine):
+    # A second app on the same engine: the commit that moved the auth generation on makes
+    # the process read it again at once. Other processes: tests/auth/test_principal_cache.py.
     with TestClient(create_app(), raise_server_exceptions=False) as other_worker:
         pair = login(EMAIL).json()
         assert me(other_worker, pair["access_token"]) == 200

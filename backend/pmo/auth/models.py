@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from pmo.core.db import JSONDocument, Tracked, UTCDateTime, id_field, timestamp_field
@@ -66,3 +66,20 @@ class RefreshToken(SQLModel, table=True):
     session_ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AuthGeneration(SQLModel, table=True):
+    """One row: a value that names the current state of everything a request's principal is
+    made of (API clients, their secrets, people, their roles, sessions). Every change that
+    could refuse or alter a principal sets a new random value in the same transaction
+    (`pmo.auth.revocation`), so a principal held in memory with the value it was read under is
+    current exactly while the row still holds that value (`pmo.auth.principal_cache`)."""
+
+    __tablename__ = "auth_generation"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+# The listeners that move the generation on: registered wherever these tables are written.
+from pmo.auth import revocation as _revocation  # noqa: E402, F401

@@ -11,6 +11,7 @@ from sqlalchemy import exists, update
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.auth import principal_cache
 from pmo.auth.models import ApiClient, ApiClientSecret, RefreshToken
 from pmo.auth.schemas import (
     ApiClientCreate,
@@ -28,6 +29,7 @@ from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.permissions import Actor, ClientScope, Role
 from pmo.core.schemas import Page
 from pmo.core.security import (
+    AccessClaims,
     InvalidToken,
     create_access_token,
     decode_access_token,
@@ -54,10 +56,24 @@ class InvalidGrant(ProblemError):
 
 
 def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
+    """The token's principal: from this process's memory while the auth generation says it is
+    current (`pmo.auth.principal_cache`), else read from the database and kept."""
     try:
         claims = decode_access_token(settings, token)
     except InvalidToken as exc:
         raise Unauthorized("The access token is not valid or has expired.", invalid_token=True) from exc
+    engine = principal_cache.engine_of(session)
+    cache, key = principal_cache.cache_of(engine), principal_cache.key_of(claims)
+    held = cache.get(engine, key)
+    if held is not None:
+        return held
+    generation = cache.generation_to_read_under(session)
+    actor = _actor_from_database(session, claims)
+    cache.put(key, actor, generation)
+    return actor
+
+
+def _actor_from_database(session: Session, claims: AccessClaims) -> Actor:
     if claims.subject_type == "user":
         user = session.get(User, claims.subject)
         if (

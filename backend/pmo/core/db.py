@@ -168,7 +168,12 @@ def request_writes(request: Request) -> bool:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session and one commit per request: services never commit, this does."""
-    engine = get_engine() if request_writes(request) else read_only(get_engine())
+    yield from request_session(get_engine(), request)
+
+
+def request_session(engine: Engine, request: Request) -> Iterator[Session]:
+    """`get_session` on a given engine (a test's second worker has an engine of its own)."""
+    engine = engine if request_writes(request) else read_only(engine)
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
