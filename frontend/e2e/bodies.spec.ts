@@ -108,6 +108,16 @@ test('a PMO officer creates a portfolio, closes it and opens it again', async ({
   await page.getByLabel('Active').check()
   await page.getByRole('button', { name: 'Save the changes' }).click()
   await expect(row).toContainText('Active')
+
+  // The demo's portfolio still has open programmes: closing it is refused, in the API's words.
+  const demo = page.getByTestId('portfolios').getByRole('row', { name: /Organisational Development Programme 2022-2025/ })
+  await demo.getByRole('link', { name: /^Change/ }).click()
+  await page.getByLabel('Closed').check()
+  await page.getByRole('button', { name: 'Save the changes' }).click()
+  await expect(page.getByRole('heading', { name: 'There is a problem' })).toBeVisible()
+  await expect(page.locator('.govuk-error-summary')).toContainText('active programme')
+  await page.getByRole('link', { name: 'Cancel' }).click()
+  await expect(demo).toContainText('Active')
 })
 
 test('a finance officer adds a delegation rule', async ({ page }) => {
@@ -116,13 +126,13 @@ test('a finance officer adds a delegation rule', async ({ page }) => {
   await page.getByRole('link', { name: /^Delegation rules/ }).click()
   await page.getByRole('link', { name: 'Add a delegation rule' }).click()
   await expect(page.getByRole('heading', { name: 'Add a delegation rule' })).toBeVisible()
-  await checkPage(page, 'delegation-rule-form')
+  await checkPage(page, 'delegation-rule-new')
 
   await page.getByRole('button', { name: 'Add the rule' }).click()
   await expect(page.getByRole('heading', { name: 'There is a problem' })).toBeVisible()
   await expect(page.locator('#field-name-error')).toBeVisible()
   await expect(page.locator('#field-limit-error')).toBeVisible()
-  await checkPage(page, 'delegation-rule-form-errors', false)
+  await checkPage(page, 'delegation-rule-new-errors', false)
 
   const name = 'Small works under the Finance Officer'
   await page.getByLabel('Name', { exact: true }).fill(name)
