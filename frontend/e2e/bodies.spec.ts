@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { type Page, expect, test } from '@playwright/test'
 import { checkPage, fillDate, signIn } from './helpers'
 
 // Keeping the portfolio's own records: governance bodies with their members and meeting dates,
@@ -6,6 +6,17 @@ import { checkPage, fillDate, signIn } from './helpers'
 // the spec's own, so other specs' demo records stay as they were: the portfolio's name sorts
 // after the demo's (forms pick the first portfolio), and the new rule is not in use (draw-downs
 // other specs request are still routed by the demo's rules).
+
+/** The page's width at 375 px: no page may scroll sideways (wide tables scroll in their own region). */
+async function widthAt375(page: Page, path: string): Promise<number> {
+  await page.setViewportSize({ width: 375, height: 900 })
+  await page.goto(path)
+  await expect(page.locator('main h1').first()).toBeVisible()
+  await expect(page.getByRole('status').filter({ hasText: /Loading/ })).toHaveCount(0)
+  const width = await page.evaluate(() => document.scrollingElement?.scrollWidth ?? 0)
+  await page.setViewportSize({ width: 1280, height: 900 })
+  return width
+}
 
 test('a PMO officer sets up a governance body with a member and a meeting date, then moves the date', async ({ page }) => {
   await signIn(page, 'pmo@demo.test')
@@ -73,6 +84,11 @@ test('a PMO officer sets up a governance body with a member and a meeting date, 
   await page.getByRole('button', { name: 'Save the changes' }).click()
   await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible()
   await expect(page.locator('.govuk-summary-list')).toContainText('Steering group')
+
+  const bodyPage = new URL(page.url()).pathname
+  for (const path of ['/governance-bodies', '/governance-bodies/new', bodyPage, `${bodyPage}/meetings/new`, '/portfolios', '/portfolios/new']) {
+    expect(await widthAt375(page, path), `${path} at 375 px`).toBeLessThanOrEqual(375)
+  }
 })
 
 test('a PMO officer creates a portfolio, closes it and opens it again', async ({ page }) => {
@@ -147,6 +163,7 @@ test('a finance officer adds a delegation rule', async ({ page }) => {
   await expect(page.locator('.govuk-summary-list')).toContainText('£25,000.00')
   await page.getByRole('link', { name: 'Delegation rules' }).click()
   await expect(page.getByTestId('delegation-rules')).toContainText(name)
+  expect(await widthAt375(page, '/delegation-rules/new'), 'the rule form at 375 px').toBeLessThanOrEqual(375)
 })
 
 test('a viewer reads the bodies, portfolios and rules but is offered no change, and a direct address is refused', async ({ page }) => {
