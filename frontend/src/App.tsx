@@ -31,7 +31,9 @@ import { AccountPage, MyWorkPage, NotificationsPage } from './pages/Work'
 import { ChangePassword, InvitationPage } from './pages/Upkeep'
 import { BenefitEdit, BenefitNew, BenefitProfile, CostLineEdit, CostLineNew } from './pages/MoneyForms'
 import { ConfidencePage, MilestoneNew, ProgrammeEdit, ProgrammeNew, ProjectEdit, ProjectNew } from './pages/PortfolioForms'
-import { DelegationRuleEdit, DelegationRulePage, DelegationRules } from './pages/DelegationRules'
+import { DelegationRuleEdit, DelegationRuleNew, DelegationRulePage, DelegationRules } from './pages/DelegationRules'
+import { GovernanceBodies, GovernanceBodyEdit, GovernanceBodyNew, GovernanceBodyPage, MeetingEdit, MeetingNew } from './pages/Bodies'
+import { PortfolioEdit, PortfolioNew, Portfolios } from './pages/Portfolios'
 
 const PRODUCT = 'Change portfolio'
 
@@ -45,6 +47,15 @@ const ROUTES: Route[] = [
   ['/account/password', () => <ChangePassword />],
   ['/portfolio', () => <Dashboard />, 'portfolio:read'],
   ['/projects', () => <Projects />, 'portfolio:read'],
+  ['/portfolios', () => <Portfolios />, 'portfolio:read'],
+  ['/portfolios/new', () => <PortfolioNew />, 'portfolio:manage'],
+  ['/portfolios/:id/edit', (p) => <PortfolioEdit id={p.id as string} />, 'portfolio:manage'],
+  ['/governance-bodies', () => <GovernanceBodies />, 'portfolio:read'],
+  ['/governance-bodies/new', () => <GovernanceBodyNew />, 'portfolio:manage'],
+  ['/governance-bodies/:id', (p) => <GovernanceBodyPage id={p.id as string} />, 'portfolio:read'],
+  ['/governance-bodies/:id/edit', (p) => <GovernanceBodyEdit id={p.id as string} />, 'portfolio:manage'],
+  ['/governance-bodies/:id/meetings/new', (p) => <MeetingNew bodyId={p.id as string} />, 'meetings:manage'],
+  ['/meetings/:id/edit', (p) => <MeetingEdit id={p.id as string} />, 'meetings:manage'],
   ['/programmes/new', () => <ProgrammeNew />, 'portfolio:manage'],
   ['/programmes/:id', (p) => <Programme id={p.id as string} />, 'portfolio:read'],
   ['/programmes/:id/edit', (p) => <ProgrammeEdit id={p.id as string} />, 'portfolio:manage'],
@@ -53,6 +64,7 @@ const ROUTES: Route[] = [
   ['/projects/:id/confidence', (p) => <ConfidencePage projectId={p.id as string} />, 'portfolio:read'],
   ['/projects/:id/milestones/new', (p) => <MilestoneNew projectId={p.id as string} />, 'projects:edit'],
   ['/delegation-rules', () => <DelegationRules />, 'finance:read'],
+  ['/delegation-rules/new', () => <DelegationRuleNew />, 'delegation_rules:manage'],
   ['/delegation-rules/:id', (p) => <DelegationRulePage id={p.id as string} />, 'finance:read'],
   ['/delegation-rules/:id/edit', (p) => <DelegationRuleEdit id={p.id as string} />, 'delegation_rules:manage'],
   ['/programmes/:id/roadmap', (p) => <Roadmap id={p.id as string} />, 'portfolio:read'],

@@ -52,7 +52,7 @@ async function create<T>(
   }
 }
 
-function Success({ text }: { text: string | null }) {
+export function Success({ text }: { text: string | null }) {
   if (!text) return null
   return (
     <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="success-title">
@@ -69,7 +69,7 @@ function Success({ text }: { text: string | null }) {
 }
 
 /** A row's action button; an irreversible one asks once more in the row before it is sent. */
-function RowAction({ label, what, confirm, onAct }: { label: string; what: string; confirm?: string; onAct: () => Promise<void> }) {
+export function RowAction({ label, what, confirm, onAct }: { label: string; what: string; confirm?: string; onAct: () => Promise<void> }) {
   const [asking, setAsking] = useState(false)
   const [busy, setBusy] = useState(false)
   const run = async () => {
@@ -100,7 +100,7 @@ function RowAction({ label, what, confirm, onAct }: { label: string; what: strin
 }
 
 /** Runs a row action: success is announced and the list reloaded; a refusal becomes the error summary. */
-function useRowActions(reload: () => void) {
+export function useRowActions(reload: () => void) {
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [done, setDone] = useState<string | null>(null)
   const act = async <T,>(request: () => Promise<{ data?: T; error?: unknown; response: Response }>, success: (data: T) => string) => {

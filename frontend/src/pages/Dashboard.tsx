@@ -43,6 +43,11 @@ export function Dashboard() {
       <p class="govuk-body">
         <a class="govuk-link" href="/portfolio/finance">Portfolio financial summary</a> (costs, benefits by year and draw-downs)
       </p>
+      <ul class="govuk-list">
+        <li><a class="govuk-link" href="/portfolios">Portfolios</a> (add, change, close or open again)</li>
+        <li><a class="govuk-link" href="/governance-bodies">Governance bodies</a> (boards, their members and meeting dates)</li>
+        <li><a class="govuk-link" href="/delegation-rules">Delegation rules</a> (who approves draw-downs, up to what limit)</li>
+      </ul>
       {view.problem ? (
         <ProblemPage problem={view.problem} onRetry={view.reload} />
       ) : !view.data ? (

@@ -41,6 +41,7 @@ const BASES: Record<string, string> = {
 }
 
 export function DelegationRules() {
+  const can = useCan()
   const rules = useResource('delegation-rules', () =>
     load(() => api.GET('/api/v1/delegation-rules', { params: { query: { limit: 100, sort: 'name' } } })),
   )
@@ -52,6 +53,11 @@ export function DelegationRules() {
         or Council. A change makes a new version that takes effect on the date you choose; requests keep the version they
         were routed by.
       </p>
+      {can('delegation_rules:manage') && (
+        <a class="govuk-button" href="/delegation-rules/new">
+          Add a delegation rule
+        </a>
+      )}
       {rules.problem ? (
         <ProblemPage problem={rules.problem} onRetry={rules.reload} />
       ) : !rules.data ? (
@@ -219,63 +225,101 @@ export function DelegationRuleEdit({ id }: { id: string }) {
   const view = useResource(`delegation-rule-${id}`, () => loadRule(id))
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading />
-  return <RuleForm key={view.data.etag} view={view.data} onReload={view.reload} />
+  const { rule, etag, versions } = view.data
+  return (
+    <RuleForm key={etag} pickers={view.data} existing={{ rule, etag, latest: versions[0]?.effective_from ?? '' }}
+      onReload={view.reload} />
+  )
 }
 
-function RuleForm({ view, onReload }: { view: RuleView; onReload: () => void }) {
-  const { rule, etag, versions } = view
-  const latest = versions[0]?.effective_from ?? ''
+type Pickers = Pick<RuleView, 'directorates' | 'sources'>
+
+async function loadPickers(): Promise<Loaded<Pickers>> {
+  const [directorates, sources] = await Promise.all([
+    load(() => api.GET('/api/v1/directorates', { params: { query: { limit: 200 } } })),
+    load(() => api.GET('/api/v1/funding-sources', { params: { query: { limit: 200 } } })),
+  ])
+  if (directorates.problem) return directorates
+  if (sources.problem) return sources
+  return { data: { directorates: directorates.data.items, sources: sources.data.items } }
+}
+
+export function DelegationRuleNew() {
+  const pickers = useResource('delegation-rule-pickers', loadPickers)
+  if (pickers.problem) return <ProblemPage problem={pickers.problem} onRetry={pickers.reload} />
+  if (!pickers.data) return <Loading />
+  return <RuleForm pickers={pickers.data} />
+}
+
+/** A new rule (its first version), or a change to one (its next version, under If-Match). */
+function RuleForm({ pickers, existing, onReload }: {
+  pickers: Pickers
+  existing?: { rule: Rule; etag: string; latest: string }
+  onReload?: () => void
+}) {
+  const rule = existing?.rule
+  const latest = existing?.latest ?? ''
   const today = todayIso()
   const [form, setForm] = useState({
-    name: rule.name,
-    description: rule.description,
-    decider_role: rule.decider_role as string,
-    decider_directorate_id: rule.decider_directorate_id ?? '',
-    limit: rule.limit,
-    limit_basis: rule.limit_basis as string,
-    referral_body: rule.referral_body as string,
-    council_limit: rule.council_limit ?? '',
-    is_active: rule.is_active ? 'yes' : 'no',
+    name: rule?.name ?? '',
+    description: rule?.description ?? '',
+    decider_role: (rule?.decider_role as string | undefined) ?? 'sponsor',
+    decider_directorate_id: rule?.decider_directorate_id ?? '',
+    limit: rule?.limit ?? '',
+    limit_basis: (rule?.limit_basis as string | undefined) ?? 'cumulative_per_project_per_year',
+    referral_body: (rule?.referral_body as string | undefined) ?? 'cabinet',
+    council_limit: rule?.council_limit ?? '',
+    is_active: rule && !rule.is_active ? 'no' : 'yes',
     effective_from: latest > today ? latest : today,
   })
-  const [consultees, setConsultees] = useState<string[]>(rule.consultee_roles)
+  const [consultees, setConsultees] = useState<string[]>(rule?.consultee_roles ?? [])
+  const [sources, setSources] = useState<string[]>(rule?.funding_source_ids ?? [])
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [busy, setBusy] = useState(false)
   const set = (key: keyof typeof form) => (value: string) => setForm({ ...form, [key]: value })
   const submit = async (event: Event) => {
     event.preventDefault()
     setBusy(true)
-    const result = await send(
-      () =>
-        api.PATCH('/api/v1/delegation-rules/{rule_id}', {
-          params: { path: { rule_id: rule.id }, header: { 'If-Match': etag } },
-          body: {
-            name: form.name,
-            description: form.description,
-            decider_role: form.decider_role as Schemas['Role'],
-            decider_directorate_id: orNull(form.decider_directorate_id),
-            limit: poundsInput(form.limit),
-            limit_basis: form.limit_basis as Schemas['LimitBasis'],
-            consultee_roles: consultees as Schemas['Role'][],
-            referral_body: form.referral_body as Schemas['ReferralBody'],
-            council_limit: form.council_limit.trim() ? poundsInput(form.council_limit) : null,
-            is_active: form.is_active === 'yes',
-            effective_from: form.effective_from || null,
-          },
-        }),
-      LABELS,
-    )
+    const body = {
+      name: form.name,
+      description: form.description,
+      decider_role: form.decider_role as Schemas['Role'],
+      decider_directorate_id: orNull(form.decider_directorate_id),
+      limit: poundsInput(form.limit),
+      limit_basis: form.limit_basis as Schemas['LimitBasis'],
+      funding_source_ids: sources,
+      consultee_roles: consultees as Schemas['Role'][],
+      referral_body: form.referral_body as Schemas['ReferralBody'],
+      council_limit: form.council_limit.trim() ? poundsInput(form.council_limit) : null,
+      is_active: form.is_active === 'yes',
+      effective_from: form.effective_from || null,
+    }
+    const result = existing
+      ? await send(
+          () =>
+            api.PATCH('/api/v1/delegation-rules/{rule_id}', {
+              params: { path: { rule_id: existing.rule.id }, header: { 'If-Match': existing.etag } },
+              body,
+            }),
+          LABELS,
+        )
+      : await send(() => api.POST('/api/v1/delegation-rules', { body }), LABELS)
     setBusy(false)
-    if (result.data) navigate(`/delegation-rules/${rule.id}`)
+    if (result.data) navigate(`/delegation-rules/${result.data.id}`)
     else setErrors(result.errors ?? null)
   }
   return (
-    <FormPage heading={`Change ${rule.name}`} caption="Delegation rule" errors={errors} onReload={onReload} onSubmit={submit}
-      busy={busy} submitText="Save as a new version" back={`/delegation-rules/${rule.id}`}>
-      <p class="govuk-body">
-        Saving makes version {rule.version + 1}. The version in force now stays in force until the new one takes effect, and
-        requests already submitted keep the version they were routed by.
-      </p>
+    <FormPage heading={rule ? `Change ${rule.name}` : 'Add a delegation rule'} caption="Delegation rule" errors={errors}
+      onReload={onReload} onSubmit={submit} busy={busy} submitText={rule ? 'Save as a new version' : 'Add the rule'}
+      back={rule ? `/delegation-rules/${rule.id}` : '/delegation-rules'}>
+      {rule ? (
+        <p class="govuk-body">
+          Saving makes version {rule.version + 1}. The version in force now stays in force until the new one takes effect, and
+          requests already submitted keep the version they were routed by.
+        </p>
+      ) : (
+        <p class="govuk-body">The rule starts at version 1 and routes draw-downs from the date it takes effect.</p>
+      )}
       <DateInput name="effective_from" label={LABELS.effective_from as string} labelClass="govuk-label--s"
         hint={`Today or later${latest > today ? `, and not before ${formatDate(latest)} (when the latest version takes effect)` : ''}. For example, 1 4 2027`}
         errors={errors} value={form.effective_from} onInput={set('effective_from')} />
@@ -287,12 +331,14 @@ function RuleForm({ view, onReload }: { view: RuleView; onReload: () => void }) 
       <Select name="decider_directorate_id" label="Directorate of the decider (optional)" labelClass="govuk-label--s"
         hint="Only holders of the role for this directorate (or the whole organisation) decide" errors={errors}
         value={form.decider_directorate_id} onChange={set('decider_directorate_id')}
-        options={[{ value: '', text: 'Any directorate' }, ...view.directorates.map((d) => ({ value: d.id, text: d.name }))]} />
+        options={[{ value: '', text: 'Any directorate' }, ...pickers.directorates.map((d) => ({ value: d.id, text: d.name }))]} />
       <TextInput name="limit" label="Delegated limit" labelClass="govuk-label--s"
         hint="In pounds and pence, like 50,000.00: exactly the limit is within it" errors={errors} value={form.limit}
         onInput={set('limit')} width="10" spellcheck={false} />
       <Radios name="limit_basis" label="How the limit is measured" errors={errors} value={form.limit_basis}
         onChange={set('limit_basis')} options={Object.entries(BASES).map(([value, text]) => ({ value, text }))} />
+      <Checkboxes name="funding_source_ids" label="Funding sources it covers (none ticked: all of them)" errors={errors}
+        values={sources} onChange={setSources} options={pickers.sources.map((s) => ({ value: s.id, text: s.name }))} />
       <Checkboxes name="consultee_roles" label="Consulted before a decision" errors={errors} values={consultees}
         onChange={setConsultees} options={CONSULTEES.map((r) => ({ value: r, text: roleLabel(r) }))} />
       <Radios name="referral_body" label="Above the limit, the request goes to" errors={errors} value={form.referral_body}
