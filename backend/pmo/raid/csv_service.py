@@ -44,6 +44,7 @@ from pmo.organisations.models import User
 from pmo.portfolio.models import Portfolio, Programme, Project
 from pmo.raid.common import can_edit_item, check_one_place
 from pmo.raid.models import Issue, Risk
+from pmo.search.index import indexed_in_bulk
 
 MAX_IMPORT_ROWS = 1000
 MAX_EXPORT_ROWS = 50_000
@@ -568,7 +569,8 @@ def write_bulk(
         values = {k: v.value if isinstance(v, Enum) else v for k, v in checked.items()}
         result.values = {**defaults, **values, "id": uuid.uuid4(), "reference": reference}
         rows.append(result.values)
-    insert_rows(session, bulk.table, rows)
+    with indexed_in_bulk(session, bulk.table.name):
+        insert_rows(session, bulk.table, rows)
     audit.record(
         session,
         actor,
