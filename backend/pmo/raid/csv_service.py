@@ -36,7 +36,7 @@ from pmo.audit import service as audit
 from pmo.core.bulk import insert_rows
 from pmo.core.config import get_settings
 from pmo.core.errors import FieldProblem, Forbidden, ProblemError, Unprocessable
-from pmo.core.permissions import Actor, enforce
+from pmo.core.permissions import Actor, Denied, enforce
 from pmo.core.references import next_references
 from pmo.core.schemas import utc_text
 from pmo.core.spreadsheet import safe_text
@@ -456,7 +456,7 @@ def parse_csv(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     header = [cell.strip().lower() for cell in records[0]]
     rows = []
     for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
+        if not "".join(record).strip():
             continue  # blank lines, as spreadsheets leave at the end
         if len(record) > len(header):
             rows.append((number, {"": "\x00too-many-cells"}))
@@ -611,6 +611,7 @@ class _Lookup:
                 )
             }
         self.projects: dict[str, uuid.UUID] = {p.reference: p.id for p in self.by_id.values()}
+        self._may_edit: dict[uuid.UUID | None, bool | Denied] = {}
         self.people: dict[str, uuid.UUID] = {}
         if emails:
             found = session.execute(
@@ -619,6 +620,13 @@ class _Lookup:
                 )
             ).all()
             self.people = {email.lower(): user_id for email, user_id in found}
+
+    def may_edit(self, actor: Actor, project_id: uuid.UUID | None) -> bool | Denied:
+        """May `actor` edit items of the project: decided once per project, not per row."""
+        if project_id not in self._may_edit:
+            project = self.by_id.get(project_id) if project_id else None
+            self._may_edit[project_id] = can_edit_item(actor, None, project)
+        return self._may_edit[project_id]
 
 
 def _row_body(
@@ -710,7 +718,7 @@ def _check_row(
         check_one_place(**place)
         values = bulk.values(actor, context, body)
         # Checked as it will be, as `create_risk` does: the actor must be able to edit it once made.
-        enforce(can_edit_item(actor, None, lookup.by_id.get(place["project_id"] or uuid.UUID(int=0))))
+        enforce(lookup.may_edit(actor, place["project_id"]))
         result.values = values
     except ProblemError as exc:
         _note(result, exc)

@@ -264,6 +264,11 @@ def organisation_scale(session: Session, organisation_id: uuid.UUID) -> Scale:
     return scale_of(session.get_one(Organisation, organisation_id).risk_scale)
 
 
+POINT_FIELDS = tuple(
+    f"{basis}_{axis}" for basis in ("inherent", "residual", "target") for axis in ("likelihood", "impact")
+)
+
+
 def _check_points(scale: Scale, values: dict[str, Any]) -> None:
     problems = [
         FieldProblem(
@@ -271,8 +276,8 @@ def _check_points(scale: Scale, values: dict[str, Any]) -> None:
             message=f"must be 1 to {scale.points} on the organisation's {scale.name} scale",
             type="value_error",
         )
-        for name, value in values.items()
-        if name.endswith(("_likelihood", "_impact")) and value is not None and not scale.contains(value)
+        for name in POINT_FIELDS
+        if (value := values.get(name)) is not None and not scale.contains(value)
     ]
     if problems:
         raise Unprocessable(
