@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -617,3 +618,23 @@ def test_a_project_manager_imports_risks_only_into_their_projects(setup, factory
     response = setup.imports("risks", csv_text(RISK_HEADER, *risk_rows(mine["reference"], 3)), who=pm)
     assert response.status_code == 200, response.text
     assert response.json()["count"] == 3
+
+
+def test_single_creates_racing_an_import_get_numbers_without_gaps_or_clashes(setup, engine):
+    # The import takes its numbers in one counter update, which single creates queue behind
+    # (PostgreSQL's row lock, SQLite's one writer): whatever the interleaving, every number
+    # is used once and the import's are consecutive.
+    project = setup.project["reference"]
+    text = csv_text(RISK_HEADER, *risk_rows(project, 600))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        imported = pool.submit(setup.imports, "risks", text)
+        singles = [pool.submit(setup.risk, setup.project) for _ in range(6)]
+        response = imported.result()
+        single_references = [f.result()["reference"] for f in singles]
+    assert response.status_code == 200, response.text
+    numbers = [int(i["reference"][2:]) for i in response.json()["items"]]
+    assert numbers == list(range(numbers[0], numbers[0] + 600))
+    with Session(engine) as session:
+        references = session.execute(select(Risk.reference)).scalars().all()
+    assert sorted(references) == [f"R-{n:04d}" for n in range(1, 607)]
+    assert set(single_references).isdisjoint(f"R-{n:04d}" for n in numbers)
