@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     args.seconds, args.connections = (3, 4) if args.quick else (10, 8)
     args.requests = 10 if args.quick else 40
     args.kpis = 200 if args.quick else 1000
-    args.raid_rows = 1000
+    args.raid_rows = 100_000
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install -y wrk", file=sys.stderr)
         return 2

@@ -55,6 +55,7 @@ from pmo.meetings.router import router as meetings_router
 from pmo.organisations.router import router as organisations_router
 from pmo.portfolio.router import router as portfolio_router
 from pmo.problem_pages import problems_router
+from pmo.raid.csv_router import IMPORT_PATHS as RAID_IMPORT_PATHS
 from pmo.raid.csv_router import router as raid_csv_router
 from pmo.raid.items_router import router as raid_items_router
 from pmo.raid.register_router import router as raid_register_router
@@ -198,7 +199,10 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         # File uploads may be larger than JSON bodies.
-        path_limits={API_PREFIX + KPI_IMPORT_PATH: settings.max_import_bytes},
+        path_limits={
+            API_PREFIX + KPI_IMPORT_PATH: settings.max_import_bytes,
+            **{API_PREFIX + path: settings.max_import_bytes for path in RAID_IMPORT_PATHS},
+        },
     )
     app.add_middleware(ControlCharacterMiddleware)
     app.add_middleware(RequestContextMiddleware)

@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     # Largest sheet of a KPI import: rows after the header (blank ones count), and columns.
     max_import_rows: int = Field(default=200_000, ge=1)
     max_import_columns: int = Field(default=100, ge=20)
+    # Most rows of one RAID risk import (the other logs take 1,000, created one by one).
+    max_raid_import_rows: int = Field(default=100_000, ge=1)
 
     # Requests per minute each API client may make to the KPI feed (304 polls count too).
     client_requests_per_minute: int = Field(default=600, ge=1)

@@ -25,6 +25,14 @@ def format_reference(prefix: str, number: int) -> str:
 
 def next_reference(session: Session, organisation_id: uuid.UUID, prefix: str) -> str:
     """The next reference for `prefix` in the organisation: "P-0001", "P-0002", ..."""
+    return next_references(session, organisation_id, prefix, 1)[0]
+
+
+def next_references(session: Session, organisation_id: uuid.UUID, prefix: str, count: int) -> list[str]:
+    """The next `count` references for `prefix`, taken in one step (a bulk import numbers
+    100,000 items with one statement and one row lock, not one each)."""
+    if count < 1:
+        raise ValueError("count references, at least one")
     if not PREFIX.match(prefix):
         raise ValueError(f"a reference prefix is 1 to 4 capital letters, not {prefix!r}")
     table = ReferenceCounter.__table__  # type: ignore[attr-defined]
@@ -32,12 +40,12 @@ def next_reference(session: Session, organisation_id: uuid.UUID, prefix: str) ->
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(table)
-        .values(organisation_id=organisation_id, prefix=prefix, last_number=1)
+        .values(organisation_id=organisation_id, prefix=prefix, last_number=count)
         .on_conflict_do_update(
             index_elements=[table.c.organisation_id, table.c.prefix],
-            set_={"last_number": table.c.last_number + 1},
+            set_={"last_number": table.c.last_number + count},
         )
         .returning(table.c.last_number)
     )
-    number = int(session.execute(statement).scalar_one())
-    return format_reference(prefix, number)
+    last = int(session.execute(statement).scalar_one())
+    return [format_reference(prefix, number) for number in range(last - count + 1, last + 1)]

@@ -32,11 +32,11 @@ from typing import Any
 
 from defusedxml import DefusedXmlException
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import insert
 from sqlalchemy import select as sa_select  # typed for any number of columns
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.bulk import insert_rows
 from pmo.core.config import get_settings
 from pmo.core.db import utcnow
 from pmo.core.errors import FieldProblem, ProblemError, Unprocessable
@@ -77,7 +77,6 @@ REQUIRED: dict[str, frozenset[str]] = {
 }
 # Problems listed in one answer; the count of all of them is always given.
 MAX_LISTED_PROBLEMS = 5000
-INSERT_CHUNK = 5000
 XLSX_MAGIC = b"PK\x03\x04"
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -805,35 +804,16 @@ class Importer:
 
     def write(self, session: Session) -> None:
         total = len(self.new_kpis) + len(self.new_targets) + len(self.new_values)
-        done = 0
-        tables: list[tuple[Any, list[dict[str, Any]]]] = [
-            (Kpi.__table__, self.new_kpis),  # type: ignore[attr-defined]
-            (KpiTarget.__table__, self.new_targets),  # type: ignore[attr-defined]
-            (KpiValue.__table__, self.new_values),  # type: ignore[attr-defined]
-        ]
-        postgres = session.get_bind().dialect.name == "postgresql"
-        for table, rows in tables:
-            for start in range(0, len(rows), INSERT_CHUNK):
-                chunk = rows[start : start + INSERT_CHUNK]
-                if postgres:
-                    _copy(session, table, chunk)
-                else:
-                    # Core executemany: no ORM objects, one statement for the chunk.
-                    session.execute(insert(table), chunk)
-                done += len(chunk)
-                self.progress("writing", done, total)
+        written = 0
 
+        def done(count: int) -> None:
+            nonlocal written
+            written += count
+            self.progress("writing", written, total)
 
-def _copy(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL's COPY, in the session's transaction: psycopg's executemany sends a row
-    at a time, COPY streams them (faster for 100,000 values)."""
-    columns = list(rows[0])
-    names = ", ".join(f'"{c}"' for c in columns)
-    connection: Any = session.connection().connection.driver_connection  # psycopg's
-    with connection.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            # Exact decimals are stored as their text, as `DecimalText` writes them.
-            copy.write_row([format(v, "f") if isinstance(v, Decimal) else v for v in row.values()])
+        insert_rows(session, Kpi.__table__, self.new_kpis, done=done)  # type: ignore[attr-defined]
+        insert_rows(session, KpiTarget.__table__, self.new_targets, done=done)  # type: ignore[attr-defined]
+        insert_rows(session, KpiValue.__table__, self.new_values, done=done)  # type: ignore[attr-defined]
 
 
 _STATUS_ORDER = [s.value for s in ValueStatus]  # draft, submitted, verified, published

@@ -75,6 +75,18 @@ def attach(
     portfolio_id: uuid.UUID | None,
 ) -> tuple[Project | None, Programme | None, Portfolio | None]:
     """The one project, programme or portfolio an item belongs to (404 if not ours)."""
+    check_one_place(project_id=project_id, programme_id=programme_id, portfolio_id=portfolio_id)
+    if project_id is not None:
+        return _own(session, actor, Project, project_id, "project"), None, None
+    if programme_id is not None:
+        return None, _own(session, actor, Programme, programme_id, "programme"), None
+    return None, None, _own(session, actor, Portfolio, portfolio_id or uuid.UUID(int=0), "portfolio")
+
+
+def check_one_place(
+    *, project_id: uuid.UUID | None, programme_id: uuid.UUID | None, portfolio_id: uuid.UUID | None
+) -> None:
+    """422 unless exactly one of the three is given (no database: bulk imports check it too)."""
     given = [
         name
         for name, value in (
@@ -93,11 +105,6 @@ def attach(
                 for name in (given or ["project_id"])
             ],
         )
-    if project_id is not None:
-        return _own(session, actor, Project, project_id, "project"), None, None
-    if programme_id is not None:
-        return None, _own(session, actor, Programme, programme_id, "programme"), None
-    return None, None, _own(session, actor, Portfolio, portfolio_id or uuid.UUID(int=0), "portfolio")
 
 
 def check_people(session: Session, actor: Actor, **people: uuid.UUID | None) -> None:

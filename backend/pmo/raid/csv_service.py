@@ -30,15 +30,21 @@ from enum import Enum
 from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
+from pmo.audit import service as audit
+from pmo.core.bulk import insert_rows
+from pmo.core.config import get_settings
 from pmo.core.errors import FieldProblem, Forbidden, ProblemError, Unprocessable
-from pmo.core.permissions import Actor
+from pmo.core.permissions import Actor, Denied, enforce
+from pmo.core.references import next_references
 from pmo.core.schemas import utc_text
 from pmo.core.spreadsheet import safe_text
 from pmo.organisations.models import User
 from pmo.portfolio.models import Portfolio, Programme, Project
+from pmo.raid.common import can_edit_item, check_one_place
 from pmo.raid.models import Issue, Risk
+from pmo.search.index import indexed_in_bulk
 
 MAX_IMPORT_ROWS = 1000
 MAX_EXPORT_ROWS = 50_000
@@ -407,6 +413,24 @@ class ImportSpec:
     # CSV column -> the input model's field, for columns looked up (project, people).
     lookups: Mapping[str, str] = field(default_factory=dict)
     title: str = "title"
+    # Set for a log imported in bulk (no ORM object, savepoint or audit event per row).
+    bulk: BulkSpec | None = None
+
+
+@dataclass(frozen=True)
+class BulkSpec:
+    """How a log is imported in bulk: each row is checked by the same rules as its create
+    service, without the database (what they need is read once: `context`), then the rows are
+    numbered in one step and inserted in chunks."""
+
+    table: Any
+    prefix: str  # of the references: "R"
+    record_type: str  # in the import's audit event: "risk"
+    context: Callable[[Session, Actor], Any]  # read once per import (the risk scale)
+    # The new item's columns but id and reference; raises ProblemError as the create service does.
+    values: Callable[[Actor, Any, Any], dict[str, Any]]
+    # Columns every row gets from the table's defaults (id, created_at, ...): read once.
+    defaults: Callable[[], dict[str, Any]]
 
 
 # Where a CSV column name differs from the model field it fills.
@@ -432,7 +456,7 @@ def parse_csv(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     header = [cell.strip().lower() for cell in records[0]]
     rows = []
     for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
+        if not "".join(record).strip():
             continue  # blank lines, as spreadsheets leave at the end
         if len(record) > len(header):
             rows.append((number, {"": "\x00too-many-cells"}))
@@ -444,8 +468,13 @@ def parse_csv(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
 @dataclass
 class RowResult:
     row: int
-    item: Any | None = None
+    item: Any | None = None  # the created item (per-row logs)
+    values: dict[str, Any] | None = None  # the new item's columns (bulk logs)
+    project: str | None = None  # the project's reference
     problems: list[FieldProblem] = field(default_factory=list)
+
+    def field(self, name: str) -> Any:
+        return self.values.get(name) if self.values is not None else getattr(self.item, name, None)
 
 
 def _problem(row: int, column: str | None, message: str, kind: str) -> FieldProblem:
@@ -500,17 +529,68 @@ def import_rows(
             "The CSV has a header but no rows to import.",
             errors=[_problem(2, None, "expected at least one row", "csv_empty")],
         )
-    if len(rows) > MAX_IMPORT_ROWS:
+    limit = max_rows(spec)
+    if len(rows) > limit:
         raise Unprocessable(
-            f"At most {MAX_IMPORT_ROWS} rows can be imported at once; split the file.",
-            errors=[_problem(rows[MAX_IMPORT_ROWS][0], None, "too many rows", "csv_too_many_rows")],
+            f"At most {limit} rows can be imported at once; split the file.",
+            errors=[_problem(rows[limit][0], None, "too many rows", "csv_too_many_rows")],
         )
     lookup = _Lookup(session, actor, rows)
-    return [_import_row(session, actor, spec, lookup, number, cells) for number, cells in rows]
+    if spec.bulk is None:
+        return [_import_row(session, actor, spec, lookup, number, cells) for number, cells in rows]
+    context = spec.bulk.context(session, actor)
+    return [_check_row(actor, spec, spec.bulk, context, lookup, number, cells) for number, cells in rows]
+
+
+def column_defaults(model: type[SQLModel]) -> dict[str, Any]:
+    """A new row's values of the model's columns that have a default (id, created_at, ...)."""
+    return {
+        name: info.get_default(call_default_factory=True)
+        for name, info in model.model_fields.items()
+        if not info.is_required()
+    }
+
+
+def max_rows(spec: ImportSpec) -> int:
+    """Most rows of one import: `PMO_MAX_RAID_IMPORT_ROWS` for a bulk log, else 1,000."""
+    return get_settings().max_raid_import_rows if spec.bulk is not None else MAX_IMPORT_ROWS
+
+
+def write_bulk(
+    session: Session, actor: Actor, log: str, bulk: BulkSpec, results: list[RowResult], sha256: str
+) -> None:
+    """Number every checked row in one step, insert them in chunks, and audit the import with
+    one event (the rows carry their own created_at; the event says who imported what)."""
+    references = next_references(session, actor.organisation_id, bulk.prefix, len(results))
+    defaults = bulk.defaults()
+    rows = []
+    for result, reference in zip(results, references, strict=True):
+        checked = result.values or {}  # every row has its values once no row has a problem
+        values = {k: v.value if isinstance(v, Enum) else v for k, v in checked.items()}
+        result.values = {**defaults, **values, "id": uuid.uuid4(), "reference": reference}
+        rows.append(result.values)
+    with indexed_in_bulk(session, bulk.table.name):
+        insert_rows(session, bulk.table, rows)
+    audit.record(
+        session,
+        actor,
+        organisation_id=actor.organisation_id,
+        action="import",
+        record_type=f"{bulk.record_type}_import",
+        record_id=uuid.uuid4(),
+        after={
+            "log": log,
+            "count": len(rows),
+            "first_reference": references[0],
+            "last_reference": references[-1],
+            "sha256": sha256,
+        },
+    )
 
 
 class _Lookup:
-    """Projects by reference and people by email, of the actor's organisation only."""
+    """Projects by reference and people by email, of the actor's organisation only (the
+    projects themselves too: a bulk row's access check needs them)."""
 
     def __init__(self, session: Session, actor: Actor, rows: list[tuple[int, dict[str, str]]]) -> None:
         references = {
@@ -519,14 +599,19 @@ class _Lookup:
         emails = {
             cells[c].strip().lower() for _, cells in rows for c in PEOPLE_COLUMNS if cells.get(c, "").strip()
         }
-        self.projects: dict[str, uuid.UUID] = {}
+        self.by_id: dict[uuid.UUID, Project] = {}
         if references:
-            found = session.execute(
-                select(Project.reference, Project.id).where(
-                    Project.organisation_id == actor.organisation_id, col(Project.reference).in_(references)
+            self.by_id = {
+                p.id: p
+                for p in session.exec(
+                    select(Project).where(
+                        Project.organisation_id == actor.organisation_id,
+                        col(Project.reference).in_(references),
+                    )
                 )
-            ).all()
-            self.projects = dict(found)
+            }
+        self.projects: dict[str, uuid.UUID] = {p.reference: p.id for p in self.by_id.values()}
+        self._may_edit: dict[uuid.UUID | None, bool | Denied] = {}
         self.people: dict[str, uuid.UUID] = {}
         if emails:
             found = session.execute(
@@ -536,14 +621,22 @@ class _Lookup:
             ).all()
             self.people = {email.lower(): user_id for email, user_id in found}
 
+    def may_edit(self, actor: Actor, project_id: uuid.UUID | None) -> bool | Denied:
+        """May `actor` edit items of the project: decided once per project, not per row."""
+        if project_id not in self._may_edit:
+            project = self.by_id.get(project_id) if project_id else None
+            self._may_edit[project_id] = can_edit_item(actor, None, project)
+        return self._may_edit[project_id]
 
-def _import_row(
-    session: Session, actor: Actor, spec: ImportSpec, lookup: _Lookup, number: int, cells: dict[str, str]
-) -> RowResult:
-    result = RowResult(row=number)
+
+def _row_body(
+    spec: ImportSpec, lookup: _Lookup, result: RowResult, cells: dict[str, str]
+) -> BaseModel | None:
+    """The row's cells as the log's input model, or None with the row's problems noted."""
+    number = result.row
     if "" in cells and cells[""] == "\x00too-many-cells":
         result.problems.append(_problem(number, None, "the row has more cells than the header", "csv_row"))
-        return result
+        return None
     data: dict[str, Any] = {}
     placeholders: set[str] = set()
     for column in spec.columns:
@@ -552,6 +645,8 @@ def _import_row(
             continue
         if column in PROJECT_COLUMNS:
             project_id = lookup.projects.get(value.upper())
+            if column == "project":
+                result.project = value.upper()
             if project_id is None:
                 result.problems.append(
                     _problem(number, column, f"no project {value} in your organisation", "not_found")
@@ -580,8 +675,16 @@ def _import_row(
             if loc and str(loc[0]) in placeholders:
                 continue
             result.problems.append(_problem(number, _column_of(loc), str(error.get("msg")), error["type"]))
-        return result
-    if result.problems:
+        return None
+    return None if result.problems else body
+
+
+def _import_row(
+    session: Session, actor: Actor, spec: ImportSpec, lookup: _Lookup, number: int, cells: dict[str, str]
+) -> RowResult:
+    result = RowResult(row=number)
+    body = _row_body(spec, lookup, result, cells)
+    if body is None:
         return result
     savepoint = session.begin_nested()
     try:
@@ -590,11 +693,44 @@ def _import_row(
     except ProblemError as exc:
         savepoint.rollback()
         result.item = None
-        if exc.errors:
-            for problem in exc.errors:
-                where = [p for p in problem.location if p != "body"]
-                result.problems.append(_problem(number, _column_of(where), problem.message, problem.type))
-        else:
-            where_not = "project" if isinstance(exc, Forbidden) else None
-            result.problems.append(_problem(number, where_not, exc.detail or exc.title, exc.slug))
+        _note(result, exc)
     return result
+
+
+def _check_row(
+    actor: Actor,
+    spec: ImportSpec,
+    bulk: BulkSpec,
+    context: Any,
+    lookup: _Lookup,
+    number: int,
+    cells: dict[str, str],
+) -> RowResult:
+    """A bulk row, checked by the create service's rules without the database: the placement
+    (one of the organisation's projects, looked up once), the actor's right to edit items of
+    that project, then the log's own checks."""
+    result = RowResult(row=number)
+    body = _row_body(spec, lookup, result, cells)
+    if body is None:
+        return result
+    try:
+        place = {name: getattr(body, name, None) for name in ("project_id", "programme_id", "portfolio_id")}
+        check_one_place(**place)
+        values = bulk.values(actor, context, body)
+        # Checked as it will be, as `create_risk` does: the actor must be able to edit it once made.
+        enforce(lookup.may_edit(actor, place["project_id"]))
+        result.values = values
+    except ProblemError as exc:
+        _note(result, exc)
+    return result
+
+
+def _note(result: RowResult, exc: ProblemError) -> None:
+    """A create service's refusal as the row's problems."""
+    if exc.errors:
+        for problem in exc.errors:
+            where = [p for p in problem.location if p != "body"]
+            result.problems.append(_problem(result.row, _column_of(where), problem.message, problem.type))
+    else:
+        where_not = "project" if isinstance(exc, Forbidden) else None
+        result.problems.append(_problem(result.row, where_not, exc.detail or exc.title, exc.slug))

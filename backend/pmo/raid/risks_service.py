@@ -264,6 +264,11 @@ def organisation_scale(session: Session, organisation_id: uuid.UUID) -> Scale:
     return scale_of(session.get_one(Organisation, organisation_id).risk_scale)
 
 
+POINT_FIELDS = tuple(
+    f"{basis}_{axis}" for basis in ("inherent", "residual", "target") for axis in ("likelihood", "impact")
+)
+
+
 def _check_points(scale: Scale, values: dict[str, Any]) -> None:
     problems = [
         FieldProblem(
@@ -271,8 +276,8 @@ def _check_points(scale: Scale, values: dict[str, Any]) -> None:
             message=f"must be 1 to {scale.points} on the organisation's {scale.name} scale",
             type="value_error",
         )
-        for name, value in values.items()
-        if name.endswith(("_likelihood", "_impact")) and value is not None and not scale.contains(value)
+        for name in POINT_FIELDS
+        if (value := values.get(name)) is not None and not scale.contains(value)
     ]
     if problems:
         raise Unprocessable(
@@ -418,6 +423,29 @@ def get_risk(session: Session, actor: Actor, risk_id: uuid.UUID) -> Risk:
     return risk
 
 
+def new_risk_values(actor: Actor, scale: Scale, data: RiskCreate) -> dict[str, Any]:
+    """The columns of a new risk but its id and reference, checked without the database (the
+    points on `scale`, the target pair, the response fitting the nature): `create_risk` and the
+    bulk CSV import share it."""
+    values = data.model_dump()
+    if values["residual_likelihood"] is None:
+        values["residual_likelihood"] = values["inherent_likelihood"]
+    if values["residual_impact"] is None:
+        values["residual_impact"] = values["inherent_impact"]
+    _check_points(scale, values)
+    _check_target_pair(values["target_likelihood"], values["target_impact"])
+    _check_response(values["nature"], values["response_type"])
+    return {
+        **values,
+        "organisation_id": actor.organisation_id,
+        "raised_on": values["raised_on"] or today(),
+        "status": RiskStatus.open.value,
+        "scale": scale.name,
+        "inherent_score": scale.score(values["inherent_likelihood"], values["inherent_impact"]),
+        "residual_score": scale.score(values["residual_likelihood"], values["residual_impact"]),
+    }
+
+
 def create_risk(session: Session, actor: Actor, data: RiskCreate) -> Risk:
     attach(
         session,
@@ -427,23 +455,10 @@ def create_risk(session: Session, actor: Actor, data: RiskCreate) -> Risk:
         portfolio_id=data.portfolio_id,
     )
     check_people(session, actor, owner_id=data.owner_id)
-    values = data.model_dump()
-    if values["residual_likelihood"] is None:
-        values["residual_likelihood"] = values["inherent_likelihood"]
-    if values["residual_impact"] is None:
-        values["residual_impact"] = values["inherent_impact"]
     scale = organisation_scale(session, actor.organisation_id)
-    _check_points(scale, values)
-    _check_target_pair(values["target_likelihood"], values["target_impact"])
-    _check_response(values["nature"], values["response_type"])
     risk = Risk(
-        organisation_id=actor.organisation_id,
         reference=next_reference(session, actor.organisation_id, RISK_PREFIX),
-        **{**values, "raised_on": values["raised_on"] or today()},
-        status=RiskStatus.open.value,
-        scale=scale.name,
-        inherent_score=scale.score(values["inherent_likelihood"], values["inherent_impact"]),
-        residual_score=scale.score(values["residual_likelihood"], values["residual_impact"]),
+        **new_risk_values(actor, scale, data),
     )
     # The item is checked as it will be: the actor must be able to edit it once made.
     check_can_edit(session, actor, risk)
