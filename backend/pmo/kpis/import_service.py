@@ -39,7 +39,7 @@ from pmo.audit import service as audit
 from pmo.core.bulk import insert_rows
 from pmo.core.config import get_settings
 from pmo.core.db import utcnow
-from pmo.core.errors import FieldProblem, ProblemError, Unprocessable
+from pmo.core.errors import FieldProblem, ProblemError, Unprocessable, plain_message
 from pmo.core.periods import Period, period_containing
 from pmo.core.permissions import Actor
 from pmo.kpis.feed_state import mark_changed, mark_values_changed, of_kpis
@@ -418,8 +418,7 @@ class KnownKpi:
 def _pydantic_problems(exc: ValidationError) -> Iterator[tuple[str | None, str]]:
     for error in exc.errors():
         loc = error.get("loc", ())
-        message = str(error.get("msg", "")).removeprefix("Value error, ")
-        yield (str(loc[0]) if loc else None), message
+        yield (str(loc[0]) if loc else None), plain_message(error)
 
 
 def _present(cells: dict[str, str], columns: tuple[str, ...]) -> dict[str, str]:
