@@ -258,6 +258,7 @@ class _Recorder:
         """An operation that answers with a schema a `GET` answers with gets that example; a
         JSON request body the fields of its resource's example that its schema takes."""
         by_schema: dict[str, Any] = {}
+        by_request: dict[str, Any] = {}  # request bodies the writes recorded, by schema
         for key, recorded in self.recorded.items():
             method, route = key.split(" ", 1)
             operation = self.document["paths"][route][method.lower()]
@@ -265,6 +266,9 @@ class _Recorder:
                 for media_type, example in media.items():
                     schema = operation["responses"][status]["content"][media_type].get("schema", {})
                     by_schema.setdefault(json.dumps(schema, sort_keys=True), example)
+            for media_type, example in recorded.get("requestBody", {}).items():
+                schema = operation["requestBody"]["content"][media_type].get("schema", {})
+                by_request.setdefault(json.dumps(schema, sort_keys=True), example)
         for method, route, operation in operations(self.document):
             if method == "get" or f"{method.upper()} {route}" in self.recorded:
                 continue
@@ -275,7 +279,12 @@ class _Recorder:
                     if status.startswith("2") and example is not None:
                         parts.setdefault("responses", {}).setdefault(status, {})[media_type] = example
             body = operation.get("requestBody", {}).get("content", {}).get("application/json")
-            if body is not None:
+            recorded_body = (
+                by_request.get(json.dumps(body.get("schema", {}), sort_keys=True)) if body else None
+            )
+            if recorded_body is not None:
+                parts["requestBody"] = {"application/json": recorded_body}
+            elif body is not None:
                 answers = [m.get("application/json") for m in parts.get("responses", {}).values()]
                 sources = [*answers, self._example("GET", route)]
                 example = self._request_example(body["schema"], [s for s in sources if isinstance(s, dict)])
@@ -376,13 +385,31 @@ class _Recorder:
         """Make a write as a demo user (or the API client), keeping its body and answer."""
         headers = self.client_headers if email == "client" else self.headers[email]
         url = route.format(**ids)
-        if method in ("PATCH", "PUT"):  # a change names the version it changes
-            headers = {**headers, "If-Match": self.client.get(url, headers=headers).headers["etag"]}
+        operation = self.document["paths"][route][method.lower()]
+        if any(p["in"] == "header" and p["name"] == "If-Match" for p in operation.get("parameters", [])):
+            # A change names the version it changes: the record's, or for an action
+            # (`.../rebaseline`) its record's.
+            record = url if method in ("PATCH", "PUT") else url.rsplit("/", 1)[0]
+            headers = {**headers, "If-Match": self.client.get(record, headers=headers).headers["etag"]}
         response = self.client.request(method, url, json=body, headers=headers)
         if not response.is_success:
-            raise RuntimeError(f"{method} {url} as {email}: {response.status_code} {response.text}")
-        self._keep(method, route, self.document["paths"][route][method.lower()], response, body)
+            # Said, not raised: the operation is left without an example, which the rule
+            # in tests/contract/test_openapi_rules.py reports.
+            print(
+                f"not recorded: {method} {url} as {email}: {response.status_code} {response.text}",
+                file=sys.stderr,
+            )
+            return None
+        self._keep(method, route, operation, response, body)
         return response.json() if response.content else None
+
+    def _second(self, path: str) -> Any:
+        response = self.client.get(path, headers=self.headers["pmo@demo.test"])
+        response.raise_for_status()
+        return response.json()["items"][1]
+
+    def _first_url(self, route: str) -> str:
+        return next(self._urls(route))
 
     def _first(self, path: str, **params: str) -> Any:
         response = self.client.get(path, params=params, headers=self.headers["pmo@demo.test"])
@@ -501,6 +528,34 @@ class _Recorder:
             },
             risk_id=risk["id"],
         )
+        self._write(
+            admin,
+            "POST",
+            "/api/v1/users",
+            {
+                "email": "a.khan@chesterfield.example.gov.uk",
+                "display_name": "Aisha Khan",
+                "password": "Crooked-Spire-above-Chesterfield-1234",
+            },
+        )
+        self._write(
+            pmo,
+            "POST",
+            "/api/v1/risks/{risk_id}/escalate",
+            {
+                "level": "programme",
+                "reason": "The shortage of business analysts now holds up projects in two programmes.",
+            },
+            risk_id=self._second("/api/v1/risks")["id"],  # the first has occurred
+        )
+        milestone_url = self._first_url("/api/v1/milestones/{milestone_id}")
+        self._write(
+            pmo,
+            "POST",
+            "/api/v1/milestones/{milestone_id}/rebaseline",
+            {"planned_quarter": "2027/28 Q1", "reason": "The supplier's go-live moved to April 2027."},
+            milestone_id=milestone_url.rsplit("/", 1)[1],
+        )
         invitation = self._write(
             admin,
             "POST",
@@ -511,7 +566,7 @@ class _Recorder:
                 "roles": ["viewer"],
             },
         )
-        if "token" in invitation:
+        if invitation and "token" in invitation:
             self._write(admin, "POST", "/api/v1/invitations/lookup", {"token": invitation["token"]})
         self._write("pm@demo.test", "POST", "/api/v1/me/notifications/read-all")
         self._write(
