@@ -556,6 +556,24 @@ class _Recorder:
             {"planned_quarter": "2027/28 Q1", "reason": "The supplier's go-live moved to April 2027."},
             milestone_id=milestone_url.rsplit("/", 1)[1],
         )
+        kpi = self._first("/api/v1/kpis")
+        self._write(
+            pmo,
+            "POST",
+            "/api/v1/kpis/{kpi_id}/targets",
+            {"period_code": "2027-28-Q1", "target": "90"},
+            kpi_id=kpi["id"],
+        )
+        self._write(
+            pmo,
+            "POST",
+            "/api/v1/risks/{risk_id}/close",
+            {
+                "reason": "The programme board agreed the risk has passed: "
+                "every project now has its resources."
+            },
+            risk_id=self._second("/api/v1/risks")["id"],
+        )
         invitation = self._write(
             admin,
             "POST",
