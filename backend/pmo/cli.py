@@ -217,9 +217,21 @@ def _find_organisation(session: Session, name_or_id: str):  # type: ignore[no-un
 @app.command()
 def openapi(
     output: Annotated[Path, typer.Option(help="Where to write the document.")] = OPENAPI_PATH,
+    record_examples: Annotated[
+        bool,
+        typer.Option(
+            "--record-examples",
+            help="First record every operation's example again from the demo data "
+            "(openapi/examples.json; pmo.openapi_examples).",
+        ),
+    ] = False,
 ) -> None:
     """Write the OpenAPI document the code serves (commit it: integrators build on it)."""
     from pmo.main import create_app
+    from pmo.openapi_examples import record_examples as record
+
+    if record_examples:
+        record()
 
     document = create_app().openapi()
     output.parent.mkdir(parents=True, exist_ok=True)

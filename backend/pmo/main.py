@@ -52,6 +52,7 @@ from pmo.kpis.import_router import IMPORT_PATH as KPI_IMPORT_PATH
 from pmo.kpis.import_router import router as kpi_import_router
 from pmo.kpis.router import router as kpis_router
 from pmo.meetings.router import router as meetings_router
+from pmo.openapi_examples import add_examples
 from pmo.organisations.router import router as organisations_router
 from pmo.portfolio.router import router as portfolio_router
 from pmo.problem_pages import problems_router
@@ -349,6 +350,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
                 operation["responses"].setdefault("400", declare(400)[400])
     _declare_headers(document)
     _name_schemas_by_title(document)
+    add_examples(document)
     app.openapi_schema = document
     return document
 
