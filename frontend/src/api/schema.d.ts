@@ -12796,8 +12796,9 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "grant_type": "client_credentials",
-                 *       "scope": "kpis:read"
+                 *       "client_id": "pmo_80ab0fee0889139cc51b7910",
+                 *       "client_secret": "LPYcZ4SQ7cCBialTPg2xLwvxzeJn-fiOOHv9rHmsO1Y",
+                 *       "grant_type": "client_credentials"
                  *     }
                  */
                 "application/x-www-form-urlencoded": {
@@ -12835,6 +12836,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL3Btby5leGFtcGxlLmdvdi51ayIsImF1ZCI6InBtby1hcGkiLCJzdWIiOiIxN2FjODgyYi1hMGVlLTQ3YzQtYjA2Yy1iNDY4NzAyMzgzMDAiLCJpYXQiOjE3OTYwMzI4MDAsImV4cCI6MTc5NjAzMzcwMCwianRpIjoiYTE1N2ViZjU4MTdkNGIxNzhhNjIyZTE1OTg3NWFkOTUiLCJ0eXAiOiJhY2Nlc3MiLCJzdHkiOiJjbGllbnQiLCJvcmciOiI1NWZmNmNhZS02YTExLTQyMjUtOThjYS03YWRiNDBlY2RjYjEiLCJyb2xlcyI6W10sInNjb3BlIjoia3BpczpyZWFkIHdlYmhvb2tzOm1hbmFnZSIsImdlbiI6MCwic2VjIjoiYWM1YmIwMzgtOWVlZS00NmYyLWI3MzItNzgxZjNhYjdlZTY4In0.qGmtw4qB06Q4I069K9AeHlptyY7kId76Kw1uXOTTPIo",
+                     *       "expires_in": 900,
+                     *       "refresh_token": null,
+                     *       "scope": "kpis:read webhooks:manage",
+                     *       "token_type": "bearer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
@@ -13139,6 +13149,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "client_id": "pmo_80ab0fee0889139cc51b7910",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *           "is_active": true,
+                     *           "name": "Performance dashboard (Power BI)",
+                     *           "revoked_at": null,
+                     *           "scopes": [
+                     *             "kpis:read",
+                     *             "webhooks:manage"
+                     *           ],
+                     *           "secrets": [
+                     *             {
+                     *               "created_at": "2026-11-30T10:00:00Z",
+                     *               "id": "ac5bb038-9eee-46f2-b732-781f3ab7ee68",
+                     *               "is_active": true,
+                     *               "retired_at": null
+                     *             }
+                     *           ],
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiClientPage"];
                 };
             };
@@ -13236,6 +13276,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Performance dashboard (Power BI)",
+                 *       "scopes": [
+                 *         "kpis:read",
+                 *         "webhooks:manage"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ApiClientCreate"];
             };
         };
@@ -13250,6 +13299,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "client_id": "pmo_80ab0fee0889139cc51b7910",
+                     *       "client_secret": "LPYcZ4SQ7cCBialTPg2xLwvxzeJn-fiOOHv9rHmsO1Y",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *       "is_active": true,
+                     *       "name": "Performance dashboard (Power BI)",
+                     *       "revoked_at": null,
+                     *       "scopes": [
+                     *         "kpis:read",
+                     *         "webhooks:manage"
+                     *       ],
+                     *       "secrets": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "ac5bb038-9eee-46f2-b732-781f3ab7ee68",
+                     *           "is_active": true,
+                     *           "retired_at": null
+                     *         }
+                     *       ],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiClientWithSecret"];
                 };
             };
@@ -13366,6 +13439,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "client_id": "pmo_80ab0fee0889139cc51b7910",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *       "is_active": true,
+                     *       "name": "Performance dashboard (Power BI)",
+                     *       "revoked_at": null,
+                     *       "scopes": [
+                     *         "kpis:read",
+                     *         "webhooks:manage"
+                     *       ],
+                     *       "secrets": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "ac5bb038-9eee-46f2-b732-781f3ab7ee68",
+                     *           "is_active": true,
+                     *           "retired_at": null
+                     *         }
+                     *       ],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiClientPublic"];
                 };
             };
@@ -13483,6 +13579,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Performance dashboard (Power BI)",
+                 *       "scopes": [
+                 *         "kpis:read",
+                 *         "webhooks:manage"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ApiClientUpdate"];
             };
         };
@@ -13493,6 +13598,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "client_id": "pmo_80ab0fee0889139cc51b7910",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *       "is_active": true,
+                     *       "name": "Performance dashboard (Power BI)",
+                     *       "revoked_at": null,
+                     *       "scopes": [
+                     *         "kpis:read",
+                     *         "webhooks:manage"
+                     *       ],
+                     *       "secrets": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "ac5bb038-9eee-46f2-b732-781f3ab7ee68",
+                     *           "is_active": true,
+                     *           "retired_at": null
+                     *         }
+                     *       ],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiClientPublic"];
                 };
             };
@@ -13622,6 +13750,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "client_id": "pmo_80ab0fee0889139cc51b7910",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *       "is_active": true,
+                     *       "name": "Performance dashboard (Power BI)",
+                     *       "revoked_at": null,
+                     *       "scopes": [
+                     *         "kpis:read",
+                     *         "webhooks:manage"
+                     *       ],
+                     *       "secrets": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "ac5bb038-9eee-46f2-b732-781f3ab7ee68",
+                     *           "is_active": true,
+                     *           "retired_at": null
+                     *         }
+                     *       ],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiClientPublic"];
                 };
             };
@@ -13735,6 +13886,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "client_id": "pmo_80ab0fee0889139cc51b7910",
+                     *       "client_secret": "LPYcZ4SQ7cCBialTPg2xLwvxzeJn-fiOOHv9rHmsO1Y",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *       "is_active": true,
+                     *       "name": "Performance dashboard (Power BI)",
+                     *       "revoked_at": null,
+                     *       "scopes": [
+                     *         "kpis:read",
+                     *         "webhooks:manage"
+                     *       ],
+                     *       "secrets": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "ac5bb038-9eee-46f2-b732-781f3ab7ee68",
+                     *           "is_active": true,
+                     *           "retired_at": null
+                     *         }
+                     *       ],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiClientWithSecret"];
                 };
             };
@@ -13857,6 +14032,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "client_id": "pmo_80ab0fee0889139cc51b7910",
+                     *       "client_secret": "LPYcZ4SQ7cCBialTPg2xLwvxzeJn-fiOOHv9rHmsO1Y",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *       "is_active": true,
+                     *       "name": "Performance dashboard (Power BI)",
+                     *       "revoked_at": null,
+                     *       "scopes": [
+                     *         "kpis:read",
+                     *         "webhooks:manage"
+                     *       ],
+                     *       "secrets": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "ac5bb038-9eee-46f2-b732-781f3ab7ee68",
+                     *           "is_active": true,
+                     *           "retired_at": null
+                     *         }
+                     *       ],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiClientWithSecret"];
                 };
             };
@@ -13979,6 +14178,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "client_id": "pmo_80ab0fee0889139cc51b7910",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *       "is_active": true,
+                     *       "name": "Performance dashboard (Power BI)",
+                     *       "revoked_at": null,
+                     *       "scopes": [
+                     *         "kpis:read",
+                     *         "webhooks:manage"
+                     *       ],
+                     *       "secrets": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "ac5bb038-9eee-46f2-b732-781f3ab7ee68",
+                     *           "is_active": true,
+                     *           "retired_at": null
+                     *         }
+                     *       ],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiClientPublic"];
                 };
             };
@@ -14091,6 +14313,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "pm@demo.test",
+                 *       "password": "demo-password"
+                 *     }
+                 */
                 "application/json": components["schemas"]["BrowserSignIn"];
             };
         };
@@ -14103,6 +14331,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL3Btby5leGFtcGxlLmdvdi51ayIsImF1ZCI6InBtby1hcGkiLCJzdWIiOiJjNTNmMDUwYi1lYzQ2LTQ0ODAtOTdmZi1jYjBmOTQ3MDc2NzkiLCJpYXQiOjE3OTYwMzI4MDAsImV4cCI6MTc5NjAzMzcwMCwianRpIjoiYTViYWVlNjkwNjhhNDcxMmI3MTcyMGRlODBmMTM0MjEiLCJ0eXAiOiJhY2Nlc3MiLCJzdHkiOiJ1c2VyIiwib3JnIjoiNTVmZjZjYWUtNmExMS00MjI1LTk4Y2EtN2FkYjQwZWNkY2IxIiwicm9sZXMiOlsicHJvamVjdF9tYW5hZ2VyIl0sInNjb3BlIjoiIiwiZ2VuIjowLCJzaWQiOiIzZWJjNDIxYy00NjgxLTQ3ZjItYTI2MS1hNDI1Mzg0YzMyOGUifQ.9wB9HJVisHMRSM2KCupDv1mhp2u2Rly0m5erbRipr34",
+                     *       "csrf_token": "2XtxQRWKdLPGiPC0Yn2ZF0agUk1mgs-C",
+                     *       "expires_in": 900,
+                     *       "token_type": "bearer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["BrowserSession"];
                 };
             };
@@ -14287,6 +14523,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL3Btby5leGFtcGxlLmdvdi51ayIsImF1ZCI6InBtby1hcGkiLCJzdWIiOiJjNTNmMDUwYi1lYzQ2LTQ0ODAtOTdmZi1jYjBmOTQ3MDc2NzkiLCJpYXQiOjE3OTYwMzI4MDAsImV4cCI6MTc5NjAzMzcwMCwianRpIjoiYTViYWVlNjkwNjhhNDcxMmI3MTcyMGRlODBmMTM0MjEiLCJ0eXAiOiJhY2Nlc3MiLCJzdHkiOiJ1c2VyIiwib3JnIjoiNTVmZjZjYWUtNmExMS00MjI1LTk4Y2EtN2FkYjQwZWNkY2IxIiwicm9sZXMiOlsicHJvamVjdF9tYW5hZ2VyIl0sInNjb3BlIjoiIiwiZ2VuIjowLCJzaWQiOiIzZWJjNDIxYy00NjgxLTQ3ZjItYTI2MS1hNDI1Mzg0YzMyOGUifQ.9wB9HJVisHMRSM2KCupDv1mhp2u2Rly0m5erbRipr34",
+                     *       "csrf_token": "2XtxQRWKdLPGiPC0Yn2ZF0agUk1mgs-C",
+                     *       "expires_in": 900,
+                     *       "token_type": "bearer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["BrowserSession"];
                 };
             };
@@ -14995,6 +15239,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "display_name": "Priya Patel (PMO)",
+                     *       "email": "pmo@demo.test",
+                     *       "id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "kind": "user",
+                     *       "organisation": {
+                     *         "id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *         "name": "Chesterfield Borough Council (demo)"
+                     *       },
+                     *       "permissions": [
+                     *         "audit:read",
+                     *         "costs_benefits:edit"
+                     *       ],
+                     *       "roles": [
+                     *         {
+                     *           "directorate_id": null,
+                     *           "programme_id": null,
+                     *           "project_id": null,
+                     *           "role": "pmo",
+                     *           "scope": "the whole organisation"
+                     *         }
+                     *       ],
+                     *       "scopes": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["MePublic"];
                 };
             };
@@ -15211,6 +15481,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "confidence_scale": "ipa5",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "default_lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *       "gss_code": null,
+                     *       "highlight_report_due_day": 5,
+                     *       "id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *       "kpi_tolerance_percent": "5",
+                     *       "name": "Chesterfield Borough Council (demo)",
+                     *       "risk_scale": "hml3",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganisationPublic"];
                 };
             };
@@ -15317,6 +15601,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "confidence_scale": "ipa5",
+                 *       "gss_code": null,
+                 *       "highlight_report_due_day": 5,
+                 *       "kpi_tolerance_percent": "5",
+                 *       "name": "Chesterfield Borough Council (demo)",
+                 *       "risk_scale": "hml3"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganisationUpdate"];
             };
         };
@@ -15327,6 +15621,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "confidence_scale": "ipa5",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "default_lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *       "gss_code": null,
+                     *       "highlight_report_due_day": 5,
+                     *       "id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *       "kpi_tolerance_percent": "5",
+                     *       "name": "Chesterfield Borough Council (demo)",
+                     *       "risk_scale": "hml3",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganisationPublic"];
                 };
             };
@@ -15463,6 +15771,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Service Director: Commercial Services.",
+                     *           "id": "6acde02d-e876-4f8b-bed7-b8f2a8ab0480",
+                     *           "name": "Commercial Services",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Service Director: Corporate: legal, democratic and regulatory services.",
+                     *           "id": "6ee3eb23-b720-4088-a4f0-142c2846329d",
+                     *           "name": "Corporate",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 7
+                     *     }
+                     */
                     "application/json": components["schemas"]["DirectoratePage"];
                 };
             };
@@ -15560,6 +15891,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Service Director: Commercial Services.",
+                 *       "name": "Commercial Services"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DirectorateCreate"];
             };
         };
@@ -15572,6 +15909,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Service Director: Commercial Services.",
+                     *       "id": "6acde02d-e876-4f8b-bed7-b8f2a8ab0480",
+                     *       "name": "Commercial Services",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DirectoratePublic"];
                 };
             };
@@ -15688,6 +16034,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Service Director: Commercial Services.",
+                     *       "id": "6acde02d-e876-4f8b-bed7-b8f2a8ab0480",
+                     *       "name": "Commercial Services",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DirectoratePublic"];
                 };
             };
@@ -15923,6 +16278,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Service Director: Commercial Services.",
+                 *       "name": "Commercial Services"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DirectorateUpdate"];
             };
         };
@@ -15933,6 +16294,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Service Director: Commercial Services.",
+                     *       "id": "6acde02d-e876-4f8b-bed7-b8f2a8ab0480",
+                     *       "name": "Commercial Services",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DirectoratePublic"];
                 };
             };
@@ -16081,6 +16451,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "display_name": "Aisha Khan",
+                     *           "email": "a.khan@chesterfield.example.gov.uk",
+                     *           "id": "a807974e-2226-4f42-abf2-006931696608",
+                     *           "is_active": true,
+                     *           "last_login_at": null,
+                     *           "roles": [],
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "display_name": "Alex Admin",
+                     *           "email": "admin@demo.test",
+                     *           "id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0",
+                     *           "is_active": true,
+                     *           "last_login_at": "2026-11-30T10:00:00Z",
+                     *           "roles": [
+                     *             {
+                     *               "directorate_id": null,
+                     *               "programme_id": null,
+                     *               "project_id": null,
+                     *               "role": "admin",
+                     *               "scope": "the whole organisation"
+                     *             }
+                     *           ],
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 13
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
@@ -16178,6 +16585,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "Aisha Khan",
+                 *       "email": "a.khan@chesterfield.example.gov.uk",
+                 *       "password": "Crooked-Spire-above-Chesterfield-1234"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UserCreate"];
             };
         };
@@ -16190,6 +16604,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "display_name": "Aisha Khan",
+                     *       "email": "a.khan@chesterfield.example.gov.uk",
+                     *       "id": "a807974e-2226-4f42-abf2-006931696608",
+                     *       "is_active": true,
+                     *       "last_login_at": null,
+                     *       "roles": [],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
@@ -16306,6 +16732,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "display_name": "Aisha Khan",
+                     *       "email": "a.khan@chesterfield.example.gov.uk",
+                     *       "id": "a807974e-2226-4f42-abf2-006931696608",
+                     *       "is_active": true,
+                     *       "last_login_at": null,
+                     *       "roles": [],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
@@ -16541,6 +16979,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "Aisha Khan",
+                 *       "email": "a.khan@chesterfield.example.gov.uk"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UserUpdate"];
             };
         };
@@ -16551,6 +16995,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "display_name": "Aisha Khan",
+                     *       "email": "a.khan@chesterfield.example.gov.uk",
+                     *       "id": "a807974e-2226-4f42-abf2-006931696608",
+                     *       "is_active": true,
+                     *       "last_login_at": null,
+                     *       "roles": [],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
@@ -16689,6 +17145,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "display_name": "Aisha Khan",
+                     *       "email": "a.khan@chesterfield.example.gov.uk",
+                     *       "id": "a807974e-2226-4f42-abf2-006931696608",
+                     *       "is_active": true,
+                     *       "last_login_at": null,
+                     *       "roles": [],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
@@ -16809,6 +17277,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "display_name": "Aisha Khan",
+                     *       "email": "a.khan@chesterfield.example.gov.uk",
+                     *       "id": "a807974e-2226-4f42-abf2-006931696608",
+                     *       "is_active": true,
+                     *       "last_login_at": null,
+                     *       "roles": [],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
@@ -16932,6 +17412,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "directorate_id": null,
+                     *           "id": "79b90f56-15f2-43de-9152-097142f325c8",
+                     *           "programme_id": null,
+                     *           "project_id": null,
+                     *           "role": "admin",
+                     *           "scope": "the whole organisation",
+                     *           "user_id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0"
+                     *         },
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "directorate_id": null,
+                     *           "id": "0eafd524-adae-4140-8fd4-da3f256cbf7f",
+                     *           "programme_id": null,
+                     *           "project_id": null,
+                     *           "role": "democratic_services",
+                     *           "scope": "the whole organisation",
+                     *           "user_id": "c45d4eab-b5d2-44ea-8a21-1c599efacf9d"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 12
+                     *     }
+                     */
                     "application/json": components["schemas"]["RoleAssignmentPage"];
                 };
             };
@@ -17029,6 +17538,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "directorate_id": null,
+                 *       "programme_id": null,
+                 *       "project_id": null,
+                 *       "role": "admin",
+                 *       "user_id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RoleAssignmentCreate"];
             };
         };
@@ -17041,6 +17559,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "directorate_id": null,
+                     *       "id": "79b90f56-15f2-43de-9152-097142f325c8",
+                     *       "programme_id": null,
+                     *       "project_id": null,
+                     *       "role": "admin",
+                     *       "scope": "the whole organisation",
+                     *       "user_id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RoleAssignmentPublic"];
                 };
             };
@@ -17166,6 +17696,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "directorate_id": null,
+                     *       "id": "79b90f56-15f2-43de-9152-097142f325c8",
+                     *       "programme_id": null,
+                     *       "project_id": null,
+                     *       "role": "admin",
+                     *       "scope": "the whole organisation",
+                     *       "user_id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RoleAssignmentPublic"];
                 };
             };
@@ -17399,6 +17941,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "Jo Bloggs",
+                 *       "email": "j.bloggs@chesterfield.example.gov.uk",
+                 *       "roles": [
+                 *         "viewer"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvitationCreate"];
             };
         };
@@ -17413,6 +17964,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "expires_at": "2026-12-07T10:00:00Z",
+                     *       "invitation_url": "https://pmo.example.gov.uk/invitations/H6lxo_GqRFu4rd3exyGgdSY1h4BgXwUl-27Ylirb1z0",
+                     *       "user": {
+                     *         "created_at": "2026-11-30T10:00:00Z",
+                     *         "display_name": "Jo Bloggs",
+                     *         "email": "j.bloggs@chesterfield.example.gov.uk",
+                     *         "id": "1625a3ad-411e-4954-b12b-a25da5be9a4d",
+                     *         "is_active": true,
+                     *         "last_login_at": null,
+                     *         "roles": [
+                     *           {
+                     *             "directorate_id": null,
+                     *             "programme_id": null,
+                     *             "project_id": null,
+                     *             "role": "viewer",
+                     *             "scope": "the whole organisation"
+                     *           }
+                     *         ],
+                     *         "updated_at": "2026-11-30T10:00:00Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationIssued"];
                 };
             };
@@ -17526,6 +18101,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "expires_at": "2026-12-07T10:00:00Z",
+                     *       "invitation_url": "https://pmo.example.gov.uk/invitations/H6lxo_GqRFu4rd3exyGgdSY1h4BgXwUl-27Ylirb1z0",
+                     *       "user": {
+                     *         "created_at": "2026-11-30T10:00:00Z",
+                     *         "display_name": "Jo Bloggs",
+                     *         "email": "j.bloggs@chesterfield.example.gov.uk",
+                     *         "id": "1625a3ad-411e-4954-b12b-a25da5be9a4d",
+                     *         "is_active": true,
+                     *         "last_login_at": null,
+                     *         "roles": [
+                     *           {
+                     *             "directorate_id": null,
+                     *             "programme_id": null,
+                     *             "project_id": null,
+                     *             "role": "viewer",
+                     *             "scope": "the whole organisation"
+                     *           }
+                     *         ],
+                     *         "updated_at": "2026-11-30T10:00:00Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationIssued"];
                 };
             };
@@ -18230,6 +18829,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "create",
+                     *           "actor_id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0",
+                     *           "actor_label": "admin@demo.test",
+                     *           "actor_type": "user",
+                     *           "after": {
+                     *             "accepted_at": null,
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "expires_at": "2026-12-07T10:00:00Z",
+                     *             "id": "fa627b33-6d3d-4505-8255-f96aadcb0d18",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "replaced_at": null,
+                     *             "user_id": "1625a3ad-411e-4954-b12b-a25da5be9a4d"
+                     *           },
+                     *           "before": null,
+                     *           "hash": "1c5c5edc3b9731b42490058f178609bc59238b083193de81af440508bc8441e0",
+                     *           "id": "78316337-71c9-4a1b-acc0-d54e78bce0dd",
+                     *           "occurred_at": "2026-11-30T10:00:00Z",
+                     *           "prev_hash": "5b9f0e45918910d23acd3d80912f4bdaf277c362c6f2f69921a07b0c99c72cb8",
+                     *           "record_id": "fa627b33-6d3d-4505-8255-f96aadcb0d18",
+                     *           "record_type": "invitation",
+                     *           "request_id": "981faf4a7d66471bb0497c5b7bfa9340",
+                     *           "seq": 847
+                     *         },
+                     *         {
+                     *           "action": "create",
+                     *           "actor_id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0",
+                     *           "actor_label": "admin@demo.test",
+                     *           "actor_type": "user",
+                     *           "after": {
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "directorate_id": null,
+                     *             "id": "15bd9fb4-9132-491a-a43d-ab503f43bcaa",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "programme_id": null,
+                     *             "project_id": null,
+                     *             "role": "viewer",
+                     *             "scope_key": "organisation",
+                     *             "user_id": "1625a3ad-411e-4954-b12b-a25da5be9a4d"
+                     *           },
+                     *           "before": null,
+                     *           "hash": "5b9f0e45918910d23acd3d80912f4bdaf277c362c6f2f69921a07b0c99c72cb8",
+                     *           "id": "4da0cb6e-7b1b-45c0-8fbb-f1ffc6befb3f",
+                     *           "occurred_at": "2026-11-30T10:00:00Z",
+                     *           "prev_hash": "09db5176344f893344b742f77d5fcf50986d183f060a38c1ff01833581ce5bd3",
+                     *           "record_id": "15bd9fb4-9132-491a-a43d-ab503f43bcaa",
+                     *           "record_type": "role_assignment",
+                     *           "request_id": "981faf4a7d66471bb0497c5b7bfa9340",
+                     *           "seq": 846
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 847
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditEventPage"];
                 };
             };
@@ -18337,6 +18995,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "action": "create",
+                     *       "actor_id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0",
+                     *       "actor_label": "admin@demo.test",
+                     *       "actor_type": "user",
+                     *       "after": {
+                     *         "accepted_at": null,
+                     *         "created_at": "2026-11-30T10:00:00Z",
+                     *         "expires_at": "2026-12-07T10:00:00Z",
+                     *         "id": "fa627b33-6d3d-4505-8255-f96aadcb0d18",
+                     *         "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *         "replaced_at": null,
+                     *         "user_id": "1625a3ad-411e-4954-b12b-a25da5be9a4d"
+                     *       },
+                     *       "before": null,
+                     *       "hash": "1c5c5edc3b9731b42490058f178609bc59238b083193de81af440508bc8441e0",
+                     *       "id": "78316337-71c9-4a1b-acc0-d54e78bce0dd",
+                     *       "occurred_at": "2026-11-30T10:00:00Z",
+                     *       "prev_hash": "5b9f0e45918910d23acd3d80912f4bdaf277c362c6f2f69921a07b0c99c72cb8",
+                     *       "record_id": "fa627b33-6d3d-4505-8255-f96aadcb0d18",
+                     *       "record_type": "invitation",
+                     *       "request_id": "981faf4a7d66471bb0497c5b7bfa9340",
+                     *       "seq": 847
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditEventPublic"];
                 };
             };
@@ -18464,6 +19148,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "closed_on": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "A single Organisational Development Programme drawing together the change activities the Council will undertake over the medium term to achieve the seven outcomes of its Organisational Development Strategy, grouped around four strategic areas of focus (paras 4.18-4.19). Approved by Cabinet on 26 April 2022 (key decision 1093). Reviewed and refreshed every six months (para 4.10).",
+                     *           "end_date": "2026-03-31",
+                     *           "id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *           "name": "Organisational Development Programme 2022-2025",
+                     *           "start_date": "2022-04-01",
+                     *           "status": "active",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["PortfolioPage"];
                 };
             };
@@ -18561,6 +19265,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "A single Organisational Development Programme drawing together the change activities the Council will undertake over the medium term to achieve the seven outcomes of its Organisational Development Strategy, grouped around four strategic areas of focus (paras 4.18-4.19). Approved by Cabinet on 26 April 2022 (key decision 1093). Reviewed and refreshed every six months (para 4.10).",
+                 *       "end_date": "2026-03-31",
+                 *       "name": "Organisational Development Programme 2022-2025",
+                 *       "start_date": "2022-04-01"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PortfolioCreate"];
             };
         };
@@ -18573,6 +19285,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "closed_on": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "A single Organisational Development Programme drawing together the change activities the Council will undertake over the medium term to achieve the seven outcomes of its Organisational Development Strategy, grouped around four strategic areas of focus (paras 4.18-4.19). Approved by Cabinet on 26 April 2022 (key decision 1093). Reviewed and refreshed every six months (para 4.10).",
+                     *       "end_date": "2026-03-31",
+                     *       "id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "name": "Organisational Development Programme 2022-2025",
+                     *       "start_date": "2022-04-01",
+                     *       "status": "active",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PortfolioPublic"];
                 };
             };
@@ -18689,6 +19414,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "closed_on": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "A single Organisational Development Programme drawing together the change activities the Council will undertake over the medium term to achieve the seven outcomes of its Organisational Development Strategy, grouped around four strategic areas of focus (paras 4.18-4.19). Approved by Cabinet on 26 April 2022 (key decision 1093). Reviewed and refreshed every six months (para 4.10).",
+                     *       "end_date": "2026-03-31",
+                     *       "id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "name": "Organisational Development Programme 2022-2025",
+                     *       "start_date": "2022-04-01",
+                     *       "status": "active",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PortfolioPublic"];
                 };
             };
@@ -18924,6 +19662,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "A single Organisational Development Programme drawing together the change activities the Council will undertake over the medium term to achieve the seven outcomes of its Organisational Development Strategy, grouped around four strategic areas of focus (paras 4.18-4.19). Approved by Cabinet on 26 April 2022 (key decision 1093). Reviewed and refreshed every six months (para 4.10).",
+                 *       "end_date": "2026-03-31",
+                 *       "name": "Organisational Development Programme 2022-2025",
+                 *       "start_date": "2022-04-01",
+                 *       "status": "active"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PortfolioUpdate"];
             };
         };
@@ -18934,6 +19681,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "closed_on": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "A single Organisational Development Programme drawing together the change activities the Council will undertake over the medium term to achieve the seven outcomes of its Organisational Development Strategy, grouped around four strategic areas of focus (paras 4.18-4.19). Approved by Cabinet on 26 April 2022 (key decision 1093). Reviewed and refreshed every six months (para 4.10).",
+                     *       "end_date": "2026-03-31",
+                     *       "id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "name": "Organisational Development Programme 2022-2025",
+                     *       "start_date": "2022-04-01",
+                     *       "status": "active",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PortfolioPublic"];
                 };
             };
@@ -19081,6 +19841,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Receives the programme's performance through the regular Council Plan and MTFP monitoring reports (para 4.16); formally approves projects into delivery where the constitution requires (diagram 1) and decides draw-downs of £51k or more (para 6.9).",
+                     *           "directorate_id": null,
+                     *           "id": "9217dba7-0308-4176-aab0-a7d68d61e828",
+                     *           "kind": "cabinet",
+                     *           "members": [
+                     *             {
+                     *               "created_at": "2026-11-30T10:00:00Z",
+                     *               "display_name": "Cllr Jordan Member",
+                     *               "role": "member",
+                     *               "user_id": "890b88b4-8793-454d-88b3-6f9804051572"
+                     *             },
+                     *             {
+                     *               "created_at": "2026-11-30T10:00:00Z",
+                     *               "display_name": "Fran Finance (Section 151)",
+                     *               "role": "member",
+                     *               "user_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c"
+                     *             }
+                     *           ],
+                     *           "name": "Cabinet",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Chaired by the Service Director for Corporate (Appendix C).",
+                     *           "directorate_id": "6ee3eb23-b720-4088-a4f0-142c2846329d",
+                     *           "id": "0388b2ff-25ef-4c2f-83de-770f5ffe4b77",
+                     *           "kind": "programme_board",
+                     *           "members": [
+                     *             {
+                     *               "created_at": "2026-11-30T10:00:00Z",
+                     *               "display_name": "Sam Sponsor (Service Director)",
+                     *               "role": "chair",
+                     *               "user_id": "58bc8649-ca19-4010-aecd-970a497c5f73"
+                     *             },
+                     *             {
+                     *               "created_at": "2026-11-30T10:00:00Z",
+                     *               "display_name": "Fran Finance (Section 151)",
+                     *               "role": "member",
+                     *               "user_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c"
+                     *             }
+                     *           ],
+                     *           "name": "OD Directorate Programme Board: Corporate",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 9
+                     *     }
+                     */
                     "application/json": components["schemas"]["GovernanceBodyPage"];
                 };
             };
@@ -19178,6 +19993,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Receives the programme's performance through the regular Council Plan and MTFP monitoring reports (para 4.16); formally approves projects into delivery where the constitution requires (diagram 1) and decides draw-downs of £51k or more (para 6.9).",
+                 *       "directorate_id": null,
+                 *       "kind": "cabinet",
+                 *       "name": "Cabinet"
+                 *     }
+                 */
                 "application/json": components["schemas"]["GovernanceBodyCreate"];
             };
         };
@@ -19190,6 +20013,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Receives the programme's performance through the regular Council Plan and MTFP monitoring reports (para 4.16); formally approves projects into delivery where the constitution requires (diagram 1) and decides draw-downs of £51k or more (para 6.9).",
+                     *       "directorate_id": null,
+                     *       "id": "9217dba7-0308-4176-aab0-a7d68d61e828",
+                     *       "kind": "cabinet",
+                     *       "members": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "display_name": "Cllr Jordan Member",
+                     *           "role": "member",
+                     *           "user_id": "890b88b4-8793-454d-88b3-6f9804051572"
+                     *         },
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "display_name": "Fran Finance (Section 151)",
+                     *           "role": "member",
+                     *           "user_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c"
+                     *         }
+                     *       ],
+                     *       "name": "Cabinet",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["GovernanceBodyPublic"];
                 };
             };
@@ -19315,6 +20163,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Receives the programme's performance through the regular Council Plan and MTFP monitoring reports (para 4.16); formally approves projects into delivery where the constitution requires (diagram 1) and decides draw-downs of £51k or more (para 6.9).",
+                     *       "directorate_id": null,
+                     *       "id": "9217dba7-0308-4176-aab0-a7d68d61e828",
+                     *       "kind": "cabinet",
+                     *       "members": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "display_name": "Cllr Jordan Member",
+                     *           "role": "member",
+                     *           "user_id": "890b88b4-8793-454d-88b3-6f9804051572"
+                     *         },
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "display_name": "Fran Finance (Section 151)",
+                     *           "role": "member",
+                     *           "user_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c"
+                     *         }
+                     *       ],
+                     *       "name": "Cabinet",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["GovernanceBodyPublic"];
                 };
             };
@@ -19550,6 +20423,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Receives the programme's performance through the regular Council Plan and MTFP monitoring reports (para 4.16); formally approves projects into delivery where the constitution requires (diagram 1) and decides draw-downs of £51k or more (para 6.9).",
+                 *       "directorate_id": null,
+                 *       "kind": "cabinet",
+                 *       "name": "Cabinet"
+                 *     }
+                 */
                 "application/json": components["schemas"]["GovernanceBodyUpdate"];
             };
         };
@@ -19560,6 +20441,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Receives the programme's performance through the regular Council Plan and MTFP monitoring reports (para 4.16); formally approves projects into delivery where the constitution requires (diagram 1) and decides draw-downs of £51k or more (para 6.9).",
+                     *       "directorate_id": null,
+                     *       "id": "9217dba7-0308-4176-aab0-a7d68d61e828",
+                     *       "kind": "cabinet",
+                     *       "members": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "display_name": "Cllr Jordan Member",
+                     *           "role": "member",
+                     *           "user_id": "890b88b4-8793-454d-88b3-6f9804051572"
+                     *         },
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "display_name": "Fran Finance (Section 151)",
+                     *           "role": "member",
+                     *           "user_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c"
+                     *         }
+                     *       ],
+                     *       "name": "Cabinet",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["GovernanceBodyPublic"];
                 };
             };
@@ -19695,6 +20601,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "member",
+                 *       "user_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c"
+                 *     }
+                 */
                 "application/json": components["schemas"]["GovernanceBodyMemberCreate"];
             };
         };
@@ -19707,6 +20619,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "display_name": "Fran Finance (Section 151)",
+                     *       "role": "member",
+                     *       "user_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c"
+                     *     }
+                     */
                     "application/json": components["schemas"]["GovernanceBodyMemberPublic"];
                 };
             };
@@ -19950,6 +20870,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "ambition": "Residents remain satisfied with the services we provide and our services become more accessible.\n\nThe programme aims to build on the experience customers have when dealing with the Council, be that through online services or contact with a staff member in our buildings or in the community. The programme will focus on areas where people contact the council for help and support, making sure it is seamless, easy and automated where possible for speed and simplicity. At the same time we will ensure that the most vulnerable in our communities can always access what they need. The Council's website will be modernised and use of social media channels will continue to be developed in line with customer expectations. Our front line staff will be supported to fact find and problem solve at the 1st point of contact.",
+                     *           "closed_on": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "governance_body_id": "4301cad5-a52c-49b9-9cc5-6b93bc1f2d66",
+                     *           "id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *           "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "name": "Customer Experience",
+                     *           "phase": "",
+                     *           "planned_end": "2024-03-31",
+                     *           "planned_start": "2022-01-01",
+                     *           "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *           "resident_outcomes": "- It will be easy to contact the council, whatever the issue\n- More support and information will be accessible online 24/7 or through webchat or chatbots, providing a quicker resolution, especially for routine enquiries and advice and information.\n- People with specific needs and support will receive the right help and support 1st time\n- Frontline staff can dedicate more time to the people they support.\n- Our Leisure teams will use technology to deliver some services in different ways\n- Our visitor information centre and the way we deliver events will be reimagined in line with our recently adopted visitor economy strategy",
+                     *           "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "status": "active",
+                     *           "strategic_outcomes": [
+                     *             "People & Culture",
+                     *             "Finance & Commercial"
+                     *           ],
+                     *           "success_measures": "- Residents report they are satisfied with the customer service they receive\n- Automation is used widely and effectively to improve services\n- We have fully established a 'single front door' for contact with the council\n- Systems and processes for interactions with residents are joined up across all parts of the council\n- Efficiencies drive targeted cashable savings within this programme",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "ambition": "Reviewing and reshaping our internal services and delivering our people plan, procurement and asset management strategies.\n\nThis programme will focus on reviewing and reshaping our Corporate Services, centralising them where appropriate, whilst using technology to reduce duplication and the cost of service delivery. Our workforce will receive the appropriate support, training and development to enable creative, flexible and productive ways of working and an appropriate reward and recognition strategy will be developed and implemented. We will work towards centralising our communications and marketing activity and will implement a corporate landlord approach to the management of our property portfolio. We will redesign our finance service so that better data is available to support ongoing service delivery and our Health and Safety provision will be reviewed to ensure it is fit for purpose with changing legislative requirements and the increased demands from the Coronavirus pandemic.",
+                     *           "closed_on": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "governance_body_id": "4301cad5-a52c-49b9-9cc5-6b93bc1f2d66",
+                     *           "id": "0c31cc85-1281-4865-918c-667a4bab8118",
+                     *           "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "name": "Developing our people and our use of resources",
+                     *           "phase": "",
+                     *           "planned_end": "2024-03-31",
+                     *           "planned_start": "2022-01-01",
+                     *           "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *           "resident_outcomes": "What will be different for employees:\n- Many of our corporate services will be centralised, with the provision of a business partner approach in HR & OD, ICT and Finance services and the introduction of a corporate landlord for our property portfolio.\n- Our procurement service will be transformed using category management and technology to deliver improved governance, social value, 'green' procurement and financial savings\n- Our managers will be supported to lead effectively through change\n- We will develop the capacity and skills of our workforce, supporting their health and wellbeing and ensuring appropriate recognition and reward\n- Financial information and forecasting tools will be easily available",
+                     *           "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "status": "active",
+                     *           "strategic_outcomes": [
+                     *             "People & Culture",
+                     *             "Finance & Commercial"
+                     *           ],
+                     *           "success_measures": "- The outcomes set out in our people plan and procurement strategies will be delivered on time\n- Efficiencies and customer benefits identified through the Corporate Services change programmes are realised.\n- The Corporate Asset Management Strategy will be developed, adopted and implemented\n- We will have improved our financial processes and the financial data that is available to us and strengthened how the Finance Service engages with other service areas.\n- New Health and safety legislation will be understood and embedded across the organisation",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProgrammePage"];
                 };
             };
@@ -20047,6 +21020,25 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "ambition": "Residents remain satisfied with the services we provide and our services become more accessible.\n\nThe programme aims to build on the experience customers have when dealing with the Council, be that through online services or contact with a staff member in our buildings or in the community. The programme will focus on areas where people contact the council for help and support, making sure it is seamless, easy and automated where possible for speed and simplicity. At the same time we will ensure that the most vulnerable in our communities can always access what they need. The Council's website will be modernised and use of social media channels will continue to be developed in line with customer expectations. Our front line staff will be supported to fact find and problem solve at the 1st point of contact.",
+                 *       "governance_body_id": "4301cad5-a52c-49b9-9cc5-6b93bc1f2d66",
+                 *       "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                 *       "name": "Customer Experience",
+                 *       "phase": "",
+                 *       "planned_end": "2024-03-31",
+                 *       "planned_start": "2022-01-01",
+                 *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                 *       "resident_outcomes": "- It will be easy to contact the council, whatever the issue\n- More support and information will be accessible online 24/7 or through webchat or chatbots, providing a quicker resolution, especially for routine enquiries and advice and information.\n- People with specific needs and support will receive the right help and support 1st time\n- Frontline staff can dedicate more time to the people they support.\n- Our Leisure teams will use technology to deliver some services in different ways\n- Our visitor information centre and the way we deliver events will be reimagined in line with our recently adopted visitor economy strategy",
+                 *       "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                 *       "strategic_outcomes": [
+                 *         "People & Culture",
+                 *         "Finance & Commercial"
+                 *       ],
+                 *       "success_measures": "- Residents report they are satisfied with the customer service they receive\n- Automation is used widely and effectively to improve services\n- We have fully established a 'single front door' for contact with the council\n- Systems and processes for interactions with residents are joined up across all parts of the council\n- Efficiencies drive targeted cashable savings within this programme"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProgrammeCreate"];
             };
         };
@@ -20059,6 +21051,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ambition": "Residents remain satisfied with the services we provide and our services become more accessible.\n\nThe programme aims to build on the experience customers have when dealing with the Council, be that through online services or contact with a staff member in our buildings or in the community. The programme will focus on areas where people contact the council for help and support, making sure it is seamless, easy and automated where possible for speed and simplicity. At the same time we will ensure that the most vulnerable in our communities can always access what they need. The Council's website will be modernised and use of social media channels will continue to be developed in line with customer expectations. Our front line staff will be supported to fact find and problem solve at the 1st point of contact.",
+                     *       "closed_on": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "governance_body_id": "4301cad5-a52c-49b9-9cc5-6b93bc1f2d66",
+                     *       "id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "name": "Customer Experience",
+                     *       "phase": "",
+                     *       "planned_end": "2024-03-31",
+                     *       "planned_start": "2022-01-01",
+                     *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "resident_outcomes": "- It will be easy to contact the council, whatever the issue\n- More support and information will be accessible online 24/7 or through webchat or chatbots, providing a quicker resolution, especially for routine enquiries and advice and information.\n- People with specific needs and support will receive the right help and support 1st time\n- Frontline staff can dedicate more time to the people they support.\n- Our Leisure teams will use technology to deliver some services in different ways\n- Our visitor information centre and the way we deliver events will be reimagined in line with our recently adopted visitor economy strategy",
+                     *       "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "status": "active",
+                     *       "strategic_outcomes": [
+                     *         "People & Culture",
+                     *         "Finance & Commercial"
+                     *       ],
+                     *       "success_measures": "- Residents report they are satisfied with the customer service they receive\n- Automation is used widely and effectively to improve services\n- We have fully established a 'single front door' for contact with the council\n- Systems and processes for interactions with residents are joined up across all parts of the council\n- Efficiencies drive targeted cashable savings within this programme",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProgrammePublic"];
                 };
             };
@@ -20184,6 +21200,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ambition": "Residents remain satisfied with the services we provide and our services become more accessible.\n\nThe programme aims to build on the experience customers have when dealing with the Council, be that through online services or contact with a staff member in our buildings or in the community. The programme will focus on areas where people contact the council for help and support, making sure it is seamless, easy and automated where possible for speed and simplicity. At the same time we will ensure that the most vulnerable in our communities can always access what they need. The Council's website will be modernised and use of social media channels will continue to be developed in line with customer expectations. Our front line staff will be supported to fact find and problem solve at the 1st point of contact.",
+                     *       "closed_on": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "governance_body_id": "4301cad5-a52c-49b9-9cc5-6b93bc1f2d66",
+                     *       "id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "name": "Customer Experience",
+                     *       "phase": "",
+                     *       "planned_end": "2024-03-31",
+                     *       "planned_start": "2022-01-01",
+                     *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "resident_outcomes": "- It will be easy to contact the council, whatever the issue\n- More support and information will be accessible online 24/7 or through webchat or chatbots, providing a quicker resolution, especially for routine enquiries and advice and information.\n- People with specific needs and support will receive the right help and support 1st time\n- Frontline staff can dedicate more time to the people they support.\n- Our Leisure teams will use technology to deliver some services in different ways\n- Our visitor information centre and the way we deliver events will be reimagined in line with our recently adopted visitor economy strategy",
+                     *       "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "status": "active",
+                     *       "strategic_outcomes": [
+                     *         "People & Culture",
+                     *         "Finance & Commercial"
+                     *       ],
+                     *       "success_measures": "- Residents report they are satisfied with the customer service they receive\n- Automation is used widely and effectively to improve services\n- We have fully established a 'single front door' for contact with the council\n- Systems and processes for interactions with residents are joined up across all parts of the council\n- Efficiencies drive targeted cashable savings within this programme",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProgrammePublic"];
                 };
             };
@@ -20419,6 +21459,26 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "ambition": "Residents remain satisfied with the services we provide and our services become more accessible.\n\nThe programme aims to build on the experience customers have when dealing with the Council, be that through online services or contact with a staff member in our buildings or in the community. The programme will focus on areas where people contact the council for help and support, making sure it is seamless, easy and automated where possible for speed and simplicity. At the same time we will ensure that the most vulnerable in our communities can always access what they need. The Council's website will be modernised and use of social media channels will continue to be developed in line with customer expectations. Our front line staff will be supported to fact find and problem solve at the 1st point of contact.",
+                 *       "governance_body_id": "4301cad5-a52c-49b9-9cc5-6b93bc1f2d66",
+                 *       "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                 *       "name": "Customer Experience",
+                 *       "phase": "",
+                 *       "planned_end": "2024-03-31",
+                 *       "planned_start": "2022-01-01",
+                 *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                 *       "resident_outcomes": "- It will be easy to contact the council, whatever the issue\n- More support and information will be accessible online 24/7 or through webchat or chatbots, providing a quicker resolution, especially for routine enquiries and advice and information.\n- People with specific needs and support will receive the right help and support 1st time\n- Frontline staff can dedicate more time to the people they support.\n- Our Leisure teams will use technology to deliver some services in different ways\n- Our visitor information centre and the way we deliver events will be reimagined in line with our recently adopted visitor economy strategy",
+                 *       "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                 *       "status": "active",
+                 *       "strategic_outcomes": [
+                 *         "People & Culture",
+                 *         "Finance & Commercial"
+                 *       ],
+                 *       "success_measures": "- Residents report they are satisfied with the customer service they receive\n- Automation is used widely and effectively to improve services\n- We have fully established a 'single front door' for contact with the council\n- Systems and processes for interactions with residents are joined up across all parts of the council\n- Efficiencies drive targeted cashable savings within this programme"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProgrammeUpdate"];
             };
         };
@@ -20429,6 +21489,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ambition": "Residents remain satisfied with the services we provide and our services become more accessible.\n\nThe programme aims to build on the experience customers have when dealing with the Council, be that through online services or contact with a staff member in our buildings or in the community. The programme will focus on areas where people contact the council for help and support, making sure it is seamless, easy and automated where possible for speed and simplicity. At the same time we will ensure that the most vulnerable in our communities can always access what they need. The Council's website will be modernised and use of social media channels will continue to be developed in line with customer expectations. Our front line staff will be supported to fact find and problem solve at the 1st point of contact.",
+                     *       "closed_on": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "governance_body_id": "4301cad5-a52c-49b9-9cc5-6b93bc1f2d66",
+                     *       "id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "name": "Customer Experience",
+                     *       "phase": "",
+                     *       "planned_end": "2024-03-31",
+                     *       "planned_start": "2022-01-01",
+                     *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "resident_outcomes": "- It will be easy to contact the council, whatever the issue\n- More support and information will be accessible online 24/7 or through webchat or chatbots, providing a quicker resolution, especially for routine enquiries and advice and information.\n- People with specific needs and support will receive the right help and support 1st time\n- Frontline staff can dedicate more time to the people they support.\n- Our Leisure teams will use technology to deliver some services in different ways\n- Our visitor information centre and the way we deliver events will be reimagined in line with our recently adopted visitor economy strategy",
+                     *       "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "status": "active",
+                     *       "strategic_outcomes": [
+                     *         "People & Culture",
+                     *         "Finance & Commercial"
+                     *       ],
+                     *       "success_measures": "- Residents report they are satisfied with the customer service they receive\n- Automation is used widely and effectively to improve services\n- We have fully established a 'single front door' for contact with the council\n- Systems and processes for interactions with residents are joined up across all parts of the council\n- Efficiencies drive targeted cashable savings within this programme",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProgrammePublic"];
                 };
             };
@@ -20572,6 +21656,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "gate_reviews_pending": [],
+                     *       "milestones_due": [],
+                     *       "milestones_overdue": [
+                     *         {
+                     *           "baseline_date": "2022-03-31",
+                     *           "baseline_number": 1,
+                     *           "completed_on": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Appendix A: planned for 2021/22 Q4.",
+                     *           "due_date": "2022-03-31",
+                     *           "expected_date": "2022-03-31",
+                     *           "forecast_date": null,
+                     *           "id": "21d951a0-ad3e-4db1-9dff-c8d07c767a88",
+                     *           "overdue": true,
+                     *           "owner_id": null,
+                     *           "planned_date": null,
+                     *           "planned_quarter": "2021/22 Q4",
+                     *           "project_id": "6ca8a5d7-cce9-4a98-987a-ee289a1416a8",
+                     *           "status": "planned",
+                     *           "title": "Provide assisted digital provision in our customer service centre",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "baseline_date": "2022-03-31",
+                     *           "baseline_number": 1,
+                     *           "completed_on": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Appendix A: planned for 2021/22 Q4.",
+                     *           "due_date": "2022-03-31",
+                     *           "expected_date": "2022-03-31",
+                     *           "forecast_date": null,
+                     *           "id": "84197d05-3ecf-4603-98da-8075a26b6bf7",
+                     *           "overdue": true,
+                     *           "owner_id": null,
+                     *           "planned_date": null,
+                     *           "planned_quarter": "2021/22 Q4",
+                     *           "project_id": "9c86b5e7-6cd1-458f-8617-f7075d421360",
+                     *           "status": "planned",
+                     *           "title": "Implement the Kickstart initiative within the Contact Centre, providing employment experience for young people",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "projects": 15,
+                     *       "projects_by_confidence": {
+                     *         "amber": 2,
+                     *         "amber_green": 2,
+                     *         "not_assessed": 11
+                     *       },
+                     *       "projects_by_stage": {
+                     *         "delivery": 1,
+                     *         "design_develop": 4,
+                     *         "discover_define": 10
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProgrammeDashboard"];
                 };
             };
@@ -20697,27 +21839,105 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "programmes": [
+                     *       "gate_reviews_pending": [
                      *         {
-                     *           "programme_id": "5a3c1f6e-2b9d-4c1a-9e3f-1d2c3b4a5f60",
-                     *           "name": "ICT Improvement",
-                     *           "projects": 14,
-                     *           "projects_by_stage": {
-                     *             "delivery": 9,
-                     *             "design_develop": 5
-                     *           },
-                     *           "projects_by_confidence": {
-                     *             "amber": 3,
-                     *             "green": 8,
-                     *             "not_assessed": 3
-                     *           }
+                     *           "from_stage": "discover_define",
+                     *           "gate_key": "design_develop_entry",
+                     *           "id": "13a51129-145b-4609-8072-c23e09b4a205",
+                     *           "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
+                     *           "project_name": "Complete a redesign of the finance service",
+                     *           "project_reference": "P-0044",
+                     *           "requested_at": "2026-11-30T10:00:00Z",
+                     *           "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "to_stage": "design_develop"
+                     *         },
+                     *         {
+                     *           "from_stage": "design_develop",
+                     *           "gate_key": "delivery_entry",
+                     *           "id": "5f05813b-7e9f-4911-8c7f-83eda52dcaa2",
+                     *           "project_id": "e69d0afb-d354-46c1-b7ca-54612919ae1f",
+                     *           "project_name": "Review of hybrid mail, including the use of reprographics service",
+                     *           "project_reference": "P-0030",
+                     *           "requested_at": "2026-11-30T10:00:00Z",
+                     *           "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "to_stage": "delivery"
                      *         }
                      *       ],
-                     *       "milestones_due_count": 4,
-                     *       "milestones_overdue_count": 2,
                      *       "milestones_due": [],
-                     *       "milestones_overdue": [],
-                     *       "gate_reviews_pending": []
+                     *       "milestones_due_count": 0,
+                     *       "milestones_overdue": [
+                     *         {
+                     *           "baseline_date": "2022-03-31",
+                     *           "baseline_number": 1,
+                     *           "completed_on": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Appendix A: planned for 2021/22 Q4.",
+                     *           "due_date": "2022-03-31",
+                     *           "expected_date": "2022-03-31",
+                     *           "forecast_date": null,
+                     *           "id": "0ada6c76-69e5-4052-aab3-3497978ebbd0",
+                     *           "overdue": true,
+                     *           "owner_id": null,
+                     *           "planned_date": null,
+                     *           "planned_quarter": "2021/22 Q4",
+                     *           "project_id": "d350f60a-2fee-4f6c-a188-65c1b8140643",
+                     *           "status": "planned",
+                     *           "title": "Begin to develop the Asset Management Strategy and delivery plan",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "baseline_date": "2022-03-31",
+                     *           "baseline_number": 1,
+                     *           "completed_on": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Appendix A: planned for 2021/22 Q4.",
+                     *           "due_date": "2022-03-31",
+                     *           "expected_date": "2022-03-31",
+                     *           "forecast_date": null,
+                     *           "id": "21d951a0-ad3e-4db1-9dff-c8d07c767a88",
+                     *           "overdue": true,
+                     *           "owner_id": null,
+                     *           "planned_date": null,
+                     *           "planned_quarter": "2021/22 Q4",
+                     *           "project_id": "6ca8a5d7-cce9-4a98-987a-ee289a1416a8",
+                     *           "status": "planned",
+                     *           "title": "Provide assisted digital provision in our customer service centre",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "milestones_overdue_count": 67,
+                     *       "programmes": [
+                     *         {
+                     *           "name": "Customer Experience",
+                     *           "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *           "projects": 15,
+                     *           "projects_by_confidence": {
+                     *             "amber": 2,
+                     *             "amber_green": 2,
+                     *             "not_assessed": 11
+                     *           },
+                     *           "projects_by_stage": {
+                     *             "delivery": 1,
+                     *             "design_develop": 4,
+                     *             "discover_define": 10
+                     *           }
+                     *         },
+                     *         {
+                     *           "name": "Developing our people and our use of resources",
+                     *           "programme_id": "0c31cc85-1281-4865-918c-667a4bab8118",
+                     *           "projects": 22,
+                     *           "projects_by_confidence": {
+                     *             "amber": 1,
+                     *             "amber_green": 1,
+                     *             "not_assessed": 20
+                     *           },
+                     *           "projects_by_stage": {
+                     *             "delivery": 1,
+                     *             "design_develop": 1,
+                     *             "discover_define": 20
+                     *           }
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["PortfolioOverview"];
@@ -20846,6 +22066,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "ambition": "",
+                     *           "confidence": "amber",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Source: Appendix C (Cross Cutting); Appendix A 2021/22 Q4.",
+                     *           "governance_body_id": "3fb69d8e-2cdd-42a5-bbb2-35851e43f2a0",
+                     *           "id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *           "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *           "name": "Implement the staff caution list on the digital platform",
+                     *           "planned_end": null,
+                     *           "planned_start": null,
+                     *           "programme_id": "e8ab8a61-4085-415a-9820-dbfa8402b457",
+                     *           "project_manager_id": null,
+                     *           "reference": "P-0001",
+                     *           "resident_outcomes": "",
+                     *           "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "stage": "discover_define",
+                     *           "strategic_outcomes": [],
+                     *           "success_measures": "",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "ambition": "",
+                     *           "confidence": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Source: Appendix C (Cross Cutting); Appendix A 2022/23 Q1.",
+                     *           "governance_body_id": "3fb69d8e-2cdd-42a5-bbb2-35851e43f2a0",
+                     *           "id": "460c233d-580e-437f-a316-3e4022d75cfb",
+                     *           "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *           "name": "Redesign the complaints policy and include on the digital platform",
+                     *           "planned_end": null,
+                     *           "planned_start": null,
+                     *           "programme_id": "e8ab8a61-4085-415a-9820-dbfa8402b457",
+                     *           "project_manager_id": null,
+                     *           "reference": "P-0002",
+                     *           "resident_outcomes": "",
+                     *           "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "stage": "discover_define",
+                     *           "strategic_outcomes": [],
+                     *           "success_measures": "",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 75
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProjectPage"];
                 };
             };
@@ -20943,6 +22216,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "ambition": "",
+                 *       "description": "Source: Appendix C (Cross Cutting); Appendix A 2021/22 Q4.",
+                 *       "governance_body_id": "3fb69d8e-2cdd-42a5-bbb2-35851e43f2a0",
+                 *       "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                 *       "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                 *       "name": "Implement the staff caution list on the digital platform",
+                 *       "planned_end": null,
+                 *       "planned_start": null,
+                 *       "programme_id": "e8ab8a61-4085-415a-9820-dbfa8402b457",
+                 *       "project_manager_id": null,
+                 *       "resident_outcomes": "",
+                 *       "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                 *       "strategic_outcomes": [],
+                 *       "success_measures": ""
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProjectCreate"];
             };
         };
@@ -20955,6 +22246,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ambition": "",
+                     *       "confidence": "amber",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Source: Appendix C (Cross Cutting); Appendix A 2021/22 Q4.",
+                     *       "governance_body_id": "3fb69d8e-2cdd-42a5-bbb2-35851e43f2a0",
+                     *       "id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *       "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *       "name": "Implement the staff caution list on the digital platform",
+                     *       "planned_end": null,
+                     *       "planned_start": null,
+                     *       "programme_id": "e8ab8a61-4085-415a-9820-dbfa8402b457",
+                     *       "project_manager_id": null,
+                     *       "reference": "P-0001",
+                     *       "resident_outcomes": "",
+                     *       "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "stage": "discover_define",
+                     *       "strategic_outcomes": [],
+                     *       "success_measures": "",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
@@ -21080,6 +22395,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ambition": "",
+                     *       "confidence": "amber",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Source: Appendix C (Cross Cutting); Appendix A 2021/22 Q4.",
+                     *       "governance_body_id": "3fb69d8e-2cdd-42a5-bbb2-35851e43f2a0",
+                     *       "id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *       "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *       "name": "Implement the staff caution list on the digital platform",
+                     *       "planned_end": null,
+                     *       "planned_start": null,
+                     *       "programme_id": "e8ab8a61-4085-415a-9820-dbfa8402b457",
+                     *       "project_manager_id": null,
+                     *       "reference": "P-0001",
+                     *       "resident_outcomes": "",
+                     *       "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "stage": "discover_define",
+                     *       "strategic_outcomes": [],
+                     *       "success_measures": "",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
@@ -21197,6 +22536,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "ambition": "",
+                 *       "description": "Source: Appendix C (Cross Cutting); Appendix A 2021/22 Q4.",
+                 *       "governance_body_id": "3fb69d8e-2cdd-42a5-bbb2-35851e43f2a0",
+                 *       "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                 *       "name": "Implement the staff caution list on the digital platform",
+                 *       "planned_end": null,
+                 *       "planned_start": null,
+                 *       "programme_id": "e8ab8a61-4085-415a-9820-dbfa8402b457",
+                 *       "project_manager_id": null,
+                 *       "resident_outcomes": "",
+                 *       "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                 *       "stage": "discover_define",
+                 *       "strategic_outcomes": [],
+                 *       "success_measures": ""
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProjectUpdate"];
             };
         };
@@ -21207,6 +22564,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ambition": "",
+                     *       "confidence": "amber",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Source: Appendix C (Cross Cutting); Appendix A 2021/22 Q4.",
+                     *       "governance_body_id": "3fb69d8e-2cdd-42a5-bbb2-35851e43f2a0",
+                     *       "id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *       "lead_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *       "name": "Implement the staff caution list on the digital platform",
+                     *       "planned_end": null,
+                     *       "planned_start": null,
+                     *       "programme_id": "e8ab8a61-4085-415a-9820-dbfa8402b457",
+                     *       "project_manager_id": null,
+                     *       "reference": "P-0001",
+                     *       "resident_outcomes": "",
+                     *       "sro_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "stage": "discover_define",
+                     *       "strategic_outcomes": [],
+                     *       "success_measures": "",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
@@ -21350,6 +22731,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "assessed_at": "2026-11-30T10:00:00Z",
+                     *           "assessed_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "commentary": "On track for the digital platform go-live; the data migration plan is not yet agreed with the service.",
+                     *           "id": "fc7c0639-ca79-490b-ab43-5ed8f451a585",
+                     *           "project_id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *           "rating": "amber",
+                     *           "scale": "ipa5"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConfidencePage"];
                 };
             };
@@ -21458,6 +22857,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "commentary": "On track for the digital platform go-live; the data migration plan is not yet agreed with the service.",
+                 *       "rating": "amber"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConfidenceCreate"];
             };
         };
@@ -21470,6 +22875,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "assessed_at": "2026-11-30T10:00:00Z",
+                     *       "assessed_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "commentary": "On track for the digital platform go-live; the data migration plan is not yet agreed with the service.",
+                     *       "id": "fc7c0639-ca79-490b-ab43-5ed8f451a585",
+                     *       "project_id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *       "rating": "amber",
+                     *       "scale": "ipa5"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConfidencePublic"];
                 };
             };
@@ -21598,6 +23014,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "baseline_date": "2027-06-30",
+                     *           "baseline_number": 2,
+                     *           "completed_on": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Appendix A: planned for 2021/22 Q4.",
+                     *           "due_date": "2027-06-30",
+                     *           "expected_date": "2027-06-30",
+                     *           "forecast_date": null,
+                     *           "id": "d2eb543a-6857-4792-884f-2aa8ccd8c5d3",
+                     *           "overdue": false,
+                     *           "owner_id": null,
+                     *           "planned_date": null,
+                     *           "planned_quarter": "2027/28 Q1",
+                     *           "project_id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *           "status": "planned",
+                     *           "title": "Redesign and implement the staff caution list on the digital platform",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["MilestonePage"];
                 };
             };
@@ -21706,6 +23150,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "completed_on": null,
+                 *       "description": "Appendix A: planned for 2021/22 Q4.",
+                 *       "owner_id": null,
+                 *       "planned_date": null,
+                 *       "planned_quarter": "2027/28 Q1",
+                 *       "status": "planned",
+                 *       "title": "Redesign and implement the staff caution list on the digital platform"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MilestoneCreate"];
             };
         };
@@ -21718,6 +23173,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline_date": "2027-06-30",
+                     *       "baseline_number": 2,
+                     *       "completed_on": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Appendix A: planned for 2021/22 Q4.",
+                     *       "due_date": "2027-06-30",
+                     *       "expected_date": "2027-06-30",
+                     *       "forecast_date": null,
+                     *       "id": "d2eb543a-6857-4792-884f-2aa8ccd8c5d3",
+                     *       "overdue": false,
+                     *       "owner_id": null,
+                     *       "planned_date": null,
+                     *       "planned_quarter": "2027/28 Q1",
+                     *       "project_id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *       "status": "planned",
+                     *       "title": "Redesign and implement the staff caution list on the digital platform",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MilestonePublic"];
                 };
             };
@@ -21834,6 +23310,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline_date": "2027-06-30",
+                     *       "baseline_number": 2,
+                     *       "completed_on": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Appendix A: planned for 2021/22 Q4.",
+                     *       "due_date": "2027-06-30",
+                     *       "expected_date": "2027-06-30",
+                     *       "forecast_date": null,
+                     *       "id": "d2eb543a-6857-4792-884f-2aa8ccd8c5d3",
+                     *       "overdue": false,
+                     *       "owner_id": null,
+                     *       "planned_date": null,
+                     *       "planned_quarter": "2027/28 Q1",
+                     *       "project_id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *       "status": "planned",
+                     *       "title": "Redesign and implement the staff caution list on the digital platform",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MilestonePublic"];
                 };
             };
@@ -22060,6 +23557,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "completed_on": null,
+                 *       "description": "Appendix A: planned for 2021/22 Q4.",
+                 *       "forecast_date": null,
+                 *       "owner_id": null,
+                 *       "status": "planned",
+                 *       "title": "Redesign and implement the staff caution list on the digital platform"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MilestoneUpdate"];
             };
         };
@@ -22070,6 +23577,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline_date": "2027-06-30",
+                     *       "baseline_number": 2,
+                     *       "completed_on": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Appendix A: planned for 2021/22 Q4.",
+                     *       "due_date": "2027-06-30",
+                     *       "expected_date": "2027-06-30",
+                     *       "forecast_date": null,
+                     *       "id": "d2eb543a-6857-4792-884f-2aa8ccd8c5d3",
+                     *       "overdue": false,
+                     *       "owner_id": null,
+                     *       "planned_date": null,
+                     *       "planned_quarter": "2027/28 Q1",
+                     *       "project_id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *       "status": "planned",
+                     *       "title": "Redesign and implement the staff caution list on the digital platform",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MilestonePublic"];
                 };
             };
@@ -22196,6 +23724,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "planned_quarter": "2027/28 Q1",
+                 *       "reason": "The supplier's go-live moved to April 2027."
+                 *     }
+                 */
                 "application/json": components["schemas"]["MilestoneRebaseline"];
             };
         };
@@ -22206,6 +23740,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline_date": "2027-06-30",
+                     *       "baseline_number": 2,
+                     *       "completed_on": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Appendix A: planned for 2021/22 Q4.",
+                     *       "due_date": "2027-06-30",
+                     *       "expected_date": "2027-06-30",
+                     *       "forecast_date": null,
+                     *       "id": "d2eb543a-6857-4792-884f-2aa8ccd8c5d3",
+                     *       "overdue": false,
+                     *       "owner_id": null,
+                     *       "planned_date": null,
+                     *       "planned_quarter": "2027/28 Q1",
+                     *       "project_id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *       "status": "planned",
+                     *       "title": "Redesign and implement the staff caution list on the digital platform",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MilestonePublic"];
                 };
             };
@@ -22335,6 +23890,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "current": false,
+                     *         "due_date": "2022-03-31",
+                     *         "number": 1,
+                     *         "planned_date": null,
+                     *         "planned_quarter": "2021/22 Q4",
+                     *         "reason": "",
+                     *         "set_at": "2026-11-30T10:00:00Z",
+                     *         "set_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324"
+                     *       },
+                     *       {
+                     *         "current": true,
+                     *         "due_date": "2027-06-30",
+                     *         "number": 2,
+                     *         "planned_date": null,
+                     *         "planned_quarter": "2027/28 Q1",
+                     *         "reason": "The supplier's go-live moved to April 2027.",
+                     *         "set_at": "2026-11-30T10:00:00Z",
+                     *         "set_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["MilestoneBaselinePublic"][];
                 };
             };
@@ -22451,6 +24030,167 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "builtin_key": "chesterfield",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "The Organisational Development design process (Chesterfield Borough Council, Cabinet report paragraphs 4.6 to 4.9): a discovery report proposes the project; the Steering Group agrees it should be developed to a detailed business case; the detailed business case is approved by the Steering Group and, where the constitution or delegated authority requires, by elected members; the project is delivered, then closed.",
+                     *           "gates": [
+                     *             {
+                     *               "approval": "any",
+                     *               "business_case_sections": [],
+                     *               "criteria": [
+                     *                 {
+                     *                   "key": "council_priorities",
+                     *                   "text": "The project will deliver in support of Council priorities."
+                     *                 },
+                     *                 {
+                     *                   "key": "improves_outcomes",
+                     *                   "text": "The project will change systems, processes, people and/or technology which will improve outcomes for residents and businesses."
+                     *                 }
+                     *               ],
+                     *               "deciders": [
+                     *                 {
+                     *                   "role": null,
+                     *                   "type": "governance_body"
+                     *                 }
+                     *               ],
+                     *               "from_stage": "discover_define",
+                     *               "key": "design_develop_entry",
+                     *               "name": "Approval to develop a detailed business case",
+                     *               "to_stage": "design_develop"
+                     *             },
+                     *             {
+                     *               "approval": "any",
+                     *               "business_case_sections": [
+                     *                 "scope",
+                     *                 "costs"
+                     *               ],
+                     *               "criteria": [
+                     *                 {
+                     *                   "key": "business_case_complete",
+                     *                   "text": "The detailed business case sets out the scope, costs, benefits, resource requirements, key risks and dependencies, with a delivery plan."
+                     *                 },
+                     *                 {
+                     *                   "key": "approval_route",
+                     *                   "text": "The business case has been through the approval route the constitution and delegated authority require (name any decision of elected members needed)."
+                     *                 }
+                     *               ],
+                     *               "deciders": [
+                     *                 {
+                     *                   "role": null,
+                     *                   "type": "governance_body"
+                     *                 },
+                     *                 {
+                     *                   "role": null,
+                     *                   "type": "elected_members"
+                     *                 }
+                     *               ],
+                     *               "from_stage": "design_develop",
+                     *               "key": "delivery_entry",
+                     *               "name": "Approval of the detailed business case",
+                     *               "to_stage": "delivery"
+                     *             }
+                     *           ],
+                     *           "id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *           "is_default": true,
+                     *           "name": "Chesterfield: Discover and Define to Delivery",
+                     *           "stages": [
+                     *             {
+                     *               "description": "A discovery report proposes the project.",
+                     *               "key": "discover_define",
+                     *               "name": "Discover and Define"
+                     *             },
+                     *             {
+                     *               "description": "The project is developed into a detailed business case; resources are agreed and it appears on the programme dashboard.",
+                     *               "key": "design_develop",
+                     *               "name": "Design and Develop"
+                     *             }
+                     *           ],
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "builtin_key": "green_book",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "The Green Book's three business case stages (Strategic Outline Case, Outline Business Case, Full Business Case) on the five case model, then implementation and evaluation.",
+                     *           "gates": [
+                     *             {
+                     *               "approval": "any",
+                     *               "business_case_sections": [],
+                     *               "criteria": [
+                     *                 {
+                     *                   "key": "strategic_case",
+                     *                   "text": "Strategic case: a compelling case for change that fits council strategy."
+                     *                 },
+                     *                 {
+                     *                   "key": "economic_case",
+                     *                   "text": "Economic case: a long list of options and a preferred way forward."
+                     *                 }
+                     *               ],
+                     *               "deciders": [
+                     *                 {
+                     *                   "role": null,
+                     *                   "type": "governance_body"
+                     *                 }
+                     *               ],
+                     *               "from_stage": "strategic_outline_case",
+                     *               "key": "soc_approval",
+                     *               "name": "Strategic Outline Case approval",
+                     *               "to_stage": "outline_business_case"
+                     *             },
+                     *             {
+                     *               "approval": "any",
+                     *               "business_case_sections": [
+                     *                 "strategic_case",
+                     *                 "economic_case"
+                     *               ],
+                     *               "criteria": [
+                     *                 {
+                     *                   "key": "strategic_case",
+                     *                   "text": "Strategic case: the case for change is confirmed."
+                     *                 },
+                     *                 {
+                     *                   "key": "economic_case",
+                     *                   "text": "Economic case: the short list is appraised; the preferred option is best value."
+                     *                 }
+                     *               ],
+                     *               "deciders": [
+                     *                 {
+                     *                   "role": null,
+                     *                   "type": "governance_body"
+                     *                 }
+                     *               ],
+                     *               "from_stage": "outline_business_case",
+                     *               "key": "obc_approval",
+                     *               "name": "Outline Business Case approval",
+                     *               "to_stage": "full_business_case"
+                     *             }
+                     *           ],
+                     *           "id": "9833d447-642d-4c64-bd90-684397a92658",
+                     *           "is_default": false,
+                     *           "name": "HM Treasury Green Book business case stages",
+                     *           "stages": [
+                     *             {
+                     *               "description": "The case for change and a long list of options.",
+                     *               "key": "strategic_outline_case",
+                     *               "name": "Strategic Outline Case"
+                     *             },
+                     *             {
+                     *               "description": "The preferred option, appraised for value for money.",
+                     *               "key": "outline_business_case",
+                     *               "name": "Outline Business Case"
+                     *             }
+                     *           ],
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["LifecyclePage"];
                 };
             };
@@ -22548,6 +24288,81 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "The Organisational Development design process (Chesterfield Borough Council, Cabinet report paragraphs 4.6 to 4.9): a discovery report proposes the project; the Steering Group agrees it should be developed to a detailed business case; the detailed business case is approved by the Steering Group and, where the constitution or delegated authority requires, by elected members; the project is delivered, then closed.",
+                 *       "gates": [
+                 *         {
+                 *           "approval": "any",
+                 *           "business_case_sections": [],
+                 *           "criteria": [
+                 *             {
+                 *               "key": "council_priorities",
+                 *               "text": "The project will deliver in support of Council priorities."
+                 *             },
+                 *             {
+                 *               "key": "improves_outcomes",
+                 *               "text": "The project will change systems, processes, people and/or technology which will improve outcomes for residents and businesses."
+                 *             }
+                 *           ],
+                 *           "deciders": [
+                 *             {
+                 *               "role": null,
+                 *               "type": "governance_body"
+                 *             }
+                 *           ],
+                 *           "from_stage": "discover_define",
+                 *           "key": "design_develop_entry",
+                 *           "name": "Approval to develop a detailed business case",
+                 *           "to_stage": "design_develop"
+                 *         },
+                 *         {
+                 *           "approval": "any",
+                 *           "business_case_sections": [
+                 *             "scope",
+                 *             "costs"
+                 *           ],
+                 *           "criteria": [
+                 *             {
+                 *               "key": "business_case_complete",
+                 *               "text": "The detailed business case sets out the scope, costs, benefits, resource requirements, key risks and dependencies, with a delivery plan."
+                 *             },
+                 *             {
+                 *               "key": "approval_route",
+                 *               "text": "The business case has been through the approval route the constitution and delegated authority require (name any decision of elected members needed)."
+                 *             }
+                 *           ],
+                 *           "deciders": [
+                 *             {
+                 *               "role": null,
+                 *               "type": "governance_body"
+                 *             },
+                 *             {
+                 *               "role": null,
+                 *               "type": "elected_members"
+                 *             }
+                 *           ],
+                 *           "from_stage": "design_develop",
+                 *           "key": "delivery_entry",
+                 *           "name": "Approval of the detailed business case",
+                 *           "to_stage": "delivery"
+                 *         }
+                 *       ],
+                 *       "name": "Chesterfield: Discover and Define to Delivery",
+                 *       "stages": [
+                 *         {
+                 *           "description": "A discovery report proposes the project.",
+                 *           "key": "discover_define",
+                 *           "name": "Discover and Define"
+                 *         },
+                 *         {
+                 *           "description": "The project is developed into a detailed business case; resources are agreed and it appears on the programme dashboard.",
+                 *           "key": "design_develop",
+                 *           "name": "Design and Develop"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["LifecycleCreate"];
             };
         };
@@ -22560,6 +24375,86 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "builtin_key": "chesterfield",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "The Organisational Development design process (Chesterfield Borough Council, Cabinet report paragraphs 4.6 to 4.9): a discovery report proposes the project; the Steering Group agrees it should be developed to a detailed business case; the detailed business case is approved by the Steering Group and, where the constitution or delegated authority requires, by elected members; the project is delivered, then closed.",
+                     *       "gates": [
+                     *         {
+                     *           "approval": "any",
+                     *           "business_case_sections": [],
+                     *           "criteria": [
+                     *             {
+                     *               "key": "council_priorities",
+                     *               "text": "The project will deliver in support of Council priorities."
+                     *             },
+                     *             {
+                     *               "key": "improves_outcomes",
+                     *               "text": "The project will change systems, processes, people and/or technology which will improve outcomes for residents and businesses."
+                     *             }
+                     *           ],
+                     *           "deciders": [
+                     *             {
+                     *               "role": null,
+                     *               "type": "governance_body"
+                     *             }
+                     *           ],
+                     *           "from_stage": "discover_define",
+                     *           "key": "design_develop_entry",
+                     *           "name": "Approval to develop a detailed business case",
+                     *           "to_stage": "design_develop"
+                     *         },
+                     *         {
+                     *           "approval": "any",
+                     *           "business_case_sections": [
+                     *             "scope",
+                     *             "costs"
+                     *           ],
+                     *           "criteria": [
+                     *             {
+                     *               "key": "business_case_complete",
+                     *               "text": "The detailed business case sets out the scope, costs, benefits, resource requirements, key risks and dependencies, with a delivery plan."
+                     *             },
+                     *             {
+                     *               "key": "approval_route",
+                     *               "text": "The business case has been through the approval route the constitution and delegated authority require (name any decision of elected members needed)."
+                     *             }
+                     *           ],
+                     *           "deciders": [
+                     *             {
+                     *               "role": null,
+                     *               "type": "governance_body"
+                     *             },
+                     *             {
+                     *               "role": null,
+                     *               "type": "elected_members"
+                     *             }
+                     *           ],
+                     *           "from_stage": "design_develop",
+                     *           "key": "delivery_entry",
+                     *           "name": "Approval of the detailed business case",
+                     *           "to_stage": "delivery"
+                     *         }
+                     *       ],
+                     *       "id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *       "is_default": true,
+                     *       "name": "Chesterfield: Discover and Define to Delivery",
+                     *       "stages": [
+                     *         {
+                     *           "description": "A discovery report proposes the project.",
+                     *           "key": "discover_define",
+                     *           "name": "Discover and Define"
+                     *         },
+                     *         {
+                     *           "description": "The project is developed into a detailed business case; resources are agreed and it appears on the programme dashboard.",
+                     *           "key": "design_develop",
+                     *           "name": "Design and Develop"
+                     *         }
+                     *       ],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LifecyclePublic"];
                 };
             };
@@ -22676,6 +24571,86 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "builtin_key": "chesterfield",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "The Organisational Development design process (Chesterfield Borough Council, Cabinet report paragraphs 4.6 to 4.9): a discovery report proposes the project; the Steering Group agrees it should be developed to a detailed business case; the detailed business case is approved by the Steering Group and, where the constitution or delegated authority requires, by elected members; the project is delivered, then closed.",
+                     *       "gates": [
+                     *         {
+                     *           "approval": "any",
+                     *           "business_case_sections": [],
+                     *           "criteria": [
+                     *             {
+                     *               "key": "council_priorities",
+                     *               "text": "The project will deliver in support of Council priorities."
+                     *             },
+                     *             {
+                     *               "key": "improves_outcomes",
+                     *               "text": "The project will change systems, processes, people and/or technology which will improve outcomes for residents and businesses."
+                     *             }
+                     *           ],
+                     *           "deciders": [
+                     *             {
+                     *               "role": null,
+                     *               "type": "governance_body"
+                     *             }
+                     *           ],
+                     *           "from_stage": "discover_define",
+                     *           "key": "design_develop_entry",
+                     *           "name": "Approval to develop a detailed business case",
+                     *           "to_stage": "design_develop"
+                     *         },
+                     *         {
+                     *           "approval": "any",
+                     *           "business_case_sections": [
+                     *             "scope",
+                     *             "costs"
+                     *           ],
+                     *           "criteria": [
+                     *             {
+                     *               "key": "business_case_complete",
+                     *               "text": "The detailed business case sets out the scope, costs, benefits, resource requirements, key risks and dependencies, with a delivery plan."
+                     *             },
+                     *             {
+                     *               "key": "approval_route",
+                     *               "text": "The business case has been through the approval route the constitution and delegated authority require (name any decision of elected members needed)."
+                     *             }
+                     *           ],
+                     *           "deciders": [
+                     *             {
+                     *               "role": null,
+                     *               "type": "governance_body"
+                     *             },
+                     *             {
+                     *               "role": null,
+                     *               "type": "elected_members"
+                     *             }
+                     *           ],
+                     *           "from_stage": "design_develop",
+                     *           "key": "delivery_entry",
+                     *           "name": "Approval of the detailed business case",
+                     *           "to_stage": "delivery"
+                     *         }
+                     *       ],
+                     *       "id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *       "is_default": true,
+                     *       "name": "Chesterfield: Discover and Define to Delivery",
+                     *       "stages": [
+                     *         {
+                     *           "description": "A discovery report proposes the project.",
+                     *           "key": "discover_define",
+                     *           "name": "Discover and Define"
+                     *         },
+                     *         {
+                     *           "description": "The project is developed into a detailed business case; resources are agreed and it appears on the programme dashboard.",
+                     *           "key": "design_develop",
+                     *           "name": "Design and Develop"
+                     *         }
+                     *       ],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LifecyclePublic"];
                 };
             };
@@ -22796,6 +24771,86 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "builtin_key": "chesterfield",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "The Organisational Development design process (Chesterfield Borough Council, Cabinet report paragraphs 4.6 to 4.9): a discovery report proposes the project; the Steering Group agrees it should be developed to a detailed business case; the detailed business case is approved by the Steering Group and, where the constitution or delegated authority requires, by elected members; the project is delivered, then closed.",
+                     *       "gates": [
+                     *         {
+                     *           "approval": "any",
+                     *           "business_case_sections": [],
+                     *           "criteria": [
+                     *             {
+                     *               "key": "council_priorities",
+                     *               "text": "The project will deliver in support of Council priorities."
+                     *             },
+                     *             {
+                     *               "key": "improves_outcomes",
+                     *               "text": "The project will change systems, processes, people and/or technology which will improve outcomes for residents and businesses."
+                     *             }
+                     *           ],
+                     *           "deciders": [
+                     *             {
+                     *               "role": null,
+                     *               "type": "governance_body"
+                     *             }
+                     *           ],
+                     *           "from_stage": "discover_define",
+                     *           "key": "design_develop_entry",
+                     *           "name": "Approval to develop a detailed business case",
+                     *           "to_stage": "design_develop"
+                     *         },
+                     *         {
+                     *           "approval": "any",
+                     *           "business_case_sections": [
+                     *             "scope",
+                     *             "costs"
+                     *           ],
+                     *           "criteria": [
+                     *             {
+                     *               "key": "business_case_complete",
+                     *               "text": "The detailed business case sets out the scope, costs, benefits, resource requirements, key risks and dependencies, with a delivery plan."
+                     *             },
+                     *             {
+                     *               "key": "approval_route",
+                     *               "text": "The business case has been through the approval route the constitution and delegated authority require (name any decision of elected members needed)."
+                     *             }
+                     *           ],
+                     *           "deciders": [
+                     *             {
+                     *               "role": null,
+                     *               "type": "governance_body"
+                     *             },
+                     *             {
+                     *               "role": null,
+                     *               "type": "elected_members"
+                     *             }
+                     *           ],
+                     *           "from_stage": "design_develop",
+                     *           "key": "delivery_entry",
+                     *           "name": "Approval of the detailed business case",
+                     *           "to_stage": "delivery"
+                     *         }
+                     *       ],
+                     *       "id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *       "is_default": true,
+                     *       "name": "Chesterfield: Discover and Define to Delivery",
+                     *       "stages": [
+                     *         {
+                     *           "description": "A discovery report proposes the project.",
+                     *           "key": "discover_define",
+                     *           "name": "Discover and Define"
+                     *         },
+                     *         {
+                     *           "description": "The project is developed into a detailed business case; resources are agreed and it appears on the programme dashboard.",
+                     *           "key": "design_develop",
+                     *           "name": "Design and Develop"
+                     *         }
+                     *       ],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LifecyclePublic"];
                 };
             };
@@ -22915,6 +24970,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["GateReviewPage"];
                 };
             };
@@ -23023,6 +25086,23 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "answers": [
+                 *         {
+                 *           "answer": "Supports Council Plan priority three, delivering value for money services (paras 4.20, 9.1), and the Finance & Commercial outcome (para 4.4).",
+                 *           "criterion": "council_priorities"
+                 *         },
+                 *         {
+                 *           "answer": "Redesigns the finance service so that better data is available to support ongoing service delivery and strengthens how Finance engages with other services (Appendix A).",
+                 *           "criterion": "improves_outcomes"
+                 *         }
+                 *       ],
+                 *       "business_case": null,
+                 *       "gate_key": "design_develop_entry",
+                 *       "summary": "Discovery report for the redesign of the Finance Service: up to £200k from the Service Redesign Reserve for specialist support to develop the detailed business case and a transformational road map (paras 2.4, 6.8)."
+                 *     }
+                 */
                 "application/json": components["schemas"]["GateReviewCreate"];
             };
         };
@@ -23035,6 +25115,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [
+                     *         "approve",
+                     *         "approve_with_conditions"
+                     *       ],
+                     *       "answers": [
+                     *         {
+                     *           "answer": "Supports Council Plan priority three, delivering value for money services (paras 4.20, 9.1), and the Finance & Commercial outcome (para 4.4).",
+                     *           "criterion": "council_priorities"
+                     *         },
+                     *         {
+                     *           "answer": "Redesigns the finance service so that better data is available to support ongoing service delivery and strengthens how Finance engages with other services (Appendix A).",
+                     *           "criterion": "improves_outcomes"
+                     *         }
+                     *       ],
+                     *       "approval": "any",
+                     *       "business_case": null,
+                     *       "conditions": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decided_at": null,
+                     *       "decider_ids": [
+                     *         "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *         "58bc8649-ca19-4010-aecd-970a497c5f73"
+                     *       ],
+                     *       "decisions": [],
+                     *       "from_stage": "discover_define",
+                     *       "gate": {
+                     *         "approval": "any",
+                     *         "business_case_sections": [],
+                     *         "criteria": [
+                     *           {
+                     *             "key": "council_priorities",
+                     *             "text": "The project will deliver in support of Council priorities."
+                     *           },
+                     *           {
+                     *             "key": "improves_outcomes",
+                     *             "text": "The project will change systems, processes, people and/or technology which will improve outcomes for residents and businesses."
+                     *           }
+                     *         ],
+                     *         "deciders": [
+                     *           {
+                     *             "role": null,
+                     *             "type": "governance_body"
+                     *           }
+                     *         ],
+                     *         "from_stage": "discover_define",
+                     *         "key": "design_develop_entry",
+                     *         "name": "Approval to develop a detailed business case",
+                     *         "to_stage": "design_develop"
+                     *       },
+                     *       "gate_key": "design_develop_entry",
+                     *       "id": "13a51129-145b-4609-8072-c23e09b4a205",
+                     *       "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *       "outcome_reason": null,
+                     *       "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
+                     *       "requested_at": "2026-11-30T10:00:00Z",
+                     *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "status": "pending",
+                     *       "summary": "Discovery report for the redesign of the Finance Service: up to £200k from the Service Redesign Reserve for specialist support to develop the detailed business case and a transformational road map (paras 2.4, 6.8).",
+                     *       "to_stage": "design_develop",
+                     *       "unanswered": [],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["GateReviewDetail"];
                 };
             };
@@ -23165,6 +25310,86 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "allowed_actions": [
+                     *             "approve",
+                     *             "approve_with_conditions"
+                     *           ],
+                     *           "answers": [
+                     *             {
+                     *               "answer": "Supports Council Plan priority three, delivering value for money services (paras 4.20, 9.1), and the Finance & Commercial outcome (para 4.4).",
+                     *               "criterion": "council_priorities"
+                     *             },
+                     *             {
+                     *               "answer": "Redesigns the finance service so that better data is available to support ongoing service delivery and strengthens how Finance engages with other services (Appendix A).",
+                     *               "criterion": "improves_outcomes"
+                     *             }
+                     *           ],
+                     *           "approval": "any",
+                     *           "business_case": null,
+                     *           "conditions": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "decided_at": null,
+                     *           "decider_ids": [
+                     *             "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "58bc8649-ca19-4010-aecd-970a497c5f73"
+                     *           ],
+                     *           "from_stage": "discover_define",
+                     *           "gate_key": "design_develop_entry",
+                     *           "id": "13a51129-145b-4609-8072-c23e09b4a205",
+                     *           "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *           "outcome_reason": null,
+                     *           "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
+                     *           "requested_at": "2026-11-30T10:00:00Z",
+                     *           "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "status": "pending",
+                     *           "summary": "Discovery report for the redesign of the Finance Service: up to £200k from the Service Redesign Reserve for specialist support to develop the detailed business case and a transformational road map (paras 2.4, 6.8).",
+                     *           "to_stage": "design_develop",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "allowed_actions": [],
+                     *           "answers": [
+                     *             {
+                     *               "answer": "Demo record: the report places the project at this stage (Appendix C (Digital, HR and Customer Services); Appendix A 2021/22; Appendix B (Delivery)); it serves Council Plan priority three, delivering value for money services (para 4.20).",
+                     *               "criterion": "council_priorities"
+                     *             },
+                     *             {
+                     *               "answer": "Demo record: the report places the project at this stage (Appendix C (Digital, HR and Customer Services); Appendix A 2021/22; Appendix B (Delivery)); it serves Council Plan priority three, delivering value for money services (para 4.20).",
+                     *               "criterion": "improves_outcomes"
+                     *             }
+                     *           ],
+                     *           "approval": "any",
+                     *           "business_case": null,
+                     *           "conditions": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "decided_at": "2026-11-30T10:00:00Z",
+                     *           "decider_ids": [
+                     *             "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "58bc8649-ca19-4010-aecd-970a497c5f73"
+                     *           ],
+                     *           "from_stage": "discover_define",
+                     *           "gate_key": "design_develop_entry",
+                     *           "id": "1d39fdf5-5b39-4cae-8490-9c782f9732fc",
+                     *           "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *           "outcome_reason": "Design and Develop is the stage the Cabinet report of 26 April 2022 gives for this project (Appendix B).",
+                     *           "project_id": "4f1aba1e-d0da-4f9f-8c8f-326f467c78ea",
+                     *           "requested_at": "2026-11-30T10:00:00Z",
+                     *           "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "status": "approved",
+                     *           "summary": "Approval to develop a detailed business case: Reshaping purchase to pay processes.",
+                     *           "to_stage": "design_develop",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 16
+                     *     }
+                     */
                     "application/json": components["schemas"]["GateReviewPage"];
                 };
             };
@@ -23272,6 +25497,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [
+                     *         "approve",
+                     *         "approve_with_conditions"
+                     *       ],
+                     *       "answers": [
+                     *         {
+                     *           "answer": "Supports Council Plan priority three, delivering value for money services (paras 4.20, 9.1), and the Finance & Commercial outcome (para 4.4).",
+                     *           "criterion": "council_priorities"
+                     *         },
+                     *         {
+                     *           "answer": "Redesigns the finance service so that better data is available to support ongoing service delivery and strengthens how Finance engages with other services (Appendix A).",
+                     *           "criterion": "improves_outcomes"
+                     *         }
+                     *       ],
+                     *       "approval": "any",
+                     *       "business_case": null,
+                     *       "conditions": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decided_at": null,
+                     *       "decider_ids": [
+                     *         "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *         "58bc8649-ca19-4010-aecd-970a497c5f73"
+                     *       ],
+                     *       "decisions": [],
+                     *       "from_stage": "discover_define",
+                     *       "gate": {
+                     *         "approval": "any",
+                     *         "business_case_sections": [],
+                     *         "criteria": [
+                     *           {
+                     *             "key": "council_priorities",
+                     *             "text": "The project will deliver in support of Council priorities."
+                     *           },
+                     *           {
+                     *             "key": "improves_outcomes",
+                     *             "text": "The project will change systems, processes, people and/or technology which will improve outcomes for residents and businesses."
+                     *           }
+                     *         ],
+                     *         "deciders": [
+                     *           {
+                     *             "role": null,
+                     *             "type": "governance_body"
+                     *           }
+                     *         ],
+                     *         "from_stage": "discover_define",
+                     *         "key": "design_develop_entry",
+                     *         "name": "Approval to develop a detailed business case",
+                     *         "to_stage": "design_develop"
+                     *       },
+                     *       "gate_key": "design_develop_entry",
+                     *       "id": "13a51129-145b-4609-8072-c23e09b4a205",
+                     *       "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *       "outcome_reason": null,
+                     *       "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
+                     *       "requested_at": "2026-11-30T10:00:00Z",
+                     *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "status": "pending",
+                     *       "summary": "Discovery report for the redesign of the Finance Service: up to £200k from the Service Redesign Reserve for specialist support to develop the detailed business case and a transformational road map (paras 2.4, 6.8).",
+                     *       "to_stage": "design_develop",
+                     *       "unanswered": [],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["GateReviewDetail"];
                 };
             };
@@ -23392,6 +25682,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [
+                     *         "approve",
+                     *         "approve_with_conditions"
+                     *       ],
+                     *       "answers": [
+                     *         {
+                     *           "answer": "Supports Council Plan priority three, delivering value for money services (paras 4.20, 9.1), and the Finance & Commercial outcome (para 4.4).",
+                     *           "criterion": "council_priorities"
+                     *         },
+                     *         {
+                     *           "answer": "Redesigns the finance service so that better data is available to support ongoing service delivery and strengthens how Finance engages with other services (Appendix A).",
+                     *           "criterion": "improves_outcomes"
+                     *         }
+                     *       ],
+                     *       "approval": "any",
+                     *       "business_case": null,
+                     *       "conditions": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decided_at": null,
+                     *       "decider_ids": [
+                     *         "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *         "58bc8649-ca19-4010-aecd-970a497c5f73"
+                     *       ],
+                     *       "decisions": [],
+                     *       "from_stage": "discover_define",
+                     *       "gate": {
+                     *         "approval": "any",
+                     *         "business_case_sections": [],
+                     *         "criteria": [
+                     *           {
+                     *             "key": "council_priorities",
+                     *             "text": "The project will deliver in support of Council priorities."
+                     *           },
+                     *           {
+                     *             "key": "improves_outcomes",
+                     *             "text": "The project will change systems, processes, people and/or technology which will improve outcomes for residents and businesses."
+                     *           }
+                     *         ],
+                     *         "deciders": [
+                     *           {
+                     *             "role": null,
+                     *             "type": "governance_body"
+                     *           }
+                     *         ],
+                     *         "from_stage": "discover_define",
+                     *         "key": "design_develop_entry",
+                     *         "name": "Approval to develop a detailed business case",
+                     *         "to_stage": "design_develop"
+                     *       },
+                     *       "gate_key": "design_develop_entry",
+                     *       "id": "13a51129-145b-4609-8072-c23e09b4a205",
+                     *       "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *       "outcome_reason": null,
+                     *       "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
+                     *       "requested_at": "2026-11-30T10:00:00Z",
+                     *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "status": "pending",
+                     *       "summary": "Discovery report for the redesign of the Finance Service: up to £200k from the Service Redesign Reserve for specialist support to develop the detailed business case and a transformational road map (paras 2.4, 6.8).",
+                     *       "to_stage": "design_develop",
+                     *       "unanswered": [],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["GateReviewDetail"];
                 };
             };
@@ -23521,6 +25876,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [
+                     *         "approve",
+                     *         "approve_with_conditions"
+                     *       ],
+                     *       "answers": [
+                     *         {
+                     *           "answer": "Supports Council Plan priority three, delivering value for money services (paras 4.20, 9.1), and the Finance & Commercial outcome (para 4.4).",
+                     *           "criterion": "council_priorities"
+                     *         },
+                     *         {
+                     *           "answer": "Redesigns the finance service so that better data is available to support ongoing service delivery and strengthens how Finance engages with other services (Appendix A).",
+                     *           "criterion": "improves_outcomes"
+                     *         }
+                     *       ],
+                     *       "approval": "any",
+                     *       "business_case": null,
+                     *       "conditions": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decided_at": null,
+                     *       "decider_ids": [
+                     *         "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *         "58bc8649-ca19-4010-aecd-970a497c5f73"
+                     *       ],
+                     *       "decisions": [],
+                     *       "from_stage": "discover_define",
+                     *       "gate": {
+                     *         "approval": "any",
+                     *         "business_case_sections": [],
+                     *         "criteria": [
+                     *           {
+                     *             "key": "council_priorities",
+                     *             "text": "The project will deliver in support of Council priorities."
+                     *           },
+                     *           {
+                     *             "key": "improves_outcomes",
+                     *             "text": "The project will change systems, processes, people and/or technology which will improve outcomes for residents and businesses."
+                     *           }
+                     *         ],
+                     *         "deciders": [
+                     *           {
+                     *             "role": null,
+                     *             "type": "governance_body"
+                     *           }
+                     *         ],
+                     *         "from_stage": "discover_define",
+                     *         "key": "design_develop_entry",
+                     *         "name": "Approval to develop a detailed business case",
+                     *         "to_stage": "design_develop"
+                     *       },
+                     *       "gate_key": "design_develop_entry",
+                     *       "id": "13a51129-145b-4609-8072-c23e09b4a205",
+                     *       "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
+                     *       "outcome_reason": null,
+                     *       "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
+                     *       "requested_at": "2026-11-30T10:00:00Z",
+                     *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "status": "pending",
+                     *       "summary": "Discovery report for the redesign of the Finance Service: up to £200k from the Service Redesign Reserve for specialist support to develop the detailed business case and a transformational road map (paras 2.4, 6.8).",
+                     *       "to_stage": "design_develop",
+                     *       "unanswered": [],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["GateReviewDetail"];
                 };
             };
@@ -23678,6 +26098,93 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "allowed_actions": [],
+                     *           "category": "Strategic",
+                     *           "cause": "",
+                     *           "closed_at": "2026-11-30T10:00:00Z",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "due_for_review": false,
+                     *           "effect": "Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): The OD Programme has been developed in collaboration with the Corporate Leadership Team and employees. The PMO will ensure oversight of progress made against the programme. Regular reviews will take place to ensure the programme remains fit for purpose.",
+                     *           "escalation_level": "project",
+                     *           "escalation_reason": null,
+                     *           "event": "Failure to develop a fit for purpose programme of work.",
+                     *           "id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *           "inherent_band": "red",
+                     *           "inherent_impact": 3,
+                     *           "inherent_likelihood": 2,
+                     *           "inherent_score": 6,
+                     *           "nature": "threat",
+                     *           "owner_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *           "programme_id": null,
+                     *           "project_id": null,
+                     *           "proximity": "Over the life of the programme, 2022/23 to 2025/26",
+                     *           "raised_on": "2022-04-26",
+                     *           "reference": "R-0001",
+                     *           "residual_band": "green",
+                     *           "residual_impact": 2,
+                     *           "residual_likelihood": 1,
+                     *           "residual_score": 2,
+                     *           "response_type": "reduce",
+                     *           "review_date": "2022-07-31",
+                     *           "scale": "hml3",
+                     *           "status": "occurred",
+                     *           "target_band": null,
+                     *           "target_impact": null,
+                     *           "target_likelihood": null,
+                     *           "target_score": null,
+                     *           "title": "Failure to develop a fit for purpose programme of work",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "allowed_actions": [],
+                     *           "category": "Strategic",
+                     *           "cause": "",
+                     *           "closed_at": "2026-11-30T10:00:00Z",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "due_for_review": false,
+                     *           "effect": "Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): Projects will be managed using three stages - Discover and Define, Design and Develop and Deliver. This will ensure that the correct level of resources is allocated at every stage. PMO oversight of the delivery plans will ensure resource gaps are clearly identified and understood.",
+                     *           "escalation_level": "programme",
+                     *           "escalation_reason": "The shortage of business analysts now holds up projects in two programmes.",
+                     *           "event": "Failure to resource the priorities set out in the programme.",
+                     *           "id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *           "inherent_band": "amber",
+                     *           "inherent_impact": 2,
+                     *           "inherent_likelihood": 2,
+                     *           "inherent_score": 4,
+                     *           "nature": "threat",
+                     *           "owner_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *           "programme_id": null,
+                     *           "project_id": null,
+                     *           "proximity": "Over the life of the programme, 2022/23 to 2025/26",
+                     *           "raised_on": "2022-04-26",
+                     *           "reference": "R-0002",
+                     *           "residual_band": "green",
+                     *           "residual_impact": 2,
+                     *           "residual_likelihood": 1,
+                     *           "residual_score": 2,
+                     *           "response_type": "reduce",
+                     *           "review_date": "2022-07-31",
+                     *           "scale": "hml3",
+                     *           "status": "closed",
+                     *           "target_band": null,
+                     *           "target_impact": null,
+                     *           "target_likelihood": null,
+                     *           "target_score": null,
+                     *           "title": "Failure to resource the priorities set out in the programme",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 5
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskPage"];
                 };
             };
@@ -23775,6 +26282,30 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "category": "Strategic",
+                 *       "cause": "",
+                 *       "effect": "Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): Projects will be managed using three stages - Discover and Define, Design and Develop and Deliver. This will ensure that the correct level of resources is allocated at every stage. PMO oversight of the delivery plans will ensure resource gaps are clearly identified and understood.",
+                 *       "event": "Failure to resource the priorities set out in the programme.",
+                 *       "inherent_impact": 2,
+                 *       "inherent_likelihood": 2,
+                 *       "nature": "threat",
+                 *       "owner_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                 *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                 *       "programme_id": null,
+                 *       "project_id": null,
+                 *       "proximity": "Over the life of the programme, 2022/23 to 2025/26",
+                 *       "raised_on": "2022-04-26",
+                 *       "residual_impact": 2,
+                 *       "residual_likelihood": 1,
+                 *       "response_type": "reduce",
+                 *       "review_date": "2022-07-31",
+                 *       "target_impact": null,
+                 *       "target_likelihood": null,
+                 *       "title": "Failure to resource the priorities set out in the programme"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RiskCreate"];
             };
         };
@@ -23787,6 +26318,75 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actions": [
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Manage projects through the three stages, allocating resources at each.",
+                     *           "due_date": null,
+                     *           "id": "78a7fa5b-f95b-4e0a-a394-98fcbee92f82",
+                     *           "overdue": false,
+                     *           "risk_id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "PMO review of delivery plans to identify resource gaps.",
+                     *           "due_date": "2022-09-30",
+                     *           "id": "c0a28680-bd52-4481-a6dd-f78283bab6d0",
+                     *           "overdue": true,
+                     *           "risk_id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
+                     *       "category": "Strategic",
+                     *       "cause": "",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "due_for_review": true,
+                     *       "effect": "Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): Projects will be managed using three stages - Discover and Define, Design and Develop and Deliver. This will ensure that the correct level of resources is allocated at every stage. PMO oversight of the delivery plans will ensure resource gaps are clearly identified and understood.",
+                     *       "escalation_level": "programme",
+                     *       "escalation_reason": "The shortage of business analysts now holds up projects in two programmes.",
+                     *       "event": "Failure to resource the priorities set out in the programme.",
+                     *       "id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *       "inherent_band": "amber",
+                     *       "inherent_impact": 2,
+                     *       "inherent_likelihood": 2,
+                     *       "inherent_score": 4,
+                     *       "issue": null,
+                     *       "nature": "threat",
+                     *       "owner_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "programme_id": null,
+                     *       "project_id": null,
+                     *       "proximity": "Over the life of the programme, 2022/23 to 2025/26",
+                     *       "raised_on": "2022-04-26",
+                     *       "reference": "R-0002",
+                     *       "residual_band": "green",
+                     *       "residual_impact": 2,
+                     *       "residual_likelihood": 1,
+                     *       "residual_score": 2,
+                     *       "response_type": "reduce",
+                     *       "review_date": "2022-07-31",
+                     *       "scale": "hml3",
+                     *       "status": "open",
+                     *       "target_band": null,
+                     *       "target_impact": null,
+                     *       "target_likelihood": null,
+                     *       "target_score": null,
+                     *       "title": "Failure to resource the priorities set out in the programme",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
@@ -23934,6 +26534,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "basis": "residual",
+                     *       "cells": [
+                     *         {
+                     *           "band": "green",
+                     *           "count": 0,
+                     *           "impact": 1,
+                     *           "likelihood": 1,
+                     *           "score": 1
+                     *         },
+                     *         {
+                     *           "band": "green",
+                     *           "count": 3,
+                     *           "impact": 2,
+                     *           "likelihood": 1,
+                     *           "score": 2
+                     *         }
+                     *       ],
+                     *       "points": 3,
+                     *       "scale": "hml3",
+                     *       "total": 5
+                     *     }
+                     */
                     "application/json": components["schemas"]["HeatMap"];
                 };
             };
@@ -24050,6 +26674,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actions": [
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "PMO oversight of progress made against the programme.",
+                     *           "due_date": null,
+                     *           "id": "1a34507e-0b68-4c45-89f9-7d3825aafc2e",
+                     *           "overdue": false,
+                     *           "risk_id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Review the programme to make sure it remains fit for purpose.",
+                     *           "due_date": "2022-10-31",
+                     *           "id": "c576c982-bbf2-46b7-9b97-2d59d6b2c23c",
+                     *           "overdue": true,
+                     *           "risk_id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "allowed_actions": [],
+                     *       "category": "Strategic",
+                     *       "cause": "",
+                     *       "closed_at": "2026-11-30T10:00:00Z",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "due_for_review": false,
+                     *       "effect": "Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): The OD Programme has been developed in collaboration with the Corporate Leadership Team and employees. The PMO will ensure oversight of progress made against the programme. Regular reviews will take place to ensure the programme remains fit for purpose.",
+                     *       "escalation_level": "project",
+                     *       "escalation_reason": null,
+                     *       "event": "Failure to develop a fit for purpose programme of work.",
+                     *       "id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *       "inherent_band": "red",
+                     *       "inherent_impact": 3,
+                     *       "inherent_likelihood": 2,
+                     *       "inherent_score": 6,
+                     *       "issue": {
+                     *         "id": "3f6e44e4-dff8-47f3-ab13-4ed3c6006d3f",
+                     *         "priority": "high",
+                     *         "reference": "I-0004",
+                     *         "risk_id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *         "severity": "medium",
+                     *         "status": "open",
+                     *         "title": "Failure to develop a fit for purpose programme of work"
+                     *       },
+                     *       "nature": "threat",
+                     *       "owner_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "programme_id": null,
+                     *       "project_id": null,
+                     *       "proximity": "Over the life of the programme, 2022/23 to 2025/26",
+                     *       "raised_on": "2022-04-26",
+                     *       "reference": "R-0001",
+                     *       "residual_band": "green",
+                     *       "residual_impact": 2,
+                     *       "residual_likelihood": 1,
+                     *       "residual_score": 2,
+                     *       "response_type": "reduce",
+                     *       "review_date": "2022-07-31",
+                     *       "scale": "hml3",
+                     *       "status": "occurred",
+                     *       "target_band": null,
+                     *       "target_impact": null,
+                     *       "target_likelihood": null,
+                     *       "target_score": null,
+                     *       "title": "Failure to develop a fit for purpose programme of work",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
@@ -24167,6 +26865,26 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "category": "Strategic",
+                 *       "cause": "",
+                 *       "effect": "Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): Projects will be managed using three stages - Discover and Define, Design and Develop and Deliver. This will ensure that the correct level of resources is allocated at every stage. PMO oversight of the delivery plans will ensure resource gaps are clearly identified and understood.",
+                 *       "event": "Failure to resource the priorities set out in the programme.",
+                 *       "inherent_impact": 2,
+                 *       "inherent_likelihood": 2,
+                 *       "nature": "threat",
+                 *       "owner_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                 *       "proximity": "Over the life of the programme, 2022/23 to 2025/26",
+                 *       "residual_impact": 2,
+                 *       "residual_likelihood": 1,
+                 *       "response_type": "reduce",
+                 *       "review_date": "2022-07-31",
+                 *       "target_impact": null,
+                 *       "target_likelihood": null,
+                 *       "title": "Failure to resource the priorities set out in the programme"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RiskUpdate"];
             };
         };
@@ -24177,6 +26895,75 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actions": [
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Manage projects through the three stages, allocating resources at each.",
+                     *           "due_date": null,
+                     *           "id": "78a7fa5b-f95b-4e0a-a394-98fcbee92f82",
+                     *           "overdue": false,
+                     *           "risk_id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "PMO review of delivery plans to identify resource gaps.",
+                     *           "due_date": "2022-09-30",
+                     *           "id": "c0a28680-bd52-4481-a6dd-f78283bab6d0",
+                     *           "overdue": true,
+                     *           "risk_id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
+                     *       "category": "Strategic",
+                     *       "cause": "",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "due_for_review": true,
+                     *       "effect": "Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): Projects will be managed using three stages - Discover and Define, Design and Develop and Deliver. This will ensure that the correct level of resources is allocated at every stage. PMO oversight of the delivery plans will ensure resource gaps are clearly identified and understood.",
+                     *       "escalation_level": "programme",
+                     *       "escalation_reason": "The shortage of business analysts now holds up projects in two programmes.",
+                     *       "event": "Failure to resource the priorities set out in the programme.",
+                     *       "id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *       "inherent_band": "amber",
+                     *       "inherent_impact": 2,
+                     *       "inherent_likelihood": 2,
+                     *       "inherent_score": 4,
+                     *       "issue": null,
+                     *       "nature": "threat",
+                     *       "owner_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "programme_id": null,
+                     *       "project_id": null,
+                     *       "proximity": "Over the life of the programme, 2022/23 to 2025/26",
+                     *       "raised_on": "2022-04-26",
+                     *       "reference": "R-0002",
+                     *       "residual_band": "green",
+                     *       "residual_impact": 2,
+                     *       "residual_likelihood": 1,
+                     *       "residual_score": 2,
+                     *       "response_type": "reduce",
+                     *       "review_date": "2022-07-31",
+                     *       "scale": "hml3",
+                     *       "status": "open",
+                     *       "target_band": null,
+                     *       "target_impact": null,
+                     *       "target_likelihood": null,
+                     *       "target_score": null,
+                     *       "title": "Failure to resource the priorities set out in the programme",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
@@ -24309,6 +27096,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "level": "programme",
+                 *       "reason": "The shortage of business analysts now holds up projects in two programmes."
+                 *     }
+                 */
                 "application/json": components["schemas"]["Escalation"];
             };
         };
@@ -24319,6 +27112,75 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actions": [
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Manage projects through the three stages, allocating resources at each.",
+                     *           "due_date": null,
+                     *           "id": "78a7fa5b-f95b-4e0a-a394-98fcbee92f82",
+                     *           "overdue": false,
+                     *           "risk_id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "PMO review of delivery plans to identify resource gaps.",
+                     *           "due_date": "2022-09-30",
+                     *           "id": "c0a28680-bd52-4481-a6dd-f78283bab6d0",
+                     *           "overdue": true,
+                     *           "risk_id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
+                     *       "category": "Strategic",
+                     *       "cause": "",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "due_for_review": true,
+                     *       "effect": "Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): Projects will be managed using three stages - Discover and Define, Design and Develop and Deliver. This will ensure that the correct level of resources is allocated at every stage. PMO oversight of the delivery plans will ensure resource gaps are clearly identified and understood.",
+                     *       "escalation_level": "programme",
+                     *       "escalation_reason": "The shortage of business analysts now holds up projects in two programmes.",
+                     *       "event": "Failure to resource the priorities set out in the programme.",
+                     *       "id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *       "inherent_band": "amber",
+                     *       "inherent_impact": 2,
+                     *       "inherent_likelihood": 2,
+                     *       "inherent_score": 4,
+                     *       "issue": null,
+                     *       "nature": "threat",
+                     *       "owner_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "programme_id": null,
+                     *       "project_id": null,
+                     *       "proximity": "Over the life of the programme, 2022/23 to 2025/26",
+                     *       "raised_on": "2022-04-26",
+                     *       "reference": "R-0002",
+                     *       "residual_band": "green",
+                     *       "residual_impact": 2,
+                     *       "residual_likelihood": 1,
+                     *       "residual_score": 2,
+                     *       "response_type": "reduce",
+                     *       "review_date": "2022-07-31",
+                     *       "scale": "hml3",
+                     *       "status": "open",
+                     *       "target_band": null,
+                     *       "target_impact": null,
+                     *       "target_likelihood": null,
+                     *       "target_score": null,
+                     *       "title": "Failure to resource the priorities set out in the programme",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
@@ -24433,6 +27295,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "level": "programme",
+                 *       "reason": "The shortage of business analysts now holds up projects in two programmes."
+                 *     }
+                 */
                 "application/json": components["schemas"]["Escalation"];
             };
         };
@@ -24443,6 +27311,75 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actions": [
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Manage projects through the three stages, allocating resources at each.",
+                     *           "due_date": null,
+                     *           "id": "78a7fa5b-f95b-4e0a-a394-98fcbee92f82",
+                     *           "overdue": false,
+                     *           "risk_id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "PMO review of delivery plans to identify resource gaps.",
+                     *           "due_date": "2022-09-30",
+                     *           "id": "c0a28680-bd52-4481-a6dd-f78283bab6d0",
+                     *           "overdue": true,
+                     *           "risk_id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
+                     *       "category": "Strategic",
+                     *       "cause": "",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "due_for_review": true,
+                     *       "effect": "Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): Projects will be managed using three stages - Discover and Define, Design and Develop and Deliver. This will ensure that the correct level of resources is allocated at every stage. PMO oversight of the delivery plans will ensure resource gaps are clearly identified and understood.",
+                     *       "escalation_level": "programme",
+                     *       "escalation_reason": "The shortage of business analysts now holds up projects in two programmes.",
+                     *       "event": "Failure to resource the priorities set out in the programme.",
+                     *       "id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *       "inherent_band": "amber",
+                     *       "inherent_impact": 2,
+                     *       "inherent_likelihood": 2,
+                     *       "inherent_score": 4,
+                     *       "issue": null,
+                     *       "nature": "threat",
+                     *       "owner_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "programme_id": null,
+                     *       "project_id": null,
+                     *       "proximity": "Over the life of the programme, 2022/23 to 2025/26",
+                     *       "raised_on": "2022-04-26",
+                     *       "reference": "R-0002",
+                     *       "residual_band": "green",
+                     *       "residual_impact": 2,
+                     *       "residual_likelihood": 1,
+                     *       "residual_score": 2,
+                     *       "response_type": "reduce",
+                     *       "review_date": "2022-07-31",
+                     *       "scale": "hml3",
+                     *       "status": "open",
+                     *       "target_band": null,
+                     *       "target_impact": null,
+                     *       "target_likelihood": null,
+                     *       "target_score": null,
+                     *       "title": "Failure to resource the priorities set out in the programme",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
@@ -24557,6 +27494,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "The programme board agreed the risk has passed: every project now has its resources."
+                 *     }
+                 */
                 "application/json": components["schemas"]["Closure"];
             };
         };
@@ -24567,6 +27509,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actions": [
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Manage projects through the three stages, allocating resources at each.",
+                     *           "due_date": null,
+                     *           "id": "78a7fa5b-f95b-4e0a-a394-98fcbee92f82",
+                     *           "overdue": false,
+                     *           "risk_id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "PMO review of delivery plans to identify resource gaps.",
+                     *           "due_date": "2022-09-30",
+                     *           "id": "c0a28680-bd52-4481-a6dd-f78283bab6d0",
+                     *           "overdue": true,
+                     *           "risk_id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "allowed_actions": [],
+                     *       "category": "Strategic",
+                     *       "cause": "",
+                     *       "closed_at": "2026-11-30T10:00:00Z",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "due_for_review": false,
+                     *       "effect": "Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): Projects will be managed using three stages - Discover and Define, Design and Develop and Deliver. This will ensure that the correct level of resources is allocated at every stage. PMO oversight of the delivery plans will ensure resource gaps are clearly identified and understood.",
+                     *       "escalation_level": "programme",
+                     *       "escalation_reason": "The shortage of business analysts now holds up projects in two programmes.",
+                     *       "event": "Failure to resource the priorities set out in the programme.",
+                     *       "id": "8ca9ac3a-a583-4fdb-a192-65ea63b81035",
+                     *       "inherent_band": "amber",
+                     *       "inherent_impact": 2,
+                     *       "inherent_likelihood": 2,
+                     *       "inherent_score": 4,
+                     *       "issue": null,
+                     *       "nature": "threat",
+                     *       "owner_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "programme_id": null,
+                     *       "project_id": null,
+                     *       "proximity": "Over the life of the programme, 2022/23 to 2025/26",
+                     *       "raised_on": "2022-04-26",
+                     *       "reference": "R-0002",
+                     *       "residual_band": "green",
+                     *       "residual_impact": 2,
+                     *       "residual_likelihood": 1,
+                     *       "residual_score": 2,
+                     *       "response_type": "reduce",
+                     *       "review_date": "2022-07-31",
+                     *       "scale": "hml3",
+                     *       "status": "closed",
+                     *       "target_band": null,
+                     *       "target_impact": null,
+                     *       "target_likelihood": null,
+                     *       "target_score": null,
+                     *       "title": "Failure to resource the priorities set out in the programme",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskDetail"];
                 };
             };
@@ -24684,6 +27692,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Two projects could not start in the quarter: no business analyst was free.",
+                 *       "priority": "high",
+                 *       "severity": "medium"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RiskOccurred"];
             };
         };
@@ -24696,6 +27711,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "issue": {
+                     *         "id": "3f6e44e4-dff8-47f3-ab13-4ed3c6006d3f",
+                     *         "priority": "high",
+                     *         "reference": "I-0004",
+                     *         "risk_id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *         "severity": "medium",
+                     *         "status": "open",
+                     *         "title": "Failure to develop a fit for purpose programme of work"
+                     *       },
+                     *       "risk": {
+                     *         "allowed_actions": [],
+                     *         "category": "Strategic",
+                     *         "cause": "",
+                     *         "closed_at": "2026-11-30T10:00:00Z",
+                     *         "created_at": "2026-11-30T10:00:00Z",
+                     *         "due_for_review": false,
+                     *         "effect": "Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): The OD Programme has been developed in collaboration with the Corporate Leadership Team and employees. The PMO will ensure oversight of progress made against the programme. Regular reviews will take place to ensure the programme remains fit for purpose.",
+                     *         "escalation_level": "project",
+                     *         "escalation_reason": null,
+                     *         "event": "Failure to develop a fit for purpose programme of work.",
+                     *         "id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *         "inherent_band": "red",
+                     *         "inherent_impact": 3,
+                     *         "inherent_likelihood": 2,
+                     *         "inherent_score": 6,
+                     *         "nature": "threat",
+                     *         "owner_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *         "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *         "programme_id": null,
+                     *         "project_id": null,
+                     *         "proximity": "Over the life of the programme, 2022/23 to 2025/26",
+                     *         "raised_on": "2022-04-26",
+                     *         "reference": "R-0001",
+                     *         "residual_band": "green",
+                     *         "residual_impact": 2,
+                     *         "residual_likelihood": 1,
+                     *         "residual_score": 2,
+                     *         "response_type": "reduce",
+                     *         "review_date": "2022-07-31",
+                     *         "scale": "hml3",
+                     *         "status": "occurred",
+                     *         "target_band": null,
+                     *         "target_impact": null,
+                     *         "target_likelihood": null,
+                     *         "target_score": null,
+                     *         "title": "Failure to develop a fit for purpose programme of work",
+                     *         "updated_at": "2026-11-30T10:00:00Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskOccurredResult"];
                 };
             };
@@ -24821,6 +27888,89 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "create",
+                     *           "actor_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "actor_label": "pmo@demo.test",
+                     *           "actor_type": "user",
+                     *           "after": {
+                     *             "category": "Strategic",
+                     *             "cause": "",
+                     *             "closed_at": null,
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "effect": "Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): The OD Programme has been developed in collaboration with the Corporate Leadership Team and employees. The PMO will ensure oversight of progress made against the programme. Regular reviews will take place to ensure the programme remains fit for purpose.",
+                     *             "escalation_level": "project",
+                     *             "escalation_reason": null,
+                     *             "event": "Failure to develop a fit for purpose programme of work.",
+                     *             "id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *             "inherent_impact": 3,
+                     *             "inherent_likelihood": 2,
+                     *             "inherent_score": 6,
+                     *             "nature": "threat",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "owner_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *             "programme_id": null,
+                     *             "project_id": null,
+                     *             "proximity": "Over the life of the programme, 2022/23 to 2025/26",
+                     *             "raised_on": "2022-04-26",
+                     *             "reference": "R-0001",
+                     *             "residual_impact": 2,
+                     *             "residual_likelihood": 1,
+                     *             "residual_score": 2,
+                     *             "response_type": "reduce",
+                     *             "review_date": "2022-07-31",
+                     *             "scale": "hml3",
+                     *             "status": "open",
+                     *             "target_impact": null,
+                     *             "target_likelihood": null,
+                     *             "title": "Failure to develop a fit for purpose programme of work",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "version": 1
+                     *           },
+                     *           "before": null,
+                     *           "hash": "4f04676b93c658ac84bc9647ba2bdfb546716e35ed41b7e7d1360a392e1fb887",
+                     *           "id": "610c798b-fc20-44a3-9141-258ee4c1f37e",
+                     *           "occurred_at": "2026-11-30T10:00:00Z",
+                     *           "prev_hash": "31a38dea700a7c4fd89c3793ddcce4127b8ad644a261eab36709e77ef7dc7229",
+                     *           "record_id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *           "record_type": "risk",
+                     *           "request_id": null,
+                     *           "seq": 279
+                     *         },
+                     *         {
+                     *           "action": "create",
+                     *           "actor_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "actor_label": "pmo@demo.test",
+                     *           "actor_type": "user",
+                     *           "after": {
+                     *             "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "description": "PMO oversight of progress made against the programme.",
+                     *             "due_date": null,
+                     *             "id": "1a34507e-0b68-4c45-89f9-7d3825aafc2e",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "risk_id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *             "status": "open",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "version": 1
+                     *           },
+                     *           "before": null,
+                     *           "hash": "3f11c8c44e6dd5e1091a18f9dd1212e1215e480d120de2fbc1b6d7ca5895c12d",
+                     *           "id": "5f89a82c-af92-4a8c-8195-5a5203fa9924",
+                     *           "occurred_at": "2026-11-30T10:00:00Z",
+                     *           "prev_hash": "4f04676b93c658ac84bc9647ba2bdfb546716e35ed41b7e7d1360a392e1fb887",
+                     *           "record_id": "1a34507e-0b68-4c45-89f9-7d3825aafc2e",
+                     *           "record_type": "risk_action",
+                     *           "request_id": null,
+                     *           "seq": 280
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskHistory"];
                 };
             };
@@ -24950,6 +28100,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Review the programme to make sure it remains fit for purpose.",
+                     *           "due_date": "2022-10-31",
+                     *           "id": "c576c982-bbf2-46b7-9b97-2d59d6b2c23c",
+                     *           "overdue": true,
+                     *           "risk_id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "PMO oversight of progress made against the programme.",
+                     *           "due_date": null,
+                     *           "id": "1a34507e-0b68-4c45-89f9-7d3825aafc2e",
+                     *           "overdue": false,
+                     *           "risk_id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskActionPage"];
                 };
             };
@@ -25058,6 +28239,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                 *       "description": "Review the programme to make sure it remains fit for purpose.",
+                 *       "due_date": "2022-10-31",
+                 *       "status": "open"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RiskActionCreate"];
             };
         };
@@ -25070,6 +28259,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Review the programme to make sure it remains fit for purpose.",
+                     *       "due_date": "2022-10-31",
+                     *       "id": "c576c982-bbf2-46b7-9b97-2d59d6b2c23c",
+                     *       "overdue": true,
+                     *       "risk_id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *       "status": "open",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskActionPublic"];
                 };
             };
@@ -25195,6 +28397,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Review the programme to make sure it remains fit for purpose.",
+                     *       "due_date": "2022-10-31",
+                     *       "id": "c576c982-bbf2-46b7-9b97-2d59d6b2c23c",
+                     *       "overdue": true,
+                     *       "risk_id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *       "status": "open",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskActionPublic"];
                 };
             };
@@ -25430,6 +28645,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                 *       "description": "Review the programme to make sure it remains fit for purpose.",
+                 *       "due_date": "2022-10-31",
+                 *       "status": "open"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RiskActionUpdate"];
             };
         };
@@ -25440,6 +28663,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Review the programme to make sure it remains fit for purpose.",
+                     *       "due_date": "2022-10-31",
+                     *       "id": "c576c982-bbf2-46b7-9b97-2d59d6b2c23c",
+                     *       "overdue": true,
+                     *       "risk_id": "2763a497-f0f7-4d63-b212-4f1ad9ff6182",
+                     *       "status": "open",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RiskActionPublic"];
                 };
             };
@@ -25611,6 +28847,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example reference,project,project_name,programme,portfolio,title,category,nature,cause,event,effect,owner,owner_email,status,scale,inherent_likelihood,inherent_impact,inherent_score,inherent_rag,residual_likelihood,residual_impact,residual_score,residual_rag,target_likelihood,target_impact,target_score,target_rag,response_type,proximity,review_date,due_for_review,escalation_level,escalation_reason,issue,raised_on,closed_at,updated_at
+                     *     R-0001,,,,Organisational Development Programme 2022-2025,Failure to develop a fit for purpose programme of work,Strategic,threat,,Failure to develop a fit for purpose programme of work.,"Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): The OD Programme has been developed in collaboration with the Corporate Leadership Team and employees. The PMO will ensure oversight of progress made against the programme. Regular reviews will take place to ensure the programme remains fit for purpose.",Priya Patel (PMO),pmo@demo.test,occurred,hml3,2,3,6,red,1,2,2,green,,,,,reduce,"Over the life of the programme, 2022/23 to 2025/26",2022-07-31,false,project,,I-0004,2022-04-26,2026-11-30T10:00:00Z,2026-11-30T10:00:00Z
+                     *     R-0002,,,,Organisational Development Programme 2022-2025,Failure to resource the priorities set out in the programme,Strategic,threat,,Failure to resource the priorities set out in the programme.,"Mitigating action (Cabinet report of 26 April 2022, section 12.0 (risk management)): Projects will be managed using three stages - Discover and Define, Design and Develop and Deliver. This will ensure that the correct level of resources is allocated at every stage. PMO oversight of the delivery plans will ensure resource gaps are clearly identified and understood.",Priya Patel (PMO),pmo@demo.test,closed,hml3,2,2,4,amber,1,2,2,green,,,,,reduce,"Over the life of the programme, 2022/23 to 2025/26",2022-07-31,false,programme,The shortage of business analysts now holds up projects in two programmes.,,2022-04-26,2026-11-30T10:00:00Z,2026-11-30T10:00:00Z
+                     */
                     "text/csv": string;
                 };
             };
@@ -25744,6 +28985,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example reference,project,project_name,programme,portfolio,title,description,issue_type,category,priority,severity,raised_by,owner,owner_email,status,raised_on,due_date,overdue,resolution,escalation_level,escalation_reason,risk,closed_at,updated_at
+                     *     I-0001,P-0016,Re-procure the contact centre telephony system,Customer Experience,,Telephony contract extension needed before the new system is live,The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.,problem_concern,Commercial,high,medium,Morgan Project-Manager,Morgan Project-Manager,pm@demo.test,open,2026-11-30,2022-09-30,true,,project,,R-0004,,2026-11-30T10:00:00Z
+                     *     I-0002,P-0044,Complete a redesign of the finance service,Developing our people and our use of resources,,External interim support needed for the Finance Service,"The review of financial processes needs external interim support while the service is redesigned (para 8.3); specialist support is funded from the Service Redesign Reserve (paras 2.4, 6.8).",problem_concern,Resources,high,medium,Priya Patel (PMO),Fran Finance (Section 151),finance@demo.test,open,2026-11-30,2022-06-30,true,,project,,,,2026-11-30T10:00:00Z
+                     */
                     "text/csv": string;
                 };
             };
@@ -25871,6 +29117,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example reference,project,project_name,programme,portfolio,statement,category,owner,owner_email,status,raised_on,validate_by,validation_due,raised_risk,raised_issue,closed_at,updated_at
+                     *     A-0001,,,,Organisational Development Programme 2022-2025,The flexible use of capital receipts remains available to fund the programme to March 2025 (para 6.4: confirmed by the Government).,Funding,Fran Finance (Section 151),finance@demo.test,valid,2026-11-30,2022-04-26,false,,,2026-11-30T10:00:00Z,2026-11-30T10:00:00Z
+                     *     A-0002,,,,Organisational Development Programme 2022-2025,The financial benefits in Appendix B (£830k cumulative by 2025/26) hold once the detailed business cases are approved; until then they are estimates (para 4.22).,Benefits,Fran Finance (Section 151),finance@demo.test,unvalidated,2026-11-30,2023-03-31,true,,,,2026-11-30T10:00:00Z
+                     */
                     "text/csv": string;
                 };
             };
@@ -26003,6 +29254,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example reference,project,project_name,programme,portfolio,title,description,category,direction,other_project,other_project_name,other_programme,external_party,owner,owner_email,status,raised_on,needed_by,escalation_level,escalation_reason,closed_at,updated_at
+                     *     D-0001,P-0018,Integration of housing into customer services functions,Customer Experience,,Housing rents information available in My Chesterfield,Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.,Digital platform,outbound,P-0006,Implement housing rents information in My Chesterfield,ICT Improvement,,Morgan Project-Manager,pm@demo.test,open,2026-11-30,2022-12-31,project,,,2026-11-30T10:00:00Z
+                     *     D-0002,P-0055,Local government ward boundary review,New ways of working,,The Commission's final recommendations on warding arrangements,The review's timetable follows the Commission's. Illustrative demo record: not in the Cabinet report of 26 April 2022.,External,outbound,,,,Local Government Boundary Commission for England,Morgan Project-Manager,pm@demo.test,open,2026-11-30,2023-03-31,project,,,2026-11-30T10:00:00Z
+                     */
                     "text/csv": string;
                 };
             };
@@ -26624,6 +29880,67 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "category": "Commercial",
+                     *           "closed_at": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *           "due_date": "2022-09-30",
+                     *           "escalation_level": "project",
+                     *           "escalation_reason": null,
+                     *           "id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
+                     *           "issue_type": "problem_concern",
+                     *           "overdue": true,
+                     *           "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "portfolio_id": null,
+                     *           "priority": "high",
+                     *           "programme_id": null,
+                     *           "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *           "raised_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "raised_on": "2026-11-30",
+                     *           "reference": "I-0001",
+                     *           "resolution": "",
+                     *           "risk_id": "1028600a-baf3-40b4-8ee2-40aec2374fba",
+                     *           "severity": "medium",
+                     *           "status": "open",
+                     *           "title": "Telephony contract extension needed before the new system is live",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "category": "Resources",
+                     *           "closed_at": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "The review of financial processes needs external interim support while the service is redesigned (para 8.3); specialist support is funded from the Service Redesign Reserve (paras 2.4, 6.8).",
+                     *           "due_date": "2022-06-30",
+                     *           "escalation_level": "project",
+                     *           "escalation_reason": null,
+                     *           "id": "25b95347-fa01-456e-b234-71f6f6f69f1b",
+                     *           "issue_type": "problem_concern",
+                     *           "overdue": true,
+                     *           "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *           "portfolio_id": null,
+                     *           "priority": "high",
+                     *           "programme_id": null,
+                     *           "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
+                     *           "raised_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "raised_on": "2026-11-30",
+                     *           "reference": "I-0002",
+                     *           "resolution": "",
+                     *           "risk_id": null,
+                     *           "severity": "medium",
+                     *           "status": "open",
+                     *           "title": "External interim support needed for the Finance Service",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["IssuePage"];
                 };
             };
@@ -26721,6 +30038,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "category": "Commercial",
+                 *       "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                 *       "due_date": "2022-09-30",
+                 *       "issue_type": "problem_concern",
+                 *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                 *       "portfolio_id": null,
+                 *       "priority": "high",
+                 *       "programme_id": null,
+                 *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                 *       "raised_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                 *       "resolution": "",
+                 *       "severity": "medium",
+                 *       "status": "open",
+                 *       "title": "Telephony contract extension needed before the new system is live"
+                 *     }
+                 */
                 "application/json": components["schemas"]["IssueCreate"];
             };
         };
@@ -26733,6 +30068,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Commercial",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *       "due_date": "2022-09-30",
+                     *       "escalation_level": "project",
+                     *       "escalation_reason": null,
+                     *       "id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
+                     *       "issue_type": "problem_concern",
+                     *       "overdue": true,
+                     *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "portfolio_id": null,
+                     *       "priority": "high",
+                     *       "programme_id": null,
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "raised_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "raised_on": "2026-11-30",
+                     *       "reference": "I-0001",
+                     *       "resolution": "",
+                     *       "risk_id": "1028600a-baf3-40b4-8ee2-40aec2374fba",
+                     *       "severity": "medium",
+                     *       "status": "open",
+                     *       "title": "Telephony contract extension needed before the new system is live",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
@@ -26849,6 +30212,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Commercial",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *       "due_date": "2022-09-30",
+                     *       "escalation_level": "project",
+                     *       "escalation_reason": null,
+                     *       "id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
+                     *       "issue_type": "problem_concern",
+                     *       "overdue": true,
+                     *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "portfolio_id": null,
+                     *       "priority": "high",
+                     *       "programme_id": null,
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "raised_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "raised_on": "2026-11-30",
+                     *       "reference": "I-0001",
+                     *       "resolution": "",
+                     *       "risk_id": "1028600a-baf3-40b4-8ee2-40aec2374fba",
+                     *       "severity": "medium",
+                     *       "status": "open",
+                     *       "title": "Telephony contract extension needed before the new system is live",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
@@ -26966,6 +30357,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "category": "Commercial",
+                 *       "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                 *       "due_date": "2022-09-30",
+                 *       "issue_type": "problem_concern",
+                 *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                 *       "priority": "high",
+                 *       "raised_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                 *       "resolution": "",
+                 *       "severity": "medium",
+                 *       "status": "open",
+                 *       "title": "Telephony contract extension needed before the new system is live"
+                 *     }
+                 */
                 "application/json": components["schemas"]["IssueUpdate"];
             };
         };
@@ -26976,6 +30382,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Commercial",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *       "due_date": "2022-09-30",
+                     *       "escalation_level": "project",
+                     *       "escalation_reason": null,
+                     *       "id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
+                     *       "issue_type": "problem_concern",
+                     *       "overdue": true,
+                     *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "portfolio_id": null,
+                     *       "priority": "high",
+                     *       "programme_id": null,
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "raised_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "raised_on": "2026-11-30",
+                     *       "reference": "I-0001",
+                     *       "resolution": "",
+                     *       "risk_id": "1028600a-baf3-40b4-8ee2-40aec2374fba",
+                     *       "severity": "medium",
+                     *       "status": "open",
+                     *       "title": "Telephony contract extension needed before the new system is live",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
@@ -27118,6 +30552,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Commercial",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *       "due_date": "2022-09-30",
+                     *       "escalation_level": "project",
+                     *       "escalation_reason": null,
+                     *       "id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
+                     *       "issue_type": "problem_concern",
+                     *       "overdue": true,
+                     *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "portfolio_id": null,
+                     *       "priority": "high",
+                     *       "programme_id": null,
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "raised_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "raised_on": "2026-11-30",
+                     *       "reference": "I-0001",
+                     *       "resolution": "",
+                     *       "risk_id": "1028600a-baf3-40b4-8ee2-40aec2374fba",
+                     *       "severity": "medium",
+                     *       "status": "open",
+                     *       "title": "Telephony contract extension needed before the new system is live",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
@@ -27242,6 +30704,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Commercial",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *       "due_date": "2022-09-30",
+                     *       "escalation_level": "project",
+                     *       "escalation_reason": null,
+                     *       "id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
+                     *       "issue_type": "problem_concern",
+                     *       "overdue": true,
+                     *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "portfolio_id": null,
+                     *       "priority": "high",
+                     *       "programme_id": null,
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "raised_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "raised_on": "2026-11-30",
+                     *       "reference": "I-0001",
+                     *       "resolution": "",
+                     *       "risk_id": "1028600a-baf3-40b4-8ee2-40aec2374fba",
+                     *       "severity": "medium",
+                     *       "status": "open",
+                     *       "title": "Telephony contract extension needed before the new system is live",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["IssuePublic"];
                 };
             };
@@ -27367,6 +30857,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "create",
+                     *           "actor_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "actor_label": "pm@demo.test",
+                     *           "actor_type": "user",
+                     *           "after": {
+                     *             "category": "Commercial",
+                     *             "closed_at": null,
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *             "due_date": "2022-09-30",
+                     *             "escalation_level": "project",
+                     *             "escalation_reason": null,
+                     *             "id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
+                     *             "issue_type": "problem_concern",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "portfolio_id": null,
+                     *             "priority": "high",
+                     *             "programme_id": null,
+                     *             "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *             "raised_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "raised_on": "2026-11-30",
+                     *             "reference": "I-0001",
+                     *             "resolution": "",
+                     *             "risk_id": "1028600a-baf3-40b4-8ee2-40aec2374fba",
+                     *             "severity": "medium",
+                     *             "status": "open",
+                     *             "title": "Telephony contract extension needed before the new system is live",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "version": 1
+                     *           },
+                     *           "before": null,
+                     *           "hash": "649d8477321a168e21ce3406f929567b64d802eb8738018382a7314ef7143f87",
+                     *           "id": "0e126f46-4711-45ed-8da5-fb905dc3e134",
+                     *           "occurred_at": "2026-11-30T10:00:00Z",
+                     *           "prev_hash": "ad951c39a06e286cdaeeefe4b6b593c497e46f360e62913837b8d2484d12dc93",
+                     *           "record_id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
+                     *           "record_type": "issue",
+                     *           "request_id": null,
+                     *           "seq": 291
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ItemHistory"];
                 };
             };
@@ -27516,6 +31054,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "category": "Funding",
+                     *           "closed_at": "2026-11-30T10:00:00Z",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "eec876f1-1162-413e-a8c4-780cb9afbf9d",
+                     *           "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *           "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *           "programme_id": null,
+                     *           "project_id": null,
+                     *           "raised_issue_id": null,
+                     *           "raised_on": "2026-11-30",
+                     *           "raised_risk_id": null,
+                     *           "reference": "A-0001",
+                     *           "statement": "The flexible use of capital receipts remains available to fund the programme to March 2025 (para 6.4: confirmed by the Government).",
+                     *           "status": "valid",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "validate_by": "2022-04-26",
+                     *           "validation_due": false
+                     *         },
+                     *         {
+                     *           "category": "Benefits",
+                     *           "closed_at": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "90965828-23a6-49bd-abc9-3c406744be66",
+                     *           "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *           "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *           "programme_id": null,
+                     *           "project_id": null,
+                     *           "raised_issue_id": null,
+                     *           "raised_on": "2026-11-30",
+                     *           "raised_risk_id": null,
+                     *           "reference": "A-0002",
+                     *           "statement": "The financial benefits in Appendix B (£830k cumulative by 2025/26) hold once the detailed business cases are approved; until then they are estimates (para 4.22).",
+                     *           "status": "unvalidated",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "validate_by": "2023-03-31",
+                     *           "validation_due": true
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssumptionPage"];
                 };
             };
@@ -27613,6 +31198,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "category": "Funding",
+                 *       "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                 *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                 *       "programme_id": null,
+                 *       "project_id": null,
+                 *       "statement": "The flexible use of capital receipts remains available to fund the programme to March 2025 (para 6.4: confirmed by the Government).",
+                 *       "status": "valid",
+                 *       "validate_by": "2022-04-26"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AssumptionCreate"];
             };
         };
@@ -27625,6 +31222,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Funding",
+                     *       "closed_at": "2026-11-30T10:00:00Z",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "eec876f1-1162-413e-a8c4-780cb9afbf9d",
+                     *       "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "programme_id": null,
+                     *       "project_id": null,
+                     *       "raised_issue_id": null,
+                     *       "raised_on": "2026-11-30",
+                     *       "raised_risk_id": null,
+                     *       "reference": "A-0001",
+                     *       "statement": "The flexible use of capital receipts remains available to fund the programme to March 2025 (para 6.4: confirmed by the Government).",
+                     *       "status": "valid",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "validate_by": "2022-04-26",
+                     *       "validation_due": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssumptionPublic"];
                 };
             };
@@ -27741,6 +31359,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Funding",
+                     *       "closed_at": "2026-11-30T10:00:00Z",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "eec876f1-1162-413e-a8c4-780cb9afbf9d",
+                     *       "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "programme_id": null,
+                     *       "project_id": null,
+                     *       "raised_issue_id": null,
+                     *       "raised_on": "2026-11-30",
+                     *       "raised_risk_id": null,
+                     *       "reference": "A-0001",
+                     *       "statement": "The flexible use of capital receipts remains available to fund the programme to March 2025 (para 6.4: confirmed by the Government).",
+                     *       "status": "valid",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "validate_by": "2022-04-26",
+                     *       "validation_due": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssumptionPublic"];
                 };
             };
@@ -27858,6 +31497,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "category": "Funding",
+                 *       "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                 *       "statement": "The flexible use of capital receipts remains available to fund the programme to March 2025 (para 6.4: confirmed by the Government).",
+                 *       "status": "valid",
+                 *       "validate_by": "2022-04-26"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AssumptionUpdate"];
             };
         };
@@ -27868,6 +31516,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Funding",
+                     *       "closed_at": "2026-11-30T10:00:00Z",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "eec876f1-1162-413e-a8c4-780cb9afbf9d",
+                     *       "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *       "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "programme_id": null,
+                     *       "project_id": null,
+                     *       "raised_issue_id": null,
+                     *       "raised_on": "2026-11-30",
+                     *       "raised_risk_id": null,
+                     *       "reference": "A-0001",
+                     *       "statement": "The flexible use of capital receipts remains available to fund the programme to March 2025 (para 6.4: confirmed by the Government).",
+                     *       "status": "valid",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "validate_by": "2022-04-26",
+                     *       "validation_due": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssumptionPublic"];
                 };
             };
@@ -28131,6 +31800,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "create",
+                     *           "actor_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "actor_label": "pmo@demo.test",
+                     *           "actor_type": "user",
+                     *           "after": {
+                     *             "category": "Funding",
+                     *             "closed_at": "2026-11-30T10:00:00Z",
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "id": "eec876f1-1162-413e-a8c4-780cb9afbf9d",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *             "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *             "programme_id": null,
+                     *             "project_id": null,
+                     *             "raised_issue_id": null,
+                     *             "raised_on": "2026-11-30",
+                     *             "raised_risk_id": null,
+                     *             "reference": "A-0001",
+                     *             "statement": "The flexible use of capital receipts remains available to fund the programme to March 2025 (para 6.4: confirmed by the Government).",
+                     *             "status": "valid",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "validate_by": "2022-04-26",
+                     *             "version": 1
+                     *           },
+                     *           "before": null,
+                     *           "hash": "a0be477eef958b5ff3ab8bff5dd38442f02348cf95644da458eab594a86e1b60",
+                     *           "id": "5b1b99d5-eed6-485c-a0ab-a5f2d4451a29",
+                     *           "occurred_at": "2026-11-30T10:00:00Z",
+                     *           "prev_hash": "6f9b5763a382cf12ac55c33e9f4f8aa82c3bf76fa9a71480a597a44f5b454b0d",
+                     *           "record_id": "eec876f1-1162-413e-a8c4-780cb9afbf9d",
+                     *           "record_type": "assumption",
+                     *           "request_id": null,
+                     *           "seq": 295
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ItemHistory"];
                 };
             };
@@ -28285,6 +31995,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "category": "Digital platform",
+                     *           "closed_at": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *           "direction": "outbound",
+                     *           "escalation_level": "project",
+                     *           "escalation_reason": null,
+                     *           "external_party": null,
+                     *           "id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
+                     *           "needed_by": "2022-12-31",
+                     *           "other_project_id": "86f2601f-b5ca-470f-ad58-f79fcca9cf16",
+                     *           "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "project_id": "b77d5175-7c8d-4042-aed7-a89a289823e7",
+                     *           "raised_on": "2026-11-30",
+                     *           "reference": "D-0001",
+                     *           "status": "open",
+                     *           "title": "Housing rents information available in My Chesterfield",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "category": "External",
+                     *           "closed_at": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "The review's timetable follows the Commission's. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *           "direction": "outbound",
+                     *           "escalation_level": "project",
+                     *           "escalation_reason": null,
+                     *           "external_party": "Local Government Boundary Commission for England",
+                     *           "id": "b81e83d1-9ffb-4c60-8a6f-25f627558b54",
+                     *           "needed_by": "2023-03-31",
+                     *           "other_project_id": null,
+                     *           "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "project_id": "45d6ad3f-213b-451f-8d2a-aa33ee933a4c",
+                     *           "raised_on": "2026-11-30",
+                     *           "reference": "D-0002",
+                     *           "status": "open",
+                     *           "title": "The Commission's final recommendations on warding arrangements",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["DependencyPage"];
                 };
             };
@@ -28382,6 +32141,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "category": "Digital platform",
+                 *       "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                 *       "direction": "outbound",
+                 *       "external_party": null,
+                 *       "needed_by": "2022-12-31",
+                 *       "other_project_id": "86f2601f-b5ca-470f-ad58-f79fcca9cf16",
+                 *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                 *       "project_id": "b77d5175-7c8d-4042-aed7-a89a289823e7",
+                 *       "status": "open",
+                 *       "title": "Housing rents information available in My Chesterfield"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DependencyCreate"];
             };
         };
@@ -28394,6 +32167,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Digital platform",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *       "direction": "outbound",
+                     *       "escalation_level": "project",
+                     *       "escalation_reason": null,
+                     *       "external_party": null,
+                     *       "id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
+                     *       "needed_by": "2022-12-31",
+                     *       "other_project_id": "86f2601f-b5ca-470f-ad58-f79fcca9cf16",
+                     *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "project_id": "b77d5175-7c8d-4042-aed7-a89a289823e7",
+                     *       "raised_on": "2026-11-30",
+                     *       "reference": "D-0001",
+                     *       "status": "open",
+                     *       "title": "Housing rents information available in My Chesterfield",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
@@ -28519,6 +32314,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Digital platform",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *       "direction": "outbound",
+                     *       "escalation_level": "project",
+                     *       "escalation_reason": null,
+                     *       "external_party": null,
+                     *       "id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
+                     *       "needed_by": "2022-12-31",
+                     *       "other_project_id": "86f2601f-b5ca-470f-ad58-f79fcca9cf16",
+                     *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "project_id": "b77d5175-7c8d-4042-aed7-a89a289823e7",
+                     *       "raised_on": "2026-11-30",
+                     *       "reference": "D-0001",
+                     *       "status": "open",
+                     *       "title": "Housing rents information available in My Chesterfield",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
@@ -28636,6 +32453,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "category": "Digital platform",
+                 *       "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                 *       "direction": "outbound",
+                 *       "external_party": null,
+                 *       "needed_by": "2022-12-31",
+                 *       "other_project_id": "86f2601f-b5ca-470f-ad58-f79fcca9cf16",
+                 *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                 *       "status": "open",
+                 *       "title": "Housing rents information available in My Chesterfield"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DependencyUpdate"];
             };
         };
@@ -28646,6 +32476,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Digital platform",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *       "direction": "outbound",
+                     *       "escalation_level": "project",
+                     *       "escalation_reason": null,
+                     *       "external_party": null,
+                     *       "id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
+                     *       "needed_by": "2022-12-31",
+                     *       "other_project_id": "86f2601f-b5ca-470f-ad58-f79fcca9cf16",
+                     *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "project_id": "b77d5175-7c8d-4042-aed7-a89a289823e7",
+                     *       "raised_on": "2026-11-30",
+                     *       "reference": "D-0001",
+                     *       "status": "open",
+                     *       "title": "Housing rents information available in My Chesterfield",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
@@ -28788,6 +32640,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Digital platform",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *       "direction": "outbound",
+                     *       "escalation_level": "project",
+                     *       "escalation_reason": null,
+                     *       "external_party": null,
+                     *       "id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
+                     *       "needed_by": "2022-12-31",
+                     *       "other_project_id": "86f2601f-b5ca-470f-ad58-f79fcca9cf16",
+                     *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "project_id": "b77d5175-7c8d-4042-aed7-a89a289823e7",
+                     *       "raised_on": "2026-11-30",
+                     *       "reference": "D-0001",
+                     *       "status": "open",
+                     *       "title": "Housing rents information available in My Chesterfield",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
@@ -28912,6 +32786,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "category": "Digital platform",
+                     *       "closed_at": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *       "direction": "outbound",
+                     *       "escalation_level": "project",
+                     *       "escalation_reason": null,
+                     *       "external_party": null,
+                     *       "id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
+                     *       "needed_by": "2022-12-31",
+                     *       "other_project_id": "86f2601f-b5ca-470f-ad58-f79fcca9cf16",
+                     *       "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "project_id": "b77d5175-7c8d-4042-aed7-a89a289823e7",
+                     *       "raised_on": "2026-11-30",
+                     *       "reference": "D-0001",
+                     *       "status": "open",
+                     *       "title": "Housing rents information available in My Chesterfield",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DependencyPublic"];
                 };
             };
@@ -29037,6 +32933,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "create",
+                     *           "actor_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "actor_label": "pm@demo.test",
+                     *           "actor_type": "user",
+                     *           "after": {
+                     *             "category": "Digital platform",
+                     *             "closed_at": null,
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *             "direction": "outbound",
+                     *             "escalation_level": "project",
+                     *             "escalation_reason": null,
+                     *             "external_party": null,
+                     *             "id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
+                     *             "needed_by": "2022-12-31",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "other_project_id": "86f2601f-b5ca-470f-ad58-f79fcca9cf16",
+                     *             "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "portfolio_id": null,
+                     *             "programme_id": null,
+                     *             "project_id": "b77d5175-7c8d-4042-aed7-a89a289823e7",
+                     *             "raised_on": "2026-11-30",
+                     *             "reference": "D-0001",
+                     *             "status": "open",
+                     *             "title": "Housing rents information available in My Chesterfield",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "version": 1
+                     *           },
+                     *           "before": null,
+                     *           "hash": "28ef78356a29b9a847d042764710cc1063469e09120315c945654dba4a74b4e7",
+                     *           "id": "89462a89-ea22-4f99-a725-ada6841177e3",
+                     *           "occurred_at": "2026-11-30T10:00:00Z",
+                     *           "prev_hash": "c191def4071b0b6381f9213e7083f5f49844e47ebba8126bc4923d3927aabf1f",
+                     *           "record_id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
+                     *           "record_type": "dependency",
+                     *           "request_id": null,
+                     *           "seq": 300
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ItemHistory"];
                 };
             };
@@ -29167,6 +33108,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProjectDependencyPage"];
                 };
             };
@@ -29293,6 +33242,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "amount": "117000.00",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Transformation resources included in the MTFP report (staff)",
+                     *           "financial_year": "2022/23",
+                     *           "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *           "grade": null,
+                     *           "id": "46e3e9af-449a-470a-9f88-b8206667150b",
+                     *           "kind": "resourcing",
+                     *           "programme_id": "0c31cc85-1281-4865-918c-667a4bab8118",
+                     *           "project_id": null,
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "amount": "50000.00",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Transformation resources additional to the MTFP report (staff): customer experience",
+                     *           "financial_year": "2023/24",
+                     *           "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *           "grade": null,
+                     *           "id": "0cb0b1df-401a-4ca5-89cc-b5869d6431f7",
+                     *           "kind": "resourcing",
+                     *           "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *           "project_id": null,
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 5
+                     *     }
+                     */
                     "application/json": components["schemas"]["CostLinePage"];
                 };
             };
@@ -29390,6 +33374,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": "117000.00",
+                 *       "description": "Transformation resources included in the MTFP report (staff)",
+                 *       "financial_year": "2022/23",
+                 *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                 *       "grade": null,
+                 *       "kind": "resourcing",
+                 *       "programme_id": "0c31cc85-1281-4865-918c-667a4bab8118",
+                 *       "project_id": null
+                 *     }
+                 */
                 "application/json": components["schemas"]["CostLineCreate"];
             };
         };
@@ -29402,6 +33398,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "amount": "117000.00",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Transformation resources included in the MTFP report (staff)",
+                     *       "financial_year": "2022/23",
+                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "grade": null,
+                     *       "id": "46e3e9af-449a-470a-9f88-b8206667150b",
+                     *       "kind": "resourcing",
+                     *       "programme_id": "0c31cc85-1281-4865-918c-667a4bab8118",
+                     *       "project_id": null,
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CostLinePublic"];
                 };
             };
@@ -29527,6 +33538,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "by_financial_year": [
+                     *         {
+                     *           "amount": "117000.00",
+                     *           "financial_year": "2022/23"
+                     *         },
+                     *         {
+                     *           "amount": "259000.00",
+                     *           "financial_year": "2023/24"
+                     *         }
+                     *       ],
+                     *       "by_funding_source": [
+                     *         {
+                     *           "amount": "497000.00",
+                     *           "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *           "funding_source_name": "Capital receipts flexibility"
+                     *         }
+                     *       ],
+                     *       "by_kind": [
+                     *         {
+                     *           "amount": "90000.00",
+                     *           "kind": "one_off"
+                     *         },
+                     *         {
+                     *           "amount": "407000.00",
+                     *           "kind": "resourcing"
+                     *         }
+                     *       ],
+                     *       "count": 5,
+                     *       "total": "497000.00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CostTotals"];
                 };
             };
@@ -29643,6 +33687,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "amount": "117000.00",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Transformation resources included in the MTFP report (staff)",
+                     *       "financial_year": "2022/23",
+                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "grade": null,
+                     *       "id": "46e3e9af-449a-470a-9f88-b8206667150b",
+                     *       "kind": "resourcing",
+                     *       "programme_id": "0c31cc85-1281-4865-918c-667a4bab8118",
+                     *       "project_id": null,
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CostLinePublic"];
                 };
             };
@@ -29869,6 +33928,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": "117000.00",
+                 *       "description": "Transformation resources included in the MTFP report (staff)",
+                 *       "financial_year": "2022/23",
+                 *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                 *       "grade": null,
+                 *       "kind": "resourcing"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CostLineUpdate"];
             };
         };
@@ -29879,6 +33948,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "amount": "117000.00",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Transformation resources included in the MTFP report (staff)",
+                     *       "financial_year": "2022/23",
+                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "grade": null,
+                     *       "id": "46e3e9af-449a-470a-9f88-b8206667150b",
+                     *       "kind": "resourcing",
+                     *       "programme_id": "0c31cc85-1281-4865-918c-667a4bab8118",
+                     *       "project_id": null,
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CostLinePublic"];
                 };
             };
@@ -30031,6 +34115,81 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "baseline": "",
+                     *           "benefit_class": "cashable",
+                     *           "category": "financial",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Indicative cashable benefits (Appendix B of the Cabinet report of 26 April 2022); estimates until the detailed business case is approved (para 4.22).",
+                     *           "id": "51fc2100-a5a3-4d27-9574-9ed9651210b9",
+                     *           "in_mtfp": false,
+                     *           "kpi_id": null,
+                     *           "owner_id": null,
+                     *           "profile": [
+                     *             {
+                     *               "actual": null,
+                     *               "financial_year": "2022/23",
+                     *               "forecast": "44000.00",
+                     *               "planned": "44000.00"
+                     *             },
+                     *             {
+                     *               "actual": null,
+                     *               "financial_year": "2023/24",
+                     *               "forecast": "44000.00",
+                     *               "planned": "44000.00"
+                     *             }
+                     *           ],
+                     *           "programme_id": null,
+                     *           "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *           "reference": "B-0001",
+                     *           "status": "planned",
+                     *           "title": "Cashable benefits: Procurement of contact centre telephony system",
+                     *           "totals": {
+                     *             "actual": "0.00",
+                     *             "forecast": "176000.00",
+                     *             "planned": "176000.00"
+                     *           },
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "baseline": "",
+                     *           "benefit_class": "cashable",
+                     *           "category": "financial",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Indicative cashable benefits (Appendix B of the Cabinet report of 26 April 2022); estimates until the detailed business case is approved (para 4.22).",
+                     *           "id": "2f25faff-f977-4d80-845e-5219eefa7098",
+                     *           "in_mtfp": false,
+                     *           "kpi_id": null,
+                     *           "owner_id": null,
+                     *           "profile": [
+                     *             {
+                     *               "actual": null,
+                     *               "financial_year": "2025/26",
+                     *               "forecast": "10000.00",
+                     *               "planned": "10000.00"
+                     *             }
+                     *           ],
+                     *           "programme_id": null,
+                     *           "project_id": "c3d586cc-ca62-472c-8757-3360367acc8c",
+                     *           "reference": "B-0002",
+                     *           "status": "planned",
+                     *           "title": "Cashable benefits: Review of cash management and payment options",
+                     *           "totals": {
+                     *             "actual": "0.00",
+                     *             "forecast": "10000.00",
+                     *             "planned": "10000.00"
+                     *           },
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 14
+                     *     }
+                     */
                     "application/json": components["schemas"]["BenefitPage"];
                 };
             };
@@ -30128,6 +34287,35 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "baseline": "",
+                 *       "benefit_class": "cashable",
+                 *       "category": "financial",
+                 *       "description": "Indicative cashable benefits (Appendix B of the Cabinet report of 26 April 2022); estimates until the detailed business case is approved (para 4.22).",
+                 *       "in_mtfp": false,
+                 *       "kpi_id": null,
+                 *       "owner_id": null,
+                 *       "profile": [
+                 *         {
+                 *           "actual": null,
+                 *           "financial_year": "2022/23",
+                 *           "forecast": "44000.00",
+                 *           "planned": "44000.00"
+                 *         },
+                 *         {
+                 *           "actual": null,
+                 *           "financial_year": "2023/24",
+                 *           "forecast": "44000.00",
+                 *           "planned": "44000.00"
+                 *         }
+                 *       ],
+                 *       "programme_id": null,
+                 *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                 *       "status": "planned",
+                 *       "title": "Cashable benefits: Procurement of contact centre telephony system"
+                 *     }
+                 */
                 "application/json": components["schemas"]["BenefitCreate"];
             };
         };
@@ -30140,6 +34328,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline": "",
+                     *       "benefit_class": "cashable",
+                     *       "category": "financial",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Indicative cashable benefits (Appendix B of the Cabinet report of 26 April 2022); estimates until the detailed business case is approved (para 4.22).",
+                     *       "id": "51fc2100-a5a3-4d27-9574-9ed9651210b9",
+                     *       "in_mtfp": false,
+                     *       "kpi_id": null,
+                     *       "owner_id": null,
+                     *       "profile": [
+                     *         {
+                     *           "actual": null,
+                     *           "financial_year": "2022/23",
+                     *           "forecast": "44000.00",
+                     *           "planned": "44000.00"
+                     *         },
+                     *         {
+                     *           "actual": null,
+                     *           "financial_year": "2023/24",
+                     *           "forecast": "44000.00",
+                     *           "planned": "44000.00"
+                     *         }
+                     *       ],
+                     *       "programme_id": null,
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "reference": "B-0001",
+                     *       "status": "planned",
+                     *       "title": "Cashable benefits: Procurement of contact centre telephony system",
+                     *       "totals": {
+                     *         "actual": "0.00",
+                     *         "forecast": "176000.00",
+                     *         "planned": "176000.00"
+                     *       },
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["BenefitPublic"];
                 };
             };
@@ -30256,6 +34482,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline": "",
+                     *       "benefit_class": "cashable",
+                     *       "category": "financial",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Indicative cashable benefits (Appendix B of the Cabinet report of 26 April 2022); estimates until the detailed business case is approved (para 4.22).",
+                     *       "id": "51fc2100-a5a3-4d27-9574-9ed9651210b9",
+                     *       "in_mtfp": false,
+                     *       "kpi_id": null,
+                     *       "owner_id": null,
+                     *       "profile": [
+                     *         {
+                     *           "actual": null,
+                     *           "financial_year": "2022/23",
+                     *           "forecast": "44000.00",
+                     *           "planned": "44000.00"
+                     *         },
+                     *         {
+                     *           "actual": null,
+                     *           "financial_year": "2023/24",
+                     *           "forecast": "44000.00",
+                     *           "planned": "44000.00"
+                     *         }
+                     *       ],
+                     *       "programme_id": null,
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "reference": "B-0001",
+                     *       "status": "planned",
+                     *       "title": "Cashable benefits: Procurement of contact centre telephony system",
+                     *       "totals": {
+                     *         "actual": "0.00",
+                     *         "forecast": "176000.00",
+                     *         "planned": "176000.00"
+                     *       },
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["BenefitPublic"];
                 };
             };
@@ -30482,6 +34746,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "baseline": "",
+                 *       "benefit_class": "cashable",
+                 *       "category": "financial",
+                 *       "description": "Indicative cashable benefits (Appendix B of the Cabinet report of 26 April 2022); estimates until the detailed business case is approved (para 4.22).",
+                 *       "in_mtfp": false,
+                 *       "kpi_id": null,
+                 *       "owner_id": null,
+                 *       "status": "planned",
+                 *       "title": "Cashable benefits: Procurement of contact centre telephony system"
+                 *     }
+                 */
                 "application/json": components["schemas"]["BenefitUpdate"];
             };
         };
@@ -30492,6 +34769,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline": "",
+                     *       "benefit_class": "cashable",
+                     *       "category": "financial",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Indicative cashable benefits (Appendix B of the Cabinet report of 26 April 2022); estimates until the detailed business case is approved (para 4.22).",
+                     *       "id": "51fc2100-a5a3-4d27-9574-9ed9651210b9",
+                     *       "in_mtfp": false,
+                     *       "kpi_id": null,
+                     *       "owner_id": null,
+                     *       "profile": [
+                     *         {
+                     *           "actual": null,
+                     *           "financial_year": "2022/23",
+                     *           "forecast": "44000.00",
+                     *           "planned": "44000.00"
+                     *         },
+                     *         {
+                     *           "actual": null,
+                     *           "financial_year": "2023/24",
+                     *           "forecast": "44000.00",
+                     *           "planned": "44000.00"
+                     *         }
+                     *       ],
+                     *       "programme_id": null,
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "reference": "B-0001",
+                     *       "status": "planned",
+                     *       "title": "Cashable benefits: Procurement of contact centre telephony system",
+                     *       "totals": {
+                     *         "actual": "0.00",
+                     *         "forecast": "176000.00",
+                     *         "planned": "176000.00"
+                     *       },
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["BenefitPublic"];
                 };
             };
@@ -30618,6 +34933,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "profile": [
+                 *         {
+                 *           "actual": null,
+                 *           "financial_year": "2022/23",
+                 *           "forecast": "44000.00",
+                 *           "planned": "44000.00"
+                 *         },
+                 *         {
+                 *           "actual": null,
+                 *           "financial_year": "2023/24",
+                 *           "forecast": "44000.00",
+                 *           "planned": "44000.00"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProfileReplace"];
             };
         };
@@ -30628,6 +34961,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline": "",
+                     *       "benefit_class": "cashable",
+                     *       "category": "financial",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Indicative cashable benefits (Appendix B of the Cabinet report of 26 April 2022); estimates until the detailed business case is approved (para 4.22).",
+                     *       "id": "51fc2100-a5a3-4d27-9574-9ed9651210b9",
+                     *       "in_mtfp": false,
+                     *       "kpi_id": null,
+                     *       "owner_id": null,
+                     *       "profile": [
+                     *         {
+                     *           "actual": null,
+                     *           "financial_year": "2022/23",
+                     *           "forecast": "44000.00",
+                     *           "planned": "44000.00"
+                     *         },
+                     *         {
+                     *           "actual": null,
+                     *           "financial_year": "2023/24",
+                     *           "forecast": "44000.00",
+                     *           "planned": "44000.00"
+                     *         }
+                     *       ],
+                     *       "programme_id": null,
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "reference": "B-0001",
+                     *       "status": "planned",
+                     *       "title": "Cashable benefits: Procurement of contact centre telephony system",
+                     *       "totals": {
+                     *         "actual": "0.00",
+                     *         "forecast": "176000.00",
+                     *         "planned": "176000.00"
+                     *       },
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["BenefitPublic"];
                 };
             };
@@ -30765,6 +35136,196 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "basis": "planned",
+                     *       "cost_years": [
+                     *         "2023/24"
+                     *       ],
+                     *       "costs": [
+                     *         {
+                     *           "by_year": [
+                     *             {
+                     *               "amount": "50000.00",
+                     *               "financial_year": "2023/24"
+                     *             }
+                     *           ],
+                     *           "description": "Transformation resources additional to the MTFP report (staff): customer experience",
+                     *           "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *           "funding_source_name": "Capital receipts flexibility",
+                     *           "grade": null,
+                     *           "kind": "resourcing",
+                     *           "programme_name": "Customer Experience",
+                     *           "project_reference": null,
+                     *           "total": "50000.00"
+                     *         }
+                     *       ],
+                     *       "costs_by_funding_source": [
+                     *         {
+                     *           "by_year": [
+                     *             {
+                     *               "amount": "50000.00",
+                     *               "financial_year": "2023/24"
+                     *             }
+                     *           ],
+                     *           "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *           "funding_source_name": "Capital receipts flexibility",
+                     *           "total": "50000.00"
+                     *         }
+                     *       ],
+                     *       "costs_by_year": [
+                     *         {
+                     *           "amount": "50000.00",
+                     *           "financial_year": "2023/24"
+                     *         }
+                     *       ],
+                     *       "costs_total": "50000.00",
+                     *       "drawdowns": [
+                     *         {
+                     *           "amount": "18500.00",
+                     *           "decided_at": null,
+                     *           "financial_year": "2022/23",
+                     *           "funding_source_name": "Service Redesign Reserve",
+                     *           "id": "a371845f-6496-45fc-824a-f647621a39f9",
+                     *           "meeting_body": null,
+                     *           "meeting_date": null,
+                     *           "minute_reference": null,
+                     *           "project_name": "Re-procure the contact centre telephony system",
+                     *           "project_reference": "P-0016",
+                     *           "reference": "DD-0003",
+                     *           "route": "delegated",
+                     *           "status": "consultation"
+                     *         }
+                     *       ],
+                     *       "drawdowns_approved": "0.00",
+                     *       "drawdowns_by_funding_source": [
+                     *         {
+                     *           "approved": "0.00",
+                     *           "committed": "30000.00",
+                     *           "funding_source_id": "053c535a-ea97-4daa-98d4-a10d4b267868",
+                     *           "funding_source_name": "Service Redesign Reserve",
+                     *           "opening_balance": "585000.00",
+                     *           "pending": "18500.00",
+                     *           "remaining": "555000.00"
+                     *         }
+                     *       ],
+                     *       "drawdowns_pending": "18500.00",
+                     *       "financial_years": [
+                     *         "2022/23",
+                     *         "2023/24"
+                     *       ],
+                     *       "organisation": "Chesterfield Borough Council (demo)",
+                     *       "rows": [
+                     *         {
+                     *           "already_in_mtfp": "0.00",
+                     *           "cashable_benefits": [
+                     *             {
+                     *               "amount": "44000.00",
+                     *               "financial_year": "2022/23"
+                     *             },
+                     *             {
+                     *               "amount": "44000.00",
+                     *               "financial_year": "2023/24"
+                     *             }
+                     *           ],
+                     *           "cashable_benefits_total": "176000.00",
+                     *           "level": "project",
+                     *           "name": "Re-procure the contact centre telephony system",
+                     *           "new": "176000.00",
+                     *           "one_off_investment": "0.00",
+                     *           "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *           "programme_name": "Customer Experience",
+                     *           "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *           "reference": "P-0016",
+                     *           "resourcing": "0.00",
+                     *           "service_area": "Digital, HR and Customer Services",
+                     *           "stage": "delivery",
+                     *           "stage_name": "Delivery"
+                     *         },
+                     *         {
+                     *           "already_in_mtfp": "0.00",
+                     *           "cashable_benefits": [
+                     *             {
+                     *               "amount": "0.00",
+                     *               "financial_year": "2022/23"
+                     *             },
+                     *             {
+                     *               "amount": "0.00",
+                     *               "financial_year": "2023/24"
+                     *             }
+                     *           ],
+                     *           "cashable_benefits_total": "10000.00",
+                     *           "level": "project",
+                     *           "name": "Complete a review of cash collection and payment options",
+                     *           "new": "10000.00",
+                     *           "one_off_investment": "0.00",
+                     *           "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *           "programme_name": "Customer Experience",
+                     *           "project_id": "c3d586cc-ca62-472c-8757-3360367acc8c",
+                     *           "reference": "P-0017",
+                     *           "resourcing": "0.00",
+                     *           "service_area": "Digital, HR and Customer Services",
+                     *           "stage": "design_develop",
+                     *           "stage_name": "Design and Develop"
+                     *         }
+                     *       ],
+                     *       "scope": "programme",
+                     *       "scope_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "scope_name": "Customer Experience",
+                     *       "totals": {
+                     *         "already_in_mtfp": [
+                     *           {
+                     *             "amount": "15000.00",
+                     *             "financial_year": "2022/23"
+                     *           },
+                     *           {
+                     *             "amount": "70000.00",
+                     *             "financial_year": "2023/24"
+                     *           }
+                     *         ],
+                     *         "already_in_mtfp_total": "225000.00",
+                     *         "cashable_benefits": [
+                     *           {
+                     *             "amount": "59000.00",
+                     *             "financial_year": "2022/23"
+                     *           },
+                     *           {
+                     *             "amount": "124500.00",
+                     *             "financial_year": "2023/24"
+                     *           }
+                     *         ],
+                     *         "cashable_benefits_total": "454000.00",
+                     *         "cumulative": [
+                     *           {
+                     *             "amount": "59000.00",
+                     *             "financial_year": "2022/23"
+                     *           },
+                     *           {
+                     *             "amount": "183500.00",
+                     *             "financial_year": "2023/24"
+                     *           }
+                     *         ],
+                     *         "new": [
+                     *           {
+                     *             "amount": "44000.00",
+                     *             "financial_year": "2022/23"
+                     *           },
+                     *           {
+                     *             "amount": "54500.00",
+                     *             "financial_year": "2023/24"
+                     *           }
+                     *         ],
+                     *         "new_total": "229000.00",
+                     *         "one_off_investment": "0.00",
+                     *         "recurring_thereafter": {
+                     *           "already_in_mtfp": "70000.00",
+                     *           "new": "76000.00",
+                     *           "total": "146000.00"
+                     *         },
+                     *         "resourcing": "50000.00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["FinancialSummary"];
                 };
             };
@@ -30899,6 +35460,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example Reference,Activity,Programme,Project stage,Service area,One-off investment £,Resourcing £,Cashable benefits 2022/23 £,Cashable benefits 2023/24 £,Cashable benefits 2024/25 £,Cashable benefits 2025/26 £,Cashable benefits total £,Already in MTFP £,New £
+                     *     P-0016,Re-procure the contact centre telephony system,Customer Experience,Delivery,"Digital, HR and Customer Services",0.00,0.00,-44000.00,-44000.00,-44000.00,-44000.00,-176000.00,0.00,-176000.00
+                     *     P-0017,Complete a review of cash collection and payment options,Customer Experience,Design and Develop,"Digital, HR and Customer Services",0.00,0.00,0.00,0.00,0.00,-10000.00,-10000.00,0.00,-10000.00
+                     */
                     "text/csv": string;
                 };
             };
@@ -31150,6 +35716,244 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "basis": "planned",
+                     *       "cost_years": [
+                     *         "2022/23",
+                     *         "2023/24"
+                     *       ],
+                     *       "costs": [
+                     *         {
+                     *           "by_year": [
+                     *             {
+                     *               "amount": "0.00",
+                     *               "financial_year": "2022/23"
+                     *             },
+                     *             {
+                     *               "amount": "90000.00",
+                     *               "financial_year": "2023/24"
+                     *             }
+                     *           ],
+                     *           "description": "One-off investment: Printing and postage - Review of year end billing/ hybrid mail/ reprographics",
+                     *           "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *           "funding_source_name": "Capital receipts flexibility",
+                     *           "grade": null,
+                     *           "kind": "one_off",
+                     *           "programme_name": "Developing our people and our use of resources",
+                     *           "project_reference": "P-0030",
+                     *           "total": "90000.00"
+                     *         },
+                     *         {
+                     *           "by_year": [
+                     *             {
+                     *               "amount": "0.00",
+                     *               "financial_year": "2022/23"
+                     *             },
+                     *             {
+                     *               "amount": "50000.00",
+                     *               "financial_year": "2023/24"
+                     *             }
+                     *           ],
+                     *           "description": "Transformation resources additional to the MTFP report (staff): customer experience",
+                     *           "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *           "funding_source_name": "Capital receipts flexibility",
+                     *           "grade": null,
+                     *           "kind": "resourcing",
+                     *           "programme_name": "Customer Experience",
+                     *           "project_reference": null,
+                     *           "total": "50000.00"
+                     *         }
+                     *       ],
+                     *       "costs_by_funding_source": [
+                     *         {
+                     *           "by_year": [
+                     *             {
+                     *               "amount": "117000.00",
+                     *               "financial_year": "2022/23"
+                     *             },
+                     *             {
+                     *               "amount": "259000.00",
+                     *               "financial_year": "2023/24"
+                     *             }
+                     *           ],
+                     *           "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *           "funding_source_name": "Capital receipts flexibility",
+                     *           "total": "497000.00"
+                     *         }
+                     *       ],
+                     *       "costs_by_year": [
+                     *         {
+                     *           "amount": "117000.00",
+                     *           "financial_year": "2022/23"
+                     *         },
+                     *         {
+                     *           "amount": "259000.00",
+                     *           "financial_year": "2023/24"
+                     *         }
+                     *       ],
+                     *       "costs_total": "497000.00",
+                     *       "drawdowns": [
+                     *         {
+                     *           "amount": "30000.00",
+                     *           "decided_at": "2026-11-30T10:00:00Z",
+                     *           "financial_year": "2022/23",
+                     *           "funding_source_name": "Service Redesign Reserve",
+                     *           "id": "35168147-ef0b-4f5d-b978-23a587e921c9",
+                     *           "meeting_body": null,
+                     *           "meeting_date": null,
+                     *           "minute_reference": null,
+                     *           "project_name": "Implement housing rents information in My Chesterfield",
+                     *           "project_reference": "P-0006",
+                     *           "reference": "DD-0001",
+                     *           "route": "delegated",
+                     *           "status": "approved"
+                     *         },
+                     *         {
+                     *           "amount": "200000.00",
+                     *           "decided_at": null,
+                     *           "financial_year": "2022/23",
+                     *           "funding_source_name": "Service Redesign Reserve",
+                     *           "id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
+                     *           "meeting_body": null,
+                     *           "meeting_date": null,
+                     *           "minute_reference": null,
+                     *           "project_name": "Reshaping purchase to pay processes",
+                     *           "project_reference": "P-0040",
+                     *           "reference": "DD-0002",
+                     *           "route": "cabinet",
+                     *           "status": "referred"
+                     *         }
+                     *       ],
+                     *       "drawdowns_approved": "30000.00",
+                     *       "drawdowns_by_funding_source": [
+                     *         {
+                     *           "approved": "30000.00",
+                     *           "committed": "30000.00",
+                     *           "funding_source_id": "053c535a-ea97-4daa-98d4-a10d4b267868",
+                     *           "funding_source_name": "Service Redesign Reserve",
+                     *           "opening_balance": "585000.00",
+                     *           "pending": "218500.00",
+                     *           "remaining": "555000.00"
+                     *         }
+                     *       ],
+                     *       "drawdowns_pending": "218500.00",
+                     *       "financial_years": [
+                     *         "2022/23",
+                     *         "2023/24"
+                     *       ],
+                     *       "organisation": "Chesterfield Borough Council (demo)",
+                     *       "rows": [
+                     *         {
+                     *           "already_in_mtfp": "0.00",
+                     *           "cashable_benefits": [
+                     *             {
+                     *               "amount": "44000.00",
+                     *               "financial_year": "2022/23"
+                     *             },
+                     *             {
+                     *               "amount": "44000.00",
+                     *               "financial_year": "2023/24"
+                     *             }
+                     *           ],
+                     *           "cashable_benefits_total": "176000.00",
+                     *           "level": "project",
+                     *           "name": "Re-procure the contact centre telephony system",
+                     *           "new": "176000.00",
+                     *           "one_off_investment": "0.00",
+                     *           "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *           "programme_name": "Customer Experience",
+                     *           "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *           "reference": "P-0016",
+                     *           "resourcing": "0.00",
+                     *           "service_area": "Digital, HR and Customer Services",
+                     *           "stage": "delivery",
+                     *           "stage_name": "Delivery"
+                     *         },
+                     *         {
+                     *           "already_in_mtfp": "0.00",
+                     *           "cashable_benefits": [
+                     *             {
+                     *               "amount": "0.00",
+                     *               "financial_year": "2022/23"
+                     *             },
+                     *             {
+                     *               "amount": "0.00",
+                     *               "financial_year": "2023/24"
+                     *             }
+                     *           ],
+                     *           "cashable_benefits_total": "10000.00",
+                     *           "level": "project",
+                     *           "name": "Complete a review of cash collection and payment options",
+                     *           "new": "10000.00",
+                     *           "one_off_investment": "0.00",
+                     *           "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *           "programme_name": "Customer Experience",
+                     *           "project_id": "c3d586cc-ca62-472c-8757-3360367acc8c",
+                     *           "reference": "P-0017",
+                     *           "resourcing": "0.00",
+                     *           "service_area": "Digital, HR and Customer Services",
+                     *           "stage": "design_develop",
+                     *           "stage_name": "Design and Develop"
+                     *         }
+                     *       ],
+                     *       "scope": "portfolio",
+                     *       "scope_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *       "scope_name": "Organisational Development Programme 2022-2025",
+                     *       "totals": {
+                     *         "already_in_mtfp": [
+                     *           {
+                     *             "amount": "15000.00",
+                     *             "financial_year": "2022/23"
+                     *           },
+                     *           {
+                     *             "amount": "119000.00",
+                     *             "financial_year": "2023/24"
+                     *           }
+                     *         ],
+                     *         "already_in_mtfp_total": "372000.00",
+                     *         "cashable_benefits": [
+                     *           {
+                     *             "amount": "129000.00",
+                     *             "financial_year": "2022/23"
+                     *           },
+                     *           {
+                     *             "amount": "320500.00",
+                     *             "financial_year": "2023/24"
+                     *           }
+                     *         ],
+                     *         "cashable_benefits_total": "1202000.00",
+                     *         "cumulative": [
+                     *           {
+                     *             "amount": "129000.00",
+                     *             "financial_year": "2022/23"
+                     *           },
+                     *           {
+                     *             "amount": "449500.00",
+                     *             "financial_year": "2023/24"
+                     *           }
+                     *         ],
+                     *         "new": [
+                     *           {
+                     *             "amount": "114000.00",
+                     *             "financial_year": "2022/23"
+                     *           },
+                     *           {
+                     *             "amount": "201500.00",
+                     *             "financial_year": "2023/24"
+                     *           }
+                     *         ],
+                     *         "new_total": "830000.00",
+                     *         "one_off_investment": "90000.00",
+                     *         "recurring_thereafter": {
+                     *           "already_in_mtfp": "119000.00",
+                     *           "new": "273000.00",
+                     *           "total": "392000.00"
+                     *         },
+                     *         "resourcing": "407000.00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["FinancialSummary"];
                 };
             };
@@ -31284,6 +36088,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example Reference,Activity,Programme,Project stage,Service area,One-off investment £,Resourcing £,Cashable benefits 2022/23 £,Cashable benefits 2023/24 £,Cashable benefits 2024/25 £,Cashable benefits 2025/26 £,Cashable benefits total £,Already in MTFP £,New £
+                     *     P-0016,Re-procure the contact centre telephony system,Customer Experience,Delivery,"Digital, HR and Customer Services",0.00,0.00,-44000.00,-44000.00,-44000.00,-44000.00,-176000.00,0.00,-176000.00
+                     *     P-0017,Complete a review of cash collection and payment options,Customer Experience,Design and Develop,"Digital, HR and Customer Services",0.00,0.00,0.00,0.00,0.00,-10000.00,-10000.00,0.00,-10000.00
+                     */
                     "text/csv": string;
                 };
             };
@@ -31536,6 +36345,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "committed": "0.00",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Capital receipts set aside in the MTFP for projects generating financial benefits.",
+                     *           "first_year": "2022/23",
+                     *           "id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *           "kind": "capital_receipts",
+                     *           "last_year": null,
+                     *           "name": "Capital receipts flexibility",
+                     *           "opening_balance": "500000.00",
+                     *           "pending": "0.00",
+                     *           "remaining": "500000.00",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "committed": "30000.00",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Created with the ICT Improvement Programme for reorganisation and severance costs; its scope extended by Full Council (MTFP) to pump prime Organisational Development projects that realise customer, cultural and efficiency benefits.",
+                     *           "first_year": "2022/23",
+                     *           "id": "053c535a-ea97-4daa-98d4-a10d4b267868",
+                     *           "kind": "reserve",
+                     *           "last_year": null,
+                     *           "name": "Service Redesign Reserve",
+                     *           "opening_balance": "585000.00",
+                     *           "pending": "218500.00",
+                     *           "remaining": "555000.00",
+                     *           "status": "open",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 2
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["FundingSourcePage"];
                 };
             };
@@ -31633,6 +36483,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Capital receipts set aside in the MTFP for projects generating financial benefits.",
+                 *       "first_year": "2022/23",
+                 *       "kind": "capital_receipts",
+                 *       "last_year": null,
+                 *       "name": "Capital receipts flexibility",
+                 *       "opening_balance": "500000.00"
+                 *     }
+                 */
                 "application/json": components["schemas"]["FundingSourceCreate"];
             };
         };
@@ -31645,6 +36505,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "committed": "0.00",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Capital receipts set aside in the MTFP for projects generating financial benefits.",
+                     *       "first_year": "2022/23",
+                     *       "id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "kind": "capital_receipts",
+                     *       "last_year": null,
+                     *       "name": "Capital receipts flexibility",
+                     *       "opening_balance": "500000.00",
+                     *       "pending": "0.00",
+                     *       "remaining": "500000.00",
+                     *       "status": "open",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["FundingSourcePublic"];
                 };
             };
@@ -31761,6 +36639,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "committed": "0.00",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Capital receipts set aside in the MTFP for projects generating financial benefits.",
+                     *       "first_year": "2022/23",
+                     *       "id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "kind": "capital_receipts",
+                     *       "last_year": null,
+                     *       "name": "Capital receipts flexibility",
+                     *       "opening_balance": "500000.00",
+                     *       "pending": "0.00",
+                     *       "remaining": "500000.00",
+                     *       "status": "open",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["FundingSourcePublic"];
                 };
             };
@@ -31996,6 +36892,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Capital receipts set aside in the MTFP for projects generating financial benefits.",
+                 *       "first_year": "2022/23",
+                 *       "kind": "capital_receipts",
+                 *       "last_year": null,
+                 *       "name": "Capital receipts flexibility",
+                 *       "opening_balance": "500000.00",
+                 *       "status": "open"
+                 *     }
+                 */
                 "application/json": components["schemas"]["FundingSourceUpdate"];
             };
         };
@@ -32006,6 +36913,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "committed": "0.00",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Capital receipts set aside in the MTFP for projects generating financial benefits.",
+                     *       "first_year": "2022/23",
+                     *       "id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "kind": "capital_receipts",
+                     *       "last_year": null,
+                     *       "name": "Capital receipts flexibility",
+                     *       "opening_balance": "500000.00",
+                     *       "pending": "0.00",
+                     *       "remaining": "500000.00",
+                     *       "status": "open",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["FundingSourcePublic"];
                 };
             };
@@ -32150,6 +37075,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "consultee_roles": [
+                     *             "finance",
+                     *             "member"
+                     *           ],
+                     *           "council_limit": null,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "decider_role": "sponsor",
+                     *           "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                     *           "funding_source_ids": [],
+                     *           "id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *           "is_active": true,
+                     *           "limit": "50000.00",
+                     *           "limit_basis": "cumulative_per_project_per_year",
+                     *           "name": "Service Director delegation",
+                     *           "referral_body": "cabinet",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 2
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["RulePage"];
                 };
             };
@@ -32247,6 +37201,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "consultee_roles": [
+                 *         "finance",
+                 *         "member"
+                 *       ],
+                 *       "council_limit": null,
+                 *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                 *       "decider_role": "sponsor",
+                 *       "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                 *       "funding_source_ids": [],
+                 *       "is_active": true,
+                 *       "limit": "50000.00",
+                 *       "limit_basis": "cumulative_per_project_per_year",
+                 *       "name": "Service Director delegation",
+                 *       "referral_body": "cabinet"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RuleCreate"];
             };
         };
@@ -32259,6 +37231,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "consultee_roles": [
+                     *         "finance",
+                     *         "member"
+                     *       ],
+                     *       "council_limit": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "decider_role": "sponsor",
+                     *       "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                     *       "funding_source_ids": [],
+                     *       "id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *       "is_active": true,
+                     *       "limit": "50000.00",
+                     *       "limit_basis": "cumulative_per_project_per_year",
+                     *       "name": "Service Director delegation",
+                     *       "referral_body": "cabinet",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["RulePublic"];
                 };
             };
@@ -32384,6 +37378,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "consultee_roles": [
+                     *         "finance",
+                     *         "member"
+                     *       ],
+                     *       "council_limit": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "decider_role": "sponsor",
+                     *       "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                     *       "funding_source_ids": [],
+                     *       "id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *       "is_active": true,
+                     *       "limit": "50000.00",
+                     *       "limit_basis": "cumulative_per_project_per_year",
+                     *       "name": "Service Director delegation",
+                     *       "referral_body": "cabinet",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["RulePublic"];
                 };
             };
@@ -32501,6 +37517,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "consultee_roles": [
+                 *         "finance",
+                 *         "member"
+                 *       ],
+                 *       "council_limit": null,
+                 *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                 *       "decider_role": "sponsor",
+                 *       "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                 *       "funding_source_ids": [],
+                 *       "is_active": true,
+                 *       "limit": "50000.00",
+                 *       "limit_basis": "cumulative_per_project_per_year",
+                 *       "name": "Service Director delegation",
+                 *       "referral_body": "cabinet"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RuleUpdate"];
             };
         };
@@ -32511,6 +37545,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "consultee_roles": [
+                     *         "finance",
+                     *         "member"
+                     *       ],
+                     *       "council_limit": null,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "decider_role": "sponsor",
+                     *       "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                     *       "funding_source_ids": [],
+                     *       "id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *       "is_active": true,
+                     *       "limit": "50000.00",
+                     *       "limit_basis": "cumulative_per_project_per_year",
+                     *       "name": "Service Director delegation",
+                     *       "referral_body": "cabinet",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["RulePublic"];
                 };
             };
@@ -32654,6 +37710,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "changed": [
+                     *             "decider_directorate_id"
+                     *           ],
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "created_by_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *           "created_by_name": "Fran Finance (Section 151)",
+                     *           "effective_from": "2026-11-30",
+                     *           "id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *           "rule": {
+                     *             "consultee_roles": [
+                     *               "finance",
+                     *               "member"
+                     *             ],
+                     *             "council_limit": null,
+                     *             "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *             "decider_role": "sponsor",
+                     *             "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                     *             "funding_source_ids": [],
+                     *             "is_active": true,
+                     *             "limit": "50000.00",
+                     *             "limit_basis": "cumulative_per_project_per_year",
+                     *             "name": "Service Director delegation",
+                     *             "referral_body": "cabinet"
+                     *           },
+                     *           "rule_id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *           "version": 2
+                     *         },
+                     *         {
+                     *           "changed": [
+                     *             "name",
+                     *             "description"
+                     *           ],
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "created_by_id": null,
+                     *           "created_by_name": null,
+                     *           "effective_from": "2026-11-30",
+                     *           "id": "1aad3614-4619-4b76-bba0-8f90f2d38dcc",
+                     *           "rule": {
+                     *             "consultee_roles": [
+                     *               "finance",
+                     *               "member"
+                     *             ],
+                     *             "council_limit": null,
+                     *             "decider_directorate_id": null,
+                     *             "decider_role": "sponsor",
+                     *             "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                     *             "funding_source_ids": [],
+                     *             "is_active": true,
+                     *             "limit": "50000.00",
+                     *             "limit_basis": "cumulative_per_project_per_year",
+                     *             "name": "Service Director delegation",
+                     *             "referral_body": "cabinet"
+                     *           },
+                     *           "rule_id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["RuleVersionEntryPage"];
                 };
             };
@@ -32779,6 +37901,85 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "allowed_actions": [],
+                     *           "amount": "8000.00",
+                     *           "business_case_reference": "OD business case BC-14",
+                     *           "consultee_roles": [
+                     *             "finance",
+                     *             "member"
+                     *           ],
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "decided_at": null,
+                     *           "decided_by_id": null,
+                     *           "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "decider_role": "sponsor",
+                     *           "decision": null,
+                     *           "decision_reason": "",
+                     *           "financial_year": "2022/23",
+                     *           "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *           "gate_review_id": null,
+                     *           "id": "2c07cf96-c713-4ece-833a-339f61512ce5",
+                     *           "key_decision_reference": null,
+                     *           "meeting_body": null,
+                     *           "meeting_date": null,
+                     *           "minute_reference": null,
+                     *           "project_id": "5d39dc7a-7ae2-40f9-bdec-df518b657a2e",
+                     *           "purpose": "Data migration support for the new leisure management system.",
+                     *           "reference": "DD-0005",
+                     *           "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "route": "delegated",
+                     *           "route_reason": "£8,000.00 with £0.00 already approved for the project in 2022/23 makes £8,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *           "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *           "status": "withdrawn",
+                     *           "submitted_at": "2026-11-30T10:00:00Z",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 2
+                     *         },
+                     *         {
+                     *           "allowed_actions": [],
+                     *           "amount": "30000.00",
+                     *           "business_case_reference": "OD business case BC-07 (approved at the Design and Develop gate)",
+                     *           "consultee_roles": [
+                     *             "finance",
+                     *             "member"
+                     *           ],
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "decided_at": "2026-11-30T10:00:00Z",
+                     *           "decided_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "decider_role": "sponsor",
+                     *           "decision": "approved",
+                     *           "decision_reason": "Approved business case; within delegation.",
+                     *           "financial_year": "2022/23",
+                     *           "funding_source_id": "053c535a-ea97-4daa-98d4-a10d4b267868",
+                     *           "gate_review_id": null,
+                     *           "id": "35168147-ef0b-4f5d-b978-23a587e921c9",
+                     *           "key_decision_reference": null,
+                     *           "meeting_body": null,
+                     *           "meeting_date": null,
+                     *           "minute_reference": null,
+                     *           "project_id": "86f2601f-b5ca-470f-ad58-f79fcca9cf16",
+                     *           "purpose": "Pump priming: integration work with the housing rents system for My Chesterfield.",
+                     *           "reference": "DD-0001",
+                     *           "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "route": "delegated",
+                     *           "route_reason": "£30,000.00 with £0.00 already approved for the project in 2022/23 makes £30,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *           "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *           "status": "approved",
+                     *           "submitted_at": "2026-11-30T10:00:00Z",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 3
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 5
+                     *     }
+                     */
                     "application/json": components["schemas"]["DrawdownPage"];
                 };
             };
@@ -32876,6 +38077,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": "25000.00",
+                 *       "business_case_reference": "BC-2026-014",
+                 *       "financial_year": "2026/27",
+                 *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                 *       "project_id": "4f1aba1e-d0da-4f9f-8c8f-326f467c78ea",
+                 *       "purpose": "Backfill of a customer services adviser while the team is trained"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DrawdownCreate"];
             };
         };
@@ -32888,6 +38099,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [],
+                     *       "amount": "8000.00",
+                     *       "business_case_reference": "OD business case BC-14",
+                     *       "consultations": [],
+                     *       "consultee_roles": [
+                     *         "finance",
+                     *         "member"
+                     *       ],
+                     *       "consultees_outstanding": [],
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decided_at": null,
+                     *       "decided_by_id": null,
+                     *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "decider_role": "sponsor",
+                     *       "decision": null,
+                     *       "decision_reason": "",
+                     *       "financial_year": "2022/23",
+                     *       "forward_plan_entry_id": null,
+                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "gate_review_id": null,
+                     *       "id": "2c07cf96-c713-4ece-833a-339f61512ce5",
+                     *       "key_decision_reference": null,
+                     *       "meeting_body": null,
+                     *       "meeting_date": null,
+                     *       "minute_reference": null,
+                     *       "next_step": "Nothing: the request is withdrawn.",
+                     *       "officer_decision_id": null,
+                     *       "project_id": "5d39dc7a-7ae2-40f9-bdec-df518b657a2e",
+                     *       "purpose": "Data migration support for the new leisure management system.",
+                     *       "reference": "DD-0005",
+                     *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "route": "delegated",
+                     *       "route_reason": "£8,000.00 with £0.00 already approved for the project in 2022/23 makes £8,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *       "rule_version": {
+                     *         "created_at": "2026-11-30T10:00:00Z",
+                     *         "created_by_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *         "effective_from": "2026-11-30",
+                     *         "id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *         "rule": {
+                     *           "consultee_roles": [
+                     *             "finance",
+                     *             "member"
+                     *           ],
+                     *           "council_limit": null,
+                     *           "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "decider_role": "sponsor",
+                     *           "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                     *           "funding_source_ids": [],
+                     *           "is_active": true,
+                     *           "limit": "50000.00",
+                     *           "limit_basis": "cumulative_per_project_per_year",
+                     *           "name": "Service Director delegation",
+                     *           "referral_body": "cabinet"
+                     *         },
+                     *         "rule_id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *         "version": 2
+                     *       },
+                     *       "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *       "status": "withdrawn",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
@@ -33000,6 +38277,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": "25000.00",
+                 *       "business_case_reference": "BC-2026-014",
+                 *       "financial_year": "2026/27",
+                 *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                 *       "project_id": "4f1aba1e-d0da-4f9f-8c8f-326f467c78ea",
+                 *       "purpose": "Backfill of a customer services adviser while the team is trained"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DrawdownCreate"];
             };
         };
@@ -33010,6 +38297,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "approved_delegated_total": "0.00",
+                     *       "consultee_roles": [
+                     *         "finance",
+                     *         "member"
+                     *       ],
+                     *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "decider_role": "sponsor",
+                     *       "pending_note": null,
+                     *       "pending_requests": [],
+                     *       "route": "delegated",
+                     *       "route_reason": "£25,000.00 with £0.00 already approved for the project in 2026/27 makes £25,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *       "route_with_pending": "delegated",
+                     *       "rule_id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *       "rule_name": "Service Director delegation",
+                     *       "rule_version": 2,
+                     *       "year_total_with_pending": "25000.00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RoutePreview"];
                 };
             };
@@ -33135,6 +38442,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [],
+                     *       "amount": "8000.00",
+                     *       "business_case_reference": "OD business case BC-14",
+                     *       "consultations": [],
+                     *       "consultee_roles": [
+                     *         "finance",
+                     *         "member"
+                     *       ],
+                     *       "consultees_outstanding": [],
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decided_at": null,
+                     *       "decided_by_id": null,
+                     *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "decider_role": "sponsor",
+                     *       "decision": null,
+                     *       "decision_reason": "",
+                     *       "financial_year": "2022/23",
+                     *       "forward_plan_entry_id": null,
+                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "gate_review_id": null,
+                     *       "id": "2c07cf96-c713-4ece-833a-339f61512ce5",
+                     *       "key_decision_reference": null,
+                     *       "meeting_body": null,
+                     *       "meeting_date": null,
+                     *       "minute_reference": null,
+                     *       "next_step": "Nothing: the request is withdrawn.",
+                     *       "officer_decision_id": null,
+                     *       "project_id": "5d39dc7a-7ae2-40f9-bdec-df518b657a2e",
+                     *       "purpose": "Data migration support for the new leisure management system.",
+                     *       "reference": "DD-0005",
+                     *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "route": "delegated",
+                     *       "route_reason": "£8,000.00 with £0.00 already approved for the project in 2022/23 makes £8,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *       "rule_version": {
+                     *         "created_at": "2026-11-30T10:00:00Z",
+                     *         "created_by_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *         "effective_from": "2026-11-30",
+                     *         "id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *         "rule": {
+                     *           "consultee_roles": [
+                     *             "finance",
+                     *             "member"
+                     *           ],
+                     *           "council_limit": null,
+                     *           "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "decider_role": "sponsor",
+                     *           "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                     *           "funding_source_ids": [],
+                     *           "is_active": true,
+                     *           "limit": "50000.00",
+                     *           "limit_basis": "cumulative_per_project_per_year",
+                     *           "name": "Service Director delegation",
+                     *           "referral_body": "cabinet"
+                     *         },
+                     *         "rule_id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *         "version": 2
+                     *       },
+                     *       "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *       "status": "withdrawn",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
@@ -33264,6 +38637,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [],
+                     *       "amount": "8000.00",
+                     *       "business_case_reference": "OD business case BC-14",
+                     *       "consultations": [],
+                     *       "consultee_roles": [
+                     *         "finance",
+                     *         "member"
+                     *       ],
+                     *       "consultees_outstanding": [],
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decided_at": null,
+                     *       "decided_by_id": null,
+                     *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "decider_role": "sponsor",
+                     *       "decision": null,
+                     *       "decision_reason": "",
+                     *       "financial_year": "2022/23",
+                     *       "forward_plan_entry_id": null,
+                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "gate_review_id": null,
+                     *       "id": "2c07cf96-c713-4ece-833a-339f61512ce5",
+                     *       "key_decision_reference": null,
+                     *       "meeting_body": null,
+                     *       "meeting_date": null,
+                     *       "minute_reference": null,
+                     *       "next_step": "Nothing: the request is withdrawn.",
+                     *       "officer_decision_id": null,
+                     *       "project_id": "5d39dc7a-7ae2-40f9-bdec-df518b657a2e",
+                     *       "purpose": "Data migration support for the new leisure management system.",
+                     *       "reference": "DD-0005",
+                     *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "route": "delegated",
+                     *       "route_reason": "£8,000.00 with £0.00 already approved for the project in 2022/23 makes £8,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *       "rule_version": {
+                     *         "created_at": "2026-11-30T10:00:00Z",
+                     *         "created_by_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *         "effective_from": "2026-11-30",
+                     *         "id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *         "rule": {
+                     *           "consultee_roles": [
+                     *             "finance",
+                     *             "member"
+                     *           ],
+                     *           "council_limit": null,
+                     *           "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "decider_role": "sponsor",
+                     *           "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                     *           "funding_source_ids": [],
+                     *           "is_active": true,
+                     *           "limit": "50000.00",
+                     *           "limit_basis": "cumulative_per_project_per_year",
+                     *           "name": "Service Director delegation",
+                     *           "referral_body": "cabinet"
+                     *         },
+                     *         "rule_id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *         "version": 2
+                     *       },
+                     *       "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *       "status": "withdrawn",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
@@ -33388,6 +38827,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [],
+                     *       "amount": "8000.00",
+                     *       "business_case_reference": "OD business case BC-14",
+                     *       "consultations": [],
+                     *       "consultee_roles": [
+                     *         "finance",
+                     *         "member"
+                     *       ],
+                     *       "consultees_outstanding": [],
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decided_at": null,
+                     *       "decided_by_id": null,
+                     *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "decider_role": "sponsor",
+                     *       "decision": null,
+                     *       "decision_reason": "",
+                     *       "financial_year": "2022/23",
+                     *       "forward_plan_entry_id": null,
+                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "gate_review_id": null,
+                     *       "id": "2c07cf96-c713-4ece-833a-339f61512ce5",
+                     *       "key_decision_reference": null,
+                     *       "meeting_body": null,
+                     *       "meeting_date": null,
+                     *       "minute_reference": null,
+                     *       "next_step": "Nothing: the request is withdrawn.",
+                     *       "officer_decision_id": null,
+                     *       "project_id": "5d39dc7a-7ae2-40f9-bdec-df518b657a2e",
+                     *       "purpose": "Data migration support for the new leisure management system.",
+                     *       "reference": "DD-0005",
+                     *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "route": "delegated",
+                     *       "route_reason": "£8,000.00 with £0.00 already approved for the project in 2022/23 makes £8,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *       "rule_version": {
+                     *         "created_at": "2026-11-30T10:00:00Z",
+                     *         "created_by_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *         "effective_from": "2026-11-30",
+                     *         "id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *         "rule": {
+                     *           "consultee_roles": [
+                     *             "finance",
+                     *             "member"
+                     *           ],
+                     *           "council_limit": null,
+                     *           "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "decider_role": "sponsor",
+                     *           "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                     *           "funding_source_ids": [],
+                     *           "is_active": true,
+                     *           "limit": "50000.00",
+                     *           "limit_basis": "cumulative_per_project_per_year",
+                     *           "name": "Service Director delegation",
+                     *           "referral_body": "cabinet"
+                     *         },
+                     *         "rule_id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *         "version": 2
+                     *       },
+                     *       "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *       "status": "withdrawn",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
@@ -33512,6 +39017,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [],
+                     *       "amount": "8000.00",
+                     *       "business_case_reference": "OD business case BC-14",
+                     *       "consultations": [],
+                     *       "consultee_roles": [
+                     *         "finance",
+                     *         "member"
+                     *       ],
+                     *       "consultees_outstanding": [],
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decided_at": null,
+                     *       "decided_by_id": null,
+                     *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "decider_role": "sponsor",
+                     *       "decision": null,
+                     *       "decision_reason": "",
+                     *       "financial_year": "2022/23",
+                     *       "forward_plan_entry_id": null,
+                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "gate_review_id": null,
+                     *       "id": "2c07cf96-c713-4ece-833a-339f61512ce5",
+                     *       "key_decision_reference": null,
+                     *       "meeting_body": null,
+                     *       "meeting_date": null,
+                     *       "minute_reference": null,
+                     *       "next_step": "Nothing: the request is withdrawn.",
+                     *       "officer_decision_id": null,
+                     *       "project_id": "5d39dc7a-7ae2-40f9-bdec-df518b657a2e",
+                     *       "purpose": "Data migration support for the new leisure management system.",
+                     *       "reference": "DD-0005",
+                     *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "route": "delegated",
+                     *       "route_reason": "£8,000.00 with £0.00 already approved for the project in 2022/23 makes £8,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *       "rule_version": {
+                     *         "created_at": "2026-11-30T10:00:00Z",
+                     *         "created_by_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *         "effective_from": "2026-11-30",
+                     *         "id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *         "rule": {
+                     *           "consultee_roles": [
+                     *             "finance",
+                     *             "member"
+                     *           ],
+                     *           "council_limit": null,
+                     *           "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "decider_role": "sponsor",
+                     *           "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                     *           "funding_source_ids": [],
+                     *           "is_active": true,
+                     *           "limit": "50000.00",
+                     *           "limit_basis": "cumulative_per_project_per_year",
+                     *           "name": "Service Director delegation",
+                     *           "referral_body": "cabinet"
+                     *         },
+                     *         "rule_id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *         "version": 2
+                     *       },
+                     *       "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *       "status": "withdrawn",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
@@ -33632,6 +39203,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed_actions": [],
+                     *       "amount": "8000.00",
+                     *       "business_case_reference": "OD business case BC-14",
+                     *       "consultations": [],
+                     *       "consultee_roles": [
+                     *         "finance",
+                     *         "member"
+                     *       ],
+                     *       "consultees_outstanding": [],
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decided_at": null,
+                     *       "decided_by_id": null,
+                     *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *       "decider_role": "sponsor",
+                     *       "decision": null,
+                     *       "decision_reason": "",
+                     *       "financial_year": "2022/23",
+                     *       "forward_plan_entry_id": null,
+                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "gate_review_id": null,
+                     *       "id": "2c07cf96-c713-4ece-833a-339f61512ce5",
+                     *       "key_decision_reference": null,
+                     *       "meeting_body": null,
+                     *       "meeting_date": null,
+                     *       "minute_reference": null,
+                     *       "next_step": "Nothing: the request is withdrawn.",
+                     *       "officer_decision_id": null,
+                     *       "project_id": "5d39dc7a-7ae2-40f9-bdec-df518b657a2e",
+                     *       "purpose": "Data migration support for the new leisure management system.",
+                     *       "reference": "DD-0005",
+                     *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "route": "delegated",
+                     *       "route_reason": "£8,000.00 with £0.00 already approved for the project in 2022/23 makes £8,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *       "rule_version": {
+                     *         "created_at": "2026-11-30T10:00:00Z",
+                     *         "created_by_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *         "effective_from": "2026-11-30",
+                     *         "id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *         "rule": {
+                     *           "consultee_roles": [
+                     *             "finance",
+                     *             "member"
+                     *           ],
+                     *           "council_limit": null,
+                     *           "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
+                     *           "decider_role": "sponsor",
+                     *           "description": "The Service Director, in consultation with the Section 151 officer (finance) and the Cabinet Member (member), may approve draw-downs of up to £50,000.00 per project in a financial year; above that the request is referred to Cabinet (and Council where appropriate).",
+                     *           "funding_source_ids": [],
+                     *           "is_active": true,
+                     *           "limit": "50000.00",
+                     *           "limit_basis": "cumulative_per_project_per_year",
+                     *           "name": "Service Director delegation",
+                     *           "referral_body": "cabinet"
+                     *         },
+                     *         "rule_id": "1924e982-76be-436b-a11a-3c3baa12c093",
+                     *         "version": 2
+                     *       },
+                     *       "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
+                     *       "status": "withdrawn",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["DrawdownDetail"];
                 };
             };
@@ -33755,6 +39392,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key_decision_min_wards": 2,
+                     *       "key_decision_saving_threshold": "500000.00",
+                     *       "key_decision_spending_threshold": "500000.00",
+                     *       "publish_forward_plan": true,
+                     *       "publish_officer_decisions": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["DecisionSettingsPublic"];
                 };
             };
@@ -33861,6 +39507,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "publish_forward_plan": true,
+                 *       "publish_officer_decisions": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["DecisionSettingsUpdate"];
             };
         };
@@ -33871,6 +39523,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key_decision_min_wards": 2,
+                     *       "key_decision_saving_threshold": "500000.00",
+                     *       "key_decision_spending_threshold": "500000.00",
+                     *       "publish_forward_plan": true,
+                     *       "publish_officer_decisions": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["DecisionSettingsPublic"];
                 };
             };
@@ -34002,6 +39663,103 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "alternatives_considered": "Approving the trial at a reduced scale: rejected, the Section 151 officer objected to any spend before the business case is approved.",
+                     *           "consultations": [
+                     *             {
+                     *               "comment": "The business case is not yet approved.",
+                     *               "conflict_of_interest": null,
+                     *               "conflict_of_interest_details": "",
+                     *               "dispensation_details": "",
+                     *               "dispensation_granted_by": null,
+                     *               "dispensation_granted_on": null,
+                     *               "name": "Fran Finance (Section 151)",
+                     *               "role": "finance",
+                     *               "view": "objects"
+                     *             },
+                     *             {
+                     *               "comment": "The business case is not yet approved.",
+                     *               "conflict_of_interest": false,
+                     *               "conflict_of_interest_details": "",
+                     *               "dispensation_details": "",
+                     *               "dispensation_granted_by": null,
+                     *               "dispensation_granted_on": null,
+                     *               "name": "Cllr Jordan Member",
+                     *               "role": "member",
+                     *               "view": "objects"
+                     *             }
+                     *           ],
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "decided_at": "2026-11-30T10:00:00Z",
+                     *           "decided_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "decided_by_name": "Sam Sponsor (Service Director)",
+                     *           "decided_on": "2026-11-30",
+                     *           "decided_under": "rule 'Service Director delegation' v2",
+                     *           "decision": "rejected",
+                     *           "decision_text": "Refuse the draw-down of £12,000.00 from 'Capital receipts flexibility' in 2022/23 for P-0030 Review of hybrid mail, including the use of reprographics service: Trial of a hybrid mail service before the business case is complete.",
+                     *           "drawdown_id": "5fcca746-8557-41b7-8bb2-79ac4b1b36b1",
+                     *           "exempt_information": "",
+                     *           "exempt_paragraph": null,
+                     *           "id": "32a2b562-ca15-4340-bdac-0aafda72e7de",
+                     *           "reasons": "Resubmit once the business case is approved.",
+                     *           "reference": "OD-0002",
+                     *           "retain_until": "2032-11-30",
+                     *           "title": "DD-0004: draw-down for P-0030 Review of hybrid mail, including the use of reprographics service",
+                     *           "withheld_notice": null
+                     *         },
+                     *         {
+                     *           "alternatives_considered": "Funding the integration from the ICT revenue budget: rejected, the budget is fully committed in 2022/23. Deferring to 2023/24: rejected, the rents module goes live in October.",
+                     *           "consultations": [
+                     *             {
+                     *               "comment": "Within the reserve's extended scope.",
+                     *               "conflict_of_interest": false,
+                     *               "conflict_of_interest_details": "",
+                     *               "dispensation_details": "",
+                     *               "dispensation_granted_by": null,
+                     *               "dispensation_granted_on": null,
+                     *               "name": "Cllr Jordan Member",
+                     *               "role": "member",
+                     *               "view": "supports"
+                     *             },
+                     *             {
+                     *               "comment": "Within the reserve's extended scope.",
+                     *               "conflict_of_interest": null,
+                     *               "conflict_of_interest_details": "",
+                     *               "dispensation_details": "",
+                     *               "dispensation_granted_by": null,
+                     *               "dispensation_granted_on": null,
+                     *               "name": "Fran Finance (Section 151)",
+                     *               "role": "finance",
+                     *               "view": "supports"
+                     *             }
+                     *           ],
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "decided_at": "2026-11-30T10:00:00Z",
+                     *           "decided_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "decided_by_name": "Sam Sponsor (Service Director)",
+                     *           "decided_on": "2026-11-30",
+                     *           "decided_under": "rule 'Service Director delegation' v2",
+                     *           "decision": "approved",
+                     *           "decision_text": "Approve the draw-down of £30,000.00 from 'Service Redesign Reserve' in 2022/23 for P-0006 Implement housing rents information in My Chesterfield: Pump priming: integration work with the housing rents system for My Chesterfield.",
+                     *           "drawdown_id": "35168147-ef0b-4f5d-b978-23a587e921c9",
+                     *           "exempt_information": "",
+                     *           "exempt_paragraph": null,
+                     *           "id": "bd0ea668-b1d2-44b2-bed0-5d53fc980756",
+                     *           "reasons": "Approved business case; within delegation.",
+                     *           "reference": "OD-0001",
+                     *           "retain_until": "2032-11-30",
+                     *           "title": "DD-0001: draw-down for P-0006 Implement housing rents information in My Chesterfield",
+                     *           "withheld_notice": null
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["OfficerDecisionRecordPage"];
                 };
             };
@@ -34109,6 +39867,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "alternatives_considered": "Approving the trial at a reduced scale: rejected, the Section 151 officer objected to any spend before the business case is approved.",
+                     *       "consultations": [
+                     *         {
+                     *           "comment": "The business case is not yet approved.",
+                     *           "conflict_of_interest": null,
+                     *           "conflict_of_interest_details": "",
+                     *           "dispensation_details": "",
+                     *           "dispensation_granted_by": null,
+                     *           "dispensation_granted_on": null,
+                     *           "name": "Fran Finance (Section 151)",
+                     *           "role": "finance",
+                     *           "view": "objects"
+                     *         },
+                     *         {
+                     *           "comment": "The business case is not yet approved.",
+                     *           "conflict_of_interest": false,
+                     *           "conflict_of_interest_details": "",
+                     *           "dispensation_details": "",
+                     *           "dispensation_granted_by": null,
+                     *           "dispensation_granted_on": null,
+                     *           "name": "Cllr Jordan Member",
+                     *           "role": "member",
+                     *           "view": "objects"
+                     *         }
+                     *       ],
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decided_at": "2026-11-30T10:00:00Z",
+                     *       "decided_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "decided_by_name": "Sam Sponsor (Service Director)",
+                     *       "decided_on": "2026-11-30",
+                     *       "decided_under": "rule 'Service Director delegation' v2",
+                     *       "decision": "rejected",
+                     *       "decision_text": "Refuse the draw-down of £12,000.00 from 'Capital receipts flexibility' in 2022/23 for P-0030 Review of hybrid mail, including the use of reprographics service: Trial of a hybrid mail service before the business case is complete.",
+                     *       "drawdown_id": "5fcca746-8557-41b7-8bb2-79ac4b1b36b1",
+                     *       "exempt_information": "",
+                     *       "exempt_paragraph": null,
+                     *       "id": "32a2b562-ca15-4340-bdac-0aafda72e7de",
+                     *       "reasons": "Resubmit once the business case is approved.",
+                     *       "reference": "OD-0002",
+                     *       "retain_until": "2032-11-30",
+                     *       "title": "DD-0004: draw-down for P-0030 Review of hybrid mail, including the use of reprographics service",
+                     *       "withheld_notice": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["OfficerDecisionRecord"];
                 };
             };
@@ -34350,6 +40154,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "clear_days": 84,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "decision_maker": "cabinet",
+                     *           "drawdown_id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
+                     *           "exception": null,
+                     *           "exception_notice_clear_days": null,
+                     *           "exception_notice_published_on": null,
+                     *           "exception_reasons": "",
+                     *           "id": "9712c1e4-b463-46d5-8887-e1e6f178054a",
+                     *           "is_key_decision": false,
+                     *           "key_decision_reason": "Not a key decision: spending of £200,000.00 is within the £500,000.00 threshold, any saving within £500,000.00, and it is not significant for 2 or more wards.",
+                     *           "may_be_taken": true,
+                     *           "meeting_date": "2027-02-23",
+                     *           "notice_warning": null,
+                     *           "published_on": "2026-11-30",
+                     *           "reference": "FP-0001",
+                     *           "saving": null,
+                     *           "scrutiny_chair_date": null,
+                     *           "scrutiny_chair_name": null,
+                     *           "significant_in_wards": false,
+                     *           "spending": "2000.00",
+                     *           "summary": "",
+                     *           "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 1,
+                     *           "wards_affected": [
+                     *             "All wards"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ForwardPlanPage"];
                 };
             };
@@ -34447,6 +40290,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "drawdown_id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
+                 *       "meeting_date": "2027-02-23",
+                 *       "published_on": "2026-11-30",
+                 *       "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
+                 *       "wards_affected": [
+                 *         "All wards"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ForwardPlanEntryCreate"];
             };
         };
@@ -34459,6 +40313,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "clear_days": 84,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decision_maker": "cabinet",
+                     *       "drawdown_id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
+                     *       "exception": null,
+                     *       "exception_notice_clear_days": null,
+                     *       "exception_notice_published_on": null,
+                     *       "exception_reasons": "",
+                     *       "id": "9712c1e4-b463-46d5-8887-e1e6f178054a",
+                     *       "is_key_decision": false,
+                     *       "key_decision_reason": "Not a key decision: spending of £200,000.00 is within the £500,000.00 threshold, any saving within £500,000.00, and it is not significant for 2 or more wards.",
+                     *       "may_be_taken": true,
+                     *       "meeting_date": "2027-02-23",
+                     *       "notice_warning": null,
+                     *       "published_on": "2026-11-30",
+                     *       "reference": "FP-0001",
+                     *       "saving": null,
+                     *       "scrutiny_chair_date": null,
+                     *       "scrutiny_chair_name": null,
+                     *       "significant_in_wards": false,
+                     *       "spending": "200000.00",
+                     *       "summary": "",
+                     *       "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 1,
+                     *       "wards_affected": [
+                     *         "All wards"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ForwardPlanEntryPublic"];
                 };
             };
@@ -34580,6 +40466,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example Reference,Decision,Decision maker,Meeting date,Published on,Clear days' notice,Key decision,Wards affected,Exception,Exception reasons
+                     *     FP-0001,Organisational Development Programme: investment from the Service Redesign Reserve,Cabinet,2027-02-23,2026-11-30,84,No,All wards,,
+                     */
                     "text/csv; charset=utf-8": string;
                 };
             };
@@ -34893,6 +40783,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "clear_days": 84,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decision_maker": "cabinet",
+                     *       "drawdown_id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
+                     *       "exception": null,
+                     *       "exception_notice_clear_days": null,
+                     *       "exception_notice_published_on": null,
+                     *       "exception_reasons": "",
+                     *       "id": "9712c1e4-b463-46d5-8887-e1e6f178054a",
+                     *       "is_key_decision": false,
+                     *       "key_decision_reason": "Not a key decision: spending of £200,000.00 is within the £500,000.00 threshold, any saving within £500,000.00, and it is not significant for 2 or more wards.",
+                     *       "may_be_taken": true,
+                     *       "meeting_date": "2027-02-23",
+                     *       "notice_warning": null,
+                     *       "published_on": "2026-11-30",
+                     *       "reference": "FP-0001",
+                     *       "saving": null,
+                     *       "scrutiny_chair_date": null,
+                     *       "scrutiny_chair_name": null,
+                     *       "significant_in_wards": false,
+                     *       "spending": "200000.00",
+                     *       "summary": "",
+                     *       "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 1,
+                     *       "wards_affected": [
+                     *         "All wards"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ForwardPlanEntryPublic"];
                 };
             };
@@ -35017,6 +40939,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "clear_days": 84,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "decision_maker": "cabinet",
+                     *       "drawdown_id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
+                     *       "exception": null,
+                     *       "exception_notice_clear_days": null,
+                     *       "exception_notice_published_on": null,
+                     *       "exception_reasons": "",
+                     *       "id": "9712c1e4-b463-46d5-8887-e1e6f178054a",
+                     *       "is_key_decision": false,
+                     *       "key_decision_reason": "Not a key decision: spending of £200,000.00 is within the £500,000.00 threshold, any saving within £500,000.00, and it is not significant for 2 or more wards.",
+                     *       "may_be_taken": true,
+                     *       "meeting_date": "2027-02-23",
+                     *       "notice_warning": null,
+                     *       "published_on": "2026-11-30",
+                     *       "reference": "FP-0001",
+                     *       "saving": null,
+                     *       "scrutiny_chair_date": null,
+                     *       "scrutiny_chair_name": null,
+                     *       "significant_in_wards": false,
+                     *       "spending": "200000.00",
+                     *       "summary": "",
+                     *       "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 1,
+                     *       "wards_affected": [
+                     *         "All wards"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ForwardPlanEntryPublic"];
                 };
             };
@@ -35154,6 +41108,93 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "alternatives_considered": "Approving the trial at a reduced scale: rejected, the Section 151 officer objected to any spend before the business case is approved.",
+                     *           "consultations": [
+                     *             {
+                     *               "comment": "The business case is not yet approved.",
+                     *               "conflict_of_interest": null,
+                     *               "conflict_of_interest_details": "",
+                     *               "dispensation_details": "",
+                     *               "dispensation_granted_by": null,
+                     *               "dispensation_granted_on": null,
+                     *               "name": "Fran Finance (Section 151)",
+                     *               "role": "finance",
+                     *               "view": "objects"
+                     *             },
+                     *             {
+                     *               "comment": "The business case is not yet approved.",
+                     *               "conflict_of_interest": false,
+                     *               "conflict_of_interest_details": "",
+                     *               "dispensation_details": "",
+                     *               "dispensation_granted_by": null,
+                     *               "dispensation_granted_on": null,
+                     *               "name": "Cllr Jordan Member",
+                     *               "role": "member",
+                     *               "view": "objects"
+                     *             }
+                     *           ],
+                     *           "decided_by_name": "Sam Sponsor (Service Director)",
+                     *           "decided_on": "2026-11-30",
+                     *           "decided_under": "rule 'Service Director delegation' v2",
+                     *           "decision": "rejected",
+                     *           "decision_text": "Refuse the draw-down of £12,000.00 from 'Capital receipts flexibility' in 2022/23 for P-0030 Review of hybrid mail, including the use of reprographics service: Trial of a hybrid mail service before the business case is complete.",
+                     *           "exempt_paragraph": null,
+                     *           "id": "32a2b562-ca15-4340-bdac-0aafda72e7de",
+                     *           "reasons": "Resubmit once the business case is approved.",
+                     *           "reference": "OD-0002",
+                     *           "retain_until": "2032-11-30",
+                     *           "title": "DD-0004: draw-down for P-0030 Review of hybrid mail, including the use of reprographics service",
+                     *           "withheld_notice": null
+                     *         },
+                     *         {
+                     *           "alternatives_considered": "Funding the integration from the ICT revenue budget: rejected, the budget is fully committed in 2022/23. Deferring to 2023/24: rejected, the rents module goes live in October.",
+                     *           "consultations": [
+                     *             {
+                     *               "comment": "Within the reserve's extended scope.",
+                     *               "conflict_of_interest": false,
+                     *               "conflict_of_interest_details": "",
+                     *               "dispensation_details": "",
+                     *               "dispensation_granted_by": null,
+                     *               "dispensation_granted_on": null,
+                     *               "name": "Cllr Jordan Member",
+                     *               "role": "member",
+                     *               "view": "supports"
+                     *             },
+                     *             {
+                     *               "comment": "Within the reserve's extended scope.",
+                     *               "conflict_of_interest": null,
+                     *               "conflict_of_interest_details": "",
+                     *               "dispensation_details": "",
+                     *               "dispensation_granted_by": null,
+                     *               "dispensation_granted_on": null,
+                     *               "name": "Fran Finance (Section 151)",
+                     *               "role": "finance",
+                     *               "view": "supports"
+                     *             }
+                     *           ],
+                     *           "decided_by_name": "Sam Sponsor (Service Director)",
+                     *           "decided_on": "2026-11-30",
+                     *           "decided_under": "rule 'Service Director delegation' v2",
+                     *           "decision": "approved",
+                     *           "decision_text": "Approve the draw-down of £30,000.00 from 'Service Redesign Reserve' in 2022/23 for P-0006 Implement housing rents information in My Chesterfield: Pump priming: integration work with the housing rents system for My Chesterfield.",
+                     *           "exempt_paragraph": null,
+                     *           "id": "bd0ea668-b1d2-44b2-bed0-5d53fc980756",
+                     *           "reasons": "Approved business case; within delegation.",
+                     *           "reference": "OD-0001",
+                     *           "retain_until": "2032-11-30",
+                     *           "title": "DD-0001: draw-down for P-0006 Implement housing rents information in My Chesterfield",
+                     *           "withheld_notice": null
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["OfficerDecisionPublishedPage"];
                 };
             };
@@ -35252,6 +41293,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "alternatives_considered": "Approving the trial at a reduced scale: rejected, the Section 151 officer objected to any spend before the business case is approved.",
+                     *       "consultations": [
+                     *         {
+                     *           "comment": "The business case is not yet approved.",
+                     *           "conflict_of_interest": null,
+                     *           "conflict_of_interest_details": "",
+                     *           "dispensation_details": "",
+                     *           "dispensation_granted_by": null,
+                     *           "dispensation_granted_on": null,
+                     *           "name": "Fran Finance (Section 151)",
+                     *           "role": "finance",
+                     *           "view": "objects"
+                     *         },
+                     *         {
+                     *           "comment": "The business case is not yet approved.",
+                     *           "conflict_of_interest": false,
+                     *           "conflict_of_interest_details": "",
+                     *           "dispensation_details": "",
+                     *           "dispensation_granted_by": null,
+                     *           "dispensation_granted_on": null,
+                     *           "name": "Cllr Jordan Member",
+                     *           "role": "member",
+                     *           "view": "objects"
+                     *         }
+                     *       ],
+                     *       "decided_by_name": "Sam Sponsor (Service Director)",
+                     *       "decided_on": "2026-11-30",
+                     *       "decided_under": "rule 'Service Director delegation' v2",
+                     *       "decision": "rejected",
+                     *       "decision_text": "Refuse the draw-down of £12,000.00 from 'Capital receipts flexibility' in 2022/23 for P-0030 Review of hybrid mail, including the use of reprographics service: Trial of a hybrid mail service before the business case is complete.",
+                     *       "exempt_paragraph": null,
+                     *       "id": "32a2b562-ca15-4340-bdac-0aafda72e7de",
+                     *       "reasons": "Resubmit once the business case is approved.",
+                     *       "reference": "OD-0002",
+                     *       "retain_until": "2032-11-30",
+                     *       "title": "DD-0004: draw-down for P-0030 Review of hybrid mail, including the use of reprographics service",
+                     *       "withheld_notice": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["OfficerDecisionPublished"];
                 };
             };
@@ -35352,6 +41434,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "clear_days": 84,
+                     *           "decision_maker": "cabinet",
+                     *           "exception": null,
+                     *           "exception_reasons": "",
+                     *           "is_key_decision": false,
+                     *           "meeting_date": "2027-02-23",
+                     *           "published_on": "2026-11-30",
+                     *           "reference": "FP-0001",
+                     *           "summary": "",
+                     *           "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
+                     *           "wards_affected": [
+                     *             "All wards"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "organisation": "Chesterfield Borough Council (demo)"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ForwardPlanPublished"];
                 };
             };
@@ -35452,6 +41556,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example Reference,Decision,Decision maker,Meeting date,Published on,Clear days' notice,Key decision,Wards affected,Exception,Exception reasons
+                     *     FP-0001,Organisational Development Programme: investment from the Service Redesign Reserve,Cabinet,2027-02-23,2026-11-30,84,No,All wards,,
+                     */
                     "text/csv; charset=utf-8": string;
                 };
             };
@@ -35771,6 +41879,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "actual": "6",
+                     *           "change_vs_previous_percent": null,
+                     *           "change_vs_year_before_percent": null,
+                     *           "commentary": "",
+                     *           "direction_vs_previous": null,
+                     *           "direction_vs_year_before": null,
+                     *           "id": "de130b5c-e8c2-437d-9cff-f9fe9a988991",
+                     *           "kpi_code": "ICT-01",
+                     *           "kpi_id": "5e4d83d2-fce9-4d80-90c9-e5801275880e",
+                     *           "organisation_gss_code": null,
+                     *           "period_code": "2022-23-Q1",
+                     *           "period_end": "2022-06-30",
+                     *           "period_label": "2022/23 Q1",
+                     *           "period_start": "2022-04-01",
+                     *           "previous_actual": null,
+                     *           "previous_period": "2021-22-Q4",
+                     *           "published_at": "2026-11-30T10:00:00Z",
+                     *           "rag": "amber",
+                     *           "sequence": 6,
+                     *           "target": "5",
+                     *           "tolerance_percent": "25",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 4,
+                     *           "year_before_actual": null,
+                     *           "year_before_period": "2021-22-Q1"
+                     *         },
+                     *         {
+                     *           "actual": "4",
+                     *           "change_vs_previous_percent": "-33.3",
+                     *           "change_vs_year_before_percent": null,
+                     *           "commentary": "",
+                     *           "direction_vs_previous": "improving",
+                     *           "direction_vs_year_before": null,
+                     *           "id": "31f415fa-18e7-4fe2-af9c-2a2865d48e00",
+                     *           "kpi_code": "ICT-01",
+                     *           "kpi_id": "5e4d83d2-fce9-4d80-90c9-e5801275880e",
+                     *           "organisation_gss_code": null,
+                     *           "period_code": "2022-23-Q2",
+                     *           "period_end": "2022-09-30",
+                     *           "period_label": "2022/23 Q2",
+                     *           "period_start": "2022-07-01",
+                     *           "previous_actual": "6",
+                     *           "previous_period": "2022-23-Q1",
+                     *           "published_at": "2026-11-30T10:00:00Z",
+                     *           "rag": "green",
+                     *           "sequence": 11,
+                     *           "target": "5",
+                     *           "tolerance_percent": "25",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 4,
+                     *           "year_before_actual": null,
+                     *           "year_before_period": "2021-22-Q2"
+                     *         }
+                     *       ],
+                     *       "limit": 100,
+                     *       "next": null,
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["FeedValuePage"];
                 };
             };
@@ -35923,6 +42094,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example id,kpi_id,kpi_code,period_code,period_label,period_start,period_end,actual,commentary,published_at,updated_at,version,target,tolerance_percent,rag,previous_period,previous_actual,direction_vs_previous,change_vs_previous_percent,year_before_period,year_before_actual,direction_vs_year_before,change_vs_year_before_percent,sequence,organisation_gss_code
+                     *     de130b5c-e8c2-437d-9cff-f9fe9a988991,5e4d83d2-fce9-4d80-90c9-e5801275880e,ICT-01,2022-23-Q1,2022/23 Q1,2022-04-01,2022-06-30,6,,2026-11-30T10:00:00Z,2026-11-30T10:00:00Z,4,5,25,amber,2021-22-Q4,,,,2021-22-Q1,,,,6,
+                     *     31f415fa-18e7-4fe2-af9c-2a2865d48e00,5e4d83d2-fce9-4d80-90c9-e5801275880e,ICT-01,2022-23-Q2,2022/23 Q2,2022-07-01,2022-09-30,4,,2026-11-30T10:00:00Z,2026-11-30T10:00:00Z,4,5,25,green,2022-23-Q1,6,improving,-33.3,2021-22-Q2,,,,11,
+                     */
                     "text/csv": string;
                 };
             };
@@ -36069,6 +42245,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "baseline_period": null,
+                     *           "baseline_value": null,
+                     *           "code": "CX-02",
+                     *           "data_source": "Contact centre telephony reports",
+                     *           "decimal_places": 0,
+                     *           "description": "Appendix A, Customer Experience: the 'single front door'. A volume, neither more nor fewer is better: no RAG, direction increasing or decreasing.",
+                     *           "frequency": "quarterly",
+                     *           "id": "22140505-a83a-4bc0-a633-621d9aecdf65",
+                     *           "name": "Contacts handled by the customer service centre",
+                     *           "polarity": "none",
+                     *           "programme_id": null,
+                     *           "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *           "status": "active",
+                     *           "tolerance_percent": null,
+                     *           "unit": "number",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "baseline_period": null,
+                     *           "baseline_value": null,
+                     *           "code": "DP-01",
+                     *           "data_source": "HR and payroll system",
+                     *           "decimal_places": 2,
+                     *           "description": "Appendix A, Developing our people: supporting the workforce's health and wellbeing.",
+                     *           "frequency": "quarterly",
+                     *           "id": "4a5ecfbe-2173-402f-b979-5e2d11366c00",
+                     *           "name": "Working days lost to sickness absence per FTE",
+                     *           "polarity": "lower_is_better",
+                     *           "programme_id": "0c31cc85-1281-4865-918c-667a4bab8118",
+                     *           "project_id": null,
+                     *           "status": "active",
+                     *           "tolerance_percent": null,
+                     *           "unit": "number",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "limit": 100,
+                     *       "next": null,
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["FeedDefinitionPage"];
                 };
             };
@@ -36215,6 +42438,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example id,code,name,description,unit,polarity,frequency,decimal_places,programme_id,project_id,data_source,baseline_value,baseline_period,tolerance_percent,status,updated_at,version
+                     *     22140505-a83a-4bc0-a633-621d9aecdf65,CX-02,Contacts handled by the customer service centre,"Appendix A, Customer Experience: the 'single front door'. A volume, neither more nor fewer is better: no RAG, direction increasing or decreasing.",number,none,quarterly,0,,a1730141-4eb6-4b13-a2d4-d30249d61133,Contact centre telephony reports,,,,active,2026-11-30T10:00:00Z,1
+                     *     4a5ecfbe-2173-402f-b979-5e2d11366c00,DP-01,Working days lost to sickness absence per FTE,"Appendix A, Developing our people: supporting the workforce's health and wellbeing.",number,lower_is_better,quarterly,2,0c31cc85-1281-4865-918c-667a4bab8118,,HR and payroll system,,,,active,2026-11-30T10:00:00Z,1
+                     */
                     "text/csv": string;
                 };
             };
@@ -36472,6 +42700,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "baseline_period": null,
+                     *           "baseline_value": null,
+                     *           "code": "CX-01",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "data_source": "Quarterly customer satisfaction survey",
+                     *           "decimal_places": 1,
+                     *           "description": "Appendix A, Customer Experience: 'Residents report they are satisfied with the customer service they receive'. Share of surveyed residents satisfied or very satisfied.",
+                     *           "frequency": "quarterly",
+                     *           "id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *           "name": "Resident satisfaction with customer service",
+                     *           "owner_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "polarity": "higher_is_better",
+                     *           "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *           "project_id": null,
+                     *           "retired_at": null,
+                     *           "status": "active",
+                     *           "tolerance_percent": null,
+                     *           "unit": "percentage",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "baseline_period": null,
+                     *           "baseline_value": null,
+                     *           "code": "CX-02",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "data_source": "Contact centre telephony reports",
+                     *           "decimal_places": 0,
+                     *           "description": "Appendix A, Customer Experience: the 'single front door'. A volume, neither more nor fewer is better: no RAG, direction increasing or decreasing.",
+                     *           "frequency": "quarterly",
+                     *           "id": "22140505-a83a-4bc0-a633-621d9aecdf65",
+                     *           "name": "Contacts handled by the customer service centre",
+                     *           "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "polarity": "none",
+                     *           "programme_id": null,
+                     *           "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *           "retired_at": null,
+                     *           "status": "active",
+                     *           "tolerance_percent": null,
+                     *           "unit": "number",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 6
+                     *     }
+                     */
                     "application/json": components["schemas"]["KpiPage"];
                 };
             };
@@ -36569,6 +42848,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "baseline_period": null,
+                 *       "baseline_value": null,
+                 *       "code": "CX-01",
+                 *       "data_source": "Quarterly customer satisfaction survey",
+                 *       "decimal_places": 1,
+                 *       "description": "Appendix A, Customer Experience: 'Residents report they are satisfied with the customer service they receive'. Share of surveyed residents satisfied or very satisfied.",
+                 *       "frequency": "quarterly",
+                 *       "name": "Resident satisfaction with customer service",
+                 *       "owner_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                 *       "polarity": "higher_is_better",
+                 *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                 *       "project_id": null,
+                 *       "tolerance_percent": null,
+                 *       "unit": "percentage"
+                 *     }
+                 */
                 "application/json": components["schemas"]["KpiCreate"];
             };
         };
@@ -36581,6 +42878,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline_period": null,
+                     *       "baseline_value": null,
+                     *       "code": "CX-01",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "data_source": "Quarterly customer satisfaction survey",
+                     *       "decimal_places": 1,
+                     *       "description": "Appendix A, Customer Experience: 'Residents report they are satisfied with the customer service they receive'. Share of surveyed residents satisfied or very satisfied.",
+                     *       "frequency": "quarterly",
+                     *       "id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "name": "Resident satisfaction with customer service",
+                     *       "owner_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "polarity": "higher_is_better",
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "project_id": null,
+                     *       "retired_at": null,
+                     *       "status": "active",
+                     *       "tolerance_percent": null,
+                     *       "unit": "percentage",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["KpiPublic"];
                 };
             };
@@ -36706,6 +43026,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline_period": null,
+                     *       "baseline_value": null,
+                     *       "code": "CX-01",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "data_source": "Quarterly customer satisfaction survey",
+                     *       "decimal_places": 1,
+                     *       "description": "Appendix A, Customer Experience: 'Residents report they are satisfied with the customer service they receive'. Share of surveyed residents satisfied or very satisfied.",
+                     *       "frequency": "quarterly",
+                     *       "id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "name": "Resident satisfaction with customer service",
+                     *       "owner_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "polarity": "higher_is_better",
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "project_id": null,
+                     *       "retired_at": null,
+                     *       "status": "active",
+                     *       "tolerance_percent": null,
+                     *       "unit": "percentage",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["KpiPublic"];
                 };
             };
@@ -36823,6 +43166,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "baseline_period": null,
+                 *       "baseline_value": null,
+                 *       "code": "CX-01",
+                 *       "data_source": "Quarterly customer satisfaction survey",
+                 *       "decimal_places": 1,
+                 *       "description": "Appendix A, Customer Experience: 'Residents report they are satisfied with the customer service they receive'. Share of surveyed residents satisfied or very satisfied.",
+                 *       "frequency": "quarterly",
+                 *       "name": "Resident satisfaction with customer service",
+                 *       "owner_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                 *       "polarity": "higher_is_better",
+                 *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                 *       "project_id": null,
+                 *       "tolerance_percent": null,
+                 *       "unit": "percentage"
+                 *     }
+                 */
                 "application/json": components["schemas"]["KpiUpdate"];
             };
         };
@@ -36833,6 +43194,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline_period": null,
+                     *       "baseline_value": null,
+                     *       "code": "CX-01",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "data_source": "Quarterly customer satisfaction survey",
+                     *       "decimal_places": 1,
+                     *       "description": "Appendix A, Customer Experience: 'Residents report they are satisfied with the customer service they receive'. Share of surveyed residents satisfied or very satisfied.",
+                     *       "frequency": "quarterly",
+                     *       "id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "name": "Resident satisfaction with customer service",
+                     *       "owner_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "polarity": "higher_is_better",
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "project_id": null,
+                     *       "retired_at": null,
+                     *       "status": "active",
+                     *       "tolerance_percent": null,
+                     *       "unit": "percentage",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["KpiPublic"];
                 };
             };
@@ -36971,6 +43355,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline_period": null,
+                     *       "baseline_value": null,
+                     *       "code": "CX-01",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "data_source": "Quarterly customer satisfaction survey",
+                     *       "decimal_places": 1,
+                     *       "description": "Appendix A, Customer Experience: 'Residents report they are satisfied with the customer service they receive'. Share of surveyed residents satisfied or very satisfied.",
+                     *       "frequency": "quarterly",
+                     *       "id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "name": "Resident satisfaction with customer service",
+                     *       "owner_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "polarity": "higher_is_better",
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "project_id": null,
+                     *       "retired_at": null,
+                     *       "status": "active",
+                     *       "tolerance_percent": null,
+                     *       "unit": "percentage",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["KpiPublic"];
                 };
             };
@@ -37091,6 +43498,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "baseline_period": null,
+                     *       "baseline_value": null,
+                     *       "code": "CX-01",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "data_source": "Quarterly customer satisfaction survey",
+                     *       "decimal_places": 1,
+                     *       "description": "Appendix A, Customer Experience: 'Residents report they are satisfied with the customer service they receive'. Share of surveyed residents satisfied or very satisfied.",
+                     *       "frequency": "quarterly",
+                     *       "id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "name": "Resident satisfaction with customer service",
+                     *       "owner_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "polarity": "higher_is_better",
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "project_id": null,
+                     *       "retired_at": null,
+                     *       "status": "active",
+                     *       "tolerance_percent": null,
+                     *       "unit": "percentage",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["KpiPublic"];
                 };
             };
@@ -37216,6 +43646,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "e351ee03-e905-4220-93ea-fa94c9509ec7",
+                     *           "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *           "period": {
+                     *             "code": "2022-23-Q1",
+                     *             "end": "2022-06-30",
+                     *             "label": "2022/23 Q1",
+                     *             "start": "2022-04-01"
+                     *           },
+                     *           "target": "70.0",
+                     *           "tolerance_percent": null,
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         },
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "65fe35b5-0872-4bea-8f6d-e4b58e2a32aa",
+                     *           "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *           "period": {
+                     *             "code": "2022-23-Q2",
+                     *             "end": "2022-09-30",
+                     *             "label": "2022/23 Q2",
+                     *             "start": "2022-07-01"
+                     *           },
+                     *           "target": "70.0",
+                     *           "tolerance_percent": null,
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 19
+                     *     }
+                     */
                     "application/json": components["schemas"]["TargetPage"];
                 };
             };
@@ -37324,6 +43791,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "period_code": "2027-28-Q1",
+                 *       "target": "90"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TargetCreate"];
             };
         };
@@ -37336,6 +43809,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "f85561b0-f963-4a37-8bc4-572d19b1bdf6",
+                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "period": {
+                     *         "code": "2027-28-Q1",
+                     *         "end": "2027-06-30",
+                     *         "label": "2027/28 Q1",
+                     *         "start": "2027-04-01"
+                     *       },
+                     *       "target": "90.0",
+                     *       "tolerance_percent": null,
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TargetPublic"];
                 };
             };
@@ -37461,6 +43950,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "e351ee03-e905-4220-93ea-fa94c9509ec7",
+                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "period": {
+                     *         "code": "2022-23-Q1",
+                     *         "end": "2022-06-30",
+                     *         "label": "2022/23 Q1",
+                     *         "start": "2022-04-01"
+                     *       },
+                     *       "target": "70.0",
+                     *       "tolerance_percent": null,
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TargetPublic"];
                 };
             };
@@ -37687,6 +44192,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "target": "90.0",
+                 *       "tolerance_percent": null
+                 *     }
+                 */
                 "application/json": components["schemas"]["TargetUpdate"];
             };
         };
@@ -37697,6 +44208,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "f85561b0-f963-4a37-8bc4-572d19b1bdf6",
+                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "period": {
+                     *         "code": "2027-28-Q1",
+                     *         "end": "2027-06-30",
+                     *         "label": "2027/28 Q1",
+                     *         "start": "2027-04-01"
+                     *       },
+                     *       "target": "90.0",
+                     *       "tolerance_percent": null,
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TargetPublic"];
                 };
             };
@@ -37839,6 +44366,95 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "actual": "68.2",
+                     *           "allowed_actions": [
+                     *             "edit"
+                     *           ],
+                     *           "assessment": {
+                     *             "change_vs_previous_percent": null,
+                     *             "change_vs_year_before_percent": null,
+                     *             "direction_vs_previous": null,
+                     *             "direction_vs_year_before": null,
+                     *             "previous_actual": null,
+                     *             "previous_period": "2021-22-Q4",
+                     *             "rag": "amber",
+                     *             "target": "70.0",
+                     *             "tolerance_percent": "5",
+                     *             "year_before_actual": null,
+                     *             "year_before_period": "2021-22-Q1"
+                     *           },
+                     *           "commentary": "",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
+                     *           "kpi_code": "CX-01",
+                     *           "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *           "period": {
+                     *             "code": "2022-23-Q1",
+                     *             "end": "2022-06-30",
+                     *             "label": "2022/23 Q1",
+                     *             "start": "2022-04-01"
+                     *           },
+                     *           "published_at": "2026-11-30T10:00:00Z",
+                     *           "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "status": "published",
+                     *           "submitted_at": "2026-11-30T10:00:00Z",
+                     *           "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "verified_at": "2026-11-30T10:00:00Z",
+                     *           "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "version": 4
+                     *         },
+                     *         {
+                     *           "actual": "71.0",
+                     *           "allowed_actions": [
+                     *             "edit"
+                     *           ],
+                     *           "assessment": {
+                     *             "change_vs_previous_percent": "4.1",
+                     *             "change_vs_year_before_percent": null,
+                     *             "direction_vs_previous": "improving",
+                     *             "direction_vs_year_before": null,
+                     *             "previous_actual": "68.2",
+                     *             "previous_period": "2022-23-Q1",
+                     *             "rag": "green",
+                     *             "target": "70.0",
+                     *             "tolerance_percent": "5",
+                     *             "year_before_actual": null,
+                     *             "year_before_period": "2021-22-Q2"
+                     *           },
+                     *           "commentary": "",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "id": "bdcf74d3-4686-491d-b300-8e73b8ebea95",
+                     *           "kpi_code": "CX-01",
+                     *           "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *           "period": {
+                     *             "code": "2022-23-Q2",
+                     *             "end": "2022-09-30",
+                     *             "label": "2022/23 Q2",
+                     *             "start": "2022-07-01"
+                     *           },
+                     *           "published_at": "2026-11-30T10:00:00Z",
+                     *           "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "status": "published",
+                     *           "submitted_at": "2026-11-30T10:00:00Z",
+                     *           "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "verified_at": "2026-11-30T10:00:00Z",
+                     *           "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "version": 4
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 18
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValuePage"];
                 };
             };
@@ -37959,6 +44575,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actual": "68.2",
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
+                     *       "assessment": {
+                     *         "change_vs_previous_percent": null,
+                     *         "change_vs_year_before_percent": null,
+                     *         "direction_vs_previous": null,
+                     *         "direction_vs_year_before": null,
+                     *         "previous_actual": null,
+                     *         "previous_period": "2021-22-Q4",
+                     *         "rag": "amber",
+                     *         "target": "70.0",
+                     *         "tolerance_percent": "5",
+                     *         "year_before_actual": null,
+                     *         "year_before_period": "2021-22-Q1"
+                     *       },
+                     *       "commentary": "",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
+                     *       "kpi_code": "CX-01",
+                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "period": {
+                     *         "code": "2022-23-Q1",
+                     *         "end": "2022-06-30",
+                     *         "label": "2022/23 Q1",
+                     *         "start": "2022-04-01"
+                     *       },
+                     *       "published_at": "2026-11-30T10:00:00Z",
+                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "status": "published",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "verified_at": "2026-11-30T10:00:00Z",
+                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
@@ -38098,6 +44756,95 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "actual": "68.2",
+                     *           "allowed_actions": [
+                     *             "edit"
+                     *           ],
+                     *           "assessment": {
+                     *             "change_vs_previous_percent": null,
+                     *             "change_vs_year_before_percent": null,
+                     *             "direction_vs_previous": null,
+                     *             "direction_vs_year_before": null,
+                     *             "previous_actual": null,
+                     *             "previous_period": "2021-22-Q4",
+                     *             "rag": "amber",
+                     *             "target": "70.0",
+                     *             "tolerance_percent": "5",
+                     *             "year_before_actual": null,
+                     *             "year_before_period": "2021-22-Q1"
+                     *           },
+                     *           "commentary": "",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
+                     *           "kpi_code": "CX-01",
+                     *           "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *           "period": {
+                     *             "code": "2022-23-Q1",
+                     *             "end": "2022-06-30",
+                     *             "label": "2022/23 Q1",
+                     *             "start": "2022-04-01"
+                     *           },
+                     *           "published_at": "2026-11-30T10:00:00Z",
+                     *           "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "status": "published",
+                     *           "submitted_at": "2026-11-30T10:00:00Z",
+                     *           "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "verified_at": "2026-11-30T10:00:00Z",
+                     *           "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "version": 4
+                     *         },
+                     *         {
+                     *           "actual": "74.0",
+                     *           "allowed_actions": [
+                     *             "edit"
+                     *           ],
+                     *           "assessment": {
+                     *             "change_vs_previous_percent": null,
+                     *             "change_vs_year_before_percent": null,
+                     *             "direction_vs_previous": null,
+                     *             "direction_vs_year_before": null,
+                     *             "previous_actual": null,
+                     *             "previous_period": "2021-22-Q4",
+                     *             "rag": null,
+                     *             "target": null,
+                     *             "tolerance_percent": "5",
+                     *             "year_before_actual": null,
+                     *             "year_before_period": "2021-22-Q1"
+                     *           },
+                     *           "commentary": "",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "entered_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "id": "691af6c0-f270-4963-85ff-cba409ce070e",
+                     *           "kpi_code": "CX-03",
+                     *           "kpi_id": "c04550bd-d2aa-4360-ab15-0f9ea9c9426e",
+                     *           "period": {
+                     *             "code": "2022-23-Q1",
+                     *             "end": "2022-06-30",
+                     *             "label": "2022/23 Q1",
+                     *             "start": "2022-04-01"
+                     *           },
+                     *           "published_at": "2026-11-30T10:00:00Z",
+                     *           "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "status": "published",
+                     *           "submitted_at": "2026-11-30T10:00:00Z",
+                     *           "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "verified_at": "2026-11-30T10:00:00Z",
+                     *           "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "version": 4
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 97
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValuePage"];
                 };
             };
@@ -38205,6 +44952,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actual": "68.2",
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
+                     *       "assessment": {
+                     *         "change_vs_previous_percent": null,
+                     *         "change_vs_year_before_percent": null,
+                     *         "direction_vs_previous": null,
+                     *         "direction_vs_year_before": null,
+                     *         "previous_actual": null,
+                     *         "previous_period": "2021-22-Q4",
+                     *         "rag": "amber",
+                     *         "target": "70.0",
+                     *         "tolerance_percent": "5",
+                     *         "year_before_actual": null,
+                     *         "year_before_period": "2021-22-Q1"
+                     *       },
+                     *       "commentary": "",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
+                     *       "kpi_code": "CX-01",
+                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "period": {
+                     *         "code": "2022-23-Q1",
+                     *         "end": "2022-06-30",
+                     *         "label": "2022/23 Q1",
+                     *         "start": "2022-04-01"
+                     *       },
+                     *       "published_at": "2026-11-30T10:00:00Z",
+                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "status": "published",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "verified_at": "2026-11-30T10:00:00Z",
+                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
@@ -38440,6 +45229,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "actual": "68.2",
+                 *       "commentary": ""
+                 *     }
+                 */
                 "application/json": components["schemas"]["ValueUpdate"];
             };
         };
@@ -38450,6 +45245,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actual": "68.2",
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
+                     *       "assessment": {
+                     *         "change_vs_previous_percent": null,
+                     *         "change_vs_year_before_percent": null,
+                     *         "direction_vs_previous": null,
+                     *         "direction_vs_year_before": null,
+                     *         "previous_actual": null,
+                     *         "previous_period": "2021-22-Q4",
+                     *         "rag": "amber",
+                     *         "target": "70.0",
+                     *         "tolerance_percent": "5",
+                     *         "year_before_actual": null,
+                     *         "year_before_period": "2021-22-Q1"
+                     *       },
+                     *       "commentary": "",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
+                     *       "kpi_code": "CX-01",
+                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "period": {
+                     *         "code": "2022-23-Q1",
+                     *         "end": "2022-06-30",
+                     *         "label": "2022/23 Q1",
+                     *         "start": "2022-04-01"
+                     *       },
+                     *       "published_at": "2026-11-30T10:00:00Z",
+                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "status": "published",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "verified_at": "2026-11-30T10:00:00Z",
+                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
@@ -38588,6 +45425,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actual": "68.2",
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
+                     *       "assessment": {
+                     *         "change_vs_previous_percent": null,
+                     *         "change_vs_year_before_percent": null,
+                     *         "direction_vs_previous": null,
+                     *         "direction_vs_year_before": null,
+                     *         "previous_actual": null,
+                     *         "previous_period": "2021-22-Q4",
+                     *         "rag": "amber",
+                     *         "target": "70.0",
+                     *         "tolerance_percent": "5",
+                     *         "year_before_actual": null,
+                     *         "year_before_period": "2021-22-Q1"
+                     *       },
+                     *       "commentary": "",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
+                     *       "kpi_code": "CX-01",
+                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "period": {
+                     *         "code": "2022-23-Q1",
+                     *         "end": "2022-06-30",
+                     *         "label": "2022/23 Q1",
+                     *         "start": "2022-04-01"
+                     *       },
+                     *       "published_at": "2026-11-30T10:00:00Z",
+                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "status": "published",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "verified_at": "2026-11-30T10:00:00Z",
+                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
@@ -38708,6 +45587,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actual": "68.2",
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
+                     *       "assessment": {
+                     *         "change_vs_previous_percent": null,
+                     *         "change_vs_year_before_percent": null,
+                     *         "direction_vs_previous": null,
+                     *         "direction_vs_year_before": null,
+                     *         "previous_actual": null,
+                     *         "previous_period": "2021-22-Q4",
+                     *         "rag": "amber",
+                     *         "target": "70.0",
+                     *         "tolerance_percent": "5",
+                     *         "year_before_actual": null,
+                     *         "year_before_period": "2021-22-Q1"
+                     *       },
+                     *       "commentary": "",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
+                     *       "kpi_code": "CX-01",
+                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "period": {
+                     *         "code": "2022-23-Q1",
+                     *         "end": "2022-06-30",
+                     *         "label": "2022/23 Q1",
+                     *         "start": "2022-04-01"
+                     *       },
+                     *       "published_at": "2026-11-30T10:00:00Z",
+                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "status": "published",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "verified_at": "2026-11-30T10:00:00Z",
+                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
@@ -38828,6 +45749,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actual": "68.2",
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
+                     *       "assessment": {
+                     *         "change_vs_previous_percent": null,
+                     *         "change_vs_year_before_percent": null,
+                     *         "direction_vs_previous": null,
+                     *         "direction_vs_year_before": null,
+                     *         "previous_actual": null,
+                     *         "previous_period": "2021-22-Q4",
+                     *         "rag": "amber",
+                     *         "target": "70.0",
+                     *         "tolerance_percent": "5",
+                     *         "year_before_actual": null,
+                     *         "year_before_period": "2021-22-Q1"
+                     *       },
+                     *       "commentary": "",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
+                     *       "kpi_code": "CX-01",
+                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "period": {
+                     *         "code": "2022-23-Q1",
+                     *         "end": "2022-06-30",
+                     *         "label": "2022/23 Q1",
+                     *         "start": "2022-04-01"
+                     *       },
+                     *       "published_at": "2026-11-30T10:00:00Z",
+                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "status": "published",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "verified_at": "2026-11-30T10:00:00Z",
+                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
@@ -38952,6 +45915,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actual": "68.2",
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
+                     *       "assessment": {
+                     *         "change_vs_previous_percent": null,
+                     *         "change_vs_year_before_percent": null,
+                     *         "direction_vs_previous": null,
+                     *         "direction_vs_year_before": null,
+                     *         "previous_actual": null,
+                     *         "previous_period": "2021-22-Q4",
+                     *         "rag": "amber",
+                     *         "target": "70.0",
+                     *         "tolerance_percent": "5",
+                     *         "year_before_actual": null,
+                     *         "year_before_period": "2021-22-Q1"
+                     *       },
+                     *       "commentary": "",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
+                     *       "kpi_code": "CX-01",
+                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "period": {
+                     *         "code": "2022-23-Q1",
+                     *         "end": "2022-06-30",
+                     *         "label": "2022/23 Q1",
+                     *         "start": "2022-04-01"
+                     *       },
+                     *       "published_at": "2026-11-30T10:00:00Z",
+                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "status": "published",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "verified_at": "2026-11-30T10:00:00Z",
+                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValuePublic"];
                 };
             };
@@ -39077,6 +46082,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["RevisionList"];
                 };
             };
@@ -39203,6 +46213,168 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-11-30",
+                     *       "counts": {
+                     *         "amber": 3,
+                     *         "green": 2,
+                     *         "no_rag": 1,
+                     *         "red": 0
+                     *       },
+                     *       "include_unpublished": false,
+                     *       "missing_data": [
+                     *         {
+                     *           "code": "CX-03",
+                     *           "kpi_id": "c04550bd-d2aa-4360-ab15-0f9ea9c9426e",
+                     *           "name": "Customer contacts resolved at the first point of contact",
+                     *           "period": {
+                     *             "code": "2026-27-Q2",
+                     *             "end": "2026-09-30",
+                     *             "label": "2026/27 Q2",
+                     *             "start": "2026-07-01"
+                     *           }
+                     *         },
+                     *         {
+                     *           "code": "DP-01",
+                     *           "kpi_id": "4a5ecfbe-2173-402f-b979-5e2d11366c00",
+                     *           "name": "Working days lost to sickness absence per FTE",
+                     *           "period": {
+                     *             "code": "2026-27-Q2",
+                     *             "end": "2026-09-30",
+                     *             "label": "2026/27 Q2",
+                     *             "start": "2026-07-01"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "rows": [
+                     *         {
+                     *           "awaiting_publication": true,
+                     *           "kpi": {
+                     *             "code": "CX-01",
+                     *             "frequency": "quarterly",
+                     *             "id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *             "name": "Resident satisfaction with customer service",
+                     *             "owner_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *             "polarity": "higher_is_better",
+                     *             "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *             "project_id": null,
+                     *             "unit": "percentage"
+                     *           },
+                     *           "last_ended_period": {
+                     *             "code": "2026-27-Q2",
+                     *             "end": "2026-09-30",
+                     *             "label": "2026/27 Q2",
+                     *             "start": "2026-07-01"
+                     *           },
+                     *           "latest": {
+                     *             "actual": "74.9",
+                     *             "allowed_actions": [
+                     *               "edit"
+                     *             ],
+                     *             "assessment": {
+                     *               "change_vs_previous_percent": "-1.4",
+                     *               "change_vs_year_before_percent": "0.7",
+                     *               "direction_vs_previous": "worsening",
+                     *               "direction_vs_year_before": "improving",
+                     *               "previous_actual": "76.0",
+                     *               "previous_period": "2025-26-Q4",
+                     *               "rag": "amber",
+                     *               "target": "75.0",
+                     *               "tolerance_percent": "5",
+                     *               "year_before_actual": "74.4",
+                     *               "year_before_period": "2025-26-Q1"
+                     *             },
+                     *             "commentary": "",
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *             "id": "7e7e4fd7-8ff5-42c0-a2ea-0f11db255a2b",
+                     *             "kpi_code": "CX-01",
+                     *             "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *             "period": {
+                     *               "code": "2026-27-Q1",
+                     *               "end": "2026-06-30",
+                     *               "label": "2026/27 Q1",
+                     *               "start": "2026-04-01"
+                     *             },
+                     *             "published_at": "2026-11-30T10:00:00Z",
+                     *             "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "status": "published",
+                     *             "submitted_at": "2026-11-30T10:00:00Z",
+                     *             "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "verified_at": "2026-11-30T10:00:00Z",
+                     *             "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "version": 4
+                     *           },
+                     *           "missing_data": false
+                     *         },
+                     *         {
+                     *           "awaiting_publication": false,
+                     *           "kpi": {
+                     *             "code": "CX-02",
+                     *             "frequency": "quarterly",
+                     *             "id": "22140505-a83a-4bc0-a633-621d9aecdf65",
+                     *             "name": "Contacts handled by the customer service centre",
+                     *             "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "polarity": "none",
+                     *             "programme_id": null,
+                     *             "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *             "unit": "number"
+                     *           },
+                     *           "last_ended_period": {
+                     *             "code": "2026-27-Q2",
+                     *             "end": "2026-09-30",
+                     *             "label": "2026/27 Q2",
+                     *             "start": "2026-07-01"
+                     *           },
+                     *           "latest": {
+                     *             "actual": "34100",
+                     *             "allowed_actions": [
+                     *               "edit"
+                     *             ],
+                     *             "assessment": {
+                     *               "change_vs_previous_percent": "-8.8",
+                     *               "change_vs_year_before_percent": "-2.3",
+                     *               "direction_vs_previous": "decreasing",
+                     *               "direction_vs_year_before": "decreasing",
+                     *               "previous_actual": "37400",
+                     *               "previous_period": "2026-27-Q1",
+                     *               "rag": null,
+                     *               "target": null,
+                     *               "tolerance_percent": "5",
+                     *               "year_before_actual": "34900",
+                     *               "year_before_period": "2025-26-Q2"
+                     *             },
+                     *             "commentary": "",
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "entered_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "id": "5c99ef66-6045-4925-b246-2001cdea1240",
+                     *             "kpi_code": "CX-02",
+                     *             "kpi_id": "22140505-a83a-4bc0-a633-621d9aecdf65",
+                     *             "period": {
+                     *               "code": "2026-27-Q2",
+                     *               "end": "2026-09-30",
+                     *               "label": "2026/27 Q2",
+                     *               "start": "2026-07-01"
+                     *             },
+                     *             "published_at": "2026-11-30T10:00:00Z",
+                     *             "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "status": "published",
+                     *             "submitted_at": "2026-11-30T10:00:00Z",
+                     *             "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "verified_at": "2026-11-30T10:00:00Z",
+                     *             "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "version": 4
+                     *           },
+                     *           "missing_data": false
+                     *         }
+                     *       ],
+                     *       "scope": "organisation",
+                     *       "scope_id": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Scorecard"];
                 };
             };
@@ -39322,6 +46494,157 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-11-30",
+                     *       "counts": {
+                     *         "amber": 1,
+                     *         "green": 1,
+                     *         "no_rag": 1,
+                     *         "red": 0
+                     *       },
+                     *       "include_unpublished": false,
+                     *       "missing_data": [
+                     *         {
+                     *           "code": "CX-03",
+                     *           "kpi_id": "c04550bd-d2aa-4360-ab15-0f9ea9c9426e",
+                     *           "name": "Customer contacts resolved at the first point of contact",
+                     *           "period": {
+                     *             "code": "2026-27-Q2",
+                     *             "end": "2026-09-30",
+                     *             "label": "2026/27 Q2",
+                     *             "start": "2026-07-01"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "rows": [
+                     *         {
+                     *           "awaiting_publication": true,
+                     *           "kpi": {
+                     *             "code": "CX-01",
+                     *             "frequency": "quarterly",
+                     *             "id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *             "name": "Resident satisfaction with customer service",
+                     *             "owner_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *             "polarity": "higher_is_better",
+                     *             "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *             "project_id": null,
+                     *             "unit": "percentage"
+                     *           },
+                     *           "last_ended_period": {
+                     *             "code": "2026-27-Q2",
+                     *             "end": "2026-09-30",
+                     *             "label": "2026/27 Q2",
+                     *             "start": "2026-07-01"
+                     *           },
+                     *           "latest": {
+                     *             "actual": "74.9",
+                     *             "allowed_actions": [
+                     *               "edit"
+                     *             ],
+                     *             "assessment": {
+                     *               "change_vs_previous_percent": "-1.4",
+                     *               "change_vs_year_before_percent": "0.7",
+                     *               "direction_vs_previous": "worsening",
+                     *               "direction_vs_year_before": "improving",
+                     *               "previous_actual": "76.0",
+                     *               "previous_period": "2025-26-Q4",
+                     *               "rag": "amber",
+                     *               "target": "75.0",
+                     *               "tolerance_percent": "5",
+                     *               "year_before_actual": "74.4",
+                     *               "year_before_period": "2025-26-Q1"
+                     *             },
+                     *             "commentary": "",
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *             "id": "7e7e4fd7-8ff5-42c0-a2ea-0f11db255a2b",
+                     *             "kpi_code": "CX-01",
+                     *             "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *             "period": {
+                     *               "code": "2026-27-Q1",
+                     *               "end": "2026-06-30",
+                     *               "label": "2026/27 Q1",
+                     *               "start": "2026-04-01"
+                     *             },
+                     *             "published_at": "2026-11-30T10:00:00Z",
+                     *             "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "status": "published",
+                     *             "submitted_at": "2026-11-30T10:00:00Z",
+                     *             "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "verified_at": "2026-11-30T10:00:00Z",
+                     *             "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "version": 4
+                     *           },
+                     *           "missing_data": false
+                     *         },
+                     *         {
+                     *           "awaiting_publication": false,
+                     *           "kpi": {
+                     *             "code": "CX-02",
+                     *             "frequency": "quarterly",
+                     *             "id": "22140505-a83a-4bc0-a633-621d9aecdf65",
+                     *             "name": "Contacts handled by the customer service centre",
+                     *             "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "polarity": "none",
+                     *             "programme_id": null,
+                     *             "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *             "unit": "number"
+                     *           },
+                     *           "last_ended_period": {
+                     *             "code": "2026-27-Q2",
+                     *             "end": "2026-09-30",
+                     *             "label": "2026/27 Q2",
+                     *             "start": "2026-07-01"
+                     *           },
+                     *           "latest": {
+                     *             "actual": "34100",
+                     *             "allowed_actions": [
+                     *               "edit"
+                     *             ],
+                     *             "assessment": {
+                     *               "change_vs_previous_percent": "-8.8",
+                     *               "change_vs_year_before_percent": "-2.3",
+                     *               "direction_vs_previous": "decreasing",
+                     *               "direction_vs_year_before": "decreasing",
+                     *               "previous_actual": "37400",
+                     *               "previous_period": "2026-27-Q1",
+                     *               "rag": null,
+                     *               "target": null,
+                     *               "tolerance_percent": "5",
+                     *               "year_before_actual": "34900",
+                     *               "year_before_period": "2025-26-Q2"
+                     *             },
+                     *             "commentary": "",
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "entered_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "id": "5c99ef66-6045-4925-b246-2001cdea1240",
+                     *             "kpi_code": "CX-02",
+                     *             "kpi_id": "22140505-a83a-4bc0-a633-621d9aecdf65",
+                     *             "period": {
+                     *               "code": "2026-27-Q2",
+                     *               "end": "2026-09-30",
+                     *               "label": "2026/27 Q2",
+                     *               "start": "2026-07-01"
+                     *             },
+                     *             "published_at": "2026-11-30T10:00:00Z",
+                     *             "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "status": "published",
+                     *             "submitted_at": "2026-11-30T10:00:00Z",
+                     *             "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "verified_at": "2026-11-30T10:00:00Z",
+                     *             "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "version": 4
+                     *           },
+                     *           "missing_data": false
+                     *         }
+                     *       ],
+                     *       "scope": "programme",
+                     *       "scope_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Scorecard"];
                 };
             };
@@ -39450,6 +46773,168 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-11-30",
+                     *       "counts": {
+                     *         "amber": 3,
+                     *         "green": 2,
+                     *         "no_rag": 1,
+                     *         "red": 0
+                     *       },
+                     *       "include_unpublished": false,
+                     *       "missing_data": [
+                     *         {
+                     *           "code": "CX-03",
+                     *           "kpi_id": "c04550bd-d2aa-4360-ab15-0f9ea9c9426e",
+                     *           "name": "Customer contacts resolved at the first point of contact",
+                     *           "period": {
+                     *             "code": "2026-27-Q2",
+                     *             "end": "2026-09-30",
+                     *             "label": "2026/27 Q2",
+                     *             "start": "2026-07-01"
+                     *           }
+                     *         },
+                     *         {
+                     *           "code": "DP-01",
+                     *           "kpi_id": "4a5ecfbe-2173-402f-b979-5e2d11366c00",
+                     *           "name": "Working days lost to sickness absence per FTE",
+                     *           "period": {
+                     *             "code": "2026-27-Q2",
+                     *             "end": "2026-09-30",
+                     *             "label": "2026/27 Q2",
+                     *             "start": "2026-07-01"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "rows": [
+                     *         {
+                     *           "awaiting_publication": true,
+                     *           "kpi": {
+                     *             "code": "CX-01",
+                     *             "frequency": "quarterly",
+                     *             "id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *             "name": "Resident satisfaction with customer service",
+                     *             "owner_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *             "polarity": "higher_is_better",
+                     *             "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *             "project_id": null,
+                     *             "unit": "percentage"
+                     *           },
+                     *           "last_ended_period": {
+                     *             "code": "2026-27-Q2",
+                     *             "end": "2026-09-30",
+                     *             "label": "2026/27 Q2",
+                     *             "start": "2026-07-01"
+                     *           },
+                     *           "latest": {
+                     *             "actual": "74.9",
+                     *             "allowed_actions": [
+                     *               "edit"
+                     *             ],
+                     *             "assessment": {
+                     *               "change_vs_previous_percent": "-1.4",
+                     *               "change_vs_year_before_percent": "0.7",
+                     *               "direction_vs_previous": "worsening",
+                     *               "direction_vs_year_before": "improving",
+                     *               "previous_actual": "76.0",
+                     *               "previous_period": "2025-26-Q4",
+                     *               "rag": "amber",
+                     *               "target": "75.0",
+                     *               "tolerance_percent": "5",
+                     *               "year_before_actual": "74.4",
+                     *               "year_before_period": "2025-26-Q1"
+                     *             },
+                     *             "commentary": "",
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *             "id": "7e7e4fd7-8ff5-42c0-a2ea-0f11db255a2b",
+                     *             "kpi_code": "CX-01",
+                     *             "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *             "period": {
+                     *               "code": "2026-27-Q1",
+                     *               "end": "2026-06-30",
+                     *               "label": "2026/27 Q1",
+                     *               "start": "2026-04-01"
+                     *             },
+                     *             "published_at": "2026-11-30T10:00:00Z",
+                     *             "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "status": "published",
+                     *             "submitted_at": "2026-11-30T10:00:00Z",
+                     *             "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "verified_at": "2026-11-30T10:00:00Z",
+                     *             "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "version": 4
+                     *           },
+                     *           "missing_data": false
+                     *         },
+                     *         {
+                     *           "awaiting_publication": false,
+                     *           "kpi": {
+                     *             "code": "CX-02",
+                     *             "frequency": "quarterly",
+                     *             "id": "22140505-a83a-4bc0-a633-621d9aecdf65",
+                     *             "name": "Contacts handled by the customer service centre",
+                     *             "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "polarity": "none",
+                     *             "programme_id": null,
+                     *             "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *             "unit": "number"
+                     *           },
+                     *           "last_ended_period": {
+                     *             "code": "2026-27-Q2",
+                     *             "end": "2026-09-30",
+                     *             "label": "2026/27 Q2",
+                     *             "start": "2026-07-01"
+                     *           },
+                     *           "latest": {
+                     *             "actual": "34100",
+                     *             "allowed_actions": [
+                     *               "edit"
+                     *             ],
+                     *             "assessment": {
+                     *               "change_vs_previous_percent": "-8.8",
+                     *               "change_vs_year_before_percent": "-2.3",
+                     *               "direction_vs_previous": "decreasing",
+                     *               "direction_vs_year_before": "decreasing",
+                     *               "previous_actual": "37400",
+                     *               "previous_period": "2026-27-Q1",
+                     *               "rag": null,
+                     *               "target": null,
+                     *               "tolerance_percent": "5",
+                     *               "year_before_actual": "34900",
+                     *               "year_before_period": "2025-26-Q2"
+                     *             },
+                     *             "commentary": "",
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "entered_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "id": "5c99ef66-6045-4925-b246-2001cdea1240",
+                     *             "kpi_code": "CX-02",
+                     *             "kpi_id": "22140505-a83a-4bc0-a633-621d9aecdf65",
+                     *             "period": {
+                     *               "code": "2026-27-Q2",
+                     *               "end": "2026-09-30",
+                     *               "label": "2026/27 Q2",
+                     *               "start": "2026-07-01"
+                     *             },
+                     *             "published_at": "2026-11-30T10:00:00Z",
+                     *             "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "status": "published",
+                     *             "submitted_at": "2026-11-30T10:00:00Z",
+                     *             "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "verified_at": "2026-11-30T10:00:00Z",
+                     *             "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *             "version": 4
+                     *           },
+                     *           "missing_data": false
+                     *         }
+                     *       ],
+                     *       "scope": "portfolio",
+                     *       "scope_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Scorecard"];
                 };
             };
@@ -39583,6 +47068,136 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "achievements": "",
+                     *           "benefits_note": "Cashable savings profile unchanged.",
+                     *           "benefits_rag": "green",
+                     *           "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
+                     *           "cost_rag": "amber",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "created_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "decisions_needed": "Agree to fund the licence increase from the Service Redesign Reserve.",
+                     *           "due_on": "2026-11-05",
+                     *           "escalations": [],
+                     *           "facts": {
+                     *             "as_of": "2026-11-30",
+                     *             "kpis": [],
+                     *             "milestones_completed": [],
+                     *             "milestones_due": [],
+                     *             "milestones_overdue": [
+                     *               {
+                     *                 "completed_on": null,
+                     *                 "due_date": "2023-03-31",
+                     *                 "id": "b6473d38-5aeb-4301-82d1-755ecc4d9a61",
+                     *                 "status": "planned",
+                     *                 "title": "Replace the Council Website"
+                     *               }
+                     *             ]
+                     *           },
+                     *           "first_submitted_on": "2026-11-30",
+                     *           "id": "4517d02c-c7f1-4674-8d3d-9729652cbaf9",
+                     *           "late": true,
+                     *           "next_period": "",
+                     *           "period": "2026-10",
+                     *           "period_label": "October 2026",
+                     *           "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *           "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
+                     *           "project_name": "Replace the Council website",
+                     *           "project_reference": "P-0015",
+                     *           "review_comments": "",
+                     *           "reviewed_at": null,
+                     *           "reviewed_by_id": null,
+                     *           "scope_note": "No change to scope.",
+                     *           "scope_rag": "green",
+                     *           "status": "submitted",
+                     *           "submitted_at": "2026-11-30T10:00:00Z",
+                     *           "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
+                     *           "time_note": "Milestones for the month were met.",
+                     *           "time_rag": "green",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 3
+                     *         },
+                     *         {
+                     *           "achievements": "",
+                     *           "benefits_note": "Cashable savings profile unchanged.",
+                     *           "benefits_rag": "green",
+                     *           "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
+                     *           "cost_rag": "amber",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "created_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "decisions_needed": "Agree to fund the licence increase from the Service Redesign Reserve.",
+                     *           "due_on": "2026-11-05",
+                     *           "escalations": [
+                     *             {
+                     *               "escalation_level": "project",
+                     *               "item_id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
+                     *               "item_type": "issue",
+                     *               "note": "",
+                     *               "rating": "high",
+                     *               "reference": "I-0001",
+                     *               "status": "open",
+                     *               "title": "Telephony contract extension needed before the new system is live"
+                     *             }
+                     *           ],
+                     *           "facts": {
+                     *             "as_of": "2026-11-30",
+                     *             "kpis": [
+                     *               {
+                     *                 "actual": "34100",
+                     *                 "code": "CX-02",
+                     *                 "direction": "decreasing",
+                     *                 "kpi_id": "22140505-a83a-4bc0-a633-621d9aecdf65",
+                     *                 "name": "Contacts handled by the customer service centre",
+                     *                 "period": "2026/27 Q2",
+                     *                 "rag": null
+                     *               }
+                     *             ],
+                     *             "milestones_completed": [],
+                     *             "milestones_due": [],
+                     *             "milestones_overdue": [
+                     *               {
+                     *                 "completed_on": null,
+                     *                 "due_date": "2023-03-31",
+                     *                 "id": "f8d718c3-fedd-4ed2-8ad9-1a08f35162a8",
+                     *                 "status": "planned",
+                     *                 "title": "Reprocure the contact centre telephony system enabling a reduction in the number of telephone lines we use"
+                     *               }
+                     *             ]
+                     *           },
+                     *           "first_submitted_on": "2026-11-30",
+                     *           "id": "66880224-2cbd-4f18-ba0f-e41cd96ccf82",
+                     *           "late": true,
+                     *           "next_period": "",
+                     *           "period": "2026-10",
+                     *           "period_label": "October 2026",
+                     *           "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *           "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *           "project_name": "Re-procure the contact centre telephony system",
+                     *           "project_reference": "P-0016",
+                     *           "review_comments": "Say how the licence increase will be funded before this goes to the board.",
+                     *           "reviewed_at": "2026-11-30T10:00:00Z",
+                     *           "reviewed_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "scope_note": "No change to scope.",
+                     *           "scope_rag": "green",
+                     *           "status": "returned",
+                     *           "submitted_at": "2026-11-30T10:00:00Z",
+                     *           "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
+                     *           "time_note": "Milestones for the month were met.",
+                     *           "time_rag": "green",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 4
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["HighlightReportPage"];
                 };
             };
@@ -39680,6 +47295,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "period": "2026-10",
+                 *       "project_id": "97da256d-a82f-4145-bc18-3487fa29222c"
+                 *     }
+                 */
                 "application/json": components["schemas"]["HighlightReportCreate"];
             };
         };
@@ -39692,6 +47313,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "achievements": "",
+                     *       "benefits_note": "Cashable savings profile unchanged.",
+                     *       "benefits_rag": "green",
+                     *       "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
+                     *       "cost_rag": "amber",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "created_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "decisions_needed": "Agree to fund the licence increase from the Service Redesign Reserve.",
+                     *       "due_on": "2026-11-05",
+                     *       "escalations": [],
+                     *       "facts": {
+                     *         "as_of": "2026-11-30",
+                     *         "kpis": [],
+                     *         "milestones_completed": [],
+                     *         "milestones_due": [],
+                     *         "milestones_overdue": [
+                     *           {
+                     *             "completed_on": null,
+                     *             "due_date": "2023-03-31",
+                     *             "id": "b6473d38-5aeb-4301-82d1-755ecc4d9a61",
+                     *             "status": "planned",
+                     *             "title": "Replace the Council Website"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "first_submitted_on": "2026-11-30",
+                     *       "id": "4517d02c-c7f1-4674-8d3d-9729652cbaf9",
+                     *       "late": true,
+                     *       "next_period": "",
+                     *       "period": "2026-10",
+                     *       "period_label": "October 2026",
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
+                     *       "project_name": "Replace the Council website",
+                     *       "project_reference": "P-0015",
+                     *       "review_comments": "",
+                     *       "reviewed_at": null,
+                     *       "reviewed_by_id": null,
+                     *       "scope_note": "No change to scope.",
+                     *       "scope_rag": "green",
+                     *       "status": "submitted",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
+                     *       "time_note": "Milestones for the month were met.",
+                     *       "time_rag": "green",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["HighlightReportPublic"];
                 };
             };
@@ -39818,6 +47491,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-11-30",
+                     *       "due_on": "2026-11-05",
+                     *       "items": [
+                     *         {
+                     *           "days_late": 25,
+                     *           "due_on": "2026-11-05",
+                     *           "period": "2026-10",
+                     *           "period_label": "October 2026",
+                     *           "programme_id": "e8ab8a61-4085-415a-9820-dbfa8402b457",
+                     *           "project_id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *           "project_manager_id": null,
+                     *           "project_name": "Implement the staff caution list on the digital platform",
+                     *           "project_reference": "P-0001",
+                     *           "report_id": null,
+                     *           "status": "missing"
+                     *         },
+                     *         {
+                     *           "days_late": 25,
+                     *           "due_on": "2026-11-05",
+                     *           "period": "2026-10",
+                     *           "period_label": "October 2026",
+                     *           "programme_id": "e8ab8a61-4085-415a-9820-dbfa8402b457",
+                     *           "project_id": "460c233d-580e-437f-a316-3e4022d75cfb",
+                     *           "project_manager_id": null,
+                     *           "project_name": "Redesign the complaints policy and include on the digital platform",
+                     *           "project_reference": "P-0002",
+                     *           "report_id": null,
+                     *           "status": "missing"
+                     *         }
+                     *       ],
+                     *       "period": "2026-10",
+                     *       "period_label": "October 2026"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LateHighlightReports"];
                 };
             };
@@ -39934,6 +47643,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "achievements": "",
+                     *       "benefits_note": "Cashable savings profile unchanged.",
+                     *       "benefits_rag": "green",
+                     *       "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
+                     *       "cost_rag": "amber",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "created_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "decisions_needed": "Agree to fund the licence increase from the Service Redesign Reserve.",
+                     *       "due_on": "2026-11-05",
+                     *       "escalations": [],
+                     *       "facts": {
+                     *         "as_of": "2026-11-30",
+                     *         "kpis": [],
+                     *         "milestones_completed": [],
+                     *         "milestones_due": [],
+                     *         "milestones_overdue": [
+                     *           {
+                     *             "completed_on": null,
+                     *             "due_date": "2023-03-31",
+                     *             "id": "b6473d38-5aeb-4301-82d1-755ecc4d9a61",
+                     *             "status": "planned",
+                     *             "title": "Replace the Council Website"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "first_submitted_on": "2026-11-30",
+                     *       "id": "4517d02c-c7f1-4674-8d3d-9729652cbaf9",
+                     *       "late": true,
+                     *       "next_period": "",
+                     *       "period": "2026-10",
+                     *       "period_label": "October 2026",
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
+                     *       "project_name": "Replace the Council website",
+                     *       "project_reference": "P-0015",
+                     *       "review_comments": "",
+                     *       "reviewed_at": null,
+                     *       "reviewed_by_id": null,
+                     *       "scope_note": "No change to scope.",
+                     *       "scope_rag": "green",
+                     *       "status": "submitted",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
+                     *       "time_note": "Milestones for the month were met.",
+                     *       "time_rag": "green",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["HighlightReportPublic"];
                 };
             };
@@ -40051,6 +47812,23 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "achievements": "",
+                 *       "benefits_note": "Cashable savings profile unchanged.",
+                 *       "benefits_rag": "green",
+                 *       "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
+                 *       "cost_rag": "amber",
+                 *       "decisions_needed": "Agree to fund the licence increase from the Service Redesign Reserve.",
+                 *       "escalations": [],
+                 *       "next_period": "",
+                 *       "scope_note": "No change to scope.",
+                 *       "scope_rag": "green",
+                 *       "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
+                 *       "time_note": "Milestones for the month were met.",
+                 *       "time_rag": "green"
+                 *     }
+                 */
                 "application/json": components["schemas"]["HighlightReportUpdate"];
             };
         };
@@ -40061,6 +47839,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "achievements": "",
+                     *       "benefits_note": "Cashable savings profile unchanged.",
+                     *       "benefits_rag": "green",
+                     *       "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
+                     *       "cost_rag": "amber",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "created_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "decisions_needed": "Agree to fund the licence increase from the Service Redesign Reserve.",
+                     *       "due_on": "2026-11-05",
+                     *       "escalations": [],
+                     *       "facts": {
+                     *         "as_of": "2026-11-30",
+                     *         "kpis": [],
+                     *         "milestones_completed": [],
+                     *         "milestones_due": [],
+                     *         "milestones_overdue": [
+                     *           {
+                     *             "completed_on": null,
+                     *             "due_date": "2023-03-31",
+                     *             "id": "b6473d38-5aeb-4301-82d1-755ecc4d9a61",
+                     *             "status": "planned",
+                     *             "title": "Replace the Council Website"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "first_submitted_on": "2026-11-30",
+                     *       "id": "4517d02c-c7f1-4674-8d3d-9729652cbaf9",
+                     *       "late": true,
+                     *       "next_period": "",
+                     *       "period": "2026-10",
+                     *       "period_label": "October 2026",
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
+                     *       "project_name": "Replace the Council website",
+                     *       "project_reference": "P-0015",
+                     *       "review_comments": "",
+                     *       "reviewed_at": null,
+                     *       "reviewed_by_id": null,
+                     *       "scope_note": "No change to scope.",
+                     *       "scope_rag": "green",
+                     *       "status": "submitted",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
+                     *       "time_note": "Milestones for the month were met.",
+                     *       "time_rag": "green",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["HighlightReportPublic"];
                 };
             };
@@ -40202,6 +48032,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "achievements": "",
+                     *       "benefits_note": "Cashable savings profile unchanged.",
+                     *       "benefits_rag": "green",
+                     *       "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
+                     *       "cost_rag": "amber",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "created_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "decisions_needed": "Agree to fund the licence increase from the Service Redesign Reserve.",
+                     *       "due_on": "2026-11-05",
+                     *       "escalations": [],
+                     *       "facts": {
+                     *         "as_of": "2026-11-30",
+                     *         "kpis": [],
+                     *         "milestones_completed": [],
+                     *         "milestones_due": [],
+                     *         "milestones_overdue": [
+                     *           {
+                     *             "completed_on": null,
+                     *             "due_date": "2023-03-31",
+                     *             "id": "b6473d38-5aeb-4301-82d1-755ecc4d9a61",
+                     *             "status": "planned",
+                     *             "title": "Replace the Council Website"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "first_submitted_on": "2026-11-30",
+                     *       "id": "4517d02c-c7f1-4674-8d3d-9729652cbaf9",
+                     *       "late": true,
+                     *       "next_period": "",
+                     *       "period": "2026-10",
+                     *       "period_label": "October 2026",
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
+                     *       "project_name": "Replace the Council website",
+                     *       "project_reference": "P-0015",
+                     *       "review_comments": "",
+                     *       "reviewed_at": null,
+                     *       "reviewed_by_id": null,
+                     *       "scope_note": "No change to scope.",
+                     *       "scope_rag": "green",
+                     *       "status": "submitted",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
+                     *       "time_note": "Milestones for the month were met.",
+                     *       "time_rag": "green",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["HighlightReportPublic"];
                 };
             };
@@ -40347,6 +48229,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "achievements": "",
+                     *       "benefits_note": "Cashable savings profile unchanged.",
+                     *       "benefits_rag": "green",
+                     *       "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
+                     *       "cost_rag": "amber",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "created_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "decisions_needed": "Agree to fund the licence increase from the Service Redesign Reserve.",
+                     *       "due_on": "2026-11-05",
+                     *       "escalations": [],
+                     *       "facts": {
+                     *         "as_of": "2026-11-30",
+                     *         "kpis": [],
+                     *         "milestones_completed": [],
+                     *         "milestones_due": [],
+                     *         "milestones_overdue": [
+                     *           {
+                     *             "completed_on": null,
+                     *             "due_date": "2023-03-31",
+                     *             "id": "b6473d38-5aeb-4301-82d1-755ecc4d9a61",
+                     *             "status": "planned",
+                     *             "title": "Replace the Council Website"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "first_submitted_on": "2026-11-30",
+                     *       "id": "4517d02c-c7f1-4674-8d3d-9729652cbaf9",
+                     *       "late": true,
+                     *       "next_period": "",
+                     *       "period": "2026-10",
+                     *       "period_label": "October 2026",
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
+                     *       "project_name": "Replace the Council website",
+                     *       "project_reference": "P-0015",
+                     *       "review_comments": "",
+                     *       "reviewed_at": null,
+                     *       "reviewed_by_id": null,
+                     *       "scope_note": "No change to scope.",
+                     *       "scope_rag": "green",
+                     *       "status": "submitted",
+                     *       "submitted_at": "2026-11-30T10:00:00Z",
+                     *       "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
+                     *       "time_note": "Milestones for the month were met.",
+                     *       "time_rag": "green",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "version": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["HighlightReportPublic"];
                 };
             };
@@ -40493,6 +48427,79 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "due_on": "2026-11-05",
+                     *       "not_submitted": [
+                     *         {
+                     *           "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *           "project_name": "Re-procure the contact centre telephony system",
+                     *           "project_reference": "P-0016"
+                     *         },
+                     *         {
+                     *           "project_id": "c3d586cc-ca62-472c-8757-3360367acc8c",
+                     *           "project_name": "Complete a review of cash collection and payment options",
+                     *           "project_reference": "P-0017"
+                     *         }
+                     *       ],
+                     *       "period": "2026-10",
+                     *       "period_label": "October 2026",
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "programme_name": "Customer Experience",
+                     *       "reports": [
+                     *         {
+                     *           "achievements": "",
+                     *           "benefits_note": "Cashable savings profile unchanged.",
+                     *           "benefits_rag": "green",
+                     *           "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
+                     *           "cost_rag": "amber",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "created_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "decisions_needed": "Agree to fund the licence increase from the Service Redesign Reserve.",
+                     *           "due_on": "2026-11-05",
+                     *           "escalations": [],
+                     *           "facts": {
+                     *             "as_of": "2026-11-30",
+                     *             "kpis": [],
+                     *             "milestones_completed": [],
+                     *             "milestones_due": [],
+                     *             "milestones_overdue": [
+                     *               {
+                     *                 "completed_on": null,
+                     *                 "due_date": "2023-03-31",
+                     *                 "id": "b6473d38-5aeb-4301-82d1-755ecc4d9a61",
+                     *                 "status": "planned",
+                     *                 "title": "Replace the Council Website"
+                     *               }
+                     *             ]
+                     *           },
+                     *           "first_submitted_on": "2026-11-30",
+                     *           "id": "4517d02c-c7f1-4674-8d3d-9729652cbaf9",
+                     *           "late": true,
+                     *           "next_period": "",
+                     *           "period": "2026-10",
+                     *           "period_label": "October 2026",
+                     *           "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *           "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
+                     *           "project_name": "Replace the Council website",
+                     *           "project_reference": "P-0015",
+                     *           "review_comments": "",
+                     *           "reviewed_at": null,
+                     *           "reviewed_by_id": null,
+                     *           "scope_note": "No change to scope.",
+                     *           "scope_rag": "green",
+                     *           "status": "submitted",
+                     *           "submitted_at": "2026-11-30T10:00:00Z",
+                     *           "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
+                     *           "time_note": "Milestones for the month were met.",
+                     *           "time_rag": "green",
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "version": 3
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["HighlightPack"];
                 };
             };
@@ -40852,6 +48859,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "body_id": "9217dba7-0308-4176-aab0-a7d68d61e828",
+                     *           "body_name": "Cabinet",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "e7caf68e-b072-400d-ad00-bb88ee295fbd",
+                     *           "location": "Committee Room 1, Town Hall, Rose Hill, Chesterfield",
+                     *           "meets_on": "2027-01-19",
+                     *           "previous_meets_on": null,
+                     *           "title": "Cabinet: January meeting",
+                     *           "updated_at": "2026-11-30T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeetingPage"];
                 };
             };
@@ -40949,6 +48976,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "body_id": "9217dba7-0308-4176-aab0-a7d68d61e828",
+                 *       "location": "Committee Room 1, Town Hall, Rose Hill, Chesterfield",
+                 *       "meets_on": "2027-01-19",
+                 *       "title": "Cabinet: January meeting"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MeetingCreate"];
             };
         };
@@ -40961,6 +48996,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "body_id": "9217dba7-0308-4176-aab0-a7d68d61e828",
+                     *       "body_name": "Cabinet",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "e7caf68e-b072-400d-ad00-bb88ee295fbd",
+                     *       "location": "Committee Room 1, Town Hall, Rose Hill, Chesterfield",
+                     *       "meets_on": "2027-01-19",
+                     *       "previous_meets_on": null,
+                     *       "title": "Cabinet: January meeting",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeetingPublic"];
                 };
             };
@@ -41068,6 +49116,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "body_id": "9217dba7-0308-4176-aab0-a7d68d61e828",
+                     *       "body_name": "Cabinet",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "e7caf68e-b072-400d-ad00-bb88ee295fbd",
+                     *       "location": "Committee Room 1, Town Hall, Rose Hill, Chesterfield",
+                     *       "meets_on": "2027-01-19",
+                     *       "previous_meets_on": null,
+                     *       "title": "Cabinet: January meeting",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeetingPublic"];
                 };
             };
@@ -41294,6 +49355,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "location": "Committee Room 1, Town Hall, Rose Hill, Chesterfield",
+                 *       "meets_on": "2027-01-19",
+                 *       "title": "Cabinet: January meeting"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MeetingUpdate"];
             };
         };
@@ -41304,6 +49372,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "body_id": "9217dba7-0308-4176-aab0-a7d68d61e828",
+                     *       "body_name": "Cabinet",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "e7caf68e-b072-400d-ad00-bb88ee295fbd",
+                     *       "location": "Committee Room 1, Town Hall, Rose Hill, Chesterfield",
+                     *       "meets_on": "2027-01-19",
+                     *       "previous_meets_on": null,
+                     *       "title": "Cabinet: January meeting",
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeetingPublic"];
                 };
             };
@@ -41438,6 +49519,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "docx_url": "/api/v1/report-packs/8d1aa9ed-df94-4e6f-beda-4b6adeab4ea2/docx",
+                     *           "error": null,
+                     *           "exempt": false,
+                     *           "finished_at": "2026-11-30T10:00:00Z",
+                     *           "id": "8d1aa9ed-df94-4e6f-beda-4b6adeab4ea2",
+                     *           "key_decision": false,
+                     *           "meeting_date": "2027-01-19",
+                     *           "meeting_id": "e7caf68e-b072-400d-ad00-bb88ee295fbd",
+                     *           "meeting_title": "Cabinet: January meeting",
+                     *           "pages": 5,
+                     *           "pdf_url": "/api/v1/report-packs/8d1aa9ed-df94-4e6f-beda-4b6adeab4ea2/pdf",
+                     *           "portfolio_id": null,
+                     *           "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *           "report_author": "Priya Patel, Programme Management Office",
+                     *           "requested_at": "2026-11-30T10:00:00Z",
+                     *           "requested_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "scope": "programme",
+                     *           "status": "ready",
+                     *           "title": "Customer Experience progress report",
+                     *           "wards_affected": "All"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReportPackPage"];
                 };
             };
@@ -41546,6 +49658,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "key_decision": false,
+                 *       "meeting_id": "e7caf68e-b072-400d-ad00-bb88ee295fbd",
+                 *       "purpose": "To update the steering group on the progress of Customer Experience.",
+                 *       "recommendations": [
+                 *         "That the steering group notes the progress of the programme."
+                 *       ],
+                 *       "report_author": "Priya Patel, Programme Management Office",
+                 *       "wards_affected": "All"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ReportPackRequest"];
             };
         };
@@ -41558,6 +49682,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "docx_url": "/api/v1/report-packs/8d1aa9ed-df94-4e6f-beda-4b6adeab4ea2/docx",
+                     *       "error": null,
+                     *       "exempt": false,
+                     *       "finished_at": "2026-11-30T10:00:00Z",
+                     *       "id": "8d1aa9ed-df94-4e6f-beda-4b6adeab4ea2",
+                     *       "key_decision": false,
+                     *       "meeting_date": "2027-01-19",
+                     *       "meeting_id": "e7caf68e-b072-400d-ad00-bb88ee295fbd",
+                     *       "meeting_title": "Cabinet: January meeting",
+                     *       "pages": 5,
+                     *       "pdf_url": "/api/v1/report-packs/8d1aa9ed-df94-4e6f-beda-4b6adeab4ea2/pdf",
+                     *       "portfolio_id": null,
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "report_author": "Priya Patel, Programme Management Office",
+                     *       "requested_at": "2026-11-30T10:00:00Z",
+                     *       "requested_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "scope": "programme",
+                     *       "status": "ready",
+                     *       "title": "Customer Experience progress report",
+                     *       "wards_affected": "All"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReportPackPublic"];
                 };
             };
@@ -41674,6 +49822,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReportPackPage"];
                 };
             };
@@ -41782,6 +49938,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "key_decision": false,
+                 *       "meeting_id": "e7caf68e-b072-400d-ad00-bb88ee295fbd",
+                 *       "purpose": "To update the steering group on the progress of Customer Experience.",
+                 *       "recommendations": [
+                 *         "That the steering group notes the progress of the programme."
+                 *       ],
+                 *       "report_author": "Priya Patel, Programme Management Office",
+                 *       "wards_affected": "All"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ReportPackRequest"];
             };
         };
@@ -41794,6 +49962,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "docx_url": "/api/v1/report-packs/8d1aa9ed-df94-4e6f-beda-4b6adeab4ea2/docx",
+                     *       "error": null,
+                     *       "exempt": false,
+                     *       "finished_at": "2026-11-30T10:00:00Z",
+                     *       "id": "8d1aa9ed-df94-4e6f-beda-4b6adeab4ea2",
+                     *       "key_decision": false,
+                     *       "meeting_date": "2027-01-19",
+                     *       "meeting_id": "e7caf68e-b072-400d-ad00-bb88ee295fbd",
+                     *       "meeting_title": "Cabinet: January meeting",
+                     *       "pages": 5,
+                     *       "pdf_url": "/api/v1/report-packs/8d1aa9ed-df94-4e6f-beda-4b6adeab4ea2/pdf",
+                     *       "portfolio_id": null,
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "report_author": "Priya Patel, Programme Management Office",
+                     *       "requested_at": "2026-11-30T10:00:00Z",
+                     *       "requested_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "scope": "programme",
+                     *       "status": "ready",
+                     *       "title": "Customer Experience progress report",
+                     *       "wards_affected": "All"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReportPackPublic"];
                 };
             };
@@ -41910,6 +50102,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "docx_url": "/api/v1/report-packs/8d1aa9ed-df94-4e6f-beda-4b6adeab4ea2/docx",
+                     *       "error": null,
+                     *       "exempt": false,
+                     *       "finished_at": "2026-11-30T10:00:00Z",
+                     *       "id": "8d1aa9ed-df94-4e6f-beda-4b6adeab4ea2",
+                     *       "key_decision": false,
+                     *       "meeting_date": "2027-01-19",
+                     *       "meeting_id": "e7caf68e-b072-400d-ad00-bb88ee295fbd",
+                     *       "meeting_title": "Cabinet: January meeting",
+                     *       "pages": 5,
+                     *       "pdf_url": "/api/v1/report-packs/8d1aa9ed-df94-4e6f-beda-4b6adeab4ea2/pdf",
+                     *       "portfolio_id": null,
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "report_author": "Priya Patel, Programme Management Office",
+                     *       "requested_at": "2026-11-30T10:00:00Z",
+                     *       "requested_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "scope": "programme",
+                     *       "status": "ready",
+                     *       "title": "Customer Experience progress report",
+                     *       "wards_affected": "All"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReportPackPublic"];
                 };
             };
@@ -42277,6 +50493,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "api_client_id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "description": "Performance dashboard: refresh a KPI when its value is published",
+                     *           "disabled_at": null,
+                     *           "disabled_reason": null,
+                     *           "enabled": true,
+                     *           "event_types": [
+                     *             "kpi.value.published"
+                     *           ],
+                     *           "id": "7476a720-5487-4981-8b29-aef113721f69",
+                     *           "previous_secret_expires_at": null,
+                     *           "updated_at": "2026-11-30T10:00:00Z",
+                     *           "url": "https://performance.chesterfield.example.gov.uk/hooks/pmo"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookSubscriptionPage"];
                 };
             };
@@ -42371,6 +50611,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Performance dashboard: refresh a KPI when its value is published",
+                 *       "event_types": [
+                 *         "kpi.value.published"
+                 *       ],
+                 *       "url": "https://performance.chesterfield.example.gov.uk/hooks/pmo"
+                 *     }
+                 */
                 "application/json": components["schemas"]["WebhookSubscriptionCreate"];
             };
         };
@@ -42385,6 +50634,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "api_client_id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Performance dashboard: refresh a KPI when its value is published",
+                     *       "disabled_at": null,
+                     *       "disabled_reason": null,
+                     *       "enabled": true,
+                     *       "event_types": [
+                     *         "kpi.value.published"
+                     *       ],
+                     *       "id": "7476a720-5487-4981-8b29-aef113721f69",
+                     *       "previous_secret_expires_at": null,
+                     *       "signing_secret": "whsec_Ku4Y6RfGpyKxU79LpNG3x9SZh4TYCfhIB+ntB7cLJWU=",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "url": "https://performance.chesterfield.example.gov.uk/hooks/pmo"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
                 };
             };
@@ -42501,6 +50768,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "api_client_id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Performance dashboard: refresh a KPI when its value is published",
+                     *       "disabled_at": null,
+                     *       "disabled_reason": null,
+                     *       "enabled": true,
+                     *       "event_types": [
+                     *         "kpi.value.published"
+                     *       ],
+                     *       "id": "7476a720-5487-4981-8b29-aef113721f69",
+                     *       "previous_secret_expires_at": null,
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "url": "https://performance.chesterfield.example.gov.uk/hooks/pmo"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookSubscriptionPublic"];
                 };
             };
@@ -42727,6 +51011,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Performance dashboard: refresh a KPI when its value is published",
+                 *       "enabled": true,
+                 *       "event_types": [
+                 *         "kpi.value.published"
+                 *       ],
+                 *       "url": "https://performance.chesterfield.example.gov.uk/hooks/pmo"
+                 *     }
+                 */
                 "application/json": components["schemas"]["WebhookSubscriptionUpdate"];
             };
         };
@@ -42737,6 +51031,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "api_client_id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Performance dashboard: refresh a KPI when its value is published",
+                     *       "disabled_at": null,
+                     *       "disabled_reason": null,
+                     *       "enabled": true,
+                     *       "event_types": [
+                     *         "kpi.value.published"
+                     *       ],
+                     *       "id": "7476a720-5487-4981-8b29-aef113721f69",
+                     *       "previous_secret_expires_at": null,
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "url": "https://performance.chesterfield.example.gov.uk/hooks/pmo"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookSubscriptionPublic"];
                 };
             };
@@ -42868,6 +51179,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "api_client_id": "17ac882b-a0ee-47c4-b06c-b46870238300",
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "description": "Performance dashboard: refresh a KPI when its value is published",
+                     *       "disabled_at": null,
+                     *       "disabled_reason": null,
+                     *       "enabled": true,
+                     *       "event_types": [
+                     *         "kpi.value.published"
+                     *       ],
+                     *       "id": "7476a720-5487-4981-8b29-aef113721f69",
+                     *       "previous_secret_expires_at": null,
+                     *       "signing_secret": "whsec_Ku4Y6RfGpyKxU79LpNG3x9SZh4TYCfhIB+ntB7cLJWU=",
+                     *       "updated_at": "2026-11-30T10:00:00Z",
+                     *       "url": "https://performance.chesterfield.example.gov.uk/hooks/pmo"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
                 };
             };
@@ -42979,6 +51308,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "attempts": 0,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "delivered_at": null,
+                     *       "event_id": "42506ce7-b565-4c3b-897b-ad54329fdd89",
+                     *       "event_type": "webhook.ping",
+                     *       "id": "ba3e1c46-5cd6-4ea9-870c-274a1ecc3fa8",
+                     *       "last_attempt_at": null,
+                     *       "last_error": null,
+                     *       "last_status_code": null,
+                     *       "message_id": "msg_42506ce7b5654c3b897bad54329fdd89",
+                     *       "next_attempt_at": "2026-11-30T10:00:00Z",
+                     *       "replay_of_id": null,
+                     *       "status": "pending"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDeliveryPublic"];
                 };
             };
@@ -43106,6 +51452,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "attempts": 0,
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "delivered_at": null,
+                     *           "event_id": "42506ce7-b565-4c3b-897b-ad54329fdd89",
+                     *           "event_type": "webhook.ping",
+                     *           "id": "ba3e1c46-5cd6-4ea9-870c-274a1ecc3fa8",
+                     *           "last_attempt_at": null,
+                     *           "last_error": null,
+                     *           "last_status_code": null,
+                     *           "message_id": "msg_42506ce7b5654c3b897bad54329fdd89",
+                     *           "next_attempt_at": "2026-11-30T10:00:00Z",
+                     *           "replay_of_id": null,
+                     *           "status": "pending"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDeliveryPage"];
                 };
             };
@@ -43224,6 +51594,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookAttemptPage"];
                 };
             };
@@ -43336,6 +51714,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "attempts": 0,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "delivered_at": null,
+                     *       "event_id": "42506ce7-b565-4c3b-897b-ad54329fdd89",
+                     *       "event_type": "webhook.ping",
+                     *       "id": "ba3e1c46-5cd6-4ea9-870c-274a1ecc3fa8",
+                     *       "last_attempt_at": null,
+                     *       "last_error": null,
+                     *       "last_status_code": null,
+                     *       "message_id": "msg_42506ce7b5654c3b897bad54329fdd89",
+                     *       "next_attempt_at": "2026-11-30T10:00:00Z",
+                     *       "replay_of_id": null,
+                     *       "status": "pending"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDeliveryPublic"];
                 };
             };
@@ -43465,6 +51860,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "a8e58eec-54fa-486d-ac8c-11d927f6ff54",
+                     *           "kind": "project",
+                     *           "rank": 3.962394564939245,
+                     *           "reference": "P-0009",
+                     *           "title": "90% of ICT systems are moved to cloud hosted provision"
+                     *         },
+                     *         {
+                     *           "id": "f3a8af21-796a-4280-bf13-c3554f483420",
+                     *           "kind": "kpi",
+                     *           "rank": 1.9986487939579274,
+                     *           "reference": "ICT-02",
+                     *           "title": "Share of ICT applications in cloud hosting"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["SearchResultPage"];
                 };
             };
@@ -43573,6 +51991,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "entries": [
+                     *         {
+                     *           "action": "create",
+                     *           "action_label": "Created",
+                     *           "actor_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "actor_label": "pmo@demo.test",
+                     *           "changes": [
+                     *             {
+                     *               "after": "P-0001",
+                     *               "before": null,
+                     *               "field": "reference",
+                     *               "label": "Reference"
+                     *             },
+                     *             {
+                     *               "after": "ICT Improvement",
+                     *               "before": null,
+                     *               "field": "programme_id",
+                     *               "label": "Programme"
+                     *             }
+                     *           ],
+                     *           "occurred_at": "2026-11-30T10:00:00Z",
+                     *           "record_id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *           "record_label": "Project",
+                     *           "record_type": "project",
+                     *           "seq": 65
+                     *         },
+                     *         {
+                     *           "action": "assess_confidence",
+                     *           "action_label": "Assess confidence",
+                     *           "actor_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "actor_label": "sponsor@demo.test",
+                     *           "changes": [
+                     *             {
+                     *               "after": "amber",
+                     *               "before": "Not set",
+                     *               "field": "confidence",
+                     *               "label": "Confidence"
+                     *             },
+                     *             {
+                     *               "after": "{\"id\": \"fc7c0639-ca79-490b-ab43-5ed8f451a585\", \"organisation_id\": \"55ff6cae-6a11-4225-98ca-7adb40ecdcb1\", \"project_id\": \"037ab118-c32c-4ec6-88ac-b8211e7d0f7f\", \"scale\": \"ipa5\", \"rating\": \"amber\", \"commentary\": \"On track for the digital platform go-live; the data migration plan is not yet agreed with the service.\", \"assessed_by_id\": \"58bc8649-ca19-4010-aecd-970a497c5f73\", \"assessed_at\": \"2026-11-30T10:00:00Z\"}",
+                     *               "before": "Not set",
+                     *               "field": "assessment",
+                     *               "label": "Assessment"
+                     *             }
+                     *           ],
+                     *           "occurred_at": "2026-11-30T10:00:00Z",
+                     *           "record_id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *           "record_label": "Project",
+                     *           "record_type": "project",
+                     *           "seq": 836
+                     *         }
+                     *       ],
+                     *       "kind": "project",
+                     *       "record_id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RecordHistory"];
                 };
             };
@@ -43698,6 +52174,66 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "programme_id": "be9e6f26-3ebb-4f4f-91dd-08605d732b55",
+                     *       "programme_name": "Customer Experience",
+                     *       "projects": [
+                     *         {
+                     *           "id": "97da256d-a82f-4145-bc18-3487fa29222c",
+                     *           "milestones": [
+                     *             {
+                     *               "baseline_date": "2023-03-31",
+                     *               "baseline_number": 1,
+                     *               "baseline_quarter": "2022-23-Q4",
+                     *               "completed_on": null,
+                     *               "forecast_date": null,
+                     *               "id": "b6473d38-5aeb-4301-82d1-755ecc4d9a61",
+                     *               "quarter": "2022-23-Q4",
+                     *               "slip_quarters": 0,
+                     *               "status": "planned",
+                     *               "title": "Replace the Council Website"
+                     *             }
+                     *           ],
+                     *           "name": "Replace the Council website",
+                     *           "reference": "P-0015"
+                     *         },
+                     *         {
+                     *           "id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *           "milestones": [
+                     *             {
+                     *               "baseline_date": "2023-03-31",
+                     *               "baseline_number": 1,
+                     *               "baseline_quarter": "2022-23-Q4",
+                     *               "completed_on": null,
+                     *               "forecast_date": null,
+                     *               "id": "f8d718c3-fedd-4ed2-8ad9-1a08f35162a8",
+                     *               "quarter": "2022-23-Q4",
+                     *               "slip_quarters": 0,
+                     *               "status": "planned",
+                     *               "title": "Reprocure the contact centre telephony system enabling a reduction in the number of telephone lines we use"
+                     *             }
+                     *           ],
+                     *           "name": "Re-procure the contact centre telephony system",
+                     *           "reference": "P-0016"
+                     *         }
+                     *       ],
+                     *       "quarters": [
+                     *         {
+                     *           "code": "2021-22-Q4",
+                     *           "end": "2022-03-31",
+                     *           "label": "2021/22 Q4",
+                     *           "start": "2022-01-01"
+                     *         },
+                     *         {
+                     *           "code": "2022-23-Q1",
+                     *           "end": "2022-06-30",
+                     *           "label": "2022/23 Q1",
+                     *           "start": "2022-04-01"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProgrammeRoadmap"];
                 };
             };
@@ -43855,6 +52391,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "eec876f1-1162-413e-a8c4-780cb9afbf9d",
+                     *           "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *           "owner_name": "Fran Finance (Section 151)",
+                     *           "programme_id": null,
+                     *           "project_id": null,
+                     *           "rating": null,
+                     *           "reference": "A-0001",
+                     *           "residual_impact": null,
+                     *           "residual_likelihood": null,
+                     *           "residual_score": null,
+                     *           "review_or_due": "2022-04-26",
+                     *           "status": "valid",
+                     *           "title": "The flexible use of capital receipts remains available to fund the programme to March 2025 (para 6.4: confirmed by the Government).",
+                     *           "type": "assumption"
+                     *         },
+                     *         {
+                     *           "id": "90965828-23a6-49bd-abc9-3c406744be66",
+                     *           "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *           "owner_name": "Fran Finance (Section 151)",
+                     *           "programme_id": null,
+                     *           "project_id": null,
+                     *           "rating": null,
+                     *           "reference": "A-0002",
+                     *           "residual_impact": null,
+                     *           "residual_likelihood": null,
+                     *           "residual_score": null,
+                     *           "review_or_due": "2023-03-31",
+                     *           "status": "unvalidated",
+                     *           "title": "The financial benefits in Appendix B (£830k cumulative by 2025/26) hold once the detailed business cases are approved; until then they are estimates (para 4.22).",
+                     *           "type": "assumption"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 14
+                     *     }
+                     */
                     "application/json": components["schemas"]["RaidRegisterPage"];
                 };
             };
@@ -43988,6 +52565,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example Type,Reference,Title,Status,Owner,Review or due,Likelihood,Impact,Score,Rating
+                     *     Assumption,A-0001,The flexible use of capital receipts remains available to fund the programme to March 2025 (para 6.4: confirmed by the Government).,Valid,Fran Finance (Section 151),2022-04-26,,,,
+                     *     Assumption,A-0002,The financial benefits in Appendix B (£830k cumulative by 2025/26) hold once the detailed business cases are approved; until then they are estimates (para 4.22).,Unvalidated,Fran Finance (Section 151),2023-03-31,,,,
+                     */
                     "text/csv": string;
                 };
             };
@@ -44226,6 +52808,108 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actions_due": [],
+                     *       "as_of": "2026-11-30",
+                     *       "counts": {
+                     *         "actions_due": 0,
+                     *         "drawdowns_awaiting_me": 0,
+                     *         "gate_reviews_to_decide": 2,
+                     *         "highlight_reports_to_review": 0,
+                     *         "kpi_values_due": 0,
+                     *         "kpi_values_to_verify": 3,
+                     *         "late_highlight_reports": 74,
+                     *         "milestones_due": 0,
+                     *         "my_programmes": 0,
+                     *         "my_projects": 0,
+                     *         "risk_reviews_due": 0
+                     *       },
+                     *       "drawdowns_awaiting_me": [],
+                     *       "gate_reviews_to_decide": [
+                     *         {
+                     *           "from_stage": "discover_define",
+                     *           "gate_key": "design_develop_entry",
+                     *           "id": "13a51129-145b-4609-8072-c23e09b4a205",
+                     *           "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
+                     *           "project_name": "Complete a redesign of the finance service",
+                     *           "project_reference": "P-0044",
+                     *           "requested_at": "2026-11-30T10:00:00Z",
+                     *           "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "to_stage": "design_develop"
+                     *         },
+                     *         {
+                     *           "from_stage": "design_develop",
+                     *           "gate_key": "delivery_entry",
+                     *           "id": "5f05813b-7e9f-4911-8c7f-83eda52dcaa2",
+                     *           "project_id": "e69d0afb-d354-46c1-b7ca-54612919ae1f",
+                     *           "project_name": "Review of hybrid mail, including the use of reprographics service",
+                     *           "project_reference": "P-0030",
+                     *           "requested_at": "2026-11-30T10:00:00Z",
+                     *           "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *           "to_stage": "delivery"
+                     *         }
+                     *       ],
+                     *       "highlight_reports_to_review": [],
+                     *       "kpi_values_due": [],
+                     *       "kpi_values_to_verify": [
+                     *         {
+                     *           "action": "verify",
+                     *           "api_url": "/api/v1/kpi-values/5a89f67d-cb8e-4267-861b-c9e3ee1ce750",
+                     *           "detail": "A submitted value of 77.6.",
+                     *           "due_on": null,
+                     *           "id": "5a89f67d-cb8e-4267-861b-c9e3ee1ce750",
+                     *           "kind": "kpi_value",
+                     *           "link": "/kpi-values",
+                     *           "overdue": false,
+                     *           "reference": "CX-01",
+                     *           "title": "Resident satisfaction with customer service, 2026-27-Q2"
+                     *         },
+                     *         {
+                     *           "action": "publish",
+                     *           "api_url": "/api/v1/kpi-values/642a4ac5-0105-4b71-81b6-e7e36aee8776",
+                     *           "detail": "A verified value of 88.0.",
+                     *           "due_on": null,
+                     *           "id": "642a4ac5-0105-4b71-81b6-e7e36aee8776",
+                     *           "kind": "kpi_value",
+                     *           "link": "/kpi-values",
+                     *           "overdue": false,
+                     *           "reference": "ICT-02",
+                     *           "title": "Share of ICT applications in cloud hosting, 2026-27-Q2"
+                     *         }
+                     *       ],
+                     *       "late_highlight_reports": [
+                     *         {
+                     *           "action": "chase_report",
+                     *           "api_url": "/api/v1/projects/037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *           "detail": "25 days late (missing).",
+                     *           "due_on": "2026-11-05",
+                     *           "id": "037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *           "kind": "highlight_report",
+                     *           "link": "/projects/037ab118-c32c-4ec6-88ac-b8211e7d0f7f",
+                     *           "overdue": true,
+                     *           "reference": "P-0001",
+                     *           "title": "Implement the staff caution list on the digital platform: October 2026 highlight report"
+                     *         },
+                     *         {
+                     *           "action": "chase_report",
+                     *           "api_url": "/api/v1/projects/460c233d-580e-437f-a316-3e4022d75cfb",
+                     *           "detail": "25 days late (missing).",
+                     *           "due_on": "2026-11-05",
+                     *           "id": "460c233d-580e-437f-a316-3e4022d75cfb",
+                     *           "kind": "highlight_report",
+                     *           "link": "/projects/460c233d-580e-437f-a316-3e4022d75cfb",
+                     *           "overdue": true,
+                     *           "reference": "P-0002",
+                     *           "title": "Redesign the complaints policy and include on the digital platform: October 2026 highlight report"
+                     *         }
+                     *       ],
+                     *       "milestones_due": [],
+                     *       "my_programmes": [],
+                     *       "my_projects": [],
+                     *       "risk_reviews_due": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["MyWorkList"];
                 };
             };
@@ -44342,6 +53026,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "e7e6229f-2965-4c8b-b507-c7af2be5d29a",
+                     *           "kind": "request_decided",
+                     *           "link": "/gate-reviews/f4173011-6109-445c-9f6f-c642e5eba218",
+                     *           "read_at": null,
+                     *           "title": "P-0025 Review and implement a reimagined Visitor Information service: your gate review was approved"
+                     *         },
+                     *         {
+                     *           "created_at": "2026-11-30T10:00:00Z",
+                     *           "id": "deb92061-2a98-4c45-a45f-3fe86098b3d7",
+                     *           "kind": "decision_waiting",
+                     *           "link": "/gate-reviews/1d39fdf5-5b39-4cae-8490-9c782f9732fc",
+                     *           "read_at": null,
+                     *           "title": "P-0040 Reshaping purchase to pay processes: a gate review waits for your decision"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 16
+                     *     }
+                     */
                     "application/json": components["schemas"]["NotificationPage"];
                 };
             };
@@ -44447,6 +53156,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "unread": 16
+                     *     }
+                     */
                     "application/json": components["schemas"]["UnreadNotifications"];
                 };
             };
@@ -44667,6 +53381,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "marked": 11
+                     *     }
+                     */
                     "application/json": components["schemas"]["NotificationsMarkedRead"];
                 };
             };
@@ -44767,6 +53486,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "choices": [
+                     *         {
+                     *           "email": true,
+                     *           "kind": "decision_waiting"
+                     *         },
+                     *         {
+                     *           "email": true,
+                     *           "kind": "assigned"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["NotificationPreferences"];
                 };
             };
@@ -44861,6 +53594,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "choices": [
+                 *         {
+                 *           "email": true,
+                 *           "kind": "decision_waiting"
+                 *         },
+                 *         {
+                 *           "email": true,
+                 *           "kind": "assigned"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["NotificationPreferencesUpdate"];
             };
         };
@@ -44871,6 +53618,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "choices": [
+                     *         {
+                     *           "email": true,
+                     *           "kind": "decision_waiting"
+                     *         },
+                     *         {
+                     *           "email": true,
+                     *           "kind": "assigned"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["NotificationPreferences"];
                 };
             };
