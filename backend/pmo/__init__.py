@@ -1,3 +1,3 @@
 """Change portfolio management for English councils."""
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"

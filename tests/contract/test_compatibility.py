@@ -58,7 +58,7 @@ def test_the_document_keeps_what_the_last_release_promised() -> None:
 
 def test_every_change_since_the_last_release_is_in_the_changelog() -> None:
     """Above the last release's heading the changelog names each operation added or removed
-    since, and says something whenever the document differs at all."""
+    since, and lists something under Unreleased whenever the document differs at all."""
     path, released = _last_release()
     version = path.stem.removeprefix("openapi-")
     changelog = CHANGELOG.read_text(encoding="utf-8")
@@ -70,12 +70,11 @@ def test_every_change_since_the_last_release_is_in_the_changelog() -> None:
     removed = _operations(released) - _operations(current)
     missing = sorted(op for op in added | removed if f"`{op}`" not in since)
     assert not missing, f"operations changed since {version} but not in CHANGELOG.md: {missing}"
-    if {k: v for k, v in current.items() if k != "info"} != {
-        k: v for k, v in released.items() if k != "info"
-    }:
-        assert "## Unreleased" in since, (
-            f"the document changed since {version}: say how under '## Unreleased'"
-        )
+    without_info = ({k: v for k, v in d.items() if k != "info"} for d in (current, released))
+    if next(without_info) != next(without_info):
+        unreleased = since.split("## Unreleased", 1)[-1]
+        said = [line for line in unreleased.splitlines() if line.lstrip().startswith("- ")]
+        assert said, f"the document changed since {version}: say how under '## Unreleased'"
 
 
 # The checker, on a small document ---------------------------------------------------------
