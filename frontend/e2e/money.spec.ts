@@ -182,8 +182,8 @@ test('a £75k one is referred and recorded as a Cabinet decision', async ({ brow
   await checkPage(democratic, 'drawdown-committee', false)
   await democratic.getByRole('button', { name: 'Record the Cabinet decision' }).click()
   await expect(democratic.getByText('Approved', { exact: true }).first()).toBeVisible()
-  await expect(democratic.getByText('CAB 12/23')).toBeVisible()
-  await expect(democratic.getByText('14 Jun 2023')).toBeVisible()
+  await expect(democratic.getByRole('definition').filter({ hasText: 'CAB 12/23' })).toBeVisible()
+  await expect(democratic.getByRole('definition').filter({ hasText: '14 Jun 2023' })).toBeVisible()
   await checkPage(democratic, 'drawdown-cabinet', false)
   expect((await remaining(democratic, RESERVE)) - before).toBe(-7_500_000)
 

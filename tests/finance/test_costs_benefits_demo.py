@@ -169,14 +169,18 @@ def test_portfolio_summary_is_appendix_b(client: TestClient, demo: dict[str, Any
 
 def test_the_csv_reads_like_appendix_b(client: TestClient, demo: dict[str, Any]) -> None:
     response = client.get(
-        f"{API}/portfolios/{demo['portfolio'].id}/financial-summary",
-        headers={**demo["pmo"].headers, "Accept": "text/csv"},
+        f"{API}/portfolios/{demo['portfolio'].id}/financial-summary.csv",
+        params={"table": "totals"},
+        headers=demo["pmo"].headers,
     )
     assert response.status_code == 200
-    total = next(line for line in response.text.splitlines() if line.startswith("Total project costs"))
-    assert total.endswith(
-        "90000.00,407000.00,-129000.00,-320500.00,-360500.00,-392000.00,-1202000.00,-372000.00,-830000.00"
+    rows = {line.split(",", 1)[0]: line for line in response.text.splitlines()}
+    # Appendix B's totals: costs and benefits by year, then how much is already in the MTFP and new.
+    assert rows["Total project costs / (cashable benefits)"].endswith(
+        "90000.00,407000.00,-129000.00,-320500.00,-360500.00,-392000.00,-1202000.00"
     )
+    assert rows["(Cashable benefits) already in MTFP"].endswith(",-372000.00")
+    assert rows["Total new cashable benefits"].endswith(",-830000.00")
 
 
 def test_other_benefits_and_kpi_link(client: TestClient, demo: dict[str, Any], engine: Any) -> None:

@@ -83,6 +83,7 @@ AfterSequenceQ = Annotated[
     int | None,
     Query(
         ge=0,
+        le=2**63 - 1,  # the largest sequence a 64-bit column holds: beyond it SQLite cannot compare
         description="Incremental sync that never misses a value: only values whose latest change has "
         "a larger `sequence` than this (send the largest `sequence` you hold). Changes are numbered "
         "in commit order, so a value committed late is still after it.",
