@@ -35,7 +35,7 @@ test('a PMO officer sets up a programme and a project, assesses confidence and r
   await fillDate(page, 'Planned end (optional)', '2029-03-31')
   await page.getByRole('button', { name: 'Add the programme' }).click()
   await expect(page.getByRole('heading', { name: programme, level: 1 })).toBeVisible()
-  await expect(page.getByText('Phase 1: discovery')).toBeVisible()
+  await expect(page.getByRole('definition').filter({ hasText: 'Phase 1: discovery' })).toBeVisible()
   await checkPage(page, 'programme-new')
 
   // Change it: the change shows at once.
@@ -44,7 +44,7 @@ test('a PMO officer sets up a programme and a project, assesses confidence and r
   await page.getByLabel('Phase (optional)').fill('Phase 2: delivery')
   await page.getByRole('button', { name: 'Save the changes' }).click()
   await expect(page.getByRole('heading', { name: programme, level: 1 })).toBeVisible()
-  await expect(page.getByText('Phase 2: delivery')).toBeVisible()
+  await expect(page.getByRole('definition').filter({ hasText: 'Phase 2: delivery' })).toBeVisible()
 
   // A project in it.
   await page.getByRole('link', { name: 'Add a project' }).click()
