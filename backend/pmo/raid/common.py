@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -41,6 +42,10 @@ from pmo.portfolio import scope
 from pmo.portfolio.models import Portfolio, Programme, Project
 
 S = TypeVar("S", bound=Select[Any])
+
+# A bulk import's check of one row (the log's input model, the row's number): the new item's
+# columns but id and reference, or the ProblemError its create service would raise.
+RowCheck = Callable[[Any, int], dict[str, Any]]
 
 
 class EscalationLevel(StrEnum):

@@ -40,7 +40,7 @@ from pmo.raid.items_schemas import (
     IssueType,
     Rating,
 )
-from pmo.raid.models import Risk
+from pmo.raid.models import Assumption, Dependency, Issue, Risk
 from pmo.raid.risks_router import BandQ, BasisQ, DueForReviewQ, NatureQ, OverdueActionsQ, RiskSort
 from pmo.raid.risks_schemas import RiskCreate, ScoreBasis
 
@@ -205,24 +205,9 @@ class RaidImportResult(BaseModel):
     items: list[ImportedRow]
 
 
-def _risk_import(session: Session, actor: Actor, data: Any) -> Any:
-    return risks.create_risk(session, actor, data)
-
-
-RISKS_IN_BULK = csv_service.BulkSpec(
-    table=Risk.__table__,  # type: ignore[attr-defined]
-    prefix=risks.RISK_PREFIX,
-    record_type="risk",
-    context=lambda session, actor: risks.organisation_scale(session, actor.organisation_id),
-    values=risks.new_risk_values,
-    defaults=lambda: csv_service.column_defaults(Risk),
-)
-
-
 SPECS: dict[str, csv_service.ImportSpec] = {
     "risks": csv_service.ImportSpec(
         model=RiskCreate,
-        create=_risk_import,
         columns=(
             "project",
             "title",
@@ -243,11 +228,13 @@ SPECS: dict[str, csv_service.ImportSpec] = {
             "owner_email",
             "raised_on",
         ),
-        bulk=RISKS_IN_BULK,
+        table=Risk,
+        prefix=risks.RISK_PREFIX,
+        record_type="risk",
+        check=risks.risk_import_check,
     ),
     "issues": csv_service.ImportSpec(
         model=IssueCreate,
-        create=items.create_issue,
         columns=(
             "project",
             "title",
@@ -262,16 +249,22 @@ SPECS: dict[str, csv_service.ImportSpec] = {
             "resolution",
             "status",
         ),
+        table=Issue,
+        prefix=items.ISSUE_PREFIX,
+        record_type="issue",
+        check=items.issue_import_check,
     ),
     "assumptions": csv_service.ImportSpec(
         model=AssumptionCreate,
-        create=items.create_assumption,
         columns=("project", "statement", "category", "owner_email", "validate_by", "status"),
+        table=Assumption,
+        prefix=items.ASSUMPTION_PREFIX,
+        record_type="assumption",
+        check=items.assumption_import_check,
         title="statement",
     ),
     "dependencies": csv_service.ImportSpec(
         model=DependencyCreate,
-        create=items.create_dependency,
         columns=(
             "project",
             "other_project",
@@ -284,6 +277,10 @@ SPECS: dict[str, csv_service.ImportSpec] = {
             "needed_by",
             "status",
         ),
+        table=Dependency,
+        prefix=items.DEPENDENCY_PREFIX,
+        record_type="dependency",
+        check=items.dependency_import_check,
     ),
 }
 
@@ -358,9 +355,9 @@ def _import(session: Session, actor: Actor, log: str, text: str, dry_run: bool) 
         )
     if dry_run:
         session.rollback()
-    elif spec.bulk is not None:
+    else:
         sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        csv_service.write_bulk(session, actor, log, spec.bulk, results, sha256)
+        csv_service.write_rows(session, actor, log, spec, results, sha256)
     # Plain dicts, not one response model per row: 100,000 rows in one answer.
     rows = [
         {
@@ -386,15 +383,9 @@ def _import_route(log: str) -> Callable[..., Any]:
         "checked by the rules of the API, including your right to change items of that "
         "project. Any bad row: 422 listing every bad row (`errors[].location` is "
         '`["body", row, column]`, the header being row 1) and nothing is written. All good: '
-        + (
-            "every item is created in one transaction, up to `PMO_MAX_RAID_IMPORT_ROWS` rows "
-            "(100,000 unless configured), numbered in file order, with one audit event "
-            "for the import "
-            if SPECS[log].bulk is not None
-            else f"every item is created in one transaction, up to {csv_service.MAX_IMPORT_ROWS} "
-            "rows, each with its audit event "
-        )
-        + "(with `dry_run=true`: the same checks, the same answer, and nothing written)."
+        "every item is created in one transaction, up to `PMO_MAX_RAID_IMPORT_ROWS` rows "
+        "(100,000 unless configured), numbered in file order, with one audit event for the "
+        "import (with `dry_run=true`: the same checks, the same answer, and nothing written)."
     )
     return route
 

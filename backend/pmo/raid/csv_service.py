@@ -7,15 +7,18 @@ spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@` or thei
 forms, a tab or a carriage return) is written with a leading single quote, so it is shown as
 text (`pmo.core.spreadsheet`, shared by every CSV and XLSX export).
 
-Import: one item per row, with the columns of `IMPORT_COLUMNS`. Rows are checked by the
-same rules as the API: the cells go through the log's own input model (`RiskCreate`, ...),
-then the log's own create service runs (scale, response type, placement, the actor's right
-to edit items of that project) inside a savepoint. The project is given by its reference
-(`P-0042`), people by email. Every bad row is reported (row number as a spreadsheet shows it,
-the header being row 1; column; message) as one 422, and nothing is written unless every row
-is good: a real import is one transaction. A dry run checks the same way and rolls back.
-Columns that only the export writes (reference, scores, names) are ignored on import, so an
-edited export can be imported as new items.
+Import: one item per row, with the columns of the log's `ImportSpec`, checked by the same
+rules as the API without a round trip per row: the cells go through the log's own input model
+(`RiskCreate`, ...); the project is given by its reference (`P-0042`) and people by email,
+all looked up once, in the actor's organisation only; then the log's own rules (shared with
+its create service: the risk scale, an issue's defaults, a dependency's duplicates, read once)
+and the actor's right to edit items of that project. Every bad row is reported (row number as
+a spreadsheet shows it, the header being row 1; column; message) as one 422, and nothing is
+written unless every row is good. A good file is numbered in one step, inserted in chunks
+(`pmo.core.bulk`) and audited with one event holding the file's SHA-256, in the request's
+one transaction. A dry run checks the same way and writes nothing. Columns that only the
+export writes (reference, scores, names) are ignored on import, so an edited export can be
+imported as new items.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -35,18 +38,17 @@ from sqlmodel import Session, SQLModel, col, select
 from pmo.audit import service as audit
 from pmo.core.bulk import insert_rows
 from pmo.core.config import get_settings
-from pmo.core.errors import FieldProblem, Forbidden, ProblemError, Unprocessable
+from pmo.core.errors import FieldProblem, Forbidden, ProblemError, Unprocessable, plain_message
 from pmo.core.permissions import Actor, Denied, enforce
 from pmo.core.references import next_references
 from pmo.core.schemas import utc_text
 from pmo.core.spreadsheet import safe_text
 from pmo.organisations.models import User
 from pmo.portfolio.models import Portfolio, Programme, Project
-from pmo.raid.common import can_edit_item, check_one_place
+from pmo.raid.common import RowCheck, can_edit_item, check_one_place
 from pmo.raid.models import Issue, Risk
-from pmo.search.index import indexed_in_bulk
+from pmo.search.index import REGISTERS, indexed_in_bulk
 
-MAX_IMPORT_ROWS = 1000
 MAX_EXPORT_ROWS = 50_000
 
 
@@ -405,32 +407,22 @@ def file_name(log: str, day: date) -> str:
 
 @dataclass(frozen=True)
 class ImportSpec:
-    """How one log is imported: its input model, its create service, and its columns."""
+    """How one log is imported: its input model, its columns, its table and its own rules.
+
+    Every log is imported the same way, in bulk: each row goes through the input model, the
+    placement and edit-right checks every log shares, and the log's `check` (its create
+    service's rules without a round trip per row: what they need is read once); then the rows
+    are numbered in one step, inserted in chunks and audited with one event."""
 
     model: type[BaseModel]
-    create: Callable[[Session, Actor, Any], Any]
     columns: tuple[str, ...]  # accepted columns, besides the ones the export alone writes
-    # CSV column -> the input model's field, for columns looked up (project, people).
-    lookups: Mapping[str, str] = field(default_factory=dict)
-    title: str = "title"
-    # Set for a log imported in bulk (no ORM object, savepoint or audit event per row).
-    bulk: BulkSpec | None = None
-
-
-@dataclass(frozen=True)
-class BulkSpec:
-    """How a log is imported in bulk: each row is checked by the same rules as its create
-    service, without the database (what they need is read once: `context`), then the rows are
-    numbered in one step and inserted in chunks."""
-
     table: Any
     prefix: str  # of the references: "R"
     record_type: str  # in the import's audit event: "risk"
-    context: Callable[[Session, Actor], Any]  # read once per import (the risk scale)
-    # The new item's columns but id and reference; raises ProblemError as the create service does.
-    values: Callable[[Actor, Any, Any], dict[str, Any]]
-    # Columns every row gets from the table's defaults (id, created_at, ...): read once.
-    defaults: Callable[[], dict[str, Any]]
+    # Reads what the log's rules need once (the projects the file names are given), and
+    # returns the row check.
+    check: Callable[[Session, Actor, Collection[uuid.UUID]], RowCheck]
+    title: str = "title"
 
 
 # Where a CSV column name differs from the model field it fills.
@@ -468,13 +460,12 @@ def parse_csv(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
 @dataclass
 class RowResult:
     row: int
-    item: Any | None = None  # the created item (per-row logs)
-    values: dict[str, Any] | None = None  # the new item's columns (bulk logs)
+    values: dict[str, Any] | None = None  # the new item's columns, once checked
     project: str | None = None  # the project's reference
     problems: list[FieldProblem] = field(default_factory=list)
 
     def field(self, name: str) -> Any:
-        return self.values.get(name) if self.values is not None else getattr(self.item, name, None)
+        return self.values.get(name) if self.values is not None else None
 
 
 def _problem(row: int, column: str | None, message: str, kind: str) -> FieldProblem:
@@ -529,17 +520,15 @@ def import_rows(
             "The CSV has a header but no rows to import.",
             errors=[_problem(2, None, "expected at least one row", "csv_empty")],
         )
-    limit = max_rows(spec)
+    limit = get_settings().max_raid_import_rows
     if len(rows) > limit:
         raise Unprocessable(
             f"At most {limit} rows can be imported at once; split the file.",
             errors=[_problem(rows[limit][0], None, "too many rows", "csv_too_many_rows")],
         )
     lookup = _Lookup(session, actor, rows)
-    if spec.bulk is None:
-        return [_import_row(session, actor, spec, lookup, number, cells) for number, cells in rows]
-    context = spec.bulk.context(session, actor)
-    return [_check_row(actor, spec, spec.bulk, context, lookup, number, cells) for number, cells in rows]
+    check = spec.check(session, actor, lookup.by_id.keys())
+    return [_check_row(actor, spec, check, lookup, number, cells) for number, cells in rows]
 
 
 def column_defaults(model: type[SQLModel]) -> dict[str, Any]:
@@ -551,32 +540,31 @@ def column_defaults(model: type[SQLModel]) -> dict[str, Any]:
     }
 
 
-def max_rows(spec: ImportSpec) -> int:
-    """Most rows of one import: `PMO_MAX_RAID_IMPORT_ROWS` for a bulk log, else 1,000."""
-    return get_settings().max_raid_import_rows if spec.bulk is not None else MAX_IMPORT_ROWS
-
-
-def write_bulk(
-    session: Session, actor: Actor, log: str, bulk: BulkSpec, results: list[RowResult], sha256: str
+def write_rows(
+    session: Session, actor: Actor, log: str, spec: ImportSpec, results: list[RowResult], sha256: str
 ) -> None:
     """Number every checked row in one step, insert them in chunks, and audit the import with
     one event (the rows carry their own created_at; the event says who imported what)."""
-    references = next_references(session, actor.organisation_id, bulk.prefix, len(results))
-    defaults = bulk.defaults()
+    references = next_references(session, actor.organisation_id, spec.prefix, len(results))
+    defaults = column_defaults(spec.table)
     rows = []
     for result, reference in zip(results, references, strict=True):
         checked = result.values or {}  # every row has its values once no row has a problem
         values = {k: v.value if isinstance(v, Enum) else v for k, v in checked.items()}
         result.values = {**defaults, **values, "id": uuid.uuid4(), "reference": reference}
         rows.append(result.values)
-    with indexed_in_bulk(session, bulk.table.name):
-        insert_rows(session, bulk.table, rows)
+    table = spec.table.__table__
+    if any(register.table == table.name for register in REGISTERS):  # the logs search finds
+        with indexed_in_bulk(session, table.name):
+            insert_rows(session, table, rows)
+    else:
+        insert_rows(session, table, rows)
     audit.record(
         session,
         actor,
         organisation_id=actor.organisation_id,
         action="import",
-        record_type=f"{bulk.record_type}_import",
+        record_type=f"{spec.record_type}_import",
         record_id=uuid.uuid4(),
         after={
             "log": log,
@@ -674,54 +662,35 @@ def _row_body(
             loc = error.get("loc", ())
             if loc and str(loc[0]) in placeholders:
                 continue
-            result.problems.append(_problem(number, _column_of(loc), str(error.get("msg")), error["type"]))
+            # In the API's words (`plain_message`), as the same body sent to its create route.
+            result.problems.append(_problem(number, _column_of(loc), plain_message(error), error["type"]))
         return None
     return None if result.problems else body
 
 
-def _import_row(
-    session: Session, actor: Actor, spec: ImportSpec, lookup: _Lookup, number: int, cells: dict[str, str]
-) -> RowResult:
-    result = RowResult(row=number)
-    body = _row_body(spec, lookup, result, cells)
-    if body is None:
-        return result
-    savepoint = session.begin_nested()
-    try:
-        result.item = spec.create(session, actor, body)
-        savepoint.commit()
-    except ProblemError as exc:
-        savepoint.rollback()
-        result.item = None
-        _note(result, exc)
-    return result
-
-
 def _check_row(
-    actor: Actor,
-    spec: ImportSpec,
-    bulk: BulkSpec,
-    context: Any,
-    lookup: _Lookup,
-    number: int,
-    cells: dict[str, str],
+    actor: Actor, spec: ImportSpec, check: RowCheck, lookup: _Lookup, number: int, cells: dict[str, str]
 ) -> RowResult:
-    """A bulk row, checked by the create service's rules without the database: the placement
-    (one of the organisation's projects, looked up once), the actor's right to edit items of
-    that project, then the log's own checks."""
+    """A row, checked by its create service's rules without the database: the placement (one
+    of the organisation's projects, looked up once), the log's own rules, and the actor's
+    right to edit items of that project; a row that breaks several is told each."""
     result = RowResult(row=number)
     body = _row_body(spec, lookup, result, cells)
     if body is None:
         return result
+    place = {name: getattr(body, name, None) for name in ("project_id", "programme_id", "portfolio_id")}
+    values: dict[str, Any] = {}
     try:
-        place = {name: getattr(body, name, None) for name in ("project_id", "programme_id", "portfolio_id")}
         check_one_place(**place)
-        values = bulk.values(actor, context, body)
-        # Checked as it will be, as `create_risk` does: the actor must be able to edit it once made.
-        enforce(lookup.may_edit(actor, place["project_id"]))
-        result.values = values
+        values = check(body, number)
     except ProblemError as exc:
         _note(result, exc)
+    try:
+        enforce(lookup.may_edit(actor, place["project_id"]))
+    except ProblemError as exc:
+        _note(result, exc)
+    if not result.problems:
+        result.values = values
     return result
 
 

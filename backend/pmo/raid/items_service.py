@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any
 
@@ -34,6 +34,7 @@ from pmo.raid.common import (
     ESCALATION_ORDER,
     EscalationLevel,
     RaidFilters,
+    RowCheck,
     attach,
     can_edit_item,
     check_can_edit,
@@ -244,27 +245,38 @@ def get_issue(session: Session, actor: Actor, issue_id: uuid.UUID) -> Issue:
     return issue
 
 
+def new_issue_values(actor: Actor, data: IssueCreate) -> dict[str, Any]:
+    """The columns of a new issue but its id and reference (no database): `create_issue` and
+    the bulk CSV import share it."""
+    values = data.model_dump()
+    values["raised_by_id"] = data.raised_by_id or (actor.id if actor.kind == "user" else None)
+    return {
+        **values,
+        "organisation_id": actor.organisation_id,
+        "raised_on": today(),
+        "closed_at": utcnow() if data.status.value in ISSUE_DONE else None,
+    }
+
+
 def create_issue(session: Session, actor: Actor, data: IssueCreate) -> Issue:
-    where = _may_create(
+    _may_create(
         session,
         actor,
         project_id=data.project_id,
         programme_id=data.programme_id,
         portfolio_id=data.portfolio_id,
     )
-    raised_by_id = data.raised_by_id or (actor.id if actor.kind == "user" else None)
-    check_people(session, actor, owner_id=data.owner_id, raised_by_id=raised_by_id)
-    fields = data.model_dump(exclude={"project_id", "programme_id", "portfolio_id", "raised_by_id"})
-    issue = Issue(
-        organisation_id=actor.organisation_id,
-        reference=next_reference(session, actor.organisation_id, ISSUE_PREFIX),
-        raised_on=today(),
-        raised_by_id=raised_by_id,
-        closed_at=utcnow() if data.status.value in ISSUE_DONE else None,
-        **{**fields, **where},
-    )
+    values = new_issue_values(actor, data)
+    check_people(session, actor, owner_id=data.owner_id, raised_by_id=values["raised_by_id"])
+    issue = Issue(reference=next_reference(session, actor.organisation_id, ISSUE_PREFIX), **values)
     audit.created(session, actor, issue, "issue")
     return issue
+
+
+def issue_import_check(_session: Session, actor: Actor, _projects: Collection[uuid.UUID]) -> RowCheck:
+    """The bulk import's check of an issue row (its placement, people and edit right are the
+    import's own, shared by every log)."""
+    return lambda data, _row: new_issue_values(actor, data)
 
 
 def update_issue(session: Session, actor: Actor, issue: Issue, data: IssueUpdate) -> Issue:
@@ -354,8 +366,19 @@ def get_assumption(session: Session, actor: Actor, assumption_id: uuid.UUID) -> 
     return assumption
 
 
+def new_assumption_values(actor: Actor, data: AssumptionCreate) -> dict[str, Any]:
+    """The columns of a new assumption but its id and reference (no database): shared by
+    `create_assumption` and the bulk CSV import."""
+    return {
+        **data.model_dump(),
+        "organisation_id": actor.organisation_id,
+        "raised_on": today(),
+        "closed_at": None if data.status == AssumptionStatus.unvalidated else utcnow(),
+    }
+
+
 def create_assumption(session: Session, actor: Actor, data: AssumptionCreate) -> Assumption:
-    where = _may_create(
+    _may_create(
         session,
         actor,
         project_id=data.project_id,
@@ -364,14 +387,16 @@ def create_assumption(session: Session, actor: Actor, data: AssumptionCreate) ->
     )
     check_people(session, actor, owner_id=data.owner_id)
     assumption = Assumption(
-        organisation_id=actor.organisation_id,
         reference=next_reference(session, actor.organisation_id, ASSUMPTION_PREFIX),
-        raised_on=today(),
-        closed_at=None if data.status == AssumptionStatus.unvalidated else utcnow(),
-        **{**data.model_dump(exclude={"project_id", "programme_id", "portfolio_id"}), **where},
+        **new_assumption_values(actor, data),
     )
     audit.created(session, actor, assumption, "assumption")
     return assumption
+
+
+def assumption_import_check(_session: Session, actor: Actor, _projects: Collection[uuid.UUID]) -> RowCheck:
+    """The bulk import's check of an assumption row."""
+    return lambda data, _row: new_assumption_values(actor, data)
 
 
 def update_assumption(
@@ -627,27 +652,79 @@ def _no_duplicate(
         statement = statement.where(Dependency.id != dependency_id)
     existing = session.execute(statement).scalars().first()
     if existing is not None:
-        raise Conflict(
-            f"{existing} already records this dependency between the two projects; update it instead."
-        )
+        raise _duplicate(existing)
+
+
+def _duplicate(existing: str) -> Conflict:
+    return Conflict(
+        f"{existing} already records this dependency between the two projects; update it instead."
+    )
+
+
+def _needs(project_id: uuid.UUID, other_project_id: uuid.UUID, direction: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """(the project that needs, the project that gives): B inbound from A and A outbound to B
+    are the same dependency, as `_no_duplicate` counts them."""
+    if direction == DependencyDirection.outbound.value:
+        return project_id, other_project_id
+    return other_project_id, project_id
+
+
+def new_dependency_values(actor: Actor, data: DependencyCreate) -> dict[str, Any]:
+    """The columns of a new dependency but its id and reference (no database): shared by
+    `create_dependency` and the bulk CSV import."""
+    return {
+        **data.model_dump(),
+        "organisation_id": actor.organisation_id,
+        "raised_on": today(),
+        "closed_at": utcnow() if data.status.value in DEPENDENCY_DONE else None,
+    }
 
 
 def create_dependency(session: Session, actor: Actor, data: DependencyCreate) -> Dependency:
-    where = _may_create(session, actor, project_id=data.project_id, programme_id=None, portfolio_id=None)
+    _may_create(session, actor, project_id=data.project_id, programme_id=None, portfolio_id=None)
     _check_other_end(session, actor, data.project_id, data.other_project_id)
     check_people(session, actor, owner_id=data.owner_id)
     _no_duplicate(
         session, None, data.project_id, data.other_project_id, data.direction.value, data.status.value
     )
     dependency = Dependency(
-        organisation_id=actor.organisation_id,
         reference=next_reference(session, actor.organisation_id, DEPENDENCY_PREFIX),
-        raised_on=today(),
-        closed_at=utcnow() if data.status.value in DEPENDENCY_DONE else None,
-        **{**data.model_dump(exclude={"project_id"}), **where},
+        **new_dependency_values(actor, data),
     )
     audit.created(session, actor, dependency, "dependency")
     return dependency
+
+
+def dependency_import_check(session: Session, actor: Actor, projects: Collection[uuid.UUID]) -> RowCheck:
+    """The bulk import's check of a dependency row: `_no_duplicate`'s rule against the open
+    dependencies of the file's projects (read once) and the rows before it in the file."""
+    open_pairs: dict[tuple[uuid.UUID, uuid.UUID], str] = {}
+    if projects:
+        found = session.execute(
+            select(
+                Dependency.project_id, Dependency.other_project_id, Dependency.direction, Dependency.reference
+            )
+            .where(
+                Dependency.organisation_id == actor.organisation_id,
+                Dependency.status != DependencyStatus.closed.value,
+                col(Dependency.other_project_id).is_not(None),
+                or_(col(Dependency.project_id).in_(projects), col(Dependency.other_project_id).in_(projects)),
+            )
+            .order_by(col(Dependency.reference))
+        ).all()
+        for project_id, other_project_id, direction, reference in found:
+            open_pairs.setdefault(_needs(project_id, other_project_id, direction), reference)
+
+    def check(data: DependencyCreate, row: int) -> dict[str, Any]:
+        values = new_dependency_values(actor, data)
+        if data.other_project_id is not None and data.status != DependencyStatus.closed:
+            pair = _needs(data.project_id, data.other_project_id, data.direction.value)
+            if pair in open_pairs:
+                raise _duplicate(open_pairs[pair])
+            open_pairs[pair] = f"Row {row} of the file"
+        return values
+
+    return check
 
 
 def check_can_edit_dependency(session: Session, actor: Actor, dependency: Dependency) -> None:

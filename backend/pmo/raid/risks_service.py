@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,6 +46,7 @@ from pmo.raid.common import (
     ESCALATION_ORDER,
     EscalationLevel,
     RaidFilters,
+    RowCheck,
     attach,
     can_edit_item,
     check_can_edit,
@@ -444,6 +445,12 @@ def new_risk_values(actor: Actor, scale: Scale, data: RiskCreate) -> dict[str, A
         "inherent_score": scale.score(values["inherent_likelihood"], values["inherent_impact"]),
         "residual_score": scale.score(values["residual_likelihood"], values["residual_impact"]),
     }
+
+
+def risk_import_check(session: Session, actor: Actor, _projects: Collection[uuid.UUID]) -> RowCheck:
+    """The bulk import's check of a risk row: the organisation's scale, read once."""
+    scale = organisation_scale(session, actor.organisation_id)
+    return lambda data, _row: new_risk_values(actor, scale, data)
 
 
 def create_risk(session: Session, actor: Actor, data: RiskCreate) -> Risk:
