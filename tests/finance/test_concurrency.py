@@ -8,12 +8,7 @@ remains, and the balance, the requests and the audit trail must agree afterwards
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +21,7 @@ from pmo.audit.models import AuditEvent
 from pmo.audit.service import verify_chains
 from pmo.finance.models import Drawdown, FundingSource
 from support.api import API
+from support.servers import uvicorn_servers
 
 from .money_support import Money
 
@@ -34,50 +30,13 @@ AMOUNT_PENCE = 100_000  # £1,000.00
 OPENING = "20500.00"  # room for 20 approvals, and £500.00 left over
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def servers(engine: Any) -> Iterator[list[str]]:
     """Two server processes on the test database (the environment tests/conftest.py set)."""
     if engine.dialect.name != "postgresql":
         pytest.skip("the multi-process race runs on PostgreSQL (set PMO_TEST_DATABASE_URL)")
-    ports = [_free_port(), _free_port()]
-    processes = [
-        subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "uvicorn", "pmo.main:create_app", "--factory", "--port", str(port)],
-            env={**os.environ, "PMO_LOG_LEVEL": "WARNING"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
-    try:
-        urls = [f"http://127.0.0.1:{port}" for port in ports]
-        # Generous: two servers importing the app while the other xdist worker runs tests.
-        deadline = time.monotonic() + 90
-        for url in urls:
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the server at {url} did not start")
-                time.sleep(0.2)
+    with uvicorn_servers(2) as urls:
         yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def test_racing_approvals_never_overdraw_and_never_lose_one(
