@@ -110,3 +110,54 @@ def test_every_operation_has_an_example_of_its_answer_and_its_body(document: dic
         missing_answers
     )
     assert not missing_bodies, "no example of the request body:\n" + "\n".join(missing_bodies)
+
+
+# Reference fields that are not one of the product's own references: free text from elsewhere
+# (a business case, the minutes, the forward plan's key decision number) or a mix of kinds
+# (search and the work list also show KPI codes, which councils choose).
+NOT_A_REFERENCE = {
+    "business_case_reference",
+    "minute_reference",
+    "key_decision_reference",
+    "SearchResult.reference",
+    "WorkItem.reference",
+}
+
+
+def test_references_in_answers_carry_their_pattern(document: dict[str, Any]) -> None:
+    """`P-0042`, `DD-0012`: a client can check and parse them (pmo.core.references)."""
+    unpatterned = []
+    patterned = 0
+    for name, schema in document["components"]["schemas"].items():
+        for field, definition in schema.get("properties", {}).items():
+            if field != "reference" and not field.endswith("_reference"):
+                continue
+            if field in NOT_A_REFERENCE or f"{name}.{field}" in NOT_A_REFERENCE:
+                continue
+            variants = definition.get("anyOf", [definition])
+            patterns = [v["pattern"] for v in variants if v.get("type") == "string" and "pattern" in v]
+            if patterns and all(re.fullmatch(r"\^\S+-\[0-9\]\{4,\}\$", p) for p in patterns):
+                patterned += 1
+            else:
+                unpatterned.append(f"{name}.{field}")
+    assert patterned > 30
+    assert not unpatterned, "give these a type of pmo.core.references:\n" + "\n".join(unpatterned)
+
+
+def test_a_reference_out_of_pattern_is_refused_as_the_answer_is_built() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from pmo.core.references import DrawdownReference, ProjectReference, RaidReference
+
+    assert TypeAdapter(ProjectReference).validate_python("P-0042") == "P-0042"
+    assert TypeAdapter(ProjectReference).validate_python("P-100000") == "P-100000"
+    assert TypeAdapter(RaidReference).validate_python("D-0021") == "D-0021"
+    for adapter, wrong in (
+        (ProjectReference, "P-42"),
+        (ProjectReference, "R-0042"),
+        (DrawdownReference, "D-0012"),
+        (RaidReference, "DD-0012"),
+        (ProjectReference, "P-a1b2c3"),
+    ):
+        with pytest.raises(ValidationError):
+            TypeAdapter(adapter).validate_python(wrong)
