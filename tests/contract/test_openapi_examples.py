@@ -10,9 +10,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from pmo.main import create_app
 from pmo.openapi_examples import (
     EXAMPLES_PATH,
     PLACEHOLDER,
@@ -26,11 +23,6 @@ from pmo.openapi_examples import (
 )
 
 from .test_openapi_drift import operations
-
-
-@pytest.fixture(scope="module")
-def document() -> dict[str, Any]:
-    return json.loads(json.dumps(create_app().openapi()))
 
 
 def _examples(document: dict[str, Any]) -> list[tuple[str, dict[str, Any], Any]]:

@@ -5,24 +5,17 @@ here, whoever adds it."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import pytest
 
-from pmo.main import create_app
 from pmo.openapi_examples import BINARY_MEDIA_TYPES
 
 from .test_openapi_drift import operations
 
 # A class name in any client language: no module paths, generic brackets or separators.
 SCHEMA_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-
-
-@pytest.fixture(scope="module")
-def document() -> dict[str, Any]:
-    return json.loads(json.dumps(create_app().openapi()))
 
 
 def test_schema_names_are_class_names_and_their_titles(document: dict[str, Any]) -> None:
