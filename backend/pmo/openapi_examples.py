@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
 
 from pmo.core.config import PROJECT_ROOT
 
@@ -883,8 +884,8 @@ class _Recorder:
 
     def _directory_sign_in(self) -> None:
         """The administrator sets up the council's identity provider (the recording's own,
-        `ExampleProvider`); the sign-in page finds it by email domain and slug; the provider
-        posts a logout token; and a browser session signs out."""
+        `ExampleProvider`); the sign-in page finds it by email domain and slug; a person signs
+        in with it, is signed out by its logout token, signs in again and signs out."""
         provider = ExampleProvider()
         with provider.serving():
             self._write(
@@ -913,25 +914,42 @@ class _Recorder:
             self._record_get(
                 "/api/v1/auth/oidc/sign-in-options", query={"email": "a.khan@chesterfield.example.gov.uk"}
             )
+            # Aisha Khan (a user the scenario made) signs in with her council account, then
+            # signs out at the provider, which tells the product by a logout token...
+            person: dict[str, Any] = {
+                "sub": "a.khan",
+                "sid": "example-session-1",
+                "email": "a.khan@chesterfield.example.gov.uk",
+                "email_verified": True,
+                "name": "Aisha Khan",
+                "groups": ["pmo-officers"],
+            }
+            self._directory_session(provider, person)
             self._write(
                 "nobody",
                 "POST",
                 "/api/v1/auth/oidc/organisations/{slug}/backchannel-logout",
-                {"logout_token": provider.logout_token("a.khan", session_id="example-session-1")},
+                {"logout_token": provider.logout_token(person["sub"], session_id=person["sid"])},
                 form=True,
                 slug="chesterfield",
             )
-        browser = self.client.post(
-            "/api/v1/auth/session", json={"email": "pm@demo.test", "password": "demo-password"}
-        )
-        browser.raise_for_status()
-        self._write(
-            "nobody",
-            "POST",
-            "/api/v1/auth/oidc/sign-out",
-            headers={"X-CSRF-Token": browser.json()["csrf_token"]},
-        )
+            # ... and the next day signs out in the app, which sends her to the provider's page.
+            csrf = self._directory_session(provider, {**person, "sid": "example-session-2"})
+            self._write("nobody", "POST", "/api/v1/auth/oidc/sign-out", headers={"X-CSRF-Token": csrf})
         self.client.cookies.clear()
+
+    def _directory_session(self, provider: ExampleProvider, claims: dict[str, Any]) -> str:
+        """A browser's sign-in with the council account, start to callback; its CSRF token."""
+        self.client.cookies.clear()
+        start = self.client.get("/api/v1/auth/oidc/organisations/chesterfield/start", follow_redirects=False)
+        callback = self.client.get(
+            "/api/v1/auth/oidc/callback",
+            params=provider.authorize(start.headers["location"], claims),
+            follow_redirects=False,
+        )
+        if callback.status_code != 302 or "__Host-pmo_csrf" not in self.client.cookies:
+            raise RuntimeError(f"the directory sign-in did not work: {callback.status_code} {callback.text}")
+        return str(self.client.cookies["__Host-pmo_csrf"])
 
 
 def hide_secrets(recorded: dict[str, Any]) -> dict[str, Any]:
@@ -975,11 +993,11 @@ def _placeholder(field: str, number: int) -> str:
 
 
 class ExampleProvider:
-    """A council's OpenID provider inside the recording, where no real one can be reached:
-    its discovery document and key set are served to `pmo.identity.oidc` through
-    `httpx.MockTransport` (only while `serving`), and it signs logout tokens. Its key comes
-    from a fixed number and its ES256 signatures are deterministic (RFC 6979), so the
-    recording does not drift; the key id says the key is an example."""
+    """A council's OpenID provider inside the recording, where no real one can be reached: its
+    discovery document, key set and token endpoint answer the product's httpx requests (only
+    while `serving`), and it signs ID and logout tokens. Its key comes from a fixed number and
+    its ES256 signatures are deterministic (RFC 6979), so the recording does not drift; the
+    key id says the key is an example."""
 
     issuer = "https://sso.chesterfield.example.gov.uk/realms/staff"
     client_id = "pmo-example"
@@ -987,6 +1005,8 @@ class ExampleProvider:
 
     def __init__(self) -> None:
         from cryptography.hazmat.primitives.asymmetric import ec
+
+        self.codes: dict[str, dict[str, Any]] = {}  # authorization code -> the ID token's claims
 
         seed = int.from_bytes(hashlib.sha256(b"pmo example provider").digest())
         self.key = ec.derive_private_key(seed % (2**255), ec.SECP256R1())
@@ -1026,27 +1046,64 @@ class ExampleProvider:
     def _answer(self, request: Any) -> Any:
         import httpx
 
+        url = str(request.url.copy_with(query=None))
         documents = {
             f"{self.issuer}/.well-known/openid-configuration": self.metadata(),
             self.metadata()["jwks_uri"]: self.key_set(),
         }
-        url = str(request.url.copy_with(query=None))
-        if url not in documents:
-            raise httpx.ConnectError(f"the recording reaches no other address: {url}", request=request)
-        return httpx.Response(200, json=documents[url])
+        if request.method == "GET" and url in documents:
+            return httpx.Response(200, json=documents[url])
+        if request.method == "POST" and url == self.metadata()["token_endpoint"]:
+            form = dict(parse_qsl(request.read().decode()))
+            claims = self.codes.pop(form.get("code", ""), None)
+            if claims is None:
+                return httpx.Response(400, json={"error": "invalid_grant"})
+            id_token = self.sign(claims, typ="JWT")
+            # The product uses only the ID token; the access token is the provider's, for nobody here.
+            return httpx.Response(
+                200,
+                json={
+                    "token_type": "Bearer",
+                    "expires_in": 300,
+                    "id_token": id_token,
+                    "access_token": "unused",
+                },
+            )
+        raise httpx.ConnectError(f"the recording reaches no other address: {url}", request=request)
+
+    def authorize(self, authorization_url: str, claims: dict[str, Any]) -> dict[str, str]:
+        """The person signs in at the provider, which sends the browser back with a code:
+        the callback's query."""
+        import time
+
+        query = dict(parse_qsl(urlsplit(authorization_url).query))
+        code = f"example-code-{len(self.codes) + 1}"
+        now = int(time.time())
+        self.codes[code] = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": query["nonce"],
+            **claims,
+        }
+        return {"state": query["state"], "code": code}
 
     @contextmanager
     def serving(self) -> Iterator[None]:
-        """`httpx.get` (how pmo.identity.oidc reads discovery and keys) answered by this provider."""
+        """Every request the product makes with httpx (discovery and keys in pmo.identity.oidc,
+        the code exchange by Authlib's client) answered by this provider; the test client's
+        own transport is another class, so the recording's calls to the API go on as before."""
         from unittest import mock
 
         import httpx
 
         from pmo.identity import oidc
 
-        client = httpx.Client(transport=httpx.MockTransport(self._answer))
         oidc.clear_cache()
-        with client, mock.patch.object(httpx, "get", client.get):
+        with mock.patch.object(
+            httpx.HTTPTransport, "handle_request", lambda _, request: self._answer(request)
+        ):
             yield
         oidc.clear_cache()
 

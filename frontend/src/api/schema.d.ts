@@ -15078,7 +15078,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "logout_token": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImV4YW1wbGUtc2lnbmluZy1rZXktMSIsInR5cCI6ImxvZ291dCtqd3QifQ.eyJpc3MiOiJodHRwczovL3Nzby5jaGVzdGVyZmllbGQuZXhhbXBsZS5nb3YudWsvcmVhbG1zL3N0YWZmIiwiYXVkIjoicG1vLWV4YW1wbGUiLCJpYXQiOjE3OTYwMzI4MDAsImp0aSI6ImFkN2MzYjY3LWIwNDEtNDNhMC1iMjVkLTE3ODhiMjllY2Y3YSIsInN1YiI6ImEua2hhbiIsInNpZCI6ImV4YW1wbGUtc2Vzc2lvbi0xIiwiZXZlbnRzIjp7Imh0dHA6Ly9zY2hlbWFzLm9wZW5pZC5uZXQvZXZlbnQvYmFja2NoYW5uZWwtbG9nb3V0Ijp7fX19._OVYPRZ1Sa7CaDiYuCYs26uX_19Q9dB07NvsSIbHE1r2k1eTB2Z5kijCjCgxDTTK8X0wdK-61GFKA89v-V-23Q"
+                 *       "logout_token": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImV4YW1wbGUtc2lnbmluZy1rZXktMSIsInR5cCI6ImxvZ291dCtqd3QifQ.eyJpc3MiOiJodHRwczovL3Nzby5jaGVzdGVyZmllbGQuZXhhbXBsZS5nb3YudWsvcmVhbG1zL3N0YWZmIiwiYXVkIjoicG1vLWV4YW1wbGUiLCJpYXQiOjE3OTYwMzI4MDAsImp0aSI6IjllMjE2ZTBlLTVlYmEtNGE4OS1iNzJlLWVjMzg4Nzc2YmJjYSIsInN1YiI6ImEua2hhbiIsInNpZCI6ImV4YW1wbGUtc2Vzc2lvbi0xIiwiZXZlbnRzIjp7Imh0dHA6Ly9zY2hlbWFzLm9wZW5pZC5uZXQvZXZlbnQvYmFja2NoYW5uZWwtbG9nb3V0Ijp7fX19.XbvplaklMunpOWwGfdAZOSj6z0ZySczbiGW7gEXiN6-E6BLxXEvVJip_RwAXxgprrVEjNiF2wxQNSrkUms6hUA"
                  *     }
                  */
                 "application/x-www-form-urlencoded": components["schemas"]["BackChannelLogoutForm"];
@@ -15093,7 +15093,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "sessions_ended": 0
+                     *       "sessions_ended": 1
                      *     }
                      */
                     "application/json": components["schemas"]["BackChannelLogoutResult"];
@@ -15189,7 +15189,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "redirect_to": null
+                     *       "redirect_to": "https://sso.chesterfield.example.gov.uk/realms/staff/protocol/openid-connect/logout?client_id=pmo-example&post_logout_redirect_uri=https%3A%2F%2Fpmo.example.gov.uk%2Fsign-in%2Fchesterfield"
                      *     }
                      */
                     "application/json": components["schemas"]["DirectorySignOut"];
@@ -16515,8 +16515,16 @@ export interface operations {
                      *           "email": "a.khan@chesterfield.example.gov.uk",
                      *           "id": "a807974e-2226-4f42-abf2-006931696608",
                      *           "is_active": true,
-                     *           "last_login_at": null,
-                     *           "roles": [],
+                     *           "last_login_at": "2026-11-30T10:00:00Z",
+                     *           "roles": [
+                     *             {
+                     *               "directorate_id": null,
+                     *               "programme_id": null,
+                     *               "project_id": null,
+                     *               "role": "pmo",
+                     *               "scope": "the whole organisation"
+                     *             }
+                     *           ],
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
@@ -16794,8 +16802,16 @@ export interface operations {
                      *       "email": "a.khan@chesterfield.example.gov.uk",
                      *       "id": "a807974e-2226-4f42-abf2-006931696608",
                      *       "is_active": true,
-                     *       "last_login_at": null,
-                     *       "roles": [],
+                     *       "last_login_at": "2026-11-30T10:00:00Z",
+                     *       "roles": [
+                     *         {
+                     *           "directorate_id": null,
+                     *           "programme_id": null,
+                     *           "project_id": null,
+                     *           "role": "pmo",
+                     *           "scope": "the whole organisation"
+                     *         }
+                     *       ],
                      *       "updated_at": "2026-11-30T10:00:00Z"
                      *     }
                      */
@@ -17493,7 +17509,7 @@ export interface operations {
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 12
+                     *       "total": 13
                      *     }
                      */
                     "application/json": components["schemas"]["RoleAssignmentPage"];
@@ -18995,77 +19011,57 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "action": "create",
-                     *           "actor_id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0",
-                     *           "actor_label": "admin@demo.test",
-                     *           "actor_type": "user",
+                     *           "actor_id": null,
+                     *           "actor_label": "pmo command line",
+                     *           "actor_type": "system",
                      *           "after": {
-                     *             "client_id": "pmo-example",
-                     *             "create_unknown_users": false,
                      *             "created_at": "2026-11-30T10:00:00Z",
-                     *             "email_domains": [
-                     *               "chesterfield.example.gov.uk"
-                     *             ],
-                     *             "group_roles": [
-                     *               {
-                     *                 "directorate_id": null,
-                     *                 "group": "pmo-officers",
-                     *                 "role": "pmo"
-                     *               },
-                     *               {
-                     *                 "directorate_id": null,
-                     *                 "group": "finance-officers",
-                     *                 "role": "finance"
-                     *               }
-                     *             ],
-                     *             "groups_claim": "groups",
-                     *             "id": "be554fd9-6dcc-40a9-bc03-acde470b651b",
-                     *             "issuer": "https://sso.chesterfield.example.gov.uk/realms/staff",
-                     *             "local_passwords_allowed": true,
+                     *             "directorate_id": null,
+                     *             "id": "9369808f-0486-41cf-8d96-04a724945544",
                      *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
-                     *             "slug": "chesterfield",
-                     *             "tenant_ids": [],
-                     *             "updated_at": "2026-11-30T10:00:00Z",
-                     *             "version": 1
+                     *             "programme_id": null,
+                     *             "project_id": null,
+                     *             "role": "pmo",
+                     *             "scope_key": "organisation",
+                     *             "user_id": "a807974e-2226-4f42-abf2-006931696608"
                      *           },
                      *           "before": null,
-                     *           "hash": "9201a0c451ce7fe55a0ae6c93ac9c641820aafb205de67f7e5f8356e681b14bb",
-                     *           "id": "30c95606-fae4-41e3-8201-e929a004b3fa",
+                     *           "hash": "af29be28500a3ccb5a92951bc522ca1e26acd43005ba6b82ac57bf1c600efa9c",
+                     *           "id": "3bd64d7a-2109-4832-984f-0f8af2b5361a",
                      *           "occurred_at": "2026-11-30T10:00:00Z",
-                     *           "prev_hash": "116365d6109b2c671c25895211531b9e91a9d649ca5c56861b8a8c72db1e4f07",
-                     *           "record_id": "be554fd9-6dcc-40a9-bc03-acde470b651b",
-                     *           "record_type": "identity_provider",
-                     *           "request_id": "8dff2fcf6d914fd18ffc9745ada81501",
-                     *           "seq": 877
+                     *           "prev_hash": "e7b71807ccd365efd430fc48fdfbf8dad44f9a60df030b2885646753f132d35e",
+                     *           "record_id": "9369808f-0486-41cf-8d96-04a724945544",
+                     *           "record_type": "role_assignment",
+                     *           "request_id": "e7c1ec14e0d74a30a60e126dca909c5f",
+                     *           "seq": 879
                      *         },
                      *         {
-                     *           "action": "import",
-                     *           "actor_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *           "actor_label": "pmo@demo.test",
-                     *           "actor_type": "user",
+                     *           "action": "create",
+                     *           "actor_id": null,
+                     *           "actor_label": "pmo command line",
+                     *           "actor_type": "system",
                      *           "after": {
-                     *             "definitions": 1,
-                     *             "file_name": "import.csv",
-                     *             "kpi_codes": [
-                     *               "HR-04"
-                     *             ],
-                     *             "sha256": "11ee25b1e402ec3a1cdb9d186839a081dd09090b44b990a9d035b0f9cf224817",
-                     *             "targets": 0,
-                     *             "values": 0
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "id": "25f1500e-7ec7-481f-aa57-80127cd52d4b",
+                     *             "issuer": "https://sso.chesterfield.example.gov.uk/realms/staff",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "subject": "a.khan",
+                     *             "user_id": "a807974e-2226-4f42-abf2-006931696608"
                      *           },
                      *           "before": null,
-                     *           "hash": "116365d6109b2c671c25895211531b9e91a9d649ca5c56861b8a8c72db1e4f07",
-                     *           "id": "8a5d7652-c6d4-4bb9-a712-4577a33e8f2c",
+                     *           "hash": "e7b71807ccd365efd430fc48fdfbf8dad44f9a60df030b2885646753f132d35e",
+                     *           "id": "c9ff1193-63d8-4ab5-9991-2d927d7f6fd4",
                      *           "occurred_at": "2026-11-30T10:00:00Z",
-                     *           "prev_hash": "a5a897750191acce912b61c845b5a6bc9a0eca74cd19032a8ae79055ae9b2ae4",
-                     *           "record_id": "4ae19c73-f826-4dd9-97c3-188bcd287b31",
-                     *           "record_type": "kpi_import",
-                     *           "request_id": "43497b2d3b0c4ac295ce5a2984df0118",
-                     *           "seq": 876
+                     *           "prev_hash": "9201a0c451ce7fe55a0ae6c93ac9c641820aafb205de67f7e5f8356e681b14bb",
+                     *           "record_id": "25f1500e-7ec7-481f-aa57-80127cd52d4b",
+                     *           "record_type": "directory_identity",
+                     *           "request_id": "e7c1ec14e0d74a30a60e126dca909c5f",
+                     *           "seq": 878
                      *         }
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 877
+                     *       "total": 879
                      *     }
                      */
                     "application/json": components["schemas"]["AuditEventPage"];
@@ -19178,47 +19174,29 @@ export interface operations {
                     /**
                      * @example {
                      *       "action": "create",
-                     *       "actor_id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0",
-                     *       "actor_label": "admin@demo.test",
-                     *       "actor_type": "user",
+                     *       "actor_id": null,
+                     *       "actor_label": "pmo command line",
+                     *       "actor_type": "system",
                      *       "after": {
-                     *         "client_id": "pmo-example",
-                     *         "create_unknown_users": false,
                      *         "created_at": "2026-11-30T10:00:00Z",
-                     *         "email_domains": [
-                     *           "chesterfield.example.gov.uk"
-                     *         ],
-                     *         "group_roles": [
-                     *           {
-                     *             "directorate_id": null,
-                     *             "group": "pmo-officers",
-                     *             "role": "pmo"
-                     *           },
-                     *           {
-                     *             "directorate_id": null,
-                     *             "group": "finance-officers",
-                     *             "role": "finance"
-                     *           }
-                     *         ],
-                     *         "groups_claim": "groups",
-                     *         "id": "be554fd9-6dcc-40a9-bc03-acde470b651b",
-                     *         "issuer": "https://sso.chesterfield.example.gov.uk/realms/staff",
-                     *         "local_passwords_allowed": true,
+                     *         "directorate_id": null,
+                     *         "id": "9369808f-0486-41cf-8d96-04a724945544",
                      *         "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
-                     *         "slug": "chesterfield",
-                     *         "tenant_ids": [],
-                     *         "updated_at": "2026-11-30T10:00:00Z",
-                     *         "version": 1
+                     *         "programme_id": null,
+                     *         "project_id": null,
+                     *         "role": "pmo",
+                     *         "scope_key": "organisation",
+                     *         "user_id": "a807974e-2226-4f42-abf2-006931696608"
                      *       },
                      *       "before": null,
-                     *       "hash": "9201a0c451ce7fe55a0ae6c93ac9c641820aafb205de67f7e5f8356e681b14bb",
-                     *       "id": "30c95606-fae4-41e3-8201-e929a004b3fa",
+                     *       "hash": "af29be28500a3ccb5a92951bc522ca1e26acd43005ba6b82ac57bf1c600efa9c",
+                     *       "id": "3bd64d7a-2109-4832-984f-0f8af2b5361a",
                      *       "occurred_at": "2026-11-30T10:00:00Z",
-                     *       "prev_hash": "116365d6109b2c671c25895211531b9e91a9d649ca5c56861b8a8c72db1e4f07",
-                     *       "record_id": "be554fd9-6dcc-40a9-bc03-acde470b651b",
-                     *       "record_type": "identity_provider",
-                     *       "request_id": "8dff2fcf6d914fd18ffc9745ada81501",
-                     *       "seq": 877
+                     *       "prev_hash": "e7b71807ccd365efd430fc48fdfbf8dad44f9a60df030b2885646753f132d35e",
+                     *       "record_id": "9369808f-0486-41cf-8d96-04a724945544",
+                     *       "record_type": "role_assignment",
+                     *       "request_id": "e7c1ec14e0d74a30a60e126dca909c5f",
+                     *       "seq": 879
                      *     }
                      */
                     "application/json": components["schemas"]["AuditEventPublic"];
