@@ -12,7 +12,9 @@ that the body's schema takes (only if the result is valid against that schema).
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
 import os
@@ -26,6 +28,7 @@ from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
 
 from pmo.core.config import PROJECT_ROOT
 
@@ -94,6 +97,39 @@ QUERIES = {
 CANDIDATES = 100
 # Path parameters that are not an item of a list.
 FIXED_PARAMETERS = {"kind": "project"}
+# The imports the recording uploads (header row first), by route: one or two rows each.
+IMPORTS = {
+    "/api/v1/raid-imports/risks": [
+        "project,title,category,cause,event,effect,inherent_likelihood,inherent_impact,response_type,"
+        "review_date,owner_email",
+        "P-0016,Telephony supplier cannot meet the go-live date,Commercial,The supplier's engineers are "
+        "committed elsewhere,Go-live slips beyond the extended contract,A further extension at a higher "
+        "price,2,3,reduce,2027-01-31,pm@demo.test",
+        "P-0018,Housing officers not trained before go-live,Resources,Training clashes with the rent "
+        "review,Officers cannot answer housing calls,Calls passed back to housing,2,2,reduce,"
+        "2027-02-28,pm@demo.test",
+    ],
+    "/api/v1/raid-imports/issues": [
+        "project,title,description,priority,severity,owner_email,due_date",
+        "P-0016,Call recordings cannot be exported from the old system,The supplier charges for each "
+        "export,high,medium,pm@demo.test,2027-01-15",
+    ],
+    "/api/v1/raid-imports/assumptions": [
+        "project,statement,category,owner_email,validate_by",
+        "P-0018,Housing rents data is refreshed nightly from the housing system,Data,pm@demo.test,2027-01-31",
+    ],
+    "/api/v1/raid-imports/dependencies": [
+        "project,other_project,direction,title,category,owner_email,needed_by",
+        "P-0016,P-0018,outbound,Telephony routing for housing calls,Digital platform,pm@demo.test,2027-03-31",
+    ],
+    "/api/v1/kpi-imports": [
+        "code,name,unit,polarity,frequency,decimal_places,owner_email",
+        "HR-04,Staff turnover (rolling 12 months),percentage,lower_is_better,quarterly,1,pmo@demo.test",
+    ],
+}
+# Fields whose recorded values are secrets or tokens, and how their placeholders begin.
+SECRET_FIELDS = ("access_token", "refresh_token", "client_secret", "signing_secret", "csrf_token", "token")
+PLACEHOLDER = "pmo_example_"
 # Media types whose answers are files: described by the document, not exemplified.
 BINARY_MEDIA_TYPES = (
     "application/pdf",
@@ -214,6 +250,7 @@ class _Recorder:
         self.client = TestClient(app, base_url=PUBLIC_URL)
         self.recorded: dict[str, Any] = {}
         self.headers = {email: self._sign_in(email) for email in READERS}
+        self.headers_of_writers: dict[str, dict[str, str]] = {}
         self.client_headers = self._api_client()
 
     def _sign_in(self, email: str) -> dict[str, str]:
@@ -250,9 +287,10 @@ class _Recorder:
         )
         self._scenario()
         for route in gets:
-            self._record_get(route)
+            if f"GET {route}" not in self.recorded:  # the scenario's reads are kept
+                self._record_get(route)
         self._reuse_for_other_methods()
-        return self.recorded
+        return hide_secrets(self.recorded)
 
     def _reuse_for_other_methods(self) -> None:
         """An operation that answers with a schema a `GET` answers with gets that example; a
@@ -262,7 +300,7 @@ class _Recorder:
         for key, recorded in self.recorded.items():
             method, route = key.split(" ", 1)
             operation = self.document["paths"][route][method.lower()]
-            for status, media in recorded["responses"].items():
+            for status, media in recorded.get("responses", {}).items():
                 for media_type, example in media.items():
                     schema = operation["responses"][status]["content"][media_type].get("schema", {})
                     by_schema.setdefault(json.dumps(schema, sort_keys=True), example)
@@ -350,7 +388,9 @@ class _Recorder:
                 return media["application/json"]
         return None
 
-    def _record_get(self, route: str) -> None:
+    def _record_get(
+        self, route: str, bound: dict[str, str] | None = None, query: dict[str, str] | None = None
+    ) -> None:
         operation = self.document["paths"][route]["get"]
         tags = operation.get("tags", [])
         if "kpi-feed" in tags:
@@ -359,9 +399,9 @@ class _Recorder:
             callers = [{}, *self.headers.values()]
         else:
             callers = list(self.headers.values())
-        for url in islice(self._urls(route), CANDIDATES):
+        for url in islice(self._urls(route, bound), CANDIDATES):
             for headers in callers:
-                response = self.client.get(url, params=QUERIES.get(route, {}), headers=headers)
+                response = self.client.get(url, params=query or QUERIES.get(route, {}), headers=headers)
                 if response.is_success:
                     self._keep("GET", route, operation, response)
                     return
@@ -372,26 +412,46 @@ class _Recorder:
         media_type = response.headers.get("content-type", "").split(";")[0]
         declared = operation["responses"].get(str(response.status_code), {}).get("content", {})
         key = next((name for name in declared if name.split(";")[0] == media_type), None)
-        if key is None or key in BINARY_MEDIA_TYPES:
-            return
-        example = trim(response.json()) if media_type == "application/json" else trim_csv(response.text)
-        parts: dict[str, Any] = {"responses": {str(response.status_code): {key: example}}}
-        if body is not None:
+        parts: dict[str, Any] = {}
+        if key is not None and key not in BINARY_MEDIA_TYPES:
+            example = trim(response.json()) if media_type == "application/json" else trim_csv(response.text)
+            parts["responses"] = {str(response.status_code): {key: example}}
+        if body is not None:  # kept also when the answer has no body (204)
             request = operation["requestBody"]["content"]
             parts["requestBody"] = {next(iter(request)): body}
-        self.recorded[f"{method} {route}"] = parts
+        if parts:
+            self.recorded[f"{method} {route}"] = parts
 
-    def _write(self, email: str, method: str, route: str, body: Any = None, **ids: str) -> Any:
-        """Make a write as a demo user (or the API client), keeping its body and answer."""
-        headers = self.client_headers if email == "client" else self.headers[email]
+    def _write(
+        self,
+        email: str,
+        method: str,
+        route: str,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        form: bool = False,
+        **ids: str,
+    ) -> Any:
+        """Make a write as a demo user, the API client (`client`), nobody signed in (`nobody`)
+        or whoever `headers` sign in, keeping its body and answer."""
+        if headers is None:
+            headers = self.client_headers if email == "client" else {} if email == "nobody" else None
+        if headers is None:
+            if email not in self.headers:  # a writer who reads nothing (member@)
+                self.headers_of_writers.setdefault(email, self._sign_in(email))
+            headers = self.headers.get(email) or self.headers_of_writers[email]
         url = route.format(**ids)
         operation = self.document["paths"][route][method.lower()]
         if any(p["in"] == "header" and p["name"] == "If-Match" for p in operation.get("parameters", [])):
             # A change names the version it changes: the record's, or for an action
             # (`.../rebaseline`) its record's.
             record = url if method in ("PATCH", "PUT") else url.rsplit("/", 1)[0]
-            headers = {**headers, "If-Match": self.client.get(record, headers=headers).headers["etag"]}
-        response = self.client.request(method, url, json=body, headers=headers)
+            tag = self.client.get(record, headers=headers).headers.get("etag")
+            if tag is not None:  # none: a PUT that creates what is not there yet
+                headers = {**headers, "If-Match": tag}
+        sent = {"data": body} if form else {"json": body}
+        response = self.client.request(method, url, headers=headers, **sent)
         if not response.is_success:
             # Said, not raised: the operation is left without an example, which the rule
             # in tests/contract/test_openapi_rules.py reports.
@@ -455,16 +515,21 @@ class _Recorder:
             programme_id=programme["id"],
         )
         referred = self._first("/api/v1/drawdowns", route="cabinet")
+        # Listed 9 clear days before Cabinet's meeting of 26 November: the general exception
+        # is recorded (in _decisions) before Cabinet decides.
         self._write(
             "democratic@demo.test",
             "POST",
             "/api/v1/forward-plan",
             {
                 "drawdown_id": referred["id"],
-                "meeting_date": "2027-02-23",
-                "published_on": "2026-11-30",
+                "meeting_date": "2026-11-26",
+                "published_on": "2026-11-16",
                 "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
                 "wards_affected": ["All wards"],
+                # Appendix B's new cashable benefits by 2025/26: above the £500,000 threshold,
+                # so a key decision.
+                "saving": "830000.00",
             },
         )
         subscription = self._write(
@@ -584,13 +649,498 @@ class _Recorder:
                 "roles": ["viewer"],
             },
         )
-        if invitation and "token" in invitation:
-            self._write(admin, "POST", "/api/v1/invitations/lookup", {"token": invitation["token"]})
+        self._newcomer(invitation["invitation_url"].rsplit("/", 1)[1])
+        self._decisions(referred)
+        self._raid()
+        self._kpis()
+        self._imports()
+        self._directory_sign_in()
+        pm = self.headers["pm@demo.test"]
+        # The draw-down decisions above told pm@ (the requester): one is read, then the rest.
+        told = self.client.get("/api/v1/me/notifications", params={"limit": 100}, headers=pm).json()["items"]
+        decided = next(n for n in told if n["link"].endswith(referred["id"]))
+        self._write(
+            "pm@demo.test",
+            "POST",
+            "/api/v1/me/notifications/{notification_id}/read",
+            notification_id=decided["id"],
+        )
         self._write("pm@demo.test", "POST", "/api/v1/me/notifications/read-all")
         self._write(
             pmo, "POST", "/api/v1/auth/session", {"email": "pm@demo.test", "password": "demo-password"}
         )
         self.client.cookies.clear()  # the reads that follow send their bearer tokens only
+
+    def _newcomer(self, token: str) -> None:
+        """The person invited opens the link, sets a password, signs in, changes it, and signs out."""
+        self._write("nobody", "POST", "/api/v1/invitations/lookup", {"token": token})
+        first, second = "Ringwood-Hall-gardens-in-May-2026", "Hollis-Lane-bridge-over-the-Rother-7"
+        self._write("nobody", "POST", "/api/v1/invitations/accept", {"token": token, "password": first})
+        email = "j.bloggs@chesterfield.example.gov.uk"
+        signed_in = self._token(email, first)
+        self._write(
+            "nobody",
+            "POST",
+            "/api/v1/me/password",
+            {"current_password": first, "new_password": second},
+            headers={"Authorization": f"Bearer {signed_in['access_token']}"},
+        )
+        signed_in = self._token(email, second)  # every session ended with the change
+        self._write(
+            "nobody",
+            "POST",
+            "/api/v1/auth/logout",
+            {"refresh_token": signed_in["refresh_token"]},
+            headers={"Authorization": f"Bearer {signed_in['access_token']}"},
+        )
+
+    def _token(self, email: str, password: str) -> Any:
+        form = {"grant_type": "password", "username": email, "password": password}
+        response = self.client.post("/api/v1/auth/token", data=form)
+        response.raise_for_status()
+        return response.json()
+
+    def _decisions(self, referred: dict[str, Any]) -> None:
+        """Draw-downs decided as the demo's people would: the one in consultation answered by
+        its consultees and decided by the sponsor; the Cabinet referral, listed at short
+        notice, under the general exception, then Cabinet's decision recorded; a gate review
+        decided and a highlight report reviewed."""
+        consulted = self._first("/api/v1/drawdowns", status="consultation")
+        self._write(
+            "finance@demo.test",
+            "POST",
+            "/api/v1/drawdowns/{drawdown_id}/consultations",
+            {
+                "view": "supports",
+                "comment": "The Service Redesign Reserve can fund this: £555,000.00 remains after it.",
+            },
+            drawdown_id=consulted["id"],
+        )
+        self._write(
+            "member@demo.test",
+            "POST",
+            "/api/v1/drawdowns/{drawdown_id}/consultations",
+            {
+                "view": "supports",
+                "comment": "Supported: the training is in the portfolio's priorities for this year.",
+                "conflict_of_interest": False,
+            },
+            drawdown_id=consulted["id"],
+        )
+        self._write(
+            "sponsor@demo.test",
+            "POST",
+            "/api/v1/drawdowns/{drawdown_id}/decision",
+            {
+                "decision": "approve",
+                "reason": "Within the reserve's purpose and the programme's approved budget; "
+                "the Section 151 officer and the portfolio holder support it.",
+                "alternatives_considered": "Funding the backfill from the service's own budget, "
+                "which has no room this year; delaying the training to 2027/28.",
+            },
+            drawdown_id=consulted["id"],
+        )
+        entry = self._first("/api/v1/forward-plan")
+        self._write(
+            "democratic@demo.test",
+            "POST",
+            "/api/v1/forward-plan/{entry_id}/exception",
+            {
+                "kind": "general_exception",
+                "reasons": "The supplier's offer holds only until 30 November 2026; waiting 28 clear "
+                "days would lose it.",
+                "scrutiny_chair_name": "Councillor Jean Innes",
+                "scrutiny_chair_date": "2026-11-17",
+                "notice_published_on": "2026-11-18",
+            },
+            entry_id=entry["id"],
+        )
+        self._write(
+            "democratic@demo.test",
+            "POST",
+            "/api/v1/drawdowns/{drawdown_id}/committee-decision",
+            {
+                "body": "cabinet",
+                "meeting_date": "2026-11-26",
+                "minute_reference": "CAB 41/26",
+                "key_decision_reference": "KD 2026/31",
+                "outcome": "approved",
+                "notes": "Approved as recommended in the report of the Service Director.",
+            },
+            drawdown_id=referred["id"],
+        )
+        review = self._first("/api/v1/gate-reviews", status="pending")
+        self._write(
+            "sponsor@demo.test",
+            "POST",
+            "/api/v1/gate-reviews/{review_id}/decisions",
+            {
+                "decision": "approve_with_conditions",
+                "reason": "The business case is sound and the funding is agreed.",
+                "conditions": "The data protection impact assessment is signed off before go-live.",
+            },
+            review_id=review["id"],
+        )
+        report = self._first("/api/v1/highlight-reports", status="submitted")
+        self._write(
+            "sponsor@demo.test",
+            "POST",
+            "/api/v1/highlight-reports/{report_id}/review",
+            {"outcome": "accepted", "comments": "Thank you: the amber rating and its reasons are clear."},
+            report_id=report["id"],
+        )
+
+    def _raid(self) -> None:
+        """An issue and a dependency escalated to the programme board and handed back, and an
+        assumption found invalid, raising its risk."""
+        for kind, name, escalated, handed_back in (
+            (
+                "issues",
+                "issue_id",
+                "The interim support costs more than the project's contingency.",
+                "The programme board agreed the funding: the project manages the rest.",
+            ),
+            (
+                "dependencies",
+                "dependency_id",
+                "The other programme's plan no longer meets the date this project needs.",
+                "Both programme managers agreed a new date: the project tracks it again.",
+            ),
+        ):
+            item = self._first(f"/api/v1/{kind}")
+            route = f"/api/v1/{kind}/{{{name}}}"
+            self._write(
+                "pmo@demo.test",
+                "POST",
+                f"{route}/escalate",
+                {"level": "programme", "reason": escalated},
+                **{name: item["id"]},
+            )
+            self._write(
+                "pmo@demo.test",
+                "POST",
+                f"{route}/de-escalate",
+                {"level": "project", "reason": handed_back},
+                **{name: item["id"]},
+            )
+        assumption = self._first("/api/v1/assumptions", status="unvalidated")
+        self._write(
+            "pmo@demo.test",
+            "POST",
+            "/api/v1/assumptions/{assumption_id}/invalidate",
+            {
+                "raise": "risk",
+                "risk": {
+                    "title": "Cashable benefits lower than Appendix B estimates",
+                    "category": "Benefits",
+                    "cause": "Two business cases show smaller savings than the estimates.",
+                    "event": "The programme does not deliver £830,000 of new cashable benefits by 2025/26.",
+                    "effect": "A gap in the medium-term financial plan.",
+                    "inherent_likelihood": 2,
+                    "inherent_impact": 3,
+                    "response_type": "reduce",
+                },
+            },
+            assumption_id=assumption["id"],
+        )
+
+    def _kpis(self) -> None:
+        """pm@ enters the value the demo left open (the last quarter ended, 2026/27 Q2), and
+        the PMO returns a submitted one to its author."""
+        kpis = self.client.get("/api/v1/kpis", headers=self.headers["pm@demo.test"]).json()["items"]
+        kpi = next(k for k in kpis if k["name"].startswith("Customer contacts resolved"))
+        self._write(
+            "pm@demo.test",
+            "POST",
+            "/api/v1/kpis/{kpi_id}/values",
+            {
+                "period_code": "2026-27-Q2",
+                "actual": "71.5",
+                "commentary": "Up from last quarter: housing repairs calls are now answered by the centre.",
+            },
+            kpi_id=kpi["id"],
+        )
+        self._write(
+            "pmo@demo.test",
+            "POST",
+            "/api/v1/kpi-values/{value_id}/return",
+            {"reason": "The survey's sample size is missing from the commentary: please add it."},
+            value_id=self._first("/api/v1/kpi-values", status="submitted")["id"],
+        )
+
+    def _imports(self) -> None:
+        """Small uploads by the PMO, a CSV each: their answers are the examples (files are not)."""
+        for route, rows in IMPORTS.items():
+            url = route
+            response = self.client.post(
+                url,
+                files={"file": ("import.csv", "\n".join(rows) + "\n", "text/csv")},
+                headers=self.headers["pmo@demo.test"],
+            )
+            if not response.is_success:
+                print(f"not recorded: POST {url}: {response.status_code} {response.text}", file=sys.stderr)
+                continue
+            self._keep("POST", route, self.document["paths"][route]["post"], response)
+
+    def _directory_sign_in(self) -> None:
+        """The administrator sets up the council's identity provider (the recording's own,
+        `ExampleProvider`); the sign-in page finds it by email domain and slug; a person signs
+        in with it, is signed out by its logout token, signs in again and signs out."""
+        provider = ExampleProvider()
+        with provider.serving():
+            self._write(
+                "admin@demo.test",
+                "PUT",
+                "/api/v1/organisation/identity-provider",
+                {
+                    "slug": "chesterfield",
+                    "issuer": provider.issuer,
+                    "client_id": provider.client_id,
+                    # Write-only, never answered: a placeholder, as the provider has no secrets.
+                    "client_secret": "pmo_example_identity_provider_client_secret",
+                    "groups_claim": "groups",
+                    "group_roles": [
+                        {"group": "pmo-officers", "role": "pmo"},
+                        {"group": "finance-officers", "role": "finance"},
+                    ],
+                    "create_unknown_users": False,
+                    "local_passwords_allowed": True,
+                    "email_domains": ["chesterfield.example.gov.uk"],
+                    "tenant_ids": [],
+                },
+            )
+            self._record_get("/api/v1/organisation/identity-provider")
+            self._record_get("/api/v1/auth/oidc/organisations/{slug}", {"slug": "chesterfield"})
+            self._record_get(
+                "/api/v1/auth/oidc/sign-in-options", query={"email": "a.khan@chesterfield.example.gov.uk"}
+            )
+            # Aisha Khan (a user the scenario made) signs in with her council account, then
+            # signs out at the provider, which tells the product by a logout token...
+            person: dict[str, Any] = {
+                "sub": "a.khan",
+                "sid": "example-session-1",
+                "email": "a.khan@chesterfield.example.gov.uk",
+                "email_verified": True,
+                "name": "Aisha Khan",
+                "groups": ["pmo-officers"],
+            }
+            self._directory_session(provider, person)
+            self._write(
+                "nobody",
+                "POST",
+                "/api/v1/auth/oidc/organisations/{slug}/backchannel-logout",
+                {"logout_token": provider.logout_token(person["sub"], session_id=person["sid"])},
+                form=True,
+                slug="chesterfield",
+            )
+            # ... and the next day signs out in the app, which sends her to the provider's page.
+            csrf = self._directory_session(provider, {**person, "sid": "example-session-2"})
+            self._write("nobody", "POST", "/api/v1/auth/oidc/sign-out", headers={"X-CSRF-Token": csrf})
+        self.client.cookies.clear()
+
+    def _directory_session(self, provider: ExampleProvider, claims: dict[str, Any]) -> str:
+        """A browser's sign-in with the council account, start to callback; its CSRF token."""
+        self.client.cookies.clear()
+        start = self.client.get("/api/v1/auth/oidc/organisations/chesterfield/start", follow_redirects=False)
+        callback = self.client.get(
+            "/api/v1/auth/oidc/callback",
+            params=provider.authorize(start.headers["location"], claims),
+            follow_redirects=False,
+        )
+        if callback.status_code != 302 or "__Host-pmo_csrf" not in self.client.cookies:
+            raise RuntimeError(f"the directory sign-in did not work: {callback.status_code} {callback.text}")
+        return str(self.client.cookies["__Host-pmo_csrf"])
+
+
+def hide_secrets(recorded: dict[str, Any]) -> dict[str, Any]:
+    """The recording with every secret and token it was given replaced by a placeholder that
+    says so (`pmo_example_access_token_1`), the same one wherever the value recurs (a client's
+    secret in its token request, an invitation's token in its link): they worked only in the
+    throwaway database, but secret scanners cannot know that."""
+    found: dict[str, str] = {}  # value -> placeholder, in the order met
+    numbers: dict[str, int] = {}  # field -> placeholders made
+
+    def hide(field: str, secret: str) -> None:
+        if secret not in found and not secret.startswith(PLACEHOLDER):
+            numbers[field] = numbers.get(field, 0) + 1
+            found[secret] = _placeholder(field, numbers[field])
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in SECRET_FIELDS and isinstance(item, str):
+                    hide(key, item)
+                elif key == "invitation_url" and isinstance(item, str):
+                    hide("token", item.rsplit("/", 1)[1])
+                else:
+                    collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(recorded)
+    text = json.dumps(recorded)
+    for secret, placeholder in found.items():
+        text = text.replace(secret, placeholder)
+    hidden: dict[str, Any] = json.loads(text)
+    return hidden
+
+
+def _placeholder(field: str, number: int) -> str:
+    if field == "signing_secret":  # Standard Webhooks: `whsec_` and base64
+        return "whsec_" + base64.b64encode(f"{PLACEHOLDER}signing_secret_{number}".encode()).decode()
+    return f"{PLACEHOLDER}{field}_{number}"
+
+
+class ExampleProvider:
+    """A council's OpenID provider inside the recording, where no real one can be reached: its
+    discovery document, key set and token endpoint answer the product's httpx requests (only
+    while `serving`), and it signs ID and logout tokens. Its key comes from a fixed number and
+    its ES256 signatures are deterministic (RFC 6979), so the recording does not drift; the
+    key id says the key is an example."""
+
+    issuer = "https://sso.chesterfield.example.gov.uk/realms/staff"
+    client_id = "pmo-example"
+    key_id = "example-signing-key-1"
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        self.codes: dict[str, dict[str, Any]] = {}  # authorization code -> the ID token's claims
+
+        seed = int.from_bytes(hashlib.sha256(b"pmo example provider").digest())
+        self.key = ec.derive_private_key(seed % (2**255), ec.SECP256R1())
+
+    def metadata(self) -> dict[str, Any]:
+        endpoints = f"{self.issuer}/protocol/openid-connect"
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": f"{endpoints}/auth",
+            "token_endpoint": f"{endpoints}/token",
+            "jwks_uri": f"{endpoints}/certs",
+            "end_session_endpoint": f"{endpoints}/logout",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["ES256"],
+            "scopes_supported": ["openid", "email", "profile"],
+            "backchannel_logout_supported": True,
+            "backchannel_logout_session_supported": True,
+        }
+
+    def key_set(self) -> dict[str, Any]:
+        numbers = self.key.public_key().public_numbers()
+        return {
+            "keys": [
+                {
+                    "kty": "EC",
+                    "crv": "P-256",
+                    "use": "sig",
+                    "alg": "ES256",
+                    "kid": self.key_id,
+                    "x": _b64(numbers.x.to_bytes(32)),
+                    "y": _b64(numbers.y.to_bytes(32)),
+                }
+            ]
+        }
+
+    def _answer(self, request: Any) -> Any:
+        import httpx
+
+        url = str(request.url.copy_with(query=None))
+        documents = {
+            f"{self.issuer}/.well-known/openid-configuration": self.metadata(),
+            self.metadata()["jwks_uri"]: self.key_set(),
+        }
+        if request.method == "GET" and url in documents:
+            return httpx.Response(200, json=documents[url])
+        if request.method == "POST" and url == self.metadata()["token_endpoint"]:
+            form = dict(parse_qsl(request.read().decode()))
+            claims = self.codes.pop(form.get("code", ""), None)
+            if claims is None:
+                return httpx.Response(400, json={"error": "invalid_grant"})
+            id_token = self.sign(claims, typ="JWT")
+            # The product uses only the ID token; the access token is the provider's, for nobody here.
+            return httpx.Response(
+                200,
+                json={
+                    "token_type": "Bearer",
+                    "expires_in": 300,
+                    "id_token": id_token,
+                    "access_token": "unused",
+                },
+            )
+        raise httpx.ConnectError(f"the recording reaches no other address: {url}", request=request)
+
+    def authorize(self, authorization_url: str, claims: dict[str, Any]) -> dict[str, str]:
+        """The person signs in at the provider, which sends the browser back with a code:
+        the callback's query."""
+        import time
+
+        query = dict(parse_qsl(urlsplit(authorization_url).query))
+        code = f"example-code-{len(self.codes) + 1}"
+        now = int(time.time())
+        self.codes[code] = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": query["nonce"],
+            **claims,
+        }
+        return {"state": query["state"], "code": code}
+
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Every request the product makes with httpx (discovery and keys in pmo.identity.oidc,
+        the code exchange by Authlib's client) answered by this provider; the test client's
+        own transport is another class, so the recording's calls to the API go on as before."""
+        from unittest import mock
+
+        import httpx
+
+        from pmo.identity import oidc
+
+        oidc.clear_cache()
+        with mock.patch.object(
+            httpx.HTTPTransport, "handle_request", lambda _, request: self._answer(request)
+        ):
+            yield
+        oidc.clear_cache()
+
+    def logout_token(self, subject: str, *, session_id: str) -> str:
+        """A back-channel logout token (OpenID Connect Back-Channel Logout 1.0, section 2.4)."""
+        import time
+        import uuid
+
+        from pmo.identity.oidc import BACKCHANNEL_LOGOUT_EVENT
+
+        claims = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "iat": int(time.time()),
+            "jti": str(uuid.uuid4()),
+            "sub": subject,
+            "sid": session_id,
+            "events": {BACKCHANNEL_LOGOUT_EVENT: {}},
+        }
+        return self.sign(claims, typ="logout+jwt")
+
+    def sign(self, claims: dict[str, Any], *, typ: str) -> str:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        header = {"alg": "ES256", "kid": self.key_id, "typ": typ}
+        signing_input = ".".join(
+            _b64(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims)
+        )
+        der = self.key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+        r, s = decode_dss_signature(der)
+        return f"{signing_input}.{_b64(r.to_bytes(32) + s.to_bytes(32))}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

@@ -4,20 +4,25 @@ file names only operations, answers and media types the document has (issue 15, 
 
 from __future__ import annotations
 
+import base64
 import json
+import re
+from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from pmo.main import create_app
-from pmo.openapi_examples import EXAMPLES_PATH, add_examples, trim, trim_csv, validation_errors
+from pmo.openapi_examples import (
+    EXAMPLES_PATH,
+    PLACEHOLDER,
+    SECRET_FIELDS,
+    ExampleProvider,
+    add_examples,
+    hide_secrets,
+    trim,
+    trim_csv,
+    validation_errors,
+)
 
 from .test_openapi_drift import operations
-
-
-@pytest.fixture(scope="module")
-def document() -> dict[str, Any]:
-    return json.loads(json.dumps(create_app().openapi()))
 
 
 def _examples(document: dict[str, Any]) -> list[tuple[str, dict[str, Any], Any]]:
@@ -110,3 +115,116 @@ def test_lists_and_csvs_are_cut_to_two() -> None:
         "total": 3,
     }
     assert trim_csv('a,b\r\n1,"x\r\ny"\r\n2,z\r\n3,w\r\n') == 'a,b\r\n1,"x\r\ny"\r\n2,z\r\n'
+
+
+# Three base64url parts: a JWT if the first decodes to a JSON header naming an `alg`.
+JWT = re.compile(r"[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")
+
+
+def _strings(value: Any, field: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in an example, with the name of the field holding it."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, key)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item, field)
+    elif isinstance(value, str):
+        yield field, value
+
+
+def _jwt_header(part: str) -> dict[str, Any] | None:
+    try:
+        header = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except ValueError:
+        return None
+    return header if isinstance(header, dict) and "alg" in header else None
+
+
+def live_tokens(example: Any) -> list[str]:
+    """JWTs that could be someone's: any, except in a token field (`logout_token`) when signed
+    with a key whose id marks it as an example (the recording's own provider)."""
+    found = []
+    for field, text in _strings(example):
+        for match in JWT.finditer(text):
+            header = _jwt_header(match.group().split(".")[0])
+            marked = field.endswith("_token") and str((header or {}).get("kid", "")).startswith("example-")
+            if header is not None and not marked:
+                found.append(f"{field}: {match.group()[:40]}...")
+    return found
+
+
+def unhidden_secrets(example: Any) -> list[str]:
+    """Secret fields whose value is not a placeholder that says it is one."""
+    found = []
+    for field, text in _strings(example):
+        if field in SECRET_FIELDS:
+            shown = text
+            if field == "signing_secret" and text.startswith("whsec_"):
+                shown = base64.b64decode(text.removeprefix("whsec_")).decode(errors="replace")
+            if not shown.startswith(PLACEHOLDER):
+                found.append(f"{field}: {text}")
+    return found
+
+
+def test_the_examples_hold_no_live_token_or_secret() -> None:
+    """What the recording was given (a client's secret, access tokens) worked only in its
+    throwaway database, but a secret scanner cannot know that: placeholders stand in."""
+    recorded = json.loads(EXAMPLES_PATH.read_text())
+    assert not live_tokens(recorded)
+    assert not unhidden_secrets(recorded)
+    # The one JWT left is the provider's logout token, signed with the example key.
+    logout = "POST /api/v1/auth/oidc/organisations/{slug}/backchannel-logout"
+    token = recorded[logout]["requestBody"]["application/x-www-form-urlencoded"]["logout_token"]
+    assert JWT.fullmatch(token)
+    assert _jwt_header(token.split(".")[0]) == {
+        "alg": "ES256",
+        "kid": ExampleProvider.key_id,
+        "typ": "logout+jwt",
+    }
+
+
+def test_live_tokens_and_secrets_are_caught() -> None:
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    payload = part({"sub": "someone", "exp": 4102444800})
+    signature = part({"not": "a signature"})
+    live = f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{payload}.{signature}"
+    example = f"{part({'alg': 'ES256', 'kid': 'example-signing-key-1'})}.{payload}.{signature}"
+    assert live_tokens({"access_token": live})
+    assert live_tokens({"items": [{"detail": f"Bearer {live}"}]})
+    assert live_tokens({"detail": example})  # marked, but not in a token field
+    assert not live_tokens({"logout_token": example})
+    assert not live_tokens({"version": "1.0.0.dev.20261130"})
+    assert unhidden_secrets({"client_secret": "made-up-but-random-looking-Zx9Qw2Er4Ty6"})
+    assert unhidden_secrets({"signing_secret": "whsec_bWFkZS11cC1mb3ItdGhlLXRlc3Q="})
+    assert not unhidden_secrets({"client_secret": "pmo_example_client_secret_1"})
+
+
+def test_secrets_are_hidden_alike_wherever_they_recur() -> None:
+    recorded = {
+        "POST /api/v1/api-clients": {
+            "responses": {"201": {"application/json": {"client_secret": "s3cr3t-value-1234567890"}}}
+        },
+        "POST /api/v1/auth/token": {
+            "requestBody": {
+                "application/x-www-form-urlencoded": {"client_secret": "s3cr3t-value-1234567890"}
+            },
+            "responses": {
+                "200": {"application/json": {"access_token": "aaa.bbb.ccc", "refresh_token": None}}
+            },
+        },
+        "POST /api/v1/invitations": {
+            "responses": {
+                "201": {"application/json": {"invitation_url": "https://x.test/invitations/tok123"}}
+            }
+        },
+        "POST /api/v1/invitations/accept": {"requestBody": {"application/json": {"token": "tok123"}}},
+    }
+    hidden = json.dumps(hide_secrets(recorded))
+    for secret in ("s3cr3t", "aaa.bbb", "tok123"):
+        assert secret not in hidden
+    assert hidden.count('"pmo_example_client_secret_1"') == 2
+    assert hidden.count("pmo_example_token_1") == 2
+    assert '"refresh_token": null' in hidden

@@ -12,6 +12,7 @@ from httpx import Response
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from pmo.core.references import next_reference
 from pmo.finance.models import Drawdown, FundingSource
 from pmo.kpis.models import Kpi
 from support.api import API, Api, Person
@@ -91,7 +92,7 @@ def drawdown(
     with Session(engine, expire_on_commit=False) as session:
         row = Drawdown(
             organisation_id=organisation.id,
-            reference=reference or f"DD-{uuid.uuid4().hex[:4]}",
+            reference=reference or next_reference(session, organisation.id, "DD"),
             project_id=uuid.UUID(project_id),
             funding_source_id=source.id,
             amount_pence=amount_pence,

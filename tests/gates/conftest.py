@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from pmo.core.db import utcnow
 from pmo.core.permissions import Role
+from pmo.core.references import next_reference
 from pmo.gates import service as gates
 from pmo.gates.models import Lifecycle
 from pmo.organisations.models import Organisation
@@ -81,7 +82,7 @@ class Setup:
             )
             project = Project(
                 organisation_id=organisation.id,
-                reference=f"P-{uuid.uuid4().hex[:6]}",
+                reference=next_reference(session, organisation.id, "P"),
                 programme_id=programme.id,
                 name="Replace the Leisure Management System",
                 governance_body_id=body.id if body else None,

@@ -311,6 +311,7 @@ def test_a_logout_token_for_the_subject_ends_their_sessions(sign_in, forged, bro
     assert attempt.answer(signed(forged, attempt.claims())).status_code == 302
     ended = browser.app("POST", LOGOUT, data={"logout_token": logout_token(forged)})
     assert ended.status_code == 200, ended.text
+    assert ended.json() == {"sessions_ended": 1}
     assert problem(browser.access_token(), 401)
 
 

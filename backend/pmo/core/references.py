@@ -10,13 +10,28 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Annotated
 
+from pydantic import StringConstraints
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from pmo.core.models import ReferenceCounter
 
 PREFIX = re.compile(r"^[A-Z]{1,4}$")
+
+# A reference in an answer, its pattern in the document so that clients can check and parse
+# it: the prefix, a hyphen, and the number with four digits at least (`format_reference`).
+ProjectReference = Annotated[str, StringConstraints(pattern=r"^P-[0-9]{4,}$")]
+RiskReference = Annotated[str, StringConstraints(pattern=r"^R-[0-9]{4,}$")]
+IssueReference = Annotated[str, StringConstraints(pattern=r"^I-[0-9]{4,}$")]
+AssumptionReference = Annotated[str, StringConstraints(pattern=r"^A-[0-9]{4,}$")]
+DependencyReference = Annotated[str, StringConstraints(pattern=r"^D-[0-9]{4,}$")]
+RaidReference = Annotated[str, StringConstraints(pattern=r"^[RIAD]-[0-9]{4,}$")]  # any of the four logs
+DrawdownReference = Annotated[str, StringConstraints(pattern=r"^DD-[0-9]{4,}$")]
+BenefitReference = Annotated[str, StringConstraints(pattern=r"^B-[0-9]{4,}$")]
+ForwardPlanReference = Annotated[str, StringConstraints(pattern=r"^FP-[0-9]{4,}$")]
+OfficerDecisionReference = Annotated[str, StringConstraints(pattern=r"^OD-[0-9]{4,}$")]
 
 
 def format_reference(prefix: str, number: int) -> str:

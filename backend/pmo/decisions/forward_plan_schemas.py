@@ -12,6 +12,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from pmo.core.money import Amount, Pounds
 from pmo.core.periods import IsoDate
+from pmo.core.references import ForwardPlanReference
 from pmo.core.schemas import Description, InputModel, Name, Page, PublicModel, _Clean
 
 # A date in a query (`?meeting_from=2022-06-01`): ISO 8601 only, never a number.
@@ -79,7 +80,7 @@ class ForwardPlanEntryPublic(PublicModel):
     publication and the day of the meeting left out)."""
 
     id: uuid.UUID
-    reference: str
+    reference: ForwardPlanReference
     drawdown_id: uuid.UUID
     title: str
     summary: str
@@ -117,7 +118,7 @@ class ForwardPlanPage(Page[ForwardPlanEntryPublic]):
 class ForwardPlanEntryPublished(PublicModel):
     """An entry of the public forward plan: nothing internal."""
 
-    reference: str
+    reference: ForwardPlanReference
     title: str
     summary: str
     decision_maker: str

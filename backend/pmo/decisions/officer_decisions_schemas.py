@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
+from pmo.core.references import OfficerDecisionReference
 from pmo.core.schemas import Page, PublicModel
 
 
@@ -34,7 +35,7 @@ class OfficerDecisionRecord(PublicModel):
     Regulations 2012), as staff see it: exempt information included."""
 
     id: uuid.UUID
-    reference: str
+    reference: OfficerDecisionReference
     drawdown_id: uuid.UUID
     title: str
     decision: str = Field(description="`approved` or `rejected`.")
@@ -64,7 +65,7 @@ class OfficerDecisionPublished(PublicModel):
     with the reason; no internal identifiers but its own."""
 
     id: uuid.UUID
-    reference: str
+    reference: OfficerDecisionReference
     title: str
     decision: str
     decision_text: str

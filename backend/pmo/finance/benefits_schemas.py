@@ -11,6 +11,7 @@ from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from pmo.core.money import MAX_PENCE, Pounds, pence_from_text
 from pmo.core.periods import FinancialYearText
+from pmo.core.references import BenefitReference
 from pmo.core.schemas import Description, InputModel, Name, PublicModel
 
 
@@ -127,7 +128,7 @@ class ProfileTotals(PublicModel):
 
 class BenefitPublic(PublicModel):
     id: uuid.UUID
-    reference: str = Field(description="Unique in the organisation, never reused, e.g. B-0004.")
+    reference: BenefitReference = Field(description="Unique in the organisation, never reused, e.g. B-0004.")
     programme_id: uuid.UUID | None
     project_id: uuid.UUID | None
     title: str

@@ -14,6 +14,7 @@ from pmo.core.errors import FieldValueError
 from pmo.core.money import Amount, Pounds
 from pmo.core.periods import FinancialYearText, IsoDate, today
 from pmo.core.permissions import Role
+from pmo.core.references import DrawdownReference
 from pmo.core.schemas import Description, InputModel, Name, PublicModel, _Clean
 from pmo.finance.rules_schemas import RuleVersionPublic
 
@@ -104,7 +105,7 @@ class PendingDrawdown(PublicModel):
     """A request on the same project and financial year that is not decided yet."""
 
     id: uuid.UUID
-    reference: str
+    reference: DrawdownReference
     amount: Pounds
     status: DrawdownStatus
     route: Route
@@ -254,7 +255,7 @@ class CommitteeDecisionCreate(InputModel):
 
 class DrawdownPublic(PublicModel):
     id: uuid.UUID
-    reference: str
+    reference: DrawdownReference
     project_id: uuid.UUID
     funding_source_id: uuid.UUID
     amount: Pounds

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from pmo.core.money import Pounds
+from pmo.core.references import DrawdownReference, ProjectReference
 from pmo.core.schemas import PublicModel
 
 
@@ -32,7 +33,7 @@ class SummaryRow(PublicModel):
 
     level: str = Field(description='"project", or "programme" for records held by the programme itself.')
     project_id: uuid.UUID | None
-    reference: str | None
+    reference: ProjectReference | None
     name: str = Field(description="The project, or the programme for a programme-level row.")
     programme_id: uuid.UUID
     programme_name: str
@@ -72,7 +73,7 @@ class CostRow(PublicModel):
     funding_source_id: uuid.UUID | None
     funding_source_name: str | None
     kind: str
-    project_reference: str | None = Field(description="`null`: a line of the programme itself.")
+    project_reference: ProjectReference | None = Field(description="`null`: a line of the programme itself.")
     programme_name: str
     description: str
     grade: str | None
@@ -99,8 +100,8 @@ class DrawdownSourceTotal(PublicModel):
 
 class DrawdownLine(PublicModel):
     id: uuid.UUID
-    reference: str
-    project_reference: str
+    reference: DrawdownReference
+    project_reference: ProjectReference
     project_name: str
     funding_source_name: str
     financial_year: str

@@ -26,7 +26,7 @@ from pmo.core.schemas import Email
 from pmo.core.security import NO_STORE
 from pmo.identity import sign_in_service as service
 from pmo.identity.models import IdentityProvider
-from pmo.identity.sign_in_schemas import DirectorySignInOptions, DirectorySignOut
+from pmo.identity.sign_in_schemas import BackChannelLogoutResult, DirectorySignInOptions, DirectorySignOut
 from pmo.web import CONTENT_SECURITY_POLICY
 
 router = APIRouter(tags=["directory-sign-in"], dependencies=[PUBLIC])
@@ -182,6 +182,7 @@ def finish_sign_in(
 
 @router.post(
     f"{BASE}/organisations/{{slug}}/backchannel-logout",
+    response_model=BackChannelLogoutResult,
     responses={200: {"description": "The sessions named are ended."}, **declare_public(400, 404)},
     summary="Back-channel logout from the identity provider",
 )
@@ -192,8 +193,12 @@ def back_channel_logout(
     someone signs out there (or leaves); the product sessions it names end at once. Register
     this address as the client's back-channel logout URI."""
     provider = service.provider_by_slug(session, slug)
-    service.back_channel_logout(session, provider, logout_token)
-    return Response(status_code=200, headers=NO_STORE)
+    ended = service.back_channel_logout(session, provider, logout_token)
+    return Response(
+        BackChannelLogoutResult(sessions_ended=ended).model_dump_json(),
+        media_type="application/json",
+        headers=NO_STORE,
+    )
 
 
 @router.post(

@@ -22,3 +22,9 @@ class DirectorySignOut(PublicModel):
         description="Send the browser here to sign out at the identity provider too (RP-initiated logout); "
         "null for a password session or a provider with no sign-out page."
     )
+
+
+class BackChannelLogoutResult(PublicModel):
+    """What a back-channel logout did (the provider needs only the 200)."""
+
+    sessions_ended: int = Field(description="How many of the product's sessions the logout token ended.")

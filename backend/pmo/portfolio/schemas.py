@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from pmo.core.errors import FieldValueError
 from pmo.core.periods import IsoDate, QuarterText
+from pmo.core.references import ProjectReference, RiskReference
 from pmo.core.schemas import Description, InputModel, Name, PublicModel, _Clean
 
 # Strategic outcomes a programme or project serves (Chesterfield's OD programme has seven).
@@ -263,7 +264,7 @@ class ProjectUpdate(InputModel):
 
 class ProjectPublic(PublicModel):
     id: uuid.UUID
-    reference: str = Field(description="Unique in the organisation, never reused, e.g. P-0042.")
+    reference: ProjectReference = Field(description="Unique in the organisation, never reused, e.g. P-0042.")
     programme_id: uuid.UUID
     name: str
     description: str
@@ -402,7 +403,7 @@ class MilestonePublic(PublicModel):
 class PendingGateReview(PublicModel):
     id: uuid.UUID
     project_id: uuid.UUID
-    project_reference: str
+    project_reference: ProjectReference
     project_name: str
     gate_key: str
     from_stage: str
@@ -462,12 +463,12 @@ class ActionDue(PublicModel):
     status: str = Field(description="`open` or `in_progress`.")
     overdue: bool = Field(description="Due before today.")
     risk_id: uuid.UUID
-    risk_reference: str
+    risk_reference: RiskReference
     risk_title: str
     project_id: uuid.UUID | None = Field(
         description="The risk's project; null for a programme's or portfolio's."
     )
-    project_reference: str | None
+    project_reference: ProjectReference | None
     project_name: str | None
     programme_id: uuid.UUID | None = Field(description="Set when the risk is a programme's.")
     portfolio_id: uuid.UUID | None = Field(description="Set when the risk is a portfolio's.")

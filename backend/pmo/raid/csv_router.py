@@ -26,6 +26,7 @@ from pmo.core.errors import BadRequest, FieldProblem, Unprocessable, declare
 from pmo.core.pagination import PageParams
 from pmo.core.periods import today
 from pmo.core.permissions import Actor, Permission
+from pmo.core.references import RaidReference
 from pmo.core.schemas import Page
 from pmo.raid import csv_service
 from pmo.raid import items_service as items
@@ -193,7 +194,7 @@ def export_dependencies(
 
 class ImportedRow(BaseModel):
     row: int = Field(description="The row's number as a spreadsheet shows it (the header is row 1).")
-    reference: str | None = Field(description="The new item's reference; null on a dry run.")
+    reference: RaidReference | None = Field(description="The new item's reference; null on a dry run.")
     title: str = Field(description="Its title (an assumption's statement).")
     project: str | None = Field(description="The project's reference.")
 

@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from pmo.audit.schemas import AuditEventPublic
 from pmo.core.periods import IsoDate
+from pmo.core.references import AssumptionReference, DependencyReference, IssueReference, RaidReference
 from pmo.core.schemas import Description, InputModel, Name, PublicModel, _Clean
 from pmo.raid.common import EscalationLevel
 from pmo.raid.risks_schemas import Category as RiskCategory
@@ -143,7 +144,7 @@ def _needs_resolution(status: IssueStatus | None, resolution: str | None) -> Non
 
 class IssuePublic(PublicModel):
     id: uuid.UUID
-    reference: str = Field(description="Unique in the organisation, never reused, e.g. I-0003.")
+    reference: IssueReference = Field(description="Unique in the organisation, never reused, e.g. I-0003.")
     project_id: uuid.UUID | None
     programme_id: uuid.UUID | None
     portfolio_id: uuid.UUID | None
@@ -195,7 +196,9 @@ class AssumptionUpdate(InputModel):
 
 class AssumptionPublic(PublicModel):
     id: uuid.UUID
-    reference: str = Field(description="Unique in the organisation, never reused, e.g. A-0007.")
+    reference: AssumptionReference = Field(
+        description="Unique in the organisation, never reused, e.g. A-0007."
+    )
     project_id: uuid.UUID | None
     programme_id: uuid.UUID | None
     portfolio_id: uuid.UUID | None
@@ -272,7 +275,9 @@ class InvalidationResult(PublicModel):
     assumption: AssumptionPublic
     raised: Literal["risk", "issue"]
     raised_id: uuid.UUID = Field(description="The new risk's or issue's id.")
-    raised_reference: str = Field(description="The new risk's or issue's reference (R-0012, I-0003).")
+    raised_reference: RaidReference = Field(
+        description="The new risk's or issue's reference (R-0012, I-0003)."
+    )
 
 
 # Dependencies ----------------------------------------------------------------------------
@@ -327,7 +332,9 @@ class DependencyUpdate(InputModel):
 
 class DependencyPublic(PublicModel):
     id: uuid.UUID
-    reference: str = Field(description="Unique in the organisation, never reused, e.g. D-0021.")
+    reference: DependencyReference = Field(
+        description="Unique in the organisation, never reused, e.g. D-0021."
+    )
     project_id: uuid.UUID
     other_project_id: uuid.UUID | None
     external_party: str | None

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from pmo.core.references import RaidReference
 from pmo.core.schemas import Page, PublicModel
 from pmo.raid.scoring import Band
 
@@ -22,7 +23,7 @@ class RaidRegisterItem(PublicModel):
 
     type: RaidType
     id: uuid.UUID
-    reference: str
+    reference: RaidReference
     title: str
     status: str
     owner_id: uuid.UUID | None

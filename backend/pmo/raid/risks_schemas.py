@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints
 
 from pmo.audit.schemas import AuditEventPublic
 from pmo.core.periods import IsoDate
+from pmo.core.references import IssueReference, RiskReference
 from pmo.core.schemas import Description, InputModel, Name, PublicModel, _Clean
 from pmo.raid.common import EscalationLevel
 from pmo.raid.scoring import Band
@@ -175,7 +176,7 @@ class LinkedIssue(PublicModel):
     """The issue a risk became (`GET /api/v1/issues/{id}` for all of it)."""
 
     id: uuid.UUID
-    reference: str
+    reference: IssueReference
     title: str
     status: str
     priority: str
@@ -195,7 +196,7 @@ class RiskAllowedAction(StrEnum):
 
 class RiskPublic(PublicModel):
     id: uuid.UUID
-    reference: str = Field(description="Unique in the organisation, never reused, e.g. R-0012.")
+    reference: RiskReference = Field(description="Unique in the organisation, never reused, e.g. R-0012.")
     project_id: uuid.UUID | None
     programme_id: uuid.UUID | None
     portfolio_id: uuid.UUID | None

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from pmo.core.periods import MONTH_PATTERN, InvalidPeriod, parse_period_code
+from pmo.core.references import ProjectReference, RaidReference
 from pmo.core.schemas import InputModel, PublicModel, _Clean
 
 
@@ -103,7 +104,7 @@ class HighlightReview(InputModel):
 class EscalatedItem(PublicModel):
     item_type: EscalatedItemType
     item_id: uuid.UUID
-    reference: str = Field(description='The RAID reference, e.g. "R-0012".')
+    reference: RaidReference = Field(description='The RAID reference, e.g. "R-0012".')
     title: str
     status: str
     rating: str = Field(description="A risk's residual band (green, amber, red) or an issue's priority.")
@@ -148,7 +149,7 @@ class HighlightFacts(PublicModel):
 class HighlightReportPublic(PublicModel):
     id: uuid.UUID
     project_id: uuid.UUID
-    project_reference: str
+    project_reference: ProjectReference
     project_name: str
     programme_id: uuid.UUID
     period: str = Field(description="The month, `2026-11`.")
@@ -188,7 +189,7 @@ class LateHighlightReport(PublicModel):
     """An active project whose report for the month was not submitted by its day."""
 
     project_id: uuid.UUID
-    project_reference: str
+    project_reference: ProjectReference
     project_name: str
     programme_id: uuid.UUID
     project_manager_id: uuid.UUID | None
@@ -210,7 +211,7 @@ class LateHighlightReports(PublicModel):
 
 class PackProject(PublicModel):
     project_id: uuid.UUID
-    project_reference: str
+    project_reference: ProjectReference
     project_name: str
 
 

@@ -5,6 +5,7 @@ from datetime import date
 
 from pydantic import Field
 
+from pmo.core.references import ProjectReference
 from pmo.core.schemas import PublicModel
 
 
@@ -41,7 +42,7 @@ class RoadmapProject(PublicModel):
     """A row of the roadmap: one project and its milestones, earliest first."""
 
     id: uuid.UUID
-    reference: str
+    reference: ProjectReference
     name: str
     milestones: list[RoadmapMilestone]
 

@@ -19,6 +19,7 @@ from pmo.auth.models import ApiClient
 from pmo.core.db import utcnow
 from pmo.core.pagination import public_url_of
 from pmo.core.permissions import ClientScope
+from pmo.core.references import DrawdownReference, ProjectReference, RiskReference
 from pmo.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 
@@ -72,7 +73,7 @@ class DrawdownRequestedData(BaseModel):
     """A draw-down was requested."""
 
     drawdown_id: uuid.UUID
-    reference: str = Field(description='e.g. "DD-0007".')
+    reference: DrawdownReference = Field(description='e.g. "DD-0007".')
     project_id: uuid.UUID
     funding_source_id: uuid.UUID
     amount: str = Field(description='In pounds, an exact decimal string, e.g. "50000.00".')
@@ -86,7 +87,7 @@ class DrawdownDecidedData(BaseModel):
     """A draw-down was approved or rejected (by its decider, or by Cabinet or Council)."""
 
     drawdown_id: uuid.UUID
-    reference: str
+    reference: DrawdownReference
     project_id: uuid.UUID
     amount: str = Field(description="In pounds, an exact decimal string.")
     outcome: str = Field(description="approved or rejected.")
@@ -109,7 +110,7 @@ class RiskEscalatedData(BaseModel):
     """A risk was escalated above its level (to programme or steering group)."""
 
     risk_id: uuid.UUID
-    reference: str = Field(description='e.g. "R-0012".')
+    reference: RiskReference = Field(description='e.g. "R-0012".')
     project_id: uuid.UUID | None
     programme_id: uuid.UUID | None
     escalation_level: str = Field(description="programme or steering_group.")
@@ -120,7 +121,7 @@ class ProjectStageChangedData(BaseModel):
     """A project moved to its next stage (an approved gate review moves it)."""
 
     project_id: uuid.UUID
-    reference: str = Field(description='e.g. "P-0042".')
+    reference: ProjectReference = Field(description='e.g. "P-0042".')
     from_stage: str
     to_stage: str
     gate_review_id: uuid.UUID

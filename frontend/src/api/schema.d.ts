@@ -4921,6 +4921,17 @@ export interface components {
             hash: string;
         };
         /**
+         * BackChannelLogoutResult
+         * @description What a back-channel logout did (the provider needs only the 200).
+         */
+        BackChannelLogoutResult: {
+            /**
+             * Sessions Ended
+             * @description How many of the product's sessions the logout token ended.
+             */
+            sessions_ended: number;
+        };
+        /**
          * Band
          * @enum {string}
          */
@@ -12797,7 +12808,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "client_id": "pmo_80ab0fee0889139cc51b7910",
-                 *       "client_secret": "LPYcZ4SQ7cCBialTPg2xLwvxzeJn-fiOOHv9rHmsO1Y",
+                 *       "client_secret": "pmo_example_client_secret_1",
                  *       "grant_type": "client_credentials"
                  *     }
                  */
@@ -12838,7 +12849,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL3Btby5leGFtcGxlLmdvdi51ayIsImF1ZCI6InBtby1hcGkiLCJzdWIiOiIxN2FjODgyYi1hMGVlLTQ3YzQtYjA2Yy1iNDY4NzAyMzgzMDAiLCJpYXQiOjE3OTYwMzI4MDAsImV4cCI6MTc5NjAzMzcwMCwianRpIjoiYTE1N2ViZjU4MTdkNGIxNzhhNjIyZTE1OTg3NWFkOTUiLCJ0eXAiOiJhY2Nlc3MiLCJzdHkiOiJjbGllbnQiLCJvcmciOiI1NWZmNmNhZS02YTExLTQyMjUtOThjYS03YWRiNDBlY2RjYjEiLCJyb2xlcyI6W10sInNjb3BlIjoia3BpczpyZWFkIHdlYmhvb2tzOm1hbmFnZSIsImdlbiI6MCwic2VjIjoiYWM1YmIwMzgtOWVlZS00NmYyLWI3MzItNzgxZjNhYjdlZTY4In0.qGmtw4qB06Q4I069K9AeHlptyY7kId76Kw1uXOTTPIo",
+                     *       "access_token": "pmo_example_access_token_1",
                      *       "expires_in": 900,
                      *       "refresh_token": null,
                      *       "scope": "kpis:read webhooks:manage",
@@ -12953,6 +12964,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refresh_token": "pmo_example_refresh_token_1"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LogoutRequest"];
             };
         };
@@ -13302,7 +13318,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "client_id": "pmo_80ab0fee0889139cc51b7910",
-                     *       "client_secret": "LPYcZ4SQ7cCBialTPg2xLwvxzeJn-fiOOHv9rHmsO1Y",
+                     *       "client_secret": "pmo_example_client_secret_1",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
                      *       "is_active": true,
@@ -13889,7 +13905,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "client_id": "pmo_80ab0fee0889139cc51b7910",
-                     *       "client_secret": "LPYcZ4SQ7cCBialTPg2xLwvxzeJn-fiOOHv9rHmsO1Y",
+                     *       "client_secret": "pmo_example_client_secret_1",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
                      *       "is_active": true,
@@ -14035,7 +14051,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "client_id": "pmo_80ab0fee0889139cc51b7910",
-                     *       "client_secret": "LPYcZ4SQ7cCBialTPg2xLwvxzeJn-fiOOHv9rHmsO1Y",
+                     *       "client_secret": "pmo_example_client_secret_1",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
                      *       "is_active": true,
@@ -14333,8 +14349,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL3Btby5leGFtcGxlLmdvdi51ayIsImF1ZCI6InBtby1hcGkiLCJzdWIiOiJjNTNmMDUwYi1lYzQ2LTQ0ODAtOTdmZi1jYjBmOTQ3MDc2NzkiLCJpYXQiOjE3OTYwMzI4MDAsImV4cCI6MTc5NjAzMzcwMCwianRpIjoiYTViYWVlNjkwNjhhNDcxMmI3MTcyMGRlODBmMTM0MjEiLCJ0eXAiOiJhY2Nlc3MiLCJzdHkiOiJ1c2VyIiwib3JnIjoiNTVmZjZjYWUtNmExMS00MjI1LTk4Y2EtN2FkYjQwZWNkY2IxIiwicm9sZXMiOlsicHJvamVjdF9tYW5hZ2VyIl0sInNjb3BlIjoiIiwiZ2VuIjowLCJzaWQiOiIzZWJjNDIxYy00NjgxLTQ3ZjItYTI2MS1hNDI1Mzg0YzMyOGUifQ.9wB9HJVisHMRSM2KCupDv1mhp2u2Rly0m5erbRipr34",
-                     *       "csrf_token": "2XtxQRWKdLPGiPC0Yn2ZF0agUk1mgs-C",
+                     *       "access_token": "pmo_example_access_token_2",
+                     *       "csrf_token": "pmo_example_csrf_token_1",
                      *       "expires_in": 900,
                      *       "token_type": "bearer"
                      *     }
@@ -14525,8 +14541,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL3Btby5leGFtcGxlLmdvdi51ayIsImF1ZCI6InBtby1hcGkiLCJzdWIiOiJjNTNmMDUwYi1lYzQ2LTQ0ODAtOTdmZi1jYjBmOTQ3MDc2NzkiLCJpYXQiOjE3OTYwMzI4MDAsImV4cCI6MTc5NjAzMzcwMCwianRpIjoiYTViYWVlNjkwNjhhNDcxMmI3MTcyMGRlODBmMTM0MjEiLCJ0eXAiOiJhY2Nlc3MiLCJzdHkiOiJ1c2VyIiwib3JnIjoiNTVmZjZjYWUtNmExMS00MjI1LTk4Y2EtN2FkYjQwZWNkY2IxIiwicm9sZXMiOlsicHJvamVjdF9tYW5hZ2VyIl0sInNjb3BlIjoiIiwiZ2VuIjowLCJzaWQiOiIzZWJjNDIxYy00NjgxLTQ3ZjItYTI2MS1hNDI1Mzg0YzMyOGUifQ.9wB9HJVisHMRSM2KCupDv1mhp2u2Rly0m5erbRipr34",
-                     *       "csrf_token": "2XtxQRWKdLPGiPC0Yn2ZF0agUk1mgs-C",
+                     *       "access_token": "pmo_example_access_token_2",
+                     *       "csrf_token": "pmo_example_csrf_token_1",
                      *       "expires_in": 900,
                      *       "token_type": "bearer"
                      *     }
@@ -14634,6 +14650,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "local_passwords_allowed": true,
+                     *       "organisation_name": "Chesterfield Borough Council (demo)",
+                     *       "sign_in_url": "/sign-in/chesterfield",
+                     *       "slug": "chesterfield",
+                     *       "start_url": "/api/v1/auth/oidc/organisations/chesterfield/start"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DirectorySignInOptions"];
                 };
             };
@@ -14727,6 +14752,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "local_passwords_allowed": true,
+                     *       "organisation_name": "Chesterfield Borough Council (demo)",
+                     *       "sign_in_url": "/sign-in/chesterfield",
+                     *       "slug": "chesterfield",
+                     *       "start_url": "/api/v1/auth/oidc/organisations/chesterfield/start"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DirectorySignInOptions"];
                 };
             };
@@ -15042,6 +15076,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "logout_token": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImV4YW1wbGUtc2lnbmluZy1rZXktMSIsInR5cCI6ImxvZ291dCtqd3QifQ.eyJpc3MiOiJodHRwczovL3Nzby5jaGVzdGVyZmllbGQuZXhhbXBsZS5nb3YudWsvcmVhbG1zL3N0YWZmIiwiYXVkIjoicG1vLWV4YW1wbGUiLCJpYXQiOjE3OTYwMzI4MDAsImp0aSI6IjllMjE2ZTBlLTVlYmEtNGE4OS1iNzJlLWVjMzg4Nzc2YmJjYSIsInN1YiI6ImEua2hhbiIsInNpZCI6ImV4YW1wbGUtc2Vzc2lvbi0xIiwiZXZlbnRzIjp7Imh0dHA6Ly9zY2hlbWFzLm9wZW5pZC5uZXQvZXZlbnQvYmFja2NoYW5uZWwtbG9nb3V0Ijp7fX19.XbvplaklMunpOWwGfdAZOSj6z0ZySczbiGW7gEXiN6-E6BLxXEvVJip_RwAXxgprrVEjNiF2wxQNSrkUms6hUA"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": components["schemas"]["BackChannelLogoutForm"];
             };
         };
@@ -15052,7 +15091,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    /**
+                     * @example {
+                     *       "sessions_ended": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BackChannelLogoutResult"];
                 };
             };
             /** @description Bad request (a control character in the path, or a body that cannot be read). */
@@ -15143,6 +15187,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "redirect_to": "https://sso.chesterfield.example.gov.uk/realms/staff/protocol/openid-connect/logout?client_id=pmo-example&post_logout_redirect_uri=https%3A%2F%2Fpmo.example.gov.uk%2Fsign-in%2Fchesterfield"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DirectorySignOut"];
                 };
             };
@@ -15368,6 +15417,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "current_password": "Ringwood-Hall-gardens-in-May-2026",
+                 *       "new_password": "Hollis-Lane-bridge-over-the-Rother-7"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PasswordChange"];
             };
         };
@@ -16460,8 +16515,16 @@ export interface operations {
                      *           "email": "a.khan@chesterfield.example.gov.uk",
                      *           "id": "a807974e-2226-4f42-abf2-006931696608",
                      *           "is_active": true,
-                     *           "last_login_at": null,
-                     *           "roles": [],
+                     *           "last_login_at": "2026-11-30T10:00:00Z",
+                     *           "roles": [
+                     *             {
+                     *               "directorate_id": null,
+                     *               "programme_id": null,
+                     *               "project_id": null,
+                     *               "role": "pmo",
+                     *               "scope": "the whole organisation"
+                     *             }
+                     *           ],
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
@@ -16739,8 +16802,16 @@ export interface operations {
                      *       "email": "a.khan@chesterfield.example.gov.uk",
                      *       "id": "a807974e-2226-4f42-abf2-006931696608",
                      *       "is_active": true,
-                     *       "last_login_at": null,
-                     *       "roles": [],
+                     *       "last_login_at": "2026-11-30T10:00:00Z",
+                     *       "roles": [
+                     *         {
+                     *           "directorate_id": null,
+                     *           "programme_id": null,
+                     *           "project_id": null,
+                     *           "role": "pmo",
+                     *           "scope": "the whole organisation"
+                     *         }
+                     *       ],
                      *       "updated_at": "2026-11-30T10:00:00Z"
                      *     }
                      */
@@ -17438,7 +17509,7 @@ export interface operations {
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 12
+                     *       "total": 13
                      *     }
                      */
                     "application/json": components["schemas"]["RoleAssignmentPage"];
@@ -17967,7 +18038,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "expires_at": "2026-12-07T10:00:00Z",
-                     *       "invitation_url": "https://pmo.example.gov.uk/invitations/H6lxo_GqRFu4rd3exyGgdSY1h4BgXwUl-27Ylirb1z0",
+                     *       "invitation_url": "https://pmo.example.gov.uk/invitations/pmo_example_token_1",
                      *       "user": {
                      *         "created_at": "2026-11-30T10:00:00Z",
                      *         "display_name": "Jo Bloggs",
@@ -18104,7 +18175,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "expires_at": "2026-12-07T10:00:00Z",
-                     *       "invitation_url": "https://pmo.example.gov.uk/invitations/H6lxo_GqRFu4rd3exyGgdSY1h4BgXwUl-27Ylirb1z0",
+                     *       "invitation_url": "https://pmo.example.gov.uk/invitations/pmo_example_token_1",
                      *       "user": {
                      *         "created_at": "2026-11-30T10:00:00Z",
                      *         "display_name": "Jo Bloggs",
@@ -18237,6 +18308,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "pmo_example_token_1"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvitationToken"];
             };
         };
@@ -18247,6 +18323,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "display_name": "Jo Bloggs",
+                     *       "email": "j.bloggs@chesterfield.example.gov.uk",
+                     *       "expires_at": "2026-12-07T10:00:00Z",
+                     *       "organisation_name": "Chesterfield Borough Council (demo)"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationDetails"];
                 };
             };
@@ -18341,6 +18425,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "password": "Ringwood-Hall-gardens-in-May-2026",
+                 *       "token": "pmo_example_token_1"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvitationAcceptance"];
             };
         };
@@ -18454,6 +18544,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "client_id": "pmo-example",
+                     *       "client_secret_set": true,
+                     *       "create_unknown_users": false,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "email_domains": [
+                     *         "chesterfield.example.gov.uk"
+                     *       ],
+                     *       "group_roles": [
+                     *         {
+                     *           "directorate_id": null,
+                     *           "group": "pmo-officers",
+                     *           "role": "pmo"
+                     *         },
+                     *         {
+                     *           "directorate_id": null,
+                     *           "group": "finance-officers",
+                     *           "role": "finance"
+                     *         }
+                     *       ],
+                     *       "groups_claim": "groups",
+                     *       "issuer": "https://sso.chesterfield.example.gov.uk/realms/staff",
+                     *       "local_passwords_allowed": true,
+                     *       "redirect_uri": "https://pmo.example.gov.uk/api/v1/auth/oidc/callback",
+                     *       "sign_in_url": "/sign-in/chesterfield",
+                     *       "slug": "chesterfield",
+                     *       "tenant_ids": [],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["IdentityProviderPublic"];
                 };
             };
@@ -18569,6 +18690,31 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "client_id": "pmo-example",
+                 *       "client_secret": "pmo_example_identity_provider_client_secret",
+                 *       "create_unknown_users": false,
+                 *       "email_domains": [
+                 *         "chesterfield.example.gov.uk"
+                 *       ],
+                 *       "group_roles": [
+                 *         {
+                 *           "group": "pmo-officers",
+                 *           "role": "pmo"
+                 *         },
+                 *         {
+                 *           "group": "finance-officers",
+                 *           "role": "finance"
+                 *         }
+                 *       ],
+                 *       "groups_claim": "groups",
+                 *       "issuer": "https://sso.chesterfield.example.gov.uk/realms/staff",
+                 *       "local_passwords_allowed": true,
+                 *       "slug": "chesterfield",
+                 *       "tenant_ids": []
+                 *     }
+                 */
                 "application/json": components["schemas"]["IdentityProviderSettings"];
             };
         };
@@ -18579,6 +18725,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "client_id": "pmo-example",
+                     *       "client_secret_set": true,
+                     *       "create_unknown_users": false,
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "email_domains": [
+                     *         "chesterfield.example.gov.uk"
+                     *       ],
+                     *       "group_roles": [
+                     *         {
+                     *           "directorate_id": null,
+                     *           "group": "pmo-officers",
+                     *           "role": "pmo"
+                     *         },
+                     *         {
+                     *           "directorate_id": null,
+                     *           "group": "finance-officers",
+                     *           "role": "finance"
+                     *         }
+                     *       ],
+                     *       "groups_claim": "groups",
+                     *       "issuer": "https://sso.chesterfield.example.gov.uk/realms/staff",
+                     *       "local_passwords_allowed": true,
+                     *       "redirect_uri": "https://pmo.example.gov.uk/api/v1/auth/oidc/callback",
+                     *       "sign_in_url": "/sign-in/chesterfield",
+                     *       "slug": "chesterfield",
+                     *       "tenant_ids": [],
+                     *       "updated_at": "2026-11-30T10:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["IdentityProviderPublic"];
                 };
             };
@@ -18834,58 +19011,57 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "action": "create",
-                     *           "actor_id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0",
-                     *           "actor_label": "admin@demo.test",
-                     *           "actor_type": "user",
-                     *           "after": {
-                     *             "accepted_at": null,
-                     *             "created_at": "2026-11-30T10:00:00Z",
-                     *             "expires_at": "2026-12-07T10:00:00Z",
-                     *             "id": "fa627b33-6d3d-4505-8255-f96aadcb0d18",
-                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
-                     *             "replaced_at": null,
-                     *             "user_id": "1625a3ad-411e-4954-b12b-a25da5be9a4d"
-                     *           },
-                     *           "before": null,
-                     *           "hash": "1c5c5edc3b9731b42490058f178609bc59238b083193de81af440508bc8441e0",
-                     *           "id": "78316337-71c9-4a1b-acc0-d54e78bce0dd",
-                     *           "occurred_at": "2026-11-30T10:00:00Z",
-                     *           "prev_hash": "5b9f0e45918910d23acd3d80912f4bdaf277c362c6f2f69921a07b0c99c72cb8",
-                     *           "record_id": "fa627b33-6d3d-4505-8255-f96aadcb0d18",
-                     *           "record_type": "invitation",
-                     *           "request_id": "981faf4a7d66471bb0497c5b7bfa9340",
-                     *           "seq": 847
-                     *         },
-                     *         {
-                     *           "action": "create",
-                     *           "actor_id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0",
-                     *           "actor_label": "admin@demo.test",
-                     *           "actor_type": "user",
+                     *           "actor_id": null,
+                     *           "actor_label": "pmo command line",
+                     *           "actor_type": "system",
                      *           "after": {
                      *             "created_at": "2026-11-30T10:00:00Z",
                      *             "directorate_id": null,
-                     *             "id": "15bd9fb4-9132-491a-a43d-ab503f43bcaa",
+                     *             "id": "9369808f-0486-41cf-8d96-04a724945544",
                      *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
                      *             "programme_id": null,
                      *             "project_id": null,
-                     *             "role": "viewer",
+                     *             "role": "pmo",
                      *             "scope_key": "organisation",
-                     *             "user_id": "1625a3ad-411e-4954-b12b-a25da5be9a4d"
+                     *             "user_id": "a807974e-2226-4f42-abf2-006931696608"
                      *           },
                      *           "before": null,
-                     *           "hash": "5b9f0e45918910d23acd3d80912f4bdaf277c362c6f2f69921a07b0c99c72cb8",
-                     *           "id": "4da0cb6e-7b1b-45c0-8fbb-f1ffc6befb3f",
+                     *           "hash": "af29be28500a3ccb5a92951bc522ca1e26acd43005ba6b82ac57bf1c600efa9c",
+                     *           "id": "3bd64d7a-2109-4832-984f-0f8af2b5361a",
                      *           "occurred_at": "2026-11-30T10:00:00Z",
-                     *           "prev_hash": "09db5176344f893344b742f77d5fcf50986d183f060a38c1ff01833581ce5bd3",
-                     *           "record_id": "15bd9fb4-9132-491a-a43d-ab503f43bcaa",
+                     *           "prev_hash": "e7b71807ccd365efd430fc48fdfbf8dad44f9a60df030b2885646753f132d35e",
+                     *           "record_id": "9369808f-0486-41cf-8d96-04a724945544",
                      *           "record_type": "role_assignment",
-                     *           "request_id": "981faf4a7d66471bb0497c5b7bfa9340",
-                     *           "seq": 846
+                     *           "request_id": "e7c1ec14e0d74a30a60e126dca909c5f",
+                     *           "seq": 879
+                     *         },
+                     *         {
+                     *           "action": "create",
+                     *           "actor_id": null,
+                     *           "actor_label": "pmo command line",
+                     *           "actor_type": "system",
+                     *           "after": {
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "id": "25f1500e-7ec7-481f-aa57-80127cd52d4b",
+                     *             "issuer": "https://sso.chesterfield.example.gov.uk/realms/staff",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "subject": "a.khan",
+                     *             "user_id": "a807974e-2226-4f42-abf2-006931696608"
+                     *           },
+                     *           "before": null,
+                     *           "hash": "e7b71807ccd365efd430fc48fdfbf8dad44f9a60df030b2885646753f132d35e",
+                     *           "id": "c9ff1193-63d8-4ab5-9991-2d927d7f6fd4",
+                     *           "occurred_at": "2026-11-30T10:00:00Z",
+                     *           "prev_hash": "9201a0c451ce7fe55a0ae6c93ac9c641820aafb205de67f7e5f8356e681b14bb",
+                     *           "record_id": "25f1500e-7ec7-481f-aa57-80127cd52d4b",
+                     *           "record_type": "directory_identity",
+                     *           "request_id": "e7c1ec14e0d74a30a60e126dca909c5f",
+                     *           "seq": 878
                      *         }
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 847
+                     *       "total": 879
                      *     }
                      */
                     "application/json": components["schemas"]["AuditEventPage"];
@@ -18998,27 +19174,29 @@ export interface operations {
                     /**
                      * @example {
                      *       "action": "create",
-                     *       "actor_id": "e9f6ac4f-bda7-4f2a-88ca-2ed373b14ba0",
-                     *       "actor_label": "admin@demo.test",
-                     *       "actor_type": "user",
+                     *       "actor_id": null,
+                     *       "actor_label": "pmo command line",
+                     *       "actor_type": "system",
                      *       "after": {
-                     *         "accepted_at": null,
                      *         "created_at": "2026-11-30T10:00:00Z",
-                     *         "expires_at": "2026-12-07T10:00:00Z",
-                     *         "id": "fa627b33-6d3d-4505-8255-f96aadcb0d18",
+                     *         "directorate_id": null,
+                     *         "id": "9369808f-0486-41cf-8d96-04a724945544",
                      *         "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
-                     *         "replaced_at": null,
-                     *         "user_id": "1625a3ad-411e-4954-b12b-a25da5be9a4d"
+                     *         "programme_id": null,
+                     *         "project_id": null,
+                     *         "role": "pmo",
+                     *         "scope_key": "organisation",
+                     *         "user_id": "a807974e-2226-4f42-abf2-006931696608"
                      *       },
                      *       "before": null,
-                     *       "hash": "1c5c5edc3b9731b42490058f178609bc59238b083193de81af440508bc8441e0",
-                     *       "id": "78316337-71c9-4a1b-acc0-d54e78bce0dd",
+                     *       "hash": "af29be28500a3ccb5a92951bc522ca1e26acd43005ba6b82ac57bf1c600efa9c",
+                     *       "id": "3bd64d7a-2109-4832-984f-0f8af2b5361a",
                      *       "occurred_at": "2026-11-30T10:00:00Z",
-                     *       "prev_hash": "5b9f0e45918910d23acd3d80912f4bdaf277c362c6f2f69921a07b0c99c72cb8",
-                     *       "record_id": "fa627b33-6d3d-4505-8255-f96aadcb0d18",
-                     *       "record_type": "invitation",
-                     *       "request_id": "981faf4a7d66471bb0497c5b7bfa9340",
-                     *       "seq": 847
+                     *       "prev_hash": "e7b71807ccd365efd430fc48fdfbf8dad44f9a60df030b2885646753f132d35e",
+                     *       "record_id": "9369808f-0486-41cf-8d96-04a724945544",
+                     *       "record_type": "role_assignment",
+                     *       "request_id": "e7c1ec14e0d74a30a60e126dca909c5f",
+                     *       "seq": 879
                      *     }
                      */
                     "application/json": components["schemas"]["AuditEventPublic"];
@@ -21841,17 +22019,6 @@ export interface operations {
                      * @example {
                      *       "gate_reviews_pending": [
                      *         {
-                     *           "from_stage": "discover_define",
-                     *           "gate_key": "design_develop_entry",
-                     *           "id": "13a51129-145b-4609-8072-c23e09b4a205",
-                     *           "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
-                     *           "project_name": "Complete a redesign of the finance service",
-                     *           "project_reference": "P-0044",
-                     *           "requested_at": "2026-11-30T10:00:00Z",
-                     *           "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
-                     *           "to_stage": "design_develop"
-                     *         },
-                     *         {
                      *           "from_stage": "design_develop",
                      *           "gate_key": "delivery_entry",
                      *           "id": "5f05813b-7e9f-4911-8c7f-83eda52dcaa2",
@@ -21933,8 +22100,8 @@ export interface operations {
                      *           },
                      *           "projects_by_stage": {
                      *             "delivery": 1,
-                     *             "design_develop": 1,
-                     *             "discover_define": 20
+                     *             "design_develop": 2,
+                     *             "discover_define": 19
                      *           }
                      *         }
                      *       ]
@@ -25117,10 +25284,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "allowed_actions": [
-                     *         "approve",
-                     *         "approve_with_conditions"
-                     *       ],
+                     *       "allowed_actions": [],
                      *       "answers": [
                      *         {
                      *           "answer": "Supports Council Plan priority three, delivering value for money services (paras 4.20, 9.1), and the Finance & Commercial outcome (para 4.4).",
@@ -25133,14 +25297,24 @@ export interface operations {
                      *       ],
                      *       "approval": "any",
                      *       "business_case": null,
-                     *       "conditions": null,
+                     *       "conditions": "The data protection impact assessment is signed off before go-live.",
                      *       "created_at": "2026-11-30T10:00:00Z",
-                     *       "decided_at": null,
+                     *       "decided_at": "2026-11-30T10:00:00Z",
                      *       "decider_ids": [
                      *         "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
                      *         "58bc8649-ca19-4010-aecd-970a497c5f73"
                      *       ],
-                     *       "decisions": [],
+                     *       "decisions": [
+                     *         {
+                     *           "conditions": "The data protection impact assessment is signed off before go-live.",
+                     *           "decided_at": "2026-11-30T10:00:00Z",
+                     *           "decider_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "decision": "approve_with_conditions",
+                     *           "id": "d240b267-7e19-4c09-a342-e5b0107df411",
+                     *           "reason": "The business case is sound and the funding is agreed.",
+                     *           "review_id": "13a51129-145b-4609-8072-c23e09b4a205"
+                     *         }
+                     *       ],
                      *       "from_stage": "discover_define",
                      *       "gate": {
                      *         "approval": "any",
@@ -25169,11 +25343,11 @@ export interface operations {
                      *       "gate_key": "design_develop_entry",
                      *       "id": "13a51129-145b-4609-8072-c23e09b4a205",
                      *       "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
-                     *       "outcome_reason": null,
+                     *       "outcome_reason": "The business case is sound and the funding is agreed.",
                      *       "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
                      *       "requested_at": "2026-11-30T10:00:00Z",
                      *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
-                     *       "status": "pending",
+                     *       "status": "approved_with_conditions",
                      *       "summary": "Discovery report for the redesign of the Finance Service: up to £200k from the Service Redesign Reserve for specialist support to develop the detailed business case and a transformational road map (paras 2.4, 6.8).",
                      *       "to_stage": "design_develop",
                      *       "unanswered": [],
@@ -25314,10 +25488,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "allowed_actions": [
-                     *             "approve",
-                     *             "approve_with_conditions"
-                     *           ],
+                     *           "allowed_actions": [],
                      *           "answers": [
                      *             {
                      *               "answer": "Supports Council Plan priority three, delivering value for money services (paras 4.20, 9.1), and the Finance & Commercial outcome (para 4.4).",
@@ -25330,9 +25501,9 @@ export interface operations {
                      *           ],
                      *           "approval": "any",
                      *           "business_case": null,
-                     *           "conditions": null,
+                     *           "conditions": "The data protection impact assessment is signed off before go-live.",
                      *           "created_at": "2026-11-30T10:00:00Z",
-                     *           "decided_at": null,
+                     *           "decided_at": "2026-11-30T10:00:00Z",
                      *           "decider_ids": [
                      *             "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
                      *             "58bc8649-ca19-4010-aecd-970a497c5f73"
@@ -25341,11 +25512,11 @@ export interface operations {
                      *           "gate_key": "design_develop_entry",
                      *           "id": "13a51129-145b-4609-8072-c23e09b4a205",
                      *           "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
-                     *           "outcome_reason": null,
+                     *           "outcome_reason": "The business case is sound and the funding is agreed.",
                      *           "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
                      *           "requested_at": "2026-11-30T10:00:00Z",
                      *           "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
-                     *           "status": "pending",
+                     *           "status": "approved_with_conditions",
                      *           "summary": "Discovery report for the redesign of the Finance Service: up to £200k from the Service Redesign Reserve for specialist support to develop the detailed business case and a transformational road map (paras 2.4, 6.8).",
                      *           "to_stage": "design_develop",
                      *           "updated_at": "2026-11-30T10:00:00Z"
@@ -25499,10 +25670,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "allowed_actions": [
-                     *         "approve",
-                     *         "approve_with_conditions"
-                     *       ],
+                     *       "allowed_actions": [],
                      *       "answers": [
                      *         {
                      *           "answer": "Supports Council Plan priority three, delivering value for money services (paras 4.20, 9.1), and the Finance & Commercial outcome (para 4.4).",
@@ -25515,14 +25683,24 @@ export interface operations {
                      *       ],
                      *       "approval": "any",
                      *       "business_case": null,
-                     *       "conditions": null,
+                     *       "conditions": "The data protection impact assessment is signed off before go-live.",
                      *       "created_at": "2026-11-30T10:00:00Z",
-                     *       "decided_at": null,
+                     *       "decided_at": "2026-11-30T10:00:00Z",
                      *       "decider_ids": [
                      *         "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
                      *         "58bc8649-ca19-4010-aecd-970a497c5f73"
                      *       ],
-                     *       "decisions": [],
+                     *       "decisions": [
+                     *         {
+                     *           "conditions": "The data protection impact assessment is signed off before go-live.",
+                     *           "decided_at": "2026-11-30T10:00:00Z",
+                     *           "decider_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "decision": "approve_with_conditions",
+                     *           "id": "d240b267-7e19-4c09-a342-e5b0107df411",
+                     *           "reason": "The business case is sound and the funding is agreed.",
+                     *           "review_id": "13a51129-145b-4609-8072-c23e09b4a205"
+                     *         }
+                     *       ],
                      *       "from_stage": "discover_define",
                      *       "gate": {
                      *         "approval": "any",
@@ -25551,11 +25729,11 @@ export interface operations {
                      *       "gate_key": "design_develop_entry",
                      *       "id": "13a51129-145b-4609-8072-c23e09b4a205",
                      *       "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
-                     *       "outcome_reason": null,
+                     *       "outcome_reason": "The business case is sound and the funding is agreed.",
                      *       "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
                      *       "requested_at": "2026-11-30T10:00:00Z",
                      *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
-                     *       "status": "pending",
+                     *       "status": "approved_with_conditions",
                      *       "summary": "Discovery report for the redesign of the Finance Service: up to £200k from the Service Redesign Reserve for specialist support to develop the detailed business case and a transformational road map (paras 2.4, 6.8).",
                      *       "to_stage": "design_develop",
                      *       "unanswered": [],
@@ -25684,10 +25862,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "allowed_actions": [
-                     *         "approve",
-                     *         "approve_with_conditions"
-                     *       ],
+                     *       "allowed_actions": [],
                      *       "answers": [
                      *         {
                      *           "answer": "Supports Council Plan priority three, delivering value for money services (paras 4.20, 9.1), and the Finance & Commercial outcome (para 4.4).",
@@ -25700,14 +25875,24 @@ export interface operations {
                      *       ],
                      *       "approval": "any",
                      *       "business_case": null,
-                     *       "conditions": null,
+                     *       "conditions": "The data protection impact assessment is signed off before go-live.",
                      *       "created_at": "2026-11-30T10:00:00Z",
-                     *       "decided_at": null,
+                     *       "decided_at": "2026-11-30T10:00:00Z",
                      *       "decider_ids": [
                      *         "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
                      *         "58bc8649-ca19-4010-aecd-970a497c5f73"
                      *       ],
-                     *       "decisions": [],
+                     *       "decisions": [
+                     *         {
+                     *           "conditions": "The data protection impact assessment is signed off before go-live.",
+                     *           "decided_at": "2026-11-30T10:00:00Z",
+                     *           "decider_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "decision": "approve_with_conditions",
+                     *           "id": "d240b267-7e19-4c09-a342-e5b0107df411",
+                     *           "reason": "The business case is sound and the funding is agreed.",
+                     *           "review_id": "13a51129-145b-4609-8072-c23e09b4a205"
+                     *         }
+                     *       ],
                      *       "from_stage": "discover_define",
                      *       "gate": {
                      *         "approval": "any",
@@ -25736,11 +25921,11 @@ export interface operations {
                      *       "gate_key": "design_develop_entry",
                      *       "id": "13a51129-145b-4609-8072-c23e09b4a205",
                      *       "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
-                     *       "outcome_reason": null,
+                     *       "outcome_reason": "The business case is sound and the funding is agreed.",
                      *       "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
                      *       "requested_at": "2026-11-30T10:00:00Z",
                      *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
-                     *       "status": "pending",
+                     *       "status": "approved_with_conditions",
                      *       "summary": "Discovery report for the redesign of the Finance Service: up to £200k from the Service Redesign Reserve for specialist support to develop the detailed business case and a transformational road map (paras 2.4, 6.8).",
                      *       "to_stage": "design_develop",
                      *       "unanswered": [],
@@ -25864,6 +26049,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "conditions": "The data protection impact assessment is signed off before go-live.",
+                 *       "decision": "approve_with_conditions",
+                 *       "reason": "The business case is sound and the funding is agreed."
+                 *     }
+                 */
                 "application/json": components["schemas"]["GateDecisionCreate"];
             };
         };
@@ -25878,10 +26070,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "allowed_actions": [
-                     *         "approve",
-                     *         "approve_with_conditions"
-                     *       ],
+                     *       "allowed_actions": [],
                      *       "answers": [
                      *         {
                      *           "answer": "Supports Council Plan priority three, delivering value for money services (paras 4.20, 9.1), and the Finance & Commercial outcome (para 4.4).",
@@ -25894,14 +26083,24 @@ export interface operations {
                      *       ],
                      *       "approval": "any",
                      *       "business_case": null,
-                     *       "conditions": null,
+                     *       "conditions": "The data protection impact assessment is signed off before go-live.",
                      *       "created_at": "2026-11-30T10:00:00Z",
-                     *       "decided_at": null,
+                     *       "decided_at": "2026-11-30T10:00:00Z",
                      *       "decider_ids": [
                      *         "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
                      *         "58bc8649-ca19-4010-aecd-970a497c5f73"
                      *       ],
-                     *       "decisions": [],
+                     *       "decisions": [
+                     *         {
+                     *           "conditions": "The data protection impact assessment is signed off before go-live.",
+                     *           "decided_at": "2026-11-30T10:00:00Z",
+                     *           "decider_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *           "decision": "approve_with_conditions",
+                     *           "id": "d240b267-7e19-4c09-a342-e5b0107df411",
+                     *           "reason": "The business case is sound and the funding is agreed.",
+                     *           "review_id": "13a51129-145b-4609-8072-c23e09b4a205"
+                     *         }
+                     *       ],
                      *       "from_stage": "discover_define",
                      *       "gate": {
                      *         "approval": "any",
@@ -25930,11 +26129,11 @@ export interface operations {
                      *       "gate_key": "design_develop_entry",
                      *       "id": "13a51129-145b-4609-8072-c23e09b4a205",
                      *       "lifecycle_id": "ecf4f3ff-2de2-465e-b2f9-5d3d8c38fc1d",
-                     *       "outcome_reason": null,
+                     *       "outcome_reason": "The business case is sound and the funding is agreed.",
                      *       "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
                      *       "requested_at": "2026-11-30T10:00:00Z",
                      *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
-                     *       "status": "pending",
+                     *       "status": "approved_with_conditions",
                      *       "summary": "Discovery report for the redesign of the Finance Service: up to £200k from the Service Redesign Reserve for specialist support to develop the detailed business case and a transformational road map (paras 2.4, 6.8).",
                      *       "to_stage": "design_develop",
                      *       "unanswered": [],
@@ -26182,7 +26381,7 @@ export interface operations {
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 5
+                     *       "total": 8
                      *     }
                      */
                     "application/json": components["schemas"]["RiskPage"];
@@ -26555,7 +26754,7 @@ export interface operations {
                      *       ],
                      *       "points": 3,
                      *       "scale": "hml3",
-                     *       "total": 5
+                     *       "total": 8
                      *     }
                      */
                     "application/json": components["schemas"]["HeatMap"];
@@ -29120,7 +29319,7 @@ export interface operations {
                     /**
                      * @example reference,project,project_name,programme,portfolio,statement,category,owner,owner_email,status,raised_on,validate_by,validation_due,raised_risk,raised_issue,closed_at,updated_at
                      *     A-0001,,,,Organisational Development Programme 2022-2025,The flexible use of capital receipts remains available to fund the programme to March 2025 (para 6.4: confirmed by the Government).,Funding,Fran Finance (Section 151),finance@demo.test,valid,2026-11-30,2022-04-26,false,,,2026-11-30T10:00:00Z,2026-11-30T10:00:00Z
-                     *     A-0002,,,,Organisational Development Programme 2022-2025,The financial benefits in Appendix B (£830k cumulative by 2025/26) hold once the detailed business cases are approved; until then they are estimates (para 4.22).,Benefits,Fran Finance (Section 151),finance@demo.test,unvalidated,2026-11-30,2023-03-31,true,,,,2026-11-30T10:00:00Z
+                     *     A-0002,,,,Organisational Development Programme 2022-2025,The financial benefits in Appendix B (£830k cumulative by 2025/26) hold once the detailed business cases are approved; until then they are estimates (para 4.22).,Benefits,Fran Finance (Section 151),finance@demo.test,invalid,2026-11-30,2023-03-31,false,R-0006,,2026-11-30T10:00:00Z,2026-11-30T10:00:00Z
                      */
                     "text/csv": string;
                 };
@@ -29371,6 +29570,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 2,
+                     *       "dry_run": false,
+                     *       "items": [
+                     *         {
+                     *           "project": "P-0016",
+                     *           "reference": "R-0007",
+                     *           "row": 2,
+                     *           "title": "Telephony supplier cannot meet the go-live date"
+                     *         },
+                     *         {
+                     *           "project": "P-0018",
+                     *           "reference": "R-0008",
+                     *           "row": 3,
+                     *           "title": "Housing officers not trained before go-live"
+                     *         }
+                     *       ],
+                     *       "log": "risks"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RaidImportResult"];
                 };
             };
@@ -29492,6 +29712,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 1,
+                     *       "dry_run": false,
+                     *       "items": [
+                     *         {
+                     *           "project": "P-0016",
+                     *           "reference": "I-0005",
+                     *           "row": 2,
+                     *           "title": "Call recordings cannot be exported from the old system"
+                     *         }
+                     *       ],
+                     *       "log": "issues"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RaidImportResult"];
                 };
             };
@@ -29613,6 +29848,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 1,
+                     *       "dry_run": false,
+                     *       "items": [
+                     *         {
+                     *           "project": "P-0018",
+                     *           "reference": "A-0004",
+                     *           "row": 2,
+                     *           "title": "Housing rents data is refreshed nightly from the housing system"
+                     *         }
+                     *       ],
+                     *       "log": "assumptions"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RaidImportResult"];
                 };
             };
@@ -29734,6 +29984,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 1,
+                     *       "dry_run": false,
+                     *       "items": [
+                     *         {
+                     *           "project": "P-0016",
+                     *           "reference": "D-0003",
+                     *           "row": 2,
+                     *           "title": "Telephony routing for housing calls"
+                     *         }
+                     *       ],
+                     *       "log": "dependencies"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RaidImportResult"];
                 };
             };
@@ -29938,7 +30203,7 @@ export interface operations {
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 4
+                     *       "total": 5
                      *     }
                      */
                     "application/json": components["schemas"]["IssuePage"];
@@ -30075,8 +30340,8 @@ export interface operations {
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
                      *       "due_date": "2022-09-30",
-                     *       "escalation_level": "project",
-                     *       "escalation_reason": null,
+                     *       "escalation_level": "programme",
+                     *       "escalation_reason": "The interim support costs more than the project's contingency.",
                      *       "id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
                      *       "issue_type": "problem_concern",
                      *       "overdue": true,
@@ -30389,8 +30654,8 @@ export interface operations {
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
                      *       "due_date": "2022-09-30",
-                     *       "escalation_level": "project",
-                     *       "escalation_reason": null,
+                     *       "escalation_level": "programme",
+                     *       "escalation_reason": "The interim support costs more than the project's contingency.",
                      *       "id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
                      *       "issue_type": "problem_concern",
                      *       "overdue": true,
@@ -30542,6 +30807,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "level": "programme",
+                 *       "reason": "The interim support costs more than the project's contingency."
+                 *     }
+                 */
                 "application/json": components["schemas"]["Escalate"];
             };
         };
@@ -30559,8 +30830,8 @@ export interface operations {
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
                      *       "due_date": "2022-09-30",
-                     *       "escalation_level": "project",
-                     *       "escalation_reason": null,
+                     *       "escalation_level": "programme",
+                     *       "escalation_reason": "The interim support costs more than the project's contingency.",
                      *       "id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
                      *       "issue_type": "problem_concern",
                      *       "overdue": true,
@@ -30694,6 +30965,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "level": "project",
+                 *       "reason": "The programme board agreed the funding: the project manages the rest."
+                 *     }
+                 */
                 "application/json": components["schemas"]["Deescalate"];
             };
         };
@@ -30901,6 +31178,74 @@ export interface operations {
                      *           "record_type": "issue",
                      *           "request_id": null,
                      *           "seq": 291
+                     *         },
+                     *         {
+                     *           "action": "escalate",
+                     *           "actor_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "actor_label": "pmo@demo.test",
+                     *           "actor_type": "user",
+                     *           "after": {
+                     *             "category": "Commercial",
+                     *             "closed_at": null,
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *             "due_date": "2022-09-30",
+                     *             "escalation_level": "programme",
+                     *             "escalation_reason": "The interim support costs more than the project's contingency.",
+                     *             "id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
+                     *             "issue_type": "problem_concern",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "portfolio_id": null,
+                     *             "priority": "high",
+                     *             "programme_id": null,
+                     *             "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *             "raised_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "raised_on": "2026-11-30",
+                     *             "reference": "I-0001",
+                     *             "resolution": "",
+                     *             "risk_id": "1028600a-baf3-40b4-8ee2-40aec2374fba",
+                     *             "severity": "medium",
+                     *             "status": "open",
+                     *             "title": "Telephony contract extension needed before the new system is live",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "version": 2
+                     *           },
+                     *           "before": {
+                     *             "category": "Commercial",
+                     *             "closed_at": null,
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "description": "The new telephony system will not be live when the current contract ends: an extension is needed. Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *             "due_date": "2022-09-30",
+                     *             "escalation_level": "project",
+                     *             "escalation_reason": null,
+                     *             "id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
+                     *             "issue_type": "problem_concern",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "portfolio_id": null,
+                     *             "priority": "high",
+                     *             "programme_id": null,
+                     *             "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *             "raised_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "raised_on": "2026-11-30",
+                     *             "reference": "I-0001",
+                     *             "resolution": "",
+                     *             "risk_id": "1028600a-baf3-40b4-8ee2-40aec2374fba",
+                     *             "severity": "medium",
+                     *             "status": "open",
+                     *             "title": "Telephony contract extension needed before the new system is live",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "version": 1
+                     *           },
+                     *           "hash": "03ea0ac10cc893bb7a6d40d9ab2ce343f42ababffd24b741dc04dc053c274e86",
+                     *           "id": "ed6ef8ce-53ae-4ed2-aa0e-b71faf927ebd",
+                     *           "occurred_at": "2026-11-30T10:00:00Z",
+                     *           "prev_hash": "f3a6dcf605fa7fecbe7a056d18cf5a0ce83da8ec9504a83160d43f48bc9ff08f",
+                     *           "record_id": "fcc2a3b1-f2e8-4064-877a-932e7122e983",
+                     *           "record_type": "issue",
+                     *           "request_id": "459c240ab41b46c8b59c2e1bd705d241",
+                     *           "seq": 864
                      *         }
                      *       ]
                      *     }
@@ -31078,7 +31423,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "category": "Benefits",
-                     *           "closed_at": null,
+                     *           "closed_at": "2026-11-30T10:00:00Z",
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "id": "90965828-23a6-49bd-abc9-3c406744be66",
                      *           "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
@@ -31087,18 +31432,18 @@ export interface operations {
                      *           "project_id": null,
                      *           "raised_issue_id": null,
                      *           "raised_on": "2026-11-30",
-                     *           "raised_risk_id": null,
+                     *           "raised_risk_id": "b6ef50c8-37e7-4cd9-8b7a-d238b5f9a7af",
                      *           "reference": "A-0002",
                      *           "statement": "The financial benefits in Appendix B (£830k cumulative by 2025/26) hold once the detailed business cases are approved; until then they are estimates (para 4.22).",
-                     *           "status": "unvalidated",
+                     *           "status": "invalid",
                      *           "updated_at": "2026-11-30T10:00:00Z",
                      *           "validate_by": "2023-03-31",
-                     *           "validation_due": true
+                     *           "validation_due": false
                      *         }
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 3
+                     *       "total": 4
                      *     }
                      */
                     "application/json": components["schemas"]["AssumptionPage"];
@@ -31663,6 +32008,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "raise": "risk",
+                 *       "risk": {
+                 *         "category": "Benefits",
+                 *         "cause": "Two business cases show smaller savings than the estimates.",
+                 *         "effect": "A gap in the medium-term financial plan.",
+                 *         "event": "The programme does not deliver £830,000 of new cashable benefits by 2025/26.",
+                 *         "inherent_impact": 3,
+                 *         "inherent_likelihood": 2,
+                 *         "response_type": "reduce",
+                 *         "title": "Cashable benefits lower than Appendix B estimates"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Invalidate"];
             };
         };
@@ -31675,6 +32035,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "assumption": {
+                     *         "category": "Benefits",
+                     *         "closed_at": "2026-11-30T10:00:00Z",
+                     *         "created_at": "2026-11-30T10:00:00Z",
+                     *         "id": "90965828-23a6-49bd-abc9-3c406744be66",
+                     *         "owner_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *         "portfolio_id": "90bf162c-73a2-43a4-b92b-55dce9e86b81",
+                     *         "programme_id": null,
+                     *         "project_id": null,
+                     *         "raised_issue_id": null,
+                     *         "raised_on": "2026-11-30",
+                     *         "raised_risk_id": "b6ef50c8-37e7-4cd9-8b7a-d238b5f9a7af",
+                     *         "reference": "A-0002",
+                     *         "statement": "The financial benefits in Appendix B (£830k cumulative by 2025/26) hold once the detailed business cases are approved; until then they are estimates (para 4.22).",
+                     *         "status": "invalid",
+                     *         "updated_at": "2026-11-30T10:00:00Z",
+                     *         "validate_by": "2023-03-31",
+                     *         "validation_due": false
+                     *       },
+                     *       "raised": "risk",
+                     *       "raised_id": "b6ef50c8-37e7-4cd9-8b7a-d238b5f9a7af",
+                     *       "raised_reference": "R-0006"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvalidationResult"];
                 };
             };
@@ -32041,7 +32427,7 @@ export interface operations {
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 2
+                     *       "total": 3
                      *     }
                      */
                     "application/json": components["schemas"]["DependencyPage"];
@@ -32174,8 +32560,8 @@ export interface operations {
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
                      *       "direction": "outbound",
-                     *       "escalation_level": "project",
-                     *       "escalation_reason": null,
+                     *       "escalation_level": "programme",
+                     *       "escalation_reason": "The other programme's plan no longer meets the date this project needs.",
                      *       "external_party": null,
                      *       "id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
                      *       "needed_by": "2022-12-31",
@@ -32483,8 +32869,8 @@ export interface operations {
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
                      *       "direction": "outbound",
-                     *       "escalation_level": "project",
-                     *       "escalation_reason": null,
+                     *       "escalation_level": "programme",
+                     *       "escalation_reason": "The other programme's plan no longer meets the date this project needs.",
                      *       "external_party": null,
                      *       "id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
                      *       "needed_by": "2022-12-31",
@@ -32630,6 +33016,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "level": "programme",
+                 *       "reason": "The other programme's plan no longer meets the date this project needs."
+                 *     }
+                 */
                 "application/json": components["schemas"]["Escalate"];
             };
         };
@@ -32647,8 +33039,8 @@ export interface operations {
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
                      *       "direction": "outbound",
-                     *       "escalation_level": "project",
-                     *       "escalation_reason": null,
+                     *       "escalation_level": "programme",
+                     *       "escalation_reason": "The other programme's plan no longer meets the date this project needs.",
                      *       "external_party": null,
                      *       "id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
                      *       "needed_by": "2022-12-31",
@@ -32776,6 +33168,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "level": "project",
+                 *       "reason": "Both programme managers agreed a new date: the project tracks it again."
+                 *     }
+                 */
                 "application/json": components["schemas"]["Deescalate"];
             };
         };
@@ -32974,6 +33372,68 @@ export interface operations {
                      *           "record_type": "dependency",
                      *           "request_id": null,
                      *           "seq": 300
+                     *         },
+                     *         {
+                     *           "action": "escalate",
+                     *           "actor_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "actor_label": "pmo@demo.test",
+                     *           "actor_type": "user",
+                     *           "after": {
+                     *             "category": "Digital platform",
+                     *             "closed_at": null,
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *             "direction": "outbound",
+                     *             "escalation_level": "programme",
+                     *             "escalation_reason": "The other programme's plan no longer meets the date this project needs.",
+                     *             "external_party": null,
+                     *             "id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
+                     *             "needed_by": "2022-12-31",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "other_project_id": "86f2601f-b5ca-470f-ad58-f79fcca9cf16",
+                     *             "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "portfolio_id": null,
+                     *             "programme_id": null,
+                     *             "project_id": "b77d5175-7c8d-4042-aed7-a89a289823e7",
+                     *             "raised_on": "2026-11-30",
+                     *             "reference": "D-0001",
+                     *             "status": "open",
+                     *             "title": "Housing rents information available in My Chesterfield",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "version": 2
+                     *           },
+                     *           "before": {
+                     *             "category": "Digital platform",
+                     *             "closed_at": null,
+                     *             "created_at": "2026-11-30T10:00:00Z",
+                     *             "description": "Customer services can answer housing enquiries first time only once tenants' rent information is on the digital platform (ICT Improvement programme). Illustrative demo record: not in the Cabinet report of 26 April 2022.",
+                     *             "direction": "outbound",
+                     *             "escalation_level": "project",
+                     *             "escalation_reason": null,
+                     *             "external_party": null,
+                     *             "id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
+                     *             "needed_by": "2022-12-31",
+                     *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
+                     *             "other_project_id": "86f2601f-b5ca-470f-ad58-f79fcca9cf16",
+                     *             "owner_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *             "portfolio_id": null,
+                     *             "programme_id": null,
+                     *             "project_id": "b77d5175-7c8d-4042-aed7-a89a289823e7",
+                     *             "raised_on": "2026-11-30",
+                     *             "reference": "D-0001",
+                     *             "status": "open",
+                     *             "title": "Housing rents information available in My Chesterfield",
+                     *             "updated_at": "2026-11-30T10:00:00Z",
+                     *             "version": 1
+                     *           },
+                     *           "hash": "8b2357c79e45327fd410555fe2506e84c26b4cea7499d0caceb1fc7be726a601",
+                     *           "id": "7c1822ec-d836-4a87-98fe-1b6cf3c99673",
+                     *           "occurred_at": "2026-11-30T10:00:00Z",
+                     *           "prev_hash": "c5a36bbc451a0e33243ddcc24fc407ff141048c3e910e57bf8029f5a00038079",
+                     *           "record_id": "a62b27f1-f2e8-4e9d-a800-b349f06193d5",
+                     *           "record_type": "dependency",
+                     *           "request_id": "5eb34ec408f14434bf703752a901ab9c",
+                     *           "seq": 866
                      *         }
                      *       ]
                      *     }
@@ -35183,7 +35643,7 @@ export interface operations {
                      *       "drawdowns": [
                      *         {
                      *           "amount": "18500.00",
-                     *           "decided_at": null,
+                     *           "decided_at": "2026-11-30T10:00:00Z",
                      *           "financial_year": "2022/23",
                      *           "funding_source_name": "Service Redesign Reserve",
                      *           "id": "a371845f-6496-45fc-824a-f647621a39f9",
@@ -35194,22 +35654,22 @@ export interface operations {
                      *           "project_reference": "P-0016",
                      *           "reference": "DD-0003",
                      *           "route": "delegated",
-                     *           "status": "consultation"
+                     *           "status": "approved"
                      *         }
                      *       ],
-                     *       "drawdowns_approved": "0.00",
+                     *       "drawdowns_approved": "18500.00",
                      *       "drawdowns_by_funding_source": [
                      *         {
-                     *           "approved": "0.00",
-                     *           "committed": "30000.00",
+                     *           "approved": "18500.00",
+                     *           "committed": "248500.00",
                      *           "funding_source_id": "053c535a-ea97-4daa-98d4-a10d4b267868",
                      *           "funding_source_name": "Service Redesign Reserve",
                      *           "opening_balance": "585000.00",
-                     *           "pending": "18500.00",
-                     *           "remaining": "555000.00"
+                     *           "pending": "0.00",
+                     *           "remaining": "336500.00"
                      *         }
                      *       ],
-                     *       "drawdowns_pending": "18500.00",
+                     *       "drawdowns_pending": "0.00",
                      *       "financial_years": [
                      *         "2022/23",
                      *         "2023/24"
@@ -35811,33 +36271,33 @@ export interface operations {
                      *         },
                      *         {
                      *           "amount": "200000.00",
-                     *           "decided_at": null,
+                     *           "decided_at": "2026-11-30T10:00:00Z",
                      *           "financial_year": "2022/23",
                      *           "funding_source_name": "Service Redesign Reserve",
                      *           "id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
-                     *           "meeting_body": null,
-                     *           "meeting_date": null,
-                     *           "minute_reference": null,
+                     *           "meeting_body": "cabinet",
+                     *           "meeting_date": "2026-11-26",
+                     *           "minute_reference": "CAB 41/26",
                      *           "project_name": "Reshaping purchase to pay processes",
                      *           "project_reference": "P-0040",
                      *           "reference": "DD-0002",
                      *           "route": "cabinet",
-                     *           "status": "referred"
+                     *           "status": "approved"
                      *         }
                      *       ],
-                     *       "drawdowns_approved": "30000.00",
+                     *       "drawdowns_approved": "248500.00",
                      *       "drawdowns_by_funding_source": [
                      *         {
-                     *           "approved": "30000.00",
-                     *           "committed": "30000.00",
+                     *           "approved": "248500.00",
+                     *           "committed": "248500.00",
                      *           "funding_source_id": "053c535a-ea97-4daa-98d4-a10d4b267868",
                      *           "funding_source_name": "Service Redesign Reserve",
                      *           "opening_balance": "585000.00",
-                     *           "pending": "218500.00",
-                     *           "remaining": "555000.00"
+                     *           "pending": "0.00",
+                     *           "remaining": "336500.00"
                      *         }
                      *       ],
-                     *       "drawdowns_pending": "218500.00",
+                     *       "drawdowns_pending": "0.00",
                      *       "financial_years": [
                      *         "2022/23",
                      *         "2023/24"
@@ -36365,7 +36825,7 @@ export interface operations {
                      *           "version": 1
                      *         },
                      *         {
-                     *           "committed": "30000.00",
+                     *           "committed": "248500.00",
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Created with the ICT Improvement Programme for reorganisation and severance costs; its scope extended by Full Council (MTFP) to pump prime Organisational Development projects that realise customer, cultural and efficiency benefits.",
                      *           "first_year": "2022/23",
@@ -36374,11 +36834,11 @@ export interface operations {
                      *           "last_year": null,
                      *           "name": "Service Redesign Reserve",
                      *           "opening_balance": "585000.00",
-                     *           "pending": "218500.00",
-                     *           "remaining": "555000.00",
+                     *           "pending": "0.00",
+                     *           "remaining": "336500.00",
                      *           "status": "open",
                      *           "updated_at": "2026-11-30T10:00:00Z",
-                     *           "version": 2
+                     *           "version": 4
                      *         }
                      *       ],
                      *       "limit": 50,
@@ -38102,9 +38562,36 @@ export interface operations {
                     /**
                      * @example {
                      *       "allowed_actions": [],
-                     *       "amount": "8000.00",
-                     *       "business_case_reference": "OD business case BC-14",
-                     *       "consultations": [],
+                     *       "amount": "18500.00",
+                     *       "business_case_reference": "OD business case BC-11",
+                     *       "consultations": [
+                     *         {
+                     *           "comment": "The Service Redesign Reserve can fund this: £555,000.00 remains after it.",
+                     *           "conflict_of_interest": null,
+                     *           "conflict_of_interest_details": "",
+                     *           "consultee_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *           "dispensation_details": "",
+                     *           "dispensation_granted_by": null,
+                     *           "dispensation_granted_on": null,
+                     *           "id": "72c1d768-e8e5-4e60-8829-198ab55b9e61",
+                     *           "recorded_at": "2026-11-30T10:00:00Z",
+                     *           "role": "finance",
+                     *           "view": "supports"
+                     *         },
+                     *         {
+                     *           "comment": "Supported: the training is in the portfolio's priorities for this year.",
+                     *           "conflict_of_interest": false,
+                     *           "conflict_of_interest_details": "",
+                     *           "consultee_id": "890b88b4-8793-454d-88b3-6f9804051572",
+                     *           "dispensation_details": "",
+                     *           "dispensation_granted_by": null,
+                     *           "dispensation_granted_on": null,
+                     *           "id": "cf7fdab8-5654-462d-9c49-170ec457f872",
+                     *           "recorded_at": "2026-11-30T10:00:00Z",
+                     *           "role": "member",
+                     *           "view": "supports"
+                     *         }
+                     *       ],
                      *       "consultee_roles": [
                      *         "finance",
                      *         "member"
@@ -38119,21 +38606,21 @@ export interface operations {
                      *       "decision_reason": "",
                      *       "financial_year": "2022/23",
                      *       "forward_plan_entry_id": null,
-                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "funding_source_id": "053c535a-ea97-4daa-98d4-a10d4b267868",
                      *       "gate_review_id": null,
-                     *       "id": "2c07cf96-c713-4ece-833a-339f61512ce5",
+                     *       "id": "a371845f-6496-45fc-824a-f647621a39f9",
                      *       "key_decision_reference": null,
                      *       "meeting_body": null,
                      *       "meeting_date": null,
                      *       "minute_reference": null,
-                     *       "next_step": "Nothing: the request is withdrawn.",
+                     *       "next_step": "Waiting for a decision by the sponsor role.",
                      *       "officer_decision_id": null,
-                     *       "project_id": "5d39dc7a-7ae2-40f9-bdec-df518b657a2e",
-                     *       "purpose": "Data migration support for the new leisure management system.",
-                     *       "reference": "DD-0005",
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "purpose": "Independent procurement advice for the contact centre telephony re-procurement.",
+                     *       "reference": "DD-0003",
                      *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
                      *       "route": "delegated",
-                     *       "route_reason": "£8,000.00 with £0.00 already approved for the project in 2022/23 makes £8,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *       "route_reason": "£18,500.00 with £0.00 already approved for the project in 2022/23 makes £18,500.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
                      *       "rule_version": {
                      *         "created_at": "2026-11-30T10:00:00Z",
                      *         "created_by_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
@@ -38159,7 +38646,7 @@ export interface operations {
                      *         "version": 2
                      *       },
                      *       "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
-                     *       "status": "withdrawn",
+                     *       "status": "awaiting_decision",
                      *       "submitted_at": "2026-11-30T10:00:00Z",
                      *       "updated_at": "2026-11-30T10:00:00Z",
                      *       "version": 2
@@ -38625,6 +39112,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "comment": "Supported: the training is in the portfolio's priorities for this year.",
+                 *       "conflict_of_interest": false,
+                 *       "view": "supports"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConsultationCreate"];
             };
         };
@@ -38640,9 +39134,36 @@ export interface operations {
                     /**
                      * @example {
                      *       "allowed_actions": [],
-                     *       "amount": "8000.00",
-                     *       "business_case_reference": "OD business case BC-14",
-                     *       "consultations": [],
+                     *       "amount": "18500.00",
+                     *       "business_case_reference": "OD business case BC-11",
+                     *       "consultations": [
+                     *         {
+                     *           "comment": "The Service Redesign Reserve can fund this: £555,000.00 remains after it.",
+                     *           "conflict_of_interest": null,
+                     *           "conflict_of_interest_details": "",
+                     *           "consultee_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *           "dispensation_details": "",
+                     *           "dispensation_granted_by": null,
+                     *           "dispensation_granted_on": null,
+                     *           "id": "72c1d768-e8e5-4e60-8829-198ab55b9e61",
+                     *           "recorded_at": "2026-11-30T10:00:00Z",
+                     *           "role": "finance",
+                     *           "view": "supports"
+                     *         },
+                     *         {
+                     *           "comment": "Supported: the training is in the portfolio's priorities for this year.",
+                     *           "conflict_of_interest": false,
+                     *           "conflict_of_interest_details": "",
+                     *           "consultee_id": "890b88b4-8793-454d-88b3-6f9804051572",
+                     *           "dispensation_details": "",
+                     *           "dispensation_granted_by": null,
+                     *           "dispensation_granted_on": null,
+                     *           "id": "cf7fdab8-5654-462d-9c49-170ec457f872",
+                     *           "recorded_at": "2026-11-30T10:00:00Z",
+                     *           "role": "member",
+                     *           "view": "supports"
+                     *         }
+                     *       ],
                      *       "consultee_roles": [
                      *         "finance",
                      *         "member"
@@ -38657,21 +39178,21 @@ export interface operations {
                      *       "decision_reason": "",
                      *       "financial_year": "2022/23",
                      *       "forward_plan_entry_id": null,
-                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "funding_source_id": "053c535a-ea97-4daa-98d4-a10d4b267868",
                      *       "gate_review_id": null,
-                     *       "id": "2c07cf96-c713-4ece-833a-339f61512ce5",
+                     *       "id": "a371845f-6496-45fc-824a-f647621a39f9",
                      *       "key_decision_reference": null,
                      *       "meeting_body": null,
                      *       "meeting_date": null,
                      *       "minute_reference": null,
-                     *       "next_step": "Nothing: the request is withdrawn.",
+                     *       "next_step": "Waiting for a decision by the sponsor role.",
                      *       "officer_decision_id": null,
-                     *       "project_id": "5d39dc7a-7ae2-40f9-bdec-df518b657a2e",
-                     *       "purpose": "Data migration support for the new leisure management system.",
-                     *       "reference": "DD-0005",
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "purpose": "Independent procurement advice for the contact centre telephony re-procurement.",
+                     *       "reference": "DD-0003",
                      *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
                      *       "route": "delegated",
-                     *       "route_reason": "£8,000.00 with £0.00 already approved for the project in 2022/23 makes £8,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *       "route_reason": "£18,500.00 with £0.00 already approved for the project in 2022/23 makes £18,500.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
                      *       "rule_version": {
                      *         "created_at": "2026-11-30T10:00:00Z",
                      *         "created_by_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
@@ -38697,7 +39218,7 @@ export interface operations {
                      *         "version": 2
                      *       },
                      *       "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
-                     *       "status": "withdrawn",
+                     *       "status": "awaiting_decision",
                      *       "submitted_at": "2026-11-30T10:00:00Z",
                      *       "updated_at": "2026-11-30T10:00:00Z",
                      *       "version": 2
@@ -38817,6 +39338,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "alternatives_considered": "Funding the backfill from the service's own budget, which has no room this year; delaying the training to 2027/28.",
+                 *       "decision": "approve",
+                 *       "reason": "Within the reserve's purpose and the programme's approved budget; the Section 151 officer and the portfolio holder support it."
+                 *     }
+                 */
                 "application/json": components["schemas"]["DrawdownDecisionCreate"];
             };
         };
@@ -38830,38 +39358,65 @@ export interface operations {
                     /**
                      * @example {
                      *       "allowed_actions": [],
-                     *       "amount": "8000.00",
-                     *       "business_case_reference": "OD business case BC-14",
-                     *       "consultations": [],
+                     *       "amount": "18500.00",
+                     *       "business_case_reference": "OD business case BC-11",
+                     *       "consultations": [
+                     *         {
+                     *           "comment": "The Service Redesign Reserve can fund this: £555,000.00 remains after it.",
+                     *           "conflict_of_interest": null,
+                     *           "conflict_of_interest_details": "",
+                     *           "consultee_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *           "dispensation_details": "",
+                     *           "dispensation_granted_by": null,
+                     *           "dispensation_granted_on": null,
+                     *           "id": "72c1d768-e8e5-4e60-8829-198ab55b9e61",
+                     *           "recorded_at": "2026-11-30T10:00:00Z",
+                     *           "role": "finance",
+                     *           "view": "supports"
+                     *         },
+                     *         {
+                     *           "comment": "Supported: the training is in the portfolio's priorities for this year.",
+                     *           "conflict_of_interest": false,
+                     *           "conflict_of_interest_details": "",
+                     *           "consultee_id": "890b88b4-8793-454d-88b3-6f9804051572",
+                     *           "dispensation_details": "",
+                     *           "dispensation_granted_by": null,
+                     *           "dispensation_granted_on": null,
+                     *           "id": "cf7fdab8-5654-462d-9c49-170ec457f872",
+                     *           "recorded_at": "2026-11-30T10:00:00Z",
+                     *           "role": "member",
+                     *           "view": "supports"
+                     *         }
+                     *       ],
                      *       "consultee_roles": [
                      *         "finance",
                      *         "member"
                      *       ],
                      *       "consultees_outstanding": [],
                      *       "created_at": "2026-11-30T10:00:00Z",
-                     *       "decided_at": null,
-                     *       "decided_by_id": null,
+                     *       "decided_at": "2026-11-30T10:00:00Z",
+                     *       "decided_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
                      *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
                      *       "decider_role": "sponsor",
-                     *       "decision": null,
-                     *       "decision_reason": "",
+                     *       "decision": "approved",
+                     *       "decision_reason": "Within the reserve's purpose and the programme's approved budget; the Section 151 officer and the portfolio holder support it.",
                      *       "financial_year": "2022/23",
                      *       "forward_plan_entry_id": null,
-                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "funding_source_id": "053c535a-ea97-4daa-98d4-a10d4b267868",
                      *       "gate_review_id": null,
-                     *       "id": "2c07cf96-c713-4ece-833a-339f61512ce5",
+                     *       "id": "a371845f-6496-45fc-824a-f647621a39f9",
                      *       "key_decision_reference": null,
                      *       "meeting_body": null,
                      *       "meeting_date": null,
                      *       "minute_reference": null,
-                     *       "next_step": "Nothing: the request is withdrawn.",
-                     *       "officer_decision_id": null,
-                     *       "project_id": "5d39dc7a-7ae2-40f9-bdec-df518b657a2e",
-                     *       "purpose": "Data migration support for the new leisure management system.",
-                     *       "reference": "DD-0005",
+                     *       "next_step": "Nothing: the request is approved.",
+                     *       "officer_decision_id": "c4a13ff6-2d8f-4383-a212-c79d2d77f9d4",
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "purpose": "Independent procurement advice for the contact centre telephony re-procurement.",
+                     *       "reference": "DD-0003",
                      *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
                      *       "route": "delegated",
-                     *       "route_reason": "£8,000.00 with £0.00 already approved for the project in 2022/23 makes £8,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *       "route_reason": "£18,500.00 with £0.00 already approved for the project in 2022/23 makes £18,500.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
                      *       "rule_version": {
                      *         "created_at": "2026-11-30T10:00:00Z",
                      *         "created_by_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
@@ -38887,10 +39442,10 @@ export interface operations {
                      *         "version": 2
                      *       },
                      *       "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
-                     *       "status": "withdrawn",
+                     *       "status": "approved",
                      *       "submitted_at": "2026-11-30T10:00:00Z",
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "version": 2
+                     *       "version": 3
                      *     }
                      */
                     "application/json": components["schemas"]["DrawdownDetail"];
@@ -39007,6 +39562,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "body": "cabinet",
+                 *       "key_decision_reference": "KD 2026/31",
+                 *       "meeting_date": "2026-11-26",
+                 *       "minute_reference": "CAB 41/26",
+                 *       "notes": "Approved as recommended in the report of the Service Director.",
+                 *       "outcome": "approved"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CommitteeDecisionCreate"];
             };
         };
@@ -39020,38 +39585,35 @@ export interface operations {
                     /**
                      * @example {
                      *       "allowed_actions": [],
-                     *       "amount": "8000.00",
-                     *       "business_case_reference": "OD business case BC-14",
+                     *       "amount": "200000.00",
+                     *       "business_case_reference": "Cabinet report 26 April 2022, paras 2.4 and 6.8",
                      *       "consultations": [],
-                     *       "consultee_roles": [
-                     *         "finance",
-                     *         "member"
-                     *       ],
+                     *       "consultee_roles": [],
                      *       "consultees_outstanding": [],
                      *       "created_at": "2026-11-30T10:00:00Z",
-                     *       "decided_at": null,
-                     *       "decided_by_id": null,
-                     *       "decider_directorate_id": "b5b922ee-56ac-4bb1-8028-44a553c05973",
-                     *       "decider_role": "sponsor",
-                     *       "decision": null,
-                     *       "decision_reason": "",
+                     *       "decided_at": "2026-11-30T10:00:00Z",
+                     *       "decided_by_id": "c45d4eab-b5d2-44ea-8a21-1c599efacf9d",
+                     *       "decider_directorate_id": null,
+                     *       "decider_role": null,
+                     *       "decision": "approved",
+                     *       "decision_reason": "Approved as recommended in the report of the Service Director.",
                      *       "financial_year": "2022/23",
-                     *       "forward_plan_entry_id": null,
-                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "forward_plan_entry_id": "9712c1e4-b463-46d5-8887-e1e6f178054a",
+                     *       "funding_source_id": "053c535a-ea97-4daa-98d4-a10d4b267868",
                      *       "gate_review_id": null,
-                     *       "id": "2c07cf96-c713-4ece-833a-339f61512ce5",
-                     *       "key_decision_reference": null,
-                     *       "meeting_body": null,
-                     *       "meeting_date": null,
-                     *       "minute_reference": null,
-                     *       "next_step": "Nothing: the request is withdrawn.",
+                     *       "id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
+                     *       "key_decision_reference": "KD 2026/31",
+                     *       "meeting_body": "cabinet",
+                     *       "meeting_date": "2026-11-26",
+                     *       "minute_reference": "CAB 41/26",
+                     *       "next_step": "Nothing: the request is approved.",
                      *       "officer_decision_id": null,
-                     *       "project_id": "5d39dc7a-7ae2-40f9-bdec-df518b657a2e",
-                     *       "purpose": "Data migration support for the new leisure management system.",
-                     *       "reference": "DD-0005",
+                     *       "project_id": "4f1aba1e-d0da-4f9f-8c8f-326f467c78ea",
+                     *       "purpose": "Specialist expertise to support the transformation of the Finance Service and Property and Technical Services, including detailed business cases and transformational road maps.",
+                     *       "reference": "DD-0002",
                      *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
-                     *       "route": "delegated",
-                     *       "route_reason": "£8,000.00 with £0.00 already approved for the project in 2022/23 makes £8,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *       "route": "cabinet",
+                     *       "route_reason": "£200,000.00 with £0.00 already approved for the project in 2022/23 makes £200,000.00, which is above the £50,000.00 limit of rule 'Service Director delegation' v2: referred to Cabinet.",
                      *       "rule_version": {
                      *         "created_at": "2026-11-30T10:00:00Z",
                      *         "created_by_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
@@ -39077,7 +39639,7 @@ export interface operations {
                      *         "version": 2
                      *       },
                      *       "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
-                     *       "status": "withdrawn",
+                     *       "status": "approved",
                      *       "submitted_at": "2026-11-30T10:00:00Z",
                      *       "updated_at": "2026-11-30T10:00:00Z",
                      *       "version": 2
@@ -39206,9 +39768,36 @@ export interface operations {
                     /**
                      * @example {
                      *       "allowed_actions": [],
-                     *       "amount": "8000.00",
-                     *       "business_case_reference": "OD business case BC-14",
-                     *       "consultations": [],
+                     *       "amount": "18500.00",
+                     *       "business_case_reference": "OD business case BC-11",
+                     *       "consultations": [
+                     *         {
+                     *           "comment": "The Service Redesign Reserve can fund this: £555,000.00 remains after it.",
+                     *           "conflict_of_interest": null,
+                     *           "conflict_of_interest_details": "",
+                     *           "consultee_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
+                     *           "dispensation_details": "",
+                     *           "dispensation_granted_by": null,
+                     *           "dispensation_granted_on": null,
+                     *           "id": "72c1d768-e8e5-4e60-8829-198ab55b9e61",
+                     *           "recorded_at": "2026-11-30T10:00:00Z",
+                     *           "role": "finance",
+                     *           "view": "supports"
+                     *         },
+                     *         {
+                     *           "comment": "Supported: the training is in the portfolio's priorities for this year.",
+                     *           "conflict_of_interest": false,
+                     *           "conflict_of_interest_details": "",
+                     *           "consultee_id": "890b88b4-8793-454d-88b3-6f9804051572",
+                     *           "dispensation_details": "",
+                     *           "dispensation_granted_by": null,
+                     *           "dispensation_granted_on": null,
+                     *           "id": "cf7fdab8-5654-462d-9c49-170ec457f872",
+                     *           "recorded_at": "2026-11-30T10:00:00Z",
+                     *           "role": "member",
+                     *           "view": "supports"
+                     *         }
+                     *       ],
                      *       "consultee_roles": [
                      *         "finance",
                      *         "member"
@@ -39223,21 +39812,21 @@ export interface operations {
                      *       "decision_reason": "",
                      *       "financial_year": "2022/23",
                      *       "forward_plan_entry_id": null,
-                     *       "funding_source_id": "b6a49f7b-d64d-4f18-a584-74c17796210c",
+                     *       "funding_source_id": "053c535a-ea97-4daa-98d4-a10d4b267868",
                      *       "gate_review_id": null,
-                     *       "id": "2c07cf96-c713-4ece-833a-339f61512ce5",
+                     *       "id": "a371845f-6496-45fc-824a-f647621a39f9",
                      *       "key_decision_reference": null,
                      *       "meeting_body": null,
                      *       "meeting_date": null,
                      *       "minute_reference": null,
-                     *       "next_step": "Nothing: the request is withdrawn.",
+                     *       "next_step": "Waiting for a decision by the sponsor role.",
                      *       "officer_decision_id": null,
-                     *       "project_id": "5d39dc7a-7ae2-40f9-bdec-df518b657a2e",
-                     *       "purpose": "Data migration support for the new leisure management system.",
-                     *       "reference": "DD-0005",
+                     *       "project_id": "a1730141-4eb6-4b13-a2d4-d30249d61133",
+                     *       "purpose": "Independent procurement advice for the contact centre telephony re-procurement.",
+                     *       "reference": "DD-0003",
                      *       "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
                      *       "route": "delegated",
-                     *       "route_reason": "£8,000.00 with £0.00 already approved for the project in 2022/23 makes £8,000.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
+                     *       "route_reason": "£18,500.00 with £0.00 already approved for the project in 2022/23 makes £18,500.00, which is within the £50,000.00 limit of rule 'Service Director delegation' v2: decided by the sponsor role after consulting finance, member.",
                      *       "rule_version": {
                      *         "created_at": "2026-11-30T10:00:00Z",
                      *         "created_by_id": "7aa47041-af65-42ad-80fe-bd15309e5d9c",
@@ -39263,7 +39852,7 @@ export interface operations {
                      *         "version": 2
                      *       },
                      *       "rule_version_id": "a47f1d67-12b1-4a32-bf83-d14bfd35b45d",
-                     *       "status": "withdrawn",
+                     *       "status": "awaiting_decision",
                      *       "submitted_at": "2026-11-30T10:00:00Z",
                      *       "updated_at": "2026-11-30T10:00:00Z",
                      *       "version": 2
@@ -39757,7 +40346,7 @@ export interface operations {
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 2
+                     *       "total": 3
                      *     }
                      */
                     "application/json": components["schemas"]["OfficerDecisionRecordPage"];
@@ -40158,31 +40747,31 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "clear_days": 84,
+                     *           "clear_days": 9,
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "decision_maker": "cabinet",
                      *           "drawdown_id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
-                     *           "exception": null,
-                     *           "exception_notice_clear_days": null,
-                     *           "exception_notice_published_on": null,
-                     *           "exception_reasons": "",
+                     *           "exception": "general_exception",
+                     *           "exception_notice_clear_days": 7,
+                     *           "exception_notice_published_on": "2026-11-18",
+                     *           "exception_reasons": "The supplier's offer holds only until 30 November 2026; waiting 28 clear days would lose it.",
                      *           "id": "9712c1e4-b463-46d5-8887-e1e6f178054a",
-                     *           "is_key_decision": false,
-                     *           "key_decision_reason": "Not a key decision: spending of £200,000.00 is within the £500,000.00 threshold, any saving within £500,000.00, and it is not significant for 2 or more wards.",
+                     *           "is_key_decision": true,
+                     *           "key_decision_reason": "A key decision: a saving of £830,000.00 is above the £500,000.00 threshold.",
                      *           "may_be_taken": true,
-                     *           "meeting_date": "2027-02-23",
-                     *           "notice_warning": null,
-                     *           "published_on": "2026-11-30",
+                     *           "meeting_date": "2026-11-26",
+                     *           "notice_warning": "Only 9 clear days' notice: a key decision needs 28, or the general exception or special urgency recorded with its reasons.",
+                     *           "published_on": "2026-11-16",
                      *           "reference": "FP-0001",
-                     *           "saving": null,
-                     *           "scrutiny_chair_date": null,
-                     *           "scrutiny_chair_name": null,
+                     *           "saving": "8300.00",
+                     *           "scrutiny_chair_date": "2026-11-17",
+                     *           "scrutiny_chair_name": "Councillor Jean Innes",
                      *           "significant_in_wards": false,
                      *           "spending": "2000.00",
                      *           "summary": "",
                      *           "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
                      *           "updated_at": "2026-11-30T10:00:00Z",
-                     *           "version": 1,
+                     *           "version": 2,
                      *           "wards_affected": [
                      *             "All wards"
                      *           ]
@@ -40293,8 +40882,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "drawdown_id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
-                 *       "meeting_date": "2027-02-23",
-                 *       "published_on": "2026-11-30",
+                 *       "meeting_date": "2026-11-26",
+                 *       "published_on": "2026-11-16",
+                 *       "saving": "830000.00",
                  *       "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
                  *       "wards_affected": [
                  *         "All wards"
@@ -40315,7 +40905,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "clear_days": 84,
+                     *       "clear_days": 9,
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "decision_maker": "cabinet",
                      *       "drawdown_id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
@@ -40324,14 +40914,14 @@ export interface operations {
                      *       "exception_notice_published_on": null,
                      *       "exception_reasons": "",
                      *       "id": "9712c1e4-b463-46d5-8887-e1e6f178054a",
-                     *       "is_key_decision": false,
-                     *       "key_decision_reason": "Not a key decision: spending of £200,000.00 is within the £500,000.00 threshold, any saving within £500,000.00, and it is not significant for 2 or more wards.",
-                     *       "may_be_taken": true,
-                     *       "meeting_date": "2027-02-23",
-                     *       "notice_warning": null,
-                     *       "published_on": "2026-11-30",
+                     *       "is_key_decision": true,
+                     *       "key_decision_reason": "A key decision: a saving of £830,000.00 is above the £500,000.00 threshold.",
+                     *       "may_be_taken": false,
+                     *       "meeting_date": "2026-11-26",
+                     *       "notice_warning": "Only 9 clear days' notice: a key decision needs 28, or the general exception or special urgency recorded with its reasons.",
+                     *       "published_on": "2026-11-16",
                      *       "reference": "FP-0001",
-                     *       "saving": null,
+                     *       "saving": "830000.00",
                      *       "scrutiny_chair_date": null,
                      *       "scrutiny_chair_name": null,
                      *       "significant_in_wards": false,
@@ -40468,7 +41058,7 @@ export interface operations {
                 content: {
                     /**
                      * @example Reference,Decision,Decision maker,Meeting date,Published on,Clear days' notice,Key decision,Wards affected,Exception,Exception reasons
-                     *     FP-0001,Organisational Development Programme: investment from the Service Redesign Reserve,Cabinet,2027-02-23,2026-11-30,84,No,All wards,,
+                     *     FP-0001,Organisational Development Programme: investment from the Service Redesign Reserve,Cabinet,2026-11-26,2026-11-16,9,Yes,All wards,general exception,The supplier's offer holds only until 30 November 2026; waiting 28 clear days would lose it.
                      */
                     "text/csv; charset=utf-8": string;
                 };
@@ -40785,31 +41375,31 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "clear_days": 84,
+                     *       "clear_days": 9,
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "decision_maker": "cabinet",
                      *       "drawdown_id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
-                     *       "exception": null,
-                     *       "exception_notice_clear_days": null,
-                     *       "exception_notice_published_on": null,
-                     *       "exception_reasons": "",
+                     *       "exception": "general_exception",
+                     *       "exception_notice_clear_days": 7,
+                     *       "exception_notice_published_on": "2026-11-18",
+                     *       "exception_reasons": "The supplier's offer holds only until 30 November 2026; waiting 28 clear days would lose it.",
                      *       "id": "9712c1e4-b463-46d5-8887-e1e6f178054a",
-                     *       "is_key_decision": false,
-                     *       "key_decision_reason": "Not a key decision: spending of £200,000.00 is within the £500,000.00 threshold, any saving within £500,000.00, and it is not significant for 2 or more wards.",
+                     *       "is_key_decision": true,
+                     *       "key_decision_reason": "A key decision: a saving of £830,000.00 is above the £500,000.00 threshold.",
                      *       "may_be_taken": true,
-                     *       "meeting_date": "2027-02-23",
-                     *       "notice_warning": null,
-                     *       "published_on": "2026-11-30",
+                     *       "meeting_date": "2026-11-26",
+                     *       "notice_warning": "Only 9 clear days' notice: a key decision needs 28, or the general exception or special urgency recorded with its reasons.",
+                     *       "published_on": "2026-11-16",
                      *       "reference": "FP-0001",
-                     *       "saving": null,
-                     *       "scrutiny_chair_date": null,
-                     *       "scrutiny_chair_name": null,
+                     *       "saving": "830000.00",
+                     *       "scrutiny_chair_date": "2026-11-17",
+                     *       "scrutiny_chair_name": "Councillor Jean Innes",
                      *       "significant_in_wards": false,
                      *       "spending": "200000.00",
                      *       "summary": "",
                      *       "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "version": 1,
+                     *       "version": 2,
                      *       "wards_affected": [
                      *         "All wards"
                      *       ]
@@ -40929,6 +41519,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "general_exception",
+                 *       "notice_published_on": "2026-11-18",
+                 *       "reasons": "The supplier's offer holds only until 30 November 2026; waiting 28 clear days would lose it.",
+                 *       "scrutiny_chair_date": "2026-11-17",
+                 *       "scrutiny_chair_name": "Councillor Jean Innes"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ForwardPlanExceptionCreate"];
             };
         };
@@ -40941,31 +41540,31 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "clear_days": 84,
+                     *       "clear_days": 9,
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "decision_maker": "cabinet",
                      *       "drawdown_id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
-                     *       "exception": null,
-                     *       "exception_notice_clear_days": null,
-                     *       "exception_notice_published_on": null,
-                     *       "exception_reasons": "",
+                     *       "exception": "general_exception",
+                     *       "exception_notice_clear_days": 7,
+                     *       "exception_notice_published_on": "2026-11-18",
+                     *       "exception_reasons": "The supplier's offer holds only until 30 November 2026; waiting 28 clear days would lose it.",
                      *       "id": "9712c1e4-b463-46d5-8887-e1e6f178054a",
-                     *       "is_key_decision": false,
-                     *       "key_decision_reason": "Not a key decision: spending of £200,000.00 is within the £500,000.00 threshold, any saving within £500,000.00, and it is not significant for 2 or more wards.",
+                     *       "is_key_decision": true,
+                     *       "key_decision_reason": "A key decision: a saving of £830,000.00 is above the £500,000.00 threshold.",
                      *       "may_be_taken": true,
-                     *       "meeting_date": "2027-02-23",
-                     *       "notice_warning": null,
-                     *       "published_on": "2026-11-30",
+                     *       "meeting_date": "2026-11-26",
+                     *       "notice_warning": "Only 9 clear days' notice: a key decision needs 28, or the general exception or special urgency recorded with its reasons.",
+                     *       "published_on": "2026-11-16",
                      *       "reference": "FP-0001",
-                     *       "saving": null,
-                     *       "scrutiny_chair_date": null,
-                     *       "scrutiny_chair_name": null,
+                     *       "saving": "830000.00",
+                     *       "scrutiny_chair_date": "2026-11-17",
+                     *       "scrutiny_chair_name": "Councillor Jean Innes",
                      *       "significant_in_wards": false,
                      *       "spending": "200000.00",
                      *       "summary": "",
                      *       "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "version": 1,
+                     *       "version": 2,
                      *       "wards_affected": [
                      *         "All wards"
                      *       ]
@@ -41192,7 +41791,7 @@ export interface operations {
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 2
+                     *       "total": 3
                      *     }
                      */
                     "application/json": components["schemas"]["OfficerDecisionPublishedPage"];
@@ -41438,13 +42037,13 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "clear_days": 84,
+                     *           "clear_days": 9,
                      *           "decision_maker": "cabinet",
-                     *           "exception": null,
-                     *           "exception_reasons": "",
-                     *           "is_key_decision": false,
-                     *           "meeting_date": "2027-02-23",
-                     *           "published_on": "2026-11-30",
+                     *           "exception": "general_exception",
+                     *           "exception_reasons": "The supplier's offer holds only until 30 November 2026; waiting 28 clear days would lose it.",
+                     *           "is_key_decision": true,
+                     *           "meeting_date": "2026-11-26",
+                     *           "published_on": "2026-11-16",
                      *           "reference": "FP-0001",
                      *           "summary": "",
                      *           "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
@@ -41558,7 +42157,7 @@ export interface operations {
                 content: {
                     /**
                      * @example Reference,Decision,Decision maker,Meeting date,Published on,Clear days' notice,Key decision,Wards affected,Exception,Exception reasons
-                     *     FP-0001,Organisational Development Programme: investment from the Service Redesign Reserve,Cabinet,2027-02-23,2026-11-30,84,No,All wards,,
+                     *     FP-0001,Organisational Development Programme: investment from the Service Redesign Reserve,Cabinet,2026-11-26,2026-11-16,9,Yes,All wards,general exception,The supplier's offer holds only until 30 November 2026; waiting 28 clear days would lose it.
                      */
                     "text/csv; charset=utf-8": string;
                 };
@@ -42579,6 +43178,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "definitions": 1,
+                     *       "dry_run": false,
+                     *       "targets": 0,
+                     *       "values": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["KpiImportResult"];
                 };
             };
@@ -42748,7 +43355,7 @@ export interface operations {
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 6
+                     *       "total": 7
                      *     }
                      */
                     "application/json": components["schemas"]["KpiPage"];
@@ -44563,6 +45170,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "actual": "71.5",
+                 *       "commentary": "Up from last quarter: housing repairs calls are now answered by the centre.",
+                 *       "period_code": "2026-27-Q2"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ValueCreate"];
             };
         };
@@ -44577,44 +45191,45 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actual": "68.2",
+                     *       "actual": "71.5",
                      *       "allowed_actions": [
-                     *         "edit"
+                     *         "edit",
+                     *         "delete"
                      *       ],
                      *       "assessment": {
-                     *         "change_vs_previous_percent": null,
-                     *         "change_vs_year_before_percent": null,
-                     *         "direction_vs_previous": null,
-                     *         "direction_vs_year_before": null,
-                     *         "previous_actual": null,
-                     *         "previous_period": "2021-22-Q4",
-                     *         "rag": "amber",
-                     *         "target": "70.0",
+                     *         "change_vs_previous_percent": "-14.4",
+                     *         "change_vs_year_before_percent": "-11.5",
+                     *         "direction_vs_previous": "worsening",
+                     *         "direction_vs_year_before": "worsening",
+                     *         "previous_actual": "83.5",
+                     *         "previous_period": "2026-27-Q1",
+                     *         "rag": "red",
+                     *         "target": "80.0",
                      *         "tolerance_percent": "5",
-                     *         "year_before_actual": null,
-                     *         "year_before_period": "2021-22-Q1"
+                     *         "year_before_actual": "80.8",
+                     *         "year_before_period": "2025-26-Q2"
                      *       },
-                     *       "commentary": "",
+                     *       "commentary": "Up from last quarter: housing repairs calls are now answered by the centre.",
                      *       "created_at": "2026-11-30T10:00:00Z",
-                     *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
-                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
-                     *       "kpi_code": "CX-01",
-                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "entered_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "id": "1f72d5dd-f3b2-4334-b97d-6cef51b3a1bf",
+                     *       "kpi_code": "CX-03",
+                     *       "kpi_id": "c04550bd-d2aa-4360-ab15-0f9ea9c9426e",
                      *       "period": {
-                     *         "code": "2022-23-Q1",
-                     *         "end": "2022-06-30",
-                     *         "label": "2022/23 Q1",
-                     *         "start": "2022-04-01"
+                     *         "code": "2026-27-Q2",
+                     *         "end": "2026-09-30",
+                     *         "label": "2026/27 Q2",
+                     *         "start": "2026-07-01"
                      *       },
-                     *       "published_at": "2026-11-30T10:00:00Z",
-                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *       "status": "published",
-                     *       "submitted_at": "2026-11-30T10:00:00Z",
-                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "published_at": null,
+                     *       "published_by_id": null,
+                     *       "status": "draft",
+                     *       "submitted_at": null,
+                     *       "submitted_by_id": null,
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "verified_at": "2026-11-30T10:00:00Z",
-                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *       "version": 4
+                     *       "verified_at": null,
+                     *       "verified_by_id": null,
+                     *       "version": 1
                      *     }
                      */
                     "application/json": components["schemas"]["ValuePublic"];
@@ -44842,7 +45457,7 @@ export interface operations {
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 97
+                     *       "total": 98
                      *     }
                      */
                     "application/json": components["schemas"]["ValuePage"];
@@ -45231,8 +45846,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "actual": "68.2",
-                 *       "commentary": ""
+                 *       "actual": "71.5",
+                 *       "commentary": "Up from last quarter: housing repairs calls are now answered by the centre."
                  *     }
                  */
                 "application/json": components["schemas"]["ValueUpdate"];
@@ -45247,44 +45862,45 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actual": "68.2",
+                     *       "actual": "71.5",
                      *       "allowed_actions": [
-                     *         "edit"
+                     *         "edit",
+                     *         "delete"
                      *       ],
                      *       "assessment": {
-                     *         "change_vs_previous_percent": null,
-                     *         "change_vs_year_before_percent": null,
-                     *         "direction_vs_previous": null,
-                     *         "direction_vs_year_before": null,
-                     *         "previous_actual": null,
-                     *         "previous_period": "2021-22-Q4",
-                     *         "rag": "amber",
-                     *         "target": "70.0",
+                     *         "change_vs_previous_percent": "-14.4",
+                     *         "change_vs_year_before_percent": "-11.5",
+                     *         "direction_vs_previous": "worsening",
+                     *         "direction_vs_year_before": "worsening",
+                     *         "previous_actual": "83.5",
+                     *         "previous_period": "2026-27-Q1",
+                     *         "rag": "red",
+                     *         "target": "80.0",
                      *         "tolerance_percent": "5",
-                     *         "year_before_actual": null,
-                     *         "year_before_period": "2021-22-Q1"
+                     *         "year_before_actual": "80.8",
+                     *         "year_before_period": "2025-26-Q2"
                      *       },
-                     *       "commentary": "",
+                     *       "commentary": "Up from last quarter: housing repairs calls are now answered by the centre.",
                      *       "created_at": "2026-11-30T10:00:00Z",
-                     *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
-                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
-                     *       "kpi_code": "CX-01",
-                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "entered_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "id": "1f72d5dd-f3b2-4334-b97d-6cef51b3a1bf",
+                     *       "kpi_code": "CX-03",
+                     *       "kpi_id": "c04550bd-d2aa-4360-ab15-0f9ea9c9426e",
                      *       "period": {
-                     *         "code": "2022-23-Q1",
-                     *         "end": "2022-06-30",
-                     *         "label": "2022/23 Q1",
-                     *         "start": "2022-04-01"
+                     *         "code": "2026-27-Q2",
+                     *         "end": "2026-09-30",
+                     *         "label": "2026/27 Q2",
+                     *         "start": "2026-07-01"
                      *       },
-                     *       "published_at": "2026-11-30T10:00:00Z",
-                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *       "status": "published",
-                     *       "submitted_at": "2026-11-30T10:00:00Z",
-                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "published_at": null,
+                     *       "published_by_id": null,
+                     *       "status": "draft",
+                     *       "submitted_at": null,
+                     *       "submitted_by_id": null,
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "verified_at": "2026-11-30T10:00:00Z",
-                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *       "version": 4
+                     *       "verified_at": null,
+                     *       "verified_by_id": null,
+                     *       "version": 1
                      *     }
                      */
                     "application/json": components["schemas"]["ValuePublic"];
@@ -45427,44 +46043,45 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actual": "68.2",
+                     *       "actual": "71.5",
                      *       "allowed_actions": [
-                     *         "edit"
+                     *         "edit",
+                     *         "delete"
                      *       ],
                      *       "assessment": {
-                     *         "change_vs_previous_percent": null,
-                     *         "change_vs_year_before_percent": null,
-                     *         "direction_vs_previous": null,
-                     *         "direction_vs_year_before": null,
-                     *         "previous_actual": null,
-                     *         "previous_period": "2021-22-Q4",
-                     *         "rag": "amber",
-                     *         "target": "70.0",
+                     *         "change_vs_previous_percent": "-14.4",
+                     *         "change_vs_year_before_percent": "-11.5",
+                     *         "direction_vs_previous": "worsening",
+                     *         "direction_vs_year_before": "worsening",
+                     *         "previous_actual": "83.5",
+                     *         "previous_period": "2026-27-Q1",
+                     *         "rag": "red",
+                     *         "target": "80.0",
                      *         "tolerance_percent": "5",
-                     *         "year_before_actual": null,
-                     *         "year_before_period": "2021-22-Q1"
+                     *         "year_before_actual": "80.8",
+                     *         "year_before_period": "2025-26-Q2"
                      *       },
-                     *       "commentary": "",
+                     *       "commentary": "Up from last quarter: housing repairs calls are now answered by the centre.",
                      *       "created_at": "2026-11-30T10:00:00Z",
-                     *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
-                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
-                     *       "kpi_code": "CX-01",
-                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "entered_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "id": "1f72d5dd-f3b2-4334-b97d-6cef51b3a1bf",
+                     *       "kpi_code": "CX-03",
+                     *       "kpi_id": "c04550bd-d2aa-4360-ab15-0f9ea9c9426e",
                      *       "period": {
-                     *         "code": "2022-23-Q1",
-                     *         "end": "2022-06-30",
-                     *         "label": "2022/23 Q1",
-                     *         "start": "2022-04-01"
+                     *         "code": "2026-27-Q2",
+                     *         "end": "2026-09-30",
+                     *         "label": "2026/27 Q2",
+                     *         "start": "2026-07-01"
                      *       },
-                     *       "published_at": "2026-11-30T10:00:00Z",
-                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *       "status": "published",
-                     *       "submitted_at": "2026-11-30T10:00:00Z",
-                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "published_at": null,
+                     *       "published_by_id": null,
+                     *       "status": "draft",
+                     *       "submitted_at": null,
+                     *       "submitted_by_id": null,
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "verified_at": "2026-11-30T10:00:00Z",
-                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *       "version": 4
+                     *       "verified_at": null,
+                     *       "verified_by_id": null,
+                     *       "version": 1
                      *     }
                      */
                     "application/json": components["schemas"]["ValuePublic"];
@@ -45589,44 +46206,45 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actual": "68.2",
+                     *       "actual": "71.5",
                      *       "allowed_actions": [
-                     *         "edit"
+                     *         "edit",
+                     *         "delete"
                      *       ],
                      *       "assessment": {
-                     *         "change_vs_previous_percent": null,
-                     *         "change_vs_year_before_percent": null,
-                     *         "direction_vs_previous": null,
-                     *         "direction_vs_year_before": null,
-                     *         "previous_actual": null,
-                     *         "previous_period": "2021-22-Q4",
-                     *         "rag": "amber",
-                     *         "target": "70.0",
+                     *         "change_vs_previous_percent": "-14.4",
+                     *         "change_vs_year_before_percent": "-11.5",
+                     *         "direction_vs_previous": "worsening",
+                     *         "direction_vs_year_before": "worsening",
+                     *         "previous_actual": "83.5",
+                     *         "previous_period": "2026-27-Q1",
+                     *         "rag": "red",
+                     *         "target": "80.0",
                      *         "tolerance_percent": "5",
-                     *         "year_before_actual": null,
-                     *         "year_before_period": "2021-22-Q1"
+                     *         "year_before_actual": "80.8",
+                     *         "year_before_period": "2025-26-Q2"
                      *       },
-                     *       "commentary": "",
+                     *       "commentary": "Up from last quarter: housing repairs calls are now answered by the centre.",
                      *       "created_at": "2026-11-30T10:00:00Z",
-                     *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
-                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
-                     *       "kpi_code": "CX-01",
-                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "entered_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "id": "1f72d5dd-f3b2-4334-b97d-6cef51b3a1bf",
+                     *       "kpi_code": "CX-03",
+                     *       "kpi_id": "c04550bd-d2aa-4360-ab15-0f9ea9c9426e",
                      *       "period": {
-                     *         "code": "2022-23-Q1",
-                     *         "end": "2022-06-30",
-                     *         "label": "2022/23 Q1",
-                     *         "start": "2022-04-01"
+                     *         "code": "2026-27-Q2",
+                     *         "end": "2026-09-30",
+                     *         "label": "2026/27 Q2",
+                     *         "start": "2026-07-01"
                      *       },
-                     *       "published_at": "2026-11-30T10:00:00Z",
-                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *       "status": "published",
-                     *       "submitted_at": "2026-11-30T10:00:00Z",
-                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "published_at": null,
+                     *       "published_by_id": null,
+                     *       "status": "draft",
+                     *       "submitted_at": null,
+                     *       "submitted_by_id": null,
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "verified_at": "2026-11-30T10:00:00Z",
-                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *       "version": 4
+                     *       "verified_at": null,
+                     *       "verified_by_id": null,
+                     *       "version": 1
                      *     }
                      */
                     "application/json": components["schemas"]["ValuePublic"];
@@ -45751,44 +46369,45 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actual": "68.2",
+                     *       "actual": "71.5",
                      *       "allowed_actions": [
-                     *         "edit"
+                     *         "edit",
+                     *         "delete"
                      *       ],
                      *       "assessment": {
-                     *         "change_vs_previous_percent": null,
-                     *         "change_vs_year_before_percent": null,
-                     *         "direction_vs_previous": null,
-                     *         "direction_vs_year_before": null,
-                     *         "previous_actual": null,
-                     *         "previous_period": "2021-22-Q4",
-                     *         "rag": "amber",
-                     *         "target": "70.0",
+                     *         "change_vs_previous_percent": "-14.4",
+                     *         "change_vs_year_before_percent": "-11.5",
+                     *         "direction_vs_previous": "worsening",
+                     *         "direction_vs_year_before": "worsening",
+                     *         "previous_actual": "83.5",
+                     *         "previous_period": "2026-27-Q1",
+                     *         "rag": "red",
+                     *         "target": "80.0",
                      *         "tolerance_percent": "5",
-                     *         "year_before_actual": null,
-                     *         "year_before_period": "2021-22-Q1"
+                     *         "year_before_actual": "80.8",
+                     *         "year_before_period": "2025-26-Q2"
                      *       },
-                     *       "commentary": "",
+                     *       "commentary": "Up from last quarter: housing repairs calls are now answered by the centre.",
                      *       "created_at": "2026-11-30T10:00:00Z",
-                     *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
-                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
-                     *       "kpi_code": "CX-01",
-                     *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
+                     *       "entered_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
+                     *       "id": "1f72d5dd-f3b2-4334-b97d-6cef51b3a1bf",
+                     *       "kpi_code": "CX-03",
+                     *       "kpi_id": "c04550bd-d2aa-4360-ab15-0f9ea9c9426e",
                      *       "period": {
-                     *         "code": "2022-23-Q1",
-                     *         "end": "2022-06-30",
-                     *         "label": "2022/23 Q1",
-                     *         "start": "2022-04-01"
+                     *         "code": "2026-27-Q2",
+                     *         "end": "2026-09-30",
+                     *         "label": "2026/27 Q2",
+                     *         "start": "2026-07-01"
                      *       },
-                     *       "published_at": "2026-11-30T10:00:00Z",
-                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *       "status": "published",
-                     *       "submitted_at": "2026-11-30T10:00:00Z",
-                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "published_at": null,
+                     *       "published_by_id": null,
+                     *       "status": "draft",
+                     *       "submitted_at": null,
+                     *       "submitted_by_id": null,
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "verified_at": "2026-11-30T10:00:00Z",
-                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *       "version": 4
+                     *       "verified_at": null,
+                     *       "verified_by_id": null,
+                     *       "version": 1
                      *     }
                      */
                     "application/json": components["schemas"]["ValuePublic"];
@@ -45905,6 +46524,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "The survey's sample size is missing from the commentary: please add it."
+                 *     }
+                 */
                 "application/json": components["schemas"]["ReturnToDraft"];
             };
         };
@@ -45917,44 +46541,45 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actual": "68.2",
+                     *       "actual": "77.6",
                      *       "allowed_actions": [
-                     *         "edit"
+                     *         "edit",
+                     *         "delete"
                      *       ],
                      *       "assessment": {
-                     *         "change_vs_previous_percent": null,
-                     *         "change_vs_year_before_percent": null,
-                     *         "direction_vs_previous": null,
-                     *         "direction_vs_year_before": null,
-                     *         "previous_actual": null,
-                     *         "previous_period": "2021-22-Q4",
-                     *         "rag": "amber",
-                     *         "target": "70.0",
+                     *         "change_vs_previous_percent": "3.6",
+                     *         "change_vs_year_before_percent": "0.6",
+                     *         "direction_vs_previous": "improving",
+                     *         "direction_vs_year_before": "improving",
+                     *         "previous_actual": "74.9",
+                     *         "previous_period": "2026-27-Q1",
+                     *         "rag": "green",
+                     *         "target": "75.0",
                      *         "tolerance_percent": "5",
-                     *         "year_before_actual": null,
-                     *         "year_before_period": "2021-22-Q1"
+                     *         "year_before_actual": "77.1",
+                     *         "year_before_period": "2025-26-Q2"
                      *       },
                      *       "commentary": "",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "entered_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
-                     *       "id": "07471dc7-68cb-41cb-bb5f-13232cdf86c1",
+                     *       "id": "5a89f67d-cb8e-4267-861b-c9e3ee1ce750",
                      *       "kpi_code": "CX-01",
                      *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
                      *       "period": {
-                     *         "code": "2022-23-Q1",
-                     *         "end": "2022-06-30",
-                     *         "label": "2022/23 Q1",
-                     *         "start": "2022-04-01"
+                     *         "code": "2026-27-Q2",
+                     *         "end": "2026-09-30",
+                     *         "label": "2026/27 Q2",
+                     *         "start": "2026-07-01"
                      *       },
-                     *       "published_at": "2026-11-30T10:00:00Z",
-                     *       "published_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *       "status": "published",
-                     *       "submitted_at": "2026-11-30T10:00:00Z",
-                     *       "submitted_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
+                     *       "published_at": null,
+                     *       "published_by_id": null,
+                     *       "status": "draft",
+                     *       "submitted_at": null,
+                     *       "submitted_by_id": null,
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "verified_at": "2026-11-30T10:00:00Z",
-                     *       "verified_by_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
-                     *       "version": 4
+                     *       "verified_at": null,
+                     *       "verified_by_id": null,
+                     *       "version": 3
                      *     }
                      */
                     "application/json": components["schemas"]["ValuePublic"];
@@ -46219,15 +46844,15 @@ export interface operations {
                      *       "counts": {
                      *         "amber": 3,
                      *         "green": 2,
-                     *         "no_rag": 1,
+                     *         "no_rag": 2,
                      *         "red": 0
                      *       },
                      *       "include_unpublished": false,
                      *       "missing_data": [
                      *         {
-                     *           "code": "CX-03",
-                     *           "kpi_id": "c04550bd-d2aa-4360-ab15-0f9ea9c9426e",
-                     *           "name": "Customer contacts resolved at the first point of contact",
+                     *           "code": "DP-01",
+                     *           "kpi_id": "4a5ecfbe-2173-402f-b979-5e2d11366c00",
+                     *           "name": "Working days lost to sickness absence per FTE",
                      *           "period": {
                      *             "code": "2026-27-Q2",
                      *             "end": "2026-09-30",
@@ -46236,9 +46861,9 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "code": "DP-01",
-                     *           "kpi_id": "4a5ecfbe-2173-402f-b979-5e2d11366c00",
-                     *           "name": "Working days lost to sickness absence per FTE",
+                     *           "code": "HR-04",
+                     *           "kpi_id": "8299d23d-86ad-4f91-bbec-a21ab0d330e2",
+                     *           "name": "Staff turnover (rolling 12 months)",
                      *           "period": {
                      *             "code": "2026-27-Q2",
                      *             "end": "2026-09-30",
@@ -46504,19 +47129,7 @@ export interface operations {
                      *         "red": 0
                      *       },
                      *       "include_unpublished": false,
-                     *       "missing_data": [
-                     *         {
-                     *           "code": "CX-03",
-                     *           "kpi_id": "c04550bd-d2aa-4360-ab15-0f9ea9c9426e",
-                     *           "name": "Customer contacts resolved at the first point of contact",
-                     *           "period": {
-                     *             "code": "2026-27-Q2",
-                     *             "end": "2026-09-30",
-                     *             "label": "2026/27 Q2",
-                     *             "start": "2026-07-01"
-                     *           }
-                     *         }
-                     *       ],
+                     *       "missing_data": [],
                      *       "rows": [
                      *         {
                      *           "awaiting_publication": true,
@@ -46784,17 +47397,6 @@ export interface operations {
                      *       },
                      *       "include_unpublished": false,
                      *       "missing_data": [
-                     *         {
-                     *           "code": "CX-03",
-                     *           "kpi_id": "c04550bd-d2aa-4360-ab15-0f9ea9c9426e",
-                     *           "name": "Customer contacts resolved at the first point of contact",
-                     *           "period": {
-                     *             "code": "2026-27-Q2",
-                     *             "end": "2026-09-30",
-                     *             "label": "2026/27 Q2",
-                     *             "start": "2026-07-01"
-                     *           }
-                     *         },
                      *         {
                      *           "code": "DP-01",
                      *           "kpi_id": "4a5ecfbe-2173-402f-b979-5e2d11366c00",
@@ -47107,19 +47709,19 @@ export interface operations {
                      *           "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
                      *           "project_name": "Replace the Council website",
                      *           "project_reference": "P-0015",
-                     *           "review_comments": "",
-                     *           "reviewed_at": null,
-                     *           "reviewed_by_id": null,
+                     *           "review_comments": "Thank you: the amber rating and its reasons are clear.",
+                     *           "reviewed_at": "2026-11-30T10:00:00Z",
+                     *           "reviewed_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
                      *           "scope_note": "No change to scope.",
                      *           "scope_rag": "green",
-                     *           "status": "submitted",
+                     *           "status": "accepted",
                      *           "submitted_at": "2026-11-30T10:00:00Z",
                      *           "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
                      *           "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
                      *           "time_note": "Milestones for the month were met.",
                      *           "time_rag": "green",
                      *           "updated_at": "2026-11-30T10:00:00Z",
-                     *           "version": 3
+                     *           "version": 4
                      *         },
                      *         {
                      *           "achievements": "",
@@ -47350,19 +47952,19 @@ export interface operations {
                      *       "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
                      *       "project_name": "Replace the Council website",
                      *       "project_reference": "P-0015",
-                     *       "review_comments": "",
-                     *       "reviewed_at": null,
-                     *       "reviewed_by_id": null,
+                     *       "review_comments": "Thank you: the amber rating and its reasons are clear.",
+                     *       "reviewed_at": "2026-11-30T10:00:00Z",
+                     *       "reviewed_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
                      *       "scope_note": "No change to scope.",
                      *       "scope_rag": "green",
-                     *       "status": "submitted",
+                     *       "status": "accepted",
                      *       "submitted_at": "2026-11-30T10:00:00Z",
                      *       "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
                      *       "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
                      *       "time_note": "Milestones for the month were met.",
                      *       "time_rag": "green",
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "version": 3
+                     *       "version": 4
                      *     }
                      */
                     "application/json": components["schemas"]["HighlightReportPublic"];
@@ -47680,19 +48282,19 @@ export interface operations {
                      *       "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
                      *       "project_name": "Replace the Council website",
                      *       "project_reference": "P-0015",
-                     *       "review_comments": "",
-                     *       "reviewed_at": null,
-                     *       "reviewed_by_id": null,
+                     *       "review_comments": "Thank you: the amber rating and its reasons are clear.",
+                     *       "reviewed_at": "2026-11-30T10:00:00Z",
+                     *       "reviewed_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
                      *       "scope_note": "No change to scope.",
                      *       "scope_rag": "green",
-                     *       "status": "submitted",
+                     *       "status": "accepted",
                      *       "submitted_at": "2026-11-30T10:00:00Z",
                      *       "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
                      *       "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
                      *       "time_note": "Milestones for the month were met.",
                      *       "time_rag": "green",
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "version": 3
+                     *       "version": 4
                      *     }
                      */
                     "application/json": components["schemas"]["HighlightReportPublic"];
@@ -47876,19 +48478,19 @@ export interface operations {
                      *       "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
                      *       "project_name": "Replace the Council website",
                      *       "project_reference": "P-0015",
-                     *       "review_comments": "",
-                     *       "reviewed_at": null,
-                     *       "reviewed_by_id": null,
+                     *       "review_comments": "Thank you: the amber rating and its reasons are clear.",
+                     *       "reviewed_at": "2026-11-30T10:00:00Z",
+                     *       "reviewed_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
                      *       "scope_note": "No change to scope.",
                      *       "scope_rag": "green",
-                     *       "status": "submitted",
+                     *       "status": "accepted",
                      *       "submitted_at": "2026-11-30T10:00:00Z",
                      *       "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
                      *       "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
                      *       "time_note": "Milestones for the month were met.",
                      *       "time_rag": "green",
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "version": 3
+                     *       "version": 4
                      *     }
                      */
                     "application/json": components["schemas"]["HighlightReportPublic"];
@@ -48069,19 +48671,19 @@ export interface operations {
                      *       "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
                      *       "project_name": "Replace the Council website",
                      *       "project_reference": "P-0015",
-                     *       "review_comments": "",
-                     *       "reviewed_at": null,
-                     *       "reviewed_by_id": null,
+                     *       "review_comments": "Thank you: the amber rating and its reasons are clear.",
+                     *       "reviewed_at": "2026-11-30T10:00:00Z",
+                     *       "reviewed_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
                      *       "scope_note": "No change to scope.",
                      *       "scope_rag": "green",
-                     *       "status": "submitted",
+                     *       "status": "accepted",
                      *       "submitted_at": "2026-11-30T10:00:00Z",
                      *       "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
                      *       "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
                      *       "time_note": "Milestones for the month were met.",
                      *       "time_rag": "green",
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "version": 3
+                     *       "version": 4
                      *     }
                      */
                     "application/json": components["schemas"]["HighlightReportPublic"];
@@ -48219,6 +48821,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "comments": "Thank you: the amber rating and its reasons are clear.",
+                 *       "outcome": "accepted"
+                 *     }
+                 */
                 "application/json": components["schemas"]["HighlightReview"];
             };
         };
@@ -48266,19 +48874,19 @@ export interface operations {
                      *       "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
                      *       "project_name": "Replace the Council website",
                      *       "project_reference": "P-0015",
-                     *       "review_comments": "",
-                     *       "reviewed_at": null,
-                     *       "reviewed_by_id": null,
+                     *       "review_comments": "Thank you: the amber rating and its reasons are clear.",
+                     *       "reviewed_at": "2026-11-30T10:00:00Z",
+                     *       "reviewed_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
                      *       "scope_note": "No change to scope.",
                      *       "scope_rag": "green",
-                     *       "status": "submitted",
+                     *       "status": "accepted",
                      *       "submitted_at": "2026-11-30T10:00:00Z",
                      *       "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
                      *       "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
                      *       "time_note": "Milestones for the month were met.",
                      *       "time_rag": "green",
                      *       "updated_at": "2026-11-30T10:00:00Z",
-                     *       "version": 3
+                     *       "version": 4
                      *     }
                      */
                     "application/json": components["schemas"]["HighlightReportPublic"];
@@ -48483,19 +49091,19 @@ export interface operations {
                      *           "project_id": "97da256d-a82f-4145-bc18-3487fa29222c",
                      *           "project_name": "Replace the Council website",
                      *           "project_reference": "P-0015",
-                     *           "review_comments": "",
-                     *           "reviewed_at": null,
-                     *           "reviewed_by_id": null,
+                     *           "review_comments": "Thank you: the amber rating and its reasons are clear.",
+                     *           "reviewed_at": "2026-11-30T10:00:00Z",
+                     *           "reviewed_by_id": "58bc8649-ca19-4010-aecd-970a497c5f73",
                      *           "scope_note": "No change to scope.",
                      *           "scope_rag": "green",
-                     *           "status": "submitted",
+                     *           "status": "accepted",
                      *           "submitted_at": "2026-11-30T10:00:00Z",
                      *           "submitted_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
                      *           "summary": "Delivery is broadly on plan. Supplier onboarding took longer than expected but the critical path is protected.",
                      *           "time_note": "Milestones for the month were met.",
                      *           "time_rag": "green",
                      *           "updated_at": "2026-11-30T10:00:00Z",
-                     *           "version": 3
+                     *           "version": 4
                      *         }
                      *       ]
                      *     }
@@ -50647,7 +51255,7 @@ export interface operations {
                      *       ],
                      *       "id": "7476a720-5487-4981-8b29-aef113721f69",
                      *       "previous_secret_expires_at": null,
-                     *       "signing_secret": "whsec_Ku4Y6RfGpyKxU79LpNG3x9SZh4TYCfhIB+ntB7cLJWU=",
+                     *       "signing_secret": "whsec_cG1vX2V4YW1wbGVfc2lnbmluZ19zZWNyZXRfMQ==",
                      *       "updated_at": "2026-11-30T10:00:00Z",
                      *       "url": "https://performance.chesterfield.example.gov.uk/hooks/pmo"
                      *     }
@@ -51192,7 +51800,7 @@ export interface operations {
                      *       ],
                      *       "id": "7476a720-5487-4981-8b29-aef113721f69",
                      *       "previous_secret_expires_at": null,
-                     *       "signing_secret": "whsec_Ku4Y6RfGpyKxU79LpNG3x9SZh4TYCfhIB+ntB7cLJWU=",
+                     *       "signing_secret": "whsec_cG1vX2V4YW1wbGVfc2lnbmluZ19zZWNyZXRfMQ==",
                      *       "updated_at": "2026-11-30T10:00:00Z",
                      *       "url": "https://performance.chesterfield.example.gov.uk/hooks/pmo"
                      *     }
@@ -51873,7 +52481,7 @@ export interface operations {
                      *         {
                      *           "id": "f3a8af21-796a-4280-bf13-c3554f483420",
                      *           "kind": "kpi",
-                     *           "rank": 1.9986487939579274,
+                     *           "rank": 2.1946877195083685,
                      *           "reference": "ICT-02",
                      *           "title": "Share of ICT applications in cloud hosting"
                      *         }
@@ -52422,14 +53030,14 @@ export interface operations {
                      *           "residual_likelihood": null,
                      *           "residual_score": null,
                      *           "review_or_due": "2023-03-31",
-                     *           "status": "unvalidated",
+                     *           "status": "invalid",
                      *           "title": "The financial benefits in Appendix B (£830k cumulative by 2025/26) hold once the detailed business cases are approved; until then they are estimates (para 4.22).",
                      *           "type": "assumption"
                      *         }
                      *       ],
                      *       "limit": 50,
                      *       "offset": 0,
-                     *       "total": 14
+                     *       "total": 20
                      *     }
                      */
                     "application/json": components["schemas"]["RaidRegisterPage"];
@@ -52568,7 +53176,7 @@ export interface operations {
                     /**
                      * @example Type,Reference,Title,Status,Owner,Review or due,Likelihood,Impact,Score,Rating
                      *     Assumption,A-0001,The flexible use of capital receipts remains available to fund the programme to March 2025 (para 6.4: confirmed by the Government).,Valid,Fran Finance (Section 151),2022-04-26,,,,
-                     *     Assumption,A-0002,The financial benefits in Appendix B (£830k cumulative by 2025/26) hold once the detailed business cases are approved; until then they are estimates (para 4.22).,Unvalidated,Fran Finance (Section 151),2023-03-31,,,,
+                     *     Assumption,A-0002,The financial benefits in Appendix B (£830k cumulative by 2025/26) hold once the detailed business cases are approved; until then they are estimates (para 4.22).,Invalid,Fran Finance (Section 151),2023-03-31,,,,
                      */
                     "text/csv": string;
                 };
@@ -52815,10 +53423,10 @@ export interface operations {
                      *       "counts": {
                      *         "actions_due": 0,
                      *         "drawdowns_awaiting_me": 0,
-                     *         "gate_reviews_to_decide": 2,
+                     *         "gate_reviews_to_decide": 1,
                      *         "highlight_reports_to_review": 0,
-                     *         "kpi_values_due": 0,
-                     *         "kpi_values_to_verify": 3,
+                     *         "kpi_values_due": 1,
+                     *         "kpi_values_to_verify": 2,
                      *         "late_highlight_reports": 74,
                      *         "milestones_due": 0,
                      *         "my_programmes": 0,
@@ -52827,17 +53435,6 @@ export interface operations {
                      *       },
                      *       "drawdowns_awaiting_me": [],
                      *       "gate_reviews_to_decide": [
-                     *         {
-                     *           "from_stage": "discover_define",
-                     *           "gate_key": "design_develop_entry",
-                     *           "id": "13a51129-145b-4609-8072-c23e09b4a205",
-                     *           "project_id": "1d0ecbb8-ceca-44fb-8a4c-d44113433432",
-                     *           "project_name": "Complete a redesign of the finance service",
-                     *           "project_reference": "P-0044",
-                     *           "requested_at": "2026-11-30T10:00:00Z",
-                     *           "requested_by_id": "c53f050b-ec46-4480-97ff-cb0f94707679",
-                     *           "to_stage": "design_develop"
-                     *         },
                      *         {
                      *           "from_stage": "design_develop",
                      *           "gate_key": "delivery_entry",
@@ -52851,20 +53448,21 @@ export interface operations {
                      *         }
                      *       ],
                      *       "highlight_reports_to_review": [],
-                     *       "kpi_values_due": [],
-                     *       "kpi_values_to_verify": [
+                     *       "kpi_values_due": [
                      *         {
-                     *           "action": "verify",
-                     *           "api_url": "/api/v1/kpi-values/5a89f67d-cb8e-4267-861b-c9e3ee1ce750",
-                     *           "detail": "A submitted value of 77.6.",
+                     *           "action": "enter_value",
+                     *           "api_url": "/api/v1/kpis/8299d23d-86ad-4f91-bbec-a21ab0d330e2",
+                     *           "detail": "No value submitted for 2026/27 Q2.",
                      *           "due_on": null,
-                     *           "id": "5a89f67d-cb8e-4267-861b-c9e3ee1ce750",
-                     *           "kind": "kpi_value",
-                     *           "link": "/kpi-values",
+                     *           "id": "8299d23d-86ad-4f91-bbec-a21ab0d330e2",
+                     *           "kind": "kpi",
+                     *           "link": "/kpis/8299d23d-86ad-4f91-bbec-a21ab0d330e2",
                      *           "overdue": false,
-                     *           "reference": "CX-01",
-                     *           "title": "Resident satisfaction with customer service, 2026-27-Q2"
-                     *         },
+                     *           "reference": "HR-04",
+                     *           "title": "Staff turnover (rolling 12 months)"
+                     *         }
+                     *       ],
+                     *       "kpi_values_to_verify": [
                      *         {
                      *           "action": "publish",
                      *           "api_url": "/api/v1/kpi-values/642a4ac5-0105-4b71-81b6-e7e36aee8776",
@@ -52876,6 +53474,18 @@ export interface operations {
                      *           "overdue": false,
                      *           "reference": "ICT-02",
                      *           "title": "Share of ICT applications in cloud hosting, 2026-27-Q2"
+                     *         },
+                     *         {
+                     *           "action": "verify",
+                     *           "api_url": "/api/v1/kpi-values/d97f1694-a93a-4495-8a72-c9db24e6ae16",
+                     *           "detail": "A submitted value of 3.",
+                     *           "due_on": null,
+                     *           "id": "d97f1694-a93a-4495-8a72-c9db24e6ae16",
+                     *           "kind": "kpi_value",
+                     *           "link": "/kpi-values",
+                     *           "overdue": false,
+                     *           "reference": "ICT-01",
+                     *           "title": "Major ICT incidents per quarter, 2026-27-Q2"
                      *         }
                      *       ],
                      *       "late_highlight_reports": [
@@ -53272,6 +53882,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-30T10:00:00Z",
+                     *       "id": "b3fd3f54-b888-40a3-aa30-d09b7b70db5f",
+                     *       "kind": "request_decided",
+                     *       "link": "/drawdowns/9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
+                     *       "read_at": "2026-11-30T10:00:00Z",
+                     *       "title": "DD-0002 for P-0040 Reshaping purchase to pay processes was approved"
+                     *     }
+                     */
                     "application/json": components["schemas"]["NotificationPublic"];
                 };
             };
@@ -53383,7 +54003,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "marked": 11
+                     *       "marked": 13
                      *     }
                      */
                     "application/json": components["schemas"]["NotificationsMarkedRead"];
