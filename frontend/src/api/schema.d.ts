@@ -4931,6 +4931,12 @@ export interface components {
          */
         Basis: "planned" | "forecast" | "actual";
         /**
+         * BenefitAction
+         * @description What can be done to a benefit (`allowed_actions`).
+         * @enum {string}
+         */
+        BenefitAction: "edit" | "replace_profile" | "delete";
+        /**
          * BenefitClass
          * @enum {string}
          */
@@ -5027,6 +5033,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the benefit now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["BenefitAction"][];
         };
         /**
          * BenefitStatus
@@ -5278,6 +5289,12 @@ export interface components {
          * @enum {string}
          */
         CostKind: "one_off" | "resourcing";
+        /**
+         * CostLineAction
+         * @description What can be done to a cost line (`allowed_actions`).
+         * @enum {string}
+         */
+        CostLineAction: "edit" | "delete";
         /** CostLineCreate */
         CostLineCreate: {
             /**
@@ -5352,6 +5369,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the line now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["CostLineAction"][];
         };
         /** CostLineUpdate */
         CostLineUpdate: {
@@ -6806,6 +6828,12 @@ export interface components {
          * @enum {string}
          */
         FundingKind: "reserve" | "revenue_budget" | "capital_budget" | "capital_receipts" | "grant" | "other";
+        /**
+         * FundingSourceAction
+         * @description What can be done to a funding source (`allowed_actions`).
+         * @enum {string}
+         */
+        FundingSourceAction: "edit" | "delete";
         /** FundingSourceCreate */
         FundingSourceCreate: {
             /** Name */
@@ -6886,6 +6914,11 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+            /**
+             * Allowed Actions
+             * @description What you may do to the source now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["FundingSourceAction"][];
         };
         /** FundingSourceTotal */
         FundingSourceTotal: {
@@ -8490,6 +8523,12 @@ export interface components {
             /** Permissions */
             permissions: string[];
         };
+        /**
+         * MeetingAction
+         * @description What can be done to a meeting (`allowed_actions`).
+         * @enum {string}
+         */
+        MeetingAction: "edit" | "delete";
         /** MeetingCreate */
         MeetingCreate: {
             /**
@@ -8554,6 +8593,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the meeting now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["MeetingAction"][];
         };
         /**
          * MeetingUpdate
@@ -11651,6 +11695,12 @@ export interface components {
              */
             pending_note: string | null;
         };
+        /**
+         * RuleAction
+         * @description What can be done to a delegation rule (`allowed_actions`).
+         * @enum {string}
+         */
+        RuleAction: "edit";
         /** RuleCreate */
         RuleCreate: {
             /** Name */
@@ -11751,6 +11801,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the rule now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["RuleAction"][];
         };
         /**
          * RuleUpdate
