@@ -12295,6 +12295,12 @@ export interface components {
             /** Unread */
             unread: number;
         };
+        /**
+         * UserAction
+         * @description What an administrator can do to a person's account (`allowed_actions`).
+         * @enum {string}
+         */
+        UserAction: "edit" | "deactivate" | "reactivate" | "delete" | "reissue_invitation";
         /** UserCreate */
         UserCreate: {
             /**
@@ -12337,6 +12343,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the account now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["UserAction"][];
         };
         /** UserUpdate */
         UserUpdate: {

@@ -207,9 +207,7 @@ export function AdminUsers() {
                   {manage && (
                     <td class="govuk-table__cell">
                       <div class="govuk-button-group govuk-!-margin-bottom-0">
-                      {/* Never signed in: perhaps invited and the link lost or expired. The API refuses (409)
-                          anyone who already has a password, and says so. */}
-                      {user.is_active && !user.last_login_at && (
+                      {user.allowed_actions.includes('reissue_invitation') && (
                         <RowAction label="New invitation link" what={`for ${user.display_name}`}
                           onAct={() => actions.act(
                             () => api.POST('/api/v1/users/{user_id}/invitation', { params: { path: { user_id: user.id } } }),
@@ -219,11 +217,12 @@ export function AdminUsers() {
                             },
                           )} />
                       )}
-                      {user.is_active ? (
+                      {user.allowed_actions.includes('deactivate') && (
                         <RowAction label="Deactivate" confirm="Yes, deactivate" what={user.display_name}
                           onAct={() => actions.act(() => api.POST('/api/v1/users/{user_id}/deactivate', { params: { path: { user_id: user.id } } }),
                             (u) => `${u.display_name} can no longer sign in; their sessions have ended.`)} />
-                      ) : (
+                      )}
+                      {user.allowed_actions.includes('reactivate') && (
                         <RowAction label="Reactivate" what={user.display_name}
                           onAct={() => actions.act(() => api.POST('/api/v1/users/{user_id}/reactivate', { params: { path: { user_id: user.id } } }),
                             (u) => `${u.display_name} can sign in again.`)} />

@@ -46,7 +46,6 @@ export function DelegationRules() {
   const rules = useResource('delegation-rules', () =>
     load(() => api.GET('/api/v1/delegation-rules', { params: { query: { limit: 100, sort: 'name' } } })),
   )
-  const changeable = (rules.data?.items ?? []).some((rule) => rule.allowed_actions.includes('edit'))
   return (
     <>
       <h1 class="govuk-heading-l">Delegation rules</h1>
@@ -70,7 +69,6 @@ export function DelegationRules() {
             <th scope="col" class="govuk-table__header">In use</th>
           </>
         }
-        actionsHead={changeable}
         rowKey={(rule) => rule.id}
         row={(rule) => (
           <>
@@ -81,15 +79,6 @@ export function DelegationRules() {
             <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(rule.limit)}</td>
             <td class="govuk-table__cell govuk-table__cell--numeric">{rule.version}</td>
             <td class="govuk-table__cell">{rule.is_active ? 'Yes' : 'No'}</td>
-            {changeable && (
-              <td class="govuk-table__cell">
-                {rule.allowed_actions.includes('edit') && (
-                  <a class="govuk-link" href={`/delegation-rules/${rule.id}/edit`}>
-                    Change<span class="govuk-visually-hidden"> {rule.name}</span>
-                  </a>
-                )}
-              </td>
-            )}
           </>
         )}
       />
