@@ -1,8 +1,8 @@
 """An organisation always keeps one active admin (409), whoever asks.
 
 Through HTTP the asking admin is always another active admin (and may not act on
-themselves: 403), so the rule is driven here through the service with an actor who is
-not an admin of the organisation (as the command line or a future role would be).
+themselves: 403), so the rule is driven here through the service with an actor who holds
+the admin role but is not one of the organisation's admins (as the command line would be).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.exc import NoResultFound
 from sqlmodel import Session, select
 
 from pmo.core.errors import Conflict
-from pmo.core.permissions import Actor, Role
+from pmo.core.permissions import Actor, Grant, Role
 from pmo.organisations import service
 from pmo.organisations.models import RoleAssignment, User
 from support.api import API, problem
@@ -23,7 +23,10 @@ from support.database import audit_count
 
 
 def _operator(organisation_id: uuid.UUID) -> Actor:
-    return Actor(kind="user", id=uuid.uuid4(), organisation_id=organisation_id, label="operator")
+    grants = (Grant(Role.admin),)
+    return Actor(
+        kind="user", id=uuid.uuid4(), organisation_id=organisation_id, label="operator", grants=grants
+    )
 
 
 def _admin_assignment(session: Session, user_id: uuid.UUID) -> RoleAssignment:
@@ -94,7 +97,10 @@ def test_inactive_last_admin_can_be_deleted_when_another_admin_is_active(client,
 
 
 def _actor_for(user: User) -> Actor:
-    return Actor(kind="user", id=user.id, organisation_id=user.organisation_id, label=user.email)
+    grants = (Grant(Role.admin),)  # what their token carries
+    return Actor(
+        kind="user", id=user.id, organisation_id=user.organisation_id, label=user.email, grants=grants
+    )
 
 
 @pytest.mark.parametrize("action", ACTIONS)

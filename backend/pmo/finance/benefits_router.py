@@ -87,7 +87,7 @@ def create_benefit(
 
     def create() -> tuple[BenefitPublic, str]:
         benefit = service.create_benefit(session, actor, body)
-        return service.benefit_public(session, benefit), _url(benefit.id)
+        return service.benefit_public(session, actor, benefit), _url(benefit.id)
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -98,7 +98,7 @@ def get_benefit(
 ) -> Response:
     """One benefit of the register (B-0001), with its profile by financial year."""
     benefit = service.get_benefit(session, actor, benefit_id)
-    return json_with_etag(service.benefit_public(session, benefit), if_none_match)
+    return json_with_etag(service.benefit_public(session, actor, benefit), if_none_match)
 
 
 @router.patch("/benefits/{benefit_id:uuid}", response_model=BenefitPublic, responses=declare(404, 412, 428))
@@ -107,9 +107,9 @@ def update_benefit(
 ) -> Response:
     """Change a benefit (not its profile: `PUT /benefits/{benefit_id}/profile`)."""
     benefit = service.get_benefit(session, actor, benefit_id)
-    check_if_match(if_match, service.benefit_public(session, benefit))
+    check_if_match(if_match, service.benefit_public(session, actor, benefit))
     service.update_benefit(session, actor, benefit, body)
-    return json_with_etag(service.benefit_public(session, benefit), None)
+    return json_with_etag(service.benefit_public(session, actor, benefit), None)
 
 
 @router.put(
@@ -120,9 +120,9 @@ def replace_benefit_profile(
 ) -> Response:
     """Replace the whole profile (send every year you keep). `If-Match` is the benefit's ETag."""
     benefit = service.get_benefit(session, actor, benefit_id)
-    check_if_match(if_match, service.benefit_public(session, benefit))
+    check_if_match(if_match, service.benefit_public(session, actor, benefit))
     service.replace_profile(session, actor, benefit, body.profile)
-    return json_with_etag(service.benefit_public(session, benefit), None)
+    return json_with_etag(service.benefit_public(session, actor, benefit), None)
 
 
 @router.delete("/benefits/{benefit_id:uuid}", status_code=204, responses=declare(404))

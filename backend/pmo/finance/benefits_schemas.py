@@ -126,6 +126,14 @@ class ProfileTotals(PublicModel):
     actual: Pounds
 
 
+class BenefitAction(StrEnum):
+    """What can be done to a benefit (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /benefits/{id}
+    replace_profile = "replace_profile"  # PUT /benefits/{id}/profile
+    delete = "delete"  # DELETE /benefits/{id}
+
+
 class BenefitPublic(PublicModel):
     id: uuid.UUID
     reference: BenefitReference = Field(description="Unique in the organisation, never reused, e.g. B-0004.")
@@ -144,3 +152,6 @@ class BenefitPublic(PublicModel):
     totals: ProfileTotals = Field(description="Sums of the profile (a missing value counts as zero).")
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[BenefitAction] = Field(
+        description="What you may do to the benefit now: the checks its routes make, run for you."
+    )

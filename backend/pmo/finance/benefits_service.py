@@ -23,14 +23,16 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Rule
 from pmo.core.db import utcnow
 from pmo.core.errors import FieldProblem, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate, text_search
-from pmo.core.permissions import Actor
+from pmo.core.permissions import Actor, Permission
 from pmo.core.references import next_reference
 from pmo.core.schemas import Page
 from pmo.finance.benefits_schemas import (
     NULLABLE_BENEFIT_FIELDS,
+    BenefitAction,
     BenefitClass,
     BenefitCreate,
     BenefitPublic,
@@ -39,7 +41,14 @@ from pmo.finance.benefits_schemas import (
     ProfileEntryPublic,
     ProfileTotals,
 )
-from pmo.finance.costs_service import attach, check_can_edit, own, scope_filter
+from pmo.finance.costs_service import (
+    attach,
+    check_can_edit,
+    may_edit_money,
+    money_contexts,
+    own,
+    scope_filter,
+)
 from pmo.finance.models import Benefit, BenefitProfileEntry
 from pmo.kpis.models import Kpi
 from pmo.organisations.models import User
@@ -64,9 +73,23 @@ def profile_of(session: Session, benefit: Benefit) -> list[BenefitProfileEntry]:
     )
 
 
-def _public(benefit: Benefit, entries: list[BenefitProfileEntry]) -> BenefitPublic:
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+ACTIONS = ActionTable(
+    BenefitAction,
+    {
+        BenefitAction.edit: Rule(Permission.costs_benefits_edit, may_edit_money),
+        BenefitAction.replace_profile: Rule(Permission.costs_benefits_edit, may_edit_money),
+        BenefitAction.delete: Rule(Permission.costs_benefits_edit, may_edit_money),
+    },
+)
+
+
+def _public(
+    benefit: Benefit, entries: list[BenefitProfileEntry], allowed: list[BenefitAction]
+) -> BenefitPublic:
     return BenefitPublic.model_validate(
         {
+            "allowed_actions": allowed,
             **benefit.model_dump(),
             "profile": [
                 ProfileEntryPublic(
@@ -86,11 +109,12 @@ def _public(benefit: Benefit, entries: list[BenefitProfileEntry]) -> BenefitPubl
     )
 
 
-def benefit_public(session: Session, benefit: Benefit) -> BenefitPublic:
-    return _public(benefit, profile_of(session, benefit))
+def benefit_public(session: Session, actor: Actor, benefit: Benefit) -> BenefitPublic:
+    allowed = ACTIONS.allowed(actor, money_contexts(session, [benefit])[0])
+    return _public(benefit, profile_of(session, benefit), allowed)
 
 
-def _page_items(session: Session, benefits: list[Benefit]) -> list[BenefitPublic]:
+def _page_items(session: Session, actor: Actor, benefits: list[Benefit]) -> list[BenefitPublic]:
     # One query for the page's profiles, not one per benefit.
     entries: dict[uuid.UUID, list[BenefitProfileEntry]] = {b.id: [] for b in benefits}
     for entry in session.execute(
@@ -99,7 +123,10 @@ def _page_items(session: Session, benefits: list[Benefit]) -> list[BenefitPublic
         .order_by(col(BenefitProfileEntry.financial_year))
     ).scalars():
         entries[entry.benefit_id].append(entry)
-    return [_public(b, entries[b.id]) for b in benefits]
+    contexts = money_contexts(session, benefits)
+    return [
+        _public(b, entries[b.id], ACTIONS.allowed(actor, c)) for b, c in zip(benefits, contexts, strict=True)
+    ]
 
 
 def list_benefits(
@@ -122,7 +149,7 @@ def list_benefits(
         statement = statement.where(text_search(q, Benefit.reference, Benefit.title, Benefit.description))
     statement = statement.order_by(*order_by(sort, BENEFIT_SORTS, Benefit.id))
     result = paginate(session, statement, page)
-    result.items = _page_items(session, list(result.items))
+    result.items = _page_items(session, actor, list(result.items))
     return result
 
 
@@ -190,7 +217,8 @@ def _write_profile(session: Session, benefit: Benefit, profile: list[ProfileEntr
 
 
 def _snapshot(session: Session, benefit: Benefit) -> dict[str, Any]:
-    return audit.jsonable(benefit_public(session, benefit).model_dump())
+    public = _public(benefit, profile_of(session, benefit), [])
+    return audit.jsonable(public.model_dump(exclude={"allowed_actions"}))
 
 
 def create_benefit(session: Session, actor: Actor, data: BenefitCreate) -> Benefit:
@@ -228,7 +256,7 @@ def _has_values(session: Session, benefit: Benefit) -> bool:
 
 
 def update_benefit(session: Session, actor: Actor, benefit: Benefit, data: BenefitUpdate) -> Benefit:
-    check_can_edit(session, actor, benefit)
+    ACTIONS.guard(actor, BenefitAction.edit, money_contexts(session, [benefit])[0])
     changes = {
         name: value
         for name, value in data.model_dump(exclude_unset=True).items()
@@ -266,7 +294,7 @@ def update_benefit(session: Session, actor: Actor, benefit: Benefit, data: Benef
 def replace_profile(
     session: Session, actor: Actor, benefit: Benefit, profile: list[ProfileEntryIn]
 ) -> Benefit:
-    check_can_edit(session, actor, benefit)
+    ACTIONS.guard(actor, BenefitAction.replace_profile, money_contexts(session, [benefit])[0])
     _check_profile(benefit.benefit_class, profile, "profile")
     before = _snapshot(session, benefit)
     _write_profile(session, benefit, profile)
@@ -288,7 +316,7 @@ def replace_profile(
 
 
 def delete_benefit(session: Session, actor: Actor, benefit: Benefit) -> None:
-    check_can_edit(session, actor, benefit)
+    ACTIONS.guard(actor, BenefitAction.delete, money_contexts(session, [benefit])[0])
     before = _snapshot(session, benefit)
     session.execute(delete(BenefitProfileEntry).where(col(BenefitProfileEntry.benefit_id) == benefit.id))
     audit.deleted(session, actor, benefit, "benefit", before=before)

@@ -89,7 +89,7 @@ def create_cost_line(
 
     def create() -> tuple[CostLinePublic, str]:
         line = service.create_cost_line(session, actor, body)
-        return service.cost_line_public(line), _url(line.id)
+        return service.cost_line_view(session, actor, line), _url(line.id)
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -100,7 +100,7 @@ def get_cost_line(
 ) -> Response:
     """One cost line: one-off investment or resourcing, by financial year."""
     line = service.get_cost_line(session, actor, cost_line_id)
-    return json_with_etag(service.cost_line_public(line), if_none_match)
+    return json_with_etag(service.cost_line_view(session, actor, line), if_none_match)
 
 
 @router.patch(
@@ -111,9 +111,9 @@ def update_cost_line(
 ) -> Response:
     """Change a cost line's amounts or description. `If-Match` required."""
     line = service.get_cost_line(session, actor, cost_line_id)
-    check_if_match(if_match, service.cost_line_public(line))
+    check_if_match(if_match, service.cost_line_view(session, actor, line))
     service.update_cost_line(session, actor, line, body)
-    return json_with_etag(service.cost_line_public(line), None)
+    return json_with_etag(service.cost_line_view(session, actor, line), None)
 
 
 @router.delete("/cost-lines/{cost_line_id:uuid}", status_code=204, responses=declare(404))

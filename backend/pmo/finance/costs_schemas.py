@@ -44,6 +44,13 @@ class CostLineUpdate(InputModel):
     funding_source_id: uuid.UUID | None = Field(default=None, description="`null` removes it.")
 
 
+class CostLineAction(StrEnum):
+    """What can be done to a cost line (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /cost-lines/{id}
+    delete = "delete"  # DELETE /cost-lines/{id}
+
+
 # Fields of CostLineUpdate that may be set to null.
 NULLABLE_COST_FIELDS = frozenset({"grade", "funding_source_id"})
 
@@ -60,6 +67,9 @@ class CostLinePublic(PublicModel):
     funding_source_id: uuid.UUID | None
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[CostLineAction] = Field(
+        description="What you may do to the line now: the checks its routes make, run for you."
+    )
 
 
 class YearTotal(PublicModel):

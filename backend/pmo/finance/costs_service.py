@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +27,15 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Rule, Verdict
 from pmo.core.errors import FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
-from pmo.core.permissions import Actor, Denied, Role, enforce
+from pmo.core.permissions import Actor, Denied, Permission, Role, enforce
 from pmo.core.schemas import Page
 from pmo.finance.costs_schemas import (
     NULLABLE_COST_FIELDS,
     CostKind,
+    CostLineAction,
     CostLineCreate,
     CostLinePublic,
     CostLineUpdate,
@@ -104,10 +107,59 @@ def can_edit_money(
 
 
 def check_can_edit(session: Session, actor: Actor, record: Any) -> None:
-    """Raise 403 unless `actor` may change `record` (a cost line or a benefit)."""
+    """Raise 403 unless `actor` may add `record` (a new cost line or benefit)."""
     project = session.get(Project, record.project_id) if record.project_id else None
     programme = session.get(Programme, record.programme_id) if record.programme_id else None
     enforce(can_edit_money(actor, project, programme))
+
+
+# What the caller may do to a cost line or benefit: the routes guard with the tables (here and
+# in the benefits register), `allowed_actions` lists what they allow. Both depend only on
+# where the record belongs.
+
+
+@dataclass(frozen=True)
+class MoneyContext:
+    project: Project | None
+    programme: Programme | None
+
+
+def may_edit_money(actor: Actor, c: MoneyContext) -> Verdict:
+    return can_edit_money(actor, c.project, c.programme)
+
+
+def money_contexts(session: Session, records: Sequence[Any]) -> list[MoneyContext]:
+    """The contexts of cost lines or benefits in two queries, however many there are (the
+    projects' programmes are loaded too: the scope rule reads them)."""
+    if not records:
+        return []
+    project_ids = {r.project_id for r in records if r.project_id}
+    projects = {
+        p.id: p for p in session.execute(select(Project).where(col(Project.id).in_(project_ids))).scalars()
+    }
+    programme_ids = {r.programme_id for r in records if r.programme_id} | {
+        p.programme_id for p in projects.values()
+    }
+    programmes = {
+        p.id: p
+        for p in session.execute(select(Programme).where(col(Programme.id).in_(programme_ids))).scalars()
+    }
+    return [
+        MoneyContext(
+            projects[r.project_id] if r.project_id else None,
+            programmes[r.programme_id] if r.programme_id else None,
+        )
+        for r in records
+    ]
+
+
+COST_ACTIONS = ActionTable(
+    CostLineAction,
+    {
+        CostLineAction.edit: Rule(Permission.costs_benefits_edit, may_edit_money),
+        CostLineAction.delete: Rule(Permission.costs_benefits_edit, may_edit_money),
+    },
+)
 
 
 def scope_filter(
@@ -147,8 +199,15 @@ COST_SORTS = {
 }
 
 
-def cost_line_public(line: CostLine) -> CostLinePublic:
-    return CostLinePublic.model_validate({**line.model_dump(), "amount": line.amount_pence})
+def cost_line_public(actor: Actor, line: CostLine, context: MoneyContext) -> CostLinePublic:
+    allowed = COST_ACTIONS.allowed(actor, context)
+    return CostLinePublic.model_validate(
+        {**line.model_dump(), "amount": line.amount_pence, "allowed_actions": allowed}
+    )
+
+
+def cost_line_view(session: Session, actor: Actor, line: CostLine) -> CostLinePublic:
+    return cost_line_public(actor, line, money_contexts(session, [line])[0])
 
 
 def _statement(actor: Actor, filters: CostFilters) -> Any:
@@ -169,7 +228,13 @@ def list_cost_lines(
     session: Session, actor: Actor, page: PageParams, filters: CostFilters, *, sort: str
 ) -> Page[Any]:
     statement = _statement(actor, filters).order_by(*order_by(sort, COST_SORTS, CostLine.id))
-    return paginate(session, statement, page, cost_line_public)
+    result = paginate(session, statement, page)
+    lines = list(result.items)
+    result.items = [
+        cost_line_public(actor, line, c)
+        for line, c in zip(lines, money_contexts(session, lines), strict=True)
+    ]
+    return result
 
 
 def totals(session: Session, actor: Actor, filters: CostFilters) -> CostTotals:
@@ -244,7 +309,7 @@ def create_cost_line(session: Session, actor: Actor, data: CostLineCreate) -> Co
 
 
 def update_cost_line(session: Session, actor: Actor, line: CostLine, data: CostLineUpdate) -> CostLine:
-    check_can_edit(session, actor, line)
+    COST_ACTIONS.guard(actor, CostLineAction.edit, money_contexts(session, [line])[0])
     changes = {
         name: value
         for name, value in data.model_dump(exclude_unset=True).items()
@@ -262,5 +327,5 @@ def update_cost_line(session: Session, actor: Actor, line: CostLine, data: CostL
 
 
 def delete_cost_line(session: Session, actor: Actor, line: CostLine) -> None:
-    check_can_edit(session, actor, line)
+    COST_ACTIONS.guard(actor, CostLineAction.delete, money_contexts(session, [line])[0])
     audit.deleted(session, actor, line, "cost_line")

@@ -56,7 +56,7 @@ def create_funding_source(
 
     def create() -> tuple[FundingSourcePublic, str]:
         source = service.create_source(session, actor, actor.organisation_id, body)
-        return service.source_view(session, source), f"/api/v1/funding-sources/{source.id}"
+        return service.source_view(session, actor, source), f"/api/v1/funding-sources/{source.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -71,7 +71,7 @@ def get_funding_source(
 ) -> Response:
     """One reserve or budget: opening balance, committed and what is left."""
     source = service.get_source(session, actor, funding_source_id)
-    return json_with_etag(service.source_view(session, source), if_none_match)
+    return json_with_etag(service.source_view(session, actor, source), if_none_match)
 
 
 @router.patch(
@@ -89,9 +89,9 @@ def update_funding_source(
     """Change a source (finance). The opening balance never goes below what is committed
     (409). `status: closed` stops new draw-downs and approvals; approved ones stay committed."""
     source = service.get_source(session, actor, funding_source_id)
-    check_if_match(if_match, service.source_view(session, source))
+    check_if_match(if_match, service.source_view(session, actor, source))
     service.update_source(session, actor, source, body)
-    return json_with_etag(service.source_view(session, source), None)
+    return json_with_etag(service.source_view(session, actor, source), None)
 
 
 @router.delete("/funding-sources/{funding_source_id}", status_code=204, responses=declare(404, 409))

@@ -22,6 +22,13 @@ class FundingKind(StrEnum):
     other = "other"
 
 
+class FundingSourceAction(StrEnum):
+    """What can be done to a funding source (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /funding-sources/{id}: its details, balance, years, or open/closed
+    delete = "delete"  # DELETE /funding-sources/{id}: only one no draw-down was ever requested from
+
+
 class FundingStatus(StrEnum):
     open = "open"  # draw-downs may be requested and approved
     closed = "closed"  # nothing new is drawn; what was approved stays committed
@@ -81,3 +88,6 @@ class FundingSourcePublic(PublicModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    allowed_actions: list[FundingSourceAction] = Field(
+        description="What you may do to the source now: the checks its routes make, run for you."
+    )

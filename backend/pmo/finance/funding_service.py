@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, NotFound
 from pmo.core.money import pounds_text
@@ -25,6 +27,7 @@ from pmo.core.schemas import Page
 from pmo.finance.drawdowns_schemas import OPEN_STATUSES
 from pmo.finance.funding_schemas import (
     FundingKind,
+    FundingSourceAction,
     FundingSourceCreate,
     FundingSourcePublic,
     FundingSourceUpdate,
@@ -47,31 +50,76 @@ def get_source(session: Session, actor: Actor, source_id: uuid.UUID) -> FundingS
     return source
 
 
-def _pending(session: Session, source_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
-    if not source_ids:
-        return {}
-    rows = session.execute(
-        select(Drawdown.funding_source_id, func.sum(Drawdown.amount_pence))
-        .where(col(Drawdown.funding_source_id).in_(source_ids), col(Drawdown.status).in_(OPEN_STATUSES))
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class FundingSourceContext:
+    source: FundingSource
+    pending: int  # pence of the open draw-downs
+    drawdowns: int  # how many draw-downs were ever requested from it
+
+
+def _whole_organisation(actor: Actor, _c: FundingSourceContext) -> Verdict:
+    return for_whole_organisation(actor, Permission.funding_sources_manage, "funding sources")
+
+
+def _never_drawn(_actor: Actor, c: FundingSourceContext) -> Verdict:
+    if c.drawdowns:
+        return Blocked(
+            f"'{c.source.name}' has {c.drawdowns} draw-down request(s): it cannot be deleted. "
+            "Close it instead."
+        )
+    return True
+
+
+ACTIONS = ActionTable(
+    FundingSourceAction,
+    {
+        FundingSourceAction.edit: Rule(Permission.funding_sources_manage, _whole_organisation),
+        FundingSourceAction.delete: Rule(
+            Permission.funding_sources_manage, steps(_whole_organisation, _never_drawn)
+        ),
+    },
+)
+
+
+def action_contexts(session: Session, sources: Sequence[FundingSource]) -> list[FundingSourceContext]:
+    """The contexts of `sources` in one query, however many there are."""
+    if not sources:
+        return []
+    pending: dict[uuid.UUID, int] = {}
+    counts: dict[uuid.UUID, int] = {}
+    open_pence = func.sum(case((col(Drawdown.status).in_(OPEN_STATUSES), Drawdown.amount_pence), else_=0))
+    for source_id, pence, count in session.execute(
+        select(Drawdown.funding_source_id, open_pence, func.count())
+        .where(col(Drawdown.funding_source_id).in_([s.id for s in sources]))
         .group_by(col(Drawdown.funding_source_id))
-    ).all()
-    return {row[0]: int(row[1] or 0) for row in rows}
+    ).all():
+        pending[source_id], counts[source_id] = int(pence or 0), int(count)
+    return [FundingSourceContext(s, pending.get(s.id, 0), counts.get(s.id, 0)) for s in sources]
 
 
-def _public(source: FundingSource, pending: int) -> FundingSourcePublic:
+def action_context(session: Session, source: FundingSource) -> FundingSourceContext:
+    return action_contexts(session, [source])[0]
+
+
+def _public(actor: Actor, context: FundingSourceContext) -> FundingSourcePublic:
+    source = context.source
     return FundingSourcePublic.model_validate(
         {
             **source.model_dump(),
             "opening_balance": source.opening_balance_pence,
             "committed": source.committed_pence,
-            "pending": pending,
+            "pending": context.pending,
             "remaining": source.opening_balance_pence - source.committed_pence,
+            "allowed_actions": ACTIONS.allowed(actor, context),
         }
     )
 
 
-def source_view(session: Session, source: FundingSource) -> FundingSourcePublic:
-    return _public(source, _pending(session, [source.id]).get(source.id, 0))
+def source_view(session: Session, actor: Actor, source: FundingSource) -> FundingSourcePublic:
+    return _public(actor, action_context(session, source))
 
 
 SORTS = {"name": FundingSource.name, "created_at": FundingSource.created_at, "kind": FundingSource.kind}
@@ -96,9 +144,8 @@ def list_sources(
         statement = statement.where(text_search(q, FundingSource.name, FundingSource.description))
     statement = statement.order_by(*order_by(sort, SORTS, FundingSource.id))
     result = paginate(session, statement, page)
-    pending = _pending(session, [s.id for s in result.items])
     return Page[FundingSourcePublic](
-        items=[_public(s, pending.get(s.id, 0)) for s in result.items],
+        items=[_public(actor, c) for c in action_contexts(session, result.items)],
         total=result.total,
         limit=result.limit,
         offset=result.offset,
@@ -115,15 +162,11 @@ def _name_free(session: Session, organisation_id: uuid.UUID, name: str) -> None:
         raise Conflict(f"There is already a funding source called '{name}'.")
 
 
-def _check_whole_organisation(actor: Actor) -> None:
-    enforce(for_whole_organisation(actor, Permission.funding_sources_manage, "funding sources"))
-
-
 def create_source(
     session: Session, actor: Actor | None, organisation_id: uuid.UUID, data: FundingSourceCreate
 ) -> FundingSource:
     if actor is not None:
-        _check_whole_organisation(actor)
+        enforce(for_whole_organisation(actor, Permission.funding_sources_manage, "funding sources"))
     _name_free(session, organisation_id, data.name)
     source = FundingSource(
         organisation_id=organisation_id,
@@ -141,7 +184,7 @@ def create_source(
 def update_source(
     session: Session, actor: Actor, source: FundingSource, data: FundingSourceUpdate
 ) -> FundingSource:
-    _check_whole_organisation(actor)
+    ACTIONS.guard(actor, FundingSourceAction.edit, action_context(session, source))
     # Attributes, not model_dump(): that would write the amount back out as pounds text.
     changes = {name: getattr(data, name) for name in data.model_fields_set}
     for name in ("name", "kind", "description", "opening_balance", "status"):
@@ -168,14 +211,7 @@ def update_source(
 
 
 def delete_source(session: Session, actor: Actor, source: FundingSource) -> None:
-    _check_whole_organisation(actor)
-    used = session.execute(
-        select(func.count()).select_from(Drawdown).where(Drawdown.funding_source_id == source.id)
-    ).scalar_one()
-    if used:
-        raise Conflict(
-            f"'{source.name}' has {used} draw-down request(s): it cannot be deleted. Close it instead."
-        )
+    ACTIONS.guard(actor, FundingSourceAction.delete, action_context(session, source))
     audit.deleted(session, actor, source, "funding_source")
 
 

@@ -46,7 +46,7 @@ def create_delegation_rule(
 
     def create() -> tuple[RulePublic, str]:
         rule = service.create_rule(session, actor, body)
-        return service.rule_public(rule), f"/api/v1/delegation-rules/{rule.id}"
+        return service.rule_public(actor, rule), f"/api/v1/delegation-rules/{rule.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -56,7 +56,9 @@ def get_delegation_rule(
     rule_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
     """One delegation rule with its current version: who approves draw-downs, to what limit."""
-    return json_with_etag(service.rule_public(service.get_rule(session, actor, rule_id)), if_none_match)
+    return json_with_etag(
+        service.rule_public(actor, service.get_rule(session, actor, rule_id)), if_none_match
+    )
 
 
 @router.patch("/delegation-rules/{rule_id}", response_model=RulePublic, responses=declare(404, 409, 412, 428))
@@ -69,9 +71,9 @@ def update_delegation_rule(
     the day it is submitted.
     Rules are never deleted (decisions refer to them): set `is_active` false instead."""
     rule = service.get_rule(session, actor, rule_id)
-    check_if_match(if_match, service.rule_public(rule))
+    check_if_match(if_match, service.rule_public(actor, rule))
     service.update_rule(session, actor, rule, body)
-    return json_with_etag(service.rule_public(rule), None)
+    return json_with_etag(service.rule_public(actor, rule), None)
 
 
 @router.get(

@@ -22,6 +22,14 @@ class LimitBasis(StrEnum):
     cumulative_per_project_per_year = "cumulative_per_project_per_year"
 
 
+class RuleAction(StrEnum):
+    """What can be done to a delegation rule (`allowed_actions`)."""
+
+    # PATCH /delegation-rules/{id}: every change, retiring (is_active false) included, makes a
+    # new version, in force from its effective date.
+    edit = "edit"
+
+
 class ReferralBody(StrEnum):
     cabinet = "cabinet"
     council = "council"
@@ -84,7 +92,9 @@ class RuleUpdate(InputModel):
     )
 
 
-class RulePublic(PublicModel):
+class RuleFields(PublicModel):
+    """A rule's own fields: what each version keeps (`RulePublic` adds what you may do)."""
+
     id: uuid.UUID
     name: str
     description: str
@@ -100,6 +110,12 @@ class RulePublic(PublicModel):
     version: int = Field(description="The rule's version: every change makes a new one.")
     created_at: datetime
     updated_at: datetime
+
+
+class RulePublic(RuleFields):
+    allowed_actions: list[RuleAction] = Field(
+        description="What you may do to the rule now: the checks its routes make, run for you."
+    )
 
 
 class RuleVersionPublic(PublicModel):

@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Rule, Verdict
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.money import pence_from_text
@@ -24,7 +25,9 @@ from pmo.finance.models import DelegationRule, DelegationRuleVersion, FundingSou
 from pmo.finance.rules_schemas import (
     LimitBasis,
     ReferralBody,
+    RuleAction,
     RuleCreate,
+    RuleFields,
     RulePublic,
     RuleUpdate,
     RuleVersionEntry,
@@ -50,14 +53,27 @@ DEFAULT_RULE: dict[str, Any] = {
 }
 
 
-def rule_public(rule: DelegationRule) -> RulePublic:
-    return RulePublic.model_validate(
-        {**rule.model_dump(), "limit": rule.limit_pence, "council_limit": rule.council_limit_pence}
-    )
+def _fields(rule: DelegationRule) -> dict[str, Any]:
+    return {**rule.model_dump(), "limit": rule.limit_pence, "council_limit": rule.council_limit_pence}
+
+
+def _whole_organisation(actor: Actor, _rule: DelegationRule) -> Verdict:
+    return for_whole_organisation(actor, Permission.delegation_rules_manage, "delegation rules")
+
+
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+ACTIONS = ActionTable(
+    RuleAction, {RuleAction.edit: Rule(Permission.delegation_rules_manage, _whole_organisation)}
+)
+
+
+def rule_public(actor: Actor, rule: DelegationRule) -> RulePublic:
+    return RulePublic.model_validate({**_fields(rule), "allowed_actions": ACTIONS.allowed(actor, rule)})
 
 
 def _snapshot(rule: DelegationRule) -> dict[str, Any]:
-    return rule_public(rule).model_dump(mode="json", exclude={"id", "version", "created_at", "updated_at"})
+    fields = RuleFields.model_validate(_fields(rule))
+    return fields.model_dump(mode="json", exclude={"id", "version", "created_at", "updated_at"})
 
 
 def _write_version(
@@ -106,7 +122,7 @@ def list_rules(
     if is_active is not None:
         statement = statement.where(DelegationRule.is_active == is_active)
     statement = statement.order_by(*order_by(sort, SORTS, DelegationRule.id))
-    return paginate(session, statement, page, rule_public)
+    return paginate(session, statement, page, lambda rule: rule_public(actor, rule))
 
 
 def list_versions(session: Session, rule: DelegationRule, page: PageParams) -> Page[RuleVersionEntry]:
@@ -255,7 +271,7 @@ def _effective_from(wanted: date | None, latest: DelegationRuleVersion | None) -
 
 
 def update_rule(session: Session, actor: Actor, rule: DelegationRule, data: RuleUpdate) -> DelegationRule:
-    enforce(for_whole_organisation(actor, Permission.delegation_rules_manage, "delegation rules"))
+    ACTIONS.guard(actor, RuleAction.edit, rule)
     given = {name: getattr(data, name) for name in data.model_fields_set if name != "effective_from"}
     nullable = {"decider_directorate_id", "council_limit"}
     changes = _columns({k: v for k, v in given.items() if v is not None or k in nullable})

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from pmo.audit import service as audit
 from pmo.core.config import get_settings
 from pmo.core.db import utcnow
-from pmo.core.errors import Conflict, Forbidden, NotFound, ProblemError
+from pmo.core.errors import Forbidden, NotFound, ProblemError
 from pmo.core.pagination import public_url_of
 from pmo.core.permissions import Actor, Permission
 from pmo.core.security import digest, hash_password, new_secret
@@ -19,7 +19,7 @@ from pmo.invitations.invitations_schemas import InvitationCreate, InvitationDeta
 from pmo.invitations.models import Invitation
 from pmo.organisations import service as organisations
 from pmo.organisations.models import Organisation, User
-from pmo.organisations.schemas import RoleAssignmentCreate, UserCreate
+from pmo.organisations.schemas import RoleAssignmentCreate, UserAction, UserCreate
 
 # The web app's page that takes the token (frontend/src/pages/Invitation.tsx).
 APP_PATH = "/invitations/"
@@ -56,7 +56,7 @@ def _issue(session: Session, actor: Actor, user: User) -> InvitationIssued:
     )
     audit.created(session, actor, invitation, "invitation")
     return InvitationIssued(
-        user=organisations.user_view(session, user),
+        user=organisations.user_view(session, actor, user),
         invitation_url=public_url_of(APP_PATH + token),
         expires_at=invitation.expires_at,
     )
@@ -79,13 +79,9 @@ def invite(session: Session, actor: Actor, data: InvitationCreate) -> Invitation
 
 def reissue(session: Session, actor: Actor, user: User) -> InvitationIssued:
     """A fresh link for a person who has not yet set a password from one (lost or expired)."""
-    invitations = session.exec(select(Invitation).where(Invitation.user_id == user.id)).all()
-    if not invitations:
-        raise Conflict(f"{user.email} was not invited: they already have a password.")
-    if any(i.accepted_at is not None for i in invitations):
-        raise Conflict(f"{user.email} has already set a password from an invitation.")
-    if not user.is_active:
-        raise Conflict(f"{user.email} is deactivated: reactivate them first.")
+    organisations.USER_ACTIONS.guard(
+        actor, UserAction.reissue_invitation, organisations.user_context(session, user)
+    )
     return _issue(session, actor, user)
 
 

@@ -60,7 +60,7 @@ def create_meeting(
 
     def create() -> tuple[MeetingPublic, str]:
         meeting = service.create_meeting(session, actor, body)
-        return service.public(session, meeting), f"/api/v1/meetings/{meeting.id}"
+        return service.public(session, actor, meeting), f"/api/v1/meetings/{meeting.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -73,7 +73,7 @@ def get_meeting(
 ) -> Response:
     """The meeting, with the date of its body's previous meeting."""
     meeting = service.get_meeting(session, actor, meeting_id)
-    return json_with_etag(service.public(session, meeting), if_none_match)
+    return json_with_etag(service.public(session, actor, meeting), if_none_match)
 
 
 @router.patch(
@@ -87,9 +87,9 @@ def update_meeting(
 ) -> Response:
     """Its date, title or location (the PMO and administrators), under `If-Match`."""
     meeting = service.get_meeting(session, actor, meeting_id)
-    check_if_match(if_match, service.public(session, meeting))
+    check_if_match(if_match, service.public(session, actor, meeting))
     service.update_meeting(session, actor, meeting, body)
-    return json_with_etag(service.public(session, meeting), None)
+    return json_with_etag(service.public(session, actor, meeting), None)
 
 
 @router.delete("/meetings/{meeting_id}", status_code=204, responses=declare(404), summary="Delete a meeting")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
@@ -10,6 +11,13 @@ from pmo.core.periods import IsoDate
 from pmo.core.schemas import InputModel, Name, PublicModel, _Clean
 
 Location = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), _Clean]
+
+
+class MeetingAction(StrEnum):
+    """What can be done to a meeting (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /meetings/{id}: move it, retitle it
+    delete = "delete"  # DELETE /meetings/{id}: only while no report pack was made for it
 
 
 class MeetingCreate(InputModel):
@@ -39,3 +47,6 @@ class MeetingPublic(PublicModel):
     )
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[MeetingAction] = Field(
+        description="What you may do to the meeting now: the checks its routes make, run for you."
+    )

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
-from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict
+from pmo.core.errors import FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
-from pmo.core.permissions import Actor
+from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
 from pmo.meetings.models import Meeting
-from pmo.meetings.schemas import MeetingCreate, MeetingPublic, MeetingUpdate
+from pmo.meetings.schemas import MeetingAction, MeetingCreate, MeetingPublic, MeetingUpdate
 from pmo.portfolio.models import GovernanceBody
 from pmo.reports.models import ReportPack
 
@@ -50,7 +53,54 @@ def previous_meeting(session: Session, meeting: Meeting) -> Meeting | None:
     ).first()
 
 
-def public(session: Session, meeting: Meeting) -> MeetingPublic:
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class MeetingContext:
+    meeting: Meeting
+    packs: int  # report packs made for it
+
+
+def _any(_actor: Actor, _c: MeetingContext) -> Verdict:
+    return True
+
+
+def _no_packs(_actor: Actor, c: MeetingContext) -> Verdict:
+    if c.packs:
+        return Blocked(f"{c.packs} report pack(s) were made for this meeting; it stays on the record.")
+    return True
+
+
+ACTIONS = ActionTable(
+    MeetingAction,
+    {
+        MeetingAction.edit: Rule(Permission.meetings_manage, _any),
+        MeetingAction.delete: Rule(Permission.meetings_manage, _no_packs),
+    },
+)
+
+
+def action_contexts(session: Session, meetings: Sequence[Meeting]) -> list[MeetingContext]:
+    """The contexts of `meetings` in one query, however many there are."""
+    if not meetings:
+        return []
+    packs: dict[uuid.UUID, int] = {
+        row[0]: int(row[1])
+        for row in session.execute(
+            select(ReportPack.meeting_id, func.count())
+            .where(col(ReportPack.meeting_id).in_([m.id for m in meetings]))
+            .group_by(col(ReportPack.meeting_id))
+        ).all()
+    }
+    return [MeetingContext(m, packs.get(m.id, 0)) for m in meetings]
+
+
+def public(
+    session: Session, actor: Actor, meeting: Meeting, context: MeetingContext | None = None
+) -> MeetingPublic:
+    """The meeting as `actor` sees it (`context`: its actions' context, when a page has them)."""
+    context = context or action_contexts(session, [meeting])[0]
     body = session.get(GovernanceBody, meeting.body_id)
     previous = previous_meeting(session, meeting)
     return MeetingPublic(
@@ -63,6 +113,7 @@ def public(session: Session, meeting: Meeting) -> MeetingPublic:
         previous_meets_on=previous.meets_on if previous else None,
         created_at=meeting.created_at,
         updated_at=meeting.updated_at,
+        allowed_actions=ACTIONS.allowed(actor, context),
     )
 
 
@@ -84,7 +135,11 @@ def list_meetings(
     if on_or_before is not None:
         statement = statement.where(col(Meeting.meets_on) <= on_or_before)
     statement = statement.order_by(*order_by(sort, SORTS, Meeting.id))
-    return paginate(session, statement, page, lambda m: public(session, m))
+    result = paginate(session, statement, page)
+    meetings = list(result.items)
+    contexts = action_contexts(session, meetings)
+    result.items = [public(session, actor, m, c) for m, c in zip(meetings, contexts, strict=True)]
+    return result
 
 
 def get_meeting(session: Session, actor: Actor, meeting_id: uuid.UUID) -> Meeting:
@@ -108,15 +163,12 @@ def create_meeting(session: Session, actor: Actor, data: MeetingCreate) -> Meeti
 
 
 def update_meeting(session: Session, actor: Actor, meeting: Meeting, data: MeetingUpdate) -> Meeting:
+    ACTIONS.guard(actor, MeetingAction.edit, action_contexts(session, [meeting])[0])
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     audit.changed(session, actor, meeting, "meeting", changes)
     return meeting
 
 
 def delete_meeting(session: Session, actor: Actor, meeting: Meeting) -> None:
-    packs = session.execute(
-        select(func.count()).select_from(ReportPack).where(ReportPack.meeting_id == meeting.id)
-    ).scalar_one()
-    if packs:
-        raise Conflict(f"{packs} report pack(s) were made for this meeting; it stays on the record.")
+    ACTIONS.guard(actor, MeetingAction.delete, action_contexts(session, [meeting])[0])
     audit.deleted(session, actor, meeting, "meeting")

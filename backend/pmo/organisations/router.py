@@ -222,7 +222,7 @@ def create_user(
 
     def create() -> tuple[UserPublic, str]:
         user = service.create_user(session, actor, actor.organisation_id, body)
-        return service.user_view(session, user), f"/api/v1/users/{user.id}"
+        return service.user_view(session, actor, user), f"/api/v1/users/{user.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -233,7 +233,7 @@ def get_user(
 ) -> Response:
     """One person of your organisation, with their roles."""
     return json_with_etag(
-        service.user_view(session, service.get_user(session, actor, user_id)), if_none_match
+        service.user_view(session, actor, service.get_user(session, actor, user_id)), if_none_match
     )
 
 
@@ -245,9 +245,9 @@ def update_user(
 ) -> Response:
     """Change a person's display name or email. `If-Match` required."""
     user = service.get_user(session, actor, user_id)
-    check_if_match(if_match, service.user_view(session, user))
+    check_if_match(if_match, service.user_view(session, actor, user))
     service.update_user(session, actor, user, body)
-    return json_with_etag(service.user_view(session, user), None)
+    return json_with_etag(service.user_view(session, actor, user), None)
 
 
 @router.post(
@@ -256,14 +256,14 @@ def update_user(
 def deactivate_user(user_id: uuid.UUID, session: SessionDep, actor: ManageUsers) -> UserPublic:
     """Stop a person signing in, at once: their sessions end and their tokens stop working."""
     user = service.set_user_active(session, actor, service.get_user(session, actor, user_id), active=False)
-    return service.user_view(session, user)
+    return service.user_view(session, actor, user)
 
 
 @router.post("/users/{user_id}/reactivate", tags=["users"], response_model=UserPublic, responses=declare(404))
 def reactivate_user(user_id: uuid.UUID, session: SessionDep, actor: ManageUsers) -> UserPublic:
     """Let a deactivated person sign in again; their roles are as they were."""
     user = service.set_user_active(session, actor, service.get_user(session, actor, user_id), active=True)
-    return service.user_view(session, user)
+    return service.user_view(session, actor, user)
 
 
 @router.delete("/users/{user_id}", tags=["users"], status_code=204, responses=declare(404, 409))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, StringConstraints, model_validator
@@ -124,6 +125,16 @@ class PasswordChange(InputModel):
     )
 
 
+class UserAction(StrEnum):
+    """What an administrator can do to a person's account (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /users/{id}: name or email
+    deactivate = "deactivate"  # POST /users/{id}/deactivate
+    reactivate = "reactivate"  # POST /users/{id}/reactivate
+    delete = "delete"  # DELETE /users/{id}
+    reissue_invitation = "reissue_invitation"  # POST /users/{id}/invitation: invited, no password set yet
+
+
 class UserPublic(PublicModel):
     id: uuid.UUID
     email: str
@@ -133,6 +144,9 @@ class UserPublic(PublicModel):
     last_login_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[UserAction] = Field(
+        description="What you may do to the account now: the checks its routes make, run for you."
+    )
 
 
 class RoleAssignmentCreate(InputModel):

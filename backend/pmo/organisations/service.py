@@ -5,19 +5,22 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func
-from sqlmodel import Session, col, select
+from sqlalchemy import delete, func, union
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, SQLModel, col, select
 
 from pmo.audit import service as audit
 from pmo.auth.models import RefreshToken
 from pmo.core import ratelimit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
 from pmo.core.config import get_settings
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, Forbidden, NotFound, ProblemError, TooManyRequests, Unauthorized
 from pmo.core.pagination import PageParams, order_by, paginate, text_search
-from pmo.core.permissions import Actor, Grant, Role, enforce
+from pmo.core.permissions import Actor, Grant, Permission, Role, enforce
 from pmo.core.schemas import Page
 from pmo.core.security import hash_password, verify_password
 from pmo.finance import rules_service as delegation_rules
@@ -36,6 +39,7 @@ from pmo.organisations.schemas import (
     PasswordChange,
     RoleAssignmentCreate,
     RoleAssignmentPublic,
+    UserAction,
     UserCreate,
     UserPublic,
     UserUpdate,
@@ -252,7 +256,132 @@ def assignments_public(session: Session, assignments: Sequence[RoleAssignment]) 
     ]
 
 
-def user_public(user: User, grants: list[Grant]) -> UserPublic:
+# What an administrator may do to an account: the routes guard with USER_ACTIONS,
+# `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class UserContext:
+    user: User
+    last_admin: bool  # the organisation's only active admin
+    invitation: str  # "none", "pending" (no password set from it yet) or "accepted"
+    referred_to: bool  # named on a record (an owner, a decider...): the account cannot be deleted
+
+
+def _not_yourself(actor: Actor, c: UserContext) -> Verdict:
+    return policies.can_change_status(actor, c.user)
+
+
+def _not_last_admin(_actor: Actor, c: UserContext) -> Verdict:
+    if c.last_admin:
+        return Blocked("This is the organisation's last active admin; make someone else admin first.")
+    return True
+
+
+# Deactivating a deactivated account (or reactivating an active one) is not listed; the route
+# answers it as a repeat that changes nothing (200).
+def _active(_actor: Actor, c: UserContext) -> Verdict:
+    return True if c.user.is_active else Blocked(f"{c.user.email} is already deactivated.")
+
+
+def _inactive(_actor: Actor, c: UserContext) -> Verdict:
+    return Blocked(f"{c.user.email} is already active.") if c.user.is_active else True
+
+
+def _invitation_pending(_actor: Actor, c: UserContext) -> Verdict:
+    if c.invitation == "none":
+        return Blocked(f"{c.user.email} was not invited: they already have a password.")
+    if c.invitation == "accepted":
+        return Blocked(f"{c.user.email} has already set a password from an invitation.")
+    if not c.user.is_active:
+        return Blocked(f"{c.user.email} is deactivated: reactivate them first.")
+    return True
+
+
+def _anyone(_actor: Actor, _c: UserContext) -> Verdict:
+    return True
+
+
+def _not_referred_to(_actor: Actor, c: UserContext) -> Verdict:
+    if c.referred_to:
+        return Blocked(f"{c.user.email} is named on records of the organisation: deactivate them instead.")
+    return True
+
+
+# What `delete_user` removes with the account; a row of any other table naming the user keeps it.
+_DELETED_WITH_USER = {
+    m.__tablename__ for m in (RoleAssignment, RefreshToken, DirectorySession, DirectoryIdentity, Invitation)
+}
+
+
+def _referred_to(session: Session, user_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of `user_ids` a record names, in one query over every column referring to users."""
+    users = User.__table__  # type: ignore[attr-defined]
+    naming = [
+        sql_select(fk.parent.label("user_id")).where(fk.parent.in_(user_ids))
+        for table in SQLModel.metadata.sorted_tables
+        if table.name not in _DELETED_WITH_USER
+        for fk in table.foreign_keys
+        if fk.column.table is users
+    ]
+    return set(session.execute(union(*naming)).scalars()) if naming and user_ids else set()
+
+
+_MANAGE = Permission.users_manage
+USER_ACTIONS = ActionTable(
+    UserAction,
+    {
+        UserAction.edit: Rule(_MANAGE, _anyone),
+        UserAction.deactivate: Rule(_MANAGE, steps(_not_yourself, _active, _not_last_admin)),
+        UserAction.reactivate: Rule(_MANAGE, steps(_not_yourself, _inactive)),
+        UserAction.delete: Rule(_MANAGE, steps(_not_yourself, _not_last_admin, _not_referred_to)),
+        UserAction.reissue_invitation: Rule(_MANAGE, _invitation_pending),
+    },
+)
+
+
+def user_contexts(
+    session: Session, users: Sequence[User], grants: dict[uuid.UUID, list[Grant]]
+) -> list[UserContext]:
+    """The contexts of `users` (their `grants` loaded) in three queries, however many there are."""
+    if not users:
+        return []
+    admins = set(
+        session.execute(
+            select(RoleAssignment.user_id)
+            .join(User, User.id == RoleAssignment.user_id)  # type: ignore[arg-type]
+            .where(
+                RoleAssignment.organisation_id == users[0].organisation_id,
+                RoleAssignment.role == Role.admin.value,
+                User.is_active.is_(True),  # type: ignore[attr-defined]
+            )
+        ).scalars()
+    )
+    invitations: dict[uuid.UUID, str] = {}
+    for user_id, accepted_at in session.execute(
+        select(Invitation.user_id, Invitation.accepted_at).where(
+            col(Invitation.user_id).in_([u.id for u in users])
+        )
+    ).all():
+        if invitations.get(user_id) != "accepted":
+            invitations[user_id] = "accepted" if accepted_at is not None else "pending"
+    referred_to = _referred_to(session, [u.id for u in users])
+    return [
+        UserContext(
+            u,
+            admins == {u.id} and any(g.role == Role.admin for g in grants[u.id]),
+            invitations.get(u.id, "none"),
+            u.id in referred_to,
+        )
+        for u in users
+    ]
+
+
+def user_context(session: Session, user: User) -> UserContext:
+    return user_contexts(session, [user], grants_of(session, [user.id]))[0]
+
+
+def user_public(actor: Actor, user: User, grants: list[Grant], context: UserContext) -> UserPublic:
     return UserPublic(
         id=user.id,
         email=user.email,
@@ -262,11 +391,13 @@ def user_public(user: User, grants: list[Grant]) -> UserPublic:
         last_login_at=user.last_login_at,
         created_at=user.created_at,
         updated_at=user.updated_at,
+        allowed_actions=USER_ACTIONS.allowed(actor, context),
     )
 
 
-def user_view(session: Session, user: User) -> UserPublic:
-    return user_public(user, grants_of(session, [user.id])[user.id])
+def user_view(session: Session, actor: Actor, user: User) -> UserPublic:
+    grants = grants_of(session, [user.id])
+    return user_public(actor, user, grants[user.id], user_contexts(session, [user], grants)[0])
 
 
 def list_users(
@@ -295,8 +426,9 @@ def list_users(
     statement = statement.order_by(*order_by(sort, USER_SORTS, User.id))
     result = paginate(session, statement, page)
     grants = grants_of(session, [u.id for u in result.items])
+    contexts = user_contexts(session, result.items, grants)
     return Page[UserPublic](
-        items=[user_public(u, grants[u.id]) for u in result.items],
+        items=[user_public(actor, c.user, grants[c.user.id], c) for c in contexts],
         total=result.total,
         limit=result.limit,
         offset=result.offset,
@@ -355,8 +487,10 @@ def end_sessions(session: Session, user: User) -> dict[str, Any]:
 
 def set_user_active(session: Session, actor: Actor, user: User, active: bool) -> User:
     enforce(policies.can_change_status(actor, user))
-    if user.is_active == active:
+    if user.is_active == active:  # asked again: nothing to do, nothing audited (not listed as allowed)
         return user
+    action = UserAction.reactivate if active else UserAction.deactivate
+    USER_ACTIONS.guard(actor, action, user_context(session, user))
     if not active:
         _ensure_other_admin(session, user)
     changes: dict[str, Any] = {"is_active": active}
@@ -367,7 +501,7 @@ def set_user_active(session: Session, actor: Actor, user: User, active: bool) ->
 
 
 def delete_user(session: Session, actor: Actor, user: User) -> None:
-    enforce(policies.can_change_status(actor, user))
+    USER_ACTIONS.guard(actor, UserAction.delete, user_context(session, user))
     _ensure_other_admin(session, user)
     before = audit.snapshot(user)
     before["roles"] = [

@@ -4942,6 +4942,12 @@ export interface components {
          */
         Basis: "planned" | "forecast" | "actual";
         /**
+         * BenefitAction
+         * @description What can be done to a benefit (`allowed_actions`).
+         * @enum {string}
+         */
+        BenefitAction: "edit" | "replace_profile" | "delete";
+        /**
          * BenefitClass
          * @enum {string}
          */
@@ -5038,6 +5044,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the benefit now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["BenefitAction"][];
         };
         /**
          * BenefitStatus
@@ -5289,6 +5300,12 @@ export interface components {
          * @enum {string}
          */
         CostKind: "one_off" | "resourcing";
+        /**
+         * CostLineAction
+         * @description What can be done to a cost line (`allowed_actions`).
+         * @enum {string}
+         */
+        CostLineAction: "edit" | "delete";
         /** CostLineCreate */
         CostLineCreate: {
             /**
@@ -5363,6 +5380,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the line now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["CostLineAction"][];
         };
         /** CostLineUpdate */
         CostLineUpdate: {
@@ -6817,6 +6839,12 @@ export interface components {
          * @enum {string}
          */
         FundingKind: "reserve" | "revenue_budget" | "capital_budget" | "capital_receipts" | "grant" | "other";
+        /**
+         * FundingSourceAction
+         * @description What can be done to a funding source (`allowed_actions`).
+         * @enum {string}
+         */
+        FundingSourceAction: "edit" | "delete";
         /** FundingSourceCreate */
         FundingSourceCreate: {
             /** Name */
@@ -6897,6 +6925,11 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+            /**
+             * Allowed Actions
+             * @description What you may do to the source now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["FundingSourceAction"][];
         };
         /** FundingSourceTotal */
         FundingSourceTotal: {
@@ -8501,6 +8534,12 @@ export interface components {
             /** Permissions */
             permissions: string[];
         };
+        /**
+         * MeetingAction
+         * @description What can be done to a meeting (`allowed_actions`).
+         * @enum {string}
+         */
+        MeetingAction: "edit" | "delete";
         /** MeetingCreate */
         MeetingCreate: {
             /**
@@ -8565,6 +8604,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the meeting now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["MeetingAction"][];
         };
         /**
          * MeetingUpdate
@@ -11662,6 +11706,12 @@ export interface components {
              */
             pending_note: string | null;
         };
+        /**
+         * RuleAction
+         * @description What can be done to a delegation rule (`allowed_actions`).
+         * @enum {string}
+         */
+        RuleAction: "edit";
         /** RuleCreate */
         RuleCreate: {
             /** Name */
@@ -11762,6 +11812,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the rule now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["RuleAction"][];
         };
         /**
          * RuleUpdate
@@ -12251,6 +12306,12 @@ export interface components {
             /** Unread */
             unread: number;
         };
+        /**
+         * UserAction
+         * @description What an administrator can do to a person's account (`allowed_actions`).
+         * @enum {string}
+         */
+        UserAction: "edit" | "deactivate" | "reactivate" | "delete" | "reissue_invitation";
         /** UserCreate */
         UserCreate: {
             /**
@@ -12293,6 +12354,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the account now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["UserAction"][];
         };
         /** UserUpdate */
         UserUpdate: {

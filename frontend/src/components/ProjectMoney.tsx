@@ -46,12 +46,14 @@ export function ProjectBenefits({ projectId }: { projectId: string }) {
           <h3 class="govuk-heading-s">
             {b.reference} {b.title}
           </h3>
-          {editable && (
+          {b.allowed_actions.length > 0 && (
             <p class="govuk-body">
-              <a class="govuk-link" href={`/benefits/${b.id}/edit`}>
-                Change<span class="govuk-visually-hidden"> benefit {b.reference}</span>
-              </a>
-              {b.benefit_class !== 'qualitative' && (
+              {b.allowed_actions.includes('edit') && (
+                <a class="govuk-link" href={`/benefits/${b.id}/edit`}>
+                  Change<span class="govuk-visually-hidden"> benefit {b.reference}</span>
+                </a>
+              )}
+              {b.benefit_class !== 'qualitative' && b.allowed_actions.includes('replace_profile') && (
                 <>
                   {' · '}
                   <a class="govuk-link" href={`/benefits/${b.id}/profile`}>
@@ -128,6 +130,7 @@ export function ProjectCosts({ projectId }: { projectId: string }) {
   if (costs.problem) return <ProblemPage problem={costs.problem} onRetry={costs.reload} />
   if (!costs.data) return <Loading what="Loading cost lines" />
   const { lines, totals, sources } = costs.data
+  const changeable = lines.some((line) => line.allowed_actions.includes('edit'))
   const add = editable && (
     <a class="govuk-button govuk-button--secondary" href={`/projects/${projectId}/cost-lines/new`}>
       Add a cost line
@@ -153,7 +156,7 @@ export function ProjectCosts({ projectId }: { projectId: string }) {
             <th scope="col" class="govuk-table__header">Financial year</th>
             <th scope="col" class="govuk-table__header">Funding source</th>
             <th scope="col" class="govuk-table__header govuk-table__header--numeric">Amount</th>
-            {editable && <th scope="col" class="govuk-table__header">Action</th>}
+            {changeable && <th scope="col" class="govuk-table__header">Action</th>}
           </tr>
         </thead>
         <tbody class="govuk-table__body">
@@ -167,11 +170,13 @@ export function ProjectCosts({ projectId }: { projectId: string }) {
               <td class="govuk-table__cell app-nowrap">{line.financial_year}</td>
               <td class="govuk-table__cell">{line.funding_source_id ? (sources.get(line.funding_source_id) ?? 'Funding source') : NOT_SET}</td>
               <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(line.amount)}</td>
-              {editable && (
+              {changeable && (
                 <td class="govuk-table__cell">
-                  <a class="govuk-link" href={`/cost-lines/${line.id}/edit`}>
-                    Change<span class="govuk-visually-hidden"> {line.description} {line.financial_year}</span>
-                  </a>
+                  {line.allowed_actions.includes('edit') && (
+                    <a class="govuk-link" href={`/cost-lines/${line.id}/edit`}>
+                      Change<span class="govuk-visually-hidden"> {line.description} {line.financial_year}</span>
+                    </a>
+                  )}
                 </td>
               )}
             </tr>
@@ -181,7 +186,7 @@ export function ProjectCosts({ projectId }: { projectId: string }) {
               Total
             </th>
             <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(totals.total)}</td>
-            {editable && <td class="govuk-table__cell" />}
+            {changeable && <td class="govuk-table__cell" />}
           </tr>
         </tbody>
       </table>

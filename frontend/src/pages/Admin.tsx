@@ -7,7 +7,7 @@ import { useCan } from '../lib/me'
 import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
 import { readQuery, withFilter, writeQuery } from '../lib/query'
 import { navigate, useLocation } from '../lib/router'
-import { InviteUser } from './Upkeep'
+import { InvitationLink, InviteUser } from './Upkeep'
 
 const LIMIT = 50
 const ROLES: Schemas['Role'][] = ['admin', 'pmo', 'sponsor', 'project_manager', 'finance', 'member', 'democratic_services', 'viewer']
@@ -138,6 +138,7 @@ export function AdminUsers() {
   const [done, setDone] = useState<string | null>(null)
   const actions = useRowActions(users.reload)
   const manage = can('users:manage')
+  const [reissued, setReissued] = useState<Schemas['InvitationIssued'] | null>(null)
   const submit = async (event: Event) => {
     event.preventDefault()
     const result = await create(() => api.POST('/api/v1/users', { body: form }), {
@@ -158,6 +159,7 @@ export function AdminUsers() {
       <AdminNav />
       <Success text={actions.done ?? done} />
       <ErrorSummary errors={actions.errors} />
+      {reissued && actions.done && <InvitationLink issued={reissued} title={`A new link for ${reissued.user.display_name}`} />}
       <form role="search" aria-label="Filter users" class="govuk-!-margin-bottom-4"
         onSubmit={(e) => {
           e.preventDefault()
@@ -204,15 +206,28 @@ export function AdminUsers() {
                   <td class="govuk-table__cell">{user.is_active ? 'Active' : 'Deactivated'}</td>
                   {manage && (
                     <td class="govuk-table__cell">
-                      {user.is_active ? (
+                      <div class="govuk-button-group govuk-!-margin-bottom-0">
+                      {user.allowed_actions.includes('reissue_invitation') && (
+                        <RowAction label="New invitation link" what={`for ${user.display_name}`}
+                          onAct={() => actions.act(
+                            () => api.POST('/api/v1/users/{user_id}/invitation', { params: { path: { user_id: user.id } } }),
+                            (issued) => {
+                              setReissued(issued)
+                              return `A new invitation link for ${issued.user.display_name}: their earlier links no longer work.`
+                            },
+                          )} />
+                      )}
+                      {user.allowed_actions.includes('deactivate') && (
                         <RowAction label="Deactivate" confirm="Yes, deactivate" what={user.display_name}
                           onAct={() => actions.act(() => api.POST('/api/v1/users/{user_id}/deactivate', { params: { path: { user_id: user.id } } }),
                             (u) => `${u.display_name} can no longer sign in; their sessions have ended.`)} />
-                      ) : (
+                      )}
+                      {user.allowed_actions.includes('reactivate') && (
                         <RowAction label="Reactivate" what={user.display_name}
                           onAct={() => actions.act(() => api.POST('/api/v1/users/{user_id}/reactivate', { params: { path: { user_id: user.id } } }),
                             (u) => `${u.display_name} can sign in again.`)} />
                       )}
+                      </div>
                     </td>
                   )}
                 </tr>

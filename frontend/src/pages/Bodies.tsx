@@ -121,7 +121,8 @@ export function GovernanceBodyPage({ id }: { id: string }) {
   if (!view.data) return <Loading what="Loading the governance body" />
   const { body, meetings, directorates } = view.data
   const manage = can('portfolio:manage')
-  const manageMeetings = can('meetings:manage')
+  const manageMeetings = can('meetings:manage') // adds meetings; each meeting's own buttons follow its allowed_actions
+  const meetingButtons = meetings.some((m) => m.allowed_actions.length > 0)
   return (
     <>
       <Success text={actions.done} />
@@ -196,7 +197,7 @@ export function GovernanceBodyPage({ id }: { id: string }) {
                 <th scope="col" class="govuk-table__header">Date</th>
                 <th scope="col" class="govuk-table__header">Title</th>
                 <th scope="col" class="govuk-table__header">Location</th>
-                {manageMeetings && <th scope="col" class="govuk-table__header"><span class="govuk-visually-hidden">Actions</span></th>}
+                {meetingButtons && <th scope="col" class="govuk-table__header"><span class="govuk-visually-hidden">Actions</span></th>}
               </tr>
             </thead>
             <tbody class="govuk-table__body">
@@ -205,17 +206,21 @@ export function GovernanceBodyPage({ id }: { id: string }) {
                   <th scope="row" class="govuk-table__header app-nowrap">{formatDate(meeting.meets_on)}</th>
                   <td class="govuk-table__cell">{meeting.title}</td>
                   <td class="govuk-table__cell">{meeting.location || NOT_SET}</td>
-                  {manageMeetings && (
+                  {meetingButtons && (
                     <td class="govuk-table__cell">
                       <div class="govuk-button-group govuk-!-margin-bottom-0">
-                        <a class="govuk-link" href={`/meetings/${meeting.id}/edit`}>
-                          Change<span class="govuk-visually-hidden"> the meeting on {formatDate(meeting.meets_on)}</span>
-                        </a>
-                        <RowAction label="Cancel the meeting" confirm="Yes, cancel it" what={`on ${formatDate(meeting.meets_on)}`}
-                          onAct={() => actions.act(
-                            () => api.DELETE('/api/v1/meetings/{meeting_id}', { params: { path: { meeting_id: meeting.id } } }),
-                            () => `The meeting on ${formatDate(meeting.meets_on)} is cancelled.`,
-                          )} />
+                        {meeting.allowed_actions.includes('edit') && (
+                          <a class="govuk-link" href={`/meetings/${meeting.id}/edit`}>
+                            Change<span class="govuk-visually-hidden"> the meeting on {formatDate(meeting.meets_on)}</span>
+                          </a>
+                        )}
+                        {meeting.allowed_actions.includes('delete') && (
+                          <RowAction label="Cancel the meeting" confirm="Yes, cancel it" what={`on ${formatDate(meeting.meets_on)}`}
+                            onAct={() => actions.act(
+                              () => api.DELETE('/api/v1/meetings/{meeting_id}', { params: { path: { meeting_id: meeting.id } } }),
+                              () => `The meeting on ${formatDate(meeting.meets_on)} is cancelled.`,
+                            )} />
+                        )}
                       </div>
                     </td>
                   )}

@@ -2,6 +2,7 @@
 // that takes effect on a date; the history of versions says what changed and who changed it.
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
+import { RecordList } from '../components/RecordList'
 import { Checkboxes, DateInput, Loading, ProblemPage, Radios, Scroll, Select, SummaryList, TextArea, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { todayIso } from '../lib/dates'
@@ -53,44 +54,34 @@ export function DelegationRules() {
         or Council. A change makes a new version that takes effect on the date you choose; requests keep the version they
         were routed by.
       </p>
-      {can('delegation_rules:manage') && (
-        <a class="govuk-button" href="/delegation-rules/new">
-          Add a delegation rule
-        </a>
-      )}
-      {rules.problem ? (
-        <ProblemPage problem={rules.problem} onRetry={rules.reload} />
-      ) : !rules.data ? (
-        <Loading what="Loading delegation rules" />
-      ) : (
-        <Scroll label="Delegation rules">
-          <table class="govuk-table" data-testid="delegation-rules">
-            <caption class="govuk-table__caption govuk-visually-hidden">Delegation rules</caption>
-            <thead class="govuk-table__head">
-              <tr class="govuk-table__row">
-                <th scope="col" class="govuk-table__header">Rule</th>
-                <th scope="col" class="govuk-table__header">Who decides</th>
-                <th scope="col" class="govuk-table__header govuk-table__header--numeric">Limit</th>
-                <th scope="col" class="govuk-table__header govuk-table__header--numeric">Latest version</th>
-                <th scope="col" class="govuk-table__header">In use</th>
-              </tr>
-            </thead>
-            <tbody class="govuk-table__body">
-              {rules.data.items.map((rule) => (
-                <tr class="govuk-table__row" key={rule.id}>
-                  <th scope="row" class="govuk-table__header">
-                    <a class="govuk-link" href={`/delegation-rules/${rule.id}`}>{rule.name}</a>
-                  </th>
-                  <td class="govuk-table__cell">{roleLabel(rule.decider_role)}</td>
-                  <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(rule.limit)}</td>
-                  <td class="govuk-table__cell govuk-table__cell--numeric">{rule.version}</td>
-                  <td class="govuk-table__cell">{rule.is_active ? 'Yes' : 'No'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      <RecordList
+        list={rules}
+        noun={['delegation rule', 'delegation rules']}
+        create={can('delegation_rules:manage') ? { href: '/delegation-rules/new', text: 'Add a delegation rule' } : null}
+        caption="Delegation rules"
+        testId="delegation-rules"
+        head={
+          <>
+            <th scope="col" class="govuk-table__header">Rule</th>
+            <th scope="col" class="govuk-table__header">Who decides</th>
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Limit</th>
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Latest version</th>
+            <th scope="col" class="govuk-table__header">In use</th>
+          </>
+        }
+        rowKey={(rule) => rule.id}
+        row={(rule) => (
+          <>
+            <th scope="row" class="govuk-table__header">
+              <a class="govuk-link" href={`/delegation-rules/${rule.id}`}>{rule.name}</a>
+            </th>
+            <td class="govuk-table__cell">{roleLabel(rule.decider_role)}</td>
+            <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(rule.limit)}</td>
+            <td class="govuk-table__cell govuk-table__cell--numeric">{rule.version}</td>
+            <td class="govuk-table__cell">{rule.is_active ? 'Yes' : 'No'}</td>
+          </>
+        )}
+      />
     </>
   )
 }
@@ -149,7 +140,6 @@ function changesOf(version: Version, previous: Version | undefined, view: RuleVi
 }
 
 export function DelegationRulePage({ id }: { id: string }) {
-  const can = useCan()
   const view = useResource(`delegation-rule-${id}`, () => loadRule(id))
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading what="Loading the delegation rule" />
@@ -164,7 +154,7 @@ export function DelegationRulePage({ id }: { id: string }) {
       </span>
       <h1 class="govuk-heading-l">{rule.name}</h1>
       {rule.description && <p class="govuk-body">{rule.description}</p>}
-      {can('delegation_rules:manage') && (
+      {rule.allowed_actions.includes('edit') && (
         <a class="govuk-button" href={`/delegation-rules/${rule.id}/edit`}>
           Change the rule
         </a>

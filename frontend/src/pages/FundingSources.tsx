@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks'
 import { HistoryPanel } from '../components/HistoryPanel'
+import { RecordList } from '../components/RecordList'
 import { api, type Schemas } from '../api/client'
-import { ErrorSummary, Loading, Pagination, ProblemPage, Radios, Scroll, Select, SortHeader, TextArea, TextInput } from '../components/ui'
+import { ErrorSummary, Loading, ProblemPage, Radios, Select, SortHeader, TextArea, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { humanise } from '../lib/format'
 import { useCan } from '../lib/me'
@@ -9,6 +10,7 @@ import { pounds, poundsInput } from '../lib/money'
 import type { FormErrors } from '../lib/problem'
 import { readQuery, withFilter, writeQuery } from '../lib/query'
 import { navigate, useLocation } from '../lib/router'
+import { RowAction, Success, useRowActions } from './Admin'
 import { send } from './Drawdowns'
 
 type Source = Schemas['FundingSourcePublic']
@@ -38,6 +40,9 @@ export function FundingSources() {
       }),
     ),
   )
+  const actions = useRowActions(list.reload)
+  // The column of buttons shows when you may change or delete any source on the page.
+  const changeable = (list.data?.items ?? []).some((s) => s.allowed_actions.length > 0)
   const apply = (event: Event) => {
     event.preventDefault()
     let next: Record<string, string> = { ...query }
@@ -54,87 +59,85 @@ export function FundingSources() {
       <p class="govuk-body">
         <a class="govuk-link" href="/delegation-rules">Delegation rules: who approves draw-downs, up to what limit</a>
       </p>
-      {can('funding_sources:manage') && (
-        <a class="govuk-button" href="/funding-sources/new">
-          Add a funding source
-        </a>
-      )}
-      <form onSubmit={apply} class="govuk-!-margin-bottom-6" role="search" aria-label="Filter funding sources">
-        <div class="govuk-grid-row">
-          <div class="govuk-grid-column-one-third">
-            <TextInput name="filter-q" label="Name" labelClass="govuk-label--s" type="search" errors={null} value={filters.q}
-              onInput={(q) => setFilters({ ...filters, q })} />
-          </div>
-          <div class="govuk-grid-column-one-third">
-            <Select name="filter-kind" label="Kind" labelClass="govuk-label--s" errors={null} value={filters.kind}
-              onChange={(kind) => setFilters({ ...filters, kind })}
-              options={[{ value: '', text: 'Any kind' }, ...KINDS.map((k) => ({ value: k, text: humanise(k) }))]} />
-          </div>
-          <div class="govuk-grid-column-one-third">
-            <Select name="filter-status" label="Status" labelClass="govuk-label--s" errors={null} value={filters.status}
-              onChange={(status) => setFilters({ ...filters, status })}
-              options={[{ value: '', text: 'Open or closed' }, { value: 'open', text: 'Open' }, { value: 'closed', text: 'Closed' }]} />
-          </div>
-        </div>
-        <button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0">
-          Apply filters
-        </button>
-      </form>
-      {list.problem ? (
-        <ProblemPage problem={list.problem} onRetry={list.reload} />
-      ) : !list.data ? (
-        <Loading what="Loading funding sources" />
-      ) : (
-        <>
-          <p class="govuk-body" role="status">
-            {list.data.total} {list.data.total === 1 ? 'funding source' : 'funding sources'}
-          </p>
-          {list.data.items.length > 0 && (
-            <Scroll label="Funding sources">
-              <table class="govuk-table" data-testid="funding-sources">
-                <caption class="govuk-table__caption govuk-visually-hidden">Funding sources and their balances</caption>
-                <thead class="govuk-table__head">
-                  <tr class="govuk-table__row">
-                    <SortHeader label="Name" column="name" query={query} path={path} />
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">Opening balance</th>
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">Committed</th>
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">Pending</th>
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">Remaining</th>
-                    <th scope="col" class="govuk-table__header">Kind</th>
-                    <th scope="col" class="govuk-table__header">Years</th>
-                    <th scope="col" class="govuk-table__header">Status</th>
-                    {can('funding_sources:manage') && <th scope="col" class="govuk-table__header"><span class="govuk-visually-hidden">Actions</span></th>}
-                  </tr>
-                </thead>
-                <tbody class="govuk-table__body">
-                  {list.data.items.map((s) => (
-                    <tr class="govuk-table__row" key={s.id}>
-                      <th scope="row" class="govuk-table__header">
-                        <a class="govuk-link" href={`/drawdowns?funding_source_id=${s.id}`}>{s.name}</a>
-                      </th>
-                      <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(s.opening_balance)}</td>
-                      <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(s.committed)}</td>
-                      <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(s.pending)}</td>
-                      <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(s.remaining)}</td>
-                      <td class="govuk-table__cell">{humanise(s.kind)}</td>
-                      <td class="govuk-table__cell app-nowrap">{years(s)}</td>
-                      <td class="govuk-table__cell">{humanise(s.status)}</td>
-                      {can('funding_sources:manage') && (
-                        <td class="govuk-table__cell">
-                          <a class="govuk-link" href={`/funding-sources/${s.id}/edit`}>
-                            Change<span class="govuk-visually-hidden"> {s.name}</span>
-                          </a>
-                        </td>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </Scroll>
-          )}
-          <Pagination total={list.data.total} limit={LIMIT} offset={Number(query.offset ?? 0)} query={query} path={path} />
-        </>
-      )}
+      <Success text={actions.done} />
+      <ErrorSummary errors={actions.errors} />
+      <RecordList
+        list={list}
+        noun={['funding source', 'funding sources']}
+        create={can('funding_sources:manage') ? { href: '/funding-sources/new', text: 'Add a funding source' } : null}
+        filters={
+          <form onSubmit={apply} class="govuk-!-margin-bottom-6" role="search" aria-label="Filter funding sources">
+            <div class="govuk-grid-row">
+              <div class="govuk-grid-column-one-third">
+                <TextInput name="filter-q" label="Name" labelClass="govuk-label--s" type="search" errors={null} value={filters.q}
+                  onInput={(q) => setFilters({ ...filters, q })} />
+              </div>
+              <div class="govuk-grid-column-one-third">
+                <Select name="filter-kind" label="Kind" labelClass="govuk-label--s" errors={null} value={filters.kind}
+                  onChange={(kind) => setFilters({ ...filters, kind })}
+                  options={[{ value: '', text: 'Any kind' }, ...KINDS.map((k) => ({ value: k, text: humanise(k) }))]} />
+              </div>
+              <div class="govuk-grid-column-one-third">
+                <Select name="filter-status" label="Status" labelClass="govuk-label--s" errors={null} value={filters.status}
+                  onChange={(status) => setFilters({ ...filters, status })}
+                  options={[{ value: '', text: 'Open or closed' }, { value: 'open', text: 'Open' }, { value: 'closed', text: 'Closed' }]} />
+              </div>
+            </div>
+            <button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0">
+              Apply filters
+            </button>
+          </form>
+        }
+        caption="Funding sources and their balances"
+        testId="funding-sources"
+        head={
+          <>
+            <SortHeader label="Name" column="name" query={query} path={path} />
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Opening balance</th>
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Committed</th>
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Pending</th>
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric">Remaining</th>
+            <th scope="col" class="govuk-table__header">Kind</th>
+            <th scope="col" class="govuk-table__header">Years</th>
+            <th scope="col" class="govuk-table__header">Status</th>
+          </>
+        }
+        actionsHead={changeable}
+        rowKey={(s) => s.id}
+        row={(s) => (
+          <>
+            <th scope="row" class="govuk-table__header">
+              <a class="govuk-link" href={`/drawdowns?funding_source_id=${s.id}`}>{s.name}</a>
+            </th>
+            <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(s.opening_balance)}</td>
+            <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(s.committed)}</td>
+            <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(s.pending)}</td>
+            <td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">{pounds(s.remaining)}</td>
+            <td class="govuk-table__cell">{humanise(s.kind)}</td>
+            <td class="govuk-table__cell app-nowrap">{years(s)}</td>
+            <td class="govuk-table__cell">{humanise(s.status)}</td>
+            {changeable && (
+              <td class="govuk-table__cell">
+                <div class="govuk-button-group govuk-!-margin-bottom-0">
+                  {s.allowed_actions.includes('edit') && (
+                    <a class="govuk-link" href={`/funding-sources/${s.id}/edit`}>
+                      Change<span class="govuk-visually-hidden"> {s.name}</span>
+                    </a>
+                  )}
+                  {s.allowed_actions.includes('delete') && (
+                    <RowAction label="Delete" confirm="Yes, delete it" what={s.name}
+                      onAct={() => actions.act(
+                        () => api.DELETE('/api/v1/funding-sources/{funding_source_id}', { params: { path: { funding_source_id: s.id } } }),
+                        () => `${s.name} is deleted.`,
+                      )} />
+                  )}
+                </div>
+              </td>
+            )}
+          </>
+        )}
+        paging={{ limit: LIMIT, offset: Number(query.offset ?? 0), query, path }}
+      />
     </>
   )
 }

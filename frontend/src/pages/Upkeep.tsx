@@ -141,16 +141,43 @@ export function InvitationPage({ token }: { token: string }) {
   )
 }
 
+/** A one-time invitation link just issued, to copy: it is shown only in this answer. */
+export function InvitationLink({ issued, title }: { issued: Schemas['InvitationIssued']; title: string }) {
+  const [copied, setCopied] = useState(false)
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(issued.invitation_url)
+      setCopied(true)
+    } catch {
+      // No clipboard (an insecure page, or refused): the link is on the page to select.
+      setCopied(false)
+    }
+  }
+  return (
+    <div class="govuk-panel govuk-panel--confirmation" data-testid="invitation-issued">
+      <h3 class="govuk-panel__title govuk-!-font-size-27">{title}</h3>
+      <div class="govuk-panel__body govuk-!-font-size-19">
+        <p>
+          Send them this link. It works once, until {formatDate(issued.expires_at.slice(0, 10))}, and is shown only now.
+        </p>
+        <p class="app-secret" data-testid="invitation-url">{issued.invitation_url}</p>
+        <button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={copy}>
+          Copy the link
+        </button>
+        <p role="status" class="govuk-!-margin-top-2 govuk-!-margin-bottom-0">{copied ? 'The link is copied.' : ''}</p>
+      </div>
+    </div>
+  )
+}
+
 /** The administrator's invitation form (users page): the link to copy is shown once. */
 export function InviteUser({ onInvited }: { onInvited: () => void }) {
   const [form, setForm] = useState({ email: '', display_name: '' })
   const [roles, setRoles] = useState<string[]>([])
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [issued, setIssued] = useState<Schemas['InvitationIssued'] | null>(null)
-  const [copied, setCopied] = useState(false)
   const submit = async (event: Event) => {
     event.preventDefault()
-    setCopied(false)
     const result = await load(() =>
       api.POST('/api/v1/invitations', { body: { ...form, roles: roles as Schemas['Role'][] } }),
     )
@@ -164,35 +191,11 @@ export function InviteUser({ onInvited }: { onInvited: () => void }) {
     setRoles([])
     onInvited()
   }
-  const copy = async () => {
-    if (!issued) return
-    try {
-      await navigator.clipboard.writeText(issued.invitation_url)
-      setCopied(true)
-    } catch {
-      // No clipboard (an insecure page, or refused): the link is on the page to select.
-      setCopied(false)
-    }
-  }
   return (
     <div class="govuk-grid-row">
       <div class="govuk-grid-column-two-thirds">
         <h2 class="govuk-heading-m">Invite a person</h2>
-        {issued && (
-          <div class="govuk-panel govuk-panel--confirmation" data-testid="invitation-issued">
-            <h3 class="govuk-panel__title govuk-!-font-size-27">{issued.user.display_name} is invited</h3>
-            <div class="govuk-panel__body govuk-!-font-size-19">
-              <p>
-                Send them this link. It works once, until {formatDate(issued.expires_at.slice(0, 10))}, and is shown only now.
-              </p>
-              <p class="app-secret" data-testid="invitation-url">{issued.invitation_url}</p>
-              <button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={copy}>
-                Copy the link
-              </button>
-              <p role="status" class="govuk-!-margin-top-2 govuk-!-margin-bottom-0">{copied ? 'The link is copied.' : ''}</p>
-            </div>
-          </div>
-        )}
+        {issued && <InvitationLink issued={issued} title={`${issued.user.display_name} is invited`} />}
         <ErrorSummary errors={errors} />
         <p class="govuk-body">They choose their own password with a one-time link you copy to them.</p>
         <form onSubmit={submit} noValidate>
