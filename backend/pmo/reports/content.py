@@ -24,8 +24,8 @@ from pmo.kpis.schemas import Scorecard
 from pmo.kpis.scorecards import scorecard
 from pmo.meetings.models import Meeting
 from pmo.meetings.service import previous_meeting
+from pmo.portfolio.milestones_schemas import MilestonePublic, milestone_public
 from pmo.portfolio.models import GovernanceBody, Milestone, Portfolio, Programme, Project
-from pmo.portfolio.schemas import MilestonePublic, milestone_public
 from pmo.raid.common import RaidFilters
 from pmo.raid.risks_schemas import RiskPublic
 from pmo.raid.risks_service import list_risks
