@@ -10,18 +10,19 @@ from pmo.audit import service as audit
 from pmo.core.db import utcnow
 from pmo.core.errors import FieldProblem, Unprocessable
 from pmo.core.pagination import PageParams, paginate
-from pmo.core.permissions import Actor, enforce
+from pmo.core.permissions import Actor
 from pmo.core.schemas import Page
 from pmo.organisations.models import Organisation
 from pmo.portfolio import policies
 from pmo.portfolio.confidence_schemas import CONFIDENCE_SCALES, ConfidenceCreate, ConfidencePublic
 from pmo.portfolio.models import ConfidenceAssessment, Project
+from pmo.portfolio.projects_schemas import ProjectAction
 
 
 def assess_confidence(
     session: Session, actor: Actor, project: Project, data: ConfidenceCreate
 ) -> ConfidenceAssessment:
-    enforce(policies.can_edit_project(actor, project))
+    policies.ACTIONS.guard(actor, ProjectAction.assess_confidence, policies.action_context(session, project))
     scale = session.get_one(Organisation, project.organisation_id).confidence_scale
     allowed = CONFIDENCE_SCALES.get(scale, CONFIDENCE_SCALES["ipa5"])
     if data.rating not in allowed:

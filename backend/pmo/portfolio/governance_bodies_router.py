@@ -74,7 +74,7 @@ def create_governance_body(
 
     def create() -> tuple[GovernanceBodyPublic, str]:
         created = service.create_governance_body(session, actor, body)
-        return service.body_view(session, created), f"/api/v1/governance-bodies/{created.id}"
+        return service.body_view(session, actor, created), f"/api/v1/governance-bodies/{created.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -90,7 +90,7 @@ def get_governance_body(
 ) -> Response:
     """One governance body and its members."""
     found = service.get_governance_body(session, actor, body_id)
-    return json_with_etag(service.body_view(session, found), if_none_match)
+    return json_with_etag(service.body_view(session, actor, found), if_none_match)
 
 
 @router.patch(
@@ -108,9 +108,9 @@ def update_governance_body(
 ) -> Response:
     """Change a governance body's name, kind, directorate or description. `If-Match` required."""
     found = service.get_governance_body(session, actor, body_id)
-    check_if_match(if_match, service.body_view(session, found))
+    check_if_match(if_match, service.body_view(session, actor, found))
     service.update_governance_body(session, actor, found, body)
-    return json_with_etag(service.body_view(session, found), None)
+    return json_with_etag(service.body_view(session, actor, found), None)
 
 
 @router.delete(

@@ -25,6 +25,15 @@ class MemberRole(StrEnum):
     member = "member"
 
 
+class GovernanceBodyAction(StrEnum):
+    """What can be done to a governance body (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /governance-bodies/{id}
+    delete = "delete"  # DELETE /governance-bodies/{id}: no programme, project or meeting names it
+    add_member = "add_member"  # POST /governance-bodies/{id}/members
+    remove_member = "remove_member"  # DELETE /governance-bodies/{id}/members/{user_id}: it has members
+
+
 class GovernanceBodyCreate(InputModel):
     name: Name
     kind: GovernanceBodyKind
@@ -60,3 +69,6 @@ class GovernanceBodyPublic(PublicModel):
     members: list[GovernanceBodyMemberPublic]
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[GovernanceBodyAction] = Field(
+        description="What you may do to the governance body now: the checks its routes make, run for you."
+    )

@@ -6,19 +6,22 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, NotFound
 from pmo.core.pagination import PageParams, order_by, paginate, text_search
-from pmo.core.permissions import Actor
+from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
 from pmo.meetings.models import Meeting
 from pmo.organisations.models import User
 from pmo.portfolio.governance_bodies_schemas import (
+    GovernanceBodyAction,
     GovernanceBodyCreate,
     GovernanceBodyKind,
     GovernanceBodyMemberCreate,
@@ -61,21 +64,82 @@ def _members_of(
     return members
 
 
-def _body_public(body: GovernanceBody, members: list[GovernanceBodyMemberPublic]) -> GovernanceBodyPublic:
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class BodyContext:
+    body: GovernanceBody
+    members: list[GovernanceBodyMemberPublic]
+    # What names the body: programmes, projects and meetings, by kind.
+    uses: dict[str, int]
+
+
+def _unused(_actor: Actor, c: BodyContext) -> Verdict:
+    for what in ("programme", "project"):
+        if c.uses.get(what):
+            return Blocked(f"{c.uses[what]} {what}(s) are overseen by this body; give them another first.")
+    if c.uses.get("meeting"):
+        return Blocked(f"This body has {c.uses['meeting']} meeting(s); delete them first.")
+    return True
+
+
+def _has_members(_actor: Actor, c: BodyContext) -> Verdict:
+    if not c.members:
+        return Blocked(f"{c.body.name} has no members.")
+    return True
+
+
+_MANAGE = Permission.portfolio_manage
+ACTIONS = ActionTable(
+    GovernanceBodyAction,
+    {
+        GovernanceBodyAction.edit: Rule(_MANAGE, lambda _actor, _c: True),
+        GovernanceBodyAction.delete: Rule(_MANAGE, _unused),
+        GovernanceBodyAction.add_member: Rule(_MANAGE, lambda _actor, _c: True),
+        GovernanceBodyAction.remove_member: Rule(_MANAGE, _has_members),
+    },
+)
+
+
+def action_contexts(session: Session, bodies: Sequence[GovernanceBody]) -> list[BodyContext]:
+    """The contexts of `bodies` in four queries (members, and what names them), however many."""
+    ids = [b.id for b in bodies]
+    members = _members_of(session, ids)
+    uses: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+    if ids:
+        for model, column, what in (
+            (Programme, Programme.governance_body_id, "programme"),
+            (Project, Project.governance_body_id, "project"),
+            (Meeting, Meeting.body_id, "meeting"),
+        ):
+            for body_id, count in session.execute(
+                select(column, func.count())
+                .select_from(model)
+                .where(col(column).in_(ids))
+                .group_by(col(column))
+            ).all():
+                uses[body_id][what] = count
+    return [BodyContext(b, members[b.id], uses[b.id]) for b in bodies]
+
+
+def _body_public(actor: Actor, context: BodyContext) -> GovernanceBodyPublic:
+    body = context.body
     return GovernanceBodyPublic(
         id=body.id,
         name=body.name,
         kind=GovernanceBodyKind(body.kind),
         directorate_id=body.directorate_id,
         description=body.description,
-        members=members,
+        members=context.members,
         created_at=body.created_at,
         updated_at=body.updated_at,
+        allowed_actions=ACTIONS.allowed(actor, context),
     )
 
 
-def body_view(session: Session, body: GovernanceBody) -> GovernanceBodyPublic:
-    return _body_public(body, _members_of(session, [body.id])[body.id])
+def body_view(session: Session, actor: Actor, body: GovernanceBody) -> GovernanceBodyPublic:
+    return _body_public(actor, action_contexts(session, [body])[0])
 
 
 def list_governance_bodies(
@@ -97,9 +161,8 @@ def list_governance_bodies(
         statement = statement.where(GovernanceBody.directorate_id == directorate_id)
     statement = statement.order_by(*order_by(sort, BODY_SORTS, GovernanceBody.id))
     result = paginate(session, statement, page)
-    members = _members_of(session, [b.id for b in result.items])
     return Page[GovernanceBodyPublic](
-        items=[_body_public(b, members[b.id]) for b in result.items],
+        items=[_body_public(actor, c) for c in action_contexts(session, result.items)],
         total=result.total,
         limit=result.limit,
         offset=result.offset,
@@ -124,6 +187,7 @@ def create_governance_body(session: Session, actor: Actor, data: GovernanceBodyC
 def update_governance_body(
     session: Session, actor: Actor, body: GovernanceBody, data: GovernanceBodyUpdate
 ) -> GovernanceBody:
+    ACTIONS.guard(actor, GovernanceBodyAction.edit, action_contexts(session, [body])[0])
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     check_references(session, actor, changes)
     if "name" in changes and changes["name"].lower() != body.name.lower():
@@ -135,18 +199,9 @@ def update_governance_body(
 
 
 def delete_governance_body(session: Session, actor: Actor, body: GovernanceBody) -> None:
-    for model, what in ((Programme, "programme"), (Project, "project")):
-        using = session.execute(
-            select(func.count()).select_from(model).where(model.governance_body_id == body.id)
-        ).scalar_one()
-        if using:
-            raise Conflict(f"{using} {what}(s) are overseen by this body; give them another first.")
-    meetings = session.execute(
-        select(func.count()).select_from(Meeting).where(Meeting.body_id == body.id)
-    ).scalar_one()
-    if meetings:
-        raise Conflict(f"This body has {meetings} meeting(s); delete them first.")
-    before = audit.jsonable(body_view(session, body).model_dump(mode="json"))
+    context = action_contexts(session, [body])[0]
+    ACTIONS.guard(actor, GovernanceBodyAction.delete, context)
+    before = audit.jsonable(_body_public(actor, context).model_dump(mode="json", exclude={"allowed_actions"}))
     session.execute(
         GovernanceBodyMember.__table__.delete().where(GovernanceBodyMember.body_id == body.id)  # type: ignore[attr-defined]
     )
@@ -156,6 +211,7 @@ def delete_governance_body(session: Session, actor: Actor, body: GovernanceBody)
 def add_member(
     session: Session, actor: Actor, body: GovernanceBody, data: GovernanceBodyMemberCreate
 ) -> GovernanceBodyMemberPublic:
+    ACTIONS.guard(actor, GovernanceBodyAction.add_member, action_contexts(session, [body])[0])
     user: User = own(session, actor, User, data.user_id, "user")
     exists = session.execute(
         select(GovernanceBodyMember.id).where(
@@ -178,6 +234,7 @@ def add_member(
 
 
 def remove_member(session: Session, actor: Actor, body: GovernanceBody, user_id: uuid.UUID) -> None:
+    ACTIONS.guard(actor, GovernanceBodyAction.remove_member, action_contexts(session, [body])[0])
     member = session.execute(
         select(GovernanceBodyMember).where(
             GovernanceBodyMember.body_id == body.id, GovernanceBodyMember.user_id == user_id

@@ -13,7 +13,6 @@ from pmo.core.errors import declare
 from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
-from pmo.core.periods import today
 from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
 from pmo.portfolio import milestones_service as service
@@ -24,7 +23,6 @@ from pmo.portfolio.milestones_schemas import (
     MilestoneRebaseline,
     MilestoneStatus,
     MilestoneUpdate,
-    milestone_public,
 )
 from pmo.portfolio.projects_service import get_project
 
@@ -76,7 +74,7 @@ def create_milestone(
     def create() -> tuple[MilestonePublic, str]:
         project = get_project(session, actor, project_id)
         milestone = service.create_milestone(session, actor, project, body)
-        return milestone_public(milestone, today()), f"/api/v1/milestones/{milestone.id}"
+        return service.milestone_view(session, actor, milestone), f"/api/v1/milestones/{milestone.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -92,7 +90,7 @@ def get_milestone(
 ) -> Response:
     """One milestone: due date or quarter, status."""
     milestone = service.get_milestone(session, actor, milestone_id)
-    return json_with_etag(milestone_public(milestone, today()), if_none_match)
+    return json_with_etag(service.milestone_view(session, actor, milestone), if_none_match)
 
 
 @router.patch(
@@ -106,10 +104,10 @@ def update_milestone(
 ) -> Response:
     """Move, rename or complete a milestone. `If-Match` required."""
     milestone = service.get_milestone(session, actor, milestone_id)
-    check_if_match(if_match, milestone_public(milestone, today()))
+    check_if_match(if_match, service.milestone_view(session, actor, milestone))
     project = get_project(session, actor, milestone.project_id)
     service.update_milestone(session, actor, milestone, project, body)
-    return json_with_etag(milestone_public(milestone, today()), None)
+    return json_with_etag(service.milestone_view(session, actor, milestone), None)
 
 
 @router.post(
@@ -130,10 +128,10 @@ def rebaseline_milestone(
     board decision that agreed it). The baseline it replaces stays in the history
     (`GET /milestones/{id}/baselines`); a forecast equal to the new baseline is cleared."""
     milestone = service.get_milestone(session, actor, milestone_id)
-    check_if_match(if_match, milestone_public(milestone, today()))
+    check_if_match(if_match, service.milestone_view(session, actor, milestone))
     project = get_project(session, actor, milestone.project_id)
     service.rebaseline_milestone(session, actor, milestone, project, body)
-    return json_with_etag(milestone_public(milestone, today()), None)
+    return json_with_etag(service.milestone_view(session, actor, milestone), None)
 
 
 @router.get(

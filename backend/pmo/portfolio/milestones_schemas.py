@@ -21,6 +21,16 @@ class MilestoneStatus(StrEnum):
     missed = "missed"
 
 
+class MilestoneAction(StrEnum):
+    """What can be done to a milestone (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /milestones/{id}: title, description, owner, status
+    forecast = "forecast"  # PATCH /milestones/{id} with forecast_date
+    complete = "complete"  # PATCH /milestones/{id} with status done: it is not done yet
+    rebaseline = "rebaseline"  # POST /milestones/{id}/rebaseline
+    delete = "delete"  # DELETE /milestones/{id}
+
+
 class MilestoneCreate(InputModel):
     title: Name
     description: Description = ""
@@ -106,9 +116,12 @@ class MilestonePublic(PublicModel):
     overdue: bool = Field(description="Worked out: due before today and neither done nor missed.")
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[MilestoneAction] = Field(
+        description="What you may do to the milestone now: the checks its routes make, run for you."
+    )
 
 
-def milestone_public(milestone: Any, today: date) -> MilestonePublic:
+def milestone_public(milestone: Any, today: date, allowed_actions: list[MilestoneAction]) -> MilestonePublic:
     return MilestonePublic(
         id=milestone.id,
         project_id=milestone.project_id,
@@ -127,4 +140,5 @@ def milestone_public(milestone: Any, today: date) -> MilestonePublic:
         overdue=milestone.due_date < today and milestone.status not in ("done", "missed"),
         created_at=milestone.created_at,
         updated_at=milestone.updated_at,
+        allowed_actions=allowed_actions,
     )

@@ -4,20 +4,24 @@ service of the register keeps)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
 from pmo.core.db import utcnow
 from pmo.core.errors import FieldProblem, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.periods import parse_quarter, today
-from pmo.core.permissions import Actor, enforce
+from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
 from pmo.portfolio import policies
 from pmo.portfolio.milestones_schemas import (
+    MilestoneAction,
     MilestoneBaselinePublic,
     MilestoneCreate,
     MilestonePublic,
@@ -28,9 +32,66 @@ from pmo.portfolio.milestones_schemas import (
 )
 from pmo.portfolio.models import Milestone, MilestoneBaseline, Project
 from pmo.portfolio.portfolios_service import check_references, own
+from pmo.portfolio.projects_schemas import ProjectAction
 from pmo.webhooks import emitters
 
 CLOSED_MILESTONE = (MilestoneStatus.done.value, MilestoneStatus.missed.value)
+
+
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class MilestoneContext:
+    milestone: Milestone
+    project: Project
+
+
+def _editable(actor: Actor, c: MilestoneContext) -> Verdict:
+    return policies.can_edit_project(actor, c.project)
+
+
+def _not_done(_actor: Actor, c: MilestoneContext) -> Verdict:
+    if c.milestone.status == MilestoneStatus.done.value:
+        return Blocked(f"The milestone '{c.milestone.title}' is already done.")
+    return True
+
+
+_EDIT = Permission.projects_edit
+ACTIONS = ActionTable(
+    MilestoneAction,
+    {
+        MilestoneAction.edit: Rule(_EDIT, _editable),
+        MilestoneAction.forecast: Rule(_EDIT, _editable),
+        MilestoneAction.complete: Rule(_EDIT, steps(_editable, _not_done)),
+        MilestoneAction.rebaseline: Rule(_EDIT, _editable),
+        MilestoneAction.delete: Rule(_EDIT, _editable),
+    },
+)
+
+
+def action_contexts(session: Session, milestones: Sequence[Milestone]) -> list[MilestoneContext]:
+    """The contexts of `milestones` in one query (their projects), however many there are."""
+    project_ids = {m.project_id for m in milestones}
+    projects = (
+        {p.id: p for p in session.execute(select(Project).where(col(Project.id).in_(project_ids))).scalars()}
+        if project_ids
+        else {}
+    )
+    return [MilestoneContext(m, projects[m.project_id]) for m in milestones]
+
+
+def milestone_views(session: Session, actor: Actor, milestones: Sequence[Milestone]) -> list[MilestonePublic]:
+    """Milestones as the caller sees them, with what they may do to each."""
+    now = today()
+    return [
+        milestone_public(c.milestone, now, ACTIONS.allowed(actor, c))
+        for c in action_contexts(session, milestones)
+    ]
+
+
+def milestone_view(session: Session, actor: Actor, milestone: Milestone) -> MilestonePublic:
+    return milestone_views(session, actor, [milestone])[0]
 
 
 MILESTONE_SORTS = {
@@ -55,8 +116,9 @@ def list_milestones(
     if status is not None:
         statement = statement.where(Milestone.status == status.value)
     statement = statement.order_by(*order_by(sort, MILESTONE_SORTS, Milestone.id))
-    now = today()
-    return paginate(session, statement, page, lambda m: milestone_public(m, now))
+    found = paginate(session, statement, page)
+    found.items = milestone_views(session, actor, found.items)
+    return found
 
 
 def get_milestone(session: Session, actor: Actor, milestone_id: uuid.UUID) -> Milestone:
@@ -87,7 +149,7 @@ def _baseline(session: Session, actor: Actor, milestone: Milestone, reason: str)
 
 
 def create_milestone(session: Session, actor: Actor, project: Project, data: MilestoneCreate) -> Milestone:
-    enforce(policies.can_edit_project(actor, project))
+    policies.ACTIONS.guard(actor, ProjectAction.add_milestone, policies.action_context(session, project))
     check_references(session, actor, {"owner_id": data.owner_id})
     completed_on = data.completed_on or (today() if data.status == MilestoneStatus.done else None)
     milestone = Milestone(
@@ -110,7 +172,12 @@ def create_milestone(session: Session, actor: Actor, project: Project, data: Mil
 def update_milestone(
     session: Session, actor: Actor, milestone: Milestone, project: Project, data: MilestoneUpdate
 ) -> Milestone:
-    enforce(policies.can_edit_project(actor, project))
+    context = MilestoneContext(milestone, project)
+    ACTIONS.guard(actor, MilestoneAction.edit, context)
+    if "forecast_date" in data.model_fields_set:
+        ACTIONS.guard(actor, MilestoneAction.forecast, context)
+    if data.status == MilestoneStatus.done:
+        ACTIONS.guard(actor, MilestoneAction.complete, context)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     check_references(session, actor, changes)
     if "forecast_date" in data.model_fields_set and data.forecast_date is None:
@@ -140,7 +207,7 @@ def rebaseline_milestone(
 ) -> Milestone:
     """A new baseline with its reason; the old one stays in the history. A forecast that the
     new baseline meets is no longer a forecast: it is cleared."""
-    enforce(policies.can_edit_project(actor, project))
+    ACTIONS.guard(actor, MilestoneAction.rebaseline, MilestoneContext(milestone, project))
     changes = _plan(data.planned_date, data.planned_quarter) | {
         "baseline_number": milestone.baseline_number + 1
     }
@@ -179,7 +246,7 @@ def milestone_baselines(
 
 
 def delete_milestone(session: Session, actor: Actor, milestone: Milestone, project: Project) -> None:
-    enforce(policies.can_edit_project(actor, project))
+    ACTIONS.guard(actor, MilestoneAction.delete, MilestoneContext(milestone, project))
     for baseline in session.exec(
         select(MilestoneBaseline).where(MilestoneBaseline.milestone_id == milestone.id)
     ).all():

@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 from pmo.core.periods import today
 from pmo.core.permissions import Actor
 from pmo.gates.models import GateDecision, GateReview
-from pmo.portfolio.milestones_schemas import MilestonePublic, milestone_public
-from pmo.portfolio.milestones_service import CLOSED_MILESTONE
+from pmo.portfolio.milestones_schemas import MilestonePublic
+from pmo.portfolio.milestones_service import CLOSED_MILESTONE, milestone_views
 from pmo.portfolio.models import Milestone, Programme, Project
 from pmo.portfolio.overview_schemas import ActionDue, MyWork, PortfolioOverview, ProgrammeCounts
 from pmo.portfolio.programmes_service import (
@@ -66,7 +66,7 @@ def portfolio_overview(session: Session, actor: Actor) -> PortfolioOverview:
         rows = session.execute(
             statement.order_by(col(Milestone.due_date), col(Milestone.id)).limit(VIEW_LIMIT)
         ).scalars()
-        return [milestone_public(m, now) for m in rows]
+        return milestone_views(session, actor, list(rows))
 
     def count(statement: Any) -> int:
         return int(session.execute(select(func.count()).select_from(statement.subquery())).scalar_one())
@@ -125,7 +125,7 @@ def my_work(session: Session, actor: Actor) -> MyWork:
     ).scalars()
     return MyWork(
         gate_reviews_to_decide=[c for c in candidates if c.id in mine][:VIEW_LIMIT],
-        milestones_due=[milestone_public(m, now) for m in milestones],
+        milestones_due=milestone_views(session, actor, list(milestones)),
         actions_due=_my_actions_due(session, actor, now),
     )
 

@@ -54,7 +54,7 @@ def create_portfolio(
 
     def create() -> tuple[PortfolioPublic, str]:
         portfolio = service.create_portfolio(session, actor, body)
-        return PortfolioPublic.model_validate(portfolio), f"/api/v1/portfolios/{portfolio.id}"
+        return service.portfolio_public(session, actor, portfolio), f"/api/v1/portfolios/{portfolio.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -70,7 +70,7 @@ def get_portfolio(
 ) -> Response:
     """One portfolio of your organisation."""
     portfolio = service.get_portfolio(session, actor, portfolio_id)
-    return json_with_etag(PortfolioPublic.model_validate(portfolio), if_none_match)
+    return json_with_etag(service.portfolio_public(session, actor, portfolio), if_none_match)
 
 
 @router.patch(
@@ -90,9 +90,9 @@ def update_portfolio(
     are all closed; a closed portfolio takes no new programmes) or open it again. `If-Match`
     required."""
     portfolio = service.get_portfolio(session, actor, portfolio_id)
-    check_if_match(if_match, PortfolioPublic.model_validate(portfolio))
+    check_if_match(if_match, service.portfolio_public(session, actor, portfolio))
     service.update_portfolio(session, actor, portfolio, body)
-    return json_with_etag(PortfolioPublic.model_validate(portfolio), None)
+    return json_with_etag(service.portfolio_public(session, actor, portfolio), None)
 
 
 @router.delete(

@@ -25,6 +25,15 @@ STATUS_DESCRIPTION = (
 )
 
 
+class PortfolioAction(StrEnum):
+    """What can be done to a portfolio (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /portfolios/{id}
+    close = "close"  # PATCH /portfolios/{id} with status closed: it is active, its programmes all closed
+    reopen = "reopen"  # PATCH /portfolios/{id} with status active: it is closed
+    delete = "delete"  # DELETE /portfolios/{id}: it has no programmes
+
+
 def dates_in_order(start: date | None, end: date | None, names: str = "planned_start") -> None:
     if start is not None and end is not None and end < start:
         raise ValueError(f"the end date must not be before {names}")
@@ -60,3 +69,6 @@ class PortfolioPublic(PublicModel):
     closed_on: date | None
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[PortfolioAction] = Field(
+        description="What you may do to the portfolio now: the checks its routes make, run for you."
+    )

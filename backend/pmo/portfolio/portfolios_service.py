@@ -9,21 +9,30 @@ never a 422, so nobody learns what another council holds.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
 from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate, text_search
 from pmo.core.periods import today
-from pmo.core.permissions import Actor
+from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
 from pmo.organisations.models import Directorate, User
 from pmo.portfolio.models import GovernanceBody, Portfolio, Programme
-from pmo.portfolio.portfolios_schemas import PortfolioCreate, PortfolioPublic, PortfolioUpdate, RecordStatus
+from pmo.portfolio.portfolios_schemas import (
+    PortfolioAction,
+    PortfolioCreate,
+    PortfolioPublic,
+    PortfolioUpdate,
+    RecordStatus,
+)
 
 
 def check_date_order(start: date | None, end: date | None, start_name: str, end_name: str) -> None:
@@ -86,6 +95,13 @@ def closing(current: str, changes: dict[str, Any]) -> dict[str, Any]:
     return {"status": str(wanted), "closed_on": today() if wanted == RecordStatus.closed else None}
 
 
+def in_status(what: str, record: Portfolio | Programme, wanted: RecordStatus) -> Verdict:
+    """Closing needs an active portfolio or programme, reopening a closed one."""
+    if record.status != wanted:
+        return Blocked(f"The {what} '{record.name}' is already {record.status}.")
+    return True
+
+
 def open_portfolio(session: Session, portfolio_id: uuid.UUID) -> None:
     portfolio = session.get_one(Portfolio, portfolio_id)
     if portfolio.status == RecordStatus.closed:
@@ -97,12 +113,82 @@ def open_portfolio(session: Session, portfolio_id: uuid.UUID) -> None:
 PORTFOLIO_SORTS = {"name": Portfolio.name, "created_at": Portfolio.created_at}
 
 
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class PortfolioContext:
+    portfolio: Portfolio
+    programmes: int
+    active_programmes: int
+
+
+def _is_active(_actor: Actor, c: PortfolioContext) -> Verdict:
+    return in_status("portfolio", c.portfolio, RecordStatus.active)
+
+
+def _programmes_closed(_actor: Actor, c: PortfolioContext) -> Verdict:
+    if c.active_programmes:
+        return Blocked(f"The portfolio has {c.active_programmes} active programme(s): close them first.")
+    return True
+
+
+def _is_closed(_actor: Actor, c: PortfolioContext) -> Verdict:
+    return in_status("portfolio", c.portfolio, RecordStatus.closed)
+
+
+def _empty(_actor: Actor, c: PortfolioContext) -> Verdict:
+    if c.programmes:
+        return Blocked(f"The portfolio has {c.programmes} programme(s); move or delete them first.")
+    return True
+
+
+_MANAGE = Permission.portfolio_manage
+ACTIONS = ActionTable(
+    PortfolioAction,
+    {
+        PortfolioAction.edit: Rule(_MANAGE, lambda _actor, _c: True),
+        PortfolioAction.close: Rule(_MANAGE, steps(_is_active, _programmes_closed)),
+        PortfolioAction.reopen: Rule(_MANAGE, _is_closed),
+        PortfolioAction.delete: Rule(_MANAGE, _empty),
+    },
+)
+
+
+def action_contexts(session: Session, portfolios: Sequence[Portfolio]) -> list[PortfolioContext]:
+    """The contexts of `portfolios` in one query, however many there are."""
+    counts: dict[uuid.UUID, dict[str, int]] = {p.id: {} for p in portfolios}
+    if portfolios:
+        for portfolio_id, status, programmes in session.execute(
+            select(Programme.portfolio_id, Programme.status, func.count())
+            .where(col(Programme.portfolio_id).in_(counts))
+            .group_by(col(Programme.portfolio_id), col(Programme.status))
+        ).all():
+            counts[portfolio_id][status] = programmes
+    return [
+        PortfolioContext(p, sum(counts[p.id].values()), counts[p.id].get(RecordStatus.active.value, 0))
+        for p in portfolios
+    ]
+
+
+def portfolio_public(session: Session, actor: Actor, portfolio: Portfolio) -> PortfolioPublic:
+    return _public(actor, action_contexts(session, [portfolio])[0])
+
+
+def _public(actor: Actor, context: PortfolioContext) -> PortfolioPublic:
+    return PortfolioPublic.model_validate(
+        {**context.portfolio.model_dump(), "allowed_actions": ACTIONS.allowed(actor, context)}
+    )
+
+
 def list_portfolios(session: Session, actor: Actor, page: PageParams, q: str | None, sort: str) -> Page[Any]:
     statement = select(Portfolio).where(Portfolio.organisation_id == actor.organisation_id)
     if q:
         statement = statement.where(text_search(q, Portfolio.name, Portfolio.description))
     statement = statement.order_by(*order_by(sort, PORTFOLIO_SORTS, Portfolio.id))
-    return paginate(session, statement, page, PortfolioPublic.model_validate)
+    found = paginate(session, statement, page)
+    found.items = [_public(actor, c) for c in action_contexts(session, found.items)]
+    return found
 
 
 def get_portfolio(session: Session, actor: Actor, portfolio_id: uuid.UUID) -> Portfolio:
@@ -121,16 +207,13 @@ def update_portfolio(
     session: Session, actor: Actor, portfolio: Portfolio, data: PortfolioUpdate
 ) -> Portfolio:
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    context = action_contexts(session, [portfolio])[0]
+    ACTIONS.guard(actor, PortfolioAction.edit, context)
+    if data.status is not None:
+        closes = data.status == RecordStatus.closed
+        ACTIONS.guard(actor, PortfolioAction.close if closes else PortfolioAction.reopen, context)
     if "name" in changes and changes["name"].lower() != portfolio.name.lower():
         name_taken(session, Portfolio, portfolio.organisation_id, changes["name"], "portfolio")
-    if changes.get("status") == RecordStatus.closed and portfolio.status != RecordStatus.closed:
-        still_active = session.execute(
-            select(func.count())
-            .select_from(Programme)
-            .where(Programme.portfolio_id == portfolio.id, Programme.status == RecordStatus.active.value)
-        ).scalar_one()
-        if still_active:
-            raise Conflict(f"The portfolio has {still_active} active programme(s): close them first.")
     changes.update(closing(portfolio.status, changes))
     check_date_order(
         changes.get("start_date", portfolio.start_date),
@@ -143,9 +226,5 @@ def update_portfolio(
 
 
 def delete_portfolio(session: Session, actor: Actor, portfolio: Portfolio) -> None:
-    programmes = session.execute(
-        select(func.count()).select_from(Programme).where(Programme.portfolio_id == portfolio.id)
-    ).scalar_one()
-    if programmes:
-        raise Conflict(f"The portfolio has {programmes} programme(s); move or delete them first.")
+    ACTIONS.guard(actor, PortfolioAction.delete, action_contexts(session, [portfolio])[0])
     audit.deleted(session, actor, portfolio, "portfolio")

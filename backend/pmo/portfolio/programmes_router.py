@@ -80,7 +80,7 @@ def create_programme(
 
     def create() -> tuple[ProgrammePublic, str]:
         programme = service.create_programme(session, actor, body)
-        return ProgrammePublic.model_validate(programme), f"/api/v1/programmes/{programme.id}"
+        return service.programme_public(session, actor, programme), f"/api/v1/programmes/{programme.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -96,7 +96,7 @@ def get_programme(
 ) -> Response:
     """One programme: owner, sponsor, dates, status."""
     programme = service.get_programme(session, actor, programme_id)
-    return json_with_etag(ProgrammePublic.model_validate(programme), if_none_match)
+    return json_with_etag(service.programme_public(session, actor, programme), if_none_match)
 
 
 @router.patch(
@@ -116,9 +116,9 @@ def update_programme(
     its lifecycle's last stage; a closed programme takes no new projects) or open it again.
     `If-Match` required."""
     programme = service.get_programme(session, actor, programme_id)
-    check_if_match(if_match, ProgrammePublic.model_validate(programme))
+    check_if_match(if_match, service.programme_public(session, actor, programme))
     service.update_programme(session, actor, programme, body)
-    return json_with_etag(ProgrammePublic.model_validate(programme), None)
+    return json_with_etag(service.programme_public(session, actor, programme), None)
 
 
 @router.delete(

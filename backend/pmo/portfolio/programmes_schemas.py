@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
@@ -16,6 +17,15 @@ from pmo.portfolio.portfolios_schemas import STATUS_DESCRIPTION, RecordStatus, d
 # Strategic outcomes a programme or project serves (Chesterfield's OD programme has seven).
 Outcomes = Annotated[list[Name], Field(max_length=30, description="Strategic outcomes served (at most 30).")]
 Phase = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), _Clean]
+
+
+class ProgrammeAction(StrEnum):
+    """What can be done to a programme (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /programmes/{id}
+    close = "close"  # PATCH /programmes/{id} with status closed: every project in its last stage
+    reopen = "reopen"  # PATCH /programmes/{id} with status active: it is closed, its portfolio open
+    delete = "delete"  # DELETE /programmes/{id}: no projects and no roles held for it
 
 
 class ProgrammeCreate(InputModel):
@@ -72,6 +82,9 @@ class ProgrammePublic(PublicModel):
     closed_on: date | None
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[ProgrammeAction] = Field(
+        description="What you may do to the programme now: the checks its routes make, run for you."
+    )
 
 
 class PendingGateReview(PublicModel):

@@ -4,6 +4,9 @@ service of the register keeps)."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,27 +14,29 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
 from pmo.core.errors import Conflict
 from pmo.core.pagination import PageParams, order_by, paginate, text_search
 from pmo.core.periods import today
-from pmo.core.permissions import Actor
+from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
 from pmo.gates.models import GateReview, Lifecycle
 from pmo.organisations.models import RoleAssignment
-from pmo.portfolio.milestones_schemas import milestone_public
-from pmo.portfolio.milestones_service import CLOSED_MILESTONE
-from pmo.portfolio.models import Milestone, Programme, Project
+from pmo.portfolio.milestones_service import CLOSED_MILESTONE, milestone_views
+from pmo.portfolio.models import Milestone, Portfolio, Programme, Project
 from pmo.portfolio.portfolios_schemas import RecordStatus
 from pmo.portfolio.portfolios_service import (
     check_date_order,
     check_references,
     closing,
+    in_status,
     name_taken,
     open_portfolio,
     own,
 )
 from pmo.portfolio.programmes_schemas import (
     PendingGateReview,
+    ProgrammeAction,
     ProgrammeCreate,
     ProgrammeDashboard,
     ProgrammePublic,
@@ -49,15 +54,113 @@ def open_programme(session: Session, programme_id: uuid.UUID) -> None:
         raise Conflict(f"The programme '{programme.name}' is closed: it takes no projects.")
 
 
-def projects_still_open(session: Session, programme: Programme) -> list[str]:
-    """References of the programme's projects not yet in their lifecycle's last stage."""
-    projects = session.execute(select(Project).where(Project.programme_id == programme.id)).scalars().all()
-    open_ones = []
-    for project in projects:
-        lifecycle = session.get_one(Lifecycle, project.lifecycle_id)
-        if project.stage != lifecycle.stages[-1]["key"]:
-            open_ones.append(project.reference)
-    return sorted(open_ones)
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class ProgrammeContext:
+    programme: Programme
+    projects: int
+    # References of its projects not yet in their lifecycle's last stage.
+    projects_open: list[str]
+    roles_held: int
+    portfolio: Portfolio
+
+
+def _is_active(_actor: Actor, c: ProgrammeContext) -> Verdict:
+    return in_status("programme", c.programme, RecordStatus.active)
+
+
+def _projects_done(_actor: Actor, c: ProgrammeContext) -> Verdict:
+    if c.projects_open:
+        return Blocked(
+            f"Projects {', '.join(c.projects_open)} have not reached their last stage: close them "
+            "through their gate reviews first."
+        )
+    return True
+
+
+def _is_closed(_actor: Actor, c: ProgrammeContext) -> Verdict:
+    return in_status("programme", c.programme, RecordStatus.closed)
+
+
+def _portfolio_open(_actor: Actor, c: ProgrammeContext) -> Verdict:
+    if c.portfolio.status == RecordStatus.closed:
+        return Blocked(f"The portfolio '{c.portfolio.name}' is closed: it takes no programmes.")
+    return True
+
+
+def _empty(_actor: Actor, c: ProgrammeContext) -> Verdict:
+    if c.projects:
+        return Blocked(f"The programme has {c.projects} project(s); move them to another programme first.")
+    if c.roles_held:
+        return Blocked(f"{c.roles_held} role assignment(s) are held for this programme; remove them first.")
+    return True
+
+
+_MANAGE = Permission.portfolio_manage
+ACTIONS = ActionTable(
+    ProgrammeAction,
+    {
+        ProgrammeAction.edit: Rule(_MANAGE, lambda _actor, _c: True),
+        ProgrammeAction.close: Rule(_MANAGE, steps(_is_active, _projects_done)),
+        ProgrammeAction.reopen: Rule(_MANAGE, steps(_is_closed, _portfolio_open)),
+        ProgrammeAction.delete: Rule(_MANAGE, _empty),
+    },
+)
+
+
+def action_contexts(session: Session, programmes: Sequence[Programme]) -> list[ProgrammeContext]:
+    """The contexts of `programmes` in four queries, however many there are."""
+    if not programmes:
+        return []
+    ids = [p.id for p in programmes]
+    projects = session.execute(
+        select(Project.programme_id, Project.reference, Project.stage, Project.lifecycle_id).where(
+            col(Project.programme_id).in_(ids)
+        )
+    ).all()
+    last_stage = {
+        lifecycle.id: lifecycle.stages[-1]["key"]
+        for lifecycle in session.execute(
+            select(Lifecycle).where(col(Lifecycle.id).in_({p.lifecycle_id for p in projects}))
+        ).scalars()
+    }
+    counts: dict[uuid.UUID, int] = defaultdict(int)
+    still_open: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for programme_id, reference, stage, lifecycle_id in projects:
+        counts[programme_id] += 1
+        if stage != last_stage[lifecycle_id]:
+            still_open[programme_id].append(reference)
+    roles = dict(
+        session.execute(
+            select(RoleAssignment.programme_id, func.count())
+            .where(col(RoleAssignment.programme_id).in_(ids))
+            .group_by(col(RoleAssignment.programme_id))
+        ).all()
+    )
+    portfolios = {
+        p.id: p
+        for p in session.execute(
+            select(Portfolio).where(col(Portfolio.id).in_({p.portfolio_id for p in programmes}))
+        ).scalars()
+    }
+    return [
+        ProgrammeContext(
+            p, counts[p.id], sorted(still_open[p.id]), roles.get(p.id, 0), portfolios[p.portfolio_id]
+        )
+        for p in programmes
+    ]
+
+
+def programme_public(session: Session, actor: Actor, programme: Programme) -> ProgrammePublic:
+    return _public(actor, action_contexts(session, [programme])[0])
+
+
+def _public(actor: Actor, context: ProgrammeContext) -> ProgrammePublic:
+    return ProgrammePublic.model_validate(
+        {**context.programme.model_dump(), "allowed_actions": ACTIONS.allowed(actor, context)}
+    )
 
 
 # Programmes ----------------------------------------------------------------------------
@@ -95,7 +198,9 @@ def list_programmes(
     if q:
         statement = statement.where(text_search(q, Programme.name, Programme.ambition))
     statement = statement.order_by(*order_by(sort, PROGRAMME_SORTS, Programme.id))
-    return paginate(session, statement, page, ProgrammePublic.model_validate)
+    found = paginate(session, statement, page)
+    found.items = [_public(actor, c) for c in action_contexts(session, found.items)]
+    return found
 
 
 def get_programme(session: Session, actor: Actor, programme_id: uuid.UUID) -> Programme:
@@ -131,21 +236,17 @@ def patch_changes(data: ProgrammeUpdate | ProjectUpdate) -> dict[str, Any]:
 def update_programme(
     session: Session, actor: Actor, programme: Programme, data: ProgrammeUpdate
 ) -> Programme:
+    context = action_contexts(session, [programme])[0]
+    ACTIONS.guard(actor, ProgrammeAction.edit, context)
+    if data.status is not None:
+        closes = data.status == RecordStatus.closed
+        ACTIONS.guard(actor, ProgrammeAction.close if closes else ProgrammeAction.reopen, context)
     changes = patch_changes(data)
     check_references(session, actor, changes)
     if "name" in changes and changes["name"].lower() != programme.name.lower():
         name_taken(session, Programme, programme.organisation_id, changes["name"], "programme")
-    if changes.get("portfolio_id", programme.portfolio_id) != programme.portfolio_id or (
-        changes.get("status") == RecordStatus.active and programme.status == RecordStatus.closed
-    ):
-        open_portfolio(session, changes.get("portfolio_id", programme.portfolio_id))
-    if changes.get("status") == RecordStatus.closed and programme.status != RecordStatus.closed:
-        still_open = projects_still_open(session, programme)
-        if still_open:
-            raise Conflict(
-                f"Projects {', '.join(still_open)} have not reached their last stage: close them "
-                "through their gate reviews first."
-            )
+    if changes.get("portfolio_id", programme.portfolio_id) != programme.portfolio_id:
+        open_portfolio(session, changes["portfolio_id"])
     changes.update(closing(programme.status, changes))
     check_date_order(
         changes.get("planned_start", programme.planned_start),
@@ -158,16 +259,7 @@ def update_programme(
 
 
 def delete_programme(session: Session, actor: Actor, programme: Programme) -> None:
-    projects = session.execute(
-        select(func.count()).select_from(Project).where(Project.programme_id == programme.id)
-    ).scalar_one()
-    if projects:
-        raise Conflict(f"The programme has {projects} project(s); move them to another programme first.")
-    roles = session.execute(
-        select(func.count()).select_from(RoleAssignment).where(RoleAssignment.programme_id == programme.id)
-    ).scalar_one()
-    if roles:
-        raise Conflict(f"{roles} role assignment(s) are held for this programme; remove them first.")
+    ACTIONS.guard(actor, ProgrammeAction.delete, action_contexts(session, [programme])[0])
     audit.deleted(session, actor, programme, "programme")
 
 
@@ -246,7 +338,7 @@ def programme_dashboard(session: Session, actor: Actor, programme: Programme) ->
         projects=sum(by_stage.values()),
         projects_by_stage=dict(sorted(by_stage.items())),
         projects_by_confidence=dict(sorted(by_confidence.items())),
-        milestones_due=[milestone_public(m, now) for m in due],
-        milestones_overdue=[milestone_public(m, now) for m in overdue],
+        milestones_due=milestone_views(session, actor, list(due)),
+        milestones_overdue=milestone_views(session, actor, list(overdue)),
         gate_reviews_pending=reviews[:VIEW_LIMIT],
     )

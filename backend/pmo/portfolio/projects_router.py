@@ -76,7 +76,7 @@ def create_project(
 
     def create() -> tuple[ProjectPublic, str]:
         project = service.create_project(session, actor, body)
-        return ProjectPublic.model_validate(project), f"/api/v1/projects/{project.id}"
+        return service.project_public(session, actor, project), f"/api/v1/projects/{project.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -89,7 +89,7 @@ def get_project(
 ) -> Response:
     """One project: its stage, manager, sponsor, dates and delivery confidence."""
     project = service.get_project(session, actor, project_id)
-    return json_with_etag(ProjectPublic.model_validate(project), if_none_match)
+    return json_with_etag(service.project_public(session, actor, project), if_none_match)
 
 
 @router.patch(
@@ -104,6 +104,6 @@ def update_project(
     """Change descriptive fields, people and dates. A different `stage` is a 409: the stage
     changes only through `POST /api/v1/projects/{id}/gate-reviews`."""
     project = service.get_project(session, actor, project_id)
-    check_if_match(if_match, ProjectPublic.model_validate(project))
+    check_if_match(if_match, service.project_public(session, actor, project))
     service.update_project(session, actor, project, body)
-    return json_with_etag(ProjectPublic.model_validate(project), None)
+    return json_with_etag(service.project_public(session, actor, project), None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
@@ -15,6 +16,17 @@ from pmo.portfolio.portfolios_schemas import dates_in_order
 from pmo.portfolio.programmes_schemas import Outcomes
 
 StageKey = Annotated[str, StringConstraints(min_length=1, max_length=60), _Clean]
+
+
+class ProjectAction(StrEnum):
+    """What can be done to a project (`allowed_actions`). A project is never deleted or closed
+    directly: it closes through its last gate review (`request_gate_review`)."""
+
+    edit = "edit"  # PATCH /projects/{id}
+    assess_confidence = "assess_confidence"  # POST /projects/{id}/confidence
+    add_milestone = "add_milestone"  # POST /projects/{id}/milestones
+    request_gate_review = "request_gate_review"  # POST /projects/{id}/gate-reviews: a gate leads on
+    request_drawdown = "request_drawdown"  # POST /drawdowns for this project
 
 
 class ProjectCreate(InputModel):
@@ -82,3 +94,8 @@ class ProjectPublic(PublicModel):
     confidence: ConfidenceRating | None = Field(description="The latest delivery confidence.")
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[ProjectAction] = Field(
+        description="What you may do to the project now: the checks its routes make, run for you. "
+        "A gate review request can still be refused when it is made, if nobody but you could decide "
+        "the gate (409)."
+    )

@@ -18,9 +18,10 @@ from pmo.core.schemas import Page
 from pmo.gates import service as gates
 from pmo.portfolio import policies
 from pmo.portfolio.models import Programme, Project
+from pmo.portfolio.policies import ACTIONS, ProjectContext, action_contexts
 from pmo.portfolio.portfolios_service import check_date_order, check_references, own
 from pmo.portfolio.programmes_service import open_programme, patch_changes
-from pmo.portfolio.projects_schemas import ProjectCreate, ProjectPublic, ProjectUpdate
+from pmo.portfolio.projects_schemas import ProjectAction, ProjectCreate, ProjectPublic, ProjectUpdate
 
 PROJECT_PREFIX = "P"
 
@@ -67,7 +68,19 @@ def list_projects(
     if q:
         statement = statement.where(text_search(q, Project.name, Project.reference, Project.description))
     statement = statement.order_by(*order_by(sort, PROJECT_SORTS, Project.id))
-    return paginate(session, statement, page, ProjectPublic.model_validate)
+    found = paginate(session, statement, page)
+    found.items = [_public(actor, c) for c in action_contexts(session, found.items)]
+    return found
+
+
+def project_public(session: Session, actor: Actor, project: Project) -> ProjectPublic:
+    return _public(actor, action_contexts(session, [project])[0])
+
+
+def _public(actor: Actor, context: ProjectContext) -> ProjectPublic:
+    return ProjectPublic.model_validate(
+        {**context.project.model_dump(), "allowed_actions": ACTIONS.allowed(actor, context)}
+    )
 
 
 def get_project(session: Session, actor: Actor, project_id: uuid.UUID) -> Project:
@@ -97,7 +110,7 @@ def create_project(session: Session, actor: Actor, data: ProjectCreate) -> Proje
 
 
 def update_project(session: Session, actor: Actor, project: Project, data: ProjectUpdate) -> Project:
-    enforce(policies.can_edit_project(actor, project))
+    ACTIONS.guard(actor, ProjectAction.edit, action_contexts(session, [project])[0])
     changes = patch_changes(data)
     stage = changes.pop("stage", None)
     if stage is not None and stage != project.stage:

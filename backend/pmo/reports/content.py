@@ -97,7 +97,9 @@ def _milestones(session: Session, scope: Scope, today: date) -> list[tuple[str, 
         .where(col(Project.programme_id).in_(scope.programme_ids))
         .order_by(col(Milestone.due_date), col(Project.reference), col(Milestone.title))
     ).all()
-    return [(f"{reference} {name}", milestone_public(m, today)) for m, reference, name in rows]
+    return [
+        (f"{reference} {name}", milestone_public(m, today, [])) for m, reference, name in rows
+    ]  # a paper: no actions
 
 
 def _decided_between(lines: list[DrawdownLine], after: date | None, until: date) -> list[DrawdownLine]:
