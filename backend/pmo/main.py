@@ -54,7 +54,13 @@ from pmo.kpis.router import router as kpis_router
 from pmo.meetings.router import router as meetings_router
 from pmo.openapi_examples import add_examples
 from pmo.organisations.router import router as organisations_router
-from pmo.portfolio.router import router as portfolio_router
+from pmo.portfolio.confidence_router import router as confidence_router
+from pmo.portfolio.governance_bodies_router import router as governance_bodies_router
+from pmo.portfolio.milestones_router import router as milestones_router
+from pmo.portfolio.overview_router import router as portfolio_overview_router
+from pmo.portfolio.portfolios_router import router as portfolios_router
+from pmo.portfolio.programmes_router import router as programmes_router
+from pmo.portfolio.projects_router import router as projects_router
 from pmo.problem_pages import problems_router
 from pmo.raid.csv_router import IMPORT_PATHS as RAID_IMPORT_PATHS
 from pmo.raid.csv_router import router as raid_csv_router
@@ -105,7 +111,13 @@ DOMAIN_ROUTERS = (
     invitations_router,
     identity_provider_router,
     audit_router,
-    portfolio_router,
+    portfolios_router,
+    governance_bodies_router,
+    programmes_router,
+    portfolio_overview_router,
+    projects_router,
+    confidence_router,
+    milestones_router,
     gates_router,
     risks_router,
     raid_csv_router,

@@ -125,15 +125,55 @@ test('a PMO officer creates a portfolio, closes it and opens it again', async ({
   await page.getByRole('button', { name: 'Save the changes' }).click()
   await expect(row).toContainText('Active')
 
-  // The demo's portfolio still has open programmes: closing it is refused, in the API's words.
+  // Empty, it may be deleted: asked first, with a warning button.
+  await row.getByRole('link', { name: /^Delete/ }).click()
+  await expect(page.getByRole('heading', { name: `Delete ${name}?` })).toBeVisible()
+  await checkPage(page, 'portfolio-delete')
+  await page.getByRole('button', { name: 'Yes, delete it' }).click()
+  await expect(page.getByRole('heading', { name: 'Portfolios', level: 1 })).toBeVisible()
+  await expect(page.getByTestId('portfolios')).not.toContainText(name)
+
+  // The demo's portfolio still has open programmes: the API offers neither closing nor
+  // deleting it, and a delete asked for anyway is refused in the API's words.
   const demo = page.getByTestId('portfolios').getByRole('row', { name: /Organisational Development Programme 2022-2025/ })
+  await expect(demo.getByRole('link', { name: /^Delete/ })).toHaveCount(0)
+  const edit = await demo.getByRole('link', { name: /^Change/ }).getAttribute('href')
   await demo.getByRole('link', { name: /^Change/ }).click()
-  await page.getByLabel('Closed').check()
-  await page.getByRole('button', { name: 'Save the changes' }).click()
+  await expect(page.getByRole('heading', { name: /^Change Organisational Development/ })).toBeVisible()
+  await expect(page.getByLabel('Closed')).toHaveCount(0)
+  await page.goto((edit ?? '').replace(/edit$/, 'delete'))
+  await page.getByRole('button', { name: 'Yes, delete it' }).click()
   await expect(page.getByRole('heading', { name: 'There is a problem' })).toBeVisible()
-  await expect(page.locator('.govuk-error-summary')).toContainText('active programme')
-  await page.getByRole('link', { name: 'Cancel' }).click()
+  await expect(page.locator('.govuk-error-summary')).toContainText('programme(s); move or delete them first')
+  await checkPage(page, 'portfolio-delete-refused', false)
+  await page.getByRole('link', { name: 'No, go back' }).click()
   await expect(demo).toContainText('Active')
+})
+
+test('a PMO officer deletes a governance body nothing uses; one that oversees programmes is kept, and says why', async ({ page }) => {
+  await signIn(page, 'pmo@demo.test')
+  await page.goto('/governance-bodies/new')
+  const name = 'Temporary Asset Review Group'
+  await page.getByLabel('Name', { exact: true }).fill(name)
+  await page.getByLabel('Kind').selectOption('other')
+  await page.getByRole('button', { name: 'Add the governance body' }).click()
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible()
+
+  await page.getByRole('link', { name: 'Delete the body' }).click()
+  await expect(page.getByRole('heading', { name: `Delete ${name}?` })).toBeVisible()
+  await checkPage(page, 'governance-body-delete')
+  await page.getByRole('button', { name: 'Yes, delete it' }).click()
+  await expect(page.getByRole('heading', { name: 'Governance bodies', level: 1 })).toBeVisible()
+  await expect(page.getByTestId('governance-bodies')).not.toContainText(name)
+
+  // The steering group oversees the demo's programmes: no delete button, and the API's reason.
+  await page.getByRole('link', { name: 'Organisational Development Steering Group' }).click()
+  await expect(page.getByRole('link', { name: 'Change the body' })).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Delete the body' })).toHaveCount(0)
+  await page.goto(`${new URL(page.url()).pathname}/delete`)
+  await page.getByRole('button', { name: 'Yes, delete it' }).click()
+  await expect(page.locator('.govuk-error-summary')).toContainText('overseen by this body')
+  await checkPage(page, 'governance-body-delete-refused', false)
 })
 
 test('a finance officer adds a delegation rule', async ({ page }) => {
@@ -176,12 +216,26 @@ test('a viewer reads the bodies, portfolios and rules but is offered no change, 
   await expect(page.getByRole('button', { name: /^Remove/ })).toHaveCount(0)
   await expect(page.getByRole('button', { name: 'Add the member' })).toHaveCount(0)
   await expect(page.getByRole('link', { name: 'Add a meeting date' })).toHaveCount(0)
+  await expect(page.getByRole('link', { name: 'Change the body' })).toHaveCount(0)
+  await expect(page.getByRole('link', { name: 'Delete the body' })).toHaveCount(0)
   await page.goto('/portfolios')
   await expect(page.getByTestId('portfolios')).toContainText('Organisational Development Programme 2022-2025')
   await expect(page.getByRole('link', { name: 'Add a portfolio' })).toHaveCount(0)
   await page.goto('/delegation-rules')
   await expect(page.getByTestId('delegation-rules')).toBeVisible()
   await expect(page.getByRole('link', { name: 'Add a delegation rule' })).toHaveCount(0)
+  // A project offers the viewer none of its actions (the API lists none for them).
+  await page.goto('/projects')
+  await page.getByTestId('projects-table').locator('tbody').getByRole('link').first().click()
+  await expect(page.getByTestId('project-stage')).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Delivery confidence history' })).toBeVisible()
+  for (const action of ['Change the project', 'Request a gate review', 'Assess delivery confidence']) {
+    await expect(page.getByRole('link', { name: action })).toHaveCount(0)
+  }
+  await page.getByRole('link', { name: 'Milestones', exact: true }).click()
+  await expect(page.getByRole('table', { name: 'Milestones' }).or(page.getByText('No milestones yet.'))).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Add a milestone' })).toHaveCount(0)
+  await checkPage(page, 'project-as-viewer', false)
   for (const address of ['/governance-bodies/new', '/portfolios/new', '/delegation-rules/new']) {
     await page.goto(address)
     await expect(page.getByRole('heading', { name: 'You cannot see this page' })).toBeVisible()

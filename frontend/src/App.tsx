@@ -32,8 +32,8 @@ import { ChangePassword, InvitationPage } from './pages/Upkeep'
 import { BenefitEdit, BenefitNew, BenefitProfile, CostLineEdit, CostLineNew } from './pages/MoneyForms'
 import { ConfidencePage, MilestoneNew, ProgrammeEdit, ProgrammeNew, ProjectEdit, ProjectNew } from './pages/PortfolioForms'
 import { DelegationRuleEdit, DelegationRuleNew, DelegationRulePage, DelegationRules } from './pages/DelegationRules'
-import { GovernanceBodies, GovernanceBodyEdit, GovernanceBodyNew, GovernanceBodyPage, MeetingEdit, MeetingNew } from './pages/Bodies'
-import { PortfolioEdit, PortfolioNew, Portfolios } from './pages/Portfolios'
+import { GovernanceBodies, GovernanceBodyDelete, GovernanceBodyEdit, GovernanceBodyNew, GovernanceBodyPage, MeetingEdit, MeetingNew } from './pages/Bodies'
+import { PortfolioDelete, PortfolioEdit, PortfolioNew, Portfolios } from './pages/Portfolios'
 
 const PRODUCT = 'Change portfolio'
 
@@ -50,10 +50,12 @@ const ROUTES: Route[] = [
   ['/portfolios', () => <Portfolios />, 'portfolio:read'],
   ['/portfolios/new', () => <PortfolioNew />, 'portfolio:manage'],
   ['/portfolios/:id/edit', (p) => <PortfolioEdit id={p.id as string} />, 'portfolio:manage'],
+  ['/portfolios/:id/delete', (p) => <PortfolioDelete id={p.id as string} />, 'portfolio:manage'],
   ['/governance-bodies', () => <GovernanceBodies />, 'portfolio:read'],
   ['/governance-bodies/new', () => <GovernanceBodyNew />, 'portfolio:manage'],
   ['/governance-bodies/:id', (p) => <GovernanceBodyPage id={p.id as string} />, 'portfolio:read'],
   ['/governance-bodies/:id/edit', (p) => <GovernanceBodyEdit id={p.id as string} />, 'portfolio:manage'],
+  ['/governance-bodies/:id/delete', (p) => <GovernanceBodyDelete id={p.id as string} />, 'portfolio:manage'],
   ['/governance-bodies/:id/meetings/new', (p) => <MeetingNew bodyId={p.id as string} />, 'meetings:manage'],
   ['/meetings/:id/edit', (p) => <MeetingEdit id={p.id as string} />, 'meetings:manage'],
   ['/programmes/new', () => <ProgrammeNew />, 'portfolio:manage'],

@@ -10,9 +10,12 @@ from pmo.core.permissions import Role
 from pmo.migrations import upgrade
 from pmo.organisations import service as organisations
 from pmo.organisations.schemas import RoleAssignmentCreate, UserCreate
-from pmo.portfolio import service as portfolio
+from pmo.portfolio import milestones_service, portfolios_service, programmes_service, projects_service
 from pmo.portfolio.demo import actor_for
-from pmo.portfolio.schemas import MilestoneCreate, PortfolioCreate, ProgrammeCreate, ProjectCreate
+from pmo.portfolio.milestones_schemas import MilestoneCreate
+from pmo.portfolio.portfolios_schemas import PortfolioCreate
+from pmo.portfolio.programmes_schemas import ProgrammeCreate
+from pmo.portfolio.projects_schemas import ProjectCreate
 
 # The revision before this one, whatever the merge makes it.
 BEFORE = "b1e5c0a9d3f7-1"
@@ -34,15 +37,15 @@ def test_existing_milestones_get_their_first_baseline(scratch_engine: Engine) ->
             session, None, organisation.id, RoleAssignmentCreate(user_id=user.id, role=Role.pmo)
         )
         actor = actor_for(session, user)
-        made = portfolio.create_portfolio(session, actor, PortfolioCreate(name="ODP"))
-        programme = portfolio.create_programme(
+        made = portfolios_service.create_portfolio(session, actor, PortfolioCreate(name="ODP"))
+        programme = programmes_service.create_programme(
             session, actor, ProgrammeCreate(portfolio_id=made.id, name="ICT")
         )
-        project = portfolio.create_project(
+        project = projects_service.create_project(
             session, actor, ProjectCreate(programme_id=programme.id, name="Cloud")
         )
         for title, plan in (("A", {"planned_quarter": "2022/23 Q2"}), ("B", {"planned_date": "2023-01-15"})):
-            portfolio.create_milestone(session, actor, project, MilestoneCreate(title=title, **plan))
+            milestones_service.create_milestone(session, actor, project, MilestoneCreate(title=title, **plan))
         session.commit()
 
     downgrade(scratch_engine, BEFORE)

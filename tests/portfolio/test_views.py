@@ -171,8 +171,15 @@ def test_portfolio_overview_is_every_programme_dashboard_in_one(
     revalidated = client.get(f"{API}/portfolio/overview", headers={**pmo.headers, "If-None-Match": tag})
     assert revalidated.status_code == 304
 
-    # Whoever may read the register may read it; the other council sees only its own.
-    assert register.get(viewer, "/portfolio/overview")[0] == overview
+    # Whoever may read the register may read it, each milestone saying what the reader may do
+    # to it; the other council sees only its own.
+    as_viewer = register.get(viewer, "/portfolio/overview")[0]
+    assert {m["allowed_actions"] == [] for m in as_viewer["milestones_due"]} == {True}
+    assert {"edit", "complete"} <= set(overview["milestones_due"][0]["allowed_actions"])
+    for view in (as_viewer, overview):
+        for milestone in view["milestones_due"] + view["milestones_overdue"]:
+            milestone.pop("allowed_actions")
+    assert as_viewer == overview
     theirs = register.get(other_pmo, "/portfolio/overview")[0]
     assert [p["projects"] for p in theirs["programmes"]] == [1]
     assert theirs["milestones_due"] == theirs["gate_reviews_pending"] == []

@@ -33,7 +33,6 @@ from pmo.core.permissions import (
     Permission,
     Place,
     Role,
-    enforce,
     out_of_scope,
 )
 from pmo.core.references import next_reference
@@ -72,6 +71,7 @@ from pmo.gates.schemas import ReviewStatus
 from pmo.portfolio import policies as portfolio_policies
 from pmo.portfolio import scope
 from pmo.portfolio.models import Project
+from pmo.portfolio.projects_schemas import ProjectAction
 from pmo.webhooks import emitters
 from pmo.work import notifications_service as notifications
 from pmo.work.notifications_schemas import NotificationKind
@@ -79,12 +79,6 @@ from pmo.work.notifications_schemas import NotificationKind
 S = DrawdownStatus
 
 # Who may do what ----------------------------------------------------------------------------
-
-
-def can_request(actor: Actor, project: Project) -> bool | Denied:
-    """The people who may change the project (`pmo.portfolio.policies.can_edit_project`): the
-    PMO, a sponsor or project manager whose scope covers it, its SRO, its named manager."""
-    return portfolio_policies.can_edit_project(actor, project)
 
 
 def _decides(grant: Grant, place: Place, rule_directorate_id: uuid.UUID | None) -> bool:
@@ -542,7 +536,10 @@ def _checked_request(
     if project is None or project.organisation_id != actor.organisation_id:
         raise NotFound("No project with that id (project_id) in your organisation.")
     source = funding_service.get_source(session, actor, data.funding_source_id)
-    enforce(can_request(actor, project))
+    # Who may ask for money for a project: the project's action table says (`request_drawdown`).
+    portfolio_policies.ACTIONS.guard(
+        actor, ProjectAction.request_drawdown, portfolio_policies.action_context(session, project)
+    )
     review = None
     if data.gate_review_id is not None:
         review = session.get(GateReview, data.gate_review_id)

@@ -19,7 +19,7 @@ from pmo.core.actions import ActionTable, Blocked, Rule, Verdict
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
-from pmo.core.permissions import Actor, Permission, Role, enforce
+from pmo.core.permissions import Actor, Permission, Role
 from pmo.core.schemas import Page
 from pmo.gates import policies
 from pmo.gates.models import GateDecision, GateReview, Lifecycle
@@ -41,8 +41,10 @@ from pmo.gates.schemas import (
 )
 from pmo.gates.templates import BUILTIN_LIFECYCLES, DEFAULT_BUILTIN
 from pmo.organisations.models import Organisation, User
+from pmo.portfolio import policies as portfolio_policies
 from pmo.portfolio import scope
 from pmo.portfolio.models import GovernanceBody, GovernanceBodyMember, Programme, Project
+from pmo.portfolio.projects_schemas import ProjectAction
 from pmo.webhooks import emitters
 from pmo.work import notifications_service as notifications
 from pmo.work.notifications_schemas import NotificationKind
@@ -386,7 +388,9 @@ def resolve_deciders(
 
 
 def request_review(session: Session, actor: Actor, project: Project, data: GateReviewCreate) -> GateReview:
-    enforce(policies.can_request(actor, project))
+    portfolio_policies.ACTIONS.guard(
+        actor, ProjectAction.request_gate_review, portfolio_policies.action_context(session, project)
+    )
     # Lock the project: two requests at once for one gate supersede each other in turn.
     session.refresh(project, with_for_update=True)
     lifecycle = session.get_one(Lifecycle, project.lifecycle_id)

@@ -15,7 +15,7 @@ from pmo.finance import drawdowns_service, funding_service, rules_service
 from pmo.gates import service as gates_service
 from pmo.kpis import service as kpis_service
 from pmo.kpis import values_service
-from pmo.portfolio import service as portfolio_service
+from pmo.portfolio import milestones_service, programmes_service, projects_service
 from pmo.raid import items_service, risks_service
 
 
@@ -47,9 +47,9 @@ class Kind:
 
 
 KINDS: dict[HistoryKind, Kind] = {
-    HistoryKind.project: Kind("project", Permission.portfolio_read, portfolio_service.get_project),
-    HistoryKind.programme: Kind("programme", Permission.portfolio_read, portfolio_service.get_programme),
-    HistoryKind.milestone: Kind("milestone", Permission.portfolio_read, portfolio_service.get_milestone),
+    HistoryKind.project: Kind("project", Permission.portfolio_read, projects_service.get_project),
+    HistoryKind.programme: Kind("programme", Permission.portfolio_read, programmes_service.get_programme),
+    HistoryKind.milestone: Kind("milestone", Permission.portfolio_read, milestones_service.get_milestone),
     HistoryKind.risk: Kind(
         "risk", Permission.raid_read, risks_service.get_risk, (("risk_action", "risk_id"),)
     ),

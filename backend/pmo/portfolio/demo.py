@@ -1,6 +1,6 @@
 """Load the demo portfolio (`pmo.portfolio.demo_data`) through the services.
 
-Everything goes through `pmo.portfolio.service` and `pmo.gates.service`, acting as the demo
+Everything goes through the `pmo.portfolio` services and `pmo.gates.service`, acting as the demo
 people, so the audit trail records each record and who made it: the PMO builds the register;
 projects reach the stage Appendix B gives through gate reviews requested by their project
 manager (or the PMO) and approved by the Service Director; delivery confidence is set by the
@@ -21,7 +21,15 @@ from pmo.gates.models import Lifecycle
 from pmo.gates.schemas import Answer, GateDecisionChoice, GateDecisionCreate, GateReviewCreate
 from pmo.organisations.models import Directorate, Organisation, User
 from pmo.organisations.service import grants_of
-from pmo.portfolio import service
+from pmo.portfolio import (
+    confidence_service,
+    governance_bodies_service,
+    milestones_service,
+    portfolios_service,
+    programmes_service,
+    projects_service,
+)
+from pmo.portfolio.confidence_schemas import ConfidenceCreate, ConfidenceRating
 from pmo.portfolio.demo_data import (
     CHESTERFIELD_PORTFOLIO,
     PMO,
@@ -31,19 +39,17 @@ from pmo.portfolio.demo_data import (
     ProgrammeSpec,
     ProjectSpec,
 )
-from pmo.portfolio.models import GovernanceBody, Portfolio, Programme, Project
-from pmo.portfolio.schemas import (
-    ConfidenceCreate,
-    ConfidenceRating,
+from pmo.portfolio.governance_bodies_schemas import (
     GovernanceBodyCreate,
     GovernanceBodyKind,
     GovernanceBodyMemberCreate,
     MemberRole,
-    MilestoneCreate,
-    PortfolioCreate,
-    ProgrammeCreate,
-    ProjectCreate,
 )
+from pmo.portfolio.milestones_schemas import MilestoneCreate
+from pmo.portfolio.models import GovernanceBody, Portfolio, Programme, Project
+from pmo.portfolio.portfolios_schemas import PortfolioCreate
+from pmo.portfolio.programmes_schemas import ProgrammeCreate
+from pmo.portfolio.projects_schemas import ProjectCreate
 
 
 def actor_for(session: Session, user: User) -> Actor:
@@ -86,7 +92,7 @@ class _Loader:
     # The register ------------------------------------------------------------------------
 
     def portfolio(self, spec: PortfolioSpec) -> Portfolio:
-        portfolio = service.create_portfolio(
+        portfolio = portfolios_service.create_portfolio(
             self.session,
             self.author,
             PortfolioCreate(
@@ -97,7 +103,7 @@ class _Loader:
             ),
         )
         for body_spec in spec.bodies:
-            body = service.create_governance_body(
+            body = governance_bodies_service.create_governance_body(
                 self.session,
                 self.author,
                 GovernanceBodyCreate(
@@ -108,7 +114,7 @@ class _Loader:
                 ),
             )
             for member in body_spec.members:
-                service.add_member(
+                governance_bodies_service.add_member(
                     self.session,
                     self.author,
                     body,
@@ -122,7 +128,7 @@ class _Loader:
         return portfolio
 
     def programme(self, portfolio: Portfolio, spec: ProgrammeSpec) -> Programme:
-        programme = service.create_programme(
+        programme = programmes_service.create_programme(
             self.session,
             self.author,
             ProgrammeCreate(
@@ -146,7 +152,7 @@ class _Loader:
 
     def project(self, programme: Programme, spec: ProjectSpec) -> Project:
         description = "\n\n".join(part for part in (spec.description, f"Source: {spec.source}.") if part)
-        project = service.create_project(
+        project = projects_service.create_project(
             self.session,
             self.author,
             ProjectCreate(
@@ -160,7 +166,7 @@ class _Loader:
             ),
         )
         for milestone in spec.milestones:
-            service.create_milestone(
+            milestones_service.create_milestone(
                 self.session,
                 self.author,
                 project,
@@ -173,7 +179,7 @@ class _Loader:
             )
         self.move_to(project, spec)
         if spec.confidence is not None:
-            service.assess_confidence(
+            confidence_service.assess_confidence(
                 self.session,
                 self.actor(spec.sro or self.author_email),
                 project,

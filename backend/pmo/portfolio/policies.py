@@ -8,15 +8,25 @@ project itself through `pmo.portfolio.scope.may`, the one rule for scoped roles:
   directorate, programme or project) and those they are SRO of;
 * a `project_manager` changes the projects they are named manager of, and every project in
   the scope of a project manager role held for a directorate, programme or project.
+
+The project's action table (`ACTIONS`) is here, beside the rules it uses, because the gate
+review and draw-down services guard with it too (and `projects_service` depends on theirs).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from pmo.core.permissions import Actor, Denied, Place, Role, out_of_scope
+from sqlmodel import Session, col, select
+
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
+from pmo.core.permissions import Actor, Denied, Permission, Place, Role, out_of_scope
+from pmo.gates.models import Lifecycle
 from pmo.portfolio import scope
 from pmo.portfolio.models import Programme, Project
+from pmo.portfolio.projects_schemas import ProjectAction
 
 EDITORS = (Role.sponsor, Role.project_manager)
 
@@ -87,3 +97,76 @@ def can_move_to_programme(actor: Actor, project: Project, programme_id: uuid.UUI
     if any(scope.named_on(actor, r, project) or scope.reaches(actor, r, moved) for r in EDITORS):
         return True
     return out_of_scope(actor, next(r for r in EDITORS if actor.grants_for(r)), moved)
+
+
+# What the caller may do to a project: the routes guard with ACTIONS, `allowed_actions` lists it.
+
+
+@dataclass(frozen=True)
+class ProjectContext:
+    project: Project
+    # The name of its current stage, and whether a gate of its lifecycle leads on from it.
+    stage_name: str
+    gate_ahead: bool
+
+
+def _editable(actor: Actor, c: ProjectContext) -> Verdict:
+    return can_edit_project(actor, c.project)
+
+
+def _may_request_reviews(actor: Actor, c: ProjectContext) -> Verdict:
+    decision = can_edit_project(actor, c.project)
+    if decision is True or any(actor.grants_for(r) for r in EDITORS):
+        return decision
+    return Denied(
+        "You may request gate reviews only for projects you manage, projects you are SRO of, "
+        "or projects in your sponsor or project manager scope; ask the PMO."
+    )
+
+
+def _gate_ahead(_actor: Actor, c: ProjectContext) -> Verdict:
+    if not c.gate_ahead:
+        return Blocked(f"The project is at {c.stage_name}, its last stage.")
+    return True
+
+
+_EDIT = Permission.projects_edit
+ACTIONS = ActionTable(
+    ProjectAction,
+    {
+        ProjectAction.edit: Rule(_EDIT, _editable),
+        ProjectAction.assess_confidence: Rule(_EDIT, _editable),
+        ProjectAction.add_milestone: Rule(_EDIT, _editable),
+        ProjectAction.request_gate_review: Rule(
+            Permission.gate_reviews_request, steps(_may_request_reviews, _gate_ahead)
+        ),
+        # Who may ask for money for a project: whoever may change it.
+        ProjectAction.request_drawdown: Rule(Permission.drawdowns_request, _editable),
+    },
+)
+
+
+def action_contexts(session: Session, projects: Sequence[Project]) -> list[ProjectContext]:
+    """The contexts of `projects` in one query (their lifecycles), however many there are."""
+    lifecycles = {
+        lifecycle.id: lifecycle
+        for lifecycle in session.execute(
+            select(Lifecycle).where(col(Lifecycle.id).in_({p.lifecycle_id for p in projects}))
+        ).scalars()
+    }
+    contexts = []
+    for project in projects:
+        lifecycle = lifecycles[project.lifecycle_id]
+        names = {stage["key"]: stage["name"] for stage in lifecycle.stages}
+        contexts.append(
+            ProjectContext(
+                project,
+                names.get(project.stage, project.stage),
+                any(gate["from_stage"] == project.stage for gate in lifecycle.gates),
+            )
+        )
+    return contexts
+
+
+def action_context(session: Session, project: Project) -> ProjectContext:
+    return action_contexts(session, [project])[0]

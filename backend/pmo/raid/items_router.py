@@ -15,7 +15,7 @@ from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
-from pmo.portfolio import service as portfolio
+from pmo.portfolio import projects_service
 from pmo.raid import items_service as service
 from pmo.raid.common import DueDatedFilters
 from pmo.raid.items_schemas import (
@@ -448,7 +448,7 @@ def list_project_dependencies(
     """Every dependency where the project is either end, across programmes, each with the
     direction seen from this project (what another project records as outbound to this one
     shows here as inbound)."""
-    project = portfolio.get_project(session, actor, project_id)
+    project = projects_service.get_project(session, actor, project_id)
     return service.project_dependencies(
         session,
         actor,

@@ -24,8 +24,8 @@ from pmo.kpis.schemas import Scorecard
 from pmo.kpis.scorecards import scorecard
 from pmo.meetings.models import Meeting
 from pmo.meetings.service import previous_meeting
+from pmo.portfolio.milestones_schemas import MilestonePublic, milestone_public
 from pmo.portfolio.models import GovernanceBody, Milestone, Portfolio, Programme, Project
-from pmo.portfolio.schemas import MilestonePublic, milestone_public
 from pmo.raid.common import RaidFilters
 from pmo.raid.risks_schemas import RiskPublic
 from pmo.raid.risks_service import list_risks
@@ -97,7 +97,9 @@ def _milestones(session: Session, scope: Scope, today: date) -> list[tuple[str, 
         .where(col(Project.programme_id).in_(scope.programme_ids))
         .order_by(col(Milestone.due_date), col(Project.reference), col(Milestone.title))
     ).all()
-    return [(f"{reference} {name}", milestone_public(m, today)) for m, reference, name in rows]
+    return [
+        (f"{reference} {name}", milestone_public(m, today, [])) for m, reference, name in rows
+    ]  # a paper: no actions
 
 
 def _decided_between(lines: list[DrawdownLine], after: date | None, until: date) -> list[DrawdownLine]:

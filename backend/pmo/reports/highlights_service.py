@@ -28,10 +28,9 @@ from pmo.core.permissions import Actor, Role, enforce
 from pmo.core.schemas import Page
 from pmo.kpis.scorecards import scorecard
 from pmo.organisations.models import Organisation
-from pmo.portfolio import scope
-from pmo.portfolio import service as portfolio_service
+from pmo.portfolio import milestones_service, scope
+from pmo.portfolio.milestones_schemas import MilestonePublic, MilestoneStatus
 from pmo.portfolio.models import Programme, Project
-from pmo.portfolio.schemas import MilestonePublic, MilestoneStatus
 from pmo.raid import items_service, risks_service
 from pmo.raid.common import EscalationLevel, RaidFilters
 from pmo.raid.models import Issue, Risk
@@ -276,7 +275,7 @@ def _lines(heading: str, milestones: Iterable[MilestonePublic], when: str) -> li
 def _prefill(session: Session, actor: Actor, project: Project, month: Period) -> dict[str, Any]:
     """The fields of a new draft from the project's milestones, RAID log and KPIs."""
     milestones: list[MilestonePublic] = _all(
-        lambda page: portfolio_service.list_milestones(
+        lambda page: milestones_service.list_milestones(
             session, actor, project, page, status=None, sort="due_date"
         )
     )

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from pmo.core.periods import FinancialYear, Quarter, quarter_of
 from pmo.core.permissions import Actor
 from pmo.portfolio.models import Milestone, Project
-from pmo.portfolio.service import get_programme
+from pmo.portfolio.programmes_service import get_programme
 from pmo.roadmap.schemas import ProgrammeRoadmap, RoadmapMilestone, RoadmapProject, RoadmapQuarter
 
 

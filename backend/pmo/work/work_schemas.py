@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import Field
 
 from pmo.core.schemas import PublicModel
-from pmo.portfolio.schemas import MyWork
+from pmo.portfolio.overview_schemas import MyWork
 
 
 class WorkItem(PublicModel):

@@ -22,10 +22,10 @@ from pmo.finance.models import Drawdown
 from pmo.kpis.models import Kpi, KpiValue
 from pmo.kpis.policies import submit_scope
 from pmo.kpis.schemas import KpiStatus, ValueStatus
-from pmo.portfolio import scope
-from pmo.portfolio import service as portfolio_service
+from pmo.portfolio import overview_service, scope
 from pmo.portfolio.models import Programme, Project
 from pmo.portfolio.policies import can_edit_project
+from pmo.portfolio.programmes_service import VIEW_LIMIT
 from pmo.raid.common import can_edit_item
 from pmo.raid.models import Risk
 from pmo.reports import highlights_policies
@@ -35,8 +35,8 @@ from pmo.reports.highlights_service import CLOSED_STAGE, late_reports, month_of
 from pmo.work.work_schemas import MyWorkList, WorkCounts, WorkItem
 
 API = "/api/v1"
-LIMIT = portfolio_service.VIEW_LIMIT
-DUE_WITHIN = timedelta(days=portfolio_service.MY_WORK_DAYS)
+LIMIT = VIEW_LIMIT
+DUE_WITHIN = timedelta(days=overview_service.MY_WORK_DAYS)
 EDITOR_ROLES = (Role.project_manager, Role.sponsor, Role.finance)
 DRAWDOWN_ACTIONS = {
     DrawdownStatus.consultation.value: ("consult", "Give your view as a consultee"),
@@ -338,7 +338,7 @@ def _editable_projects(session: Session, actor: Actor, project_ids: set[uuid.UUI
 
 def my_work(session: Session, actor: Actor) -> MyWorkList:
     now = today()
-    base = portfolio_service.my_work(session, actor)
+    base = overview_service.my_work(session, actor)
     # A milestone or risk action is on the list only if its owner may change it (its project's
     # or programme's rules), as the routes that update them check.
     editable = _editable_projects(session, actor, {m.project_id for m in base.milestones_due})

@@ -7287,6 +7287,12 @@ export interface components {
              */
             approval: components["schemas"]["Approval"];
         };
+        /**
+         * GovernanceBodyAction
+         * @description What can be done to a governance body (`allowed_actions`).
+         * @enum {string}
+         */
+        GovernanceBodyAction: "edit" | "delete" | "add_member" | "remove_member";
         /** GovernanceBodyCreate */
         GovernanceBodyCreate: {
             /** Name */
@@ -7360,6 +7366,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the governance body now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["GovernanceBodyAction"][];
         };
         /** GovernanceBodyUpdate */
         GovernanceBodyUpdate: {
@@ -8628,6 +8639,12 @@ export interface components {
          */
         MemberRole: "chair" | "member";
         /**
+         * MilestoneAction
+         * @description What can be done to a milestone (`allowed_actions`).
+         * @enum {string}
+         */
+        MilestoneAction: "edit" | "forecast" | "complete" | "rebaseline" | "delete";
+        /**
          * MilestoneBaselinePublic
          * @description One baseline of a milestone: the first, each re-baseline after it, and the current one.
          */
@@ -8832,6 +8849,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the milestone now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["MilestoneAction"][];
         };
         /**
          * MilestoneRebaseline
@@ -9923,6 +9945,12 @@ export interface components {
          * @enum {string}
          */
         Polarity: "higher_is_better" | "lower_is_better" | "none";
+        /**
+         * PortfolioAction
+         * @description What can be done to a portfolio (`allowed_actions`).
+         * @enum {string}
+         */
+        PortfolioAction: "edit" | "close" | "reopen" | "delete";
         /** PortfolioCreate */
         PortfolioCreate: {
             /** Name */
@@ -10002,6 +10030,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the portfolio now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["PortfolioAction"][];
         };
         /** PortfolioUpdate */
         PortfolioUpdate: {
@@ -10076,6 +10109,12 @@ export interface components {
              */
             actual: string;
         };
+        /**
+         * ProgrammeAction
+         * @description What can be done to a programme (`allowed_actions`).
+         * @enum {string}
+         */
+        ProgrammeAction: "edit" | "close" | "reopen" | "delete";
         /**
          * ProgrammeCounts
          * @description A programme's line of the portfolio overview: its projects by stage and by confidence.
@@ -10251,6 +10290,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the programme now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["ProgrammeAction"][];
         };
         /**
          * ProgrammeRoadmap
@@ -10302,6 +10346,13 @@ export interface components {
             /** @description `closed` closes it (a programme once all its projects are in their last stage; a portfolio once all its programmes are closed); `active` opens it again. */
             status?: components["schemas"]["RecordStatus"] | null;
         };
+        /**
+         * ProjectAction
+         * @description What can be done to a project (`allowed_actions`). A project is never deleted or closed
+         *     directly: it closes through its last gate review (`request_gate_review`).
+         * @enum {string}
+         */
+        ProjectAction: "edit" | "assess_confidence" | "add_milestone" | "request_gate_review" | "request_drawdown";
         /** ProjectCreate */
         ProjectCreate: {
             /**
@@ -10494,6 +10545,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the project now: the checks its routes make, run for you. A gate review request can still be refused when it is made, if nobody but you could decide the gate (409).
+             */
+            allowed_actions: components["schemas"]["ProjectAction"][];
         };
         /**
          * ProjectStageChangedData
@@ -19396,6 +19452,9 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit"
+                     *           ],
                      *           "closed_on": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "A single Organisational Development Programme drawing together the change activities the Council will undertake over the medium term to achieve the seven outcomes of its Organisational Development Strategy, grouped around four strategic areas of focus (paras 4.18-4.19). Approved by Cabinet on 26 April 2022 (key decision 1093). Reviewed and refreshed every six months (para 4.10).",
@@ -19531,6 +19590,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
                      *       "closed_on": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "A single Organisational Development Programme drawing together the change activities the Council will undertake over the medium term to achieve the seven outcomes of its Organisational Development Strategy, grouped around four strategic areas of focus (paras 4.18-4.19). Approved by Cabinet on 26 April 2022 (key decision 1093). Reviewed and refreshed every six months (para 4.10).",
@@ -19660,6 +19722,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
                      *       "closed_on": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "A single Organisational Development Programme drawing together the change activities the Council will undertake over the medium term to achieve the seven outcomes of its Organisational Development Strategy, grouped around four strategic areas of focus (paras 4.18-4.19). Approved by Cabinet on 26 April 2022 (key decision 1093). Reviewed and refreshed every six months (para 4.10).",
@@ -19927,6 +19992,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
                      *       "closed_on": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "A single Organisational Development Programme drawing together the change activities the Council will undertake over the medium term to achieve the seven outcomes of its Organisational Development Strategy, grouped around four strategic areas of focus (paras 4.18-4.19). Approved by Cabinet on 26 April 2022 (key decision 1093). Reviewed and refreshed every six months (para 4.10).",
@@ -20089,6 +20157,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "add_member"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Receives the programme's performance through the regular Council Plan and MTFP monitoring reports (para 4.16); formally approves projects into delivery where the constitution requires (diagram 1) and decides draw-downs of £51k or more (para 6.9).",
                      *           "directorate_id": null,
@@ -20112,6 +20184,10 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "add_member"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Chaired by the Service Director for Corporate (Appendix C).",
                      *           "directorate_id": "6ee3eb23-b720-4088-a4f0-142c2846329d",
@@ -20259,6 +20335,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "add_member"
+                     *       ],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Receives the programme's performance through the regular Council Plan and MTFP monitoring reports (para 4.16); formally approves projects into delivery where the constitution requires (diagram 1) and decides draw-downs of £51k or more (para 6.9).",
                      *       "directorate_id": null,
@@ -20409,6 +20489,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "add_member"
+                     *       ],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Receives the programme's performance through the regular Council Plan and MTFP monitoring reports (para 4.16); formally approves projects into delivery where the constitution requires (diagram 1) and decides draw-downs of £51k or more (para 6.9).",
                      *       "directorate_id": null,
@@ -20687,6 +20771,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "add_member"
+                     *       ],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Receives the programme's performance through the regular Council Plan and MTFP monitoring reports (para 4.16); formally approves projects into delivery where the constitution requires (diagram 1) and decides draw-downs of £51k or more (para 6.9).",
                      *       "directorate_id": null,
@@ -21118,6 +21206,9 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit"
+                     *           ],
                      *           "ambition": "Residents remain satisfied with the services we provide and our services become more accessible.\n\nThe programme aims to build on the experience customers have when dealing with the Council, be that through online services or contact with a staff member in our buildings or in the community. The programme will focus on areas where people contact the council for help and support, making sure it is seamless, easy and automated where possible for speed and simplicity. At the same time we will ensure that the most vulnerable in our communities can always access what they need. The Council's website will be modernised and use of social media channels will continue to be developed in line with customer expectations. Our front line staff will be supported to fact find and problem solve at the 1st point of contact.",
                      *           "closed_on": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -21140,6 +21231,9 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit"
+                     *           ],
                      *           "ambition": "Reviewing and reshaping our internal services and delivering our people plan, procurement and asset management strategies.\n\nThis programme will focus on reviewing and reshaping our Corporate Services, centralising them where appropriate, whilst using technology to reduce duplication and the cost of service delivery. Our workforce will receive the appropriate support, training and development to enable creative, flexible and productive ways of working and an appropriate reward and recognition strategy will be developed and implemented. We will work towards centralising our communications and marketing activity and will implement a corporate landlord approach to the management of our property portfolio. We will redesign our finance service so that better data is available to support ongoing service delivery and our Health and Safety provision will be reviewed to ensure it is fit for purpose with changing legislative requirements and the increased demands from the Coronavirus pandemic.",
                      *           "closed_on": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -21297,6 +21391,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
                      *       "ambition": "Residents remain satisfied with the services we provide and our services become more accessible.\n\nThe programme aims to build on the experience customers have when dealing with the Council, be that through online services or contact with a staff member in our buildings or in the community. The programme will focus on areas where people contact the council for help and support, making sure it is seamless, easy and automated where possible for speed and simplicity. At the same time we will ensure that the most vulnerable in our communities can always access what they need. The Council's website will be modernised and use of social media channels will continue to be developed in line with customer expectations. Our front line staff will be supported to fact find and problem solve at the 1st point of contact.",
                      *       "closed_on": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -21446,6 +21543,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
                      *       "ambition": "Residents remain satisfied with the services we provide and our services become more accessible.\n\nThe programme aims to build on the experience customers have when dealing with the Council, be that through online services or contact with a staff member in our buildings or in the community. The programme will focus on areas where people contact the council for help and support, making sure it is seamless, easy and automated where possible for speed and simplicity. At the same time we will ensure that the most vulnerable in our communities can always access what they need. The Council's website will be modernised and use of social media channels will continue to be developed in line with customer expectations. Our front line staff will be supported to fact find and problem solve at the 1st point of contact.",
                      *       "closed_on": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -21735,6 +21835,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
                      *       "ambition": "Residents remain satisfied with the services we provide and our services become more accessible.\n\nThe programme aims to build on the experience customers have when dealing with the Council, be that through online services or contact with a staff member in our buildings or in the community. The programme will focus on areas where people contact the council for help and support, making sure it is seamless, easy and automated where possible for speed and simplicity. At the same time we will ensure that the most vulnerable in our communities can always access what they need. The Council's website will be modernised and use of social media channels will continue to be developed in line with customer expectations. Our front line staff will be supported to fact find and problem solve at the 1st point of contact.",
                      *       "closed_on": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -21906,6 +22009,10 @@ export interface operations {
                      *       "milestones_due": [],
                      *       "milestones_overdue": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "forecast"
+                     *           ],
                      *           "baseline_date": "2022-03-31",
                      *           "baseline_number": 1,
                      *           "completed_on": null,
@@ -21925,6 +22032,10 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "forecast"
+                     *           ],
                      *           "baseline_date": "2022-03-31",
                      *           "baseline_number": 1,
                      *           "completed_on": null,
@@ -22100,6 +22211,10 @@ export interface operations {
                      *       "milestones_due_count": 0,
                      *       "milestones_overdue": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "forecast"
+                     *           ],
                      *           "baseline_date": "2022-03-31",
                      *           "baseline_number": 1,
                      *           "completed_on": null,
@@ -22119,6 +22234,10 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "forecast"
+                     *           ],
                      *           "baseline_date": "2022-03-31",
                      *           "baseline_number": 1,
                      *           "completed_on": null,
@@ -22303,6 +22422,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "assess_confidence"
+                     *           ],
                      *           "ambition": "",
                      *           "confidence": "amber",
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -22325,6 +22448,10 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "assess_confidence"
+                     *           ],
                      *           "ambition": "",
                      *           "confidence": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -22481,6 +22608,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "assess_confidence"
+                     *       ],
                      *       "ambition": "",
                      *       "confidence": "amber",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -22630,6 +22761,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "assess_confidence"
+                     *       ],
                      *       "ambition": "",
                      *       "confidence": "amber",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -22799,6 +22934,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "assess_confidence"
+                     *       ],
                      *       "ambition": "",
                      *       "confidence": "amber",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -23251,6 +23390,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "forecast"
+                     *           ],
                      *           "baseline_date": "2027-06-30",
                      *           "baseline_number": 2,
                      *           "completed_on": null,
@@ -23408,6 +23551,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "forecast"
+                     *       ],
                      *       "baseline_date": "2027-06-30",
                      *       "baseline_number": 2,
                      *       "completed_on": null,
@@ -23545,6 +23692,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "forecast"
+                     *       ],
                      *       "baseline_date": "2027-06-30",
                      *       "baseline_number": 2,
                      *       "completed_on": null,
@@ -23812,6 +23963,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "forecast"
+                     *       ],
                      *       "baseline_date": "2027-06-30",
                      *       "baseline_number": 2,
                      *       "completed_on": null,
@@ -23975,6 +24130,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "forecast"
+                     *       ],
                      *       "baseline_date": "2027-06-30",
                      *       "baseline_number": 2,
                      *       "completed_on": null,

@@ -45,6 +45,8 @@ export function ProjectsTable({ programmeId, stages }: { programmeId?: string; s
     navigate(path + writeQuery(next))
   }
 
+  // A "Change" column only when this person may change one of the projects listed.
+  const editable = projects.data?.items.some((p) => p.allowed_actions.includes('edit')) ?? false
   return (
     <div>
       <form onSubmit={apply} class="govuk-!-margin-bottom-6" role="search" aria-label="Filter projects">
@@ -116,6 +118,7 @@ export function ProjectsTable({ programmeId, stages }: { programmeId?: string; s
                   <SortHeader label="Stage" column="stage" query={query} path={path} />
                   <th scope="col" class="govuk-table__header">Confidence</th>
                   <SortHeader label="Planned end" column="planned_end" query={query} path={path} />
+                  {editable && <th scope="col" class="govuk-table__header"><span class="govuk-visually-hidden">Actions</span></th>}
                 </tr>
               </thead>
               <tbody class="govuk-table__body">
@@ -132,6 +135,15 @@ export function ProjectsTable({ programmeId, stages }: { programmeId?: string; s
                       <RagTag value={project.confidence} />
                     </td>
                     <td class="govuk-table__cell">{project.planned_end ?? ''}</td>
+                    {editable && (
+                      <td class="govuk-table__cell">
+                        {project.allowed_actions.includes('edit') && (
+                          <a class="govuk-link" href={`/projects/${project.id}/edit`}>
+                            Change<span class="govuk-visually-hidden"> {project.reference}</span>
+                          </a>
+                        )}
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>

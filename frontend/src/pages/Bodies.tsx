@@ -8,6 +8,7 @@ import { formatDate, humanise, NONE_RECORDED, NOT_SET } from '../lib/format'
 import { useCan } from '../lib/me'
 import type { FormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
+import { ConfirmDelete } from '../components/ConfirmDelete'
 import { RowAction, Success, useRowActions } from './Admin'
 import { send } from './Drawdowns'
 import { Editing, FormPage, orNull } from './RaidForms'
@@ -120,7 +121,9 @@ export function GovernanceBodyPage({ id }: { id: string }) {
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading what="Loading the governance body" />
   const { body, meetings, directorates } = view.data
-  const manage = can('portfolio:manage')
+  // The buttons follow what the API says this person may do to the body now.
+  const may = (action: Schemas['GovernanceBodyAction']) => body.allowed_actions.includes(action)
+  const manage = may('remove_member')
   const manageMeetings = can('meetings:manage') // adds meetings; each meeting's own buttons follow its allowed_actions
   const meetingButtons = meetings.some((m) => m.allowed_actions.length > 0)
   return (
@@ -131,11 +134,18 @@ export function GovernanceBodyPage({ id }: { id: string }) {
         <a class="govuk-link" href="/governance-bodies">Governance bodies</a>
       </span>
       <h1 class="govuk-heading-l">{body.name}</h1>
-      {manage && (
-        <a class="govuk-button govuk-button--secondary" href={`/governance-bodies/${body.id}/edit`}>
-          Change the body
-        </a>
-      )}
+      <div class="govuk-button-group">
+        {may('edit') && (
+          <a class="govuk-button govuk-button--secondary" href={`/governance-bodies/${body.id}/edit`}>
+            Change the body
+          </a>
+        )}
+        {may('delete') && (
+          <a class="govuk-button govuk-button--warning" href={`/governance-bodies/${body.id}/delete`}>
+            Delete the body
+          </a>
+        )}
+      </div>
       <SummaryList rows={[
         ['Kind', humanise(body.kind)],
         ['Directorate', directorates.find((d) => d.id === body.directorate_id)?.name ?? NOT_SET],
@@ -178,7 +188,7 @@ export function GovernanceBodyPage({ id }: { id: string }) {
           </table>
         </Scroll>
       )}
-      {manage && <AddMember view={view.data} onAdded={view.reload} />}
+      {may('add_member') && <AddMember view={view.data} onAdded={view.reload} />}
 
       <h2 class="govuk-heading-m">Meetings</h2>
       {manageMeetings && (
@@ -387,5 +397,20 @@ function MeetingForm({ bodyId, bodyName, existing, etag, onReload }: {
       <TextInput name="location" label="Location (optional)" labelClass="govuk-label--s"
         hint="For example, Committee Room 1, Town Hall" errors={errors} value={form.location} onInput={set('location')} />
     </FormPage>
+  )
+}
+
+/** Deleting a body: asked first; the API refuses while a programme, project or meeting names it. */
+export function GovernanceBodyDelete({ id }: { id: string }) {
+  const view = useResource(`governance-body-${id}`, () =>
+    load(() => api.GET('/api/v1/governance-bodies/{body_id}', { params: { path: { body_id: id } } })),
+  )
+  if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
+  if (!view.data) return <Loading what="Loading the governance body" />
+  const body = view.data
+  return (
+    <ConfirmDelete caption="Governance body" name={body.name} back={`/governance-bodies/${body.id}`} done="/governance-bodies"
+      explain="Its members are taken off it. A body that oversees a programme or project, or has meetings, cannot be deleted: give them another body, or cancel the meetings, first."
+      request={() => api.DELETE('/api/v1/governance-bodies/{body_id}', { params: { path: { body_id: body.id } } })} />
   )
 }

@@ -295,8 +295,7 @@ export function DrawdownTable({ items, lookups, query, path }: {
 }
 
 /** The draw-downs of one project (a section of the project page). */
-export function ProjectDrawdowns({ projectId }: { projectId: string }) {
-  const can = useCan()
+export function ProjectDrawdowns({ projectId, mayRequest }: { projectId: string; mayRequest: boolean }) {
   const view = useResource(`project-drawdowns-${projectId}`, async (): Promise<Loaded<{ lookups: Lookups; items: Schemas['DrawdownPublic'][] }>> => {
     const [lookups, list] = await Promise.all([
       loadLookups(),
@@ -310,7 +309,7 @@ export function ProjectDrawdowns({ projectId }: { projectId: string }) {
   if (!view.data) return <Loading what="Loading draw-downs" />
   return (
     <>
-      {can('drawdowns:request') && (
+      {mayRequest && (
         <a class="govuk-button govuk-button--secondary" href={`/drawdowns/new?project_id=${projectId}`}>
           Request a draw-down
         </a>
@@ -335,25 +334,20 @@ const REQUEST_LABELS = {
   business_case_reference: 'Approved business case',
 }
 
-async function loadRequestable(me: Schemas['MePublic']): Promise<Loaded<{ projects: Project[]; sources: Source[] }>> {
-  // A project manager (without a wider role) may ask only for the projects they manage.
-  const wide = me.roles.some((g) => g.role === 'pmo' || g.role === 'sponsor')
+async function loadRequestable(): Promise<Loaded<{ projects: Project[]; sources: Source[] }>> {
   const [projects, sources] = await Promise.all([
-    load(() =>
-      api.GET('/api/v1/projects', {
-        params: { query: { limit: 200, sort: 'name', project_manager_id: wide ? undefined : me.id } },
-      }),
-    ),
+    load(() => api.GET('/api/v1/projects', { params: { query: { limit: 200, sort: 'name' } } })),
     load(() => api.GET('/api/v1/funding-sources', { params: { query: { limit: 200, sort: 'name', status: 'open' } } })),
   ])
   if (projects.problem) return projects
   if (sources.problem) return sources
-  return { data: { projects: projects.data.items, sources: sources.data.items } }
+  // Only the projects the API says this person may ask money for.
+  const requestable = projects.data.items.filter((p) => p.allowed_actions.includes('request_drawdown'))
+  return { data: { projects: requestable, sources: sources.data.items } }
 }
 
 export function DrawdownRequest() {
-  const { me } = useWho()
-  const view = useResource('drawdown-request', () => loadRequestable(me))
+  const view = useResource('drawdown-request', loadRequestable)
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading />
   return <RequestForm projects={view.data.projects} sources={view.data.sources} />

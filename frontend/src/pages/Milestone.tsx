@@ -4,7 +4,6 @@ import { api, type Schemas } from '../api/client'
 import { ErrorSummary, Loading, ProblemPage, Scroll, StatusTag, SummaryList, TextArea, DateInput, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { formatDate } from '../lib/format'
-import { useCan } from '../lib/me'
 import type { FormErrors } from '../lib/problem'
 import { send } from './Drawdowns'
 import { withEtag } from './RaidForms'
@@ -36,7 +35,6 @@ async function loadMilestone(id: string): Promise<Loaded<MilestoneView>> {
 /** A milestone: its baseline and forecast, the history of its baselines, and re-baselining. */
 export function Milestone({ id }: { id: string }) {
   const view = useResource(`milestone-${id}`, () => loadMilestone(id))
-  const can = useCan()
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading what="Loading the milestone" />
   const { milestone, etag, baselines, project } = view.data
@@ -86,7 +84,7 @@ export function Milestone({ id }: { id: string }) {
           </tbody>
         </table>
       </Scroll>
-      {can('projects:edit') && <RebaselineForm key={etag} id={id} etag={etag} onDone={view.reload} />}
+      {milestone.allowed_actions.includes('rebaseline') && <RebaselineForm key={etag} id={id} etag={etag} onDone={view.reload} />}
       <HistoryPanel kind="milestone" id={id} version={milestone.updated_at} />
     </>
   )

@@ -113,7 +113,8 @@ function ProgrammeForm({ pickers, existing, etag, onReload }: { pickers: Pickers
   const onSubmit = existing
     ? submit(() => api.PATCH('/api/v1/programmes/{programme_id}', {
         params: { path: { programme_id: existing.id }, header: { 'If-Match': etag ?? '' } },
-        body: { ...body, status: form.status as Schemas['RecordStatus'] },
+        // The status only when it changes: closing and reopening are actions of their own.
+        body: { ...body, ...(form.status !== existing.status ? { status: form.status as Schemas['RecordStatus'] } : {}) },
       }), (saved) => `/programmes/${saved.id}`)
     : submit(() => api.POST('/api/v1/programmes', { body }), (saved) => `/programmes/${saved.id}`)
   return (
@@ -137,7 +138,7 @@ function ProgrammeForm({ pickers, existing, etag, onReload }: { pickers: Pickers
         value={form.planned_start} onInput={set('planned_start')} />
       <DateInput name="planned_end" label="Planned end (optional)" labelClass="govuk-label--s" errors={errors}
         value={form.planned_end} onInput={set('planned_end')} />
-      {existing && (
+      {existing && existing.allowed_actions.some((a) => a === 'close' || a === 'reopen') && (
         <Radios name="status" label="Status" errors={errors} value={form.status} onChange={set('status')}
           hint="A programme closes once all its projects have passed their last gate; it then takes no new projects."
           options={[{ value: 'active', text: 'Active' }, { value: 'closed', text: 'Closed' }]} />
@@ -290,7 +291,6 @@ async function loadConfidence(projectId: string): Promise<Loaded<ConfidenceView>
 export function ConfidencePage({ projectId }: { projectId: string }) {
   const view = useResource(`confidence-${projectId}`, () => loadConfidence(projectId))
   const { organisation } = useWho()
-  const can = useCan()
   const [form, setForm] = useState({ rating: '', commentary: '' })
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [busy, setBusy] = useState(false)
@@ -326,7 +326,7 @@ export function ConfidencePage({ projectId }: { projectId: string }) {
         <p class="govuk-body">
           Now: <RagTag value={project.confidence} label={confidenceLabel(project.confidence)} />
         </p>
-        {can('projects:edit') && <form onSubmit={submitAssessment} noValidate>
+        {project.allowed_actions.includes('assess_confidence') && <form onSubmit={submitAssessment} noValidate>
           <h2 class="govuk-heading-m">Record an assessment</h2>
           <Radios name="rating" label="Delivery confidence" errors={errors} value={form.rating}
             onChange={(rating) => setForm({ ...form, rating })}

@@ -10,6 +10,7 @@ import type { FormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
 import { send } from './Drawdowns'
 import { Editing, FormPage, orNull } from './RaidForms'
+import { ConfirmDelete } from '../components/ConfirmDelete'
 
 type Portfolio = Schemas['PortfolioPublic']
 
@@ -61,9 +62,18 @@ export function Portfolios() {
                   <td class="govuk-table__cell">{p.status === 'closed' ? `Closed${p.closed_on ? ` on ${formatDate(p.closed_on)}` : ''}` : 'Active'}</td>
                   {can('portfolio:manage') && (
                     <td class="govuk-table__cell">
-                      <a class="govuk-link" href={`/portfolios/${p.id}/edit`}>
-                        Change<span class="govuk-visually-hidden"> {p.name}</span>
-                      </a>
+                      <div class="govuk-button-group govuk-!-margin-bottom-0">
+                        {p.allowed_actions.includes('edit') && (
+                          <a class="govuk-link" href={`/portfolios/${p.id}/edit`}>
+                            Change<span class="govuk-visually-hidden"> {p.name}</span>
+                          </a>
+                        )}
+                        {p.allowed_actions.includes('delete') && (
+                          <a class="govuk-link" href={`/portfolios/${p.id}/delete`}>
+                            Delete<span class="govuk-visually-hidden"> {p.name}</span>
+                          </a>
+                        )}
+                      </div>
                     </td>
                   )}
                 </tr>
@@ -105,7 +115,8 @@ function PortfolioForm({ existing, etag, onReload }: { existing?: Portfolio; eta
     const result = existing
       ? await send(() => api.PATCH('/api/v1/portfolios/{portfolio_id}', {
           params: { path: { portfolio_id: existing.id }, header: { 'If-Match': etag ?? '' } },
-          body: { ...body, status: form.status as Schemas['RecordStatus'] },
+          // The status only when it changes: closing and reopening are actions of their own.
+          body: { ...body, ...(form.status !== existing.status ? { status: form.status as Schemas['RecordStatus'] } : {}) },
         }), LABELS)
       : await send(() => api.POST('/api/v1/portfolios', { body }), LABELS)
     setBusy(false)
@@ -123,11 +134,26 @@ function PortfolioForm({ existing, etag, onReload }: { existing?: Portfolio; eta
         value={form.start_date} onInput={set('start_date')} />
       <DateInput name="end_date" label="End date (optional)" labelClass="govuk-label--s" errors={errors}
         value={form.end_date} onInput={set('end_date')} />
-      {existing && (
+      {existing && existing.allowed_actions.some((a) => a === 'close' || a === 'reopen') && (
         <Radios name="status" label="Status" errors={errors} value={form.status} onChange={set('status')}
           hint="A portfolio closes once all its programmes are closed; it then takes no new programme."
           options={[{ value: 'active', text: 'Active' }, { value: 'closed', text: 'Closed' }]} />
       )}
     </FormPage>
+  )
+}
+
+/** Deleting a portfolio: asked first; the API refuses while it holds programmes. */
+export function PortfolioDelete({ id }: { id: string }) {
+  const view = useResource(`portfolio-${id}`, () =>
+    load(() => api.GET('/api/v1/portfolios/{portfolio_id}', { params: { path: { portfolio_id: id } } })),
+  )
+  if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
+  if (!view.data) return <Loading what="Loading the portfolio" />
+  const portfolio = view.data
+  return (
+    <ConfirmDelete caption="Portfolio" name={portfolio.name} back="/portfolios" done="/portfolios"
+      explain="Only an empty portfolio can be deleted: move or delete its programmes first. To keep its record, close it instead."
+      request={() => api.DELETE('/api/v1/portfolios/{portfolio_id}', { params: { path: { portfolio_id: portfolio.id } } })} />
   )
 }

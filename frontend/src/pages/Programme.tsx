@@ -70,7 +70,7 @@ export function Programme({ id }: { id: string }) {
             Add a project
           </a>
         )}
-        {can('portfolio:manage') && (
+        {programme.allowed_actions.includes('edit') && (
           <a class="govuk-button govuk-button--secondary" href={`/programmes/${programme.id}/edit`}>
             Change the programme
           </a>

@@ -65,7 +65,8 @@ export function Project({ id }: { id: string }) {
   const tabs = TABS.filter(([, , permission]) => !permission || can(permission))
   const current = tabs.find(([key]) => key === tab) ?? tabs[0]
   const pending = reviews.find((r) => r.status === 'pending')
-  const nextGate = lifecycle.gates.find((g) => g.from_stage === project.stage)
+  // The buttons follow what the API says this person may do to the project now.
+  const may = (action: Schemas['ProjectAction']) => project.allowed_actions.includes(action)
   return (
     <>
       <span class="govuk-caption-l">
@@ -76,11 +77,11 @@ export function Project({ id }: { id: string }) {
         Stage: <strong data-testid="project-stage">{stageName(project.stage)}</strong> · Delivery confidence:{' '}
         <RagTag value={project.confidence} />{' '}
         <a class="govuk-link" href={`/projects/${project.id}/confidence`}>
-          {can('projects:edit') ? 'Assess delivery confidence' : 'Delivery confidence history'}
+          {may('assess_confidence') ? 'Assess delivery confidence' : 'Delivery confidence history'}
         </a>
       </p>
       <div class="govuk-button-group">
-        {can('gate_reviews:request') && nextGate && !pending && (
+        {may('request_gate_review') && !pending && (
           <a class="govuk-button" href={`/projects/${project.id}/gate-reviews/new`}>
             Request a gate review
           </a>
@@ -90,7 +91,7 @@ export function Project({ id }: { id: string }) {
             Add a risk
           </a>
         )}
-        {can('projects:edit') && (
+        {may('edit') && (
           <a class="govuk-button govuk-button--secondary" href={`/projects/${project.id}/edit`}>
             Change the project
           </a>
@@ -131,14 +132,14 @@ export function Project({ id }: { id: string }) {
         />
       )}
       {current?.[0] === 'timeline' && <Timeline project={project} lifecycle={lifecycle} reviews={reviews} />}
-      {current?.[0] === 'milestones' && <Milestones projectId={project.id} />}
+      {current?.[0] === 'milestones' && <Milestones projectId={project.id} mayAdd={may('add_milestone')} />}
       {current?.[0] === 'risks' && <Risks projectId={project.id} />}
       {current?.[0] === 'issues' && <Issues projectId={project.id} />}
       {current?.[0] === 'assumptions' && <Assumptions projectId={project.id} />}
       {current?.[0] === 'dependencies' && <Dependencies projectId={project.id} />}
       {current?.[0] === 'kpis' && <ProjectKpis projectId={project.id} />}
       {current?.[0] === 'highlights' && <ProjectHighlights project={project} />}
-      {current?.[0] === 'drawdowns' && <ProjectDrawdowns projectId={project.id} />}
+      {current?.[0] === 'drawdowns' && <ProjectDrawdowns projectId={project.id} mayRequest={may('request_drawdown')} />}
       {current?.[0] === 'benefits' && <ProjectBenefits projectId={project.id} />}
       {current?.[0] === 'costs' && <ProjectCosts projectId={project.id} />}
       {current?.[0] === 'history' && <History projectId={project.id} />}
@@ -230,13 +231,13 @@ function Listing<T>({ resource, render }: { resource: { data?: T; problem?: impo
   return <>{render(resource.data)}</>
 }
 
-function Milestones({ projectId }: { projectId: string }) {
+function Milestones({ projectId, mayAdd }: { projectId: string; mayAdd: boolean }) {
   const milestones = useResource(`milestones-${projectId}`, () =>
     load(() => api.GET('/api/v1/projects/{project_id}/milestones', { params: { path: { project_id: projectId }, query: { limit: 200 } } })),
   )
   return (
     <>
-    {useCan()('projects:edit') && (
+    {mayAdd && (
       <a class="govuk-button govuk-button--secondary" href={`/projects/${projectId}/milestones/new`}>
         Add a milestone
       </a>
