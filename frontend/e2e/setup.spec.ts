@@ -12,6 +12,7 @@ function iso(date: Date): string {
 }
 
 test('a PMO officer sets up a programme and a project, assesses confidence and re-baselines a milestone', async ({ page }) => {
+  test.slow() // the longest journey: a whole set-up, eight pages checked with axe
   const programme = `Customer Access ${RUN}`
   const project = `Self-service portal ${RUN}`
   await signIn(page, 'pmo@demo.test')
@@ -103,6 +104,18 @@ test('a PMO officer sets up a programme and a project, assesses confidence and r
   await expect(baselines).toContainText('Programme board of 14 June agreed a later date')
   await expect(baselines.locator('tbody tr')).toHaveCount(2)
   await expect(baselines).toContainText(/30 Sept? 2027/)
+
+  // The project's forecast moves, then the milestone is done; the baseline does not move.
+  await fillDate(page, 'Forecast date', '2028-01-31')
+  await page.getByRole('button', { name: 'Save the forecast and progress' }).click()
+  const summary = page.locator('main .govuk-summary-list').first()
+  await expect(summary).toContainText(/31 Jan(uary)? 2028/)
+  await page.getByRole('radio', { name: 'Done' }).check()
+  await page.getByRole('button', { name: 'Save the forecast and progress' }).click()
+  await expect(summary.getByText('Done', { exact: true })).toBeVisible()
+  await expect(summary).toContainText(/31 Dec(ember)? 2027/)
+  await expect(baselines.locator('tbody tr')).toHaveCount(2)
+  await checkPage(page, 'milestone-progress', false)
 })
 
 test('a finance officer makes a new delegation-rule version effective next month and reads the history', async ({ page }) => {

@@ -15,6 +15,7 @@ from pmo.core.permissions import Role
 from pmo.demo import DEMO_ORGANISATION
 from pmo.finance.models import Drawdown
 from pmo.gates.models import GateDecision
+from pmo.history.service import _shown
 from pmo.organisations.models import Organisation, User
 from support.api import API, Api, Bearer, problem
 
@@ -182,3 +183,24 @@ def test_a_drawdown_shows_its_amount_in_pounds_and_needs_finance_read(
     ).json()["access_token"]
     refused = problem(client.get(f"{API}/history/drawdown/{drawdown.id}", headers=Bearer(token).headers), 403)
     assert "finance:read" in refused["detail"]
+
+
+@pytest.mark.parametrize(
+    ("field", "stored", "shown"),
+    [
+        ("polarity", "higher_is_better", "Higher is better"),
+        ("category", "problem_concern", "Problem concern"),
+        ("decider_role", "finance", "Finance officer"),
+        ("consultee_roles", ["finance", "pmo"], "Finance officer; PMO officer"),
+        (
+            "criteria",
+            [{"criterion": "business_case_complete", "answer": "Approved by Cabinet"}],
+            "Criterion: Business case complete, Answer: Approved by Cabinet",
+        ),
+        ("title", "Contractor enters administration", "Contractor enters administration"),
+        ("category", "staffing", "staffing"),  # a word stays as it was written
+    ],
+)
+def test_codes_lists_and_parts_read_as_words(field: str, stored: Any, shown: str) -> None:
+    """Item 10: no code ("higher_is_better") or JSON in a history, which people read."""
+    assert _shown(field, stored, {}) == shown

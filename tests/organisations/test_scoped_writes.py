@@ -1,9 +1,12 @@
-"""Every write operation, walked by people whose role is held for one programme only.
+"""Every write operation, walked by people whose role is held for one directorate, one
+programme or one project only (a project manager, a sponsor and a finance officer of each).
 
-Inside their programme the operation goes through (never a 403); outside it the answer is a
-403 problem whose detail gives the reason ("You are project manager for programme Inside
-only; P-0002 is in programme Outside."), and nothing is written (the organisation's audit
-trail, which every write adds to, does not move).
+Inside their scope the operation goes through (never a 403); outside it the answer is a 403
+problem whose detail gives the reason ("You are project manager for programme Inside only;
+P-0002 is in programme Outside."), and nothing is written (the organisation's audit trail,
+which every write adds to, does not move). The record outside differs from the one inside in
+that scope only: for the directorate's people a project of the same programme led by another
+directorate, for the project's people another project of the same programme and directorate.
 
 The operations come from the app's routes: a write operation that a project manager, sponsor
 or finance officer may call fails `test_every_write_operation_has_a_case` until it has a row
@@ -37,6 +40,15 @@ from support.database import audit_count, empty_database
 
 READ_ONLY = {"GET", "HEAD", "OPTIONS"}
 INSIDE, OUTSIDE = "Programme Inside", "Programme Outside"
+DIRECTORATE_IN, DIRECTORATE_OUT = "Inside", "Outside"
+SCOPE_KINDS = ("programme", "directorate", "project")
+# Where each case acts: "in" is inside every scope kind; "out:<kind>" is outside that kind only.
+PLACES = {  # programme, lead directorate
+    "in": ("in", "in"),
+    "out:programme": ("out", "in"),
+    "out:directorate": ("in", "out"),
+    "out:project": ("in", "in"),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -49,8 +61,8 @@ class World:
     client: TestClient
     org: Any
     people: dict[str, Any]
-    projects: dict[str, dict[str, Any]] = field(default_factory=dict)  # "in" / "out"
-    programmes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)  # by place (PLACES)
+    programmes: dict[str, dict[str, Any]] = field(default_factory=dict)  # "in" / "out"
     source: dict[str, Any] = field(default_factory=dict)
 
     def call(self, who: str, method: str, path: str, body: Any = None, **headers: str) -> Any:
@@ -73,6 +85,10 @@ def world(engine: Engine, app: Any) -> Iterator[World]:
     empty_database(engine)
     factory = Factory(engine)
     org = factory.organisation("Scoped Borough Council")
+    directorates = {
+        where: factory.directorate(org, name)
+        for where, name in (("in", DIRECTORATE_IN), ("out", DIRECTORATE_OUT))
+    }
     people = {
         "pmo": factory.person(org, Role.pmo),
         "admin": factory.person(org, Role.admin),
@@ -89,20 +105,36 @@ def world(engine: Engine, app: Any) -> Iterator[World]:
             w.programmes[where] = w.post(
                 "pmo",
                 "/programmes",
-                {"portfolio_id": portfolio["id"], "name": name, "governance_body_id": body["id"]},
+                {
+                    "portfolio_id": portfolio["id"],
+                    "name": name,
+                    "governance_body_id": body["id"],
+                    "lead_directorate_id": str(directorates["in"].id),
+                },
             )
+        for where, (programme, directorate) in PLACES.items():
             w.projects[where] = w.post(
                 "pmo",
                 "/projects",
                 {
-                    "programme_id": w.programmes[where]["id"],
-                    "name": f"Project of {name}",
+                    "programme_id": w.programmes[programme]["id"],
+                    "lead_directorate_id": str(directorates[directorate].id),
+                    "name": f"Project {where}",
                     "project_manager_id": str(people["manager"].id),
                 },
             )
-        inside = w.programmes["in"]["id"]
-        for key, role in (("pm", Role.project_manager), ("sponsor", Role.sponsor), ("finance", Role.finance)):
-            people[key] = factory.scoped(org, role, programme_id=inside)
+        scopes = {
+            "programme": {"programme_id": w.programmes["in"]["id"]},
+            "directorate": {"directorate": directorates["in"]},
+            "project": {"project_id": w.projects["in"]["id"]},
+        }
+        for kind, held_for in scopes.items():
+            for key, role in (
+                ("pm", Role.project_manager),
+                ("sponsor", Role.sponsor),
+                ("finance", Role.finance),
+            ):
+                people[f"{key}@{kind}"] = factory.scoped(org, role, **held_for)
         w.source = w.post(
             "finance_org",
             "/funding-sources",
@@ -313,12 +345,14 @@ PROJECT = lambda w, where: w.projects[where]["id"]  # noqa: E731
 
 @dataclass(frozen=True)
 class Case:
-    who: str  # the scoped person: pm, sponsor or finance (each for programme Inside only)
+    who: str  # the scoped person: pm, sponsor or finance (of each scope kind)
     make: Make
     inside: int = 0  # the status expected inside the scope (0: any 2xx)
     # Outside: 403 with the reason; 404 where the record itself is not readable there
     # (drafts follow scope: a KPI value or highlight report not yet published).
     outside: int = 403
+    # Scope kinds too narrow for the operation: refused inside too, with the reason.
+    refused_inside: tuple[str, ...] = ()
 
 
 CASES: dict[tuple[str, str], Case] = {
@@ -327,8 +361,13 @@ CASES: dict[tuple[str, str], Case] = {
         "sponsor",
         plain(
             "/projects",
-            lambda w, where: {"programme_id": w.programmes[where]["id"], "name": "New project"},
+            lambda w, where: {  # placed as the project of `where` is
+                "programme_id": w.projects[where]["programme_id"],
+                "lead_directorate_id": w.projects[where]["lead_directorate_id"],
+                "name": "New project",
+            },
         ),
+        refused_inside=("project",),  # a sponsor for one project adds none
     ),
     ("PATCH", "/projects/{project_id}"): Case(
         "pm", matched(lambda w, where: f"/projects/{PROJECT(w, where)}", {"description": "Updated."})
@@ -665,42 +704,66 @@ def test_every_write_operation_has_a_case() -> None:
         assert not operations[op] & SCOPED_PERMISSIONS, op
 
 
+def _scope_words(w: World, kind: str) -> str:
+    """How a refusal names the scope the people of `kind` hold their role for."""
+    inside = w.projects["in"]
+    return {
+        "programme": f"programme {INSIDE}",
+        "directorate": f"the {DIRECTORATE_IN} directorate",
+        "project": f"project {inside['reference']} {inside['name']}",
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", SCOPE_KINDS)
 @pytest.mark.parametrize("operation", sorted(CASES), ids=lambda op: f"{op[0]} {op[1]}")
 def test_a_scoped_role_writes_inside_its_scope_only(
-    world: World, engine: Engine, operation: tuple[str, str]
+    world: World, engine: Engine, operation: tuple[str, str], kind: str
 ) -> None:
     case = CASES[operation]
+    who = f"{case.who}@{kind}"
     whole_organisation = operation[1].startswith(("/funding-sources", "/delegation-rules"))
     # Outside: refused with the reason, and nothing written.
-    path, body, headers = case.make(world, "out")
+    outside = f"out:{kind}"
+    path, body, headers = case.make(world, outside)
     before = audit_count(engine, world.org.id)
-    refused = _send(world, case, operation[0], "out", path, body, headers)
+    refused = _send(world, who, operation[0], path, body, headers)
     after = audit_count(engine, world.org.id)
     assert after == before, f"{operation}: refused, but {after - before} audit event(s) written"
     if case.outside == 404:  # not readable outside the scope, so not there at all
         problem(refused, 404)
     else:
-        if operation[1].startswith("/raid-imports/"):
-            detail = " ".join(e["message"] for e in problem(refused, 422)["errors"])
-        else:
-            detail = problem(refused, 403)["detail"]
-        assert f"for programme {INSIDE} only" in detail, detail
+        detail = _reason(refused, operation)
+        assert f"for {_scope_words(world, kind)} only" in detail, detail
         if whole_organisation:
             assert "belong to the whole organisation" in detail, detail
             return
-        assert OUTSIDE in detail, detail
-    # Inside: allowed.
+        if operation == ("POST", "/projects"):
+            assert "the new project would be in programme" in detail, detail
+        else:
+            assert f"{world.projects[outside]['reference']} is in programme" in detail, detail
+        if kind == "directorate":
+            assert "led by another directorate" in detail, detail
+    # Inside: allowed, unless the scope is too narrow for the operation.
     path, body, headers = case.make(world, "in")
-    allowed = _send(world, case, operation[0], "in", path, body, headers)
-    if case.inside:
+    before = audit_count(engine, world.org.id)
+    allowed = _send(world, who, operation[0], path, body, headers)
+    if kind in case.refused_inside:
+        assert f"for {_scope_words(world, kind)} only" in _reason(allowed, operation)
+        assert audit_count(engine, world.org.id) == before
+    elif case.inside:
         assert allowed.status_code == case.inside, allowed.text
     else:
         assert 200 <= allowed.status_code < 300, allowed.text
 
 
-def _send(
-    w: World, case: Case, method: str, where: str, path: str, body: Any, headers: dict[str, str]
-) -> Any:
+def _reason(refused: Any, operation: tuple[str, str]) -> str:
+    """The refusal's reason: a 403's detail, or an import's 422 row messages."""
+    if operation[1].startswith("/raid-imports/"):
+        return " ".join(e["message"] for e in problem(refused, 422)["errors"])
+    return str(problem(refused, 403)["detail"])
+
+
+def _send(w: World, who: str, method: str, path: str, body: Any, headers: dict[str, str]) -> Any:
     if "{first}" in path:  # the organisation's delegation rule
         first = w.call("pmo", "GET", "/delegation-rules").json()["items"][0]["id"]
         path = path.replace("{first}", first)
@@ -709,6 +772,6 @@ def _send(
         return w.client.post(
             f"{API}{path}",
             content=body.encode(),
-            headers={**w.people[case.who].headers, "Content-Type": "text/csv"},
+            headers={**w.people[who].headers, "Content-Type": "text/csv"},
         )
-    return w.call(case.who, method, path, body, **headers)
+    return w.call(who, method, path, body, **headers)

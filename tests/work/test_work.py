@@ -4,6 +4,7 @@ organisation, and the whole list costs a bounded number of queries."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -101,6 +102,9 @@ def test_each_role_sees_its_own_sections(client: TestClient, demo: None) -> None
     managed = _work(client, pm)
     assert managed["my_projects"]
     assert {i["action"] for i in managed["my_projects"]} == {"manage"}
+    # The stage in words, as the lifecycle names it, never its key ("discover_define").
+    stages = {re.sub(r".*; stage ", "", i["detail"]) for i in managed["my_projects"]}
+    assert stages <= {"Discover and Define.", "Design and Develop.", "Delivery."}, stages
     assert managed["late_highlight_reports"] == []  # the late list is for the PMO and admins
     sponsored = _work(client, sponsor)
     assert {i["action"] for i in sponsored["my_projects"]} == {"sponsor"}

@@ -329,6 +329,10 @@ def out_of_scope(actor: Actor, role: Role, place: Place) -> Denied:
         return Denied(f"You do not hold the {words} role.")
     scopes = " and ".join(g.scope_words() for g in grants)
     where = f"; {place.description}" if place.description else ""
+    if where and (place.programme_id or place.project_id) and any(g.directorate_id for g in grants):
+        # A directorate's role misses a record by its lead directorate, which the description
+        # (reference and programme) does not show.
+        where += ", led by another directorate" if place.directorate_id else ", which has no lead directorate"
     return Denied(f"You are {words} for {scopes} only{where}.")
 
 

@@ -116,13 +116,15 @@ def can_decide(actor: Actor, drawdown: Drawdown, project: Project, rule_label: s
         role = Role(drawdown.decider_role) if drawdown.decider_role else None
         grants = actor.grants_for(role) if role else []
         where = "the rule's directorate" if drawdown.decider_directorate_id else "the project"
-        held = (
-            f" You are {ROLE_WORDS[role]} for {' and '.join(g.scope_words() for g in grants)} only; "
-            f"{scope.project_place(project).description}."
-            if role and grants
-            else ""
-        )
-        decider = f"the {drawdown.decider_role} role for {where}"
+        held = ""
+        if role and grants and drawdown.decider_directorate_id is None:  # their scope misses the project
+            held = f" {out_of_scope(actor, role, scope.project_place(project)).reason}"
+        elif role and grants:
+            held = (
+                f" You are {ROLE_WORDS[role]} for {' and '.join(g.scope_words() for g in grants)} only; "
+                f"{scope.project_place(project).description}."
+            )
+        decider = f"the {ROLE_WORDS[role]} role for {where}" if role else "no one"
         return Denied(f"Under {rule_label} this request is decided by {decider}.{held}")
     return True
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from datetime import date, datetime
@@ -13,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from pmo.audit.models import AuditEvent
 from pmo.core.errors import Forbidden
-from pmo.core.permissions import Actor, roles_granting
+from pmo.core.permissions import ROLE_WORDS, Actor, Role, roles_granting
 from pmo.history.kinds import HIDDEN_FIELDS, KINDS, RECORD_LABELS, HistoryKind, action_label, field_label
 from pmo.history.schemas import FieldChange, HistoryEntry, RecordHistory
 from pmo.organisations.models import Directorate, User
@@ -22,6 +21,8 @@ from pmo.portfolio.models import Programme, Project
 NOT_SET = "Not set"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+CODE = re.compile(r"[a-z]+(?:_[a-z0-9]+)+")  # snake_case: a code, never a person's words
+ROLE_CODES = {role.value for role in Role}
 
 
 def history(session: Session, actor: Actor, kind: HistoryKind, record_id: uuid.UUID) -> RecordHistory:
@@ -100,9 +101,16 @@ def _shown(name: str, value: Any, names: dict[str, str]) -> str:
         if ISO_TIME.match(value):
             moment = datetime.fromisoformat(value)
             return f"{_day(moment.date())} {moment:%H:%M}"
+        if name.endswith(("role", "roles")) and value in ROLE_CODES:
+            words = ROLE_WORDS[Role(value)]
+            return words[:1].upper() + words[1:]
+        if CODE.fullmatch(value):  # an enum's code ("higher_is_better"): its words
+            return value.replace("_", " ").capitalize()
         return value
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):  # a list of codes, or of parts (a gate's criteria)
+        return "; ".join(_shown(name, item, names) for item in value)
+    if isinstance(value, dict):  # sections of text, or one part: each with its label
+        return ", ".join(f"{field_label(key)}: {_shown(key, item, names)}" for key, item in value.items())
     return str(value)
 
 

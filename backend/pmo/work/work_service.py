@@ -19,6 +19,8 @@ from pmo.core.permissions import ROLE_WORDS, Actor, Grant, Permission, Role
 from pmo.finance.drawdowns_schemas import DrawdownStatus
 from pmo.finance.drawdowns_service import _awaiting as drawdowns_awaiting
 from pmo.finance.models import Drawdown
+from pmo.gates.models import Lifecycle
+from pmo.gates.service import stage_names
 from pmo.kpis.models import Kpi, KpiValue
 from pmo.kpis.policies import submit_scope
 from pmo.kpis.schemas import KpiStatus, ValueStatus
@@ -69,7 +71,12 @@ def _projects(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
         Project.stage != CLOSED_STAGE,
         or_(*mine),
     )
-    rows = session.execute(statement.order_by(col(Project.reference)).limit(LIMIT)).scalars()
+    rows = list(session.execute(statement.order_by(col(Project.reference)).limit(LIMIT)).scalars())
+    # Stages in words ("Design and develop"), from the lifecycles of the projects listed.
+    names: dict[uuid.UUID, dict[str, str]] = {}
+    if rows:
+        lifecycles = select(Lifecycle).where(col(Lifecycle.id).in_({p.lifecycle_id for p in rows}))
+        names = {lifecycle.id: stage_names(lifecycle) for lifecycle in session.execute(lifecycles).scalars()}
     items = [
         WorkItem(
             kind="project",
@@ -77,7 +84,7 @@ def _projects(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
             reference=p.reference,
             title=p.name,
             action="sponsor" if p.sro_id == actor.id else "manage",
-            detail=f"{_why_mine(actor, p)}; stage {p.stage}.",
+            detail=f"{_why_mine(actor, p)}; stage {names.get(p.lifecycle_id, {}).get(p.stage, p.stage)}.",
             due_on=p.planned_end,
             overdue=False,
             link=f"/projects/{p.id}",

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
 import { authFetch } from '../api/session'
 import { HistoryPanel } from '../components/HistoryPanel'
-import { Loading, Pagination, ProblemPage } from '../components/ui'
+import { Loading, Pagination, ProblemPage, Scroll } from '../components/ui'
 import { formatDate, humanise } from '../lib/format'
 import { load, useResource } from '../lib/data'
 import { type Problem, NETWORK_PROBLEM, describe, problemFrom } from '../lib/problem'
@@ -237,37 +237,39 @@ export function RaidRegister() {
           <p class="govuk-body" aria-live="polite">
             {page.data.total === 0 ? 'None recorded' : `${page.data.total} items`}
           </p>
-          <table class="govuk-table" data-testid="raid-register">
-            <caption class="govuk-visually-hidden">RAID items</caption>
-            <thead class="govuk-table__head">
-              <tr class="govuk-table__row">
-                <th scope="col" class="govuk-table__header">Reference</th>
-                <th scope="col" class="govuk-table__header">Title</th>
-                <th scope="col" class="govuk-table__header">Log</th>
-                <th scope="col" class="govuk-table__header">Status</th>
-                <th scope="col" class="govuk-table__header">Owner</th>
-                <th scope="col" class="govuk-table__header">Review or due</th>
-                <th scope="col" class="govuk-table__header">Rating</th>
-              </tr>
-            </thead>
-            <tbody class="govuk-table__body">
-              {page.data.items.map((item) => (
-                <tr class="govuk-table__row" key={item.id}>
-                  <td class="govuk-table__cell">
-                    <a class="govuk-link" href={`/history/${item.type}/${item.id}`}>
-                      {item.reference}
-                    </a>
-                  </td>
-                  <td class="govuk-table__cell">{item.title}</td>
-                  <td class="govuk-table__cell">{humanise(item.type)}</td>
-                  <td class="govuk-table__cell">{humanise(item.status)}</td>
-                  <td class="govuk-table__cell">{item.owner_name ?? 'Not set'}</td>
-                  <td class="govuk-table__cell">{item.review_or_due ? formatDate(item.review_or_due) : 'Not set'}</td>
-                  <td class="govuk-table__cell">{item.rating ? humanise(item.rating) : 'Not rated'}</td>
+          <Scroll label="RAID items">
+            <table class="govuk-table" data-testid="raid-register">
+              <caption class="govuk-visually-hidden">RAID items</caption>
+              <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                  <th scope="col" class="govuk-table__header">Reference</th>
+                  <th scope="col" class="govuk-table__header">Title</th>
+                  <th scope="col" class="govuk-table__header">Log</th>
+                  <th scope="col" class="govuk-table__header">Status</th>
+                  <th scope="col" class="govuk-table__header">Owner</th>
+                  <th scope="col" class="govuk-table__header">Review or due</th>
+                  <th scope="col" class="govuk-table__header">Rating</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody class="govuk-table__body">
+                {page.data.items.map((item) => (
+                  <tr class="govuk-table__row" key={item.id}>
+                    <td class="govuk-table__cell">
+                      <a class="govuk-link" href={`/history/${item.type}/${item.id}`}>
+                        {item.reference}
+                      </a>
+                    </td>
+                    <td class="govuk-table__cell">{item.title}</td>
+                    <td class="govuk-table__cell">{humanise(item.type)}</td>
+                    <td class="govuk-table__cell">{humanise(item.status)}</td>
+                    <td class="govuk-table__cell">{item.owner_name ?? 'Not set'}</td>
+                    <td class="govuk-table__cell">{item.review_or_due ? formatDate(item.review_or_due) : 'Not set'}</td>
+                    <td class="govuk-table__cell">{item.rating ? humanise(item.rating) : 'Not rated'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Scroll>
           <Pagination total={page.data.total} limit={page.data.limit} offset={page.data.offset} query={query} path="/raid-register" />
         </>
       )}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
 import { authFetch } from '../api/session'
-import { Checkboxes, ErrorSummary, Loading, ProblemPage, Radios, RagTag, SummaryList, TextArea } from '../components/ui'
+import { Checkboxes, ErrorSummary, Loading, ProblemPage, Radios, RagTag, Scroll, SummaryList, TextArea } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { formatDate, humanise, NONE_RECORDED, NOT_SET } from '../lib/format'
 import { useCan, useWho } from '../lib/me'
@@ -426,33 +426,35 @@ function Facts({ report }: { report: Report }) {
           )}
         </tbody>
       </table>
-      <table class="govuk-table">
-        <caption class="govuk-table__caption govuk-table__caption--s">KPIs: latest published values</caption>
-        <thead class="govuk-table__head">
-          <tr class="govuk-table__row">
-            <th scope="col" class="govuk-table__header">KPI</th>
-            <th scope="col" class="govuk-table__header">Period</th>
-            <th scope="col" class="govuk-table__header">Value</th>
-            <th scope="col" class="govuk-table__header">RAG</th>
-            <th scope="col" class="govuk-table__header">Direction of travel</th>
-          </tr>
-        </thead>
-        <tbody class="govuk-table__body">
-          {(facts.kpis ?? []).map((k) => (
-            <tr class="govuk-table__row" key={k.kpi_id}>
-              <td class="govuk-table__cell">
-                {k.code} {k.name}
-              </td>
-              <td class="govuk-table__cell">{k.period ?? 'No value'}</td>
-              <td class="govuk-table__cell">{k.actual ?? ''}</td>
-              <td class="govuk-table__cell">
-                <RagTag value={k.rag} label={k.rag ? humanise(k.rag) : NOT_SET} />
-              </td>
-              <td class="govuk-table__cell">{humanise(k.direction) || 'Not known'}</td>
+      <Scroll label="KPIs: latest published values">
+        <table class="govuk-table">
+          <caption class="govuk-table__caption govuk-table__caption--s">KPIs: latest published values</caption>
+          <thead class="govuk-table__head">
+            <tr class="govuk-table__row">
+              <th scope="col" class="govuk-table__header">KPI</th>
+              <th scope="col" class="govuk-table__header">Period</th>
+              <th scope="col" class="govuk-table__header">Value</th>
+              <th scope="col" class="govuk-table__header">RAG</th>
+              <th scope="col" class="govuk-table__header">Direction of travel</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody class="govuk-table__body">
+            {(facts.kpis ?? []).map((k) => (
+              <tr class="govuk-table__row" key={k.kpi_id}>
+                <td class="govuk-table__cell">
+                  {k.code} {k.name}
+                </td>
+                <td class="govuk-table__cell">{k.period ?? 'No value'}</td>
+                <td class="govuk-table__cell">{k.actual ?? ''}</td>
+                <td class="govuk-table__cell">
+                  <RagTag value={k.rag} label={k.rag ? humanise(k.rag) : NOT_SET} />
+                </td>
+                <td class="govuk-table__cell">{humanise(k.direction) || 'Not known'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
     </>
   )
 }

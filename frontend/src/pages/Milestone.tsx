@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { HistoryPanel } from '../components/HistoryPanel'
 import { api, type Schemas } from '../api/client'
-import { ErrorSummary, Loading, ProblemPage, Scroll, StatusTag, SummaryList, TextArea, DateInput, TextInput } from '../components/ui'
+import { ErrorSummary, Loading, ProblemPage, Radios, Scroll, StatusTag, SummaryList, TextArea, DateInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { formatDate } from '../lib/format'
 import type { FormErrors } from '../lib/problem'
@@ -84,9 +84,67 @@ export function Milestone({ id }: { id: string }) {
           </tbody>
         </table>
       </Scroll>
+      {(milestone.allowed_actions.includes('forecast') || milestone.allowed_actions.includes('complete')) && (
+        <ProgressForm key={`progress-${etag}`} milestone={milestone} etag={etag} onDone={view.reload} />
+      )}
       {milestone.allowed_actions.includes('rebaseline') && <RebaselineForm key={etag} id={id} etag={etag} onDone={view.reload} />}
       <HistoryPanel kind="milestone" id={id} version={milestone.updated_at} />
     </>
+  )
+}
+
+const STATUSES: { value: Schemas['MilestoneStatus']; text: string }[] = [
+  { value: 'planned', text: 'Planned' },
+  { value: 'in_progress', text: 'In progress' },
+  { value: 'done', text: 'Done' },
+  { value: 'missed', text: 'Missed' },
+]
+
+/** The project's forecast and the milestone's progress: the baseline stays (re-baseline moves it). */
+function ProgressForm({ milestone, etag, onDone }: { milestone: Schemas['MilestonePublic']; etag: string; onDone: () => void }) {
+  const [form, setForm] = useState({
+    forecast_date: milestone.forecast_date ?? '',
+    status: milestone.status,
+    completed_on: milestone.completed_on ?? '',
+  })
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    const done = form.status === 'done'
+    const result = await send(
+      () =>
+        api.PATCH('/api/v1/milestones/{milestone_id}', {
+          params: { path: { milestone_id: milestone.id }, header: { 'If-Match': etag } },
+          // An empty forecast puts the milestone back on its baseline; done today unless a day is given.
+          // The status only when it changes: the API refuses marking a done milestone done again.
+          body: {
+            forecast_date: form.forecast_date || null,
+            ...(form.status !== milestone.status ? { status: form.status } : {}),
+            ...(done && form.completed_on ? { completed_on: form.completed_on } : {}),
+          },
+        }),
+      { forecast_date: 'Forecast date', status: 'Status', completed_on: 'Completed on' },
+    )
+    setErrors(result.errors ?? null)
+    if (result.data) onDone()
+  }
+  return (
+    <form onSubmit={submit} noValidate>
+      <h2 class="govuk-heading-m">Forecast and progress</h2>
+      <ErrorSummary errors={errors} onReload={onDone} />
+      <DateInput name="forecast_date" label="Forecast date" errors={errors}
+        hint="When the project now expects it. Leave it empty to keep to the baseline. For example, 27 3 2026"
+        value={form.forecast_date} onInput={(forecast_date) => setForm({ ...form, forecast_date })} />
+      <Radios name="status" label="Status" errors={errors} small options={STATUSES}
+        value={form.status} onChange={(status) => setForm({ ...form, status: status as Schemas['MilestoneStatus'] })} />
+      {form.status === 'done' && (
+        <DateInput name="completed_on" label="Completed on" errors={errors} hint="Leave it empty for today. For example, 27 3 2026"
+          value={form.completed_on} onInput={(completed_on) => setForm({ ...form, completed_on })} />
+      )}
+      <button type="submit" class="govuk-button">
+        Save the forecast and progress
+      </button>
+    </form>
   )
 }
 
