@@ -35,9 +35,10 @@ from pmo.kpis.models import KpiValue
 from pmo.kpis.schemas import KpiValueAction
 from pmo.organisations.models import User
 from pmo.portfolio.demo import actor_for
-from pmo.raid import risks_service
-from pmo.raid.models import Risk
-from pmo.raid.risks_schemas import RiskAllowedAction
+from pmo.raid import items_service, risks_service
+from pmo.raid.items_schemas import AssumptionAction, DependencyAction, IssueAction
+from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
+from pmo.raid.risks_schemas import RiskActionAllowedAction, RiskAllowedAction
 from support.api import API, problem
 
 ROLES = ("admin", "pmo", "sponsor", "pm", "finance", "member", "democratic", "viewer")
@@ -59,6 +60,7 @@ class Case:
     state: str
     record_id: str
     steps: tuple[tuple[str, Attempt], ...] = ()
+    listed_at: str = ""  # the list that holds it, if not the kind's collection
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Kind:
     derived: Callable[[list[dict[str, Any]]], list[Case]]
     # Records in the same state (the key) show the same actions: one of each is tried.
     state_of: Callable[[dict[str, Any]], Any]
+    # The lists that hold its records, when they are not one list at `collection`.
+    lists: Callable[[Session], list[str]] | None = None
 
 
 def _drawdown_attempt(action: DrawdownAction, record: dict[str, Any]) -> Attempt:
@@ -163,6 +167,76 @@ def _review_attempt(action: GateReviewAction, record: dict[str, Any]) -> Attempt
     return Attempt("POST", f"{path}/decisions", body)
 
 
+def _where(item: dict[str, Any]) -> str:
+    return "project" if item["project_id"] else "programme" if item.get("programme_id") else "portfolio"
+
+
+def _escalation(path: str, action: str, record: dict[str, Any]) -> Attempt:
+    level = LEVELS.index(record["escalation_level"])
+    if action == "escalate":
+        return Attempt("POST", f"{path}/escalate", {"level": LEVELS[min(level + 1, 2)], "reason": REASON})
+    return Attempt("POST", f"{path}/de-escalate", {"level": LEVELS[max(level - 1, 0)], "reason": REASON})
+
+
+def _escalated(
+    collection: str, status: str, closing: dict[str, Any]
+) -> Callable[[list[dict[str, Any]]], list[Case]]:
+    """An item the PMO escalated (it may be de-escalated), and one closed (it may not be escalated)."""
+
+    def derived(items: list[dict[str, Any]]) -> list[Case]:
+        item = next(i for i in items if i["escalation_level"] == "project" and i["status"] == status)
+        path = f"{API}{collection}/{item['id']}"
+        up = Attempt("POST", f"{path}/escalate", {"level": "programme", "reason": REASON})
+        top = Attempt("POST", f"{path}/escalate", {"level": "steering_group", "reason": REASON})
+        close = Attempt("PATCH", path, closing, (("If-Match", "*"),))
+        return [
+            Case(status, item["id"], (("pmo", up),)),
+            Case(status, item["id"], (("pmo", top),)),
+            Case(str(closing["status"]), item["id"], (("pmo", up), ("pmo", close))),
+        ]
+
+    return derived
+
+
+def _issue_attempt(action: IssueAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/issues/{record['id']}"
+    if action == IssueAction.edit:
+        return Attempt("PATCH", path, {"category": "Checked"}, (("If-Match", "*"),))
+    return _escalation(path, action.value, record)
+
+
+def _assumption_attempt(action: AssumptionAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/assumptions/{record['id']}"
+    if action == AssumptionAction.edit:
+        return Attempt("PATCH", path, {"category": "Checked"}, (("If-Match", "*"),))
+    return Attempt("POST", f"{path}/invalidate", {"raise": "issue", "issue": {"title": REASON}})
+
+
+def _dependency_attempt(action: DependencyAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/dependencies/{record['id']}"
+    if action == DependencyAction.edit:
+        return Attempt("PATCH", path, {"category": "Checked"}, (("If-Match", "*"),))
+    return _escalation(path, action.value, record)
+
+
+def _response_attempt(action: RiskActionAllowedAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/risk-actions/{record['id']}"
+    if action == RiskActionAllowedAction.edit:
+        return Attempt("PATCH", path, {"description": REASON}, (("If-Match", "*"),))
+    return Attempt("DELETE", path)
+
+
+def _response_lists(session: Session) -> list[str]:
+    """The actions of an open risk and of one that occurred (its actions no longer change)."""
+    risks = {
+        status: risk_id
+        for risk_id, status in session.execute(
+            select(Risk.id, Risk.status).where(Risk.id.in_(select(RiskAction.risk_id)))  # type: ignore[attr-defined]
+        )
+    }
+    return [f"/risks/{risks[status]}/actions" for status in ("open", "occurred")]
+
+
 KINDS = (
     Kind(
         "drawdowns",
@@ -204,6 +278,49 @@ KINDS = (
         _value_states,
         lambda v: v["status"],
     ),
+    Kind(
+        "issues",
+        Issue,
+        "/issues",
+        items_service.ISSUE_ACTIONS,
+        lambda session, _actor, record: items_service.action_context(session, record),
+        _issue_attempt,
+        _escalated("/issues", "open", {"status": "closed", "resolution": REASON}),
+        lambda i: (i["status"], i["escalation_level"], _where(i)),
+    ),
+    Kind(
+        "assumptions",
+        Assumption,
+        "/assumptions",
+        items_service.ASSUMPTION_ACTIONS,
+        lambda session, _actor, record: items_service.action_context(session, record),
+        _assumption_attempt,
+        lambda _items: [],
+        lambda a: (a["status"], _where(a)),
+    ),
+    Kind(
+        "dependencies",
+        Dependency,
+        "/dependencies",
+        items_service.DEPENDENCY_ACTIONS,
+        lambda session, _actor, record: items_service.action_context(session, record),
+        _dependency_attempt,
+        _escalated("/dependencies", "open", {"status": "met"}),
+        lambda d: (d["status"], d["escalation_level"], d["other_project_id"] is None),
+    ),
+    Kind(
+        "risk-actions",
+        RiskAction,
+        "/risk-actions",
+        risks_service.RESPONSE_ACTIONS,
+        lambda session, _actor, action: risks_service.action_context(
+            session, session.get_one(Risk, action.risk_id)
+        ),
+        _response_attempt,
+        lambda _items: [],
+        lambda a: a["risk_id"],
+        _response_lists,
+    ),
 )
 
 
@@ -244,12 +361,13 @@ def _expected_status(verdict: bool | Denied | Blocked) -> int:
 OPEN = ("pending", "consultation", "awaiting_decision", "referred")
 
 
-def _cases(kind: Kind, items: list[dict[str, Any]]) -> list[Case]:
+def _cases(kind: Kind, listed: dict[str, list[dict[str, Any]]]) -> list[Case]:
     """A record in each state, and the states the kind derives from them."""
     chosen: dict[Any, Case] = {}
-    for item in items:
-        chosen.setdefault(kind.state_of(item), Case(item["status"], item["id"]))
-    return [*chosen.values(), *kind.derived(items)]
+    for path, items in listed.items():
+        for item in items:
+            chosen.setdefault(kind.state_of(item), Case(item.get("status", ""), item["id"], listed_at=path))
+    return [*chosen.values(), *kind.derived([i for items in listed.values() for i in items])]
 
 
 def test_each_listed_action_succeeds_and_each_other_is_refused(
@@ -270,27 +388,32 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
     refused: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
     states: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
     for kind in KINDS:
-        listed = client.get(f"{API}{kind.collection}", params={"limit": 200}, headers=headers["admin"])
-        cases = _cases(kind, listed.json()["items"])
-        # The list as each person sees it: its items carry the same actions as the record.
-        lists = {
-            role: client.get(f"{API}{kind.collection}", params={"limit": 200}, headers=headers[role]).json()
-            for role in ROLES
-        }
+        with Session(engine) as session:
+            paths = kind.lists(session) if kind.lists else [kind.collection]
+
+        def listing(path: str, role: str) -> list[dict[str, Any]]:
+            found = client.get(f"{API}{path}", params={"limit": 200}, headers=headers[role])
+            assert found.status_code == 200, found.text
+            items: list[dict[str, Any]] = found.json()["items"]
+            return items
+
+        listed = {path: listing(path, "admin") for path in paths}
+        cases = _cases(kind, listed)
+        # The lists as each person sees them: their items carry the same actions as the record.
+        lists = {(path, role): listing(path, role) for path in paths for role in ROLES}
         for case, role in ((case, role) for case in cases for role in ROLES):
             states[kind.name].add(case.state)
             with _rolled_back(app, engine) as connection:
                 for who, step in case.steps:
-                    done = client.request(step.method, step.path, json=step.body, headers=headers[who])
+                    sent = {**headers[who], **dict(step.headers)}
+                    done = client.request(step.method, step.path, json=step.body, headers=sent)
                     assert done.status_code in (200, 201), done.text
-                if case.steps:  # a state of its own: listed again, in it
-                    params = {"limit": 200}
-                    items = client.get(f"{API}{kind.collection}", params=params, headers=headers[role]).json()
-                else:
-                    items = lists[role]
+                path = case.listed_at or kind.collection
+                # A state of its own is listed again, in it.
+                items = listing(path, role) if case.steps else lists[(path, role)]
                 detail = client.get(f"{API}{kind.collection}/{case.record_id}", headers=headers[role])
                 if detail.status_code == 404:  # a KPI value not published, not theirs to see
-                    assert case.record_id not in {i["id"] for i in items["items"]}
+                    assert case.record_id not in {i["id"] for i in items}
                     for action in kind.table.actions:
                         attempt = kind.attempt(action, {"id": case.record_id})
                         sent = {**headers[role], **dict(attempt.headers)}
@@ -302,9 +425,9 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
                     continue
                 assert detail.status_code == 200, detail.text
                 record = detail.json()
-                assert record["status"] == case.state
+                assert record.get("status", "") == case.state
                 allowed = record["allowed_actions"]
-                in_list = next(i for i in items["items"] if i["id"] == case.record_id)
+                in_list = next(i for i in items if i["id"] == case.record_id)
                 assert in_list["allowed_actions"] == allowed, (kind.name, case.state, role)
                 with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
                     context = kind.context(
@@ -326,7 +449,7 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
                         refused[kind.name].add(action.value)
         # Another organisation's record is not found, whatever the action.
         for action in kind.table.actions:
-            attempt = kind.attempt(action, listed.json()["items"][0])
+            attempt = kind.attempt(action, next(iter(listed.values()))[0])
             with _rolled_back(app, engine):
                 response = client.request(attempt.method, attempt.path, json=attempt.body, headers=outsider)
             # Its route first requires the permission (403), then finds no such record (404).
@@ -349,3 +472,6 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
     assert {"pending", "approved"} <= states["gate-reviews"], states["gate-reviews"]
     assert {"open", "occurred"} <= states["risks"], states["risks"]
     assert {"draft", "submitted", "verified", "published"} <= states["kpi-values"], states["kpi-values"]
+    assert {"open", "closed"} <= states["issues"], states["issues"]
+    assert states["assumptions"] == {"unvalidated", "valid", "invalid"}
+    assert {"open", "met"} <= states["dependencies"], states["dependencies"]
