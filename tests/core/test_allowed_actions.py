@@ -30,9 +30,10 @@ from pmo.finance.models import Drawdown
 from pmo.gates import service as gates_service
 from pmo.gates.models import GateReview
 from pmo.gates.schemas import GateReviewAction
+from pmo.kpis import service as kpis_service
 from pmo.kpis import values_service as kpi_values_service
-from pmo.kpis.models import KpiValue
-from pmo.kpis.schemas import KpiValueAction
+from pmo.kpis.models import Kpi, KpiValue
+from pmo.kpis.schemas import KpiAction, KpiValueAction
 from pmo.organisations.models import User
 from pmo.portfolio.demo import actor_for
 from pmo.raid import items_service, risks_service
@@ -167,6 +168,28 @@ def _review_attempt(action: GateReviewAction, record: dict[str, Any]) -> Attempt
     return Attempt("POST", f"{path}/decisions", body)
 
 
+# A period no demo KPI has a value or target for, of each frequency.
+FREE_PERIOD = {"quarterly": "2040-41-Q1", "monthly": "2040-05", "annual": "2040-41"}
+
+
+def _kpi_attempt(action: KpiAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/kpis/{record['id']}"
+    if action == KpiAction.edit:
+        return Attempt("PATCH", path, {"description": REASON}, (("If-Match", "*"),))
+    period = FREE_PERIOD[record.get("frequency", "quarterly")]
+    if action == KpiAction.add_target:
+        return Attempt("POST", f"{path}/targets", {"period_code": period, "target": "1"})
+    if action == KpiAction.record_value:
+        return Attempt("POST", f"{path}/values", {"period_code": period, "actual": "1"})
+    return Attempt("POST", f"{path}/{action.value}")
+
+
+def _kpi_states(items: list[dict[str, Any]]) -> list[Case]:
+    """Retired: the PMO retires a KPI that pm@demo.test may enter values for."""
+    kpi = next(k for k in items if k["status"] == "active" and k["project_id"])
+    return [Case("retired", kpi["id"], (("pmo", Attempt("POST", f"{API}/kpis/{kpi['id']}/retire")),))]
+
+
 def _where(item: dict[str, Any]) -> str:
     return "project" if item["project_id"] else "programme" if item.get("programme_id") else "portfolio"
 
@@ -277,6 +300,17 @@ KINDS = (
         _value_attempt,
         _value_states,
         lambda v: v["status"],
+    ),
+    Kind(
+        "kpis",
+        Kpi,
+        "/kpis",
+        kpis_service.ACTIONS,
+        lambda session, actor, kpi: kpis_service.action_context(session, actor, kpi),
+        _kpi_attempt,
+        _kpi_states,
+        # Who may record values depends on the owner and what the KPI is linked to.
+        lambda k: (k["status"], k["owner_id"], k["project_id"], k["programme_id"]),
     ),
     Kind(
         "issues",
@@ -472,6 +506,7 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
     assert {"pending", "approved"} <= states["gate-reviews"], states["gate-reviews"]
     assert {"open", "occurred"} <= states["risks"], states["risks"]
     assert {"draft", "submitted", "verified", "published"} <= states["kpi-values"], states["kpi-values"]
+    assert states["kpis"] == {"active", "retired"}, states["kpis"]
     assert {"open", "closed"} <= states["issues"], states["issues"]
     assert states["assumptions"] == {"unvalidated", "valid", "invalid"}
     assert {"open", "met"} <= states["dependencies"], states["dependencies"]

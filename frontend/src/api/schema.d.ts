@@ -4773,6 +4773,12 @@ export interface components {
             /** Change Vs Year Before Percent */
             change_vs_year_before_percent: string | null;
         };
+        /**
+         * AssumptionAction
+         * @description What can be done to an assumption (`allowed_actions`).
+         * @enum {string}
+         */
+        AssumptionAction: "edit" | "invalidate";
         /** AssumptionCreate */
         AssumptionCreate: {
             /**
@@ -4857,6 +4863,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to it now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["AssumptionAction"][];
         };
         /**
          * AssumptionStatus
@@ -5536,6 +5547,12 @@ export interface components {
          * @enum {string}
          */
         DeliveryStatus: "pending" | "delivered" | "failed" | "cancelled";
+        /**
+         * DependencyAction
+         * @description What can be done to a dependency (`allowed_actions`).
+         * @enum {string}
+         */
+        DependencyAction: "edit" | "escalate" | "de_escalate";
         /** DependencyCreate */
         DependencyCreate: {
             /**
@@ -5636,6 +5653,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to it now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["DependencyAction"][];
         };
         /**
          * DependencyStatus
@@ -7887,6 +7909,12 @@ export interface components {
              */
             token: string;
         };
+        /**
+         * IssueAction
+         * @description What can be done to an issue (`allowed_actions`).
+         * @enum {string}
+         */
+        IssueAction: "edit" | "escalate" | "de_escalate";
         /** IssueCreate */
         IssueCreate: {
             /**
@@ -7999,6 +8027,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to it now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["IssueAction"][];
         };
         /**
          * IssueStatus
@@ -8056,6 +8089,12 @@ export interface components {
              */
             amount: string;
         };
+        /**
+         * KpiAction
+         * @description What can be done to a KPI definition (`allowed_actions`).
+         * @enum {string}
+         */
+        KpiAction: "edit" | "retire" | "reinstate" | "add_target" | "record_value";
         /** KpiCreate */
         KpiCreate: {
             /**
@@ -8200,6 +8239,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the KPI now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["KpiAction"][];
         };
         /**
          * KpiStatus
@@ -10358,6 +10402,11 @@ export interface components {
              */
             updated_at: string;
             /**
+             * Allowed Actions
+             * @description What you may do to it now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["DependencyAction"][];
+            /**
              * Seen From Project Id
              * Format: uuid
              * @description The project whose list this is.
@@ -10993,6 +11042,12 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /**
+         * RiskActionAllowedAction
+         * @description What can be done to a risk's response action (`allowed_actions`).
+         * @enum {string}
+         */
+        RiskActionAllowedAction: "edit" | "delete";
         /** RiskActionCreate */
         RiskActionCreate: {
             /** Description */
@@ -11038,6 +11093,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the action now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["RiskActionAllowedAction"][];
         };
         /** RiskActionUpdate */
         RiskActionUpdate: {
@@ -26323,6 +26383,10 @@ export interface operations {
                      *       "actions": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Manage projects through the three stages, allocating resources at each.",
                      *           "due_date": null,
@@ -26334,6 +26398,10 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO review of delivery plans to identify resource gaps.",
                      *           "due_date": "2022-09-30",
@@ -26679,6 +26747,7 @@ export interface operations {
                      *       "actions": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO oversight of progress made against the programme.",
                      *           "due_date": null,
@@ -26690,6 +26759,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Review the programme to make sure it remains fit for purpose.",
                      *           "due_date": "2022-10-31",
@@ -26900,6 +26970,10 @@ export interface operations {
                      *       "actions": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Manage projects through the three stages, allocating resources at each.",
                      *           "due_date": null,
@@ -26911,6 +26985,10 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO review of delivery plans to identify resource gaps.",
                      *           "due_date": "2022-09-30",
@@ -27117,6 +27195,10 @@ export interface operations {
                      *       "actions": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Manage projects through the three stages, allocating resources at each.",
                      *           "due_date": null,
@@ -27128,6 +27210,10 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO review of delivery plans to identify resource gaps.",
                      *           "due_date": "2022-09-30",
@@ -27316,6 +27402,10 @@ export interface operations {
                      *       "actions": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Manage projects through the three stages, allocating resources at each.",
                      *           "due_date": null,
@@ -27327,6 +27417,10 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO review of delivery plans to identify resource gaps.",
                      *           "due_date": "2022-09-30",
@@ -27514,6 +27608,7 @@ export interface operations {
                      *       "actions": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Manage projects through the three stages, allocating resources at each.",
                      *           "due_date": null,
@@ -27525,6 +27620,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO review of delivery plans to identify resource gaps.",
                      *           "due_date": "2022-09-30",
@@ -28105,6 +28201,7 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Review the programme to make sure it remains fit for purpose.",
                      *           "due_date": "2022-10-31",
@@ -28116,6 +28213,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO oversight of progress made against the programme.",
                      *           "due_date": null,
@@ -28262,6 +28360,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "allowed_actions": [],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Review the programme to make sure it remains fit for purpose.",
                      *       "due_date": "2022-10-31",
@@ -28400,6 +28499,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "allowed_actions": [],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Review the programme to make sure it remains fit for purpose.",
                      *       "due_date": "2022-10-31",
@@ -28666,6 +28766,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "allowed_actions": [],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Review the programme to make sure it remains fit for purpose.",
                      *       "due_date": "2022-10-31",
@@ -29884,6 +29985,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "escalate"
+                     *           ],
                      *           "category": "Commercial",
                      *           "closed_at": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -29910,6 +30015,10 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "escalate"
+                     *           ],
                      *           "category": "Resources",
                      *           "closed_at": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -30070,6 +30179,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Commercial",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -30214,6 +30327,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Commercial",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -30384,6 +30501,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Commercial",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -30554,6 +30675,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Commercial",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -30706,6 +30831,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Commercial",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -31058,6 +31187,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "invalidate"
+                     *           ],
                      *           "category": "Funding",
                      *           "closed_at": "2026-11-30T10:00:00Z",
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -31077,6 +31210,10 @@ export interface operations {
                      *           "validation_due": false
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "invalidate"
+                     *           ],
                      *           "category": "Benefits",
                      *           "closed_at": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -31224,6 +31361,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "invalidate"
+                     *       ],
                      *       "category": "Funding",
                      *       "closed_at": "2026-11-30T10:00:00Z",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -31361,6 +31502,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "invalidate"
+                     *       ],
                      *       "category": "Funding",
                      *       "closed_at": "2026-11-30T10:00:00Z",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -31518,6 +31663,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "invalidate"
+                     *       ],
                      *       "category": "Funding",
                      *       "closed_at": "2026-11-30T10:00:00Z",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -31999,6 +32148,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "escalate"
+                     *           ],
                      *           "category": "Digital platform",
                      *           "closed_at": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -32019,6 +32172,10 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "escalate"
+                     *           ],
                      *           "category": "External",
                      *           "closed_at": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -32169,6 +32326,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Digital platform",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -32316,6 +32477,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Digital platform",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -32478,6 +32643,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Digital platform",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -32642,6 +32811,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Digital platform",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -32788,6 +32961,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Digital platform",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
