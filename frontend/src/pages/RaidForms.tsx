@@ -144,6 +144,11 @@ function projectOptions(pickers: RaidPickers, except: string) {
   ]
 }
 
+/** Where a record's log is: its project's tab, or the RAID register for a programme's or portfolio's item. */
+function logOf(projectId: string | null, tab: string): string {
+  return projectId ? `/projects/${projectId}?tab=${tab}` : `/raid-register?type=${tab.replace(/s$/, '')}`
+}
+
 /** A record the reader may not change: what it says, and no form. */
 function ReadOnly({ heading, rows, back }: { heading: string; rows: [string, ComponentChildren][]; back: string }) {
   return (
@@ -153,7 +158,7 @@ function ReadOnly({ heading, rows, back }: { heading: string; rows: [string, Com
         <p class="govuk-body" data-testid="read-only">You can read this record but not change it.</p>
         <SummaryList rows={rows} />
         <a class="govuk-link" href={back}>
-          Back to the project
+          Back to the log
         </a>
       </div>
     </div>
@@ -188,7 +193,7 @@ export function IssueEdit({ id }: { id: string }) {
             {record.allowed_actions.includes('edit') ? (
               <IssueForm projectId={record.project_id ?? ''} pickers={pickers} existing={record} etag={etag} onReload={reload} />
             ) : (
-              <ReadOnly heading={`Issue ${record.reference}`} back={`/projects/${record.project_id ?? ''}?tab=issues`} rows={[
+              <ReadOnly heading={`Issue ${record.reference}`} back={logOf(record.project_id, 'issues')} rows={[
                 ['Title', record.title], ['Description', record.description || NONE_RECORDED], ['Priority', humanise(record.priority)],
                 ['Severity', humanise(record.severity)], ['Owner', personName(pickers, record.owner_id)],
                 ['Due date', record.due_date ? formatDate(record.due_date) : NOT_SET], ['Status', humanise(record.status)],
@@ -272,7 +277,7 @@ export function AssumptionEdit({ id }: { id: string }) {
             {record.allowed_actions.includes('edit') ? (
               <AssumptionForm projectId={record.project_id ?? ''} pickers={pickers} existing={record} etag={etag} onReload={reload} />
             ) : (
-              <ReadOnly heading={`Assumption ${record.reference}`} back={`/projects/${record.project_id ?? ''}?tab=assumptions`} rows={[
+              <ReadOnly heading={`Assumption ${record.reference}`} back={logOf(record.project_id, 'assumptions')} rows={[
                 ['Assumption', record.statement], ['Owner', personName(pickers, record.owner_id)],
                 ['Validate by', record.validate_by ? formatDate(record.validate_by) : NOT_SET], ['Status', humanise(record.status)],
               ]} />
