@@ -15,10 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from conftest import token_for
 from pmo.core.actions import ActionTable, Blocked
@@ -34,9 +35,10 @@ from pmo.finance.rules_schemas import RuleAction
 from pmo.gates import service as gates_service
 from pmo.gates.models import GateReview
 from pmo.gates.schemas import GateReviewAction
+from pmo.kpis import service as kpis_service
 from pmo.kpis import values_service as kpi_values_service
-from pmo.kpis.models import KpiValue
-from pmo.kpis.schemas import KpiValueAction
+from pmo.kpis.models import Kpi, KpiValue
+from pmo.kpis.schemas import KpiAction, KpiValueAction
 from pmo.meetings import service as meetings_service
 from pmo.meetings.models import Meeting
 from pmo.meetings.schemas import MeetingAction
@@ -57,9 +59,10 @@ from pmo.portfolio.models import GovernanceBody, Milestone, Portfolio, Programme
 from pmo.portfolio.portfolios_schemas import PortfolioAction
 from pmo.portfolio.programmes_schemas import ProgrammeAction
 from pmo.portfolio.projects_schemas import ProjectAction
-from pmo.raid import risks_service
-from pmo.raid.models import Risk
-from pmo.raid.risks_schemas import RiskAllowedAction
+from pmo.raid import items_service, risks_service
+from pmo.raid.items_schemas import AssumptionAction, DependencyAction, IssueAction
+from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
+from pmo.raid.risks_schemas import RiskActionAllowedAction, RiskAllowedAction
 from support.api import API, problem
 
 ROLES = ("admin", "pmo", "sponsor", "pm", "finance", "member", "democratic", "viewer")
@@ -83,6 +86,7 @@ class Case:
     state: str
     record_id: str | None
     steps: tuple[tuple[str, Attempt], ...] = ()
+    listed_at: str = ""  # the list that holds it, if not the kind's collection
 
 
 Reader = Callable[[str], dict[str, Any]]  # GET a path of the API as the administrator
@@ -103,12 +107,12 @@ class Kind:
     # Records in the same state (the key) show the same actions: one of each is tried.
     state_of: Callable[[dict[str, Any]], Any]
     # The state in words, as the record shows it (most kinds have a status).
-    status_of: Callable[[dict[str, Any]], str] = lambda record: str(record["status"])
+    status_of: Callable[[dict[str, Any]], str] = lambda record: str(record.get("status", ""))
     # An action not listed because the record is already where it leads: the route answers the
     # repeat with 200 and changes nothing (deactivating a deactivated account).
     repeat: Callable[[Any, dict[str, Any]], bool] = lambda _action, _record: False
-    # Where its records are listed, when not at `collection` (milestones: by project).
-    listing: Callable[[TestClient, dict[str, str]], str] | None = None
+    # The lists that hold its records, when they are not one list at `collection`.
+    lists: Callable[[Session], list[str]] | None = None
     # A refusal the field documents as still possible when the action is taken (its words).
     late_refusal: str | None = None
 
@@ -396,15 +400,114 @@ def _milestone_states(items: list[dict[str, Any]], _read: Reader) -> list[Case]:
     return [Case("done", planned["id"], (("pmo", done),))]
 
 
-def _milestones_of_a_project(client: TestClient, headers: dict[str, str]) -> str:
-    overview = client.get(f"{API}/portfolio/overview", headers=headers).json()
-    return f"/projects/{overview['milestones_overdue'][0]['project_id']}/milestones"
+def _milestone_lists(session: Session) -> list[str]:
+    """The milestones of the demo project whose milestone falls due first, not yet done."""
+    demo_organisation = select(User.organisation_id).where(User.email == "pmo@demo.test").scalar_subquery()
+    project_id = session.execute(
+        select(Milestone.project_id)
+        .join(Project, col(Project.id) == Milestone.project_id)
+        .where(Project.organisation_id == demo_organisation, Milestone.status != "done")
+        .order_by(col(Milestone.due_date), col(Milestone.id))
+        .limit(1)
+    ).scalar_one()
+    return [f"/projects/{project_id}/milestones"]
 
 
 def _project_state(project: dict[str, Any]) -> Any:
     """Who manages it and who sponsors it decide who may change it; its stage whether a gate
     lies ahead."""
     return (project["project_manager_id"], project["sro_id"], project["stage"])
+
+
+FREE_PERIOD = {"quarterly": "2040-41-Q1", "monthly": "2040-05", "annual": "2040-41"}
+
+
+def _kpi_attempt(action: KpiAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/kpis/{record['id']}"
+    if action == KpiAction.edit:
+        return Attempt("PATCH", path, {"description": REASON}, (("If-Match", "*"),))
+    period = FREE_PERIOD[record.get("frequency", "quarterly")]
+    if action == KpiAction.add_target:
+        return Attempt("POST", f"{path}/targets", {"period_code": period, "target": "1"})
+    if action == KpiAction.record_value:
+        return Attempt("POST", f"{path}/values", {"period_code": period, "actual": "1"})
+    return Attempt("POST", f"{path}/{action.value}")
+
+
+def _kpi_states(items: list[dict[str, Any]], _read: Reader) -> list[Case]:
+    """Retired: the PMO retires a KPI that pm@demo.test may enter values for."""
+    kpi = next(k for k in items if k["status"] == "active" and k["project_id"])
+    return [Case("retired", kpi["id"], (("pmo", Attempt("POST", f"{API}/kpis/{kpi['id']}/retire")),))]
+
+
+def _where(item: dict[str, Any]) -> str:
+    return "project" if item["project_id"] else "programme" if item.get("programme_id") else "portfolio"
+
+
+def _escalation(path: str, action: str, record: dict[str, Any]) -> Attempt:
+    level = LEVELS.index(record["escalation_level"])
+    if action == "escalate":
+        return Attempt("POST", f"{path}/escalate", {"level": LEVELS[min(level + 1, 2)], "reason": REASON})
+    return Attempt("POST", f"{path}/de-escalate", {"level": LEVELS[max(level - 1, 0)], "reason": REASON})
+
+
+def _escalated(
+    collection: str, status: str, closing: dict[str, Any]
+) -> Callable[[list[dict[str, Any]], Reader], list[Case]]:
+    """An item the PMO escalated (it may be de-escalated), and one closed (it may not be escalated)."""
+
+    def derived(items: list[dict[str, Any]], _read: Reader) -> list[Case]:
+        item = next(i for i in items if i["escalation_level"] == "project" and i["status"] == status)
+        path = f"{API}{collection}/{item['id']}"
+        up = Attempt("POST", f"{path}/escalate", {"level": "programme", "reason": REASON})
+        top = Attempt("POST", f"{path}/escalate", {"level": "steering_group", "reason": REASON})
+        close = Attempt("PATCH", path, closing, (("If-Match", "*"),))
+        return [
+            Case(status, item["id"], (("pmo", up),)),
+            Case(status, item["id"], (("pmo", top),)),
+            Case(str(closing["status"]), item["id"], (("pmo", up), ("pmo", close))),
+        ]
+
+    return derived
+
+
+def _issue_attempt(action: IssueAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/issues/{record['id']}"
+    if action == IssueAction.edit:
+        return Attempt("PATCH", path, {"category": "Checked"}, (("If-Match", "*"),))
+    return _escalation(path, action.value, record)
+
+
+def _assumption_attempt(action: AssumptionAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/assumptions/{record['id']}"
+    if action == AssumptionAction.edit:
+        return Attempt("PATCH", path, {"category": "Checked"}, (("If-Match", "*"),))
+    return Attempt("POST", f"{path}/invalidate", {"raise": "issue", "issue": {"title": REASON}})
+
+
+def _dependency_attempt(action: DependencyAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/dependencies/{record['id']}"
+    if action == DependencyAction.edit:
+        return Attempt("PATCH", path, {"category": "Checked"}, (("If-Match", "*"),))
+    return _escalation(path, action.value, record)
+
+
+def _response_attempt(action: RiskActionAllowedAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/risk-actions/{record['id']}"
+    if action == RiskActionAllowedAction.edit:
+        return Attempt("PATCH", path, {"description": REASON}, (("If-Match", "*"),))
+    return Attempt("DELETE", path)
+
+
+def _response_lists(session: Session) -> list[str]:
+    """The actions of an open risk and of one that occurred (its actions no longer change)."""
+    risks = {
+        status: risk_id
+        for risk_id, status in session.execute(
+            select(Risk.id, Risk.status).where(Risk.id.in_(select(RiskAction.risk_id)))  # type: ignore[attr-defined]
+        )
+    }
+    return [f"/risks/{risks[status]}/actions" for status in ("open", "occurred")]
 
 
 KINDS = (
@@ -568,7 +671,61 @@ KINDS = (
         _milestone_attempt,
         _milestone_states,
         lambda m: m["status"],
-        listing=_milestones_of_a_project,
+        lists=_milestone_lists,
+    ),
+    Kind(
+        "kpis",
+        Kpi,
+        "/kpis",
+        kpis_service.ACTIONS,
+        lambda session, actor, kpi: kpis_service.action_context(session, actor, kpi),
+        _kpi_attempt,
+        _kpi_states,
+        # Who may record values depends on the owner and what the KPI is linked to.
+        lambda k: (k["status"], k["owner_id"], k["project_id"], k["programme_id"]),
+    ),
+    Kind(
+        "issues",
+        Issue,
+        "/issues",
+        items_service.ISSUE_ACTIONS,
+        lambda session, _actor, record: items_service.action_context(session, record),
+        _issue_attempt,
+        _escalated("/issues", "open", {"status": "closed", "resolution": REASON}),
+        lambda i: (i["status"], i["escalation_level"], _where(i)),
+    ),
+    Kind(
+        "assumptions",
+        Assumption,
+        "/assumptions",
+        items_service.ASSUMPTION_ACTIONS,
+        lambda session, _actor, record: items_service.action_context(session, record),
+        _assumption_attempt,
+        lambda _items, _read: [],
+        lambda a: (a["status"], _where(a)),
+    ),
+    Kind(
+        "dependencies",
+        Dependency,
+        "/dependencies",
+        items_service.DEPENDENCY_ACTIONS,
+        lambda session, _actor, record: items_service.action_context(session, record),
+        _dependency_attempt,
+        _escalated("/dependencies", "open", {"status": "met"}),
+        lambda d: (d["status"], d["escalation_level"], d["other_project_id"] is None),
+    ),
+    Kind(
+        "risk-actions",
+        RiskAction,
+        "/risk-actions",
+        risks_service.RESPONSE_ACTIONS,
+        lambda session, _actor, action: risks_service.action_context(
+            session, session.get_one(Risk, action.risk_id)
+        ),
+        _response_attempt,
+        lambda _items, _read: [],
+        lambda a: a["risk_id"],
+        _response_lists,
     ),
 )
 
@@ -610,16 +767,37 @@ def _expected_status(verdict: bool | Denied | Blocked) -> int:
 OPEN = ("pending", "consultation", "awaiting_decision", "referred")
 
 
-def _cases(kind: Kind, items: list[dict[str, Any]], read: Reader) -> list[Case]:
+def _cases(kind: Kind, listed: dict[str, list[dict[str, Any]]], read: Reader) -> list[Case]:
     """A record in each state, and the states the kind derives from them."""
     chosen: dict[Any, Case] = {}
-    for item in items:
-        chosen.setdefault(kind.state_of(item), Case(kind.status_of(item), item["id"]))
-    return [*chosen.values(), *kind.derived(items, read)]
+    for path, items in listed.items():
+        for item in items:
+            chosen.setdefault(kind.state_of(item), Case(kind.status_of(item), item["id"], listed_at=path))
+    return [*chosen.values(), *kind.derived([i for items in listed.values() for i in items], read)]
 
 
+# The states the walk must reach, at least (all of them where the kind's states are few).
+STATES_REACHED: dict[str, set[str]] = {
+    "drawdowns": {"approved", "awaiting_decision", "consultation", "referred", "rejected", "withdrawn"},
+    "gate-reviews": {"pending", "approved"},
+    "risks": {"open", "occurred"},
+    "kpi-values": {"draft", "submitted", "verified", "published"},
+    "programmes": {"active", "closed"},
+    "portfolios": {"active", "closed"},
+    "governance-bodies": {"with members", "unused"},
+    "milestones": {"planned", "done"},
+    "kpis": {"active", "retired"},
+    "issues": {"open", "closed"},
+    "assumptions": {"unvalidated", "valid", "invalid"},
+    "dependencies": {"open", "met"},
+}
+EXACTLY = {"drawdowns", "programmes", "portfolios", "governance-bodies", "kpis", "assumptions"}
+
+
+# One test per kind of record, so parallel test workers share the walk.
+@pytest.mark.parametrize("kind", KINDS, ids=[kind.name for kind in KINDS])
 def test_each_listed_action_succeeds_and_each_other_is_refused(
-    app: FastAPI, client: TestClient, engine: Engine, demo: None
+    kind: Kind, app: FastAPI, client: TestClient, engine: Engine, demo: None
 ) -> None:
     with Session(engine, expire_on_commit=False) as session:
         people = {
@@ -640,129 +818,113 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
         session.refresh(stranger)
         stranger_actor = actor_for(session, stranger)
         DEMO["new_member_id"] = str(people["viewer"].id)
+        paths = kind.lists(session) if kind.lists else [kind.collection]
     outsider = {"Authorization": f"Bearer {token_for(stranger)}"}
-    found_none = {kind.name: False for kind in KINDS}
+    found_none = False
     headers = {role: {"Authorization": f"Bearer {token_for(user)}"} for role, user in people.items()}
-    succeeded: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
-    refused: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
-    states: dict[str, set[str]] = {kind.name: set() for kind in KINDS}
+    succeeded: set[str] = set()
+    refused: set[str] = set()
+    states: set[str] = set()
 
     def read(path: str) -> dict[str, Any]:
         return dict(client.get(f"{API}{path}", headers=headers["admin"]).json())
 
-    source = next(
-        s
-        for s in client.get(f"{API}/funding-sources", headers=headers["admin"]).json()["items"]
-        if s["status"] == "open"
-    )
+    def listing(path: str, role: str) -> list[dict[str, Any]]:
+        found = client.get(f"{API}{path}", params={"limit": 200}, headers=headers[role])
+        assert found.status_code == 200, found.text
+        items: list[dict[str, Any]] = found.json()["items"]
+        return items
+
+    source = next(s for s in listing("/funding-sources", "admin") if s["status"] == "open")
     DEMO["funding_source_id"] = source["id"]
     DEMO["financial_year"] = source["first_year"] or "2022/23"
-    for lifecycle in client.get(f"{API}/lifecycles", headers=headers["admin"]).json()["items"]:
+    for lifecycle in listing("/lifecycles", "admin"):
         for gate in lifecycle["gates"]:
             GATE_SECTIONS[lifecycle["id"], gate["from_stage"]] = gate["business_case_sections"]
-    for kind in KINDS:
-        listing = kind.listing(client, headers["admin"]) if kind.listing else kind.collection
-        listed = client.get(f"{API}{listing}", params={"limit": 200}, headers=headers["admin"])
-        cases = _cases(kind, listed.json()["items"], read)
-        # The list as each person sees it: its items carry the same actions as the record.
-        lists = {
-            role: client.get(f"{API}{listing}", params={"limit": 200}, headers=headers[role]).json()
-            for role in ROLES
-        }
-        for case, role in ((case, role) for case in cases for role in ROLES):
-            states[kind.name].add(case.state)
-            with _rolled_back(app, engine) as connection:
-                record_id = case.record_id
-                for who, step in case.steps:
-                    path = step.path.replace("{id}", str(record_id))
-                    sent = {**headers[who], **dict(step.headers)}
-                    done = client.request(step.method, path, json=step.body, headers=sent)
-                    assert done.status_code in (200, 201), done.text
-                    made = done.json()
-                    record_id = record_id or made.get("id") or made["user"]["id"]  # an invitation: its user
-                assert record_id is not None
-                if case.steps:  # a state of its own: listed again, in it
-                    params = {"limit": 200}
-                    items = client.get(f"{API}{listing}", params=params, headers=headers[role]).json()
-                else:
-                    items = lists[role]
-                detail = client.get(f"{API}{kind.collection}/{record_id}", headers=headers[role])
-                if detail.status_code == 404:  # a KPI value not published, not theirs to see
-                    assert record_id not in {i["id"] for i in items["items"]}
-                    for action in kind.table.actions:
-                        attempt = kind.attempt(action, {"id": record_id})
-                        sent = {**headers[role], **dict(attempt.headers)}
-                        response = client.request(
-                            attempt.method, attempt.path, json=attempt.body, headers=sent
-                        )
-                        holds = kind.table.permission(action) in actors[role].permissions()
-                        problem(response, 404 if holds else 403)
-                    continue
-                assert detail.status_code == 200, detail.text
-                record = detail.json()
-                assert kind.status_of(record) == case.state
-                allowed = record["allowed_actions"]
-                in_list = next(i for i in items["items"] if i["id"] == record_id)
-                assert in_list["allowed_actions"] == allowed, (kind.name, case.state, role)
-                with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-                    context = kind.context(
-                        session, actors[role], session.get_one(kind.model, uuid.UUID(record_id))
-                    )
-                    verdicts = {a: kind.table.verdict(actors[role], a, context) for a in kind.table.actions}
+    listed = {path: listing(path, "admin") for path in paths}
+    cases = _cases(kind, listed, read)
+    # The lists as each person sees them: their items carry the same actions as the record.
+    lists = {(path, role): listing(path, role) for path in paths for role in ROLES}
+    for case, role in ((case, role) for case in cases for role in ROLES):
+        states.add(case.state)
+        with _rolled_back(app, engine) as connection:
+            record_id = case.record_id
+            for who, step in case.steps:
+                path = step.path.replace("{id}", str(record_id))
+                sent = {**headers[who], **dict(step.headers)}
+                done = client.request(step.method, path, json=step.body, headers=sent)
+                assert done.status_code in (200, 201), done.text
+                made = done.json()
+                record_id = record_id or made.get("id") or made["user"]["id"]  # an invitation: its user
+            assert record_id is not None
+            path = case.listed_at or kind.collection
+            # A state of its own is listed again, in it.
+            items = listing(path, role) if case.steps else lists[(path, role)]
+            detail = client.get(f"{API}{kind.collection}/{record_id}", headers=headers[role])
+            if detail.status_code == 404:  # a KPI value not published, not theirs to see
+                assert record_id not in {i["id"] for i in items}
                 for action in kind.table.actions:
-                    attempt = kind.attempt(action, record)
-                    savepoint = connection.begin_nested()
+                    attempt = kind.attempt(action, {"id": record_id})
                     sent = {**headers[role], **dict(attempt.headers)}
                     response = client.request(attempt.method, attempt.path, json=attempt.body, headers=sent)
-                    savepoint.rollback()
-                    where = (kind.name, case.state, role, action.value, response.text)
-                    if (
-                        action.value not in allowed
-                        and response.status_code == 200
-                        and kind.repeat(action, record)
-                    ):
-                        assert response.json() == record, where  # nothing changed
-                        continue
-                    late = kind.late_refusal is not None and kind.late_refusal in response.text
-                    if action.value in allowed and response.status_code == 409 and late:
-                        continue
-                    if action.value in allowed:
-                        assert response.status_code in (200, 201, 204), where
-                        succeeded[kind.name].add(action.value)
-                    else:
-                        problem(response, _expected_status(verdicts[action]))
-                        refused[kind.name].add(action.value)
-        # Another organisation's record is not found, whatever the action.
-        for action in kind.table.actions:
-            with _rolled_back(app, engine):
-                record_id = cases[0].record_id
-                for who, step in cases[0].steps:
-                    path = step.path.replace("{id}", str(record_id))
-                    done = client.request(step.method, path, json=step.body, headers=headers[who])
-                    made = done.json()
-                    record_id = record_id or made.get("id") or made["user"]["id"]  # an invitation: its user
-                attempt = kind.attempt(action, read(f"{kind.collection}/{record_id}"))
-                response = client.request(attempt.method, attempt.path, json=attempt.body, headers=outsider)
-            # Its route first requires the permission (403), then finds no such record (404).
-            holds = kind.table.permission(action) in stranger_actor.permissions()
-            problem(response, 404 if holds else 403)
-            found_none[kind.name] |= holds
-    assert all(found_none.values()), found_none
-    # The demo data exercises every action of every table, both ways.
-    for kind in KINDS:
-        every = {a.value for a in kind.table.actions}
-        assert (succeeded[kind.name], refused[kind.name]) == (every, every), kind.name
-    assert states["drawdowns"] == {
-        "approved",
-        "awaiting_decision",
-        "consultation",
-        "referred",
-        "rejected",
-        "withdrawn",
-    }
-    assert {"pending", "approved"} <= states["gate-reviews"], states["gate-reviews"]
-    assert {"open", "occurred"} <= states["risks"], states["risks"]
-    assert {"draft", "submitted", "verified", "published"} <= states["kpi-values"], states["kpi-values"]
-    assert states["programmes"] == states["portfolios"] == {"active", "closed"}
-    assert states["governance-bodies"] == {"with members", "unused"}
-    assert {"planned", "done"} <= states["milestones"], states["milestones"]
+                    holds = kind.table.permission(action) in actors[role].permissions()
+                    problem(response, 404 if holds else 403)
+                continue
+            assert detail.status_code == 200, detail.text
+            record = detail.json()
+            assert kind.status_of(record) == case.state
+            allowed = record["allowed_actions"]
+            in_list = next(i for i in items if i["id"] == record_id)
+            assert in_list["allowed_actions"] == allowed, (kind.name, case.state, role)
+            with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+                context = kind.context(
+                    session, actors[role], session.get_one(kind.model, uuid.UUID(record_id))
+                )
+                verdicts = {a: kind.table.verdict(actors[role], a, context) for a in kind.table.actions}
+            for action in kind.table.actions:
+                attempt = kind.attempt(action, record)
+                savepoint = connection.begin_nested()
+                sent = {**headers[role], **dict(attempt.headers)}
+                response = client.request(attempt.method, attempt.path, json=attempt.body, headers=sent)
+                savepoint.rollback()
+                where = (kind.name, case.state, role, action.value, response.text)
+                if (
+                    action.value not in allowed
+                    and response.status_code == 200
+                    and kind.repeat(action, record)
+                ):
+                    assert response.json() == record, where  # nothing changed
+                    continue
+                late = kind.late_refusal is not None and kind.late_refusal in response.text
+                if action.value in allowed and response.status_code == 409 and late:
+                    continue
+                if action.value in allowed:
+                    assert response.status_code in (200, 201, 204), where
+                    succeeded.add(action.value)
+                else:
+                    problem(response, _expected_status(verdicts[action]))
+                    refused.add(action.value)
+    # Another organisation's record is not found, whatever the action.
+    for action in kind.table.actions:
+        with _rolled_back(app, engine):
+            record_id = cases[0].record_id
+            for who, step in cases[0].steps:
+                path = step.path.replace("{id}", str(record_id))
+                done = client.request(step.method, path, json=step.body, headers=headers[who])
+                made = done.json()
+                record_id = record_id or made.get("id") or made["user"]["id"]  # an invitation: its user
+            attempt = kind.attempt(action, read(f"{kind.collection}/{record_id}"))
+            response = client.request(attempt.method, attempt.path, json=attempt.body, headers=outsider)
+        # Its route first requires the permission (403), then finds no such record (404).
+        holds = kind.table.permission(action) in stranger_actor.permissions()
+        problem(response, 404 if holds else 403)
+        found_none |= holds
+    assert found_none, kind.name
+    # The demo data exercises every action of the table, both ways.
+    every = {a.value for a in kind.table.actions}
+    assert (succeeded, refused) == (every, every), kind.name
+    reached = STATES_REACHED.get(kind.name, set())
+    if kind.name in EXACTLY:
+        assert states == reached, states
+    else:
+        assert reached <= states, states

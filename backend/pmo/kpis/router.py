@@ -130,7 +130,7 @@ def create_kpi(
 
     def create() -> tuple[KpiPublic, str]:
         kpi = kpis.create_kpi(session, actor, body)
-        return kpis.kpi_public(kpi), _kpi_url(kpi.id)
+        return kpis.kpi_public(session, actor, kpi), _kpi_url(kpi.id)
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -140,7 +140,9 @@ def get_kpi(
     kpi_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
     """One KPI definition: unit, polarity, tolerance, frequency and owner."""
-    return json_with_etag(kpis.kpi_public(kpis.get_kpi(session, actor, kpi_id)), if_none_match)
+    return json_with_etag(
+        kpis.kpi_public(session, actor, kpis.get_kpi(session, actor, kpi_id)), if_none_match
+    )
 
 
 @router.patch("/kpis/{kpi_id}", response_model=KpiPublic, responses=declare(404, 409, 412, 428))
@@ -150,23 +152,23 @@ def update_kpi(
     """Change a definition (PMO). Frequency and unit are fixed once the KPI has values or targets,
     and decimal places cannot go down then (409)."""
     kpi = kpis.get_kpi(session, actor, kpi_id)
-    check_if_match(if_match, kpis.kpi_public(kpi))
+    check_if_match(if_match, kpis.kpi_public(session, actor, kpi))
     kpis.update_kpi(session, actor, kpi, body)
-    return json_with_etag(kpis.kpi_public(kpi), None)
+    return json_with_etag(kpis.kpi_public(session, actor, kpi), None)
 
 
 @router.post("/kpis/{kpi_id}/retire", response_model=KpiPublic, responses=declare(404, 409))
 def retire_kpi(kpi_id: uuid.UUID, session: SessionDep, actor: Manage) -> Response:
     """Retire a KPI: it keeps its history, leaves the scorecards and takes no new values."""
     kpi = kpis.set_status(session, actor, kpis.get_kpi(session, actor, kpi_id), KpiStatus.retired)
-    return json_with_etag(kpis.kpi_public(kpi), None)
+    return json_with_etag(kpis.kpi_public(session, actor, kpi), None)
 
 
 @router.post("/kpis/{kpi_id}/reinstate", response_model=KpiPublic, responses=declare(404, 409))
 def reinstate_kpi(kpi_id: uuid.UUID, session: SessionDep, actor: Manage) -> Response:
     """Bring a retired KPI back into collection."""
     kpi = kpis.set_status(session, actor, kpis.get_kpi(session, actor, kpi_id), KpiStatus.active)
-    return json_with_etag(kpis.kpi_public(kpi), None)
+    return json_with_etag(kpis.kpi_public(session, actor, kpi), None)
 
 
 # Targets ---------------------------------------------------------------------------------

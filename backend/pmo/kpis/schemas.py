@@ -137,6 +137,16 @@ class ValueStatus(StrEnum):
     published = "published"
 
 
+class KpiAction(StrEnum):
+    """What can be done to a KPI definition (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /kpis/{id}
+    retire = "retire"  # POST /kpis/{id}/retire: it is active
+    reinstate = "reinstate"  # POST /kpis/{id}/reinstate: it is retired
+    add_target = "add_target"  # POST /kpis/{id}/targets
+    record_value = "record_value"  # POST /kpis/{id}/values: it is active, and you may submit for it
+
+
 class KpiValueAction(StrEnum):
     """What can be done to a KPI value (`allowed_actions`)."""
 
@@ -225,6 +235,9 @@ class KpiPublic(PublicModel):
     retired_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[KpiAction] = Field(
+        description="What you may do to the KPI now: the checks its routes make, run for you."
+    )
 
 
 # Targets -----------------------------------------------------------------------------------

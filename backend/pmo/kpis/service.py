@@ -20,6 +20,8 @@ Rules:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -27,17 +29,20 @@ from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate, text_search
 from pmo.core.periods import InvalidPeriod, Period, parse_period_code
-from pmo.core.permissions import Actor
+from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
+from pmo.kpis import policies
 from pmo.kpis.calculations import at_places, unit_error
 from pmo.kpis.feed_state import in_period, mark_changed, mark_values_changed, of_kpis
 from pmo.kpis.models import Kpi, KpiTarget, KpiValue
 from pmo.kpis.schemas import (
     NULLABLE_KPI_FIELDS,
+    KpiAction,
     KpiCreate,
     KpiPublic,
     KpiStatus,
@@ -57,19 +62,82 @@ def period_public(period: Period) -> PeriodPublic:
     return PeriodPublic(code=period.code, label=period.label, start=period.start, end=period.end)
 
 
-def kpi_public(kpi: Kpi) -> KpiPublic:
-    places = kpi.decimal_places
-    return KpiPublic.model_validate(
-        {
-            **kpi.model_dump(),
-            "baseline_value": at_places(kpi.baseline_value, places)
-            if kpi.baseline_value is not None
-            else None,
-            "baseline_period": period_public(parse_period_code(kpi.baseline_period, kpi.frequency))
-            if kpi.baseline_period
-            else None,
-        }
-    )
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class KpiContext:
+    kpi: Kpi
+    may_submit: bool  # `policies.can_submit` for the KPI
+
+
+def _anyway(_actor: Actor, _c: KpiContext) -> Verdict:
+    return True
+
+
+def _in_status(status: KpiStatus) -> Any:
+    def check(_actor: Actor, c: KpiContext) -> Verdict:
+        if c.kpi.status != status:
+            return Blocked(f"{c.kpi.code} is already {c.kpi.status}.")
+        return True
+
+    return check
+
+
+def _submitter(actor: Actor, c: KpiContext) -> Verdict:
+    return True if c.may_submit else policies.cannot_submit(actor, c.kpi)
+
+
+def _takes_values(_actor: Actor, c: KpiContext) -> Verdict:
+    if c.kpi.status == KpiStatus.retired:
+        return Blocked(f"{c.kpi.code} is retired: it keeps its history but takes no new values.")
+    return True
+
+
+_MANAGE = Permission.kpis_manage
+ACTIONS = ActionTable(
+    KpiAction,
+    {
+        KpiAction.edit: Rule(_MANAGE, _anyway),
+        KpiAction.retire: Rule(_MANAGE, _in_status(KpiStatus.active)),
+        KpiAction.reinstate: Rule(_MANAGE, _in_status(KpiStatus.retired)),
+        KpiAction.add_target: Rule(_MANAGE, _anyway),
+        KpiAction.record_value: Rule(Permission.kpi_values_submit, steps(_submitter, _takes_values)),
+    },
+)
+
+
+def action_contexts(session: Session, actor: Actor, kpis: Sequence[Kpi]) -> list[KpiContext]:
+    """The contexts of `kpis` in one query, however many there are."""
+    submittable = policies.submittable(session, actor, [k.id for k in kpis])
+    return [KpiContext(k, k.id in submittable) for k in kpis]
+
+
+def action_context(session: Session, actor: Actor, kpi: Kpi) -> KpiContext:
+    return action_contexts(session, actor, [kpi])[0]
+
+
+def kpis_public(session: Session, actor: Actor, kpis: Sequence[Kpi]) -> list[KpiPublic]:
+    """KPI definitions as the API shows them, each with what `actor` may do to it."""
+    return [
+        KpiPublic.model_validate(
+            {
+                **c.kpi.model_dump(),
+                "baseline_value": at_places(c.kpi.baseline_value, c.kpi.decimal_places)
+                if c.kpi.baseline_value is not None
+                else None,
+                "baseline_period": period_public(parse_period_code(c.kpi.baseline_period, c.kpi.frequency))
+                if c.kpi.baseline_period
+                else None,
+                "allowed_actions": ACTIONS.allowed(actor, c),
+            }
+        )
+        for c in action_contexts(session, actor, kpis)
+    ]
+
+
+def kpi_public(session: Session, actor: Actor, kpi: Kpi) -> KpiPublic:
+    return kpis_public(session, actor, [kpi])[0]
 
 
 def target_public(kpi: Kpi, target: KpiTarget) -> TargetPublic:
@@ -191,7 +259,9 @@ def list_kpis(
     if q:
         statement = statement.where(text_search(q, Kpi.code, Kpi.name, Kpi.description, Kpi.data_source))
     statement = statement.order_by(*order_by(sort, KPI_SORTS, Kpi.id))
-    return paginate(session, statement, page, kpi_public)
+    found = paginate(session, statement, page)
+    found.items = kpis_public(session, actor, found.items)
+    return found
 
 
 def get_kpi(session: Session, actor: Actor, kpi_id: uuid.UUID) -> Kpi:
@@ -211,6 +281,7 @@ def create_kpi(session: Session, actor: Actor, data: KpiCreate) -> Kpi:
 
 
 def update_kpi(session: Session, actor: Actor, kpi: Kpi, data: KpiUpdate) -> Kpi:
+    ACTIONS.guard(actor, KpiAction.edit, action_context(session, actor, kpi))
     changes = {
         name: value
         for name, value in data.model_dump(exclude_unset=True).items()
@@ -240,8 +311,8 @@ def update_kpi(session: Session, actor: Actor, kpi: Kpi, data: KpiUpdate) -> Kpi
 
 
 def set_status(session: Session, actor: Actor, kpi: Kpi, status: KpiStatus) -> Kpi:
-    if kpi.status == status:
-        raise Conflict(f"{kpi.code} is already {status.value}.")
+    action = KpiAction.retire if status == KpiStatus.retired else KpiAction.reinstate
+    ACTIONS.guard(actor, action, action_context(session, actor, kpi))
     retired_at = utcnow() if status == KpiStatus.retired else None
     audit.changed(
         session,
@@ -273,6 +344,7 @@ def get_target(session: Session, actor: Actor, target_id: uuid.UUID) -> tuple[Kp
 
 
 def create_target(session: Session, actor: Actor, kpi: Kpi, data: TargetCreate) -> KpiTarget:
+    ACTIONS.guard(actor, KpiAction.add_target, action_context(session, actor, kpi))
     period = period_of(kpi.frequency, data.period_code)
     target_value = check_number(kpi.unit, kpi.decimal_places, data.target, "target")
     taken = session.execute(

@@ -29,15 +29,16 @@ from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.periods import InvalidPeriod, parse_period_code
-from pmo.core.permissions import Actor, Denied, Permission, enforce
+from pmo.core.permissions import Actor, Denied, Permission
 from pmo.kpis import policies
+from pmo.kpis import service as kpi_definitions
 from pmo.kpis.assessment import Assessment, assess
 from pmo.kpis.calculations import at_places
 from pmo.kpis.feed_state import mark_changed, mark_values_changed, value_and_dependants
 from pmo.kpis.models import Kpi, KpiValue, KpiValueRevision
 from pmo.kpis.schemas import (
     AssessmentPublic,
-    KpiStatus,
+    KpiAction,
     KpiValueAction,
     ReturnToDraft,
     RevisionList,
@@ -299,9 +300,9 @@ def _changed_with_reason(
 
 
 def create_value(session: Session, actor: Actor, kpi: Kpi, data: ValueCreate) -> KpiValue:
-    enforce(policies.can_submit(session, actor, kpi))
-    if kpi.status == KpiStatus.retired:
-        raise Conflict(f"{kpi.code} is retired: it keeps its history but takes no new values.")
+    kpi_definitions.ACTIONS.guard(
+        actor, KpiAction.record_value, kpi_definitions.action_context(session, actor, kpi)
+    )
     period = period_of(kpi.frequency, data.period_code)
     actual = check_number(kpi.unit, kpi.decimal_places, data.actual, "actual")
     taken = session.execute(

@@ -102,7 +102,7 @@ def create_issue(
 
     def create() -> tuple[IssuePublic, str]:
         issue = service.create_issue(session, actor, body)
-        return service.issue_public(issue), f"/api/v1/issues/{issue.id}"
+        return service.issue_public(session, actor, issue), f"/api/v1/issues/{issue.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -112,7 +112,9 @@ def get_issue(
     issue_id: uuid.UUID, session: SessionDep, actor: Read, if_none_match: IfNoneMatch = None
 ) -> Response:
     """One issue of the log (I-0003): priority, severity, owner, resolution."""
-    return json_with_etag(service.issue_public(service.get_issue(session, actor, issue_id)), if_none_match)
+    return json_with_etag(
+        service.issue_public(session, actor, service.get_issue(session, actor, issue_id)), if_none_match
+    )
 
 
 @router.patch(
@@ -123,9 +125,9 @@ def update_issue(
 ) -> Response:
     """Change fields and status; `resolved` or `closed` needs a resolution (422 without)."""
     issue = service.get_issue(session, actor, issue_id)
-    check_if_match(if_match, service.issue_public(issue))
+    check_if_match(if_match, service.issue_public(session, actor, issue))
     service.update_issue(session, actor, issue, body)
-    return json_with_etag(service.issue_public(issue), None)
+    return json_with_etag(service.issue_public(session, actor, issue), None)
 
 
 @router.post(
@@ -135,7 +137,7 @@ def escalate_issue(issue_id: uuid.UUID, body: Escalate, session: SessionDep, act
     """Escalate to the programme or the steering group, with a reason (409 unless above the
     current level)."""
     issue = service.escalate_issue(session, actor, service.get_issue(session, actor, issue_id), body)
-    return json_with_etag(service.issue_public(issue), None)
+    return json_with_etag(service.issue_public(session, actor, issue), None)
 
 
 @router.post(
@@ -144,7 +146,7 @@ def escalate_issue(issue_id: uuid.UUID, body: Escalate, session: SessionDep, act
 def deescalate_issue(issue_id: uuid.UUID, body: Deescalate, session: SessionDep, actor: Edit) -> Response:
     """Bring it back down (to project level unless `level` says otherwise; 409 unless below)."""
     issue = service.deescalate_issue(session, actor, service.get_issue(session, actor, issue_id), body)
-    return json_with_etag(service.issue_public(issue), None)
+    return json_with_etag(service.issue_public(session, actor, issue), None)
 
 
 @router.get(
@@ -196,7 +198,7 @@ def create_assumption(
 
     def create() -> tuple[AssumptionPublic, str]:
         assumption = service.create_assumption(session, actor, body)
-        return service.assumption_public(assumption), f"/api/v1/assumptions/{assumption.id}"
+        return service.assumption_public(session, actor, assumption), f"/api/v1/assumptions/{assumption.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -212,7 +214,7 @@ def get_assumption(
 ) -> Response:
     """One assumption (A-0007) and whether it still holds."""
     assumption = service.get_assumption(session, actor, assumption_id)
-    return json_with_etag(service.assumption_public(assumption), if_none_match)
+    return json_with_etag(service.assumption_public(session, actor, assumption), if_none_match)
 
 
 @router.patch(
@@ -231,9 +233,9 @@ def update_assumption(
     """Change fields and status. Setting `invalid` here raises nothing: use `.../invalidate`
     to raise a risk or issue in the same step."""
     assumption = service.get_assumption(session, actor, assumption_id)
-    check_if_match(if_match, service.assumption_public(assumption))
+    check_if_match(if_match, service.assumption_public(session, actor, assumption))
     service.update_assumption(session, actor, assumption, body)
-    return json_with_etag(service.assumption_public(assumption), None)
+    return json_with_etag(service.assumption_public(session, actor, assumption), None)
 
 
 @router.post(
@@ -344,7 +346,7 @@ def create_dependency(
 
     def create() -> tuple[DependencyPublic, str]:
         dependency = service.create_dependency(session, actor, body)
-        return service.dependency_public(dependency), f"/api/v1/dependencies/{dependency.id}"
+        return service.dependency_public(session, actor, dependency), f"/api/v1/dependencies/{dependency.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -360,7 +362,7 @@ def get_dependency(
 ) -> Response:
     """One dependency (D-0021) between projects, as recorded from its project's side."""
     dependency = service.get_dependency(session, actor, dependency_id)
-    return json_with_etag(service.dependency_public(dependency), if_none_match)
+    return json_with_etag(service.dependency_public(session, actor, dependency), if_none_match)
 
 
 @router.patch(
@@ -379,9 +381,9 @@ def update_dependency(
     """Change it; those who may change either project may. A new `other_project_id` replaces
     an external party and the reverse."""
     dependency = service.get_dependency(session, actor, dependency_id)
-    check_if_match(if_match, service.dependency_public(dependency))
+    check_if_match(if_match, service.dependency_public(session, actor, dependency))
     service.update_dependency(session, actor, dependency, body)
-    return json_with_etag(service.dependency_public(dependency), None)
+    return json_with_etag(service.dependency_public(session, actor, dependency), None)
 
 
 @router.post(
@@ -396,7 +398,7 @@ def escalate_dependency(
     """Escalate a dependency to the programme board; the change is audited."""
     dependency = service.get_dependency(session, actor, dependency_id)
     service.escalate_dependency(session, actor, dependency, body)
-    return json_with_etag(service.dependency_public(dependency), None)
+    return json_with_etag(service.dependency_public(session, actor, dependency), None)
 
 
 @router.post(
@@ -411,7 +413,7 @@ def deescalate_dependency(
     """Take a dependency off the programme board's agenda again."""
     dependency = service.get_dependency(session, actor, dependency_id)
     service.deescalate_dependency(session, actor, dependency, body)
-    return json_with_etag(service.dependency_public(dependency), None)
+    return json_with_etag(service.dependency_public(session, actor, dependency), None)
 
 
 @router.get(

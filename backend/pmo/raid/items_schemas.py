@@ -70,6 +70,32 @@ class DependencyDirection(StrEnum):
     outbound = "outbound"
 
 
+class IssueAction(StrEnum):
+    """What can be done to an issue (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /issues/{id} (resolving or closing it too)
+    escalate = "escalate"  # POST /issues/{id}/escalate: neither resolved nor closed, a level above remains
+    de_escalate = "de_escalate"  # POST /issues/{id}/de-escalate: it is above project level
+
+
+class AssumptionAction(StrEnum):
+    """What can be done to an assumption (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /assumptions/{id}
+    invalidate = "invalidate"  # POST /assumptions/{id}/invalidate: it has raised no risk or issue yet
+
+
+class DependencyAction(StrEnum):
+    """What can be done to a dependency (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /dependencies/{id}
+    escalate = "escalate"  # POST /dependencies/{id}/escalate: neither met nor closed, a level above remains
+    de_escalate = "de_escalate"  # POST /dependencies/{id}/de-escalate: it is above project level
+
+
+ALLOWED_ACTIONS = "What you may do to it now: the checks its routes make, run for you."
+
+
 class EscalateTo(StrEnum):
     programme = "programme"
     steering_group = "steering_group"
@@ -167,6 +193,7 @@ class IssuePublic(PublicModel):
     closed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[IssueAction] = Field(description=ALLOWED_ACTIONS)
 
 
 # Assumptions -----------------------------------------------------------------------------
@@ -214,6 +241,7 @@ class AssumptionPublic(PublicModel):
     closed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[AssumptionAction] = Field(description=ALLOWED_ACTIONS)
 
 
 class RaisedIssue(InputModel):
@@ -351,6 +379,7 @@ class DependencyPublic(PublicModel):
     closed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[DependencyAction] = Field(description=ALLOWED_ACTIONS)
 
 
 class ProjectDependency(DependencyPublic):

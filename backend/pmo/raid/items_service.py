@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Collection
-from datetime import date
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import and_, case, or_
@@ -21,11 +20,12 @@ from sqlmodel import Session, col, select
 from pmo.audit import service as audit
 from pmo.audit.models import AuditEvent
 from pmo.audit.schemas import AuditEventPublic
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.periods import today
-from pmo.core.permissions import Actor, enforce
+from pmo.core.permissions import Actor, Permission, enforce
 from pmo.core.references import next_reference
 from pmo.core.schemas import Page
 from pmo.portfolio.models import Programme, Project
@@ -37,16 +37,17 @@ from pmo.raid.common import (
     RowCheck,
     attach,
     can_edit_item,
-    check_can_edit,
     check_people,
     raid_filters,
 )
 from pmo.raid.items_schemas import (
+    AssumptionAction,
     AssumptionCreate,
     AssumptionPublic,
     AssumptionStatus,
     AssumptionUpdate,
     Deescalate,
+    DependencyAction,
     DependencyCreate,
     DependencyDirection,
     DependencyPublic,
@@ -55,6 +56,7 @@ from pmo.raid.items_schemas import (
     Escalate,
     Invalidate,
     InvalidationResult,
+    IssueAction,
     IssueCreate,
     IssuePublic,
     IssueStatus,
@@ -123,13 +125,124 @@ def _closed_at(old_status: str, new_status: str, done: tuple[str, ...], current:
     return current
 
 
-Check = Callable[[Session, Actor, Any], None]
+# What the caller may do: the routes guard with the kind's table, `allowed_actions` lists
+# what it allows.
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemContext:
+    item: Any  # an Issue, Assumption or Dependency
+    project: Project | None
+    programme: Programme | None
+    other_project: Project | None = None  # a dependency's other end
+
+
+def _editable(actor: Actor, c: ItemContext) -> Verdict:
+    """The PMO, or who may change the item's project or programme; for a dependency, who may
+    change either of its two projects."""
+    if c.other_project is not None and can_edit_item(actor, c.item, c.other_project) is True:
+        return True
+    return can_edit_item(actor, c.item, c.project, c.programme)
+
+
+def _not_done(*done: str) -> Any:
+    def check(_actor: Actor, c: ItemContext) -> Verdict:
+        if c.item.status in done:
+            return Blocked(f"{c.item.reference} is {c.item.status}: reopen it before escalating it.")
+        return True
+
+    return check
+
+
+def _below_top(_actor: Actor, c: ItemContext) -> Verdict:
+    current = EscalationLevel(c.item.escalation_level)
+    if ESCALATION_ORDER[current] == max(ESCALATION_ORDER.values()):
+        return Blocked(f"{c.item.reference} is already at {current.value} level: there is no level above it.")
+    return True
+
+
+def _above_project(_actor: Actor, c: ItemContext) -> Verdict:
+    current = EscalationLevel(c.item.escalation_level)
+    if ESCALATION_ORDER[current] == 0:
+        return Blocked(f"{c.item.reference} is at {current.value} level: de-escalate to a level below it.")
+    return True
+
+
+def _nothing_raised(_actor: Actor, c: ItemContext) -> Verdict:
+    if c.item.raised_risk_id is not None or c.item.raised_issue_id is not None:
+        return Blocked(f"{c.item.reference} has already raised a risk or issue.")
+    return True
+
+
+_EDIT = Permission.raid_edit
+ISSUE_ACTIONS = ActionTable(
+    IssueAction,
+    {
+        IssueAction.edit: Rule(_EDIT, _editable),
+        IssueAction.escalate: Rule(_EDIT, steps(_editable, _not_done(*ISSUE_DONE), _below_top)),
+        IssueAction.de_escalate: Rule(_EDIT, steps(_editable, _above_project)),
+    },
+)
+ASSUMPTION_ACTIONS = ActionTable(
+    AssumptionAction,
+    {
+        AssumptionAction.edit: Rule(_EDIT, _editable),
+        AssumptionAction.invalidate: Rule(_EDIT, steps(_editable, _nothing_raised)),
+    },
+)
+DEPENDENCY_ACTIONS = ActionTable(
+    DependencyAction,
+    {
+        DependencyAction.edit: Rule(_EDIT, _editable),
+        DependencyAction.escalate: Rule(_EDIT, steps(_editable, _not_done(*DEPENDENCY_DONE), _below_top)),
+        DependencyAction.de_escalate: Rule(_EDIT, steps(_editable, _above_project)),
+    },
+)
+
+
+def action_contexts(session: Session, items: Sequence[Any]) -> list[ItemContext]:
+    """The contexts of `items` (of one kind) in two queries, however many there are."""
+    if not items:
+        return []
+    project_ids = {i.project_id for i in items if i.project_id} | {
+        other for i in items if (other := getattr(i, "other_project_id", None))
+    }
+    programme_ids = {i.programme_id for i in items if i.programme_id}
+    projects = {
+        p.id: p for p in session.execute(select(Project).where(col(Project.id).in_(project_ids))).scalars()
+    }
+    programmes = (
+        {
+            p.id: p
+            for p in session.execute(select(Programme).where(col(Programme.id).in_(programme_ids))).scalars()
+        }
+        if programme_ids
+        else {}
+    )
+    return [
+        ItemContext(
+            i,
+            projects.get(i.project_id) if i.project_id else None,
+            programmes.get(i.programme_id) if i.programme_id else None,
+            projects.get(other) if (other := getattr(i, "other_project_id", None)) else None,
+        )
+        for i in items
+    ]
+
+
+def action_context(session: Session, item: Any) -> ItemContext:
+    return action_contexts(session, [item])[0]
 
 
 def _escalate(
-    session: Session, actor: Actor, item: Any, record_type: str, data: Escalate, check: Check = check_can_edit
+    session: Session,
+    actor: Actor,
+    table: ActionTable[Any, ItemContext],
+    item: Any,
+    record_type: str,
+    data: Escalate,
 ) -> None:
-    check(session, actor, item)
+    table.guard(actor, table.actions("escalate"), action_context(session, item))
     current = EscalationLevel(item.escalation_level)
     target = EscalationLevel(data.level.value)
     if ESCALATION_ORDER[target] <= ESCALATION_ORDER[current]:
@@ -147,12 +260,12 @@ def _escalate(
 def _deescalate(
     session: Session,
     actor: Actor,
+    table: ActionTable[Any, ItemContext],
     item: Any,
     record_type: str,
     data: Deescalate,
-    check: Check = check_can_edit,
 ) -> None:
-    check(session, actor, item)
+    table.guard(actor, table.actions("de_escalate"), action_context(session, item))
     current = EscalationLevel(item.escalation_level)
     if ESCALATION_ORDER[data.level] >= ESCALATION_ORDER[current]:
         raise Conflict(f"{item.reference} is at {current.value} level: de-escalate to a level below it.")
@@ -192,14 +305,32 @@ ISSUE_SORTS: dict[str, Any] = {
 ISSUE_NULLABLE = frozenset({"raised_by_id", "owner_id", "due_date"})
 
 
-def issue_public(issue: Issue, on: date | None = None) -> IssuePublic:
-    on = on or today()
-    return IssuePublic.model_validate(
-        {
-            **{name: getattr(issue, name) for name in IssuePublic.model_fields if name != "overdue"},
-            "overdue": issue.due_date is not None and issue.due_date < on and issue.status not in ISSUE_DONE,
-        }
-    )
+_WORKED_OUT = frozenset({"overdue", "validation_due", "allowed_actions"})
+
+
+def issues_public(session: Session, actor: Actor, issues: Sequence[Issue]) -> list[IssuePublic]:
+    """Issues as the API shows them, each with what `actor` may do to it (two queries)."""
+    on = today()
+    return [
+        IssuePublic.model_validate(
+            {
+                **{
+                    name: getattr(c.item, name)
+                    for name in IssuePublic.model_fields
+                    if name not in _WORKED_OUT
+                },
+                "overdue": c.item.due_date is not None
+                and c.item.due_date < on
+                and c.item.status not in ISSUE_DONE,
+                "allowed_actions": ISSUE_ACTIONS.allowed(actor, c),
+            }
+        )
+        for c in action_contexts(session, issues)
+    ]
+
+
+def issue_public(session: Session, actor: Actor, issue: Issue) -> IssuePublic:
+    return issues_public(session, actor, [issue])[0]
 
 
 def list_issues(
@@ -236,8 +367,9 @@ def list_issues(
         )
         statement = statement.where(late if overdue else ~late)
     statement = statement.order_by(*order_by(sort, ISSUE_SORTS, Issue.id))
-    on = today()
-    return paginate(session, statement, page, lambda issue: issue_public(issue, on))
+    found = paginate(session, statement, page)
+    found.items = issues_public(session, actor, found.items)
+    return found
 
 
 def get_issue(session: Session, actor: Actor, issue_id: uuid.UUID) -> Issue:
@@ -280,7 +412,7 @@ def issue_import_check(_session: Session, actor: Actor, _projects: Collection[uu
 
 
 def update_issue(session: Session, actor: Actor, issue: Issue, data: IssueUpdate) -> Issue:
-    check_can_edit(session, actor, issue)
+    ISSUE_ACTIONS.guard(actor, IssueAction.edit, action_context(session, issue))
     changes = _changes(data, ISSUE_NULLABLE)
     check_people(session, actor, owner_id=changes.get("owner_id"), raised_by_id=changes.get("raised_by_id"))
     status = changes.get("status", issue.status)
@@ -297,12 +429,12 @@ def update_issue(session: Session, actor: Actor, issue: Issue, data: IssueUpdate
 
 
 def escalate_issue(session: Session, actor: Actor, issue: Issue, data: Escalate) -> Issue:
-    _escalate(session, actor, issue, "issue", data)
+    _escalate(session, actor, ISSUE_ACTIONS, issue, "issue", data)
     return issue
 
 
 def deescalate_issue(session: Session, actor: Actor, issue: Issue, data: Deescalate) -> Issue:
-    _deescalate(session, actor, issue, "issue", data)
+    _deescalate(session, actor, ISSUE_ACTIONS, issue, "issue", data)
     return issue
 
 
@@ -318,23 +450,31 @@ ASSUMPTION_SORTS: dict[str, Any] = {
 ASSUMPTION_NULLABLE = frozenset({"owner_id", "validate_by"})
 
 
-def assumption_public(assumption: Assumption, on: date | None = None) -> AssumptionPublic:
-    on = on or today()
-    due = (
-        assumption.validate_by is not None
-        and assumption.validate_by <= on
-        and assumption.status == AssumptionStatus.unvalidated.value
-    )
-    return AssumptionPublic.model_validate(
-        {
-            **{
-                name: getattr(assumption, name)
-                for name in AssumptionPublic.model_fields
-                if name != "validation_due"
-            },
-            "validation_due": due,
-        }
-    )
+def assumptions_public(
+    session: Session, actor: Actor, assumptions: Sequence[Assumption]
+) -> list[AssumptionPublic]:
+    """Assumptions as the API shows them, each with what `actor` may do to it (two queries)."""
+    on = today()
+    return [
+        AssumptionPublic.model_validate(
+            {
+                **{
+                    name: getattr(c.item, name)
+                    for name in AssumptionPublic.model_fields
+                    if name not in _WORKED_OUT
+                },
+                "validation_due": c.item.validate_by is not None
+                and c.item.validate_by <= on
+                and c.item.status == AssumptionStatus.unvalidated.value,
+                "allowed_actions": ASSUMPTION_ACTIONS.allowed(actor, c),
+            }
+        )
+        for c in action_contexts(session, assumptions)
+    ]
+
+
+def assumption_public(session: Session, actor: Actor, assumption: Assumption) -> AssumptionPublic:
+    return assumptions_public(session, actor, [assumption])[0]
 
 
 def list_assumptions(
@@ -357,8 +497,9 @@ def list_assumptions(
         )
         statement = statement.where(due if validation_due else ~due)
     statement = statement.order_by(*order_by(sort, ASSUMPTION_SORTS, Assumption.id))
-    on = today()
-    return paginate(session, statement, page, lambda row: assumption_public(row, on))
+    found = paginate(session, statement, page)
+    found.items = assumptions_public(session, actor, found.items)
+    return found
 
 
 def get_assumption(session: Session, actor: Actor, assumption_id: uuid.UUID) -> Assumption:
@@ -402,7 +543,7 @@ def assumption_import_check(_session: Session, actor: Actor, _projects: Collecti
 def update_assumption(
     session: Session, actor: Actor, assumption: Assumption, data: AssumptionUpdate
 ) -> Assumption:
-    check_can_edit(session, actor, assumption)
+    ASSUMPTION_ACTIONS.guard(actor, AssumptionAction.edit, action_context(session, assumption))
     changes = _changes(data, ASSUMPTION_NULLABLE)
     check_people(session, actor, owner_id=changes.get("owner_id"))
     if "status" in changes:
@@ -418,9 +559,7 @@ def invalidate_assumption(
     """Mark the assumption invalid and raise a risk or an issue where it belongs, linked to it.
     All in the caller's transaction: any error (a bad score, another organisation's owner)
     leaves nothing written."""
-    check_can_edit(session, actor, assumption)
-    if assumption.raised_risk_id is not None or assumption.raised_issue_id is not None:
-        raise Conflict(f"{assumption.reference} has already raised a risk or issue.")
+    ASSUMPTION_ACTIONS.guard(actor, AssumptionAction.invalidate, action_context(session, assumption))
     where = {
         "project_id": assumption.project_id,
         "programme_id": assumption.programme_id,
@@ -440,7 +579,7 @@ def invalidate_assumption(
         raise Unprocessable('Give the new risk or issue as "risk" or "issue".')
     audit.changed(session, actor, assumption, "assumption", changes, action="invalidate")
     return InvalidationResult(
-        assumption=assumption_public(assumption),
+        assumption=assumption_public(session, actor, assumption),
         raised=data.raise_,
         raised_id=raised.id,
         raised_reference=raised.reference,
@@ -486,19 +625,38 @@ OPPOSITE = {
 }
 
 
-def dependency_public(dependency: Dependency) -> DependencyPublic:
-    return DependencyPublic.model_validate(dependency)
+def dependencies_public(
+    session: Session, actor: Actor, dependencies: Sequence[Dependency]
+) -> list[DependencyPublic]:
+    """Dependencies as the API shows them, each with what `actor` may do to it (one query)."""
+    return [
+        DependencyPublic.model_validate(
+            {
+                **{
+                    name: getattr(c.item, name)
+                    for name in DependencyPublic.model_fields
+                    if name not in _WORKED_OUT
+                },
+                "allowed_actions": DEPENDENCY_ACTIONS.allowed(actor, c),
+            }
+        )
+        for c in action_contexts(session, dependencies)
+    ]
 
 
-def dependency_seen_from(dependency: Dependency, project_id: uuid.UUID) -> ProjectDependency:
-    ours = dependency.project_id == project_id
+def dependency_public(session: Session, actor: Actor, dependency: Dependency) -> DependencyPublic:
+    return dependencies_public(session, actor, [dependency])[0]
+
+
+def dependency_seen_from(public: DependencyPublic, project_id: uuid.UUID) -> ProjectDependency:
+    ours = public.project_id == project_id
     return ProjectDependency.model_validate(
         {
-            **dependency_public(dependency).model_dump(),
+            **public.model_dump(),
             "seen_from_project_id": project_id,
-            "direction_seen": dependency.direction if ours else OPPOSITE[dependency.direction],
-            "counterpart_project_id": dependency.other_project_id if ours else dependency.project_id,
-            "counterpart_external_party": dependency.external_party if ours else None,
+            "direction_seen": public.direction if ours else OPPOSITE[public.direction],
+            "counterpart_project_id": public.other_project_id if ours else public.project_id,
+            "counterpart_external_party": public.external_party if ours else None,
         }
     )
 
@@ -542,7 +700,9 @@ def list_dependencies(
         )
     statement = _dependency_filters(statement, direction, other_project_id, external, overdue)
     statement = statement.order_by(*order_by(sort, DEPENDENCY_SORTS, Dependency.id))
-    return paginate(session, statement, page, dependency_public)
+    found = paginate(session, statement, page)
+    found.items = dependencies_public(session, actor, found.items)
+    return found
 
 
 def _dependency_filters(
@@ -596,7 +756,11 @@ def project_dependencies(
     if status is not None:
         statement = statement.where(Dependency.status == status)
     statement = statement.order_by(*order_by(sort, DEPENDENCY_SORTS, Dependency.id))
-    return paginate(session, statement, page, lambda row: dependency_seen_from(row, project.id))
+    found = paginate(session, statement, page)
+    found.items = [
+        dependency_seen_from(d, project.id) for d in dependencies_public(session, actor, found.items)
+    ]
+    return found
 
 
 def get_dependency(session: Session, actor: Actor, dependency_id: uuid.UUID) -> Dependency:
@@ -727,19 +891,10 @@ def dependency_import_check(session: Session, actor: Actor, projects: Collection
     return check
 
 
-def check_can_edit_dependency(session: Session, actor: Actor, dependency: Dependency) -> None:
-    """Those who may change either project may change the dependency between them."""
-    if dependency.other_project_id is not None:
-        other = session.get(Project, dependency.other_project_id)
-        if other is not None and can_edit_item(actor, dependency, other) is True:
-            return
-    check_can_edit(session, actor, dependency)
-
-
 def update_dependency(
     session: Session, actor: Actor, dependency: Dependency, data: DependencyUpdate
 ) -> Dependency:
-    check_can_edit_dependency(session, actor, dependency)
+    DEPENDENCY_ACTIONS.guard(actor, DependencyAction.edit, action_context(session, dependency))
     changes = _changes(data, DEPENDENCY_NULLABLE)
     if changes.get("other_project_id") is not None:
         changes["external_party"] = None
@@ -775,12 +930,12 @@ def update_dependency(
 
 
 def escalate_dependency(session: Session, actor: Actor, dependency: Dependency, data: Escalate) -> Dependency:
-    _escalate(session, actor, dependency, "dependency", data, check_can_edit_dependency)
+    _escalate(session, actor, DEPENDENCY_ACTIONS, dependency, "dependency", data)
     return dependency
 
 
 def deescalate_dependency(
     session: Session, actor: Actor, dependency: Dependency, data: Deescalate
 ) -> Dependency:
-    _deescalate(session, actor, dependency, "dependency", data, check_can_edit_dependency)
+    _deescalate(session, actor, DEPENDENCY_ACTIONS, dependency, "dependency", data)
     return dependency

@@ -254,7 +254,7 @@ def create_risk_action(
 
     def create() -> tuple[RiskActionPublic, str]:
         action = service.create_action(session, actor, risk, body)
-        return service.action_public(action), f"/api/v1/risk-actions/{action.id}"
+        return service.response_action_public(session, actor, action), f"/api/v1/risk-actions/{action.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -265,7 +265,7 @@ def get_risk_action(
 ) -> Response:
     """One mitigating action of a risk."""
     action = service.get_action(session, actor, action_id)
-    return json_with_etag(service.action_public(action), if_none_match)
+    return json_with_etag(service.response_action_public(session, actor, action), if_none_match)
 
 
 @router.patch(
@@ -276,9 +276,9 @@ def update_risk_action(
 ) -> Response:
     """Change or complete a risk's action. `If-Match` required."""
     action = service.get_action(session, actor, action_id)
-    check_if_match(if_match, service.action_public(action))
+    check_if_match(if_match, service.response_action_public(session, actor, action))
     service.update_action(session, actor, action, body)
-    return json_with_etag(service.action_public(action), None)
+    return json_with_etag(service.response_action_public(session, actor, action), None)
 
 
 @router.delete("/risk-actions/{action_id}", status_code=204, responses=declare(404, 409))

@@ -160,6 +160,13 @@ class RiskOccurred(InputModel):
     due_date: IsoDate | None = None
 
 
+class RiskActionAllowedAction(StrEnum):
+    """What can be done to a risk's response action (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /risk-actions/{id}: its risk is open
+    delete = "delete"  # DELETE /risk-actions/{id}: its risk is open
+
+
 class RiskActionPublic(PublicModel):
     id: uuid.UUID
     risk_id: uuid.UUID
@@ -170,6 +177,9 @@ class RiskActionPublic(PublicModel):
     overdue: bool = Field(description="Worked out: due before today and neither done nor cancelled.")
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[RiskActionAllowedAction] = Field(
+        description="What you may do to the action now: the checks its routes make, run for you."
+    )
 
 
 class LinkedIssue(PublicModel):

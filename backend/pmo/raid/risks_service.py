@@ -66,6 +66,7 @@ from pmo.raid.risks_schemas import (
     LinkedIssue,
     Nature,
     ResponseType,
+    RiskActionAllowedAction,
     RiskActionCreate,
     RiskActionPublic,
     RiskActionUpdate,
@@ -173,6 +174,16 @@ ACTIONS = ActionTable(
 )
 
 
+# A response action changes while its risk is open, by those who may change the risk.
+RESPONSE_ACTIONS = ActionTable(
+    RiskActionAllowedAction,
+    {
+        RiskActionAllowedAction.edit: Rule(_EDIT, steps(_editable, _open)),
+        RiskActionAllowedAction.delete: Rule(_EDIT, steps(_editable, _open)),
+    },
+)
+
+
 def action_contexts(session: Session, risks: Sequence[Risk]) -> list[RiskContext]:
     """The contexts of `risks` in three queries, however many there are."""
     if not risks:
@@ -227,15 +238,22 @@ def risk_public(actor: Actor, context: RiskContext) -> RiskPublic:
     )
 
 
-def action_public(action: RiskAction) -> RiskActionPublic:
+def action_public(actor: Actor, context: RiskContext, action: RiskAction) -> RiskActionPublic:
+    """A response action of `context.risk`, with what `actor` may do to it."""
     return RiskActionPublic.model_validate(
         {
             **action.model_dump(),
             "overdue": action.status not in FINISHED_ACTIONS
             and action.due_date is not None
             and action.due_date < today(),
+            "allowed_actions": RESPONSE_ACTIONS.allowed(actor, context),
         }
     )
+
+
+def response_action_public(session: Session, actor: Actor, action: RiskAction) -> RiskActionPublic:
+    context = action_context(session, session.get_one(Risk, action.risk_id))
+    return action_public(actor, context, action)
 
 
 def _linked_issue(session: Session, risk: Risk) -> Issue | None:
@@ -249,10 +267,11 @@ def risk_detail(session: Session, actor: Actor, risk: Risk) -> RiskDetail:
         .order_by(col(RiskAction.created_at), col(RiskAction.id))
     ).scalars()
     issue = _linked_issue(session, risk)
+    context = action_context(session, risk)
     return RiskDetail.model_validate(
         {
-            **risk_public(actor, action_context(session, risk)).model_dump(),
-            "actions": [action_public(a) for a in actions],
+            **risk_public(actor, context).model_dump(),
+            "actions": [action_public(actor, context, a) for a in actions],
             "issue": LinkedIssue.model_validate(issue) if issue else None,
         }
     )
@@ -312,11 +331,6 @@ def _check_target_pair(likelihood: int | None, impact: int | None) -> None:
                 )
             ],
         )
-
-
-def _check_open(risk: Risk) -> None:
-    if isinstance(closed := _not_closed(risk), Blocked):
-        raise Conflict(closed.reason)
 
 
 # Risks -----------------------------------------------------------------------------------
@@ -636,7 +650,8 @@ def list_actions(
     if status is not None:
         statement = statement.where(RiskAction.status == status)
     statement = statement.order_by(*order_by(sort, ACTION_SORTS, RiskAction.id))
-    return paginate(session, statement, page, action_public)
+    context = action_context(session, risk)
+    return paginate(session, statement, page, lambda action: action_public(actor, context, action))
 
 
 def get_action(session: Session, actor: Actor, action_id: uuid.UUID) -> RiskAction:
@@ -647,8 +662,8 @@ def get_action(session: Session, actor: Actor, action_id: uuid.UUID) -> RiskActi
 
 
 def create_action(session: Session, actor: Actor, risk: Risk, data: RiskActionCreate) -> RiskAction:
-    check_can_edit(session, actor, risk)
-    _check_open(risk)
+    # Adding an action changes the risk: who may edit the risk now may add one.
+    ACTIONS.guard(actor, RiskAllowedAction.edit, action_context(session, risk))
     check_people(session, actor, actionee_id=data.actionee_id)
     action = RiskAction(organisation_id=actor.organisation_id, risk_id=risk.id, **data.model_dump())
     audit.created(session, actor, action, "risk_action")
@@ -670,8 +685,7 @@ def _tell_actionee(session: Session, actor: Actor, risk: Risk, action: RiskActio
 
 def update_action(session: Session, actor: Actor, action: RiskAction, data: RiskActionUpdate) -> RiskAction:
     risk = session.get_one(Risk, action.risk_id)
-    check_can_edit(session, actor, risk)
-    _check_open(risk)
+    RESPONSE_ACTIONS.guard(actor, RiskActionAllowedAction.edit, action_context(session, risk))
     changes = {
         name: value
         for name, value in data.model_dump(exclude_unset=True).items()
@@ -687,8 +701,7 @@ def update_action(session: Session, actor: Actor, action: RiskAction, data: Risk
 
 def delete_action(session: Session, actor: Actor, action: RiskAction) -> None:
     risk = session.get_one(Risk, action.risk_id)
-    check_can_edit(session, actor, risk)
-    _check_open(risk)
+    RESPONSE_ACTIONS.guard(actor, RiskActionAllowedAction.delete, action_context(session, risk))
     audit.deleted(session, actor, action, "risk_action")
 
 

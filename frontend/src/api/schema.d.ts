@@ -4773,6 +4773,12 @@ export interface components {
             /** Change Vs Year Before Percent */
             change_vs_year_before_percent: string | null;
         };
+        /**
+         * AssumptionAction
+         * @description What can be done to an assumption (`allowed_actions`).
+         * @enum {string}
+         */
+        AssumptionAction: "edit" | "invalidate";
         /** AssumptionCreate */
         AssumptionCreate: {
             /**
@@ -4857,6 +4863,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to it now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["AssumptionAction"][];
         };
         /**
          * AssumptionStatus
@@ -5569,6 +5580,12 @@ export interface components {
          * @enum {string}
          */
         DeliveryStatus: "pending" | "delivered" | "failed" | "cancelled";
+        /**
+         * DependencyAction
+         * @description What can be done to a dependency (`allowed_actions`).
+         * @enum {string}
+         */
+        DependencyAction: "edit" | "escalate" | "de_escalate";
         /** DependencyCreate */
         DependencyCreate: {
             /**
@@ -5669,6 +5686,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to it now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["DependencyAction"][];
         };
         /**
          * DependencyStatus
@@ -7942,6 +7964,12 @@ export interface components {
              */
             token: string;
         };
+        /**
+         * IssueAction
+         * @description What can be done to an issue (`allowed_actions`).
+         * @enum {string}
+         */
+        IssueAction: "edit" | "escalate" | "de_escalate";
         /** IssueCreate */
         IssueCreate: {
             /**
@@ -8054,6 +8082,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to it now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["IssueAction"][];
         };
         /**
          * IssueStatus
@@ -8111,6 +8144,12 @@ export interface components {
              */
             amount: string;
         };
+        /**
+         * KpiAction
+         * @description What can be done to a KPI definition (`allowed_actions`).
+         * @enum {string}
+         */
+        KpiAction: "edit" | "retire" | "reinstate" | "add_target" | "record_value";
         /** KpiCreate */
         KpiCreate: {
             /**
@@ -8255,6 +8294,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the KPI now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["KpiAction"][];
         };
         /**
          * KpiStatus
@@ -10464,6 +10508,11 @@ export interface components {
              */
             updated_at: string;
             /**
+             * Allowed Actions
+             * @description What you may do to it now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["DependencyAction"][];
+            /**
              * Seen From Project Id
              * Format: uuid
              * @description The project whose list this is.
@@ -11104,6 +11153,12 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /**
+         * RiskActionAllowedAction
+         * @description What can be done to a risk's response action (`allowed_actions`).
+         * @enum {string}
+         */
+        RiskActionAllowedAction: "edit" | "delete";
         /** RiskActionCreate */
         RiskActionCreate: {
             /** Description */
@@ -11149,6 +11204,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the action now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["RiskActionAllowedAction"][];
         };
         /** RiskActionUpdate */
         RiskActionUpdate: {
@@ -26747,6 +26807,10 @@ export interface operations {
                      *       "actions": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Manage projects through the three stages, allocating resources at each.",
                      *           "due_date": null,
@@ -26758,6 +26822,10 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO review of delivery plans to identify resource gaps.",
                      *           "due_date": "2022-09-30",
@@ -27103,6 +27171,7 @@ export interface operations {
                      *       "actions": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO oversight of progress made against the programme.",
                      *           "due_date": null,
@@ -27114,6 +27183,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Review the programme to make sure it remains fit for purpose.",
                      *           "due_date": "2022-10-31",
@@ -27324,6 +27394,10 @@ export interface operations {
                      *       "actions": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Manage projects through the three stages, allocating resources at each.",
                      *           "due_date": null,
@@ -27335,6 +27409,10 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO review of delivery plans to identify resource gaps.",
                      *           "due_date": "2022-09-30",
@@ -27541,6 +27619,10 @@ export interface operations {
                      *       "actions": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Manage projects through the three stages, allocating resources at each.",
                      *           "due_date": null,
@@ -27552,6 +27634,10 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO review of delivery plans to identify resource gaps.",
                      *           "due_date": "2022-09-30",
@@ -27740,6 +27826,10 @@ export interface operations {
                      *       "actions": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Manage projects through the three stages, allocating resources at each.",
                      *           "due_date": null,
@@ -27751,6 +27841,10 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO review of delivery plans to identify resource gaps.",
                      *           "due_date": "2022-09-30",
@@ -27938,6 +28032,7 @@ export interface operations {
                      *       "actions": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Manage projects through the three stages, allocating resources at each.",
                      *           "due_date": null,
@@ -27949,6 +28044,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO review of delivery plans to identify resource gaps.",
                      *           "due_date": "2022-09-30",
@@ -28529,6 +28625,7 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Review the programme to make sure it remains fit for purpose.",
                      *           "due_date": "2022-10-31",
@@ -28540,6 +28637,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "PMO oversight of progress made against the programme.",
                      *           "due_date": null,
@@ -28686,6 +28784,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "allowed_actions": [],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Review the programme to make sure it remains fit for purpose.",
                      *       "due_date": "2022-10-31",
@@ -28824,6 +28923,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "allowed_actions": [],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Review the programme to make sure it remains fit for purpose.",
                      *       "due_date": "2022-10-31",
@@ -29090,6 +29190,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "actionee_id": "1b95d0cb-0c1e-4f45-9f58-7579a4eb6324",
+                     *       "allowed_actions": [],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Review the programme to make sure it remains fit for purpose.",
                      *       "due_date": "2022-10-31",
@@ -30374,6 +30475,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "escalate"
+                     *           ],
                      *           "category": "Commercial",
                      *           "closed_at": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -30400,6 +30505,10 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "escalate"
+                     *           ],
                      *           "category": "Resources",
                      *           "closed_at": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -30560,6 +30669,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Commercial",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -30704,6 +30817,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Commercial",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -30874,6 +30991,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Commercial",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -31050,6 +31171,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Commercial",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -31208,6 +31333,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Commercial",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -31628,6 +31757,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "invalidate"
+                     *           ],
                      *           "category": "Funding",
                      *           "closed_at": "2026-11-30T10:00:00Z",
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -31647,6 +31780,10 @@ export interface operations {
                      *           "validation_due": false
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "invalidate"
+                     *           ],
                      *           "category": "Benefits",
                      *           "closed_at": "2026-11-30T10:00:00Z",
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -31794,6 +31931,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "invalidate"
+                     *       ],
                      *       "category": "Funding",
                      *       "closed_at": "2026-11-30T10:00:00Z",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -31931,6 +32072,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "invalidate"
+                     *       ],
                      *       "category": "Funding",
                      *       "closed_at": "2026-11-30T10:00:00Z",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -32088,6 +32233,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "invalidate"
+                     *       ],
                      *       "category": "Funding",
                      *       "closed_at": "2026-11-30T10:00:00Z",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -32610,6 +32759,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "escalate"
+                     *           ],
                      *           "category": "Digital platform",
                      *           "closed_at": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -32630,6 +32783,10 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "escalate"
+                     *           ],
                      *           "category": "External",
                      *           "closed_at": null,
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -32780,6 +32937,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Digital platform",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -32927,6 +33088,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Digital platform",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -33089,6 +33254,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Digital platform",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -33259,6 +33428,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Digital platform",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -33411,6 +33584,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "escalate"
+                     *       ],
                      *       "category": "Digital platform",
                      *       "closed_at": null,
                      *       "created_at": "2026-11-30T10:00:00Z",

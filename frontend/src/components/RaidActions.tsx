@@ -1,6 +1,9 @@
+import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
 import { load, type Loaded } from '../lib/data'
+import { pointLabel, scalePoints } from '../lib/format'
+import { useWho } from '../lib/me'
 import { type FormErrors, type Problem, toFormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
 import { DateInput, ErrorSummary, Radios, Select, TextArea, TextInput } from './ui'
@@ -37,7 +40,7 @@ function errorsOf(problem: Problem, prefix: string, labels: Record<string, strin
   return toFormErrors(renamed, labels)
 }
 
-function Done({ text }: { text: string | null }) {
+function Done({ text }: { text: ComponentChildren }) {
   if (!text) return null
   return (
     <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="raid-done-title">
@@ -71,6 +74,10 @@ export function RiskActions({ risk, onChanged }: { risk: Schemas['RiskPublic']; 
     )
   }
   const current = LEVELS.findIndex(([value]) => value === risk.escalation_level)
+  // Only what the API allows me on this risk now (`allowed_actions`) is offered.
+  const may = (action: Schemas['RiskAllowedAction']) => risk.allowed_actions.includes(action)
+  const levels = LEVELS.filter((_, index) => (index > current && may('escalate')) || (index < current && may('de_escalate')))
+  if (levels.length === 0 && !may('close') && !may('occurred')) return null
   const run = async <T,>(prefix: string, labels: Record<string, string>, request: () => Promise<Loaded<T>>, done: (data: T) => void) => {
     setBusy(true)
     const result = await request()
@@ -113,13 +120,16 @@ export function RiskActions({ risk, onChanged }: { risk: Schemas['RiskPublic']; 
       <h2 class="govuk-heading-m" id="risk-actions-heading">Escalate, close or record that it happened</h2>
       <ErrorSummary errors={errors} />
       <p class="govuk-body">It is managed at: <strong data-testid="escalation-level">{levelLabel(risk.escalation_level)}</strong>.</p>
+      {levels.length > 0 && (
       <form onSubmit={escalate} noValidate>
         <h3 class="govuk-heading-s">Escalate or de-escalate</h3>
         <Radios name="escalate_level" label="Manage it at" small value={level} onChange={setLevel} errors={errors}
-          options={LEVELS.filter(([value]) => value !== risk.escalation_level).map(([value, text]) => ({ value, text }))} />
+          options={levels.map(([value, text]) => ({ value, text }))} />
         <TextArea name="escalate_reason" label="Reason" rows={2} value={escalateReason} onInput={setEscalateReason} errors={errors} />
         <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>Change the level</button>
       </form>
+      )}
+      {may('occurred') && (
       <form onSubmit={occurred} noValidate>
         <h3 class="govuk-heading-s">It happened: raise it as an issue</h3>
         <TextInput name="issue_title" label="Name of the issue" hint={`Leave empty to use the risk's: ${risk.title}`} value={issue.title}
@@ -134,21 +144,26 @@ export function RiskActions({ risk, onChanged }: { risk: Schemas['RiskPublic']; 
           onInput={(v) => setIssue({ ...issue, due_date: v })} errors={errors} />
         <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>Raise the issue and close the risk</button>
       </form>
+      )}
+      {may('close') && (
       <form onSubmit={close} noValidate>
         <h3 class="govuk-heading-s">Close the risk</h3>
         <TextArea name="close_reason" label="Reason for closing" rows={2} value={closeReason} onInput={setCloseReason} errors={errors} />
         <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>Close the risk</button>
       </form>
+      )}
     </section>
   )
 }
 
-/** Escalate or de-escalate an issue or a dependency, with a reason; `onChanged` reloads the page. */
-export function ItemEscalation({ kind, id, level, reference, onChanged }: {
+/** Escalate or de-escalate an issue or a dependency, with a reason; `onChanged` reloads the page.
+ * Only the directions the API allows me (`allowed`) are offered; none, and nothing shows. */
+export function ItemEscalation({ kind, id, level, reference, allowed, onChanged }: {
   kind: 'issue' | 'dependency'
   id: string
   level: string
   reference: string
+  allowed: string[]
   onChanged: (done: string) => void
 }) {
   const [errors, setErrors] = useState<FormErrors | null>(null)
@@ -156,6 +171,9 @@ export function ItemEscalation({ kind, id, level, reference, onChanged }: {
   const [target, setTarget] = useState('')
   const [reason, setReason] = useState('')
   const current = LEVELS.findIndex(([value]) => value === level)
+  const choices = LEVELS.filter((_, index) =>
+    (index > current && allowed.includes('escalate')) || (index < current && allowed.includes('de_escalate')))
+  if (choices.length === 0) return null
   const submit = async (event: Event) => {
     event.preventDefault()
     const down = LEVELS.findIndex(([value]) => value === target) < current && target !== ''
@@ -183,9 +201,92 @@ export function ItemEscalation({ kind, id, level, reference, onChanged }: {
       <p class="govuk-body">It is managed at: <strong data-testid="escalation-level">{levelLabel(level)}</strong>.</p>
       <form onSubmit={submit} noValidate>
         <Radios name="escalate_level" label="Manage it at" small value={target} onChange={setTarget} errors={errors}
-          options={LEVELS.filter(([value]) => value !== level).map(([value, text]) => ({ value, text }))} />
+          options={choices.map(([value, text]) => ({ value, text }))} />
         <TextArea name="escalate_reason" label="Reason" rows={2} value={reason} onInput={setReason} errors={errors} />
         <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>Change the level</button>
+      </form>
+    </section>
+  )
+}
+
+const INVALIDATION_LABELS = {
+  raise: 'What to raise', issue_title: 'Name of the issue', issue_priority: 'Priority', issue_severity: 'Severity',
+  issue_owner_id: 'Owner', issue_due_date: 'Due date', risk_title: 'Name of the risk', risk_category: 'Category',
+  risk_inherent_likelihood: 'Likelihood', risk_inherent_impact: 'Impact', risk_owner_id: 'Owner', risk_review_date: 'Review date',
+}
+
+/** Found invalid: mark the assumption invalid and raise an issue or a risk where it belongs, in one step. */
+export function AssumptionInvalidation({ assumption, owners, onChanged }: {
+  assumption: Schemas['AssumptionPublic']
+  owners: { value: string; text: string }[]
+  onChanged: (done: ComponentChildren) => void
+}) {
+  const { organisation } = useWho()
+  const points = Array.from({ length: scalePoints(organisation.risk_scale) }, (_, i) => String(i + 1))
+  const scaleOptions = [{ value: '', text: 'Choose' }, ...points.map((p) => ({ value: p, text: pointLabel(organisation.risk_scale, Number(p)) }))]
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [busy, setBusy] = useState(false)
+  const [raise, setRaise] = useState<'issue' | 'risk'>('issue')
+  const [form, setForm] = useState({ title: '', category: '', priority: 'medium', severity: 'medium', likelihood: '', impact: '', owner_id: '', date: '' })
+  const set = (key: keyof typeof form) => (value: string) => setForm({ ...form, [key]: value })
+  const prefix = raise
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    const owner = form.owner_id || null
+    const body = raise === 'issue'
+      ? { raise, issue: { title: form.title, priority: form.priority as Schemas['Rating'], severity: form.severity as Schemas['Rating'], owner_id: owner, due_date: form.date || null } }
+      : { raise, risk: { title: form.title, category: form.category, inherent_likelihood: Number(form.likelihood) || 0, inherent_impact: Number(form.impact) || 0, owner_id: owner, review_date: form.date || null } }
+    setBusy(true)
+    const result = await load(() => api.POST('/api/v1/assumptions/{assumption_id}/invalidate', {
+      params: { path: { assumption_id: assumption.id } }, body: body as Schemas['Invalidate'],
+    }))
+    setBusy(false)
+    if (result.problem) {
+      // The API names the new item's fields under it (body.issue.title): here they are issue_title.
+      const problem = result.problem
+      const renamed: Problem = {
+        ...problem,
+        errors: problem.errors?.map((e) => {
+          const [where, kind, field, ...rest] = e.location
+          return where === 'body' && (kind === 'issue' || kind === 'risk') && field !== undefined
+            ? { ...e, location: ['body', `${kind}_${field}`, ...rest] } : e
+        }),
+      }
+      return setErrors(toFormErrors(renamed, INVALIDATION_LABELS))
+    }
+    setErrors(null)
+    const kind = result.data.raised === 'risk' ? 'risks' : 'issues'
+    onChanged(<>{assumption.reference} is invalid: it raised <a class="govuk-link" href={`/${kind}/${result.data.raised_id}/edit`}>{result.data.raised_reference}</a>.</>)
+  }
+  return (
+    <section aria-labelledby="invalidate-heading" class="govuk-!-margin-top-6" data-testid="assumption-invalidation">
+      <h2 class="govuk-heading-m" id="invalidate-heading">Found invalid: raise an issue or a risk</h2>
+      <ErrorSummary errors={errors} />
+      <form onSubmit={submit} noValidate>
+        <Radios name="raise" label="What to raise" small value={raise} onChange={(v) => setRaise(v as 'issue' | 'risk')} errors={errors}
+          options={[{ value: 'issue', text: 'An issue: it is already a problem' }, { value: 'risk', text: 'A risk: it may become one' }]} />
+        <TextInput name={`${prefix}_title`} label={raise === 'issue' ? 'Name of the issue' : 'Name of the risk'} value={form.title}
+          onInput={set('title')} errors={errors} />
+        {raise === 'issue' ? (
+          <>
+            <Select name="issue_priority" label="Priority" value={form.priority} onChange={set('priority')} options={PRIORITIES.slice(1)} errors={errors} />
+            <Select name="issue_severity" label="Severity" value={form.severity} onChange={set('severity')} options={PRIORITIES.slice(1)} errors={errors} />
+          </>
+        ) : (
+          <>
+            <TextInput name="risk_category" label="Category" hint="For example: financial, legal, reputational." value={form.category}
+              onInput={set('category')} errors={errors} width="20" />
+            <Select name="risk_inherent_likelihood" label="Likelihood" value={form.likelihood} onChange={set('likelihood')} options={scaleOptions} errors={errors} />
+            <Select name="risk_inherent_impact" label="Impact" value={form.impact} onChange={set('impact')} options={scaleOptions} errors={errors} />
+          </>
+        )}
+        <Select name={`${prefix}_owner_id`} label="Owner" hint="The assumption's owner if not set." value={form.owner_id}
+          onChange={set('owner_id')} options={owners} errors={errors} />
+        <DateInput name={raise === 'issue' ? 'issue_due_date' : 'risk_review_date'} label={raise === 'issue' ? 'Due date (optional)' : 'Review date (optional)'}
+          value={form.date} onInput={set('date')} errors={errors} />
+        <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>
+          Mark it invalid and raise the {raise}
+        </button>
       </form>
     </section>
   )

@@ -156,7 +156,7 @@ function KpiForm({ programmes, existing, etag, onReload }: {
             </a>
           </div>
         </form>
-        {existing && (
+        {existing && (existing.allowed_actions.includes('retire') || existing.allowed_actions.includes('reinstate')) && (
           <>
             <h2 class="govuk-heading-m">{existing.status === 'retired' ? 'Reinstate' : 'Retire'}</h2>
             <p class="govuk-body">

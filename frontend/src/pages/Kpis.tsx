@@ -315,19 +315,14 @@ export function KpiPage({ id }: { id: string }) {
 
 function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
   const { me } = useWho()
-  const can = useCan()
   const { kpi, values, targets, programme, project, owner } = view
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [notice, setNotice] = useState('')
   const [changing, setChanging] = useState<Value | null>(null)
   const rows = periodRows(values, targets)
-  const mayEnter =
-    kpi.status === 'active' &&
-    can('kpi_values:submit') &&
-    (can('kpi_values:verify') ||
-      kpi.owner_id === me.id ||
-      (project?.project_manager_id ?? null) === me.id ||
-      me.roles.some((grant) => grant.role === 'sponsor'))
+  // What I may do here comes from the API (allowed_actions on the KPI and on each value).
+  const mayEnter = kpi.allowed_actions.includes('record_value')
+  const valueActions = mayEnter || values.some((v) => v.allowed_actions.includes('submit') || v.allowed_actions.includes('edit'))
   const points: ChartPoint[] = rows.map(({ period, value, target }) => {
     const targetNumber = target ? Number(target.target) : null
     const tolerance = Number(target?.tolerance_percent ?? value?.assessment.tolerance_percent ?? kpi.tolerance_percent ?? 5)
@@ -391,14 +386,18 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
         )}
       </span>
       <h1 class="govuk-heading-l">{kpi.name}</h1>
-      {can('kpis:manage') && (
+      {(kpi.allowed_actions.includes('edit') || kpi.allowed_actions.includes('add_target')) && (
         <div class="govuk-button-group">
-          <a class="govuk-button govuk-button--secondary" href={`/kpis/${kpi.id}/edit`}>
-            Change the definition
-          </a>
-          <a class="govuk-button govuk-button--secondary" href={`/kpis/${kpi.id}/targets`}>
-            Change the targets
-          </a>
+          {kpi.allowed_actions.includes('edit') && (
+            <a class="govuk-button govuk-button--secondary" href={`/kpis/${kpi.id}/edit`}>
+              Change the definition
+            </a>
+          )}
+          {kpi.allowed_actions.includes('add_target') && (
+            <a class="govuk-button govuk-button--secondary" href={`/kpis/${kpi.id}/targets`}>
+              Change the targets
+            </a>
+          )}
         </div>
       )}
       {latest && (
@@ -436,7 +435,7 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
               <th scope="col" class="govuk-table__header">RAG</th>
               <th scope="col" class="govuk-table__header">Direction</th>
               <th scope="col" class="govuk-table__header">Status</th>
-              {(mayEnter || can('kpi_values:verify')) && (
+              {valueActions && (
                 <th scope="col" class="govuk-table__header"><span class="govuk-visually-hidden">Actions</span></th>
               )}
             </tr>
@@ -456,7 +455,7 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
                   )}
                 </td>
                 <td class="govuk-table__cell">{value ? <ValueStatus status={value.status} /> : ''}</td>
-                {(mayEnter || can('kpi_values:verify')) && (
+                {valueActions && (
                   <td class="govuk-table__cell">
                     <div class="govuk-button-group govuk-!-margin-bottom-0">
                       {value?.allowed_actions.includes('submit') && (

@@ -293,56 +293,70 @@ function Risks({ projectId }: { projectId: string }) {
   )
 }
 
+/** The "Action" column of a RAID log: a link to each item I may act on (its allowed_actions), if any. */
+function actionColumn<T extends { id: string; reference: string; allowed_actions: string[] }>(items: T[], path: string, what: string) {
+  const any = items.some((i) => i.allowed_actions.length > 0)
+  return {
+    head: any ? ['Action'] : [],
+    cell: (item: T) => (any ? (item.allowed_actions.length > 0 ? changeLink(true, `/${path}/${item.id}/edit`, `${what} ${item.reference}`) : ['']) : []),
+  }
+}
+
 function Issues({ projectId }: { projectId: string }) {
-  const editable = useCan()('raid:edit')
   const issues = useResource(`issues-${projectId}`, () =>
     load(() => api.GET('/api/v1/issues', { params: { query: { project_id: projectId, limit: 200 } } })),
   )
   return (
     <>
     <AddLink href={`/projects/${projectId}/issues/new`} text="Add an issue" />
-    <Listing resource={issues} render={(page) => (
-      <Table caption="Issue log" head={['Reference', 'Issue', 'Priority', 'Status', 'Due', ...(editable ? ['Action'] : [])]}
-        empty="No issues recorded."
-        rows={page.items.map((i) => [i.reference, i.title, humanise(i.priority), humanise(i.status), formatDate(i.due_date),
-          ...changeLink(editable, `/issues/${i.id}/edit`, `issue ${i.reference}`)])} />
-    )} />
+    <Listing resource={issues} render={(page) => {
+      const action = actionColumn(page.items, 'issues', 'issue')
+      return (
+        <Table caption="Issue log" head={['Reference', 'Issue', 'Priority', 'Status', 'Due', ...action.head]}
+          empty="No issues recorded."
+          rows={page.items.map((i) => [i.reference, i.title, humanise(i.priority), humanise(i.status), formatDate(i.due_date),
+            ...action.cell(i)])} />
+      )
+    }} />
     </>
   )
 }
 
 function Assumptions({ projectId }: { projectId: string }) {
-  const editable = useCan()('raid:edit')
   const assumptions = useResource(`assumptions-${projectId}`, () =>
     load(() => api.GET('/api/v1/assumptions', { params: { query: { project_id: projectId, limit: 200 } } })),
   )
   return (
     <>
     <AddLink href={`/projects/${projectId}/assumptions/new`} text="Add an assumption" />
-    <Listing resource={assumptions} render={(page) => (
-      <Table caption="Assumptions" head={['Reference', 'Assumption', 'Validate by', 'Status', ...(editable ? ['Action'] : [])]}
-        empty="No assumptions recorded."
-        rows={page.items.map((a) => [a.reference, a.statement, formatDate(a.validate_by), humanise(a.status),
-          ...changeLink(editable, `/assumptions/${a.id}/edit`, `assumption ${a.reference}`)])} />
-    )} />
+    <Listing resource={assumptions} render={(page) => {
+      const action = actionColumn(page.items, 'assumptions', 'assumption')
+      return (
+        <Table caption="Assumptions" head={['Reference', 'Assumption', 'Validate by', 'Status', ...action.head]}
+          empty="No assumptions recorded."
+          rows={page.items.map((a) => [a.reference, a.statement, formatDate(a.validate_by), humanise(a.status), ...action.cell(a)])} />
+      )
+    }} />
     </>
   )
 }
 
 function Dependencies({ projectId }: { projectId: string }) {
-  const editable = useCan()('raid:edit')
   const dependencies = useResource(`dependencies-${projectId}`, () =>
     load(() => api.GET('/api/v1/projects/{project_id}/dependencies', { params: { path: { project_id: projectId }, query: { limit: 200 } } })),
   )
   return (
     <>
     <AddLink href={`/projects/${projectId}/dependencies/new`} text="Add a dependency" />
-    <Listing resource={dependencies} render={(page) => (
-      <Table caption="Dependencies" head={['Reference', 'Dependency', 'Direction', 'Needed by', 'Status', ...(editable ? ['Action'] : [])]}
-        empty="No dependencies recorded."
-        rows={page.items.map((d) => [d.reference, d.title, humanise(d.direction), formatDate(d.needed_by), humanise(d.status),
-          ...changeLink(editable, `/dependencies/${d.id}/edit`, `dependency ${d.reference}`)])} />
-    )} />
+    <Listing resource={dependencies} render={(page) => {
+      const action = actionColumn(page.items, 'dependencies', 'dependency')
+      return (
+        <Table caption="Dependencies" head={['Reference', 'Dependency', 'Direction', 'Needed by', 'Status', ...action.head]}
+          empty="No dependencies recorded."
+          rows={page.items.map((d) => [d.reference, d.title, humanise(d.direction_seen),
+            formatDate(d.needed_by), humanise(d.status), ...action.cell(d)])} />
+      )
+    }} />
     </>
   )
 }

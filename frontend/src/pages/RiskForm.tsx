@@ -2,13 +2,13 @@ import { useState } from 'preact/hooks'
 import { HistoryPanel } from '../components/HistoryPanel'
 import { ActionDone, RiskActions } from '../components/RaidActions'
 import { api, type Schemas } from '../api/client'
-import { ErrorSummary, Loading, ProblemPage, Radios, Select, TextArea, TextInput } from '../components/ui'
+import { DateInput, ErrorSummary, Loading, ProblemPage, Radios, Select, SummaryList, TextArea, TextInput } from '../components/ui'
 import { load, useResource } from '../lib/data'
-import { humanise, pointLabel, riskScore, scalePoints } from '../lib/format'
+import { formatDate, humanise, NOT_SET, pointLabel, riskScore, scalePoints } from '../lib/format'
 import { useWho } from '../lib/me'
 import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
-import { withEtag } from './RaidForms'
+import { ownerOptions, personName, type RaidPickers, WithRaidPickers, withEtag } from './RaidForms'
 
 const LABELS = {
   title: 'Title',
@@ -20,6 +20,8 @@ const LABELS = {
   inherent_impact: 'Impact before the response',
   residual_likelihood: 'Likelihood after the response',
   residual_impact: 'Impact after the response',
+  owner_id: 'Owner',
+  review_date: 'Review date',
 }
 
 export function RiskForm({ projectId }: { projectId: string }) {
@@ -28,7 +30,8 @@ export function RiskForm({ projectId }: { projectId: string }) {
   )
   if (project.problem) return <ProblemPage problem={project.problem} onRetry={project.reload} />
   if (!project.data) return <Loading />
-  return <Form project={project.data} />
+  const found = project.data
+  return <WithRaidPickers render={(pickers) => <Form project={found} pickers={pickers} />} />
 }
 
 /** Changing a risk: sent with the ETag it was read with (someone's change in between is a 412). */
@@ -48,7 +51,20 @@ export function RiskEdit({ id }: { id: string }) {
   return (
     <>
       <ActionDone text={done} />
-      <Form key={etag} project={project} existing={record} etag={etag} onReload={view.reload} />
+      <WithRaidPickers render={(pickers) => record.allowed_actions.includes('edit') ? (
+        <Form key={etag} project={project} pickers={pickers} existing={record} etag={etag} onReload={view.reload} />
+      ) : (
+        <>
+          <span class="govuk-caption-l">{project.reference} {project.name}</span>
+          <h1 class="govuk-heading-l">Risk {record.reference}</h1>
+          <p class="govuk-body" data-testid="read-only">You can read this record but not change it.</p>
+          <SummaryList rows={[
+            ['Title', record.title], ['Category', record.category], ['Residual score', `${record.residual_score} (${humanise(record.residual_band)})`],
+            ['Owner', personName(pickers, record.owner_id)], ['Review date', record.review_date ? formatDate(record.review_date) : NOT_SET],
+            ['Status', humanise(record.status)],
+          ]} />
+        </>
+      )} />
       <RiskActions key={`actions-${etag}`} risk={record} onChanged={(text) => {
         setDone(text)
         view.reload()
@@ -71,8 +87,9 @@ function Score({ scale, likelihood, impact, label }: { scale: string; likelihood
   )
 }
 
-function Form({ project, existing, etag, onReload }: {
+function Form({ project, pickers, existing, etag, onReload }: {
   project: Schemas['ProjectPublic']
+  pickers: RaidPickers
   existing?: Schemas['RiskPublic']
   etag?: string
   onReload?: () => void
@@ -87,6 +104,7 @@ function Form({ project, existing, etag, onReload }: {
     effect: existing?.effect ?? '', nature: existing?.nature ?? 'threat',
     inherent_likelihood: text(existing?.inherent_likelihood), inherent_impact: text(existing?.inherent_impact),
     residual_likelihood: text(existing?.residual_likelihood), residual_impact: text(existing?.residual_impact),
+    owner_id: existing?.owner_id ?? '', review_date: existing?.review_date ?? '',
   })
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [busy, setBusy] = useState(false)
@@ -104,6 +122,8 @@ function Form({ project, existing, etag, onReload }: {
         event: form.event,
         effect: form.effect,
         nature: form.nature as Schemas['RiskCreate']['nature'],
+        owner_id: form.owner_id || null,
+        review_date: form.review_date || null,
       }
       const { data, error, response } = existing
         ? await api.PATCH('/api/v1/risks/{risk_id}', {
@@ -119,13 +139,8 @@ function Form({ project, existing, etag, onReload }: {
           })
         : await api.POST('/api/v1/risks', {
         body: {
+          ...common,
           project_id: project.id,
-          title: form.title,
-          category: form.category,
-          cause: form.cause,
-          event: form.event,
-          effect: form.effect,
-          nature: form.nature as Schemas['RiskCreate']['nature'],
           inherent_likelihood: number(form.inherent_likelihood) as number,
           inherent_impact: number(form.inherent_impact) as number,
           residual_likelihood: number(form.residual_likelihood),
@@ -159,6 +174,9 @@ function Form({ project, existing, etag, onReload }: {
           <TextArea name="cause" label="Cause" value={form.cause} onInput={set('cause')} errors={errors} rows={2} />
           <TextArea name="event" label="Event" value={form.event} onInput={set('event')} errors={errors} rows={2} />
           <TextArea name="effect" label="Effect" value={form.effect} onInput={set('effect')} errors={errors} rows={2} />
+          <Select name="owner_id" label="Owner (optional)" value={form.owner_id} onChange={set('owner_id')} errors={errors}
+            options={ownerOptions(pickers, existing?.owner_id)} />
+          <DateInput name="review_date" label="Review date (optional)" value={form.review_date} onInput={set('review_date')} errors={errors} />
           <h2 class="govuk-heading-m">Before the response (inherent)</h2>
           <Select name="inherent_likelihood" label="Likelihood" value={form.inherent_likelihood} onChange={set('inherent_likelihood')}
             options={options} errors={errors} />
