@@ -15260,7 +15260,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "logout_token": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImV4YW1wbGUtc2lnbmluZy1rZXktMSIsInR5cCI6ImxvZ291dCtqd3QifQ.eyJpc3MiOiJodHRwczovL3Nzby5jaGVzdGVyZmllbGQuZXhhbXBsZS5nb3YudWsvcmVhbG1zL3N0YWZmIiwiYXVkIjoicG1vLWV4YW1wbGUiLCJpYXQiOjE3OTYwMzI4MDAsImp0aSI6IjllMjE2ZTBlLTVlYmEtNGE4OS1iNzJlLWVjMzg4Nzc2YmJjYSIsInN1YiI6ImEua2hhbiIsInNpZCI6ImV4YW1wbGUtc2Vzc2lvbi0xIiwiZXZlbnRzIjp7Imh0dHA6Ly9zY2hlbWFzLm9wZW5pZC5uZXQvZXZlbnQvYmFja2NoYW5uZWwtbG9nb3V0Ijp7fX19.XbvplaklMunpOWwGfdAZOSj6z0ZySczbiGW7gEXiN6-E6BLxXEvVJip_RwAXxgprrVEjNiF2wxQNSrkUms6hUA"
+                 *       "logout_token": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImV4YW1wbGUtc2lnbmluZy1rZXktMSIsInR5cCI6ImxvZ291dCtqd3QifQ.eyJpc3MiOiJodHRwczovL3Nzby5jaGVzdGVyZmllbGQuZXhhbXBsZS5nb3YudWsvcmVhbG1zL3N0YWZmIiwiYXVkIjoicG1vLWV4YW1wbGUiLCJpYXQiOjE3OTYwMzI4MDAsImp0aSI6IjhiZTNhYTdkLTFjNjctNDNiNi1hNTMwLWI2YTNlOTQ3NWE3MyIsInN1YiI6ImEua2hhbiIsInNpZCI6ImV4YW1wbGUtc2Vzc2lvbi0xIiwiZXZlbnRzIjp7Imh0dHA6Ly9zY2hlbWFzLm9wZW5pZC5uZXQvZXZlbnQvYmFja2NoYW5uZWwtbG9nb3V0Ijp7fX19.S8EeQaQlgBH_ydMRzBSmyIBbHeXp7zMmqUgOBnVcRg_FK_eA8BsPCwFD_Bvg266EG2i3_YcL6k78B34qgnhMyA"
                  *     }
                  */
                 "application/x-www-form-urlencoded": components["schemas"]["BackChannelLogoutForm"];
@@ -16692,6 +16692,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "display_name": "Aisha Khan",
                      *           "email": "a.khan@chesterfield.example.gov.uk",
@@ -16710,6 +16711,7 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "display_name": "Alex Admin",
                      *           "email": "admin@demo.test",
@@ -16851,6 +16853,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "deactivate"
+                     *       ],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "display_name": "Aisha Khan",
                      *       "email": "a.khan@chesterfield.example.gov.uk",
@@ -16979,6 +16985,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "display_name": "Aisha Khan",
                      *       "email": "a.khan@chesterfield.example.gov.uk",
@@ -17250,6 +17257,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "deactivate"
+                     *       ],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "display_name": "Aisha Khan",
                      *       "email": "a.khan@chesterfield.example.gov.uk",
@@ -17400,6 +17411,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "deactivate"
+                     *       ],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "display_name": "Aisha Khan",
                      *       "email": "a.khan@chesterfield.example.gov.uk",
@@ -17532,6 +17547,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "deactivate"
+                     *       ],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "display_name": "Aisha Khan",
                      *       "email": "a.khan@chesterfield.example.gov.uk",
@@ -18222,6 +18241,10 @@ export interface operations {
                      *       "expires_at": "2026-12-07T10:00:00Z",
                      *       "invitation_url": "https://pmo.example.gov.uk/invitations/pmo_example_token_1",
                      *       "user": {
+                     *         "allowed_actions": [
+                     *           "edit",
+                     *           "deactivate"
+                     *         ],
                      *         "created_at": "2026-11-30T10:00:00Z",
                      *         "display_name": "Jo Bloggs",
                      *         "email": "j.bloggs@chesterfield.example.gov.uk",
@@ -18359,6 +18382,10 @@ export interface operations {
                      *       "expires_at": "2026-12-07T10:00:00Z",
                      *       "invitation_url": "https://pmo.example.gov.uk/invitations/pmo_example_token_1",
                      *       "user": {
+                     *         "allowed_actions": [
+                     *           "edit",
+                     *           "deactivate"
+                     *         ],
                      *         "created_at": "2026-11-30T10:00:00Z",
                      *         "display_name": "Jo Bloggs",
                      *         "email": "j.bloggs@chesterfield.example.gov.uk",
@@ -19199,7 +19226,7 @@ export interface operations {
                      *           "after": {
                      *             "created_at": "2026-11-30T10:00:00Z",
                      *             "directorate_id": null,
-                     *             "id": "9369808f-0486-41cf-8d96-04a724945544",
+                     *             "id": "b4285ad6-fe6c-497d-8b12-eb83e8a37690",
                      *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
                      *             "programme_id": null,
                      *             "project_id": null,
@@ -19208,13 +19235,13 @@ export interface operations {
                      *             "user_id": "a807974e-2226-4f42-abf2-006931696608"
                      *           },
                      *           "before": null,
-                     *           "hash": "af29be28500a3ccb5a92951bc522ca1e26acd43005ba6b82ac57bf1c600efa9c",
-                     *           "id": "3bd64d7a-2109-4832-984f-0f8af2b5361a",
+                     *           "hash": "b332847a452c2d4eedaf8bc25a7711581675334bf66ab23cf6737833cd428d29",
+                     *           "id": "2e2b1768-1b1e-4a00-8692-13acd5cc7234",
                      *           "occurred_at": "2026-11-30T10:00:00Z",
-                     *           "prev_hash": "e7b71807ccd365efd430fc48fdfbf8dad44f9a60df030b2885646753f132d35e",
-                     *           "record_id": "9369808f-0486-41cf-8d96-04a724945544",
+                     *           "prev_hash": "c2d46c63fbfb9aa6f063ac02a20799331dacf926c2478d36fc6cbbd919018df1",
+                     *           "record_id": "b4285ad6-fe6c-497d-8b12-eb83e8a37690",
                      *           "record_type": "role_assignment",
-                     *           "request_id": "e7c1ec14e0d74a30a60e126dca909c5f",
+                     *           "request_id": "6566cde322fa494182b9e64335fe9379",
                      *           "seq": 879
                      *         },
                      *         {
@@ -19224,20 +19251,20 @@ export interface operations {
                      *           "actor_type": "system",
                      *           "after": {
                      *             "created_at": "2026-11-30T10:00:00Z",
-                     *             "id": "25f1500e-7ec7-481f-aa57-80127cd52d4b",
+                     *             "id": "68b9e129-7873-41c2-ac0c-ee4c9d0c7e9a",
                      *             "issuer": "https://sso.chesterfield.example.gov.uk/realms/staff",
                      *             "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
                      *             "subject": "a.khan",
                      *             "user_id": "a807974e-2226-4f42-abf2-006931696608"
                      *           },
                      *           "before": null,
-                     *           "hash": "e7b71807ccd365efd430fc48fdfbf8dad44f9a60df030b2885646753f132d35e",
-                     *           "id": "c9ff1193-63d8-4ab5-9991-2d927d7f6fd4",
+                     *           "hash": "c2d46c63fbfb9aa6f063ac02a20799331dacf926c2478d36fc6cbbd919018df1",
+                     *           "id": "dad9370e-583e-4f29-895d-80dbe240f01d",
                      *           "occurred_at": "2026-11-30T10:00:00Z",
-                     *           "prev_hash": "9201a0c451ce7fe55a0ae6c93ac9c641820aafb205de67f7e5f8356e681b14bb",
-                     *           "record_id": "25f1500e-7ec7-481f-aa57-80127cd52d4b",
+                     *           "prev_hash": "f13e755a6aca6e936203ae3cc33c1f89dcd4d7434fb45b54df94c38108dd36ae",
+                     *           "record_id": "68b9e129-7873-41c2-ac0c-ee4c9d0c7e9a",
                      *           "record_type": "directory_identity",
-                     *           "request_id": "e7c1ec14e0d74a30a60e126dca909c5f",
+                     *           "request_id": "6566cde322fa494182b9e64335fe9379",
                      *           "seq": 878
                      *         }
                      *       ],
@@ -19362,7 +19389,7 @@ export interface operations {
                      *       "after": {
                      *         "created_at": "2026-11-30T10:00:00Z",
                      *         "directorate_id": null,
-                     *         "id": "9369808f-0486-41cf-8d96-04a724945544",
+                     *         "id": "b4285ad6-fe6c-497d-8b12-eb83e8a37690",
                      *         "organisation_id": "55ff6cae-6a11-4225-98ca-7adb40ecdcb1",
                      *         "programme_id": null,
                      *         "project_id": null,
@@ -19371,13 +19398,13 @@ export interface operations {
                      *         "user_id": "a807974e-2226-4f42-abf2-006931696608"
                      *       },
                      *       "before": null,
-                     *       "hash": "af29be28500a3ccb5a92951bc522ca1e26acd43005ba6b82ac57bf1c600efa9c",
-                     *       "id": "3bd64d7a-2109-4832-984f-0f8af2b5361a",
+                     *       "hash": "b332847a452c2d4eedaf8bc25a7711581675334bf66ab23cf6737833cd428d29",
+                     *       "id": "2e2b1768-1b1e-4a00-8692-13acd5cc7234",
                      *       "occurred_at": "2026-11-30T10:00:00Z",
-                     *       "prev_hash": "e7b71807ccd365efd430fc48fdfbf8dad44f9a60df030b2885646753f132d35e",
-                     *       "record_id": "9369808f-0486-41cf-8d96-04a724945544",
+                     *       "prev_hash": "c2d46c63fbfb9aa6f063ac02a20799331dacf926c2478d36fc6cbbd919018df1",
+                     *       "record_id": "b4285ad6-fe6c-497d-8b12-eb83e8a37690",
                      *       "record_type": "role_assignment",
-                     *       "request_id": "e7c1ec14e0d74a30a60e126dca909c5f",
+                     *       "request_id": "6566cde322fa494182b9e64335fe9379",
                      *       "seq": 879
                      *     }
                      */
@@ -31781,8 +31808,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "allowed_actions": [
-                     *             "edit",
-                     *             "invalidate"
+                     *             "edit"
                      *           ],
                      *           "category": "Benefits",
                      *           "closed_at": "2026-11-30T10:00:00Z",
@@ -32412,6 +32438,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "assumption": {
+                     *         "allowed_actions": [
+                     *           "edit"
+                     *         ],
                      *         "category": "Benefits",
                      *         "closed_at": "2026-11-30T10:00:00Z",
                      *         "created_at": "2026-11-30T10:00:00Z",
@@ -34108,6 +34137,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "amount": "117000.00",
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Transformation resources included in the MTFP report (staff)",
@@ -34121,6 +34154,10 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "amount": "50000.00",
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Transformation resources additional to the MTFP report (staff): customer experience",
@@ -34262,6 +34299,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "delete"
+                     *       ],
                      *       "amount": "117000.00",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Transformation resources included in the MTFP report (staff)",
@@ -34551,6 +34592,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "delete"
+                     *       ],
                      *       "amount": "117000.00",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Transformation resources included in the MTFP report (staff)",
@@ -34812,6 +34857,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "delete"
+                     *       ],
                      *       "amount": "117000.00",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Transformation resources included in the MTFP report (staff)",
@@ -34981,6 +35030,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "replace_profile"
+                     *           ],
                      *           "baseline": "",
                      *           "benefit_class": "cashable",
                      *           "category": "financial",
@@ -35017,6 +35070,10 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "replace_profile"
+                     *           ],
                      *           "baseline": "",
                      *           "benefit_class": "cashable",
                      *           "category": "financial",
@@ -35192,6 +35249,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "replace_profile"
+                     *       ],
                      *       "baseline": "",
                      *       "benefit_class": "cashable",
                      *       "category": "financial",
@@ -35346,6 +35407,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "replace_profile"
+                     *       ],
                      *       "baseline": "",
                      *       "benefit_class": "cashable",
                      *       "category": "financial",
@@ -35633,6 +35698,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "replace_profile"
+                     *       ],
                      *       "baseline": "",
                      *       "benefit_class": "cashable",
                      *       "category": "financial",
@@ -35825,6 +35894,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "replace_profile"
+                     *       ],
                      *       "baseline": "",
                      *       "benefit_class": "cashable",
                      *       "category": "financial",
@@ -37211,6 +37284,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [],
                      *           "committed": "0.00",
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Capital receipts set aside in the MTFP for projects generating financial benefits.",
@@ -37227,6 +37301,7 @@ export interface operations {
                      *           "version": 1
                      *         },
                      *         {
+                     *           "allowed_actions": [],
                      *           "committed": "248500.00",
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Created with the ICT Improvement Programme for reorganisation and severance costs; its scope extended by Full Council (MTFP) to pump prime Organisational Development projects that realise customer, cultural and efficiency benefits.",
@@ -37369,6 +37444,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [],
                      *       "committed": "0.00",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Capital receipts set aside in the MTFP for projects generating financial benefits.",
@@ -37503,6 +37579,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [],
                      *       "committed": "0.00",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Capital receipts set aside in the MTFP for projects generating financial benefits.",
@@ -37777,6 +37854,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [],
                      *       "committed": "0.00",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Capital receipts set aside in the MTFP for projects generating financial benefits.",
@@ -37941,6 +38019,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [],
                      *           "consultee_roles": [
                      *             "finance",
                      *             "member"
@@ -38095,6 +38174,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [],
                      *       "consultee_roles": [
                      *         "finance",
                      *         "member"
@@ -38242,6 +38322,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [],
                      *       "consultee_roles": [
                      *         "finance",
                      *         "member"
@@ -38409,6 +38490,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [],
                      *       "consultee_roles": [
                      *         "finance",
                      *         "member"
@@ -43713,6 +43795,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "retire"
+                     *           ],
                      *           "baseline_period": null,
                      *           "baseline_value": null,
                      *           "code": "CX-01",
@@ -43734,6 +43820,10 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "retire"
+                     *           ],
                      *           "baseline_period": null,
                      *           "baseline_value": null,
                      *           "code": "CX-02",
@@ -43889,6 +43979,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "retire"
+                     *       ],
                      *       "baseline_period": null,
                      *       "baseline_value": null,
                      *       "code": "CX-01",
@@ -44037,6 +44131,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "retire"
+                     *       ],
                      *       "baseline_period": null,
                      *       "baseline_value": null,
                      *       "code": "CX-01",
@@ -44205,6 +44303,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "retire"
+                     *       ],
                      *       "baseline_period": null,
                      *       "baseline_value": null,
                      *       "code": "CX-01",
@@ -44366,6 +44468,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "retire"
+                     *       ],
                      *       "baseline_period": null,
                      *       "baseline_value": null,
                      *       "code": "CX-01",
@@ -44509,6 +44615,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "retire"
+                     *       ],
                      *       "baseline_period": null,
                      *       "baseline_value": null,
                      *       "code": "CX-01",
@@ -47264,7 +47374,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "code": "HR-04",
-                     *           "kpi_id": "8299d23d-86ad-4f91-bbec-a21ab0d330e2",
+                     *           "kpi_id": "6dcc90a9-3c03-4cde-870b-651b30c95606",
                      *           "name": "Staff turnover (rolling 12 months)",
                      *           "period": {
                      *             "code": "2026-27-Q2",
@@ -49873,6 +49983,9 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit"
+                     *           ],
                      *           "body_id": "9217dba7-0308-4176-aab0-a7d68d61e828",
                      *           "body_name": "Cabinet",
                      *           "created_at": "2026-11-30T10:00:00Z",
@@ -50008,6 +50121,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "delete"
+                     *       ],
                      *       "body_id": "9217dba7-0308-4176-aab0-a7d68d61e828",
                      *       "body_name": "Cabinet",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -50128,6 +50245,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit"
+                     *       ],
                      *       "body_id": "9217dba7-0308-4176-aab0-a7d68d61e828",
                      *       "body_name": "Cabinet",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -50384,6 +50504,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "delete"
+                     *       ],
                      *       "body_id": "9217dba7-0308-4176-aab0-a7d68d61e828",
                      *       "body_name": "Cabinet",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -53042,7 +53166,7 @@ export interface operations {
                      *               "label": "Confidence"
                      *             },
                      *             {
-                     *               "after": "{\"id\": \"fc7c0639-ca79-490b-ab43-5ed8f451a585\", \"organisation_id\": \"55ff6cae-6a11-4225-98ca-7adb40ecdcb1\", \"project_id\": \"037ab118-c32c-4ec6-88ac-b8211e7d0f7f\", \"scale\": \"ipa5\", \"rating\": \"amber\", \"commentary\": \"On track for the digital platform go-live; the data migration plan is not yet agreed with the service.\", \"assessed_by_id\": \"58bc8649-ca19-4010-aecd-970a497c5f73\", \"assessed_at\": \"2026-11-30T10:00:00Z\"}",
+                     *               "after": "Id: fc7c0639-ca79-490b-ab43-5ed8f451a585, Organisation: 55ff6cae-6a11-4225-98ca-7adb40ecdcb1, Project: 037ab118-c32c-4ec6-88ac-b8211e7d0f7f, Scale: ipa5, Rating: amber, Commentary: On track for the digital platform go-live; the data migration plan is not yet agreed with the service., Assessed by: Sam Sponsor (Service Director), Assessed at: 30 November 2026 10:00",
                      *               "before": "Not set",
                      *               "field": "assessment",
                      *               "label": "Assessment"
@@ -53853,12 +53977,12 @@ export interface operations {
                      *       "kpi_values_due": [
                      *         {
                      *           "action": "enter_value",
-                     *           "api_url": "/api/v1/kpis/8299d23d-86ad-4f91-bbec-a21ab0d330e2",
+                     *           "api_url": "/api/v1/kpis/6dcc90a9-3c03-4cde-870b-651b30c95606",
                      *           "detail": "No value submitted for 2026/27 Q2.",
                      *           "due_on": null,
-                     *           "id": "8299d23d-86ad-4f91-bbec-a21ab0d330e2",
+                     *           "id": "6dcc90a9-3c03-4cde-870b-651b30c95606",
                      *           "kind": "kpi",
-                     *           "link": "/kpis/8299d23d-86ad-4f91-bbec-a21ab0d330e2",
+                     *           "link": "/kpis/6dcc90a9-3c03-4cde-870b-651b30c95606",
                      *           "overdue": false,
                      *           "reference": "HR-04",
                      *           "title": "Staff turnover (rolling 12 months)"
