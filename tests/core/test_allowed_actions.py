@@ -86,7 +86,7 @@ class Case:
     state: str
     record_id: str | None
     steps: tuple[tuple[str, Attempt], ...] = ()
-    listed_at: str = ""  # the list that holds it, if not the kind's collection
+    listed_at: str = ""  # the list that holds it, if not the kind's first
 
 
 Reader = Callable[[str], dict[str, Any]]  # GET a path of the API as the administrator
@@ -619,13 +619,15 @@ KINDS = (
         lambda action, u: (
             (action, u["is_active"]) in {(UserAction.deactivate, False), (UserAction.reactivate, True)}
         ),
+    ),
+    Kind(
         "projects",
         Project,
         "/projects",
         policies.ACTIONS,
         lambda session, _actor, record: policies.action_context(session, record),
         _project_attempt,
-        lambda _items: [],
+        lambda _items, _read: [],
         _project_state,
         status_of=lambda project: str(project["stage"]),
         # Who decides the gate is worked out when it is requested (never the requester).
@@ -725,7 +727,7 @@ KINDS = (
         _response_attempt,
         lambda _items, _read: [],
         lambda a: a["risk_id"],
-        _response_lists,
+        lists=_response_lists,
     ),
 )
 
@@ -811,8 +813,8 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
             email="every-role@other.test", display_name="Eve Every-Role", password="a long unused passphrase"
         )
         stranger = organisations_service.create_user(session, None, other.organisation_id, data)
-        for role in (Role.admin, Role.pmo, Role.finance):
-            grant = RoleAssignmentCreate(user_id=stranger.id, role=role)
+        for held in (Role.admin, Role.pmo, Role.finance):
+            grant = RoleAssignmentCreate(user_id=stranger.id, role=held)
             organisations_service.assign_role(session, None, other.organisation_id, grant)
         session.commit()
         session.refresh(stranger)
@@ -857,7 +859,7 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
                 made = done.json()
                 record_id = record_id or made.get("id") or made["user"]["id"]  # an invitation: its user
             assert record_id is not None
-            path = case.listed_at or kind.collection
+            path = case.listed_at or paths[0]
             # A state of its own is listed again, in it.
             items = listing(path, role) if case.steps else lists[(path, role)]
             detail = client.get(f"{API}{kind.collection}/{record_id}", headers=headers[role])
