@@ -4,10 +4,12 @@ record made afterwards through the API carries on the seed's numbering."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -22,6 +24,24 @@ from support.api import API, sign_in
 runner = CliRunner()
 FACTOR = 0.01
 SIZE = ScaleSize.large(FACTOR)
+
+
+MY_WORK_STATEMENTS = 35
+
+
+@contextmanager
+def _statements(engine: Any) -> Iterator[list[str]]:
+    """The SQL statements run on `engine` inside the block."""
+    seen: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
 
 
 def _get(client: TestClient, headers: dict[str, str], path: str, **params: Any) -> Any:
@@ -69,6 +89,13 @@ def test_the_scale_council_is_made_once_and_the_api_reads_it_back(client: TestCl
     work = _get(client, pm, "/me/work")
     assert work["actions_due"]
     assert work["milestones_due"]
+    # A fixed number of statements whatever the size (issue 16): the scope rule once re-read a
+    # programme for every draw-down in consultation, milestone and action (3,359 at full size).
+    sponsor = sign_in(client, "sponsor@scale.test", SCALE_PASSWORD)
+    for person in (pmo, pm, sponsor):
+        with _statements(engine) as statements:
+            _get(client, person, "/me/work")
+        assert len(statements) <= MY_WORK_STATEMENTS, statements
     found = _get(client, pmo, "/search", q="supplier delay")
     assert found["items"], "the search index follows bulk inserts"
 

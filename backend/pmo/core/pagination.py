@@ -69,14 +69,15 @@ def paginate(
     items_map: Any = None,
     *,
     whole_rows: bool = False,
+    counted: Select[Any] | None = None,
 ) -> Page[Any]:
     """Run `statement` for one page and count the whole result.
 
     Each item is the first column of a row (the model selected), or with `whole_rows` the row.
+    `counted`: the same rows without costly columns (a rank worked out per row), to count.
     """
-    total = session.execute(
-        select(func.count()).select_from(statement.order_by(None).subquery())
-    ).scalar_one()
+    counting = counted if counted is not None else statement.order_by(None)
+    total = session.execute(select(func.count()).select_from(counting.subquery())).scalar_one()
     result = session.execute(statement.limit(page.limit).offset(page.offset))
     rows: Sequence[Any] = result.all() if whole_rows else result.scalars().all()
     items = [items_map(row) for row in rows] if items_map else list(rows)

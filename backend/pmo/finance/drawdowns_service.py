@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import ARRAY, ColumnElement, Text, and_, cast, exists, func, or_
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
@@ -70,7 +71,7 @@ from pmo.gates.models import GateReview
 from pmo.gates.schemas import ReviewStatus
 from pmo.portfolio import policies as portfolio_policies
 from pmo.portfolio import scope
-from pmo.portfolio.models import Project
+from pmo.portfolio.models import Programme, Project
 from pmo.portfolio.projects_schemas import ProjectAction
 from pmo.webhooks import emitters
 from pmo.work import notifications_service as notifications
@@ -366,6 +367,14 @@ class DrawdownFilters:
     awaiting_me: bool = False
 
 
+def _lists_any(session: Session, column: Any, values: list[str]) -> ColumnElement[bool]:
+    """SQL: the JSON list of strings in `column` holds at least one of `values`."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(column, JSONB).op("?|")(cast(values, ARRAY(Text)))
+    each = func.json_each(column).table_valued("value")
+    return exists(select(1).select_from(each).where(each.c.value.in_(values)))
+
+
 def _awaiting(session: Session, actor: Actor) -> list[uuid.UUID]:
     """Open requests the actor can act on now: consult, decide, or record a committee decision.
 
@@ -376,7 +385,11 @@ def _awaiting(session: Session, actor: Actor) -> list[uuid.UUID]:
         return []
     roles = [role.value for role in actor.roles]
     statuses = [
-        col(Drawdown.status) == S.consultation.value,
+        # Only requests consulting a role the actor holds (whether it reaches is decided below).
+        and_(
+            col(Drawdown.status) == S.consultation.value,
+            _lists_any(session, Drawdown.consultee_roles, roles),
+        ),
         and_(col(Drawdown.status) == S.awaiting_decision.value, col(Drawdown.decider_role).in_(roles)),
     ]
     if actor.has(Permission.committee_decisions_record):
@@ -393,6 +406,15 @@ def _awaiting(session: Session, actor: Actor) -> list[uuid.UUID]:
         )
     )
     rows = session.execute(candidates).all()
+    # Held while the scope rule runs: it reads each project's programme, and the session's
+    # identity map keeps an object only while something refers to it (else a query a row).
+    _held_programmes = (
+        session.execute(
+            select(Programme).where(col(Programme.id).in_({project.programme_id for _, project in rows}))
+        )
+        .scalars()
+        .all()
+    )
     recorded: dict[uuid.UUID, set[str]] = {}
     if any(drawdown.status == S.consultation.value for drawdown, _ in rows):
         consulting = select(Drawdown.id).where(

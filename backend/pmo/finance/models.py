@@ -10,7 +10,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pmo.core.db import JSONDocument, Pence, Tracked, UTCDateTime, id_field
@@ -102,7 +102,12 @@ class Drawdown(Tracked, table=True):
     """
 
     __tablename__ = "drawdowns"
-    __table_args__ = (UniqueConstraint("organisation_id", "reference", name="uq_drawdown_reference"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "reference", name="uq_drawdown_reference"),
+        # Open requests (awaiting me, the summary's approved and pending): by state, not all
+        # 20,000 of an organisation (issue 16, from EXPLAIN).
+        Index("ix_drawdowns_organisation_status", "organisation_id", "status"),
+    )
 
     id: uuid.UUID = id_field()
     organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)

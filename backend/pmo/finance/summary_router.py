@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
@@ -16,17 +17,29 @@ from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.negotiation import negotiate
+from pmo.core.pagination import PageDep
 from pmo.core.permissions import Actor, Permission
+from pmo.core.schemas import Page
 from pmo.finance import summary_export as export
 from pmo.finance import summary_service as service
 from pmo.finance.summary_export import SummaryTable
-from pmo.finance.summary_schemas import Basis, FinancialSummary
+from pmo.finance.summary_schemas import Basis, DrawdownLine, FinancialSummary, SummaryLines
 
 router = APIRouter(tags=["financial-summary"])
 
 Read = Annotated[Actor, require(Permission.finance_read)]
 BasisQ = Annotated[
     Basis, Query(description="Which values of the benefit profiles are the cashable benefits.")
+]
+LinesQ = Annotated[
+    SummaryLines,
+    Query(
+        description="`all` (the default, as in 1.0.0) lists every cost line in `costs` and every "
+        "approved or pending draw-down in `drawdowns`; `none` leaves both lists empty for a quick "
+        "answer at scale, with the same totals and their counts (`costs_count`, `drawdowns_count`): "
+        "page the draw-downs from `drawdowns_url`; the `.csv` operation lists either table. The web "
+        "app asks for `none`."
+    ),
 ]
 TableQ = Annotated[
     SummaryTable,
@@ -93,13 +106,18 @@ def _xlsx(summary: FinancialSummary) -> Response:
     return _download(body, spreadsheet.XLSX_MEDIA_TYPE, export.file_name(summary, "xlsx"))
 
 
-def _negotiated(summary: FinancialSummary, accept: str | None, if_none_match: str | None) -> Response:
+def _negotiated(
+    make: Callable[[SummaryLines], FinancialSummary],
+    lines: SummaryLines,
+    accept: str | None,
+    if_none_match: str | None,
+) -> Response:
     wanted = negotiate(accept, JSON_OFFERS)
     if wanted == "text/csv":
-        return _csv(summary, SummaryTable.projects)
-    if wanted == spreadsheet.XLSX_MEDIA_TYPE:
-        return _xlsx(summary)
-    return json_with_etag(summary, if_none_match)
+        return _csv(make(SummaryLines.all), SummaryTable.projects)
+    if wanted == spreadsheet.XLSX_MEDIA_TYPE:  # the workbook's draw-downs sheet lists them all
+        return _xlsx(make(SummaryLines.all))
+    return json_with_etag(make(lines), if_none_match)
 
 
 PROGRAMME = """Per project: stage, service area, one-off investment, cashable benefits per financial
@@ -122,11 +140,14 @@ def programme_financial_summary(
     session: SessionDep,
     actor: Read,
     basis: BasisQ = Basis.planned,
+    lines: LinesQ = SummaryLines.all,
     accept: AcceptHeader = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    summary = service.programme_summary(session, actor, programme_id, basis)
-    return _negotiated(summary, accept, if_none_match)
+    def make(lines: SummaryLines) -> FinancialSummary:
+        return service.programme_summary(session, actor, programme_id, basis, lines)
+
+    return _negotiated(make, lines, accept, if_none_match)
 
 
 @router.get(
@@ -178,11 +199,14 @@ def portfolio_financial_summary(
     session: SessionDep,
     actor: Read,
     basis: BasisQ = Basis.planned,
+    lines: LinesQ = SummaryLines.all,
     accept: AcceptHeader = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    summary = service.portfolio_summary(session, actor, portfolio_id, basis)
-    return _negotiated(summary, accept, if_none_match)
+    def make(lines: SummaryLines) -> FinancialSummary:
+        return service.portfolio_summary(session, actor, portfolio_id, basis, lines)
+
+    return _negotiated(make, lines, accept, if_none_match)
 
 
 @router.get(
@@ -220,3 +244,34 @@ def portfolio_financial_summary_xlsx(
 ) -> Response:
     negotiate(accept, (spreadsheet.XLSX_MEDIA_TYPE,))
     return _xlsx(service.portfolio_summary(session, actor, portfolio_id, basis))
+
+
+LINES = """The approved or pending draw-downs of the summary's projects (in consultation, awaiting
+decision or referred), by reference, a page at a time (`Link` header: `next`, `last`...): the
+lines the summary lists in `drawdowns`, whose totals are its `drawdowns_by_funding_source`."""
+
+
+@router.get(
+    "/programmes/{programme_id:uuid}/financial-summary/drawdowns",
+    response_model=Page[DrawdownLine],
+    responses=declare(404),
+    summary="Programme financial summary: draw-down lines",
+    description=LINES,
+)
+def programme_financial_summary_drawdowns(
+    programme_id: uuid.UUID, session: SessionDep, actor: Read, page: PageDep
+) -> Page[DrawdownLine]:
+    return service.programme_drawdown_lines(session, actor, programme_id, page)
+
+
+@router.get(
+    "/portfolios/{portfolio_id:uuid}/financial-summary/drawdowns",
+    response_model=Page[DrawdownLine],
+    responses=declare(404),
+    summary="Portfolio financial summary: draw-down lines",
+    description=LINES,
+)
+def portfolio_financial_summary_drawdowns(
+    portfolio_id: uuid.UUID, session: SessionDep, actor: Read, page: PageDep
+) -> Page[DrawdownLine]:
+    return service.portfolio_drawdown_lines(session, actor, portfolio_id, page)

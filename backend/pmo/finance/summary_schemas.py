@@ -23,6 +23,14 @@ class Basis(StrEnum):
     actual = "actual"
 
 
+class SummaryLines(StrEnum):
+    """Whether the summary lists its cost lines and draw-downs (`all`, as in 1.0.0) or only
+    totals them (`none`)."""
+
+    all = "all"
+    none = "none"
+
+
 class YearAmount(PublicModel):
     financial_year: str
     amount: Pounds
@@ -124,11 +132,22 @@ class FinancialSummary(PublicModel):
     rows: list[SummaryRow]
     totals: SummaryTotals
     cost_years: list[str]
-    costs: list[CostRow]
+    costs: list[CostRow] = Field(
+        description="The cost lines, grouped as Appendix B groups them; empty with `lines=none` "
+        "(the `.csv` operation's `table=costs` lists them)."
+    )
+    costs_count: int = Field(description="How many rows `costs` has with `lines=all`.")
     costs_by_funding_source: list[CostSourceTotal]
     costs_by_year: list[YearAmount]
     costs_total: Pounds
     drawdowns_by_funding_source: list[DrawdownSourceTotal]
     drawdowns_approved: Pounds
     drawdowns_pending: Pounds
-    drawdowns: list[DrawdownLine]
+    drawdowns: list[DrawdownLine] = Field(
+        description="Every approved or pending draw-down of the summary's projects, by reference; "
+        "empty with `lines=none` (page them from `drawdowns_url`)."
+    )
+    drawdowns_count: int = Field(description="How many approved or pending draw-downs there are.")
+    drawdowns_url: str = Field(
+        description="The paged list of those draw-downs (absolute URL), as `drawdowns` lists them."
+    )

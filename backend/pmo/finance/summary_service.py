@@ -25,11 +25,16 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+import sqlalchemy
+from sqlalchemy import and_, func
+from sqlalchemy.sql import Select
 from sqlmodel import Session, col, select
 
+from pmo.core.pagination import PageParams, paginate, public_url_of
 from pmo.core.permissions import Actor
+from pmo.core.schemas import Page
 from pmo.finance.costs_service import own
 from pmo.finance.models import Benefit, BenefitProfileEntry, CostLine, Drawdown, FundingSource
 from pmo.finance.summary_schemas import (
@@ -40,6 +45,7 @@ from pmo.finance.summary_schemas import (
     DrawdownSourceTotal,
     FinancialSummary,
     Recurring,
+    SummaryLines,
     SummaryRow,
     SummaryTotals,
     YearAmount,
@@ -68,14 +74,22 @@ def _years(values: dict[str, int], years: list[str]) -> list[YearAmount]:
 
 
 def programme_summary(
-    session: Session, actor: Actor, programme_id: uuid.UUID, basis: Basis
+    session: Session,
+    actor: Actor,
+    programme_id: uuid.UUID,
+    basis: Basis,
+    lines: SummaryLines = SummaryLines.all,
 ) -> FinancialSummary:
     programme: Programme = own(session, actor, Programme, programme_id, "programme")
-    return _summary(session, actor, "programme", programme.id, programme.name, [programme], basis)
+    return _summary(session, actor, "programme", programme.id, programme.name, [programme], basis, lines)
 
 
 def portfolio_summary(
-    session: Session, actor: Actor, portfolio_id: uuid.UUID, basis: Basis
+    session: Session,
+    actor: Actor,
+    portfolio_id: uuid.UUID,
+    basis: Basis,
+    lines: SummaryLines = SummaryLines.all,
 ) -> FinancialSummary:
     portfolio: Portfolio = own(session, actor, Portfolio, portfolio_id, "portfolio")
     programmes = list(
@@ -83,7 +97,7 @@ def portfolio_summary(
             select(Programme).where(Programme.portfolio_id == portfolio.id).order_by(col(Programme.name))
         ).scalars()
     )
-    return _summary(session, actor, "portfolio", portfolio.id, portfolio.name, programmes, basis)
+    return _summary(session, actor, "portfolio", portfolio.id, portfolio.name, programmes, basis, lines)
 
 
 def _summary(
@@ -94,7 +108,9 @@ def _summary(
     scope_name: str,
     programmes: list[Programme],
     basis: Basis,
+    lines: SummaryLines,
 ) -> FinancialSummary:
+    listed = lines == SummaryLines.all
     programme_ids = [p.id for p in programmes]
     projects = list(
         session.execute(
@@ -118,8 +134,8 @@ def _summary(
         return rows[(record.programme_id, None)]
 
     in_scope = (col(CostLine.project_id).in_(project_ids)) | (col(CostLine.programme_id).in_(programme_ids))
-    lines = list(session.execute(select(CostLine).where(in_scope)).scalars())
-    for line in lines:
+    cost_lines = list(session.execute(select(CostLine).where(in_scope)).scalars())
+    for line in cost_lines:
         row = row_of(line)
         row.has_records = True
         if line.kind == "one_off":
@@ -208,8 +224,13 @@ def _summary(
             select(FundingSource).where(FundingSource.organisation_id == actor.organisation_id)
         ).scalars()
     }
-    cost_years, costs, costs_by_source, costs_by_year = _costs(lines, by_project, by_programme, sources)
-    drawdown_totals, drawdown_lines = _drawdowns(session, project_ids, by_project, sources)
+    cost_years, costs, costs_count, costs_by_source, costs_by_year = _costs(
+        cost_lines, by_project, by_programme, sources, listed
+    )
+    drawdown_totals, drawdowns_count = _drawdown_totals(session, programme_ids, sources)
+    drawdown_lines = (
+        [_line(row) for row in session.execute(_lines_query(programme_ids)).all()] if listed else []
+    )
     return FinancialSummary(
         organisation=session.get_one(Organisation, actor.organisation_id).name,
         scope=scope,
@@ -221,6 +242,7 @@ def _summary(
         totals=totals,
         cost_years=cost_years,
         costs=costs,
+        costs_count=costs_count,
         costs_by_funding_source=costs_by_source,
         costs_by_year=_years(costs_by_year, cost_years),
         costs_total=sum(costs_by_year.values()),
@@ -228,6 +250,8 @@ def _summary(
         drawdowns_approved=sum(t.approved for t in drawdown_totals),
         drawdowns_pending=sum(t.pending for t in drawdown_totals),
         drawdowns=drawdown_lines,
+        drawdowns_count=drawdowns_count,
+        drawdowns_url=public_url_of(f"/api/v1/{scope}s/{scope_id}/financial-summary/drawdowns"),
     )
 
 
@@ -269,7 +293,9 @@ def _costs(
     projects: dict[uuid.UUID, Project],
     programmes: dict[uuid.UUID, Programme],
     sources: dict[uuid.UUID, FundingSource],
-) -> tuple[list[str], list[CostRow], list[CostSourceTotal], dict[str, int]]:
+    listed: bool,
+) -> tuple[list[str], list[CostRow], int, list[CostSourceTotal], dict[str, int]]:
+    """The cost rows (only counted unless `listed`), the totals by source and by year."""
     years = sorted({line.financial_year for line in lines})
     groups: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_source: dict[uuid.UUID | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -308,7 +334,7 @@ def _costs(
             total=sum(values.values()),
         )
         for key, values in sorted(
-            groups.items(),
+            groups.items() if listed else (),
             key=lambda item: (*source_order(item[0][0]), item[0][1], item[0][2] or "", item[0][3:5]),
         )
     ]
@@ -321,26 +347,36 @@ def _costs(
         )
         for source_id, values in sorted(by_source.items(), key=lambda item: source_order(item[0]))
     ]
-    return years, rows, totals, by_year
+    return years, rows, len(groups), totals, by_year
 
 
-def _drawdowns(
-    session: Session,
-    project_ids: list[uuid.UUID],
-    projects: dict[uuid.UUID, Project],
-    sources: dict[uuid.UUID, FundingSource],
-) -> tuple[list[DrawdownSourceTotal], list[DrawdownLine]]:
-    drawdowns = list(
-        session.execute(
-            select(Drawdown)
-            .where(col(Drawdown.project_id).in_(project_ids), col(Drawdown.status).in_((APPROVED, *PENDING)))
-            .order_by(col(Drawdown.reference))
-        ).scalars()
-    )
+def _scope_drawdowns(programme_ids: list[uuid.UUID]) -> Any:
+    """The approved or pending draw-downs of the programmes' projects (a condition)."""
+    projects = select(Project.id).where(col(Project.programme_id).in_(programme_ids))
+    return and_(col(Drawdown.project_id).in_(projects), col(Drawdown.status).in_((APPROVED, *PENDING)))
+
+
+def _drawdown_totals(
+    session: Session, programme_ids: list[uuid.UUID], sources: dict[uuid.UUID, FundingSource]
+) -> tuple[list[DrawdownSourceTotal], int]:
+    """Approved and pending per funding source, summed in SQL (integer pence: exact), and how
+    many draw-downs there are."""
     approved: dict[uuid.UUID, int] = defaultdict(int)
     pending: dict[uuid.UUID, int] = defaultdict(int)
-    for d in drawdowns:
-        (approved if d.status == APPROVED else pending)[d.funding_source_id] += d.amount_pence
+    count = 0
+    grouped = (
+        select(
+            Drawdown.funding_source_id,
+            Drawdown.status,
+            func.sum(Drawdown.amount_pence),
+            func.count(),
+        )
+        .where(_scope_drawdowns(programme_ids))
+        .group_by(col(Drawdown.funding_source_id), col(Drawdown.status))
+    )
+    for source_id, status, amount, how_many in session.execute(grouped).all():
+        (approved if status == APPROVED else pending)[source_id] += int(amount)
+        count += how_many
     totals = [
         DrawdownSourceTotal(
             funding_source_id=s.id,
@@ -354,22 +390,52 @@ def _drawdowns(
         for s in sorted(sources.values(), key=lambda s: s.name)
         if s.id in approved or s.id in pending
     ]
-    lines = [
-        DrawdownLine(
-            id=d.id,
-            reference=d.reference,
-            project_reference=projects[d.project_id].reference,
-            project_name=projects[d.project_id].name,
-            funding_source_name=sources[d.funding_source_id].name,
-            financial_year=d.financial_year,
-            amount=d.amount_pence,
-            status=d.status,
-            route=d.route,
-            decided_at=d.decided_at,
-            meeting_body=d.meeting_body,
-            meeting_date=d.meeting_date,
-            minute_reference=d.minute_reference,
-        )
-        for d in drawdowns
-    ]
-    return totals, lines
+    return totals, count
+
+
+def _lines_query(programme_ids: list[uuid.UUID]) -> Select[Any]:
+    # Typed as one column for `paginate`; each row is (draw-down, project ref, name, source).
+    statement = (
+        sqlalchemy.select(Drawdown, col(Project.reference), col(Project.name), col(FundingSource.name))
+        .join(Project, col(Project.id) == col(Drawdown.project_id))
+        .join(FundingSource, col(FundingSource.id) == col(Drawdown.funding_source_id))
+        .where(_scope_drawdowns(programme_ids))
+        .order_by(col(Drawdown.reference), col(Drawdown.id))
+    )
+    return cast("Select[Any]", statement)
+
+
+def _line(row: Any) -> DrawdownLine:
+    d, project_reference, project_name, source_name = row
+    return DrawdownLine(
+        id=d.id,
+        reference=d.reference,
+        project_reference=project_reference,
+        project_name=project_name,
+        funding_source_name=source_name,
+        financial_year=d.financial_year,
+        amount=d.amount_pence,
+        status=d.status,
+        route=d.route,
+        decided_at=d.decided_at,
+        meeting_body=d.meeting_body,
+        meeting_date=d.meeting_date,
+        minute_reference=d.minute_reference,
+    )
+
+
+def programme_drawdown_lines(
+    session: Session, actor: Actor, programme_id: uuid.UUID, page: PageParams
+) -> Page[DrawdownLine]:
+    programme: Programme = own(session, actor, Programme, programme_id, "programme")
+    return paginate(session, _lines_query([programme.id]), page, _line, whole_rows=True)
+
+
+def portfolio_drawdown_lines(
+    session: Session, actor: Actor, portfolio_id: uuid.UUID, page: PageParams
+) -> Page[DrawdownLine]:
+    portfolio: Portfolio = own(session, actor, Portfolio, portfolio_id, "portfolio")
+    programme_ids = list(
+        session.execute(select(Programme.id).where(Programme.portfolio_id == portfolio.id)).scalars()
+    )
+    return paginate(session, _lines_query(programme_ids), page, _line, whole_rows=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pmo.core.db import JSONDocument, Tracked, UTCDateTime, id_field
@@ -131,6 +131,8 @@ class Milestone(Tracked, table=True):
     """A dated deliverable of a project, planned by date or by financial quarter."""
 
     __tablename__ = "milestones"
+    # My work's milestones due: a person's milestones by due date (issue 16, from EXPLAIN).
+    __table_args__ = (Index("ix_milestones_owner_due", "owner_id", "due_date"),)
 
     id: uuid.UUID = id_field()
     organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
 
 from pmo.core.db import Tracked, UTCDateTime, id_field
@@ -33,7 +33,11 @@ class RaidItem(Tracked):
 
 class Risk(RaidItem, table=True):
     __tablename__ = "risks"
-    __table_args__ = (UniqueConstraint("organisation_id", "reference", name="uq_risk_reference"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "reference", name="uq_risk_reference"),
+        # My work's risk reviews: a person's open risks by review date (issue 16, from EXPLAIN).
+        Index("ix_risks_owner_review", "owner_id", "status", "review_date"),
+    )
 
     title: str = Field(max_length=200)
     category: str = Field(max_length=60, index=True)
@@ -66,6 +70,8 @@ class RiskAction(Tracked, table=True):
     """A response action to a risk, with its actionee and due date."""
 
     __tablename__ = "risk_actions"
+    # My work's actions due: a person's open actions by due date (issue 16, from EXPLAIN).
+    __table_args__ = (Index("ix_risk_actions_actionee_due", "actionee_id", "status", "due_date"),)
 
     id: uuid.UUID = id_field()
     organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)

@@ -135,6 +135,8 @@ def _programmes(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
 def _drawdowns(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
     # The same rule the draw-down list's `awaiting_me=true` applies (consult, decide, record).
     ids = drawdowns_awaiting(session, actor)
+    if not ids:  # an empty IN () would read the organisation's every draw-down to find none
+        return [], 0
     rows = session.execute(
         select(Drawdown, Project)
         .join(Project, col(Project.id) == col(Drawdown.project_id))
@@ -345,6 +347,13 @@ def _editable_projects(session: Session, actor: Actor, project_ids: set[uuid.UUI
 
 def my_work(session: Session, actor: Actor) -> MyWorkList:
     now = today()
+    # Held for the request: the scope rule reads each project's programme, and the session's
+    # identity map keeps an object only while something refers to it (else a query an item).
+    _held_programmes = (
+        session.execute(select(Programme).where(Programme.organisation_id == actor.organisation_id))
+        .scalars()
+        .all()
+    )
     base = overview_service.my_work(session, actor)
     # A milestone or risk action is on the list only if its owner may change it (its project's
     # or programme's rules), as the routes that update them check.

@@ -30,15 +30,16 @@ export function FinancialSummary({ scope, headingLevel = 2 }: { scope: Scope; he
   const basis = (query.basis ?? 'planned') as (typeof BASES)[number]
   const key = `summary-${'programmeId' in scope ? scope.programmeId : scope.portfolioId}-${basis}`
   // The operation also answers CSV and XLSX (by Accept); without Accept it is JSON, so the text
-  // variants of the generated type do not apply here.
+  // variants of the generated type do not apply here. `lines: 'none'`: the totals without the
+  // thousands of lines behind them, which the draw-downs section pages when opened.
   const summary = useResource(key, () =>
     load<Summary>(() =>
       ('programmeId' in scope
         ? api.GET('/api/v1/programmes/{programme_id}/financial-summary', {
-            params: { path: { programme_id: scope.programmeId }, query: { basis } },
+            params: { path: { programme_id: scope.programmeId }, query: { basis, lines: 'none' } },
           })
         : api.GET('/api/v1/portfolios/{portfolio_id}/financial-summary', {
-            params: { path: { portfolio_id: scope.portfolioId }, query: { basis } },
+            params: { path: { portfolio_id: scope.portfolioId }, query: { basis, lines: 'none' } },
           })) as Promise<Fetched<Summary>>,
     ),
   )
@@ -68,7 +69,7 @@ export function FinancialSummary({ scope, headingLevel = 2 }: { scope: Scope; he
       ) : !summary.data ? (
         <Loading what="Loading the financial summary" />
       ) : (
-        <SummaryBody summary={summary.data} H3={H3} />
+        <SummaryBody summary={summary.data} scope={scope} H3={H3} />
       )}
     </section>
   )
@@ -131,9 +132,10 @@ function Num({ value, header }: { value: string; header?: boolean }) {
   return header ? <th scope="row" class={cls}>{pounds(value)}</th> : <td class={cls}>{pounds(value)}</td>
 }
 
-function SummaryBody({ summary, H3 }: { summary: Summary; H3: 'h3' }) {
+function SummaryBody({ summary, scope, H3 }: { summary: Summary; scope: Scope; H3: 'h3' }) {
   const years = summary.financial_years
   const t = summary.totals
+  const [opened, setOpened] = useState(false)
   const cumulative = (year: string) => amountOf(t.cumulative, year)
   return (
     <>
@@ -303,23 +305,59 @@ function SummaryBody({ summary, H3 }: { summary: Summary; H3: 'h3' }) {
               </tbody>
             </table>
           </Scroll>
-          <details class="govuk-details">
+          <details class="govuk-details" onToggle={(event) => setOpened(opened || (event.currentTarget as HTMLDetailsElement).open)}>
             <summary class="govuk-details__summary">
-              <span class="govuk-details__summary-text">Each draw-down ({summary.drawdowns.length})</span>
+              <span class="govuk-details__summary-text">Each draw-down ({summary.drawdowns_count})</span>
             </summary>
-            <div class="govuk-details__text">
-              <ul class="govuk-list">
-                {summary.drawdowns.map((d) => (
-                  <li key={d.id}>
-                    <a class="govuk-link" href={`/drawdowns/${d.id}`}>{d.reference}</a> {d.project_reference} {d.project_name}:{' '}
-                    {pounds(d.amount)} from {d.funding_source_name} in {d.financial_year}, {humanise(d.status)} ({humanise(d.route)}
-                    {d.minute_reference ? `, minute ${d.minute_reference}` : ''})
-                  </li>
-                ))}
-              </ul>
-            </div>
+            <div class="govuk-details__text">{opened && <DrawdownLines scope={scope} />}</div>
           </details>
         </>
+      )}
+    </>
+  )
+}
+
+const LINES_PER_PAGE = 50
+
+/** The summary's draw-downs a page at a time (there are thousands at a large council). */
+function DrawdownLines({ scope }: { scope: Scope }) {
+  const [offset, setOffset] = useState(0)
+  const query = { limit: LINES_PER_PAGE, offset }
+  const key = `summary-lines-${'programmeId' in scope ? scope.programmeId : scope.portfolioId}-${offset}`
+  const page = useResource(key, () =>
+    load(() =>
+      'programmeId' in scope
+        ? api.GET('/api/v1/programmes/{programme_id}/financial-summary/drawdowns', {
+            params: { path: { programme_id: scope.programmeId }, query },
+          })
+        : api.GET('/api/v1/portfolios/{portfolio_id}/financial-summary/drawdowns', {
+            params: { path: { portfolio_id: scope.portfolioId }, query },
+          }),
+    ),
+  )
+  if (page.problem) return <ProblemPage problem={page.problem} onRetry={page.reload} />
+  if (!page.data) return <Loading what="Loading the draw-downs" />
+  const { items, total } = page.data
+  const last = Math.min(offset + items.length, total)
+  return (
+    <>
+      <ul class="govuk-list" data-testid="summary-drawdown-lines">
+        {items.map((d) => (
+          <li key={d.id}>
+            <a class="govuk-link" href={`/drawdowns/${d.id}`}>{d.reference}</a> {d.project_reference} {d.project_name}:{' '}
+            {pounds(d.amount)} from {d.funding_source_name} in {d.financial_year}, {humanise(d.status)} ({humanise(d.route)}
+            {d.minute_reference ? `, minute ${d.minute_reference}` : ''})
+          </li>
+        ))}
+      </ul>
+      {total > LINES_PER_PAGE && (
+        <div class="govuk-button-group">
+          <p class="govuk-body">{offset + 1} to {last} of {total}</p>
+          <button type="button" class="govuk-button govuk-button--secondary" disabled={offset === 0}
+            onClick={() => setOffset(Math.max(0, offset - LINES_PER_PAGE))}>Previous draw-downs</button>
+          <button type="button" class="govuk-button govuk-button--secondary" disabled={last >= total}
+            onClick={() => setOffset(offset + LINES_PER_PAGE)}>Next draw-downs</button>
+        </div>
       )}
     </>
   )
