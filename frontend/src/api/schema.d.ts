@@ -2406,6 +2406,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/programmes/{programme_id}/financial-summary/drawdowns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Programme financial summary: draw-down lines
+         * @description The approved or pending draw-downs of the summary's projects (in consultation, awaiting
+         *     decision or referred), by reference, a page at a time (`Link` header: `next`, `last`...): the
+         *     lines the summary lists in `drawdowns`, whose totals are its `drawdowns_by_funding_source`.
+         */
+        get: operations["financial-summary-programme_financial_summary_drawdowns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portfolios/{portfolio_id}/financial-summary/drawdowns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Portfolio financial summary: draw-down lines
+         * @description The approved or pending draw-downs of the summary's projects (in consultation, awaiting
+         *     decision or referred), by reference, a page at a time (`Link` header: `next`, `last`...): the
+         *     lines the summary lists in `drawdowns`, whose totals are its `drawdowns_by_funding_source`.
+         */
+        get: operations["financial-summary-portfolio_financial_summary_drawdowns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/funding-sources": {
         parameters: {
             query?: never;
@@ -6602,8 +6646,16 @@ export interface components {
             totals: components["schemas"]["SummaryTotals"];
             /** Cost Years */
             cost_years: string[];
-            /** Costs */
+            /**
+             * Costs
+             * @description The cost lines, grouped as Appendix B groups them; empty with `lines=none` (the `.csv` operation's `table=costs` lists them).
+             */
             costs: components["schemas"]["CostRow"][];
+            /**
+             * Costs Count
+             * @description How many rows `costs` has with `lines=all`.
+             */
+            costs_count: number;
             /** Costs By Funding Source */
             costs_by_funding_source: components["schemas"]["CostSourceTotal"][];
             /** Costs By Year */
@@ -6628,8 +6680,21 @@ export interface components {
              * @example 50000.00
              */
             drawdowns_pending: string;
-            /** Drawdowns */
+            /**
+             * Drawdowns
+             * @description Every approved or pending draw-down of the summary's projects, by reference; empty with `lines=none` (page them from `drawdowns_url`).
+             */
             drawdowns: components["schemas"]["DrawdownLine"][];
+            /**
+             * Drawdowns Count
+             * @description How many approved or pending draw-downs there are.
+             */
+            drawdowns_count: number;
+            /**
+             * Drawdowns Url
+             * @description The paged list of those draw-downs (absolute URL), as `drawdowns` lists them.
+             */
+            drawdowns_url: string;
         };
         /** ForwardPlanEntryCreate */
         ForwardPlanEntryCreate: {
@@ -9485,6 +9550,20 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** DrawdownLinePage */
+        DrawdownLinePage: {
+            /** Items */
+            items: components["schemas"]["DrawdownLine"][];
+            /**
+             * Total
+             * @description How many records match, over all pages.
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** DrawdownPage */
         DrawdownPage: {
             /** Items */
@@ -12191,6 +12270,13 @@ export interface components {
              */
             description: string;
         };
+        /**
+         * SummaryLines
+         * @description Whether the summary lists its cost lines and draw-downs (`all`, as in 1.0.0) or only
+         *     totals them (`none`).
+         * @enum {string}
+         */
+        SummaryLines: "all" | "none";
         /**
          * SummaryRow
          * @description A project, or (`level` "programme") the programme's own lines and benefits.
@@ -36051,6 +36137,8 @@ export interface operations {
             query?: {
                 /** @description Which values of the benefit profiles are the cashable benefits. */
                 basis?: components["schemas"]["Basis"];
+                /** @description `all` (the default, as in 1.0.0) lists every cost line in `costs` and every approved or pending draw-down in `drawdowns`; `none` leaves both lists empty for a quick answer at scale, with the same totals and their counts (`costs_count`, `drawdowns_count`): page the draw-downs from `drawdowns_url`; the `.csv` operation lists either table. The web app asks for `none`. */
+                lines?: components["schemas"]["SummaryLines"];
             };
             header?: {
                 /** @description A tag from an earlier `ETag`: 304 if unchanged. */
@@ -36114,6 +36202,7 @@ export interface operations {
                      *           "financial_year": "2023/24"
                      *         }
                      *       ],
+                     *       "costs_count": 1,
                      *       "costs_total": "50000.00",
                      *       "drawdowns": [
                      *         {
@@ -36144,7 +36233,9 @@ export interface operations {
                      *           "remaining": "336500.00"
                      *         }
                      *       ],
+                     *       "drawdowns_count": 1,
                      *       "drawdowns_pending": "0.00",
+                     *       "drawdowns_url": "https://pmo.example.gov.uk/api/v1/programmes/be9e6f26-3ebb-4f4f-91dd-08605d732b55/financial-summary/drawdowns",
                      *       "financial_years": [
                      *         "2022/23",
                      *         "2023/24"
@@ -36631,6 +36722,8 @@ export interface operations {
             query?: {
                 /** @description Which values of the benefit profiles are the cashable benefits. */
                 basis?: components["schemas"]["Basis"];
+                /** @description `all` (the default, as in 1.0.0) lists every cost line in `costs` and every approved or pending draw-down in `drawdowns`; `none` leaves both lists empty for a quick answer at scale, with the same totals and their counts (`costs_count`, `drawdowns_count`): page the draw-downs from `drawdowns_url`; the `.csv` operation lists either table. The web app asks for `none`. */
+                lines?: components["schemas"]["SummaryLines"];
             };
             header?: {
                 /** @description A tag from an earlier `ETag`: 304 if unchanged. */
@@ -36727,6 +36820,7 @@ export interface operations {
                      *           "financial_year": "2023/24"
                      *         }
                      *       ],
+                     *       "costs_count": 3,
                      *       "costs_total": "497000.00",
                      *       "drawdowns": [
                      *         {
@@ -36772,7 +36866,9 @@ export interface operations {
                      *           "remaining": "336500.00"
                      *         }
                      *       ],
+                     *       "drawdowns_count": 3,
                      *       "drawdowns_pending": "0.00",
+                     *       "drawdowns_url": "https://pmo.example.gov.uk/api/v1/portfolios/90bf162c-73a2-43a4-b92b-55dce9e86b81/financial-summary/drawdowns",
                      *       "financial_years": [
                      *         "2022/23",
                      *         "2023/24"
@@ -37192,6 +37288,301 @@ export interface operations {
             };
             /** @description `Accept` allows none of the media types this operation offers. */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "financial-summary-programme_financial_summary_drawdowns": {
+        parameters: {
+            query?: {
+                /** @description Records per page (at most 200). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "amount": "18500.00",
+                     *           "decided_at": "2026-11-30T10:00:00Z",
+                     *           "financial_year": "2022/23",
+                     *           "funding_source_name": "Service Redesign Reserve",
+                     *           "id": "a371845f-6496-45fc-824a-f647621a39f9",
+                     *           "meeting_body": null,
+                     *           "meeting_date": null,
+                     *           "minute_reference": null,
+                     *           "project_name": "Re-procure the contact centre telephony system",
+                     *           "project_reference": "P-0016",
+                     *           "reference": "DD-0003",
+                     *           "route": "delegated",
+                     *           "status": "approved"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DrawdownLinePage"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` says where. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    /** @description The limit this request counts against (IETF draft-ietf-httpapi-ratelimit-headers, structured field): `"kpi-feed";q=600;w=60` is 600 requests in a window of 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of that limit: `"kpi-feed";r=599;t=42` is 599 requests left, for 42 more seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error on the server. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is busy; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "financial-summary-portfolio_financial_summary_drawdowns": {
+        parameters: {
+            query?: {
+                /** @description Records per page (at most 200). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                portfolio_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "amount": "30000.00",
+                     *           "decided_at": "2026-11-30T10:00:00Z",
+                     *           "financial_year": "2022/23",
+                     *           "funding_source_name": "Service Redesign Reserve",
+                     *           "id": "35168147-ef0b-4f5d-b978-23a587e921c9",
+                     *           "meeting_body": null,
+                     *           "meeting_date": null,
+                     *           "minute_reference": null,
+                     *           "project_name": "Implement housing rents information in My Chesterfield",
+                     *           "project_reference": "P-0006",
+                     *           "reference": "DD-0001",
+                     *           "route": "delegated",
+                     *           "status": "approved"
+                     *         },
+                     *         {
+                     *           "amount": "200000.00",
+                     *           "decided_at": "2026-11-30T10:00:00Z",
+                     *           "financial_year": "2022/23",
+                     *           "funding_source_name": "Service Redesign Reserve",
+                     *           "id": "9f0a0dc7-fa52-497c-925c-07f7e83afe6f",
+                     *           "meeting_body": "cabinet",
+                     *           "meeting_date": "2026-11-26",
+                     *           "minute_reference": "CAB 41/26",
+                     *           "project_name": "Reshaping purchase to pay processes",
+                     *           "project_reference": "P-0040",
+                     *           "reference": "DD-0002",
+                     *           "route": "cabinet",
+                     *           "status": "approved"
+                     *         }
+                     *       ],
+                     *       "limit": 50,
+                     *       "offset": 0,
+                     *       "total": 3
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DrawdownLinePage"];
+                };
+            };
+            /** @description Bad request (a control character in the path, or a body that cannot be read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your organisation. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
