@@ -55,13 +55,24 @@ class InvalidGrant(ProblemError):
 # Who is asking ---------------------------------------------------------------------------
 
 
+def _claims(settings: Settings, token: str) -> AccessClaims:
+    try:
+        return decode_access_token(settings, token)
+    except InvalidToken as exc:
+        raise Unauthorized("The access token is not valid or has expired.", invalid_token=True) from exc
+
+
+def actor_in_memory(session: Session, settings: Settings, token: str) -> Actor | None:
+    """The token's principal if this process holds it and knows it current, with no I/O (on the
+    event loop); None when `actor_from_token` must decide. A token not valid is refused (401)."""
+    claims = _claims(settings, token)
+    return principal_cache.cache_of(principal_cache.engine_of(session)).held(principal_cache.key_of(claims))
+
+
 def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
     """The token's principal: from this process's memory while the auth generation says it is
     current (`pmo.auth.principal_cache`), else read from the database and kept."""
-    try:
-        claims = decode_access_token(settings, token)
-    except InvalidToken as exc:
-        raise Unauthorized("The access token is not valid or has expired.", invalid_token=True) from exc
+    claims = _claims(settings, token)
     engine = principal_cache.engine_of(session)
     cache, key = principal_cache.cache_of(engine), principal_cache.key_of(claims)
     held = cache.get(engine, key)
