@@ -182,6 +182,9 @@ def create_app(frontend_dist: Path | None = None, engine: Engine | None = None) 
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         generate_unique_id_function=operation_id,
+        # FastAPI's own OpenTelemetry layer asked on every request whether a provider was set
+        # (a tenth of a `/healthz`); the product's metrics are Prometheus's (`/metrics`).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_error_handlers(app)
     app.webhooks.include_router(webhooks_router())

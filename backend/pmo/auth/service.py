@@ -39,7 +39,7 @@ from pmo.core.security import (
     verify_password,
 )
 from pmo.identity.models import IdentityProvider
-from pmo.organisations.models import User
+from pmo.organisations.models import Organisation, User
 from pmo.organisations.service import end_sessions, grants_of
 
 
@@ -104,6 +104,8 @@ def _actor_from_database(session: Session, claims: AccessClaims) -> Actor:
             organisation_id=user.organisation_id,
             label=user.email,
             grants=tuple(grants_of(session, [user.id])[user.id]),
+            display_name=user.display_name,
+            organisation_name=_organisation_name(session, user.organisation_id),
         )
     client = session.get(ApiClient, claims.subject)
     if (
@@ -121,7 +123,16 @@ def _actor_from_database(session: Session, claims: AccessClaims) -> Actor:
         organisation_id=client.organisation_id,
         label=f"API client {client.name}",
         scopes=frozenset(ClientScope(s) for s in claims.scopes if s in granted),
+        display_name=f"API client {client.name}",
+        organisation_name=_organisation_name(session, client.organisation_id),
     )
+
+
+def _organisation_name(session: Session, organisation_id: uuid.UUID) -> str:
+    name = session.execute(
+        select(Organisation.name).where(col(Organisation.id) == organisation_id)
+    ).scalar_one_or_none()
+    return name or ""
 
 
 def _secret_stands(session: Session, client: ApiClient, secret_id: uuid.UUID | None) -> bool:

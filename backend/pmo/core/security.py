@@ -165,7 +165,7 @@ def bearer_token(authorization: str) -> str | None:
 
 # Tokens whose signature and claims were checked, held per process by their exact text: a
 # bearer sends the same token on every request for its lifetime, and checking it (JSON, HMAC,
-# seven claims) cost more than the rest of a 304 poll. Only the expiry depends on the time,
+# seven claims) is a good part of a request answered from memory. Only the expiry depends on the time,
 # and it is checked again on every use; who the token names is checked on every use too
 # (`pmo.auth.principal_cache`: revocation). Tokens that fail are never held.
 MAX_VERIFIED_TOKENS = 10_000
