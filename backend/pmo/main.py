@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging.config
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,8 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlmodel import Session
 
 from pmo import __version__
 from pmo.api_docs import docs_router
@@ -20,7 +22,7 @@ from pmo.auth.oauth import OAuthTokenError, TokenError, metadata_router, token_e
 from pmo.auth.router import router as auth_router
 from pmo.auth.session_router import router as auth_session_router
 from pmo.core.config import get_settings
-from pmo.core.db import get_engine, read_only
+from pmo.core.db import get_engine, get_session, read_only, request_session
 from pmo.core.errors import FieldProblem, Problem, declare, install_error_handlers, problem_response
 from pmo.core.etag import IF_MATCH_REQUIRED
 from pmo.core.logging import logging_config
@@ -47,6 +49,7 @@ from pmo.history.router import router as history_router
 from pmo.identity.providers_router import router as identity_provider_router
 from pmo.identity.sign_in_router import router as directory_sign_in_router
 from pmo.invitations.invitations_router import router as invitations_router
+from pmo.kpis.feed_revalidation import FeedRevalidationMiddleware
 from pmo.kpis.feed_router import router as kpi_feed_router
 from pmo.kpis.import_router import IMPORT_PATH as KPI_IMPORT_PATH
 from pmo.kpis.import_router import router as kpi_import_router
@@ -176,8 +179,9 @@ def _operations_router() -> APIRouter:
     return router
 
 
-def create_app(frontend_dist: Path | None = None) -> FastAPI:
-    """The application; `frontend_dist` is the built web app (default: the `frontend_dist` setting)."""
+def create_app(frontend_dist: Path | None = None, engine: Engine | None = None) -> FastAPI:
+    """The application; `frontend_dist` is the built web app (default: the `frontend_dist` setting);
+    `engine` the database's (default: `get_engine()`; a test's second worker has its own)."""
     settings = get_settings()
     logging.config.dictConfig(logging_config(settings.log_level))
     app = FastAPI(
@@ -190,6 +194,9 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         generate_unique_id_function=operation_id,
+        # FastAPI's own OpenTelemetry layer asked on every request whether a provider was set
+        # (a tenth of a `/healthz`); the product's metrics are Prometheus's (`/metrics`).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_error_handlers(app)
     app.webhooks.include_router(webhooks_router())
@@ -205,8 +212,20 @@ def create_app(frontend_dist: Path | None = None) -> FastAPI:
     app.include_router(problems_router())
     # Last: its catch-all path serves the web app's pages.
     app.include_router(web_router(frontend_dist or settings.frontend_dist))
-    # Innermost: routing, the read-only transaction and the handler see a GET; the request
-    # log (outside it) records the HEAD.
+    if engine is not None:
+
+        async def session_of_this_engine(request: Request) -> AsyncIterator[Session]:
+            async for session in request_session(engine, request):
+                yield session
+
+        app.dependency_overrides[get_session] = session_of_this_engine
+    # Innermost: a KPI poll this process can answer 304 from memory is answered before routing
+    # (after authentication, counted against the client's limit; `pmo.kpis.feed_revalidation`).
+    app.add_middleware(
+        FeedRevalidationMiddleware, engine=(lambda: engine) if engine is not None else get_engine
+    )
+    # Routing, the read-only transaction and the handler see a GET; the request log (outside
+    # it) records the HEAD.
     app.add_middleware(HeadMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,

@@ -43,3 +43,8 @@ def test_no_domain_router_is_nested_in_another(app):
 def test_the_api_still_answers_under_its_prefix_and_the_probes_answer(client, admin):
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/api/v1/me", headers=admin.headers).json()["kind"] == "user"
+
+
+def test_fastapis_own_telemetry_layer_is_off(app):
+    # It asked on every request whether an OpenTelemetry provider was set; the metrics are Prometheus's.
+    assert not app._native_telemetry.enabled()

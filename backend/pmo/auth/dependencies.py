@@ -8,8 +8,9 @@ from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
 from fastapi.security import OAuth2
+from starlette.concurrency import run_in_threadpool
 
-from pmo.auth.service import actor_from_token
+from pmo.auth.service import actor_from_token, actor_in_memory
 from pmo.core.actions import lacks
 from pmo.core.config import get_settings
 from pmo.core.db import SessionDep
@@ -20,6 +21,7 @@ from pmo.core.permissions import (
     Permission,
     scopes_granting,
 )
+from pmo.core.security import bearer_token
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path
 
@@ -44,17 +46,21 @@ client_credentials_scheme = OAuth2(
 )
 
 
-def current_actor(
+async def current_actor(
     request: Request,
     session: SessionDep,
     _declared: Annotated[str | None, Depends(oauth2_scheme)],
     _declared_for_clients: Annotated[str | None, Depends(client_credentials_scheme)],
 ) -> Actor:
-    authorization = request.headers.get("Authorization", "")
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    """`async`: a principal held in memory is served on the event loop; one the process must
+    read (or whose generation it must read again) is read in the thread pool."""
+    token = bearer_token(request.headers.get("Authorization", ""))
+    if token is None:
         raise Unauthorized("Send an access token: `Authorization: Bearer <token>`.")
-    actor = actor_from_token(session, get_settings(), token.strip())
+    settings = get_settings()
+    actor = actor_in_memory(session, settings, token)
+    if actor is None:
+        actor = await run_in_threadpool(actor_from_token, session, settings, token)
     request.state.actor = actor
     return actor
 

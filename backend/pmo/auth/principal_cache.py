@@ -79,6 +79,15 @@ class PrincipalCache:
         actor, generation = held
         return actor if generation == self.current_generation(engine) else None
 
+    def held(self, key: PrincipalKey) -> Actor | None:
+        """`get` without waiting on the database: the principal if this process's reading of
+        the generation is fresh and names it; None when `get` (in the thread pool) must decide."""
+        held, reading = self._principals.get(key), self._reading
+        if held is None or reading.value is None or time.monotonic() - reading.as_of >= FRESH_FOR:
+            return None
+        actor, generation = held
+        return actor if generation == reading.value else None
+
     def put(self, key: PrincipalKey, actor: Actor, generation: int | None) -> None:
         if generation is None:
             return

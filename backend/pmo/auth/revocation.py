@@ -28,7 +28,9 @@ from pmo.auth.models import AuthGeneration
 # (a new role changes a person's grants; a new user, client, secret or refresh token refuses
 # no token). A person's grants name their scope's programme, project or directorate.
 PRINCIPAL_COLUMNS: dict[str, frozenset[str]] = {
-    "users": frozenset({"organisation_id", "email", "is_active", "token_generation"}),
+    # A person's display name and their organisation's name are what `GET /me` shows.
+    "users": frozenset({"organisation_id", "email", "display_name", "is_active", "token_generation"}),
+    "organisations": frozenset({"name"}),
     "api_clients": frozenset({"organisation_id", "name", "scopes", "revoked_at", "token_generation"}),
     "api_client_secrets": frozenset({"api_client_id", "retired_at"}),
     "role_assignments": frozenset(

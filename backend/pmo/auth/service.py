@@ -39,7 +39,7 @@ from pmo.core.security import (
     verify_password,
 )
 from pmo.identity.models import IdentityProvider
-from pmo.organisations.models import User
+from pmo.organisations.models import Organisation, User
 from pmo.organisations.service import end_sessions, grants_of
 
 
@@ -55,13 +55,24 @@ class InvalidGrant(ProblemError):
 # Who is asking ---------------------------------------------------------------------------
 
 
+def _claims(settings: Settings, token: str) -> AccessClaims:
+    try:
+        return decode_access_token(settings, token)
+    except InvalidToken as exc:
+        raise Unauthorized("The access token is not valid or has expired.", invalid_token=True) from exc
+
+
+def actor_in_memory(session: Session, settings: Settings, token: str) -> Actor | None:
+    """The token's principal if this process holds it and knows it current, with no I/O (on the
+    event loop); None when `actor_from_token` must decide. A token not valid is refused (401)."""
+    claims = _claims(settings, token)
+    return principal_cache.cache_of(principal_cache.engine_of(session)).held(principal_cache.key_of(claims))
+
+
 def actor_from_token(session: Session, settings: Settings, token: str) -> Actor:
     """The token's principal: from this process's memory while the auth generation says it is
     current (`pmo.auth.principal_cache`), else read from the database and kept."""
-    try:
-        claims = decode_access_token(settings, token)
-    except InvalidToken as exc:
-        raise Unauthorized("The access token is not valid or has expired.", invalid_token=True) from exc
+    claims = _claims(settings, token)
     engine = principal_cache.engine_of(session)
     cache, key = principal_cache.cache_of(engine), principal_cache.key_of(claims)
     held = cache.get(engine, key)
@@ -93,6 +104,8 @@ def _actor_from_database(session: Session, claims: AccessClaims) -> Actor:
             organisation_id=user.organisation_id,
             label=user.email,
             grants=tuple(grants_of(session, [user.id])[user.id]),
+            display_name=user.display_name,
+            organisation_name=_organisation_name(session, user.organisation_id),
         )
     client = session.get(ApiClient, claims.subject)
     if (
@@ -110,7 +123,16 @@ def _actor_from_database(session: Session, claims: AccessClaims) -> Actor:
         organisation_id=client.organisation_id,
         label=f"API client {client.name}",
         scopes=frozenset(ClientScope(s) for s in claims.scopes if s in granted),
+        display_name=f"API client {client.name}",
+        organisation_name=_organisation_name(session, client.organisation_id),
     )
+
+
+def _organisation_name(session: Session, organisation_id: uuid.UUID) -> str:
+    name = session.execute(
+        select(Organisation.name).where(col(Organisation.id) == organisation_id)
+    ).scalar_one_or_none()
+    return name or ""
 
 
 def _secret_stands(session: Session, client: ApiClient, secret_id: uuid.UUID | None) -> bool:

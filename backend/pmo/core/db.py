@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declared_attr
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, create_engine
+from starlette.concurrency import run_in_threadpool
 
 from pmo.core.config import VAR_DIR, get_settings
 
@@ -166,21 +167,34 @@ def request_writes(request: Request) -> bool:
     return any(d.dependency is writes_on_read for d in getattr(route, "dependencies", ()))
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session and one commit per request: services never commit, this does."""
-    yield from request_session(get_engine(), request)
+    async for session in request_session(get_engine(), request):
+        yield session
 
 
-def request_session(engine: Engine, request: Request) -> Iterator[Session]:
-    """`get_session` on a given engine (a test's second worker has an engine of its own)."""
+async def request_session(engine: Engine, request: Request) -> AsyncIterator[Session]:
+    """`get_session` on a given engine (a test's second worker has an engine of its own).
+
+    `async`, on the event loop: a session takes no connection until its first statement, so a
+    request answered from memory (a principal held, a 304) costs no thread-pool trip for it;
+    the commit or rollback of a transaction that began goes to the thread pool (it waits on
+    the database)."""
     engine = engine if request_writes(request) else read_only(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        if session.in_transaction():
+            await run_in_threadpool(session.commit)
+    except BaseException:
+        if session.in_transaction():
+            await run_in_threadpool(session.rollback)
+        raise
+    finally:
+        if session.in_transaction():  # a commit that failed: give the connection back
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 # "function" scope: the commit happens before the response is sent, so nothing is

@@ -292,6 +292,10 @@ class Actor:
     label: str
     grants: tuple[Grant, ...] = ()
     scopes: frozenset[ClientScope] = field(default_factory=frozenset)
+    # What `GET /me` shows, held with the principal (`pmo.auth.principal_cache`): the person's
+    # display name (a client's label) and the organisation's name.
+    display_name: str = ""
+    organisation_name: str = ""
 
     @property
     def roles(self) -> frozenset[Role]:

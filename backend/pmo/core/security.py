@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -154,8 +156,72 @@ class InvalidToken(Exception):
     pass
 
 
-def decode_access_token(settings: Settings, token: str) -> AccessClaims:
-    """Check signature, algorithm, issuer, audience, expiry and the presence of every claim."""
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header's value, or None."""
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+# Tokens whose signature and claims were checked, held per process by their exact text: a
+# bearer sends the same token on every request for its lifetime, and checking it (JSON, HMAC,
+# seven claims) is a good part of a request answered from memory. Only the expiry depends on the time,
+# and it is checked again on every use; who the token names is checked on every use too
+# (`pmo.auth.principal_cache`: revocation). Tokens that fail are never held.
+MAX_VERIFIED_TOKENS = 10_000
+
+
+class VerifiedTokens:
+    """A bounded map of checked tokens to their claims and expiry; the oldest goes first."""
+
+    def __init__(self, max_tokens: int = MAX_VERIFIED_TOKENS) -> None:
+        self.max_tokens = max_tokens
+        self._held: dict[tuple[str, ...], tuple[AccessClaims, int]] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def get(self, key: tuple[str, ...]) -> tuple[AccessClaims, int] | None:
+        return self._held.get(key)
+
+    def put(self, key: tuple[str, ...], claims: AccessClaims, expires: int) -> None:
+        with self._lock:
+            while len(self._held) >= self.max_tokens:
+                del self._held[next(iter(self._held))]
+            self._held[key] = (claims, expires)
+
+    def drop(self, key: tuple[str, ...]) -> None:
+        self._held.pop(key, None)
+
+
+VERIFIED_TOKENS = VerifiedTokens()
+
+
+def decode_access_token(
+    settings: Settings, token: str, *, now: float | None = None, verified: VerifiedTokens = VERIFIED_TOKENS
+) -> AccessClaims:
+    """Check signature, algorithm, issuer, audience, expiry and the presence of every claim;
+    a token checked before (the same text, under the same key, issuer and audience) is only
+    checked for expiry, as jose checks it: refused once the second `exp` names is over."""
+    # Everything the check depends on besides the time: another key or issuer checks afresh.
+    key = (token, settings.signing_secret, settings.jwt_audience, settings.public_url, settings.jwt_issuer)
+    held = verified.get(key)
+    if held is None:
+        claims, expires, can_hold = _verify_access_token(settings, token)
+        if can_hold:
+            verified.put(key, claims, expires)
+        return claims
+    claims, expires = held
+    if int(time.time() if now is None else now) > expires:
+        verified.drop(key)
+        raise InvalidToken("Signature has expired.")
+    return claims
+
+
+def _verify_access_token(settings: Settings, token: str) -> tuple[AccessClaims, int, bool]:
+    """The claims of a token checked in full, its expiry, and whether the check may be held
+    (nothing but the expiry depends on the time: no `nbf`)."""
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") != ALGORITHM:
@@ -201,7 +267,7 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
             or not isinstance(secret_id, str | None)
         ):
             raise InvalidToken("malformed claims")
-        return AccessClaims(
+        access_claims = AccessClaims(
             subject=uuid.UUID(claims["sub"]),
             subject_type=claims["sty"],
             organisation_id=uuid.UUID(claims["org"]),
@@ -212,5 +278,6 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
             session_id=uuid.UUID(session_id) if session_id is not None else None,
             secret_id=uuid.UUID(secret_id) if secret_id is not None else None,
         )
+        return access_claims, int(claims["exp"]), "nbf" not in claims
     except (ValueError, TypeError, AttributeError) as exc:
         raise InvalidToken("malformed claims") from exc

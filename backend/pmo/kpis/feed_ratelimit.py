@@ -76,12 +76,23 @@ async def count_request(
     the request then does.
     """
     now = time.time() if now is None else now
+    held = count_from_share(client_id, limit, now=now)
+    if held is not None:
+        return held
     window_start = int(now) - int(now) % WINDOW_SECONDS
     retry_after = window_start + WINDOW_SECONDS - int(now)
-    used = _take_from_share(client_id, window_start)
-    if used is not None:
-        return policy(limit).headers(used, retry_after)
     return await run_in_threadpool(_take_share, engine, client_id, limit, window_start, retry_after)
+
+
+def count_from_share(client_id: uuid.UUID, limit: int, *, now: float | None = None) -> dict[str, str] | None:
+    """Admit one request from a share this process holds (memory only) and return its
+    `RateLimit` fields; None when no share is held (`count_request` takes one)."""
+    now = time.time() if now is None else now
+    window_start = int(now) - int(now) % WINDOW_SECONDS
+    used = _take_from_share(client_id, window_start)
+    if used is None:
+        return None
+    return policy(limit).headers(used, window_start + WINDOW_SECONDS - int(now))
 
 
 def _take_share(

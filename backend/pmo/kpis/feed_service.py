@@ -173,14 +173,29 @@ class Validators:
         return self.last_modified <= since
 
 
-def validators(
-    session: Session, organisation_id: uuid.UUID, resource: str, query: FeedQuery, media_type: str
-) -> Validators:
+def validators(session: Session, organisation_id: uuid.UUID, shape: FeedShape) -> Validators:
     """One primary-key read: the organisation's feed revision."""
     state = feed_state(session, organisation_id)
     revision, changed_at = (state.revision, state.changed_at) if state else (0, None)
+    return validators_at(organisation_id, revision, changed_at, shape)
+
+
+@dataclass(frozen=True)
+class FeedShape:
+    """What a feed answer's tag depends on besides the organisation and its revision."""
+
+    resource: str  # "values" or "definitions"
+    query_key: str  # `FeedQuery.key()`
+    media_type: str
+
+
+def validators_at(
+    organisation_id: uuid.UUID, revision: int, changed_at: datetime | None, shape: FeedShape
+) -> Validators:
+    """The validators of an answer of `shape` at a revision of the organisation's feed (0 and
+    None: no revision row yet)."""
     seed = "|".join(
-        [FEED_FORMAT, str(organisation_id), str(revision), resource, query.key(), media_type]
+        [FEED_FORMAT, str(organisation_id), str(revision), shape.resource, shape.query_key, shape.media_type]
     ).encode()
     tag = '"' + hashlib.sha256(seed).hexdigest()[:32] + '"'
     last_modified = None

@@ -1,0 +1,202 @@
+"""KPI polls answered 304 from memory, before the framework (`pmo.kpis.feed_revalidation`):
+the same answer as the route's, with no statement run; a change committed through this process
+seen at once and one through another worker within a second; who asks, their scope and their
+organisation checked as before, and every 304 counted against the client's limit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, update
+from sqlmodel import Session, col
+
+from pmo.auth import principal_cache
+from pmo.core.config import get_settings
+from pmo.core.db import make_engine
+from pmo.kpis import feed_revalidation
+from pmo.kpis.models import KpiFeedState
+from pmo.main import create_app
+
+from .test_feed import VALUES_URL, add_kpi, add_value, api_client_headers
+
+# A change reaches another worker's 304s within this (a reading is trusted for 0.5 s).
+WITHIN = 1.0
+QUERY = {"code": "CS-01", "limit": "10"}
+
+
+@pytest.fixture(scope="module")
+def other_worker(engine: Engine) -> Iterator[TestClient]:
+    """The app as a second worker process runs it: its own engine, so its own memory."""
+    worker_engine = make_engine(get_settings().database_url)
+    with TestClient(create_app(engine=worker_engine), raise_server_exceptions=False) as worker:
+        yield worker
+    worker_engine.dispose()
+
+
+@pytest.fixture
+def reader(client, admin):  # type: ignore[no-untyped-def]
+    return api_client_headers(client, admin)
+
+
+@pytest.fixture
+def tag(client, engine, org, reader) -> str:  # type: ignore[no-untyped-def]
+    add_value(engine, add_kpi(engine, org, "CS-01"), "2023-24-Q1", "1")
+    first = client.get(VALUES_URL, params=QUERY, headers=reader)  # the route: remembers the shape
+    assert first.status_code == 200, first.text
+    return first.headers["ETag"]
+
+
+def statements_of(engine: Engine, ask: Callable[[], Any]) -> tuple[Any, list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        return ask(), statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def poll(client: TestClient, reader: dict[str, str], tag: str, **headers: str) -> Any:
+    return client.get(VALUES_URL, params=QUERY, headers={**reader, "If-None-Match": tag, **headers})
+
+
+def test_a_poll_is_answered_from_memory_as_the_route_answers_it(client, engine, reader, tag, monkeypatch):
+    # Readings trusted for a minute here: on a loaded machine two polls can be 0.5 s apart.
+    monkeypatch.setattr(principal_cache, "FRESH_FOR", 60.0)
+    monkeypatch.setattr(feed_revalidation, "FRESH_FOR", 60.0)
+    # An If-Modified-Since (ignored beside If-None-Match) sends the poll to the route.
+    routed = poll(client, reader, tag, **{"If-Modified-Since": "not a date"})
+    poll(client, reader, tag)  # reads the revision once
+    answered, statements = statements_of(engine, lambda: poll(client, reader, tag))
+
+    assert statements == []  # nothing read: the token, principal, share and revision in memory
+    assert (routed.status_code, answered.status_code) == (304, 304)
+    assert answered.content == b""
+
+    def same(response: Any) -> dict[str, str]:
+        return {k: v for k, v in response.headers.items() if k not in ("x-request-id", "ratelimit")}
+
+    assert same(answered) == same(routed)
+    assert same(answered)["etag"] == tag
+    assert same(answered)["ratelimit-policy"]
+
+    def left(response: Any) -> int:
+        return int(response.headers["RateLimit"].split(";r=")[1].split(";")[0])
+
+    assert left(answered) == left(routed) - 2  # each poll counted
+    head = client.head(VALUES_URL, params=QUERY, headers={**reader, "If-None-Match": tag})
+    assert head.status_code == 304
+
+
+def _add_a_value(engine: Engine, org: Any) -> None:
+    add_value(engine, add_kpi(engine, org, "CS-02"), "2023-24-Q1", "2")
+
+
+def _move_the_revision_by_a_bulk_update(engine: Engine, org: Any) -> None:
+    with Session(engine) as session:
+        session.execute(
+            update(KpiFeedState)
+            .where(col(KpiFeedState.organisation_id) == org.id)
+            .values(revision=col(KpiFeedState.revision) + 1)
+        )
+        session.commit()
+
+
+@pytest.mark.parametrize("change", [_add_a_value, _move_the_revision_by_a_bulk_update])
+def test_a_change_committed_through_this_process_is_seen_at_once(client, engine, org, reader, tag, change):
+    assert poll(client, reader, tag).status_code == 304
+    assert poll(client, reader, tag).status_code == 304  # from a fresh reading
+
+    change(engine, org)
+
+    changed = poll(client, reader, tag)
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != tag
+
+
+def test_a_change_committed_by_another_worker_is_seen_within_a_second(
+    client, other_worker, engine, org, reader, tag
+):
+    for _ in range(2):  # the other worker learns the shape, then answers from memory
+        assert poll(other_worker, reader, tag).status_code == 304
+
+    _add_a_value(engine, org)  # through this process's engine: the other worker's memory is not told
+
+    began = time.monotonic()
+    while True:
+        sent = time.monotonic() - began  # a poll sent after the bound must see the change
+        answer = poll(other_worker, reader, tag)
+        if answer.status_code != 304:
+            break
+        assert sent <= WITHIN, f"a stale 304 to a poll sent {sent:.2f} s after the change"
+        time.sleep(0.02)
+    assert answer.status_code == 200
+    assert answer.headers["ETag"] != tag
+
+
+def test_who_asks_is_checked_before_any_304(client, engine, admin, other_admin, reader, tag):
+    assert poll(client, reader, tag).status_code == 304
+    # No token, or one that is not valid: the route's 401.
+    assert client.get(VALUES_URL, params=QUERY, headers={"If-None-Match": tag}).status_code == 401
+    forged = reader["Authorization"][:-2] + "xx"
+    assert poll(client, {"Authorization": forged}, tag).status_code == 401
+    # Each twice: the first puts the principal in memory, where the second finds it.
+    # A client whose kpis:read is taken away, though it holds a share of its limit: 403.
+    narrowed = api_client_headers(client, admin, scopes=("kpis:read", "portfolio:read"))
+    assert [poll(client, narrowed, tag).status_code for _ in range(2)] == [304, 304]
+    url = f"/api/v1/api-clients/{_client_id(client, admin, ['kpis:read', 'portfolio:read'])}"
+    etag = client.get(url, headers=admin.headers).headers["ETag"]
+    changed = client.patch(
+        url, json={"scopes": ["portfolio:read"]}, headers={**admin.headers, "If-Match": etag}
+    )
+    assert changed.status_code == 200, changed.text
+    assert [poll(client, narrowed, tag).status_code for _ in range(2)] == [403, 403]
+    # Another council's client sending this council's tag gets its own (empty) page.
+    theirs = api_client_headers(client, other_admin)
+    for _ in range(2):
+        answer = poll(client, theirs, tag)
+        assert answer.status_code == 200
+        assert answer.json()["items"] == []
+    # A revoked client is refused at once by the process that revoked it.
+    client_id = _client_id(client, admin, ["kpis:read"])
+    revoked = client.post(f"/api/v1/api-clients/{client_id}/revoke", headers=admin.headers)
+    assert revoked.status_code == 200, revoked.text
+    assert poll(client, reader, tag).status_code == 401
+
+
+def _client_id(client: TestClient, admin: Any, scopes: list[str]) -> str:
+    created = client.get("/api/v1/api-clients", headers=admin.headers).json()["items"]
+    return str(next(c["id"] for c in created if c["scopes"] == scopes))
+
+
+def test_every_304_counts_against_the_clients_limit(client, admin, engine, org, monkeypatch):
+    monkeypatch.setattr(get_settings(), "client_requests_per_minute", 100)  # shares of 2
+    reader = api_client_headers(client, admin)
+    add_value(engine, add_kpi(engine, org, "CS-01"), "2023-24-Q1", "1")
+    # Keep clear of a minute's end, where the window would reset half way through.
+    if time.time() % 60 > 55:
+        time.sleep(6)
+    tag = client.get(VALUES_URL, params=QUERY, headers=reader).headers["ETag"]  # 1 of 100
+
+    statuses = [poll(client, reader, tag).status_code for _ in range(99)]
+    refused = poll(client, reader, tag)
+
+    assert statuses == [304] * 99
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+
+
+def test_what_memory_cannot_answer_goes_to_the_route(client, reader, tag):
+    assert poll(client, reader, tag).status_code == 304
+    # The route's limits on its header parameters still refuse.
+    assert poll(client, reader, tag + "," + "x" * 1000).status_code == 422
+    # Another query is another representation, whose shape the route learns first.
+    other = client.get(VALUES_URL, params={"code": "CS-02"}, headers={**reader, "If-None-Match": tag})
+    assert other.status_code == 200
