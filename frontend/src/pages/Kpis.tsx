@@ -319,10 +319,11 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [notice, setNotice] = useState('')
   const [changing, setChanging] = useState<Value | null>(null)
+  const [deleting, setDeleting] = useState<Value | null>(null)
   const rows = periodRows(values, targets)
   // What I may do here comes from the API (allowed_actions on the KPI and on each value).
   const mayEnter = kpi.allowed_actions.includes('record_value')
-  const valueActions = mayEnter || values.some((v) => v.allowed_actions.includes('submit') || v.allowed_actions.includes('edit'))
+  const valueActions = mayEnter || values.some((v) => v.allowed_actions.some((a) => a === 'submit' || a === 'edit' || a === 'delete'))
   const points: ChartPoint[] = rows.map(({ period, value, target }) => {
     const targetNumber = target ? Number(target.target) : null
     const tolerance = Number(target?.tolerance_percent ?? value?.assessment.tolerance_percent ?? kpi.tolerance_percent ?? 5)
@@ -470,6 +471,12 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
                           Change<span class="govuk-visually-hidden"> {period.label}</span>
                         </button>
                       )}
+                      {value?.allowed_actions.includes('delete') && (
+                        <button type="button" class="govuk-button govuk-button--warning govuk-!-margin-bottom-1"
+                          onClick={() => setDeleting(value)}>
+                          Delete<span class="govuk-visually-hidden"> {period.label}</span>
+                        </button>
+                      )}
                     </div>
                   </td>
                 )}
@@ -478,6 +485,14 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
           </tbody>
         </table>
       </Scroll>
+      {deleting && (
+        <DeleteValue key={deleting.id} value={deleting} unit={kpi.unit} onCancel={() => setDeleting(null)} onDeleted={(text) => {
+          setDeleting(null)
+          setErrors(null)
+          setNotice(text)
+          reload()
+        }} />
+      )}
       {changing && (
         <ChangeValueForm key={changing.id} kpi={kpi} value={changing} onCancel={() => setChanging(null)} onSaved={(text) => {
           setChanging(null)
@@ -494,6 +509,44 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
         }} />
       )}
     </>
+  )
+}
+
+/** Deleting a draft value: asked first, with a warning button. */
+function DeleteValue({ value, unit, onCancel, onDeleted }: {
+  value: Value
+  unit: string
+  onCancel: () => void
+  onDeleted: (text: string) => void
+}) {
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [busy, setBusy] = useState(false)
+  const remove = async (event: Event) => {
+    event.preventDefault()
+    setBusy(true)
+    // A 204 has no body: `send` wants data, so the request answers with the value it removed.
+    const result = await send(async () => {
+      const { error, response } = await api.DELETE('/api/v1/kpi-values/{value_id}', { params: { path: { value_id: value.id } } })
+      return { data: response.ok ? value : undefined, error, response }
+    })
+    setBusy(false)
+    if (result.data) onDeleted(`${value.period.label}: the draft value was deleted.`)
+    else setErrors(result.errors ?? null)
+  }
+  return (
+    <form onSubmit={remove} noValidate data-testid="kpi-value-delete">
+      <ErrorSummary errors={errors} />
+      <h2 class="govuk-heading-m">Delete the draft value for {value.period.label}?</h2>
+      <p class="govuk-body">The value {kpiNumber(value.actual, unit)} has not been submitted. Deleting it leaves the period without a value.</p>
+      <div class="govuk-button-group">
+        <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>
+          Yes, delete it
+        </button>
+        <button type="button" class="govuk-button govuk-button--secondary" onClick={onCancel}>
+          No, keep it
+        </button>
+      </div>
+    </form>
   )
 }
 

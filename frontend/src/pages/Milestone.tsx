@@ -1,12 +1,14 @@
 import { useState } from 'preact/hooks'
 import { HistoryPanel } from '../components/HistoryPanel'
+import { ActionDone } from '../components/RaidActions'
 import { api, type Schemas } from '../api/client'
-import { ErrorSummary, Loading, ProblemPage, Radios, Scroll, StatusTag, SummaryList, TextArea, DateInput } from '../components/ui'
+import { ErrorSummary, Loading, ProblemPage, Radios, Scroll, Select, StatusTag, SummaryList, TextArea, TextInput, DateInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { formatDate } from '../lib/format'
 import type { FormErrors } from '../lib/problem'
+import { navigate } from '../lib/router'
 import { send } from './Drawdowns'
-import { withEtag } from './RaidForms'
+import { ownerOptions, type RaidPickers, WithRaidPickers, withEtag } from './RaidForms'
 
 interface MilestoneView {
   milestone: Schemas['MilestonePublic']
@@ -35,11 +37,13 @@ async function loadMilestone(id: string): Promise<Loaded<MilestoneView>> {
 /** A milestone: its baseline and forecast, the history of its baselines, and re-baselining. */
 export function Milestone({ id }: { id: string }) {
   const view = useResource(`milestone-${id}`, () => loadMilestone(id))
+  const [done, setDone] = useState<string | null>(null)
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading what="Loading the milestone" />
   const { milestone, etag, baselines, project } = view.data
   return (
     <>
+      <ActionDone text={done} />
       <span class="govuk-caption-l">
         <a class="govuk-link" href={`/projects/${project.id}?tab=milestones`}>
           {project.reference} {project.name}
@@ -88,6 +92,16 @@ export function Milestone({ id }: { id: string }) {
         <ProgressForm key={`progress-${etag}`} milestone={milestone} etag={etag} onDone={view.reload} />
       )}
       {milestone.allowed_actions.includes('rebaseline') && <RebaselineForm key={etag} id={id} etag={etag} onDone={view.reload} />}
+      {milestone.allowed_actions.includes('edit') && (
+        <WithRaidPickers render={(pickers) => (
+          <DetailsForm key={`details-${etag}`} milestone={milestone} etag={etag} pickers={pickers} onReload={view.reload}
+            onSaved={() => {
+              setDone('The title, description and owner were saved.')
+              view.reload()
+            }} />
+        )} />
+      )}
+      {milestone.allowed_actions.includes('delete') && <DeleteMilestone milestone={milestone} />}
       <HistoryPanel kind="milestone" id={id} version={milestone.updated_at} />
     </>
   )
@@ -177,5 +191,91 @@ function RebaselineForm({ id, etag, onDone }: { id: string; etag: string; onDone
         Re-baseline the milestone
       </button>
     </form>
+  )
+}
+
+/** Title, description and owner: what changes without moving the baseline. */
+function DetailsForm({ milestone, etag, pickers, onSaved, onReload }: {
+  milestone: Schemas['MilestonePublic']
+  etag: string
+  pickers: RaidPickers
+  onSaved: () => void
+  onReload: () => void
+}) {
+  const [form, setForm] = useState({ title: milestone.title, description: milestone.description, owner_id: milestone.owner_id ?? '' })
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const set = (key: keyof typeof form) => (value: string) => setForm({ ...form, [key]: value })
+  // The API keeps an owner once set (it ignores null): offer "Not set" only while there is none.
+  const owners = milestone.owner_id ? ownerOptions(pickers, milestone.owner_id).slice(1) : ownerOptions(pickers)
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    const result = await send(
+      () =>
+        api.PATCH('/api/v1/milestones/{milestone_id}', {
+          params: { path: { milestone_id: milestone.id }, header: { 'If-Match': etag } },
+          body: { title: form.title, description: form.description, ...(form.owner_id ? { owner_id: form.owner_id } : {}) },
+        }),
+      { title: 'Title', description: 'Description', owner_id: 'Owner' },
+    )
+    setErrors(result.errors ?? null)
+    if (result.data) onSaved()
+  }
+  return (
+    <form onSubmit={submit} noValidate data-testid="milestone-details">
+      <h2 class="govuk-heading-m">Title, description and owner</h2>
+      <ErrorSummary errors={errors} onReload={onReload} />
+      <TextInput name="title" label="Title" errors={errors} value={form.title} onInput={set('title')} />
+      <TextArea name="description" label="Description (optional)" errors={errors} rows={3}
+        value={form.description} onInput={set('description')} />
+      <Select name="owner_id" label={milestone.owner_id ? 'Owner' : 'Owner (optional)'} errors={errors} value={form.owner_id}
+        onChange={set('owner_id')} options={owners} />
+      <button type="submit" class="govuk-button">
+        Save the title, description and owner
+      </button>
+    </form>
+  )
+}
+
+/** Deleting a milestone: asked first, then back to the project's milestones. */
+function DeleteMilestone({ milestone }: { milestone: Schemas['MilestonePublic'] }) {
+  const [asking, setAsking] = useState(false)
+  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [busy, setBusy] = useState(false)
+  const remove = async (event: Event) => {
+    event.preventDefault()
+    setBusy(true)
+    // A 204 has no body: `send` wants data, so the request answers with the milestone it removed.
+    const result = await send(async () => {
+      const { error, response } = await api.DELETE('/api/v1/milestones/{milestone_id}', {
+        params: { path: { milestone_id: milestone.id } },
+      })
+      return { data: response.ok ? milestone : undefined, error, response }
+    })
+    setBusy(false)
+    if (result.data) navigate(`/projects/${milestone.project_id}?tab=milestones`)
+    else setErrors(result.errors ?? null)
+  }
+  return (
+    <section aria-labelledby="delete-milestone-heading" class="govuk-!-margin-top-6">
+      <h2 class="govuk-heading-m" id="delete-milestone-heading">Delete the milestone</h2>
+      {!asking ? (
+        <button type="button" class="govuk-button govuk-button--warning" onClick={() => setAsking(true)}>
+          Delete the milestone
+        </button>
+      ) : (
+        <form onSubmit={remove} noValidate data-testid="milestone-delete">
+          <ErrorSummary errors={errors} />
+          <p class="govuk-body">Delete “{milestone.title}” and its baseline history? To keep its record, mark it missed instead.</p>
+          <div class="govuk-button-group">
+            <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>
+              Yes, delete it
+            </button>
+            <button type="button" class="govuk-button govuk-button--secondary" onClick={() => setAsking(false)}>
+              No, keep it
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
   )
 }

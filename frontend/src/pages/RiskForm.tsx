@@ -8,6 +8,7 @@ import { formatDate, humanise, NOT_SET, pointLabel, riskScore, scalePoints } fro
 import { useWho } from '../lib/me'
 import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
+import { RiskResponseActions } from './RiskResponseActions'
 import { ownerOptions, personName, type RaidPickers, WithRaidPickers, withEtag } from './RaidForms'
 
 const LABELS = {
@@ -64,6 +65,12 @@ export function RiskEdit({ id }: { id: string }) {
             ['Status', humanise(record.status)],
           ]} />
         </>
+      )} />
+      <WithRaidPickers render={(pickers) => (
+        <RiskResponseActions key={`response-${etag}`} risk={record} pickers={pickers} onChanged={(text) => {
+          setDone(text)
+          view.reload()
+        }} />
       )} />
       <RiskActions key={`actions-${etag}`} risk={record} onChanged={(text) => {
         setDone(text)
