@@ -115,3 +115,32 @@ test('a project manager changes a milestone\'s title and deletes the milestone',
   const gone = await request.get(`/api/v1/milestones/${milestone.id}`, { headers })
   expect(gone.status()).toBe(404)
 })
+
+test('a project manager deletes a KPI value that is not published, after being asked', async ({ page, request }) => {
+  const { headers } = await asPm(request)
+  const found = await request.get('/api/v1/kpis', { headers, params: { q: 'CX-03' } })
+  const kpi = (await found.json()).items.find((k: { code: string }) => k.code === 'CX-03')
+  // A period of its own, long before the demo's values, so the spec leaves CX-03's periods as they were.
+  const created = await request.post(`/api/v1/kpis/${kpi.id}/values`, { headers, data: { period_code: '2019-20-Q1', actual: '71.5' } })
+  expect(created.status(), await created.text()).toBe(201)
+  const value = await created.json()
+  expect(value.allowed_actions).toContain('delete')
+
+  await signIn(page, 'pm@demo.test')
+  await page.goto(`/kpis/${kpi.id}`)
+  const row = page.getByTestId('kpi-values').locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: '2019/20 Q1' }) })
+  await expect(row).toContainText('Draft')
+  // Published values are records: no Delete on them.
+  const published = page.getByTestId('kpi-values').locator('tbody tr').filter({ hasText: 'Published' })
+  await expect(published.first()).toBeVisible()
+  await expect(published.getByRole('button', { name: /^Delete/ })).toHaveCount(0)
+  await row.getByRole('button', { name: 'Delete 2019/20 Q1' }).click()
+  const ask = page.getByTestId('kpi-value-delete')
+  await expect(ask).toContainText('Delete the value for 2019/20 Q1?')
+  await checkPage(page, 'kpi-value-delete', false)
+  await ask.getByRole('button', { name: 'Yes, delete it' }).click()
+  await expect(page.getByRole('alert').filter({ hasText: '2019/20 Q1: the value was deleted.' })).toBeVisible()
+  await expect(page.getByRole('rowheader', { name: '2019/20 Q1' })).toHaveCount(0)
+  const gone = await request.get(`/api/v1/kpi-values/${value.id}`, { headers })
+  expect(gone.status()).toBe(404)
+})

@@ -512,7 +512,7 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
   )
 }
 
-/** Deleting a draft value: asked first, with a warning button. */
+/** Deleting a value not yet published: asked first, with a warning button. */
 function DeleteValue({ value, unit, onCancel, onDeleted }: {
   value: Value
   unit: string
@@ -530,14 +530,14 @@ function DeleteValue({ value, unit, onCancel, onDeleted }: {
       return { data: response.ok ? value : undefined, error, response }
     })
     setBusy(false)
-    if (result.data) onDeleted(`${value.period.label}: the draft value was deleted.`)
+    if (result.data) onDeleted(`${value.period.label}: the value was deleted.`)
     else setErrors(result.errors ?? null)
   }
   return (
     <form onSubmit={remove} noValidate data-testid="kpi-value-delete">
       <ErrorSummary errors={errors} />
-      <h2 class="govuk-heading-m">Delete the draft value for {value.period.label}?</h2>
-      <p class="govuk-body">The value {kpiNumber(value.actual, unit)} has not been submitted. Deleting it leaves the period without a value.</p>
+      <h2 class="govuk-heading-m">Delete the value for {value.period.label}?</h2>
+      <p class="govuk-body">The value {kpiNumber(value.actual, unit)} is not published yet. Deleting it leaves the period without a value.</p>
       <div class="govuk-button-group">
         <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>
           Yes, delete it
