@@ -18,7 +18,7 @@ from pmo.organisations.models import Organisation
 from pmo.portfolio.models import Project
 from pmo.raid.models import Risk
 from pmo.search.index import REGISTERS, VECTOR_COLUMN, Register, fts_table
-from pmo.search.service import _by_words_postgres, _by_words_sqlite, postgres_match
+from pmo.search.service import _by_reference, _by_words_postgres, _by_words_sqlite, postgres_match
 from support.api import API, Api, Bearer, problem
 
 RESOURCE_RISK = "Failure to resource the priorities set out in the programme"
@@ -260,3 +260,23 @@ def test_words_are_answered_by_the_index(engine: Engine, org: Organisation, regi
                 f"SCAN {fts_table(register)} VIRTUAL TABLE INDEX 0:M1",
                 f"SEARCH {register.table} USING INTEGER PRIMARY KEY (rowid=?)",
             ], plan
+
+
+@pytest.mark.parametrize("register", [r for r in REGISTERS if r.reference], ids=lambda r: r.kind)
+def test_a_reference_is_answered_by_its_index(engine: Engine, org: Organisation, register: Register) -> None:
+    """A search by reference reads one row through `search_ix_ref_<table>`, not the register
+    (0.6 s at 40,000 risks on SQLite before the index)."""
+    query = _by_reference(
+        register,
+        Actor(kind="user", id=org.id, organisation_id=org.id, label="test"),
+        "R-0003",
+        engine.dialect.name,
+    )
+    sql = query.compile(engine, compile_kwargs={"literal_binds": True})
+    with engine.connect() as connection:
+        if is_postgres():
+            connection.execute(text("SET LOCAL enable_seqscan = off"))  # an empty table would be scanned
+            plan = "\n".join(row[0] for row in connection.execute(text(f"EXPLAIN {sql}")))
+        else:
+            plan = "\n".join(row[-1] for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert f"search_ix_ref_{register.table}" in plan, plan

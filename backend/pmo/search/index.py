@@ -110,6 +110,19 @@ def postgres_column_ddl(register: Register) -> list[str]:
     ]
 
 
+def reference_index_ddl(register: Register, dialect: str) -> list[str]:
+    """An index for the search by reference, which otherwise read every row of the register.
+    PostgreSQL: on `upper(reference)`, as the query compares. SQLite: on the reference
+    `COLLATE NOCASE`, as its query compares (the same as `upper()`: SQLite folds ASCII
+    only either way), since SQLAlchemy cannot reflect an expression index there. On SQLite, a
+    later migration that rebuilds the table (batch mode) must make it again."""
+    if register.reference is None:
+        return []
+    table, reference = register.table, register.reference
+    column = f"upper({reference})" if dialect == "postgresql" else f"{reference} COLLATE NOCASE"
+    return [f"CREATE INDEX search_ix_ref_{table} ON {table} (organisation_id, {column})"]
+
+
 def postgres_column_drop_ddl(register: Register) -> list[str]:
     """Back to the expression index of the first migration."""
     return [

@@ -43,7 +43,8 @@ def search(
     ]
     counted: Select[Any] | None = None
     if REFERENCE.match(text):
-        selects = [_by_reference(r, actor, text.upper()) for r in registers if r.reference]
+        dialect = session.get_bind().dialect.name
+        selects = [_by_reference(r, actor, text.upper(), dialect) for r in registers if r.reference]
     else:
         postgres = session.get_bind().dialect.name == "postgresql"
         by_words = _by_words_postgres if postgres else _by_words_sqlite
@@ -79,11 +80,15 @@ def _columns(register: Register, source: Table, rank: ColumnElement[Any]) -> Sel
     )
 
 
-def _by_reference(register: Register, actor: Actor, reference: str) -> Select[Any]:
+def _by_reference(register: Register, actor: Actor, reference: str, dialect: str) -> Select[Any]:
+    """`reference` is upper case; compared as `search_ix_ref_<table>` is built, so it answers."""
     source = _source(register)
+    column = source.c[str(register.reference)]
+    same = (
+        func.upper(column) == reference if dialect == "postgresql" else column.collate("NOCASE") == reference
+    )
     return _columns(register, source, literal(EXACT_REFERENCE_RANK)).where(
-        source.c.organisation_id == actor.organisation_id,
-        func.upper(source.c[str(register.reference)]) == reference,
+        source.c.organisation_id == actor.organisation_id, same
     )
 
 
