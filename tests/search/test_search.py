@@ -17,8 +17,8 @@ from pmo.finance.models import Drawdown
 from pmo.organisations.models import Organisation
 from pmo.portfolio.models import Project
 from pmo.raid.models import Risk
-from pmo.search.index import REGISTERS, Register, fts_table
-from pmo.search.service import _by_words_sqlite, postgres_match
+from pmo.search.index import REGISTERS, VECTOR_COLUMN, Register, fts_table
+from pmo.search.service import _by_reference, _by_words_postgres, _by_words_sqlite, postgres_match
 from support.api import API, Api, Bearer, problem
 
 RESOURCE_RISK = "Failure to resource the priorities set out in the programme"
@@ -227,21 +227,56 @@ def test_signed_out_is_refused(client: TestClient) -> None:
 
 @pytest.mark.parametrize("register", REGISTERS, ids=lambda r: r.kind)
 def test_words_are_answered_by_the_index(engine: Engine, org: Organisation, register: Register) -> None:
-    """The query repeats the indexed expression exactly (PostgreSQL) and reads the FTS5 table
-    (SQLite): a query that drifted from its index would scan every row and still pass above."""
+    """The query is answered by the index (a query that drifted from its index would scan
+    every row and still pass above) in the shape that stays fast when every row matches:
+
+    - SQLite: the FTS table drives the join (its matches first, each register row then
+      found by rowid). The other way round, the register's rows of the organisation were
+      walked and the FTS query run again for each: 91 s for 40,000 risks.
+    - PostgreSQL: the GIN index on the stored tsvector answers the condition, and the rank
+      reads that stored tsvector rather than working `to_tsvector` out per row (5 s)."""
+    actor = Actor(kind="user", id=org.id, organisation_id=org.id, label="test", grants=(Grant(Role.viewer),))
     with engine.connect() as connection:
         if is_postgres():
             matches, _ = postgres_match(register, ["roads"])
-            query = select(literal(1)).select_from(table(register.table)).where(matches)
-            sql = query.compile(engine, compile_kwargs={"literal_binds": True})
+            only_match = select(literal(1)).select_from(table(register.table)).where(matches)
+            ranked = _by_words_postgres(register, actor, ["roads"], ranked=True)
             connection.execute(text("SET LOCAL enable_seqscan = off"))  # an empty table would be scanned
-            plan = "\n".join(row[0] for row in connection.execute(text(f"EXPLAIN {sql}")))
-            assert f"search_ix_{register.table}" in plan, plan
-        else:
-            actor = Actor(
-                kind="user", id=org.id, organisation_id=org.id, label="test", grants=(Grant(Role.viewer),)
+            match_plan, rank_plan = (
+                "\n".join(row[0] for row in connection.execute(text(f"EXPLAIN VERBOSE {sql}")))
+                for sql in (
+                    query.compile(engine, compile_kwargs={"literal_binds": True})
+                    for query in (only_match, ranked)
+                )
             )
+            assert f"search_ix_{register.table}" in match_plan, match_plan
+            assert f"ts_rank({VECTOR_COLUMN}," in rank_plan, rank_plan
+            assert "to_tsvector" not in rank_plan, rank_plan
+        else:
             query = _by_words_sqlite(register, actor, ["roads"], ranked=True)
             sql = query.compile(engine, compile_kwargs={"literal_binds": True})
+            plan = [row[-1] for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+            assert plan == [
+                f"SCAN {fts_table(register)} VIRTUAL TABLE INDEX 0:M1",
+                f"SEARCH {register.table} USING INTEGER PRIMARY KEY (rowid=?)",
+            ], plan
+
+
+@pytest.mark.parametrize("register", [r for r in REGISTERS if r.reference], ids=lambda r: r.kind)
+def test_a_reference_is_answered_by_its_index(engine: Engine, org: Organisation, register: Register) -> None:
+    """A search by reference reads one row through `search_ix_ref_<table>`, not the register
+    (0.6 s at 40,000 risks on SQLite before the index)."""
+    query = _by_reference(
+        register,
+        Actor(kind="user", id=org.id, organisation_id=org.id, label="test"),
+        "R-0003",
+        engine.dialect.name,
+    )
+    sql = query.compile(engine, compile_kwargs={"literal_binds": True})
+    with engine.connect() as connection:
+        if is_postgres():
+            connection.execute(text("SET LOCAL enable_seqscan = off"))  # an empty table would be scanned
+            plan = "\n".join(row[0] for row in connection.execute(text(f"EXPLAIN {sql}")))
+        else:
             plan = "\n".join(row[-1] for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
-            assert f"SCAN {fts_table(register)} VIRTUAL TABLE INDEX" in plan, plan
+    assert f"search_ix_ref_{register.table}" in plan, plan
