@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from pmo.auth import principal_cache
 from pmo.core.config import get_settings
 from pmo.core.db import make_engine
+from pmo.kpis import feed_revalidation
 from pmo.kpis.models import KpiFeedState
 from pmo.main import create_app
 
@@ -194,3 +195,20 @@ def test_what_memory_cannot_answer_goes_to_the_route(client, reader, tag):
     # Another query is another representation, whose shape the route learns first.
     other = client.get(VALUES_URL, params={"code": "CS-02"}, headers={**reader, "If-None-Match": tag})
     assert other.status_code == 200
+
+
+def test_the_revision_is_read_on_the_loop_only_when_that_cannot_wait(engine, tmp_path):
+    if engine.dialect.name != "sqlite":  # PostgreSQL waits on the network: the thread pool
+        assert not feed_revalidation.reads_on_the_loop(engine)
+        return
+    sqlite = make_engine(f"sqlite:///{tmp_path}/loop.db")
+    try:
+        assert not feed_revalidation.reads_on_the_loop(sqlite)  # no idle connection: it would wait
+        with sqlite.connect() as held:
+            held.exec_driver_sql("SELECT 1")
+        assert feed_revalidation.reads_on_the_loop(sqlite)
+        with sqlite.connect() as held:  # the pool's one idle connection taken
+            held.exec_driver_sql("SELECT 1")
+            assert not feed_revalidation.reads_on_the_loop(sqlite)
+    finally:
+        sqlite.dispose()
