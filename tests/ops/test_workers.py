@@ -1,6 +1,7 @@
 """Two real server processes on one PostgreSQL database, as `pmo serve --workers 2` runs the
 service: the per-client request limit is one count across both, a revoked API client is
-refused by both within a second, and an ETag from one is honoured by the other.
+refused by both within a second, an ETag from one is honoured by the other, and a KPI change
+committed through one is seen by the other's next feed poll.
 
 tests/auth/test_principal_cache.py proves revocation between two apps in one process (each
 with its own engine and cache); this module proves it between processes, where nothing is
@@ -109,3 +110,23 @@ def test_an_etag_from_one_worker_is_honoured_by_the_other(workers: list[httpx.Cl
     assert page.status_code == 200, page.text
     poll: dict[str, Any] = {**bearer(token), "If-None-Match": page.headers["ETag"]}
     assert two.get(FEED, headers=poll).status_code == 304
+
+
+def test_a_kpi_change_through_one_worker_is_seen_by_the_next_poll_on_the_other(
+    workers: list[httpx.Client], admin: Person, pmo: Person
+) -> None:
+    one, two = workers
+    _, token = new_api_client(one, admin, ["kpis:read"])
+    page = one.get(FEED, headers=bearer(token))
+    assert page.status_code == 200, page.text
+    poll: dict[str, Any] = {**bearer(token), "If-None-Match": page.headers["ETag"]}
+    # The first teaches the other worker the poll's shape; the rest are answered before the framework.
+    assert [two.get(FEED, headers=poll).status_code for _ in range(3)] == [304] * 3
+
+    kpi = {"code": "W-1", "name": "Workers", "unit": "number", "polarity": "none", "frequency": "monthly"}
+    created = one.post(f"{API}/kpis", json=kpi, headers=pmo.headers)
+    assert created.status_code == 201, created.text
+
+    changed = two.get(FEED, headers=poll)  # at once: never a 304 from a held revision
+    assert changed.status_code == 200, changed.text
+    assert changed.headers["ETag"] != page.headers["ETag"]
