@@ -22,9 +22,15 @@ from sqlalchemy import Connection, Engine
 from sqlmodel import Session, col, select
 
 from conftest import token_for
+from pmo.auth import service as auth_service
+from pmo.auth.models import ApiClient
+from pmo.auth.schemas import ApiClientAction
 from pmo.core.actions import ActionTable, Blocked
 from pmo.core.db import get_session
 from pmo.core.permissions import Actor, Denied, Role
+from pmo.decisions import forward_plan_service
+from pmo.decisions.forward_plan_schemas import ForwardPlanEntryAction
+from pmo.decisions.models import ForwardPlanEntry
 from pmo.finance import benefits_service, costs_service, drawdowns_service, funding_service, rules_service
 from pmo.finance.benefits_schemas import BenefitAction
 from pmo.finance.costs_schemas import CostLineAction
@@ -63,6 +69,9 @@ from pmo.raid import items_service, risks_service
 from pmo.raid.items_schemas import AssumptionAction, DependencyAction, IssueAction
 from pmo.raid.models import Assumption, Dependency, Issue, Risk, RiskAction
 from pmo.raid.risks_schemas import RiskActionAllowedAction, RiskAllowedAction
+from pmo.reports import highlights_service
+from pmo.reports.highlights_models import HighlightReport
+from pmo.reports.highlights_schemas import HighlightReportAction
 from support.api import API, problem
 
 ROLES = ("admin", "pmo", "sponsor", "pm", "finance", "member", "democratic", "viewer")
@@ -115,6 +124,10 @@ class Kind:
     lists: Callable[[Session], list[str]] | None = None
     # A refusal the field documents as still possible when the action is taken (its words).
     late_refusal: str | None = None
+    # The roles another organisation's officer holds: at least one must grant an action's permission.
+    outsider_roles: tuple[Role, ...] = (Role.admin, Role.pmo, Role.finance)
+    # Who reads its records at all: anyone else is refused the list, the record and every action.
+    readers: tuple[str, ...] = ROLES
 
 
 def _drawdown_attempt(action: DrawdownAction, record: dict[str, Any]) -> Attempt:
@@ -499,6 +512,77 @@ def _response_attempt(action: RiskActionAllowedAction, record: dict[str, Any]) -
     return Attempt("DELETE", path)
 
 
+def _highlight_attempt(action: HighlightReportAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/highlight-reports/{record['id']}"
+    if action == HighlightReportAction.edit:
+        return Attempt("PATCH", path, {"decisions_needed": REASON}, EDITED)
+    if action == HighlightReportAction.submit:
+        return Attempt("POST", f"{path}/submit", None, EDITED)
+    return Attempt("POST", f"{path}/review", {"outcome": "accepted"}, EDITED)
+
+
+def _entry_attempt(_action: ForwardPlanEntryAction, record: dict[str, Any]) -> Attempt:
+    body = {
+        "kind": "special_urgency",
+        "reasons": REASON,
+        "scrutiny_chair_name": "Cllr Checked",
+        "scrutiny_chair_date": "2022-04-20",
+    }
+    return Attempt("POST", f"{API}/forward-plan/{record['id']}/exception", body)
+
+
+def _entry_states(_items: list[dict[str, Any]], read: Reader) -> list[Case]:
+    """The demo plan is empty: democratic services list the Cabinet referral as a key decision
+    (its saving above any threshold), with short notice and with 28 clear days."""
+    referred = next(d for d in read("/drawdowns?limit=200")["items"] if d["status"] == "referred")
+
+    def listed(published_on: str) -> Attempt:
+        body = {
+            "drawdown_id": referred["id"],
+            "meeting_date": "2022-04-26",
+            "published_on": published_on,
+            "saving": "9999999.99",
+        }
+        return Attempt("POST", f"{API}/forward-plan", body)
+
+    return [
+        Case("short notice", None, (("democratic", listed("2022-04-10")),)),
+        Case("listed", None, (("democratic", listed("2022-03-01")),)),
+    ]
+
+
+def _client_attempt(action: ApiClientAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/api-clients/{record['id']}"
+    if action == ApiClientAction.edit:
+        return Attempt("PATCH", path, {"name": "Renamed by the test"}, EDITED)
+    if action == ApiClientAction.add_secret:
+        return Attempt("POST", f"{path}/secrets")
+    if action == ApiClientAction.retire_secret:
+        active = [s for s in record.get("secrets", []) if s["is_active"]] or [{"id": uuid.uuid4()}]
+        return Attempt("POST", f"{path}/secrets/{active[0]['id']}/retire")
+    return Attempt("POST", f"{path}/{action.value.replace('_', '-')}")
+
+
+def _client_states(_items: list[dict[str, Any]], _read: Reader) -> list[Case]:
+    """The demo has no API clients: the administrator adds one, gives one a second secret and
+    revokes one."""
+    new = ("admin", Attempt("POST", f"{API}/api-clients", {"name": "Checked", "scopes": ["kpis:read"]}))
+    second = ("admin", Attempt("POST", f"{API}/api-clients/{{id}}/secrets"))
+    revoke = ("admin", Attempt("POST", f"{API}/api-clients/{{id}}/revoke"))
+    return [
+        Case("1 active secret", None, (new,)),
+        Case("2 active secrets", None, (new, second)),
+        Case("revoked", None, (new, revoke)),
+    ]
+
+
+def _client_status(client: dict[str, Any]) -> str:
+    if not client["is_active"]:
+        return "revoked"
+    active = sum(1 for s in client["secrets"] if s["is_active"])
+    return f"{active} active secret{'s' if active > 1 else ''}"
+
+
 def _response_lists(session: Session) -> list[str]:
     """The actions of an open risk and of one that occurred (its actions no longer change)."""
     risks = {
@@ -729,6 +813,44 @@ KINDS = (
         lambda a: a["risk_id"],
         lists=_response_lists,
     ),
+    Kind(
+        "highlight-reports",
+        HighlightReport,
+        "/highlight-reports",
+        highlights_service.ACTIONS,
+        lambda session, _actor, report: highlights_service.action_context(session, report),
+        _highlight_attempt,
+        lambda _items, _read: [],
+        lambda r: r["status"],
+        # Only project managers write reports and sponsors review them.
+        outsider_roles=(Role.admin, Role.pmo, Role.project_manager, Role.sponsor),
+    ),
+    Kind(
+        "forward-plan",
+        ForwardPlanEntry,
+        "/forward-plan",
+        forward_plan_service.ACTIONS,
+        lambda session, _actor, entry: forward_plan_service.action_contexts(session, [entry])[0],
+        _entry_attempt,
+        _entry_states,
+        lambda e: e["id"],
+        status_of=lambda e: "short notice" if e["notice_warning"] else "listed",
+        outsider_roles=(Role.admin, Role.democratic_services),
+    ),
+    Kind(
+        "api-clients",
+        ApiClient,
+        "/api-clients",
+        auth_service.CLIENT_ACTIONS,
+        lambda session, _actor, client: auth_service.client_contexts(session, [client])[0],
+        _client_attempt,
+        _client_states,
+        lambda c: c["id"],
+        status_of=_client_status,
+        # Revoking a revoked client is answered 200 and changes nothing.
+        repeat=lambda action, c: action == ApiClientAction.revoke and not c["is_active"],
+        readers=("admin",),
+    ),
 )
 
 
@@ -792,8 +914,21 @@ STATES_REACHED: dict[str, set[str]] = {
     "issues": {"open", "closed"},
     "assumptions": {"unvalidated", "valid", "invalid"},
     "dependencies": {"open", "met"},
+    "highlight-reports": {"draft", "submitted", "accepted", "returned"},
+    "forward-plan": {"short notice", "listed"},
+    "api-clients": {"1 active secret", "2 active secrets", "revoked"},
 }
-EXACTLY = {"drawdowns", "programmes", "portfolios", "governance-bodies", "kpis", "assumptions"}
+EXACTLY = {
+    "drawdowns",
+    "programmes",
+    "portfolios",
+    "governance-bodies",
+    "kpis",
+    "assumptions",
+    "highlight-reports",
+    "forward-plan",
+    "api-clients",
+}
 
 
 # One test per kind of record, so parallel test workers share the walk.
@@ -813,7 +948,7 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
             email="every-role@other.test", display_name="Eve Every-Role", password="a long unused passphrase"
         )
         stranger = organisations_service.create_user(session, None, other.organisation_id, data)
-        for held in (Role.admin, Role.pmo, Role.finance):
+        for held in kind.outsider_roles:
             grant = RoleAssignmentCreate(user_id=stranger.id, role=held)
             organisations_service.assign_role(session, None, other.organisation_id, grant)
         session.commit()
@@ -846,7 +981,9 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
     listed = {path: listing(path, "admin") for path in paths}
     cases = _cases(kind, listed, read)
     # The lists as each person sees them: their items carry the same actions as the record.
-    lists = {(path, role): listing(path, role) for path in paths for role in ROLES}
+    lists = {(path, role): listing(path, role) for path in paths for role in kind.readers}
+    for path, role in ((path, role) for path in paths for role in ROLES if role not in kind.readers):
+        problem(client.get(f"{API}{path}", headers=headers[role]), 403)
     for case, role in ((case, role) for case in cases for role in ROLES):
         states.add(case.state)
         with _rolled_back(app, engine) as connection:
@@ -860,6 +997,15 @@ def test_each_listed_action_succeeds_and_each_other_is_refused(
                 record_id = record_id or made.get("id") or made["user"]["id"]  # an invitation: its user
             assert record_id is not None
             path = case.listed_at or paths[0]
+            if role not in kind.readers:
+                problem(client.get(f"{API}{kind.collection}/{record_id}", headers=headers[role]), 403)
+                for action in kind.table.actions:
+                    attempt = kind.attempt(action, {"id": record_id})
+                    sent = {**headers[role], **dict(attempt.headers)}
+                    response = client.request(attempt.method, attempt.path, json=attempt.body, headers=sent)
+                    problem(response, 403)
+                    refused.add(action.value)
+                continue
             # A state of its own is listed again, in it.
             items = listing(path, role) if case.steps else lists[(path, role)]
             detail = client.get(f"{API}{kind.collection}/{record_id}", headers=headers[role])

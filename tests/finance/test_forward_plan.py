@@ -309,3 +309,11 @@ def test_the_docx_and_pdf(plan: Money) -> None:
     assert "Hollingwood hub refurbishment" in text
     assert "Queen's Park café" in text
     assert "28 clear days" in text
+
+
+def test_the_list_shows_the_amounts_the_entry_shows(plan: Money) -> None:
+    """The list once turned its page into JSON and back, and showed a hundredth of each amount."""
+    entry = listed(plan, referral(plan, "75000.00"), 30, saving="1234.56")
+    assert (entry["spending"], entry["saving"]) == ("75000.00", "1234.56")
+    [item] = plan.get(plan.viewer, "/forward-plan")["items"]
+    assert item == plan.get(plan.viewer, f"/forward-plan/{entry['id']}")

@@ -230,7 +230,7 @@ def get_api_client(
 ) -> Response:
     """One API client of your organisation: name, scopes, whether it is active; never its secret."""
     client = service.get_api_client(session, actor, api_client_id)
-    return json_with_etag(service.api_client_public(session, client), if_none_match)
+    return json_with_etag(service.api_client_public(session, actor, client), if_none_match)
 
 
 @router.patch(
@@ -248,9 +248,9 @@ def update_api_client(
 ) -> Response:
     """Rename an API client, change its scopes or deactivate it. `If-Match` required."""
     client = service.get_api_client(session, actor, api_client_id)
-    check_if_match(if_match, service.api_client_public(session, client))
+    check_if_match(if_match, service.api_client_public(session, actor, client))
     service.update_api_client(session, actor, client, body)
-    return json_with_etag(service.api_client_public(session, client), None)
+    return json_with_etag(service.api_client_public(session, actor, client), None)
 
 
 @router.post(
@@ -262,7 +262,7 @@ def update_api_client(
 def revoke_api_client(api_client_id: uuid.UUID, session: SessionDep, actor: ManageClients) -> ApiClientPublic:
     """Revoke at once: the client's tokens stop working and it cannot get new ones."""
     client = service.get_api_client(session, actor, api_client_id)
-    return service.api_client_public(session, service.revoke_api_client(session, actor, client))
+    return service.api_client_public(session, actor, service.revoke_api_client(session, actor, client))
 
 
 @router.post(
@@ -322,5 +322,5 @@ def retire_api_client_secret(
     client's only active secret cannot be retired (409): revoke the client instead."""
     client = service.get_api_client(session, actor, api_client_id)
     return service.api_client_public(
-        session, service.retire_api_client_secret(session, actor, client, credential_id)
+        session, actor, service.retire_api_client_secret(session, actor, client, credential_id)
     )

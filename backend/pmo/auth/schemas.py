@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import Field
 
@@ -61,6 +62,17 @@ class ApiClientSecretPublic(PublicModel):
     is_active: bool
 
 
+class ApiClientAction(StrEnum):
+    """What an administrator can do to an API client (`allowed_actions`)."""
+
+    # Action names, not secrets (S105).
+    edit = "edit"  # PATCH: rename it, change its scopes
+    revoke = "revoke"  # POST .../revoke: while it is not revoked
+    rotate_secret = "rotate_secret"  # noqa: S105  POST .../rotate-secret: while not revoked
+    add_secret = "add_secret"  # noqa: S105  POST .../secrets: not revoked, under two active secrets
+    retire_secret = "retire_secret"  # noqa: S105  POST .../secrets/{id}/retire: one of two active
+
+
 class ApiClientPublic(PublicModel):
     id: uuid.UUID
     name: str
@@ -73,6 +85,9 @@ class ApiClientPublic(PublicModel):
     )
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[ApiClientAction] = Field(
+        description="What you may do to the client now: the checks its routes make, run for you."
+    )
 
 
 class ApiClientWithSecret(ApiClientPublic, HoldsSecret):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +16,7 @@ from pmo.audit import service as audit
 from pmo.auth import principal_cache
 from pmo.auth.models import ApiClient, ApiClientSecret, RefreshToken
 from pmo.auth.schemas import (
+    ApiClientAction,
     ApiClientCreate,
     ApiClientPublic,
     ApiClientSecretPublic,
@@ -22,11 +25,12 @@ from pmo.auth.schemas import (
     TokenResponse,
 )
 from pmo.core import ratelimit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict
 from pmo.core.config import Settings
 from pmo.core.db import utcnow
-from pmo.core.errors import Conflict, NotFound, ProblemError, TooManyRequests, Unauthorized
+from pmo.core.errors import NotFound, ProblemError, TooManyRequests, Unauthorized
 from pmo.core.pagination import PageParams, order_by, paginate
-from pmo.core.permissions import Actor, ClientScope, Role
+from pmo.core.permissions import Actor, ClientScope, Permission, Role
 from pmo.core.schemas import Page
 from pmo.core.security import (
     AccessClaims,
@@ -439,12 +443,84 @@ MAX_ACTIVE_SECRETS = 2
 API_CLIENT_SORTS = {"name": ApiClient.name, "created_at": ApiClient.created_at}
 
 
-def api_client_public(session: Session, client: ApiClient) -> ApiClientPublic:
-    secrets_of_client = session.execute(
-        select(ApiClientSecret)
-        .where(col(ApiClientSecret.api_client_id) == client.id)
-        .order_by(col(ApiClientSecret.created_at), col(ApiClientSecret.id))
-    ).scalars()
+# What the caller may do: the routes guard with CLIENT_ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class ClientContext:
+    client: ApiClient
+    secrets: list[ApiClientSecret]  # oldest first
+
+    @property
+    def active_secrets(self) -> int:
+        return sum(1 for s in self.secrets if s.retired_at is None)
+
+
+def _any(_actor: Actor, _c: ClientContext) -> Verdict:
+    return True
+
+
+def _not_revoked(_actor: Actor, c: ClientContext) -> Verdict:
+    if c.client.revoked_at is not None:
+        return Blocked("A revoked client cannot be given a new secret; create a new client.")
+    return True
+
+
+def _active(_actor: Actor, c: ClientContext) -> Verdict:
+    # Revoking a revoked client is answered 200 and changes nothing: not offered.
+    if c.client.revoked_at is not None:
+        return Blocked("The client is revoked already.")
+    return True
+
+
+def _room_for_a_secret(actor: Actor, c: ClientContext) -> Verdict:
+    if c.client.revoked_at is not None:
+        return _not_revoked(actor, c)
+    if c.active_secrets >= MAX_ACTIVE_SECRETS:
+        return Blocked(
+            f"This client has {MAX_ACTIVE_SECRETS} active secrets already: "
+            "retire the one it no longer uses first."
+        )
+    return True
+
+
+def _secret_to_spare(_actor: Actor, c: ClientContext) -> Verdict:
+    if c.active_secrets <= 1:
+        return Blocked("This is the client's only active secret: add a new one first, or revoke the client.")
+    return True
+
+
+_MANAGE = Permission.api_clients_manage
+CLIENT_ACTIONS = ActionTable(
+    ApiClientAction,
+    {
+        ApiClientAction.edit: Rule(_MANAGE, _any),
+        ApiClientAction.revoke: Rule(_MANAGE, _active),
+        ApiClientAction.rotate_secret: Rule(_MANAGE, _not_revoked),
+        ApiClientAction.add_secret: Rule(_MANAGE, _room_for_a_secret),
+        ApiClientAction.retire_secret: Rule(_MANAGE, _secret_to_spare),
+    },
+)
+
+
+def client_contexts(session: Session, clients: Sequence[ApiClient]) -> list[ClientContext]:
+    """The clients' secrets in one query, however many clients there are."""
+    by_client: dict[uuid.UUID, list[ApiClientSecret]] = {c.id: [] for c in clients}
+    if clients:
+        for secret in session.execute(
+            select(ApiClientSecret)
+            .where(col(ApiClientSecret.api_client_id).in_(list(by_client)))
+            .order_by(col(ApiClientSecret.created_at), col(ApiClientSecret.id))
+        ).scalars():
+            by_client[secret.api_client_id].append(secret)
+    return [ClientContext(c, by_client[c.id]) for c in clients]
+
+
+def api_client_public(
+    session: Session, actor: Actor, client: ApiClient, context: ClientContext | None = None
+) -> ApiClientPublic:
+    """The client as `actor` sees it (`context`: its actions' context, when a page has them)."""
+    context = context or client_contexts(session, [client])[0]
     return ApiClientPublic(
         id=client.id,
         name=client.name,
@@ -456,10 +532,11 @@ def api_client_public(session: Session, client: ApiClient) -> ApiClientPublic:
             ApiClientSecretPublic(
                 id=s.id, created_at=s.created_at, retired_at=s.retired_at, is_active=s.retired_at is None
             )
-            for s in secrets_of_client
+            for s in context.secrets
         ],
         created_at=client.created_at,
         updated_at=client.updated_at,
+        allowed_actions=CLIENT_ACTIONS.allowed(actor, context),
     )
 
 
@@ -471,7 +548,11 @@ def list_api_clients(
         revoked = ApiClient.revoked_at.is_(None) if is_active else ApiClient.revoked_at.is_not(None)  # type: ignore[union-attr]
         statement = statement.where(revoked)
     statement = statement.order_by(*order_by(sort, API_CLIENT_SORTS, ApiClient.id))
-    return paginate(session, statement, page, lambda client: api_client_public(session, client))
+    result = paginate(session, statement, page)
+    clients = list(result.items)
+    contexts = client_contexts(session, clients)
+    result.items = [api_client_public(session, actor, c, x) for c, x in zip(clients, contexts, strict=True)]
+    return result
 
 
 def get_api_client(session: Session, actor: Actor, api_client_id: uuid.UUID) -> ApiClient:
@@ -511,10 +592,11 @@ def create_api_client(session: Session, actor: Actor, data: ApiClientCreate) -> 
     )
     audit.created(session, actor, client, "api_client")
     secret = _add_secret(session, client)
-    return ApiClientWithSecret(**api_client_public(session, client).model_dump(), client_secret=secret)
+    return ApiClientWithSecret(**api_client_public(session, actor, client).model_dump(), client_secret=secret)
 
 
 def update_api_client(session: Session, actor: Actor, client: ApiClient, data: ApiClientUpdate) -> ApiClient:
+    CLIENT_ACTIONS.guard(actor, ApiClientAction.edit, client_contexts(session, [client])[0])
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "scopes" in changes:
         changes["scopes"] = sorted(set(changes["scopes"]))
@@ -523,7 +605,9 @@ def update_api_client(session: Session, actor: Actor, client: ApiClient, data: A
 
 
 def revoke_api_client(session: Session, actor: Actor, client: ApiClient) -> ApiClient:
+    """Revoking a revoked client changes nothing (200): the table guards the first revocation."""
     if client.revoked_at is None:
+        CLIENT_ACTIONS.guard(actor, ApiClientAction.revoke, client_contexts(session, [client])[0])
         now = utcnow()
         audit.changed(
             session,
@@ -538,27 +622,20 @@ def revoke_api_client(session: Session, actor: Actor, client: ApiClient) -> ApiC
 
 def rotate_api_client_secret(session: Session, actor: Actor, client: ApiClient) -> ApiClientWithSecret:
     """At once: every active secret retired (their tokens end), one new secret."""
-    if client.revoked_at is not None:
-        raise Conflict("A revoked client cannot be given a new secret; create a new client.")
+    CLIENT_ACTIONS.guard(actor, ApiClientAction.rotate_secret, client_contexts(session, [client])[0])
     for old in _active_secrets(session, client.id):
         _retire(session, old)
     secret = _add_secret(session, client)
     audit.changed(session, actor, client, "api_client", {}, action="rotate_secret")
-    return ApiClientWithSecret(**api_client_public(session, client).model_dump(), client_secret=secret)
+    return ApiClientWithSecret(**api_client_public(session, actor, client).model_dump(), client_secret=secret)
 
 
 def add_api_client_secret(session: Session, actor: Actor, client: ApiClient) -> ApiClientWithSecret:
     """A second secret beside the active one, which keeps working until it is retired."""
-    if client.revoked_at is not None:
-        raise Conflict("A revoked client cannot be given a new secret; create a new client.")
-    if len(_active_secrets(session, client.id)) >= MAX_ACTIVE_SECRETS:
-        raise Conflict(
-            f"This client has {MAX_ACTIVE_SECRETS} active secrets already: "
-            "retire the one it no longer uses first."
-        )
+    CLIENT_ACTIONS.guard(actor, ApiClientAction.add_secret, client_contexts(session, [client])[0])
     secret = _add_secret(session, client)
     audit.changed(session, actor, client, "api_client", {}, action="add_secret")
-    return ApiClientWithSecret(**api_client_public(session, client).model_dump(), client_secret=secret)
+    return ApiClientWithSecret(**api_client_public(session, actor, client).model_dump(), client_secret=secret)
 
 
 def retire_api_client_secret(
@@ -569,10 +646,7 @@ def retire_api_client_secret(
     if secret is None or secret.api_client_id != client.id:
         raise NotFound("No secret with that id for this API client.")
     if secret.retired_at is None:
-        if len(_active_secrets(session, client.id)) <= 1:
-            raise Conflict(
-                "This is the client's only active secret: add a new one first, or revoke the client."
-            )
+        CLIENT_ACTIONS.guard(actor, ApiClientAction.retire_secret, client_contexts(session, [client])[0])
         _retire(session, secret)
         audit.changed(session, actor, client, "api_client", {}, action="retire_secret")
     return client

@@ -62,7 +62,7 @@ def list_forward_plan(
     """Decisions Cabinet is to take, with the meeting, the day the notice was published and
     the clear days between (neither day counted). `notice_warning` marks a key decision with
     less than 28 clear days' notice; `may_be_taken` says whether it may be taken as it stands."""
-    return service.list_entries(session, actor.organisation_id, page, sort, meeting_from, key_only)
+    return service.list_entries(session, actor, page, sort, meeting_from, key_only)
 
 
 @router.post(
@@ -85,7 +85,7 @@ def create_forward_plan_entry(
 
     def create() -> tuple[ForwardPlanEntryPublic, str]:
         entry = service.create_entry(session, actor, body)
-        return service.entry_public(entry), f"/api/v1/forward-plan/{entry.id}"
+        return service.entry_public(session, actor, entry), f"/api/v1/forward-plan/{entry.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -140,7 +140,7 @@ def get_forward_plan_entry(
 ) -> Response:
     """The entry, its clear days' notice, and whether the decision may be taken."""
     entry = service.get_entry(session, actor, entry_id)
-    return json_with_etag(service.entry_public(entry), if_none_match)
+    return json_with_etag(service.entry_public(session, actor, entry), if_none_match)
 
 
 @router.post(
@@ -158,4 +158,4 @@ def record_forward_plan_exception(
     chair agreed the decision is urgent and cannot reasonably be deferred), with its reasons.
     Recorded again, it replaces the earlier one."""
     entry = service.record_exception(session, actor, service.get_entry(session, actor, entry_id), body)
-    return service.entry_public(entry)
+    return service.entry_public(session, actor, entry)

@@ -27,6 +27,14 @@ class NoticeException(StrEnum):
     special_urgency = "special_urgency"  # regulation 11
 
 
+class ForwardPlanEntryAction(StrEnum):
+    """What can be done to a forward plan entry (`allowed_actions`)."""
+
+    # POST /forward-plan/{id}/exception: democratic services, for a key decision listed with
+    # less than 28 clear days' notice whose draw-down is still referred.
+    record_exception = "record_exception"
+
+
 class ForwardPlanEntryCreate(InputModel):
     drawdown_id: uuid.UUID = Field(description="A draw-down request referred to Cabinet.")
     meeting_date: IsoDate = Field(description="The Cabinet meeting that is to take the decision.")
@@ -109,6 +117,9 @@ class ForwardPlanEntryPublic(PublicModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    allowed_actions: list[ForwardPlanEntryAction] = Field(
+        description="What you may do to the entry now: the checks its routes make, run for you."
+    )
 
 
 class ForwardPlanPage(Page[ForwardPlanEntryPublic]):

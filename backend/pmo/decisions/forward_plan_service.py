@@ -12,6 +12,7 @@ place that decides, called by the Cabinet decision on the draw-down.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,11 +20,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
 from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
-from pmo.core.permissions import Actor
+from pmo.core.permissions import Actor, Permission
 from pmo.core.references import next_reference
 from pmo.decisions.forward_plan_schemas import (
+    ForwardPlanEntryAction,
     ForwardPlanEntryCreate,
     ForwardPlanEntryPublic,
     ForwardPlanEntryPublished,
@@ -138,7 +141,57 @@ def notice_for(entry: ForwardPlanEntry, meeting_date: date) -> Notice:
     )
 
 
-def entry_public(entry: ForwardPlanEntry) -> ForwardPlanEntryPublic:
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class EntryContext:
+    entry: ForwardPlanEntry
+    drawdown: Drawdown
+
+
+def _undecided(_actor: Actor, c: EntryContext) -> Verdict:
+    if c.drawdown.status != "referred":
+        return Blocked(f"{c.drawdown.reference} is {c.drawdown.status}: its decision has been taken.")
+    return True
+
+
+def _short_notice(_actor: Actor, c: EntryContext) -> Verdict:
+    if not c.entry.is_key_decision:
+        return Blocked(
+            f"{c.entry.reference} is not a key decision: it needs no exception to the notice rule."
+        )
+    if clear_days(c.entry.published_on, c.entry.meeting_date) >= NOTICE_CLEAR_DAYS:
+        return Blocked(f"{c.entry.reference} was listed with 28 clear days' notice: it needs no exception.")
+    return True
+
+
+ACTIONS = ActionTable(
+    ForwardPlanEntryAction,
+    {
+        ForwardPlanEntryAction.record_exception: Rule(
+            Permission.committee_decisions_record, steps(_undecided, _short_notice)
+        ),
+    },
+)
+
+
+def action_contexts(session: Session, entries: Sequence[ForwardPlanEntry]) -> list[EntryContext]:
+    """The contexts of `entries` in one query, however many there are."""
+    ids = {e.drawdown_id for e in entries}
+    drawdowns = (
+        {d.id: d for d in session.execute(select(Drawdown).where(col(Drawdown.id).in_(ids))).scalars()}
+        if ids
+        else {}
+    )
+    return [EntryContext(e, drawdowns[e.drawdown_id]) for e in entries]
+
+
+def entry_public(
+    session: Session, actor: Actor, entry: ForwardPlanEntry, context: EntryContext | None = None
+) -> ForwardPlanEntryPublic:
+    """The entry as `actor` sees it (`context`: its actions' context, when a page has them)."""
+    context = context or action_contexts(session, [entry])[0]
     notice = notice_for(entry, entry.meeting_date)
     exception_days = (
         clear_days(entry.exception_notice_published_on, entry.meeting_date)
@@ -154,6 +207,7 @@ def entry_public(entry: ForwardPlanEntry) -> ForwardPlanEntryPublic:
             "exception_notice_clear_days": exception_days,
             "may_be_taken": notice.may_be_taken,
             "notice_warning": notice.warning,
+            "allowed_actions": ACTIONS.allowed(actor, context),
         }
     )
 
@@ -191,16 +245,26 @@ def plan_statement(organisation_id: uuid.UUID, meeting_from: date | None, key_on
 
 def list_entries(
     session: Session,
-    organisation_id: uuid.UUID,
+    actor: Actor,
     page: PageParams,
     sort: str,
     meeting_from: date | None = None,
     key_only: bool = False,
 ) -> ForwardPlanPage:
-    statement = plan_statement(organisation_id, meeting_from, key_only).order_by(
+    statement = plan_statement(actor.organisation_id, meeting_from, key_only).order_by(
         *order_by(sort, SORTS, ForwardPlanEntry.id)
     )
-    return ForwardPlanPage.model_validate(paginate(session, statement, page, entry_public).model_dump())
+    result = paginate(session, statement, page)
+    entries = list(result.items)
+    contexts = action_contexts(session, entries)
+    # Built from the public models themselves: a round trip through JSON would turn a saving's
+    # pounds back into text the page's pence field refuses.
+    return ForwardPlanPage(
+        items=[entry_public(session, actor, e, c) for e, c in zip(entries, contexts, strict=True)],
+        total=result.total,
+        limit=result.limit,
+        offset=result.offset,
+    )
 
 
 def all_entries(
@@ -264,13 +328,7 @@ def create_entry(session: Session, actor: Actor, data: ForwardPlanEntryCreate) -
 def record_exception(
     session: Session, actor: Actor, entry: ForwardPlanEntry, data: ForwardPlanExceptionCreate
 ) -> ForwardPlanEntry:
-    drawdown = session.get_one(Drawdown, entry.drawdown_id)
-    if drawdown.status != "referred":
-        raise Conflict(f"{drawdown.reference} is {drawdown.status}: its decision has been taken.")
-    if not entry.is_key_decision:
-        raise Conflict(f"{entry.reference} is not a key decision: it needs no exception to the notice rule.")
-    if clear_days(entry.published_on, entry.meeting_date) >= NOTICE_CLEAR_DAYS:
-        raise Conflict(f"{entry.reference} was listed with 28 clear days' notice: it needs no exception.")
+    ACTIONS.guard(actor, ForwardPlanEntryAction.record_exception, action_contexts(session, [entry])[0])
     if data.scrutiny_chair_date > entry.meeting_date:
         raise Unprocessable(
             "The scrutiny chair must be told, or agree, before the meeting.",

@@ -21,6 +21,7 @@ from pmo.reports import highlights_service as service
 from pmo.reports.highlights_document import pack_document
 from pmo.reports.highlights_schemas import (
     HighlightPack,
+    HighlightReportAction,
     HighlightReportCreate,
     HighlightReportPublic,
     HighlightReportUpdate,
@@ -35,7 +36,10 @@ router = APIRouter(tags=["highlight-reports"])
 P = Permission
 Read = Annotated[Actor, require(P.highlight_reports_read)]
 Write = Annotated[Actor, require(P.highlight_reports_write)]
-Review = Annotated[Actor, require(P.highlight_reports_review)]
+# The routes acting on a report take their permission from its action table.
+Edit = Annotated[Actor, require(service.ACTIONS.permission(HighlightReportAction.edit))]
+Submit = Annotated[Actor, require(service.ACTIONS.permission(HighlightReportAction.submit))]
+Review = Annotated[Actor, require(service.ACTIONS.permission(HighlightReportAction.review))]
 Oversee = Annotated[Actor, require(P.highlight_reports_oversee)]
 ReportSort = Annotated[str, sort_query(*service.REPORT_SORTS)]
 PeriodQ = Annotated[MonthCode, Query(description="The month, `YYYY-MM`: `2026-11` is November 2026.")]
@@ -120,7 +124,7 @@ def create_highlight_report(
 
     def create() -> tuple[HighlightReportPublic, str]:
         report = service.create_report(session, actor, body)
-        return service.report_public(session, report), _url(report.id)
+        return service.report_public(session, actor, report), _url(report.id)
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -137,7 +141,7 @@ def get_highlight_report(
     """One report with its escalated risks and issues and the facts it was pre-filled from.
     A draft you may not read is 404."""
     report, _ = service.get_report(session, actor, report_id)
-    return json_with_etag(service.report_public(session, report), if_none_match)
+    return json_with_etag(service.report_public(session, actor, report), if_none_match)
 
 
 @router.patch(
@@ -150,15 +154,15 @@ def update_highlight_report(
     report_id: uuid.UUID,
     body: HighlightReportUpdate,
     session: SessionDep,
-    actor: Write,
+    actor: Edit,
     if_match: IfMatch = None,
 ) -> Response:
     """Change a draft or returned report (its project manager). `escalations` replaces the
     list: each a risk or issue of the report's project, once."""
     report, project = service.get_report(session, actor, report_id)
-    check_if_match(if_match, service.report_public(session, report))
+    check_if_match(if_match, service.report_public(session, actor, report))
     service.update_report(session, actor, report, project, body)
-    return json_with_etag(service.report_public(session, report), None)
+    return json_with_etag(service.report_public(session, actor, report), None)
 
 
 @router.post(
@@ -168,15 +172,15 @@ def update_highlight_report(
     summary="Submit a highlight report",
 )
 def submit_highlight_report(
-    report_id: uuid.UUID, session: SessionDep, actor: Write, if_match: IfMatch = None
+    report_id: uuid.UUID, session: SessionDep, actor: Submit, if_match: IfMatch = None
 ) -> Response:
     """Submit the report as last read (`If-Match`) for the sponsor's review. It needs a
     summary and a RAG with a sentence for time, cost, scope and benefits (422 names what is
     missing)."""
     report, project = service.get_report(session, actor, report_id)
-    check_if_match(if_match, service.report_public(session, report))
+    check_if_match(if_match, service.report_public(session, actor, report))
     service.submit_report(session, actor, report, project)
-    return json_with_etag(service.report_public(session, report), None)
+    return json_with_etag(service.report_public(session, actor, report), None)
 
 
 @router.post(
@@ -195,9 +199,9 @@ def review_highlight_report(
     """The sponsor accepts the submitted report as last read (`If-Match`), or returns it
     to the project manager with comments (required)."""
     report, project = service.get_report(session, actor, report_id)
-    check_if_match(if_match, service.report_public(session, report))
+    check_if_match(if_match, service.report_public(session, actor, report))
     service.review_report(session, actor, report, project, body)
-    return json_with_etag(service.report_public(session, report), None)
+    return json_with_etag(service.report_public(session, actor, report), None)
 
 
 @router.get(

@@ -41,6 +41,14 @@ class ReportStatus(StrEnum):
     returned = "returned"  # by the sponsor, with comments: the project manager revises it
 
 
+class HighlightReportAction(StrEnum):
+    """What can be done to a highlight report (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH: its project manager, while a draft or returned
+    submit = "submit"  # POST .../submit: the same, once it has a summary and every RAG with its sentence
+    review = "review"  # POST .../review: its sponsor, while submitted, unless they submitted it
+
+
 class ReportRag(StrEnum):
     green = "green"
     amber = "amber"
@@ -183,6 +191,9 @@ class HighlightReportPublic(PublicModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[HighlightReportAction] = Field(
+        description="What you may do to the report now: the checks its routes make, run for you."
+    )
 
 
 class LateHighlightReport(PublicModel):

@@ -11,7 +11,7 @@ milestones, risks, issues and KPI scorecards with, so it says what the API says.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -20,11 +20,12 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.periods import Period, parse_period_code, period_containing, today
-from pmo.core.permissions import Actor, Role, enforce
+from pmo.core.permissions import Actor, Permission, Role, enforce
 from pmo.core.schemas import Page
 from pmo.kpis.scorecards import scorecard
 from pmo.organisations.models import Organisation
@@ -44,6 +45,7 @@ from pmo.reports.highlights_schemas import (
     EscalatedItemType,
     HighlightFacts,
     HighlightPack,
+    HighlightReportAction,
     HighlightReportCreate,
     HighlightReportPublic,
     HighlightReportUpdate,
@@ -86,6 +88,79 @@ def is_late(report: HighlightReport, due: date, on: date) -> bool:
     if report.first_submitted_on is None:
         return on > due
     return report.first_submitted_on > due
+
+
+# What the caller may do: the routes guard with ACTIONS, `allowed_actions` lists what it allows.
+
+
+@dataclass(frozen=True)
+class ReportActionContext:
+    report: HighlightReport
+    project: Project
+
+
+def _writes(actor: Actor, c: ReportActionContext) -> Verdict:
+    return policies.can_write(actor, c.project)
+
+
+def _editable(step: str) -> Callable[[Actor, ReportActionContext], Verdict]:
+    def check(_actor: Actor, c: ReportActionContext) -> Verdict:
+        if c.report.status not in EDITABLE:
+            return Blocked(
+                f"The report is {c.report.status}: only a draft or a returned report can be {step}."
+            )
+        return True
+
+    return check
+
+
+def _complete(_actor: Actor, c: ReportActionContext) -> Verdict:
+    """A report goes to its sponsor with a summary, and a RAG with a sentence for each dimension."""
+    missing = [name for name in ("summary",) if not c.report.summary.strip()]
+    for dimension in DIMENSIONS:
+        if getattr(c.report, f"{dimension}_rag") is None:
+            missing.append(f"{dimension}_rag")
+        if not getattr(c.report, f"{dimension}_note").strip():
+            missing.append(f"{dimension}_note")
+    if missing:
+        return Blocked(
+            "The report is not complete: it needs a summary, and a RAG with a sentence for time, cost, "
+            "scope and benefits.",
+            status=422,
+            errors=tuple(
+                FieldProblem(location=["report", name], message="required to submit", type="missing")
+                for name in missing
+            ),
+        )
+    return True
+
+
+def _reviews(actor: Actor, c: ReportActionContext) -> Verdict:
+    return policies.can_review(actor, c.project, c.report)
+
+
+def _submitted(_actor: Actor, c: ReportActionContext) -> Verdict:
+    if c.report.status != ReportStatus.submitted:
+        return Blocked(f"The report is {c.report.status}: only a submitted report is reviewed.")
+    return True
+
+
+ACTIONS = ActionTable(
+    HighlightReportAction,
+    {
+        HighlightReportAction.edit: Rule(
+            Permission.highlight_reports_write, steps(_writes, _editable("changed"))
+        ),
+        HighlightReportAction.submit: Rule(
+            Permission.highlight_reports_write, steps(_writes, _editable("submitted"), _complete)
+        ),
+        HighlightReportAction.review: Rule(Permission.highlight_reports_review, steps(_reviews, _submitted)),
+    },
+)
+
+
+def action_context(session: Session, report: HighlightReport) -> ReportActionContext:
+    return ReportActionContext(report, session.get_one(Project, report.project_id))
 
 
 # Output ------------------------------------------------------------------------------------
@@ -132,7 +207,7 @@ def _escalated(item_type: str, item: Risk | Issue, note: str) -> EscalatedItem:
     )
 
 
-def _public(context: _Context, report: HighlightReport) -> HighlightReportPublic:
+def _public(context: _Context, actor: Actor, report: HighlightReport) -> HighlightReportPublic:
     project = context.projects[report.project_id]
     month = month_of(report.period)
     due = due_on(month, context.due_day)
@@ -155,19 +230,22 @@ def _public(context: _Context, report: HighlightReport) -> HighlightReportPublic
             "late": is_late(report, due, context.on),
             "escalations": escalations,
             "facts": HighlightFacts.model_validate(report.facts),
+            "allowed_actions": ACTIONS.allowed(actor, ReportActionContext(report, project)),
         }
     )
 
 
-def report_public(session: Session, report: HighlightReport) -> HighlightReportPublic:
-    return _public(_context(session, report.organisation_id, [report]), report)
+def report_public(session: Session, actor: Actor, report: HighlightReport) -> HighlightReportPublic:
+    """The report as `actor` sees it."""
+    return _public(_context(session, report.organisation_id, [report]), actor, report)
 
 
 def reports_public(
-    session: Session, organisation_id: uuid.UUID, reports: Sequence[HighlightReport]
+    session: Session, actor: Actor, reports: Sequence[HighlightReport]
 ) -> list[HighlightReportPublic]:
-    context = _context(session, organisation_id, reports)
-    return [_public(context, r) for r in reports]
+    """A page of reports as `actor` sees them, in a few queries however many there are."""
+    context = _context(session, actor.organisation_id, reports)
+    return [_public(context, actor, r) for r in reports]
 
 
 # Reading -----------------------------------------------------------------------------------
@@ -232,7 +310,7 @@ def list_reports(
         statement = statement.where(HighlightReport.status == filters.status)
     statement = statement.order_by(*order_by(sort, REPORT_SORTS, HighlightReport.id))
     result = paginate(session, statement, page)
-    result.items = reports_public(session, actor.organisation_id, result.items)
+    result.items = reports_public(session, actor, result.items)
     return result
 
 
@@ -398,11 +476,6 @@ def create_report(session: Session, actor: Actor, data: HighlightReportCreate) -
     return report
 
 
-def _check_editable(report: HighlightReport, step: str) -> None:
-    if report.status not in EDITABLE:
-        raise Conflict(f"The report is {report.status}: only a draft or a returned report can be {step}.")
-
-
 def _check_escalations(
     session: Session, actor: Actor, project: Project, entries: list[dict[str, Any]]
 ) -> None:
@@ -433,8 +506,7 @@ def _check_escalations(
 def update_report(
     session: Session, actor: Actor, report: HighlightReport, project: Project, data: HighlightReportUpdate
 ) -> HighlightReport:
-    enforce(policies.can_write(actor, project))
-    _check_editable(report, "changed")
+    ACTIONS.guard(actor, HighlightReportAction.edit, ReportActionContext(report, project))
     changes = {
         name: value
         for name, value in data.model_dump(mode="json", exclude_unset=True).items()
@@ -449,23 +521,7 @@ def update_report(
 def submit_report(
     session: Session, actor: Actor, report: HighlightReport, project: Project
 ) -> HighlightReport:
-    enforce(policies.can_write(actor, project))
-    _check_editable(report, "submitted")
-    missing = [name for name in ("summary",) if not report.summary.strip()]
-    for dimension in DIMENSIONS:
-        if getattr(report, f"{dimension}_rag") is None:
-            missing.append(f"{dimension}_rag")
-        if not getattr(report, f"{dimension}_note").strip():
-            missing.append(f"{dimension}_note")
-    if missing:
-        raise Unprocessable(
-            "The report is not complete: it needs a summary, and a RAG with a sentence for time, cost, "
-            "scope and benefits.",
-            errors=[
-                FieldProblem(location=["report", name], message="required to submit", type="missing")
-                for name in missing
-            ],
-        )
+    ACTIONS.guard(actor, HighlightReportAction.submit, ReportActionContext(report, project))
     changes: dict[str, Any] = {
         "status": ReportStatus.submitted.value,
         "submitted_at": utcnow(),
@@ -482,9 +538,7 @@ def submit_report(
 def review_report(
     session: Session, actor: Actor, report: HighlightReport, project: Project, data: HighlightReview
 ) -> HighlightReport:
-    enforce(policies.can_review(actor, project, report))
-    if report.status != ReportStatus.submitted:
-        raise Conflict(f"The report is {report.status}: only a submitted report is reviewed.")
+    ACTIONS.guard(actor, HighlightReportAction.review, ReportActionContext(report, project))
     if data.outcome == ReviewOutcome.returned and not data.comments.strip():
         raise Unprocessable(
             "Say what to change when returning a report.",
@@ -593,7 +647,7 @@ def pack(session: Session, actor: Actor, programme_id: uuid.UUID, period: str) -
         period=month.code,
         period_label=month.label,
         due_on=due_on(month, due_day_of(session, actor.organisation_id)),
-        reports=reports_public(session, actor.organisation_id, reports),
+        reports=reports_public(session, actor, reports),
         not_submitted=[
             PackProject(project_id=p.id, project_reference=p.reference, project_name=p.name)
             for p in _active_projects(session, actor.organisation_id, month, programme.id)

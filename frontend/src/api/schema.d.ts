@@ -4668,6 +4668,12 @@ export interface components {
             /** Answer */
             answer: string;
         };
+        /**
+         * ApiClientAction
+         * @description What an administrator can do to an API client (`allowed_actions`).
+         * @enum {string}
+         */
+        ApiClientAction: "edit" | "revoke" | "rotate_secret" | "add_secret" | "retire_secret";
         /** ApiClientCreate */
         ApiClientCreate: {
             /** Name */
@@ -4707,6 +4713,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the client now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["ApiClientAction"][];
         };
         /**
          * ApiClientSecretPublic
@@ -4767,6 +4778,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the client now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["ApiClientAction"][];
             /**
              * Client Secret
              * @description Shown once: store it now. Only its hash is kept.
@@ -6696,6 +6712,12 @@ export interface components {
              */
             drawdowns_url: string;
         };
+        /**
+         * ForwardPlanEntryAction
+         * @description What can be done to a forward plan entry (`allowed_actions`).
+         * @enum {string}
+         */
+        ForwardPlanEntryAction: "record_exception";
         /** ForwardPlanEntryCreate */
         ForwardPlanEntryCreate: {
             /**
@@ -6828,6 +6850,11 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+            /**
+             * Allowed Actions
+             * @description What you may do to the entry now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["ForwardPlanEntryAction"][];
         };
         /**
          * ForwardPlanEntryPublished
@@ -7592,6 +7619,12 @@ export interface components {
              */
             not_submitted: components["schemas"]["PackProject"][];
         };
+        /**
+         * HighlightReportAction
+         * @description What can be done to a highlight report (`allowed_actions`).
+         * @enum {string}
+         */
+        HighlightReportAction: "edit" | "submit" | "review";
         /** HighlightReportCreate */
         HighlightReportCreate: {
             /**
@@ -7698,6 +7731,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the report now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["HighlightReportAction"][];
         };
         /**
          * HighlightReportUpdate
@@ -13437,6 +13475,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "revoke"
+                     *           ],
                      *           "client_id": "pmo_80ab0fee0889139cc51b7910",
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
@@ -13585,6 +13627,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "revoke"
+                     *       ],
                      *       "client_id": "pmo_80ab0fee0889139cc51b7910",
                      *       "client_secret": "pmo_example_client_secret_1",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -13725,6 +13771,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "revoke"
+                     *       ],
                      *       "client_id": "pmo_80ab0fee0889139cc51b7910",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
@@ -13884,6 +13934,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "revoke"
+                     *       ],
                      *       "client_id": "pmo_80ab0fee0889139cc51b7910",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
@@ -14036,6 +14090,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "revoke"
+                     *       ],
                      *       "client_id": "pmo_80ab0fee0889139cc51b7910",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
@@ -14172,6 +14230,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "revoke"
+                     *       ],
                      *       "client_id": "pmo_80ab0fee0889139cc51b7910",
                      *       "client_secret": "pmo_example_client_secret_1",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -14318,6 +14380,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "revoke"
+                     *       ],
                      *       "client_id": "pmo_80ab0fee0889139cc51b7910",
                      *       "client_secret": "pmo_example_client_secret_1",
                      *       "created_at": "2026-11-30T10:00:00Z",
@@ -14464,6 +14530,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "revoke"
+                     *       ],
                      *       "client_id": "pmo_80ab0fee0889139cc51b7910",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "id": "17ac882b-a0ee-47c4-b06c-b46870238300",
@@ -41622,6 +41692,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [],
                      *           "clear_days": 9,
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "decision_maker": "cabinet",
@@ -41638,11 +41709,11 @@ export interface operations {
                      *           "notice_warning": "Only 9 clear days' notice: a key decision needs 28, or the general exception or special urgency recorded with its reasons.",
                      *           "published_on": "2026-11-16",
                      *           "reference": "FP-0001",
-                     *           "saving": "8300.00",
+                     *           "saving": "830000.00",
                      *           "scrutiny_chair_date": "2026-11-17",
                      *           "scrutiny_chair_name": "Councillor Jean Innes",
                      *           "significant_in_wards": false,
-                     *           "spending": "2000.00",
+                     *           "spending": "200000.00",
                      *           "summary": "",
                      *           "title": "Organisational Development Programme: investment from the Service Redesign Reserve",
                      *           "updated_at": "2026-11-30T10:00:00Z",
@@ -41780,6 +41851,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "record_exception"
+                     *       ],
                      *       "clear_days": 9,
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "decision_maker": "cabinet",
@@ -42250,6 +42324,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [],
                      *       "clear_days": 9,
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "decision_maker": "cabinet",
@@ -42415,6 +42490,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "record_exception"
+                     *       ],
                      *       "clear_days": 9,
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "decision_maker": "cabinet",
@@ -48578,6 +48656,7 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "achievements": "",
+                     *           "allowed_actions": [],
                      *           "benefits_note": "Cashable savings profile unchanged.",
                      *           "benefits_rag": "green",
                      *           "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
@@ -48628,6 +48707,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "achievements": "",
+                     *           "allowed_actions": [],
                      *           "benefits_note": "Cashable savings profile unchanged.",
                      *           "benefits_rag": "green",
                      *           "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
@@ -48821,6 +48901,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "achievements": "",
+                     *       "allowed_actions": [],
                      *       "benefits_note": "Cashable savings profile unchanged.",
                      *       "benefits_rag": "green",
                      *       "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
@@ -49151,6 +49232,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "achievements": "",
+                     *       "allowed_actions": [],
                      *       "benefits_note": "Cashable savings profile unchanged.",
                      *       "benefits_rag": "green",
                      *       "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
@@ -49347,6 +49429,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "achievements": "",
+                     *       "allowed_actions": [],
                      *       "benefits_note": "Cashable savings profile unchanged.",
                      *       "benefits_rag": "green",
                      *       "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
@@ -49540,6 +49623,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "achievements": "",
+                     *       "allowed_actions": [],
                      *       "benefits_note": "Cashable savings profile unchanged.",
                      *       "benefits_rag": "green",
                      *       "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
@@ -49743,6 +49827,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "achievements": "",
+                     *       "allowed_actions": [],
                      *       "benefits_note": "Cashable savings profile unchanged.",
                      *       "benefits_rag": "green",
                      *       "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",
@@ -49960,6 +50045,7 @@ export interface operations {
                      *       "reports": [
                      *         {
                      *           "achievements": "",
+                     *           "allowed_actions": [],
                      *           "benefits_note": "Cashable savings profile unchanged.",
                      *           "benefits_rag": "green",
                      *           "cost_note": "Licence costs are 4% above the business case after the supplier's price rise.",

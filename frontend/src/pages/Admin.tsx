@@ -556,15 +556,18 @@ export function AdminApiClients() {
                 <td class="govuk-table__cell">{c.scopes.join(', ')}</td>
                 <td class="govuk-table__cell">{c.is_active ? 'Active' : 'Revoked'}</td>
                 <td class="govuk-table__cell">
-                  {c.is_active && (
+                  {/* Each button follows the client's `allowed_actions`. */}
+                  {(c.allowed_actions.includes('rotate_secret') || c.allowed_actions.includes('revoke')) && (
                     <div class="govuk-button-group govuk-!-margin-bottom-0">
-                      <RowAction label="New secret" confirm="Yes, replace the secret" what={c.name} onAct={() => rotate(c)} />
-                      <RowAction label="Revoke" confirm="Yes, revoke" what={c.name}
+                      {c.allowed_actions.includes('rotate_secret') && (
+                        <RowAction label="New secret" confirm="Yes, replace the secret" what={c.name} onAct={() => rotate(c)} />
+                      )}
+                      {c.allowed_actions.includes('revoke') && <RowAction label="Revoke" confirm="Yes, revoke" what={c.name}
                         onAct={() => actions.act(() => api.POST('/api/v1/api-clients/{api_client_id}/revoke', { params: { path: { api_client_id: c.id } } }),
                           (revoked) => {
                             setSecret(null)
                             return `${revoked.name} is revoked: its tokens no longer work.`
-                          })} />
+                          })} />}
                     </div>
                   )}
                 </td>

@@ -322,7 +322,6 @@ export function ForwardPlanNew() {
 }
 
 export function ForwardPlanEntryPage({ id }: { id: string }) {
-  const can = useCan()
   const entry = useResource(`forward-plan-${id}`, () =>
     load(() => api.GET('/api/v1/forward-plan/{entry_id}', { params: { path: { entry_id: id } } })),
   )
@@ -365,7 +364,7 @@ export function ForwardPlanEntryPage({ id }: { id: string }) {
           ['Draw-down', <a class="govuk-link" href={`/drawdowns/${e.drawdown_id}`}>The request</a>],
         ]}
       />
-      {e.notice_warning && e.is_key_decision && can('committee_decisions:record') && (
+      {e.allowed_actions.includes('record_exception') && (
         <ExceptionForm entry={e} onDone={entry.reload} />
       )}
     </>

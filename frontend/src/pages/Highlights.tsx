@@ -150,12 +150,12 @@ export function HighlightReportPage({ id }: { id: string }) {
     if (project.problem) return project
     return { data: { ...report.data, project: project.data } }
   })
-  const { me } = useWho()
-  const can = useCan()
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading />
   const { record: report, etag, project } = view.data
-  const editable = (report.status === 'draft' || report.status === 'returned') && can('highlight_reports:write') && project.project_manager_id === me.id
+  // The form follows the report's `allowed_actions`: its "submit" saves first, and the API
+  // says then what a submission still lacks.
+  const editable = report.allowed_actions.includes('edit')
   return (
     <div key={etag}>
       <span class="govuk-caption-l">
@@ -173,7 +173,7 @@ export function HighlightReportPage({ id }: { id: string }) {
         </div>
       )}
       {editable ? <ReportForm report={report} etag={etag} onReload={view.reload} /> : <ReportView report={report} />}
-      {report.status === 'submitted' && can('highlight_reports:review') && <ReviewForm report={report} etag={etag} onReload={view.reload} />}
+      {report.allowed_actions.includes('review') && <ReviewForm report={report} etag={etag} onReload={view.reload} />}
       <Facts report={report} />
     </div>
   )
