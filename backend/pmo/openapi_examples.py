@@ -40,6 +40,8 @@ EXAMPLES_PATH = PROJECT_ROOT / "openapi" / "examples.json"
 RECORDED_AT = "2026-11-30T10:00:00Z"
 PUBLIC_URL = "https://pmo.example.gov.uk"
 MAX_ITEMS = 2
+# The sign-in name of the council whose directory sign-in is recorded.
+DIRECTORY_SLUG = "chesterfield"
 HTTP_METHODS = ("get", "put", "post", "patch", "delete")
 # Who reads: the first of them whose answer is a success is recorded.
 READERS = (
@@ -893,7 +895,7 @@ class _Recorder:
                 "PUT",
                 "/api/v1/organisation/identity-provider",
                 {
-                    "slug": "chesterfield",
+                    "slug": DIRECTORY_SLUG,
                     "issuer": provider.issuer,
                     "client_id": provider.client_id,
                     # Write-only, never answered: a placeholder, as the provider has no secrets.
@@ -910,7 +912,7 @@ class _Recorder:
                 },
             )
             self._record_get("/api/v1/organisation/identity-provider")
-            self._record_get("/api/v1/auth/oidc/organisations/{slug}", {"slug": "chesterfield"})
+            self._record_get("/api/v1/auth/oidc/organisations/{slug}", {"slug": DIRECTORY_SLUG})
             self._record_get(
                 "/api/v1/auth/oidc/sign-in-options", query={"email": "a.khan@chesterfield.example.gov.uk"}
             )
@@ -931,7 +933,7 @@ class _Recorder:
                 "/api/v1/auth/oidc/organisations/{slug}/backchannel-logout",
                 {"logout_token": provider.logout_token(person["sub"], session_id=person["sid"])},
                 form=True,
-                slug="chesterfield",
+                slug=DIRECTORY_SLUG,
             )
             # ... and the next day signs out in the app, which sends her to the provider's page.
             csrf = self._directory_session(provider, {**person, "sid": "example-session-2"})

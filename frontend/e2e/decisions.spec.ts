@@ -42,7 +42,7 @@ test('an officer decision asks for reasons, alternatives and conflicts, and goes
   await fillDate(member, 'Dispensation granted on', '2023-05-02')
   await checkPage(member, 'decision-consultation-conflict')
   await member.getByRole('button', { name: 'Record my view' }).click()
-  await expect(member.getByText('Awaiting decision', { exact: true })).toBeVisible()
+  await expect(member.locator('.govuk-tag').getByText('Awaiting decision', { exact: true })).toBeVisible()
 
   const sponsor = await as(browser, 'sponsor@demo.test')
   await sponsor.goto(url)

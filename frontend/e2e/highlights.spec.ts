@@ -35,7 +35,7 @@ test('a project manager writes and submits a highlight report, the sponsor accep
   await checkPage(pm, 'highlights-project-tab')
   await pm.getByRole('link', { name: draft.period_label }).click()
   await expect(pm.getByRole('heading', { name: `Highlight report: ${draft.period_label}`, level: 1 })).toBeVisible()
-  await expect(pm.getByText('Draft', { exact: true })).toBeVisible()
+  await expect(pm.locator('.govuk-tag').getByText('Draft', { exact: true })).toBeVisible()
   await checkPage(pm, 'highlights-draft')
 
   // Submitting without the benefits sentence: the server's 422 is shown on that field.
@@ -73,7 +73,7 @@ test('a project manager writes and submits a highlight report, the sponsor accep
   await expect(sponsor.locator('.govuk-error-summary').first()).toContainText('Comments: required when returned')
   await sponsor.getByLabel('Accept it').check()
   await sponsor.getByRole('button', { name: 'Send the review' }).click()
-  await expect(sponsor.getByText('Accepted', { exact: true })).toBeVisible()
+  await expect(sponsor.locator('.govuk-tag').getByText('Accepted', { exact: true })).toBeVisible()
   await expect(sponsor.getByRole('heading', { name: 'Your review' })).toHaveCount(0)
 
   // The programme board's pack gathers the month's submitted reports, as Word and PDF.

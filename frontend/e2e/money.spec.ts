@@ -94,7 +94,7 @@ test('a £30k draw-down goes through consultation to a delegated approval', asyn
   const heading = pm.getByRole('heading', { name: /^Draw-down DD-\d{4}: £30,000\.00$/ })
   await expect(heading).toBeVisible()
   const reference = ((await heading.innerText()).match(/DD-\d{4}/) ?? [''])[0]
-  await expect(pm.getByText('In consultation', { exact: true })).toBeVisible()
+  await expect(pm.locator('.govuk-tag').getByText('In consultation', { exact: true })).toBeVisible()
   await expect(pm.getByTestId('outstanding')).toContainText('finance')
   // The requester is never consulted and never decides.
   await expect(pm.getByRole('button', { name: /Record my view|Record the decision/ })).toHaveCount(0)
@@ -131,7 +131,7 @@ test('a £30k draw-down goes through consultation to a delegated approval', asyn
   await expect(member.locator('.govuk-error-summary')).toContainText('Say whether you declare a conflict of interest')
   await member.getByRole('group', { name: /conflict of interest/ }).getByLabel('No', { exact: true }).check()
   await member.getByRole('button', { name: 'Record my view' }).click()
-  await expect(member.getByText('Awaiting decision', { exact: true })).toBeVisible()
+  await expect(member.locator('.govuk-tag').getByText('Awaiting decision', { exact: true })).toBeVisible()
   await expect(member.getByTestId('outstanding')).toContainText('Every required view is recorded.')
 
   const sponsor = await as(browser, 'sponsor@demo.test')
@@ -165,7 +165,7 @@ test('a £75k one is referred and recorded as a Cabinet decision', async ({ brow
   const heading = pm.getByRole('heading', { name: /^Draw-down DD-\d{4}: £75,000\.00$/ })
   await expect(heading).toBeVisible()
   const reference = ((await heading.innerText()).match(/DD-\d{4}/) ?? [''])[0]
-  await expect(pm.getByText('Referred', { exact: true })).toBeVisible()
+  await expect(pm.locator('.govuk-tag').getByText('Referred', { exact: true })).toBeVisible()
   await expect(pm.getByTestId('route')).toHaveText('Referred to Cabinet.')
   await pm.context().close()
 
@@ -281,7 +281,7 @@ test('finance adds a funding source; an approval that would overdraw it says wha
   await expect(sponsor.locator('.govuk-error-summary')).toContainText(
     "Approving £600.00 would overdraw 'Digital innovation grant': only £500.00 remains.",
   )
-  await expect(sponsor.getByText('Awaiting decision', { exact: true })).toBeVisible()
+  await expect(sponsor.locator('.govuk-tag').getByText('Awaiting decision', { exact: true })).toBeVisible()
   await checkPage(sponsor, 'drawdown-overdraw', false)
   for (const context of browser.contexts()) await context.close()
 })

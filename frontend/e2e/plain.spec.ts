@@ -91,7 +91,7 @@ test('a bad amount, the pending requests and a future Cabinet date, in plain wor
   // The summary's link lands on the day box of the date input.
   await democratic.locator('.govuk-error-summary').getByRole('link', { name: future }).click()
   await expect(democratic.getByRole('group', { name: 'Meeting date' }).getByLabel('Day')).toBeFocused()
-  await expect(democratic.getByText('Referred', { exact: true })).toBeVisible()
+  await expect(democratic.locator('.govuk-tag').getByText('Referred', { exact: true })).toBeVisible()
   await checkPage(democratic, 'plain-cabinet-date-error')
   // A date that is not a real one.
   await fillDate(democratic, 'Meeting date', '2026-02-30')
