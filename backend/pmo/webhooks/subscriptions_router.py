@@ -79,7 +79,7 @@ def get_webhook_subscription(
     """One subscription: its event types, whether it is enabled, and why not if the worker
     disabled it. The signing secret is never shown again."""
     subscription = service.get_subscription(session, actor, subscription_id)
-    return json_with_etag(service.subscription_public(subscription), if_none_match)
+    return json_with_etag(service.subscription_public(actor, subscription), if_none_match)
 
 
 @router.patch(ONE, response_model=WebhookSubscriptionPublic, responses=declare(404, 412, 428))
@@ -93,9 +93,9 @@ def update_webhook_subscription(
     """Change the URL, event types or description; disable it, or enable it again (which
     clears why the worker disabled it). Send the `ETag` as `If-Match`."""
     subscription = service.get_subscription(session, actor, subscription_id)
-    check_if_match(if_match, service.subscription_public(subscription))
+    check_if_match(if_match, service.subscription_public(actor, subscription))
     service.update_subscription(session, actor, subscription, body)
-    return json_with_etag(service.subscription_public(subscription), None)
+    return json_with_etag(service.subscription_public(actor, subscription), None)
 
 
 @router.delete(ONE, status_code=204, responses=declare(404))

@@ -55,6 +55,15 @@ class WebhookSubscriptionUpdate(InputModel):
     )
 
 
+class WebhookSubscriptionAction(StrEnum):
+    """What an administrator (or the client it belongs to) can do to a webhook subscription."""
+
+    edit = "edit"  # PATCH: URL, event types, description, enable or disable
+    delete = "delete"  # DELETE: unsubscribe, with its delivery log
+    rotate_secret = "rotate_secret"  # noqa: S105  POST .../rotate-secret
+    ping = "ping"  # POST .../ping: while it is enabled
+
+
 class WebhookSubscriptionPublic(PublicModel):
     id: uuid.UUID
     api_client_id: uuid.UUID
@@ -72,6 +81,9 @@ class WebhookSubscriptionPublic(PublicModel):
     )
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[WebhookSubscriptionAction] = Field(
+        description="What you may do to the subscription now: the checks its routes make, run for you."
+    )
 
 
 class WebhookSubscriptionWithSecret(WebhookSubscriptionPublic, HoldsSecret):

@@ -14,11 +14,12 @@ from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
 from pmo.auth.models import ApiClient
+from pmo.core.actions import ActionTable, Blocked, Rule, Verdict
 from pmo.core.config import get_settings
 from pmo.core.db import utcnow
 from pmo.core.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
 from pmo.core.pagination import PageParams, paginate
-from pmo.core.permissions import Actor
+from pmo.core.permissions import Actor, Permission
 from pmo.core.schemas import Page
 from pmo.webhooks.delivery import TargetRefused, check_url, message_id
 from pmo.webhooks.events import EVENT_SCOPES, EventType, queue_ping
@@ -27,6 +28,7 @@ from pmo.webhooks.subscriptions_schemas import (
     DeliveryStatus,
     WebhookAttemptPublic,
     WebhookDeliveryPublic,
+    WebhookSubscriptionAction,
     WebhookSubscriptionCreate,
     WebhookSubscriptionPublic,
     WebhookSubscriptionUpdate,
@@ -41,7 +43,31 @@ def new_signing_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def subscription_public(subscription: WebhookSubscription) -> WebhookSubscriptionPublic:
+def _any(_actor: Actor, _subscription: WebhookSubscription) -> Verdict:
+    return True
+
+
+def _enabled(_actor: Actor, subscription: WebhookSubscription) -> Verdict:
+    if not subscription.enabled:
+        return Blocked("The subscription is disabled: enable it first (PATCH enabled=true).")
+    return True
+
+
+# Who may see a subscription may act on it (an administrator, or the client it belongs to):
+# the checks are of its state only, so the record is its own context.
+_MANAGE = Permission.webhooks_manage
+ACTIONS = ActionTable(
+    WebhookSubscriptionAction,
+    {
+        WebhookSubscriptionAction.edit: Rule(_MANAGE, _any),
+        WebhookSubscriptionAction.delete: Rule(_MANAGE, _any),
+        WebhookSubscriptionAction.rotate_secret: Rule(_MANAGE, _any),
+        WebhookSubscriptionAction.ping: Rule(_MANAGE, _enabled),
+    },
+)
+
+
+def subscription_public(actor: Actor, subscription: WebhookSubscription) -> WebhookSubscriptionPublic:
     return WebhookSubscriptionPublic(
         id=subscription.id,
         api_client_id=subscription.api_client_id,
@@ -54,12 +80,13 @@ def subscription_public(subscription: WebhookSubscription) -> WebhookSubscriptio
         previous_secret_expires_at=subscription.previous_secret_expires_at,
         created_at=subscription.created_at,
         updated_at=subscription.updated_at,
+        allowed_actions=ACTIONS.allowed(actor, subscription),
     )
 
 
-def _with_secret(subscription: WebhookSubscription) -> WebhookSubscriptionWithSecret:
+def _with_secret(actor: Actor, subscription: WebhookSubscription) -> WebhookSubscriptionWithSecret:
     return WebhookSubscriptionWithSecret(
-        **subscription_public(subscription).model_dump(), signing_secret=subscription.signing_secret
+        **subscription_public(actor, subscription).model_dump(), signing_secret=subscription.signing_secret
     )
 
 
@@ -127,7 +154,7 @@ def list_subscriptions(
     if enabled is not None:
         statement = statement.where(col(WebhookSubscription.enabled).is_(enabled))
     statement = statement.order_by(col(WebhookSubscription.created_at), col(WebhookSubscription.id))
-    return paginate(session, statement, page, subscription_public)
+    return paginate(session, statement, page, lambda s: subscription_public(actor, s))
 
 
 def get_subscription(session: Session, actor: Actor, subscription_id: uuid.UUID) -> WebhookSubscription:
@@ -157,12 +184,13 @@ def create_subscription(
         signing_secret=new_signing_secret(),
     )
     audit.created(session, actor, subscription, RECORD_TYPE)
-    return _with_secret(subscription)
+    return _with_secret(actor, subscription)
 
 
 def update_subscription(
     session: Session, actor: Actor, subscription: WebhookSubscription, data: WebhookSubscriptionUpdate
 ) -> WebhookSubscription:
+    ACTIONS.guard(actor, WebhookSubscriptionAction.edit, subscription)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude_none=True)
     if "url" in changes:
         _checked_url(changes["url"])
@@ -177,6 +205,7 @@ def update_subscription(
 
 def delete_subscription(session: Session, actor: Actor, subscription: WebhookSubscription) -> None:
     """The subscription and its delivery log go; events other subscriptions wait for stay."""
+    ACTIONS.guard(actor, WebhookSubscriptionAction.delete, subscription)
     session.execute(delete(WebhookAttempt).where(col(WebhookAttempt.subscription_id) == subscription.id))
     session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.subscription_id) == subscription.id))
     audit.deleted(session, actor, subscription, RECORD_TYPE)
@@ -187,6 +216,7 @@ def rotate_secret(
 ) -> WebhookSubscriptionWithSecret:
     """A new secret, shown once; the one it replaces keeps signing too (a second signature)
     for the grace period, so the receiver can switch without losing a message."""
+    ACTIONS.guard(actor, WebhookSubscriptionAction.rotate_secret, subscription)
     grace = timedelta(hours=get_settings().webhooks_secret_grace_hours)
     changes = {
         "signing_secret": new_signing_secret(),
@@ -194,7 +224,7 @@ def rotate_secret(
         "previous_secret_expires_at": utcnow() + grace,
     }
     audit.changed(session, actor, subscription, RECORD_TYPE, changes, action="rotate_secret")
-    return _with_secret(subscription)
+    return _with_secret(actor, subscription)
 
 
 # Deliveries and the log -------------------------------------------------------------------
@@ -261,15 +291,11 @@ def list_attempts(
     return paginate(session, statement, page, WebhookAttemptPublic.model_validate)
 
 
-def _check_enabled(subscription: WebhookSubscription) -> None:
-    if not subscription.enabled:
-        raise Conflict("The subscription is disabled: enable it first (PATCH enabled=true).")
-
-
 def replay(session: Session, actor: Actor, subscription: WebhookSubscription, delivery_id: uuid.UUID) -> Any:
     """Send a delivery's event again, as a new delivery with the same `webhook-id`."""
     original, _ = get_delivery(session, subscription, delivery_id)
-    _check_enabled(subscription)
+    if not subscription.enabled:  # a replay sends as a ping does: only while enabled
+        ACTIONS.guard(actor, WebhookSubscriptionAction.ping, subscription)
     if original.status == DeliveryStatus.pending:
         raise Conflict("That delivery is still pending: it will be tried again on its schedule.")
     now = utcnow()
@@ -297,7 +323,7 @@ def replay(session: Session, actor: Actor, subscription: WebhookSubscription, de
 
 def ping(session: Session, actor: Actor, subscription: WebhookSubscription) -> Any:
     """Queue a `webhook.ping` event for this subscription only."""
-    _check_enabled(subscription)
+    ACTIONS.guard(actor, WebhookSubscriptionAction.ping, subscription)
     delivery = queue_ping(session, subscription)
     audit.record(
         session,

@@ -12793,6 +12793,12 @@ export interface components {
              */
             replay_of_id: string | null;
         };
+        /**
+         * WebhookSubscriptionAction
+         * @description What an administrator (or the client it belongs to) can do to a webhook subscription.
+         * @enum {string}
+         */
+        WebhookSubscriptionAction: "edit" | "delete" | "rotate_secret" | "ping";
         /** WebhookSubscriptionCreate */
         WebhookSubscriptionCreate: {
             /**
@@ -12859,6 +12865,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the subscription now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["WebhookSubscriptionAction"][];
         };
         /** WebhookSubscriptionUpdate */
         WebhookSubscriptionUpdate: {
@@ -12916,6 +12927,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the subscription now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["WebhookSubscriptionAction"][];
             /**
              * Signing Secret
              * @description The Standard Webhooks secret (`whsec_` and base64) that signs deliveries. Shown only in this response: keep it.
@@ -52108,6 +52124,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "api_client_id": "17ac882b-a0ee-47c4-b06c-b46870238300",
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "description": "Performance dashboard: refresh a KPI when its value is published",
@@ -52247,6 +52267,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "delete"
+                     *       ],
                      *       "api_client_id": "17ac882b-a0ee-47c4-b06c-b46870238300",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Performance dashboard: refresh a KPI when its value is published",
@@ -52381,6 +52405,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "delete"
+                     *       ],
                      *       "api_client_id": "17ac882b-a0ee-47c4-b06c-b46870238300",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Performance dashboard: refresh a KPI when its value is published",
@@ -52644,6 +52672,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "delete"
+                     *       ],
                      *       "api_client_id": "17ac882b-a0ee-47c4-b06c-b46870238300",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Performance dashboard: refresh a KPI when its value is published",
@@ -52792,6 +52824,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "delete"
+                     *       ],
                      *       "api_client_id": "17ac882b-a0ee-47c4-b06c-b46870238300",
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "description": "Performance dashboard: refresh a KPI when its value is published",
