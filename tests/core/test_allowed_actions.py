@@ -43,8 +43,8 @@ from pmo.gates.models import GateReview
 from pmo.gates.schemas import GateReviewAction
 from pmo.kpis import service as kpis_service
 from pmo.kpis import values_service as kpi_values_service
-from pmo.kpis.models import Kpi, KpiValue
-from pmo.kpis.schemas import KpiAction, KpiValueAction
+from pmo.kpis.models import Kpi, KpiTarget, KpiValue
+from pmo.kpis.schemas import KpiAction, KpiTargetAction, KpiValueAction
 from pmo.meetings import service as meetings_service
 from pmo.meetings.models import Meeting
 from pmo.meetings.schemas import MeetingAction
@@ -458,6 +458,19 @@ def _kpi_states(items: list[dict[str, Any]], _read: Reader) -> list[Case]:
     return [Case("retired", kpi["id"], (("pmo", Attempt("POST", f"{API}/kpis/{kpi['id']}/retire")),))]
 
 
+def _target_attempt(action: KpiTargetAction, record: dict[str, Any]) -> Attempt:
+    path = f"{API}/kpi-targets/{record['id']}"
+    if action == KpiTargetAction.edit:
+        return Attempt("PATCH", path, {"tolerance_percent": "5"}, EDITED)
+    return Attempt("DELETE", path)
+
+
+def _target_lists(session: Session) -> list[str]:
+    """The targets of a KPI that has some (the demo sets them on the KPI, not on a page of all)."""
+    kpi_id = session.execute(select(KpiTarget.kpi_id).order_by(col(KpiTarget.kpi_id)).limit(1)).scalar_one()
+    return [f"/kpis/{kpi_id}/targets"]
+
+
 def _where(item: dict[str, Any]) -> str:
     return "project" if item["project_id"] else "programme" if item.get("programme_id") else "portfolio"
 
@@ -798,6 +811,18 @@ KINDS = (
         lambda k: (k["status"], k["owner_id"], k["project_id"], k["programme_id"]),
     ),
     Kind(
+        "kpi-targets",
+        KpiTarget,
+        "/kpi-targets",
+        kpis_service.TARGET_ACTIONS,
+        lambda _session, _actor, target: target,
+        _target_attempt,
+        lambda _items, _read: [],
+        lambda _t: "set",
+        status_of=lambda _t: "set",
+        lists=_target_lists,
+    ),
+    Kind(
         "issues",
         Issue,
         "/issues",
@@ -930,9 +955,9 @@ def _take_steps(client: TestClient, case: Case, headers: dict[str, dict[str, str
         done = client.request(step.method, path, json=body if step.body is not None else None, headers=sent)
         assert done.status_code in (200, 201), done.text
         made = done.json()
-        if record_id is None or (index == case.record_from and case.record_id is None):
+        if not record_id or (index == case.record_from and not case.record_id):
             record_id = made.get("id") or made["user"]["id"]  # an invitation: its user
-    assert record_id is not None
+    assert record_id
     return str(record_id)
 
 
@@ -973,6 +998,7 @@ STATES_REACHED: dict[str, set[str]] = {
     "forward-plan": {"short notice", "listed"},
     "api-clients": {"1 active secret", "2 active secrets", "revoked"},
     "webhook-subscriptions": {"enabled", "disabled"},
+    "kpi-targets": {"set"},
 }
 EXACTLY = {
     "drawdowns",
@@ -985,6 +1011,7 @@ EXACTLY = {
     "forward-plan",
     "api-clients",
     "webhook-subscriptions",
+    "kpi-targets",
 }
 
 

@@ -177,7 +177,7 @@ def reinstate_kpi(kpi_id: uuid.UUID, session: SessionDep, actor: Manage) -> Resp
 @router.get("/kpis/{kpi_id}/targets", response_model=Page[TargetPublic], responses=declare(404))
 def list_targets(kpi_id: uuid.UUID, session: SessionDep, actor: Read, page: PageDep) -> Page[Any]:
     """The KPI's targets, by period."""
-    return kpis.list_targets(session, kpis.get_kpi(session, actor, kpi_id), page)
+    return kpis.list_targets(session, actor, kpis.get_kpi(session, actor, kpi_id), page)
 
 
 @router.post(
@@ -197,7 +197,7 @@ def create_target(
 
     def create() -> tuple[TargetPublic, str]:
         target = kpis.create_target(session, actor, kpi, body)
-        return kpis.target_public(kpi, target), f"/api/v1/kpi-targets/{target.id}"
+        return kpis.target_public(actor, kpi, target), f"/api/v1/kpi-targets/{target.id}"
 
     return create_once(request, session, actor, idempotency_key, body, create)
 
@@ -208,7 +208,7 @@ def get_target(
 ) -> Response:
     """One KPI target for one period."""
     kpi, target = kpis.get_target(session, actor, target_id)
-    return json_with_etag(kpis.target_public(kpi, target), if_none_match)
+    return json_with_etag(kpis.target_public(actor, kpi, target), if_none_match)
 
 
 @router.patch("/kpi-targets/{target_id}", response_model=TargetPublic, responses=declare(404, 412, 428))
@@ -217,9 +217,9 @@ def update_target(
 ) -> Response:
     """Change a KPI target; RAG is worked out again. `If-Match` required."""
     kpi, target = kpis.get_target(session, actor, target_id)
-    check_if_match(if_match, kpis.target_public(kpi, target))
+    check_if_match(if_match, kpis.target_public(actor, kpi, target))
     kpis.update_target(session, actor, kpi, target, body)
-    return json_with_etag(kpis.target_public(kpi, target), None)
+    return json_with_etag(kpis.target_public(actor, kpi, target), None)
 
 
 @router.delete("/kpi-targets/{target_id}", status_code=204, responses=declare(404))

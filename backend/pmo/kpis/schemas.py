@@ -147,6 +147,13 @@ class KpiAction(StrEnum):
     record_value = "record_value"  # POST /kpis/{id}/values: it is active, and you may submit for it
 
 
+class KpiTargetAction(StrEnum):
+    """What can be done to a KPI target (`allowed_actions`)."""
+
+    edit = "edit"  # PATCH /kpi-targets/{id}
+    delete = "delete"  # DELETE /kpi-targets/{id}
+
+
 class KpiValueAction(StrEnum):
     """What can be done to a KPI value (`allowed_actions`)."""
 
@@ -264,6 +271,9 @@ class TargetPublic(PublicModel):
     tolerance_percent: DecimalString | None
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[KpiTargetAction] = Field(
+        description="What you may do to the target now: the checks its routes make, run for you."
+    )
 
 
 # Values ------------------------------------------------------------------------------------

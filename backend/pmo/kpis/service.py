@@ -46,6 +46,7 @@ from pmo.kpis.schemas import (
     KpiCreate,
     KpiPublic,
     KpiStatus,
+    KpiTargetAction,
     KpiUpdate,
     PeriodPublic,
     TargetCreate,
@@ -107,6 +108,20 @@ ACTIONS = ActionTable(
 )
 
 
+def _any_target(_actor: Actor, _target: KpiTarget) -> Verdict:
+    return True
+
+
+# A target's routes check the permission only (the PMO's): the target is its own context.
+TARGET_ACTIONS = ActionTable(
+    KpiTargetAction,
+    {
+        KpiTargetAction.edit: Rule(_MANAGE, _any_target),
+        KpiTargetAction.delete: Rule(_MANAGE, _any_target),
+    },
+)
+
+
 def action_contexts(session: Session, actor: Actor, kpis: Sequence[Kpi]) -> list[KpiContext]:
     """The contexts of `kpis` in one query, however many there are."""
     submittable = policies.submittable(session, actor, [k.id for k in kpis])
@@ -140,12 +155,13 @@ def kpi_public(session: Session, actor: Actor, kpi: Kpi) -> KpiPublic:
     return kpis_public(session, actor, [kpi])[0]
 
 
-def target_public(kpi: Kpi, target: KpiTarget) -> TargetPublic:
+def target_public(actor: Actor, kpi: Kpi, target: KpiTarget) -> TargetPublic:
     return TargetPublic.model_validate(
         {
             **target.model_dump(),
             "period": period_public(parse_period_code(target.period_code, kpi.frequency)),
             "target": at_places(target.target, kpi.decimal_places),
+            "allowed_actions": TARGET_ACTIONS.allowed(actor, target),
         }
     )
 
@@ -329,13 +345,13 @@ def set_status(session: Session, actor: Actor, kpi: Kpi, status: KpiStatus) -> K
 # Targets ---------------------------------------------------------------------------------
 
 
-def list_targets(session: Session, kpi: Kpi, page: PageParams) -> Page[Any]:
+def list_targets(session: Session, actor: Actor, kpi: Kpi, page: PageParams) -> Page[Any]:
     statement = (
         select(KpiTarget)
         .where(col(KpiTarget.kpi_id) == kpi.id)
         .order_by(col(KpiTarget.period_start), col(KpiTarget.id))
     )
-    return paginate(session, statement, page, lambda target: target_public(kpi, target))
+    return paginate(session, statement, page, lambda target: target_public(actor, kpi, target))
 
 
 def get_target(session: Session, actor: Actor, target_id: uuid.UUID) -> tuple[Kpi, KpiTarget]:
@@ -369,6 +385,7 @@ def create_target(session: Session, actor: Actor, kpi: Kpi, data: TargetCreate) 
 def update_target(
     session: Session, actor: Actor, kpi: Kpi, target: KpiTarget, data: TargetUpdate
 ) -> KpiTarget:
+    TARGET_ACTIONS.guard(actor, KpiTargetAction.edit, target)
     changes = data.model_dump(exclude_unset=True)
     if "target" in changes:
         if changes["target"] is None:
@@ -380,5 +397,6 @@ def update_target(
 
 
 def delete_target(session: Session, actor: Actor, target: KpiTarget) -> None:
+    TARGET_ACTIONS.guard(actor, KpiTargetAction.delete, target)
     audit.deleted(session, actor, target, "kpi_target")
     mark_values_changed(session, actor.organisation_id, in_period(target.kpi_id, target.period_code))

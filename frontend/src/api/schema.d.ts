@@ -8408,6 +8408,12 @@ export interface components {
          * @enum {string}
          */
         KpiStatus: "active" | "retired";
+        /**
+         * KpiTargetAction
+         * @description What can be done to a KPI target (`allowed_actions`).
+         * @enum {string}
+         */
+        KpiTargetAction: "edit" | "delete";
         /** KpiUpdate */
         KpiUpdate: {
             /** Code */
@@ -12494,6 +12500,11 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Allowed Actions
+             * @description What you may do to the target now: the checks its routes make, run for you.
+             */
+            allowed_actions: components["schemas"]["KpiTargetAction"][];
         };
         /** TargetUpdate */
         TargetUpdate: {
@@ -45254,6 +45265,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "id": "e351ee03-e905-4220-93ea-fa94c9509ec7",
                      *           "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
@@ -45268,6 +45283,10 @@ export interface operations {
                      *           "updated_at": "2026-11-30T10:00:00Z"
                      *         },
                      *         {
+                     *           "allowed_actions": [
+                     *             "edit",
+                     *             "delete"
+                     *           ],
                      *           "created_at": "2026-11-30T10:00:00Z",
                      *           "id": "65fe35b5-0872-4bea-8f6d-e4b58e2a32aa",
                      *           "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
@@ -45415,6 +45434,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "delete"
+                     *       ],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "id": "f85561b0-f963-4a37-8bc4-572d19b1bdf6",
                      *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
@@ -45556,6 +45579,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "delete"
+                     *       ],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "id": "e351ee03-e905-4220-93ea-fa94c9509ec7",
                      *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",
@@ -45814,6 +45841,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "allowed_actions": [
+                     *         "edit",
+                     *         "delete"
+                     *       ],
                      *       "created_at": "2026-11-30T10:00:00Z",
                      *       "id": "f85561b0-f963-4a37-8bc4-572d19b1bdf6",
                      *       "kpi_id": "83f2baf1-cfa3-4d48-9887-1f1b42fc5836",

@@ -302,12 +302,16 @@ export function KpiTargets({ id }: { id: string }) {
                   </td>
                   <td class="govuk-table__cell">
                     <div class="govuk-button-group govuk-!-margin-bottom-0">
-                      <button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={() => startEditing(target)}>
-                        Change<span class="govuk-visually-hidden"> the target for {target.period.label}</span>
-                      </button>
-                      <button type="button" class="govuk-button govuk-button--warning govuk-!-margin-bottom-0" onClick={() => remove(target)}>
-                        Delete<span class="govuk-visually-hidden"> the target for {target.period.label}</span>
-                      </button>
+                      {target.allowed_actions.includes('edit') && (
+                        <button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={() => startEditing(target)}>
+                          Change<span class="govuk-visually-hidden"> the target for {target.period.label}</span>
+                        </button>
+                      )}
+                      {target.allowed_actions.includes('delete') && (
+                        <button type="button" class="govuk-button govuk-button--warning govuk-!-margin-bottom-0" onClick={() => remove(target)}>
+                          Delete<span class="govuk-visually-hidden"> the target for {target.period.label}</span>
+                        </button>
+                      )}
                     </div>
                   </td>
                 </tr>
@@ -316,6 +320,7 @@ export function KpiTargets({ id }: { id: string }) {
           </table>
         </Scroll>
       )}
+      {(editing || kpi.allowed_actions.includes('add_target')) && (
       <div class="govuk-grid-row">
         <div class="govuk-grid-column-two-thirds">
           <h2 class="govuk-heading-m">{editing ? `Change the target for ${editing.period.label}` : 'Add a target'}</h2>
@@ -341,6 +346,7 @@ export function KpiTargets({ id }: { id: string }) {
           </form>
         </div>
       </div>
+      )}
     </>
   )
 }
