@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
+import { AskToDelete } from '../components/ConfirmDelete'
 import { HistoryPanel } from '../components/HistoryPanel'
 import { api, type Schemas } from '../api/client'
 import { type ChartPoint, KpiChart } from '../components/KpiChart'
@@ -519,34 +520,15 @@ function DeleteValue({ value, unit, onCancel, onDeleted }: {
   onCancel: () => void
   onDeleted: (text: string) => void
 }) {
-  const [errors, setErrors] = useState<FormErrors | null>(null)
-  const [busy, setBusy] = useState(false)
-  const remove = async (event: Event) => {
-    event.preventDefault()
-    setBusy(true)
-    // A 204 has no body: `send` wants data, so the request answers with the value it removed.
-    const result = await send(async () => {
-      const { error, response } = await api.DELETE('/api/v1/kpi-values/{value_id}', { params: { path: { value_id: value.id } } })
-      return { data: response.ok ? value : undefined, error, response }
-    })
-    setBusy(false)
-    if (result.data) onDeleted(`${value.period.label}: the value was deleted.`)
-    else setErrors(result.errors ?? null)
-  }
   return (
-    <form onSubmit={remove} noValidate data-testid="kpi-value-delete">
-      <ErrorSummary errors={errors} />
-      <h2 class="govuk-heading-m">Delete the value for {value.period.label}?</h2>
-      <p class="govuk-body">The value {kpiNumber(value.actual, unit)} is not published yet. Deleting it leaves the period without a value.</p>
-      <div class="govuk-button-group">
-        <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>
-          Yes, delete it
-        </button>
-        <button type="button" class="govuk-button govuk-button--secondary" onClick={onCancel}>
-          No, keep it
-        </button>
-      </div>
-    </form>
+    <AskToDelete
+      testId="kpi-value-delete"
+      heading={<h2 class="govuk-heading-m">Delete the value for {value.period.label}?</h2>}
+      explain={`The value ${kpiNumber(value.actual, unit)} is not published yet. Deleting it leaves the period without a value.`}
+      request={() => api.DELETE('/api/v1/kpi-values/{value_id}', { params: { path: { value_id: value.id } } })}
+      onCancel={onCancel}
+      onDeleted={() => onDeleted(`${value.period.label}: the value was deleted.`)}
+    />
   )
 }
 

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks'
+import { AskToDelete } from '../components/ConfirmDelete'
 import { HistoryPanel } from '../components/HistoryPanel'
 import { ActionDone } from '../components/RaidActions'
 import { api, type Schemas } from '../api/client'
@@ -239,22 +240,6 @@ function DetailsForm({ milestone, etag, pickers, onSaved, onReload }: {
 /** Deleting a milestone: asked first, then back to the project's milestones. */
 function DeleteMilestone({ milestone }: { milestone: Schemas['MilestonePublic'] }) {
   const [asking, setAsking] = useState(false)
-  const [errors, setErrors] = useState<FormErrors | null>(null)
-  const [busy, setBusy] = useState(false)
-  const remove = async (event: Event) => {
-    event.preventDefault()
-    setBusy(true)
-    // A 204 has no body: `send` wants data, so the request answers with the milestone it removed.
-    const result = await send(async () => {
-      const { error, response } = await api.DELETE('/api/v1/milestones/{milestone_id}', {
-        params: { path: { milestone_id: milestone.id } },
-      })
-      return { data: response.ok ? milestone : undefined, error, response }
-    })
-    setBusy(false)
-    if (result.data) navigate(`/projects/${milestone.project_id}?tab=milestones`)
-    else setErrors(result.errors ?? null)
-  }
   return (
     <section aria-labelledby="delete-milestone-heading" class="govuk-!-margin-top-6">
       <h2 class="govuk-heading-m" id="delete-milestone-heading">Delete the milestone</h2>
@@ -263,18 +248,13 @@ function DeleteMilestone({ milestone }: { milestone: Schemas['MilestonePublic'] 
           Delete the milestone
         </button>
       ) : (
-        <form onSubmit={remove} noValidate data-testid="milestone-delete">
-          <ErrorSummary errors={errors} />
-          <p class="govuk-body">Delete “{milestone.title}” and its baseline history? To keep its record, mark it missed instead.</p>
-          <div class="govuk-button-group">
-            <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>
-              Yes, delete it
-            </button>
-            <button type="button" class="govuk-button govuk-button--secondary" onClick={() => setAsking(false)}>
-              No, keep it
-            </button>
-          </div>
-        </form>
+        <AskToDelete
+          testId="milestone-delete"
+          explain={`Delete “${milestone.title}” and its baseline history? To keep its record, mark it missed instead.`}
+          request={() => api.DELETE('/api/v1/milestones/{milestone_id}', { params: { path: { milestone_id: milestone.id } } })}
+          onCancel={() => setAsking(false)}
+          onDeleted={() => navigate(`/projects/${milestone.project_id}?tab=milestones`)}
+        />
       )}
     </section>
   )

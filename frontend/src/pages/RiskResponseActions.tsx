@@ -1,6 +1,7 @@
 // A risk's response actions (the mitigations "My work" lists as my RAID actions): listed on the
 // risk's page, added, changed and deleted there. Only one of the forms shows at a time, so the
 // fields keep the API's names and its problem+json errors land on them.
+import { AskToDelete } from '../components/ConfirmDelete'
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
 import { DateInput, ErrorSummary, Loading, ProblemPage, Radios, Scroll, Select, StatusTag, TextArea } from '../components/ui'
@@ -194,33 +195,14 @@ function ChangeAction({ id, pickers, onCancel, onDone }: {
 
 /** Deleting an action: asked first, with a warning button. */
 function DeleteAction({ action, onCancel, onDone }: { action: Action; onCancel: () => void; onDone: (text: string) => void }) {
-  const [errors, setErrors] = useState<FormErrors | null>(null)
-  const [busy, setBusy] = useState(false)
-  const remove = async (event: Event) => {
-    event.preventDefault()
-    setBusy(true)
-    // A 204 has no body: `send` wants data, so the request answers with the action it removed.
-    const result = await send(async () => {
-      const { error, response } = await api.DELETE('/api/v1/risk-actions/{action_id}', { params: { path: { action_id: action.id } } })
-      return { data: response.ok ? action : undefined, error, response }
-    })
-    setBusy(false)
-    if (result.data) onDone('The action was deleted.')
-    else setErrors(result.errors ?? null)
-  }
   return (
-    <form onSubmit={remove} noValidate data-testid="response-action-delete">
-      <ErrorSummary errors={errors} />
-      <h3 class="govuk-heading-s">Delete the action “{action.description}”?</h3>
-      <p class="govuk-body">It is taken off the risk; its history stays in the risk's change history.</p>
-      <div class="govuk-button-group">
-        <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>
-          Yes, delete it
-        </button>
-        <button type="button" class="govuk-button govuk-button--secondary" onClick={onCancel}>
-          No, keep it
-        </button>
-      </div>
-    </form>
+    <AskToDelete
+      testId="response-action-delete"
+      heading={<h3 class="govuk-heading-s">Delete the action “{action.description}”?</h3>}
+      explain="It is taken off the risk; its history stays in the risk's change history."
+      request={() => api.DELETE('/api/v1/risk-actions/{action_id}', { params: { path: { action_id: action.id } } })}
+      onCancel={onCancel}
+      onDeleted={() => onDone('The action was deleted.')}
+    />
   )
 }
