@@ -16,6 +16,8 @@ then, against the product under uvicorn:
    and its 304, `GET /api/v1/me` and `GET /healthz`;
 3. the KPI import (values/s, bench/kpi_feed.py's files through the import service) and the
    RAID import (rows/s through `POST /api/v1/raid-imports/risks`, at its row limit);
+   the KPI page again with no pages kept written out (each request reads its values), and its
+   p50 after the data grows tenfold;
 4. on PostgreSQL, throughput of a dashboard and the KPI page with 1, 2 and 4 workers.
 
 Reuses bench/kpi_feed.py's helpers (servers, wrk, the bare app pair, files, settings).
@@ -34,6 +36,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -295,6 +298,9 @@ def run_database(run: Run, name: str, url: str, args: argparse.Namespace, work: 
                 base, env, "/api/v1/me", me_auth, args.seconds, args.connections, work
             )
             _pair_row(run, name, "GET /api/v1/me", 0.3, (me, me_bare))
+            healthz = kpi_feed.side_by_side(base, env, "/healthz", {}, args.seconds, args.connections, work)
+            _pair_row(run, name, "GET /healthz", 0.7, healthz)
+        _uncached_page_rows(run, name, env, page, auth, full_bare, organisation_id, args)
     if name == "PostgreSQL" and "workers" in args.groups:
         print(f"[{name}] workers", flush=True)
         dash = _dashboards_for_curve(env)
@@ -306,6 +312,54 @@ def run_database(run: Run, name: str, url: str, args: argparse.Namespace, work: 
             args.seconds,
             args.connections,
         )
+
+
+def _uncached_page_rows(
+    run: Run,
+    name: str,
+    env: dict[str, str],
+    page: str,
+    auth: dict[str, str],
+    bare: kpi_feed.Load,
+    organisation_id: uuid.UUID,
+    args: argparse.Namespace,
+) -> None:
+    """The page again with no written-out pages kept (`PMO_FEED_PAGE_CACHE_MB=0`): every request
+    reads and writes out its 100 values, as the first read after a change does. Then its p50
+    after growing the data tenfold (bulk inserts, as bench/kpi_feed.py does): the latency aim."""
+    uncached = env | {"PMO_FEED_PAGE_CACHE_MB": "0"}
+    with kpi_feed.server(PRODUCT, uncached) as started:
+        base = _ready(started)
+        print(f"[{name}] KPI page, none kept written out", flush=True)
+        before = kpi_feed.wrk(base + page, auth, args.seconds, args.connections)
+        _pair_row(
+            run,
+            name,
+            "KPI page, 100 values, every one read and written out (cache 0 MB)",
+            0.2,
+            (before, bare),
+        )
+        if args.growth > 1:
+            values = args.kpis * 100
+            print(f"[{name}] growing to {values * args.growth:,} values", flush=True)
+            kpi_feed.grow(organisation_id, args.kpis * (args.growth - 1), 100, first=args.kpis)
+            kpi_feed.analyse()
+            after = kpi_feed.wrk(base + page, auth, args.seconds, args.connections)
+            ratio = after.p50_ms / before.p50_ms
+            run.rows.append(
+                Row(
+                    name,
+                    f"KPI page p50 at {args.growth}x the data ({values:,} to {values * args.growth:,})",
+                    round(after.p50_ms, 1),
+                    "ms",
+                    round(before.p50_ms, 1),
+                    round(ratio, 2),
+                    "<= 1.25x",
+                    ratio <= 1.25,
+                    _load(),
+                    note="bare app column: p50 at 1x",
+                )
+            )
 
 
 def _scale_rows(run: Run, name: str, base: str, args: argparse.Namespace) -> None:
@@ -391,6 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := args.groups - set(GROUPS):
         parser.error(f"unknown aims: {', '.join(sorted(unknown))} (choose from {', '.join(GROUPS)})")
     args.kpis = 200 if args.quick else 1000
+    args.growth = 10
     args.raid_rows = 100_000
     if args.groups & {"requests", "workers"} and shutil.which("wrk") is None:
         print("wrk is needed: apt-get install -y wrk", file=sys.stderr)

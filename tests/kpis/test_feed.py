@@ -21,7 +21,7 @@ from pmo.core.db import utcnow
 from pmo.core.errors import TooManyRequests
 from pmo.core.periods import parse_period_code
 from pmo.core.permissions import Role
-from pmo.kpis import feed_ratelimit
+from pmo.kpis import feed_ratelimit, feed_service
 from pmo.kpis.feed_state import in_period, mark_changed, mark_values_changed, value_and_dependants
 from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue
 from pmo.organisations.models import Organisation
@@ -421,6 +421,62 @@ def test_a_304_reads_only_the_feed_state_row(client, engine, org, reader):
     assert [s for s in statements if "kpi_feed_states" in s]
 
 
+def test_a_page_read_again_is_served_written_out_and_a_change_is_never_served_stale(
+    client, engine, org, other_org, reader, other_admin
+):
+    """The second read of a page at the same feed revision reads no value (the written-out page
+    is kept by its tag); a correction moves the revision on, and the next read has it."""
+    kpi = add_kpi(engine, org, "CS-01")
+    value = add_value(engine, kpi, "2023-24-Q1", "10")
+    add_value(engine, add_kpi(engine, other_org, "CS-01"), "2023-24-Q1", "20")
+    first = client.get(VALUES_URL, params={"code": "CS-01"}, headers=reader)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    from sqlalchemy import event
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        again = client.get(VALUES_URL, params={"code": "CS-01"}, headers=reader)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert again.content == first.content
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert not [s for s in statements if "kpi_values" in s]
+    assert [s for s in statements if "kpi_feed_states" in s]  # the revision is still read each time
+
+    correct_value(engine, value, "11")
+    corrected = client.get(VALUES_URL, params={"code": "CS-01"}, headers=reader).json()["items"]
+    assert [item["actual"] for item in corrected] == ["11"]
+    # The same query from another council is its own page.
+    theirs = client.get(VALUES_URL, params={"code": "CS-01"}, headers=api_client_headers(client, other_admin))
+    assert [item["actual"] for item in theirs.json()["items"]] == ["20"]
+
+
+def test_written_out_pages_are_bounded_oldest_first():
+    pages = feed_service.PageCache()
+
+    def put(name: str, body: bytes = b"1234") -> None:
+        pages.put((name,), feed_service.RenderedPage(body, None), max_bytes=10)
+
+    for name in "abc":
+        put(name)
+    assert pages.get(("a",)) is None  # 12 bytes would exceed 10: the oldest went
+    assert pages.get(("b",)) is not None
+    assert pages.get(("c",)) is not None
+    pages.get(("b",))  # read: now the newest
+    put("d")
+    assert pages.get(("c",)) is None
+    assert pages.get(("b",)) is not None
+    put("huge", b"x" * 11)  # larger than all: nothing is kept
+    assert pages.get(("huge",)) is None
+    assert pages.get(("d",)) is None
+    pages.put(("e",), feed_service.RenderedPage(b"1", None), max_bytes=0)  # PMO_FEED_PAGE_CACHE_MB=0
+    assert pages.get(("e",)) is None
+
+
 def test_a_poll_is_a_plain_read_and_a_held_share_of_the_limit_touches_no_counter(client, engine, org, reader):
     """A poll takes no write lock (SQLite's BEGIN IMMEDIATE would queue it behind every writer):
     the request count takes its shares in a transaction of its own, and a request admitted
@@ -437,7 +493,8 @@ def test_a_poll_is_a_plain_read_and_a_held_share_of_the_limit_touches_no_counter
     event.listen(engine, "before_cursor_execute", record)
     try:
         assert client.get(VALUES_URL, headers={**reader, "If-None-Match": tag}).status_code == 304
-        assert client.get(VALUES_URL, headers=reader).status_code == 200
+        # A page not yet written out (another limit), so the route reads it.
+        assert client.get(VALUES_URL, params={"limit": "5"}, headers=reader).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert not [s for s in statements if "rate_limit_counters" in s]

@@ -95,6 +95,42 @@ def test_a_poll_is_answered_from_memory_as_the_route_answers_it(client, engine, 
     assert head.status_code == 304
 
 
+def test_a_page_read_again_is_answered_from_memory_as_the_route_answers_it(
+    client, engine, org, reader, tag, monkeypatch
+):
+    """A page the route has written out at the current revision is answered 200 before the
+    framework: the route's bytes and headers, one statement (the revision), counted."""
+    monkeypatch.setattr(principal_cache, "FRESH_FOR", 60.0)
+    query = {**QUERY, "limit": "7"}  # a shape not asked for yet: its first request goes to the route
+    routed = client.get(VALUES_URL, params=query, headers=reader)
+    client.get(VALUES_URL, params=query, headers=reader)
+    answered, statements = statements_of(engine, lambda: client.get(VALUES_URL, params=query, headers=reader))
+
+    assert len(statements) == 1, statements
+    assert "FROM kpi_feed_states" in statements[0]
+    assert answered.status_code == 200
+    assert answered.content == routed.content
+
+    def same(response: Any) -> dict[str, str]:
+        return {k: v for k, v in response.headers.items() if k not in ("x-request-id", "ratelimit")}
+
+    assert same(answered) == same(routed)
+    assert 'rel="self"' in answered.headers["Link"]
+    assert int(answered.headers["RateLimit"].split(";r=")[1].split(";")[0]) < int(
+        routed.headers["RateLimit"].split(";r=")[1].split(";")[0]
+    )
+
+    # After a change, a client holding the old tag gets the new page, written out once by the
+    # route and then answered from memory; a page of the old revision is never answered again.
+    _add_a_value(engine, org)
+    fresh = poll(client, reader, tag)
+    assert fresh.status_code == 200
+    assert fresh.headers["ETag"] != tag
+    again, statements = statements_of(engine, lambda: poll(client, reader, tag))
+    assert (again.status_code, again.content) == (200, fresh.content)
+    assert len(statements) == 1, statements
+
+
 def _add_a_value(engine: Engine, org: Any) -> None:
     add_value(engine, add_kpi(engine, org, "CS-02"), "2023-24-Q1", "2")
 
@@ -164,6 +200,8 @@ def test_who_asks_is_checked_before_any_304(client, engine, admin, other_admin, 
     revoked = client.post(f"/api/v1/api-clients/{client_id}/revoke", headers=admin.headers)
     assert revoked.status_code == 200, revoked.text
     assert poll(client, reader, tag).status_code == 401
+    # Nor is a page held written out answered to it (the route's 401).
+    assert client.get(VALUES_URL, params=QUERY, headers=reader).status_code == 401
 
 
 def _client_id(client: TestClient, admin: Any, scopes: list[str]) -> str:

@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     # Most rows of one RAID risk import (the other logs take 1,000, created one by one).
     max_raid_import_rows: int = Field(default=100_000, ge=1)
 
+    # Megabytes of KPI feed pages each process keeps written out, by their exact tag (0: none).
+    feed_page_cache_mb: int = Field(default=32, ge=0, le=4096)
     # Requests per minute each API client may make to the KPI feed (304 polls count too).
     client_requests_per_minute: int = Field(default=600, ge=1)
     # Requests per minute one address may make to the public (no sign-in) record of decisions.

@@ -13,9 +13,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select  # typed for any number of columns
+from sqlmodel import Session, col
 
 from pmo.core.periods import parse_period_code
 from pmo.kpis.calculations import KpiDirection, Rag, direction, percent_change, rag
@@ -40,21 +41,47 @@ class Assessment:
     change_vs_year_before_percent: Decimal | None
 
 
+class Assessed(Protocol):
+    """What an assessment reads of a value: a `KpiValue`, or a row of those columns (the
+    feed reads rows, not ORM objects, as it serves 100 values a request)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def kpi_id(self) -> uuid.UUID: ...
+    @property
+    def period_code(self) -> str: ...
+    @property
+    def actual(self) -> Decimal: ...
+
+
 def assess(
-    session: Session, values: Sequence[KpiValue], *, published_only: bool
+    session: Session, values: Sequence[Assessed], *, published_only: bool
 ) -> dict[uuid.UUID, Assessment]:
     """Keyed by value id. Four queries whatever len(values): the KPIs, the organisations'
     tolerances, the targets of those periods, the comparison values. With `published_only`,
-    comparisons use only published values (what API clients and readers see)."""
+    comparisons use only published values (what API clients and readers see). Columns are
+    read as rows, not ORM objects: building those cost more than the queries."""
     if not values:
         return {}
     kpi_ids = {v.kpi_id for v in values}
-    kpis = {k.id: k for k in session.execute(select(Kpi).where(col(Kpi.id).in_(kpi_ids))).scalars()}
+    kpi_columns = (
+        col(Kpi.id),
+        col(Kpi.organisation_id),
+        col(Kpi.frequency),
+        col(Kpi.decimal_places),
+        col(Kpi.tolerance_percent),
+        col(Kpi.polarity),
+    )
+    kpis = {k.id: k for k in session.execute(sa_select(*kpi_columns).where(col(Kpi.id).in_(kpi_ids)))}
     org_ids = {k.organisation_id for k in kpis.values()}
-    organisation_tolerance = {
-        o.id: o.kpi_tolerance_percent
-        for o in session.execute(select(Organisation).where(col(Organisation.id).in_(org_ids))).scalars()
-    }
+    organisation_tolerance = dict(
+        session.execute(
+            sa_select(col(Organisation.id), col(Organisation.kpi_tolerance_percent)).where(
+                col(Organisation.id).in_(org_ids)
+            )
+        ).all()
+    )
 
     periods = {v.id: parse_period_code(v.period_code, kpis[v.kpi_id].frequency) for v in values}
     target_keys = {(v.kpi_id, v.period_code) for v in values}

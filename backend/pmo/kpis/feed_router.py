@@ -230,31 +230,25 @@ JSON_OFFERS = (JSON_MEDIA_TYPE, "text/csv")
 CSV_OFFERS = ("text/csv",)
 
 
-def _answer(
+def _render(
     request: Request,
     items: list[Any],
     next_cursor: feed.Cursor | feed.SequenceCursor | None,
     limit: int,
     columns: list[str],
     csv: bool,
-    validators: feed.Validators,
-) -> Response:
-    headers = validators.headers()
+) -> feed.RenderedPage:
     # Absolute, on PMO_PUBLIC_URL (the same whatever host name was used, so is the body's tag).
-    links = {"self": absolute_url(request), "first": absolute_url(request.url.remove_query_params("cursor"))}
-    next_link = None
-    if next_cursor is not None:
-        next_link = links["next"] = absolute_url(request, cursor=next_cursor.encode())
-    headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+    next_link = absolute_url(request, cursor=next_cursor.encode()) if next_cursor is not None else None
     if csv:
-        return Response(feed.to_csv(columns, items), media_type=CSV_MEDIA_TYPE, headers=headers)
+        return feed.RenderedPage(feed.to_csv(columns, items), next_link)
     if items and isinstance(items[0], dict):  # values: straight from the rows to JSON bytes
         body = feed.values_json(items, limit, next_link, next_cursor.encode() if next_cursor else None)
-        return Response(body, media_type=JSON_MEDIA_TYPE, headers=headers)
+        return feed.RenderedPage(body, next_link)
     page = FeedPage[Any](
         items=items, limit=limit, next=next_link, next_cursor=next_cursor.encode() if next_cursor else None
     )
-    return Response(page.model_dump_json().encode(), media_type=JSON_MEDIA_TYPE, headers=headers)
+    return feed.RenderedPage(page.model_dump_json().encode(), next_link)
 
 
 def _feed(
@@ -274,11 +268,17 @@ def _feed(
     validators = feed.validators(session, actor.organisation_id, shape)
     if validators.not_modified(*conditions):
         return Response(status_code=304, headers=validators.headers())
-    if what == "values":
-        values, after = feed.value_page(session, actor.organisation_id, query)
-        return _answer(request, values, after, query.limit, FEED_VALUE_COLUMNS, csv, validators)
-    definitions, next_cursor = feed.definition_page(session, actor.organisation_id, query)
-    return _answer(request, definitions, next_cursor, query.limit, FEED_DEFINITION_COLUMNS, csv, validators)
+    page_key = feed.page_key(validators.etag, request.scope)
+    page = feed.PAGES.get(page_key)
+    if page is None:
+        if what == "values":
+            values, after = feed.value_page(session, actor.organisation_id, query)
+            page = _render(request, values, after, query.limit, FEED_VALUE_COLUMNS, csv)
+        else:
+            definitions, next_cursor = feed.definition_page(session, actor.organisation_id, query)
+            page = _render(request, definitions, next_cursor, query.limit, FEED_DEFINITION_COLUMNS, csv)
+        feed.PAGES.put(page_key, page, max_bytes=get_settings().feed_page_cache_mb * 1024 * 1024)
+    return feed.page_response(request, page, validators, media_type)
 
 
 VALUES_DESCRIPTION = """Published KPI values of your organisation, each with its KPI code,

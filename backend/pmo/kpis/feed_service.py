@@ -23,7 +23,9 @@ import csv
 import hashlib
 import io
 import json
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -35,9 +37,14 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 from sqlalchemy import literal, true, tuple_
+from sqlalchemy import select as sa_select  # typed for any number of columns
 from sqlmodel import Session, col, select
+from starlette.requests import Request
+from starlette.responses import Response
 
+from pmo.core.config import get_settings
 from pmo.core.db import UTCDateTime
+from pmo.core.pagination import absolute_url
 from pmo.core.periods import parse_period_code
 from pmo.core.schemas import utc_text
 from pmo.core.spreadsheet import safe_text
@@ -211,6 +218,66 @@ def validators_at(
 # Pages ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RenderedPage:
+    body: bytes
+    next_link: str | None
+
+
+class PageCache:
+    """Pages already written out, by their entity tag and the request's URL: an LRU of at most
+    `PMO_FEED_PAGE_CACHE_MB` of bodies a process (0: none kept).
+
+    Exact, and across workers: the tag carries the organisation's feed revision, which every
+    request reads from the database (`validators`) and every change to the feed moves on, so a
+    page of an older revision is never looked up again (it ages out). The URL is in the key as
+    the body's `next` link is built from it. Several systems pulling the same page after each
+    change, and one system paging on, mostly read pages someone has read since the change."""
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[tuple[str, ...], RenderedPage] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()  # sync routes run in the thread pool
+
+    def get(self, key: tuple[str, ...]) -> RenderedPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple[str, ...], page: RenderedPage, max_bytes: int) -> None:
+        """Keep `page`, then drop the least recently read until `max_bytes` hold them all."""
+        with self._lock:
+            if key not in self._pages:
+                self._pages[key] = page
+                self._size += len(page.body)
+            while self._size > max_bytes:
+                _, oldest = self._pages.popitem(last=False)
+                self._size -= len(oldest.body)
+
+
+PAGES = PageCache()
+
+
+def page_key(etag: str, scope: Any) -> tuple[str, ...]:
+    """Where a written-out page is kept: its tag (organisation, feed revision, query, media
+    type), and what its links are built from (the public URL, the request's path and query)."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    return (etag, get_settings().public_url, scope["path"], query)
+
+
+def page_response(request: Request, page: RenderedPage, validators: Validators, media_type: str) -> Response:
+    """A written-out page as the route and `feed_revalidation` both answer it: the validators
+    and the RFC 8288 links (`self`, `first`, and `next` while there is one)."""
+    headers = validators.headers()
+    links = {"self": absolute_url(request), "first": absolute_url(request.url.remove_query_params("cursor"))}
+    if page.next_link is not None:
+        links["next"] = page.next_link
+    headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+    return Response(page.body, media_type=media_type, headers=headers)
+
+
 def _after(model: Any, cursor: Cursor | None) -> Any:
     """Rows after the cursor in (updated_at, id) order. A row-value comparison, which both
     PostgreSQL and SQLite use as a range of the index: an import gives thousands of values
@@ -227,11 +294,26 @@ def value_page(
 ) -> tuple[list[dict[str, Any]], SequenceCursor | None]:
     """The published values of the query's page, and the cursor of the next page (or None).
 
-    Each value is a dict of `FeedValue`'s fields, in its order, written to JSON by
-    `values_json` without building and validating a response model per value (the
-    feed's hottest request; a test holds the bytes to what `FeedPage[FeedValue]` gives)."""
+    Read as rows of the columns it needs, not ORM objects. Each value is a dict of
+    `FeedValue`'s fields, in its order, written to JSON by `values_json` without building and
+    validating a response model per value (the feed's hottest request; a test holds the bytes
+    to what `FeedPage[FeedValue]` gives)."""
     statement = (
-        select(KpiValue, Kpi.code, Kpi.frequency)
+        sa_select(
+            col(KpiValue.id),
+            col(KpiValue.kpi_id),
+            col(KpiValue.period_code),
+            col(KpiValue.period_start),
+            col(KpiValue.period_end),
+            col(KpiValue.actual),
+            col(KpiValue.commentary),
+            col(KpiValue.published_at),
+            col(KpiValue.updated_at),
+            col(KpiValue.version),
+            col(KpiValue.feed_sequence),
+            col(Kpi.code),
+            col(Kpi.frequency),
+        )
         .join(Kpi, col(Kpi.id) == col(KpiValue.kpi_id))
         .where(col(KpiValue.organisation_id) == organisation_id, col(KpiValue.status) == PUBLISHED)
     )
@@ -259,18 +341,17 @@ def value_page(
     ).scalar_one_or_none()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    values = [row[0] for row in rows]
-    assessments = assess(session, values, published_only=True)
+    assessments = assess(session, rows, published_only=True)
     items = []
-    for value, code, frequency in rows:
+    for value in rows:
         a = assessments[value.id]
         items.append(
             {
                 "id": value.id,
                 "kpi_id": value.kpi_id,
-                "kpi_code": code,
+                "kpi_code": value.code,
                 "period_code": value.period_code,
-                "period_label": parse_period_code(value.period_code, frequency).label,
+                "period_label": parse_period_code(value.period_code, value.frequency).label,
                 "period_start": value.period_start,
                 "period_end": value.period_end,
                 "actual": value.actual,
@@ -293,7 +374,7 @@ def value_page(
                 "organisation_gss_code": gss_code,
             }
         )
-    last = values[-1] if more else None
+    last = rows[-1] if more else None
     return items, SequenceCursor(last.feed_sequence, last.id) if last else None
 
 

@@ -69,8 +69,10 @@ class KpiValue(Tracked, table=True):
         # The pull API's incremental sync: published values of an organisation by last change.
         Index("ix_kpi_values_feed", "organisation_id", "status", "updated_at", "id"),
         Index("ix_kpi_values_kpi_period", "kpi_id", "period_start"),
-        # The feed's change sequence: published values of an organisation after a number.
-        Index("ix_kpi_values_feed_sequence", "organisation_id", "status", "feed_sequence"),
+        # The feed's change sequence: published values of an organisation after a number, in
+        # the page order. With `id` in it, a page reads its rows in order and stops; without, the
+        # values of one import (one number) were all read and sorted for every page.
+        Index("ix_kpi_values_feed_sequence", "organisation_id", "status", "feed_sequence", "id"),
     )
 
     id: uuid.UUID = id_field()
