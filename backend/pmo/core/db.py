@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy import JSON, BigInteger, Connection, DateTime, Engine, String, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import declared_attr
+from sqlalchemy.orm import declared_attr, defer
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, create_engine
 from starlette.concurrency import run_in_threadpool
@@ -232,3 +232,9 @@ class Tracked(SQLModel):
     @declared_attr  # type: ignore[arg-type]
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy's declared_attr
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+def without(model: type[SQLModel], names: tuple[str, ...]) -> list[Any]:
+    """Load options leaving `names` of `model` unloaded (read on first use, if ever): for lists
+    whose policies read a record's place and people, never its long texts."""
+    return [defer(getattr(model, name)) for name in names]

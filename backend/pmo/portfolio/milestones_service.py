@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
 from pmo.core.actions import ActionTable, Blocked, Rule, Verdict, steps
-from pmo.core.db import utcnow
+from pmo.core.db import utcnow, without
 from pmo.core.errors import FieldProblem, Unprocessable
 from pmo.core.pagination import PageParams, order_by, paginate
 from pmo.core.periods import parse_quarter, today
@@ -30,7 +30,7 @@ from pmo.portfolio.milestones_schemas import (
     MilestoneUpdate,
     milestone_public,
 )
-from pmo.portfolio.models import Milestone, MilestoneBaseline, Project
+from pmo.portfolio.models import PROJECT_LONG_TEXTS, Milestone, MilestoneBaseline, Project
 from pmo.portfolio.portfolios_service import check_references, own
 from pmo.portfolio.projects_schemas import ProjectAction
 from pmo.webhooks import emitters
@@ -74,7 +74,14 @@ def action_contexts(session: Session, milestones: Sequence[Milestone]) -> list[M
     """The contexts of `milestones` in one query (their projects), however many there are."""
     project_ids = {m.project_id for m in milestones}
     projects = (
-        {p.id: p for p in session.execute(select(Project).where(col(Project.id).in_(project_ids))).scalars()}
+        {
+            p.id: p
+            for p in session.execute(
+                select(Project)
+                .where(col(Project.id).in_(project_ids))
+                .options(*without(Project, PROJECT_LONG_TEXTS))
+            ).scalars()
+        }
         if project_ids
         else {}
     )

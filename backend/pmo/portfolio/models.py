@@ -81,6 +81,16 @@ class Programme(Tracked, table=True):
     closed_on: date | None = None
 
 
+# A project's long texts: lists and policies never read them (`pmo.core.db.without`).
+PROJECT_LONG_TEXTS = (
+    "description",
+    "ambition",
+    "resident_outcomes",
+    "success_measures",
+    "strategic_outcomes",
+)
+
+
 class Project(Tracked, table=True):
     """The unit of delivery, e.g. "Replace the Leisure Management System"."""
 

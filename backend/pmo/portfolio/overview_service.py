@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from pmo.core.db import without
 from pmo.core.periods import today
 from pmo.core.permissions import Actor
 from pmo.gates.models import GateDecision, GateReview
-from pmo.portfolio.milestones_schemas import MilestonePublic
 from pmo.portfolio.milestones_service import CLOSED_MILESTONE, milestone_views
-from pmo.portfolio.models import Milestone, Programme, Project
+from pmo.portfolio.models import PROJECT_LONG_TEXTS, Milestone, Programme, Project
 from pmo.portfolio.overview_schemas import ActionDue, MyWork, PortfolioOverview, ProgrammeCounts
 from pmo.portfolio.programmes_service import (
     DASHBOARD_DAYS,
@@ -23,7 +23,7 @@ from pmo.portfolio.programmes_service import (
     pending_reviews,
     pending_reviews_query,
 )
-from pmo.raid.models import Risk, RiskAction
+from pmo.raid.models import RISK_LONG_TEXTS, Risk, RiskAction
 
 MY_WORK_DAYS = 30
 # Risk actions still to be done (the others are done or cancelled).
@@ -62,15 +62,18 @@ def portfolio_overview(session: Session, actor: Actor) -> PortfolioOverview:
     )
     overdue = open_milestones.where(Milestone.due_date < now)
 
-    def first(statement: Any) -> list[MilestonePublic]:
+    def first(statement: Any) -> list[Milestone]:
         rows = session.execute(
             statement.order_by(col(Milestone.due_date), col(Milestone.id)).limit(VIEW_LIMIT)
         ).scalars()
-        return milestone_views(session, actor, list(rows))
+        return list(rows)
 
     def count(statement: Any) -> int:
         return int(session.execute(select(func.count()).select_from(statement.subquery())).scalar_one())
 
+    # Both lists' views at once: their projects read in one query.
+    due_first, overdue_first = first(due), first(overdue)
+    views = milestone_views(session, actor, due_first + overdue_first)
     return PortfolioOverview(
         programmes=[
             ProgrammeCounts(
@@ -84,8 +87,8 @@ def portfolio_overview(session: Session, actor: Actor) -> PortfolioOverview:
         ],
         milestones_due_count=count(due),
         milestones_overdue_count=count(overdue),
-        milestones_due=first(due),
-        milestones_overdue=first(overdue),
+        milestones_due=views[: len(due_first)],
+        milestones_overdue=views[len(due_first) :],
         gate_reviews_pending=pending_reviews(session, pending_reviews_query(org))[:VIEW_LIMIT],
     )
 
@@ -147,6 +150,7 @@ def _my_actions_due(session: Session, actor: Actor, now: date) -> list[ActionDue
         )
         .order_by(col(RiskAction.due_date), col(Risk.reference), col(RiskAction.id))
         .limit(VIEW_LIMIT)
+        .options(*without(Risk, RISK_LONG_TEXTS), *without(Project, PROJECT_LONG_TEXTS))
     ).all()
     return [
         ActionDue(

@@ -31,6 +31,10 @@ class RaidItem(Tracked):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+# A risk's long texts: work lists and policies never read them (`pmo.core.db.without`).
+RISK_LONG_TEXTS = ("cause", "event", "effect", "escalation_reason")
+
+
 class Risk(RaidItem, table=True):
     __tablename__ = "risks"
     __table_args__ = (

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import select as sa_select  # typed for any number of columns
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
@@ -561,23 +562,32 @@ def review_report(
 
 def _active_projects(
     session: Session, organisation_id: uuid.UUID, month: Period, programme_id: uuid.UUID | None = None
-) -> list[Project]:
+) -> Sequence[Any]:
     """Projects that owe a report for `month`: not closed, and started by the month's end (their
-    planned start; without one, their programme's; without either, when they were added)."""
+    planned start; without one, their programme's; without either, when they were added).
+
+    Rows of the columns a late report names, not ORM objects: the PMO's work list reads every
+    active project of the council (2,000 objects took two thirds of its time)."""
     made_by = datetime.combine(month.end + timedelta(days=1), time(), tzinfo=UTC)
     start = func.coalesce(col(Project.planned_start), col(Programme.planned_start))
     statement = (
-        select(Project)
+        sa_select(
+            col(Project.id),
+            col(Project.reference),
+            col(Project.name),
+            col(Project.programme_id),
+            col(Project.project_manager_id),
+        )
         .join(Programme, col(Programme.id) == col(Project.programme_id))
         .where(
-            Project.organisation_id == organisation_id,
-            Project.stage != CLOSED_STAGE,
+            col(Project.organisation_id) == organisation_id,
+            col(Project.stage) != CLOSED_STAGE,
             or_(start <= month.end, and_(start.is_(None), col(Project.created_at) < made_by)),
         )
     )
     if programme_id is not None:
-        statement = statement.where(Project.programme_id == programme_id)
-    return list(session.execute(statement.order_by(col(Project.reference))).scalars())
+        statement = statement.where(col(Project.programme_id) == programme_id)
+    return session.execute(statement.order_by(col(Project.reference))).all()
 
 
 def last_due_month(on: date, due_day: int) -> Period:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, col, select
 
+from pmo.core.db import without
 from pmo.core.periods import FREQUENCIES, period_containing, today
 from pmo.core.permissions import ROLE_WORDS, Actor, Grant, Permission, Role
 from pmo.finance.drawdowns_schemas import DrawdownStatus
@@ -25,11 +26,11 @@ from pmo.kpis.models import Kpi, KpiValue
 from pmo.kpis.policies import submit_scope
 from pmo.kpis.schemas import KpiStatus, ValueStatus
 from pmo.portfolio import overview_service, scope
-from pmo.portfolio.models import Programme, Project
+from pmo.portfolio.models import PROJECT_LONG_TEXTS, Programme, Project
 from pmo.portfolio.policies import can_edit_project
 from pmo.portfolio.programmes_service import VIEW_LIMIT
 from pmo.raid.common import can_edit_item
-from pmo.raid.models import Risk
+from pmo.raid.models import RISK_LONG_TEXTS, Risk
 from pmo.reports import highlights_policies
 from pmo.reports.highlights_models import HighlightReport
 from pmo.reports.highlights_schemas import ReportStatus
@@ -261,6 +262,7 @@ def _risk_reviews_due(session: Session, actor: Actor, now: date) -> list[WorkIte
         )
         .order_by(col(Risk.review_date), col(Risk.reference))
         .limit(LIMIT)
+        .options(*without(Risk, RISK_LONG_TEXTS), *without(Project, PROJECT_LONG_TEXTS))
     ).all()
     return [
         WorkItem(
@@ -341,7 +343,9 @@ def _reports_to_review(session: Session, actor: Actor) -> list[WorkItem]:
 
 
 def _editable_projects(session: Session, actor: Actor, project_ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    projects = session.execute(select(Project).where(col(Project.id).in_(project_ids))).scalars()
+    projects = session.execute(
+        select(Project).where(col(Project.id).in_(project_ids)).options(*without(Project, PROJECT_LONG_TEXTS))
+    ).scalars()
     return {p.id for p in projects if can_edit_project(actor, p) is True}
 
 
@@ -364,6 +368,7 @@ def my_work(session: Session, actor: Actor) -> MyWorkList:
         .outerjoin(Project, col(Project.id) == col(Risk.project_id))
         .outerjoin(Programme, col(Programme.id) == col(Risk.programme_id))
         .where(col(Risk.id).in_({a.risk_id for a in base.actions_due}))
+        .options(*without(Risk, RISK_LONG_TEXTS), *without(Project, PROJECT_LONG_TEXTS))
     ).all()
     actionable = {r.id for r, project, programme in risks if can_edit_item(actor, r, project, programme)}
     actions = [a for a in base.actions_due if a.risk_id in actionable]
