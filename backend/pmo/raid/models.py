@@ -41,6 +41,14 @@ class Risk(RaidItem, table=True):
         UniqueConstraint("organisation_id", "reference", name="uq_risk_reference"),
         # My work's risk reviews: a person's open risks by review date (issue 16, from EXPLAIN).
         Index("ix_risks_owner_review", "owner_id", "status", "review_date"),
+        # The heat map counts an organisation's risks by cell from these alone, in cell order
+        # (27 ms at 40,000 risks on SQLite reading every row and sorting, without them).
+        Index(
+            "ix_risks_heat_residual", "organisation_id", "residual_likelihood", "residual_impact", "status"
+        ),
+        Index(
+            "ix_risks_heat_inherent", "organisation_id", "inherent_likelihood", "inherent_impact", "status"
+        ),
     )
 
     title: str = Field(max_length=200)
