@@ -12,9 +12,11 @@ from typing import Any
 
 import openpyxl
 import pytest
+from sqlalchemy import Engine
 
 from pmo.core.permissions import Role
 from support.api import API, problem
+from support.plans import sqlite_plan, statements_while
 
 from . import costs_benefits_helpers as helpers
 from .costs_benefits_helpers import CostsApi
@@ -351,6 +353,26 @@ def test_portfolio_summary_spans_its_programmes(
         "new": "85000.99",
     }
     assert summary["drawdowns_approved"] == "105000.00"
+
+
+def test_the_draw_down_totals_are_summed_from_their_covering_index(
+    pmo: Person, programme: dict[str, Any], scene: dict[str, Any], client, engine: Engine
+) -> None:
+    """The summary's approved and pending totals read `ix_drawdowns_project_totals` alone, not
+    every draw-down row (35 to 9 ms at 20,000 on SQLite). SQLite only: PostgreSQL's choice on a
+    near-empty table follows its statistics; bench/aims.py gives its figure at scale."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the planner's choice is shown at scale by bench/aims.py on PostgreSQL")
+    url = f"{API}/portfolios/{programme['portfolio_id']}/financial-summary"
+    statements = statements_while(engine, lambda: client.get(url, headers=pmo.headers))
+    [(statement, parameters)] = [(s, p) for s, p in statements if "sum(drawdowns.amount_pence)" in s]
+    plan = sqlite_plan(engine, statement, parameters)
+    assert [step for step in plan if step.startswith("SEARCH drawdowns ")] == [
+        step
+        for step in plan
+        if step.startswith("SEARCH drawdowns USING COVERING INDEX ix_drawdowns_project_totals")
+    ], plan
+    assert any("ix_drawdowns_project_totals" in step for step in plan), plan
 
 
 def test_etag_and_formats(pmo: Person, programme: dict[str, Any], scene: dict[str, Any], client) -> None:

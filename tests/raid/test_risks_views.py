@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from support.api import API, problem
+from support.plans import sqlite_plan, statements_while
 
 from .risks_helpers import Raid
 
@@ -75,24 +76,17 @@ def test_the_heat_map_counts_from_its_covering_index(
     if engine.dialect.name != "sqlite":
         pytest.skip("the planner's choice is shown at scale by bench/aims.py on PostgreSQL")
     raid.risk(pmo, project, inherent_likelihood=3, inherent_impact=3)
-    statements: list[tuple[str, Any]] = []
 
-    def record(conn, cursor, statement, parameters, *args):  # type: ignore[no-untyped-def]
-        statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    def ask() -> None:
         for status in (None, "open"):
             raid.get(pmo, "/risks/heat-map", basis=basis, **({"status": status} if status else {}))
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    counts = [(s, p) for s, p in statements if "count(*)" in s and "GROUP BY" in s]
-    assert len(counts) == 2, statements
-    expected = [f"SEARCH risks USING COVERING INDEX ix_risks_heat_{basis} (organisation_id=?)"]
-    with engine.connect() as connection:
-        for statement, parameters in counts:
-            explained = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            assert [row[-1] for row in explained] == expected
+
+    counts = [(s, p) for s, p in statements_while(engine, ask) if "count(*)" in s and "GROUP BY" in s]
+    assert len(counts) == 2, counts
+    for statement, parameters in counts:
+        assert sqlite_plan(engine, statement, parameters) == [
+            f"SEARCH risks USING COVERING INDEX ix_risks_heat_{basis} (organisation_id=?)"
+        ]
 
 
 def test_filters(raid: Raid, pmo: Person, manager: Person, project, programme, client) -> None:

@@ -1,0 +1,30 @@
+"""The statements a request runs, and SQLite's plan for one: for the tests that hold a slow
+query at scale to the index that answers it (issue 16)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+
+def statements_while(engine: Engine, ask: Callable[[], Any]) -> list[tuple[str, Any]]:
+    """(statement, parameters) of everything run on `engine` while `ask()` runs."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn, cursor, statement, parameters, *args):  # type: ignore[no-untyped-def]
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        ask()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def sqlite_plan(engine: Engine, statement: str, parameters: Any) -> list[str]:
+    """The detail column of `EXPLAIN QUERY PLAN`, one entry a step."""
+    with engine.connect() as connection:
+        return [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
