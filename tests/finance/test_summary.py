@@ -367,12 +367,9 @@ def test_the_draw_down_totals_are_summed_from_their_covering_index(
     statements = statements_while(engine, lambda: client.get(url, headers=pmo.headers))
     [(statement, parameters)] = [(s, p) for s, p in statements if "sum(drawdowns.amount_pence)" in s]
     plan = sqlite_plan(engine, statement, parameters)
-    assert [step for step in plan if step.startswith("SEARCH drawdowns ")] == [
-        step
-        for step in plan
-        if step.startswith("SEARCH drawdowns USING COVERING INDEX ix_drawdowns_project_totals")
-    ], plan
-    assert any("ix_drawdowns_project_totals" in step for step in plan), plan
+    reads = [step for step in plan if step.startswith("SEARCH drawdowns ")]
+    assert len(reads) == 1, plan
+    assert reads[0].startswith("SEARCH drawdowns USING COVERING INDEX ix_drawdowns_project_totals"), plan
 
 
 def test_etag_and_formats(pmo: Person, programme: dict[str, Any], scene: dict[str, Any], client) -> None:
