@@ -26,6 +26,7 @@ from pmo.kpis.feed_state import in_period, mark_changed, mark_values_changed, va
 from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue
 from pmo.organisations.models import Organisation
 from pmo.portfolio.models import Portfolio, Programme
+from support.plans import statements_while
 
 VALUES_URL = "/api/v1/kpi-feed/values"
 DEFINITIONS_URL = "/api/v1/kpi-feed/definitions"
@@ -405,18 +406,13 @@ def test_a_304_reads_only_the_feed_state_row(client, engine, org, reader):
     kpi = add_kpi(engine, org, "CS-01")
     add_value(engine, kpi, "2023-24-Q1", "1")
     tag = client.get(VALUES_URL, headers=reader).headers["ETag"]
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    from sqlalchemy import event
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(VALUES_URL, headers={**reader, "If-None-Match": tag}).status_code == 304
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    statuses: list[int] = []
+    ran = statements_while(
+        engine,
+        lambda: statuses.append(client.get(VALUES_URL, headers={**reader, "If-None-Match": tag}).status_code),
+    )
+    statements = [statement for statement, _ in ran]
+    assert statuses == [304]
     assert not [s for s in statements if "kpi_values" in s or "FROM kpis" in s]
     assert [s for s in statements if "kpi_feed_states" in s]
 
@@ -430,18 +426,12 @@ def test_a_page_read_again_is_served_written_out_and_a_change_is_never_served_st
     value = add_value(engine, kpi, "2023-24-Q1", "10")
     add_value(engine, add_kpi(engine, other_org, "CS-01"), "2023-24-Q1", "20")
     first = client.get(VALUES_URL, params={"code": "CS-01"}, headers=reader)
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    from sqlalchemy import event
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        again = client.get(VALUES_URL, params={"code": "CS-01"}, headers=reader)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    answers = []
+    ran = statements_while(
+        engine, lambda: answers.append(client.get(VALUES_URL, params={"code": "CS-01"}, headers=reader))
+    )
+    statements = [statement for statement, _ in ran]
+    [again] = answers
     assert again.content == first.content
     assert again.headers["ETag"] == first.headers["ETag"]
     assert not [s for s in statements if "kpi_values" in s]
@@ -483,20 +473,15 @@ def test_a_poll_is_a_plain_read_and_a_held_share_of_the_limit_touches_no_counter
     from a share this process holds does not touch the counter at all."""
     add_value(engine, add_kpi(engine, org, "CS-01"), "2023-24-Q1", "1")
     tag = client.get(VALUES_URL, headers=reader).headers["ETag"]  # takes a share of the limit
-    statements: list[str] = []
+    statuses: list[int] = []
 
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    from sqlalchemy import event
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(VALUES_URL, headers={**reader, "If-None-Match": tag}).status_code == 304
+    def ask() -> None:
+        statuses.append(client.get(VALUES_URL, headers={**reader, "If-None-Match": tag}).status_code)
         # A page not yet written out (another limit), so the route reads it.
-        assert client.get(VALUES_URL, params={"limit": "5"}, headers=reader).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+        statuses.append(client.get(VALUES_URL, params={"limit": "5"}, headers=reader).status_code)
+
+    statements = [statement for statement, _ in statements_while(engine, ask)]
+    assert statuses == [304, 200]
     assert not [s for s in statements if "rate_limit_counters" in s]
     assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     # The 304 reads its revision in one statement outside any transaction, and the page's

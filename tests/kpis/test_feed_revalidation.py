@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, update
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col
 
 from pmo.auth import principal_cache
@@ -20,6 +20,7 @@ from pmo.core.db import make_engine
 from pmo.kpis import feed_revalidation
 from pmo.kpis.models import KpiFeedState
 from pmo.main import create_app
+from support.plans import statements_while
 
 from .test_feed import VALUES_URL, add_kpi, add_value, api_client_headers
 
@@ -49,16 +50,10 @@ def tag(client, engine, org, reader) -> str:  # type: ignore[no-untyped-def]
 
 
 def statements_of(engine: Engine, ask: Callable[[], Any]) -> tuple[Any, list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        return ask(), statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    """`ask()`'s answer, and the statements it ran."""
+    answers = []
+    ran = statements_while(engine, lambda: answers.append(ask()))
+    return answers[0], [statement for statement, _ in ran]
 
 
 def poll(client: TestClient, reader: dict[str, str], tag: str, **headers: str) -> Any:
