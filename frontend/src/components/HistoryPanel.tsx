@@ -1,12 +1,11 @@
 import { api, type Schemas } from '../api/client'
 import { load, useResource } from '../lib/data'
 import { describe } from '../lib/problem'
+import { formatDateTime } from '../lib/format'
 
 type Kind = Schemas['RecordHistory']['kind']
 
-function when(value: string): string {
-  return new Date(value).toLocaleString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })
-}
+const when = formatDateTime
 
 /** A record's change history from the audit trail: who, when, and each field before and after.
  * `version` (the record's `updated_at` or ETag) reads it again when the page's record changes. */

@@ -454,6 +454,28 @@ export function formErrors(problem: Problem, labels?: Record<string, string>): F
   return toFormErrors(problem, labels)
 }
 
+/** Copies a shown-once value (a secret, a link) to the clipboard; says so when it worked. Without a
+ * clipboard (an insecure page, or refused) the value stays on the page to select. */
+export function CopyButton({ value, label, copiedText }: { value: string; label: string; copiedText: string }) {
+  const [copied, setCopied] = useState(false)
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value)
+      setCopied(true)
+    } catch {
+      setCopied(false)
+    }
+  }
+  return (
+    <>
+      <button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={copy}>
+        {label}
+      </button>
+      <p role="status" class="govuk-!-margin-top-2 govuk-!-margin-bottom-0">{copied ? copiedText : ''}</p>
+    </>
+  )
+}
+
 /** A wide table in a region that scrolls sideways on a narrow screen (and can be reached by keyboard). */
 export function Scroll({ label, children }: { label: string; children: ComponentChildren }) {
   return (

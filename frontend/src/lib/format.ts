@@ -64,6 +64,17 @@ export function formatDate(value: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? value : DATE.format(date)
 }
 
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London',
+})
+
+/** A moment as people read it: "6 December 2026, 10:15" (UK time). */
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return ''
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? value : DATE_TIME.format(date)
+}
+
 /** Risk score and band as the server works them out (raid/scoring.py), for the form preview. */
 export function riskScore(scale: string, likelihood: number, impact: number): { score: number; band: string } {
   const score = likelihood * impact

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
 import { signOut } from '../api/session'
-import { Button, Checkboxes, ErrorSummary, Loading, TextInput } from '../components/ui'
+import { Button, Checkboxes, CopyButton, ErrorSummary, Loading, TextInput } from '../components/ui'
 import { load, useResource } from '../lib/data'
 import { formatDate, roleLabel } from '../lib/format'
 import { type FormErrors, type Problem, toFormErrors } from '../lib/problem'
@@ -143,16 +143,6 @@ export function InvitationPage({ token }: { token: string }) {
 
 /** A one-time invitation link just issued, to copy: it is shown only in this answer. */
 export function InvitationLink({ issued, title }: { issued: Schemas['InvitationIssued']; title: string }) {
-  const [copied, setCopied] = useState(false)
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(issued.invitation_url)
-      setCopied(true)
-    } catch {
-      // No clipboard (an insecure page, or refused): the link is on the page to select.
-      setCopied(false)
-    }
-  }
   return (
     <div class="govuk-panel govuk-panel--confirmation" data-testid="invitation-issued">
       <h3 class="govuk-panel__title govuk-!-font-size-27">{title}</h3>
@@ -161,10 +151,7 @@ export function InvitationLink({ issued, title }: { issued: Schemas['InvitationI
           Send them this link. It works once, until {formatDate(issued.expires_at.slice(0, 10))}, and is shown only now.
         </p>
         <p class="app-secret" data-testid="invitation-url">{issued.invitation_url}</p>
-        <button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onClick={copy}>
-          Copy the link
-        </button>
-        <p role="status" class="govuk-!-margin-top-2 govuk-!-margin-bottom-0">{copied ? 'The link is copied.' : ''}</p>
+        <CopyButton value={issued.invitation_url} label="Copy the link" copiedText="The link is copied." />
       </div>
     </div>
   )
