@@ -33,6 +33,7 @@ import { BenefitEdit, BenefitNew, BenefitProfile, CostLineEdit, CostLineNew } fr
 import { ConfidencePage, MilestoneNew, ProgrammeEdit, ProgrammeNew, ProjectEdit, ProjectNew } from './pages/PortfolioForms'
 import { DelegationRuleEdit, DelegationRuleNew, DelegationRulePage, DelegationRules } from './pages/DelegationRules'
 import { GovernanceBodies, GovernanceBodyDelete, GovernanceBodyEdit, GovernanceBodyNew, GovernanceBodyPage, MeetingEdit, MeetingNew } from './pages/Bodies'
+import { AdminWebhooks, WebhookEdit, WebhookNew, WebhookPage } from './pages/Webhooks'
 import { PortfolioDelete, PortfolioEdit, PortfolioNew, Portfolios } from './pages/Portfolios'
 
 const PRODUCT = 'Change portfolio'
@@ -115,6 +116,10 @@ const ROUTES: Route[] = [
   ['/admin/roles', () => <AdminRoles />, 'roles:read'],
   ['/admin/directorates', () => <AdminDirectorates />, 'directorates:read'],
   ['/admin/api-clients', () => <AdminApiClients />, 'api_clients:manage'],
+  ['/admin/webhooks', () => <AdminWebhooks />, 'webhooks:manage'],
+  ['/admin/webhooks/new', () => <WebhookNew />, 'webhooks:manage'],
+  ['/admin/webhooks/:id', (p) => <WebhookPage id={p.id as string} />, 'webhooks:manage'],
+  ['/admin/webhooks/:id/edit', (p) => <WebhookEdit id={p.id as string} />, 'webhooks:manage'],
   ['/admin/identity-provider', () => <AdminIdentityProvider nav={<AdminNav />} />, 'organisation:manage'],
 ]
 

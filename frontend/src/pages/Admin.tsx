@@ -20,6 +20,7 @@ export function AdminNav() {
     ['/admin/roles', 'Roles', 'roles:read'],
     ['/admin/directorates', 'Directorates', 'directorates:read'],
     ['/admin/api-clients', 'API clients', 'api_clients:manage'],
+    ['/admin/webhooks', 'Webhooks', 'webhooks:manage'],
     ['/admin/identity-provider', 'Identity provider', 'organisation:manage'],
     ['/admin/decisions', 'Key decisions', 'organisation:manage'],
   ]
@@ -28,7 +29,7 @@ export function AdminNav() {
       <ul class="moj-sub-navigation__list">
         {items.filter(([, , permission]) => can(permission)).map(([href, label]) => (
           <li class="moj-sub-navigation__item" key={href}>
-            <a class="moj-sub-navigation__link" href={href} aria-current={path === href ? 'page' : undefined}>
+            <a class="moj-sub-navigation__link" href={href} aria-current={path === href || path.startsWith(`${href}/`) ? 'page' : undefined}>
               {label}
             </a>
           </li>
@@ -477,9 +478,18 @@ export function AdminDirectorates() {
 }
 
 export function AdminApiClients() {
+  const can = useCan()
   const clients = useResource('api-clients', () =>
     load(() => api.GET('/api/v1/api-clients', { params: { query: { limit: 200 } } })),
   )
+  // How many webhook subscriptions each client has, for the link to them in its row.
+  const subscriptions = useResource('api-clients-webhooks', () =>
+    can('webhooks:manage')
+      ? load(() => api.GET('/api/v1/webhook-subscriptions', { params: { query: { limit: 200 } } }))
+      : Promise.resolve({ data: null }),
+  )
+  const webhooks = (client: Schemas['ApiClientPublic']) =>
+    subscriptions.data ? subscriptions.data.items.filter((s) => s.api_client_id === client.id).length : null
   const [name, setName] = useState('')
   const [scopes, setScopes] = useState<string[]>([])
   const [errors, setErrors] = useState<FormErrors | null>(null)
@@ -556,6 +566,13 @@ export function AdminApiClients() {
                 <td class="govuk-table__cell">{c.scopes.join(', ')}</td>
                 <td class="govuk-table__cell">{c.is_active ? 'Active' : 'Revoked'}</td>
                 <td class="govuk-table__cell">
+                  {webhooks(c) !== null && (
+                    <p class="govuk-body govuk-!-margin-bottom-2">
+                      <a class="govuk-link" href={`/admin/webhooks?api_client_id=${c.id}`}>
+                        Webhooks ({webhooks(c)})<span class="govuk-visually-hidden"> of {c.name}</span>
+                      </a>
+                    </p>
+                  )}
                   {/* Each button follows the client's `allowed_actions`. */}
                   {(c.allowed_actions.includes('rotate_secret') || c.allowed_actions.includes('revoke')) && (
                     <div class="govuk-button-group govuk-!-margin-bottom-0">
@@ -584,7 +601,12 @@ export function AdminApiClients() {
           <form onSubmit={submit} noValidate>
             <TextInput name="name" label="Name" value={name} onInput={setName} errors={errors} />
             <Checkboxes name="scopes" label="What it may read" values={scopes} onChange={setScopes} errors={errors}
-              options={[{ value: 'portfolio:read', text: 'The portfolio register (portfolio:read)' }, { value: 'kpis:read', text: 'KPIs (kpis:read)' }]} />
+              options={[
+                { value: 'portfolio:read', text: 'The portfolio register (portfolio:read)' },
+                { value: 'kpis:read', text: 'KPIs (kpis:read)' },
+                { value: 'finance:read', text: 'Money: funding sources, draw-downs, costs and benefits (finance:read)' },
+                { value: 'webhooks:manage', text: 'Its own webhook subscriptions (webhooks:manage)' },
+              ]} />
             <button type="submit" class="govuk-button">
               Register and show the secret
             </button>
