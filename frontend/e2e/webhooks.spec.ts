@@ -26,6 +26,7 @@ test('an administrator subscribes a system to events, pings it, rotates the secr
   await register.getByLabel(/\(finance:read\)$/).check()
   await register.getByRole('button', { name: 'Register and show the secret' }).click()
   await expect(page.getByRole('heading', { name: `${client} is registered` })).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Copy the secret' })).toBeVisible()
   await page.getByRole('link', { name: `Webhooks (0) of ${client}` }).click()
   await expect(page.getByRole('heading', { name: 'Webhook subscriptions', level: 1 })).toBeVisible()
   await expect(page.getByText(`Showing ${client}'s subscriptions.`)).toBeVisible()

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
-import { Checkboxes, ErrorSummary, Loading, Pagination, ProblemPage, Radios, Scroll, Select, SortHeader, TextInput } from '../components/ui'
+import { Checkboxes, CopyButton, ErrorSummary, Loading, Pagination, ProblemPage, Radios, Scroll, Select, SortHeader, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { formatDate, humanise, NONE_RECORDED, roleLabel } from '../lib/format'
 import { useCan } from '../lib/me'
@@ -529,6 +529,9 @@ export function AdminApiClients() {
             Client id: <span class="app-secret">{secret.client_id}</span>
             <br />
             Secret: <span class="app-secret" data-testid="client-secret">{secret.client_secret}</span>
+            <div class="govuk-!-margin-top-4">
+              <CopyButton value={secret.client_secret} label="Copy the secret" copiedText="The secret is copied." />
+            </div>
           </div>
         </div>
       )}
