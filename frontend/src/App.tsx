@@ -24,13 +24,14 @@ import { FundingSourceEdit, FundingSourceNew, FundingSources } from './pages/Fun
 import { PortfolioFinance } from './pages/PortfolioFinance'
 import { KpiList, KpiPage, KpiQueue } from './pages/Kpis'
 import { KpiImport } from './pages/KpiImport'
+import { RaidImport } from './pages/RaidImport'
 import { KpiEdit, KpiNew, KpiTargets } from './pages/KpiEditing'
 import { HighlightReportPage } from './pages/Highlights'
 import { HeaderSearch, HistoryPage, RaidRegister, Roadmap, SearchPage } from './pages/Find'
 import { AccountPage, MyWorkPage, NotificationsPage } from './pages/Work'
 import { ChangePassword, InvitationPage } from './pages/Upkeep'
 import { BenefitEdit, BenefitNew, BenefitProfile, CostLineEdit, CostLineNew } from './pages/MoneyForms'
-import { ConfidencePage, MilestoneNew, ProgrammeEdit, ProgrammeNew, ProjectEdit, ProjectNew } from './pages/PortfolioForms'
+import { ConfidencePage, MilestoneNew, ProgrammeDelete, ProgrammeEdit, ProgrammeNew, ProjectEdit, ProjectNew } from './pages/PortfolioForms'
 import { DelegationRuleEdit, DelegationRuleNew, DelegationRulePage, DelegationRules } from './pages/DelegationRules'
 import { GovernanceBodies, GovernanceBodyDelete, GovernanceBodyEdit, GovernanceBodyNew, GovernanceBodyPage, MeetingEdit, MeetingNew } from './pages/Bodies'
 import { AdminWebhooks, WebhookEdit, WebhookNew, WebhookPage } from './pages/Webhooks'
@@ -62,6 +63,7 @@ const ROUTES: Route[] = [
   ['/programmes/new', () => <ProgrammeNew />, 'portfolio:manage'],
   ['/programmes/:id', (p) => <Programme id={p.id as string} />, 'portfolio:read'],
   ['/programmes/:id/edit', (p) => <ProgrammeEdit id={p.id as string} />, 'portfolio:manage'],
+  ['/programmes/:id/delete', (p) => <ProgrammeDelete id={p.id as string} />, 'portfolio:manage'],
   ['/programmes/:id/projects/new', (p) => <ProjectNew programmeId={p.id as string} />, 'projects:edit'],
   ['/projects/:id/edit', (p) => <ProjectEdit id={p.id as string} />, 'projects:edit'],
   ['/projects/:id/confidence', (p) => <ConfidencePage projectId={p.id as string} />, 'portfolio:read'],
@@ -112,6 +114,7 @@ const ROUTES: Route[] = [
   ['/kpis/:id/targets', (p) => <KpiTargets id={p.id as string} />, 'kpis:manage'],
   ['/kpi-values', () => <KpiQueue />, 'kpi_values:verify'],
   ['/kpi-imports', () => <KpiImport />, 'kpis:manage'],
+  ['/raid-imports', () => <RaidImport />, 'raid:edit'],
   ['/admin/users', () => <AdminUsers />, 'users:read'],
   ['/admin/roles', () => <AdminRoles />, 'roles:read'],
   ['/admin/directorates', () => <AdminDirectorates />, 'directorates:read'],

@@ -18,14 +18,41 @@ function money(value: string | null): string {
   return value === null ? 'Not known' : pounds(value)
 }
 
-export function ProjectBenefits({ projectId }: { projectId: string }) {
-  const benefits = useResource(`benefits-${projectId}`, () =>
-    load(() => api.GET('/api/v1/benefits', { params: { query: { project_id: projectId, limit: 200, sort: 'reference' } } })),
+interface BenefitsView {
+  items: Schemas['BenefitPublic'][]
+  owners: Map<string, string>
+  kpis: Map<string, Schemas['KpiPublic']>
+}
+
+/** The project's benefits, with the names of their owners and KPIs (each read once). A name that
+ * cannot be read is a nicety lost, not the tab. */
+async function loadBenefits(projectId: string): Promise<Loaded<BenefitsView>> {
+  const benefits = await load(() =>
+    api.GET('/api/v1/benefits', { params: { query: { project_id: projectId, limit: 200, sort: 'reference' } } }),
   )
+  if (benefits.problem) return benefits
+  const items = benefits.data.items
+  const ownerIds = [...new Set(items.map((b) => b.owner_id).filter((id): id is string => !!id))]
+  const kpiIds = [...new Set(items.map((b) => b.kpi_id).filter((id): id is string => !!id))]
+  const [owners, kpis] = await Promise.all([
+    Promise.all(ownerIds.map((id) => load(() => api.GET('/api/v1/users/{user_id}', { params: { path: { user_id: id } } })))),
+    Promise.all(kpiIds.map((id) => load(() => api.GET('/api/v1/kpis/{kpi_id}', { params: { path: { kpi_id: id } } })))),
+  ])
+  return {
+    data: {
+      items,
+      owners: new Map(owners.flatMap((o) => (o.data ? [[o.data.id, o.data.display_name] as [string, string]] : []))),
+      kpis: new Map(kpis.flatMap((k) => (k.data ? [[k.data.id, k.data] as [string, Schemas['KpiPublic']]] : []))),
+    },
+  }
+}
+
+export function ProjectBenefits({ projectId }: { projectId: string }) {
+  const benefits = useResource(`benefits-${projectId}`, () => loadBenefits(projectId))
   const editable = useCan()('costs_benefits:edit')
   if (benefits.problem) return <ProblemPage problem={benefits.problem} onRetry={benefits.reload} />
   if (!benefits.data) return <Loading what="Loading benefits" />
-  const items = benefits.data.items
+  const { items, owners, kpis } = benefits.data
   const add = editable && (
     <a class="govuk-button govuk-button--secondary" href={`/projects/${projectId}/benefits/new`}>
       Add a benefit
@@ -67,6 +94,10 @@ export function ProjectBenefits({ projectId }: { projectId: string }) {
             {CLASS[b.benefit_class] ?? humanise(b.benefit_class)}, {humanise(b.category).toLowerCase()}, {humanise(b.status).toLowerCase()}
             {b.in_mtfp ? '; already in the MTFP' : ''}.{b.description ? ` ${b.description}` : ''}
           </p>
+          <p class="govuk-body" data-testid={`benefit-links-${b.reference}`}>
+            Owner: {b.owner_id ? owners.get(b.owner_id) ?? 'Someone no longer listed' : NOT_SET}.{' '}
+            Measured by: {b.kpi_id ? <KpiLink kpi={kpis.get(b.kpi_id)} id={b.kpi_id} /> : 'No KPI'}.
+          </p>
           {b.profile.length > 0 && (
             <Scroll label={`${b.reference} profile by financial year`}>
               <table class="govuk-table app-table--small">
@@ -101,6 +132,14 @@ export function ProjectBenefits({ projectId }: { projectId: string }) {
         </div>
       ))}
     </>
+  )
+}
+
+function KpiLink({ kpi, id }: { kpi?: Schemas['KpiPublic']; id: string }) {
+  return (
+    <a class="govuk-link" href={`/kpis/${id}`}>
+      {kpi ? `KPI ${kpi.code} ${kpi.name}` : 'its KPI'}
+    </a>
   )
 }
 

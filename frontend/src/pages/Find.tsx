@@ -5,6 +5,7 @@ import { HistoryPanel } from '../components/HistoryPanel'
 import { Loading, Pagination, ProblemPage, Scroll } from '../components/ui'
 import { formatDate, humanise } from '../lib/format'
 import { load, useResource } from '../lib/data'
+import { useCan } from '../lib/me'
 import { type Problem, NETWORK_PROBLEM, describe, problemFrom } from '../lib/problem'
 import { readQuery, writeQuery } from '../lib/query'
 import { navigate, useLocation } from '../lib/router'
@@ -170,6 +171,7 @@ export function RaidRegister() {
   const { search } = useLocation()
   const query = readQuery(search, REGISTER_KEYS)
   const [problem, setProblem] = useState<Problem | null>(null)
+  const can = useCan()
   const filters = { ...query }
   delete filters.offset
   const apiQuery = writeQuery(filters)
@@ -229,6 +231,13 @@ export function RaidRegister() {
           Download XLSX
         </button>
       </div>
+      {can('raid:edit') && (
+        <p class="govuk-body">
+          <a class="govuk-link" href="/raid-imports">
+            Import RAID items from a CSV file
+          </a>
+        </p>
+      )}
       {problem && <p class="govuk-error-message">The download failed: {describe(problem)}</p>}
       {!page.data ? (
         <Loading />

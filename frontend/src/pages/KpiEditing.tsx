@@ -4,6 +4,7 @@ import { ErrorSummary, Loading, ProblemPage, Radios, Scroll, Select, TextArea, T
 import { load, type Loaded, useResource } from '../lib/data'
 import { humanise, NOT_SET } from '../lib/format'
 import { kpiNumber } from '../lib/kpi'
+import { peopleOptions } from '../lib/people'
 import { type FormErrors, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
 import { send } from './Drawdowns'
@@ -23,7 +24,7 @@ const LABELS = {
   code: 'Code', name: 'Name', description: 'Description', unit: 'Unit', polarity: 'Better when', frequency: 'Frequency',
   decimal_places: 'Decimal places', data_source: 'Data source', tolerance_percent: 'Amber tolerance',
   baseline_value: 'Baseline value', baseline_period: 'Baseline period', programme_id: 'Programme',
-  period_code: 'Period', target: 'Target',
+  project_id: 'Project', owner_id: 'Owner', period_code: 'Period', target: 'Target',
 }
 
 const PERIOD_EXAMPLE: Record<string, string> = {
@@ -34,7 +35,7 @@ const PERIOD_EXAMPLE: Record<string, string> = {
 const PERIOD_HINT = 'For example 2026-27 (a year), 2026-27-Q1 (a quarter, Q1 is April to June) or 2026-04 (a month).'
 
 export function KpiNew() {
-  return <WithProgrammes render={(programmes) => <KpiForm programmes={programmes} />} />
+  return <WithPickers render={(pickers) => <KpiForm pickers={pickers} />} />
 }
 
 export function KpiEdit({ id }: { id: string }) {
@@ -43,23 +44,61 @@ export function KpiEdit({ id }: { id: string }) {
   if (!view.data) return <Loading />
   const { record, etag } = view.data
   return (
-    <WithProgrammes render={(programmes) => (
-      <KpiForm key={etag} programmes={programmes} existing={record} etag={etag} onReload={view.reload} />
+    <WithPickers projectId={record.project_id} render={(pickers) => (
+      <KpiForm key={etag} pickers={pickers} existing={record} etag={etag} onReload={view.reload} />
     )} />
   )
 }
 
-function WithProgrammes({ render }: { render: (programmes: Schemas['ProgrammePublic'][]) => preact.JSX.Element }) {
-  const programmes = useResource('programmes-all', () =>
-    load(() => api.GET('/api/v1/programmes', { params: { query: { limit: 200, sort: 'name' } } })),
-  )
-  if (programmes.problem) return <ProblemPage problem={programmes.problem} onRetry={programmes.reload} />
-  if (!programmes.data) return <Loading />
-  return render(programmes.data.items)
+/** What the definition form picks from: the programmes, the people, and the KPI's own project
+ * (whose programme the form opens on). */
+interface Pickers {
+  programmes: Schemas['ProgrammePublic'][]
+  people: Schemas['UserPublic'][]
+  project?: Schemas['ProjectPublic']
 }
 
-function KpiForm({ programmes, existing, etag, onReload }: {
-  programmes: Schemas['ProgrammePublic'][]
+async function loadPickers(projectId?: string | null): Promise<Loaded<Pickers>> {
+  const [programmes, people, project] = await Promise.all([
+    load(() => api.GET('/api/v1/programmes', { params: { query: { limit: 200, sort: 'name' } } })),
+    load(() => api.GET('/api/v1/users', { params: { query: { limit: 200, sort: 'display_name' } } })),
+    projectId ? load(() => api.GET('/api/v1/projects/{project_id}', { params: { path: { project_id: projectId } } })) : null,
+  ])
+  if (programmes.problem) return programmes
+  if (people.problem) return people
+  if (project?.problem) return project
+  return { data: { programmes: programmes.data.items, people: people.data.items, project: project?.data } }
+}
+
+function WithPickers({ projectId, render }: { projectId?: string | null; render: (pickers: Pickers) => preact.JSX.Element }) {
+  const pickers = useResource(`kpi-pickers-${projectId ?? ''}`, () => loadPickers(projectId))
+  if (pickers.problem) return <ProblemPage problem={pickers.problem} onRetry={pickers.reload} />
+  if (!pickers.data) return <Loading />
+  return render(pickers.data)
+}
+
+/** The projects of the chosen programme, read when the programme changes; "None" keeps the KPI
+ * the programme's own. */
+function ProjectChoice({ programmeId, value, current, onChange, errors }: {
+  programmeId: string
+  value: string
+  current?: Schemas['ProjectPublic']
+  onChange: (value: string) => void
+  errors: FormErrors | null
+}) {
+  const projects = useResource(`kpi-projects-${programmeId}`, () =>
+    load(() => api.GET('/api/v1/projects', { params: { query: { programme_id: programmeId, limit: 200, sort: 'reference' } } })),
+  )
+  const items = projects.data?.items ?? (current && current.programme_id === programmeId ? [current] : [])
+  return (
+    <Select name="project_id" label="Project (optional)" hint="A KPI of one project of the programme, or of the programme as a whole."
+      value={value} onChange={onChange} errors={errors}
+      options={[{ value: '', text: 'None: the programme as a whole' }, ...items.map((p) => ({ value: p.id, text: `${p.reference} ${p.name}` }))]} />
+  )
+}
+
+function KpiForm({ pickers, existing, etag, onReload }: {
+  pickers: Pickers
   existing?: Kpi
   etag?: string
   onReload?: () => void
@@ -69,8 +108,12 @@ function KpiForm({ programmes, existing, etag, onReload }: {
     unit: existing?.unit ?? 'number', polarity: existing?.polarity ?? 'higher_is_better', frequency: existing?.frequency ?? 'quarterly',
     decimal_places: String(existing?.decimal_places ?? 0), data_source: existing?.data_source ?? '',
     tolerance_percent: existing?.tolerance_percent ?? '', baseline_value: existing?.baseline_value ?? '',
-    baseline_period: existing?.baseline_period?.code ?? '', programme_id: existing?.programme_id ?? '',
+    baseline_period: existing?.baseline_period?.code ?? '',
+    // A KPI of a project opens on its project's programme.
+    programme_id: existing?.programme_id ?? pickers.project?.programme_id ?? '', project_id: existing?.project_id ?? '',
+    owner_id: existing?.owner_id ?? '',
   })
+  const { programmes, people } = pickers
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [busy, setBusy] = useState(false)
   const set = (key: keyof typeof form) => (value: string) => setForm({ ...form, [key]: value })
@@ -85,8 +128,10 @@ function KpiForm({ programmes, existing, etag, onReload }: {
       decimal_places: /^\d+$/.test(places) ? Number(places) : (places as unknown as number),
       data_source: form.data_source, tolerance_percent: form.tolerance_percent.trim() || null,
       baseline_value: form.baseline_value.trim() || null, baseline_period: form.baseline_period.trim() || null,
-      // A KPI of a project keeps its project; otherwise it may belong to a programme.
-      ...(existing?.project_id ? {} : { programme_id: form.programme_id || null }),
+      owner_id: form.owner_id || null,
+      // The API takes at most one: a project of the programme, or else the programme (or neither).
+      project_id: form.programme_id ? form.project_id || null : null,
+      programme_id: form.programme_id && !form.project_id ? form.programme_id : null,
     }
     const result = existing
       ? await send(() => api.PATCH('/api/v1/kpis/{kpi_id}', {
@@ -124,9 +169,14 @@ function KpiForm({ programmes, existing, etag, onReload }: {
             errors={errors} width="10" spellcheck={false} />
           <TextInput name="name" label="Name" value={form.name} onInput={set('name')} errors={errors} />
           <TextArea name="description" label="Description (optional)" value={form.description} onInput={set('description')} errors={errors} rows={3} />
-          {!existing?.project_id && (
-            <Select name="programme_id" label="Programme (optional)" value={form.programme_id} onChange={set('programme_id')} errors={errors}
-              options={[{ value: '', text: 'The whole council' }, ...programmes.map((p) => ({ value: p.id, text: p.name }))]} />
+          <Select name="owner_id" label="Owner (optional)" hint="Who enters its values." value={form.owner_id}
+            onChange={set('owner_id')} errors={errors} options={peopleOptions(people, existing?.owner_id, 'Nobody')} />
+          <Select name="programme_id" label="Programme (optional)" value={form.programme_id}
+            onChange={(value) => setForm({ ...form, programme_id: value, project_id: '' })} errors={errors}
+            options={[{ value: '', text: 'The whole council' }, ...programmes.map((p) => ({ value: p.id, text: p.name }))]} />
+          {form.programme_id && (
+            <ProjectChoice programmeId={form.programme_id} value={form.project_id} current={pickers.project} onChange={set('project_id')}
+              errors={errors} />
           )}
           <Select name="unit" label="Unit" value={form.unit} onChange={set('unit')} errors={errors}
             options={UNITS.map((u) => ({ value: u, text: humanise(u) }))} />

@@ -266,11 +266,13 @@ async function loadKpi(id: string): Promise<Loaded<KpiView>> {
   if (kpi.problem) return kpi
   if (values.problem) return values
   if (targets.problem) return targets
-  const programme = kpi.data.programme_id
-    ? await load(() => api.GET('/api/v1/programmes/{programme_id}', { params: { path: { programme_id: kpi.data.programme_id as string } } }))
-    : null
   const project = kpi.data.project_id
     ? await load(() => api.GET('/api/v1/projects/{project_id}', { params: { path: { project_id: kpi.data.project_id as string } } }))
+    : null
+  // A project's KPI is under that project's programme.
+  const programmeId = kpi.data.programme_id ?? project?.data?.programme_id
+  const programme = programmeId
+    ? await load(() => api.GET('/api/v1/programmes/{programme_id}', { params: { path: { programme_id: programmeId } } }))
     : null
   // The owner's name is a nicety: the page still shows if it cannot be read.
   const owner = kpi.data.owner_id
@@ -421,6 +423,12 @@ function KpiBody({ view, reload }: { view: KpiView; reload: () => void }) {
           ['Baseline', kpi.baseline_value ? `${kpiNumber(kpi.baseline_value, kpi.unit)} in ${kpi.baseline_period?.label ?? ''}` : NOT_SET],
           ['Tolerance', kpi.tolerance_percent ? `${kpi.tolerance_percent}% of the target` : "The organisation's"],
           ['Owner', kpi.owner_id === me.id ? `You (${me.display_name})` : kpi.owner_id ? owner?.display_name ?? 'Not known' : 'Nobody'],
+          ['Programme', programme
+            ? <a class="govuk-link" href={`/programmes/${programme.id}`}>{programme.name}</a>
+            : kpi.programme_id || kpi.project_id ? 'Not known' : 'None: a KPI of the whole council'],
+          ['Project', project
+            ? <a class="govuk-link" href={`/projects/${project.id}`}>{project.reference} {project.name}</a>
+            : kpi.project_id ? 'Not known' : kpi.programme_id ? 'None: a KPI of the programme as a whole' : 'None'],
           ['Status', humanise(kpi.status)],
         ]}
       />

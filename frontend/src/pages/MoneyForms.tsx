@@ -4,6 +4,7 @@ import { Checkboxes, ErrorSummary, Loading, ProblemPage, Radios, Select, TextAre
 import { load, type Loaded, useResource } from '../lib/data'
 import { humanise } from '../lib/format'
 import { financialYearOf, poundsInput } from '../lib/money'
+import { peopleOptions } from '../lib/people'
 import { type FormErrors, fieldId, NETWORK_PROBLEM, problemFrom, toFormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
 import { send } from './Drawdowns'
@@ -145,7 +146,7 @@ function CostLineForm({ projectId, sources, existing, etag, onReload }: {
 
 const BENEFIT_LABELS = {
   title: 'Title', description: 'Description', category: 'Category', benefit_class: 'Class', baseline: 'Baseline',
-  in_mtfp: 'Already in the MTFP', status: 'Status', profile: 'Profile',
+  in_mtfp: 'Already in the MTFP', status: 'Status', profile: 'Profile', owner_id: 'Owner', kpi_id: 'KPI',
 }
 const CATEGORIES = ['financial', 'efficiency', 'customer', 'cultural'] as const
 const CLASSES: [string, string][] = [
@@ -154,7 +155,7 @@ const CLASSES: [string, string][] = [
 const STATUSES = ['identified', 'planned', 'realising', 'realised', 'closed'] as const
 
 export function BenefitNew({ projectId }: { projectId: string }) {
-  return <BenefitForm projectId={projectId} />
+  return <WithBenefitPickers render={(pickers) => <BenefitForm projectId={projectId} pickers={pickers} />} />
 }
 
 export function BenefitEdit({ id }: { id: string }) {
@@ -164,13 +165,53 @@ export function BenefitEdit({ id }: { id: string }) {
   if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
   if (!view.data) return <Loading />
   const { record, etag } = view.data
-  return <BenefitForm key={etag} projectId={record.project_id ?? ''} existing={record} etag={etag} onReload={view.reload} />
+  return (
+    <WithBenefitPickers kpiId={record.kpi_id} render={(pickers) => (
+      <BenefitForm key={etag} projectId={record.project_id ?? ''} pickers={pickers} existing={record} etag={etag} onReload={view.reload} />
+    )} />
+  )
 }
 
-function BenefitForm({ projectId, existing, etag, onReload }: { projectId: string; existing?: Benefit; etag?: string; onReload?: () => void }) {
+/** What a benefit picks from: an owner among the people, and the KPI that measures it. */
+interface BenefitPickers {
+  people: Schemas['UserPublic'][]
+  kpis: Schemas['KpiPublic'][]
+}
+
+async function loadBenefitPickers(kpiId?: string | null): Promise<Loaded<BenefitPickers>> {
+  const [people, kpis] = await Promise.all([
+    load(() => api.GET('/api/v1/users', { params: { query: { limit: 200, sort: 'display_name' } } })),
+    load(() => api.GET('/api/v1/kpis', { params: { query: { status: 'active', limit: 200, sort: 'code' } } })),
+  ])
+  if (people.problem) return people
+  if (kpis.problem) return kpis
+  const list = kpis.data.items
+  // The benefit's own KPI stays a choice even when retired (or past the first 200).
+  if (kpiId && !list.some((k) => k.id === kpiId)) {
+    const current = await load(() => api.GET('/api/v1/kpis/{kpi_id}', { params: { path: { kpi_id: kpiId } } }))
+    if (current.data) list.push(current.data)
+  }
+  return { data: { people: people.data.items, kpis: list } }
+}
+
+function WithBenefitPickers({ kpiId, render }: { kpiId?: string | null; render: (pickers: BenefitPickers) => preact.JSX.Element }) {
+  const pickers = useResource(`benefit-pickers-${kpiId ?? ''}`, () => loadBenefitPickers(kpiId))
+  if (pickers.problem) return <ProblemPage problem={pickers.problem} onRetry={pickers.reload} />
+  if (!pickers.data) return <Loading />
+  return render(pickers.data)
+}
+
+function BenefitForm({ projectId, pickers, existing, etag, onReload }: {
+  projectId: string
+  pickers: BenefitPickers
+  existing?: Benefit
+  etag?: string
+  onReload?: () => void
+}) {
   const [form, setForm] = useState({
     title: existing?.title ?? '', description: existing?.description ?? '', category: existing?.category ?? 'financial',
     benefit_class: existing?.benefit_class ?? 'cashable', baseline: existing?.baseline ?? '', status: existing?.status ?? 'identified',
+    owner_id: existing?.owner_id ?? '', kpi_id: existing?.kpi_id ?? '',
   })
   const [inMtfp, setInMtfp] = useState<string[]>(existing?.in_mtfp ? ['yes'] : [])
   const [errors, setErrors] = useState<FormErrors | null>(null)
@@ -183,7 +224,7 @@ function BenefitForm({ projectId, existing, etag, onReload }: { projectId: strin
     const body = {
       title: form.title, description: form.description, category: form.category as Schemas['Category'],
       benefit_class: form.benefit_class as Schemas['BenefitClass'], baseline: form.baseline, in_mtfp: inMtfp.includes('yes'),
-      status: form.status as Schemas['BenefitStatus'],
+      status: form.status as Schemas['BenefitStatus'], owner_id: form.owner_id || null, kpi_id: form.kpi_id || null,
     }
     const result = existing
       ? await send(() => api.PATCH('/api/v1/benefits/{benefit_id}', {
@@ -218,6 +259,11 @@ function BenefitForm({ projectId, existing, etag, onReload }: { projectId: strin
             options={CLASSES.map(([value, text]) => ({ value, text }))} />
           <Select name="category" label="Category" value={form.category} onChange={set('category')} errors={errors}
             options={CATEGORIES.map((c) => ({ value: c, text: humanise(c) }))} />
+          <Select name="owner_id" label="Owner (optional)" hint="Who answers for realising the benefit." value={form.owner_id}
+            onChange={set('owner_id')} errors={errors} options={peopleOptions(pickers.people, existing?.owner_id, 'Not set')} />
+          <Select name="kpi_id" label="KPI (optional)" hint="The KPI that measures the benefit." value={form.kpi_id}
+            onChange={set('kpi_id')} errors={errors}
+            options={[{ value: '', text: 'None' }, ...pickers.kpis.map((k) => ({ value: k.id, text: `${k.code} ${k.name}` }))]} />
           <TextArea name="baseline" label="Baseline (optional)" value={form.baseline} onInput={set('baseline')} errors={errors} rows={2} />
           <Checkboxes name="in_mtfp" label="Medium term financial plan" values={inMtfp} onChange={setInMtfp} errors={errors}
             options={[{ value: 'yes', text: 'A cashable benefit already counted in the MTFP' }]} />

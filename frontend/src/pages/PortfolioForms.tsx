@@ -10,6 +10,7 @@ import type { FormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
 import { send } from './Drawdowns'
 import { Editing, FormPage, orNull } from './RaidForms'
+import { ConfirmDelete } from '../components/ConfirmDelete'
 
 interface Pickers {
   portfolios: Schemas['PortfolioPublic'][]
@@ -91,6 +92,21 @@ export function ProgrammeEdit({ id }: { id: string }) {
         request={() => api.GET('/api/v1/programmes/{programme_id}', { params: { path: { programme_id: id } } })}
         render={(record, etag, reload) => <ProgrammeForm pickers={pickers} existing={record} etag={etag} onReload={reload} />} />
     )} />
+  )
+}
+
+/** Deleting a programme: asked first; the API refuses one with projects, or with roles given for it. */
+export function ProgrammeDelete({ id }: { id: string }) {
+  const view = useResource(`programme-delete-${id}`, () =>
+    load(() => api.GET('/api/v1/programmes/{programme_id}', { params: { path: { programme_id: id } } })),
+  )
+  if (view.problem) return <ProblemPage problem={view.problem} onRetry={view.reload} />
+  if (!view.data) return <Loading what="Loading the programme" />
+  const programme = view.data
+  return (
+    <ConfirmDelete caption="Programme" name={programme.name} back={`/programmes/${programme.id}`} done="/portfolio"
+      explain="Only a programme with no projects, and no roles given for it, can be deleted. To keep its record, close it instead."
+      request={() => api.DELETE('/api/v1/programmes/{programme_id}', { params: { path: { programme_id: programme.id } } })} />
   )
 }
 

@@ -76,6 +76,13 @@ export function Programme({ id }: { id: string }) {
           </a>
         )}
       </div>
+      {programme.allowed_actions.includes('delete') && (
+        <p class="govuk-body">
+          <a class="govuk-link" href={`/programmes/${programme.id}/delete`}>
+            Delete the programme
+          </a>
+        </p>
+      )}
       <p class="govuk-body">
         <a class="govuk-link" href={`/programmes/${programme.id}/roadmap`}>
           Roadmap: milestones by quarter
