@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
 from pmo.audit import service as audit
@@ -43,7 +44,8 @@ CLOSED_MILESTONE = (MilestoneStatus.done.value, MilestoneStatus.missed.value)
 
 @dataclass(frozen=True)
 class MilestoneContext:
-    milestone: Milestone
+    # The milestone, or a row of its columns (the work list reads rows: `pmo.work.work_service`).
+    milestone: Milestone | Row[Any]
     project: Project
 
 

@@ -11,26 +11,30 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import Row, and_, case, exists, func, or_
+from sqlalchemy import select as sa_select  # typed for any number of columns
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
-from pmo.core.db import without
 from pmo.core.periods import FREQUENCIES, period_containing, today
 from pmo.core.permissions import ROLE_WORDS, Actor, Grant, Permission, Role
 from pmo.finance.drawdowns_schemas import DrawdownStatus
 from pmo.finance.drawdowns_service import _awaiting as drawdowns_awaiting
 from pmo.finance.models import Drawdown
-from pmo.gates.models import Lifecycle
+from pmo.gates.models import GateDecision, GateReview, Lifecycle
 from pmo.gates.service import stage_names
 from pmo.kpis.models import Kpi, KpiValue
 from pmo.kpis.policies import submit_scope
 from pmo.kpis.schemas import KpiStatus, ValueStatus
-from pmo.portfolio import overview_service, scope
-from pmo.portfolio.models import PROJECT_LONG_TEXTS, Programme, Project
+from pmo.portfolio import milestones_service, overview_service, scope
+from pmo.portfolio.milestones_schemas import MilestonePublic, milestone_public
+from pmo.portfolio.models import Milestone, Programme, Project
+from pmo.portfolio.overview_schemas import ActionDue
+from pmo.portfolio.overview_service import OPEN_ACTION
 from pmo.portfolio.policies import can_edit_project
-from pmo.portfolio.programmes_service import VIEW_LIMIT
+from pmo.portfolio.programmes_service import VIEW_LIMIT, pending_reviews, pending_reviews_query
 from pmo.raid.common import can_edit_item
-from pmo.raid.models import RISK_LONG_TEXTS, Risk
+from pmo.raid.models import Risk, RiskAction
 from pmo.reports import highlights_policies
 from pmo.reports.highlights_models import HighlightReport
 from pmo.reports.highlights_schemas import ReportStatus
@@ -48,7 +52,11 @@ DRAWDOWN_ACTIONS = {
 }
 
 
-def _count(session: Session, statement: Any) -> int:
+def _count(session: Session, statement: Any, shown: int) -> int:
+    """How many rows `statement` finds in all, `shown` of them listed (at most LIMIT): a list
+    shorter than the limit is all of them, and the count is not asked again."""
+    if shown < LIMIT:
+        return shown
     counted = select(func.count()).select_from(statement.order_by(None).subquery())
     return int(session.execute(counted).scalar_one())
 
@@ -63,21 +71,41 @@ def _narrow_grants(actor: Actor) -> list[Grant]:
     return [g for g in actor.grants if g.role in EDITOR_ROLES and (g.programme_id or g.project_id)]
 
 
-def _projects(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
+def _projects(
+    session: Session, actor: Actor, projects: dict[uuid.UUID, Project]
+) -> tuple[list[WorkItem], int]:
     mine: list[Any] = [col(Project.sro_id) == actor.id, col(Project.project_manager_id) == actor.id]
     if narrow := _narrow_grants(actor):
         mine.append(scope.covered(narrow, col(Project.id)))
-    statement = select(Project).where(
-        Project.organisation_id == actor.organisation_id,
-        Project.stage != CLOSED_STAGE,
+    where = (
+        col(Project.organisation_id) == actor.organisation_id,
+        col(Project.stage) != CLOSED_STAGE,
         or_(*mine),
     )
-    rows = list(session.execute(statement.order_by(col(Project.reference)).limit(LIMIT)).scalars())
+    rows = session.execute(
+        sa_select(
+            col(Project.id),
+            col(Project.reference),
+            col(Project.name),
+            col(Project.sro_id),
+            col(Project.project_manager_id),
+            col(Project.lifecycle_id),
+            col(Project.stage),
+            col(Project.planned_end),
+        )
+        .where(*where)
+        .order_by(col(Project.reference))
+        .limit(LIMIT)
+    ).all()
     # Stages in words ("Design and develop"), from the lifecycles of the projects listed.
     names: dict[uuid.UUID, dict[str, str]] = {}
     if rows:
         lifecycles = select(Lifecycle).where(col(Lifecycle.id).in_({p.lifecycle_id for p in rows}))
         names = {lifecycle.id: stage_names(lifecycle) for lifecycle in session.execute(lifecycles).scalars()}
+    # Why a project is on the list needs the scope rule only where the person is not named on it.
+    _load_projects(
+        session, projects, {p.id for p in rows if actor.id not in (p.sro_id, p.project_manager_id)}
+    )
     items = [
         WorkItem(
             kind="project",
@@ -85,7 +113,7 @@ def _projects(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
             reference=p.reference,
             title=p.name,
             action="sponsor" if p.sro_id == actor.id else "manage",
-            detail=f"{_why_mine(actor, p)}; stage {names.get(p.lifecycle_id, {}).get(p.stage, p.stage)}.",
+            detail=f"{_why_mine(actor, p, projects)}; stage {_stage(names, p)}.",
             due_on=p.planned_end,
             overdue=False,
             link=f"/projects/{p.id}",
@@ -93,15 +121,20 @@ def _projects(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
         )
         for p in rows
     ]
-    return items, _count(session, statement)
+    return items, _count(session, select(Project.id).where(*where), len(items))
 
 
-def _why_mine(actor: Actor, project: Project) -> str:
-    if project.sro_id == actor.id:
+def _stage(names: dict[uuid.UUID, dict[str, str]], row: Row[Any]) -> str:
+    stage: str = names.get(row.lifecycle_id, {}).get(row.stage, row.stage)
+    return stage
+
+
+def _why_mine(actor: Actor, row: Row[Any], projects: dict[uuid.UUID, Project]) -> str:
+    if row.sro_id == actor.id:
         return "You are its SRO"
-    if project.project_manager_id == actor.id:
+    if row.project_manager_id == actor.id:
         return "You are its project manager"
-    place = scope.project_place(project)
+    place = scope.project_place(projects[row.id])
     grant = next(g for g in _narrow_grants(actor) if g.covers(place))
     return f"You are {ROLE_WORDS[grant.role]} for {grant.scope_words()}"
 
@@ -130,7 +163,7 @@ def _programmes(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
         )
         for p in rows
     ]
-    return items, _count(session, statement)
+    return items, _count(session, statement, len(items))
 
 
 def _drawdowns(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
@@ -177,18 +210,17 @@ def _kpi_values_due(session: Session, actor: Actor, now: date) -> tuple[list[Wor
         mine.append(col(Kpi.project_id).in_(managed))
     if narrow := _narrow_grants(actor):  # the KPIs of the programme or project a role is held for
         mine.append(scope.covered(narrow, col(Kpi.project_id), col(Kpi.programme_id)))
-    missing = or_(
-        *(
-            and_(
-                col(Kpi.frequency) == frequency,
-                ~exists().where(
-                    col(KpiValue.kpi_id) == col(Kpi.id),
-                    col(KpiValue.period_code) == period.code,
-                    col(KpiValue.status) != ValueStatus.draft.value,
-                ),
-            )
-            for frequency, period in periods.items()
-        )
+    # One NOT EXISTS with the period worked out from the frequency, not one per frequency
+    # under an OR: PostgreSQL plans this as an anti-join probing (kpi_id, period_code) for the
+    # candidate KPIs, where the OR made it hash every value of the period (120,000 at scale).
+    last_period = case({f: p.code for f, p in periods.items()}, value=col(Kpi.frequency))
+    missing = and_(
+        col(Kpi.frequency).in_(list(periods)),
+        ~exists().where(
+            col(KpiValue.kpi_id) == col(Kpi.id),
+            col(KpiValue.period_code) == last_period,
+            col(KpiValue.status) != ValueStatus.draft.value,
+        ),
     )
     statement = select(Kpi).where(
         Kpi.organisation_id == actor.organisation_id,
@@ -213,7 +245,7 @@ def _kpi_values_due(session: Session, actor: Actor, now: date) -> tuple[list[Wor
         )
         for kpi in rows
     ]
-    return items, _count(session, statement)
+    return items, _count(session, statement, len(items))
 
 
 def _kpi_values_to_verify(session: Session, actor: Actor) -> tuple[list[WorkItem], int]:
@@ -245,25 +277,36 @@ def _kpi_values_to_verify(session: Session, actor: Actor) -> tuple[list[WorkItem
         )
         for value, kpi in rows
     ]
-    return items, _count(session, statement)
+    return items, _count(session, statement, len(items))
 
 
-def _risk_reviews_due(session: Session, actor: Actor, now: date) -> list[WorkItem]:
+def _risk_reviews_due(
+    session: Session,
+    actor: Actor,
+    now: date,
+    projects: dict[uuid.UUID, Project],
+    programmes: dict[uuid.UUID, Programme],
+) -> list[WorkItem]:
     rows = session.execute(
-        select(Risk, Project, Programme)
-        .outerjoin(Project, col(Project.id) == col(Risk.project_id))
-        .outerjoin(Programme, col(Programme.id) == col(Risk.programme_id))
+        sa_select(
+            col(Risk.id),
+            col(Risk.reference),
+            col(Risk.title),
+            col(Risk.review_date),
+            col(Risk.project_id),
+            col(Risk.programme_id),
+        )
         .where(
-            Risk.organisation_id == actor.organisation_id,
+            col(Risk.organisation_id) == actor.organisation_id,
             col(Risk.owner_id) == actor.id,
-            Risk.status == "open",
+            col(Risk.status) == "open",
             col(Risk.review_date).is_not(None),
             col(Risk.review_date) <= now + DUE_WITHIN,
         )
         .order_by(col(Risk.review_date), col(Risk.reference))
         .limit(LIMIT)
-        .options(*without(Risk, RISK_LONG_TEXTS), *without(Project, PROJECT_LONG_TEXTS))
     ).all()
+    _load_projects(session, projects, {r.project_id for r in rows if r.project_id})
     return [
         WorkItem(
             kind="risk",
@@ -277,9 +320,18 @@ def _risk_reviews_due(session: Session, actor: Actor, now: date) -> list[WorkIte
             link=f"/risks/{risk.id}/edit",
             api_url=f"{API}/risks/{risk.id}",
         )
-        for risk, project, programme in rows
-        if can_edit_item(actor, risk, project, programme) is True
+        for risk in rows
+        if _may_edit_risk(actor, risk, projects, programmes)
     ]
+
+
+def _may_edit_risk(
+    actor: Actor, risk: Row[Any], projects: dict[uuid.UUID, Project], programmes: dict[uuid.UUID, Programme]
+) -> bool:
+    """`can_edit_item` on a row of the risk's columns, with its project or programme."""
+    project = projects[risk.project_id] if risk.project_id else None
+    programme = programmes[risk.programme_id] if risk.programme_id else None
+    return can_edit_item(actor, risk, project, programme) is True
 
 
 def _late_reports(session: Session, actor: Actor) -> list[WorkItem]:
@@ -342,41 +394,190 @@ def _reports_to_review(session: Session, actor: Actor) -> list[WorkItem]:
     return items[:LIMIT]
 
 
-def _editable_projects(session: Session, actor: Actor, project_ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    projects = session.execute(
-        select(Project).where(col(Project.id).in_(project_ids)).options(*without(Project, PROJECT_LONG_TEXTS))
+# What the policies read of a project: its place (`scope.project_place`) and people (`named_on`).
+POLICY_COLUMNS = (
+    "id",
+    "organisation_id",
+    "reference",
+    "name",
+    "programme_id",
+    "lead_directorate_id",
+    "sro_id",
+    "project_manager_id",
+)
+
+
+def _load_projects(session: Session, projects: dict[uuid.UUID, Project], ids: set[uuid.UUID]) -> None:
+    """Add to `projects` those of `ids` not there yet, with the columns the policies read, in one query."""
+    wanted = ids - projects.keys()
+    if not wanted:
+        return
+    found = session.execute(
+        select(Project)
+        .where(col(Project.id).in_(wanted))
+        .options(load_only(*(getattr(Project, name) for name in POLICY_COLUMNS)))
     ).scalars()
-    return {p.id for p in projects if can_edit_project(actor, p) is True}
+    projects.update((p.id, p) for p in found)
+
+
+def _gate_reviews_to_decide(session: Session, actor: Actor) -> list[Any]:
+    decided = select(GateDecision.review_id).where(GateDecision.decider_id == actor.id)
+    candidates = pending_reviews(
+        session,
+        pending_reviews_query(actor.organisation_id).where(
+            col(GateReview.id).not_in(decided), GateReview.requested_by_id != actor.id
+        ),
+    )
+    if not candidates:
+        return []
+    # decider_ids is a JSON list; read it in Python so the query is the same on every database.
+    mine = {
+        review.id
+        for review in session.execute(
+            select(GateReview.id, GateReview.decider_ids).where(
+                GateReview.organisation_id == actor.organisation_id,
+                col(GateReview.id).in_([c.id for c in candidates]),
+            )
+        )
+        if actor.id in {_as_uuid(d) for d in review.decider_ids}
+    }
+    return [c for c in candidates if c.id in mine][:LIMIT]
+
+
+def _as_uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _milestones_due(
+    session: Session, actor: Actor, now: date, projects: dict[uuid.UUID, Project]
+) -> list[MilestonePublic]:
+    """The person's milestones overdue or due soon, on projects they may change, each with
+    what they may do to it (`milestones_service.ACTIONS` over a row of its columns)."""
+    rows = session.execute(
+        sa_select(
+            col(Milestone.id),
+            col(Milestone.project_id),
+            col(Milestone.title),
+            col(Milestone.description),
+            col(Milestone.owner_id),
+            col(Milestone.planned_quarter),
+            col(Milestone.due_date),
+            col(Milestone.forecast_date),
+            col(Milestone.baseline_number),
+            col(Milestone.status),
+            col(Milestone.completed_on),
+            col(Milestone.created_at),
+            col(Milestone.updated_at),
+        )
+        .where(
+            col(Milestone.organisation_id) == actor.organisation_id,
+            col(Milestone.owner_id) == actor.id,
+            col(Milestone.status).not_in(milestones_service.CLOSED_MILESTONE),
+            col(Milestone.due_date) <= now + DUE_WITHIN,
+        )
+        .order_by(col(Milestone.due_date), col(Milestone.id))
+        .limit(LIMIT)
+    ).all()
+    _load_projects(session, projects, {m.project_id for m in rows})
+    editable = {i for i in {m.project_id for m in rows} if can_edit_project(actor, projects[i]) is True}
+    return [
+        milestone_public(
+            m,
+            now,
+            milestones_service.ACTIONS.allowed(
+                actor, milestones_service.MilestoneContext(m, projects[m.project_id])
+            ),
+        )
+        for m in rows
+        if m.project_id in editable
+    ]
+
+
+def _actions_due(
+    session: Session,
+    actor: Actor,
+    now: date,
+    projects: dict[uuid.UUID, Project],
+    programmes: dict[uuid.UUID, Programme],
+) -> list[ActionDue]:
+    """Risk actions waiting for the person (still to do, on a risk still open, due within 30
+    days) on risks they may change."""
+    rows = session.execute(
+        sa_select(
+            col(RiskAction.id),
+            col(RiskAction.description),
+            col(RiskAction.due_date),
+            col(RiskAction.status),
+            col(Risk.id).label("risk_id"),
+            col(Risk.reference).label("risk_reference"),
+            col(Risk.title).label("risk_title"),
+            col(Risk.project_id),
+            col(Risk.programme_id),
+            col(Risk.portfolio_id),
+            col(Project.reference).label("project_reference"),
+            col(Project.name).label("project_name"),
+        )
+        .join(Risk, col(Risk.id) == RiskAction.risk_id)
+        .outerjoin(Project, col(Project.id) == Risk.project_id)
+        .where(
+            col(RiskAction.organisation_id) == actor.organisation_id,
+            col(Risk.organisation_id) == actor.organisation_id,
+            col(RiskAction.actionee_id) == actor.id,
+            col(RiskAction.status).in_(OPEN_ACTION),
+            col(Risk.status) == "open",
+            col(RiskAction.due_date).is_not(None),
+            col(RiskAction.due_date) <= now + DUE_WITHIN,
+        )
+        .order_by(col(RiskAction.due_date), col(Risk.reference), col(RiskAction.id))
+        .limit(LIMIT)
+    ).all()
+    _load_projects(session, projects, {a.project_id for a in rows if a.project_id})
+    return [
+        ActionDue(
+            id=a.id,
+            description=a.description,
+            due_date=a.due_date,
+            status=a.status,
+            overdue=a.due_date < now,
+            risk_id=a.risk_id,
+            risk_reference=a.risk_reference,
+            risk_title=a.risk_title,
+            project_id=a.project_id,
+            project_reference=a.project_reference,
+            project_name=a.project_name,
+            programme_id=a.programme_id,
+            portfolio_id=a.portfolio_id,
+        )
+        for a in rows
+        if _may_edit_risk(actor, a, projects, programmes)
+    ]
 
 
 def my_work(session: Session, actor: Actor) -> MyWorkList:
+    """Each list is read as rows of the columns it shows; the policies that decide what is
+    listed and each item's `allowed_actions` read the projects (place and people) and the
+    programmes (held for the request) those rows sit in, each loaded once."""
     now = today()
-    # Held for the request: the scope rule reads each project's programme, and the session's
-    # identity map keeps an object only while something refers to it (else a query an item).
-    _held_programmes = (
-        session.execute(select(Programme).where(Programme.organisation_id == actor.organisation_id))
+    programmes = {
+        p.id: p
+        for p in session.execute(select(Programme).where(Programme.organisation_id == actor.organisation_id))
         .scalars()
         .all()
-    )
-    base = overview_service.my_work(session, actor)
-    # A milestone or risk action is on the list only if its owner may change it (its project's
-    # or programme's rules), as the routes that update them check.
-    editable = _editable_projects(session, actor, {m.project_id for m in base.milestones_due})
-    milestones = [m for m in base.milestones_due if m.project_id in editable]
-    risks = session.execute(
-        select(Risk, Project, Programme)
-        .outerjoin(Project, col(Project.id) == col(Risk.project_id))
-        .outerjoin(Programme, col(Programme.id) == col(Risk.programme_id))
-        .where(col(Risk.id).in_({a.risk_id for a in base.actions_due}))
-        .options(*without(Risk, RISK_LONG_TEXTS), *without(Project, PROJECT_LONG_TEXTS))
-    ).all()
-    actionable = {r.id for r, project, programme in risks if can_edit_item(actor, r, project, programme)}
-    actions = [a for a in base.actions_due if a.risk_id in actionable]
+    }
+    projects: dict[uuid.UUID, Project] = {}
+    # Gate reviews, milestones and risk actions are a person's: an API client has none.
+    user = _is_user(actor)
+    gate_reviews = _gate_reviews_to_decide(session, actor) if user else []
+    milestones = _milestones_due(session, actor, now, projects) if user else []
+    actions = _actions_due(session, actor, now, projects, programmes) if user else []
     # An API client owns and manages nothing and holds no role: these find nothing for it.
-    projects, projects_count = _projects(session, actor)
-    programmes, programmes_count = _programmes(session, actor)
+    my_projects, projects_count = _projects(session, actor, projects)
+    my_programmes, programmes_count = _programmes(session, actor)
     drawdowns, drawdowns_count = _drawdowns(session, actor)
-    reviews = _risk_reviews_due(session, actor, now)
+    reviews = _risk_reviews_due(session, actor, now, projects, programmes)
     kpis_due, kpis_due_count = _kpi_values_due(session, actor, now)
     to_verify, to_verify_count = _kpi_values_to_verify(session, actor)
     late = _late_reports(session, actor)
@@ -384,7 +585,7 @@ def my_work(session: Session, actor: Actor) -> MyWorkList:
     return MyWorkList(
         as_of=now,
         counts=WorkCounts(
-            gate_reviews_to_decide=len(base.gate_reviews_to_decide),
+            gate_reviews_to_decide=len(gate_reviews),
             milestones_due=len(milestones),
             actions_due=len(actions),
             my_projects=projects_count,
@@ -396,11 +597,11 @@ def my_work(session: Session, actor: Actor) -> MyWorkList:
             late_highlight_reports=len(late),
             highlight_reports_to_review=len(to_review),
         ),
-        gate_reviews_to_decide=base.gate_reviews_to_decide,
+        gate_reviews_to_decide=gate_reviews,
         milestones_due=milestones,
         actions_due=actions,
-        my_projects=projects,
-        my_programmes=programmes,
+        my_projects=my_projects,
+        my_programmes=my_programmes,
         drawdowns_awaiting_me=drawdowns,
         kpi_values_due=kpis_due,
         kpi_values_to_verify=to_verify,
