@@ -11,7 +11,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, case, exists, func, or_
+from sqlalchemy import Row, and_, case, exists, func, literal, or_
 from sqlalchemy import select as sa_select  # typed for any number of columns
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
@@ -213,13 +213,18 @@ def _kpi_values_due(session: Session, actor: Actor, now: date) -> tuple[list[Wor
     # One NOT EXISTS with the period worked out from the frequency, not one per frequency
     # under an OR: PostgreSQL plans this as an anti-join probing (kpi_id, period_code) for the
     # candidate KPIs, where the OR made it hash every value of the period (120,000 at scale).
-    last_period = case({f: p.code for f, p in periods.items()}, value=col(Kpi.frequency))
+    # The codes and the status are written into the statement, not bound: a prepared
+    # statement's generic plan (psycopg prepares after five runs) took `status != $1` for one
+    # row and scanned every value for each KPI (2.5 s at scale; 5 ms as written).
+    last_period = case(
+        {f: literal(p.code, literal_execute=True) for f, p in periods.items()}, value=col(Kpi.frequency)
+    )
     missing = and_(
         col(Kpi.frequency).in_(list(periods)),
         ~exists().where(
             col(KpiValue.kpi_id) == col(Kpi.id),
             col(KpiValue.period_code) == last_period,
-            col(KpiValue.status) != ValueStatus.draft.value,
+            col(KpiValue.status) != literal(ValueStatus.draft.value, literal_execute=True),
         ),
     )
     statement = select(Kpi).where(
