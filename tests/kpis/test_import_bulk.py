@@ -8,11 +8,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import column, insert, select
 from sqlmodel import Session
 
 from pmo.core.bulk import insert_rows
+from pmo.kpis.import_service import _FieldCache
 from pmo.kpis.models import KpiFeedState, KpiValue
+from pmo.kpis.schemas import ValueCreate
 
 from .test_feed import add_kpi, add_value
 from .test_import import post_csv
@@ -130,3 +133,32 @@ def test_an_import_numbers_new_and_stored_values_as_one_change(client, engine, o
         assert session.get_one(KpiValue, stored.id).feed_sequence == revision + 2
         assert session.get_one(KpiValue, stored_draft.id).feed_sequence == 0
         assert session.get_one(KpiValue, untouched.id).feed_sequence == untouched_number
+
+
+def test_fields_checked_once_per_text_give_what_the_model_gives():
+    """`_FieldCache` answers as `ValueCreate(**given)` does (None where the model refuses)."""
+    cache = _FieldCache(ValueCreate, {"period_code": "2022-23", "actual": "0"})
+    rows: list[dict[str, str]] = [
+        {"period_code": "2022-04", "actual": "72.5"},
+        {"period_code": "2022-04", "actual": "72.5", "commentary": "fine"},
+        {"period_code": "2022-23-Q1", "actual": "-0.000001", "commentary": "tab\tand \x07 bell"},
+        {"period_code": "2022-04", "actual": "1E3"},
+        {"period_code": "2022-04", "actual": "-0"},
+        {"period_code": "2022-04", "actual": "1234567890123456"},
+        {"period_code": "2022-04", "actual": "١٢"},  # Arabic-Indic digits
+        {"period_code": "April", "actual": "1"},
+        {"period_code": "2022-04"},
+        {"actual": "1"},
+        {"period_code": "2022-04", "actual": "1", "commentary": "x" * 10_001},
+        {"period_code": "2022-04", "actual": "1", "colour": "red"},
+    ]
+    for given in rows * 2:  # the second time from the cache
+        try:
+            expected: dict[str, Any] | None = ValueCreate(**given).model_dump()
+        except ValidationError:
+            expected = None
+        got = cache.valid(given)
+        assert got == expected, given
+        if got is not None and expected is not None:
+            assert {k: type(v) for k, v in got.items()} == {k: type(v) for k, v in expected.items()}
+            assert {k: str(v) for k, v in got.items()} == {k: str(v) for k, v in expected.items()}
