@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from pydantic import ValidationError
 from sqlalchemy import column, insert, select
 from sqlmodel import Session
 
+from pmo.core import bulk
 from pmo.core.bulk import insert_rows
 from pmo.kpis.import_service import _FieldCache
 from pmo.kpis.models import KpiFeedState, KpiValue
@@ -162,3 +164,18 @@ def test_fields_checked_once_per_text_give_what_the_model_gives():
         if got is not None and expected is not None:
             assert {k: type(v) for k, v in got.items()} == {k: type(v) for k, v in expected.items()}
             assert {k: str(v) for k, v in got.items()} == {k: str(v) for k, v in expected.items()}
+
+
+def test_a_large_insert_puts_sqlites_page_cache_back(engine, org, pmo, monkeypatch):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's page cache")
+    monkeypatch.setattr(bulk, "LARGE_INSERT_ROWS", 1)
+    kpi = add_kpi(engine, org, "BULK", frequency="monthly")
+    with Session(engine) as session:
+        before = session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one()
+        seen: list[int] = []
+        bulk.insert_rows(session, KpiValue.__table__, _rows(kpi.id, org.id, pmo.id), done=seen.append)  # type: ignore[attr-defined]
+        assert session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one() == before
+        session.commit()
+    assert seen == [7]
+    assert len(_stored(engine, kpi.id)) == 7

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -42,31 +43,59 @@ def insert_rows(
         return
     dialect = session.get_bind().dialect
     columns = list(rows[0])
-    forms = [_Form(table.c[name].type, dialect) for name in columns]
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[start : start + INSERT_CHUNK]
-        if dialect.name == "postgresql":
-            _copy(session, table, columns, forms, chunk)
-        elif dialect.name == "sqlite":
-            _executemany(session, table, columns, forms, chunk)
-        else:
+    forms = [_Form(table.c[name], dialect) for name in columns]
+    chunks = [rows[start : start + INSERT_CHUNK] for start in range(0, len(rows), INSERT_CHUNK)]
+    if dialect.name == "postgresql":
+        _copy(session, table, columns, forms, chunks, done)
+    elif dialect.name == "sqlite":
+        with _larger_cache(session, len(rows)):
+            for chunk in chunks:
+                _executemany(session, table, columns, forms, chunk)
+                if done is not None:
+                    done(len(chunk))
+    else:
+        for chunk in chunks:
             session.execute(insert(table), chunk)
-        if done is not None:
-            done(len(chunk))
+            if done is not None:
+                done(len(chunk))
+
+
+# SQLite's page cache while many rows go in: the default 2 MiB holds a few thousand rows'
+# index pages, and every row of 100,000 goes into six indexes (a quarter of the insert's CPU,
+# measured). Raised for the insert only, and put back: SQLite frees the pages beyond it.
+LARGE_INSERT_ROWS = 10_000
+LARGE_INSERT_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def _larger_cache(session: Session, count: int) -> Iterator[None]:
+    if count < LARGE_INSERT_ROWS:
+        yield
+        return
+    connection = session.connection()
+    before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{LARGE_INSERT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 class _Form:
     """A column's values in the database's form (its type's bind processor), each distinct
     object processed once."""
 
-    def __init__(self, type_: Any, dialect: Dialect) -> None:
-        self.process = type_.dialect_impl(dialect).bind_processor(dialect)
+    def __init__(self, column: Any, dialect: Dialect) -> None:
+        self.process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        self.distinct = bool(column.primary_key)  # every value different: nothing to share
         self.seen: dict[int, Any] = {}
         self.keep: list[Any] = []  # the objects whose id() is in `seen`, kept alive
 
     def of(self, values: list[Any]) -> list[Any]:
         if self.process is None:
             return values
+        if self.distinct:
+            return [self.process(value) for value in values]
         seen, process, out = self.seen, self.process, []
         for value in values:
             key = id(value)
@@ -119,29 +148,39 @@ class _NoCopyText(TypeError):
 
 
 def _copy(
-    session: Session, table: Any, columns: list[str], forms: list[_Form], rows: list[dict[str, Any]]
+    session: Session,
+    table: Any,
+    columns: list[str],
+    forms: list[_Form],
+    chunks: list[list[dict[str, Any]]],
+    done: Callable[[int], None] | None,
 ) -> None:
+    """One COPY for every chunk: the server inserts one chunk while the next is written."""
     names = ", ".join(f'"{c}"' for c in columns)
     connection: Any = session.connection().connection.driver_connection  # psycopg's
-    try:
-        by_column = []
-        for name, form in zip(columns, forms, strict=True):
-            texts: dict[int, str] = {}
-            column = []
-            for value in form.of([row[name] for row in rows]):
-                key = id(value)
-                text = texts.get(key)
-                if text is None:
-                    text = texts[key] = _copy_text(value)
-                column.append(text)
-            by_column.append(column)
-        data: str | None = "".join("\t".join(line) + "\n" for line in zip(*by_column, strict=True))
-    except _NoCopyText:
-        data = None  # a type this does not write (JSON): psycopg writes each row
     with connection.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        if data is not None:
-            copy.write(data.encode())
-        else:
-            for row in rows:
-                # Exact decimals are stored as their text, as `DecimalText` writes them.
-                copy.write_row([format(v, "f") if isinstance(v, Decimal) else v for v in row.values()])
+        for rows in chunks:
+            try:
+                copy.write(_copy_lines(columns, forms, rows).encode())
+            except _NoCopyText:  # a type this does not write (JSON): psycopg writes each row
+                for row in rows:
+                    # Exact decimals are stored as their text, as `DecimalText` writes them.
+                    copy.write_row([format(v, "f") if isinstance(v, Decimal) else v for v in row.values()])
+            if done is not None:
+                done(len(rows))
+
+
+def _copy_lines(columns: list[str], forms: list[_Form], rows: list[dict[str, Any]]) -> str:
+    """`rows` in COPY's text format, each distinct value's text made once."""
+    by_column = []
+    for name, form in zip(columns, forms, strict=True):
+        texts: dict[int, str] = {}
+        column = []
+        for value in form.of([row[name] for row in rows]):
+            key = id(value)
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = _copy_text(value)
+            column.append(text)
+        by_column.append(column)
+    return "".join("\t".join(line) + "\n" for line in zip(*by_column, strict=True))
