@@ -56,10 +56,11 @@ def mark_changed(session: Session, organisation_id: uuid.UUID, steps: int = 1) -
     return revision
 
 
-def mark_values_changed(session: Session, organisation_id: uuid.UUID, *where: Any) -> None:
+def mark_values_changed(session: Session, organisation_id: uuid.UUID, *where: Any) -> int:
     """Give the organisation's published values matching `where` the next number of the
-    change sequence. Values changed in one step share its number (the feed orders them by
-    id): one plain UPDATE, however many values an import touches."""
+    change sequence, and return it. Values changed in one step share its number (the feed
+    orders them by id): one plain UPDATE, however many values an import touches. (The
+    import takes the number before it writes its values, and writes them with it.)"""
     sequence = mark_changed(session, organisation_id)
     session.execute(
         update(KpiValue)
@@ -70,6 +71,7 @@ def mark_values_changed(session: Session, organisation_id: uuid.UUID, *where: An
     for loaded in list(session.identity_map.values()):
         if isinstance(loaded, KpiValue):  # it holds its old number
             session.expire(loaded, ["feed_sequence"])
+    return sequence
 
 
 def value_and_dependants(value: KpiValue) -> Any:

@@ -42,7 +42,7 @@ from pmo.core.db import utcnow
 from pmo.core.errors import FieldProblem, ProblemError, Unprocessable, plain_message
 from pmo.core.periods import Period, period_containing
 from pmo.core.permissions import Actor
-from pmo.kpis.feed_state import mark_changed, mark_values_changed, of_kpis
+from pmo.kpis.feed_state import PUBLISHED, mark_changed, mark_values_changed, of_kpis
 from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue
 from pmo.kpis.schemas import KpiCreate, KpiStatus, TargetCreate, ValueCreate, ValueStatus
 from pmo.kpis.service import check_number, period_of
@@ -226,10 +226,13 @@ def _check_size(kind: str, number: int, width: int, limits: Limits) -> None:
 
 def _row(header: list[str], number: int, cells: list[str]) -> tuple[int, dict[str, str]] | None:
     """A data row (None if blank); a cell beyond the header's columns marks it for an error."""
-    if not any(c.strip() for c in cells):
+    # Joined, the cells are blank exactly when each is (the same whitespace either way).
+    if not "".join(cells).strip():
         return None
-    extra = any(c.strip() for c in cells[len(header) :])
-    return number, dict(zip(header, cells, strict=False)) | ({"\x00extra": "1"} if extra else {})
+    row = dict(zip(header, cells, strict=False))
+    if len(cells) > len(header) and "".join(cells[len(header) :]).strip():
+        row["\x00extra"] = "1"
+    return number, row
 
 
 def read_csv(content: bytes, kind: str | None, limits: Limits) -> list[Sheet]:
@@ -422,8 +425,62 @@ def _pydantic_problems(exc: ValidationError) -> Iterator[tuple[str | None, str]]
 
 
 def _present(cells: dict[str, str], columns: tuple[str, ...]) -> dict[str, str]:
-    """Cells with something in them: an empty cell takes the API's default."""
-    return {c: cells[c].strip() for c in columns if cells.get(c, "").strip() != ""}
+    """Cells with something in them (stripped): an empty cell takes the API's default."""
+    present = {}
+    for column in columns:
+        text = cells.get(column)
+        if text and (text := text.strip()):
+            present[column] = text
+    return present
+
+
+_NOT_VALID = object()
+
+
+class _FieldCache:
+    """The fields of an input model, each validated once per distinct text.
+
+    Only for a model whose fields are validated independently (no validator across fields):
+    then a row is valid if and only if each of its fields is, and each field's value is the
+    one it has alone. A field is validated as the model with `good` (valid texts of the
+    required fields) for the others, so by the model's own rules."""
+
+    def __init__(self, model: type[BaseModel], good: dict[str, str]) -> None:
+        self.model = model
+        self.good = good
+        self.defaults = {
+            name: info.get_default(call_default_factory=True)
+            for name, info in model.model_fields.items()
+            if not info.is_required()
+        }
+        self.seen: dict[str, dict[str, Any]] = {name: {} for name in model.model_fields}
+
+    def valid(self, given: dict[str, str]) -> dict[str, Any] | None:
+        """The model's values for `given` (as `model(**given).model_dump()`), or None if a
+        field is missing or not valid."""
+        for name in self.good:  # the required fields
+            if name not in given:
+                return None
+        values = self.defaults.copy()
+        for name, text in given.items():
+            seen = self.seen.get(name)
+            if seen is None:  # not a field of the model
+                return None
+            value = seen.get(text, _NOT_VALID)
+            if value is _NOT_VALID:
+                value = seen[text] if text in seen else self._validate(name, text)
+                if value is _NOT_VALID:
+                    return None
+            values[name] = value
+        return values
+
+    def _validate(self, name: str, text: str) -> Any:
+        try:
+            value = getattr(self.model(**(self.good | {name: text})), name)
+        except ValidationError:
+            value = _NOT_VALID
+        self.seen[name][text] = value
+        return value
 
 
 @lru_cache(maxsize=4096)
@@ -739,12 +796,37 @@ class Importer:
         return True
 
     def values(self, sheet: Sheet, actor: Actor | None) -> None:
+        """Each row checked as `ValueCreate`, `check_number` and `_period` check it, with what
+        is the same for many rows worked out once (issue 16: 100,000 rows name a few hundred
+        periods and, often, far fewer distinct numbers than rows):
+
+        - a cell's text is validated as its field of `ValueCreate` once per distinct text
+          (the model's fields are checked independently: it has no validator across fields),
+          and a row with any field not valid goes through the model itself, which lists its
+          problems as before;
+        - an actual is checked against the KPI's unit and places once per distinct
+          (unit, places, text): `check_number` is a function of those alone.
+        """
         stored = self.stored.values
         seen: dict[tuple[uuid.UUID, str], int] = {}
         now = utcnow()
         person = actor.id if actor is not None and actor.kind == "user" else None
         total = len(sheet.rows)
         statuses = {s.value for s in ValueStatus}
+        fields = _FieldCache(ValueCreate, {"period_code": "2022-23", "actual": "0"})
+        checked: dict[tuple[str, int, str], Decimal | ProblemError] = {}
+        stamps = {  # the columns a value's status fills, by status
+            status: {
+                "entered_by_id": person,
+                "submitted_by_id": person if reached >= 1 else None,
+                "submitted_at": now if reached >= 1 else None,
+                "verified_by_id": person if reached >= 2 else None,
+                "verified_at": now if reached >= 2 else None,
+                "published_by_id": person if reached >= 3 else None,
+                "published_at": now if reached >= 3 else None,
+            }
+            for reached, status in enumerate(_STATUS_ORDER)
+        }
         for index, (number, cells) in enumerate(sheet.rows):
             if index % 5000 == 0:
                 self.progress("checking values", index, total)
@@ -757,23 +839,35 @@ class Importer:
                 self.report.add(
                     "values", number, "status", f"use one of {', '.join(sorted(statuses))}", "value_error"
                 )
-            try:
-                data = ValueCreate(**given)
-            except ValidationError as exc:
-                for column, message in _pydantic_problems(exc):
-                    self.report.add("values", number, column, message, "value_error")
-                continue
+            valid = fields.valid(given)
+            if valid is None:  # the model lists the problems
+                try:
+                    data = ValueCreate(**given)
+                except ValidationError as exc:
+                    for column, message in _pydantic_problems(exc):
+                        self.report.add("values", number, column, message, "value_error")
+                    continue
+                valid = data.model_dump()
             if kpi is None or status not in statuses:
                 continue
             try:
-                period = _period(kpi.frequency, data.period_code, "period_code")
-                actual = check_number(kpi.unit, kpi.decimal_places, data.actual, "actual")
+                period = _period(kpi.frequency, valid["period_code"], "period_code")
+                key = (kpi.unit, kpi.decimal_places, given["actual"])
+                actual = checked.get(key)
+                if actual is None:
+                    try:
+                        actual = checked[key] = check_number(
+                            kpi.unit, kpi.decimal_places, valid["actual"], "actual"
+                        )
+                    except ProblemError as exc:
+                        actual = checked[key] = exc
+                if isinstance(actual, ProblemError):
+                    raise actual
             except ProblemError as exc:
                 self._row_problem("values", number, exc)
                 continue
             if not self._unique("values", number, kpi, period, stored, seen):
                 continue
-            reached = _STATUS_ORDER.index(status)
             self.new_values.append(
                 {
                     "id": uuid.uuid4(),
@@ -783,23 +877,24 @@ class Importer:
                     "period_start": period.start,
                     "period_end": period.end,
                     "actual": actual,
-                    "commentary": data.commentary,
+                    "commentary": valid["commentary"],
                     "status": status,
-                    "entered_by_id": person,
-                    "submitted_by_id": person if reached >= 1 else None,
-                    "submitted_at": now if reached >= 1 else None,
-                    "verified_by_id": person if reached >= 2 else None,
-                    "verified_at": now if reached >= 2 else None,
-                    "published_by_id": person if reached >= 3 else None,
-                    "published_at": now if reached >= 3 else None,
+                    **stamps[status],
                     "created_at": now,
                     "updated_at": now,
                     "version": 1,
+                    "feed_sequence": 0,  # until published (`number_values`)
                 }
             )
         self.progress("checking values", total, total)
 
     # Writing ------------------------------------------------------------------------------
+
+    def number_values(self, sequence: int) -> None:
+        """The published new values take the change sequence's number `sequence` (others 0)."""
+        for row in self.new_values:
+            if row["status"] == PUBLISHED:
+                row["feed_sequence"] = sequence
 
     def write(self, session: Session) -> None:
         total = len(self.new_kpis) + len(self.new_targets) + len(self.new_values)
@@ -913,11 +1008,15 @@ def import_kpis(
         # Another change came in between: check again against what is stored now.
         stored = read_stored(session, organisation_id, sheets)
         importer = _check(stored, organisation_id, sheets, actor, progress)
-    importer.write(session)
-    # New values and targets: they, and the values that compare with them, come next in the feed.
+    # New values and targets: they, and the values that compare with them, come next in the
+    # feed. The stored values take the number before the new ones are written, and the new
+    # ones are written with it: the same rows end with the same number as by numbering all
+    # after the write, without rewriting 100,000 rows just inserted (on PostgreSQL a second
+    # version of each, with its index entries).
     touched = {row["kpi_id"] for row in (*importer.new_targets, *importer.new_values)}
     if touched:
-        mark_values_changed(session, organisation_id, of_kpis(touched))
+        importer.number_values(mark_values_changed(session, organisation_id, of_kpis(touched)))
+    importer.write(session)
     audit.record(
         session,
         actor,
