@@ -13,7 +13,7 @@ import { expectAccessible, signIn } from './helpers'
 // walked by the first role that reaches it (each role walks its own menu pages).
 
 const ROLES = ['pmo@demo.test', 'pm@demo.test', 'finance@demo.test', 'democratic@demo.test']
-const ADMIN_PAGES = ['/admin/users', '/admin/roles', '/admin/directorates', '/admin/api-clients', '/admin/identity-provider', '/admin/decisions']
+const ADMIN_PAGES = ['/admin/users', '/admin/roles', '/admin/directorates', '/admin/api-clients', '/admin/identity-provider', '/admin/decisions', '/admin/organisation', '/admin/lifecycles']
 // Links that are not pages of the app: the API (documents, downloads) and one-time links.
 const NOT_PAGES = /^\/(api|invitations)\//
 

@@ -18,6 +18,8 @@ import { RiskEdit, RiskForm } from './pages/RiskForm'
 import { AssumptionEdit, AssumptionNew, DependencyEdit, DependencyNew, IssueEdit, IssueNew } from './pages/RaidForms'
 import { AdminApiClients, AdminDirectorates, AdminNav, AdminRoles, AdminUsers } from './pages/Admin'
 import { AdminIdentityProvider } from './pages/AdminIdentityProvider'
+import { ApiClientPage, DirectorateDelete, DirectorateEdit, OrganisationSettings, UserDelete, UserEdit } from './pages/AdminUpkeep'
+import { LifecycleNew, LifecyclePage, Lifecycles } from './pages/AdminLifecycles'
 import { DrawdownPage, DrawdownRequest, Drawdowns } from './pages/Drawdowns'
 import { DecisionSettings, ForwardPlan, ForwardPlanEntryPage, ForwardPlanNew, OfficerDecisionPage, OfficerDecisions } from './pages/Decisions'
 import { FundingSourceEdit, FundingSourceNew, FundingSources } from './pages/FundingSources'
@@ -124,6 +126,15 @@ const ROUTES: Route[] = [
   ['/admin/webhooks/:id', (p) => <WebhookPage id={p.id as string} />, 'webhooks:manage'],
   ['/admin/webhooks/:id/edit', (p) => <WebhookEdit id={p.id as string} />, 'webhooks:manage'],
   ['/admin/identity-provider', () => <AdminIdentityProvider nav={<AdminNav />} />, 'organisation:manage'],
+  ['/admin/organisation', () => <OrganisationSettings />, 'organisation:manage'],
+  ['/admin/directorates/:id/edit', (p) => <DirectorateEdit id={p.id as string} />, 'directorates:manage'],
+  ['/admin/directorates/:id/delete', (p) => <DirectorateDelete id={p.id as string} />, 'directorates:manage'],
+  ['/admin/users/:id/edit', (p) => <UserEdit id={p.id as string} />, 'users:manage'],
+  ['/admin/users/:id/delete', (p) => <UserDelete id={p.id as string} />, 'users:manage'],
+  ['/admin/api-clients/:id', (p) => <ApiClientPage id={p.id as string} />, 'api_clients:manage'],
+  ['/admin/lifecycles', () => <Lifecycles />, 'portfolio:read'],
+  ['/admin/lifecycles/new', () => <LifecycleNew />, 'lifecycles:manage'],
+  ['/admin/lifecycles/:id', (p) => <LifecyclePage id={p.id as string} />, 'portfolio:read'],
 ]
 
 const NAVIGATION: [string, string, string?][] = [
@@ -175,6 +186,19 @@ export function App() {
         setState('signed-out')
       }
     })
+  }, [])
+
+  useEffect(() => {
+    // A page that changed the organisation (its name, its scales) or the person asks for them again.
+    const again = () => {
+      void loadWho().then((result) => {
+        if (!result.who) return
+        setWho(result.who)
+        setOrganisationName(result.who.organisation.name)
+      })
+    }
+    window.addEventListener('pmo:who-changed', again)
+    return () => window.removeEventListener('pmo:who-changed', again)
   }, [])
 
   useEffect(() => {

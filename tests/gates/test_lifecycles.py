@@ -214,8 +214,27 @@ def test_a_bad_lifecycle_is_refused(client, org, factory, body):
     assert len(_lifecycles(client, pmo)) == 3
 
 
-@pytest.mark.parametrize("role", [Role.viewer, Role.member, Role.sponsor, Role.project_manager, Role.admin])
-def test_only_the_pmo_defines_lifecycles(client, org, factory, role):
+def test_a_bad_lifecycle_is_told_in_words_at_its_fields(client, org, factory):
+    """The web app's form shows these by their fields: sentences, not counts of items or codes."""
+    pmo = factory.person(org, Role.pmo)
+    body = copy.deepcopy(CUSTOM)
+    body["gates"][0].update(criteria=[], deciders=[{"type": "role"}])
+    body["gates"][1].update(deciders=[{"type": "elected_members", "role": "member"}])
+    response = client.post(f"{API}/lifecycles", json=body, headers=pmo.headers)
+    assert response.status_code == 422, response.text
+    assert {(".".join(map(str, e["location"])), e["message"]) for e in response.json()["errors"]} == {
+        ("body.gates.0.criteria", "Enter at least one criterion"),
+        ("body.gates.0.deciders.0.role", "Choose the role that decides"),
+        ("body.gates.1.deciders.0.role", "Only holders of a role (type 'role') are named by a role"),
+    }
+    body = {**copy.deepcopy(CUSTOM), "stages": []}
+    errors = client.post(f"{API}/lifecycles", json=body, headers=pmo.headers).json()["errors"]
+    stages = [e["message"] for e in errors if e["location"] == ["body", "stages"]]
+    assert stages == ["Enter at least two stages"]
+
+
+@pytest.mark.parametrize("role", [Role.viewer, Role.member, Role.sponsor, Role.project_manager, Role.finance])
+def test_only_the_pmo_and_administrators_define_lifecycles(client, org, factory, role):
     person = factory.person(org, role)
     assert client.post(f"{API}/lifecycles", json=CUSTOM, headers=person.headers).status_code == 403
     default = next(lc for lc in _lifecycles(client, person) if lc["is_default"])
@@ -223,6 +242,16 @@ def test_only_the_pmo_defines_lifecycles(client, org, factory, role):
         client.post(f"{API}/lifecycles/{default['id']}/make-default", headers=person.headers).status_code
         == 403
     )
+
+
+def test_an_administrator_defines_a_lifecycle_and_makes_it_the_default(client, org, factory):
+    """The lifecycle new projects follow is an organisation setting: administrators keep it too."""
+    admin = factory.person(org, Role.admin)
+    created = client.post(f"{API}/lifecycles", json=CUSTOM, headers=admin.headers)
+    assert created.status_code == 201, created.text
+    made = client.post(f"{API}/lifecycles/{created.json()['id']}/make-default", headers=admin.headers)
+    assert made.status_code == 200
+    assert [lc["id"] for lc in _lifecycles(client, admin) if lc["is_default"]] == [created.json()["id"]]
 
 
 def test_lifecycles_cannot_be_changed(client, org, factory):

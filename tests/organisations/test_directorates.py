@@ -124,7 +124,26 @@ def test_delete_with_scoped_roles_is_409(client, admin, factory, org, db):
         headers=admin.headers,
     )
     assert response.status_code == 201
-    problem(client.delete(f"{DIRECTORATES}/{created['id']}", headers=admin.headers), 409)
+    body = problem(client.delete(f"{DIRECTORATES}/{created['id']}", headers=admin.headers), 409)
+    assert body["detail"] == (
+        "'Housing' cannot be deleted while records name it: 1 role assignment. "
+        "Give them another directorate first (remove roles held for it), or keep it."
+    )
+    assert db.get(Directorate, uuid.UUID(created["id"])) is not None
+
+
+def test_delete_while_records_name_it_says_which(client, admin, factory, org, db):
+    """Not only roles: a programme or project it leads keeps it too, and the refusal counts them."""
+    created = _create(client, admin, "Housing").json()
+    pmo = factory.person(org, Role.pmo)
+    portfolio = client.post(f"{API}/portfolios", json={"name": "Change"}, headers=pmo.headers).json()
+    body = {"portfolio_id": portfolio["id"], "name": "Homes", "lead_directorate_id": created["id"]}
+    programme = client.post(f"{API}/programmes", json=body, headers=pmo.headers).json()
+    for name in ("Repairs", "Lettings"):
+        body = {"programme_id": programme["id"], "name": name, "lead_directorate_id": created["id"]}
+        assert client.post(f"{API}/projects", json=body, headers=pmo.headers).status_code == 201
+    refused = problem(client.delete(f"{DIRECTORATES}/{created['id']}", headers=admin.headers), 409)
+    assert "records name it: 1 programme and 2 projects." in refused["detail"]
     assert db.get(Directorate, uuid.UUID(created["id"])) is not None
 
 

@@ -317,6 +317,17 @@ FIELD_FORMATS: dict[str, str] = {
 }
 
 
+# Lists people fill in, by field name: the verb and the item in words, one and several, so that
+# too few reads "Enter at least one criterion" rather than a count of items.
+LIST_ITEMS: dict[str, tuple[str, str, str]] = {
+    "criteria": ("Enter", "criterion", "criteria"),
+    "stages": ("Enter", "stage", "stages"),
+    "deciders": ("Choose", "decider", "deciders"),
+    "scopes": ("Select", "scope", "scopes"),
+}
+_COUNTS = {1: "one", 2: "two", 3: "three"}
+
+
 class FieldValueError(ValueError):
     """A rule across fields, raised by a model validator, that is about one field: its message is
     shown next to that field (`["body", field]`) rather than against the whole request."""
@@ -340,6 +351,9 @@ def plain_message(error: Mapping[str, Any]) -> str:
     shape_wrong = kind == "string_pattern_mismatch" or (kind == "string_too_short" and min_length > 1)
     if shape_wrong and names and names[-1] in FIELD_FORMATS:
         return FIELD_FORMATS[names[-1]]
+    if kind == "too_short" and names and names[-1] in LIST_ITEMS:
+        verb, one, several = LIST_ITEMS[names[-1]]
+        return f"{verb} at least {_COUNTS.get(min_length, min_length)} {one if min_length == 1 else several}"
     if kind == "string_too_short" and min_length > 1:
         return f"{_capitalised(label)} must be {min_length} characters or more"
     template = PLAIN_MESSAGES.get(kind, "{Label} is not valid")

@@ -127,6 +127,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.delegation_rules_manage,
             P.highlight_reports_oversee,
             P.meetings_manage,
+            # The lifecycle new projects follow is one of the organisation's settings.
+            P.lifecycles_manage,
         }
     ),
     Role.pmo: frozenset(

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
+from pmo.core.errors import FieldValueError
 from pmo.core.permissions import Role
 from pmo.core.schemas import Description, InputModel, Name, PublicModel
 
@@ -59,8 +60,10 @@ class DeciderSpec(InputModel):
 
     @model_validator(mode="after")
     def _role_for_role_type(self) -> DeciderSpec:
-        if (self.type == DeciderType.role) != (self.role is not None):
-            raise ValueError("`role` is needed for type 'role', and only for it")
+        if self.type == DeciderType.role and self.role is None:
+            raise FieldValueError("role", "Choose the role that decides")
+        if self.type != DeciderType.role and self.role is not None:
+            raise FieldValueError("role", "Only holders of a role (type 'role') are named by a role")
         return self
 
 

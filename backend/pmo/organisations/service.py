@@ -166,14 +166,44 @@ def update_directorate(
     return directorate
 
 
+# The records that can name a directorate, in words (one, several): a refusal to delete it says
+# which. A table not listed is named by its own name.
+_NAMING_A_DIRECTORATE = {
+    "role_assignments": ("role assignment", "role assignments"),
+    "programmes": ("programme", "programmes"),
+    "projects": ("project", "projects"),
+    "governance_bodies": ("governance body", "governance bodies"),
+    "delegation_rules": ("delegation rule", "delegation rules"),
+    "drawdowns": ("draw-down", "draw-downs"),
+}
+
+
+def _naming_directorate(session: Session, directorate: Directorate) -> list[str]:
+    """What names the directorate, counted per kind of record: ["2 role assignments", "1 project"]."""
+    directorates = Directorate.__table__  # type: ignore[attr-defined]
+    counts: dict[str, int] = defaultdict(int)
+    for table in SQLModel.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is directorates:
+                counts[table.name] += session.execute(
+                    sql_select(func.count()).select_from(table).where(fk.parent == directorate.id)
+                ).scalar_one()
+    named = []
+    for name, count in counts.items():
+        one, several = _NAMING_A_DIRECTORATE.get(name, (name.replace("_", " "),) * 2)
+        if count:
+            named.append(f"{count} {one if count == 1 else several}")
+    return named
+
+
 def delete_directorate(session: Session, actor: Actor, directorate: Directorate) -> None:
-    in_use = session.execute(
-        select(func.count())
-        .select_from(RoleAssignment)
-        .where(RoleAssignment.directorate_id == directorate.id)
-    ).scalar_one()
-    if in_use:
-        raise Conflict(f"{in_use} role assignment(s) are scoped to this directorate; remove them first.")
+    named = _naming_directorate(session, directorate)
+    if named:
+        listed = ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
+        raise Conflict(
+            f"'{directorate.name}' cannot be deleted while records name it: {listed}. "
+            "Give them another directorate first (remove roles held for it), or keep it."
+        )
     audit.deleted(session, actor, directorate, "directorate")
 
 

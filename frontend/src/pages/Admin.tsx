@@ -10,6 +10,14 @@ import { navigate, useLocation } from '../lib/router'
 import { InvitationLink, InviteUser } from './Upkeep'
 
 const LIMIT = 50
+
+/** What an API client may be given: each scope in words, with its code for the system's makers. */
+export const CLIENT_SCOPES: { value: Schemas['ClientScope']; text: string }[] = [
+  { value: 'portfolio:read', text: 'The portfolio register and RAID logs (portfolio:read)' },
+  { value: 'kpis:read', text: 'KPIs and the KPI feed (kpis:read)' },
+  { value: 'finance:read', text: 'Money: funding sources, draw-downs, costs and benefits (finance:read)' },
+  { value: 'webhooks:manage', text: 'Its own webhook subscriptions (webhooks:manage)' },
+]
 const ROLES: Schemas['Role'][] = ['admin', 'pmo', 'sponsor', 'project_manager', 'finance', 'member', 'democratic_services', 'viewer']
 
 export function AdminNav() {
@@ -21,6 +29,8 @@ export function AdminNav() {
     ['/admin/directorates', 'Directorates', 'directorates:read'],
     ['/admin/api-clients', 'API clients', 'api_clients:manage'],
     ['/admin/webhooks', 'Webhooks', 'webhooks:manage'],
+    ['/admin/organisation', 'Organisation', 'organisation:manage'],
+    ['/admin/lifecycles', 'Lifecycles', 'portfolio:read'],
     ['/admin/identity-provider', 'Identity provider', 'organisation:manage'],
     ['/admin/decisions', 'Key decisions', 'organisation:manage'],
   ]
@@ -208,6 +218,16 @@ export function AdminUsers() {
                   {manage && (
                     <td class="govuk-table__cell">
                       <div class="govuk-button-group govuk-!-margin-bottom-0">
+                      {user.allowed_actions.includes('edit') && (
+                        <a class="govuk-link" href={`/admin/users/${user.id}/edit`}>
+                          Change<span class="govuk-visually-hidden"> {user.display_name}</span>
+                        </a>
+                      )}
+                      {user.allowed_actions.includes('delete') && (
+                        <a class="govuk-link" href={`/admin/users/${user.id}/delete`}>
+                          Delete<span class="govuk-visually-hidden"> {user.display_name}</span>
+                        </a>
+                      )}
                       {user.allowed_actions.includes('reissue_invitation') && (
                         <RowAction label="New invitation link" what={`for ${user.display_name}`}
                           onAct={() => actions.act(
@@ -433,6 +453,7 @@ export function AdminDirectorates() {
   const [name, setName] = useState('')
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [done, setDone] = useState<string | null>(null)
+  const manage = can('directorates:manage')
   const submit = async (event: Event) => {
     event.preventDefault()
     const result = await create(() => api.POST('/api/v1/directorates', { body: { name, description: '' } }), { name: 'Name' })
@@ -453,13 +474,41 @@ export function AdminDirectorates() {
       ) : !directorates.data ? (
         <Loading />
       ) : (
-        <ul class="govuk-list govuk-list--bullet">
-          {directorates.data.items.map((d) => (
-            <li key={d.id}>{d.name}</li>
-          ))}
-        </ul>
+        <Scroll label="Directorates">
+          <table class="govuk-table" data-testid="directorates">
+            <caption class="govuk-table__caption govuk-visually-hidden">Directorates</caption>
+            <thead class="govuk-table__head">
+              <tr class="govuk-table__row">
+                <th scope="col" class="govuk-table__header">Name</th>
+                <th scope="col" class="govuk-table__header">Description</th>
+                {/* Directorates carry no `allowed_actions`: the API refuses a delete, with its reason, while records name one. */}
+                {manage && <th scope="col" class="govuk-table__header">Action</th>}
+              </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+              {directorates.data.items.map((d) => (
+                <tr class="govuk-table__row" key={d.id}>
+                  <th scope="row" class="govuk-table__header">{d.name}</th>
+                  <td class="govuk-table__cell">{d.description || NONE_RECORDED}</td>
+                  {manage && (
+                    <td class="govuk-table__cell">
+                      <div class="govuk-button-group govuk-!-margin-bottom-0">
+                        <a class="govuk-link" href={`/admin/directorates/${d.id}/edit`}>
+                          Change<span class="govuk-visually-hidden"> {d.name}</span>
+                        </a>
+                        <a class="govuk-link" href={`/admin/directorates/${d.id}/delete`}>
+                          Delete<span class="govuk-visually-hidden"> {d.name}</span>
+                        </a>
+                      </div>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
       )}
-      {can('directorates:manage') && (
+      {manage && (
         <div class="govuk-grid-row">
           <div class="govuk-grid-column-two-thirds">
             <h2 class="govuk-heading-m">Add a directorate</h2>
@@ -526,7 +575,7 @@ export function AdminApiClients() {
         <div class="govuk-panel govuk-panel--confirmation" role="alert">
           <h2 class="govuk-panel__title">{actions.done ?? `${secret.name} is registered`}</h2>
           <div class="govuk-panel__body">
-            Client id: <span class="app-secret">{secret.client_id}</span>
+            Client id: <span class="app-secret" data-testid="client-id">{secret.client_id}</span>
             <br />
             Secret: <span class="app-secret" data-testid="client-secret">{secret.client_secret}</span>
             <div class="govuk-!-margin-top-4">
@@ -564,7 +613,9 @@ export function AdminApiClients() {
           <tbody class="govuk-table__body">
             {clients.data.items.map((c) => (
               <tr class="govuk-table__row" key={c.id}>
-                <td class="govuk-table__cell">{c.name}</td>
+                <td class="govuk-table__cell">
+                  <a class="govuk-link" href={`/admin/api-clients/${c.id}`}>{c.name}</a>
+                </td>
                 <td class="govuk-table__cell">{c.client_id}</td>
                 <td class="govuk-table__cell">{c.scopes.join(', ')}</td>
                 <td class="govuk-table__cell">{c.is_active ? 'Active' : 'Revoked'}</td>
@@ -604,12 +655,7 @@ export function AdminApiClients() {
           <form onSubmit={submit} noValidate>
             <TextInput name="name" label="Name" value={name} onInput={setName} errors={errors} />
             <Checkboxes name="scopes" label="What it may read" values={scopes} onChange={setScopes} errors={errors}
-              options={[
-                { value: 'portfolio:read', text: 'The portfolio register (portfolio:read)' },
-                { value: 'kpis:read', text: 'KPIs (kpis:read)' },
-                { value: 'finance:read', text: 'Money: funding sources, draw-downs, costs and benefits (finance:read)' },
-                { value: 'webhooks:manage', text: 'Its own webhook subscriptions (webhooks:manage)' },
-              ]} />
+              options={CLIENT_SCOPES} />
             <button type="submit" class="govuk-button">
               Register and show the secret
             </button>
