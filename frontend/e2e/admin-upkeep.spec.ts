@@ -116,7 +116,7 @@ test('the administrator changes the settings, a directorate, a person and an API
   await page.getByRole('button', { name: 'Register and show the secret' }).click()
   const client = await page.getByTestId('client-id').innerText()
   const first = await page.getByTestId('client-secret').innerText()
-  await page.getByRole('link', { name: `Upkeep feed ${run}` }).click()
+  await page.getByRole('link', { name: `Upkeep feed ${run}`, exact: true }).click()
   await expect(page.getByRole('heading', { name: `Upkeep feed ${run}`, level: 1 })).toBeVisible()
   await page.getByLabel('Name').fill(`Upkeep reporting ${run}`)
   await page.getByLabel(/kpis:read/).check()
