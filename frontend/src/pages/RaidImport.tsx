@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
+import { FileField, RowsToCorrect, type RowProblem, useFileImport } from '../components/FileImport'
 import { ErrorSummary, Radios, Scroll } from '../components/ui'
-import { type FieldProblem, type FormErrors, NETWORK_PROBLEM, type Problem, problemFrom, toFormErrors } from '../lib/problem'
+import type { FieldProblem, Problem } from '../lib/problem'
 
 // Importing RAID items from CSV (`POST /raid-imports/{log}`): the file is checked first
 // (`dry_run=true`), every bad row is listed and nothing is imported; a clean file is imported
@@ -39,12 +40,6 @@ function itemCount(log: Log, count: number): string {
   return `${count} ${count === 1 ? one : text.toLowerCase()}`
 }
 
-interface RowProblem {
-  row: number | null
-  column: string
-  message: string
-}
-
 /** A problem's row errors: `location` is ["body", row, column], the header being row 1. */
 function rowProblems(problem: Problem): RowProblem[] {
   return (problem.errors ?? [])
@@ -71,57 +66,13 @@ function send(log: Log, dryRun: boolean, form: FormData) {
 }
 
 export function RaidImport() {
-  const [file, setFile] = useState<File | null>(null)
   const [log, setLog] = useState<Log>('risks')
-  const [errors, setErrors] = useState<FormErrors | null>(null)
-  const [rows, setRows] = useState<RowProblem[]>([])
-  const [checked, setChecked] = useState<Result | null>(null)
-  const [imported, setImported] = useState<Result | null>(null)
-  const [busy, setBusy] = useState(false)
-
-  const run = async (dryRun: boolean) => {
-    if (!file) {
-      setErrors({ status: 422, fields: { file: 'Choose a CSV file' }, summary: [{ text: 'Choose a CSV file', href: '#field-file' }] })
-      return
-    }
-    setBusy(true)
-    setRows([])
-    const form = new FormData()
-    form.append('file', file, file.name)
-    try {
-      const { data, error, response } = await send(log, dryRun, form)
-      if (response.ok && data) {
-        setErrors(null)
-        if (dryRun) {
-          setChecked(data)
-          setImported(null)
-        } else {
-          setImported(data)
-          setChecked(null)
-        }
-      } else {
-        const problem = await problemFrom(response, error)
-        const bad = rowProblems(problem)
-        setRows(bad)
-        setChecked(null)
-        setErrors(
-          bad.length
-            ? { status: problem.status, fields: {}, summary: [{ text: problem.detail ?? problem.title, href: '#import-errors' }] }
-            : toFormErrors(problem, { file: 'File' }),
-        )
-      }
-    } catch {
-      setErrors(toFormErrors(NETWORK_PROBLEM))
-    } finally {
-      setBusy(false)
-    }
-  }
+  const { errors, rows, checked, imported, busy, run, reset, chooseFile } = useFileImport<Result>(
+    (dryRun, form) => send(log, dryRun, form),
+    rowProblems,
+    'Choose a CSV file',
+  )
   const current = logOf(log)
-  const reset = () => {
-    setChecked(null)
-    setImported(null)
-    setRows([])
-  }
 
   return (
     <div class="govuk-grid-row">
@@ -171,26 +122,7 @@ export function RaidImport() {
           <p class="govuk-body" data-testid="import-columns">
             The columns for {current.text.toLowerCase()}: <code>{current.columns}</code>. Empty cells take the usual defaults.
           </p>
-          <div class={`govuk-form-group${errors?.fields.file ? ' govuk-form-group--error' : ''}`}>
-            <label class="govuk-label govuk-label--s" for="field-file">
-              File
-            </label>
-            <div class="govuk-hint" id="field-file-hint">
-              CSV (UTF-8, header row first), at most 20 MB
-            </div>
-            {errors?.fields.file && (
-              <p class="govuk-error-message" id="field-file-error">
-                <span class="govuk-visually-hidden">Error:</span> {errors.fields.file}
-              </p>
-            )}
-            <input class={`govuk-file-upload${errors?.fields.file ? ' govuk-file-upload--error' : ''}`} id="field-file" name="file"
-              type="file" accept=".csv,text/csv"
-              aria-describedby={`field-file-hint${errors?.fields.file ? ' field-file-error' : ''}`}
-              onChange={(event) => {
-                setFile((event.target as HTMLInputElement).files?.[0] ?? null)
-                reset()
-              }} />
-          </div>
+          <FileField errors={errors} hint="CSV (UTF-8, header row first), at most 20 MB" accept=".csv,text/csv" onChoose={chooseFile} />
           <div class="govuk-button-group">
             <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>
               Check the file
@@ -235,35 +167,7 @@ export function RaidImport() {
         {imported && imported.items.length > 200 && (
           <p class="govuk-body">The first 200 of {imported.items.length} are listed.</p>
         )}
-        {rows.length > 0 && (
-          <>
-            <h2 class="govuk-heading-m" id="import-errors" tabIndex={-1}>
-              Rows to correct
-            </h2>
-            <p class="govuk-body">Nothing was imported. Correct these rows in the file and check it again.</p>
-            <Scroll label="Rows to correct">
-              <table class="govuk-table" data-testid="import-errors">
-                <caption class="govuk-table__caption govuk-visually-hidden">Rows to correct</caption>
-                <thead class="govuk-table__head">
-                  <tr class="govuk-table__row">
-                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">Row</th>
-                    <th scope="col" class="govuk-table__header">Column</th>
-                    <th scope="col" class="govuk-table__header">Problem</th>
-                  </tr>
-                </thead>
-                <tbody class="govuk-table__body">
-                  {rows.map((row, i) => (
-                    <tr class="govuk-table__row" key={i}>
-                      <td class="govuk-table__cell govuk-table__cell--numeric">{row.row ?? ''}</td>
-                      <td class="govuk-table__cell">{row.column && <code>{row.column}</code>}</td>
-                      <td class="govuk-table__cell">{row.message}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </Scroll>
-          </>
-        )}
+        <RowsToCorrect rows={rows} />
       </div>
     </div>
   )
