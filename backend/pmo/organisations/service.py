@@ -178,16 +178,25 @@ _NAMING_A_DIRECTORATE = {
 }
 
 
+def _columns_naming(model: type[SQLModel], skip: frozenset[str] = frozenset()) -> list[Any]:
+    """Every column of the other tables (but `skip`) that refers to a row of `model`."""
+    target = model.__table__  # type: ignore[attr-defined]
+    return [
+        fk.parent
+        for table in SQLModel.metadata.sorted_tables
+        if table.name not in skip
+        for fk in table.foreign_keys
+        if fk.column.table is target
+    ]
+
+
 def _naming_directorate(session: Session, directorate: Directorate) -> list[str]:
     """What names the directorate, counted per kind of record: ["2 role assignments", "1 project"]."""
-    directorates = Directorate.__table__  # type: ignore[attr-defined]
     counts: dict[str, int] = defaultdict(int)
-    for table in SQLModel.metadata.sorted_tables:
-        for fk in table.foreign_keys:
-            if fk.column.table is directorates:
-                counts[table.name] += session.execute(
-                    sql_select(func.count()).select_from(table).where(fk.parent == directorate.id)
-                ).scalar_one()
+    for column in _columns_naming(Directorate):
+        counts[column.table.name] += session.execute(
+            sql_select(func.count()).select_from(column.table).where(column == directorate.id)
+        ).scalar_one()
     named = []
     for name, count in counts.items():
         one, several = _NAMING_A_DIRECTORATE.get(name, (name.replace("_", " "),) * 2)
@@ -339,20 +348,16 @@ def _not_referred_to(_actor: Actor, c: UserContext) -> Verdict:
 
 
 # What `delete_user` removes with the account; a row of any other table naming the user keeps it.
-_DELETED_WITH_USER = {
+_DELETED_WITH_USER = frozenset(
     m.__tablename__ for m in (RoleAssignment, RefreshToken, DirectorySession, DirectoryIdentity, Invitation)
-}
+)
 
 
 def _referred_to(session: Session, user_ids: list[uuid.UUID]) -> set[uuid.UUID]:
     """Those of `user_ids` a record names, in one query over every column referring to users."""
-    users = User.__table__  # type: ignore[attr-defined]
     naming = [
-        sql_select(fk.parent.label("user_id")).where(fk.parent.in_(user_ids))
-        for table in SQLModel.metadata.sorted_tables
-        if table.name not in _DELETED_WITH_USER
-        for fk in table.foreign_keys
-        if fk.column.table is users
+        sql_select(column.label("user_id")).where(column.in_(user_ids))
+        for column in _columns_naming(User, skip=_DELETED_WITH_USER)
     ]
     return set(session.execute(union(*naming)).scalars()) if naming and user_ids else set()
 
