@@ -58,3 +58,25 @@ def test_a_generated_id_reaches_the_audit_event(client, admin):
         "items"
     ]
     assert [e["record_id"] for e in events] == [created.json()["id"]]
+
+
+def test_generated_ids_differ_in_a_forked_worker():
+    """A made-up id is a process's random half and its count: a worker forked from a loaded
+    parent (gunicorn's preload) must not repeat the parent's ids."""
+    import os
+
+    from pmo.core import middleware
+
+    parent = middleware._new_request_id()
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child process
+        os.write(writer, middleware._new_request_id().encode())
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    forked = os.read(reader, 64).decode()
+    os.close(reader)
+    assert GENERATED.match(forked)
+    assert GENERATED.match(parent)
+    assert forked[:16] != parent[:16]
