@@ -21,7 +21,7 @@ from starlette.types import Scope
 from pmo import __version__
 from pmo.api_docs import docs_router
 from pmo.audit.router import router as audit_router
-from pmo.auth.dependencies import security_requirement
+from pmo.auth.dependencies import needs_token, security_requirement, security_schemes
 from pmo.auth.oauth import OAuthTokenError, TokenError, metadata_router, token_error_response
 from pmo.auth.router import router as auth_router
 from pmo.auth.session_router import router as auth_session_router
@@ -281,6 +281,15 @@ def create_app(frontend_dist: Path | None = None, engine: Engine | None = None) 
     return app
 
 
+def _set_security(operation: dict[str, Any], security: list[dict[str, list[str]]]) -> None:
+    """An operation's `security`, after its `operationId` (where FastAPI writes it)."""
+    entries = [(key, value) for key, value in operation.items() if key != "security"]
+    at = next(i + 1 for i, (key, _) in enumerate(entries) if key == "operationId")
+    entries.insert(at, ("security", security))
+    operation.clear()
+    operation.update(entries)
+
+
 def openapi_document(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -401,14 +410,15 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     schemas["Problem"] = problem
     schemas.setdefault("FieldProblem", FieldProblem.model_json_schema())
     schemas["OAuthTokenError"] = OAuthTokenError.model_json_schema()
-    # Each operation's security names the scopes an API client needs for it.
+    # Each operation that reads a token names the scopes an API client needs for it.
+    document["components"]["securitySchemes"] = security_schemes()
     for domain_router in DOMAIN_ROUTERS:
         for route in domain_router.routes:
-            if isinstance(route, APIRoute) and route.include_in_schema:
+            if isinstance(route, APIRoute) and route.include_in_schema and needs_token(route.dependant):
                 for method in route.methods or ():
                     operation = document["paths"].get(API_PREFIX + route.path_format, {}).get(method.lower())
-                    if operation and "security" in operation:
-                        operation["security"] = security_requirement(route.dependant)
+                    if operation:
+                        _set_security(operation, security_requirement(route.dependant))
     # A body that cannot be decoded (not UTF-8, say) is refused with 400 before the route runs.
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():

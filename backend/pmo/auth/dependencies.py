@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
+from fastapi.encoders import jsonable_encoder
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
 from fastapi.security import OAuth2
 from starlette.concurrency import run_in_threadpool
@@ -25,9 +26,10 @@ from pmo.core.security import bearer_token
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path
 
-# The two OAuth2 flows, declared in the OpenAPI document; `current_actor` reads the token
-# itself. People (password flow) have roles, not scopes; API clients (client credentials)
-# have scopes, and each operation names those it needs (`security_requirement`).
+# The two OAuth2 flows, declared in the OpenAPI document (`security_schemes`); `current_actor`
+# reads the token itself. People (password flow) have roles, not scopes; API clients (client
+# credentials) have scopes, and each operation names those it needs (`security_requirement`).
+# Not dependencies of `current_actor`: FastAPI would run both on every request, for nothing.
 oauth2_scheme = OAuth2(
     flows=OAuthFlows(password=OAuthFlowPassword(tokenUrl=TOKEN_URL, refreshUrl=TOKEN_URL)),
     scheme_name="OAuth2",
@@ -46,12 +48,7 @@ client_credentials_scheme = OAuth2(
 )
 
 
-async def current_actor(
-    request: Request,
-    session: SessionDep,
-    _declared: Annotated[str | None, Depends(oauth2_scheme)],
-    _declared_for_clients: Annotated[str | None, Depends(client_credentials_scheme)],
-) -> Actor:
+async def current_actor(request: Request, session: SessionDep) -> Actor:
     """`async`: a principal held in memory is served on the event loop; one the process must
     read (or whose generation it must read again) is read in the thread pool."""
     token = bearer_token(request.headers.get("Authorization", ""))
@@ -119,6 +116,19 @@ PUBLIC = Depends(_public)
 
 
 # The security requirement of each operation in the OpenAPI document -------------------------
+
+
+def security_schemes() -> dict[str, Any]:
+    """The document's `components.securitySchemes`, as FastAPI writes a scheme's model."""
+    return {
+        scheme.scheme_name: jsonable_encoder(scheme.model, by_alias=True, exclude_none=True)
+        for scheme in (oauth2_scheme, client_credentials_scheme)
+    }
+
+
+def needs_token(dependant: Dependant) -> bool:
+    """Whether a route reads the bearer token (depends on `current_actor`, at any depth)."""
+    return any(d.call is current_actor or needs_token(d) for d in dependant.dependencies)
 
 
 def _required_permissions(dependant: Dependant) -> tuple[Permission, ...]:
