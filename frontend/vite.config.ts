@@ -21,5 +21,5 @@ export default defineConfig({
   },
   build: { outDir: 'dist', sourcemap: false, reportCompressedSize: false, chunkSizeWarningLimit: 200 },
   server: { proxy: { '/api': 'http://127.0.0.1:8000' } },
-  test: { include: ['src/**/*.test.ts'], environment: 'node' },
+  test: { include: ['src/**/*.test.{ts,tsx}'], environment: 'node' },
 })

@@ -32,6 +32,29 @@ test('a new invitation link replaces the old one, which is then refused', async 
   await fresh.close()
 })
 
+test('on the users page an error link leads to the field in its own form, not the invitation form above it', async ({ page }) => {
+  await signIn(page, 'admin@demo.test')
+  await page.goto('/admin/users')
+  // Both forms ask for an email address and a name; each label finds its own form's box.
+  const add = page.locator('form').filter({ has: page.getByRole('button', { name: 'Add the user' }) })
+  const invite = page.locator('form').filter({ has: page.getByRole('button', { name: 'Invite' }) })
+  await add.getByLabel('Email address').fill('not an email address')
+  await add.getByLabel('Name').fill('Nadia Nowhere')
+  await add.getByLabel('First password').fill('kettle orchard lantern')
+  await add.getByRole('button', { name: 'Add the user' }).click()
+  const summary = page.locator('.govuk-error-summary')
+  await expect(summary).toBeFocused()
+  await checkPage(page, 'admin-users-add-errors', false)
+  const link = summary.getByRole('link').first()
+  const email = add.getByLabel('Email address')
+  expect(await link.getAttribute('href')).toBe(`#${await email.getAttribute('id')}`)
+  await expect(email).toHaveAttribute('aria-describedby', `${await email.getAttribute('id')}-error`)
+  await link.click()
+  await expect(email).toBeFocused()
+  await expect(email).toHaveValue('not an email address')
+  await expect(invite.getByLabel('Email address')).toHaveValue('')
+})
+
 test('a finance officer may change a funding source; a viewer sees it without the button', async ({ page, browser }) => {
   await signIn(page, 'finance@demo.test')
   await page.goto('/funding-sources')

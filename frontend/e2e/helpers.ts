@@ -18,11 +18,20 @@ export async function signIn(page: Page, email: string): Promise<void> {
   await expect(page.getByRole('heading', { name: 'My work' })).toBeVisible()
 }
 
-/** axe-core on the page as it is now: WCAG 2.0-2.2 A and AA, zero violations. */
+/** axe-core on the page as it is now: WCAG 2.0-2.2 A and AA, zero violations; and no id used twice. */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze()
   const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
   expect(summary, `axe violations on ${what}`).toEqual([])
+  // axe no longer looks for these (WCAG 2.2 dropped 4.1.1), but a label, an error summary's link
+  // or aria-describedby whose id is used twice leads to the first element with it: often the
+  // wrong form's field (two forms with a field of the same name need an IdPrefix each).
+  const duplicates = await page.evaluate(() => {
+    const counts = new Map<string, number>()
+    for (const element of document.querySelectorAll('[id]')) counts.set(element.id, (counts.get(element.id) ?? 0) + 1)
+    return [...counts].filter(([, count]) => count > 1).map(([id, count]) => `${id} (${count} times)`)
+  })
+  expect(duplicates, `ids used more than once on ${what}`).toEqual([])
 }
 
 /** The page at 1280 px and 375 px wide, into frontend/screenshots/. */

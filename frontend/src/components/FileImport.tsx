@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { humanise } from '../lib/format'
-import { type FormErrors, NETWORK_PROBLEM, type Problem, problemFrom, toFormErrors } from '../lib/problem'
-import { Scroll } from './ui'
+import { type FormErrors, NETWORK_PROBLEM, type Problem, fieldId, problemFrom, toFormErrors } from '../lib/problem'
+import { Scroll, useFieldId } from './ui'
 
 // One way to import a file (KPI history, RAID logs): it is checked first (`dry_run=true`),
 // every bad row is listed and nothing is imported; a clean file is then imported whole.
@@ -39,7 +39,7 @@ export function useFileImport<R>(send: (dryRun: boolean, form: FormData) => Sent
   }
   const run = async (dryRun: boolean) => {
     if (!file) {
-      setErrors({ status: 422, fields: { file: choose }, summary: [{ text: choose, href: '#field-file' }] })
+      setErrors({ status: 422, fields: { file: choose }, summary: [{ text: choose, href: `#${fieldId('file')}` }] })
       return
     }
     setBusy(true)
@@ -75,21 +75,22 @@ export function useFileImport<R>(send: (dryRun: boolean, form: FormData) => Sent
 /** The file input, with its hint and the error about it. */
 export function FileField({ errors, hint, accept, onChoose }: { errors: FormErrors | null; hint: string; accept: string; onChoose: (file: File | null) => void }) {
   const error = errors?.fields.file
+  const id = useFieldId('file')
   return (
     <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <label class="govuk-label govuk-label--s" for="field-file">
+      <label class="govuk-label govuk-label--s" for={id}>
         File
       </label>
-      <div class="govuk-hint" id="field-file-hint">
+      <div class="govuk-hint" id={`${id}-hint`}>
         {hint}
       </div>
       {error && (
-        <p class="govuk-error-message" id="field-file-error">
+        <p class="govuk-error-message" id={`${id}-error`}>
           <span class="govuk-visually-hidden">Error:</span> {error}
         </p>
       )}
-      <input class={`govuk-file-upload${error ? ' govuk-file-upload--error' : ''}`} id="field-file" name="file" type="file"
-        accept={accept} aria-describedby={`field-file-hint${error ? ' field-file-error' : ''}`}
+      <input class={`govuk-file-upload${error ? ' govuk-file-upload--error' : ''}`} id={id} name="file" type="file"
+        accept={accept} aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
         onChange={(event) => onChoose((event.target as HTMLInputElement).files?.[0] ?? null)} />
     </div>
   )

@@ -1,5 +1,5 @@
-import type { ComponentChildren, JSX } from 'preact'
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { type ComponentChildren, type JSX, createContext } from 'preact'
+import { useContext, useEffect, useRef, useState } from 'preact/hooks'
 import { Chart } from './Chart'
 import { type FormErrors, type Problem, describe, fieldId, toFormErrors } from '../lib/problem'
 import { ariaSort, nextSort, writeQuery, type QueryState } from '../lib/query'
@@ -8,8 +8,23 @@ import { type DateParts, dateParts, isoDate } from '../lib/dates'
 
 // GOV.UK Frontend components as Preact, written to the design system's markup.
 
+// Ids come from field names, so two forms on one page with a field of the same name would share
+// an id: each such form is wrapped in an IdPrefix, and every id in it (inputs, hints, error
+// messages, the error summary's links) starts with that prefix. Without one, ids are unprefixed.
+const Prefix = createContext('')
+
+export function IdPrefix({ prefix, children }: { prefix: string; children: ComponentChildren }) {
+  return <Prefix.Provider value={prefix}>{children}</Prefix.Provider>
+}
+
+/** The field's id in the form it is in (a field written by hand uses it too). */
+export function useFieldId(name: string): string {
+  return fieldId(name, useContext(Prefix))
+}
+
 export function ErrorSummary({ errors, onReload }: { errors: FormErrors | null; onReload?: () => void }) {
   const ref = useRef<HTMLDivElement>(null)
+  const prefix = useContext(Prefix) // the links point at this form's fields, whose ids carry it
   useEffect(() => {
     if (errors) ref.current?.focus()
   }, [errors])
@@ -21,7 +36,7 @@ export function ErrorSummary({ errors, onReload }: { errors: FormErrors | null; 
         <div class="govuk-error-summary__body">
           <ul class="govuk-list govuk-error-summary__list">
             {errors.summary.map((item) => (
-              <li key={item.text}>{item.href ? <a href={item.href}>{item.text}</a> : item.text}</li>
+              <li key={item.text}>{item.href ? <a href={item.href.replace(/^#/, `#${prefix}`)}>{item.text}</a> : item.text}</li>
             ))}
           </ul>
           {errors.status === 412 && onReload && (
@@ -81,7 +96,7 @@ interface FieldProps {
 
 function FieldShell({ name, label, hint, errors, children, labelClass }: FieldProps & { children: ComponentChildren }) {
   const error = errors?.fields[name]
-  const id = fieldId(name)
+  const id = useFieldId(name)
   return (
     <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
       <label class={`govuk-label ${labelClass ?? ''}`} for={id}>
@@ -102,8 +117,7 @@ function FieldShell({ name, label, hint, errors, children, labelClass }: FieldPr
   )
 }
 
-function describedBy(name: string, hint: string | undefined, errors: FormErrors | null): string | undefined {
-  const id = fieldId(name)
+function describedBy(id: string, name: string, hint: string | undefined, errors: FormErrors | null): string | undefined {
   const parts = [hint ? `${id}-hint` : '', errors?.fields[name] ? `${id}-error` : ''].filter(Boolean)
   return parts.length ? parts.join(' ') : undefined
 }
@@ -120,17 +134,18 @@ export function TextInput(
   },
 ) {
   const { name, value, onInput, type = 'text', autocomplete, width, errors, hint, onBlur } = props
+  const id = useFieldId(name)
   return (
     <FieldShell {...props}>
       <input
         class={`govuk-input${width ? ` govuk-input--width-${width}` : ''}${errors?.fields[name] ? ' govuk-input--error' : ''}`}
-        id={fieldId(name)}
+        id={id}
         name={name}
         type={type}
         value={value}
         autocomplete={autocomplete}
         spellcheck={props.spellcheck}
-        aria-describedby={describedBy(name, hint, errors)}
+        aria-describedby={describedBy(id, name, hint, errors)}
         onInput={(event) => onInput((event.target as HTMLInputElement).value)}
         onBlur={onBlur}
       />
@@ -150,7 +165,7 @@ export function DateInput(
   useEffect(() => {
     if (isoDate(parts) !== value) setParts(dateParts(value))
   }, [value])
-  const id = fieldId(name)
+  const id = useFieldId(name)
   const error = errors?.fields[name]
   const change = (box: keyof DateParts) => (event: Event) => {
     const next = { ...parts, [box]: (event.target as HTMLInputElement).value }
@@ -201,15 +216,16 @@ export function DateInput(
 
 export function TextArea(props: FieldProps & { value: string; onInput: (value: string) => void; rows?: number }) {
   const { name, value, onInput, rows = 4, errors, hint } = props
+  const id = useFieldId(name)
   return (
     <FieldShell {...props}>
       <textarea
         class={`govuk-textarea${errors?.fields[name] ? ' govuk-textarea--error' : ''}`}
-        id={fieldId(name)}
+        id={id}
         name={name}
         rows={rows}
         value={value}
-        aria-describedby={describedBy(name, hint, errors)}
+        aria-describedby={describedBy(id, name, hint, errors)}
         onInput={(event) => onInput((event.target as HTMLTextAreaElement).value)}
       />
     </FieldShell>
@@ -223,14 +239,15 @@ export interface Option {
 
 export function Select(props: FieldProps & { value: string; onChange: (value: string) => void; options: Option[] }) {
   const { name, value, onChange, options, errors, hint } = props
+  const id = useFieldId(name)
   return (
     <FieldShell {...props}>
       <select
         class={`govuk-select${errors?.fields[name] ? ' govuk-select--error' : ''}`}
-        id={fieldId(name)}
+        id={id}
         name={name}
         value={value}
-        aria-describedby={describedBy(name, hint, errors)}
+        aria-describedby={describedBy(id, name, hint, errors)}
         onChange={(event) => onChange((event.target as HTMLSelectElement).value)}
       >
         {options.map((option) => (
@@ -248,10 +265,10 @@ export function Radios(
 ) {
   const { name, label, hint, value, onChange, options, errors } = props
   const error = errors?.fields[name]
-  const id = fieldId(name)
+  const id = useFieldId(name)
   return (
     <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <fieldset class="govuk-fieldset" aria-describedby={describedBy(name, hint, errors)}>
+      <fieldset class="govuk-fieldset" aria-describedby={describedBy(id, name, hint, errors)}>
         <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{label}</legend>
         {hint && (
           <div class="govuk-hint" id={`${id}-hint`}>
@@ -291,7 +308,7 @@ export function Checkboxes(
 ) {
   const { name, label, values, onChange, options, errors } = props
   const error = errors?.fields[name]
-  const id = fieldId(name)
+  const id = useFieldId(name)
   return (
     <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
       <fieldset class="govuk-fieldset">

@@ -33,8 +33,10 @@ export function fieldName(location: (string | number)[]): string | null {
   return rest.length ? rest.join('.') : null
 }
 
-export function fieldId(name: string): string {
-  return `field-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`
+/** The id of a field's input. A form that shares its page with another form gives a prefix
+ * (components/ui.tsx's IdPrefix), so the two never share an id. */
+export function fieldId(name: string, prefix = ''): string {
+  return `${prefix}field-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`
 }
 
 function sentence(text: string): string {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas } from '../api/client'
-import { Checkboxes, CopyButton, ErrorSummary, Loading, Pagination, ProblemPage, Radios, Scroll, Select, SortHeader, TextInput } from '../components/ui'
+import { Checkboxes, CopyButton, ErrorSummary, IdPrefix, Loading, Pagination, ProblemPage, Radios, Scroll, Select, SortHeader, TextInput } from '../components/ui'
 import { load, type Loaded, useResource } from '../lib/data'
 import { formatDate, humanise, NONE_RECORDED, roleLabel } from '../lib/format'
 import { useCan } from '../lib/me'
@@ -259,25 +259,32 @@ export function AdminUsers() {
           <Pagination total={users.data.total} limit={LIMIT} offset={Number(query.offset ?? 0)} query={query} path={path} />
         </>
       )}
-      {can('users:manage') && <InviteUser onInvited={users.reload} />}
+      {/* Both forms have an email address and a name: each has its own ids. */}
       {can('users:manage') && (
-        <div class="govuk-grid-row">
-          <div class="govuk-grid-column-two-thirds">
-            <h2 class="govuk-heading-m">Add a user with a password</h2>
-            <ErrorSummary errors={errors} />
-            <form onSubmit={submit} noValidate>
-              <TextInput name="email" label="Email address" type="email" spellcheck={false} value={form.email}
-                onInput={(v) => setForm({ ...form, email: v })} errors={errors} />
-              <TextInput name="display_name" label="Name" value={form.display_name}
-                onInput={(v) => setForm({ ...form, display_name: v })} errors={errors} />
-              <TextInput name="password" label="First password" hint="At least 12 characters; they can change it." type="password"
-                autocomplete="new-password" value={form.password} onInput={(v) => setForm({ ...form, password: v })} errors={errors} />
-              <button type="submit" class="govuk-button">
-                Add the user
-              </button>
-            </form>
+        <IdPrefix prefix="invite-">
+          <InviteUser onInvited={users.reload} />
+        </IdPrefix>
+      )}
+      {can('users:manage') && (
+        <IdPrefix prefix="add-user-">
+          <div class="govuk-grid-row">
+            <div class="govuk-grid-column-two-thirds">
+              <h2 class="govuk-heading-m">Add a user with a password</h2>
+              <ErrorSummary errors={errors} />
+              <form onSubmit={submit} noValidate>
+                <TextInput name="email" label="Email address" type="email" spellcheck={false} value={form.email}
+                  onInput={(v) => setForm({ ...form, email: v })} errors={errors} />
+                <TextInput name="display_name" label="Name" value={form.display_name}
+                  onInput={(v) => setForm({ ...form, display_name: v })} errors={errors} />
+                <TextInput name="password" label="First password" hint="At least 12 characters; they can change it." type="password"
+                  autocomplete="new-password" value={form.password} onInput={(v) => setForm({ ...form, password: v })} errors={errors} />
+                <button type="submit" class="govuk-button">
+                  Add the user
+                </button>
+              </form>
+            </div>
           </div>
-        </div>
+        </IdPrefix>
       )}
     </>
   )

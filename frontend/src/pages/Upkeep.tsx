@@ -4,7 +4,7 @@ import { signOut } from '../api/session'
 import { Button, Checkboxes, CopyButton, ErrorSummary, Loading, TextInput } from '../components/ui'
 import { load, useResource } from '../lib/data'
 import { formatDate, roleLabel } from '../lib/format'
-import { type FormErrors, type Problem, toFormErrors } from '../lib/problem'
+import { type FormErrors, type Problem, fieldId, toFormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
 
 const ROLES: Schemas['Role'][] = ['pmo', 'sponsor', 'project_manager', 'finance', 'member', 'democratic_services', 'viewer', 'admin']
@@ -18,7 +18,7 @@ export const NOTICES: Record<string, string> = {
 function required(fields: Record<string, string>): FormErrors | null {
   const entries = Object.entries(fields)
   if (entries.length === 0) return null
-  return { status: 422, fields, summary: entries.map(([name, text]) => ({ text, href: `#field-${name}` })) }
+  return { status: 422, fields, summary: entries.map(([name, text]) => ({ text, href: `#${fieldId(name)}` })) }
 }
 
 /** `/account/password`: change your own password; every session ends, so sign in again. */
