@@ -126,6 +126,23 @@ def test_a_page_read_again_is_answered_from_memory_as_the_route_answers_it(
     assert len(statements) == 1, statements
 
 
+def test_a_revision_read_the_database_refuses_leaves_the_poll_to_the_route(
+    client, engine, reader, tag, monkeypatch
+):
+    """The read runs on the DBAPI connection; when the database refuses it, the route reads
+    and answers (its 304), rather than the fast path failing the poll."""
+    monkeypatch.setattr(principal_cache, "FRESH_FOR", 60.0)
+    poll(client, reader, tag)  # the principal held
+    read = feed_revalidation._RevisionRead(engine.dialect)
+    read.sql = read.sql.replace("kpi_feed_states", "no_such_table")
+    monkeypatch.setitem(feed_revalidation._revision_reads, engine.dialect, read)
+    answered, statements = statements_of(engine, lambda: poll(client, reader, tag))
+    assert answered.status_code == 304
+    assert answered.headers["ETag"] == tag
+    # The route's own reads followed the refused one.
+    assert len(statements) > 1, statements
+
+
 def _add_a_value(engine: Engine, org: Any) -> None:
     add_value(engine, add_kpi(engine, org, "CS-02"), "2023-24-Q1", "2")
 

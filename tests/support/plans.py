@@ -8,18 +8,30 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+from pmo.kpis import feed_revalidation
+
 
 def statements_while(engine: Engine, ask: Callable[[], Any]) -> list[tuple[str, Any]]:
-    """(statement, parameters) of everything run on `engine` while `ask()` runs."""
+    """(statement, parameters) of everything run on `engine` while `ask()` runs: through
+    SQLAlchemy, and the KPI feed's revision read, which runs on the DBAPI connection."""
     seen: list[tuple[str, Any]] = []
 
     def record(conn, cursor, statement, parameters, *args):  # type: ignore[no-untyped-def]
         seen.append((statement, parameters))
 
+    read_revision = feed_revalidation.read_revision
+
+    def record_revision_read(on: Engine, organisation_id: Any) -> Any:
+        if on.pool is engine.pool:
+            seen.append((feed_revalidation.REVISION.compile(dialect=on.dialect).string, organisation_id))
+        return read_revision(on, organisation_id)
+
     event.listen(engine, "before_cursor_execute", record)
+    feed_revalidation.read_revision = record_revision_read  # type: ignore[assignment]
     try:
         ask()
     finally:
+        feed_revalidation.read_revision = read_revision  # type: ignore[assignment]
         event.remove(engine, "before_cursor_execute", record)
     return seen
 

@@ -114,8 +114,6 @@ def make_engine(url: str) -> Engine:
 
 # The execution option that makes an engine's transactions read-only (see `read_only`).
 READ_ONLY_OPTION = "pmo_read_only"
-# The execution option that runs each statement on its own, outside a transaction (`single_reads`).
-SINGLE_READS_OPTION = "pmo_single_reads"
 
 
 def _begin_as_read_or_write(connection: Connection) -> None:
@@ -128,10 +126,7 @@ def _begin_as_read_or_write(connection: Connection) -> None:
     transaction takes no lock and never waits for a writer. It is also made read-only, on
     both databases, so a read that tries to write fails loudly instead of silently racing.
     """
-    options = connection.get_execution_options()
-    if options.get(SINGLE_READS_OPTION):
-        return  # each statement its own implicit transaction (PostgreSQL: autocommit)
-    read_only = bool(options.get(READ_ONLY_OPTION))
+    read_only = bool(connection.get_execution_options().get(READ_ONLY_OPTION))
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
@@ -147,17 +142,6 @@ def get_engine() -> Engine:
 def read_only(engine: Engine) -> Engine:
     """The same engine (and pool) whose transactions are read-only and take no write lock."""
     return engine.execution_options(**{READ_ONLY_OPTION: True})
-
-
-def single_reads(engine: Engine) -> Connection:
-    """A connection of the engine's pool that runs each statement as its own transaction: no
-    BEGIN or ROLLBACK round trips, for a one-row read that shares no snapshot with another.
-    SQLite's connections already leave transactions to us (`isolation_level = None`); PostgreSQL's
-    are in autocommit until they go back to the pool. Only for reads: nothing here refuses a write."""
-    options: dict[str, Any] = {SINGLE_READS_OPTION: True}
-    if engine.dialect.name != "sqlite":  # pysqlite's AUTOCOMMIT would undo `_on_connect`'s setting
-        options["isolation_level"] = "AUTOCOMMIT"
-    return engine.connect().execution_options(**options)
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -18,8 +18,9 @@ every request it cannot answer that way to the route unchanged:
 - the limit: an API client's request is counted, from a share of its minute this process
   holds (`feed_ratelimit.count_from_share`); with no share held, the route takes one;
 - the organisation's feed revision, read for every poll (`read_revision`: one indexed row, one
-  statement outside a transaction), so a change committed through any process is seen by the
-  next poll on every process: the tag is as exact as the route's.
+  statement outside a transaction, on the pool's DBAPI connection), so a change committed
+  through any process is seen by the next poll on every process: the tag is as exact as the
+  route's.
 
 On SQLite the read runs on the event loop when a connection is idle in the pool (a WAL reader
 never waits for a writer, and the read costs less than a trip to the thread pool: 369 µs of CPU
@@ -42,7 +43,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Dialect, Engine, bindparam, select
 from sqlalchemy.pool import QueuePool
 from sqlmodel import col
 from starlette.concurrency import run_in_threadpool
@@ -53,7 +54,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from pmo.auth.principal_cache import cache_of, key_of
 from pmo.core import ratelimit
 from pmo.core.config import get_settings
-from pmo.core.db import single_reads
 from pmo.core.middleware import API_PREFIX
 from pmo.core.permissions import Permission
 from pmo.core.security import InvalidToken, bearer_token, decode_access_token
@@ -75,12 +75,58 @@ REVISION = select(col(KpiFeedState.revision), col(KpiFeedState.changed_at)).wher
 )
 
 
-def read_revision(engine: Engine, organisation_id: uuid.UUID) -> tuple[int, datetime | None]:
-    """The organisation's revision as committed now: one indexed row, one statement outside
-    any transaction (`single_reads`), so no BEGIN or ROLLBACK around it."""
-    with single_reads(engine) as connection:
-        row = connection.execute(REVISION, {"organisation_id": organisation_id}).first()
-    return (row[0], row[1]) if row is not None else (0, None)
+class _RevisionRead:
+    """`REVISION` compiled once for a dialect, with its column types' conversions, to run on
+    the pool's DBAPI connection: for this one-row read SQLAlchemy's execution (its context,
+    result and type processing) cost four times the read itself (SQLite 50 to 10 µs of CPU,
+    PostgreSQL 183 to 98)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        compiled = REVISION.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.positional = compiled.positional
+        columns = KpiFeedState.__table__.c  # type: ignore[attr-defined]
+        self.bind = columns.organisation_id.type.dialect_impl(dialect).bind_processor(dialect)
+        self.changed_at = columns.changed_at.type.dialect_impl(dialect).result_processor(dialect, None)
+        # pysqlite's connections already leave transactions to us (`make_engine`); PostgreSQL's
+        # run the read in autocommit: no BEGIN or ROLLBACK around it.
+        self.autocommit = dialect.name != "sqlite"
+        self.errors = dialect.loaded_dbapi.Error
+
+    def parameters(self, organisation_id: uuid.UUID) -> Any:
+        value = self.bind(organisation_id) if self.bind else organisation_id
+        return (value,) if self.positional else {"organisation_id": value}
+
+
+_revision_reads: dict[Dialect, _RevisionRead] = {}
+
+
+def read_revision(engine: Engine, organisation_id: uuid.UUID) -> tuple[int, datetime | None] | None:
+    """The organisation's revision as committed now: one indexed row, one statement outside any
+    transaction. None if the database refused the read: the route then reads and answers."""
+    read = _revision_reads.get(engine.dialect)
+    if read is None:
+        read = _revision_reads.setdefault(engine.dialect, _RevisionRead(engine.dialect))
+    connection = engine.raw_connection()
+    try:
+        driver = connection.driver_connection
+        if read.autocommit:
+            driver.autocommit = True  # type: ignore[union-attr]
+        try:
+            cursor = connection.cursor()
+            cursor.execute(read.sql, read.parameters(organisation_id))
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            if read.autocommit:
+                driver.autocommit = False  # type: ignore[union-attr]
+    except read.errors:
+        return None
+    finally:
+        connection.close()  # back to the pool
+    if row is None:
+        return 0, None
+    return row[0], read.changed_at(row[1]) if read.changed_at else row[1]
 
 
 def reads_on_the_loop(engine: Engine) -> bool:
@@ -150,6 +196,8 @@ async def from_memory(scope: Scope, engine: Engine) -> Response | None:
         current = read_revision(engine, actor.organisation_id)
     else:
         current = await run_in_threadpool(read_revision, engine, actor.organisation_id)
+    if current is None:
+        return None
     validators = validators_at(actor.organisation_id, *current, shape)
     page = None
     if not validators.not_modified(if_none_match, None):
