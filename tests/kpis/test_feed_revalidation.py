@@ -262,3 +262,87 @@ def test_the_revision_is_read_on_the_loop_only_when_that_cannot_wait(engine, tmp
             assert not feed_revalidation.reads_on_the_loop(sqlite)
     finally:
         sqlite.dispose()
+
+
+# PostgreSQL: the revision read on the loop's own async connection ------------------------------
+
+
+def _feed_middleware(client: TestClient) -> feed_revalidation.FeedRevalidationMiddleware:
+    layer: Any = client.app.middleware_stack  # type: ignore[attr-defined]
+    while not isinstance(layer, feed_revalidation.FeedRevalidationMiddleware):
+        layer = layer.app
+    return layer
+
+
+def _loop_reads(client: TestClient) -> feed_revalidation.AsyncRevisionReads:
+    (reads,) = [r for r in _feed_middleware(client).async_reads.values() if r is not None]
+    return reads
+
+
+def _only_on_postgresql(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite reads on the loop or in the thread pool (`reads_on_the_loop`)")
+
+
+def test_on_postgresql_a_poll_reads_the_revision_on_the_loops_own_connection(
+    client, engine, reader, tag, monkeypatch
+):
+    _only_on_postgresql(engine)
+    monkeypatch.setattr(principal_cache, "FRESH_FOR", 60.0)
+    poll(client, reader, tag)
+
+    def through_the_pool(*_: Any) -> Any:
+        raise AssertionError("the revision was read through the pool, in the thread pool")
+
+    monkeypatch.setattr(feed_revalidation, "read_revision", through_the_pool)
+    answered, statements = statements_of(engine, lambda: poll(client, reader, tag))
+    assert answered.status_code == 304
+    assert len(statements) == 1, statements
+    assert "FROM kpi_feed_states" in statements[0]
+    connection = _loop_reads(client).connection
+    assert connection is not None
+    assert not connection.closed
+
+
+def test_on_postgresql_a_connection_the_server_ends_leaves_one_poll_to_the_route(
+    client, engine, reader, tag, monkeypatch
+):
+    _only_on_postgresql(engine)
+    monkeypatch.setattr(principal_cache, "FRESH_FOR", 60.0)
+    poll(client, reader, tag)
+    reads = _loop_reads(client)
+    assert reads.connection is not None
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"SELECT pg_terminate_backend({reads.connection.info.backend_pid})")
+
+    answered, statements = statements_of(engine, lambda: poll(client, reader, tag))
+    assert (answered.status_code, answered.headers["ETag"]) == (304, tag)
+    assert len(statements) > 1, statements  # the refused read, then the route's own reads
+    assert reads.connection is None  # dropped
+
+    again, statements = statements_of(engine, lambda: poll(client, reader, tag))
+    assert again.status_code == 304
+    assert len(statements) == 1, statements  # connected again, answered from memory
+    assert reads.connection is not None
+
+
+def test_on_postgresql_only_a_loop_that_runs_the_lifespan_opens_a_connection_and_it_closes_with_it(
+    engine, reader, tag
+):
+    _only_on_postgresql(engine)
+    worker_engine = make_engine(get_settings().database_url)
+    app = create_app(engine=worker_engine)
+    try:
+        # Without a lifespan (each request on a loop of its own): the thread pool, nothing opened.
+        for _ in range(3):
+            assert poll(TestClient(app), reader, tag).status_code == 304
+        assert _feed_middleware(TestClient(app)).async_reads == {}
+        with TestClient(app) as worker:
+            for _ in range(3):
+                assert poll(worker, reader, tag).status_code == 304
+            connection = _loop_reads(worker).connection
+            assert connection is not None
+        assert connection.closed
+        assert _feed_middleware(worker).async_reads == {}
+    finally:
+        worker_engine.dispose()

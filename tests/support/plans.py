@@ -13,7 +13,8 @@ from pmo.kpis import feed_revalidation
 
 def statements_while(engine: Engine, ask: Callable[[], Any]) -> list[tuple[str, Any]]:
     """(statement, parameters) of everything run on `engine` while `ask()` runs: through
-    SQLAlchemy, and the KPI feed's revision read, which runs on the DBAPI connection."""
+    SQLAlchemy, and the KPI feed's revision reads, which run on the DBAPI connection or (on
+    PostgreSQL) on an async connection of their own."""
     seen: list[tuple[str, Any]] = []
 
     def record(conn, cursor, statement, parameters, *args):  # type: ignore[no-untyped-def]
@@ -26,12 +27,21 @@ def statements_while(engine: Engine, ask: Callable[[], Any]) -> list[tuple[str, 
             seen.append((feed_revalidation.REVISION.compile(dialect=on.dialect).string, organisation_id))
         return read_revision(on, organisation_id)
 
+    async_revision = feed_revalidation.AsyncRevisionReads.revision
+
+    async def record_async_revision_read(reads: Any, organisation_id: Any) -> Any:
+        if reads.engine.pool is engine.pool:
+            seen.append((feed_revalidation.REVISION.compile(dialect=engine.dialect).string, organisation_id))
+        return await async_revision(reads, organisation_id)
+
     event.listen(engine, "before_cursor_execute", record)
     feed_revalidation.read_revision = record_revision_read  # type: ignore[assignment]
+    feed_revalidation.AsyncRevisionReads.revision = record_async_revision_read  # type: ignore[method-assign]
     try:
         ask()
     finally:
         feed_revalidation.read_revision = read_revision  # type: ignore[assignment]
+        feed_revalidation.AsyncRevisionReads.revision = async_revision  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", record)
     return seen
 

@@ -25,7 +25,9 @@ every request it cannot answer that way to the route unchanged:
 On SQLite the read runs on the event loop when a connection is idle in the pool (a WAL reader
 never waits for a writer, and the read costs less than a trip to the thread pool: 369 µs of CPU
 a 304 against 571 µs, `bench/request_cpu.py`). On PostgreSQL it waits on the network, and a
-worker's loop must not stop while it does, so it goes to the thread pool.
+worker's loop must not stop while it does: it is awaited on an async connection of the loop's
+own (`AsyncRevisionReads`), opened while the app's lifespan runs. Anywhere else it goes to the
+thread pool.
 
 A request whose tag does not match (or that sends none) is answered 200 here only with a page
 the route has already written out at the current revision (`feed_service.PAGES`, kept by that
@@ -37,12 +39,15 @@ out and keeps it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import Dialect, Engine, bindparam, select
 from sqlalchemy.pool import QueuePool
 from sqlmodel import col
@@ -97,16 +102,26 @@ class _RevisionRead:
         value = self.bind(organisation_id) if self.bind else organisation_id
         return (value,) if self.positional else {"organisation_id": value}
 
+    def result(self, row: Any) -> tuple[int, datetime | None]:
+        if row is None:
+            return 0, None
+        return row[0], self.changed_at(row[1]) if self.changed_at else row[1]
+
 
 _revision_reads: dict[Dialect, _RevisionRead] = {}
+
+
+def _revision_read_of(dialect: Dialect) -> _RevisionRead:
+    read = _revision_reads.get(dialect)
+    if read is None:
+        read = _revision_reads.setdefault(dialect, _RevisionRead(dialect))
+    return read
 
 
 def read_revision(engine: Engine, organisation_id: uuid.UUID) -> tuple[int, datetime | None] | None:
     """The organisation's revision as committed now: one indexed row, one statement outside any
     transaction. None if the database refused the read: the route then reads and answers."""
-    read = _revision_reads.get(engine.dialect)
-    if read is None:
-        read = _revision_reads.setdefault(engine.dialect, _RevisionRead(engine.dialect))
+    read = _revision_read_of(engine.dialect)
     connection = engine.raw_connection()
     try:
         driver = connection.driver_connection
@@ -124,9 +139,41 @@ def read_revision(engine: Engine, organisation_id: uuid.UUID) -> tuple[int, date
         return None
     finally:
         connection.close()  # back to the pool
-    if row is None:
-        return 0, None
-    return row[0], read.changed_at(row[1]) if read.changed_at else row[1]
+    return read.result(row)
+
+
+class AsyncRevisionReads:
+    """PostgreSQL: the revision reads of one event loop, on one psycopg async connection in
+    autocommit, so a poll neither stops the loop nor takes a trip to the thread pool and a pool
+    checkout (whose pre-ping is a second round trip). Polls take turns on it (a read is a
+    fraction of a millisecond). Opened on first use; closed when the app's lifespan ends, and
+    only loops that run one use it (`FeedRevalidationMiddleware`). When the database refuses a
+    read, the connection is dropped and the route answers; the next poll connects again."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.connection: psycopg.AsyncConnection[Any] | None = None
+        self.turn = asyncio.Lock()
+
+    async def revision(self, organisation_id: uuid.UUID) -> tuple[int, datetime | None] | None:
+        read = _revision_read_of(self.engine.dialect)
+        async with self.turn:
+            try:
+                if self.connection is None:
+                    self.connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
+                cursor = await self.connection.execute(read.sql, read.parameters(organisation_id))
+                row = await cursor.fetchone()
+            except psycopg.Error:
+                await self.close()
+                return None
+        return read.result(row)
+
+    async def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            with contextlib.suppress(psycopg.Error):
+                await connection.close()
 
 
 def reads_on_the_loop(engine: Engine) -> bool:
@@ -171,7 +218,10 @@ def _headers(scope: Scope) -> dict[bytes, str] | None:
     return found
 
 
-async def from_memory(scope: Scope, engine: Engine) -> Response | None:
+RevisionRead = Callable[[uuid.UUID], Awaitable[tuple[int, datetime | None] | None]]
+
+
+async def from_memory(scope: Scope, engine: Engine, revision: RevisionRead) -> Response | None:
     """The 304 for a poll, or the 200 of a page held written out (`feed_service.PAGES`), that
     this process can answer from memory; or None (the route answers)."""
     headers = _headers(scope)
@@ -192,10 +242,7 @@ async def from_memory(scope: Scope, engine: Engine) -> Response | None:
     if actor is None or Permission.kpis_read not in actor.permissions():
         return None
     shape, route = remembered
-    if reads_on_the_loop(engine):
-        current = read_revision(engine, actor.organisation_id)
-    else:
-        current = await run_in_threadpool(read_revision, engine, actor.organisation_id)
+    current = await revision(actor.organisation_id)
     if current is None:
         return None
     validators = validators_at(actor.organisation_id, *current, shape)
@@ -221,11 +268,49 @@ class FeedRevalidationMiddleware:
     def __init__(self, app: ASGIApp, engine: Callable[[], Engine]) -> None:
         self.app = app
         self.engine = engine
+        # PostgreSQL's async reads, per event loop that runs the app's lifespan: a loop without
+        # one (a test client's per-request loop) would never close its connection.
+        self.async_reads: dict[asyncio.AbstractEventLoop, AsyncRevisionReads | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(scope, receive, send)
+            return
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith(FEED_PREFIX):
-            answer = await from_memory(scope, self.engine())
+            engine = self.engine()
+            answer = await from_memory(scope, engine, self._revision_read(engine))
             if answer is not None:
                 await answer(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    def _revision_read(self, engine: Engine) -> RevisionRead:
+        """How this request reads the revision: on the loop (SQLite with an idle connection),
+        on the loop's async connection (PostgreSQL, under a lifespan), else in the thread pool."""
+        if reads_on_the_loop(engine):
+
+            async def on_the_loop(organisation_id: uuid.UUID) -> tuple[int, datetime | None] | None:
+                return read_revision(engine, organisation_id)
+
+            return on_the_loop
+        loop = asyncio.get_running_loop()
+        if engine.dialect.name == "postgresql" and loop in self.async_reads:
+            reads = self.async_reads[loop]
+            if reads is None:
+                reads = self.async_reads[loop] = AsyncRevisionReads(engine)
+            return reads.revision
+
+        async def in_the_thread_pool(organisation_id: uuid.UUID) -> tuple[int, datetime | None] | None:
+            return await run_in_threadpool(read_revision, engine, organisation_id)
+
+        return in_the_thread_pool
+
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        loop = asyncio.get_running_loop()
+        self.async_reads[loop] = None
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            reads = self.async_reads.pop(loop, None)
+            if reads is not None:
+                await reads.close()
