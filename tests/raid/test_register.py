@@ -90,6 +90,13 @@ def test_filters(
     assert refs(client, viewer, programme_id=programme["id"], type="issue") == [issue]
     assert refs(client, viewer, review_due="true") == [red]
     assert refs(client, viewer, status="open", type="risk") == [red, green]
+    # Logs without scores first, and a log named twice: each log once, risks with their scores.
+    assert refs(client, viewer, type=["dependency", "issue", "risk", "issue"]) == [
+        issue,
+        logged["elsewhere"]["reference"],
+        red,
+        green,
+    ]
 
 
 def test_exports_carry_the_filters_and_neutralise_formulas(

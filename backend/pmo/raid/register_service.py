@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, literal, null, or_, select, union_all
+from sqlalchemy import Integer, and_, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
@@ -64,8 +64,10 @@ def _select(session: Session, actor: Actor, kind: RaidType, filters: RegisterFil
         model.project_id.label("project_id"),
         programme.label("programme_id"),
         due.label("review_or_due"),
+        # Typed even where null: PostgreSQL types a union's column from its first selects, and
+        # two untyped NULLs (a dependency's, an issue's) make it text, which no risk's score matches.
         *(
-            (col(getattr(Risk, name)) if is_risk else null()).label(name)
+            (col(getattr(Risk, name)) if is_risk else cast(null(), Integer)).label(name)
             for name in ("residual_likelihood", "residual_impact", "residual_score")
         ),
     ).where(model.organisation_id == actor.organisation_id)
@@ -86,7 +88,9 @@ def _select(session: Session, actor: Actor, kind: RaidType, filters: RegisterFil
 
 
 def _statement(session: Session, actor: Actor, filters: RegisterFilters) -> Select[Any] | None:
-    kinds = [k for k in (filters.types or tuple(RaidType)) if not filters.risks_only or k == RaidType.risk]
+    # Each log once, however often the query names it.
+    asked = dict.fromkeys(filters.types or tuple(RaidType))
+    kinds = [k for k in asked if not filters.risks_only or k == RaidType.risk]
     if not kinds:
         return None
     rows = union_all(*(_select(session, actor, k, filters) for k in kinds)).subquery()
