@@ -73,4 +73,19 @@ describe('field ids', () => {
       expect(references.filter((reference) => !ids.includes(reference))).toEqual([])
     }
   })
+
+  it('tie a group of checkboxes to its hint and its error, as radios are', () => {
+    const roleErrors = toFormErrors({
+      title: 'Unprocessable',
+      status: 422,
+      errors: [{ location: ['body', 'roles'], message: 'Select at least one role' }],
+    })
+    const options = [{ value: 'pmo', text: 'PMO' }]
+    const html = render(
+      <Checkboxes name="roles" label="Roles" hint="What they may do" values={[]} onChange={noop} options={options} errors={roleErrors} />,
+    )
+    expect(attributes(html, 'aria-describedby')).toEqual(['field-roles-hint field-roles-error'])
+    expect(attributes(html, 'id')).toEqual(['field-roles-hint', 'field-roles-error', 'field-roles'])
+    expect(html).toContain('What they may do')
+  })
 })

@@ -306,15 +306,20 @@ export function Radios(
 export function Checkboxes(
   props: FieldProps & { values: string[]; onChange: (values: string[]) => void; options: Option[] },
 ) {
-  const { name, label, values, onChange, options, errors } = props
+  const { name, label, hint, values, onChange, options, errors } = props
   const error = errors?.fields[name]
   const id = useFieldId(name)
   return (
     <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <fieldset class="govuk-fieldset">
+      <fieldset class="govuk-fieldset" aria-describedby={describedBy(id, name, hint, errors)}>
         <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{label}</legend>
+        {hint && (
+          <div class="govuk-hint" id={`${id}-hint`}>
+            {hint}
+          </div>
+        )}
         {error && (
-          <p class="govuk-error-message">
+          <p class="govuk-error-message" id={`${id}-error`}>
             <span class="govuk-visually-hidden">Error:</span> {error}
           </p>
         )}
