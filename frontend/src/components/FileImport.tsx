@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { humanise } from '../lib/format'
 import { type FormErrors, NETWORK_PROBLEM, type Problem, fieldId, problemFrom, toFormErrors } from '../lib/problem'
-import { Scroll, useFieldId } from './ui'
+import { FileInput, Scroll } from './ui'
 
 // One way to import a file (KPI history, RAID logs): it is checked first (`dry_run=true`),
 // every bad row is listed and nothing is imported; a clean file is then imported whole.
@@ -74,26 +74,7 @@ export function useFileImport<R>(send: (dryRun: boolean, form: FormData) => Sent
 
 /** The file input, with its hint and the error about it. */
 export function FileField({ errors, hint, accept, onChoose }: { errors: FormErrors | null; hint: string; accept: string; onChoose: (file: File | null) => void }) {
-  const error = errors?.fields.file
-  const id = useFieldId('file')
-  return (
-    <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <label class="govuk-label govuk-label--s" for={id}>
-        File
-      </label>
-      <div class="govuk-hint" id={`${id}-hint`}>
-        {hint}
-      </div>
-      {error && (
-        <p class="govuk-error-message" id={`${id}-error`}>
-          <span class="govuk-visually-hidden">Error:</span> {error}
-        </p>
-      )}
-      <input class={`govuk-file-upload${error ? ' govuk-file-upload--error' : ''}`} id={id} name="file" type="file"
-        accept={accept} aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
-        onChange={(event) => onChoose((event.target as HTMLInputElement).files?.[0] ?? null)} />
-    </div>
-  )
+  return <FileInput name="file" label="File" labelClass="govuk-label--s" hint={hint} accept={accept} errors={errors} onChoose={onChoose} />
 }
 
 /** Every bad row of a file that was not imported (with its sheet when `sheets`). */

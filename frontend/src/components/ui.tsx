@@ -102,6 +102,16 @@ function FieldShell({ name, label, hint, errors, children, labelClass }: FieldPr
       <label class={`govuk-label ${labelClass ?? ''}`} for={id}>
         {label}
       </label>
+      <HintAndError id={id} hint={hint} error={error} />
+      {children}
+    </div>
+  )
+}
+
+/** A field's hint and its error message, with the ids its `aria-describedby` names. */
+function HintAndError({ id, hint, error }: { id: string; hint: string | undefined; error: string | undefined }) {
+  return (
+    <>
       {hint && (
         <div class="govuk-hint" id={`${id}-hint`}>
           {hint}
@@ -112,7 +122,21 @@ function FieldShell({ name, label, hint, errors, children, labelClass }: FieldPr
           <span class="govuk-visually-hidden">Error:</span> {error}
         </p>
       )}
-      {children}
+    </>
+  )
+}
+
+/** A group of inputs (radios, checkboxes) under one legend, with its hint and error. */
+function FieldsetShell({ name, label, hint, errors, children }: FieldProps & { children: ComponentChildren }) {
+  const error = errors?.fields[name]
+  const id = useFieldId(name)
+  return (
+    <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
+      <fieldset class="govuk-fieldset" aria-describedby={describedBy(id, name, hint, errors)}>
+        <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{label}</legend>
+        <HintAndError id={id} hint={hint} error={error} />
+        {children}
+      </fieldset>
     </div>
   )
 }
@@ -120,6 +144,25 @@ function FieldShell({ name, label, hint, errors, children, labelClass }: FieldPr
 function describedBy(id: string, name: string, hint: string | undefined, errors: FormErrors | null): string | undefined {
   const parts = [hint ? `${id}-hint` : '', errors?.fields[name] ? `${id}-error` : ''].filter(Boolean)
   return parts.length ? parts.join(' ') : undefined
+}
+
+/** A file chooser: the chosen file, or null when the choice is cleared. */
+export function FileInput(props: FieldProps & { accept?: string; onChoose: (file: File | null) => void }) {
+  const { name, accept, errors, hint, onChoose } = props
+  const id = useFieldId(name)
+  return (
+    <FieldShell {...props}>
+      <input
+        class={`govuk-file-upload${errors?.fields[name] ? ' govuk-file-upload--error' : ''}`}
+        id={id}
+        name={name}
+        type="file"
+        accept={accept}
+        aria-describedby={describedBy(id, name, hint, errors)}
+        onChange={(event) => onChoose((event.target as HTMLInputElement).files?.[0] ?? null)}
+      />
+    </FieldShell>
+  )
 }
 
 export function TextInput(
@@ -181,14 +224,7 @@ export function DateInput(
     <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
       <fieldset class="govuk-fieldset" role="group" aria-describedby={[`${id}-hint`, error ? `${id}-error` : ''].filter(Boolean).join(' ')}>
         <legend class={`govuk-fieldset__legend ${(labelClass ?? '').replace('govuk-label--', 'govuk-fieldset__legend--')}`}>{label}</legend>
-        <div class="govuk-hint" id={`${id}-hint`}>
-          {hint}
-        </div>
-        {error && (
-          <p class="govuk-error-message" id={`${id}-error`}>
-            <span class="govuk-visually-hidden">Error:</span> {error}
-          </p>
-        )}
+        <HintAndError id={id} hint={hint} error={error} />
         <div class="govuk-date-input">
           {boxes.map(([box, text, width]) => (
             <div class="govuk-date-input__item" key={box}>
@@ -263,93 +299,65 @@ export function Select(props: FieldProps & { value: string; onChange: (value: st
 export function Radios(
   props: FieldProps & { value: string; onChange: (value: string) => void; options: Option[]; small?: boolean },
 ) {
-  const { name, label, hint, value, onChange, options, errors } = props
-  const error = errors?.fields[name]
+  const { name, value, onChange, options } = props
   const id = useFieldId(name)
   return (
-    <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <fieldset class="govuk-fieldset" aria-describedby={describedBy(id, name, hint, errors)}>
-        <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{label}</legend>
-        {hint && (
-          <div class="govuk-hint" id={`${id}-hint`}>
-            {hint}
+    <FieldsetShell {...props}>
+      <div class={`govuk-radios${props.small ? ' govuk-radios--small' : ''}`}>
+        {options.map((option, index) => (
+          <div class="govuk-radios__item" key={option.value}>
+            <input
+              class="govuk-radios__input"
+              id={index === 0 ? id : `${id}-${option.value}`}
+              name={name}
+              type="radio"
+              value={option.value}
+              checked={value === option.value}
+              onChange={() => onChange(option.value)}
+            />
+            <label class="govuk-label govuk-radios__label" for={index === 0 ? id : `${id}-${option.value}`}>
+              {option.text}
+            </label>
           </div>
-        )}
-        {error && (
-          <p class="govuk-error-message" id={`${id}-error`}>
-            <span class="govuk-visually-hidden">Error:</span> {error}
-          </p>
-        )}
-        <div class={`govuk-radios${props.small ? ' govuk-radios--small' : ''}`}>
-          {options.map((option, index) => (
-            <div class="govuk-radios__item" key={option.value}>
-              <input
-                class="govuk-radios__input"
-                id={index === 0 ? id : `${id}-${option.value}`}
-                name={name}
-                type="radio"
-                value={option.value}
-                checked={value === option.value}
-                onChange={() => onChange(option.value)}
-              />
-              <label class="govuk-label govuk-radios__label" for={index === 0 ? id : `${id}-${option.value}`}>
-                {option.text}
-              </label>
-            </div>
-          ))}
-        </div>
-      </fieldset>
-    </div>
+        ))}
+      </div>
+    </FieldsetShell>
   )
 }
 
 export function Checkboxes(
   props: FieldProps & { values: string[]; onChange: (values: string[]) => void; options: Option[] },
 ) {
-  const { name, label, hint, values, onChange, options, errors } = props
-  const error = errors?.fields[name]
+  const { name, values, onChange, options } = props
   const id = useFieldId(name)
   return (
-    <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <fieldset class="govuk-fieldset" aria-describedby={describedBy(id, name, hint, errors)}>
-        <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{label}</legend>
-        {hint && (
-          <div class="govuk-hint" id={`${id}-hint`}>
-            {hint}
+    <FieldsetShell {...props}>
+      <div class="govuk-checkboxes govuk-checkboxes--small">
+        {options.map((option, index) => (
+          <div class="govuk-checkboxes__item" key={option.value}>
+            <input
+              class="govuk-checkboxes__input"
+              id={index === 0 ? id : `${id}-${option.value.replace(/[^a-z0-9]/gi, '-')}`}
+              type="checkbox"
+              checked={values.includes(option.value)}
+              onChange={(event) =>
+                onChange(
+                  (event.target as HTMLInputElement).checked
+                    ? [...values, option.value]
+                    : values.filter((v) => v !== option.value),
+                )
+              }
+            />
+            <label
+              class="govuk-label govuk-checkboxes__label"
+              for={index === 0 ? id : `${id}-${option.value.replace(/[^a-z0-9]/gi, '-')}`}
+            >
+              {option.text}
+            </label>
           </div>
-        )}
-        {error && (
-          <p class="govuk-error-message" id={`${id}-error`}>
-            <span class="govuk-visually-hidden">Error:</span> {error}
-          </p>
-        )}
-        <div class="govuk-checkboxes govuk-checkboxes--small">
-          {options.map((option, index) => (
-            <div class="govuk-checkboxes__item" key={option.value}>
-              <input
-                class="govuk-checkboxes__input"
-                id={index === 0 ? id : `${id}-${option.value.replace(/[^a-z0-9]/gi, '-')}`}
-                type="checkbox"
-                checked={values.includes(option.value)}
-                onChange={(event) =>
-                  onChange(
-                    (event.target as HTMLInputElement).checked
-                      ? [...values, option.value]
-                      : values.filter((v) => v !== option.value),
-                  )
-                }
-              />
-              <label
-                class="govuk-label govuk-checkboxes__label"
-                for={index === 0 ? id : `${id}-${option.value.replace(/[^a-z0-9]/gi, '-')}`}
-              >
-                {option.text}
-              </label>
-            </div>
-          ))}
-        </div>
-      </fieldset>
-    </div>
+        ))}
+      </div>
+    </FieldsetShell>
   )
 }
 
