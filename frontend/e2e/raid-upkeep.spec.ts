@@ -42,7 +42,9 @@ test('a PMO officer finds an assumption invalid and raises an issue from it', as
   await expect(section).toBeVisible()
   // The API's refusal is shown at the field: the new issue needs a name.
   await section.getByRole('button', { name: 'Mark it invalid and raise the issue' }).click()
-  await expect(section.locator('#field-issue_title-error')).toBeVisible()
+  await expect(section.locator('#invalidate-field-issue-title-error')).toBeVisible()
+  await section.locator('.govuk-error-summary').getByRole('link', { name: 'Enter the title' }).click()
+  await expect(section.getByLabel('Name of the issue')).toBeFocused()
   await checkPage(page, 'raid-invalidate-error', false)
   await section.getByLabel('Name of the issue').fill('Supplier prices rise by 12% from April')
   await section.getByLabel('Priority').selectOption('high')

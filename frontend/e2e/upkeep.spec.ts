@@ -43,8 +43,10 @@ test('a PMO officer escalates a risk to the programme, and turns one that happen
   // The API's refusal is shown at the field: a reason is required.
   await actions.getByLabel('Programme board').check()
   await actions.getByRole('button', { name: 'Change the level' }).click()
-  await expect(page.getByRole('link', { name: /reason/i }).first()).toBeVisible()
-  await expect(actions.locator('#field-escalate_reason-error')).toBeVisible()
+  await expect(actions.locator('#escalate-field-reason-error')).toBeVisible()
+  // The summary's link leads into the form that failed (the close form has a Reason too).
+  await actions.locator('.govuk-error-summary').getByRole('link', { name: /reason/i }).click()
+  await expect(actions.getByLabel('Reason', { exact: true })).toBeFocused()
   await checkPage(page, 'upkeep-risk-actions-error', false)
   await actions.getByLabel('Reason', { exact: true }).fill('The board must approve the extra hosting cost.')
   await actions.getByRole('button', { name: 'Change the level' }).click()
@@ -62,6 +64,17 @@ test('a PMO officer escalates a risk to the programme, and turns one that happen
   await expect(page).toHaveURL(/\/issues\/[0-9a-f-]+\/edit/)
   await expect(page.getByLabel('Title')).toHaveValue('Supplier enters administration')
   await checkPage(page, 'upkeep-issue-from-risk', false)
+  // The issue escalates from its own page; a refusal is shown in the escalation's form, whose
+  // ids do not clash with the issue's own form on the same page.
+  const escalation = page.getByTestId('item-escalation')
+  await escalation.getByLabel('Programme board').check()
+  await escalation.getByRole('button', { name: 'Change the level' }).click()
+  await expect(escalation.locator('#escalate-field-reason-error')).toBeVisible()
+  await checkPage(page, 'upkeep-issue-escalation-error', false)
+  await escalation.getByLabel('Reason').fill('Three projects take deliveries from this supplier.')
+  await escalation.getByRole('button', { name: 'Change the level' }).click()
+  await expect(page.getByTestId('raid-action-done')).toContainText('escalated to the programme board')
+  await expect(escalation.getByTestId('escalation-level')).toHaveText('Programme board')
   await page.goto(`/risks/${happened}/edit`)
   await expect(page.getByTestId('risk-actions')).toContainText('it occurred and became an issue')
 })

@@ -4,9 +4,9 @@ import { api, type Schemas } from '../api/client'
 import { load, type Loaded } from '../lib/data'
 import { pointLabel, scalePoints } from '../lib/format'
 import { useWho } from '../lib/me'
-import { type FormErrors, type Problem, toFormErrors } from '../lib/problem'
+import { type FormErrors, toFormErrors } from '../lib/problem'
 import { navigate } from '../lib/router'
-import { DateInput, ErrorSummary, Radios, Select, TextArea, TextInput } from './ui'
+import { DateInput, ErrorSummary, IdPrefix, Radios, Select, TextArea, TextInput } from './ui'
 
 type Level = Schemas['EscalationLevel']
 
@@ -28,17 +28,21 @@ export function levelLabel(level: string): string {
   return LEVELS.find(([value]) => value === level)?.[1] ?? level
 }
 
-/** The API names its fields (`reason`); on a page of several forms each field is prefixed. */
-function errorsOf(problem: Problem, prefix: string, labels: Record<string, string>): FormErrors {
-  const renamed: Problem = {
-    ...problem,
-    errors: problem.errors?.map((e) => {
-      const [where, field, ...rest] = e.location
-      return where === 'body' && field !== undefined ? { ...e, location: ['body', `${prefix}_${field}`, ...rest] } : e
-    }),
-  }
-  return toFormErrors(renamed, labels)
+// Each action's form shares its record's page with the record's own form and, for a risk, with
+// the other actions' forms: each is in an IdPrefix (its name and a hyphen), and its fields are
+// named as the API names them (`reason`, or `issue.title` for a field of the issue it raises).
+// A refusal is shown in that form: one summary for the section, linking into the form that failed.
+type Failed = { form: string; errors: FormErrors }
+
+function FailedSummary({ failed }: { failed: Failed | null }) {
+  return (
+    <IdPrefix prefix={failed ? `${failed.form}-` : ''}>
+      <ErrorSummary errors={failed?.errors ?? null} />
+    </IdPrefix>
+  )
 }
+
+const ESCALATION_LABELS = { level: 'Manage it at', reason: 'Reason' }
 
 function Done({ text }: { text: ComponentChildren }) {
   if (!text) return null
@@ -59,7 +63,7 @@ function Done({ text }: { text: ComponentChildren }) {
 /** What can happen to an open risk besides editing it: escalate or de-escalate, close, or
  * record that it occurred (it becomes an issue). Each refusal is shown at its form's fields. */
 export function RiskActions({ risk, onChanged }: { risk: Schemas['RiskPublic']; onChanged: (done: string) => void }) {
-  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [failed, setFailed] = useState<Failed | null>(null)
   const [busy, setBusy] = useState(false)
   const [level, setLevel] = useState('')
   const [escalateReason, setEscalateReason] = useState('')
@@ -78,27 +82,28 @@ export function RiskActions({ risk, onChanged }: { risk: Schemas['RiskPublic']; 
   const may = (action: Schemas['RiskAllowedAction']) => risk.allowed_actions.includes(action)
   const levels = LEVELS.filter((_, index) => (index > current && may('escalate')) || (index < current && may('de_escalate')))
   if (levels.length === 0 && !may('close') && !may('occurred')) return null
-  const run = async <T,>(prefix: string, labels: Record<string, string>, request: () => Promise<Loaded<T>>, done: (data: T) => void) => {
+  const run = async <T,>(form: string, labels: Record<string, string>, request: () => Promise<Loaded<T>>, done: (data: T) => void) => {
     setBusy(true)
     const result = await request()
     setBusy(false)
-    if (result.problem) return setErrors(errorsOf(result.problem, prefix, labels))
-    setErrors(null)
+    if (result.problem) return setFailed({ form, errors: toFormErrors(result.problem, labels) })
+    setFailed(null)
     done(result.data)
   }
+  const errorsIn = (form: string) => (failed?.form === form ? failed.errors : null)
   const path = { params: { path: { risk_id: risk.id } } }
   const escalate = (event: Event) => {
     event.preventDefault()
     const target = LEVELS.findIndex(([value]) => value === level)
     const body = { level: level as Level, reason: escalateReason }
     const down = target >= 0 && target < current
-    run('escalate', { escalate_level: 'Level', escalate_reason: 'Reason' },
+    run('escalate', ESCALATION_LABELS,
       () => load(() => down ? api.POST('/api/v1/risks/{risk_id}/de-escalate', { ...path, body }) : api.POST('/api/v1/risks/{risk_id}/escalate', { ...path, body })),
       () => onChanged(`${risk.reference} is ${down ? 'de-escalated' : 'escalated'} to the ${levelLabel(level).toLowerCase()}.`))
   }
   const close = (event: Event) => {
     event.preventDefault()
-    run('close', { close_reason: 'Reason for closing' },
+    run('close', { reason: 'Reason for closing' },
       () => load(() => api.POST('/api/v1/risks/{risk_id}/close', { ...path, body: { reason: closeReason } })),
       () => onChanged(`${risk.reference} is closed.`))
   }
@@ -111,46 +116,52 @@ export function RiskActions({ risk, onChanged }: { risk: Schemas['RiskPublic']; 
       severity: issue.severity as Schemas['Priority'],
       due_date: issue.due_date || null,
     }
-    run('issue', { issue_title: 'Name of the issue', issue_description: 'What happened', issue_priority: 'Priority', issue_severity: 'Severity', issue_due_date: 'Due date' },
+    run('occurred', { title: 'Name of the issue', description: 'What happened', priority: 'Priority', severity: 'Severity', due_date: 'Due date' },
       () => load(() => api.POST('/api/v1/risks/{risk_id}/occurred', { ...path, body })),
       (result) => navigate(`/issues/${result.issue.id}/edit?from=${encodeURIComponent(risk.reference)}`))
   }
   return (
     <section aria-labelledby="risk-actions-heading" class="govuk-!-margin-top-6" data-testid="risk-actions">
       <h2 class="govuk-heading-m" id="risk-actions-heading">Escalate, close or record that it happened</h2>
-      <ErrorSummary errors={errors} />
+      <FailedSummary failed={failed} />
       <p class="govuk-body">It is managed at: <strong data-testid="escalation-level">{levelLabel(risk.escalation_level)}</strong>.</p>
       {levels.length > 0 && (
-      <form onSubmit={escalate} noValidate>
-        <h3 class="govuk-heading-s">Escalate or de-escalate</h3>
-        <Radios name="escalate_level" label="Manage it at" small value={level} onChange={setLevel} errors={errors}
-          options={levels.map(([value, text]) => ({ value, text }))} />
-        <TextArea name="escalate_reason" label="Reason" rows={2} value={escalateReason} onInput={setEscalateReason} errors={errors} />
-        <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>Change the level</button>
-      </form>
+      <IdPrefix prefix="escalate-">
+        <form onSubmit={escalate} noValidate>
+          <h3 class="govuk-heading-s">Escalate or de-escalate</h3>
+          <Radios name="level" label="Manage it at" small value={level} onChange={setLevel} errors={errorsIn('escalate')}
+            options={levels.map(([value, text]) => ({ value, text }))} />
+          <TextArea name="reason" label="Reason" rows={2} value={escalateReason} onInput={setEscalateReason} errors={errorsIn('escalate')} />
+          <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>Change the level</button>
+        </form>
+      </IdPrefix>
       )}
       {may('occurred') && (
-      <form onSubmit={occurred} noValidate>
-        <h3 class="govuk-heading-s">It happened: raise it as an issue</h3>
-        <TextInput name="issue_title" label="Name of the issue" hint={`Leave empty to use the risk's: ${risk.title}`} value={issue.title}
-          onInput={(v) => setIssue({ ...issue, title: v })} errors={errors} />
-        <TextArea name="issue_description" label="What happened" rows={3} value={issue.description}
-          onInput={(v) => setIssue({ ...issue, description: v })} errors={errors} />
-        <Select name="issue_priority" label="Priority" value={issue.priority} onChange={(v) => setIssue({ ...issue, priority: v })}
-          options={PRIORITIES} errors={errors} />
-        <Select name="issue_severity" label="Severity" value={issue.severity} onChange={(v) => setIssue({ ...issue, severity: v })}
-          options={PRIORITIES} errors={errors} />
-        <DateInput name="issue_due_date" label="Due date (optional)" value={issue.due_date}
-          onInput={(v) => setIssue({ ...issue, due_date: v })} errors={errors} />
-        <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>Raise the issue and close the risk</button>
-      </form>
+      <IdPrefix prefix="occurred-">
+        <form onSubmit={occurred} noValidate>
+          <h3 class="govuk-heading-s">It happened: raise it as an issue</h3>
+          <TextInput name="title" label="Name of the issue" hint={`Leave empty to use the risk's: ${risk.title}`} value={issue.title}
+            onInput={(v) => setIssue({ ...issue, title: v })} errors={errorsIn('occurred')} />
+          <TextArea name="description" label="What happened" rows={3} value={issue.description}
+            onInput={(v) => setIssue({ ...issue, description: v })} errors={errorsIn('occurred')} />
+          <Select name="priority" label="Priority" value={issue.priority} onChange={(v) => setIssue({ ...issue, priority: v })}
+            options={PRIORITIES} errors={errorsIn('occurred')} />
+          <Select name="severity" label="Severity" value={issue.severity} onChange={(v) => setIssue({ ...issue, severity: v })}
+            options={PRIORITIES} errors={errorsIn('occurred')} />
+          <DateInput name="due_date" label="Due date (optional)" value={issue.due_date}
+            onInput={(v) => setIssue({ ...issue, due_date: v })} errors={errorsIn('occurred')} />
+          <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>Raise the issue and close the risk</button>
+        </form>
+      </IdPrefix>
       )}
       {may('close') && (
-      <form onSubmit={close} noValidate>
-        <h3 class="govuk-heading-s">Close the risk</h3>
-        <TextArea name="close_reason" label="Reason for closing" rows={2} value={closeReason} onInput={setCloseReason} errors={errors} />
-        <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>Close the risk</button>
-      </form>
+      <IdPrefix prefix="close-">
+        <form onSubmit={close} noValidate>
+          <h3 class="govuk-heading-s">Close the risk</h3>
+          <TextArea name="reason" label="Reason for closing" rows={2} value={closeReason} onInput={setCloseReason} errors={errorsIn('close')} />
+          <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>Close the risk</button>
+        </form>
+      </IdPrefix>
       )}
     </section>
   )
@@ -166,7 +177,8 @@ export function ItemEscalation({ kind, id, level, reference, allowed, onChanged 
   allowed: string[]
   onChanged: (done: string) => void
 }) {
-  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [failed, setFailed] = useState<Failed | null>(null)
+  const errors = failed?.errors ?? null
   const [busy, setBusy] = useState(false)
   const [target, setTarget] = useState('')
   const [reason, setReason] = useState('')
@@ -190,29 +202,31 @@ export function ItemEscalation({ kind, id, level, reference, allowed, onChanged 
         : api.POST('/api/v1/dependencies/{dependency_id}/escalate', { ...path, body })
     })
     setBusy(false)
-    if (result.problem) return setErrors(errorsOf(result.problem, 'escalate', { escalate_level: 'Manage it at', escalate_reason: 'Reason' }))
-    setErrors(null)
+    if (result.problem) return setFailed({ form: 'escalate', errors: toFormErrors(result.problem, ESCALATION_LABELS) })
+    setFailed(null)
     onChanged(`${reference} is ${down ? 'de-escalated' : 'escalated'} to the ${levelLabel(target).toLowerCase()}.`)
   }
   return (
     <section aria-labelledby="escalation-heading" class="govuk-!-margin-top-6" data-testid="item-escalation">
       <h2 class="govuk-heading-m" id="escalation-heading">Escalate or de-escalate</h2>
-      <ErrorSummary errors={errors} />
+      <FailedSummary failed={failed} />
       <p class="govuk-body">It is managed at: <strong data-testid="escalation-level">{levelLabel(level)}</strong>.</p>
-      <form onSubmit={submit} noValidate>
-        <Radios name="escalate_level" label="Manage it at" small value={target} onChange={setTarget} errors={errors}
-          options={choices.map(([value, text]) => ({ value, text }))} />
-        <TextArea name="escalate_reason" label="Reason" rows={2} value={reason} onInput={setReason} errors={errors} />
-        <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>Change the level</button>
-      </form>
+      <IdPrefix prefix="escalate-">
+        <form onSubmit={submit} noValidate>
+          <Radios name="level" label="Manage it at" small value={target} onChange={setTarget} errors={errors}
+            options={choices.map(([value, text]) => ({ value, text }))} />
+          <TextArea name="reason" label="Reason" rows={2} value={reason} onInput={setReason} errors={errors} />
+          <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>Change the level</button>
+        </form>
+      </IdPrefix>
     </section>
   )
 }
 
 const INVALIDATION_LABELS = {
-  raise: 'What to raise', issue_title: 'Name of the issue', issue_priority: 'Priority', issue_severity: 'Severity',
-  issue_owner_id: 'Owner', issue_due_date: 'Due date', risk_title: 'Name of the risk', risk_category: 'Category',
-  risk_inherent_likelihood: 'Likelihood', risk_inherent_impact: 'Impact', risk_owner_id: 'Owner', risk_review_date: 'Review date',
+  raise: 'What to raise', 'issue.title': 'Name of the issue', 'issue.priority': 'Priority', 'issue.severity': 'Severity',
+  'issue.owner_id': 'Owner', 'issue.due_date': 'Due date', 'risk.title': 'Name of the risk', 'risk.category': 'Category',
+  'risk.inherent_likelihood': 'Likelihood', 'risk.inherent_impact': 'Impact', 'risk.owner_id': 'Owner', 'risk.review_date': 'Review date',
 }
 
 /** Found invalid: mark the assumption invalid and raise an issue or a risk where it belongs, in one step. */
@@ -224,12 +238,12 @@ export function AssumptionInvalidation({ assumption, owners, onChanged }: {
   const { organisation } = useWho()
   const points = Array.from({ length: scalePoints(organisation.risk_scale) }, (_, i) => String(i + 1))
   const scaleOptions = [{ value: '', text: 'Choose' }, ...points.map((p) => ({ value: p, text: pointLabel(organisation.risk_scale, Number(p)) }))]
-  const [errors, setErrors] = useState<FormErrors | null>(null)
+  const [failed, setFailed] = useState<Failed | null>(null)
+  const errors = failed?.errors ?? null
   const [busy, setBusy] = useState(false)
   const [raise, setRaise] = useState<'issue' | 'risk'>('issue')
   const [form, setForm] = useState({ title: '', category: '', priority: 'medium', severity: 'medium', likelihood: '', impact: '', owner_id: '', date: '' })
   const set = (key: keyof typeof form) => (value: string) => setForm({ ...form, [key]: value })
-  const prefix = raise
   const submit = async (event: Event) => {
     event.preventDefault()
     const owner = form.owner_id || null
@@ -241,53 +255,43 @@ export function AssumptionInvalidation({ assumption, owners, onChanged }: {
       params: { path: { assumption_id: assumption.id } }, body: body as Schemas['Invalidate'],
     }))
     setBusy(false)
-    if (result.problem) {
-      // The API names the new item's fields under it (body.issue.title): here they are issue_title.
-      const problem = result.problem
-      const renamed: Problem = {
-        ...problem,
-        errors: problem.errors?.map((e) => {
-          const [where, kind, field, ...rest] = e.location
-          return where === 'body' && (kind === 'issue' || kind === 'risk') && field !== undefined
-            ? { ...e, location: ['body', `${kind}_${field}`, ...rest] } : e
-        }),
-      }
-      return setErrors(toFormErrors(renamed, INVALIDATION_LABELS))
-    }
-    setErrors(null)
+    if (result.problem) return setFailed({ form: 'invalidate', errors: toFormErrors(result.problem, INVALIDATION_LABELS) })
+    setFailed(null)
     const kind = result.data.raised === 'risk' ? 'risks' : 'issues'
     onChanged(<>{assumption.reference} is invalid: it raised <a class="govuk-link" href={`/${kind}/${result.data.raised_id}/edit`}>{result.data.raised_reference}</a>.</>)
   }
   return (
     <section aria-labelledby="invalidate-heading" class="govuk-!-margin-top-6" data-testid="assumption-invalidation">
       <h2 class="govuk-heading-m" id="invalidate-heading">Found invalid: raise an issue or a risk</h2>
-      <ErrorSummary errors={errors} />
-      <form onSubmit={submit} noValidate>
-        <Radios name="raise" label="What to raise" small value={raise} onChange={(v) => setRaise(v as 'issue' | 'risk')} errors={errors}
-          options={[{ value: 'issue', text: 'An issue: it is already a problem' }, { value: 'risk', text: 'A risk: it may become one' }]} />
-        <TextInput name={`${prefix}_title`} label={raise === 'issue' ? 'Name of the issue' : 'Name of the risk'} value={form.title}
-          onInput={set('title')} errors={errors} />
-        {raise === 'issue' ? (
-          <>
-            <Select name="issue_priority" label="Priority" value={form.priority} onChange={set('priority')} options={PRIORITIES.slice(1)} errors={errors} />
-            <Select name="issue_severity" label="Severity" value={form.severity} onChange={set('severity')} options={PRIORITIES.slice(1)} errors={errors} />
-          </>
-        ) : (
-          <>
-            <TextInput name="risk_category" label="Category" hint="For example: financial, legal, reputational." value={form.category}
-              onInput={set('category')} errors={errors} width="20" />
-            <Select name="risk_inherent_likelihood" label="Likelihood" value={form.likelihood} onChange={set('likelihood')} options={scaleOptions} errors={errors} />
-            <Select name="risk_inherent_impact" label="Impact" value={form.impact} onChange={set('impact')} options={scaleOptions} errors={errors} />
-          </>
-        )}
-        <Select name={`${prefix}_owner_id`} label="Owner" hint="The assumption's owner if not set." value={form.owner_id}
-          onChange={set('owner_id')} options={owners} errors={errors} />
-        <DateInput name={raise === 'issue' ? 'issue_due_date' : 'risk_review_date'} label={raise === 'issue' ? 'Due date (optional)' : 'Review date (optional)'}
-          value={form.date} onInput={set('date')} errors={errors} />
-        <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>
-          Mark it invalid and raise the {raise}
-        </button>
-      </form>
+      <FailedSummary failed={failed} />
+      <IdPrefix prefix="invalidate-">
+        <form onSubmit={submit} noValidate>
+          <Radios name="raise" label="What to raise" small value={raise} onChange={(v) => setRaise(v as 'issue' | 'risk')} errors={errors}
+            options={[{ value: 'issue', text: 'An issue: it is already a problem' }, { value: 'risk', text: 'A risk: it may become one' }]} />
+          <TextInput name={`${raise}.title`} label={raise === 'issue' ? 'Name of the issue' : 'Name of the risk'} value={form.title}
+            onInput={set('title')} errors={errors} />
+          {raise === 'issue' ? (
+            <>
+              <Select name="issue.priority" label="Priority" value={form.priority} onChange={set('priority')} options={PRIORITIES.slice(1)} errors={errors} />
+              <Select name="issue.severity" label="Severity" value={form.severity} onChange={set('severity')} options={PRIORITIES.slice(1)} errors={errors} />
+            </>
+          ) : (
+            <>
+              <TextInput name="risk.category" label="Category" hint="For example: financial, legal, reputational." value={form.category}
+                onInput={set('category')} errors={errors} width="20" />
+              <Select name="risk.inherent_likelihood" label="Likelihood" value={form.likelihood} onChange={set('likelihood')} options={scaleOptions} errors={errors} />
+              <Select name="risk.inherent_impact" label="Impact" value={form.impact} onChange={set('impact')} options={scaleOptions} errors={errors} />
+            </>
+          )}
+          <Select name={`${raise}.owner_id`} label="Owner" hint="The assumption's owner if not set." value={form.owner_id}
+            onChange={set('owner_id')} options={owners} errors={errors} />
+          <DateInput name={raise === 'issue' ? 'issue.due_date' : 'risk.review_date'} label={raise === 'issue' ? 'Due date (optional)' : 'Review date (optional)'}
+            value={form.date} onInput={set('date')} errors={errors} />
+          <button type="submit" class="govuk-button govuk-button--warning" disabled={busy}>
+            Mark it invalid and raise the {raise}
+          </button>
+        </form>
+      </IdPrefix>
     </section>
   )
 }
