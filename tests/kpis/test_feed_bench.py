@@ -67,6 +67,15 @@ def test_seeding_importing_and_growing_then_the_feed_serves_it(bench, client, en
     assert bench.month_code(9) == "2011-01"
 
 
+def test_the_database_is_settled_before_anything_is_measured(bench, engine):
+    """Statistics fresh and, on SQLite, the write-ahead log merged (PostgreSQL: vacuumed)."""
+    bench.prepare()
+    bench.analyse()
+    if engine.dialect.name == "sqlite":
+        log = Path(engine.url.database + "-wal")
+        assert not log.exists() or log.stat().st_size == 0
+
+
 def test_wrk_output_is_read_in_milliseconds(bench):
     load = bench.parse_wrk(WRK_OUTPUT)
     assert (load.requests_per_second, load.p50_ms, load.p99_ms) == (1565.12, 0.85, 1200.0)
