@@ -208,11 +208,11 @@ def analyse() -> None:
         connection.execute(text("VACUUM ANALYZE" if postgresql else "ANALYZE"))
     if not postgresql:
         # Outside any transaction (the engine's connections begin one for every statement).
-        connection = engine.raw_connection()
+        raw = engine.raw_connection()
         try:
-            busy, _, _ = connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            busy, _, _ = raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
-            connection.close()
+            raw.close()
         if busy:
             raise RuntimeError("the write-ahead log could not be merged: a reader held it")
 
