@@ -222,7 +222,7 @@ export function DateInput(
   ]
   return (
     <div class={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <fieldset class="govuk-fieldset" role="group" aria-describedby={[`${id}-hint`, error ? `${id}-error` : ''].filter(Boolean).join(' ')}>
+      <fieldset class="govuk-fieldset" role="group" aria-describedby={describedBy(id, name, hint, errors)}>
         <legend class={`govuk-fieldset__legend ${(labelClass ?? '').replace('govuk-label--', 'govuk-fieldset__legend--')}`}>{label}</legend>
         <HintAndError id={id} hint={hint} error={error} />
         <div class="govuk-date-input">
