@@ -584,3 +584,57 @@ def test_the_limit_holds_across_processes_sharing_the_counter(engine, monkeypatc
     # Within one process, a share of a larger limit is handed out from memory.
     assert feed_ratelimit.share_size(600) == 12
     assert feed_ratelimit.share_size(1_000_000) == 100
+
+
+def test_the_next_share_is_taken_ahead_and_requests_wait_for_it(engine, monkeypatch):
+    """Half a share left, the next is taken in the background; a request that finds the share
+    used up while it is on its way waits for it instead of writing a share of its own (the
+    writes queued on SQLite's lock). The limit is exact all the same."""
+    taken_by_requests, taken_ahead = 0, 0
+    take_share = feed_ratelimit._take_share
+
+    def slow_take_share(*args, admitting=True, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal taken_by_requests, taken_ahead
+        if admitting:
+            taken_by_requests += 1
+        else:
+            taken_ahead += 1
+            time.sleep(0.05)  # slower than the half share left: the requests catch it up
+        return take_share(*args, admitting=admitting, **kwargs)
+
+    monkeypatch.setattr(feed_ratelimit, "_take_share", slow_take_share)
+    client_id, limit = uuid.uuid4(), 500
+    assert feed_ratelimit.share_size(limit) == 10
+    assert feed_ratelimit.refill_at(10) == 5
+    now = float(int(time.time()) // 60 * 60 + 1)
+
+    async def poll(times: int) -> list[int]:
+        statuses = []
+        for _ in range(times):
+            try:
+                await feed_ratelimit.count_request(engine, client_id, limit, now=now)
+                statuses.append(200)
+            except TooManyRequests:
+                statuses.append(429)
+        return statuses
+
+    statuses = asyncio.run(poll(520))
+    feed_ratelimit.wait_for_shares_taken_ahead()
+
+    assert statuses == [200] * 500 + [429] * 20
+    # Only the first request took a share itself; 49 more were taken ahead, and the last try
+    # ahead found the limit reached.
+    assert (taken_by_requests - 20, taken_ahead) == (1, 50)
+
+
+def test_a_share_taken_for_a_window_that_is_over_leaves_the_new_windows_share(engine):
+    client_id, limit = uuid.uuid4(), 500
+    window = int(time.time()) // 60 * 60
+    asyncio.run(feed_ratelimit.count_request(engine, client_id, limit, now=window + 61.0))
+    held = feed_ratelimit._shares[client_id]
+
+    # A share of the window before comes back late (taken ahead, or by a request of that window).
+    feed_ratelimit._take_share(engine, client_id, limit, window, retry_after=1, admitting=False)
+    feed_ratelimit._take_share(engine, client_id, limit, window, retry_after=1)
+
+    assert feed_ratelimit._shares[client_id] == held

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, insert, select, text
 from sqlmodel import SQLModel
 
 import pmo.models  # noqa: F401 - every table in the metadata
+from pmo.kpis import feed_ratelimit
 
 
 def empty_database(engine: Engine) -> None:
@@ -23,6 +24,7 @@ def empty_database(engine: Engine) -> None:
     children once per parent row deleted. TRUNCATE ... CASCADE of every table, as before,
     made new files for all of them after every test.
     """
+    feed_ratelimit.wait_for_shares_taken_ahead()  # a thread's write would land after the emptying
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]  # children first
     probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in tables)
     with engine.begin() as connection:

@@ -16,7 +16,8 @@ every request it cannot answer that way to the route unchanged:
   current (a revoked token is refused by every process within its `FRESH_FOR`, as on every
   route); then `kpis:read`, as `require` checks it. Else the route decides (its 401, 403);
 - the limit: an API client's request is counted, from a share of its minute this process
-  holds (`feed_ratelimit.count_from_share`); with no share held, the route takes one;
+  holds or is taking ahead (`feed_ratelimit.count_held`); with no share held, the route
+  takes one;
 - the organisation's feed revision, read for every poll (`read_revision`: one indexed row, one
   statement outside a transaction, on the pool's DBAPI connection), so a change committed
   through any process is seen by the next poll on every process: the tag is as exact as the
@@ -252,7 +253,7 @@ async def from_memory(scope: Scope, engine: Engine, revision: RevisionRead) -> R
         if page is None:
             return None
     if actor.kind == "client":
-        fields = feed_ratelimit.count_from_share(actor.id, get_settings().client_requests_per_minute)
+        fields = await feed_ratelimit.count_held(engine, actor.id, get_settings().client_requests_per_minute)
         if fields is None:
             return None
         ratelimit.announce(scope, fields)
