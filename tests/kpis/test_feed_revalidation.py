@@ -5,6 +5,7 @@ organisation checked as before, and every 304 counted against the client's limit
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from sqlmodel import Session, col
 from pmo.auth import principal_cache
 from pmo.core.config import get_settings
 from pmo.core.db import make_engine
-from pmo.kpis import feed_revalidation
+from pmo.kpis import feed_ratelimit, feed_revalidation
 from pmo.kpis.models import KpiFeedState
 from pmo.main import create_app
 from support.plans import statements_while
@@ -308,6 +309,51 @@ def test_on_postgresql_a_poll_reads_the_revision_on_the_loops_own_connection(
     assert not connection.closed
 
 
+def test_on_postgresql_polls_that_come_while_a_read_is_on_its_way_share_the_next_read(engine, org, tag):
+    """Exact and shared: a poll that comes after a read was sent does not take that read's answer
+    (a change may have been committed since), and the polls that come meanwhile share one read."""
+    _only_on_postgresql(engine)
+    reads = feed_revalidation.AsyncRevisionReads(engine)
+    sent = 0
+
+    async def polls() -> tuple[Any, list[Any]]:
+        nonlocal sent
+        await reads.revision(org.id)  # connected
+        assert reads.connection is not None
+        execute, answered, go_on = reads.connection.execute, asyncio.Event(), asyncio.Event()
+
+        async def execute_and_wait_once(*args: Any, **kwargs: Any) -> Any:
+            nonlocal sent
+            cursor = await execute(*args, **kwargs)
+            sent += 1
+            if sent == 1:  # the first read has its answer, and is held before it returns
+                answered.set()
+                await go_on.wait()
+            return cursor
+
+        reads.connection.execute = execute_and_wait_once  # type: ignore[method-assign]
+        try:
+            first = asyncio.create_task(reads.revision(org.id))
+            await answered.wait()
+            with engine.begin() as connection:  # a change committed after that read
+                connection.execute(
+                    update(KpiFeedState)
+                    .where(col(KpiFeedState.organisation_id) == org.id)
+                    .values(revision=col(KpiFeedState.revision) + 1)
+                )
+            later = [asyncio.create_task(reads.revision(org.id)) for _ in range(5)]
+            await asyncio.sleep(0.01)  # all five wait
+            go_on.set()
+            return await first, await asyncio.gather(*later)
+        finally:
+            await reads.close()
+
+    before, after = asyncio.run(polls())
+
+    assert after == [(before[0] + 1, after[0][1])] * 5
+    assert sent == 2  # the first poll's read, and one for the five
+
+
 def test_on_postgresql_a_connection_the_server_ends_leaves_one_poll_to_the_route(
     client, engine, reader, tag, monkeypatch
 ):
@@ -349,4 +395,5 @@ def test_on_postgresql_only_a_loop_that_runs_the_lifespan_opens_a_connection_and
         assert connection.closed
         assert _feed_middleware(worker).async_reads == {}
     finally:
+        feed_ratelimit.wait_for_shares_taken_ahead()  # the polls without a lifespan may have begun one
         worker_engine.dispose()

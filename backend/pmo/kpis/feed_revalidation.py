@@ -146,20 +146,46 @@ def read_revision(engine: Engine, organisation_id: uuid.UUID) -> tuple[int, date
 class AsyncRevisionReads:
     """PostgreSQL: the revision reads of one event loop, on one psycopg async connection in
     autocommit, so a poll neither stops the loop nor takes a trip to the thread pool and a pool
-    checkout (whose pre-ping is a second round trip). Polls take turns on it (a read is a
-    fraction of a millisecond). Opened on first use; closed when the app's lifespan ends, and
-    only loops that run one use it (`FeedRevalidationMiddleware`). When the database refuses a
-    read, the connection is dropped and the route answers; the next poll connects again."""
+    checkout (whose pre-ping is a second round trip). Opened on first use; closed when the
+    app's lifespan ends, and only loops that run one use it (`FeedRevalidationMiddleware`).
+    When the database refuses a read, the connection is dropped and the route answers; the
+    next poll connects again.
+
+    Polls take turns on the connection, and the polls of one organisation that arrive while
+    its next read waits for its turn share that read (`next_reads`): it is sent after each of
+    them arrived, so it sees every change committed before any of them came, as a read of its
+    own would. A poll that arrives while a read is on its way waits for the next one."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self.connection: psycopg.AsyncConnection[Any] | None = None
         self.turn = asyncio.Lock()
+        # Per organisation, the answer of its next read, not yet sent.
+        self.next_reads: dict[uuid.UUID, asyncio.Future[tuple[int, datetime | None] | None]] = {}
 
     async def revision(self, organisation_id: uuid.UUID) -> tuple[int, datetime | None] | None:
+        next_read = self.next_reads.get(organisation_id)
+        if next_read is not None:
+            return await asyncio.shield(next_read)  # one poll going away leaves the others theirs
+        next_read = self.next_reads[organisation_id] = asyncio.get_running_loop().create_future()
+        answer = None  # if this poll goes away first, the route answers the others
+        try:
+            answer = await self._read(organisation_id, next_read)
+            return answer
+        finally:
+            if self.next_reads.get(organisation_id) is next_read:
+                del self.next_reads[organisation_id]
+            next_read.set_result(answer)
+
+    async def _read(
+        self, organisation_id: uuid.UUID, next_read: asyncio.Future[Any]
+    ) -> tuple[int, datetime | None] | None:
         read = _revision_read_of(self.engine.dialect)
         async with self.turn:
+            # Polls that come from now on wait for the next read: this one may be too early for them.
+            if self.next_reads.get(organisation_id) is next_read:
+                del self.next_reads[organisation_id]
             try:
                 if self.connection is None:
                     self.connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
