@@ -399,7 +399,7 @@ def run_database(name: str, url: str, args: argparse.Namespace, work: Path) -> F
         "PMO_SECRET_KEY": "bench-" + "k" * 40,
         "PMO_LOG_LEVEL": "WARNING",
         "PMO_ACCESS_TOKEN_MINUTES": "60",
-        # High enough never to refuse: the limiter still counts (a database write per 100 requests).
+        # High enough never to refuse: the limiter still counts (a database write per 1,000 requests).
         "PMO_CLIENT_REQUESTS_PER_MINUTE": "100000000",
         "PYTHONPATH": str(ROOT),
     }

@@ -583,7 +583,8 @@ def test_the_limit_holds_across_processes_sharing_the_counter(engine, monkeypatc
     assert (admitted, refused) == (10, 15)
     # Within one process, a share of a larger limit is handed out from memory.
     assert feed_ratelimit.share_size(600) == 12
-    assert feed_ratelimit.share_size(1_000_000) == 100
+    assert feed_ratelimit.share_size(1_000_000) == 1000
+    assert feed_ratelimit.share_size(10_000) == 200
 
 
 def test_the_next_share_is_taken_ahead_and_requests_wait_for_it(engine, monkeypatch):
