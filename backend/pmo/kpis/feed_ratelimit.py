@@ -98,9 +98,9 @@ async def count_request(
     with `Retry-After`. The remaining count is an estimate (shares other processes hold
     count as used), never more than is left.
 
-    From a held share when there is one (memory only); otherwise a new share is taken and
-    committed in a transaction of its own (in the thread pool), so it stays taken whatever
-    the request then does.
+    From a held share when there is one (memory only), or the next one when it is being taken
+    ahead; otherwise a new share is taken and committed in a transaction of its own (in the
+    thread pool), so it stays taken whatever the request then does.
     """
     now = time.time() if now is None else now
     held = await count_held(engine, client_id, limit, now=now)
@@ -167,7 +167,8 @@ def _take_share_ahead(engine: Engine, client_id: uuid.UUID, limit: int, window_s
 
 
 def wait_for_shares_taken_ahead() -> None:
-    """Until the shares being taken ahead are written (the tests, before they empty the database)."""
+    """Until the shares being taken ahead are written: before the app's engine goes (the end of
+    its lifespan), and before a test empties the database."""
     for refill in list(_refills.values()):
         refill.result()
 
