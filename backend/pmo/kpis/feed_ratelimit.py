@@ -118,9 +118,11 @@ async def count_held(
     being taken ahead (once it has come), and return its `RateLimit` fields; None when no
     share is held (`count_request` takes one)."""
     held = count_from_share(engine, client_id, limit, now=now)
-    refill = _refills.get(client_id)
-    if held is None and refill is not None:
-        await asyncio.wrap_future(refill)
+    if held is None:
+        refill = _refills.get(client_id)
+        if refill is not None:
+            await asyncio.wrap_future(refill)
+        # Again: the next share may also have come between the first look and now.
         held = count_from_share(engine, client_id, limit, now=now)
     return held
 
