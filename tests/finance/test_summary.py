@@ -311,6 +311,18 @@ def test_costs_and_drawdowns_by_funding_source(
         "cabinet",
         "Cabinet minute 23 (2022/23)",
     )
+    # Every field of every line is its draw-down's own, as the draw-down's record says.
+    for line in summary["drawdowns"]:
+        drawdown = api.get(pmo, f"/drawdowns/{line['id']}")
+        project = api.get(pmo, f"/projects/{drawdown['project_id']}")
+        source = api.get(pmo, f"/funding-sources/{drawdown['funding_source_id']}")
+        own = ("id", "reference", "financial_year", "amount", "status", "route", "decided_at")
+        assert line == {
+            **{name: drawdown[name] for name in (*own, "meeting_body", "meeting_date", "minute_reference")},
+            "project_reference": project["reference"],
+            "project_name": project["name"],
+            "funding_source_name": source["name"],
+        }
 
 
 def test_basis_forecast_and_actual(
