@@ -496,7 +496,8 @@ def _drawdown_totals(
 def _lines_query(programme_ids: list[uuid.UUID]) -> Select[Any]:
     # The columns of a `DrawdownLine`, by its field names: not whole draw-downs, whose ORM
     # objects (purpose text, consultees and all) were four fifths of a summary listing 20,000.
-    statement = (
+    return cast(
+        "Select[Any]",
         sqlalchemy.select(
             col(Drawdown.id),
             col(Drawdown.reference),
@@ -515,9 +516,8 @@ def _lines_query(programme_ids: list[uuid.UUID]) -> Select[Any]:
         .join(Project, col(Project.id) == col(Drawdown.project_id))
         .join(FundingSource, col(FundingSource.id) == col(Drawdown.funding_source_id))
         .where(_scope_drawdowns(programme_ids))
-        .order_by(col(Drawdown.reference), col(Drawdown.id))
+        .order_by(col(Drawdown.reference), col(Drawdown.id)),
     )
-    return cast("Select[Any]", statement)
 
 
 _LINE_FIELDS = tuple(DrawdownLine.model_fields)  # `_lines_query`'s columns, in its order
