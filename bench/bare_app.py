@@ -1,8 +1,10 @@
 """The yardstick: a bare Starlette app that answers with bytes held in memory.
 
-It serves, at any path, the response the product gave for the page being measured (same
-body, same headers), and a 304 to a request whose `If-None-Match` is that response's ETag:
-the fastest any application on this server stack could answer the same request.
+It serves, at any path, the response the product gave for the page being measured (the same
+body, and of its headers those the bench saves: the caching ones, `ETag`, `Cache-Control`,
+`Vary`, and for a feed page `Last-Modified` and `Link`; not the product's request id,
+security and rate-limit headers), and a 304 to a request whose `If-None-Match` is that
+response's ETag: the fastest any application on this server stack could answer the request.
 
     BENCH_RESPONSE=/path/to/response.json uvicorn bench.bare_app:app
 """
