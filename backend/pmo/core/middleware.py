@@ -11,6 +11,7 @@ import re
 import secrets
 import time
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -94,20 +95,29 @@ class RequestContextMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             route = _route_label(scope)
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(scope["method"], route).observe(elapsed)
-            logger.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                    "client": (scope.get("client") or ("", 0))[0],
-                },
-            )
+            count, latency = _metrics_of(scope["method"], route, status)
+            count.inc()
+            latency.observe(elapsed)
+            if logger.isEnabledFor(logging.INFO):
+                logger.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                        "client": (scope.get("client") or ("", 0))[0],
+                    },
+                )
             request_id_var.reset(token)
+
+
+@lru_cache(maxsize=4096)  # method, route template, status: a few hundred in all
+def _metrics_of(method: str, route: str, status: int) -> tuple[Any, Any]:
+    """The request's counter and histogram, looked up once per label set: `labels()` checks and
+    joins its values on every call, three times the cost of the count itself."""
+    return REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route)
 
 
 def _route_label(scope: Scope) -> str:
