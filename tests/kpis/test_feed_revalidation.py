@@ -252,24 +252,7 @@ def test_what_memory_cannot_answer_goes_to_the_route(client, reader, tag):
     assert other.status_code == 200
 
 
-def test_the_revision_is_read_on_the_loop_only_when_that_cannot_wait(engine, tmp_path):
-    if engine.dialect.name != "sqlite":  # PostgreSQL waits on the network: the thread pool
-        assert not feed_revalidation.reads_on_the_loop(engine)
-        return
-    sqlite = make_engine(f"sqlite:///{tmp_path}/loop.db")
-    try:
-        assert not feed_revalidation.reads_on_the_loop(sqlite)  # no idle connection: it would wait
-        with sqlite.connect() as held:
-            held.exec_driver_sql("SELECT 1")
-        assert feed_revalidation.reads_on_the_loop(sqlite)
-        with sqlite.connect() as held:  # the pool's one idle connection taken
-            held.exec_driver_sql("SELECT 1")
-            assert not feed_revalidation.reads_on_the_loop(sqlite)
-    finally:
-        sqlite.dispose()
-
-
-# PostgreSQL: the revision read on the loop's own async connection ------------------------------
+# Under a lifespan: the revision read on a connection of the event loop's own -------------------
 
 
 def _feed_middleware(client: TestClient) -> feed_revalidation.FeedRevalidationMiddleware:
@@ -279,20 +262,17 @@ def _feed_middleware(client: TestClient) -> feed_revalidation.FeedRevalidationMi
     return layer
 
 
-def _loop_reads(client: TestClient) -> feed_revalidation.AsyncRevisionReads:
-    (reads,) = [r for r in _feed_middleware(client).async_reads.values() if r is not None]
+def _loop_reads(client: TestClient) -> Any:  # feed_revalidation.LoopReads
+    (reads,) = [r for r in _feed_middleware(client).loop_reads.values() if r is not None]
     return reads
 
 
-def _only_on_postgresql(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite reads on the loop or in the thread pool (`reads_on_the_loop`)")
+def _only_on(engine: Engine, dialect: str) -> None:
+    if engine.dialect.name != dialect:
+        pytest.skip(f"a test of the reads on {dialect}")
 
 
-def test_on_postgresql_a_poll_reads_the_revision_on_the_loops_own_connection(
-    client, engine, reader, tag, monkeypatch
-):
-    _only_on_postgresql(engine)
+def test_a_poll_reads_the_revision_on_the_loops_own_connection(client, engine, reader, tag, monkeypatch):
     monkeypatch.setattr(principal_cache, "FRESH_FOR", 60.0)
     poll(client, reader, tag)
 
@@ -304,15 +284,45 @@ def test_on_postgresql_a_poll_reads_the_revision_on_the_loops_own_connection(
     assert answered.status_code == 304
     assert len(statements) == 1, statements
     assert "FROM kpi_feed_states" in statements[0]
-    connection = _loop_reads(client).connection
-    assert connection is not None
-    assert not connection.closed
+    assert _loop_reads(client).connection is not None
+
+
+def test_on_sqlite_a_loop_keeps_a_connection_once_one_is_idle_and_gives_it_back(engine, org, tag):
+    """Never waiting for a connection on the loop: the thread pool until one is idle. Then that
+    one, kept, sees every change committed through the others; the lifespan's end returns it."""
+    _only_on(engine, "sqlite")
+    sqlite = make_engine(engine.url.render_as_string(hide_password=False))  # a pool of its own
+    pool: Any = sqlite.pool
+    reads = feed_revalidation.LoopRevisionReads(sqlite)
+
+    async def polls() -> list[Any]:
+        answers = [await reads.revision(org.id)]  # no connection in the pool yet: the thread pool
+        assert (reads.connection, pool.checkedin()) == (None, 1)
+        answers.append(await reads.revision(org.id))  # the idle one, kept
+        assert (reads.connection is not None, pool.checkedin()) == (True, 0)
+        with engine.begin() as connection:  # a change committed through another connection
+            connection.execute(
+                update(KpiFeedState)
+                .where(col(KpiFeedState.organisation_id) == org.id)
+                .values(revision=col(KpiFeedState.revision) + 1)
+            )
+        answers.append(await reads.revision(org.id))
+        await reads.close()
+        return answers
+
+    try:
+        first, second, third = asyncio.run(polls())
+        assert first == second
+        assert third[0] == second[0] + 1
+        assert (reads.connection, pool.checkedin()) == (None, 1)  # back to the pool
+    finally:
+        sqlite.dispose()
 
 
 def test_on_postgresql_polls_that_come_while_a_read_is_on_its_way_share_the_next_read(engine, org, tag):
     """Exact and shared: a poll that comes after a read was sent does not take that read's answer
     (a change may have been committed since), and the polls that come meanwhile share one read."""
-    _only_on_postgresql(engine)
+    _only_on(engine, "postgresql")
     reads = feed_revalidation.AsyncRevisionReads(engine)
     sent = 0
 
@@ -354,16 +364,23 @@ def test_on_postgresql_polls_that_come_while_a_read_is_on_its_way_share_the_next
     assert sent == 2  # the first poll's read, and one for the five
 
 
-def test_on_postgresql_a_connection_the_server_ends_leaves_one_poll_to_the_route(
+def _break(engine: Engine, reads: Any) -> None:
+    """End the connection a loop keeps, as a database server (or a failing file) would."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_terminate_backend({reads.connection.info.backend_pid})")
+    else:
+        reads.connection.driver_connection.close()
+
+
+def test_a_connection_the_database_ends_leaves_one_poll_to_the_route(
     client, engine, reader, tag, monkeypatch
 ):
-    _only_on_postgresql(engine)
     monkeypatch.setattr(principal_cache, "FRESH_FOR", 60.0)
     poll(client, reader, tag)
     reads = _loop_reads(client)
     assert reads.connection is not None
-    with engine.connect() as connection:
-        connection.exec_driver_sql(f"SELECT pg_terminate_backend({reads.connection.info.backend_pid})")
+    _break(engine, reads)
 
     answered, statements = statements_of(engine, lambda: poll(client, reader, tag))
     assert (answered.status_code, answered.headers["ETag"]) == (304, tag)
@@ -376,24 +393,26 @@ def test_on_postgresql_a_connection_the_server_ends_leaves_one_poll_to_the_route
     assert reads.connection is not None
 
 
-def test_on_postgresql_only_a_loop_that_runs_the_lifespan_opens_a_connection_and_it_closes_with_it(
-    engine, reader, tag
-):
-    _only_on_postgresql(engine)
+def test_only_a_loop_that_runs_the_lifespan_keeps_a_connection_and_it_goes_with_it(engine, reader, tag):
     worker_engine = make_engine(get_settings().database_url)
     app = create_app(engine=worker_engine)
     try:
-        # Without a lifespan (each request on a loop of its own): the thread pool, nothing opened.
+        # Without a lifespan (each request on a loop of its own): the thread pool, nothing kept.
         for _ in range(3):
             assert poll(TestClient(app), reader, tag).status_code == 304
-        assert _feed_middleware(TestClient(app)).async_reads == {}
+        assert _feed_middleware(TestClient(app)).loop_reads == {}
         with TestClient(app) as worker:
             for _ in range(3):
                 assert poll(worker, reader, tag).status_code == 304
-            connection = _loop_reads(worker).connection
+            reads = _loop_reads(worker)
+            connection = reads.connection
             assert connection is not None
-        assert connection.closed
-        assert _feed_middleware(worker).async_reads == {}
+        assert reads.connection is None
+        assert _feed_middleware(worker).loop_reads == {}
+        if engine.dialect.name == "postgresql":
+            assert connection.closed
+        else:  # back to the pool, as every other connection the worker used
+            assert worker_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
     finally:
         feed_ratelimit.wait_for_shares_taken_ahead()  # the polls without a lifespan may have begun one
         worker_engine.dispose()

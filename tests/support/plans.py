@@ -13,8 +13,8 @@ from pmo.kpis import feed_revalidation
 
 def statements_while(engine: Engine, ask: Callable[[], Any]) -> list[tuple[str, Any]]:
     """(statement, parameters) of everything run on `engine` while `ask()` runs: through
-    SQLAlchemy, and the KPI feed's revision reads, which run on the DBAPI connection or (on
-    PostgreSQL) on an async connection of their own."""
+    SQLAlchemy, and the KPI feed's revision reads, which run on a DBAPI connection of the pool,
+    one an event loop keeps (SQLite) or an async connection of their own (PostgreSQL)."""
     seen: list[tuple[str, Any]] = []
 
     def record(conn, cursor, statement, parameters, *args):  # type: ignore[no-untyped-def]
@@ -27,6 +27,13 @@ def statements_while(engine: Engine, ask: Callable[[], Any]) -> list[tuple[str, 
             seen.append((feed_revalidation.REVISION.compile(dialect=on.dialect).string, organisation_id))
         return read_revision(on, organisation_id)
 
+    read_kept = feed_revalidation.LoopRevisionReads.read_kept
+
+    def record_kept_read(reads: Any, organisation_id: Any) -> Any:
+        if reads.engine.pool is engine.pool:
+            seen.append((feed_revalidation.REVISION.compile(dialect=engine.dialect).string, organisation_id))
+        return read_kept(reads, organisation_id)
+
     async_revision = feed_revalidation.AsyncRevisionReads.revision
 
     async def record_async_revision_read(reads: Any, organisation_id: Any) -> Any:
@@ -36,11 +43,13 @@ def statements_while(engine: Engine, ask: Callable[[], Any]) -> list[tuple[str, 
 
     event.listen(engine, "before_cursor_execute", record)
     feed_revalidation.read_revision = record_revision_read  # type: ignore[assignment]
+    feed_revalidation.LoopRevisionReads.read_kept = record_kept_read  # type: ignore[method-assign]
     feed_revalidation.AsyncRevisionReads.revision = record_async_revision_read  # type: ignore[method-assign]
     try:
         ask()
     finally:
         feed_revalidation.read_revision = read_revision  # type: ignore[assignment]
+        feed_revalidation.LoopRevisionReads.read_kept = read_kept  # type: ignore[method-assign]
         feed_revalidation.AsyncRevisionReads.revision = async_revision  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", record)
     return seen

@@ -18,17 +18,16 @@ every request it cannot answer that way to the route unchanged:
 - the limit: an API client's request is counted, from a share of its minute this process
   holds or is taking ahead (`feed_ratelimit.count_held`); with no share held, the route
   takes one;
-- the organisation's feed revision, read for every poll (`read_revision`: one indexed row, one
-  statement outside a transaction, on the pool's DBAPI connection), so a change committed
-  through any process is seen by the next poll on every process: the tag is as exact as the
-  route's.
+- the organisation's feed revision, read for every poll (one indexed row, one statement
+  outside a transaction, on a DBAPI connection), so a change committed through any process is
+  seen by the next poll on every process: the tag is as exact as the route's.
 
-On SQLite the read runs on the event loop when a connection is idle in the pool (a WAL reader
-never waits for a writer, and the read costs less than a trip to the thread pool: 369 µs of CPU
-a 304 against 571 µs, `bench/request_cpu.py`). On PostgreSQL it waits on the network, and a
-worker's loop must not stop while it does: it is awaited on an async connection of the loop's
-own (`AsyncRevisionReads`), opened while the app's lifespan runs. Anywhere else it goes to the
-thread pool.
+An event loop that runs the app's lifespan (a server's worker) reads on a connection of its own,
+kept until the lifespan ends. On SQLite the read runs on the loop itself (`LoopRevisionReads`:
+a WAL reader never waits for a writer, and the read costs less than a trip to the thread pool or
+even a pool checkout). On PostgreSQL it waits on the network, and the loop must not stop while
+it does: it is awaited on an async connection (`AsyncRevisionReads`). Anywhere else (a test
+client's loop of a request) it goes to the thread pool, through the pool.
 
 A request whose tag does not match (or that sends none) is answered 200 here only with a page
 the route has already written out at the current revision (`feed_service.PAGES`, kept by that
@@ -120,8 +119,9 @@ def _revision_read_of(dialect: Dialect) -> _RevisionRead:
 
 
 def read_revision(engine: Engine, organisation_id: uuid.UUID) -> tuple[int, datetime | None] | None:
-    """The organisation's revision as committed now: one indexed row, one statement outside any
-    transaction. None if the database refused the read: the route then reads and answers."""
+    """The organisation's revision as committed now, through the pool: one indexed row, one
+    statement outside any transaction. None if the database refused the read: the route then
+    reads and answers."""
     read = _revision_read_of(engine.dialect)
     connection = engine.raw_connection()
     try:
@@ -129,10 +129,7 @@ def read_revision(engine: Engine, organisation_id: uuid.UUID) -> tuple[int, date
         if read.autocommit:
             driver.autocommit = True  # type: ignore[union-attr]
         try:
-            cursor = connection.cursor()
-            cursor.execute(read.sql, read.parameters(organisation_id))
-            row = cursor.fetchone()
-            cursor.close()
+            row = _read_on(connection, read, organisation_id)
         finally:
             if read.autocommit:
                 driver.autocommit = False  # type: ignore[union-attr]
@@ -141,6 +138,51 @@ def read_revision(engine: Engine, organisation_id: uuid.UUID) -> tuple[int, date
     finally:
         connection.close()  # back to the pool
     return read.result(row)
+
+
+def _read_on(connection: Any, read: _RevisionRead, organisation_id: uuid.UUID) -> Any:
+    cursor = connection.cursor()
+    cursor.execute(read.sql, read.parameters(organisation_id))
+    row = cursor.fetchone()
+    cursor.close()
+    return row
+
+
+class LoopRevisionReads:
+    """SQLite: the revision reads of one event loop, on one of the pool's connections that the
+    loop keeps, without a checkout and return for each poll (those cost more than the read:
+    8.6 µs of CPU a read through the pool, 3.5 on a connection kept). The connection is taken
+    when one is idle in the pool, never waited for on the loop (until then, polls read in the
+    thread pool); it goes back to the pool when the app's lifespan ends, and is dropped when the
+    database refuses a read (the route answers; the next poll takes another)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.connection: Any = None  # the pool's connection (`PoolProxiedConnection`)
+
+    async def revision(self, organisation_id: uuid.UUID) -> tuple[int, datetime | None] | None:
+        if self.connection is None:
+            pool = self.engine.pool
+            if not (isinstance(pool, QueuePool) and pool.checkedin() > 0):
+                return await run_in_threadpool(read_revision, self.engine, organisation_id)
+            self.connection = self.engine.raw_connection()
+        return self.read_kept(organisation_id)
+
+    def read_kept(self, organisation_id: uuid.UUID) -> tuple[int, datetime | None] | None:
+        """The read on the connection kept (taken by `revision`)."""
+        read = _revision_read_of(self.engine.dialect)
+        try:
+            row = _read_on(self.connection, read, organisation_id)
+        except read.errors:
+            connection, self.connection = self.connection, None
+            connection.invalidate()
+            return None
+        return read.result(row)
+
+    async def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            connection.close()  # back to the pool
 
 
 class AsyncRevisionReads:
@@ -203,11 +245,17 @@ class AsyncRevisionReads:
                 await connection.close()
 
 
-def reads_on_the_loop(engine: Engine) -> bool:
-    """SQLite, with a connection idle in the pool: the read neither waits for a writer (WAL)
-    nor for a connection, and costs less than a trip to the thread pool. Else the thread pool."""
-    pool = engine.pool
-    return engine.dialect.name == "sqlite" and isinstance(pool, QueuePool) and pool.checkedin() > 0
+LoopReads = LoopRevisionReads | AsyncRevisionReads
+
+
+def loop_reads_of(engine: Engine) -> LoopReads | None:
+    """How a loop that runs the lifespan reads the revision on a connection of its own (None:
+    this database reads in the thread pool)."""
+    if engine.dialect.name == "sqlite":
+        return LoopRevisionReads(engine)
+    if engine.dialect.name == "postgresql":
+        return AsyncRevisionReads(engine)
+    return None
 
 
 # The shapes of the requests the route answered ------------------------------------------------
@@ -295,9 +343,9 @@ class FeedRevalidationMiddleware:
     def __init__(self, app: ASGIApp, engine: Callable[[], Engine]) -> None:
         self.app = app
         self.engine = engine
-        # PostgreSQL's async reads, per event loop that runs the app's lifespan: a loop without
-        # one (a test client's per-request loop) would never close its connection.
-        self.async_reads: dict[asyncio.AbstractEventLoop, AsyncRevisionReads | None] = {}
+        # The reads on a connection of the loop's own, per event loop that runs the app's
+        # lifespan: a loop without one (a test client's per-request loop) would never close it.
+        self.loop_reads: dict[asyncio.AbstractEventLoop, LoopReads | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -312,20 +360,15 @@ class FeedRevalidationMiddleware:
         await self.app(scope, receive, send)
 
     def _revision_read(self, engine: Engine) -> RevisionRead:
-        """How this request reads the revision: on the loop (SQLite with an idle connection),
-        on the loop's async connection (PostgreSQL, under a lifespan), else in the thread pool."""
-        if reads_on_the_loop(engine):
-
-            async def on_the_loop(organisation_id: uuid.UUID) -> tuple[int, datetime | None] | None:
-                return read_revision(engine, organisation_id)
-
-            return on_the_loop
+        """How this request reads the revision: on the loop's own connection (under a
+        lifespan), else in the thread pool."""
         loop = asyncio.get_running_loop()
-        if engine.dialect.name == "postgresql" and loop in self.async_reads:
-            reads = self.async_reads[loop]
+        if loop in self.loop_reads:
+            reads = self.loop_reads[loop]
             if reads is None:
-                reads = self.async_reads[loop] = AsyncRevisionReads(engine)
-            return reads.revision
+                reads = self.loop_reads[loop] = loop_reads_of(engine)
+            if reads is not None:
+                return reads.revision
 
         async def in_the_thread_pool(organisation_id: uuid.UUID) -> tuple[int, datetime | None] | None:
             return await run_in_threadpool(read_revision, engine, organisation_id)
@@ -334,10 +377,10 @@ class FeedRevalidationMiddleware:
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         loop = asyncio.get_running_loop()
-        self.async_reads[loop] = None
+        self.loop_reads[loop] = None
         try:
             await self.app(scope, receive, send)
         finally:
-            reads = self.async_reads.pop(loop, None)
+            reads = self.loop_reads.pop(loop, None)
             if reads is not None:
                 await reads.close()
