@@ -3,9 +3,10 @@ issue 16's ratio aims (a KPI poll answered 304, a 100-value KPI page, `GET /api/
 API client, `GET /healthz`), each beside `bench/bare_app.py` answering the same bytes.
 
 The requests are raw ASGI calls on one event loop, inside the app's lifespan, as uvicorn makes
-them (a `TestClient` costs about 2 ms a request of its own, more than most of these requests). CPU time is the
-whole process's (`time.process_time`), so thread-pool work counts. The server's own cost
-(HTTP parsing, sockets) is in neither figure: over the network the ratios are higher.
+them (a `TestClient` costs about 2 ms a request of its own, more than most of these requests).
+CPU time is the whole process's (`time.process_time`), so thread-pool work counts. The
+server's own cost (HTTP parsing, sockets) is in neither figure: over the network the ratios
+are higher.
 
     .venv/bin/python bench/request_cpu.py          # --requests N (500), --profile NAME, --json FILE
 
