@@ -262,7 +262,7 @@ def _feed_middleware(client: TestClient) -> feed_revalidation.FeedRevalidationMi
     return layer
 
 
-def _loop_reads(client: TestClient) -> Any:  # feed_revalidation.LoopReads
+def _loop_reads(client: TestClient) -> feed_revalidation.LoopReads:
     (reads,) = [r for r in _feed_middleware(client).loop_reads.values() if r is not None]
     return reads
 
