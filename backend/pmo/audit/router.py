@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from sqlmodel import select
 
 from pmo.audit import service
@@ -15,9 +15,10 @@ from pmo.core.errors import declare
 from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.pagination import PageDep, order_by, paginate, sort_query
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Instant, Page, RequestIdText, Slug
 
-router = APIRouter()
+router = ApiRouter()
 
 ReadAudit = Annotated[Actor, require(Permission.audit_read)]
 AuditSort = Annotated[str, sort_query("seq", "occurred_at")]

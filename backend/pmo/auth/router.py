@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
+from fastapi import Depends, HTTPException, Path, Request, Response
 from sqlmodel import Session
 
 from pmo.auth import service
@@ -37,10 +37,11 @@ from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.core.security import NO_STORE, NO_STORE_DOC
 
-router = APIRouter()
+router = ApiRouter()
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from sqlmodel import Session
 
 from pmo.auth import service
@@ -23,9 +23,10 @@ from pmo.core.config import get_settings
 from pmo.core.db import SessionDep, get_engine
 from pmo.core.errors import Forbidden, ProblemError, Unauthorized, declare_public
 from pmo.core.middleware import API_PREFIX
+from pmo.core.routing import ApiRouter
 from pmo.core.security import NO_STORE, NO_STORE_DOC, new_secret
 
-router = APIRouter()
+router = ApiRouter()
 
 REFRESH_COOKIE = "pmo_refresh"
 CSRF_COOKIE = "__Host-pmo_csrf"

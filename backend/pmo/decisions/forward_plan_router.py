@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -14,6 +14,7 @@ from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.decisions import documents
 from pmo.decisions import forward_plan_export as export
 from pmo.decisions import forward_plan_service as service
@@ -27,7 +28,7 @@ from pmo.decisions.forward_plan_schemas import (
 from pmo.documents import DOCX, PDF, document_response, download_responses, to_docx, to_pdf
 from pmo.organisations.models import Organisation
 
-router = APIRouter(tags=["forward-plan"])
+router = ApiRouter(tags=["forward-plan"])
 
 Read = Annotated[Actor, require(Permission.finance_read)]
 Keeper = Annotated[Actor, require(Permission.committee_decisions_record)]

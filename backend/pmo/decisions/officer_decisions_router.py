@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -13,6 +13,7 @@ from pmo.core.errors import declare
 from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.decisions import documents
 from pmo.decisions import officer_decisions_service as service
 from pmo.decisions.forward_plan_schemas import DateQuery
@@ -20,7 +21,7 @@ from pmo.decisions.officer_decisions_schemas import OfficerDecisionRecord, Offic
 from pmo.documents import PDF, document_response, download_responses, to_pdf
 from pmo.organisations.models import Organisation
 
-router = APIRouter(tags=["officer-decisions"])
+router = ApiRouter(tags=["officer-decisions"])
 
 Read = Annotated[Actor, require(Permission.finance_read)]
 Sort = Annotated[str, sort_query("decided_on", "reference")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
 from pmo.auth.dependencies import PUBLIC
 from pmo.core import ratelimit
@@ -20,6 +20,7 @@ from pmo.core.config import get_settings
 from pmo.core.db import WRITES_ON_READ, SessionDep
 from pmo.core.errors import NotFound, TooManyRequests, declare_public
 from pmo.core.pagination import PageDep, sort_query
+from pmo.core.routing import ApiRouter
 from pmo.decisions import documents
 from pmo.decisions import forward_plan_export as export
 from pmo.decisions import forward_plan_service as forward_plan
@@ -50,7 +51,7 @@ def count_public_request(request: Request, session: SessionDep) -> None:
     ratelimit.announce(request.scope, fields)
 
 
-router = APIRouter(
+router = ApiRouter(
     prefix="/public/organisations/{organisation_id}",
     tags=["public-record"],
     dependencies=[PUBLIC, WRITES_ON_READ, Depends(count_public_request)],

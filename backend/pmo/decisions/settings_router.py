@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.decisions import settings_service as service
 from pmo.decisions.settings_schemas import DecisionSettingsPublic, DecisionSettingsUpdate
 
-router = APIRouter(tags=["decision-settings"])
+router = ApiRouter(tags=["decision-settings"])
 
 
 @router.get(

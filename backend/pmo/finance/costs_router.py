@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -15,11 +15,12 @@ from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.periods import FinancialYearText
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.finance import costs_service as service
 from pmo.finance.costs_schemas import CostKind, CostLineCreate, CostLinePublic, CostLineUpdate, CostTotals
 
-router = APIRouter(tags=["cost-lines"])
+router = ApiRouter(tags=["cost-lines"])
 
 P = Permission
 Read = Annotated[Actor, require(P.finance_read)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -13,6 +13,7 @@ from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.periods import FinancialYearText
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.finance import drawdowns_service as service
 from pmo.finance.drawdowns_schemas import (
@@ -28,7 +29,7 @@ from pmo.finance.drawdowns_schemas import (
     RoutePreview,
 )
 
-router = APIRouter(tags=["drawdowns"])
+router = ApiRouter(tags=["drawdowns"])
 
 P = Permission
 Read = Annotated[Actor, require(P.finance_read)]

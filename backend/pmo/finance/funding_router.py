@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -12,6 +12,7 @@ from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page, SearchText
 from pmo.finance import funding_service as service
 from pmo.finance.funding_schemas import (
@@ -22,7 +23,7 @@ from pmo.finance.funding_schemas import (
     FundingStatus,
 )
 
-router = APIRouter(tags=["funding-sources"])
+router = ApiRouter(tags=["funding-sources"])
 
 Read = Annotated[Actor, require(Permission.finance_read)]
 Manage = Annotated[Actor, require(Permission.funding_sources_manage)]

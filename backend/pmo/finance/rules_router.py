@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -12,11 +12,12 @@ from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.finance import rules_service as service
 from pmo.finance.rules_schemas import RuleCreate, RulePublic, RuleUpdate, RuleVersionEntry
 
-router = APIRouter(tags=["delegation-rules"])
+router = ApiRouter(tags=["delegation-rules"])
 
 Read = Annotated[Actor, require(Permission.finance_read)]
 Manage = Annotated[Actor, require(Permission.delegation_rules_manage)]

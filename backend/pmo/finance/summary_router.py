@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import Header, Query, Response
 
 from pmo.auth.dependencies import require
 from pmo.core import spreadsheet
@@ -19,13 +19,14 @@ from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.negotiation import negotiate
 from pmo.core.pagination import PageDep
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.finance import summary_export as export
 from pmo.finance import summary_service as service
 from pmo.finance.summary_export import SummaryTable
 from pmo.finance.summary_schemas import Basis, DrawdownLine, FinancialSummary, SummaryLines
 
-router = APIRouter(tags=["financial-summary"])
+router = ApiRouter(tags=["financial-summary"])
 
 Read = Annotated[Actor, require(Permission.finance_read)]
 BasisQ = Annotated[

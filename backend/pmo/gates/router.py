@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -12,6 +12,7 @@ from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.gates import service
 from pmo.gates.schemas import (
@@ -25,7 +26,7 @@ from pmo.gates.schemas import (
     ReviewStatus,
 )
 
-router = APIRouter()
+router = ApiRouter()
 
 P = Permission
 Read = Annotated[Actor, require(P.portfolio_read)]

@@ -2,17 +2,18 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from pmo.auth.dependencies import Authenticated
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.etag import IfNoneMatch, json_with_etag
+from pmo.core.routing import ApiRouter
 from pmo.history import service
 from pmo.history.kinds import HistoryKind
 from pmo.history.schemas import RecordHistory
 
-router = APIRouter()
+router = ApiRouter()
 
 
 @router.get(

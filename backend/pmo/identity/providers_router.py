@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.etag import IfMatchToReplace, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.identity import providers_service as service
 from pmo.identity.providers_schemas import IdentityProviderPublic, IdentityProviderSettings
 
-router = APIRouter(tags=["identity-provider"])
+router = ApiRouter(tags=["identity-provider"])
 
 PATH = "/organisation/identity-provider"
 Manage = Annotated[Actor, require(Permission.organisation_manage)]

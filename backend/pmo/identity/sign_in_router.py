@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
@@ -22,6 +22,7 @@ from pmo.core.config import get_settings
 from pmo.core.db import WRITES_ON_READ, SessionDep, get_engine
 from pmo.core.errors import ProblemError, declare_public, problem_response
 from pmo.core.middleware import API_PREFIX
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Email
 from pmo.core.security import NO_STORE
 from pmo.identity import sign_in_service as service
@@ -29,7 +30,7 @@ from pmo.identity.models import IdentityProvider
 from pmo.identity.sign_in_schemas import BackChannelLogoutResult, DirectorySignInOptions, DirectorySignOut
 from pmo.web import CONTENT_SECURITY_POLICY
 
-router = APIRouter(tags=["directory-sign-in"], dependencies=[PUBLIC])
+router = ApiRouter(tags=["directory-sign-in"], dependencies=[PUBLIC])
 
 BASE = "/auth/oidc"
 # Binds a sign-in to the browser that started it. Lax, not Strict: it must come back on the

@@ -3,13 +3,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from pmo.auth.dependencies import PUBLIC, require
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare, declare_public
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.security import NO_STORE, NO_STORE_DOC
 from pmo.invitations import invitations_service as service
 from pmo.invitations.invitations_schemas import (
@@ -21,7 +22,7 @@ from pmo.invitations.invitations_schemas import (
 )
 from pmo.organisations import service as organisations
 
-router = APIRouter(tags=["invitations"])
+router = ApiRouter(tags=["invitations"])
 
 ManageUsers = Annotated[Actor, require(Permission.users_manage)]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
 from pydantic import StringConstraints
 
 from pmo.auth.dependencies import require
@@ -23,6 +23,7 @@ from pmo.core.negotiation import negotiate
 from pmo.core.pagination import absolute_url
 from pmo.core.periods import PERIOD_BOUND_PATTERN, InvalidPeriod
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import CURSOR_PATTERN, Instant, SearchText
 from pmo.kpis import feed_ratelimit, feed_revalidation
 from pmo.kpis import feed_service as feed
@@ -36,7 +37,7 @@ from pmo.kpis.feed_schemas import (
 
 # Its GETs are plain reads: the request count takes its shares in a write transaction of its
 # own (`feed_ratelimit`), so a poll never waits for SQLite's write lock.
-router = APIRouter(tags=["kpi-feed"])
+router = ApiRouter(tags=["kpi-feed"])
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 JSON_MEDIA_TYPE = "application/json"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from sqlmodel import Session
 
 from pmo.auth.dependencies import require
@@ -26,11 +26,12 @@ from pmo.core.config import get_settings
 from pmo.core.db import SessionDep
 from pmo.core.errors import BadRequest, FieldProblem, Unauthorized, Unprocessable, declare
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.security import InvalidToken, decode_access_token
 from pmo.kpis import import_service
 from pmo.kpis.import_service import KpiImportResult, ParsedFile
 
-router = APIRouter(tags=["kpi-imports"])
+router = ApiRouter(tags=["kpi-imports"])
 
 IMPORT_PATH = "/kpi-imports"
 

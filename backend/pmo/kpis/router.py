@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -20,6 +20,7 @@ from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.periods import PERIOD_CODE_PATTERN
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page, SearchText
 from pmo.kpis import scorecards
 from pmo.kpis import service as kpis
@@ -42,7 +43,7 @@ from pmo.kpis.schemas import (
     ValueUpdate,
 )
 
-router = APIRouter(tags=["kpis"])
+router = ApiRouter(tags=["kpis"])
 
 P = Permission
 Read = Annotated[Actor, require(P.kpis_read)]

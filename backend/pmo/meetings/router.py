@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -15,11 +15,12 @@ from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.periods import IsoDate
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.meetings import service
 from pmo.meetings.schemas import MeetingCreate, MeetingPublic, MeetingUpdate
 
-router = APIRouter(tags=["meetings"])
+router = ApiRouter(tags=["meetings"])
 
 Read = Annotated[Actor, require(Permission.portfolio_read)]
 Manage = Annotated[Actor, require(Permission.meetings_manage)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from pmo.auth.dependencies import Authenticated, require
 from pmo.core.db import SessionDep
@@ -12,6 +12,7 @@ from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission, Role
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page, SearchText
 from pmo.organisations import service
 from pmo.organisations.schemas import (
@@ -30,7 +31,7 @@ from pmo.organisations.schemas import (
     UserUpdate,
 )
 
-router = APIRouter()
+router = ApiRouter()
 
 P = Permission
 Search = Annotated[SearchText | None, Query(description="Text to look for in names and emails.")]

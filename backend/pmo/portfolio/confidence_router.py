@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -13,12 +13,13 @@ from pmo.core.errors import declare
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.portfolio import confidence_service as service
 from pmo.portfolio.confidence_schemas import ConfidenceCreate, ConfidencePublic
 from pmo.portfolio.projects_service import get_project
 
-router = APIRouter()
+router = ApiRouter()
 
 P = Permission
 Read = Annotated[Actor, require(P.portfolio_read)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -14,6 +14,7 @@ from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.portfolio import milestones_service as service
 from pmo.portfolio.milestones_schemas import (
@@ -26,7 +27,7 @@ from pmo.portfolio.milestones_schemas import (
 )
 from pmo.portfolio.projects_service import get_project
 
-router = APIRouter()
+router = ApiRouter()
 
 P = Permission
 Read = Annotated[Actor, require(P.portfolio_read)]

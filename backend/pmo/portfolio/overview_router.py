@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.portfolio import overview_service as service
 from pmo.portfolio.overview_schemas import PortfolioOverview
 
-router = APIRouter()
+router = ApiRouter()
 
 P = Permission
 Read = Annotated[Actor, require(P.portfolio_read)]

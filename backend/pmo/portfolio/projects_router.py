@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -14,12 +14,13 @@ from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page, SearchText
 from pmo.portfolio import projects_service as service
 from pmo.portfolio.confidence_schemas import ConfidenceRating
 from pmo.portfolio.projects_schemas import ProjectCreate, ProjectPublic, ProjectUpdate, StageKey
 
-router = APIRouter()
+router = ApiRouter()
 
 P = Permission
 Read = Annotated[Actor, require(P.portfolio_read)]

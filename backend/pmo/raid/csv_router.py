@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -27,6 +27,7 @@ from pmo.core.pagination import PageParams
 from pmo.core.periods import today
 from pmo.core.permissions import Actor, Permission
 from pmo.core.references import RaidReference
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.raid import csv_service
 from pmo.raid import items_service as items
@@ -45,7 +46,7 @@ from pmo.raid.models import Assumption, Dependency, Issue, Risk
 from pmo.raid.risks_router import BandQ, BasisQ, DueForReviewQ, NatureQ, OverdueActionsQ, RiskSort
 from pmo.raid.risks_schemas import RiskCreate, ScoreBasis
 
-router = APIRouter(tags=["raid-csv"])
+router = ApiRouter(tags=["raid-csv"])
 
 P = Permission
 Read = Annotated[Actor, require(P.raid_read)]

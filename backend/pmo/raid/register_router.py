@@ -2,20 +2,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.pagination import PageDep
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.spreadsheet import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from pmo.raid import register_service as service
 from pmo.raid.common import DueDatedFilters
 from pmo.raid.register_schemas import RaidRegisterPage, RaidType
 from pmo.raid.scoring import Band
 
-router = APIRouter(tags=["raid-register"])
+router = ApiRouter(tags=["raid-register"])
 
 Read = Annotated[Actor, require(Permission.raid_read)]
 FILTERS = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -15,6 +15,7 @@ from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep, sort_query
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.documents import DOCX, PDF, DocumentKind, document_response, download_responses, to_docx, to_pdf
 from pmo.reports import highlights_service as service
@@ -31,7 +32,7 @@ from pmo.reports.highlights_schemas import (
     ReportStatus,
 )
 
-router = APIRouter(tags=["highlight-reports"])
+router = ApiRouter(tags=["highlight-reports"])
 
 P = Permission
 Read = Annotated[Actor, require(P.highlight_reports_read)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -15,12 +15,13 @@ from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.idempotency import IdempotencyKey, create_once
 from pmo.core.pagination import PageDep
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.documents import DOCX, PDF, document_response, download_responses
 from pmo.reports import service
 from pmo.reports.schemas import ReportPackPublic, ReportPackRequest
 
-router = APIRouter(tags=["report-packs"])
+router = ApiRouter(tags=["report-packs"])
 
 # Whoever reads the portfolio register reads (and may ask for) its packs; the figures in a
 # pack are those its requester may see.

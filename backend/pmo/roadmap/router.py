@@ -3,17 +3,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.roadmap import service
 from pmo.roadmap.schemas import ProgrammeRoadmap
 
-router = APIRouter()
+router = ApiRouter()
 
 
 @router.get(

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from pmo.auth.dependencies import Authenticated
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.pagination import PageDep
+from pmo.core.routing import ApiRouter
 from pmo.search import service
 from pmo.search.schemas import SearchKind, SearchResultPage
 
-router = APIRouter()
+router = ApiRouter()
 
 
 @router.get(

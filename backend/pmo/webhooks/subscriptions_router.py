@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from pmo.auth.dependencies import require
 from pmo.core.db import SessionDep
@@ -11,6 +11,7 @@ from pmo.core.errors import declare
 from pmo.core.etag import IfMatch, IfNoneMatch, check_if_match, json_with_etag
 from pmo.core.pagination import PageDep, public_url_of
 from pmo.core.permissions import Actor, Permission
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.core.security import NO_STORE, NO_STORE_DOC
 from pmo.webhooks import subscriptions_service as service
@@ -24,7 +25,7 @@ from pmo.webhooks.subscriptions_schemas import (
     WebhookSubscriptionWithSecret,
 )
 
-router = APIRouter(tags=["webhooks"])
+router = ApiRouter(tags=["webhooks"])
 
 # An API client with the scope webhooks:manage (its own subscriptions), or an administrator.
 Manager = Annotated[Actor, require(Permission.webhooks_manage)]

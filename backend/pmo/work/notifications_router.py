@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from pmo.auth.dependencies import Authenticated
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.etag import IfNoneMatch, json_with_etag
 from pmo.core.pagination import PageDep
+from pmo.core.routing import ApiRouter
 from pmo.core.schemas import Page
 from pmo.work import notifications_service as service
 from pmo.work.notifications_schemas import (
@@ -22,7 +23,7 @@ from pmo.work.notifications_schemas import (
     UnreadNotifications,
 )
 
-router = APIRouter(tags=["me"])
+router = ApiRouter(tags=["me"])
 
 
 @router.get(

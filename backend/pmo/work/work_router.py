@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from pmo.auth.dependencies import Authenticated
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
 from pmo.core.etag import IfNoneMatch, json_with_etag
+from pmo.core.routing import ApiRouter
 from pmo.work import work_service as service
 from pmo.work.work_schemas import MyWorkList
 
-router = APIRouter(tags=["me"])
+router = ApiRouter(tags=["me"])
 
 
 @router.get(
