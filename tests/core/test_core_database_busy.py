@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from pmo.audit import service as audit
 from pmo.core.config import get_settings
-from pmo.core.db import read_only, writes_on_read
+from pmo.core.db import READ_ONLY_OPTION, read_only, writes_on_read
 from pmo.kpis.feed_state import mark_changed
 from pmo.main import DOMAIN_ROUTERS
 from pmo.organisations.models import Directorate
@@ -149,6 +149,14 @@ def test_a_read_transaction_refuses_to_write(engine: Engine, org):
         session.add(Directorate(organisation_id=org.id, name="Sneaky"))
         with pytest.raises(DBAPIError, match=r"(?i)read.?only"):
             session.flush()
+
+
+def test_an_engine_has_one_read_only_engine_over_its_own_pool(engine: Engine):
+    # Made once and kept: a GET no longer makes one of its own.
+    assert read_only(engine) is read_only(engine)
+    assert read_only(engine).pool is engine.pool
+    assert read_only(engine).get_execution_options()[READ_ONLY_OPTION] is True
+    assert not engine.get_execution_options().get(READ_ONLY_OPTION)
 
 
 def test_only_the_public_record_and_directory_sign_in_write_in_a_get():
