@@ -139,6 +139,10 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
+# Where an engine keeps its read-only engine (`read_only`).
+_READ_ONLY_ENGINE = "pmo_read_only_engine"
+
+
 def read_only(engine: Engine) -> Engine:
     """The same engine (and pool) whose transactions are read-only and take no write lock.
 
@@ -147,9 +151,6 @@ def read_only(engine: Engine) -> Engine:
     if kept is None:
         kept = vars(engine)[_READ_ONLY_ENGINE] = engine.execution_options(**{READ_ONLY_OPTION: True})
     return kept
-
-
-_READ_ONLY_ENGINE = "pmo_read_only_engine"
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
