@@ -10,7 +10,9 @@ then, against the product under uvicorn:
 
 1. p95 of the dashboards at that scale (sequential requests, as an officer opens them; each
    request's series stops at `--requests` or after `--budget` seconds, whichever comes first,
-   so that one slow answer cannot hold the run for long);
+   so that one slow answer cannot hold the run for long); then the financial summaries again
+   with none kept written out (`PMO_SUMMARY_CACHE_MB=0`), as the first read after any change
+   in the organisation;
 2. the per-request rows, side by side with the bare app (bench/bare_app.py) serving the same
    bytes, by bench/kpi_feed.py's own measurement (`measure_pair`): the KPI page of 100 values
    and its 304, `GET /api/v1/me` and `GET /healthz`;
@@ -263,6 +265,8 @@ def run_database(run: Run, name: str, url: str, args: argparse.Namespace, work: 
                 _scale_rows(run, name, base, args)
             if "imports" in args.groups:
                 _raid_import_row(run, name, base, args.raid_rows)
+    if "scale" in args.groups:
+        _summaries_worked_out(run, name, env, args)
     page = f"{kpi_feed.FEED_PATH}?limit=100"
     auth: dict[str, str] = {}
     if args.groups & {"imports", "requests", "workers"}:
@@ -364,7 +368,31 @@ def _uncached_page_rows(
 
 def _scale_rows(run: Run, name: str, base: str, args: argparse.Namespace) -> None:
     print(f"[{name}] dashboards at scale", flush=True)
-    for aim, (path, auth) in _dashboards(base).items():
+    _p95_rows(run, name, base, _dashboards(base), args)
+
+
+def _summaries_worked_out(run: Run, name: str, env: dict[str, str], args: argparse.Namespace) -> None:
+    """The financial summaries with none kept written out (`PMO_SUMMARY_CACHE_MB=0`): every
+    read works the summary out, as the first read after any change in the organisation does."""
+    with kpi_feed.server(PRODUCT, env | {"PMO_SUMMARY_CACHE_MB": "0"}) as started:
+        base = _ready(started)
+        print(f"[{name}] financial summaries, none kept written out", flush=True)
+        summaries = {
+            f"{aim}, every read worked out (cache 0 MB)": request
+            for aim, request in _dashboards(base).items()
+            if aim.startswith("financial summary (")
+        }
+        _p95_rows(run, name, base, summaries, args)
+
+
+def _p95_rows(
+    run: Run,
+    name: str,
+    base: str,
+    requests: dict[str, tuple[str, dict[str, str]]],
+    args: argparse.Namespace,
+) -> None:
+    for aim, (path, auth) in requests.items():
         kpi_feed.fetch(base + path, auth)  # warm
         p95, size, made = _p95(base, path, auth, args.requests, args.budget)
         run.rows.append(

@@ -21,7 +21,7 @@ from pmo.core.db import utcnow
 from pmo.core.errors import TooManyRequests
 from pmo.core.periods import parse_period_code
 from pmo.core.permissions import Role
-from pmo.kpis import feed_ratelimit, feed_service
+from pmo.kpis import feed_ratelimit
 from pmo.kpis.feed_state import in_period, mark_changed, mark_values_changed, value_and_dependants
 from pmo.kpis.models import Kpi, KpiFeedState, KpiTarget, KpiValue
 from pmo.organisations.models import Organisation
@@ -443,28 +443,6 @@ def test_a_page_read_again_is_served_written_out_and_a_change_is_never_served_st
     # The same query from another council is its own page.
     theirs = client.get(VALUES_URL, params={"code": "CS-01"}, headers=api_client_headers(client, other_admin))
     assert [item["actual"] for item in theirs.json()["items"]] == ["20"]
-
-
-def test_written_out_pages_are_bounded_oldest_first():
-    pages = feed_service.PageCache()
-
-    def put(name: str, body: bytes = b"1234") -> None:
-        pages.put((name,), feed_service.RenderedPage(body, None), max_bytes=10)
-
-    for name in "abc":
-        put(name)
-    assert pages.get(("a",)) is None  # 12 bytes would exceed 10: the oldest went
-    assert pages.get(("b",)) is not None
-    assert pages.get(("c",)) is not None
-    pages.get(("b",))  # read: now the newest
-    put("d")
-    assert pages.get(("c",)) is None
-    assert pages.get(("b",)) is not None
-    put("huge", b"x" * 11)  # larger than all: nothing is kept
-    assert pages.get(("huge",)) is None
-    assert pages.get(("d",)) is None
-    pages.put(("e",), feed_service.RenderedPage(b"1", None), max_bytes=0)  # PMO_FEED_PAGE_CACHE_MB=0
-    assert pages.get(("e",)) is None
 
 
 def test_a_poll_is_a_plain_read_and_a_held_share_of_the_limit_touches_no_counter(client, engine, org, reader):

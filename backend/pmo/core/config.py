@@ -105,6 +105,9 @@ class Settings(BaseSettings):
 
     # Megabytes of KPI feed pages each process keeps written out, by their exact tag (0: none).
     feed_page_cache_mb: int = Field(default=32, ge=0, le=4096)
+    # Megabytes of financial summaries each process keeps written out, by the organisation's
+    # audit chain head (0: none).
+    summary_cache_mb: int = Field(default=64, ge=0, le=4096)
     # Requests per minute each API client may make to the KPI feed (304 polls count too).
     client_requests_per_minute: int = Field(default=600, ge=1)
     # Requests per minute one address may make to the public (no sign-in) record of decisions.

@@ -76,7 +76,11 @@ def _tags(header: str, *, weak: bool) -> set[str]:
 
 def json_with_etag(model: BaseModel, if_none_match: str | None, *, status_code: int = 200) -> Response:
     body = model.model_dump_json().encode()
-    tag = tag_of(model, body)
+    return body_with_etag(body, tag_of(model, body), if_none_match, status_code=status_code)
+
+
+def body_with_etag(body: bytes, tag: str, if_none_match: str | None, *, status_code: int = 200) -> Response:
+    """The JSON `body` with its `tag`, or 304 when `If-None-Match` holds the tag."""
     if if_none_match and ({tag, "*"} & _tags(if_none_match, weak=True)):
         return Response(status_code=304, headers={"ETag": tag})
     return Response(body, status_code=status_code, media_type="application/json", headers={"ETag": tag})

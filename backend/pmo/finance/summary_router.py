@@ -15,7 +15,7 @@ from pmo.auth.dependencies import require
 from pmo.core import spreadsheet
 from pmo.core.db import SessionDep
 from pmo.core.errors import declare
-from pmo.core.etag import IfNoneMatch, json_with_etag
+from pmo.core.etag import IfNoneMatch, body_with_etag
 from pmo.core.negotiation import negotiate
 from pmo.core.pagination import PageDep
 from pmo.core.permissions import Actor, Permission
@@ -108,17 +108,20 @@ def _xlsx(summary: FinancialSummary) -> Response:
 
 
 def _negotiated(
-    make: Callable[[SummaryLines], FinancialSummary],
-    lines: SummaryLines,
+    make: Callable[[], FinancialSummary],
+    written: Callable[[], service.WrittenSummary],
     accept: str | None,
     if_none_match: str | None,
 ) -> Response:
+    """The JSON (`written`: kept written out while nothing in the organisation changes), or the
+    1.0.0 summary (`make`) as CSV or XLSX when `Accept` prefers them."""
     wanted = negotiate(accept, JSON_OFFERS)
     if wanted == "text/csv":
-        return _csv(make(SummaryLines.all), SummaryTable.projects)
+        return _csv(make(), SummaryTable.projects)
     if wanted == spreadsheet.XLSX_MEDIA_TYPE:  # the workbook's draw-downs sheet lists them all
-        return _xlsx(make(SummaryLines.all))
-    return json_with_etag(make(lines), if_none_match)
+        return _xlsx(make())
+    json = written()
+    return body_with_etag(json.body, json.etag, if_none_match)
 
 
 PROGRAMME = """Per project: stage, service area, one-off investment, cashable benefits per financial
@@ -145,10 +148,12 @@ def programme_financial_summary(
     accept: AcceptHeader = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    def make(lines: SummaryLines) -> FinancialSummary:
-        return service.programme_summary(session, actor, programme_id, basis, lines)
-
-    return _negotiated(make, lines, accept, if_none_match)
+    return _negotiated(
+        lambda: service.programme_summary(session, actor, programme_id, basis),
+        lambda: service.programme_summary_json(session, actor, programme_id, basis, lines),
+        accept,
+        if_none_match,
+    )
 
 
 @router.get(
@@ -204,10 +209,12 @@ def portfolio_financial_summary(
     accept: AcceptHeader = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    def make(lines: SummaryLines) -> FinancialSummary:
-        return service.portfolio_summary(session, actor, portfolio_id, basis, lines)
-
-    return _negotiated(make, lines, accept, if_none_match)
+    return _negotiated(
+        lambda: service.portfolio_summary(session, actor, portfolio_id, basis),
+        lambda: service.portfolio_summary_json(session, actor, portfolio_id, basis, lines),
+        accept,
+        if_none_match,
+    )
 
 
 @router.get(

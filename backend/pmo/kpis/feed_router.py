@@ -25,6 +25,7 @@ from pmo.core.periods import PERIOD_BOUND_PATTERN, InvalidPeriod
 from pmo.core.permissions import Actor, Permission
 from pmo.core.routing import ApiRouter
 from pmo.core.schemas import CURSOR_PATTERN, Instant, SearchText
+from pmo.core.written_cache import MEGABYTE
 from pmo.kpis import feed_ratelimit, feed_revalidation
 from pmo.kpis import feed_service as feed
 from pmo.kpis.feed_schemas import (
@@ -278,7 +279,7 @@ def _feed(
         else:
             definitions, next_cursor = feed.definition_page(session, actor.organisation_id, query)
             page = _render(request, definitions, next_cursor, query.limit, FEED_DEFINITION_COLUMNS, csv)
-        feed.PAGES.put(page_key, page, max_bytes=get_settings().feed_page_cache_mb * 1024 * 1024)
+        feed.PAGES.put(page_key, page, max_bytes=get_settings().feed_page_cache_mb * MEGABYTE)
     return feed.page_response(request, page, validators, media_type)
 
 

@@ -23,9 +23,7 @@ import csv
 import hashlib
 import io
 import json
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -48,6 +46,7 @@ from pmo.core.pagination import absolute_url
 from pmo.core.periods import parse_period_code
 from pmo.core.schemas import utc_text
 from pmo.core.spreadsheet import safe_text
+from pmo.core.written_cache import WrittenCache
 from pmo.kpis.assessment import assess
 from pmo.kpis.feed_schemas import FeedDefinition
 from pmo.kpis.feed_state import feed_state
@@ -224,40 +223,14 @@ class RenderedPage:
     next_link: str | None
 
 
-class PageCache:
-    """Pages already written out, by their entity tag and the request's URL: an LRU of at most
-    `PMO_FEED_PAGE_CACHE_MB` of bodies a process (0: none kept).
-
-    Exact, and across workers: the tag carries the organisation's feed revision, which every
-    request reads from the database (`validators`) and every change to the feed moves on, so a
-    page of an older revision is never looked up again (it ages out). The URL is in the key as
-    the body's `next` link is built from it. Several systems pulling the same page after each
-    change, and one system paging on, mostly read pages someone has read since the change."""
-
-    def __init__(self) -> None:
-        self._pages: OrderedDict[tuple[str, ...], RenderedPage] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()  # sync routes run in the thread pool
-
-    def get(self, key: tuple[str, ...]) -> RenderedPage | None:
-        with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
-
-    def put(self, key: tuple[str, ...], page: RenderedPage, max_bytes: int) -> None:
-        """Keep `page`, then drop the least recently read until `max_bytes` hold them all."""
-        with self._lock:
-            if key not in self._pages:
-                self._pages[key] = page
-                self._size += len(page.body)
-            while self._size > max_bytes:
-                _, oldest = self._pages.popitem(last=False)
-                self._size -= len(oldest.body)
-
-
-PAGES = PageCache()
+# Pages written out, by their entity tag and the request's URL, at most
+# `PMO_FEED_PAGE_CACHE_MB` of bodies a process. Exact, and across workers: the tag carries the
+# organisation's feed revision, which every request reads from the database (`validators`) and
+# every change to the feed moves on, so a page of an older revision is never looked up again.
+# The URL is in the key as the body's `next` link is built from it. Several systems pulling the
+# same page after each change, and one system paging on, mostly read pages someone has read
+# since the change.
+PAGES: WrittenCache[RenderedPage] = WrittenCache()
 
 
 def page_key(etag: str, scope: Any) -> tuple[str, ...]:
