@@ -136,7 +136,11 @@ def test_only_the_callers_organisation(
             "residual_impact": 1,
         },
     )
-    demo_risk = first(session, select(Risk).where(Risk.title == RESOURCE_RISK))
+    # The demo's risk of that title, not the one just made (rows come in no set order).
+    demo_risk = first(
+        session,
+        select(Risk).where(Risk.title == RESOURCE_RISK, Risk.organisation_id == reader.user.organisation_id),
+    )
 
     theirs = search(client, other_pmo, "resourcing priorities")
     assert [(i["kind"], i["title"]) for i in theirs["items"]] == [("risk", RESOURCE_RISK)]
