@@ -148,7 +148,7 @@ def test_every_change_the_summary_shows_is_in_the_next_read(money: Money, factor
 
     changes: list[tuple[str, Callable[[], None]]] = [
         ("a cost line added", add_line),
-        (
+        (  # the line's path once it is made
             "its amount changed",
             lambda: patched(money.finance, path("cost-lines", line), {"amount": "1500.00"})(),
         ),
@@ -158,7 +158,7 @@ def test_every_change_the_summary_shows_is_in_the_next_read(money: Money, factor
         ("the draw-down approved", approve_drawdown),
         (
             "the funding source renamed",
-            lambda: patched(money.finance, path("funding-sources", source), {"name": "Renamed reserve"})(),
+            patched(money.finance, path("funding-sources", source), {"name": "Renamed reserve"}),
         ),
         (
             "the project renamed",
@@ -198,7 +198,6 @@ def test_a_change_made_in_another_process_is_in_the_next_read(money: Money, engi
     assert [t["funding_source_name"] for t in kept["drawdowns_by_funding_source"]] == [source["name"]]
     with Session(engine) as session:  # not this app's session: as another process would
         record = session.get_one(FundingSource, uuid.UUID(source["id"]))
-        record.name = "Changed elsewhere"
         audit.changed(session, None, record, "funding_source", {"name": "Changed elsewhere"})
         session.commit()
     read = _summary(money).json()
