@@ -150,7 +150,7 @@ def programme_financial_summary(
 ) -> Response:
     return _negotiated(
         lambda: service.programme_summary(session, actor, programme_id, basis),
-        lambda: service.programme_summary_json(session, actor, programme_id, basis, lines),
+        lambda: service.summary_json(session, actor, "programme", programme_id, basis, lines),
         accept,
         if_none_match,
     )
@@ -211,7 +211,7 @@ def portfolio_financial_summary(
 ) -> Response:
     return _negotiated(
         lambda: service.portfolio_summary(session, actor, portfolio_id, basis),
-        lambda: service.portfolio_summary_json(session, actor, portfolio_id, basis, lines),
+        lambda: service.summary_json(session, actor, "portfolio", portfolio_id, basis, lines),
         accept,
         if_none_match,
     )

@@ -149,52 +149,36 @@ class WrittenSummary:
 WRITTEN: WrittenCache[WrittenSummary] = WrittenCache()
 
 
-def programme_summary_json(
-    session: Session, actor: Actor, programme_id: uuid.UUID, basis: Basis, lines: SummaryLines
-) -> WrittenSummary:
-    return _written(
-        session,
-        actor,
-        (Programme, programme_id, "programme"),
-        (basis, lines),
-        lambda programme: _programme_summary(session, actor, programme, basis, lines),
-    )
+# What each scope of a summary is, and how its summary is worked out from its record.
+_SCOPES: dict[str, tuple[Any, Callable[..., FinancialSummary]]] = {
+    "programme": (Programme, _programme_summary),
+    "portfolio": (Portfolio, _portfolio_summary),
+}
 
 
-def portfolio_summary_json(
-    session: Session, actor: Actor, portfolio_id: uuid.UUID, basis: Basis, lines: SummaryLines
-) -> WrittenSummary:
-    return _written(
-        session,
-        actor,
-        (Portfolio, portfolio_id, "portfolio"),
-        (basis, lines),
-        lambda portfolio: _portfolio_summary(session, actor, portfolio, basis, lines),
-    )
-
-
-def _written(
+def summary_json(
     session: Session,
     actor: Actor,
-    scope: tuple[Any, uuid.UUID, str],  # model, id, and its name in a 404
-    form: tuple[Basis, SummaryLines],
-    make: Callable[[Any], FinancialSummary],
+    scope: str,  # "programme" or "portfolio"
+    scope_id: uuid.UUID,
+    basis: Basis,
+    lines: SummaryLines,
 ) -> WrittenSummary:
-    """The summary of the scope in that form as JSON: kept, or made (`make` of the scope's
-    record) and kept. The 404 of a scope of another organisation either way."""
+    """The scope's summary in that form as JSON: kept, or worked out and kept. The 404 of a
+    scope of another organisation either way."""
     # The head first: whatever the summary is made of is read after it, so at that head or later.
     head = session.execute(
         sqlalchemy.select(col(AuditChainHead.last_hash)).where(
             col(AuditChainHead.organisation_id) == actor.organisation_id
         )
     ).scalar_one()
-    model, scope_id, name = scope
-    record = own(session, actor, model, scope_id, name)
+    model, make = _SCOPES[scope]
+    record = own(session, actor, model, scope_id, scope)
     # The public URL too: `drawdowns_url` is written from it.
-    key = (actor.organisation_id, head, get_settings().public_url, name, record.id, *form)
+    key = (actor.organisation_id, head, get_settings().public_url, scope, record.id, basis, lines)
     written = WRITTEN.get(key)
     if written is None:
-        summary = make(record)
+        summary = make(session, actor, record, basis, lines)
         body = summary.model_dump_json().encode()
         written = WrittenSummary(body, tag_of(summary, body))
         WRITTEN.put(key, written, max_bytes=get_settings().summary_cache_mb * MEGABYTE)
