@@ -57,6 +57,37 @@ class Seeded:
     def admin_token(self) -> str:
         """A fresh token for the admin, who is put back the way the seed made them if a generated
         request removed them (deleted, deactivated, demoted, signed out everywhere)."""
+        generation = self._admin_generation_if_intact()
+        if generation is None:
+            generation = self._put_back_admin()
+        token, _ = create_access_token(
+            get_settings(),
+            subject=self.admin_id,
+            subject_type="user",
+            organisation_id=self.organisation.id,
+            roles=[role.value for role in ACTOR_ROLES],
+            scopes=[],
+            generation=generation,  # moved on by a generated sign-out everywhere
+        )
+        return token
+
+    def _admin_generation_if_intact(self) -> int | None:
+        """The admin's token generation, or None if a request removed, deactivated or demoted
+        them: one query, as this runs before every generated request."""
+        with Session(self.factory.engine) as session:
+            rows = session.execute(
+                select(User.is_active, User.token_generation, RoleAssignment.role)
+                .outerjoin(
+                    RoleAssignment,
+                    (RoleAssignment.user_id == User.id) & RoleAssignment.directorate_id.is_(None),  # type: ignore[union-attr]
+                )
+                .where(User.id == self.admin_id)
+            ).all()
+        if not rows or not rows[0].is_active or {r.role for r in rows} < {r.value for r in ACTOR_ROLES}:
+            return None
+        return int(rows[0].token_generation)
+
+    def _put_back_admin(self) -> int:
         with Session(self.factory.engine, expire_on_commit=False) as session:
             user = session.get(User, self.admin_id)
             if user is None:
@@ -78,16 +109,7 @@ class Seeded:
                         session, None, user.organisation_id, RoleAssignmentCreate(user_id=user.id, role=role)
                     )
             session.commit()
-        token, _ = create_access_token(
-            get_settings(),
-            subject=user.id,
-            subject_type="user",
-            organisation_id=user.organisation_id,
-            roles=[role.value for role in ACTOR_ROLES],
-            scopes=[],
-            generation=user.token_generation,  # moved on by a generated sign-out everywhere
-        )
-        return token
+            return user.token_generation
 
 
 def seed(factory: Any, client: TestClient) -> Seeded:
