@@ -19,6 +19,8 @@ from pmo.main import create_app
 
 from .compatibility import breaking_changes
 
+pytestmark = pytest.mark.document_only
+
 RELEASED = OPENAPI_PATH.parent / "released"
 
 

@@ -13,6 +13,8 @@ from pmo.cli import OPENAPI_PATH
 from pmo.core.errors import PROBLEM_MEDIA_TYPE
 from pmo.main import DOMAIN_ROUTERS, create_app
 
+pytestmark = pytest.mark.document_only
+
 METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
 # Routes anyone may call: the token is the credential (OAuth2 token endpoint, logout).
 PUBLIC_OPERATIONS = {

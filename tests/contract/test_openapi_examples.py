@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from pmo.openapi_examples import (
     EXAMPLES_PATH,
     PLACEHOLDER,
@@ -23,6 +25,8 @@ from pmo.openapi_examples import (
 )
 
 from .test_openapi_drift import operations
+
+pytestmark = pytest.mark.document_only
 
 
 def _examples(document: dict[str, Any]) -> list[tuple[str, dict[str, Any], Any]]:

@@ -14,6 +14,8 @@ from pmo.openapi_examples import BINARY_MEDIA_TYPES
 
 from .test_openapi_drift import operations
 
+pytestmark = pytest.mark.document_only
+
 # A class name in any client language: no module paths, generic brackets or separators.
 SCHEMA_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 

@@ -7,7 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pmo.webhooks.events import EVENT_SCOPES, PING, EventType
+
+pytestmark = pytest.mark.document_only
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 
