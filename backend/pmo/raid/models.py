@@ -83,7 +83,7 @@ class RiskAction(Tracked, table=True):
 
     __tablename__ = "risk_actions"
     # My work's actions due: a person's open actions by due date (issue 16, from EXPLAIN).
-    __table_args__ = (Index("ix_risk_actions_actionee_due", "actionee_id", "status", "due_date"),)
+    __table_args__ = (Index("ix_risk_actions_actionee_due", "actionee_id", "due_date", "status"),)
 
     id: uuid.UUID = id_field()
     organisation_id: uuid.UUID = Field(foreign_key="organisations.id", index=True)
