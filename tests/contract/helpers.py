@@ -83,7 +83,8 @@ class Seeded:
                 )
                 .where(User.id == self.admin_id)
             ).all()
-        if not rows or not rows[0].is_active or {r.role for r in rows} < {r.value for r in ACTOR_ROLES}:
+        held = {r.role for r in rows}
+        if not rows or not rows[0].is_active or not held >= {r.value for r in ACTOR_ROLES}:
             return None
         return int(rows[0].token_generation)
 
