@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from auth.test_principal_cache import CLIENTS_URL, WITHIN, new_api_client, refused, until
 from conftest import Person
 from pmo.kpis import feed_ratelimit
-from support.api import API, problem
+from support.api import API, problem, remaining
 from support.servers import uvicorn_servers
 
 # Small enough that the limiter takes one request at a time from the shared counter
@@ -45,12 +45,6 @@ def workers(engine: Engine) -> Iterator[list[httpx.Client]]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def remaining(response: httpx.Response) -> int:
-    """`r` of the answer's `RateLimit` field: requests left in the window."""
-    fields = dict(part.split("=") for part in response.headers["RateLimit"].split(";")[1:])
-    return int(fields["r"])
 
 
 def test_the_per_client_limit_is_one_count_across_workers(workers: list[httpx.Client], admin: Person) -> None:

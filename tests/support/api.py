@@ -41,6 +41,12 @@ def oauth_error(response: Response, status: int, error: str) -> dict[str, Any]:
     return body
 
 
+def remaining(response: Response) -> int:
+    """`r` of the answer's `RateLimit` field: requests left in the window."""
+    fields = dict(part.split("=") for part in response.headers["RateLimit"].split(";")[1:])
+    return int(fields["r"])
+
+
 def sign_in(client: TestClient, email: str, password: str) -> dict[str, str]:
     """The headers of a person signed in with the password grant."""
     response = client.post(
