@@ -392,8 +392,10 @@ def _awaiting(session: Session, actor: Actor) -> list[uuid.UUID]:
         ),
         and_(col(Drawdown.status) == S.awaiting_decision.value, col(Drawdown.decider_role).in_(roles)),
     ]
+    open_statuses = [S.consultation.value, S.awaiting_decision.value]
     if actor.has(Permission.committee_decisions_record):
         statuses.append(col(Drawdown.status) == S.referred.value)
+        open_statuses.append(S.referred.value)
     # Whole rows: whether a role reaches the project is the scope rule's (programme and project
     # scopes), asked of the few candidates the query leaves.
     candidates = (
@@ -402,6 +404,9 @@ def _awaiting(session: Session, actor: Actor) -> list[uuid.UUID]:
         .where(
             col(Drawdown.organisation_id) == actor.organisation_id,
             col(Drawdown.requested_by_id) != actor.id,
+            # Implied by the conditions below, but said on its own so that SQLite reads the open
+            # draw-downs through `ix_drawdowns_organisation_status` instead of every project's.
+            col(Drawdown.status).in_(open_statuses),
             or_(*statuses),
         )
     )
