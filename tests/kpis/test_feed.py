@@ -17,7 +17,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session
 
 from pmo.core.config import get_settings
-from pmo.core.db import utcnow
+from pmo.core.db import READ_ONLY_POSTGRES, utcnow
 from pmo.core.errors import TooManyRequests
 from pmo.core.periods import parse_period_code
 from pmo.core.permissions import Role
@@ -471,7 +471,7 @@ def test_a_poll_is_a_plain_read_and_a_held_share_of_the_limit_touches_no_counter
         assert "PRAGMA query_only=0" not in statements
         assert statements.count("PRAGMA query_only=1") >= 1
     else:
-        assert statements.count("SET TRANSACTION READ ONLY") >= 1
+        assert statements.count(READ_ONLY_POSTGRES) >= 1
 
 
 def test_if_modified_since_gives_304_and_last_modified_moves_on(client, engine, org, reader):

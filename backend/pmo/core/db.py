@@ -101,18 +101,12 @@ def make_engine(url: str) -> Engine:
     else:
         # A row lock waited on longer than the busy timeout fails (55P03), answered with 503.
         lock_timeout_ms = int(busy_timeout * 1000)
-        # psycopg prepares a statement on its fifth run; from the sixth PostgreSQL may plan it
-        # once for any values (a generic plan). This app's values are far from alike (one
-        # organisation's share of a table, a status, the words searched for), and generic plans
-        # read ranked search four times slower (84 against 20 ms at the scale council). Each run
-        # is planned for its values, as an unprepared statement is; the parse is still saved.
-        options = f"-c lock_timeout={lock_timeout_ms} -c plan_cache_mode=force_custom_plan"
         engine = create_engine(
             url,
             pool_pre_ping=True,
             pool_size=10,
             max_overflow=10,
-            connect_args={"options": options},
+            connect_args={"options": f"-c lock_timeout={lock_timeout_ms}"},
         )
     event.listen(engine, "begin", _begin_as_read_or_write)
     return engine
@@ -137,7 +131,19 @@ def _begin_as_read_or_write(connection: Connection) -> None:
         connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
     elif read_only:
-        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        connection.exec_driver_sql(READ_ONLY_POSTGRES)
+
+
+# PostgreSQL's read-only transaction, in one statement. Its reads are also planned for their
+# values: psycopg prepares a statement on its fifth run, and from the sixth PostgreSQL may plan
+# it once for any values (a generic plan). A page's values are far from alike (one
+# organisation's share of a table, a status, the words searched for): with the generic plan
+# ranked search took 84 ms a run against 20 (the scale council). Writes keep the generic plans
+# that spare an import's 100,000 inserts a plan each.
+READ_ONLY_POSTGRES = (
+    "SELECT set_config('transaction_read_only', 'on', true),"
+    " set_config('plan_cache_mode', 'force_custom_plan', true)"
+)
 
 
 @lru_cache
