@@ -97,7 +97,7 @@ class ActionTable(Generic[A, C]):
         if missing:
             raise ValueError(f"{actions.__name__}: no rule for {', '.join(missing)}")
         self.actions = actions
-        self.rules = dict(rules)
+        self.rules = {action: rules[action] for action in actions}  # in the enum's order
 
     def permission(self, action: A) -> Permission:
         """The permission the action's route requires (`require(table.permission(...))`)."""
@@ -135,6 +135,6 @@ class ActionTable(Generic[A, C]):
         held = actor.permissions()
         return [
             action
-            for action, rule in ((action, self.rules[action]) for action in self.actions)
+            for action, rule in self.rules.items()
             if rule.permission in held and _first_refusal(rule.checks, run) is True
         ]
